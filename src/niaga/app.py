@@ -1,0 +1,221 @@
+"""The FastAPI application: routers of every domain, one error envelope, request ids, limits, metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from niaga import __version__
+from niaga.kit.envelope import fail
+from niaga.kit.errors import AppError
+from niaga.ops import metrics
+from niaga.ops.logging import configure_logging, get_logger
+from niaga.settings import get_settings
+
+log = get_logger("niaga.http")
+
+UPLOAD_PATH_MARKERS = ("/import", "/upload", "/files", "/webhooks/")
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, checked on Content-Length and while streaming (chunked bodies)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        s = get_settings()
+        path = scope.get("path", "")
+        limit = s.max_upload_bytes if any(m in path for m in UPLOAD_PATH_MARKERS) else s.max_body_bytes
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    if int(value) > limit:
+                        await _send_413(send, limit)
+                        return
+                except ValueError:
+                    pass
+        received = 0
+        too_big = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_big = True
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await _send_413(send, limit)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_413(send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps(fail("payload_too_large", f"Ukuran data melebihi batas {limit // 1024} KB.",
+                           {"limit_bytes": limit})).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Request id (from X-Request-ID or new), bound into logs, echoed back; metrics per route template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        rid = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex[:16]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        scope.setdefault("state", {})["request_id"] = rid
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            method = scope.get("method", "")
+            metrics.http_requests.labels(method, template, str(status_holder["status"])).inc()
+            metrics.http_latency.labels(method, template).observe(elapsed)
+            if not template.startswith(("/static", "/metrics", "/healthz")):
+                log.info("http.request", method=method, path=scope.get("path"), route=template,
+                         status=status_holder["status"], ms=round(elapsed * 1000, 1))
+
+
+def _field_errors(exc: RequestValidationError) -> dict[str, str]:
+    details: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        key = ".".join(loc) or "body"
+        details.setdefault(key, err.get("msg", "invalid"))
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(fail(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return JSONResponse(fail("malformed_json", "Body bukan JSON yang valid."), status_code=400)
+        return JSONResponse(fail("validation_error", "Data tidak valid.", _field_errors(exc)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: ("not_found", "Tidak ditemukan."), 405: ("method_not_allowed", "Metode tidak diizinkan."),
+                 401: ("unauthorized", "Perlu login."), 403: ("forbidden", "Tidak punya akses."),
+                 413: ("payload_too_large", "Ukuran data melebihi batas.")}
+        code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+        if isinstance(exc.detail, str) and exc.status_code not in codes:
+            message = exc.detail
+        return JSONResponse(fail(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.error("http.unhandled", path=request.url.path, error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+        return JSONResponse(fail("internal_error", "Terjadi kesalahan pada server. Tim kami sudah dicatat."),
+                            status_code=500)
+
+
+ROUTER_MODULES = (
+    "niaga.ops.routes",
+    "niaga.tenancy.routes",
+    "niaga.catalog.routes",
+    "niaga.knowledge.routes",
+    "niaga.customers.routes",
+    "niaga.conversations.routes",
+    "niaga.agent.routes",
+    "niaga.orders.routes",
+    "niaga.jobs.routes",
+    "niaga.integrations.routes",
+    "niaga.web.views",
+)
+
+
+def create_app(*, run_worker: bool = False) -> FastAPI:
+    import importlib
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    settings.resolved_secret_key()  # fail fast on a placeholder secret outside development
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from niaga.db.engine import get_engine
+        from niaga.jobs.registry import load_all
+
+        get_engine()
+        load_all()
+        worker = None
+        if run_worker:
+            from niaga.jobs.runner import InProcessWorker
+
+            worker = InProcessWorker()
+            worker.start()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(title="niaga API", version=__version__, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json", lifespan=lifespan,
+                  description="REST API v1 of niaga. Every response uses the envelope "
+                              "`{success, data, error:{code,message,details}, meta:{page,limit,total}}`.")
+    install_error_handlers(app)
+    for mod_name in ROUTER_MODULES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == mod_name:
+                continue
+            raise
+        router: Any = getattr(mod, "router", None)
+        if router is not None:
+            app.include_router(router)
+        setup = getattr(mod, "setup_app", None)
+        if setup is not None:
+            setup(app)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    return app

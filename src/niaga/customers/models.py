@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from niaga.kit.timeutil import utcnow
+from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, TimestampMixin, UTCDateTime
+
+CHANNELS = ("whatsapp", "telegram", "web", "email")
+
+
+class Customer(IdMixin, BusinessMixin, TimestampMixin, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        sa.UniqueConstraint("business_id", "customer_ref"),
+        sa.Index("ix_customers_business_phone", "business_id", "phone"),
+        sa.Index("ix_customers_business_name", "business_id", "name"),
+    )
+
+    customer_ref: Mapped[str | None] = mapped_column(sa.String(64))  # external id from imports
+    name: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    phone: Mapped[str | None] = mapped_column(sa.String(32))  # E.164 digits without '+', e.g. 6281234...
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    address: Mapped[str | None] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(5), default="id", nullable=False)
+    tags: Mapped[list[Any]] = mapped_column(default=list, nullable=False)
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # Totals kept up to date from paid orders and imported transactions.
+    total_orders: Mapped[int] = mapped_column(default=0, nullable=False)
+    total_spent: Mapped[int] = mapped_column(sa.BigInteger, default=0, nullable=False)
+    first_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    points_balance: Mapped[int] = mapped_column(default=0, nullable=False)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_blocked: Mapped[bool] = mapped_column(default=False, nullable=False)
+
+    identities: Mapped[list[CustomerIdentity]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CustomerIdentity(IdMixin, BusinessMixin, TimestampMixin, Base):
+    """How a customer is reached on one channel: WhatsApp number, Telegram chat id, web visitor id, email."""
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (sa.UniqueConstraint("business_id", "channel", "external_id"),)
+
+    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True,
+                                             nullable=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    external_id: Mapped[str] = mapped_column(sa.String(128), nullable=False)
+    display_name: Mapped[str | None] = mapped_column(sa.String(200))
+
+    customer: Mapped[Customer] = relationship(back_populates="identities")
+
+
+class Transaction(IdMixin, BusinessMixin, Base):
+    """A purchase for RFM: imported from the shop's books or written when an order is paid."""
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        sa.UniqueConstraint("business_id", "ref"),
+        sa.Index("ix_transactions_business_customer_date", "business_id", "customer_id", "occurred_on"),
+        sa.Index("ix_transactions_business_date", "business_id", "occurred_on"),
+    )
+
+    ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    occurred_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="completed", nullable=False)
+    products: Mapped[list[Any]] = mapped_column(default=list, nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(20), default="import", nullable=False)  # import|order|api
+    order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False,
+                                                 default=utcnow)

@@ -1,0 +1,336 @@
+"""Durable jobs on top of Huey.
+
+- `enqueue()` writes a `jobs` row in the caller's transaction; after that transaction commits the id is
+  handed to Huey (with an ETA for delayed work). A rollback drops both.
+- `run_job()` claims the row with a conditional UPDATE and a lease, runs the registered function and marks
+  the outcome. Temporary failures are retried with exponential backoff and jitter (or the provider's own
+  retry hint); permanent failures and exhausted attempts become dead letters.
+- `sweep()` re-dispatches due jobs that Huey lost (a queue wiped, a dispatch that failed) and running jobs
+  whose lease ran out (their worker died: SIGKILL, power loss). Every worker process runs it periodically.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from niaga.db.engine import session_scope
+from niaga.jobs.models import DeadLetter, Job
+from niaga.jobs.registry import REGISTRY, PermanentError
+from niaga.kit.timeutil import utcnow
+from niaga.ops import metrics
+from niaga.ops.logging import get_logger
+from niaga.settings import get_settings
+
+log = get_logger("niaga.jobs")
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+_PENDING_KEY = "niaga_jobs_to_dispatch"
+
+# Called with the DeadLetter after it is stored (e.g. alert the business's admin chat).
+dead_letter_hooks: list[Callable[[DeadLetter], None]] = []
+
+
+# --- enqueue --------------------------------------------------------------------------------------
+
+def enqueue(db: Session, name: str, *, business_id: int | None = None, delay: float = 0,
+            run_at: datetime | None = None, idempotency_key: str | None = None,
+            max_attempts: int | None = None, **args: Any) -> Job:
+    """Add a job to the caller's transaction; it is dispatched only if that transaction commits.
+
+    With `idempotency_key`, enqueuing the same key twice returns the first job.
+    """
+    if name not in REGISTRY:
+        from niaga.jobs.registry import load_all
+
+        load_all()
+        if name not in REGISTRY:
+            raise KeyError(f"unknown job {name!r}")
+    spec = REGISTRY[name]
+    if idempotency_key:
+        existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
+        if existing is not None:
+            return existing
+    job = Job(name=name, args=args, business_id=business_id,
+              max_attempts=max_attempts or spec.max_attempts or get_settings().job_max_attempts,
+              run_at=run_at or (utcnow() + timedelta(seconds=delay)), idempotency_key=idempotency_key)
+    if idempotency_key:
+        try:
+            with db.begin_nested():
+                db.add(job)
+                db.flush()
+        except IntegrityError:
+            existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
+            assert existing is not None
+            return existing
+    else:
+        db.add(job)
+        db.flush()
+    db.info.setdefault(_PENDING_KEY, []).append((job.id, job.run_at))
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending:
+        for job_id, run_at in pending:
+            dispatch(job_id, run_at)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def dispatch(job_id: int, run_at: datetime | None = None) -> None:
+    """Hand a job id to Huey. Failure here is logged, not raised: the sweeper re-dispatches."""
+    if get_settings().jobs_dispatch != "huey":
+        return
+    try:
+        from niaga.jobs.queue import get_huey
+
+        get_huey()  # registers _HUEY_RUN on first use
+        assert _HUEY_RUN is not None
+        now = utcnow()
+        if run_at is not None and run_at > now + timedelta(milliseconds=50):
+            _HUEY_RUN.schedule(args=(job_id,), eta=run_at.astimezone(UTC).replace(tzinfo=None))
+        else:
+            _HUEY_RUN(job_id)
+    except Exception as exc:  # pragma: no cover - depends on the queue backend being down
+        log.warning("jobs.dispatch_failed", job_id=job_id, error=str(exc))
+
+
+# --- running --------------------------------------------------------------------------------------
+
+def _backoff(attempt: int, base: float, cap: float) -> float:
+    delay = min(cap, base * (2 ** max(attempt - 1, 0)))
+    return delay * random.uniform(0.8, 1.2)
+
+
+def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = None) -> str:
+    """Claim and run one job. Returns done|retry|dead|skipped."""
+    worker = worker or f"{WORKER_ID}:{threading.get_ident()}"
+    now = now or utcnow()
+    lease = timedelta(seconds=get_settings().job_lease_seconds)
+    with session_scope() as db:
+        claimed = db.execute(
+            sa.update(Job)
+            .where(Job.id == job_id,
+                   sa.or_(sa.and_(Job.status == "pending", Job.run_at <= now),
+                          sa.and_(Job.status == "running", Job.locked_until < now)))
+            .values(status="running", attempts=Job.attempts + 1, locked_until=now + lease, locked_by=worker,
+                    updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            return "skipped"
+        job = db.get(Job, job_id)
+        assert job is not None
+        name, args, attempts, max_attempts = job.name, dict(job.args), job.attempts, job.max_attempts
+    spec = REGISTRY.get(name)
+    started = time.perf_counter()
+    try:
+        if spec is None:
+            raise PermanentError(f"unknown job {name!r}")
+        spec.fn(**args)
+    except Exception as exc:
+        metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+        return _failed(job_id, name, exc, attempts, max_attempts, spec, worker)
+    metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+    with session_scope() as db:
+        db.execute(sa.update(Job).where(Job.id == job_id, Job.locked_by == worker)
+                   .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
+                   .execution_options(synchronize_session=False))
+    metrics.jobs_total.labels(name, "done").inc()
+    log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
+    return "done"
+
+
+def _failed(job_id: int, name: str, exc: BaseException, attempts: int, max_attempts: int, spec: Any,
+            worker: str) -> str:
+    permanent = bool(getattr(exc, "permanent", False))
+    error = f"{type(exc).__name__}: {exc}"
+    now = utcnow()
+    if permanent or attempts >= max_attempts:
+        with session_scope() as db:
+            db.execute(sa.update(Job).where(Job.id == job_id)
+                       .values(status="dead", finished_at=now, locked_until=None, last_error=error)
+                       .execution_options(synchronize_session=False))
+            job = db.get(Job, job_id)
+            assert job is not None
+            dl = DeadLetter(job_id=job_id, business_id=job.business_id, name=name, args=job.args, error=error,
+                            error_class=type(exc).__name__, permanent=permanent, attempts=attempts)
+            dl.error = (error + "\n\n" + "".join(traceback.format_exception(exc))[-4000:]) if not permanent else error
+            db.add(dl)
+            db.flush()
+        metrics.jobs_total.labels(name, "dead").inc()
+        log.error("jobs.dead", job_id=job_id, job=name, attempt=attempts, permanent=permanent, error=error)
+        for hook in list(dead_letter_hooks):
+            try:
+                hook(dl)
+            except Exception as hook_exc:  # an alert failing must not hide the dead letter
+                log.warning("jobs.dead_letter_hook_failed", error=str(hook_exc))
+        return "dead"
+    retry_after = getattr(exc, "retry_after", None)
+    base = spec.base_delay if spec else 2.0
+    cap = spec.max_delay if spec else 3600.0
+    delay = float(retry_after) if retry_after else _backoff(attempts, base, cap)
+    run_at = now + timedelta(seconds=delay)
+    with session_scope() as db:
+        db.execute(sa.update(Job).where(Job.id == job_id)
+                   .values(status="pending", run_at=run_at, locked_until=None, last_error=error)
+                   .execution_options(synchronize_session=False))
+    metrics.jobs_total.labels(name, "retry").inc()
+    log.warning("jobs.retry", job_id=job_id, job=name, attempt=attempts, delay_s=round(delay, 2), error=error)
+    dispatch(job_id, run_at)
+    return "retry"
+
+
+# --- recovery and tests ---------------------------------------------------------------------------
+
+def sweep(*, now: datetime | None = None, stale_after: float = 30.0) -> int:
+    """Re-dispatch due pending jobs not picked up for `stale_after` s and running jobs with an expired lease."""
+    now = now or utcnow()
+    with session_scope() as db:
+        rows = db.execute(
+            sa.select(Job.id, Job.run_at).where(
+                sa.or_(sa.and_(Job.status == "pending", Job.run_at <= now - timedelta(seconds=stale_after)),
+                       sa.and_(Job.status == "running", Job.locked_until < now)))
+            .order_by(Job.id).limit(500)).all()
+        depth = dict(db.execute(sa.select(Job.status, sa.func.count()).where(Job.status.in_(("pending", "running")))
+                                .group_by(Job.status)).all())
+        open_dead = db.scalar(sa.select(sa.func.count()).select_from(DeadLetter).where(DeadLetter.status == "dead"))
+    for status in ("pending", "running"):
+        metrics.queue_depth.labels(status).set(depth.get(status, 0))
+    metrics.dead_letters.set(open_dead or 0)
+    for job_id, _ in rows:
+        dispatch(job_id)
+    if rows:
+        log.info("jobs.swept", count=len(rows))
+    return len(rows)
+
+
+def drain(*, now: datetime | None = None, max_jobs: int = 10_000, names: set[str] | None = None) -> list[str]:
+    """Run every due job in this thread until none is left (tests, `niaga jobs run-due`)."""
+    outcomes: list[str] = []
+    for _ in range(max_jobs):
+        at = now or utcnow()
+        with session_scope() as db:
+            q = sa.select(Job.id).where(
+                sa.or_(sa.and_(Job.status == "pending", Job.run_at <= at),
+                       sa.and_(Job.status == "running", Job.locked_until < at)))
+            if names:
+                q = q.where(Job.name.in_(names))
+            job_id = db.scalars(q.order_by(Job.run_at, Job.id).limit(1)).first()
+        if job_id is None:
+            break
+        outcomes.append(run_job(job_id, now=at))
+    return outcomes
+
+
+# --- Huey wiring ----------------------------------------------------------------------------------
+
+PERIODIC: dict[str, tuple[dict[str, str], Callable[[], Any]]] = {}
+_HUEY_RUN: Any = None
+
+
+def periodic(name: str, **crontab_kwargs: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register an idempotent periodic function (Huey crontab). Several workers may run it at once, so it
+    must claim rows with conditional UPDATEs."""
+
+    def deco(fn: Callable[[], Any]) -> Callable[[], Any]:
+        PERIODIC[name] = (crontab_kwargs, fn)
+        return fn
+
+    return deco
+
+
+def register_huey_tasks(huey: Any) -> None:
+    from huey import crontab
+
+    from niaga.jobs.registry import load_all
+
+    load_all()
+
+    global _HUEY_RUN
+
+    @huey.task(name="niaga.run_job")
+    def _run(job_id: int) -> str:
+        return run_job(job_id)
+
+    _HUEY_RUN = _run
+
+    for pname, (cron, fn) in PERIODIC.items():
+        huey.periodic_task(crontab(**cron), name=pname)(fn)
+
+
+class Sweeper(threading.Thread):
+    """Recovers lost and orphaned jobs every `interval` seconds, starting at once."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        super().__init__(name="niaga-sweeper", daemon=True)
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                sweep()
+            except Exception as exc:  # keep sweeping through a database hiccup
+                log.warning("jobs.sweep_failed", error=str(exc))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+class InProcessWorker:
+    """Huey consumer threads + the sweeper inside `niaga serve` (one process on a small VPS)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        from niaga.jobs.queue import get_huey
+
+        self.huey = get_huey()
+        self.consumer = self.huey.create_consumer(workers=workers or get_settings().worker_threads,
+                                                  worker_type="thread", periodic=True, initial_delay=0.05,
+                                                  max_delay=0.5, check_worker_health=True)
+        self.sweeper = Sweeper()
+
+    def start(self) -> None:
+        self.consumer.start()
+        self.sweeper.start()
+        log.info("jobs.worker_started", mode="in-process")
+
+    def stop(self) -> None:
+        self.sweeper.stop()
+        self.consumer.stop(graceful=True)
+        log.info("jobs.worker_stopped")
+
+
+def run_standalone_worker(workers: int | None = None) -> None:
+    """`niaga worker`: a consumer in the foreground; SIGTERM/SIGINT stop it gracefully."""
+    from niaga.jobs.queue import get_huey
+
+    huey = get_huey()
+    consumer = huey.create_consumer(workers=workers or get_settings().worker_threads, worker_type="thread",
+                                    periodic=True, initial_delay=0.05, max_delay=0.5, check_worker_health=True)
+    sweeper = Sweeper()
+    sweeper.start()
+    log.info("jobs.worker_started", mode="standalone", worker=WORKER_ID)
+    try:
+        consumer.run()
+    finally:
+        sweeper.stop()
+        log.info("jobs.worker_stopped")

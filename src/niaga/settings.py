@@ -1,0 +1,116 @@
+"""The one settings object. Every value comes from `NIAGA_*` environment variables or `.env`."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "dev", "development"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIAGA_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    home: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+    timezone: str = "Asia/Jakarta"
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The address customers' channels and widgets reach this service at (webhooks, widget.js, files).
+    public_url: str = "http://127.0.0.1:8000"
+
+    # Requests: body limit for JSON/form endpoints and for uploads (bytes).
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+
+    # Jobs: "huey" dispatches to the Huey consumer; "manual" leaves due jobs for `jobs.runner.drain()` (tests).
+    jobs_dispatch: Literal["huey", "manual"] = "huey"
+    job_lease_seconds: int = 300
+    job_max_attempts: int = 8
+    worker_threads: int = 4
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    demo_password: str | None = None
+    default_language: Literal["id", "en"] = "id"
+
+    # Outbound HTTP to providers.
+    http_timeout_seconds: float = 15.0
+
+    extra_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    # --- derived paths -------------------------------------------------------------------------
+    @property
+    def files_dir(self) -> Path:
+        return self.home / "files"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.home / "queue.db"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'niaga.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    def ensure_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+
+    def resolved_secret_key(self) -> str:
+        """The signing/encryption key: the configured one, or one generated once under NIAGA_HOME.
+
+        A placeholder value is refused outside development so that a copied `.env.example` never
+        ends up signing production sessions.
+        """
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if (value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16) and self.env != "development":
+                raise ConfigError(
+                    "NIAGA_SECRET_KEY is a placeholder or shorter than 16 characters; set a random value "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or unset it to "
+                    "have one generated under NIAGA_HOME."
+                )
+            return value
+        self.ensure_home()
+        path = self.home / "secret_key"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48))
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

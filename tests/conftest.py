@@ -1,0 +1,149 @@
+"""Test setup: one database per run (SQLite file, or PostgreSQL when NIAGA_TEST_DATABASE_URL is set),
+migrated once with Alembic and emptied before each test; the job queue is Huey on SQLite or Redis
+(NIAGA_TEST_REDIS_URL). Jobs are dispatched manually (`drain()`) unless a test starts a real worker.
+
+We reset by emptying tables instead of wrapping each test in a rolled-back transaction because many tests
+use several connections at once (a live server thread, worker processes, concurrent order creation).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+RUN_ID = uuid.uuid4().hex[:8]
+OUTPUT_DIR = Path(os.environ.get("NIAGA_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output"))
+
+
+def _pg_database(admin_url: str) -> str:
+    """Create a fresh database for this run on the given server and return its URL."""
+    url = sa.engine.make_url(admin_url)
+    name = f"niaga_test_{RUN_ID}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    home = tmp_path_factory.mktemp("niaga-home")
+    env = {
+        "NIAGA_ENV": "test",
+        "NIAGA_HOME": str(home),
+        "NIAGA_SECRET_KEY": "test-" + secrets.token_hex(16),
+        "NIAGA_JOBS_DISPATCH": "manual",
+        "NIAGA_LOG_JSON": "false",
+        "NIAGA_LOG_LEVEL": "WARNING",
+        "NIAGA_PUBLIC_URL": "http://127.0.0.1:8000",
+    }
+    pg_admin = os.environ.get("NIAGA_TEST_DATABASE_URL")
+    if pg_admin:
+        env["NIAGA_DATABASE_URL"] = _pg_database(pg_admin)
+    redis_url = os.environ.get("NIAGA_TEST_REDIS_URL")
+    if redis_url:
+        env["NIAGA_REDIS_URL"] = redis_url
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    from niaga.db import engine as db_engine
+    from niaga.db.migrate import upgrade
+    from niaga.jobs import queue
+    from niaga.settings import reset_settings_cache
+
+    reset_settings_cache()
+    queue.reset()
+    db_engine.configure()
+    upgrade()
+    yield env
+    db_engine.dispose()
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    reset_settings_cache()
+    if pg_admin:
+        engine = sa.create_engine(sa.engine.make_url(pg_admin), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "niaga_test_{RUN_ID}" WITH (FORCE)')
+        engine.dispose()
+
+
+def reset_database() -> None:
+    from niaga.db.engine import get_engine
+    from niaga.db.models import metadata
+
+    engine = get_engine()
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        else:
+            for t in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{t}"')
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence") if conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name='sqlite_sequence'").first() else None
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(_environment: dict[str, str]) -> Iterator[None]:
+    reset_database()
+    from niaga.jobs.queue import get_huey
+
+    try:
+        get_huey().flush()
+    except Exception:
+        pass
+    yield
+
+
+@pytest.fixture
+def db() -> Iterator[sa.orm.Session]:
+    from niaga.db.engine import new_session
+
+    session = new_session()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+@pytest.fixture
+def app():  # type: ignore[no-untyped-def]
+    from niaga.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app) -> Iterator:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    """Two businesses and the named actors: owner, staff, outsider (no business), other (owner of B)."""
+    from tests import factories as f
+
+    return f.make_world(db)
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    path = OUTPUT_DIR / request.node.name.replace("/", "_").replace("[", "_").replace("]", "")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
