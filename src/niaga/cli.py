@@ -225,6 +225,33 @@ def jobs_run_due() -> None:
     _echo_json({k: outcomes.count(k) for k in set(outcomes)})
 
 
+@jobs_app.command("selftest")
+def jobs_selftest(timeout: float = typer.Option(30.0, help="Seconds to wait for a worker.")) -> None:
+    """Enqueue a tiny job and wait until a worker has run it (is the worker alive?)."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from niaga.db.engine import session_scope
+    from niaga.jobs.models import Job
+    from niaga.jobs.runner import enqueue
+
+    marker = Path(tempfile.mkdtemp()) / "selftest.log"
+    with session_scope() as db:
+        job_id = enqueue(db, "jobs.selftest", path=str(marker)).id
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as db:
+            job = db.get(Job, job_id)
+            if job is not None and job.status == "done":
+                typer.echo(f"ok: job {job_id} ran on a worker")
+                return
+        time.sleep(0.2)
+    typer.echo(f"no worker ran job {job_id} within {timeout:.0f}s: is `niaga serve` or `niaga worker` running?",
+               err=True)
+    raise typer.Exit(1)
+
+
 def main() -> None:
     from niaga.kit.errors import AppError
     from niaga.settings import ConfigError

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     jobs_dispatch: Literal["huey", "manual"] = "huey"
     job_lease_seconds: int = 300
     job_max_attempts: int = 8
+    # The sweeper recovers jobs Huey lost or whose worker died; how often, and how long a due job may wait.
+    job_sweep_seconds: float = 10.0
+    job_sweep_stale_seconds: float = 30.0
     worker_threads: int = 4
 
     log_level: str = "INFO"

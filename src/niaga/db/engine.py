@@ -15,7 +15,7 @@ from niaga.settings import Settings, get_settings
 _lock = threading.Lock()
 _engine: sa.Engine | None = None
 _factory: sessionmaker[Session] | None = None
-_read_factory: sessionmaker[Session] | None = None
+_immediate_factory: sessionmaker[Session] | None = None
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
@@ -36,10 +36,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            # Write transactions take the lock up front: a deferred transaction that reads and then
-            # writes can fail with SQLITE_BUSY without waiting. Read-only sessions stay deferred.
-            readonly = conn.get_execution_options().get("niaga_readonly", False)
-            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            # Deferred by default (WAL readers never block). Sessions that read-then-write under contention
+            # (counters, stock) ask for `immediate=True`: a deferred transaction that upgrades to a write after
+            # another writer committed fails with SQLITE_BUSY at once instead of waiting.
+            immediate = conn.get_execution_options().get("niaga_immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return sa.create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
@@ -47,7 +48,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
 
 def configure(settings: Settings | None = None) -> sa.Engine:
     """(Re)create the process-wide engine. Tests call this after changing settings."""
-    global _engine, _factory, _read_factory
+    global _engine, _factory, _immediate_factory
     settings = settings or get_settings()
     with _lock:
         if _engine is not None:
@@ -56,7 +57,7 @@ def configure(settings: Settings | None = None) -> sa.Engine:
             settings.ensure_home()
         _engine = make_engine(settings.db_url)
         _factory = sessionmaker(_engine, expire_on_commit=False)
-        _read_factory = sessionmaker(_engine.execution_options(niaga_readonly=True), expire_on_commit=False)
+        _immediate_factory = sessionmaker(_engine.execution_options(niaga_immediate=True), expire_on_commit=False)
     return _engine
 
 
@@ -74,18 +75,19 @@ def session_factory() -> sessionmaker[Session]:
     return _factory
 
 
-def new_session(*, readonly: bool = False) -> Session:
-    """A new session; `readonly=True` avoids taking SQLite's write lock (ignored elsewhere)."""
-    if _factory is None or _read_factory is None:
+def new_session(*, immediate: bool = False, readonly: bool = False) -> Session:
+    """A new session. `immediate=True` takes SQLite's write lock when the transaction begins (use it for
+    read-modify-write under contention); other backends ignore it. `readonly` is accepted for clarity."""
+    if _factory is None or _immediate_factory is None:
         configure()
-    assert _factory is not None and _read_factory is not None
-    return (_read_factory if readonly else _factory)()
+    assert _factory is not None and _immediate_factory is not None
+    return (_immediate_factory if immediate and not readonly else _factory)()
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
+def session_scope(*, immediate: bool = False) -> Iterator[Session]:
     """A unit of work for jobs and CLI commands: commit on success, roll back on error."""
-    session = new_session()
+    session = new_session(immediate=immediate)
     try:
         yield session
         session.commit()
@@ -97,10 +99,10 @@ def session_scope() -> Iterator[Session]:
 
 
 def dispose() -> None:
-    global _engine, _factory, _read_factory
+    global _engine, _factory, _immediate_factory
     with _lock:
         if _engine is not None:
             _engine.dispose()
         _engine = None
         _factory = None
-        _read_factory = None
+        _immediate_factory = None

@@ -122,6 +122,7 @@ def _backoff(attempt: int, base: float, cap: float) -> float:
 def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = None) -> str:
     """Claim and run one job. Returns done|retry|dead|skipped."""
     worker = worker or f"{WORKER_ID}:{threading.get_ident()}"
+    now_given = now is not None
     now = now or utcnow()
     lease = timedelta(seconds=get_settings().job_lease_seconds)
     with session_scope() as db:
@@ -141,13 +142,18 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
         name, args, attempts, max_attempts = job.name, dict(job.args), job.attempts, job.max_attempts
     spec = REGISTRY.get(name)
     started = time.perf_counter()
+    heartbeat = _Heartbeat(job_id, worker, lease) if not now_given else None
     try:
         if spec is None:
             raise PermanentError(f"unknown job {name!r}")
         spec.fn(**args)
     except Exception as exc:
+        if heartbeat:
+            heartbeat.stop()
         metrics.job_latency.labels(name).observe(time.perf_counter() - started)
-        return _failed(job_id, name, exc, attempts, max_attempts, spec, worker)
+        return _failed(job_id, name, exc, attempts, max_attempts, spec, worker, now if now_given else None)
+    if heartbeat:
+        heartbeat.stop()
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
     with session_scope() as db:
         db.execute(sa.update(Job).where(Job.id == job_id, Job.locked_by == worker)
@@ -158,11 +164,36 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     return "done"
 
 
+class _Heartbeat(threading.Thread):
+    """Extends the lease of a running job so that only a dead worker's jobs expire and get re-run."""
+
+    def __init__(self, job_id: int, worker: str, lease: timedelta) -> None:
+        super().__init__(name=f"niaga-heartbeat-{job_id}", daemon=True)
+        self.job_id, self.worker, self.lease = job_id, worker, lease
+        self._stop_event = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        interval = max(self.lease.total_seconds() / 3, 0.2)
+        while not self._stop_event.wait(interval):
+            try:
+                with session_scope() as db:
+                    db.execute(sa.update(Job).where(Job.id == self.job_id, Job.locked_by == self.worker,
+                                                    Job.status == "running")
+                               .values(locked_until=utcnow() + self.lease)
+                               .execution_options(synchronize_session=False))
+            except Exception as exc:  # the next beat may succeed; the job itself goes on
+                log.warning("jobs.heartbeat_failed", job_id=self.job_id, error=str(exc))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
 def _failed(job_id: int, name: str, exc: BaseException, attempts: int, max_attempts: int, spec: Any,
-            worker: str) -> str:
+            worker: str, now: datetime | None = None) -> str:
     permanent = bool(getattr(exc, "permanent", False))
     error = f"{type(exc).__name__}: {exc}"
-    now = utcnow()
+    now = now or utcnow()
     if permanent or attempts >= max_attempts:
         with session_scope() as db:
             db.execute(sa.update(Job).where(Job.id == job_id)
@@ -200,9 +231,11 @@ def _failed(job_id: int, name: str, exc: BaseException, attempts: int, max_attem
 
 # --- recovery and tests ---------------------------------------------------------------------------
 
-def sweep(*, now: datetime | None = None, stale_after: float = 30.0) -> int:
+def sweep(*, now: datetime | None = None, stale_after: float | None = None) -> int:
     """Re-dispatch due pending jobs not picked up for `stale_after` s and running jobs with an expired lease."""
     now = now or utcnow()
+    if stale_after is None:
+        stale_after = get_settings().job_sweep_stale_seconds
     with session_scope() as db:
         rows = db.execute(
             sa.select(Job.id, Job.run_at).where(
@@ -279,9 +312,9 @@ def register_huey_tasks(huey: Any) -> None:
 class Sweeper(threading.Thread):
     """Recovers lost and orphaned jobs every `interval` seconds, starting at once."""
 
-    def __init__(self, interval: float = 10.0) -> None:
+    def __init__(self, interval: float | None = None) -> None:
         super().__init__(name="niaga-sweeper", daemon=True)
-        self.interval = interval
+        self.interval = interval or get_settings().job_sweep_seconds
         self._stop_event = threading.Event()
 
     def run(self) -> None:

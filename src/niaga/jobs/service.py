@@ -37,13 +37,16 @@ def do_replay(db: Session, dl: DeadLetter, *, user_id: int | None = None) -> Job
     """Put the original job back in the queue with fresh attempts. Only an unresolved letter can be replayed."""
     if dl.status != "dead":
         raise Conflict("Job ini sudah diproses ulang atau dibuang.", code="already_resolved")
+    now = utcnow()
+    # A conditional UPDATE: two staff clicking "replay" at once re-queue the job once.
+    updated = db.execute(sa.update(Job).where(Job.id == dl.job_id, Job.status == "dead")
+                         .values(status="pending", attempts=0, run_at=now, locked_until=None, finished_at=None)
+                         .execution_options(synchronize_session=False)).rowcount
+    if not updated:
+        raise Conflict("Job ini sudah diproses ulang atau dibuang.", code="already_resolved")
     job = db.get(Job, dl.job_id)
     assert job is not None
-    job.status = "pending"
-    job.attempts = 0
-    job.run_at = utcnow()
-    job.locked_until = None
-    job.finished_at = None
+    db.refresh(job)
     dl.status = "replayed"
     dl.resolved_at = utcnow()
     dl.resolved_by_user_id = user_id
