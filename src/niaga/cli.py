@@ -100,6 +100,10 @@ def serve(host: str = typer.Option(None, help="Bind address (default NIAGA_HOST,
 @app.command()
 def worker(threads: int = typer.Option(None, help="Worker threads (default NIAGA_WORKER_THREADS).")) -> None:
     """Run a standalone job consumer (scale out on Redis + PostgreSQL). SIGTERM stops it gracefully."""
+    import signal
+
+    # Until the consumer installs its own handlers nothing runs yet: a SIGTERM now is a clean exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     from niaga.db.engine import get_engine
     from niaga.jobs.runner import run_standalone_worker
     from niaga.ops.logging import configure_logging
@@ -172,7 +176,7 @@ def apikey_create(business: str = typer.Option(..., "--business"), name: str = t
 
     with session_scope() as db:
         b = service.get_business_by_slug(db, business)
-        key, full = service.create_api_key(db, business_id=b.id, name=name, role=role)
+        _key, full = service.create_api_key(db, business_id=b.id, name=name, role=role)
         typer.echo(full)
 
 

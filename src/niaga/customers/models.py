@@ -6,8 +6,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from niaga.kit.timeutil import utcnow
 from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, TimestampMixin, UTCDateTime
+from niaga.kit.timeutil import utcnow
 
 CHANNELS = ("whatsapp", "telegram", "web", "email")
 

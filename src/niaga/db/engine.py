@@ -106,3 +106,8 @@ def dispose() -> None:
         _engine = None
         _factory = None
         _immediate_factory = None
+
+
+def affected(result: object) -> int:
+    """Rows matched by an UPDATE/DELETE (`Session.execute` is typed as returning a plain Result)."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -26,7 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from niaga.db.engine import session_scope
+from niaga.db.engine import affected, session_scope
 from niaga.jobs.models import DeadLetter, Job
 from niaga.jobs.registry import REGISTRY, PermanentError
 from niaga.kit.timeutil import utcnow
@@ -126,7 +126,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     now = now or utcnow()
     lease = timedelta(seconds=get_settings().job_lease_seconds)
     with session_scope() as db:
-        claimed = db.execute(
+        claimed = affected(db.execute(
             sa.update(Job)
             .where(Job.id == job_id,
                    sa.or_(sa.and_(Job.status == "pending", Job.run_at <= now),
@@ -134,7 +134,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
             .values(status="running", attempts=Job.attempts + 1, locked_until=now + lease, locked_by=worker,
                     updated_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if not claimed:
             return "skipped"
         job = db.get(Job, job_id)
@@ -342,7 +342,15 @@ class InProcessWorker:
         self.sweeper = Sweeper()
 
     def start(self) -> None:
+        import signal
+
+        # Huey's start() installs its own signal handlers; inside `niaga serve` uvicorn owns the signals (its
+        # shutdown then stops this worker from the lifespan), so put uvicorn's handlers back.
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         self.consumer.start()
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
         self.sweeper.start()
         log.info("jobs.worker_started", mode="in-process")
 
@@ -357,8 +365,10 @@ def run_standalone_worker(workers: int | None = None) -> None:
     from niaga.jobs.queue import get_huey
 
     huey = get_huey()
+    # SIGTERM (systemd, docker stop) finishes running jobs before exiting; SIGINT twice interrupts.
     consumer = huey.create_consumer(workers=workers or get_settings().worker_threads, worker_type="thread",
-                                    periodic=True, initial_delay=0.05, max_delay=0.5, check_worker_health=True)
+                                    periodic=True, initial_delay=0.05, max_delay=0.5, check_worker_health=True,
+                                    graceful_signal="TERM", shutdown_timeout=60)
     sweeper = Sweeper()
     sweeper.start()
     log.info("jobs.worker_started", mode="standalone", worker=WORKER_ID)

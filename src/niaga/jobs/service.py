@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.db.engine import affected
 from niaga.jobs import runner
 from niaga.jobs.models import DeadLetter, Job
 from niaga.kit.errors import Conflict, NotFound
@@ -39,9 +40,9 @@ def do_replay(db: Session, dl: DeadLetter, *, user_id: int | None = None) -> Job
         raise Conflict("Job ini sudah diproses ulang atau dibuang.", code="already_resolved")
     now = utcnow()
     # A conditional UPDATE: two staff clicking "replay" at once re-queue the job once.
-    updated = db.execute(sa.update(Job).where(Job.id == dl.job_id, Job.status == "dead")
+    updated = affected(db.execute(sa.update(Job).where(Job.id == dl.job_id, Job.status == "dead")
                          .values(status="pending", attempts=0, run_at=now, locked_until=None, finished_at=None)
-                         .execution_options(synchronize_session=False)).rowcount
+                         .execution_options(synchronize_session=False)))
     if not updated:
         raise Conflict("Job ini sudah diproses ulang atau dibuang.", code="already_resolved")
     job = db.get(Job, dl.job_id)

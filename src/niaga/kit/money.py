@@ -28,7 +28,7 @@ def parse_rupiah(raw: object) -> int:
             raise ParseError("non-numeric amount")
         if abs(raw - round(raw)) > 1e-6:
             raise ParseError("fractional rupiah")
-        return int(round(raw))
+        return round(raw)
     s = str(raw).strip()
     if not s:
         raise ParseError("missing amount")
@@ -60,7 +60,7 @@ def parse_rupiah(raw: object) -> int:
     value *= mult
     if abs(value - round(value)) > 1e-6:
         raise ParseError("fractional rupiah")
-    out = int(round(value))
+    out = round(value)
     return -out if neg else out
 
 

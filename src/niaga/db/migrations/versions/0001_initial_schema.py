@@ -1,18 +1,17 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 23:44:18.148944
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-import niaga.db.base
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import postgresql
+
+import niaga.db.base
 
 revision = '0001'
 down_revision = None

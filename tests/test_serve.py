@@ -1,0 +1,72 @@
+"""`niaga serve` runs the web app with an in-process job consumer and shuts down gracefully."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from niaga.jobs.models import Job
+from niaga.jobs.runner import enqueue
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
+    port = _free_port()
+    env = dict(os.environ, NIAGA_JOBS_DISPATCH="huey", NIAGA_JOB_SWEEP_SECONDS="0.5",
+               NIAGA_JOB_SWEEP_STALE_SECONDS="0", NIAGA_LOG_LEVEL="INFO")
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--port", str(port)], env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                r = httpx.get(base + "/readyz", timeout=2)
+                if r.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise AssertionError("server did not become ready: " + log.read_text()[-2000:])
+        assert r.json()["checks"] == {"database": "ok", "queue": "ok", "storage": "ok"}
+        assert httpx.get(base + "/api/docs").status_code == 200
+        assert "/api/v1/auth/login" in httpx.get(base + "/api/openapi.json").json()["paths"]
+
+        marker = tmp_path / "job.log"
+        job = enqueue(db, "jobs.selftest", path=str(marker))
+        db.commit()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            db.rollback()
+            db.expire_all()
+            if db.get(Job, job.id).status == "done":
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the in-process worker did not run the job: " + log.read_text()[-2000:])
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            rc = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    # uvicorn finishes its graceful shutdown (lifespan → the job consumer stops), then re-raises the signal.
+    assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
+    assert "jobs.worker_stopped" in log.read_text()
