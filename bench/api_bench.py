@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import free_port, run_load, start_bare_server, start_process, wait_http  # noqa: E402
+from bench.common import free_port, run_load, start_bare_server, start_process, wait_http
 
 WORDS = ["quran", "tajwid", "buku", "anak", "doa", "sajadah", "peci", "mukena", "batik", "kemeja", "tulis", "cap",
          "kawung", "parang", "sirah", "fiqih", "tafsir", "iqro", "umroh", "haji", "saku", "hardcover", "premium"]
@@ -45,6 +45,9 @@ def seed(env: dict[str, str], n: int) -> str:
         _, key = service.create_api_key(db, business_id=b.id, name="bench", role="staff")
         have = db.scalar(sa.select(sa.func.count()).select_from(Product).where(Product.business_id == b.id)) or 0
         bid = b.id
+    from niaga.kit.timeutil import utcnow
+
+    now = utcnow()
     batch = []
     with session_scope() as db:
         for i in range(have, n):
@@ -53,7 +56,7 @@ def seed(env: dict[str, str], n: int) -> str:
                           "description": f"Produk {' '.join(words)} nomor {i}", "category": words[0].title(),
                           "price": rnd.randrange(10, 2000) * 1000, "stock": rnd.randrange(0, 100),
                           "tags": words[:2], "attributes": {}, "is_active": True, "reserved": 0,
-                          "created_at": sa.func.now(), "updated_at": sa.func.now()})
+                          "created_at": now, "updated_at": now})
             if len(batch) == 5000:
                 db.execute(sa.insert(Product), batch)
                 batch = []

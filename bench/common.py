@@ -71,7 +71,7 @@ class LoadResult:
         if not self.latencies_ms:
             return float("nan")
         xs = sorted(self.latencies_ms)
-        return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+        return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
     def row(self, baseline: LoadResult | None = None) -> str:
         ratio = f"{self.rps / baseline.rps:6.1%}" if baseline and baseline.rps else "   -  "

@@ -6,8 +6,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from niaga.kit.timeutil import utcnow
 from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, TimestampMixin, UTCDateTime, business_fk
+from niaga.kit.timeutil import utcnow
 
 ROLES = ("owner", "admin", "staff", "operator")
 ROLE_RANK = {"operator": 10, "staff": 20, "admin": 30, "owner": 40, "super_admin": 100}

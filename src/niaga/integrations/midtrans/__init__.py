@@ -1,0 +1,1 @@
+"""Midtrans Snap payment links, HTTP notifications and the status API."""

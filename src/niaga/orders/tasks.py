@@ -1,0 +1,71 @@
+"""Order jobs: invoices, payment links that could not be made in the request, and periodic upkeep."""
+
+from __future__ import annotations
+
+from niaga.db.engine import session_scope
+from niaga.integrations.base import ProviderError
+from niaga.jobs.registry import PermanentError, RetryLater, task
+from niaga.jobs.runner import periodic
+from niaga.kit.errors import AppError
+from niaga.ops.logging import get_logger
+from niaga.orders import invoices, loyalty, payments
+from niaga.orders import service as orders
+from niaga.orders.models import Order
+
+log = get_logger("niaga.orders.tasks")
+
+__all__ = ["expire_overdue", "expire_points", "payment_link", "reconcile_payments", "send_invoice"]
+
+
+@task("orders.send_invoice", max_attempts=8)
+def send_invoice(order_id: int) -> str:
+    return invoices.do_send(order_id)
+
+
+@task("orders.payment_link", max_attempts=8, base_delay=30.0)
+def payment_link(order_id: int, send: bool = True) -> str:
+    """Create the Snap link (Midtrans was down during the chat) and send it to the customer."""
+    with session_scope(immediate=True) as db:
+        order = db.get(Order, order_id)
+        if order is None or order.status != "awaiting_payment":
+            return "skipped"
+        try:
+            payment = payments.do_create_link(db, order=order, actor=orders.Actor.system("orders.payment_link"))
+        except ProviderError as exc:
+            if exc.permanent:
+                raise PermanentError(str(exc)) from exc
+            raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
+        except AppError as exc:
+            raise PermanentError(exc.message) from exc
+        if send:
+            payments.do_send_link(db, order=order, payment=payment)
+        return "sent" if send else "created"
+
+
+@periodic("orders.reconcile_payments", minute="*/10")
+def reconcile_payments() -> dict[str, int]:
+    """Ask Midtrans about links still pending (a lost notification must not leave a paid order unpaid)."""
+    return payments.reconcile_all()
+
+
+@periodic("orders.expire_overdue", minute="*/5")
+def expire_overdue() -> int:
+    """Expire unpaid orders past their payment deadline; each is claimed with a conditional UPDATE."""
+    with session_scope() as db:
+        due = orders.due_for_expiry(db)
+    n = 0
+    for business_id, order_id in due:
+        try:
+            with session_scope(immediate=True) as db:
+                n += orders.do_expire(db, business_id=business_id, order_id=order_id)
+        except Exception as exc:  # one bad order must not stop the rest
+            log.warning("order.expire_failed", order_id=order_id, error=str(exc))
+    if n:
+        log.info("order.expired_overdue", count=n)
+    return n
+
+
+@periodic("orders.expire_points", minute="17", hour="2")
+def expire_points() -> int:
+    with session_scope(immediate=True) as db:
+        return loyalty.do_expire(db)
