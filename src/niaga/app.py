@@ -163,10 +163,12 @@ ROUTER_MODULES = (
     "niaga.knowledge.routes",
     "niaga.customers.routes",
     "niaga.conversations.routes",
+    "niaga.conversations.inbox_routes",
     "niaga.agent.routes",
     "niaga.orders.routes",
     "niaga.jobs.routes",
     "niaga.integrations.routes",
+    "niaga.integrations.midtrans.webhook",
     "niaga.web.views",
 )
 

@@ -53,7 +53,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "ignore_groups": True,
         "per_number_per_minute": 20,
         "daily_cap": 1000,
-        "allowed_origins": [],
+        "allowed_origins": [],     # widget: sites allowed to embed it; [] = any site
+        "whatsapp_gateway": "",    # waha|fonnte|starsender; "" = first configured
+        "max_media_mb": 20,        # inbound files above this are refused with a note to the customer
+        "widget_per_visitor_per_minute": 12,
+        "widget_per_ip_per_minute": 60,
     },
 }
 

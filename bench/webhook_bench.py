@@ -1,0 +1,242 @@
+"""Webhook ingest and end-to-end channel benchmark (run manually, from the repository root):
+
+    .venv/bin/python bench/webhook_bench.py [--requests 2000] [--concurrency 16] [--e2e 50]
+
+1. Ingest: requests/s and latency percentiles of `POST /webhooks/waha/{slug}` (HMAC verify → store the
+   raw event → enqueue → 200) beside a bare FastAPI endpoint returning 200, both served by uvicorn
+   (one process each) on loopback and driven by the same thread-pool load generator in the same run.
+2. End-to-end: signed WAHA `message` → niaga (`niaga serve`, in-process worker, offline agent, buffer 0)
+   → `sendText` observed at a fake WAHA: p50/p95.
+
+SQLite under a temporary NIAGA_HOME by default; PostgreSQL when NIAGA_BENCH_DATABASE_URL is set (the
+database must exist and be empty or disposable: the schema is created in it). Bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HMAC_KEY = "bench-hmac-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else float("nan")
+
+
+def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int, time_limit: float) -> dict:
+    import httpx
+
+    lat: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + time_limit
+    local = threading.local()
+
+    def one(item: tuple[bytes, dict[str, str]]) -> None:
+        nonlocal errors
+        if time.monotonic() > deadline:
+            return
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(timeout=30)
+        t0 = time.perf_counter()
+        try:
+            r = client.post(url, content=item[0], headers=item[1])
+            ok = r.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        dt = time.perf_counter() - t0
+        with lock:
+            lat.append(dt)
+            errors += 0 if ok else 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, bodies))
+    elapsed = time.perf_counter() - started
+    return {"requests": len(lat), "errors": errors, "rps": round(len(lat) / elapsed, 1),
+            "p50_ms": round(pct(lat, 50) * 1000, 2), "p99_ms": round(pct(lat, 99) * 1000, 2)}
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    app = FastAPI()
+
+    async def bare(request):  # type: ignore[no-untyped-def]
+        await request.body()
+        return JSONResponse({"success": True})
+
+    app.add_route("/bare", bare, methods=["POST"])
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def setup_db(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    from tests import factories as f
+
+    from niaga.db import engine
+    from niaga.db.models import metadata
+    from niaga.integrations import service
+    from niaga.settings import reset_settings_cache
+
+    reset_settings_cache()
+    engine.configure()
+    metadata.create_all(engine.get_engine())
+    db = engine.new_session()
+    b = f.make_business(db, slug="rizquna", name="Rizquna", settings={"channels": {"buffer_seconds": 0,
+                                                                                  "per_number_per_minute": 0,
+                                                                                  "daily_cap": 0}})
+    f.make_product(db, business=b, sku="RQ-PECI-001", name="Peci Hitam Polos Nasional", price=40000, stock=200,
+                   tags=["peci"])
+    service.do_configure(db, business_id=b.id, kind="waha", config={"base_url": env["BENCH_WAHA_URL"]},
+                         secrets={"api_key": "waha-key", "hmac_key": HMAC_KEY})
+    db.commit()
+    db.close()
+    engine.dispose()
+
+
+def drop_backlog(env: dict[str, str]) -> None:
+    """Cancel the jobs the ingest phase left pending and empty the Huey queue file."""
+    import sqlalchemy as sa
+
+    from niaga.db import engine
+    from niaga.jobs.models import Job
+
+    engine.configure()
+    with engine.session_scope() as db:
+        db.execute(sa.update(Job).where(Job.status == "pending").values(status="cancelled"))
+    engine.dispose()
+    Path(env["NIAGA_HOME"], "queue.db").unlink(missing_ok=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--e2e", type=int, default=50)
+    ap.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare)
+        return
+
+    from tests.fakes.waha import FakeWaha, message_event, sign
+
+    home = tempfile.mkdtemp(prefix="niaga-bench-")
+    waha = FakeWaha(api_key="waha-key").start()
+    env = {"NIAGA_HOME": home, "NIAGA_SECRET_KEY": secrets.token_urlsafe(24), "NIAGA_ENV": "development",
+           "NIAGA_LOG_LEVEL": "ERROR", "NIAGA_JOBS_DISPATCH": "manual", "BENCH_WAHA_URL": waha.url}
+    if os.environ.get("NIAGA_BENCH_DATABASE_URL"):
+        env["NIAGA_DATABASE_URL"] = os.environ["NIAGA_BENCH_DATABASE_URL"]
+    setup_db(env)
+    backend = "postgresql" if env.get("NIAGA_DATABASE_URL") else "sqlite"
+    procs: list[subprocess.Popen] = []
+    try:
+        # --- ingest: niaga (no worker: jobs just pile up) vs bare -----------------------------------
+        p_app, p_bare = free_port(), free_port()
+        # The real path: jobs are handed to Huey after commit (no consumer runs, the queue just grows).
+        child_env = {**os.environ, **env, "NIAGA_JOBS_DISPATCH": "huey"}
+        procs.append(subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--no-worker", "--port",
+                                       str(p_app)], env=child_env))
+        procs.append(subprocess.Popen([sys.executable, __file__, "--serve-bare", str(p_bare)], env=child_env))
+        wait_up(f"http://127.0.0.1:{p_app}/healthz")
+        wait_up(f"http://127.0.0.1:{p_bare}/docs")
+        bodies = []
+        for i in range(args.requests):
+            raw = json.dumps(message_event(text=f"bench {i}", chat_id=f"62811{i:07d}@c.us")).encode()
+            bodies.append((raw, {"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY),
+                                 "X-Webhook-Hmac-Algorithm": "sha512"}))
+        warm = bodies[: min(100, len(bodies))]
+        load(f"http://127.0.0.1:{p_bare}/bare", warm, args.concurrency, 10)
+        bare = load(f"http://127.0.0.1:{p_bare}/bare", bodies, args.concurrency, args.time_limit)
+        webhook = load(f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", bodies, args.concurrency,
+                       args.time_limit)
+        ratio = round(webhook["rps"] / bare["rps"] * 100, 1) if bare["rps"] else None
+        print(flush=True)
+        print(json.dumps({"backend": backend, "concurrency": args.concurrency, "bare": bare, "webhook": webhook,
+                          "webhook_vs_bare_pct": ratio}, indent=2))
+        for p in procs:
+            p.terminate()
+            p.wait(15)
+        procs.clear()
+
+        # --- end to end: niaga serve with its in-process worker -------------------------------------
+        if args.e2e:
+            drop_backlog(env)  # the ingest phase's events are not part of this measurement
+            p_e2e = free_port()
+            e2e_env = {**child_env, "NIAGA_JOBS_DISPATCH": "huey"}
+            procs.append(subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--port", str(p_e2e)],
+                                          env=e2e_env))
+            wait_up(f"http://127.0.0.1:{p_e2e}/healthz")
+            import httpx
+
+            lat: list[float] = []
+            lost = 0
+            with httpx.Client(timeout=10) as client:
+                for i in range(args.e2e):
+                    chat = f"62899{i:07d}@c.us"
+                    raw = json.dumps(message_event(text="berapa harga peci hitam?", chat_id=chat)).encode()
+                    t0 = time.perf_counter()
+                    client.post(f"http://127.0.0.1:{p_e2e}/webhooks/waha/rizquna", content=raw,
+                                headers={"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY)})
+                    deadline = time.monotonic() + 15
+                    while not waha.texts_to(chat) and time.monotonic() < deadline:
+                        time.sleep(0.002)
+                    if waha.texts_to(chat):
+                        lat.append(time.perf_counter() - t0)
+                    else:
+                        lost += 1
+            print(json.dumps({"backend": backend, "e2e_messages": args.e2e, "answered": len(lat), "timed_out": lost,
+                              "p50_ms": round(pct(lat, 50) * 1000, 1), "p95_ms": round(pct(lat, 95) * 1000, 1),
+                              "mean_ms": round(statistics.mean(lat) * 1000, 1) if lat else None}, indent=2))
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        waha.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Message buffering: customers split one question over several chat bubbles ("kak", "mau tanya",
+"peci hitam brp?"). Every inbound message schedules job `conversations.reply` delayed by the business's
+window (settings channels.buffer_seconds, default 2 s). When a job runs and a newer unanswered message
+exists, it does nothing: that message's own job comes later. The job of the last message runs ONE agent turn
+over all unanswered messages, merged in order. A customer who keeps typing is answered at the latest
+`MAX_WAIT_FACTOR` windows after their first unanswered message.
+
+Idempotent: the turn claims its messages with a conditional UPDATE (`received` → `processed`) in the same
+transaction that stores the reply and enqueues its delivery, so a retried or duplicated job cannot answer
+the same messages twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from niaga.conversations.models import Conversation, Message
+from niaga.jobs.runner import enqueue
+from niaga.kit.timeutil import utcnow
+from niaga.ops.logging import get_logger
+from niaga.tenancy.defaults import business_settings
+from niaga.tenancy.models import Business
+
+log = get_logger("niaga.buffer")
+MAX_WAIT_FACTOR = 5
+
+
+def window_seconds(business: Business) -> float:
+    try:
+        return max(0.0, float(business_settings(business).get("channels", {}).get("buffer_seconds", 2.0)))
+    except (TypeError, ValueError):
+        return 2.0
+
+
+def schedule_turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> None:
+    """Schedule the (buffered) answer to `message`; runs after the caller's transaction commits."""
+    enqueue(db, "conversations.reply", business_id=business.id, delay=window_seconds(business),
+            idempotency_key=f"reply:{message.id}", conversation_id=conversation.id, message_id=message.id)
+
+
+def unanswered(db: Session, *, conversation_id: int, business_id: int) -> list[Message]:
+    return list(db.scalars(sa.select(Message).where(
+        Message.business_id == business_id, Message.conversation_id == conversation_id,
+        Message.direction == "in", Message.delivery_status == "received").order_by(Message.id)))
+
+
+def merged_text(messages: list[Message]) -> str:
+    return "\n".join(m.text.strip() for m in messages if (m.text or "").strip())
+
+
+def is_due(messages: list[Message], *, message_id: int, window: float) -> bool:
+    """The turn belongs to `message_id` when it is the newest unanswered message, or when the customer has
+    kept typing for longer than the maximum wait (then the newest job present answers everything)."""
+    if not messages or message_id not in {m.id for m in messages}:
+        return False
+    if messages[-1].id == message_id:
+        return True
+    oldest = messages[0].created_at
+    return oldest is not None and utcnow() - oldest > timedelta(seconds=window * MAX_WAIT_FACTOR)
+
+
+def claim(db: Session, messages: list[Message]) -> list[Message]:
+    """Mark the messages processed; returns those this transaction actually claimed."""
+    ids = [m.id for m in messages]
+    claimed = set(db.scalars(sa.select(Message.id).where(Message.id.in_(ids),
+                                                         Message.delivery_status == "received")))
+    if not claimed:
+        return []
+    db.execute(sa.update(Message).where(Message.id.in_(claimed), Message.delivery_status == "received")
+               .values(delivery_status="processed").execution_options(synchronize_session=False))
+    for m in messages:
+        if m.id in claimed:
+            m.delivery_status = "processed"
+    return [m for m in messages if m.id in claimed]
+
+
+def turn_message(messages: list[Message]) -> Message:
+    """The message the agent answers: the last one, or for several a detached copy of the last one that
+    carries the merged text and all media (the stored messages keep what the customer wrote)."""
+    last = messages[-1]
+    if len(messages) == 1:
+        return last
+    media: list[Any] = []
+    for m in messages:
+        media.extend(m.media or [])
+    copy = Message(id=last.id, business_id=last.business_id, conversation_id=last.conversation_id,
+                   channel=last.channel, direction="in", sender_type=last.sender_type, text=merged_text(messages),
+                   media=media, provider_message_id=last.provider_message_id, delivery_status="processed",
+                   entities={}, meta={**(last.meta or {}), "merged_ids": [m.id for m in messages]},
+                   created_at=last.created_at)
+    return copy

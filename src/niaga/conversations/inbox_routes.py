@@ -1,0 +1,118 @@
+"""Staff inbox API: the conversation list (filters, search, pages), read markers, and the live event stream
+for the dashboard. Replying, takeover and handback live in `niaga.conversations.routes`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from niaga.conversations.events import publish_after_commit, sse_stream
+from niaga.conversations.models import Conversation
+from niaga.customers.models import Customer
+from niaga.db.engine import new_session
+from niaga.db.session import SessionDep
+from niaga.kit.envelope import Page, ok, page_params
+from niaga.kit.errors import Forbidden, NotFound
+from niaga.tenancy.auth import StaffDep, authenticate
+
+router = APIRouter(tags=["inbox"])
+
+
+def conversation_out(conv: Conversation, customer: Customer | None) -> dict[str, Any]:
+    """The conversation as `niaga.conversations.service.conversation_out` shows it, plus its customer."""
+    from niaga.conversations.service import conversation_out as base_out
+
+    return {**base_out(conv),
+            "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone} if customer else None}
+
+
+def list_conversations(db: Any, *, business_id: int, channel: str | None = None, owner: str | None = None,
+                       unread: bool | None = None, status: str | None = None, search: str | None = None,
+                       customer_id: int | None = None, offset: int = 0, limit: int = 20) -> tuple[list[tuple[Conversation, Customer]], int]:
+    q = (sa.select(Conversation, Customer).join(Customer, Customer.id == Conversation.customer_id)
+         .where(Conversation.business_id == business_id, Customer.business_id == business_id))
+    if channel:
+        q = q.where(Conversation.channel == channel)
+    if owner:
+        q = q.where(Conversation.owner == owner)
+    if status:
+        q = q.where(Conversation.status == status)
+    if customer_id:
+        q = q.where(Conversation.customer_id == customer_id)
+    if unread is True:
+        q = q.where(Conversation.unread_count > 0)
+    elif unread is False:
+        q = q.where(Conversation.unread_count == 0)
+    if search and search.strip():
+        term = search.strip()
+        q = q.where(sa.or_(Customer.name.icontains(term, autoescape=True),
+                           Customer.phone.contains(term, autoescape=True),
+                           Conversation.chat_id.icontains(term, autoescape=True),
+                           Conversation.last_message_preview.icontains(term, autoescape=True)))
+    total = db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
+    q = q.order_by(sa.func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(),
+                   Conversation.id.desc())
+    return [(c, cu) for c, cu in db.execute(q.offset(offset).limit(limit)).all()], total
+
+
+@router.get("/api/v1/conversations", name="inbox_list_conversations")
+def get_conversations(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
+                      channel: str | None = Query(None, pattern="^(whatsapp|telegram|web|api|cli|email)$"),
+                      owner: str | None = Query(None, pattern="^(bot|staff)$"),
+                      status: str | None = Query(None, pattern="^(open|closed)$"),
+                      unread: bool | None = Query(None), search: str | None = Query(None, max_length=100),
+                      customer_id: int | None = None) -> dict:
+    rows, total = list_conversations(db, business_id=principal.business_id, channel=channel, owner=owner,
+                                     unread=unread, status=status, search=search, customer_id=customer_id,
+                                     offset=page.offset, limit=page.limit)
+    return ok([conversation_out(c, cu) for c, cu in rows], page.meta(total))
+
+
+@router.post("/api/v1/conversations/{conversation_id}/read")
+def mark_read(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
+    conv = db.scalars(sa.select(Conversation).where(Conversation.id == conversation_id,
+                                                    Conversation.business_id == principal.business_id)).first()
+    if conv is None:
+        raise NotFound("Percakapan tidak ditemukan.", code="conversation_not_found")
+    if conv.unread_count:
+        conv.unread_count = 0
+        db.flush()
+        publish_after_commit(db, conv.business_id, "conversation.updated", conversation_id=conv.id,
+                             unread_count=0, owner=conv.owner)
+    customer = db.get(Customer, conv.customer_id)
+    return ok(conversation_out(conv, customer))
+
+
+@router.get("/api/v1/events")
+async def events(request: Request) -> StreamingResponse:
+    """Live dashboard events (SSE): `message.created`, `message.updated`, `conversation.updated`, … with a
+    comment line every 15 s. Authenticated by bearer token or the dashboard cookie; the database session
+    is closed before streaming starts."""
+
+    def auth() -> int:
+        with new_session(readonly=True) as db:
+            principal = authenticate(request, db)
+            if not principal.has_role("staff"):
+                raise Forbidden()
+            return principal.business_id
+
+    business_id = await run_in_threadpool(auth)
+    return StreamingResponse(sse_stream(business_id, is_disconnected=request.is_disconnected),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def setup_app(app: Any) -> None:
+    """`niaga.conversations.routes` also declares a plain `GET /api/v1/conversations` (owner/status/customer
+    filters); this one is a superset (channel, unread, search) with the same fields, so this router is moved
+    in front to answer that path. (Its other paths do not overlap.)"""
+    routes = app.router.routes
+    mine = [r for r in routes if getattr(r, "original_router", None) is router
+            or getattr(r, "name", None) == "inbox_list_conversations"]
+    for r in reversed(mine):
+        routes.remove(r)
+        routes.insert(0, r)

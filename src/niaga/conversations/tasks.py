@@ -1,0 +1,82 @@
+"""Jobs of the conversations domain: the buffered agent turn for inbound customer messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from niaga.conversations import buffer
+from niaga.conversations.models import Conversation
+from niaga.db.engine import session_scope
+from niaga.jobs.registry import task
+from niaga.ops.logging import get_logger
+from niaga.tenancy.models import Business
+
+log = get_logger("niaga.conversations")
+
+
+def _presence(sender: Any, action: str, **kwargs: Any) -> None:
+    """Seen/typing are courtesy signals: a failure is logged and never blocks the answer."""
+    if sender is None:
+        return
+    try:
+        getattr(sender, action)(**kwargs)
+    except Exception as exc:
+        log.info("channel.presence_failed", action=action, error=str(exc)[:200])
+
+
+@task("conversations.reply", max_attempts=5)
+def reply(conversation_id: int, message_id: int) -> str:
+    """Answer the customer's unanswered messages in one agent turn (see `niaga.conversations.buffer`)."""
+    from niaga.agent import service as agent
+    from niaga.integrations import channels
+    from niaga.integrations.service import do_send
+    from niaga.tenancy.defaults import business_settings
+
+    # 1. Is it this job's turn? (read only; no lock held while we talk to the provider)
+    with session_scope() as db:
+        conv = db.get(Conversation, conversation_id)
+        if conv is None:
+            return "gone"
+        business = db.get(Business, conv.business_id)
+        assert business is not None
+        pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
+        if not buffer.is_due(pending, message_id=message_id, window=buffer.window_seconds(business)):
+            return "deferred"
+        if conv.owner != "bot":
+            return "staff"  # staff answer; the inbox already shows the messages as unread
+        chat_id, channel = conv.chat_id, conv.channel
+        seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
+        preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
+        sender = channels.sender_for_channel(db, business_id=conv.business_id, channel=channel, preferred=preferred)
+
+    # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).
+    _presence(sender, "mark_seen", chat_id=chat_id, message_ids=seen_ids)
+    _presence(sender, "start_typing", chat_id=chat_id)
+    try:
+        # 3. One transaction: claim the messages, run the turn, store the reply, enqueue its delivery.
+        with session_scope(immediate=True) as db:
+            conv = db.get(Conversation, conversation_id)
+            business = db.get(Business, conv.business_id) if conv is not None else None
+            if conv is None or business is None or conv.owner != "bot":
+                return "staff"
+            pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
+            if not buffer.is_due(pending, message_id=message_id, window=buffer.window_seconds(business)):
+                return "deferred"
+            claimed = buffer.claim(db, pending)
+            if not claimed:
+                return "answered"
+            asked = buffer.turn_message(claimed)
+            result = agent.turn(db, business=business, conversation=conv, message=asked)
+            if asked is not claimed[-1]:  # a merged copy: keep what the agent understood on the stored message
+                claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
+            text = (getattr(result, "reply", None) or "").strip()
+            if text:
+                out = do_send(db, conversation=conv, text=text, sender_type="bot",
+                              intent=getattr(result, "intent", None))
+                out.reply_to_id = claimed[-1].id
+            log.info("conversation.turn", conversation_id=conv.id, merged=len(claimed), replied=bool(text))
+            _presence(sender, "stop_typing", chat_id=chat_id)
+            return "replied" if text else "silent"
+    finally:
+        if sender is not None:
+            sender.close()  # type: ignore[attr-defined]

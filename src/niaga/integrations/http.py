@@ -1,0 +1,64 @@
+"""Shared plumbing of the channel clients: one request helper that turns transport failures into
+`ProviderError(permanent=False)` and bounded streaming downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from niaga.integrations.base import ProviderError
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"file is {size} bytes, limit {limit}")
+        self.size = size
+        self.limit = limit
+
+
+def request(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send a request; network failures are temporary errors. A read timeout is marked `ambiguous`:
+    the provider may have acted on the request before we stopped waiting."""
+    try:
+        return client.request(method, url, **kwargs)
+    except httpx.TimeoutException as exc:
+        err = ProviderError(f"{provider}: timeout ({type(exc).__name__})", provider=provider, permanent=False)
+        err.ambiguous = not isinstance(exc, httpx.ConnectTimeout)  # type: ignore[attr-defined]
+        raise err from exc
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"{provider}: {type(exc).__name__}: {exc}", provider=provider,
+                            permanent=False) from exc
+
+
+def download(client: httpx.Client, provider: str, url: str, dest: Path, *, limit: int,
+             headers: dict[str, str] | None = None) -> int:
+    """Stream `url` into `dest` (atomically), stopping at `limit` bytes. Returns the size.
+    Raises TooLarge (nothing kept) or ProviderError."""
+    from niaga.integrations.base import raise_for_provider
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        with client.stream("GET", url, headers=headers or {}) as resp:
+            if resp.status_code >= 400:
+                resp.read()
+                raise_for_provider(resp, provider)
+            declared = int(resp.headers.get("content-length") or 0)
+            if declared > limit:
+                raise TooLarge(declared, limit)
+            size = 0
+            with tmp.open("wb") as fh:
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge(size, limit)
+                    fh.write(chunk)
+        tmp.replace(dest)
+        return size
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"{provider}: download failed: {type(exc).__name__}", provider=provider,
+                            permanent=False) from exc
+    finally:
+        tmp.unlink(missing_ok=True)

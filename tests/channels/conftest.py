@@ -1,0 +1,185 @@
+"""Fixtures for the channel tests: fake providers on loopback, a business wired to them, a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests import factories as f
+from tests.fakes.fonnte import FakeFonnte
+from tests.fakes.starsender import FakeStarsender
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.waha import FakeWaha
+
+HMAC_KEY = "waha-hmac-secret"
+TG_SECRET = "tg-secret_Token-123"
+ADMIN_CHAT = "-1001234567890"
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The full app; while another domain's router module is mid-edit and fails to import, the app is built
+    without that module so the channel tests keep running (the failure is reported by that domain's tests)."""
+    import importlib
+
+    import niaga.app as app_module
+
+    usable = []
+    for name in app_module.ROUTER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                continue
+        except Exception:
+            continue
+        usable.append(name)
+    monkeypatch.setattr(app_module, "ROUTER_MODULES", tuple(usable))
+    return app_module.create_app()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    from niaga.integrations import channels, routes
+    from niaga.integrations.widget.routes import limiter
+
+    channels.invalidate_cache()
+    routes._business_cache.clear()
+    limiter.reset()
+    yield
+    channels.invalidate_cache()
+    routes._business_cache.clear()
+
+
+@pytest.fixture
+def waha() -> Iterator[FakeWaha]:
+    with FakeWaha() as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def fonnte() -> Iterator[FakeFonnte]:
+    with FakeFonnte() as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def starsender() -> Iterator[FakeStarsender]:
+    with FakeStarsender() as fake:
+        yield fake  # type: ignore[misc]
+
+
+def configure(db: Any, business: Any, kind: str, **values: Any) -> None:
+    from niaga.integrations import service
+    from niaga.integrations.channels import CHANNEL_KINDS
+
+    spec = CHANNEL_KINDS[kind]
+    config = {k: v for k, v in values.items() if k in spec["config"]}
+    secrets = {k: v for k, v in values.items() if k in spec["secrets"]}
+    service.do_configure(db, business_id=business.id, kind=kind, config=config, secrets=secrets, is_enabled=True)
+    db.commit()
+
+
+@dataclass
+class Shop:
+    business: Any
+    waha: FakeWaha
+    telegram: FakeTelegram
+
+
+@pytest.fixture
+def shop(db: Any, waha: FakeWaha, telegram: FakeTelegram) -> Shop:
+    """Rizquna-like shop with products, WAHA and Telegram configured (buffer window 0.2 s for speed)."""
+    b = f.make_business(db, slug="rizquna", name="Rizquna",
+                        settings={"channels": {"buffer_seconds": 0.2}, "shipping": {"origin_city": "Yogyakarta"}})
+    f.make_product(db, business=b, sku="RQ-PECI-001", name="Peci Hitam Polos Nasional", price=40000, stock=200,
+                   category="Songkok & Peci", description="Peci beludru hitam polos, tersedia ukuran 5-9.",
+                   tags=["peci", "songkok"])
+    f.make_product(db, business=b, sku="RQ-SAJ-001", name="Sajadah Turki Premium", price=125000, stock=30,
+                   category="Sajadah", description="Sajadah tebal motif Turki.", tags=["sajadah"])
+    configure(db, b, "waha", base_url=waha.url, api_key=waha.api_key, session="default", hmac_key=HMAC_KEY)
+    configure(db, b, "telegram", base_url=telegram.url, bot_token=telegram.token, secret_token=TG_SECRET,
+              admin_chat_id=ADMIN_CHAT)
+    return Shop(b, waha, telegram)
+
+
+def drain_all(*, ahead: float = 0.0, rounds: int = 5) -> list[str]:
+    """Run every job due now (+ `ahead` seconds), repeating so that jobs enqueued by jobs run too."""
+    from datetime import timedelta
+
+    from niaga.jobs.runner import drain
+    from niaga.kit.timeutil import utcnow
+
+    outcomes: list[str] = []
+    for _ in range(rounds):
+        got = drain(now=utcnow() + timedelta(seconds=ahead))
+        outcomes += got
+        if not got:
+            break
+    return outcomes
+
+
+class LiveServer:
+    """The app under uvicorn on a free loopback port, plus a thread that drains jobs continuously."""
+
+    def __init__(self, app: Any, *, run_jobs: bool = True) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                                    timeout_graceful_shutdown=1))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self._stop = threading.Event()
+        self.jobs = threading.Thread(target=self._drain_loop, daemon=True) if run_jobs else None
+
+    def _drain_loop(self) -> None:
+        from niaga.jobs.runner import drain
+
+        while not self._stop.is_set():
+            try:
+                drain()
+            except Exception:  # keep going; the test asserts on outcomes
+                pass
+            self._stop.wait(0.05)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if self.jobs is not None:
+            self.jobs.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.jobs is not None:
+            self.jobs.join(5)
+        self.server.should_exit = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def live(app: Any) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    try:
+        yield server
+    finally:
+        server.stop()
