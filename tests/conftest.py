@@ -65,6 +65,10 @@ def _environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     db_engine.configure()
     # The schema comes from the models; tests/test_migrations.py proves Alembic produces the same schema.
     metadata.create_all(db_engine.get_engine())
+    from niaga.catalog import fts
+
+    with db_engine.get_engine().begin() as conn:
+        fts.install(conn)
     from alembic import command
 
     from niaga.db.migrate import alembic_config

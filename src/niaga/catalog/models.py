@@ -13,6 +13,7 @@ class Product(IdMixin, BusinessMixin, TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("business_id", "sku"),
         sa.Index("ix_products_business_category", "business_id", "category"),
+        sa.Index("ix_products_business_name", "business_id", "name"),
         sa.CheckConstraint("price >= 0", name="price_nonneg"),
         sa.CheckConstraint("sale_price IS NULL OR sale_price >= 0", name="sale_price_nonneg"),
     )

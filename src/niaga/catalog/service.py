@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.catalog import fts
 from niaga.catalog.models import Product, ShippingRate
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.ops.logging import get_logger
@@ -52,16 +53,13 @@ def list_products(db: Session, *, business_id: int, search: str | None = None, c
                   sort: str = "name", offset: int = 0, limit: int = 20) -> tuple[list[Product], int]:
     """Products of one business with the total before paging.
 
-    `search` matches sku, name, description and tags (case-insensitive, substring); `in_stock=True`
+    `search`: every word must appear in sku, name, category, tags or description (case-insensitive
+    substring, answered from the search index in `catalog.fts`); `in_stock=True`
     means untracked (services) or available > 0. `sort` is a field name, `-field` for descending.
     """
     q = sa.select(Product).where(Product.business_id == business_id)
     if search and search.strip():
-        term = search.strip()
-        q = q.where(sa.or_(Product.sku.icontains(term, autoescape=True),
-                           Product.name.icontains(term, autoescape=True),
-                           Product.description.icontains(term, autoescape=True),
-                           sa.func.lower(sa.cast(Product.tags, sa.Text)).contains(term.lower(), autoescape=True)))
+        q = q.where(fts.search_condition(db.get_bind().dialect.name, search))
     if category:
         q = q.where(sa.func.lower(Product.category) == category.strip().lower())
     if tag:

@@ -23,4 +23,6 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response is sent, so a client that got 200 reads its own write and a
+# failed commit is an error response, not a silent loss after a success.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]

@@ -31,7 +31,9 @@ def _make() -> Huey:
     if s.redis_url:
         return RedisHuey("niaga", url=s.redis_url, utc=True)
     s.ensure_home()
-    return SqliteHuey("niaga", filename=str(s.queue_path), utc=True, timeout=30)
+    # No fsync: the queue only carries ids; the durable record is the `jobs` table and the sweeper re-dispatches
+    # anything the queue loses, so a lost queue write costs a delay, never a job.
+    return SqliteHuey("niaga", filename=str(s.queue_path), utc=True, timeout=30, fsync=False)
 
 
 def reset() -> None:

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import queue
 import random
 import socket
 import threading
@@ -95,9 +97,17 @@ def _forget_after_rollback(session: Session) -> None:
 
 
 def dispatch(job_id: int, run_at: datetime | None = None) -> None:
-    """Hand a job id to Huey. Failure here is logged, not raised: the sweeper re-dispatches."""
+    """Hand a job id to Huey from a background thread, so that a request never waits on the queue's write.
+
+    Failures are logged, not raised: the sweeper re-dispatches due jobs that never reached a worker, including
+    ids still in this process's hand-off queue when it died.
+    """
     if get_settings().jobs_dispatch != "huey":
         return
+    _dispatcher().put((job_id, run_at))
+
+
+def dispatch_now(job_id: int, run_at: datetime | None = None) -> None:
     try:
         from niaga.jobs.queue import get_huey
 
@@ -110,6 +120,47 @@ def dispatch(job_id: int, run_at: datetime | None = None) -> None:
             _HUEY_RUN(job_id)
     except Exception as exc:  # pragma: no cover - depends on the queue backend being down
         log.warning("jobs.dispatch_failed", job_id=job_id, error=str(exc))
+
+
+class _Dispatcher(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(name="niaga-dispatch", daemon=True)
+        self.items: queue.SimpleQueue[tuple[int, datetime | None] | None] = queue.SimpleQueue()
+        self.start()
+
+    def put(self, item: tuple[int, datetime | None]) -> None:
+        self.items.put(item)
+
+    def run(self) -> None:
+        while True:
+            item = self.items.get()
+            if item is None:
+                return
+            dispatch_now(*item)
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Dispatch what is queued (at exit), giving up after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                item = self.items.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                dispatch_now(*item)
+
+
+_dispatcher_lock = threading.Lock()
+_DISPATCHER: _Dispatcher | None = None
+
+
+def _dispatcher() -> _Dispatcher:
+    global _DISPATCHER
+    with _dispatcher_lock:
+        if _DISPATCHER is None or not _DISPATCHER.is_alive():
+            _DISPATCHER = _Dispatcher()
+            atexit.register(_DISPATCHER.flush)
+        return _DISPATCHER
 
 
 # --- running --------------------------------------------------------------------------------------
@@ -249,7 +300,7 @@ def sweep(*, now: datetime | None = None, stale_after: float | None = None) -> i
         metrics.queue_depth.labels(status).set(depth.get(status, 0))
     metrics.dead_letters.set(open_dead or 0)
     for job_id, _ in rows:
-        dispatch(job_id)
+        dispatch_now(job_id)
     if rows:
         log.info("jobs.swept", count=len(rows))
     return len(rows)

@@ -121,7 +121,7 @@ def authenticate(request: Request, db: Session) -> Principal:
     return principal_for_user(db, user, requested=requested, token_bid=claims.get("bid"))
 
 
-def get_principal(request: Request, db: Session = Depends(get_db)) -> Principal:
+def get_principal(request: Request, db: Session = Depends(get_db, scope="function")) -> Principal:
     principal = authenticate(request, db)
     request.state.principal = principal
     return principal

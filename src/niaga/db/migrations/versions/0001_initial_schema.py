@@ -2,16 +2,17 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 23:44:18.148944
+Create Date: 2026-11-22 00:25:36.941266
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
 
 import niaga.db.base
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
@@ -245,6 +246,7 @@ def upgrade() -> None:
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.create_index('ix_products_business_category', ['business_id', 'category'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_business_id'), ['business_id'], unique=False)
+        batch_op.create_index('ix_products_business_name', ['business_id', 'name'], unique=False)
 
     op.create_table('provider_configs',
     sa.Column('kind', sa.String(length=30), nullable=False),
@@ -632,6 +634,7 @@ def downgrade() -> None:
 
     op.drop_table('provider_configs')
     with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index('ix_products_business_name')
         batch_op.drop_index(batch_op.f('ix_products_business_id'))
         batch_op.drop_index('ix_products_business_category')
 

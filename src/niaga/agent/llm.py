@@ -1,0 +1,497 @@
+"""Language-model providers: phrasing on top of the grounded pipeline, never the source of facts.
+
+- `OpenAICompatClient`: `POST {base_url}/chat/completions` with tools (OpenAI, Groq, Ollama, vLLM,
+  llama.cpp server, Gemini's OpenAI endpoint).
+- `GeminiClient`: native `POST {base_url}/models/{model}:generateContent` with functionDeclarations.
+
+Configuration per business: `ProviderConfig(kind="openai"|"gemini", config={base_url, model, timeout,
+input_cost_per_mtok_usd, output_cost_per_mtok_usd}, secrets={api_key})` and the business settings
+`agent.provider` / `agent.backup_provider` / `agent.daily_token_budget`.
+
+Fallback chain primary → backup → offline on timeout, 429 (a short retry hint is honoured once, never
+blocking a turn for more than `TURN_BUDGET_S`), 5xx, or malformed output. The guard then checks every
+money amount and stock figure in the model's text against the numbers this turn's tools produced; any
+other number sends the grounded offline reply instead (`agent.guard_override`). Tokens and cost are
+recorded in `AiUsage` per business per day.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from niaga.agent import tools as agent_tools
+from niaga.agent.models import AiUsage
+from niaga.integrations.models import ProviderConfig
+from niaga.kit.crypto import decrypt_json
+from niaga.kit.timeutil import local_today
+from niaga.ops.logging import get_logger
+
+log = get_logger("niaga.agent")
+
+TURN_BUDGET_S = 8.0        # the most a turn may spend on models, retries included
+MAX_RETRY_WAIT_S = 2.0     # a longer retry hint moves on to the next provider
+MAX_TOOL_ROUNDS = 3
+DEFAULT_TIMEOUT_S = 6.0
+DEFAULT_BASE_URLS = {"openai": "https://api.openai.com/v1",
+                     "gemini": "https://generativelanguage.googleapis.com/v1beta"}
+
+# Test seam: an httpx transport used by every client (None = real network).
+transport: httpx.BaseTransport | None = None
+
+
+class LLMError(Exception):
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Completion:
+    text: str | None
+    tool_calls: list[ToolCall]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    raw: Any = None
+
+
+@dataclass
+class Phrased:
+    text: str
+    tokens: int
+    provider: str
+    guard_override: bool = False
+    handoff: bool = False
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _retry_after_headers(resp: httpx.Response) -> float | None:
+    ms = resp.headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000.0
+        except ValueError:
+            pass
+    ra = resp.headers.get("retry-after")
+    if ra:
+        try:
+            return float(ra)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(ra)
+                return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def _gemini_retry_delay(body: Any) -> float | None:
+    try:
+        for d in body["error"].get("details") or []:
+            if str(d.get("@type", "")).endswith("RetryInfo") and d.get("retryDelay"):
+                return float(str(d["retryDelay"]).rstrip("s"))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None
+
+
+def _raise_for(resp: httpx.Response, provider: str) -> None:
+    if resp.status_code < 400:
+        return
+    try:
+        body = resp.json()
+    except ValueError:
+        body = resp.text[:300]
+    retry_after = _retry_after_headers(resp) or _gemini_retry_delay(body)
+    err = body.get("error") if isinstance(body, dict) else None
+    code = str((err or {}).get("code") or (err or {}).get("type") or "")
+    quota = "insufficient_quota" in code or "PerDay" in json.dumps(body)
+    should_retry = resp.headers.get("x-should-retry")
+    retryable = resp.status_code in (408, 409, 429) or resp.status_code >= 500
+    if quota or should_retry == "false":
+        retryable = False
+    raise LLMError(f"{provider} answered {resp.status_code}: {str(body)[:200]}", retryable=retryable,
+                   retry_after=retry_after if retryable else None, status=resp.status_code)
+
+
+class OpenAICompatClient:
+    kind = "openai"
+
+    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.model = model
+        self.timeout = timeout
+
+    def complete(self, messages: list[dict[str, Any]], tool_specs: list[dict[str, Any]], *,
+                 timeout: float) -> Completion:
+        body = {"model": self.model, "messages": messages, "temperature": 0.3, "max_tokens": 500,
+                "tools": [{"type": "function", "function": t} for t in tool_specs], "tool_choice": "auto"}
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        try:
+            with httpx.Client(transport=transport, timeout=timeout) as c:
+                resp = c.post(f"{self.base_url}/chat/completions", json=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise LLMError(f"openai timeout: {exc}", retryable=True) from exc
+        except httpx.HTTPError as exc:
+            raise LLMError(f"openai connection: {exc}", retryable=True) from exc
+        _raise_for(resp, "openai")
+        try:
+            data = resp.json()
+            msg = data["choices"][0]["message"]
+            calls = []
+            for tc in msg.get("tool_calls") or []:
+                args = tc["function"].get("arguments") or "{}"
+                parsed = json.loads(args) if isinstance(args, str) else args
+                if not isinstance(parsed, dict):
+                    raise ValueError("tool arguments are not an object")
+                calls.append(ToolCall(id=tc.get("id") or f"call_{len(calls)}", name=tc["function"]["name"],
+                                      args=parsed))
+            usage = data.get("usage") or {}
+            return Completion(text=msg.get("content"), tool_calls=calls,
+                              prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                              completion_tokens=int(usage.get("completion_tokens") or 0), raw=msg)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise LLMError(f"openai malformed response: {exc}", retryable=False) from exc
+
+    @staticmethod
+    def assistant_message(c: Completion) -> dict[str, Any]:
+        return {"role": "assistant", "content": c.text,
+                "tool_calls": [{"id": t.id, "type": "function",
+                                "function": {"name": t.name, "arguments": json.dumps(t.args)}} for t in c.tool_calls]}
+
+    @staticmethod
+    def tool_message(call: ToolCall, result: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "tool", "tool_call_id": call.id, "content": agent_tools.dumps(result)}
+
+
+class GeminiClient:
+    kind = "gemini"
+
+    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.model = model
+        self.timeout = timeout
+
+    @staticmethod
+    def _to_contents(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+        system = []
+        contents: list[dict[str, Any]] = []
+        for m in messages:
+            role = m["role"]
+            if role == "system":
+                system.append(m["content"])
+            elif role == "user":
+                contents.append({"role": "user", "parts": [{"text": m["content"]}]})
+            elif role == "assistant":
+                if m.get("_gemini_parts"):
+                    contents.append({"role": "model", "parts": m["_gemini_parts"]})
+                else:
+                    contents.append({"role": "model", "parts": [{"text": m.get("content") or ""}]})
+            elif role == "tool":
+                contents.append({"role": "user", "parts": [{"functionResponse": {
+                    "name": m["name"], "response": json.loads(m["content"])}}]})
+        return "\n\n".join(system), contents
+
+    def complete(self, messages: list[dict[str, Any]], tool_specs: list[dict[str, Any]], *,
+                 timeout: float) -> Completion:
+        system, contents = self._to_contents(messages)
+        body = {"systemInstruction": {"parts": [{"text": system}]}, "contents": contents,
+                "tools": [{"functionDeclarations": tool_specs}],
+                "toolConfig": {"functionCallingConfig": {"mode": "AUTO"}},
+                "generationConfig": {"temperature": 0.3, "maxOutputTokens": 500}}
+        url = f"{self.base_url}/models/{self.model}:generateContent"
+        try:
+            with httpx.Client(transport=transport, timeout=timeout) as c:
+                resp = c.post(url, json=body, headers={"x-goog-api-key": self.api_key})
+        except httpx.TimeoutException as exc:
+            raise LLMError(f"gemini timeout: {exc}", retryable=True) from exc
+        except httpx.HTTPError as exc:
+            raise LLMError(f"gemini connection: {exc}", retryable=True) from exc
+        _raise_for(resp, "gemini")
+        try:
+            data = resp.json()
+            cands = data.get("candidates") or []
+            if not cands:
+                raise ValueError(f"no candidates ({data.get('promptFeedback')})")
+            cand = cands[0]
+            if cand.get("finishReason") in ("MALFORMED_FUNCTION_CALL", "SAFETY", "RECITATION", "BLOCKLIST",
+                                            "PROHIBITED_CONTENT", "SPII"):
+                raise ValueError(f"finishReason {cand.get('finishReason')}")
+            parts = (cand.get("content") or {}).get("parts") or []
+            texts, calls = [], []
+            for n, p in enumerate(parts):
+                if "text" in p and not p.get("thought"):
+                    texts.append(p["text"])
+                if "functionCall" in p:
+                    fc = p["functionCall"]
+                    args = fc.get("args") or {}
+                    if not isinstance(args, dict):
+                        raise ValueError("functionCall args are not an object")
+                    calls.append(ToolCall(id=fc.get("id") or f"fc_{n}", name=fc["name"], args=args))
+            usage = data.get("usageMetadata") or {}
+            return Completion(text="".join(texts) or None, tool_calls=calls,
+                              prompt_tokens=int(usage.get("promptTokenCount") or 0),
+                              completion_tokens=int(usage.get("candidatesTokenCount") or 0)
+                              + int(usage.get("thoughtsTokenCount") or 0), raw=parts)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise LLMError(f"gemini malformed response: {exc}", retryable=False) from exc
+
+    @staticmethod
+    def assistant_message(c: Completion) -> dict[str, Any]:
+        # Parts are echoed back unchanged (newer models attach thoughtSignature to them).
+        return {"role": "assistant", "content": c.text, "_gemini_parts": c.raw}
+
+    @staticmethod
+    def tool_message(call: ToolCall, result: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "tool", "name": call.name, "tool_call_id": call.id, "content": agent_tools.dumps(result)}
+
+
+Client = OpenAICompatClient | GeminiClient
+
+
+def client_for(db: Session, *, business_id: int, kind: str, model: str = "") -> tuple[Client, ProviderConfig] | None:
+    cfg = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
+                                                     ProviderConfig.kind == kind,
+                                                     ProviderConfig.is_enabled.is_(True))).first()
+    if cfg is None:
+        return None
+    secrets = decrypt_json(cfg.secrets)
+    conf = cfg.config or {}
+    cls = GeminiClient if kind == "gemini" else OpenAICompatClient
+    client = cls(base_url=conf.get("base_url") or DEFAULT_BASE_URLS.get(kind, ""),
+                 api_key=str(secrets.get("api_key") or ""), model=conf.get("model") or model or "",
+                 timeout=float(conf.get("timeout") or DEFAULT_TIMEOUT_S))
+    return client, cfg
+
+
+# --- usage ----------------------------------------------------------------------------------------
+
+def record_usage(db: Session, *, business_id: int, timezone: str | None, provider: str, model: str,
+                 prompt_tokens: int = 0, completion_tokens: int = 0, failures: int = 0, requests: int = 1,
+                 config: dict[str, Any] | None = None) -> None:
+    conf = config or {}
+    cost = (prompt_tokens * float(conf.get("input_cost_per_mtok_usd") or 0)
+            + completion_tokens * float(conf.get("output_cost_per_mtok_usd") or 0))  # micro-USD
+    day = local_today(timezone)
+    key = (AiUsage.business_id == business_id, AiUsage.day == day, AiUsage.provider == provider,
+           AiUsage.model == (model or "")[:100])
+    row = db.scalars(sa.select(AiUsage).where(*key)).first()
+    if row is None:
+        try:
+            with db.begin_nested():
+                row = AiUsage(business_id=business_id, day=day, provider=provider, model=(model or "")[:100],
+                              requests=0, failures=0, prompt_tokens=0, completion_tokens=0, cost_micro_usd=0)
+                db.add(row)
+                db.flush()
+        except IntegrityError:
+            row = db.scalars(sa.select(AiUsage).where(*key)).one()
+    row.requests += requests
+    row.failures += failures
+    row.prompt_tokens += prompt_tokens
+    row.completion_tokens += completion_tokens
+    row.cost_micro_usd += round(cost)
+    db.flush()
+
+
+def tokens_today(db: Session, *, business_id: int, timezone: str | None) -> int:
+    return int(db.scalar(sa.select(sa.func.coalesce(sa.func.sum(AiUsage.prompt_tokens + AiUsage.completion_tokens), 0))
+                         .where(AiUsage.business_id == business_id, AiUsage.day == local_today(timezone))) or 0)
+
+
+# --- guard ----------------------------------------------------------------------------------------
+
+_MONEY_RES = [
+    re.compile(r"(?:Rp\.?|IDR)\s*([0-9][0-9.,]*)", re.I),
+    re.compile(r"\b([0-9][0-9.,]*)\s*(?:rb|ribu|k)\b", re.I),
+    re.compile(r"\b([0-9]{1,3}(?:\.[0-9]{3})+)(?:,[0-9]{1,2})?\b"),
+]
+_STOCK_RES = [
+    re.compile(r"\b(?:stok|stock|sisa|tersisa|tinggal|available|left|tersedia|ready)\D{0,12}?([0-9]+)\b", re.I),
+    re.compile(r"\b([0-9]+)\s*(?:pcs|buah|unit|eksemplar|item|items|left|lagi|in stock|tersedia|biji)\b", re.I),
+]
+
+
+def _amount(raw: str, thousands: bool = False) -> int | None:
+    s = raw.strip(".,")
+    if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]{1,2})?", s):
+        v = float(s.split(",")[0].replace(".", ""))
+    elif re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?", s):
+        v = float(s.split(".")[0].replace(",", ""))
+    else:
+        try:
+            v = float(s.replace(",", "."))
+        except ValueError:
+            return None
+    return round(v * 1000) if thousands else round(v)
+
+
+def figures_in(text: str) -> set[int]:
+    """Money amounts and stock figures a reply states."""
+    out: set[int] = set()
+    for i, rx in enumerate(_MONEY_RES):
+        for m in rx.finditer(text):
+            v = _amount(m.group(1), thousands=(i == 1))
+            if v is not None:
+                out.add(v)
+    for rx in _STOCK_RES:
+        for m in rx.finditer(text):
+            out.add(int(m.group(1)))
+    return out
+
+
+def check_guard(text: str, *, calls: list[dict[str, Any]], customer_text: str, offline_reply: str) -> list[int]:
+    """Figures in `text` that no tool produced this turn (empty list = grounded)."""
+    allowed = agent_tools.numbers_in_results(calls)
+    allowed |= {int(x) for x in re.findall(r"\d+", customer_text or "")}
+    allowed |= figures_in(offline_reply) | {int(x) for x in re.findall(r"\d+", offline_reply.replace(".", ""))}
+    return sorted(v for v in figures_in(text) if v not in allowed)
+
+
+# --- the phrasing loop ----------------------------------------------------------------------------
+
+def _system_prompt(*, business: Any, settings: dict[str, Any], language: str, ctx: agent_tools.ToolContext,
+                   offline_reply: str, summary: str, earlier: list[dict[str, Any]]) -> str:
+    agent = settings.get("agent", {})
+    lang = "English" if language == "en" else "Bahasa Indonesia (santai, sopan)"
+    parts = [
+        f"Kamu adalah {agent.get('persona_name') or 'asisten'} dari toko {business.name}. Balas dalam {lang}, "
+        f"singkat seperti chat WhatsApp, panggil pelanggan '{agent.get('address_customer_as') or 'kak'}', "
+        f"gaya {agent.get('tone') or 'ramah'}. Salam khas toko: {agent.get('greeting') or 'Halo'}.",
+        "ATURAN: Semua harga, stok, ongkir, status pesanan dan kebijakan HANYA boleh dari hasil tool. Jangan "
+        "mengarang angka. Jika data tidak ada, katakan tidak tersedia atau tawarkan bantuan admin. Format uang "
+        "seperti Rp150.000.",
+        "Hasil tool untuk pesan ini (JSON): " + json.dumps([{"tool": c["name"], "result": c["result"]}
+                                                             for c in ctx.calls], ensure_ascii=False,
+                                                            default=str)[:6000],
+        "Draf balasan yang sudah benar secara fakta (boleh diperhalus, jangan menambah angka):\n" + offline_reply,
+    ]
+    if summary:
+        parts.append("Ringkasan percakapan sejauh ini:\n" + summary[-1500:])
+    if earlier:
+        parts.append("Percakapan pelanggan ini sebelumnya: " + json.dumps(earlier, ensure_ascii=False)[:1000])
+    return "\n\n".join(parts)
+
+
+def _history_messages(history: list[Any], message: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in history:
+        if not m.text:
+            continue
+        if m.direction == "in":
+            out.append({"role": "user", "content": m.text[:2000]})
+        else:
+            prefix = "[Admin] " if m.sender_type == "staff" else ""
+            out.append({"role": "assistant", "content": prefix + m.text[:2000]})
+    if not out or out[-1]["role"] != "user":
+        out.append({"role": "user", "content": (message or "")[:2000]})
+    return out
+
+
+def _run(client: Client, ctx: agent_tools.ToolContext, messages: list[dict[str, Any]], deadline: float,
+         usage: dict[str, int]) -> tuple[str, bool]:
+    """The tool-calling loop against one provider. Returns (text, handoff_requested)."""
+    handoff = False
+    for _ in range(MAX_TOOL_ROUNDS + 1):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.2:
+            raise LLMError("turn budget spent", retryable=False)
+        attempt = 0
+        while True:
+            try:
+                c = client.complete(messages, agent_tools.TOOL_SPECS, timeout=min(client.timeout, remaining))
+                break
+            except LLMError as exc:
+                usage["failures"] += 1
+                wait = exc.retry_after
+                remaining = deadline - time.monotonic()
+                if (attempt == 0 and exc.retryable and exc.status == 429 and wait is not None
+                        and wait <= MAX_RETRY_WAIT_S and wait < remaining - 0.5):
+                    attempt += 1
+                    time.sleep(max(wait, 0.0))
+                    remaining = deadline - time.monotonic()
+                    continue
+                raise
+        usage["requests"] += 1
+        usage["prompt"] += c.prompt_tokens
+        usage["completion"] += c.completion_tokens
+        if c.tool_calls:
+            messages.append(client.assistant_message(c))
+            for call in c.tool_calls:
+                if call.name == "handoff":
+                    handoff = True
+                result = agent_tools.run_tool(ctx, call.name, call.args)
+                messages.append(client.tool_message(call, result))
+            continue
+        if c.text and c.text.strip():
+            return c.text.strip(), handoff
+        raise LLMError("empty answer", retryable=False)
+    raise LLMError("too many tool rounds", retryable=False)
+
+
+def phrase(db: Session, *, business: Any, settings: dict[str, Any], ctx: agent_tools.ToolContext,
+           history: list[Any], message: str, offline_reply: str, plan: Any, language: str,
+           memory: dict[str, Any], earlier: list[dict[str, Any]]) -> Phrased | None:
+    """Ask the configured models to phrase the reply; None = use the offline reply (no provider, budget
+    spent, or every provider failed)."""
+    agent = settings.get("agent", {})
+    chain = [k for k in (agent.get("provider"), agent.get("backup_provider")) if k and k != "offline"]
+    chain = list(dict.fromkeys(chain))
+    if not chain:
+        return None
+    budget = int(agent.get("daily_token_budget") or 0)
+    if budget and tokens_today(db, business_id=business.id, timezone=business.timezone) >= budget:
+        log.warning("agent.token_budget_spent", business_id=business.id)
+        return None
+    deadline = time.monotonic() + TURN_BUDGET_S
+    summary = getattr(ctx.conversation, "summary", "") or ""
+    for kind in chain:
+        found = client_for(db, business_id=business.id, kind=kind, model=agent.get("model") or "")
+        if found is None:
+            continue
+        client, cfg = found
+        system = _system_prompt(business=business, settings=settings, language=language, ctx=ctx,
+                                offline_reply=offline_reply, summary=summary, earlier=earlier)
+        messages = [{"role": "system", "content": system}, *_history_messages(history, message)]
+        usage = {"requests": 0, "failures": 0, "prompt": 0, "completion": 0}
+        calls_before = len(ctx.calls)
+        try:
+            text, handoff = _run(client, ctx, messages, deadline, usage)
+        except LLMError as exc:
+            log.warning("agent.provider_failed", business_id=business.id, provider=kind, error=str(exc)[:300])
+            del ctx.calls[calls_before:]
+            record_usage(db, business_id=business.id, timezone=business.timezone, provider=kind,
+                         model=client.model, prompt_tokens=usage["prompt"], completion_tokens=usage["completion"],
+                         failures=max(usage["failures"], 1), requests=max(usage["requests"], 1), config=cfg.config)
+            continue
+        record_usage(db, business_id=business.id, timezone=business.timezone, provider=kind, model=client.model,
+                     prompt_tokens=usage["prompt"], completion_tokens=usage["completion"],
+                     failures=usage["failures"], requests=usage["requests"], config=cfg.config)
+        tokens = usage["prompt"] + usage["completion"]
+        bad = check_guard(text, calls=ctx.calls, customer_text=message, offline_reply=offline_reply)
+        if bad:
+            log.warning("agent.guard_override", business_id=business.id, provider=kind, figures=bad[:10])
+            return Phrased(text=offline_reply, tokens=tokens, provider=kind, guard_override=True)
+        return Phrased(text=text, tokens=tokens, provider=kind, handoff=handoff)
+    return None

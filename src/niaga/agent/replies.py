@@ -1,0 +1,665 @@
+"""Per-intent handling: call the tools a plan needs and write the grounded offline reply."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from niaga.agent import hooks, tools
+from niaga.agent.planner import Plan
+from niaga.agent.responder import Voice, _join, cta, product_line
+from niaga.agent.tools import ToolContext, product_summary
+from niaga.catalog.models import Product
+from niaga.kit.money import format_rupiah as rp
+from niaga.knowledge.models import KnowledgeDocument
+
+
+@dataclass
+class Outcome:
+    text: str
+    handoff: bool = False
+    handoff_reason: str | None = None
+    answered: bool = True
+    memory: dict[str, Any] = field(default_factory=dict)  # keys to set in the conversation memory
+
+
+def compose(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    handler = {
+        "greeting": _greeting, "thanks": _thanks, "store_info": _store_info, "product_query": _product_query,
+        "price_check": _price_check, "stock_check": _stock_check, "shipping_cost": _shipping,
+        "order_create": _order_create, "order_status": _order_status, "payment": _payment,
+        "print_order": _print_order, "complaint": _complaint, "human_handoff": _handoff, "other": _other,
+    }[plan.intent]
+    return handler(ctx, v, plan, memory)
+
+
+# --- small talk -----------------------------------------------------------------------------------
+
+def salutation(v: Voice, plan: Plan | None) -> str:
+    said_salam = plan is not None and "assalamualaikum" in plan.analysis.words
+    if said_salam:
+        return "Wa'alaikumussalam warahmatullah" + (f" {v.kak}" if v.kak else "")
+    if v.en:
+        return f"{v.time_greeting()}!"
+    if v.greeting and v.greeting.lower() not in ("halo", ""):
+        return f"{v.greeting} {v.kak}".strip()
+    return f"{v.pick('Halo', 'Hai')} {v.kak}, {v.time_greeting().lower()}!".strip()
+
+
+def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    if v.persona and re.sub(r"\.(?:id|com|co\.id)$", "", v.business_name.lower()) in v.persona.lower():
+        who = v.persona  # "Asisten Batik Sekar", not "Asisten Batik Sekar dari Batik Sekar"
+    else:
+        who = f"{v.persona} {'from' if v.en else 'dari'} {v.business_name}" if v.persona else v.business_name
+    if v.en:
+        body = f"I'm {who}. How can I help you? You can ask about prices, stock, shipping, or place an order."
+    else:
+        hello = salutation(v, plan)
+        tg = "😊" if "selamat" in hello.lower() else f"😊 {v.time_greeting()}!"
+        body = v.pick(
+            f"{tg} Saya {who}. Ada yang bisa saya bantu? Silakan tanya harga, stok, ongkir, atau langsung pesan.",
+            f"{tg} Saya {who}, siap membantu. Mau cari produk, cek ongkir, atau pesan sesuatu?",
+            f"{tg} Dengan {who} di sini. Ada yang bisa kami bantu hari ini?",
+        )
+        return Outcome(_join(f"{hello} {body}".strip(), v.after_hours_note()))
+    return Outcome(_join(f"{salutation(v, plan)} {body}", v.after_hours_note()))
+
+
+def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    if v.en:
+        return Outcome(v.pick("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else."))
+    return Outcome(v.pick(f"Sama-sama {v.kak} 🙏 Senang bisa membantu.",
+                          f"Sama-sama {v.kak}, terima kasih sudah menghubungi {v.business_name} 😊",
+                          f"Sama-sama ya {v.kak}. Kalau ada yang lain, kabari saja 🙏"))
+
+
+def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    if plan.mode == "ack":
+        return Outcome("Okay! 😊 Anything else I can help with?" if v.en else
+                       v.pick(f"Siap {v.kak} 👍 Ada lagi yang bisa dibantu?", f"Baik {v.kak} 😊 " + cta(v, "more")))
+    if "empty" in plan.analysis.signals:
+        return Outcome("Hello! How can I help you? 😊" if v.en else f"Halo {v.kak}, ada yang bisa kami bantu? 😊",
+                       answered=True)
+    if v.en:
+        text = ("Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
+                "your order status, or type *admin* to talk to our staff.")
+    else:
+        text = v.pick(
+            f"Maaf {v.kak}, saya belum paham maksudnya 🙏 Saya bisa bantu cek produk, harga, stok, ongkir, status "
+            f"pesanan, atau ketik *admin* untuk bicara dengan staf kami.",
+            f"Mohon maaf {v.kak}, bisa dijelaskan lagi? Saya bisa bantu soal produk, harga, stok, ongkir, dan "
+            f"pesanan. Ketik *admin* kalau ingin dibantu staf.",
+        )
+    return Outcome(text, answered=False)
+
+
+# --- knowledge ------------------------------------------------------------------------------------
+
+def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    a = plan.analysis
+    duration = "duration" in a.signals
+    kb = tools.knowledge_search(ctx, query=a.norm + (" estimasi waktu" if duration else ""), limit=2)
+    results = kb["results"]
+    if duration and results:
+        # "berapa lama ..." is answered by the sentence that states a time, not the one that matched most words.
+        from niaga.knowledge.search import split_sentences
+
+        doc = next((d for d in ctx.db.execute(sa.select(KnowledgeDocument.content).where(
+            KnowledgeDocument.business_id == ctx.business_id, KnowledgeDocument.title == results[0]["title"]))
+            .scalars()), "")
+        timed = [s for s in split_sentences(doc) if re.search(r"\b\d+\s*(?:hari|jam|menit|minggu|days?|hours?)\b", s, re.I)]
+        if timed:
+            results[0]["sentences"] = timed[:2]
+    asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
+    asks_address = any(w in a.words for w in ("alamat", "lokasi", "dimana", "letak", "address", "location", "maps"))
+    lines: list[str] = []
+    if results and (results[0]["score"] >= 1.5 or results[0]["matched"]):
+        best = results[0]
+        lines.extend(best["sentences"])
+        if len(results) > 1 and results[1]["score"] >= 0.8 * best["score"]:
+            lines.extend(s for s in results[1]["sentences"][:1] if s not in lines)
+    if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
+        ctx.record("business_hours", {}, {"hours": v.hours})
+        lines.insert(0, ("Opening hours: " if v.en else "Jam buka toko: ") + v.hours_text() + ".")
+    address = ctx.profile.get("address")
+    if asks_address and address and not any(address[:12] in ln for ln in lines):
+        ctx.record("business_profile", {}, {"address": address})
+        lines.insert(0, ("Our address: " if v.en else "Alamat kami: ") + address)
+    if not lines:
+        if v.en:
+            return Outcome("Sorry, I don't have that information yet. I'll ask our staff to answer you.",
+                           answered=False)
+        return Outcome(f"Mohon maaf {v.kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin "
+                       f"supaya dijawab langsung ya 🙏", answered=False)
+    intro = "" if v.en or v.first_turn else v.pick(f"Baik {v.kak} 🙏 ", f"Siap {v.kak} 🙏 ", "")
+    text = intro + " ".join(lines)
+    return Outcome(_join(text, cta(v, "more")))
+
+
+# --- products -------------------------------------------------------------------------------------
+
+def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
+    phrase = plan.res.not_found or ("that product" if v.en else "produk tersebut")
+    alts = plan.res.alternatives
+    if v.en:
+        text = f"Sorry, {phrase} is not available in our store."
+        if alts:
+            text += " We do have: " + ", ".join(p.name for p in alts) + "."
+        return text
+    text = v.pick(f"Mohon maaf {v.kak}, {phrase} tidak tersedia di toko kami 🙏",
+                  f"Maaf {v.kak}, untuk {phrase} belum ada / tidak tersedia di {v.business_name} 🙏")
+    if alts:
+        text += "\nYang tersedia yang mirip: " + ", ".join(p.name for p in alts) + "."
+    else:
+        cats = sorted({c for c in ctx.db.execute(
+            sa.select(Product.category).where(Product.business_id == ctx.business_id,
+                                              Product.is_active.is_(True))).scalars() if c})
+        if cats:
+            text += "\nKami menyediakan: " + ", ".join(cats[:8]) + "."
+    return text
+
+
+def _focus(products: list[Product]) -> dict[str, Any]:
+    return {"focus": [p.id for p in products[:8]], "focus_skus": [p.sku for p in products[:8]]}
+
+
+def _list_products(ctx: ToolContext, v: Voice, products: list[Product], intro: str, *, limit: int = 5,
+                   cheapest: bool = False) -> str:
+    if cheapest:
+        products = sorted(products, key=lambda p: p.effective_price)
+    summaries = [product_summary(p) for p in products[:limit]]
+    ctx.record("search_products", {"query": intro}, {"products": summaries})
+    return _join(intro, *(product_line(v, s, with_stock=True) for s in summaries))
+
+
+def _age_ok(p: Product, age: int) -> bool | None:
+    rng = str((p.attributes or {}).get("age") or "")
+    if "-" not in rng:
+        return None
+    try:
+        lo, hi = (int(x) for x in rng.split("-", 1))
+    except ValueError:
+        return None
+    return lo <= age <= hi
+
+
+def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]:
+    def key(p: Product) -> tuple[int, int, int]:
+        fit = _age_ok(p, age) if age is not None else None
+        in_stock = p.available is None or p.available > 0
+        return (0 if fit is True else 1 if fit is None else 2, 0 if in_stock else 1,
+                0 if "bestseller" in [str(t).lower() for t in p.tags or []] else 1)
+
+    ranked = sorted(products, key=key)
+    if age is not None and any(_age_ok(p, age) for p in ranked):
+        ranked = [p for p in ranked if _age_ok(p, age) is not False]
+    return ranked
+
+
+def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    res = plan.res
+    if plan.mode == "promo" and not res.products:
+        rows = ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id,
+                                                       Product.is_active.is_(True),
+                                                       Product.sale_price.is_not(None),
+                                                       Product.sale_price < Product.price)
+                              .order_by(Product.id)).all()
+        if not rows:
+            return Outcome("There are no promotions right now." if v.en else
+                           f"Saat ini belum ada promo {v.kak} 🙏 " + cta(v, "more"))
+        intro = "Current promotions:" if v.en else v.pick(f"Promo yang sedang berlaku {v.kak}:",
+                                                          f"Ini promo kami saat ini {v.kak} 🎉")
+        return Outcome(_join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows))
+    if res.not_found and not res.products and plan.mode == "recommend":
+        best = ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id,
+                                                       Product.is_active.is_(True)).order_by(Product.id)).all()
+        best = [p for p in best if "bestseller" in [str(t).lower() for t in p.tags or []]
+                and (p.available is None or p.available > 0)]
+        if best:
+            intro = ("Our bestsellers:" if v.en else
+                     f"Untuk itu belum ada produk khusus {v.kak}, tapi ini produk terlaris kami:")
+            return Outcome(_join(_list_products(ctx, v, best, intro), cta(v, "choose")), memory=_focus(best[:5]))
+    if res.not_found and not res.products:
+        return Outcome(_not_found(v, plan, ctx))
+    if not res.products:
+        return Outcome(("Which product are you looking for?" if v.en else
+                        f"Boleh tahu produk apa yang dicari, {v.kak}? 😊"), answered=True)
+    if res.confident and plan.mode != "recommend":
+        p = product_summary(res.products[0])
+        ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
+        stock = _stock_phrase(v, p)
+        desc = p["description"]
+        if v.en:
+            head = f"Yes, we have *{p['name']}* — {rp(p['effective_price'])}"
+        else:
+            head = v.pick(f"Ada {v.kak}! *{p['name']}* harganya {rp(p['effective_price'])}",
+                          f"Tersedia {v.kak}: *{p['name']}* — {rp(p['effective_price'])}")
+        if p["on_sale"]:
+            head += f" ({'normally' if v.en else 'harga normal'} {rp(p['price'])})"
+        return Outcome(_join(head + ". " + stock, desc, cta(v, "order")), memory=_focus(res.products))
+    products = _rank_for_listing(res.products, plan.analysis.age)
+    if "cheapest" in plan.analysis.signals:
+        products = sorted(products, key=lambda p: p.effective_price)
+    intro = ("Here are some options:" if v.en else
+             v.pick(f"Ada beberapa pilihan {v.kak}:", f"Ini pilihan yang tersedia {v.kak}:",
+                    f"Berikut rekomendasi kami {v.kak}:" if plan.mode == "recommend" else f"Ada {v.kak}, pilihannya:"))
+    return Outcome(_join(_list_products(ctx, v, products, intro), cta(v, "choose")), memory=_focus(products[:5]))
+
+
+def _sizes(v: Voice, p: dict[str, Any]) -> str:
+    sizes = (p.get("attributes") or {}).get("sizes")
+    if not sizes:
+        return ""
+    return f" Sizes: {sizes}." if v.en else f" Ukuran tersedia: {sizes}."
+
+
+def _stock_phrase(v: Voice, p: dict[str, Any]) -> str:
+    if not p["stock_tracked"]:
+        return ("Available to order." if v.en else "Bisa dipesan kapan saja.") + _sizes(v, p)
+    avail = p["available"] or 0
+    if avail <= 0:
+        return "Currently out of stock." if v.en else "Stok sedang habis."
+    return (f"In stock ({avail} available)." if v.en else f"Stok tersedia {avail}.") + _sizes(v, p)
+
+
+def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    if plan.mode == "print":
+        return _print_quote_reply(ctx, v, plan, memory, asked_price=True)
+    res = plan.res
+    if res.not_found and not res.products:
+        return Outcome(_not_found(v, plan, ctx))
+    if not res.products:
+        return Outcome("Which product would you like the price for?" if v.en else
+                       f"Untuk produk yang mana, {v.kak}? Sebutkan nama produknya ya 😊")
+    if not res.confident:
+        cheapest = "cheapest" in plan.analysis.signals
+        if cheapest:
+            intro = ("From the cheapest:" if v.en else f"Dari yang paling murah {v.kak}:")
+        else:
+            intro = "Prices:" if v.en else v.pick(f"Harganya {v.kak}:", f"Ini daftar harganya {v.kak}:")
+        return Outcome(_join(_list_products(ctx, v, res.products, intro, cheapest=cheapest), cta(v, "choose")),
+                       memory=_focus(res.products))
+    p = res.products[0]
+    qty = plan.quantity or 1
+    q = tools.price_quote(ctx, sku=p.sku, quantity=qty, unit_word=plan.unit_word)
+    if v.en:
+        text = f"The price of *{p.name}* is {rp(q['unit_price'])}"
+        if q["on_sale"]:
+            text += f" (on sale, normally {rp(q['normal_price'])})"
+        text += "."
+        if q["packs"] > 1:
+            text += f" For {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
+    else:
+        text = v.pick(f"Harga *{p.name}* {rp(q['unit_price'])} {v.kak}",
+                      f"*{p.name}* harganya {rp(q['unit_price'])} {v.kak}")
+        if q["on_sale"]:
+            text += f" (sedang promo, harga normal {rp(q['normal_price'])})"
+        text += "."
+        if q["converted"]:
+            text += (f" Untuk {qty} {plan.unit_word}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}.")
+        elif q["packs"] > 1:
+            text += f" Untuk {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
+    stock = _stock_phrase(v, product_summary(p))
+    return Outcome(_join(f"{text} {stock}", cta(v, "order")),
+                   memory={**_focus([p]), "quotes": {"unit_price": q["unit_price"], "total": q["total"]}})
+
+
+def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    res = plan.res
+    if res.not_found and not res.products:
+        return Outcome(_not_found(v, plan, ctx))
+    if not res.products:
+        return Outcome("Which product should I check?" if v.en else
+                       f"Produk yang mana yang mau dicek stoknya, {v.kak}?")
+    if not res.confident:
+        intro = "Stock for these options:" if v.en else f"Ini pilihannya {v.kak}:"
+        lines = []
+        for p in res.products[:5]:
+            s = tools.check_stock(ctx, sku=p.sku)
+            if not s["stock_tracked"]:
+                st = "available" if v.en else "tersedia"
+            elif s["available"] > 0:
+                st = f"{s['available']} {'in stock' if v.en else 'tersedia'}"
+            else:
+                st = "out of stock" if v.en else "stok habis"
+            lines.append(f"• {p.name} — {st}")
+        return Outcome(_join(intro, *lines, cta(v, "choose")), memory=_focus(res.products))
+    p = res.products[0]
+    s = tools.check_stock(ctx, sku=p.sku, quantity=plan.quantity)
+    qty = plan.quantity
+    if not s["stock_tracked"]:
+        text = (f"*{p.name}* is available (made to order)." if v.en else
+                f"*{p.name}* tersedia {v.kak} (jasa/produk tanpa batas stok), bisa langsung dipesan.")
+    elif s["available"] <= 0:
+        if v.en:
+            text = f"Sorry, *{p.name}* is currently out of stock."
+            if s["preorder_allowed"]:
+                text += f" You can pre-order it with a {s['preorder_dp_pct']}% down payment."
+        else:
+            text = v.pick(f"Mohon maaf {v.kak}, *{p.name}* sedang kosong (stok habis) 🙏",
+                          f"Maaf {v.kak}, stok *{p.name}* sedang habis 🙏")
+            if s["preorder_allowed"]:
+                text += f" Bisa pre-order dengan DP {s['preorder_dp_pct']}%, nanti admin kabari saat barang tersedia."
+    elif qty and not s["enough"]:
+        text = (f"*{p.name}* is available, but only {s['available']} left (you asked for {qty})." if v.en else
+                f"*{p.name}* ready {v.kak}, tapi stoknya tinggal {s['available']} (kurang dari {qty} yang diminta).")
+        if s["preorder_allowed"] and not v.en:
+            text += f" Sisanya bisa pre-order dengan DP {s['preorder_dp_pct']}%."
+    else:
+        if v.en:
+            text = f"Yes, *{p.name}* is available — {s['available']} in stock."
+            if qty:
+                text += f" {qty} is no problem."
+        else:
+            text = v.pick(f"Ada {v.kak}, *{p.name}* ready! Stok tersedia {s['available']}.",
+                          f"*{p.name}* masih ada {v.kak}, stok tersedia {s['available']}.")
+            if qty:
+                text += f" Untuk {qty} aman 👍"
+        text += _sizes(v, product_summary(p))
+    return Outcome(_join(text, cta(v, "order")), memory=_focus([p]))
+
+
+# --- shipping -------------------------------------------------------------------------------------
+
+def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    city = plan.city or (memory.get("city") if plan.mode == "inherit" else None)
+    res = plan.res
+    mem: dict[str, Any] = {}
+    wants_free = "gratis" in plan.analysis.words
+    if not city:
+        if wants_free:
+            return _free_rule_only(ctx, v)
+        return Outcome("Which city should it be shipped to?" if v.en else
+                       f"Dikirim ke kota mana, {v.kak}? Nanti saya hitungkan ongkirnya 😊",
+                       memory=_focus(res.products) if res.products else {})
+    mem["city"] = city
+    items = []
+    if res.confident and res.products:
+        items = [{"sku": res.products[0].sku, "quantity": plan.quantity or 1}]
+        mem.update(_focus(res.products))
+    q = tools.shipping_quote(ctx, city=city, items=items)
+    if not q["found"]:
+        text = (f"Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you."
+                if v.en else
+                f"Mohon maaf {v.kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek "
+                f"ongkirnya ya 🙏")
+        return Outcome(_join(text, v.after_hours_note()), memory=mem, answered=False)
+    lines = []
+    if items and q["kg"] is not None:
+        it = q["items"][0]
+        head = (f"Shipping for {it['quantity']} × {it['name']} ({q['kg']} kg) to {q['city']}:" if v.en else
+                f"Ongkir {it['quantity']} × {it['name']} (berat {q['kg']} kg) ke {q['city']}:")
+        if q["free_shipping"]:
+            lines.append(head)
+            lines.append("FREE shipping 🎉" if v.en else "GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)")
+        else:
+            lines.append(head)
+            for o in q["options"][:5]:
+                etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+                lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
+            cheapest = q["options"][0]
+            if it["quantity"] > 1:
+                lines.append((f"Subtotal: {rp(q['subtotal'])}. " if v.en else f"Subtotal produk {rp(q['subtotal'])}. ")
+                             + (f"Total with the cheapest option: {rp(cheapest['total'])}." if v.en else
+                                f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."))
+            else:
+                lines.append(f"Total with the cheapest option: {rp(cheapest['total'])}." if v.en else
+                             f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}.")
+        mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
+    else:
+        if items and q["kg"] is None:
+            lines.append(f"The weight of this product isn't recorded yet; rates per kg to {q['city']}:" if v.en else
+                         f"Berat produk ini belum tercatat {v.kak}, jadi ini tarif per kg ke {q['city']}:")
+        else:
+            lines.append(f"Shipping rates to {q['city']} (per kg):" if v.en else
+                         f"Tarif ongkir ke {q['city']} (per kg):")
+        for o in q["options"][:5]:
+            etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+            lines.append(f"• {o['courier']} {o['service']}: {rp(o['price_per_kg'])}/kg{etd}")
+        if not items:
+            lines.append("Tell me the product and quantity for an exact total." if v.en else
+                         "Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊")
+    rule = q["free_shipping_rule"]
+    if rule and (q["free_shipping_area"] or wants_free) and not q["free_shipping"]:
+        cities = " & ".join(rule["cities"])
+        lines.insert(0 if wants_free else len(lines), f"Free shipping to {cities} for purchases of at least {rp(rule['min_subtotal'])}." if v.en else
+                     f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal {rp(rule['min_subtotal'])}.")
+    elif wants_free and not rule:
+        lines[0:0] = [ln for ln in _kb_lines(ctx, "gratis ongkir pengiriman") if "ratis" in ln] or \
+            _kb_lines(ctx, "gratis ongkir pengiriman")
+    if not v.en and items:
+        lines.append(cta(v, "order"))
+    return Outcome(_join(*lines), memory=mem)
+
+
+def _kb_lines(ctx: ToolContext, query: str) -> list[str]:
+    kb = tools.knowledge_search(ctx, query=query, limit=1)
+    return kb["results"][0]["sentences"] if kb["results"] else []
+
+
+def _free_rule_only(ctx: ToolContext, v: Voice) -> Outcome:
+    rule = (ctx.settings.get("shipping", {}).get("free_shipping") or {})
+    if rule.get("cities"):
+        ctx.record("free_shipping_rule", {}, dict(rule))
+        cities = " & ".join(rule["cities"])
+        return Outcome(f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal "
+                       f"{rp(int(rule.get('min_subtotal') or 0))} {v.kak}. Mau dikirim ke kota mana?")
+    lines = _kb_lines(ctx, "gratis ongkir pengiriman")
+    return Outcome(_join(*lines) or f"Dikirim ke kota mana, {v.kak}?")
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    draft = memory.get("draft")
+    if plan.mode == "cancel":
+        return Outcome("Okay, the order draft is cancelled." if v.en else
+                       f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"), memory={"draft": None})
+    if plan.mode == "confirm" and draft:
+        result = hooks.on_order_confirmed(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
+        ctx.record("create_order", {"confirm": True, "items": draft.get("items")}, result)
+        if not result.get("number"):
+            return Outcome(f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
+                           memory={"draft": None}, answered=False)
+        if v.en:
+            text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}."
+        else:
+            text = (f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total "
+                    f"{rp(result['total'])} (belum termasuk ongkir).")
+        if result.get("payment_url"):
+            text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
+        else:
+            text += (" Our staff will send the payment details shortly." if v.en else
+                     " Admin kami akan mengirimkan detail pembayaran dan ongkirnya ya.")
+        return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
+    res = plan.res
+    if res.not_found and not res.products:
+        return Outcome(_not_found(v, plan, ctx))
+    if not res.products:
+        return Outcome("Which product would you like to order?" if v.en else
+                       f"Mau pesan produk apa, {v.kak}? Sebutkan nama dan jumlahnya ya 😊")
+    if not res.confident:
+        intro = "Which one would you like to order?" if v.en else f"Mau pesan yang mana, {v.kak}?"
+        return Outcome(_join(_list_products(ctx, v, res.products, intro)), memory=_focus(res.products))
+    p = res.products[0]
+    qty = plan.quantity or 1
+    d = tools.create_order_draft(ctx, items=[{"sku": p.sku, "quantity": qty, "unit_word": plan.unit_word}])
+    line = d["items"][0]
+    lines = [("Here is your order summary:" if v.en else
+              v.pick(f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"))]
+    lines.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
+    lines.append(f"Total: {rp(d['subtotal'])} (excluding shipping)" if v.en else
+                  f"Total: {rp(d['subtotal'])} (belum termasuk ongkir)")
+    for prob in d["problems"]:
+        if prob["available"] <= 0:
+            lines.append(f"Note: {prob['name']} is out of stock, so this will be a pre-order." if v.en else
+                         f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order.")
+        else:
+            lines.append(f"Note: only {prob['available']} left in stock." if v.en else
+                         f"Catatan: stok {prob['name']} tinggal {prob['available']}.")
+    lines.append("Reply *YES* to confirm or *CANCEL* to cancel." if v.en else
+                 "Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏")
+    return Outcome(_join(*lines), memory={**_focus([p]), "draft": d,
+                                          "quotes": {"total": d["subtotal"]}})
+
+
+def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    number = plan.analysis.order_number
+    r = tools.order_lookup(ctx, order_number=number)
+    states = tools.ORDER_STATUS_TEXT["en" if v.en else "id"]
+    if not r["found"]:
+        if number:
+            return Outcome(f"Sorry, we could not find order {number} for your number. Please check it again."
+                           if v.en else
+                           f"Mohon maaf {v.kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek "
+                           f"kembali nomor pesanannya, atau ketik *admin* untuk dibantu staf.")
+        return Outcome("Please send me your order number (e.g. ORD-20260101-0001)." if v.en else
+                       f"Boleh kirim nomor pesanannya, {v.kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏")
+    lines = []
+    for o in r["orders"][:3]:
+        st = states.get(o["status"], o["status"])
+        line = (f"Order *{o['number']}* is {st}. Total {rp(o['total'])}." if v.en else
+                f"Pesanan *{o['number']}* {st}. Total {rp(o['total'])}.")
+        if o.get("payment_url"):
+            line += (" Payment link: " if v.en else " Link pembayaran: ") + o["payment_url"]
+        track = o["shipping"].get("resi") or o["shipping"].get("tracking_number")
+        if track:
+            line += f" Resi: {track}."
+        lines.append(line)
+    return Outcome(_join(*lines, cta(v, "more")))
+
+
+def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    a = plan.analysis
+    info = tools.payment_info(ctx, question=a.norm)
+    lines: list[str] = []
+    paid_claim = any(w in a.words for w in ("sudah", "udah", "already")) and \
+        any(w in a.words for w in ("transfer", "bayar", "paid", "lunas"))
+    if paid_claim:
+        lines.append("Thank you! Payments through our payment link are confirmed automatically. If you paid by "
+                     "manual transfer, please send the proof and your order number; our staff will check it."
+                     if v.en else
+                     f"Terima kasih {v.kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau "
+                     f"{v.kak} transfer manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor "
+                     f"pesanannya, admin kami akan segera cek.")
+    kb = [s for r in info["policy"][:1] for s in r["sentences"]]
+    lines.extend(kb)
+    for o in info["pending_orders"][:1]:
+        if o.get("payment_url"):
+            lines.append((f"Order {o['number']} is awaiting payment ({rp(o['total'])}): " if v.en else
+                          f"Pesanan {o['number']} menunggu pembayaran ({rp(o['total'])}): ") + o["payment_url"])
+    if not lines:
+        return Outcome("Our staff will send you the payment details." if v.en else
+                       f"Detail pembayaran akan dikirim admin kami ya {v.kak} 🙏", answered=False)
+    return Outcome(_join(*lines, v.after_hours_note() if paid_claim else ""))
+
+
+# --- print shop -----------------------------------------------------------------------------------
+
+def _print_quote_reply(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *,
+                       asked_price: bool) -> Outcome:
+    spec = plan.print_spec
+    q = tools.print_quote(ctx, document_type=spec.get("document_type"), pages=spec.get("pages"),
+                          copies=spec.get("copies"), color=spec.get("color"), binding=spec.get("binding"),
+                          express=bool(spec.get("express")))
+    doc = spec.get("document_type") or ("document" if v.en else "dokumen")
+    doc = {"ktp": "KTP"}.get(doc, doc)
+    single_sheet = spec.get("document_type") in ("ktp", "ijazah")
+    verb = "fotokopi" if "fotokopi" in plan.analysis.words and not v.en else ("copy" if v.en and "fotokopi"
+                                                                              in plan.analysis.words else "print")
+    copies = q["copies"]
+    lines: list[str] = []
+    rate_name = {"bw": "hitam putih" if not v.en else "black & white", "color": "warna" if not v.en else "colour",
+                 "thesis": "skripsi/tesis" if not v.en else "thesis"}[q["rate"]]
+    if q["complete"]:
+        lines.append(f"Estimate for printing {doc}, {q['pages']} pages × {copies} copies:" if v.en else
+                      f"Estimasi biaya print {doc} {q['pages']} halaman × {copies} rangkap:")
+        lines.append(f"• Print ({rate_name}): {q['pages']} × {copies} × {rp(q['per_page'])} = {rp(q['print_cost'])}")
+        if q["binding_cost"]:
+            lines.append(f"• {'Binding' if v.en else 'Jilid'} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
+                         f"{rp(q['binding_cost'])}")
+        if q.get("express_cost"):
+            lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
+        lines.append(f"Total: {rp(q['total'])}")
+    else:
+        what = f"{doc} {copies} {'copies' if v.en else ('lembar' if single_sheet else 'rangkap')}"
+        if spec.get("binding") and spec["binding"] != "none":
+            what += f", {'binding' if v.en else 'jilid'} {spec['binding']}"
+        if spec.get("color") is True:
+            what += ", colour" if v.en else ", warna"
+        lines.append(f"Sure! {verb.capitalize()} {what}." if v.en else
+                      v.pick(f"Siap {v.kak}, {verb} {what} ya.", f"Baik {v.kak}, pesanan {verb} {what} dicatat."))
+        rate_line = (f"Rate: {rp(q['per_page'])} per page ({rate_name})" if v.en else
+                     f"Tarif {verb} {rate_name} {rp(q['per_page'])} per lembar")
+        if spec.get("binding") and spec["binding"] != "none" and q["binding_price"]:
+            rate_line += (f", binding {spec['binding']} {rp(q['binding_price'])} per book" if v.en else
+                          f", jilid {spec['binding']} {rp(q['binding_price'])} per buku")
+        lines.append(rate_line + ".")
+        if single_sheet:
+            lines.append("Please send a photo/scan here or bring the document to our store." if v.en else
+                         f"Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {v.kak} 🙏")
+        else:
+            lines.append("Please send the file (PDF/DOCX); we will check it and confirm the total from the page "
+                         "count." if v.en else
+                         "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari "
+                         "jumlah halaman 🙏")
+    mem = {"print_spec": spec}
+    if asked_price and not q["complete"]:
+        lines.append("" if v.en else "Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya.")
+    return Outcome(_join(*lines), memory=mem)
+
+
+def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    return _print_quote_reply(ctx, v, plan, memory, asked_price=False)
+
+
+# --- complaints and handoff -----------------------------------------------------------------------
+
+def handoff_notice(v: Voice, reason: str) -> str:
+    if v.en:
+        return _join("Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏"
+                     if reason == "complaint" else
+                     "Sure, I'm connecting you to our staff now. Please wait a moment 🙏", v.after_hours_note())
+    if reason == "complaint":
+        text = (f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏 Keluhan {v.kak} saya teruskan ke admin kami "
+                f"sekarang supaya segera ditangani.")
+    elif reason == "unanswered":
+        text = (f"Mohon maaf {v.kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
+                f"kami ya, mohon ditunggu.")
+    else:
+        text = v.pick(f"Baik {v.kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
+                      f"Siap {v.kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏")
+    return _join(text, v.after_hours_note())
+
+
+def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    tools.handoff(ctx, reason="customer_request")
+    return Outcome(handoff_notice(v, "request"), handoff=True, handoff_reason="customer_request")
+
+
+def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    a = plan.analysis
+    if plan.angry:
+        tools.handoff(ctx, reason="complaint")
+        return Outcome(handoff_notice(v, "complaint"), handoff=True, handoff_reason="complaint")
+    damaged = any(w in a.words for w in ("rusak", "sobek", "robek", "cacat", "pecah", "penyok", "luntur", "salah",
+                                         "broken", "damaged", "torn", "wrong", "lecet", "basah"))
+    late = any(w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai"))
+    lines = [("We're very sorry about that 🙏" if v.en else
+              v.pick(f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏", f"Kami mohon maaf sekali {v.kak} 🙏"))]
+    if damaged:
+        lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
+        lines.append("Please send a photo/video of the item and your order number so we can process it." if v.en else
+                     f"Mohon kirim foto/video barangnya beserta nomor pesanan ya {v.kak}, admin kami akan segera "
+                     f"memproses penukarannya.")
+    elif late:
+        lines.append("Please send your order number so we can check the delivery." if v.en else
+                     f"Boleh kirim nomor pesanannya {v.kak}? Saya bantu cek pengirimannya, dan admin kami akan "
+                     f"menindaklanjuti.")
+    else:
+        lines.append("Our staff will follow up on your complaint." if v.en else
+                     f"Keluhan {v.kak} sudah kami catat dan akan ditindaklanjuti admin kami.")
+    return Outcome(_join(*lines, v.after_hours_note()))

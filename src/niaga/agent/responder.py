@@ -1,0 +1,143 @@
+"""The offline responder: natural Indonesian/English replies written from tool results only.
+
+Rules: every amount and stock figure comes from a tool result of this turn (money as `Rp150.000`);
+the customer is addressed as the business wants ("kak"); greeting style, persona and opening hours come
+from the business settings; wording varies between turns (seeded per conversation and turn, so replies
+are reproducible in tests) without changing any fact.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from niaga.kit.money import format_rupiah as rp
+
+DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass
+class Voice:
+    """Persona and language for one reply."""
+
+    lang: str
+    business_name: str
+    persona: str
+    greeting: str
+    address: str
+    now: datetime
+    hours: dict[str, list[str]]
+    rng: random.Random
+    first_turn: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def en(self) -> bool:
+        return self.lang == "en"
+
+    def pick(self, *options: str) -> str:
+        return self.rng.choice(options)
+
+    @property
+    def kak(self) -> str:
+        return "" if self.en else (self.address or "kak")
+
+    def time_greeting(self) -> str:
+        h = self.now.hour
+        if self.en:
+            return "Good morning" if 4 <= h < 12 else "Good afternoon" if 12 <= h < 18 else "Good evening"
+        return ("Selamat pagi" if 4 <= h < 10 else "Selamat siang" if 10 <= h < 15 else
+                "Selamat sore" if 15 <= h < 18 else "Selamat malam")
+
+    # --- opening hours -----------------------------------------------------------------------------
+
+    def is_open(self) -> bool:
+        span = self.hours.get(str(self.now.isoweekday())) or []
+        if len(span) != 2:
+            return False
+        hm = self.now.strftime("%H:%M")
+        return span[0] <= hm < span[1]
+
+    def next_opening(self) -> str:
+        """'hari ini pukul 08.00', 'besok pukul 08.00', 'Senin pukul 08.00'."""
+        for add in range(0, 8):
+            day = self.now + timedelta(days=add)
+            span = self.hours.get(str(day.isoweekday())) or []
+            if len(span) != 2:
+                continue
+            if add == 0 and self.now.strftime("%H:%M") >= span[0]:
+                continue
+            at = span[0].replace(":", ".")
+            if self.en:
+                when = "today" if add == 0 else "tomorrow" if add == 1 else DAYS_EN[day.weekday()]
+                return f"{when} at {at}"
+            when = "hari ini" if add == 0 else "besok" if add == 1 else f"hari {DAYS_ID[day.weekday()]}"
+            return f"{when} pukul {at}"
+        return "pada jam kerja berikutnya" if not self.en else "during the next working hours"
+
+    def hours_text(self) -> str:
+        """'Senin–Sabtu 08.00–17.00, Minggu tutup' from the settings."""
+        groups: list[tuple[list[int], tuple[str, ...]]] = []
+        for d in range(1, 8):
+            span = tuple(self.hours.get(str(d)) or ())
+            if groups and groups[-1][1] == span:
+                groups[-1][0].append(d)
+            else:
+                groups.append(([d], span))
+        names = DAYS_EN if self.en else DAYS_ID
+        parts = []
+        for days, span in groups:
+            label = names[days[0] - 1] if len(days) == 1 else f"{names[days[0] - 1]}–{names[days[-1] - 1]}"
+            if len(span) == 2:
+                parts.append(f"{label} {span[0].replace(':', '.')}–{span[1].replace(':', '.')}")
+            else:
+                parts.append(f"{label} {'closed' if self.en else 'tutup'}")
+        return ", ".join(parts)
+
+    def after_hours_note(self) -> str:
+        if self.is_open():
+            return ""
+        if self.en:
+            return f"We are outside opening hours now; our staff will follow up {self.next_opening()}."
+        return f"Saat ini di luar jam operasional, admin kami akan menindaklanjuti {self.next_opening()} ya {self.kak}."
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in parts if p).strip()
+
+
+def _sp(v: Voice, s: str) -> str:
+    """Address word at the end of a short Indonesian phrase: 'Siap kak'."""
+    return f"{s} {v.kak}".strip() if v.kak else s
+
+
+def product_line(v: Voice, p: dict[str, Any], *, with_stock: bool = False) -> str:
+    price = rp(p["effective_price"])
+    if p.get("on_sale"):
+        price += f" ({'normally' if v.en else 'normal'} {rp(p['price'])})"
+    line = f"• {p['name']} — {price}"
+    if with_stock and p.get("stock_tracked"):
+        avail = p.get("available") or 0
+        if avail <= 0:
+            line += " — " + ("out of stock" if v.en else "stok habis")
+    return line
+
+
+def cta(v: Voice, kind: str) -> str:
+    if v.en:
+        return {"order": "Would you like to order? Just tell me the quantity 😊",
+                "choose": "Which one would you like?",
+                "more": "Anything else I can help with?"}.get(kind, "")
+    options = {
+        "order": (f"Mau langsung dipesan, {v.kak}? Tinggal sebutkan jumlahnya ya 😊",
+                  f"Kalau berminat, balas dengan jumlah yang mau dipesan ya {v.kak} 🙏",
+                  f"Mau saya buatkan pesanannya, {v.kak}?"),
+        "choose": (f"Yang mana yang {v.kak} minati?", f"Mau yang mana, {v.kak}?",
+                   f"Silakan pilih yang cocok ya {v.kak} 😊"),
+        "more": (f"Ada lagi yang bisa dibantu, {v.kak}?", f"Ada pertanyaan lain, {v.kak}?",
+                 "Ada lagi yang ingin ditanyakan? 😊"),
+    }[kind]
+    return v.pick(*options)

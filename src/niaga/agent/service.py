@@ -1,0 +1,226 @@
+"""One agent turn: understand the customer's message, call tools over live data, reply.
+
+Caller contract (channels inbound job, `niaga chat`, `POST /api/v1/agent/turn`):
+
+    msg = conversations.service.record_inbound(db, conversation=conv, text=...)   # None → duplicate, stop
+    t = agent.service.turn(db, business=b, conversation=conv, message=msg)
+    if t.reply:
+        conversations.service.record_outbound(db, conversation=conv, text=t.reply, intent=t.intent, ...)
+        ... enqueue the channel send ...
+    # t.reply == "" means: say nothing. That happens while staff own the conversation (t.handoff is True,
+    # t.silent is True); staff were already notified when the handoff happened.
+
+`turn()` never sends and never stores the reply; it updates `conversation.memory`/`summary`, the inbound
+message's intent/entities, and may hand the conversation to staff (owner="staff", event published after
+commit). It never raises for bad input: an unexpected error gives a polite fallback reply.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from niaga.agent import llm, nlu, planner, replies
+from niaga.agent.responder import Voice
+from niaga.agent.tools import ToolContext, known_cities
+from niaga.catalog import search as catalog_search
+from niaga.conversations import service as conversations
+from niaga.conversations.models import Conversation, Message
+from niaga.kit.timeutil import local_now
+from niaga.knowledge import search as knowledge_search
+from niaga.ops.logging import get_logger
+from niaga.tenancy.defaults import business_settings
+from niaga.tenancy.models import Business
+
+log = get_logger("niaga.agent")
+
+HISTORY = 10
+SUMMARY_LINES = 30
+
+# Injectable clock (tests pin the time of day / opening hours).
+now_fn: Callable[[str], datetime] = local_now
+
+
+@dataclass
+class Turn:
+    intent: str
+    entities: dict[str, Any]
+    reply: str
+    handoff: bool = False
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tokens: int = 0
+    language: str = "id"
+    provider: str = "offline"
+    silent: bool = False
+    guard_override: bool = False
+    ms: float = 0.0
+
+    def public(self) -> dict[str, Any]:
+        return {"intent": self.intent, "entities": self.entities, "reply": self.reply, "handoff": self.handoff,
+                "language": self.language, "tokens": self.tokens, "provider": self.provider,
+                "tool_calls": [{"name": c["name"], "args": c["args"]} for c in self.tool_calls]}
+
+
+def _voice(business: Business, settings: dict[str, Any], lang: str, seed: int, first: bool) -> Voice:
+    agent = settings.get("agent", {})
+    return Voice(lang=lang, business_name=business.name, persona=agent.get("persona_name") or "",
+                 greeting=agent.get("greeting") or "", address=agent.get("address_customer_as") or "kak",
+                 now=now_fn(business.timezone), hours=settings.get("hours") or {}, rng=random.Random(seed),
+                 first_turn=first)
+
+
+def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[Message]:
+    return conversations.list_messages(db, conversation=conversation, limit=limit)
+
+
+def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: dict[str, Any]) -> None:
+    """Staff replies enter memory: products they mention become the products in focus."""
+    seen = int(memory.get("seen_staff_id") or 0)
+    for m in history:
+        if m.sender_type == "staff" and m.id > seen and m.text:
+            hits = catalog_search.search_products(ctx.db, business_id=ctx.business_id, query=m.text, limit=3,
+                                                  extra_stopwords=planner.NON_PRODUCT_WORDS)
+            good = [h for h in hits if len(h.matched) >= 2 and h.score >= 0.6 * hits[0].score]
+            if good:
+                memory["focus"] = [h.product_id for h in good[:1]]
+                memory["focus_skus"] = [h.sku for h in good[:1]]
+                memory["last_intent"] = memory.get("last_intent") or "product_query"
+            memory["seen_staff_id"] = m.id
+
+
+def recall_earlier(db: Session, conversation: Conversation, *, limit: int = 3) -> list[dict[str, Any]]:
+    """What this customer talked about in their other conversations (other channels, earlier threads):
+    products in focus, last intent and the running summary — used to resolve a follow-up that has no
+    context here, and given to a language model as background."""
+    rows = db.scalars(sa.select(Conversation).where(Conversation.business_id == conversation.business_id,
+                                                    Conversation.customer_id == conversation.customer_id,
+                                                    Conversation.id != conversation.id)
+                      .order_by(Conversation.last_message_at.desc().nulls_last()).limit(limit)).all()
+    return [{"conversation_id": c.id, "channel": c.channel, "focus": (c.memory or {}).get("focus") or [],
+             "last_intent": (c.memory or {}).get("last_intent"), "summary": (c.summary or "")[-600:]}
+            for c in rows]
+
+
+def _summarize(conversation: Conversation, plan: planner.Plan, text: str) -> None:
+    """A compact running summary (one line per turn, bounded) for long conversations and model context."""
+    bits = [plan.intent]
+    if plan.res.products:
+        bits.append(", ".join(p.name for p in plan.res.products[:2]))
+    if plan.city:
+        bits.append(plan.city)
+    if plan.quantity:
+        bits.append(f"qty {plan.quantity}")
+    line = "- " + " | ".join(bits) + f": {text.strip()[:80]}"
+    lines = [ln for ln in (conversation.summary or "").splitlines() if ln.strip()]
+    lines.append(line)
+    conversation.summary = "\n".join(lines[-SUMMARY_LINES:])
+
+
+def turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> Turn:
+    started = time.perf_counter()
+    try:
+        t = _turn(db, business=business, conversation=conversation, message=message)
+    except Exception as exc:  # the customer never sees an exception
+        log.error("agent.turn_failed", business_id=business.id, conversation_id=conversation.id,
+                  error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+        en = (conversation.memory or {}).get("lang") == "en"
+        t = Turn(intent="other", entities={}, language="en" if en else "id",
+                 reply=("Sorry, something went wrong on our side. Our staff will follow up shortly." if en else
+                        "Mohon maaf kak, sedang ada kendala di sistem kami 🙏 Admin kami akan segera membantu."))
+    t.ms = round((time.perf_counter() - started) * 1000, 2)
+    return t
+
+
+def _turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> Turn:
+    settings = business_settings(business)
+    memory: dict[str, Any] = dict(conversation.memory or {})
+    ctx = ToolContext(db=db, business=business, conversation=conversation)
+    text = message.text or ""
+    cities = known_cities(ctx)
+    a = nlu.analyze(text, default_language=memory.get("lang") or settings.get("language") or "id",
+                    known_cities=cities)
+    history = recent_messages(db, conversation)
+    _ingest_staff_messages(ctx, history, memory)
+    if not memory.get("focus") and "followup" in a.signals:
+        for earlier in recall_earlier(db, conversation):
+            if earlier["focus"]:
+                memory["focus"] = earlier["focus"]
+                memory.setdefault("last_intent", earlier["last_intent"])
+                break
+    kb_hit = False
+    if not (a.signals & {"empty", "handoff"}):
+        hits = knowledge_search.search_knowledge(db, business_id=business.id, query=a.norm, limit=1)
+        kb_hit = bool(hits and hits[0].score >= 3.0 and hits[0].matched)
+    plan = planner.build_plan(ctx, a, memory, cities, kb_hit)
+    lang = a.language
+    memory["lang"] = lang
+    turns = int(memory.get("turns") or 0)
+
+    if conversation.owner == "staff":
+        # Staff answer now: record what the customer wants, say nothing.
+        message.intent, message.entities = plan.intent, plan.entities
+        memory["turns"] = turns + 1
+        conversation.memory = memory
+        _summarize(conversation, plan, text)
+        return Turn(intent=plan.intent, entities=plan.entities, reply="", handoff=True, silent=True,
+                    language=lang)
+
+    voice = _voice(business, settings, lang, seed=(conversation.id or 0) * 1000 + turns, first=turns == 0)
+    out = replies.compose(ctx, voice, plan, memory)
+
+    # Two unanswered turns in a row → a human takes over.
+    threshold = int(settings.get("agent", {}).get("handoff_after_unanswered") or 2)
+    unanswered = 0 if out.answered else int(memory.get("unanswered") or 0) + 1
+    if not out.handoff and threshold > 0 and unanswered >= threshold:
+        out = replies.Outcome(replies.handoff_notice(voice, "unanswered"), handoff=True, handoff_reason="unanswered")
+        ctx.record("handoff", {"reason": "unanswered"}, {"handoff": True, "reason": "unanswered"})
+    reply = out.text
+    if voice.first_turn and plan.intent not in ("greeting", "human_handoff", "complaint", "thanks") and not out.handoff:
+        reply = replies.salutation(voice, plan) + " 🙏\n" + reply
+
+    tokens = 0
+    provider = "offline"
+    guard_override = False
+    if not out.handoff and plan.intent not in ("human_handoff",) and "empty" not in a.signals:
+        phrased = llm.phrase(db, business=business, settings=settings, ctx=ctx, history=history, message=text,
+                             offline_reply=reply, plan=plan, language=lang, memory=memory,
+                             earlier=recall_earlier(db, conversation) if turns == 0 else [])
+        if phrased is not None:
+            tokens, provider, guard_override = phrased.tokens, phrased.provider, phrased.guard_override
+            reply = phrased.text or reply
+            if phrased.handoff and not out.handoff:
+                out = replies.Outcome(replies.handoff_notice(voice, "request"), handoff=True,
+                                      handoff_reason="model")
+                reply = out.text
+
+    for k, v in out.memory.items():
+        if v is None:
+            memory.pop(k, None)
+        else:
+            memory[k] = v
+    if plan.city:
+        memory["city"] = plan.city
+    memory["last_intent"] = plan.intent
+    memory["unanswered"] = 0 if out.handoff else unanswered
+    memory["turns"] = turns + 1
+    message.intent, message.entities = plan.intent, plan.entities
+    if out.handoff:
+        memory["handoff_notified"] = True
+        conversation.memory = memory
+        conversations.do_takeover(db, conversation=conversation, reason=out.handoff_reason or "handoff")
+    else:
+        conversation.memory = memory
+    _summarize(conversation, plan, text)
+    db.flush()
+    log.info("agent.turn", business_id=business.id, conversation_id=conversation.id, intent=plan.intent,
+             handoff=out.handoff, provider=provider, tools=[c["name"] for c in ctx.calls])
+    return Turn(intent=plan.intent, entities=plan.entities, reply=reply, handoff=out.handoff,
+                tool_calls=ctx.calls, tokens=tokens, language=lang, provider=provider,
+                guard_override=guard_override)

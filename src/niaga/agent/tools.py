@@ -1,0 +1,399 @@
+"""The agent's tools: plain functions over live data, always scoped to one business.
+
+Every fact a reply states (price, stock, shipping cost, order state, policy) comes from a tool result;
+the results are JSON-safe dicts so that the same functions serve the offline responder and LLM tool
+calls. Each call is recorded on the context (`ctx.calls`) — the guard checks model replies against it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from niaga.catalog import search as catalog_search
+from niaga.catalog.models import Product, ShippingRate
+from niaga.conversations.models import Conversation
+from niaga.knowledge import search as knowledge_search_mod
+from niaga.orders.models import Order
+from niaga.tenancy.defaults import business_profile, business_settings
+from niaga.tenancy.models import Business
+
+ORDER_STATUS_TEXT = {
+    "id": {"draft": "masih draf (belum dikonfirmasi)", "awaiting_payment": "menunggu pembayaran",
+           "paid": "sudah dibayar", "processing": "sedang diproses", "ready": "sudah siap diambil/dikirim",
+           "shipped": "sudah dikirim", "picked_up": "sudah diambil", "completed": "sudah selesai",
+           "cancelled": "dibatalkan", "expired": "kedaluwarsa (tidak dibayar)", "refunded": "sudah dikembalikan dananya"},
+    "en": {"draft": "a draft (not confirmed yet)", "awaiting_payment": "awaiting payment", "paid": "paid",
+           "processing": "being processed", "ready": "ready", "shipped": "shipped", "picked_up": "picked up",
+           "completed": "completed", "cancelled": "cancelled", "expired": "expired (unpaid)",
+           "refunded": "refunded"},
+}
+
+
+@dataclass
+class ToolContext:
+    db: Session
+    business: Business
+    conversation: Conversation | None = None
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.settings = business_settings(self.business)
+        self.profile = business_profile(self.business)
+
+    @property
+    def business_id(self) -> int:
+        return self.business.id
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.conversation.customer_id if self.conversation is not None else None
+
+    def record(self, name: str, args: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append({"name": name, "args": args, "result": result})
+        return result
+
+
+def _unit(p: Product) -> tuple[int, str] | None:
+    """(size, unit word) for products sold in packs: '(per 100 lembar)', attributes.unit '100 pcs'."""
+    unit = str((p.attributes or {}).get("unit") or "")
+    m = re.match(r"^\s*(\d+)\s*([a-zA-Z0-9]+)", unit) or re.search(r"per (?:box )?(\d+)\s*(lembar|pcs|buah)", p.name,
+                                                                   re.I)
+    if m:
+        return int(m.group(1)), m.group(2).lower()
+    return None
+
+
+def product_summary(p: Product) -> dict[str, Any]:
+    unit = _unit(p)
+    return {"sku": p.sku, "name": p.name, "category": p.category, "price": p.price, "sale_price": p.sale_price,
+            "effective_price": p.effective_price, "on_sale": p.effective_price < p.price,
+            "stock_tracked": p.stock is not None, "available": p.available, "weight_g": p.weight_g,
+            "unit": (p.attributes or {}).get("unit"), "pack_size": unit[0] if unit else None,
+            "tags": list(p.tags or []), "attributes": dict(p.attributes or {}),
+            "description": (p.description or "")[:300]}
+
+
+def _product(ctx: ToolContext, sku: str) -> Product | None:
+    return ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id,
+                                                   Product.sku == sku, Product.is_active.is_(True))).first()
+
+
+def products_by_ids(ctx: ToolContext, ids: list[int]) -> list[Product]:
+    if not ids:
+        return []
+    rows = ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id, Product.id.in_(ids),
+                                                   Product.is_active.is_(True))).all()
+    order = {pid: n for n, pid in enumerate(ids)}
+    return sorted(rows, key=lambda p: order.get(p.id, 0))
+
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+def search_products(ctx: ToolContext, *, query: str, limit: int = 5) -> dict[str, Any]:
+    hits = catalog_search.search_products(ctx.db, business_id=ctx.business_id, query=query, limit=limit)
+    products = products_by_ids(ctx, [h.product_id for h in hits])
+    return ctx.record("search_products", {"query": query},
+                      {"products": [product_summary(p) for p in products]})
+
+
+def get_product(ctx: ToolContext, *, sku: str) -> dict[str, Any]:
+    p = _product(ctx, sku)
+    return ctx.record("get_product", {"sku": sku},
+                      {"found": p is not None, "product": product_summary(p) if p else None})
+
+
+def check_stock(ctx: ToolContext, *, sku: str, quantity: int | None = None) -> dict[str, Any]:
+    p = _product(ctx, sku)
+    if p is None:
+        return ctx.record("check_stock", {"sku": sku, "quantity": quantity}, {"found": False})
+    orders = ctx.settings.get("orders", {})
+    available = p.available
+    want = quantity or 1
+    result = {"found": True, "sku": p.sku, "name": p.name, "price": p.price, "effective_price": p.effective_price,
+              "stock_tracked": p.stock is not None,
+              "available": available, "quantity": quantity,
+              "in_stock": available is None or available > 0,
+              "enough": available is None or available >= want,
+              "preorder_allowed": bool(orders.get("allow_preorder", True)),
+              "preorder_dp_pct": orders.get("preorder_dp_pct", 50)}
+    return ctx.record("check_stock", {"sku": sku, "quantity": quantity}, result)
+
+
+def price_quote(ctx: ToolContext, *, sku: str, quantity: int = 1, unit_word: str | None = None) -> dict[str, Any]:
+    """Price for a quantity; the sale price wins. '200 lembar' of a per-100 product is 2 packs."""
+    p = _product(ctx, sku)
+    args = {"sku": sku, "quantity": quantity, "unit_word": unit_word}
+    if p is None:
+        return ctx.record("price_quote", args, {"found": False})
+    quantity = max(int(quantity or 1), 1)
+    unit = _unit(p)
+    packs = quantity
+    converted = False
+    if unit and unit[0] > 1 and unit_word and unit_word in (unit[1], "lembar", "pcs", "buah") and quantity >= unit[0]:
+        packs = math.ceil(quantity / unit[0])
+        converted = True
+    result = {"found": True, "sku": p.sku, "name": p.name, "unit_price": p.effective_price, "normal_price": p.price,
+              "on_sale": p.effective_price < p.price, "quantity": quantity, "packs": packs,
+              "converted": converted, "pack_size": unit[0] if unit else None,
+              "pack_unit": unit[1] if unit else None, "total": packs * p.effective_price}
+    return ctx.record("price_quote", args, result)
+
+
+def print_quote(ctx: ToolContext, *, document_type: str | None = None, pages: int | None = None,
+                copies: int | None = None, color: bool | None = None, binding: str | None = None,
+                express: bool = False) -> dict[str, Any]:
+    """Print-shop price from the business's settings (per page B/W, colour, thesis rate, binding, express)."""
+    pricing = ctx.settings.get("pricing", {})
+    args = {"document_type": document_type, "pages": pages, "copies": copies, "color": color,
+            "binding": binding, "express": express}
+    thesis = document_type in ("skripsi", "tesis")
+    if color:
+        per_page, rate_name = int(pricing.get("print_color_per_page", 0)), "color"
+    elif thesis:
+        per_page, rate_name = int(pricing.get("print_thesis_per_page", 0)), "thesis"
+    else:
+        per_page, rate_name = int(pricing.get("print_bw_per_page", 0)), "bw"
+    bindings = {k: int(v) for k, v in (pricing.get("binding") or {}).items()}
+    copies_n = max(int(copies or 1), 1)
+    result: dict[str, Any] = {"per_page": per_page, "rate": rate_name, "copies": copies_n,
+                              "binding": binding, "binding_price": bindings.get(binding or "none", 0),
+                              "rates": {"bw": int(pricing.get("print_bw_per_page", 0)),
+                                        "color": int(pricing.get("print_color_per_page", 0)),
+                                        "thesis": int(pricing.get("print_thesis_per_page", 0))},
+                              "bindings": bindings, "express_surcharge_pct": int(pricing.get("express_surcharge_pct", 0)),
+                              "pages": pages, "complete": bool(pages)}
+    if pages:
+        print_cost = pages * copies_n * per_page
+        binding_cost = copies_n * result["binding_price"]
+        surcharge = (print_cost * result["express_surcharge_pct"] // 100) if express else 0
+        result.update(print_cost=print_cost, binding_cost=binding_cost, express_cost=surcharge,
+                      total=print_cost + binding_cost + surcharge)
+    return ctx.record("print_quote", args, result)
+
+
+# --- shipping -------------------------------------------------------------------------------------
+
+def _origin(ctx: ToolContext) -> str:
+    return (ctx.settings.get("shipping", {}).get("origin_city") or ctx.profile.get("city") or "").strip()
+
+
+def known_cities(ctx: ToolContext) -> dict[str, str]:
+    rows = ctx.db.execute(sa.select(ShippingRate.destination_city).where(ShippingRate.business_id == ctx.business_id)
+                          .distinct()).scalars().all()
+    return {c.lower(): c for c in rows}
+
+
+def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Options cheapest first for the items' total weight (rounded up per kg, at least 1 kg)."""
+    args = {"city": city, "items": items or []}
+    q = sa.select(ShippingRate).where(ShippingRate.business_id == ctx.business_id,
+                                      sa.func.lower(ShippingRate.destination_city) == city.strip().lower())
+    rates = ctx.db.scalars(q).all()
+    origin = _origin(ctx)
+    if origin and any(r.origin_city.lower() == origin.lower() for r in rates):
+        rates = [r for r in rates if r.origin_city.lower() == origin.lower()]
+    weight = 0
+    weight_known = True
+    subtotal = 0
+    lines = []
+    for it in items or []:
+        p = _product(ctx, it["sku"])
+        if p is None:
+            continue
+        qty = max(int(it.get("quantity") or 1), 1)
+        if p.weight_g is None:
+            weight_known = False
+        weight += (p.weight_g or 0) * qty
+        subtotal += p.effective_price * qty
+        lines.append({"sku": p.sku, "name": p.name, "quantity": qty, "unit_price": p.effective_price,
+                      "weight_g": p.weight_g})
+    kg = max(math.ceil(weight / 1000), 1) if weight_known else None
+    options = []
+    for r in sorted(rates, key=lambda r: (r.price_per_kg, r.courier, r.service)):
+        opt = {"courier": r.courier, "service": r.service, "price_per_kg": r.price_per_kg, "etd_days": r.etd_days}
+        if kg is not None and lines:
+            opt["cost"] = r.price_per_kg * kg
+            opt["total"] = subtotal + opt["cost"]
+        options.append(opt)
+    free = ctx.settings.get("shipping", {}).get("free_shipping") or {}
+    free_cities = [str(c) for c in free.get("cities") or []]
+    min_sub = int(free.get("min_subtotal") or 0)
+    in_free_area = any(c.lower() == city.strip().lower() for c in free_cities)
+    result = {"city": rates[0].destination_city if rates else city, "origin": origin or None,
+              "found": bool(rates), "items": lines, "weight_g": weight if weight_known else None, "kg": kg,
+              "subtotal": subtotal, "options": options,
+              "free_shipping_rule": {"cities": free_cities, "min_subtotal": min_sub} if free_cities else None,
+              "free_shipping_area": in_free_area,
+              "free_shipping": bool(in_free_area and lines and subtotal >= min_sub)}
+    return ctx.record("shipping_quote", args, result)
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+def order_lookup(ctx: ToolContext, *, order_number: str | None = None) -> dict[str, Any]:
+    """Only this customer's own orders: another customer's number is 'not found'."""
+    args = {"order_number": order_number}
+    if ctx.customer_id is None:
+        return ctx.record("order_lookup", args, {"found": False, "orders": []})
+    q = sa.select(Order).where(Order.business_id == ctx.business_id, Order.customer_id == ctx.customer_id)
+    if order_number:
+        q = q.where(Order.number == order_number.upper())
+    rows = ctx.db.scalars(q.order_by(Order.id.desc()).limit(3)).all()
+    orders = [{"number": o.number, "status": o.status, "total": o.total, "paid_amount": o.paid_amount,
+               "payment_url": o.payment_url if o.status == "awaiting_payment" else None,
+               "items": [{"name": i.name, "quantity": i.quantity} for i in o.items],
+               "shipping": {k: v for k, v in (o.shipping or {}).items() if k in ("courier", "service", "resi",
+                                                                                  "tracking_number", "city")}}
+              for o in rows]
+    return ctx.record("order_lookup", args, {"found": bool(orders), "orders": orders})
+
+
+def create_order_draft(ctx: ToolContext, *, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A draft (kept in the conversation's memory) the customer confirms with 'ya' in a later turn."""
+    lines = []
+    problems = []
+    for it in items:
+        p = _product(ctx, it["sku"])
+        if p is None:
+            continue
+        qty = max(int(it.get("quantity") or 1), 1)
+        quote = price_quote(ctx, sku=p.sku, quantity=qty, unit_word=it.get("unit_word"))
+        if p.available is not None and p.available < quote["packs"]:
+            problems.append({"sku": p.sku, "name": p.name, "available": p.available, "wanted": quote["packs"]})
+        lines.append({"sku": p.sku, "name": p.name, "quantity": quote["packs"], "unit_price": p.effective_price,
+                      "total": quote["total"], "requested": qty, "unit_word": it.get("unit_word")})
+    subtotal = sum(line["total"] for line in lines)
+    draft = {"items": lines, "subtotal": subtotal, "problems": problems}
+    return ctx.record("create_order", {"items": items}, draft)
+
+
+def payment_info(ctx: ToolContext, *, question: str = "") -> dict[str, Any]:
+    kb = knowledge_search(ctx, query=(question + " pembayaran bayar transfer").strip(), limit=2, record=False)
+    pending = []
+    if ctx.customer_id is not None:
+        rows = ctx.db.scalars(sa.select(Order).where(Order.business_id == ctx.business_id,
+                                                     Order.customer_id == ctx.customer_id,
+                                                     Order.status == "awaiting_payment")
+                              .order_by(Order.id.desc()).limit(2)).all()
+        pending = [{"number": o.number, "total": o.total, "payment_url": o.payment_url} for o in rows]
+    return ctx.record("payment_info", {"question": question}, {"policy": kb["results"], "pending_orders": pending})
+
+
+def knowledge_search(ctx: ToolContext, *, query: str, limit: int = 2, record: bool = True) -> dict[str, Any]:
+    hits = knowledge_search_mod.search_knowledge(ctx.db, business_id=ctx.business_id, query=query, limit=limit)
+    result = {"results": [{"title": h.title, "sentences": h.sentences, "score": round(h.score, 3),
+                           "matched": sorted(h.matched)} for h in hits]}
+    return ctx.record("knowledge_search", {"query": query}, result) if record else result
+
+
+def handoff(ctx: ToolContext, *, reason: str = "customer_request") -> dict[str, Any]:
+    return ctx.record("handoff", {"reason": reason}, {"handoff": True, "reason": reason})
+
+
+# --- schemas for LLM tool calling -----------------------------------------------------------------
+
+def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required}
+
+
+TOOL_SPECS: list[dict[str, Any]] = [
+    {"name": "search_products", "description": "Cari produk toko (nama, kategori, tag).",
+     "parameters": _obj({"query": {"type": "string"}}, ["query"])},
+    {"name": "get_product", "description": "Detail produk berdasarkan SKU (harga, stok, berat).",
+     "parameters": _obj({"sku": {"type": "string"}}, ["sku"])},
+    {"name": "check_stock", "description": "Cek stok produk (jumlah tersedia) untuk jumlah tertentu.",
+     "parameters": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"])},
+    {"name": "price_quote", "description": "Hitung harga untuk jumlah tertentu (harga promo berlaku).",
+     "parameters": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"])},
+    {"name": "print_quote", "description": "Hitung biaya print/fotokopi/jilid dari tarif toko.",
+     "parameters": _obj({"document_type": {"type": "string"}, "pages": {"type": "integer"},
+                         "copies": {"type": "integer"}, "color": {"type": "boolean"},
+                         "binding": {"type": "string", "enum": list(("none", "staple", "spiral", "hardcover"))},
+                         "express": {"type": "boolean"}}, [])},
+    {"name": "shipping_quote", "description": "Ongkos kirim ke kota tujuan untuk produk (SKU dan jumlah).",
+     "parameters": _obj({"city": {"type": "string"}, "sku": {"type": "string"}, "quantity": {"type": "integer"}},
+                        ["city"])},
+    {"name": "order_lookup", "description": "Status pesanan milik pelanggan ini (nomor ORD-...).",
+     "parameters": _obj({"order_number": {"type": "string"}}, [])},
+    {"name": "knowledge_search", "description": "Cari kebijakan toko / FAQ (jam buka, alamat, retur, pembayaran).",
+     "parameters": _obj({"query": {"type": "string"}}, ["query"])},
+    {"name": "payment_info", "description": "Cara pembayaran dan tagihan yang menunggu pembayaran.",
+     "parameters": _obj({}, [])},
+    {"name": "handoff", "description": "Alihkan percakapan ke admin manusia.",
+     "parameters": _obj({"reason": {"type": "string"}}, [])},
+]
+
+
+def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Dispatch an LLM tool call; bad arguments become an error result, never an exception."""
+    fns: dict[str, Callable[..., dict[str, Any]]] = {
+        "search_products": lambda a: search_products(ctx, query=str(a.get("query", ""))),
+        "get_product": lambda a: get_product(ctx, sku=str(a.get("sku", ""))),
+        "check_stock": lambda a: check_stock(ctx, sku=str(a.get("sku", "")), quantity=_int(a.get("quantity"))),
+        "price_quote": lambda a: price_quote(ctx, sku=str(a.get("sku", "")), quantity=_int(a.get("quantity")) or 1),
+        "print_quote": lambda a: print_quote(ctx, document_type=a.get("document_type"), pages=_int(a.get("pages")),
+                                             copies=_int(a.get("copies")), color=bool(a.get("color")),
+                                             binding=a.get("binding"), express=bool(a.get("express"))),
+        "shipping_quote": lambda a: shipping_quote(
+            ctx, city=str(a.get("city", "")),
+            items=[{"sku": str(a["sku"]), "quantity": _int(a.get("quantity")) or 1}] if a.get("sku") else []),
+        "order_lookup": lambda a: order_lookup(ctx, order_number=a.get("order_number")),
+        "knowledge_search": lambda a: knowledge_search(ctx, query=str(a.get("query", ""))),
+        "payment_info": lambda a: payment_info(ctx),
+        "handoff": lambda a: handoff(ctx, reason=str(a.get("reason") or "model")),
+    }
+    fn = fns.get(name)
+    if fn is None:
+        return {"error": f"unknown tool {name}"}
+    try:
+        return fn(args if isinstance(args, dict) else {})
+    except Exception as exc:  # a model's odd arguments must not break the turn
+        return {"error": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def _int(v: Any) -> int | None:
+    try:
+        return int(v) if v is not None and str(v).strip() != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def numbers_in_results(calls: list[dict[str, Any]]) -> set[int]:
+    """Every integer a tool produced this turn (for the guard)."""
+    out: set[int] = set()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, bool):
+            return
+        if isinstance(v, int):
+            out.add(v)
+        elif isinstance(v, float) and v.is_integer():
+            out.add(int(v))
+        elif isinstance(v, str):
+            for m in re.finditer(r"\d[\d.,]*", v):
+                digits = re.sub(r"[.,]\d{1,2}$", "", m.group(0))
+                digits = digits.replace(".", "").replace(",", "")
+                if digits.isdigit():
+                    out.add(int(digits))
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list | tuple):
+            for x in v:
+                walk(x)
+
+    for c in calls:
+        walk(c.get("result"))
+    return out
+
+
+def dumps(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, default=str)
