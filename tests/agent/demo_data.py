@@ -20,7 +20,8 @@ from niaga.knowledge.models import KnowledgeDocument
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.models import Business
 
-FIXTURES = Path(os.environ.get("NIAGA_SHARED", "/work/shared")) / "fixtures"
+# ../shared beside the project root (developers and CI both have it), or NIAGA_SHARED.
+FIXTURES = Path(os.environ.get("NIAGA_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
 # The shared fixtures when present, else the copies shipped with the demo loader.
 _PACKAGED = Path(__file__).resolve().parents[2] / "src" / "niaga" / "demo"
 CATALOG = FIXTURES / "catalog" if (FIXTURES / "catalog" / "rizquna_products.csv").exists() else _PACKAGED

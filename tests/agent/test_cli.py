@@ -15,7 +15,6 @@ from tests.agent import demo_data
 EVAL = demo_data.FIXTURES.parent / "tools" / "agent_eval.py"
 
 
-@pytest.mark.skipif(not (EVAL.exists() and demo_data.AGENT_CASES.exists()), reason="agent_eval.py not found")
 def test_agent_eval_passes_on_dev_cases(rizquna) -> None:  # type: ignore[no-untyped-def]
     cmd = f"{sys.executable} -m niaga.cli chat --business rizquna --jsonl"
     p = subprocess.run([sys.executable, str(EVAL), str(demo_data.AGENT_CASES), "--cmd", cmd],

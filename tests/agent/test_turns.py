@@ -71,7 +71,6 @@ def _run_cases(chat, business, cases: list[dict]) -> list[str]:  # type: ignore[
     return failures
 
 
-@pytest.mark.skipif(not demo_data.AGENT_CASES.exists(), reason="shared agent cases not found")
 def test_dev_cases_pass(rizquna, chat) -> None:  # type: ignore[no-untyped-def]
     lines = demo_data.AGENT_CASES.read_text(encoding="utf-8").splitlines()
     cases = [json.loads(line) for line in lines if line.strip()]

@@ -22,28 +22,6 @@ TG_SECRET = "tg-secret_Token-123"
 ADMIN_CHAT = "-1001234567890"
 
 
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The full app; while another domain's router module is mid-edit and fails to import, the app is built
-    without that module so the channel tests keep running (the failure is reported by that domain's tests)."""
-    import importlib
-
-    import niaga.app as app_module
-
-    usable = []
-    for name in app_module.ROUTER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                continue
-        except Exception:
-            continue
-        usable.append(name)
-    monkeypatch.setattr(app_module, "ROUTER_MODULES", tuple(usable))
-    return app_module.create_app()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     from niaga.integrations import channels, routes

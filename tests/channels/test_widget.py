@@ -103,7 +103,7 @@ def test_widget_in_headless_chromium(live, shop, db):
     import os
 
     if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("system Chromium not installed (apt-get install chromium)")
+        pytest.fail("system Chromium not installed: run `make system-deps` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     handler = type("Page", (_Page,), {"html": (

@@ -14,18 +14,19 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+import niaga.agent.service
+import niaga.demo
+import niaga.integrations.service
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
 from niaga.orders.models import Invoice, Order
 from tests import factories as f
+from tests.channels import conftest as channels_conftest
+from tests.fakes import waha as waha_fake
 from tests.fakes.midtrans import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 
-pytest.importorskip("niaga.agent.service")
-pytest.importorskip("niaga.integrations.service")
-channels_conftest = pytest.importorskip("tests.channels.conftest")
-waha_fake = pytest.importorskip("tests.fakes.waha")
-
-CATALOGUE = Path("/work/shared/fixtures/catalog/rizquna_products.csv")
+# The project's own copy of the shared catalogue fixture (always present, also in a clean clone).
+CATALOGUE = Path(niaga.demo.__file__).parent / "rizquna_products.csv"
 CHAT = "6281399998888@c.us"
 
 
@@ -57,8 +58,6 @@ def midtrans() -> Iterator[FakeMidtrans]:
 def rizquna(db, waha, midtrans):  # type: ignore[no-untyped-def]
     from niaga.orders import payments
 
-    if not CATALOGUE.exists():
-        pytest.skip("shared Rizquna catalogue fixture not available")
     b = f.make_business(db, slug="rizquna-e2e", name="Rizquna",
                         profile={"address": "Jl. Kaliurang Km 5", "city": "Yogyakarta", "phone": "6281200000000"},
                         settings={"channels": {"buffer_seconds": 0.2}, "shipping": {"origin_city": "Yogyakarta"}})

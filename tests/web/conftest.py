@@ -79,7 +79,7 @@ def live(app: Any) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip(f"system Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        pytest.fail(f"system Chromium not found at {CHROMIUM}: run `make system-deps` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

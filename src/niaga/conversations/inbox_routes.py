@@ -106,13 +106,3 @@ async def events(request: Request) -> StreamingResponse:
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def setup_app(app: Any) -> None:
-    """`niaga.conversations.routes` also declares a plain `GET /api/v1/conversations` (owner/status/customer
-    filters); this one is a superset (channel, unread, search) with the same fields, so this router is moved
-    in front to answer that path. (Its other paths do not overlap.)"""
-    routes = app.router.routes
-    mine = [r for r in routes if getattr(r, "original_router", None) is router
-            or getattr(r, "name", None) == "inbox_list_conversations"]
-    for r in reversed(mine):
-        routes.remove(r)
-        routes.insert(0, r)

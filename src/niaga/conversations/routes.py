@@ -3,29 +3,15 @@ hand it back. Another business's conversation id is a 404."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 
 from niaga.conversations import service
 from niaga.conversations.schemas import StaffReplyIn, TakeoverIn
 from niaga.db.session import SessionDep
-from niaga.jobs.registry import REGISTRY
-from niaga.kit.envelope import Page, ok, page_params
+from niaga.kit.envelope import ok
 from niaga.tenancy.auth import StaffDep
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
-
-SEND_JOB = "channels.send_message"
-
-
-@router.get("")
-def list_conversations(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
-                       owner: str | None = Query(None, pattern="^(bot|staff)$"),
-                       status: str | None = Query(None, pattern="^(open|closed)$"),
-                       customer_id: int | None = None) -> dict:
-    rows, total = service.list_conversations(db, business_id=principal.business_id, owner=owner, status=status,
-                                             customer_id=customer_id, offset=page.offset, limit=page.limit)
-    return ok([service.conversation_out(c) for c in rows], page.meta(total))
-
 
 @router.get("/{conversation_id}")
 def get_conversation(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
@@ -60,20 +46,11 @@ def handback(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
 def staff_reply(conversation_id: int, body: StaffReplyIn, principal: StaffDep, db: SessionDep) -> dict:
     """Store a staff reply and, when a channel sender is installed, queue it for sending. Replying does not
     take the conversation over by itself; use /takeover to silence the bot."""
+    from niaga.integrations.service import queue_delivery
+
     conv = service.get(db, business_id=principal.business_id, conversation_id=conversation_id)
-    if SEND_JOB not in REGISTRY:
-        from niaga.jobs.registry import load_all
-
-        load_all()
-    can_send = SEND_JOB in REGISTRY
+    # The same path bots and other domains use: record the message, then one durable delivery job per message.
     msg = service.record_outbound(db, conversation=conv, text=body.text.strip(), sender_type="staff",
-                                  sender_user_id=principal.user_id,
-                                  delivery_status="queued" if can_send else "sent",
-                                  meta={} if can_send else {"note": "no channel sender installed"})
-    job_id = None
-    if can_send:
-        from niaga.jobs.runner import enqueue
-
-        job_id = enqueue(db, SEND_JOB, business_id=principal.business_id, message_id=msg.id,
-                         idempotency_key=f"send-message-{msg.id}").id
+                                  sender_user_id=principal.user_id, delivery_status="queued")
+    job_id = queue_delivery(db, msg).id
     return ok({"message": service.message_out(msg), "job_id": job_id})

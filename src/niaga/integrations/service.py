@@ -31,6 +31,7 @@ from niaga.integrations import channels
 from niaga.integrations.base import ProviderError
 from niaga.integrations.channels import CHANNEL_KINDS, OutboundFile
 from niaga.integrations.models import ProviderConfig
+from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import NotFound, ValidationFailed
@@ -220,9 +221,9 @@ def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message 
 
 # --- outbound --------------------------------------------------------------------------------------
 
-def queue_delivery(db: Session, message: Message) -> None:
+def queue_delivery(db: Session, message: Message) -> Job:
     """Enqueue the durable delivery job for an outgoing message (once per message)."""
-    enqueue(db, "channels.send_message", business_id=message.business_id, idempotency_key=f"send:{message.id}",
+    return enqueue(db, "channels.send_message", business_id=message.business_id, idempotency_key=f"send:{message.id}",
             message_id=message.id)
 
 

@@ -35,31 +35,18 @@ def conversation_for(db: Session, order: Order, *, channels: tuple[str, ...] = C
     return None
 
 
-def _send_job_registered() -> bool:
-    from niaga.jobs.registry import REGISTRY, load_all
-
-    if SEND_JOB not in REGISTRY:
-        load_all()
-    return SEND_JOB in REGISTRY
-
-
 def send_to_customer(db: Session, order: Order, *, text: str, media: list[dict[str, Any]] | None = None,
                      conversation: Conversation | None = None) -> Any | None:
     """Queue `text` (+ media) to the customer. Returns the stored Message, or None when the customer has no
-    chat conversation (or the conversations domain is not installed)."""
+    chat conversation."""
     conv = conversation or conversation_for(db, order)
     if conv is None:
         return None
-    try:
-        from niaga.conversations.service import record_outbound
-    except ImportError:  # pragma: no cover - conversations domain missing
-        log.warning("order.notify_unavailable", order_id=order.id)
-        return None
+    from niaga.conversations.service import record_outbound
+    from niaga.jobs.runner import enqueue
+
     msg = record_outbound(db, conversation=conv, text=text, sender_type="bot", media=media)
     db.flush()
-    if _send_job_registered():
-        from niaga.jobs.runner import enqueue
-
-        # Same key as the channels domain uses, so the message is never queued twice.
-        enqueue(db, SEND_JOB, business_id=order.business_id, message_id=msg.id, idempotency_key=f"send:{msg.id}")
+    # The channels domain's delivery job, addressed by name (same idempotency key as its own sends).
+    enqueue(db, SEND_JOB, business_id=order.business_id, message_id=msg.id, idempotency_key=f"send:{msg.id}")
     return msg
