@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.agent import demo_data
 
 EVAL = demo_data.FIXTURES.parent / "tools" / "agent_eval.py"

@@ -216,12 +216,12 @@ def normalize(text: str) -> str:
         if m and not re.fullmatch(r"\d+(?:st|nd|rd|th)", tok):
             out.append(m.group(1))
             tok = m.group(2)
-        rep = SLANG.get(tok)
-        if rep is None and "-" in tok and tok not in SLANG:
+        slang = SLANG.get(tok)
+        if slang is None and "-" in tok and tok not in SLANG:
             parts = [SLANG.get(p, p) for p in tok.split("-") if p]
             out.extend(parts)
             continue
-        out.append(rep if rep is not None else tok)
+        out.append(slang if slang is not None else tok)
     return _words_to_numbers(" ".join(out))
 
 

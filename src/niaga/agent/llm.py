@@ -159,7 +159,7 @@ class OpenAICompatClient:
         try:
             data = resp.json()
             msg = data["choices"][0]["message"]
-            calls = []
+            calls: list[ToolCall] = []
             for tc in msg.get("tool_calls") or []:
                 args = tc["function"].get("arguments") or "{}"
                 parsed = json.loads(args) if isinstance(args, str) else args

@@ -223,11 +223,11 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["copies"] = int(m.group(1))
     m_lembar = re.search(r"\b(\d{1,4})\s+lembar\b", n)
     if m_lembar:
-        val = int(m_lembar.group(1))
+        sheets = int(m_lembar.group(1))
         if doc in ("ktp", "ijazah") or "copies" in spec or ("pages" in spec and doc is None):
-            spec.setdefault("copies", val)
+            spec.setdefault("copies", sheets)
         elif "pages" not in spec:
-            spec["pages"] = val
+            spec["pages"] = sheets
     if "express" in a.signals:
         spec["express"] = True
     return spec

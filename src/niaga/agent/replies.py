@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,11 +163,11 @@ def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
     return text
 
 
-def _focus(products: list[Product]) -> dict[str, Any]:
+def _focus(products: Sequence[Product]) -> dict[str, Any]:
     return {"focus": [p.id for p in products[:8]], "focus_skus": [p.sku for p in products[:8]]}
 
 
-def _list_products(ctx: ToolContext, v: Voice, products: list[Product], intro: str, *, limit: int = 5,
+def _list_products(ctx: ToolContext, v: Voice, products: Sequence[Product], intro: str, *, limit: int = 5,
                    cheapest: bool = False) -> str:
     if cheapest:
         products = sorted(products, key=lambda p: p.effective_price)

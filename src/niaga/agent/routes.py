@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
@@ -54,9 +55,10 @@ def ai_usage(principal: StaffDep, db: SessionDep, date_from: date | None = Query
         raise ValidationFailed(details={"from": "Tanggal awal harus sebelum tanggal akhir."})
     rows = db.scalars(sa.select(AiUsage).where(AiUsage.business_id == principal.business_id, AiUsage.day >= frm,
                                                AiUsage.day <= to).order_by(AiUsage.day, AiUsage.provider)).all()
-    items = [{"day": r.day.isoformat(), "provider": r.provider, "model": r.model, "requests": r.requests,
-              "failures": r.failures, "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens,
-              "cost_usd": round(r.cost_micro_usd / 1_000_000, 6)} for r in rows]
+    items: list[dict[str, Any]] = [
+        {"day": r.day.isoformat(), "provider": r.provider, "model": r.model, "requests": r.requests,
+         "failures": r.failures, "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens,
+         "cost_usd": round(r.cost_micro_usd / 1_000_000, 6)} for r in rows]
     totals = {k: sum(i[k] for i in items) for k in ("requests", "failures", "prompt_tokens", "completion_tokens")}
     totals["cost_usd"] = round(sum(r.cost_micro_usd for r in rows) / 1_000_000, 6)
     return ok({"from": frm.isoformat(), "to": to.isoformat(), "items": items, "totals": totals})

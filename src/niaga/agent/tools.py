@@ -218,7 +218,8 @@ def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] |
     kg = max(math.ceil(weight / 1000), 1) if weight_known else None
     options = []
     for r in sorted(rates, key=lambda r: (r.price_per_kg, r.courier, r.service)):
-        opt = {"courier": r.courier, "service": r.service, "price_per_kg": r.price_per_kg, "etd_days": r.etd_days}
+        opt: dict[str, Any] = {"courier": r.courier, "service": r.service, "price_per_kg": r.price_per_kg,
+                               "etd_days": r.etd_days}
         if kg is not None and lines:
             opt["cost"] = r.price_per_kg * kg
             opt["total"] = subtotal + opt["cost"]

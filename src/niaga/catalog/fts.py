@@ -88,7 +88,9 @@ def search_condition(dialect: str, query: str) -> Any:
         conds.append(Product.id.in_(sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q")
                                     .bindparams(fts_q=match)))
     else:
-        expr = sa.literal_column(PG_SEARCH_EXPR) if dialect == "postgresql" else None
+        expr: sa.ColumnElement[Any] | None = None
+        if dialect == "postgresql":
+            expr = sa.literal_column(PG_SEARCH_EXPR)
         for w in long_words:
             if expr is not None:
                 conds.append(expr.contains(w, autoescape=True))

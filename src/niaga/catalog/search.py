@@ -13,7 +13,7 @@ import math
 import re
 import threading
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,7 +184,7 @@ _field_weights = {"name": 3.0, "tags": 2.0, "category": 2.0, "attributes": 1.0, 
 
 
 def _doc_terms(p: Product) -> dict[str, float]:
-    tf: Counter[str] = Counter()
+    tf: dict[str, float] = defaultdict(float)
     attrs = " ".join(str(v) for v in (p.attributes or {}).values() if isinstance(v, str))
     fields = {"name": p.name, "tags": " ".join(str(t) for t in (p.tags or [])), "category": p.category or "",
               "attributes": attrs, "description": p.description or ""}

@@ -264,9 +264,9 @@ def check_send_rate(db: Session, *, msg: Message, chat_id: str, business: Busine
                                             Message.direction == "out", Message.sent_at.is_not(None))
     if per_minute:
         window = now - timedelta(seconds=60)
-        recent = db.scalars(base.join(Conversation, Conversation.id == Message.conversation_id)
-                            .where(Conversation.chat_id == chat_id, Message.sent_at >= window)
-                            .order_by(Message.sent_at)).all()
+        recent = [t for t in db.scalars(base.join(Conversation, Conversation.id == Message.conversation_id)
+                                        .where(Conversation.chat_id == chat_id, Message.sent_at >= window)
+                                        .order_by(Message.sent_at)) if t is not None]
         if len(recent) >= per_minute:
             oldest = recent[len(recent) - per_minute]
             return max(1.0, (oldest + timedelta(seconds=60) - now).total_seconds())
@@ -333,7 +333,7 @@ def deliver(message_id: int) -> str:
     # The `sending` marker is committed: from here on a crash leaves a trace the next run can settle.
     try:
         provider_id = None
-        if ambiguous:
+        if ambiguous and attempt is not None:
             since = datetime.fromisoformat(attempt["at"])
             # With files the text went out as the first caption, which WAHA lists as that message's body.
             provider_id = sender.find_sent(chat_id=chat_id, text=text, since=since)

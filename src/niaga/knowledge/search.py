@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +66,7 @@ _lock = threading.Lock()
 
 
 def _doc_terms(d: KnowledgeDocument) -> dict[str, float]:
-    tf: Counter[str] = Counter()
+    tf: dict[str, float] = defaultdict(float)
     for t in tokens(d.title):
         tf[stem(t)] += 3.0
     for t in tokens(" ".join(str(x) for x in (d.tags or []))):

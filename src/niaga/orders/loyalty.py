@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer
+from niaga.db.engine import affected
 from niaga.kit.errors import ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import utcnow
@@ -236,9 +237,9 @@ def do_expire(db: Session, *, now: datetime | None = None, limit: int = 1000) ->
                              LoyaltyEntry.expires_at <= now).limit(limit)).all()
     touched: set[tuple[int, int]] = set()
     for entry_id, bid, cid, remaining in rows:
-        claimed = db.execute(sa.update(LoyaltyEntry).where(LoyaltyEntry.id == entry_id,
-                                                           LoyaltyEntry.remaining == remaining)
-                             .values(remaining=0).execution_options(synchronize_session=False)).rowcount
+        claimed = affected(db.execute(sa.update(LoyaltyEntry).where(LoyaltyEntry.id == entry_id,
+                                                                    LoyaltyEntry.remaining == remaining)
+                                      .values(remaining=0).execution_options(synchronize_session=False)))
         if claimed:
             db.add(LoyaltyEntry(business_id=bid, customer_id=cid, kind="expire", points=-remaining, remaining=0,
                                 note="Poin kedaluwarsa", created_at=now))

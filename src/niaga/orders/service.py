@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog.models import Product, ShippingRate
 from niaga.conversations.events import publish_after_commit
 from niaga.customers.models import Customer, Transaction
+from niaga.db.engine import affected
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz, utcnow
@@ -378,12 +379,12 @@ def _tracked(db: Session, order: Order) -> list[tuple[OrderItem, Product]]:
 def _reserve_stock(db: Session, order: Order) -> None:
     """Hold stock for every tracked line: reserved += q only where stock - reserved >= q."""
     for item, product in _tracked(db, order):
-        done = db.execute(
+        done = affected(db.execute(
             sa.update(Product)
             .where(Product.id == product.id, Product.business_id == order.business_id,
                    Product.stock.is_not(None), Product.stock - Product.reserved >= item.quantity)
             .values(reserved=Product.reserved + item.quantity)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
         if not done:
             db.refresh(product)
             left = product.available or 0
@@ -415,7 +416,7 @@ def _take_stock(db: Session, order: Order, *, held: bool) -> None:
         else:
             stmt = stmt.where(Product.stock - Product.reserved >= item.quantity).values(
                 stock=Product.stock - item.quantity)
-        if not db.execute(stmt.execution_options(synchronize_session=False)).rowcount:
+        if not affected(db.execute(stmt.execution_options(synchronize_session=False))):
             raise Conflict(f"Maaf, stok {product.name} tidak cukup untuk pesanan ini.", code="out_of_stock",
                            details={"sku": product.sku})
     _expire_products(db, order)
@@ -472,9 +473,10 @@ def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str
     business = get_business(db, order.business_id)
     values: dict[str, Any] = {"status": to, "updated_at": now}
     with db.begin_nested():
-        moved = db.execute(sa.update(Order).where(Order.id == order.id, Order.business_id == order.business_id,
-                                                  Order.status == frm)
-                           .values(**values).execution_options(synchronize_session=False)).rowcount
+        moved = affected(db.execute(sa.update(Order).where(Order.id == order.id,
+                                                           Order.business_id == order.business_id,
+                                                           Order.status == frm)
+                                    .values(**values).execution_options(synchronize_session=False)))
         if not moved:
             db.refresh(order)
             raise Conflict(f"Pesanan {order.number} baru saja berubah status "

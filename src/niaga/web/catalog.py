@@ -295,15 +295,16 @@ def _rates(ctx: Ctx, request: Request, db: Any, *, values: dict[str, Any], error
 def rate_create(request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data)
     form = Form(form_data)
-    values = {"origin_city": form.text("origin_city", required=True, max_len=100),
+    places = {"origin_city": form.text("origin_city", required=True, max_len=100),
               "destination_city": form.text("destination_city", required=True, max_len=100),
               "courier": form.text("courier", required=True, max_len=50),
-              "service": form.text("service", required=True, max_len=50),
-              "price_per_kg": form.money("price_per_kg", required=True),
-              "etd_days": form.text("etd_days", max_len=20) or None}
-    if form.ok:
+              "service": form.text("service", required=True, max_len=50)}
+    price_per_kg = form.money("price_per_kg", required=True)
+    etd_days = form.text("etd_days", max_len=20) or None
+    if form.ok and price_per_kg is not None:  # required: None only with a form error
         try:
-            rate = catalog.create_rate(db, business_id=ctx.business_id, **values)
+            rate = catalog.create_rate(db, business_id=ctx.business_id, **places, price_per_kg=price_per_kg,
+                                       etd_days=etd_days)
             _audit(db, ctx, "shipping_rate.create", "shipping_rate", rate.id)
             flash(request, ctx.t("common.saved"))
             return redirect("/app/katalog/ongkir", request)

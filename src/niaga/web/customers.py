@@ -22,8 +22,9 @@ PAGE_SIZE = 25
 def customers_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "staff")
     qp = request.query_params
+    sort = qp.get("sort") or ""
     f = {"q": (qp.get("q") or "").strip(), "tag": (qp.get("tag") or "").strip(), "city": (qp.get("city") or "").strip(),
-         "sort": qp.get("sort") if qp.get("sort") in ("name", "-total_spent", "-last_order_at", "-created_at") else "name"}
+         "sort": sort if sort in ("name", "-total_spent", "-last_order_at", "-created_at") else "name"}
     raw_page = qp.get("page", "1")
     page = max(int(raw_page), 1) if raw_page.isdigit() else 1
     rows, total = customers.list_customers(db, business_id=ctx.business_id, search=f["q"] or None,

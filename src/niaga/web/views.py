@@ -7,6 +7,9 @@ found, server error without a stack trace) for dashboard paths while the API kee
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -168,6 +171,16 @@ def _error_page(request: Request, status: int, title_key: str, body: str) -> Res
                   heading=t(title_key, lang), body=body, status=status)
 
 
+async def _delegate(handler: Callable[[Request, Any], Response | Awaitable[Response]] | None, request: Request,
+                    exc: Exception) -> Response:
+    """Hand an error to the handler that was registered before ours (app.py's envelope handlers)."""
+    assert handler is not None
+    result = handler(request, exc)
+    if isinstance(result, Response):
+        return result
+    return await result
+
+
 def setup_app(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     tenancy_auth.cookie_user_resolver = cookie_user_id
@@ -205,8 +218,7 @@ def setup_app(app: FastAPI) -> None:
             if exc.status == 401:
                 return redirect(login_url(request), request)
             return _error_page(request, exc.status, "error.server.title", exc.message)
-        assert original_app_error is not None
-        return await original_app_error(request, exc)
+        return await _delegate(original_app_error, request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -217,8 +229,7 @@ def setup_app(app: FastAPI) -> None:
             if exc.status_code == 403:
                 return _error_page(request, 403, "error.forbidden.title", t("error.forbidden.body", lang))
             return _error_page(request, exc.status_code, "error.server.title", str(exc.detail))
-        assert original_http is not None
-        return await original_http(request, exc)
+        return await _delegate(original_http, request, exc)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:
@@ -229,5 +240,4 @@ def setup_app(app: FastAPI) -> None:
                 return _error_page(request, 500, "error.server.title", t("error.server.body", lang))
             except Exception:  # the error page itself failed: plain text, still no stack trace
                 return HTMLResponse(t("error.server.body", lang), status_code=500)
-        assert original_unhandled is not None
-        return await original_unhandled(request, exc)
+        return await _delegate(original_unhandled, request, exc)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from niaga.db.engine import get_engine
 from niaga.catalog.fts import is_search_object
+from niaga.db.engine import get_engine
 from niaga.db.models import metadata
 
 

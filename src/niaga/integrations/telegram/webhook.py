@@ -105,6 +105,7 @@ def _on_message(db: Session, business: Business, cfg: channels.ChannelConfig, m:
             info = {"file_id": doc.get("file_id"), "filename": doc.get("file_name") or "dokumen",
                     "mimetype": doc.get("mime_type") or "application/octet-stream", "size": doc.get("file_size")}
         else:
+            assert photos is not None  # no document, so the photo list is set
             largest = photos[-1]  # ascending sizes
             info = {"file_id": largest.get("file_id"), "filename": f"foto-{m.get('message_id')}.jpg",
                     "mimetype": "image/jpeg", "size": largest.get("file_size")}
@@ -150,7 +151,8 @@ def _on_callback(db: Session, business: Business, cfg: channels.ChannelConfig, q
     from niaga.integrations.telegram.client import TelegramClient
 
     data = str(q.get("data") or "")
-    message = q.get("message") if isinstance(q.get("message"), dict) else {}
+    raw_message = q.get("message")
+    message: dict[str, Any] = raw_message if isinstance(raw_message, dict) else {}
     chat_id = (message.get("chat") or {}).get("id")
     admin = cfg.get("admin_chat_id")
     cb = Callback(business_id=business.id, data=data, from_id=(q.get("from") or {}).get("id"), chat_id=chat_id,

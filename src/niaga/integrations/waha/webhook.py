@@ -41,7 +41,8 @@ def verify(raw_body: bytes, signature: str | None, key: str, algorithm: str | No
 def event_key(business_id: int, body: dict[str, Any]) -> str:
     """Dedupe key: the message id for message events (WAHA retries and `message`/`message.any` carry the
     same message), else the envelope id, else a hash of the event."""
-    payload = body.get("payload") if isinstance(body.get("payload"), dict) else {}
+    raw_payload = body.get("payload")
+    payload: dict[str, Any] = raw_payload if isinstance(raw_payload, dict) else {}
     event = str(body.get("event") or "")
     if event.startswith("message") and payload.get("id"):
         return f"{business_id}:msg:{payload['id']}"
@@ -77,13 +78,14 @@ def handle(db: Session, event: InboundEvent) -> None:
     if business is None:
         return
     kind = str(body.get("event") or "")
-    payload = body.get("payload") if isinstance(body.get("payload"), dict) else {}
+    raw_payload = body.get("payload")
+    payload: dict[str, Any] = raw_payload if isinstance(raw_payload, dict) else {}
     if kind == "message":
         _on_message(db, business, payload)
     elif kind == "session.status":
         _on_session_status(db, business, payload)
     else:
-        log.info("waha.event_ignored", business_id=business.id, event=kind)
+        log.info("waha.event_ignored", business_id=business.id, waha_event=kind)
 
 
 def _on_message(db: Session, business: Business, p: dict[str, Any]) -> None:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-import niaga.db.base
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import postgresql
+
+import niaga.db.base
 
 revision = '0001'
 down_revision = None
