@@ -107,3 +107,16 @@ def test_waha_session_status_alerts_admin_chat(client, shop, db):
     assert "WORKING ke SCAN_QR_CODE" in alert["text"] and "Scan ulang QR" in alert["text"]
     body = json.dumps(client.get("/api/v1/channels/waha").json())
     assert body  # unauthenticated read is refused, not crashed
+
+
+def test_waha_events_we_do_not_handle_are_acknowledged_and_marked_handled(client, shop, db):
+    from tests.channels.conftest import drain_all
+
+    ev = {"id": "evt_presence_1", "event": "presence.update", "session": "default",
+          "payload": {"id": "6281311112222@c.us", "presences": []}}
+    r = post_webhook("/webhooks/waha/rizquna", ev, HMAC_KEY, client=client)
+    assert r.status_code == 200
+    assert set(drain_all()) <= {"done"}
+    (stored,) = _events(db)
+    assert stored.handled_at is not None and stored.error is None
+    assert shop.waha.calls("/api/sendText") == []  # nothing is sent for an event we do not act on

@@ -106,7 +106,7 @@ SIGNALS: dict[str, str] = {
     "store_info": r"\bjam (?:buka|operasional|kerja|tutup|berapa)\b|\bbuka (?:jam|hari|tidak|sampai|kapan|"
                   r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
                   r"\bmaps?\b|\bdimana\b|\bdi mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
-                  r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bloyalitas\b|\bmember\b|\bprivasi\b|"
+                  r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
                   r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
                   r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
                   r"\bhari libur\b|\blibur\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",

@@ -125,6 +125,19 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
         lines.insert(0, ("Opening hours: " if v.en else "Jam buka toko: ") + v.hours_text() + ".")
+    asks_points = (any(w in a.words for w in ("poin", "point", "points", "poinku"))
+                   and any(w in a.words for w in ("saya", "aku", "sy", "ku", "gw", "my", "i", "berapa", "cek",
+                                                  "sisa", "punya", "much", "many", "have")))
+    points = tools.loyalty_points(ctx) if asks_points else None
+    if points is not None:
+        if v.en:
+            own = f"You have {points['points']} points"
+            own += f" (worth {rp(points['value'])} off)." if points["value"] else "."
+        else:
+            own = f"Poin {v.kak} saat ini {points['points']} poin"
+            own += (f", bisa dipakai untuk potongan {rp(points['value'])}." if points["value"]
+                    else ".")
+        lines.insert(0, own)
     address = ctx.profile.get("address")
     if asks_address and address and not any(address[:12] in ln for ln in lines):
         ctx.record("business_profile", {}, {"address": address})

@@ -288,6 +288,16 @@ def payment_info(ctx: ToolContext, *, question: str = "") -> dict[str, Any]:
     return ctx.record("payment_info", {"question": question}, {"policy": kb["results"], "pending_orders": pending})
 
 
+def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
+    """This customer's spendable points and what they are worth (None when the turn has no customer)."""
+    if ctx.customer_id is None:
+        return None
+    from niaga.orders import loyalty
+
+    summary = loyalty.summary(ctx.db, business=ctx.business, customer_id=ctx.customer_id)
+    return ctx.record("loyalty_points", {}, summary)
+
+
 def knowledge_search(ctx: ToolContext, *, query: str, limit: int = 2, record: bool = True) -> dict[str, Any]:
     hits = knowledge_search_mod.search_knowledge(ctx.db, business_id=ctx.business_id, query=query, limit=limit)
     result = {"results": [{"title": h.title, "sentences": h.sentences, "score": round(h.score, 3),
