@@ -552,6 +552,15 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
     lines: list[str] = []
     paid_claim = any(w in a.words for w in ("sudah", "udah", "already")) and \
         any(w in a.words for w in ("transfer", "bayar", "paid", "lunas"))
+    proof = tools.attach_transfer_proof(ctx, order_number=plan.entities.get("order_number")) \
+        if paid_claim or "bukti" in a.words or "proof" in a.words else None
+    if proof and proof.get("attached"):
+        text = (f"Thank you! We received your transfer proof for order {proof['order_number']} "
+                f"({rp(proof['total'])}). Our staff will verify it and process your order right after." if v.en else
+                f"Terima kasih {v.kak} 🙏 Bukti transfer untuk pesanan {proof['order_number']} "
+                f"({rp(proof['total'])}) sudah kami terima dan diteruskan ke admin untuk dicek. Pesanan diproses "
+                f"setelah pembayaran terverifikasi ya.")
+        return Outcome(_join(text, v.after_hours_note()))
     if paid_claim:
         lines.append("Thank you! Payments through our payment link are confirmed automatically. If you paid by "
                      "manual transfer, please send the proof and your order number; our staff will check it."

@@ -141,7 +141,7 @@ def turn(db: Session, *, business: Business, conversation: Conversation, message
 def _turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> Turn:
     settings = business_settings(business)
     memory: dict[str, Any] = dict(conversation.memory or {})
-    ctx = ToolContext(db=db, business=business, conversation=conversation)
+    ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
     text = message.text or ""
     cities = known_cities(ctx)
     a = nlu.analyze(text, default_language=memory.get("lang") or settings.get("language") or "id",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
 from niaga.conversations.models import Conversation
+from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
 from niaga.orders.models import Order
 from niaga.tenancy.defaults import business_profile, business_settings
@@ -43,6 +44,8 @@ class ToolContext:
     business: Business
     conversation: Conversation | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
+    # Files attached to the customer's message (photos, PDFs), as stored by the channel.
+    media: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.settings = business_settings(self.business)
@@ -286,6 +289,28 @@ def payment_info(ctx: ToolContext, *, question: str = "") -> dict[str, Any]:
                               .order_by(Order.id.desc()).limit(2)).all()
         pending = [{"number": o.number, "total": o.total, "payment_url": o.payment_url} for o in rows]
     return ctx.record("payment_info", {"question": question}, {"policy": kb["results"], "pending_orders": pending})
+
+
+def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) -> dict[str, Any] | None:
+    """Attach the message's image/PDF as transfer proof to the customer's order awaiting payment."""
+    files = [m for m in ctx.media if str(m.get("mimetype") or "").startswith(("image/", "application/pdf"))
+             and (m.get("path") or m.get("url"))]
+    if ctx.customer_id is None or not files:
+        return None
+    from niaga.orders import service as orders
+
+    order = orders.do_attach_transfer_proof(ctx.db, business_id=ctx.business_id, customer_id=ctx.customer_id,
+                                            proof=files, order_number=order_number)
+    if order is None:
+        return ctx.record("attach_transfer_proof", {"order_number": order_number}, {"attached": False})
+    from niaga.jobs.runner import enqueue
+
+    # Staff see the flag live in the dashboard; the admin chat (when configured) gets a message too.
+    enqueue(ctx.db, "channels.alert", business_id=ctx.business_id, for_business=ctx.business_id,
+            text=f"Bukti transfer diterima untuk pesanan {order.number} ({format_rupiah(order.total)}). "
+                 "Mohon dicek lalu catat pembayarannya di dashboard.")
+    return ctx.record("attach_transfer_proof", {"order_number": order_number},
+                      {"attached": True, "order_number": order.number, "total": order.total})
 
 
 def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:

@@ -451,6 +451,30 @@ def add_flag(db: Session, order: Order, *, code: str, message: str, actor: Actor
     _publish_later(db, order.business_id, "order.flagged", order_id=order.id, number=order.number, code=code)
 
 
+def do_attach_transfer_proof(db: Session, *, business_id: int, customer_id: int, proof: list[dict[str, Any]],
+                             order_number: str | None = None) -> Order | None:
+    """A customer sent a transfer proof in chat ("sudah transfer" + photo). Attach it to their order awaiting
+    payment (the named one, else the newest) as a pending manual transfer and flag the order for staff, who
+    verify it and record the payment. Nothing is marked paid here. Returns the order, or None if the customer
+    has no order awaiting payment."""
+    q = sa.select(Order).where(Order.business_id == business_id, Order.customer_id == customer_id,
+                               Order.status == "awaiting_payment")
+    if order_number:
+        q = q.where(Order.number == order_number.upper())
+    order = db.scalars(q.order_by(Order.created_at.desc(), Order.id.desc()).limit(1)).first()
+    if order is None:
+        return None
+    actor = Actor("customer", customer_id)
+    db.add(Payment(business_id=business_id, order_id=order.id, method="transfer", provider="manual",
+                   status="pending", amount=max(order.total - order.paid_amount, 0), proof=proof,
+                   flag="proof_review"))
+    add_flag(db, order, code="transfer_proof", actor=actor,
+             message="Pelanggan mengirim bukti transfer lewat chat: cek mutasi rekening lalu catat pembayarannya.",
+             data={"files": [m.get("filename") or m.get("path") for m in proof]})
+    db.flush()
+    return order
+
+
 def check_transition(order: Order, to: str) -> None:
     if to not in TRANSITIONS:
         raise ValidationFailed("Status tidak dikenal.", code="invalid_status", details={"to": to})

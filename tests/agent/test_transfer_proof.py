@@ -1,0 +1,49 @@
+""""Sudah transfer" with a photo: the proof is attached to the customer's order awaiting payment, the order is
+flagged for staff, the admin chat is alerted — and the order is NOT marked paid."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from niaga.conversations import service as conversations
+from niaga.customers.service import get_or_create_by_identity
+from niaga.jobs.models import Job
+from niaga.orders import service as orders
+from niaga.orders.models import Order, Payment
+
+
+def _order_for(db, business, sender):  # type: ignore[no-untyped-def]
+    customer = get_or_create_by_identity(db, business_id=business.id, channel="whatsapp", external_id=sender)
+    order = orders.create(db, business_id=business.id, items=[{"sku": "RQ-PECI-001", "quantity": 2}],
+                          actor=orders.Actor("system"), customer_id=customer.id)
+    db.commit()
+    assert order.status == "awaiting_payment"  # created for payment straight away
+    return customer, order
+
+
+def test_transfer_proof_photo_is_attached_and_flagged(rizquna, db):  # type: ignore[no-untyped-def]
+    from niaga.agent.service import turn
+
+    customer, order = _order_for(db, rizquna, "62811777001")
+    conv = conversations.get_or_open(db, business_id=rizquna.id, customer_id=customer.id, channel="whatsapp",
+                                     chat_id="62811777001")
+    photo = {"path": "files/1/bukti.jpg", "mimetype": "image/jpeg", "filename": "bukti.jpg", "size": 1234}
+    msg = conversations.record_inbound(db, conversation=conv, text="sudah transfer ya kak", media=[photo])
+    t = turn(db, business=rizquna, conversation=conv, message=msg)
+    db.commit()
+    assert t.intent == "payment"
+    assert order.number in t.reply and "Rp80.000" in t.reply
+    db.rollback()
+    db.expire_all()
+    stored = db.get(Order, order.id)
+    assert stored.status == "awaiting_payment" and stored.paid_amount == 0
+    assert [f["code"] for f in stored.flags] == ["transfer_proof"]
+    (payment,) = db.scalars(sa.select(Payment).where(Payment.order_id == order.id)).all()
+    assert (payment.method, payment.status, payment.proof) == ("transfer", "pending", [photo])
+    assert db.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.name == "channels.alert")) == 1
+
+
+def test_transfer_claim_without_an_open_order_attaches_nothing(rizquna, chat, db):  # type: ignore[no-untyped-def]
+    t = chat(rizquna, "62811777002", "saya sudah transfer tapi status belum berubah")
+    assert t.intent == "payment" and "bukti transfer" in t.reply
+    assert db.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
