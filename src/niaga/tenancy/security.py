@@ -15,22 +15,31 @@ from niaga.kit.errors import Unauthorized
 from niaga.kit.timeutil import utcnow
 from niaga.settings import get_settings
 
-_hasher = PasswordHasher()
+_hashers: dict[bool, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's recommended cost; the test suite (NIAGA_ENV=test) uses a cheap one so that
+    hundreds of fixture users do not dominate its run time. Verification reads the cost from the hash itself."""
+    cheap = get_settings().env == "test"
+    if cheap not in _hashers:
+        _hashers[cheap] = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if cheap else PasswordHasher()
+    return _hashers[cheap]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def _key() -> str:
