@@ -120,3 +120,12 @@ def test_waha_events_we_do_not_handle_are_acknowledged_and_marked_handled(client
     (stored,) = _events(db)
     assert stored.handled_at is not None and stored.error is None
     assert shop.waha.calls("/api/sendText") == []  # nothing is sent for an event we do not act on
+
+
+def test_nul_characters_in_a_payload_are_stored_without_them(client, shop, db):
+    # PostgreSQL cannot store NUL in text or jsonb: the event must still be stored (and answered), not 500.
+    ev = message_event(text="halo\u0000 kak")
+    r = post_webhook("/webhooks/waha/rizquna", ev, HMAC_KEY, client=client)
+    assert r.status_code == 200, r.text
+    (stored,) = _events(db)
+    assert stored.payload["payload"]["body"] == "halo kak"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from niaga.conversations import events
 from niaga.conversations.models import Conversation, Message
 from niaga.kit.errors import NotFound, ValidationFailed
+from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
 from niaga.ops.logging import get_logger
 
@@ -120,6 +121,7 @@ def record_inbound(db: Session, *, conversation: Conversation, text: str, media:
                    provider_message_id: str | None = None, meta: dict[str, Any] | None = None) -> Message | None:
     """Store a customer's message. Returns None when that provider message id was already stored (a
     webhook delivered twice), so the caller does not answer twice."""
+    text, media, meta = strip_nul(text or ""), strip_nul(list(media or [])), strip_nul(dict(meta or {}))
     if provider_message_id:
         dup = db.scalars(sa.select(Message.id).where(Message.business_id == conversation.business_id,
                                                      Message.channel == conversation.channel,

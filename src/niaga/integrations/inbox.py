@@ -19,6 +19,7 @@ from niaga.db.engine import session_scope
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import task
 from niaga.jobs.runner import enqueue
+from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
 from niaga.ops import metrics
 from niaga.ops.logging import get_logger
@@ -43,8 +44,8 @@ def store_event(db: Session, *, provider: str, external_id: str, payload: dict[s
                 business_id: int | None = None, event_type: str | None = None,
                 headers: dict[str, str] | None = None, process: bool = True) -> InboundEvent | None:
     """Insert the raw event; returns it when new, None when it is a duplicate. Enqueues processing."""
-    values = dict(provider=provider, external_id=external_id[:200], business_id=business_id, event_type=event_type,
-                  payload=payload, headers={k: v for k, v in (headers or {}).items() if k.lower() in KEEP_HEADERS},
+    values = dict(provider=provider, external_id=strip_nul(external_id)[:200], business_id=business_id,
+                  event_type=strip_nul(event_type), payload=strip_nul(payload), headers={k: v for k, v in (headers or {}).items() if k.lower() in KEEP_HEADERS},
                   received_at=utcnow(), attempts=0)
     dialect = db.get_bind().dialect.name
     ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
