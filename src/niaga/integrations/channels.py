@@ -114,6 +114,18 @@ def _detach(row: ProviderConfig) -> ChannelConfig:
                          secrets=decrypt_json(row.secrets), is_enabled=row.is_enabled)
 
 
+_MISS = object()
+
+
+def cached_config(business_id: int, kind: str) -> ChannelConfig | object | None:
+    """The cached configuration without touching the database, or `_MISS` (webhook fast path)."""
+    with _cache_lock:
+        hit = _cache.get((business_id, kind))
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return _MISS
+
+
 def load(db: Session, *, business_id: int, kind: str, cached: bool = False) -> ChannelConfig | None:
     """The business's configuration of `kind` (enabled or not), or None."""
     key = (business_id, kind)

@@ -7,7 +7,11 @@ retries; `niaga events replay` re-queues events that ended failed.
 
 from __future__ import annotations
 
+import asyncio
+import queue
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 from niaga.db.engine import session_scope
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import task
-from niaga.jobs.runner import enqueue
+from niaga.jobs.runner import enqueue, enqueue_many
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
 from niaga.ops import metrics
@@ -44,22 +48,95 @@ def store_event(db: Session, *, provider: str, external_id: str, payload: dict[s
                 business_id: int | None = None, event_type: str | None = None,
                 headers: dict[str, str] | None = None, process: bool = True) -> InboundEvent | None:
     """Insert the raw event; returns it when new, None when it is a duplicate. Enqueues processing."""
+    new_id = insert_event(db, provider=provider, external_id=external_id, payload=payload, business_id=business_id,
+                          event_type=event_type, headers=headers)
+    if new_id is None:
+        return None
+    if process:
+        enqueue(db, "inbox.process", business_id=business_id, event_id=new_id)
+    return db.get(InboundEvent, new_id)
+
+
+def insert_event(db: Session, *, provider: str, external_id: str, payload: dict[str, Any],
+                 business_id: int | None = None, event_type: str | None = None,
+                 headers: dict[str, str] | None = None) -> int | None:
+    """The insert alone: the new event's id, or None for a duplicate (unique provider + external id)."""
     values = dict(provider=provider, external_id=strip_nul(external_id)[:200], business_id=business_id,
-                  event_type=strip_nul(event_type), payload=strip_nul(payload), headers={k: v for k, v in (headers or {}).items() if k.lower() in KEEP_HEADERS},
+                  event_type=strip_nul(event_type), payload=strip_nul(payload),
+                  headers={k: v for k, v in (headers or {}).items() if k.lower() in KEEP_HEADERS},
                   received_at=utcnow(), attempts=0)
     dialect = db.get_bind().dialect.name
     ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
     stmt = ins.values(**values).on_conflict_do_nothing(index_elements=["provider", "external_id"])
-    result = db.execute(stmt.returning(InboundEvent.id))
-    new_id = result.scalar()
+    new_id = db.execute(stmt.returning(InboundEvent.id)).scalar()
     if new_id is None:
         metrics.webhooks_total.labels(provider, "duplicate").inc()
         log.info("inbox.duplicate", provider=provider, external_id=external_id)
         return None
     metrics.webhooks_total.labels(provider, "stored").inc()
-    if process:
-        enqueue(db, "inbox.process", business_id=business_id, event_id=new_id)
-    return db.get(InboundEvent, new_id)
+    return int(new_id)
+
+
+class GroupCommitter(threading.Thread):
+    """Stores webhook events for many concurrent requests in one transaction ("group commit").
+
+    Each request still waits until its event is committed before it is acknowledged (store-then-ack holds),
+    but a burst of deliveries shares one commit and one writer instead of queueing on the database lock one
+    by one. One writer thread per process; on a batch failure every event is retried on its own, so one bad
+    event cannot fail the others.
+    """
+
+    MAX_BATCH = 200
+
+    def __init__(self) -> None:
+        super().__init__(name="niaga-inbox-writer", daemon=True)
+        self.items: queue.SimpleQueue[tuple[dict[str, Any], Future[bool]]] = queue.SimpleQueue()
+        self.start()
+
+    def submit(self, values: dict[str, Any]) -> Future[bool]:
+        fut: Future[bool] = Future()
+        self.items.put((values, fut))
+        return fut
+
+    def run(self) -> None:
+        while True:
+            batch = [self.items.get()]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(self.items.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                with session_scope(immediate=True) as db:
+                    ids = [insert_event(db, **values) for values, _ in batch]
+                    new = [(values.get("business_id"), {"event_id": i}) for (values, _), i in zip(batch, ids, strict=True)
+                           if i is not None]
+                    enqueue_many(db, "inbox.process", new)
+                    results = [i is not None for i in ids]
+            except Exception:
+                for values, fut in batch:
+                    try:
+                        with session_scope(immediate=True) as db:
+                            fut.set_result(store_event(db, **values) is not None)
+                    except Exception as exc:
+                        fut.set_exception(exc)
+                continue
+            for (_, fut), stored in zip(batch, results, strict=True):
+                fut.set_result(stored)
+
+
+_committer: GroupCommitter | None = None
+_committer_lock = threading.Lock()
+
+
+async def store_event_async(**values: Any) -> bool:
+    """`store_event` for async webhook endpoints, through the process's group committer. True when new."""
+    global _committer
+    with _committer_lock:
+        if _committer is None or not _committer.is_alive():
+            _committer = GroupCommitter()
+        committer = _committer
+    return await asyncio.wrap_future(committer.submit(values))
 
 
 @task("inbox.process", max_attempts=6)

@@ -3,7 +3,6 @@ admins, and the website widget (mounted from `niaga.integrations.widget.routes`)
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -15,15 +14,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from niaga.db.engine import new_session, session_scope
+from niaga.db.engine import new_session
 from niaga.db.session import SessionDep
 from niaga.integrations import channels, service
-from niaga.integrations.inbox import store_event
+from niaga.integrations.inbox import store_event_async
 from niaga.integrations.telegram import webhook as telegram_webhook
 from niaga.integrations.waha import webhook as waha_webhook
 from niaga.integrations.widget.routes import router as widget_router
 from niaga.kit.envelope import fail, ok
-from niaga.settings import get_settings
 from niaga.tenancy.auth import AdminDep
 from niaga.tenancy.models import Business
 from niaga.tenancy.service import audit
@@ -36,6 +34,30 @@ router.include_router(widget_router)
 _BUSINESS_TTL = 5.0
 _business_cache: dict[str, tuple[float, int | None]] = {}
 _business_lock = threading.Lock()
+
+
+def _cached_business_id(slug: str) -> int | object | None:
+    with _business_lock:
+        hit = _business_cache.get(slug)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return channels._MISS
+
+
+async def _resolve(slug: str, kind: str) -> tuple[int | None, channels.ChannelConfig | None]:
+    """Business id and enabled channel config; from the in-process caches when warm (no thread hop), else
+    from the database in the thread pool."""
+    bid = _cached_business_id(slug)
+    if bid is channels._MISS:
+        bid = await run_in_threadpool(_business_id, slug)
+    if bid is None:
+        return None, None
+    assert isinstance(bid, int)
+    cfg = channels.cached_config(bid, kind)
+    if cfg is channels._MISS:
+        return bid, await run_in_threadpool(_config, bid, kind)
+    assert cfg is None or isinstance(cfg, channels.ChannelConfig)
+    return bid, (cfg if cfg is not None and cfg.is_enabled else None)
 
 
 def _business_id(slug: str) -> int | None:
@@ -69,28 +91,14 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-# SQLite has one writer at a time; threads of this process queue on a lock instead of SQLite's busy
-# handler, whose sleep-and-retry adds tens of milliseconds per collision under a webhook burst.
-_sqlite_writer = threading.Lock()
-
-
-def _store(provider: str, business_id: int, key: str, body: dict[str, Any], event_type: str | None,
-           headers: dict[str, str]) -> bool:
-    lock = _sqlite_writer if get_settings().is_sqlite else contextlib.nullcontext()
-    with lock, session_scope(immediate=True) as db:
-        return store_event(db, provider=provider, external_id=key, payload=body, business_id=business_id,
-                           event_type=event_type, headers=headers) is not None
-
-
 # --- webhooks --------------------------------------------------------------------------------------
 
 @router.post("/webhooks/waha/{slug}", tags=["webhooks"], include_in_schema=False)
 async def waha_webhook_endpoint(slug: str, request: Request) -> JSONResponse:
     raw = await request.body()
-    business_id = await run_in_threadpool(_business_id, slug)
+    business_id, cfg = await _resolve(slug, "waha")
     if business_id is None:
         return _reject(404, "not_found", "Bisnis tidak ditemukan.")
-    cfg = await run_in_threadpool(_config, business_id, "waha")
     if cfg is None:
         return _reject(404, "channel_not_configured", "WhatsApp (WAHA) belum diatur untuk bisnis ini.")
     # The signature is checked on the exact bytes before anything is parsed or stored.
@@ -101,18 +109,17 @@ async def waha_webhook_endpoint(slug: str, request: Request) -> JSONResponse:
     if body is None:
         return _reject(400, "malformed_json", "Body bukan JSON yang valid.")
     key = waha_webhook.event_key(business_id, body)
-    stored = await run_in_threadpool(_store, "waha", business_id, key, body, str(body.get("event") or "")[:60],
-                                     dict(request.headers))
+    stored = await store_event_async(provider="waha", external_id=key, payload=body, business_id=business_id,
+                                     event_type=str(body.get("event") or "")[:60], headers=dict(request.headers))
     return JSONResponse(ok({"stored": stored}))
 
 
 @router.post("/webhooks/telegram/{slug}", tags=["webhooks"], include_in_schema=False)
 async def telegram_webhook_endpoint(slug: str, request: Request) -> JSONResponse:
     raw = await request.body()
-    business_id = await run_in_threadpool(_business_id, slug)
+    business_id, cfg = await _resolve(slug, "telegram")
     if business_id is None:
         return _reject(404, "not_found", "Bisnis tidak ditemukan.")
-    cfg = await run_in_threadpool(_config, business_id, "telegram")
     if cfg is None:
         return _reject(404, "channel_not_configured", "Telegram belum diatur untuk bisnis ini.")
     if not telegram_webhook.verify(request.headers.get("x-telegram-bot-api-secret-token"),
@@ -122,8 +129,9 @@ async def telegram_webhook_endpoint(slug: str, request: Request) -> JSONResponse
     if body is None or "update_id" not in body:
         return _reject(400, "malformed_json", "Body bukan update Telegram yang valid.")
     kind = next((k for k in body if k != "update_id"), None)
-    stored = await run_in_threadpool(_store, "telegram", business_id, telegram_webhook.event_key(business_id, body),
-                                     body, kind, dict(request.headers))
+    stored = await store_event_async(provider="telegram", external_id=telegram_webhook.event_key(business_id, body),
+                                     payload=body, business_id=business_id, event_type=kind,
+                                     headers=dict(request.headers))
     return JSONResponse(ok({"stored": stored}))
 
 

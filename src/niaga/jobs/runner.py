@@ -83,6 +83,25 @@ def enqueue(db: Session, name: str, *, business_id: int | None = None, delay: fl
     return job
 
 
+def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str, Any]]]) -> list[int]:
+    """Enqueue one job per (business_id, args) with a single multi-row INSERT (webhook bursts)."""
+    if not items:
+        return []
+    if name not in REGISTRY:
+        from niaga.jobs.registry import load_all
+
+        load_all()
+    spec = REGISTRY[name]
+    now = utcnow()
+    max_attempts = spec.max_attempts or get_settings().job_max_attempts
+    rows = [{"name": name, "args": args, "business_id": bid, "status": "pending", "attempts": 0,
+             "max_attempts": max_attempts, "run_at": now, "created_at": now, "updated_at": now}
+            for bid, args in items]
+    ids = [int(i) for i in db.scalars(sa.insert(Job).returning(Job.id), rows)]
+    db.info.setdefault(_PENDING_KEY, []).extend((i, now) for i in ids)
+    return ids
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
