@@ -39,7 +39,6 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 format: install-test
