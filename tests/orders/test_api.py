@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tests.fakes.midtrans import SERVER_KEY
@@ -126,3 +127,20 @@ def test_cli_payment_set(world, db):  # type: ignore[no-untyped-def]
     assert cfg is not None and cfg.server_key == SERVER_KEY and cfg.base_url == "http://127.0.0.1:1"
     shown = CliRunner().invoke(app, ["payment", "show", "toko-a"])
     assert shown.exit_code == 0 and SERVER_KEY not in shown.output and '"configured": true' in shown.output
+
+
+def test_integration_api_key_creates_orders(client, shop, world, db):  # type: ignore[no-untyped-def]
+    """An integration (n8n) with an API key writes through the locked write session: authentication must not
+    hold a write of its own (on SQLite that would block the order's transaction until the lock times out)."""
+    from niaga.tenancy import service as tenancy
+
+    _, key = tenancy.create_api_key(db, business_id=world.a.id, name="n8n", role="staff")
+    db.commit()
+    headers = {"Authorization": f"Bearer {key}"}
+    for _ in range(2):  # the second call finds last_used_at fresh and skips the update
+        r = client.post("/api/v1/orders", json={"items": [{"sku": "BK-001", "quantity": 1}]}, headers=headers)
+        assert r.status_code == 201, r.text
+    db.rollback()
+    from niaga.tenancy.models import ApiKey
+
+    assert db.scalars(sa.select(ApiKey.last_used_at)).one() is not None

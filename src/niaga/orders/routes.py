@@ -3,15 +3,12 @@ configuration need admin. Another business's order is a 404."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from niaga.db.engine import new_session
-from niaga.db.session import SessionDep
+from niaga.db.session import SessionDep, WriteSessionDep
 from niaga.integrations.base import ProviderError
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import AppError, Forbidden
@@ -36,21 +33,7 @@ from niaga.tenancy.service import audit
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 
-def get_write_db() -> Iterator[Session]:
-    """A request transaction that takes SQLite's write lock up front: order numbers, stock holds and
-    payments are read-modify-write under contention (other backends ignore the flag)."""
-    session = new_session(immediate=True)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
-
-WriteSessionDep = Annotated[Session, Depends(get_write_db)]
 
 
 def _detail(db: Any, order: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -111,14 +112,26 @@ def authenticate(request: Request, db: Session) -> Principal:
             business = resolve_business(db, requested)
             if business is None or business.id != key.business_id:
                 raise NotFound("Bisnis tidak ditemukan.", code="business_not_found")
-        if request.method not in ("GET", "HEAD"):
-            key.last_used_at = utcnow()
+        _touch_api_key(key)
         return Principal("api_key", key.business_id, key.role, api_key_id=key.id)
     claims = decode_token(token, kind="access")
     user = db.get(User, int(claims["sub"]))
     if user is None or not user.is_active:
         raise Unauthorized("Akun tidak aktif.", code="inactive_user")
     return principal_for_user(db, user, requested=requested, token_bid=claims.get("bid"))
+
+
+def _touch_api_key(key: ApiKey) -> None:
+    """Record when a key was last used: at most every 5 minutes, in its own short transaction, so that
+    authentication never holds a write in the request's session (SQLite has one writer)."""
+    now = utcnow()
+    if key.last_used_at is not None and now - key.last_used_at < timedelta(minutes=5):
+        return
+    from niaga.db.engine import session_scope
+
+    with session_scope() as s:
+        s.execute(sa.update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now)
+                  .execution_options(synchronize_session=False))
 
 
 def get_principal(request: Request, db: Session = Depends(get_db, scope="function")) -> Principal:
