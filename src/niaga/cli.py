@@ -31,6 +31,7 @@ DOMAIN_COMMANDS = (
     ("niaga.integrations.cli", "channel_app", "channel"),
     ("niaga.orders.cli", "payment_app", "payment"),
     ("niaga.orders.cli", "orders_app", "order"),
+    ("niaga.orders.cli", "email_app", "email"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     try:

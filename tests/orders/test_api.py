@@ -144,3 +144,22 @@ def test_integration_api_key_creates_orders(client, shop, world, db):  # type: i
     from niaga.tenancy.models import ApiKey
 
     assert db.scalars(sa.select(ApiKey.last_used_at)).one() is not None
+
+
+def test_email_delivery_is_configured_from_the_cli(db, world):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from niaga.cli import app
+    from niaga.integrations.models import ProviderConfig
+    from niaga.kit.crypto import decrypt_json
+
+    r = CliRunner().invoke(app, ["email", "set", "toko-a", "resend", "--from", "Toko A <a@toko.id>",
+                                 "--api-key", "re_secret_123"])
+    assert r.exit_code == 0, r.output
+    assert "re_secret_123" not in r.output
+    db.rollback()
+    row = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.kind == "resend")).one()
+    assert row.business_id == world.a.id and row.config["from"] == "Toko A <a@toko.id>"
+    assert "re_secret_123" not in (row.secrets or "") and decrypt_json(row.secrets)["api_key"] == "re_secret_123"
+    bad = CliRunner().invoke(app, ["email", "set", "toko-a", "smtp", "--from", "a@toko.id"])
+    assert bad.exit_code != 0  # SMTP without a host is refused

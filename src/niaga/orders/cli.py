@@ -99,3 +99,29 @@ def order_reconcile() -> None:
     from niaga.orders.tasks import reconcile_payments
 
     _echo(reconcile_payments())
+
+
+email_app = typer.Typer(help="Email delivery of invoices (Resend or SMTP).", no_args_is_help=True)
+
+
+@email_app.command("set")
+def email_set(slug: str, kind: str = typer.Argument(..., help="resend | smtp"),
+              sender: str = typer.Option(..., "--from", help="Sender address, e.g. 'Toko <toko@contoh.id>'."),
+              api_key: str = typer.Option(None, "--api-key", help="Resend API key."),
+              base_url: str = typer.Option(None, "--base-url", help="Resend API address (default the public one)."),
+              host: str = typer.Option(None, "--host", help="SMTP host."),
+              port: int = typer.Option(587, "--port", help="SMTP port."),
+              username: str = typer.Option(None, "--username", help="SMTP user."),
+              password: str = typer.Option(None, "--password", help="SMTP password."),
+              security: str = typer.Option("starttls", "--security", help="starttls | ssl | none")) -> None:
+    """Send invoices by email to customers who came by email or the website (secrets stored encrypted)."""
+    from niaga.db.engine import session_scope
+    from niaga.orders import invoices
+    from niaga.tenancy.service import get_business_by_slug
+
+    with session_scope() as db:
+        business = get_business_by_slug(db, slug)
+        invoices.configure_email(db, business_id=business.id, kind=kind, sender=sender, api_key=api_key,
+                                 base_url=base_url, host=host, port=port, username=username, password=password,
+                                 security=security)
+    typer.echo(f"{kind} configured for {slug} (from {sender})")
