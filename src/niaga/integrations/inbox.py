@@ -61,20 +61,40 @@ def insert_event(db: Session, *, provider: str, external_id: str, payload: dict[
                  business_id: int | None = None, event_type: str | None = None,
                  headers: dict[str, str] | None = None) -> int | None:
     """The insert alone: the new event's id, or None for a duplicate (unique provider + external id)."""
-    values = dict(provider=provider, external_id=strip_nul(external_id)[:200], business_id=business_id,
-                  event_type=strip_nul(event_type), payload=strip_nul(payload),
-                  headers={k: v for k, v in (headers or {}).items() if k.lower() in KEEP_HEADERS},
-                  received_at=utcnow(), attempts=0)
+    return insert_events(db, [dict(provider=provider, external_id=external_id, payload=payload,
+                                   business_id=business_id, event_type=event_type, headers=headers)])[0]
+
+
+def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]:
+    """Insert many raw events with one INSERT … ON CONFLICT DO NOTHING; for each, its new id or None when it
+    is a duplicate (already stored, or earlier in the same list)."""
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    first_at: dict[tuple[str, str], int] = {}
+    for i, e in enumerate(events):
+        key = (e["provider"], strip_nul(e["external_id"])[:200])
+        first_at.setdefault(key, i)
+        rows.append(dict(provider=key[0], external_id=key[1], business_id=e.get("business_id"),
+                         event_type=strip_nul(e.get("event_type")), payload=strip_nul(e["payload"]),
+                         headers={k: v for k, v in (e.get("headers") or {}).items() if k.lower() in KEEP_HEADERS},
+                         received_at=now, attempts=0, handled_at=None, error=None))
+    unique = [rows[i] for i in sorted(set(first_at.values()))]
     dialect = db.get_bind().dialect.name
     ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
-    stmt = ins.values(**values).on_conflict_do_nothing(index_elements=["provider", "external_id"])
-    new_id = db.execute(stmt.returning(InboundEvent.id)).scalar()
-    if new_id is None:
-        metrics.webhooks_total.labels(provider, "duplicate").inc()
-        log.info("inbox.duplicate", provider=provider, external_id=external_id)
-        return None
-    metrics.webhooks_total.labels(provider, "stored").inc()
-    return int(new_id)
+    stmt = (ins.values(unique).on_conflict_do_nothing(index_elements=["provider", "external_id"])
+            .returning(InboundEvent.id, InboundEvent.provider, InboundEvent.external_id))
+    inserted = {(p, x): int(i) for i, p, x in db.execute(stmt).all()}
+    out: list[int | None] = []
+    for i, row in enumerate(rows):
+        key = (row["provider"], row["external_id"])
+        new_id = inserted.get(key) if first_at[key] == i else None
+        if new_id is None:
+            metrics.webhooks_total.labels(row["provider"], "duplicate").inc()
+            log.info("inbox.duplicate", provider=row["provider"], external_id=row["external_id"])
+        else:
+            metrics.webhooks_total.labels(row["provider"], "stored").inc()
+        out.append(new_id)
+    return out
 
 
 class GroupCommitter(threading.Thread):
@@ -108,7 +128,7 @@ class GroupCommitter(threading.Thread):
                     break
             try:
                 with session_scope(immediate=True) as db:
-                    ids = [insert_event(db, **values) for values, _ in batch]
+                    ids = insert_events(db, [values for values, _ in batch])
                     new = [(values.get("business_id"), {"event_id": i}) for (values, _), i in zip(batch, ids, strict=True)
                            if i is not None]
                     enqueue_many(db, "inbox.process", new)
