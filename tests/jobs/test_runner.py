@@ -149,3 +149,42 @@ def test_failed_jobs_api_lists_replays_and_discards(client, db, world):
     assert r.json()["data"]["status"] == "discarded"
     assert client.post(f"/api/v1/jobs/failed/{rows[0]['id']}/replay", headers=h).status_code == 409
     assert client.get("/api/v1/jobs/failed", headers=world.headers("staff")).status_code == 403
+
+
+def test_dispatcher_sends_a_burst_in_chunks_and_a_lone_job_alone(monkeypatch):
+    import queue
+
+    from niaga.jobs import runner
+
+    calls: list[tuple[str, object]] = []
+    monkeypatch.setattr(runner, "dispatch_now", lambda job_id, run_at=None: calls.append(("one", job_id)))
+    monkeypatch.setattr(runner, "_dispatch_chunk", lambda ids: calls.append(("many", list(ids))))
+    d = runner._Dispatcher.__new__(runner._Dispatcher)  # not started: run() is driven synchronously
+    d.items = queue.SimpleQueue()
+    for i in range(10):
+        d.items.put((i, None))
+    d.items.put(None)
+    d.run()
+    assert calls == [("many", [0, 1, 2, 3, 4, 5, 6, 7]), ("many", [8, 9])]
+    calls.clear()
+    d.items.put((42, None))
+    d.items.put(None)
+    d.run()
+    assert calls == [("one", 42)]
+
+
+def test_a_chunk_message_runs_every_job_in_it(db):
+    from niaga.jobs import runner
+    from niaga.jobs.queue import get_huey
+
+    a = enqueue(db, "test.flaky", key="c1", fail_times=0)
+    b = enqueue(db, "test.flaky", key="c2", fail_times=0)
+    db.commit()
+    huey = get_huey()
+    huey.immediate = True  # run the task inline, as a consumer would
+    try:
+        runner._HUEY_RUN_MANY([a.id, b.id])
+    finally:
+        huey.immediate = False
+    assert (CALLS["c1"], CALLS["c2"]) == (1, 1)
+    assert {_job(db, a.id).status, _job(db, b.id).status} == {"done"}
