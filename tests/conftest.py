@@ -145,6 +145,18 @@ def client(app) -> Iterator:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def live(app) -> Iterator:  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on a free loopback port, with due jobs run continuously."""
+    from tests.live import LiveServer
+
+    server = LiveServer(app).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
     """Two businesses and the named actors: owner, staff, outsider (no business), other (owner of B)."""
     from tests import factories as f

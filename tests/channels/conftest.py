@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -109,55 +106,3 @@ def drain_all(*, ahead: float = 0.0, rounds: int = 5) -> list[str]:
     return outcomes
 
 
-class LiveServer:
-    """The app under uvicorn on a free loopback port, plus a thread that drains jobs continuously."""
-
-    def __init__(self, app: Any, *, run_jobs: bool = True) -> None:
-        import uvicorn
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                                    timeout_graceful_shutdown=1))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self._stop = threading.Event()
-        self.jobs = threading.Thread(target=self._drain_loop, daemon=True) if run_jobs else None
-
-    def _drain_loop(self) -> None:
-        from niaga.jobs.runner import drain
-
-        while not self._stop.is_set():
-            try:
-                drain()
-            except Exception:  # keep going; the test asserts on outcomes
-                pass
-            self._stop.wait(0.05)
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if self.jobs is not None:
-            self.jobs.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self.jobs is not None:
-            self.jobs.join(5)
-        self.server.should_exit = True
-        self.thread.join(5)
-        self.sock.close()
-
-
-@pytest.fixture
-def live(app: Any) -> Iterator[LiveServer]:
-    server = LiveServer(app).start()
-    try:
-        yield server
-    finally:
-        server.stop()

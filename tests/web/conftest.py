@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,61 +16,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-class LiveServer:
-    """uvicorn in a thread on 127.0.0.1:<free port>, plus a thread running due jobs every 50 ms (the
-    in-process worker's role in `niaga serve`; tests dispatch manually)."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                                    timeout_graceful_shutdown=1))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self._stop = threading.Event()
-        self.jobs = threading.Thread(target=self._drain_loop, daemon=True)
-        self.job_outcomes: list[str] = []
-
-    def _drain_loop(self) -> None:
-        from niaga.jobs.runner import drain
-
-        while not self._stop.is_set():
-            try:
-                self.job_outcomes += drain()
-            except Exception:  # keep draining; tests assert on what they see
-                pass
-            self._stop.wait(0.05)
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert self.server.started, "uvicorn did not start"
-        self.jobs.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.jobs.join(5)
-        self.server.should_exit = True
-        self.thread.join(5)
-        self.sock.close()
-
-
-@pytest.fixture
-def live(app: Any) -> Iterator[LiveServer]:
-    server = LiveServer(app).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +33,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live: LiveServer) -> Iterator[Any]:
+def page(browser: Any, live: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP, base_url=live.url, locale="id-ID")
     pg = context.new_page()
     errors: list[str] = []
