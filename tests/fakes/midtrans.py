@@ -16,9 +16,10 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
+
+from tests.fakes.loopback import JsonFake
 
 SERVER_KEY = "SB-Mid-server-FAKE0123456789"
 CLIENT_KEY = "SB-Mid-client-FAKE0123456789"
@@ -46,72 +47,23 @@ class Transaction:
     fraud_status: str = "accept"
 
 
-class FakeMidtrans:
+class FakeMidtrans(JsonFake):
     def __init__(self, server_key: str = SERVER_KEY) -> None:
         self.server_key = server_key
         self.transactions: dict[str, Transaction] = {}
         self.requests: list[dict[str, Any]] = []
         self.fail_next: list[int] = []  # status codes to answer the next create calls with
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
-    def start(self) -> FakeMidtrans:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _send(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _handle(self, method: str) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = None
-                with fake._lock:
-                    fake.requests.append({"method": method, "path": self.path, "headers": dict(self.headers),
-                                          "body": body})
-                status, answer = fake.handle(method, self.path, self.headers.get("Authorization"), body)
-                self._send(status, answer)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeMidtrans:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+    def respond(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any]:
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        with self._lock:
+            self.requests.append({"method": method, "path": path, "headers": headers, "body": body})
+        return self.handle(method, path, headers.get("Authorization"), body)
 
     # --- protocol ----------------------------------------------------------------------------------
     def _authorized(self, auth: str | None) -> bool:

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from niaga.db.session import SessionDep
 from niaga.kit.errors import AppError
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz
@@ -379,15 +380,9 @@ async def get_form(request: Request) -> Any:
 FormDep = Annotated[Any, Depends(get_form)]
 
 
-def _web_db(request: Request) -> Any:
-    from niaga.db.session import get_db
-
-    yield from get_db(request)
-
-
-# The request's transaction is committed *before* the response goes out (scope="function"): after a POST
-# the browser follows the redirect at once, and its GET must see what the POST wrote.
-WebDb = Annotated[Session, Depends(_web_db, scope="function")]
+# The shared request session: committed *before* the response goes out, so the GET a browser sends right
+# after a POST's redirect sees what the POST wrote.
+WebDb = SessionDep
 
 
 def check_csrf(ctx: Ctx, form: Any) -> None:
