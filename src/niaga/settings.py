@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # The sweeper recovers jobs Huey lost or whose worker died; how often, and how long a due job may wait.
     job_sweep_seconds: float = 10.0
     job_sweep_stale_seconds: float = 30.0
+    # Delays up to this many seconds are timed inside the dispatching process and enqueued when due; longer ones
+    # go to Huey's schedule (checked once a second).
+    job_local_delay_seconds: float = 600.0
     worker_threads: int = 4
 
     log_level: str = "INFO"

@@ -161,6 +161,7 @@ def test_dispatcher_sends_a_burst_in_chunks_and_a_lone_job_alone(monkeypatch):
     monkeypatch.setattr(runner, "_dispatch_chunk", lambda ids: calls.append(("many", list(ids))))
     d = runner._Dispatcher.__new__(runner._Dispatcher)  # not started: run() is driven synchronously
     d.items = queue.SimpleQueue()
+    d.timers, d.local_limit = [], runner.timedelta(seconds=600)
     for i in range(10):
         d.items.put((i, None))
     d.items.put(None)
