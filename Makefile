@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo install install-test system-deps test test-postgres lint format typecheck bench migration clean
+.PHONY: demo install install-test system-deps test eval test-postgres lint format typecheck bench migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ demo: install
 ## NIAGA_TEST_REDIS_URL are set).
 test: install-test
 	$(BIN)/pytest -q
+
+## The shared scorers (agent, RFM, print shop) against ../shared/fixtures; needs ../shared beside the project.
+eval: install-test
+	bash scripts/eval.sh
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

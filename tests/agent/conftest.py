@@ -23,14 +23,14 @@ def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def rizquna(db):  # type: ignore[no-untyped-def]
     if not demo_data.available():
-        pytest.fail("catalogue fixtures not found (../shared/fixtures or src/niaga/demo)")
+        pytest.fail("catalogue files not found in src/niaga/demo")
     return demo_data.load_rizquna(db)
 
 
 @pytest.fixture
 def batik(db):  # type: ignore[no-untyped-def]
     if not demo_data.available():
-        pytest.fail("catalogue fixtures not found (../shared/fixtures or src/niaga/demo)")
+        pytest.fail("catalogue files not found in src/niaga/demo")
     return demo_data.load_batik(db)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,11 @@ from niaga.knowledge.models import KnowledgeDocument
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.models import Business
 
-# ../shared beside the project root (developers and CI both have it), or NIAGA_SHARED.
-FIXTURES = Path(os.environ.get("NIAGA_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "fixtures"
-# The shared fixtures when present, else the copies shipped with the demo loader.
-_PACKAGED = Path(__file__).resolve().parents[2] / "src" / "niaga" / "demo"
-CATALOG = FIXTURES / "catalog" if (FIXTURES / "catalog" / "rizquna_products.csv").exists() else _PACKAGED
-AGENT_CASES = FIXTURES / "agent" / "dev.jsonl"
+# Only files in the repository (tests/fixtures/README.md): the catalogue copies shipped with the demo loader and
+# the agent's development cases.
+_ROOT = Path(__file__).resolve().parents[2]
+CATALOG = _ROOT / "src" / "niaga" / "demo"
+AGENT_CASES = _ROOT / "tests" / "fixtures" / "agent" / "dev.jsonl"
 
 RIZQUNA_PROFILE = {"address": "Jl. Kaliurang Km 5 No. 12, Sleman, Yogyakarta 55281", "city": "Yogyakarta",
                    "phone": "6281234567890"}

@@ -1,4 +1,4 @@
-"""`niaga chat --jsonl` scored by the shared tool exactly as the acceptance check runs it."""
+"""`niaga chat --jsonl`: the line contract the shared scorer relies on (`make eval` runs the scorer itself)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-from tests.agent import demo_data
-
-EVAL = demo_data.FIXTURES.parent / "tools" / "agent_eval.py"
-
-
-def test_agent_eval_passes_on_dev_cases(rizquna) -> None:  # type: ignore[no-untyped-def]
-    cmd = f"{sys.executable} -m niaga.cli chat --business rizquna --jsonl"
-    p = subprocess.run([sys.executable, str(EVAL), str(demo_data.AGENT_CASES), "--cmd", cmd],
-                       capture_output=True, text=True, timeout=240, env=dict(os.environ))
-    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-2000:]
-    assert "PASS" in p.stdout.splitlines()[-1]
 
 
 def test_jsonl_contract(rizquna) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Paths of the shared fixtures and small helpers for the data tests."""
+"""Paths of the test data (in the repository: see tests/fixtures/README.md) and small helpers for the data tests."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
-CATALOG = FIXTURES / "catalog"
-RFM = FIXTURES / "rfm"
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "src" / "niaga" / "demo"
+RFM = ROOT / "tests" / "fixtures" / "rfm"
 
 
 def run_import(db: Session, business: Any, kind: str, path: Path | None = None, *, data: bytes | None = None,
