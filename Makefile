@@ -29,8 +29,8 @@ system-deps:
 
 ## Create the virtualenv, initialise the embedded database with the demo businesses, serve on 127.0.0.1:8000.
 demo: install
-	$(BIN)/niaga init --demo
-	$(BIN)/niaga serve --host $(HOST) --port $(PORT)
+	NIAGA_HOST=$(HOST) NIAGA_PORT=$(PORT) $(BIN)/niaga init --demo
+	NIAGA_HOST=$(HOST) NIAGA_PORT=$(PORT) $(BIN)/niaga serve
 
 ## Install test needs and run the whole suite (SQLite; PostgreSQL + Redis when NIAGA_TEST_DATABASE_URL /
 ## NIAGA_TEST_REDIS_URL are set).

@@ -91,10 +91,18 @@ def serve(host: str = typer.Option(None, help="Bind address (default NIAGA_HOST,
     import uvicorn
 
     from niaga.app import create_app
+    from niaga.settings import reset_settings_cache
 
+    # The options win over NIAGA_HOST/NIAGA_PORT everywhere in this process, so that the public URL derived
+    # from them (when NIAGA_PUBLIC_URL is unset) names the port actually served.
+    if host:
+        os.environ["NIAGA_HOST"] = host
+    if port:
+        os.environ["NIAGA_PORT"] = str(port)
+    reset_settings_cache()
     s = get_settings()
     application = create_app(run_worker=not no_worker)
-    uvicorn.run(application, host=host or s.host, port=port or s.port, log_level="warning",
+    uvicorn.run(application, host=s.host, port=s.port, log_level="warning",
                 proxy_headers=True, timeout_graceful_shutdown=10)
 
 

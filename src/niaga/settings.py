@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "dev", "development"}
@@ -29,8 +29,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    # The address customers' channels and widgets reach this service at (webhooks, widget.js, files).
-    public_url: str = "http://127.0.0.1:8000"
+    # The address customers' channels and widgets reach this service at (webhooks, widget.js, files). Unset:
+    # http://HOST:PORT of this server (127.0.0.1 when it listens on every address).
+    public_url: str = ""
 
     # Requests: body limit for JSON/form endpoints and for uploads (bytes).
     max_body_bytes: int = 2 * 1024 * 1024
@@ -66,6 +67,15 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_home(cls, v: Path) -> Path:
         return v.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        if not self.public_url.strip():
+            host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+            if ":" in host and not host.startswith("["):
+                host = f"[{host}]"
+            self.public_url = f"http://{host}:{self.port}"
+        return self
 
     # --- derived paths -------------------------------------------------------------------------
     @property

@@ -57,8 +57,15 @@ def chat(business: str = typer.Option(..., "--business", help="Business slug, e.
     from niaga.settings import get_settings
 
     s = get_settings()
-    configure_logging("WARNING" if jsonl else s.log_level, s.log_json)
-    logging.getLogger().setLevel(logging.WARNING)
+    if jsonl:
+        # Scripts read stdout line by line: only warnings, and on stderr.
+        configure_logging("WARNING", s.log_json)
+        logging.getLogger().setLevel(logging.WARNING)
+    else:
+        # A person is reading the terminal: log lines go to a file instead of between the chat lines.
+        log_dir = s.home / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        configure_logging(s.log_level, s.log_json, stream=(log_dir / "chat.log").open("a", encoding="utf-8"))
     if jsonl:
         for line in sys.stdin:
             if not line.strip():

@@ -125,7 +125,7 @@ def load_demo() -> list[str]:
         if generated:
             lines.append(f"Kata sandi (dibuat acak, simpan sekarang — tidak ditampilkan lagi): {password}")
         else:
-            lines.append("Kata sandi: dari NIAGA_DEMO_PASSWORD")
+            lines.append(f"Kata sandi: {password} (dari NIAGA_DEMO_PASSWORD)")
     if existing_users:
         lines.append("Akun sudah ada, kata sandi tidak diubah: " + ", ".join(existing_users))
     return lines

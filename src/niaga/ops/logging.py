@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
 _configured = False
 
 
-def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+def configure_logging(level: str = "INFO", json_logs: bool = True, stream: TextIO | None = None) -> None:
+    """Configure structlog and stdlib logging once per process; `stream` defaults to stderr."""
     global _configured
     if _configured:
         return
@@ -26,10 +28,10 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper(), logging.INFO)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), stream=sys.stderr,
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), stream=stream or sys.stderr,
                         format="%(levelname)s %(name)s %(message)s")
     for noisy in ("huey", "huey.consumer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

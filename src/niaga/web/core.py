@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from niaga.db.session import SessionDep
+from niaga.kit import chatmarkup
 from niaga.kit.errors import AppError
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz
@@ -265,6 +266,7 @@ def _number(value: Any) -> str:
 
 
 templates.env.filters["rupiah"] = _rupiah
+templates.env.filters["chat"] = chatmarkup.to_html
 templates.env.filters["localtime"] = _local
 templates.env.filters["number"] = _number
 templates.env.globals["status_label"] = status_label

@@ -90,10 +90,28 @@
     div.setAttribute("data-id", m.id);
     var text = m.text || "";
     if (!text && m.media && m.media.length) { text = "📎 " + (m.media[0].filename || "file"); }
-    div.textContent = text;
+    markup(div, text);
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
     if (m.direction !== "in") { status.textContent = ""; }
+  }
+  // WhatsApp-style markup as DOM nodes (never innerHTML): *bold*, _italic_, ~strike~, ```mono```. Same rules as
+  // niaga.kit.chatmarkup: a marker opens at the start or after a space/punctuation, closes before one, and
+  // never spans a line break.
+  var MARK = /```([^\n`][^`]*?)```|(^|[\s(\[{"'.,:;!?-])([*_~])(?=\S)([^\n]*?\S)\3(?=$|[\s)\]}"'.,:;!?-])/m;
+  var TAGS = {"*": "b", "_": "i", "~": "s"};
+  function markup(el, text) {
+    var rest = text;
+    while (rest) {
+      var m = MARK.exec(rest);
+      if (!m) { el.appendChild(document.createTextNode(rest)); return; }
+      var lead = m[1] !== undefined ? m.index : m.index + m[2].length;
+      if (lead > 0) { el.appendChild(document.createTextNode(rest.slice(0, lead))); }
+      var node = document.createElement(m[1] !== undefined ? "code" : TAGS[m[3]]);
+      node.textContent = m[1] !== undefined ? m[1] : m[4];
+      el.appendChild(node);
+      rest = rest.slice(m.index + m[0].length);
+    }
   }
   function note(text) {
     var div = document.createElement("div"); div.className = "note"; div.textContent = text;
