@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import free_port, start_process, wait_http  # noqa: E402
+from bench.common import free_port, start_process, wait_http
 
 TEXTS = ["halo kak", "ada buku tafsir ibnu katsir?", "harga peci hitam brp", "ongkir ke surabaya berapa",
          "jam buka toko kapan ya", "ada mushaf ukuran kecil?", "bisa bayar transfer?", "makasih kak"]
