@@ -27,5 +27,5 @@ def to_html(text: str | None) -> Markup:
     """Escape `text` and turn WhatsApp markers into <b>, <i>, <s> and <code> (newlines kept as they are)."""
     html = str(escape(text or ""))
     for pattern, tag in _RULES:
-        html = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", html)
+        html = pattern.sub(rf"<{tag}>\1</{tag}>", html)
     return Markup(html)
