@@ -201,15 +201,71 @@ def test_tenancy_each_agent_offers_only_its_own_products(rizquna, batik, chat) -
 def test_order_draft_then_confirm_creates_order(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
     t = chat(rizquna, "62813000001", "mau pesan 3 buku doa harian")
     assert t.intent == "order_create" and "75.000" in t.reply
+    assert "dikirim atau diambil" in t.reply  # how the order reaches the customer comes before YA
     assert db.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+    t = chat(rizquna, "62813000001", "ambil di toko aja kak")
+    assert t.intent == "order_create" and "atas nama siapa" in t.reply.lower()
+    t = chat(rizquna, "62813000001", "atas nama Rina")
+    assert "Diambil di toko" in t.reply and "Total: Rp75.000" in t.reply and "*YA*" in t.reply
     t = chat(rizquna, "62813000001", "ya kak jadi")
     assert t.intent == "order_create"
     order = db.scalars(sa.select(Order)).one()
     assert order.number in t.reply and order.total == 75000 and order.status in ("draft", "awaiting_payment")
     assert order.customer_id == t.conversation.customer_id and order.items[0].sku == "RQ-BUKU-003"
+    assert order.shipping == {"method": "pickup"} and "diambil di toko" in t.reply
     # the draft is consumed: another "ok" creates nothing
     chat(rizquna, "62813000001", "ok")
     assert db.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_order_with_delivery_asks_city_courier_address_and_name_then_charges_shipping(
+        rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
+    from niaga.customers.models import Customer
+
+    t = chat(rizquna, "62813000011", "pesan 2 peci hitam")
+    t = chat(rizquna, "62813000011", "ya")  # YA before the delivery is known creates nothing: it asks again
+    assert db.scalar(sa.select(sa.func.count()).select_from(Order)) == 0 and "kota mana" in t.reply
+    t = chat(rizquna, "62813000011", "dikirim ke surabaya")
+    assert "JNE REG: Rp14.000" in t.reply and "kurir yang mana" in t.reply
+    assert "300 g" in t.reply and "dihitung 1 kg" in t.reply  # the products' real weight, billed per kg
+    t = chat(rizquna, "62813000011", "jne aja")
+    assert "Alamat lengkap" in t.reply
+    t = chat(rizquna, "62813000011", "Jl. Mawar No. 5, Kec. Gubeng")
+    assert "atas nama siapa" in t.reply.lower()
+    t = chat(rizquna, "62813000011", "nama saya Budi Santoso")
+    assert "Ongkir JNE REG ke Surabaya (1 kg): Rp14.000" in t.reply and "Total: Rp94.000" in t.reply
+    t = chat(rizquna, "62813000011", "ya")
+    order = db.scalars(sa.select(Order)).one()
+    assert (order.subtotal, order.shipping_cost, order.total) == (80000, 14000, 94000)
+    assert order.shipping["city"] == "Surabaya" and order.shipping["courier"] == "JNE"
+    assert order.shipping["address"] == "Jl. Mawar No. 5, Kec. Gubeng" and order.shipping["method"] == "delivery"
+    assert "termasuk ongkir Rp14.000" in t.reply and "Rp94.000" in t.reply
+    assert db.get(Customer, order.customer_id).name == "Budi Santoso"
+
+
+def test_known_customer_is_not_asked_for_a_name_and_a_city_without_rates_goes_to_staff(
+        rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
+    from niaga.customers.service import get_or_create_by_identity
+
+    get_or_create_by_identity(db, business_id=rizquna.id, channel="whatsapp", external_id="62813000012",
+                              name="Siti")
+    db.commit()
+    chat(rizquna, "62813000012", "pesan 1 sajadah turki")
+    t = chat(rizquna, "62813000012", "kirim ke wonosobo")
+    assert "Alamat lengkap" in t.reply
+    t = chat(rizquna, "62813000012", "Jl. Dieng 7, Wonosobo")
+    assert "atas nama" not in t.reply.lower().split("atas nama: siti")[0]
+    assert "admin akan mengonfirmasi ongkir" in t.reply and "belum termasuk ongkir" in t.reply
+    t = chat(rizquna, "62813000012", "ya")
+    order = db.scalars(sa.select(Order)).one()
+    assert order.shipping_cost == 0 and "Wonosobo" in order.notes and "ongkir" in t.reply
+
+
+def test_stated_weight_overrides_the_products(rizquna, chat) -> None:  # type: ignore[no-untyped-def]
+    t = chat(rizquna, "62813000013", "ongkir peci hitam ke surabaya 2 kg berapa")
+    assert "JNE REG: Rp28.000" in t.reply and "dihitung 2 kg" in t.reply
+    t = chat(rizquna, "62813000014", "ongkir ke surabaya 3 kg berapa")
+    assert "JNE REG: Rp42.000" in t.reply and "paket 3 kg" in t.reply
 
 
 def test_order_draft_cancel(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]

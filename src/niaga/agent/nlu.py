@@ -65,6 +65,7 @@ class Analysis:
     numbers: list[tuple[int, int]] = field(default_factory=list)  # (token index, value)
     print_spec: dict[str, Any] = field(default_factory=dict)
     age: int | None = None
+    weight_g: int | None = None  # a weight the customer stated ("2 kg", "500 gr"): it overrides the products'
 
     def has(self, *names: str) -> bool:
         return any(n in self.signals for n in names)
@@ -177,7 +178,29 @@ def analyze(text: str, *, default_language: str = "id", known_cities: dict[str, 
         if w.isdigit() and len(w) <= 6:
             a.numbers.append((i, int(w)))
     a.print_spec = _print_spec(a)
+    a.weight_g = stated_weight(raw)
     return a
+
+
+_WEIGHT_RE = re.compile(r"(?<![\w.,])(\d{1,4}(?:[.,]\d{1,3})?)\s*(kg|kilo(?:gram)?|gr|gram|g)\b", re.I)
+
+
+def stated_weight(text: str) -> int | None:
+    """Grams from "2 kg", "1,5 kilo", "500 gr" (the first one); None when the text states no weight."""
+    m = _WEIGHT_RE.search(text or "")
+    if not m:
+        return None
+    value = float(m.group(1).replace(",", "."))
+    grams = value * 1000 if m.group(2).lower().startswith("k") else value
+    return round(grams) if 0 < grams <= 1_000_000 else None
+
+
+PICKUP_RE = re.compile(r"\b(?:ambil(?:nya)? (?:di|ke) (?:toko|tempat|sana|outlet|gerai)|diambil|ambil sendiri|"
+                       r"saya (?:yang )?ambil|aku (?:yang )?ambil|pick ?up|pickup|ambil aja|ambil saja|"
+                       r"cod di toko|datang ke toko|ke toko aja|ke toko saja|take ?away)\b", re.I)
+DELIVERY_RE = re.compile(r"\b(?:dikirim|kirim|antar|diantar|delivery|deliver|ship|paket|ekspedisi|kurir)\b", re.I)
+CHEAPEST_RE = re.compile(r"\b(?:termurah|paling murah|yang murah|murah aja|murah saja|bebas|terserah|apa aja|"
+                         r"apa saja|cheapest|any)\b", re.I)
 
 
 def _print_spec(a: Analysis) -> dict[str, Any]:

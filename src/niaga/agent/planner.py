@@ -152,6 +152,52 @@ def has_product_strong(res: Resolution) -> bool:
     return p is not None and not (p.category or "").lower().startswith("jasa print")
 
 
+# What a confirmed-looking order still needs before the customer can say YA (see replies._advance_draft).
+DRAFT_SLOTS = ("fulfilment", "courier", "address", "name")
+COURIER_WORDS = {"jne", "jnt", "j&t", "jt", "sicepat", "anteraja", "pos", "tiki", "ninja", "gosend", "grabexpress",
+                 "grab", "gojek", "lion", "wahana", "sap", "idexpress", "reg", "yes", "oke", "ok", "express",
+                 "kilat", "same", "instant", "sameday", "cargo", "jtr", "best"}
+_QUESTION_SIGNALS = {"price", "stock", "order_status", "payment", "store_info", "shipping", "promo", "recommend",
+                     "product_q", "duration"}
+
+
+def is_slot_answer(a: nlu.Analysis, awaiting: str) -> bool:
+    """Whether this message answers the question the order draft is waiting on (delivery or pick-up, courier,
+    address, name) rather than asking something new."""
+    low = a.raw.lower()
+    if nlu.PICKUP_RE.search(low) or (a.city and awaiting in ("fulfilment", "courier", "address")):
+        return True
+    question = "?" in a.raw or bool(_QUESTION_SIGNALS & a.signals)
+    if awaiting == "fulfilment":
+        return bool(nlu.DELIVERY_RE.search(low)) and not question
+    if awaiting == "courier":
+        words = set(re.findall(r"[a-z&]+", low))
+        return bool(words & COURIER_WORDS) or bool(nlu.CHEAPEST_RE.search(low)) or \
+            bool(re.fullmatch(r"\s*(?:no\.?|nomor|yang)?\s*[1-9]\s*", low))
+    if awaiting == "address":
+        return not question and len(a.words) >= 3
+    if awaiting == "name":
+        return not question and bool(extract_name(a.raw))
+    return False
+
+
+_NAME_LEAD = re.compile(r"^(?:nama(?: saya| aku| ku|nya)?|atas nama|a\.?\s?n\.?|saya|aku|dengan|namaku|my name is|"
+                        r"name)\s*[:,-]?\s*", re.I)
+
+
+def extract_name(text: str) -> str:
+    """A person's name from a short answer ("Budi", "atas nama Siti Aminah", "nama saya Andi ya kak")."""
+    t = _NAME_LEAD.sub("", " ".join(text.split())).strip(" .,!")
+    t = re.sub(r"\s+(?:ya|yah|kak|kakak|min|gan|sis|dong|aja|saja|deh)\b.*$", "", t, flags=re.I).strip(" .,!")
+    words = t.split()
+    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in t) or len(t) > 60:
+        return ""
+    if {w.lower() for w in words} & {"ya", "tidak", "gak", "nggak", "ok", "oke", "halo", "terima", "makasih",
+                                     "batal", "jadi", "yes", "no", "sip"}:
+        return ""
+    return " ".join(w if w[:1].isupper() else w.capitalize() for w in words)
+
+
 def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, knowledge_hit: bool) -> tuple[str, str]:
     """(intent, mode). Order matters: explicit requests first, then the most specific signal."""
     s = a.signals
@@ -170,6 +216,9 @@ def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, k
         return "human_handoff", ""
     if draft and "cancel" in s:
         return "order_create", "cancel"
+    awaiting = draft.get("awaiting") if isinstance(draft, dict) else None
+    if awaiting in DRAFT_SLOTS and not has_product_strong(res) and is_slot_answer(a, awaiting):
+        return "order_create", "slot"
     if draft and "confirm" in s and not has_product and "thanks" not in s:
         return "order_create", "confirm"
     if memory.get("last_intent") == "print_order" and not has_product_strong(res) and \

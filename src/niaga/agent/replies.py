@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from niaga.agent import hooks, tools
+from niaga.agent import hooks, nlu, planner, tools
 from niaga.agent.planner import Plan
 from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
@@ -394,7 +394,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
     if res.confident and res.products:
         items = [{"sku": res.products[0].sku, "quantity": plan.quantity or 1}]
         mem.update(_focus(res.products))
-    q = tools.shipping_quote(ctx, city=city, items=items)
+    q = tools.shipping_quote(ctx, city=city, items=items, weight_g=plan.analysis.weight_g)
     if not q["found"]:
         text = (f"Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you."
                 if v.en else
@@ -402,10 +402,23 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
                 f"ongkirnya ya 🙏")
         return Outcome(_join(text, v.after_hours_note()), memory=mem, answered=False)
     lines = []
-    if items and q["kg"] is not None:
+    if not items and q["weight_stated"] and q["kg"] is not None:
+        lines.append(f"Shipping for a {_weight_text(q['weight_g'], v).split(' ', 1)[1]} parcel to {q['city']} "
+                     f"(charged {q['kg']} kg):" if v.en else
+                     f"Ongkir paket {_weight_text(q['weight_g'], v).split(' ', 1)[1]} ke {q['city']} "
+                     f"(dihitung {q['kg']} kg):")
+        for o in q["options"][:5]:
+            etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+            lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
+        mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
+    elif items and q["kg"] is not None:
         it = q["items"][0]
-        head = (f"Shipping for {it['quantity']} × {it['name']} ({q['kg']} kg) to {q['city']}:" if v.en else
-                f"Ongkir {it['quantity']} × {it['name']} (berat {q['kg']} kg) ke {q['city']}:")
+        weight = _weight_text(q["weight_g"] or 0, v)
+        if q["weight_stated"]:
+            weight += " as you said" if v.en else " sesuai yang disebutkan"
+        head = (f"Shipping for {it['quantity']} × {it['name']} ({weight}, charged {q['kg']} kg) to {q['city']}:"
+                if v.en else
+                f"Ongkir {it['quantity']} × {it['name']} ({weight}, dihitung {q['kg']} kg) ke {q['city']}:")
         if q["free_shipping"]:
             lines.append(head)
             lines.append("FREE shipping 🎉" if v.en else "GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)")
@@ -472,23 +485,11 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     if plan.mode == "cancel":
         return Outcome("Okay, the order draft is cancelled." if v.en else
                        f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"), memory={"draft": None})
-    if plan.mode == "confirm" and draft:
-        result = hooks.on_order_confirmed(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
-        ctx.record("create_order", {"confirm": True, "items": draft.get("items")}, result)
-        if not result.get("number"):
-            return Outcome(f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
-                           memory={"draft": None}, answered=False)
-        if v.en:
-            text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}."
-        else:
-            text = (f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total "
-                    f"{rp(result['total'])} (belum termasuk ongkir).")
-        if result.get("payment_url"):
-            text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
-        else:
-            text += (" Our staff will send the payment details shortly." if v.en else
-                     " Admin kami akan mengirimkan detail pembayaran dan ongkirnya ya.")
-        return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
+    if plan.mode == "confirm" and draft and draft.get("awaiting", "confirm") == "confirm":
+        return _confirm_draft(ctx, v, draft)
+    if plan.mode in ("confirm", "slot") and draft:
+        draft = _fill_slots(ctx, plan, dict(draft))
+        return _advance_draft(ctx, v, draft, plan, memory, head=None)
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
@@ -502,22 +503,197 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     qty = plan.quantity or 1
     d = tools.create_order_draft(ctx, items=[{"sku": p.sku, "quantity": qty, "unit_word": plan.unit_word}])
     line = d["items"][0]
-    lines = [("Here is your order summary:" if v.en else
-              v.pick(f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"))]
-    lines.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
-    lines.append(f"Total: {rp(d['subtotal'])} (excluding shipping)" if v.en else
-                  f"Total: {rp(d['subtotal'])} (belum termasuk ongkir)")
+    head = [("Here is your order summary:" if v.en else
+             v.pick(f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"))]
+    head.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
     for prob in d["problems"]:
         if prob["available"] <= 0:
-            lines.append(f"Note: {prob['name']} is out of stock, so this will be a pre-order." if v.en else
-                         f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order.")
+            head.append(f"Note: {prob['name']} is out of stock, so this will be a pre-order." if v.en else
+                        f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order.")
         else:
-            lines.append(f"Note: only {prob['available']} left in stock." if v.en else
-                         f"Catatan: stok {prob['name']} tinggal {prob['available']}.")
+            head.append(f"Note: only {prob['available']} left in stock." if v.en else
+                        f"Catatan: stok {prob['name']} tinggal {prob['available']}.")
+    # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
+    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": "fulfilment"})
+    out = _advance_draft(ctx, v, d, plan, memory, head=head)
+    out.memory = {**_focus([p]), **out.memory}
+    return out
+
+
+def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str, Any]:
+    """Take what this message says about delivery, courier, address and name into the draft."""
+    a = plan.analysis
+    low = a.raw.lower()
+    ship = dict(draft.get("ship") or {})
+    awaiting = draft.get("awaiting")
+    if nlu.PICKUP_RE.search(low):
+        ship = {"method": "pickup"}
+    elif awaiting == "address" and ship.get("method") == "delivery" and len(a.words) >= 3 and (
+            not a.city or a.city == ship.get("city")):
+        ship["address"] = " ".join(a.raw.split())[:300]  # an address naming its own city
+    elif a.city:
+        if ship.get("city") != a.city:
+            ship = {"method": "delivery", "city": a.city, **({"weight_g": ship["weight_g"]} if ship.get("weight_g")
+                                                               else {})}
+    elif awaiting == "fulfilment" and nlu.DELIVERY_RE.search(low):
+        ship = {"method": "delivery", **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {})}
+    elif awaiting == "courier" and ship.get("options"):
+        opts = ship["options"]
+        chosen = None
+        m = re.fullmatch(r"\s*(?:no\.?|nomor|yang)?\s*([1-9])\s*", low)
+        if m and int(m.group(1)) <= len(opts):
+            chosen = opts[int(m.group(1)) - 1]
+        elif nlu.CHEAPEST_RE.search(low):
+            chosen = opts[0]
+        else:
+            words = set(re.findall(r"[a-z0-9&]+", low.replace("j&t", "jnt").replace("j & t", "jnt")))
+            for o in opts:
+                c = re.sub(r"[^a-z0-9]", "", o["courier"].lower().replace("&", "n"))
+                if (c in words or o["courier"].lower() in words) and (
+                        chosen is None or o["service"].lower() in words):
+                    chosen = o
+        if chosen is not None:
+            ship.update(courier=chosen["courier"], service=chosen["service"])
+    elif awaiting == "address" and ship.get("method") == "delivery":
+        ship["address"] = " ".join(a.raw.split())[:300]
+    elif awaiting == "name":
+        name = planner.extract_name(a.raw)
+        if name:
+            tools.set_customer_name(ctx, name=name)
+    if a.weight_g and ship.get("method") != "pickup":
+        ship["weight_g"] = a.weight_g
+        ship.pop("courier", None)  # the price per option changes with the weight
+    draft["ship"] = ship
+    return draft
+
+
+def _advance_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any], plan: Plan, memory: dict[str, Any], *,
+                   head: list[str] | None) -> Outcome:
+    """Ask for the next thing the order needs — delivery or pick-up, the city, the courier, the address, the
+    customer's name — one at a time; when nothing is missing, show the full total and ask for YA."""
+    lines = list(head or [])
+    ship = draft.setdefault("ship", {})
+    items = [{"sku": it["sku"], "quantity": it["quantity"]} for it in draft.get("items") or []]
+
+    def ask(slot: str, *question: str) -> Outcome:
+        draft["awaiting"] = slot
+        if head:
+            lines.append(f"Subtotal: {rp(draft['subtotal'])}")
+        return Outcome(_join(*lines, *question), memory={"draft": draft, "quotes": {"total": draft["subtotal"]}})
+
+    if not ship.get("method"):
+        return ask("fulfilment", "Should we ship it or will you pick it up at the shop? If shipping, to which city?"
+                   if v.en else f"Pesanannya mau dikirim atau diambil di toko, {v.kak}? Kalau dikirim, ke kota mana?")
+    if ship["method"] == "delivery":
+        if not ship.get("city"):
+            return ask("fulfilment", "To which city should we ship it?" if v.en else
+                       f"Dikirim ke kota mana, {v.kak}?")
+        q = tools.shipping_quote(ctx, city=ship["city"], items=items, weight_g=ship.get("weight_g"))
+        if not q["found"] or q["kg"] is None:
+            ship["unpriced"] = True
+        else:
+            ship.pop("unpriced", None)
+            ship["city"] = q["city"]
+            ship["kg"] = q["kg"]
+            ship["options"] = [{"courier": o["courier"], "service": o["service"], "cost": o.get("cost", 0),
+                                "etd_days": o.get("etd_days")} for o in q["options"][:5]]
+            ship["free"] = bool(q["free_shipping"])
+            names = {(o["courier"], o["service"]) for o in ship["options"]}
+            if (ship.get("courier"), ship.get("service")) not in names:
+                ship.pop("courier", None)
+                ship.pop("service", None)
+            if not ship.get("courier") and (ship["free"] or len(ship["options"]) == 1):
+                ship.update(courier=ship["options"][0]["courier"], service=ship["options"][0]["service"])
+            if not ship.get("courier"):
+                weight = _weight_text(q["weight_g"] or 0, v)
+                opts = [f"{i}. {o['courier']} {o['service']}: {rp(o['cost'])}"
+                        + (f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else "")
+                        for i, o in enumerate(ship["options"], 1)]
+                return ask("courier", *(
+                    [f"Shipping to {q['city']} ({weight}, charged {q['kg']} kg):", *opts,
+                     "Which courier would you like? (reply with its name or number, or 'cheapest')"] if v.en else
+                    [f"Ongkir ke {q['city']} ({weight}, dihitung {q['kg']} kg):", *opts,
+                     f"Mau pakai kurir yang mana, {v.kak}? (balas nama/nomornya, atau 'termurah')"]))
+        if not ship.get("address"):
+            return ask("address", f"What is the full delivery address in {ship['city']}?" if v.en else
+                       f"Alamat lengkap pengirimannya di {ship['city']} di mana, {v.kak}? (jalan, nomor, kecamatan)")
+    if not tools.customer_name(ctx):
+        return ask("name", "Under what name should we place the order?" if v.en else
+                   f"Pesanannya atas nama siapa, {v.kak}?")
+    draft["awaiting"] = "confirm"
+    total = tools.draft_total(ctx, draft=draft)
+    lines.append("Order summary:" if v.en and not head else "" if head else f"Ringkasan pesanan {v.kak}:")
+    if not head:
+        lines.extend(f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
+                     for it in draft.get("items") or [])
+    if ship["method"] == "pickup":
+        lines.append("Pick-up at the shop" if v.en else "Diambil di toko")
+    elif ship.get("unpriced"):
+        lines.append(f"Shipping to {ship['city']}: our staff will confirm the cost." if v.en else
+                     f"Ongkir ke {ship['city']}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya.")
+    else:
+        cost = "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
+        lines.append(f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
+                     if v.en else
+                     f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}")
+    if ship.get("address"):
+        lines.append(("Address: " if v.en else "Alamat: ") + ship["address"])
+    lines.append(("Name: " if v.en else "Atas nama: ") + tools.customer_name(ctx))
+    lines.append(f"Total: {rp(total['total'])}" + (" (excluding shipping)" if v.en and ship.get("unpriced") else
+                                                  " (belum termasuk ongkir)" if ship.get("unpriced") else ""))
     lines.append("Reply *YES* to confirm or *CANCEL* to cancel." if v.en else
                  "Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏")
-    return Outcome(_join(*lines), memory={**_focus([p]), "draft": d,
-                                          "quotes": {"total": d["subtotal"]}})
+    return Outcome(_join(*[ln for ln in lines if ln]), memory={"draft": draft, "quotes": {"total": total["total"]}})
+
+
+def _weight_text(grams: int, v: Voice) -> str:
+    if grams < 1000:
+        return f"{'weight' if v.en else 'berat'} {grams} g"
+    kg = f"{grams / 1000:.2f}".rstrip("0").rstrip(".")
+    return f"{'weight' if v.en else 'berat'} {kg if v.en else kg.replace('.', ',')} kg"
+
+
+def _draft_shipping(draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The order's shipping request and a note for staff (a city without a rate is priced by staff)."""
+    ship = draft.get("ship") or {}
+    if ship.get("method") == "pickup":
+        return {"method": "pickup"}, ""
+    if ship.get("method") == "delivery" and ship.get("city"):
+        if ship.get("unpriced"):
+            return None, f"Kirim ke {ship['city']}: {ship.get('address', '')} — ongkir belum ada di tarif, atur di " \
+                         f"halaman pesanan."
+        return {k: ship[k] for k in ("city", "courier", "service", "address", "weight_g") if ship.get(k)}, ""
+    return None, ""
+
+
+def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome:
+    shipping, note = _draft_shipping(draft)
+    draft = {**draft, "shipping": shipping, "notes": note}
+    result = hooks.on_order_confirmed(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
+    ctx.record("create_order", {"confirm": True, "items": draft.get("items"), "shipping": shipping}, result)
+    if not result.get("number"):
+        return Outcome(f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
+                       memory={"draft": None}, answered=False)
+    cost = int(result.get("shipping_cost") or 0)
+    if v.en:
+        text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}"
+        text += (" (pick-up at the shop)." if shipping and shipping.get("method") == "pickup" else
+                 f" (including shipping {rp(cost)})." if shipping else " (excluding shipping).")
+    else:
+        text = f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total {rp(result['total'])}"
+        text += (" (diambil di toko)." if shipping and shipping.get("method") == "pickup" else
+                 f" (termasuk ongkir {rp(cost)})." if shipping and cost else
+                 " (gratis ongkir)." if shipping else " (belum termasuk ongkir).")
+    if result.get("payment_url"):
+        text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
+    elif result.get("payment_pending"):
+        text += (" The payment link follows in a moment." if v.en else
+                 " Link pembayarannya menyusul sebentar lagi ya.")
+    else:
+        text += (" Our staff will send the payment details shortly." if v.en else
+                 " Admin kami akan mengirimkan detail pembayarannya ya." if not note else
+                 " Admin kami akan mengirimkan ongkir dan detail pembayarannya ya.")
+    return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
 
 
 def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:

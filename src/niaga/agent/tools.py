@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
 from niaga.conversations.models import Conversation
+from niaga.customers.models import Customer
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
 from niaga.orders.models import Order
@@ -194,9 +195,13 @@ def known_cities(ctx: ToolContext) -> dict[str, str]:
     return {c.lower(): c for c in rows}
 
 
-def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Options cheapest first for the items' total weight (rounded up per kg, at least 1 kg)."""
-    args = {"city": city, "items": items or []}
+def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] | None = None,
+                   weight_g: int | None = None) -> dict[str, Any]:
+    """Options cheapest first for the items' total weight (rounded up per kg, at least 1 kg); a weight the
+    customer stated (`weight_g`) replaces the products' recorded weights."""
+    args: dict[str, Any] = {"city": city, "items": items or []}
+    if weight_g:
+        args["weight_g"] = weight_g
     q = sa.select(ShippingRate).where(ShippingRate.business_id == ctx.business_id,
                                       sa.func.lower(ShippingRate.destination_city) == city.strip().lower())
     rates = ctx.db.scalars(q).all()
@@ -218,12 +223,15 @@ def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] |
         subtotal += p.effective_price * qty
         lines.append({"sku": p.sku, "name": p.name, "quantity": qty, "unit_price": p.effective_price,
                       "weight_g": p.weight_g})
+    products_weight = weight if weight_known and lines else None
+    if weight_g:
+        weight, weight_known = weight_g, True
     kg = max(math.ceil(weight / 1000), 1) if weight_known else None
     options = []
     for r in sorted(rates, key=lambda r: (r.price_per_kg, r.courier, r.service)):
         opt: dict[str, Any] = {"courier": r.courier, "service": r.service, "price_per_kg": r.price_per_kg,
                                "etd_days": r.etd_days}
-        if kg is not None and lines:
+        if kg is not None and (lines or weight_g):
             opt["cost"] = r.price_per_kg * kg
             opt["total"] = subtotal + opt["cost"]
         options.append(opt)
@@ -233,6 +241,7 @@ def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] |
     in_free_area = any(c.lower() == city.strip().lower() for c in free_cities)
     result = {"city": rates[0].destination_city if rates else city, "origin": origin or None,
               "found": bool(rates), "items": lines, "weight_g": weight if weight_known else None, "kg": kg,
+              "weight_stated": bool(weight_g), "products_weight_g": products_weight,
               "subtotal": subtotal, "options": options,
               "free_shipping_rule": {"cities": free_cities, "min_subtotal": min_sub} if free_cities else None,
               "free_shipping_area": in_free_area,
@@ -277,6 +286,43 @@ def create_order_draft(ctx: ToolContext, *, items: list[dict[str, Any]]) -> dict
     subtotal = sum(line["total"] for line in lines)
     draft = {"items": lines, "subtotal": subtotal, "problems": problems}
     return ctx.record("create_order", {"items": items}, draft)
+
+
+def draft_total(ctx: ToolContext, *, draft: dict[str, Any]) -> dict[str, Any]:
+    """The draft's total with the chosen shipping option (computed here so the reply's sum is grounded)."""
+    ship = draft.get("ship") or {}
+    cost = 0
+    free = bool(ship.get("free"))
+    if ship.get("method") == "delivery" and not ship.get("unpriced") and not free:
+        for o in ship.get("options") or []:
+            if (o["courier"], o["service"]) == (ship.get("courier"), ship.get("service")):
+                cost = int(o.get("cost") or 0)
+    subtotal = int(draft.get("subtotal") or 0)
+    return ctx.record("order_total", {"subtotal": subtotal, "shipping": ship.get("courier")},
+                      {"subtotal": subtotal, "shipping": cost, "free": free, "total": subtotal + cost})
+
+
+def customer_name(ctx: ToolContext) -> str:
+    """The name on file for this conversation's customer ('' when unknown)."""
+    if ctx.customer_id is None:
+        return ""
+    c = ctx.db.get(Customer, ctx.customer_id)
+    return (c.name or "").strip() if c is not None and c.business_id == ctx.business_id else ""
+
+
+def set_customer_name(ctx: ToolContext, *, name: str) -> dict[str, Any]:
+    """Store the name the customer gave for their order (only when none is on file: staff edits win)."""
+    name = " ".join(name.split())[:200]
+    args = {"name": name}
+    if ctx.customer_id is None or not name:
+        return ctx.record("set_customer_name", args, {"saved": False})
+    c = ctx.db.get(Customer, ctx.customer_id)
+    if c is None or c.business_id != ctx.business_id:
+        return ctx.record("set_customer_name", args, {"saved": False})
+    if not (c.name or "").strip():
+        c.name = name
+        ctx.db.flush()
+    return ctx.record("set_customer_name", args, {"saved": True, "name": c.name})
 
 
 def payment_info(ctx: ToolContext, *, question: str = "") -> dict[str, Any]:

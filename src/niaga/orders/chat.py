@@ -43,7 +43,7 @@ def confirm_chat_order(db: Session, *, business: Business, conversation: Convers
         log.info("order.chat_refused", business_id=business.id, code=exc.code)
         return {"number": None, "total": 0, "error": reason, "code": exc.code}
     result: dict[str, Any] = {"number": order.number, "total": order.total, "order_id": order.id,
-                              "status": order.status, "payment_url": None}
+                              "status": order.status, "payment_url": None, "shipping_cost": order.shipping_cost}
     cfg = payments.get_settings_for(db, business_id=business.id)
     if cfg is None or not cfg.enabled:
         return result

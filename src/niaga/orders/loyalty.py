@@ -183,10 +183,11 @@ def points_for(business: Business, amount: int) -> int:
 
 
 def do_earn(db: Session, *, business: Business, order: Order) -> int:
-    """Credit points for a paid order, once per order."""
+    """Credit points for a paid order, once per order, on what was spent on goods: shipping is passed on to the
+    courier and earns nothing."""
     if not order.customer_id:
         return 0
-    points = points_for(business, order.total)
+    points = points_for(business, order.total - (order.shipping_cost or 0))
     if points <= 0:
         return 0
     done = db.scalar(sa.select(sa.func.count()).select_from(LoyaltyEntry).where(

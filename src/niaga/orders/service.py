@@ -23,6 +23,7 @@ from niaga.catalog.models import Product, ShippingRate
 from niaga.conversations.events import publish_after_commit
 from niaga.customers.models import Customer, Transaction
 from niaga.db.engine import affected
+from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz, utcnow
@@ -293,6 +294,9 @@ def price(db: Session, *, business: Business, lines: list[Line], shipping: dict[
         p.lines.append((line.product, line.quantity, unit))
         p.subtotal += unit * line.quantity
         weight += (line.product.weight_g or 0) * line.quantity
+    if shipping and shipping.get("weight_g"):
+        # A weight the customer or staff stated (a packed parcel, a product without a recorded weight) wins.
+        weight = max(int(shipping["weight_g"]), 1)
     if shipping and shipping.get("city"):
         p.shipping = quote_shipping(db, business=business, city=shipping["city"], weight_g=weight,
                                     subtotal=p.subtotal, courier=shipping.get("courier"),
@@ -311,6 +315,15 @@ def price(db: Session, *, business: Business, lines: list[Line], shipping: dict[
 
 
 # --- creation -----------------------------------------------------------------------------------------
+
+def _shipping_record(pricing: Pricing, asked: dict[str, Any] | None) -> dict[str, Any]:
+    if pricing.shipping is not None:
+        stated = bool(asked and asked.get("weight_g"))
+        return {**pricing.shipping.as_dict(), "method": "delivery", **({"weight_stated": True} if stated else {})}
+    if asked and asked.get("method") == "pickup":
+        return {"method": "pickup"}
+    return {}
+
 
 def create(db: Session, *, business_id: int, items: list[dict[str, Any]], actor: Actor,
            customer_id: int | None = None, conversation_id: int | None = None, shipping: dict[str, Any] | None = None,
@@ -343,7 +356,7 @@ def create(db: Session, *, business_id: int, items: list[dict[str, Any]], actor:
                       status="draft", subtotal=pricing.subtotal, shipping_cost=pricing.shipping_cost,
                       discount=pricing.discount, points_redeemed=pricing.points,
                       points_discount=pricing.points_discount, total=pricing.total,
-                      shipping=pricing.shipping.as_dict() if pricing.shipping else {}, notes=notes or "",
+                      shipping=_shipping_record(pricing, shipping), notes=notes or "",
                       created_by_user_id=actor.id if actor.type == "user" else None, flags=[])
         for product, qty, unit in pricing.lines:
             order.items.append(OrderItem(business_id=business_id, product_id=product.id, sku=product.sku,
@@ -360,6 +373,47 @@ def create(db: Session, *, business_id: int, items: list[dict[str, Any]], actor:
             do_transition(db, order=order, to="awaiting_payment", actor=actor, now=now)
     log.info("order.created", business_id=business_id, order_id=order.id, number=order.number, total=order.total)
     _publish_later(db, business_id, "order.created", order_id=order.id, number=order.number, status=order.status)
+    return order
+
+
+# --- shipping on an existing order ----------------------------------------------------------------------
+
+SHIPPING_EDITABLE = ("draft", "awaiting_payment")
+
+
+def do_set_shipping(db: Session, *, order: Order, actor: Actor, city: str | None, courier: str | None = None,
+                    service: str | None = None, address: str = "", weight_g: int | None = None) -> Order:
+    """Set or change how an unpaid order reaches the customer: delivery (city, courier/service, address,
+    optional stated weight; priced from the rates table) or pick-up at the shop (`city` None). The total is
+    recomputed; an outstanding Midtrans link for the old amount is replaced by a job once this commits.
+
+    Preconditions: the order is a draft or awaiting payment and nothing has been paid on it yet."""
+    if order.status not in SHIPPING_EDITABLE or order.paid_amount:
+        raise Conflict("Ongkir hanya bisa diubah sebelum pesanan dibayar.", code="shipping_locked")
+    business = get_business(db, order.business_id)
+    before = {"shipping": dict(order.shipping or {}), "shipping_cost": order.shipping_cost, "total": order.total}
+    if city and city.strip():
+        weight = weight_g if weight_g and weight_g > 0 else sum((i.weight_g or 0) * i.quantity for i in order.items)
+        quote = quote_shipping(db, business=business, city=city, weight_g=weight, subtotal=order.subtotal,
+                               courier=courier or None, service=service or None, address=(address or "").strip())
+        order.shipping = {**quote.as_dict(), "method": "delivery",
+                          **({"weight_stated": True} if weight_g and weight_g > 0 else {})}
+        order.shipping_cost = quote.cost
+    else:
+        order.shipping = {"method": "pickup"}
+        order.shipping_cost = 0
+    order.discount = min(order.discount, order.subtotal + order.shipping_cost)
+    order.total = max(order.subtotal + order.shipping_cost - order.discount - order.points_discount, 0)
+    db.flush()
+    _event(db, order, "order.shipping_set", actor,
+           data={"before": before, "after": {"shipping": order.shipping, "shipping_cost": order.shipping_cost,
+                                             "total": order.total}})
+    if order.status == "awaiting_payment" and order.payment_url and order.total != before["total"]:
+        order.payment_url = None
+        enqueue(db, "orders.payment_link", business_id=order.business_id, order_id=order.id,
+                idempotency_key=f"payment-link-reprice:{order.id}:{order.total}")
+    _publish_later(db, order.business_id, "order.updated", order_id=order.id, number=order.number,
+                   status=order.status)
     return order
 
 

@@ -221,6 +221,31 @@ def event_label(event: str, lang: str = "id") -> str:
     return EVENT_LABELS.get(lang, EVENT_LABELS["id"]).get(event, event)
 
 
+# Shipping on the order page and customer display names (issue 10, items 2 and 3).
+ID.update({
+    "ord.shipping_title": "Pengiriman", "ord.ship.pickup": "Diambil di toko", "ord.ship.delivery": "Dikirim",
+    "ord.ship.to": "Kota tujuan", "ord.ship.courier": "Kurir", "ord.ship.days": "hari", "ord.ship.weight": "Berat",
+    "ord.ship.stated": "berat yang disebutkan", "ord.ship.cost": "Ongkir", "ord.ship.free": "Gratis",
+    "ord.ship.none": "Belum diatur: kirim ke mana atau diambil di toko?", "ord.ship.change": "Atur pengiriman",
+    "ord.ship.cheapest": "Termurah", "ord.ship.weight_kg": "Berat (kg, kosongkan = dari produk)",
+    "ord.ship.save": "Simpan pengiriman",
+    "cust.anon.web": "Pengunjung web", "cust.anon.telegram": "Pengguna Telegram",
+    "cust.anon.whatsapp": "Pelanggan WhatsApp", "cust.anon.other": "Pelanggan",
+    "cust.rename": "Ubah nama", "cust.name_saved": "Nama pelanggan disimpan.",
+})
+EN.update({
+    "ord.shipping_title": "Delivery", "ord.ship.pickup": "Picked up at the shop", "ord.ship.delivery": "Delivered",
+    "ord.ship.to": "Destination city", "ord.ship.courier": "Courier", "ord.ship.days": "days", "ord.ship.weight": "Weight",
+    "ord.ship.stated": "stated weight", "ord.ship.cost": "Shipping", "ord.ship.free": "Free",
+    "ord.ship.none": "Not set yet: deliver where, or pick up at the shop?", "ord.ship.change": "Set delivery",
+    "ord.ship.cheapest": "Cheapest", "ord.ship.weight_kg": "Weight (kg, empty = from the products)",
+    "ord.ship.save": "Save delivery",
+    "cust.anon.web": "Web visitor", "cust.anon.telegram": "Telegram user", "cust.anon.whatsapp": "WhatsApp customer",
+    "cust.anon.other": "Customer", "cust.rename": "Rename", "cust.name_saved": "Customer name saved.",
+})
+EVENT_LABELS["id"]["order.shipping_set"] = "Pengiriman diatur"
+EVENT_LABELS["en"]["order.shipping_set"] = "Delivery set"
+
 _TABLES = {"id": ID, "en": {**ID, **EN}}
 
 

@@ -19,6 +19,7 @@ from niaga.kit.money import format_rupiah
 from niaga.orders import service as orders
 from niaga.orders.models import ORDER_STATES, Order
 from niaga.settings import get_settings
+from niaga.web import order_shipping
 from niaga.web.core import Ctx, FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
 from niaga.web.forms import Form
 
@@ -80,7 +81,8 @@ def _detail(ctx: Ctx, request: Request, db: Any, order: Order, *, pay_errors: di
                   events=orders.timeline(db, order), invoice=get_invoice(db, order=order),
                   actions=allowed_actions(ctx, order), outstanding=outstanding, pay_errors=pay_errors or {},
                   pay_values=pay_values or {"method": "cash", "amount": outstanding},
-                  payable=order.status in ("draft", "awaiting_payment") and outstanding > 0)
+                  payable=order.status in ("draft", "awaiting_payment") and outstanding > 0,
+                  ship=order_shipping.form_context(db, ctx.business_id, order))
 
 
 @router.get("/app/pesanan/{order_id:int}", response_class=HTMLResponse)
