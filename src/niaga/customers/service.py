@@ -246,3 +246,52 @@ def list_transactions(db: Session, *, business_id: int, customer_id: int | None 
     total = db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
     q = q.order_by(Transaction.occurred_on.desc(), Transaction.id.desc())
     return list(db.scalars(q.offset(offset).limit(limit))), total
+
+
+# --- how staff see a customer ----------------------------------------------------------------------
+
+ANONYMOUS_LABELS = {
+    "id": {"web": "Pengunjung web", "telegram": "Pengguna Telegram", "whatsapp": "Pelanggan WhatsApp",
+           "": "Pelanggan"},
+    "en": {"web": "Web visitor", "telegram": "Telegram user", "whatsapp": "WhatsApp customer", "": "Customer"},
+}
+
+
+def display_name(customer: Customer | None, *, channel: str | None = None, lang: str = "id") -> str:
+    """The name staff see: the customer's name, else their phone number, else "Pengunjung web #123" by the
+    channel they came from — never an internal id or a visitor hash."""
+    if customer is None:
+        return "—"
+    if (customer.name or "").strip():
+        return customer.name.strip()
+    if customer.phone:
+        return f"+{customer.phone}"
+    if channel is None:
+        channels = [i.channel for i in customer.identities]
+        channel = channels[0] if channels else ""
+    labels = ANONYMOUS_LABELS.get(lang, ANONYMOUS_LABELS["id"])
+    return f"{labels.get(channel or '', labels[''])} #{customer.id}"
+
+
+def display_names(db: Session, *, business_id: int, ids: list[int], lang: str = "id") -> dict[int, str]:
+    """display_name for many customers with two queries (lists of orders and conversations)."""
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    rows = db.execute(sa.select(Customer.id, Customer.name, Customer.phone).where(
+        Customer.business_id == business_id, Customer.id.in_(ids))).all()
+    first_channel: dict[int, str] = {}
+    for cid, ch in db.execute(sa.select(CustomerIdentity.customer_id, CustomerIdentity.channel).where(
+            CustomerIdentity.business_id == business_id, CustomerIdentity.customer_id.in_(ids))
+            .order_by(CustomerIdentity.id)):
+        first_channel.setdefault(cid, ch)
+    labels = ANONYMOUS_LABELS.get(lang, ANONYMOUS_LABELS["id"])
+    out = {}
+    for cid, name, phone in rows:
+        if (name or "").strip():
+            out[cid] = name.strip()
+        elif phone:
+            out[cid] = f"+{phone}"
+        else:
+            out[cid] = f"{labels.get(first_channel.get(cid, ''), labels[''])} #{cid}"
+    return out

@@ -20,8 +20,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
+from niaga.customers.service import display_name
 from niaga.db.session import SessionDep
 from niaga.kit import chatmarkup
 from niaga.kit.errors import AppError
@@ -265,6 +267,12 @@ def _number(value: Any) -> str:
         return str(value)
 
 
+@pass_context
+def _who(context: Any, customer: Any, channel: str | None = None) -> str:
+    return display_name(customer, channel=channel, lang=context.get("lang") or "id")
+
+
+templates.env.filters["who"] = _who
 templates.env.filters["rupiah"] = _rupiah
 templates.env.filters["chat"] = chatmarkup.to_html
 templates.env.filters["localtime"] = _local

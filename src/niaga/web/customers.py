@@ -49,7 +49,7 @@ def customer_page(customer_id: int, request: Request, db: WebDb) -> Response:
     points = list(db.scalars(sa.select(LoyaltyEntry).where(LoyaltyEntry.business_id == ctx.business_id,
                                                            LoyaltyEntry.customer_id == c.id)
                              .order_by(LoyaltyEntry.id.desc()).limit(30)))
-    return render(ctx, request, "customer.html", active="customers", title=c.name or c.phone or f"#{c.id}", c=c,
+    return render(ctx, request, "customer.html", active="customers", title=customers.display_name(c, lang=ctx.lang), c=c,
                   conversations=conversations, orders=orders, points=points, errors={})
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from niaga.customers.models import Customer
+from niaga.customers.service import display_names
 from niaga.kit.errors import AppError
 from niaga.kit.money import format_rupiah
 from niaga.orders import service as orders
@@ -59,8 +60,7 @@ def orders_page(request: Request, db: WebDb) -> Response:
                                      status="draft,awaiting_payment" if status == "open" else status or None,
                                      q=q or None, flagged=flagged, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     ids = {o.customer_id for o in rows if o.customer_id}
-    names = dict(db.execute(sa.select(Customer.id, Customer.name).where(Customer.business_id == ctx.business_id,
-                                                                        Customer.id.in_(ids))).all()) if ids else {}
+    names = display_names(db, business_id=ctx.business_id, ids=list(ids), lang=ctx.lang)
     counts = dict(db.execute(sa.select(Order.status, sa.func.count()).where(Order.business_id == ctx.business_id)
                              .group_by(Order.status)).all())
     return render(ctx, request, "orders.html", active="orders", title=ctx.t("ord.title"), rows=rows, total=total,

@@ -19,7 +19,17 @@ from niaga.kit.errors import AppError, Unauthorized
 from niaga.ops.logging import get_logger
 from niaga.tenancy import auth as tenancy_auth
 from niaga.tenancy import service as tenancy
-from niaga.web import catalog, customers, inbox, jobs, order_shipping, orders, overview, settings
+from niaga.web import (
+    catalog,
+    customer_names,
+    customers,
+    inbox,
+    jobs,
+    order_shipping,
+    orders,
+    overview,
+    settings,
+)
 from niaga.web.core import (
     BUSINESS_COOKIE,
     HERE,
@@ -150,7 +160,7 @@ def print_queue(request: Request, db: WebDb) -> Response:
     return render(ctx, request, "print_queue.html", active="print", title=ctx.t("print.title"))
 
 
-for _module in (overview, inbox, catalog, customers, orders, order_shipping, settings, jobs):
+for _module in (overview, inbox, customer_names, catalog, customers, orders, order_shipping, settings, jobs):
     router.include_router(_module.router)
 
 

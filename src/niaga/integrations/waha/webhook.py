@@ -88,6 +88,18 @@ def handle(db: Session, event: InboundEvent) -> None:
         log.info("waha.event_ignored", business_id=business.id, waha_event=kind)
 
 
+def push_name(p: dict[str, Any]) -> str | None:
+    """The sender's WhatsApp profile name when the engine reports one (WEBJS `_data.notifyName`, NOWEB/GOWS
+    `_data.pushName`). Engine-specific and optional: a message without it simply has no name yet."""
+    raw = p.get("_data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    for key in ("notifyName", "pushName", "pushname"):
+        v = data.get(key) or p.get(key)
+        if isinstance(v, str) and v.strip() and v.strip() != "~":
+            return " ".join(v.split())[:200]
+    return None
+
+
 def _on_message(db: Session, business: Business, p: dict[str, Any]) -> None:
     from niaga.integrations.service import Inbound, do_receive
 
@@ -106,7 +118,7 @@ def _on_message(db: Session, business: Business, p: dict[str, Any]) -> None:
         item, notice = _fetch_media(db, business, p)
         media.append(item)
     inbound = Inbound(channel="whatsapp", chat_id=chat, text=text, provider_message_id=p.get("id"),
-                      name=None, phone=phone, media=media, notice=notice)
+                      name=push_name(p), phone=phone, media=media, notice=notice)
     do_receive(db, business=business, inbound=inbound)
 
 

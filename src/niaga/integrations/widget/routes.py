@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from niaga.conversations.events import sse_stream
 from niaga.conversations.models import Conversation, Message
+from niaga.customers.service import get_or_create_by_identity, normalize_phone
 from niaga.db.engine import new_session, session_scope
 from niaga.integrations.service import Inbound, do_receive, message_out
 from niaga.kit.envelope import fail, ok
@@ -207,6 +208,52 @@ def _post_message(slug: str, body: WidgetMessageIn, request: Request) -> Respons
         db.flush()
         data = {"message": message_out(msg), "duplicate": False}
     return _cors(JSONResponse(ok(data), status_code=201), origin)
+
+
+class WidgetProfileIn(BaseModel):
+    visitor_id: str
+    name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(None, max_length=24)
+
+
+@router.post("/widget/{slug}/profile")
+def post_profile(slug: str, body: WidgetProfileIn, request: Request) -> Response:
+    """The visitor introduces themselves (name, optional WhatsApp number) before or during the first chat,
+    so staff see "Budi" instead of "Pengunjung web #123"."""
+    origin = request.headers.get("origin")
+    try:
+        return _post_profile(slug, body, request)
+    except AppError as exc:
+        return _cors(JSONResponse(fail(exc.code, exc.message, exc.details), status_code=exc.status),
+                     origin if exc.code != "origin_not_allowed" else None)
+
+
+def _post_profile(slug: str, body: WidgetProfileIn, request: Request) -> Response:
+    visitor = _visitor(body.visitor_id)
+    name = " ".join(body.name.split())
+    if not name:
+        raise ValidationFailed(details={"name": "Nama tidak boleh kosong."})
+    phone = None
+    if body.phone and body.phone.strip():
+        try:
+            phone = normalize_phone(body.phone)
+        except ValueError:
+            phone = None
+        if phone is None:
+            raise ValidationFailed("Nomor WhatsApp tidak valid.",
+                                   details={"phone": "Nomor WhatsApp tidak valid (contoh: 0812 3456 7890)."})
+    with session_scope(immediate=True) as db:
+        business = _business(db, slug)
+        origin = allowed_origin(business, request.headers.get("origin"))
+        _check_rate(business, visitor, _client_ip(request))
+        customer = get_or_create_by_identity(db, business_id=business.id, channel="web", external_id=visitor,
+                                             name=name, phone=phone)
+        customer.name = name  # the visitor's own statement of their name
+        if phone and not customer.phone:
+            customer.phone = phone
+        db.flush()
+        data = {"name": customer.name, "phone": customer.phone}
+    return _cors(JSONResponse(ok(data)), origin)
 
 
 @router.get("/widget/{slug}/messages")

@@ -20,11 +20,15 @@
     id: {title: "Chat dengan kami", placeholder: "Tulis pesan…", send: "Kirim", open: "Buka chat",
          close: "Tutup chat", offline: "Koneksi terputus, mencoba lagi…", failed: "Pesan gagal terkirim. Coba lagi.",
          limited: "Terlalu banyak pesan, tunggu sebentar ya.", hello: "Halo! Ada yang bisa kami bantu?",
-         you: "Anda", typing: "Sedang membalas…"},
+         you: "Anda", typing: "Sedang membalas…", intro: "Boleh kenalan dulu? Supaya admin mudah membantu.",
+         name: "Nama", phone: "No. WhatsApp (opsional)", go: "Mulai chat", skip: "Lewati",
+         needName: "Isi nama dulu ya."},
     en: {title: "Chat with us", placeholder: "Type a message…", send: "Send", open: "Open chat",
          close: "Close chat", offline: "Connection lost, retrying…", failed: "Message not sent. Try again.",
          limited: "Too many messages, please wait a moment.", hello: "Hi! How can we help?",
-         you: "You", typing: "Replying…"}
+         you: "You", typing: "Replying…", intro: "May we know your name? It helps our staff.",
+         name: "Name", phone: "WhatsApp number (optional)", go: "Start chat", skip: "Skip",
+         needName: "Please enter your name."}
   }[lang === "en" ? "en" : "id"];
 
   function newId() {
@@ -61,7 +65,12 @@
     '.out{background:#e2e8f0;border-bottom-left-radius:2px}' +
     '.note{font-size:12px;color:#b91c1c;text-align:center;margin:6px 0}' +
     '.status{font-size:12px;color:#64748b;padding:0 12px 4px;min-height:16px}' +
-    'form{display:flex;border-top:1px solid #e2e8f0}' +
+    'form.send{display:flex;border-top:1px solid #e2e8f0}' +
+    '.intro{display:none;padding:10px 12px;border-top:1px solid #e2e8f0;background:#fff}' +
+    '.intro.show{display:block}.intro p{margin:0 0 6px}' +
+    '.intro input{box-sizing:border-box;width:100%;margin:0 0 6px;padding:8px;border:1px solid #cbd5e1;border-radius:6px;font:inherit}' +
+    '.intro .row{display:flex;gap:8px}.intro .row button{flex:1;padding:8px;border-radius:6px;cursor:pointer;font:inherit;border:1px solid #0f766e}' +
+    '.intro .go{background:#0f766e;color:#fff}.intro .skip{background:#fff;color:#0f766e}' +
     'textarea{flex:1;border:0;padding:10px;resize:none;font:inherit;height:42px;outline:none}' +
     'form button{border:0;background:#0f766e;color:#fff;padding:0 16px;cursor:pointer;font:inherit}' +
     '</style>' +
@@ -69,10 +78,26 @@
     '<div class="panel" role="dialog"><div class="head"><span class="title"></span>' +
     '<button type="button" class="x"></button></div>' +
     '<div class="log" aria-live="polite"></div><div class="status"></div>' +
-    '<form><textarea name="text" rows="1" maxlength="2000"></textarea><button type="submit"></button></form></div>' +
+    '<div class="intro"><p class="q"></p><input class="nm" name="name" maxlength="100" autocomplete="name">' +
+    '<input class="ph" name="phone" maxlength="24" inputmode="tel" autocomplete="tel">' +
+    '<div class="row"><button type="button" class="go"></button><button type="button" class="skip"></button></div></div>' +
+    '<form class="send"><textarea name="text" rows="1" maxlength="2000"></textarea><button type="submit"></button></form></div>' +
     '<button type="button" class="bubble">💬</button></div>';
   var $ = function (sel) { return root.querySelector(sel); };
-  var panel = $(".panel"), log = $(".log"), form = $("form"), input = $("textarea"), status = $(".status");
+  var panel = $(".panel"), log = $(".log"), form = $("form.send"), input = $("textarea"), status = $(".status");
+  var intro = $(".intro"), introKey = "niaga_intro_" + slug;
+  $(".intro .q").textContent = T.intro;
+  $(".intro .nm").setAttribute("placeholder", T.name); $(".intro .nm").setAttribute("aria-label", T.name);
+  $(".intro .ph").setAttribute("placeholder", T.phone); $(".intro .ph").setAttribute("aria-label", T.phone);
+  $(".intro .go").textContent = T.go; $(".intro .skip").textContent = T.skip;
+  function introDone(value) {
+    try { localStorage.setItem(introKey, value); } catch (e) { /* private mode */ }
+    intro.classList.remove("show"); input.focus();
+    Array.prototype.forEach.call(log.querySelectorAll(".note"), function (n) { n.remove(); });
+  }
+  function introNeeded() {
+    try { return !localStorage.getItem(introKey); } catch (e) { return false; }
+  }
   $(".title").textContent = T.title;
   $(".x").textContent = "×"; $(".x").setAttribute("aria-label", T.close);
   $(".bubble").setAttribute("aria-label", T.open);
@@ -145,6 +170,8 @@
     started = true;
     fetchNew().then(function () {
       if (lastId === 0) { render({id: 0, direction: "out", text: T.hello}); seen[0] = true; }
+      // A first visit: ask who we are talking to (the name is optional to give, never required to chat).
+      if (lastId === 0 && introNeeded()) { intro.classList.add("show"); $(".intro .nm").focus(); }
       connect();
     });
   }
@@ -178,4 +205,21 @@
     }).catch(function () { note(T.failed); input.value = text; });
   }
   form.addEventListener("submit", function (ev) { ev.preventDefault(); send(); });
+  $(".intro .skip").addEventListener("click", function () { introDone("skipped"); });
+  $(".intro .go").addEventListener("click", function () {
+    var name = $(".intro .nm").value.trim(), phone = $(".intro .ph").value.trim();
+    if (!name) { note(T.needName); $(".intro .nm").focus(); return; }
+    fetch(api + "/profile", {
+      method: "POST", mode: "cors", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({visitor_id: visitor, name: name, phone: phone || null})
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok || !body.success) {
+          var d = (body.error && body.error.details) || {};
+          note(d.phone || d.name || (body.error && body.error.message) || T.failed); return;
+        }
+        introDone("named");
+      });
+    }).catch(function () { note(T.failed); });
+  });
 })();
