@@ -7,6 +7,7 @@ user's first membership. An unknown or foreign business is a 404, never a 403.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -106,7 +107,7 @@ def authenticate(request: Request, db: Session) -> Principal:
     prefix = split_api_key(token)
     if prefix is not None:
         key = db.scalars(sa.select(ApiKey).where(ApiKey.prefix == prefix)).first()
-        if key is None or key.revoked_at is not None or key.key_hash != sha256_hex(token):
+        if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, sha256_hex(token)):
             raise Unauthorized("API key tidak valid.", code="invalid_api_key")
         if requested:
             business = resolve_business(db, requested)

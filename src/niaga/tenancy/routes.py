@@ -9,7 +9,7 @@ from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
 from niaga.kit.errors import NotFound, Unauthorized
 from niaga.tenancy import service
-from niaga.tenancy.auth import AdminDep, OwnerDep, PrincipalDep, principal_for_user
+from niaga.tenancy.auth import AdminDep, OwnerDep, Principal, PrincipalDep, principal_for_user
 from niaga.tenancy.models import Membership, User
 from niaga.tenancy.schemas import (
     ApiKeyIn,
@@ -85,6 +85,11 @@ def update_business(body: BusinessUpdate, principal: AdminDep, db: SessionDep) -
     return ok(BusinessOut.model_validate(business).model_dump(mode="json"))
 
 
+def _acting_role(principal: Principal) -> str:
+    """The rank the caller acts with (a platform super admin acts as an owner of the business)."""
+    return "owner" if principal.is_super_admin else principal.role
+
+
 @router.get("/users")
 def list_users(principal: AdminDep, db: SessionDep) -> dict:
     rows = service.list_members(db, business_id=principal.business_id)
@@ -96,17 +101,14 @@ def list_users(principal: AdminDep, db: SessionDep) -> dict:
 def add_user(body: MemberIn, principal: AdminDep, db: SessionDep) -> dict:
     """Add a member: an existing account gets the role here; a new one is created (a password is
     generated and returned once when none is given). Only an owner can grant `owner`."""
-    if body.role == "owner" and not principal.has_role("owner"):
-        from niaga.kit.errors import Forbidden
-
-        raise Forbidden("Hanya pemilik yang dapat menambah pemilik lain.")
+    service.check_grant(_acting_role(principal), body.role)
     business = service.get_business(db, principal.business_id)
     user = service.get_user_by_email(db, body.email)
     generated = None
     if user is None:
         generated = body.password or secrets.token_urlsafe(10)
         user = service.create_user(db, email=body.email, password=generated, name=body.name)
-    m = service.add_member(db, user=user, business=business, role=body.role)
+    m = service.add_member(db, user=user, business=business, role=body.role, actor_role=_acting_role(principal))
     service.audit(db, business_id=business.id, actor_type=principal.actor_type, actor_id=principal.actor_id,
                   action="user.add", entity_type="user", entity_id=user.id, data={"role": m.role})
     out = MemberOut(id=user.id, email=user.email, name=user.name, role=m.role, is_active=user.is_active,
@@ -122,6 +124,7 @@ def remove_user(user_id: int, principal: OwnerDep, db: SessionDep) -> dict:
                                                Membership.business_id == principal.business_id)).first()
     if m is None:
         raise NotFound("Pengguna tidak ditemukan.")
+    service.check_member_change(db, actor_role=_acting_role(principal), membership=m, new_role=None)
     db.delete(m)
     service.audit(db, business_id=principal.business_id, actor_type=principal.actor_type,
                   actor_id=principal.actor_id, action="user.remove", entity_type="user", entity_id=user_id)
@@ -137,7 +140,7 @@ def list_keys(principal: AdminDep, db: SessionDep) -> dict:
 @router.post("/api-keys", status_code=201)
 def create_key(body: ApiKeyIn, principal: AdminDep, db: SessionDep) -> dict:
     key, full = service.create_api_key(db, business_id=principal.business_id, name=body.name, role=body.role,
-                                       created_by_id=principal.user_id)
+                                       created_by_id=principal.user_id, actor_role=_acting_role(principal))
     service.audit(db, business_id=principal.business_id, actor_type=principal.actor_type,
                   actor_id=principal.actor_id, action="api_key.create", entity_type="api_key", entity_id=key.id)
     out = ApiKeyOut.model_validate(key).model_dump(mode="json")
@@ -147,7 +150,8 @@ def create_key(body: ApiKeyIn, principal: AdminDep, db: SessionDep) -> dict:
 
 @router.delete("/api-keys/{key_id}")
 def revoke_key(key_id: int, principal: AdminDep, db: SessionDep) -> dict:
-    key = service.revoke_api_key(db, business_id=principal.business_id, key_id=key_id)
+    key = service.revoke_api_key(db, business_id=principal.business_id, key_id=key_id,
+                                 actor_role=_acting_role(principal))
     service.audit(db, business_id=principal.business_id, actor_type=principal.actor_type,
                   actor_id=principal.actor_id, action="api_key.revoke", entity_type="api_key", entity_id=key.id)
     return ok(ApiKeyOut.model_validate(key).model_dump(mode="json"))

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from niaga.kit.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from niaga.kit.timeutil import utcnow
-from niaga.tenancy.models import ROLES, ApiKey, AuditLog, Business, Membership, User
+from niaga.tenancy.models import ROLE_RANK, ROLES, ApiKey, AuditLog, Business, Membership, User
 from niaga.tenancy.security import hash_password, needs_rehash, new_api_key, verify_password
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -103,11 +103,42 @@ def set_password(db: Session, user: User, password: str) -> None:
     db.flush()
 
 
-def add_member(db: Session, *, user: User, business: Business, role: str) -> Membership:
+def check_grant(actor_role: str, role: str) -> None:
+    """Nobody grants a role above their own (an admin cannot make an owner or an owner-level API key)."""
+    if role not in ROLES:
+        raise ValidationFailed(details={"role": f"Peran harus salah satu dari: {', '.join(ROLES)}."})
+    if ROLE_RANK.get(role, 0) > ROLE_RANK.get(actor_role, 0):
+        raise Forbidden("Anda tidak dapat memberi peran di atas peran Anda sendiri.", code="role_above_own")
+
+
+def owner_count(db: Session, *, business_id: int) -> int:
+    return db.scalar(sa.select(sa.func.count()).select_from(Membership).where(
+        Membership.business_id == business_id, Membership.role == "owner")) or 0
+
+
+def check_member_change(db: Session, *, actor_role: str, membership: Membership, new_role: str | None) -> None:
+    """Changing or removing (`new_role` None) a member: only someone of at least their rank may, and the last
+    owner can be neither demoted nor removed."""
+    if ROLE_RANK.get(membership.role, 0) > ROLE_RANK.get(actor_role, 0):
+        raise Forbidden("Peran pengguna ini di atas peran Anda.", code="member_above_own")
+    if membership.role == "owner" and new_role != "owner" and \
+            owner_count(db, business_id=membership.business_id) <= 1:
+        raise Conflict("Bisnis harus tetap punya minimal satu pemilik.", code="last_owner")
+
+
+def add_member(db: Session, *, user: User, business: Business, role: str,
+               actor_role: str | None = None) -> Membership:
+    """Give `user` the role in `business` (a new membership or a changed one). With `actor_role` (a person or
+    key acting, not the system) the grant and the change are checked: no role above the actor's own, no
+    change to a member who outranks the actor, never without an owner."""
     if role not in ROLES:
         raise ValidationFailed(details={"role": f"Peran harus salah satu dari: {', '.join(ROLES)}."})
     m = db.scalars(sa.select(Membership).where(Membership.user_id == user.id,
                                                Membership.business_id == business.id)).first()
+    if actor_role is not None:
+        check_grant(actor_role, role)
+        if m is not None:
+            check_member_change(db, actor_role=actor_role, membership=m, new_role=role)
     if m is None:
         m = Membership(user_id=user.id, business_id=business.id, role=role)
         db.add(m)
@@ -161,9 +192,11 @@ def check_login(db: Session, *, email: str, password: str) -> User:
 # --- API keys -----------------------------------------------------------------------------------
 
 def create_api_key(db: Session, *, business_id: int, name: str, role: str = "admin",
-                   created_by_id: int | None = None) -> tuple[ApiKey, str]:
+                   created_by_id: int | None = None, actor_role: str | None = None) -> tuple[ApiKey, str]:
     if role not in ROLES:
         raise ValidationFailed(details={"role": f"Peran harus salah satu dari: {', '.join(ROLES)}."})
+    if actor_role is not None:
+        check_grant(actor_role, role)
     full, prefix, key_hash = new_api_key()
     key = ApiKey(business_id=business_id, name=name, prefix=prefix, key_hash=key_hash, role=role,
                  created_by_id=created_by_id)
@@ -176,10 +209,12 @@ def list_api_keys(db: Session, *, business_id: int) -> list[ApiKey]:
     return list(db.scalars(sa.select(ApiKey).where(ApiKey.business_id == business_id).order_by(ApiKey.id)))
 
 
-def revoke_api_key(db: Session, *, business_id: int, key_id: int) -> ApiKey:
+def revoke_api_key(db: Session, *, business_id: int, key_id: int, actor_role: str | None = None) -> ApiKey:
     key = db.scalars(sa.select(ApiKey).where(ApiKey.id == key_id, ApiKey.business_id == business_id)).first()
     if key is None:
         raise NotFound("API key tidak ditemukan.")
+    if actor_role is not None and ROLE_RANK.get(key.role, 0) > ROLE_RANK.get(actor_role, 0):
+        raise Forbidden("Hanya pemilik yang dapat mencabut API key pemilik.", code="key_above_own")
     key.revoked_at = key.revoked_at or utcnow()
     db.flush()
     return key
