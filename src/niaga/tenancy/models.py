@@ -39,6 +39,9 @@ class User(IdMixin, TimestampMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_chat_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # Dashboard cookies carry the version they were issued under; logout, a password change or a role change
+    # bumps it, so every copy of an older cookie stops working at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

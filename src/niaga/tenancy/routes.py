@@ -126,6 +126,7 @@ def remove_user(user_id: int, principal: OwnerDep, db: SessionDep) -> dict:
         raise NotFound("Pengguna tidak ditemukan.")
     service.check_member_change(db, actor_role=_acting_role(principal), membership=m, new_role=None)
     db.delete(m)
+    service.end_sessions(db, user_id=user_id)
     service.audit(db, business_id=principal.business_id, actor_type=principal.actor_type,
                   actor_id=principal.actor_id, action="user.remove", entity_type="user", entity_id=user_id)
     return ok({"id": user_id, "removed": True})

@@ -100,7 +100,14 @@ def set_password(db: Session, user: User, password: str) -> None:
     if len(password) < 8:
         raise ValidationFailed(details={"password": "Kata sandi minimal 8 karakter."})
     user.password_hash = hash_password(password)
+    end_sessions(db, user_id=user.id)
     db.flush()
+
+
+def end_sessions(db: Session, *, user_id: int) -> None:
+    """Every dashboard session of the user ends (logout, password change, role change or removal)."""
+    db.execute(sa.update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+               .execution_options(synchronize_session="fetch"))
 
 
 def check_grant(actor_role: str, role: str) -> None:
@@ -143,6 +150,8 @@ def add_member(db: Session, *, user: User, business: Business, role: str,
         m = Membership(user_id=user.id, business_id=business.id, role=role)
         db.add(m)
     else:
+        if m.role != role:
+            end_sessions(db, user_id=user.id)  # a session must not keep powers the role no longer has
         m.role = role
     db.flush()
     return m

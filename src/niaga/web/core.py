@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
 from niaga.customers.service import display_name
+from niaga.db.engine import new_session
 from niaga.db.session import SessionDep
 from niaga.kit import chatmarkup
 from niaga.kit.errors import AppError
@@ -118,6 +119,10 @@ def cookie_user_id(request: Request) -> int | None:
     API call made with it must carry the CSRF token in `X-CSRF-Token` (a cookie alone is not consent)."""
     state = read_session(request)
     if state.user_id is None:
+        return None
+    with new_session(readonly=True) as db:
+        version = db.scalar(sa.select(User.session_version).where(User.id == state.user_id))
+    if version is None or state.data.get("sv", 0) != version:
         return None
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.headers.get(CSRF_HEADER, "")
@@ -217,6 +222,8 @@ def load_ctx(request: Request, db: Session, role: str | None = None) -> Ctx:
     user = db.get(User, state.user_id)
     if user is None or not user.is_active:
         raise LoginRequired()
+    if state.data.get("sv", 0) != user.session_version:
+        raise LoginRequired(expired=True)  # logged out elsewhere, password or role changed
     rows = db.execute(sa.select(Business, Membership.role).join(Membership, Membership.business_id == Business.id)
                       .where(Membership.user_id == user.id, Business.is_active.is_(True))
                       .order_by(Business.name)).all()

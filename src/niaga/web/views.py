@@ -109,7 +109,8 @@ def login_submit(request: Request, db: WebDb, form: FormDep) -> Response:
                       next=next_url, notice="", email=email,
                       error="Akun ini belum terhubung ke bisnis mana pun. Hubungi pemilik bisnis.")
     # A fresh session (and CSRF token) on login: an attacker's pre-set cookie is never promoted.
-    state.data = {"uid": user.id, "lang": state.lang if state.data.get("lang") else user.language}
+    state.data = {"uid": user.id, "sv": user.session_version,
+                  "lang": state.lang if state.data.get("lang") else user.language}
     state.dirty = True
     _ = state.csrf
     if next_url == "/app" and memberships and all(r == "operator" for _, r in memberships):
@@ -121,10 +122,13 @@ def login_submit(request: Request, db: WebDb, form: FormDep) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request, form: FormDep) -> Response:
+def logout(request: Request, db: WebDb, form: FormDep) -> Response:
     state = read_session(request)
     response = RedirectResponse("/login?bye=1", status_code=303)
     if state.user_id is None or csrf_ok(request, state, form_str(form, "csrf_token")):
+        if state.user_id is not None:
+            # Server-side end: a copy of this cookie (another tab, a stolen one) no longer opens anything.
+            tenancy.end_sessions(db, user_id=state.user_id)
         clear_session(response)
     else:
         return RedirectResponse("/app", status_code=303)
