@@ -246,7 +246,9 @@ def test_import_csv_reports_bad_rows(client, world, db):
 
     csv = (b"sku,name,price,stock\nA-1,Peci,40000,5\nA-2,Sajadah,mahal,3\n,Tanpa SKU,1000,1\n"
            b"A-4,Tasbih,15000,-2\nA-5,Kopiah,\"Rp 25.000\",2\n")
-    login(client, "staff@a.test")
+    login(client, "staff@a.test")  # imports are for admins, as through the API (issue 11, item 3)
+    assert client.get("/app/katalog/impor").status_code == 403
+    login(client, "admin@a.test")
     page = client.get("/app/katalog/impor")
     r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
                     files={"file": ("produk.csv", csv, "text/csv")})

@@ -19,6 +19,29 @@ from typing import Any
 from niaga.kit.errors import AppError, ValidationFailed
 
 TABLE_FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import may hold. An XLSX is a zip of XML: its declared size, its compression ratio and the
+    rows and columns actually present are all checked while streaming, before anything grows in memory (a
+    1.6 kB file declaring A1:XFD1048576, or a 2 MB compression bomb, must not take the server down)."""
+
+    max_rows: int = 500_000
+    max_columns: int = 200
+    max_cells: int = 10_000_000
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_ratio: float = 100.0  # uncompressed / compressed, per zip member over 1 MB
+    max_members: int = 2_000
+
+
+LIMITS = Limits()
+
+
+class TooLarge(AppError):
+    code = "file_too_large"
+    status = 413
+    message = "File terlalu besar untuk diimpor."
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 
@@ -123,12 +146,34 @@ def _build(header_row: list[Any], body: list[tuple[int, list[Any]]]) -> Table:
     return table
 
 
-def read_csv(data: bytes) -> Table:
+def _check_shape(rows: int, columns: int, cells: int, limits: Limits) -> None:
+    if rows > limits.max_rows:
+        raise TooLarge(f"File terlalu besar: lebih dari {limits.max_rows:,} baris. Pecah menjadi beberapa file."
+                       .replace(",", "."), details={"rows": f"maksimal {limits.max_rows}"})
+    if columns > limits.max_columns:
+        raise TooLarge(f"File punya terlalu banyak kolom (maksimal {limits.max_columns}).",
+                       details={"columns": f"maksimal {limits.max_columns}"})
+    if cells > limits.max_cells:
+        raise TooLarge("File punya terlalu banyak sel untuk diimpor sekaligus. Pecah menjadi beberapa file.",
+                       details={"cells": f"maksimal {limits.max_cells}"})
+
+
+def read_csv(data: bytes, limits: Limits = LIMITS) -> Table:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValidationFailed("File kosong.", code="empty_file", details={"file": "File tidak berisi data."})
+    csv.field_size_limit(1024 * 1024)
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
-    all_rows = list(reader)
+    all_rows = []
+    cells = 0
+    try:
+        for r in reader:
+            all_rows.append(r)
+            cells += len(r)
+            _check_shape(len(all_rows) - 1, len(r), cells, limits)
+    except csv.Error as exc:
+        raise ValidationFailed(f"CSV tidak terbaca di baris {len(all_rows) + 1}: {exc}.", code="bad_csv",
+                               details={"row": len(all_rows) + 1})
     header_idx = next((i for i, r in enumerate(all_rows) if any(c.strip() for c in r)), None)
     if header_idx is None:
         raise ValidationFailed("File kosong.", code="empty_file", details={"file": "File tidak berisi data."})
@@ -136,18 +181,51 @@ def read_csv(data: bytes) -> Table:
     return _build(all_rows[header_idx], body)
 
 
-def read_xlsx(data: bytes) -> Table:
+def check_zip(data: bytes, limits: Limits = LIMITS) -> None:
+    """Refuse a zip (XLSX, DOCX) whose members would unpack too large or too compressed, before reading it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnsupportedFormat(got=f"file zip rusak: {type(exc).__name__}")
+    if len(infos) > limits.max_members:
+        raise TooLarge("File berisi terlalu banyak bagian.", details={"members": len(infos)})
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise TooLarge(f"Isi file terlalu besar setelah dibuka ({total // (1024 * 1024)} MB; maksimal "
+                       f"{limits.max_uncompressed_bytes // (1024 * 1024)} MB).", details={"uncompressed": total})
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size > limits.max_ratio * max(i.compress_size, 1):
+            raise TooLarge("File mencurigakan: isinya dipadatkan secara tidak wajar (zip bomb).",
+                           code="compression_bomb", details={"member": i.filename})
+
+
+def read_xlsx(data: bytes, limits: Limits = LIMITS) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
 
+    check_zip(data, limits)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UnsupportedFormat(got=f"Excel tidak terbaca: {type(exc).__name__}")
+    rows: list[list[Any]] = []
     try:
         ws = wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        # The declared <dimension> is the author's claim, not the data: ignore it, read rows as stored, and
+        # stop at the first row or column past the limits (trailing empty cells are not counted).
+        ws.reset_dimensions()  # type: ignore[union-attr]
+        cells = 0
+        for r in ws.iter_rows(values_only=True):
+            width = len(r)
+            while width and _blank(r[width - 1]):
+                width -= 1
+            cells += width
+            _check_shape(len(rows), width, cells, limits)
+            rows.append(list(r[:width]))
     finally:
         wb.close()
     header_idx = next((i for i, r in enumerate(rows) if any(not _blank(c) for c in r)), None)
@@ -158,10 +236,10 @@ def read_xlsx(data: bytes) -> Table:
     return _build(rows[header_idx], body)
 
 
-def read_table(data: bytes, filename: str | None) -> Table:
-    """A CSV or XLSX file as a Table. Raises UnsupportedFormat for other files."""
+def read_table(data: bytes, filename: str | None, limits: Limits = LIMITS) -> Table:
+    """A CSV or XLSX file as a Table. Raises UnsupportedFormat for other files, TooLarge past `limits`."""
     fmt = detect_format(data, filename, accepted=TABLE_FORMATS)
-    return read_xlsx(data) if fmt == "xlsx" else read_csv(data)
+    return read_xlsx(data, limits) if fmt == "xlsx" else read_csv(data, limits)
 
 
 def require_columns(table: Table, required: tuple[str, ...]) -> None:

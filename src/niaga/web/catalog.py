@@ -149,7 +149,8 @@ def product_stock(product_id: int, request: Request, db: WebDb, form_data: FormD
 
 @router.get("/app/katalog/impor", response_class=HTMLResponse)
 def import_page(request: Request, db: WebDb) -> Response:
-    ctx = load_ctx(request, db, "staff")
+    # Imports replace catalogue, customers and history in bulk: admins, as through the API (one rule).
+    ctx = load_ctx(request, db, "admin")
     return render(ctx, request, "import.html", active="catalog", title=ctx.t("cat.import"), report=None,
                   kind=request.query_params.get("kind") or "products", error="")
 
@@ -159,7 +160,7 @@ IMPORT_KINDS = ("products", "shipping-rates", "knowledge", "customers", "transac
 
 @router.post("/app/katalog/impor", response_class=HTMLResponse)
 def import_submit(request: Request, db: WebDb, form_data: FormDep) -> Response:
-    ctx = post_ctx(request, db, form_data)
+    ctx = post_ctx(request, db, form_data, role="admin")
     from niaga.catalog import importer
 
     kind = form_data.get("kind") if form_data.get("kind") in IMPORT_KINDS else "products"
