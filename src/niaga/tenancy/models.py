@@ -86,3 +86,15 @@ class AuditLog(IdMixin, Base):
     entity_id: Mapped[int | None] = mapped_column(BigId)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per client address and per (account, address) within a window. Locking an
+    account for everyone let anyone lock the owner out; this locks only the address that keeps guessing."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0, nullable=False)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

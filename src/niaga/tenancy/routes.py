@@ -3,7 +3,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
@@ -36,9 +36,10 @@ def _tokens(db, user: User, business: str | None) -> dict:  # type: ignore[no-un
 
 
 @router.post("/auth/login")
-def login(body: LoginIn, db: SessionDep) -> dict:
+def login(body: LoginIn, request: Request, db: SessionDep) -> dict:
     try:
-        user = service.check_login(db, email=body.email, password=body.password)
+        user = service.check_login(db, email=body.email, password=body.password,
+                                   address=request.client.host if request.client else "unknown")
     except Unauthorized:
         db.commit()  # the failure counter / lockout must persist although the request fails
         raise

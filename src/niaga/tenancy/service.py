@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from niaga.kit.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from niaga.kit.timeutil import utcnow
-from niaga.tenancy.models import ROLE_RANK, ROLES, ApiKey, AuditLog, Business, Membership, User
+from niaga.tenancy.models import ROLE_RANK, ROLES, ApiKey, AuditLog, Business, LoginThrottle, Membership, User
 from niaga.tenancy.security import hash_password, needs_rehash, new_api_key, verify_password
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-MAX_FAILED_LOGINS = 5
+MAX_FAILED_LOGINS = 5  # per (account, client address) within THROTTLE_WINDOW
+MAX_FAILED_PER_ADDRESS = 30  # per client address, whatever the accounts
+THROTTLE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
+_DUMMY_HASH: str | None = None
 
 
 def audit(db: Session, *, business_id: int | None, actor_type: str, actor_id: int | None, action: str,
@@ -169,28 +175,63 @@ def memberships_of(db: Session, user_id: int) -> list[tuple[Business, str]]:
     return [(b, r) for b, r in rows]
 
 
-def check_login(db: Session, *, email: str, password: str) -> User:
-    """Verify credentials with lockout after MAX_FAILED_LOGINS failures (15 minutes).
+def _dummy_hash() -> str:
+    """A hash with the same parameters as real ones: an unknown email costs the same time as a known one."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
 
-    The same message is given for an unknown email and a wrong password.
-    """
-    user = get_user_by_email(db, email)
+
+def _throttle_keys(email: str, address: str) -> tuple[str, str]:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"ip:{address}"[:128], f"acct:{digest}:{address}"[:128]
+
+
+def _record_failure(db: Session, key: str, *, limit: int, now: datetime) -> None:
+    for _ in range(2):
+        try:
+            with db.begin_nested():
+                row = db.get(LoginThrottle, key)
+                if row is None:
+                    row = LoginThrottle(key=key, failures=0, window_start=now)
+                    db.add(row)
+                elif row.window_start < now - THROTTLE_WINDOW:
+                    row.failures, row.window_start, row.locked_until = 0, now, None
+                row.failures += 1
+                if row.failures >= limit:
+                    row.locked_until = now + LOCKOUT
+                    row.failures, row.window_start = 0, now
+                db.flush()
+            return
+        except IntegrityError:  # a concurrent first failure inserted the row: count on it
+            continue
+
+
+def check_login(db: Session, *, email: str, password: str, address: str = "unknown") -> User:
+    """Verify credentials, throttled per client address (MAX_FAILED_PER_ADDRESS) and per account and address
+    (MAX_FAILED_LOGINS) within THROTTLE_WINDOW; a lock lasts LOCKOUT and binds only that address, so a
+    stranger guessing cannot lock the owner out.
+
+    Unknown emails are answered like wrong passwords, after the same password-hash work and with the same
+    throttling, so neither the message, the time nor a lock reveals which emails have accounts."""
     now = utcnow()
-    if user is None:
+    keys = _throttle_keys(email, address)
+    for key in keys:
+        row = db.get(LoginThrottle, key)
+        if row is not None and row.locked_until is not None and row.locked_until > now:
+            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+            raise Unauthorized(f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
+                               code="account_locked", status=429)
+    user = get_user_by_email(db, email)
+    valid = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not user.is_active or not valid:
+        _record_failure(db, keys[0], limit=MAX_FAILED_PER_ADDRESS, now=now)
+        _record_failure(db, keys[1], limit=MAX_FAILED_LOGINS, now=now)
         raise Unauthorized("Email atau kata sandi salah.", code="invalid_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise Unauthorized(f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
-                           code="account_locked", status=429)
-    if not user.is_active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        db.flush()
-        raise Unauthorized("Email atau kata sandi salah.", code="invalid_credentials")
-    user.failed_logins = 0
-    user.locked_until = None
+    pair = db.get(LoginThrottle, keys[1])
+    if pair is not None:
+        db.delete(pair)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -97,7 +97,8 @@ def login_submit(request: Request, db: WebDb, form: FormDep) -> Response:
         return render(None, request, "login.html", status_code=422, title=t("login.title", state.lang),
                       next=next_url, notice="", error="", errors=errors, email=email)
     try:
-        user = tenancy.check_login(db, email=email, password=str(password))
+        user = tenancy.check_login(db, email=email, password=str(password),
+                                   address=request.client.host if request.client else "unknown")
     except Unauthorized as exc:
         db.commit()  # the failure counter and the lockout must persist although the login fails
         log.info("web.login_failed", code=exc.code)
