@@ -32,6 +32,7 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "payment_app", "payment"),
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
+    ("niaga.printshop.cli", "printshop_app", "printshop"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     try:
