@@ -66,7 +66,7 @@ def migrate() -> None:
 
 
 @app.command()
-def init(demo: bool = typer.Option(False, "--demo", help="Load the demo businesses rizquna and batik-sekar.")) -> None:
+def init(demo: bool = typer.Option(False, "--demo", help="Load the demo businesses rizquna, batik-sekar and smartcopy.")) -> None:
     """Create NIAGA_HOME, migrate the database and (with --demo) load the demo data. Safe to run again."""
     from niaga.db.migrate import upgrade
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-printshop_app = typer.Typer(help="Print shop: check, format, render and price customers' documents.",
-                            no_args_is_help=True)
+printshop_app = typer.Typer(
+    help="Print shop: check, format, render and price customers' documents.", no_args_is_help=True
+)
 
 
 def _emit(data: dict, as_json: bool, code: int = 0) -> None:
@@ -22,7 +23,7 @@ def _emit(data: dict, as_json: bool, code: int = 0) -> None:
         raise typer.Exit(code)
 
 
-def _guard(fn, as_json: bool) -> None:  # noqa: ANN001
+def _guard(fn, as_json: bool) -> None:
     """Run a command body; an input problem becomes a JSON finding with exit status 2, never a traceback."""
     from niaga.printshop.errors import PrintshopInputError
 
@@ -32,14 +33,19 @@ def _guard(fn, as_json: bool) -> None:  # noqa: ANN001
         _emit({"ok": False, **exc.as_finding()}, as_json, code=2)
         return
     except MemoryError:
-        _emit({"ok": False, "error": "too_large", "message": "Berkas terlalu besar untuk diproses."}, as_json, 2)
+        _emit(
+            {"ok": False, "error": "too_large", "message": "Berkas terlalu besar untuk diproses."}, as_json, 2
+        )
         return
     _emit(data, as_json)
 
 
 @printshop_app.command("check")
-def check(file: Path, as_json: bool = typer.Option(False, "--json"),
-          template: str = typer.Option("skripsi", "--template")) -> None:
+def check(
+    file: Path,
+    as_json: bool = typer.Option(False, "--json"),
+    template: str = typer.Option("skripsi", "--template"),
+) -> None:
     """Check a PDF, DOCX or photo: pages, blank/blurred/rotated/colour pages, thesis formatting, photo skew."""
     from niaga.printshop.service import check_file
 
@@ -47,9 +53,13 @@ def check(file: Path, as_json: bool = typer.Option(False, "--json"),
 
 
 @printshop_app.command("format")
-def format_cmd(src: Path, out: Path, template: str = typer.Option("skripsi", "--template"),
-               business: str = typer.Option(None, "--business", help="Use this business's template override."),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def format_cmd(
+    src: Path,
+    out: Path,
+    template: str = typer.Option("skripsi", "--template"),
+    business: str = typer.Option(None, "--business", help="Use this business's template override."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Apply an institution template to a thesis DOCX (page setup, fonts, spacing, chapter numbers)."""
     from niaga.printshop.service import format_file
 
@@ -65,8 +75,11 @@ def render(src: Path, out: Path, as_json: bool = typer.Option(False, "--json")) 
 
 
 @printshop_app.command("intake")
-def intake(paths: list[Path], out: Path = typer.Option(None, "--out", help="Print-ready PDF (default: beside)."),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+def intake(
+    paths: list[Path],
+    out: Path = typer.Option(None, "--out", help="Print-ready PDF (default: beside)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Take in a customer's mixed order (folder or files) and build one print-ready PDF."""
     from niaga.printshop.intake import intake_order
 
@@ -74,21 +87,35 @@ def intake(paths: list[Path], out: Path = typer.Option(None, "--out", help="Prin
 
 
 @printshop_app.command("quote")
-def quote(paths: list[Path] = typer.Argument(None),
-          business: str = typer.Option("smartcopy", "--business"),
-          pages: int = typer.Option(None, "--pages", help="B/W pages (instead of files)."),
-          colour_pages: int = typer.Option(0, "--colour-pages"),
-          copies: int = typer.Option(None, "--copies"),
-          binding: str = typer.Option(None, "--binding"),
-          paper: str = typer.Option(None, "--paper"),
-          duplex: bool = typer.Option(False, "--duplex"),
-          express: bool = typer.Option(False, "--express"),
-          as_json: bool = typer.Option(False, "--json")) -> None:
+def quote(
+    paths: list[Path] = typer.Argument(None),
+    business: str = typer.Option("smartcopy", "--business"),
+    pages: int = typer.Option(None, "--pages", help="B/W pages (instead of files)."),
+    colour_pages: int = typer.Option(0, "--colour-pages"),
+    copies: int = typer.Option(None, "--copies"),
+    binding: str = typer.Option(None, "--binding"),
+    paper: str = typer.Option(None, "--paper"),
+    duplex: bool = typer.Option(False, "--duplex"),
+    express: bool = typer.Option(False, "--express"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Itemised quote in rupiah from the business's price list (files are taken in first, or give --pages)."""
     from niaga.printshop.pricing import quote_cli
 
-    _guard(lambda: quote_cli(paths or [], business=business, pages=pages, colour_pages=colour_pages,
-                             copies=copies, binding=binding, paper=paper, duplex=duplex, express=express), as_json)
+    _guard(
+        lambda: quote_cli(
+            paths or [],
+            business=business,
+            pages=pages,
+            colour_pages=colour_pages,
+            copies=copies,
+            binding=binding,
+            paper=paper,
+            duplex=duplex,
+            express=express,
+        ),
+        as_json,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,17 +17,32 @@ from niaga.printshop.errors import PrintshopInputError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-         (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+ROMAN = [
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+]
 
 CHAPTER_RE = re.compile(r"^BAB\s+([IVXLCDM]+|\d+)\b\.?\s*[:.\-–—]?\s*(.*)$")
 SUB_RE = re.compile(r"^(\d+(?:\.\d+)+)\.?[ \t]+(\S.*)$")
-CAPTION_RE = re.compile(r"^(Tabel|Gambar|Grafik|Bagan|Diagram|Skema|Lampiran)\s+\d+([.\-]\d+)*\b|^Sumber\s*:", re.I)
+CAPTION_RE = re.compile(
+    r"^(Tabel|Gambar|Grafik|Bagan|Diagram|Skema|Lampiran)\s+\d+([.\-]\d+)*\b|^Sumber\s*:", re.I
+)
 MAX_HEADING_CHARS = 160
 
 
 def w(tag: str) -> str:
-    return "{%s}%s" % (W_NS, tag)
+    return f"{{{W_NS}}}{tag}"
 
 
 def to_roman(n: int) -> str:
@@ -204,7 +219,9 @@ def is_spacing(e: dict, want: float = 1.5) -> bool:
 
 @dataclass
 class Structure:
-    chapters: list = field(default_factory=list)  # dicts: paragraph_index, text_before, final_text, title, ...
+    chapters: list = field(
+        default_factory=list
+    )  # dicts: paragraph_index, text_before, final_text, title, ...
     subheadings: list = field(default_factory=list)
     unnumbered: list = field(default_factory=list)
     body: list = field(default_factory=list)  # paragraph indices
@@ -269,17 +286,19 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
             pos = len(st.chapters) + 1
             title, written, from_list = chap
             numeral = to_roman(pos)
-            st.chapters.append({
-                "paragraph_index": i,
-                "text_before": raw.strip(),
-                "final_text": f"BAB {numeral} {title}",
-                "title": title,
-                "written_numeral": written,
-                "final_numeral": numeral,
-                "numeral_changed": written != numeral,
-                "line_break_inside": "\n" in raw.strip(),
-                "numbering_list": from_list,
-            })
+            st.chapters.append(
+                {
+                    "paragraph_index": i,
+                    "text_before": raw.strip(),
+                    "final_text": f"BAB {numeral} {title}",
+                    "title": title,
+                    "written_numeral": written,
+                    "final_numeral": numeral,
+                    "numeral_changed": written != numeral,
+                    "line_break_inside": "\n" in raw.strip(),
+                    "numbering_list": from_list,
+                }
+            )
             in_main = True
             counters = []
             continue
@@ -295,15 +314,17 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
             counters = counters[:depth]
             counters[depth - 1] += 1
             number_after = ".".join([str(len(st.chapters))] + [str(c) for c in counters])
-            st.subheadings.append({
-                "paragraph_index": i,
-                "number_before": number_before,
-                "number_after": number_after,
-                "title": norm_ws(m.group(2)),
-                "level_before": len(number_before.split(".")),
-                "level_after": level,
-                "changed": number_before != number_after,
-            })
+            st.subheadings.append(
+                {
+                    "paragraph_index": i,
+                    "number_before": number_before,
+                    "number_after": number_after,
+                    "title": norm_ws(m.group(2)),
+                    "level_before": len(number_before.split(".")),
+                    "level_after": level,
+                    "changed": number_before != number_after,
+                }
+            )
             continue
         if CAPTION_RE.match(text):
             st.captions.append(i)
@@ -322,7 +343,10 @@ def _chapter_match(document: Any, eff: EffectiveFormat, p: Any, text: str, raw: 
         if written.isdigit():
             written = to_roman(int(written))
         heading_like = (
-            eff.outline_level(p) == 0 or eff.is_bold(p) or "\n" in raw.strip() or (title and title == title.upper())
+            eff.outline_level(p) == 0
+            or eff.is_bold(p)
+            or "\n" in raw.strip()
+            or (title and title == title.upper())
         )
         # "Bab III Metodologi ..." in running text is a mention: lower-case "Bab" and a sentence
         if title and heading_like and not title.endswith("."):
@@ -350,8 +374,12 @@ def margins_cm(section: Any) -> dict:
     def cm(v: Any) -> float | None:
         return round(v.cm, 3) if v is not None else None
 
-    return {"top": cm(section.top_margin), "bottom": cm(section.bottom_margin), "left": cm(section.left_margin),
-            "right": cm(section.right_margin)}
+    return {
+        "top": cm(section.top_margin),
+        "bottom": cm(section.bottom_margin),
+        "left": cm(section.left_margin),
+        "right": cm(section.right_margin),
+    }
 
 
 def check_docx(path: Path, template: dict) -> dict:
@@ -368,9 +396,12 @@ def check_docx(path: Path, template: dict) -> dict:
         m = margins_cm(s)
         if any(m[k] is None or abs(m[k] - want_m[k]) > 0.02 for k in want_m):
             page_ok = False
-        if s.page_width is None or abs(s.page_width.cm - page["width_cm"]) > 0.05 or s.page_height is None or abs(
-            s.page_height.cm - page["height_cm"]
-        ) > 0.05:
+        if (
+            s.page_width is None
+            or abs(s.page_width.cm - page["width_cm"]) > 0.05
+            or s.page_height is None
+            or abs(s.page_height.cm - page["height_cm"]) > 0.05
+        ):
             page_ok = False
     chapters_ok = all(norm_ws(c["text_before"]) == norm_ws(c["final_text"]) for c in st.chapters)
     subs_ok = all(not s["changed"] for s in st.subheadings)
@@ -379,7 +410,9 @@ def check_docx(path: Path, template: dict) -> dict:
     if not st.chapters:
         findings.append("Tidak ditemukan judul bab (BAB I, BAB II, ...). Periksa apakah ini naskah skripsi.")
     if not page_ok:
-        findings.append("Ukuran kertas/margin belum sesuai template (A4, atas 4, kiri 4, bawah 3, kanan 3 cm).")
+        findings.append(
+            "Ukuran kertas/margin belum sesuai template (A4, atas 4, kiri 4, bawah 3, kanan 3 cm)."
+        )
     for c in st.chapters:
         if norm_ws(c["text_before"]) != norm_ws(c["final_text"]):
             findings.append(f"Judul bab '{norm_ws(c['text_before'])}' akan menjadi '{c['final_text']}'.")
@@ -396,9 +429,13 @@ def check_docx(path: Path, template: dict) -> dict:
         "tables": len(doc.tables),
         "sections": len(doc.sections),
         "margins_cm": margins,
-        "chapters": [{k: c[k] for k in ("paragraph_index", "text_before", "final_text")} for c in st.chapters],
-        "subheadings": [{k: s[k] for k in ("paragraph_index", "number_before", "number_after", "title")}
-                        for s in st.subheadings],
+        "chapters": [
+            {k: c[k] for k in ("paragraph_index", "text_before", "final_text")} for c in st.chapters
+        ],
+        "subheadings": [
+            {k: s[k] for k in ("paragraph_index", "number_before", "number_after", "title")}
+            for s in st.subheadings
+        ],
         "unnumbered_headings": st.unnumbered,
         "body": stats,
         "nothing_to_fix": bool(st.chapters) and page_ok and chapters_ok and subs_ok and body_ok,

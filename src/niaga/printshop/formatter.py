@@ -44,16 +44,85 @@ def _child(parent: Any, tag: str, before: tuple = ()) -> Any:
 
 
 # element order inside w:rPr / w:pPr (ECMA-376), used to insert new children where Word expects them
-RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
-             "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
-             "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
-PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-             "sectPr", "pPrChange")
+RPR_ORDER = (
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+)
+PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+)
 
 
 def _ordered_child(parent: Any, tag: str, order: tuple) -> Any:
@@ -93,14 +162,14 @@ def set_run_font(rpr: Any, font: str, size_pt: float | None, bold: bool | None =
         bcs = _ordered_child(rpr, "bCs", RPR_ORDER)
         bcs.set(w("val"), "1" if bold else "0")
     if size_pt is not None:
-        half = str(int(round(size_pt * 2)))
+        half = str(round(size_pt * 2))
         _ordered_child(rpr, "sz", RPR_ORDER).set(w("val"), half)
         _ordered_child(rpr, "szCs", RPR_ORDER).set(w("val"), half)
 
 
 def set_line_spacing(ppr: Any, lines: float) -> None:
     sp = _ordered_child(ppr, "spacing", PPR_ORDER)
-    sp.set(w("line"), str(int(round(lines * 240))))
+    sp.set(w("line"), str(round(lines * 240)))
     sp.set(w("lineRule"), "auto")
 
 
@@ -259,7 +328,12 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
     heads = template.get("headings", {})
     ch_t = heads.get("chapter", {})
     sub_t = heads.get("subheading", {})
-    changes = {"page_setup": True, "chapters_renumbered": 0, "subheadings_renumbered": 0, "body_paragraphs": 0}
+    changes = {
+        "page_setup": True,
+        "chapters_renumbered": 0,
+        "subheadings_renumbered": 0,
+        "body_paragraphs": 0,
+    }
 
     apply_page_setup(doc, template)
     paras = doc.paragraphs
@@ -271,8 +345,13 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
         pieces = [f"BAB {numeral}", None, c["title"]] if ch_t.get("line_break", True) else [c["final_text"]]
         if norm_ws(p.text) != c["final_text"] or c.get("numbering_list"):
             changes["chapters_renumbered"] += 1
-        _rewrite_text(p, pieces, ch_t.get("font", body_t["font"]), float(ch_t.get("size_pt", 14)),
-                      bool(ch_t.get("bold", True)))
+        _rewrite_text(
+            p,
+            pieces,
+            ch_t.get("font", body_t["font"]),
+            float(ch_t.get("size_pt", 14)),
+            bool(ch_t.get("bold", True)),
+        )
         ppr = _ppr(p._p)
         set_jc(ppr, {"center": "center", "left": "left"}.get(ch_t.get("align", "center"), "center"))
         if c is not st.chapters[0] and ch_t.get("page_break_before", True):
@@ -283,8 +362,13 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
         p = paras[s["paragraph_index"]]
         if s["changed"]:
             changes["subheadings_renumbered"] += 1
-        _rewrite_text(p, [f"{s['number_after']} {s['title']}"], sub_t.get("font", body_t["font"]),
-                      float(sub_t.get("size_pt", body_t["size_pt"])), bool(sub_t.get("bold", True)))
+        _rewrite_text(
+            p,
+            [f"{s['number_after']} {s['title']}"],
+            sub_t.get("font", body_t["font"]),
+            float(sub_t.get("size_pt", body_t["size_pt"])),
+            bool(sub_t.get("bold", True)),
+        )
         _ordered_child(_ppr(p._p), "keepNext", PPR_ORDER)
     for i in st.body:
         p = paras[i]
@@ -312,9 +396,21 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
         "output": str(out),
         "template": template["name"],
         "paragraphs": len(paras),
-        "chapters": [{"paragraph_index": c["paragraph_index"], "text_before": c["text_before"],
-                      "final_text": c["final_text"]} for c in st.chapters],
-        "subheadings": [{"paragraph_index": s["paragraph_index"], "number_before": s["number_before"],
-                         "number_after": s["number_after"]} for s in st.subheadings],
+        "chapters": [
+            {
+                "paragraph_index": c["paragraph_index"],
+                "text_before": c["text_before"],
+                "final_text": c["final_text"],
+            }
+            for c in st.chapters
+        ],
+        "subheadings": [
+            {
+                "paragraph_index": s["paragraph_index"],
+                "number_before": s["number_before"],
+                "number_after": s["number_after"],
+            }
+            for s in st.subheadings
+        ],
         "changes": changes,
     }

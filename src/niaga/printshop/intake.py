@@ -13,10 +13,24 @@ from niaga.printshop.errors import PrintshopInputError
 from niaga.printshop.proclog import ProcessingLog
 from niaga.printshop.sniff import sniff
 
-FILE_NAME_RE = re.compile(r"[\w\-.()\[\] ]*?[\w\-()\[\]]+\.(?:pdf|docx?|odt|rtf|xlsx?|ods|pptx?|odp|jpe?g|png|heic|heif|webp)\b",
-                          re.I)
-NUM_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
-             "sembilan": 9, "sepuluh": 10, "sebelas": 11, "dua belas": 12}
+FILE_NAME_RE = re.compile(
+    r"[\w\-.()\[\] ]*?[\w\-()\[\]]+\.(?:pdf|docx?|odt|rtf|xlsx?|ods|pptx?|odp|jpe?g|png|heic|heif|webp)\b",
+    re.I,
+)
+NUM_WORDS = {
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+    "sebelas": 11,
+    "dua belas": 12,
+}
 COPY_UNITS = r"(?:eksemplar|exemplar|rangkap|set|jilid|buah|copy|copies|kopi|salinan)"
 BINDINGS = (
     (r"hard\s*-?\s*cover|jilid\s+keras|sampul\s+keras", "hard cover"),
@@ -24,9 +38,31 @@ BINDINGS = (
     (r"spiral|ring", "spiral"),
     (r"staple|steples|stapler|hekter", "staple"),
 )
-MONTHS = {"januari": 1, "februari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7, "agustus": 8,
-          "september": 9, "oktober": 10, "november": 11, "desember": 12}
-LETTER_WORDS = ("rangkap", "eksemplar", "jilid", "cetak", "lampiran", "pesanan", "kertas", "sampul", "diambil")
+MONTHS = {
+    "januari": 1,
+    "februari": 2,
+    "maret": 3,
+    "april": 4,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "agustus": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "desember": 12,
+}
+LETTER_WORDS = (
+    "rangkap",
+    "eksemplar",
+    "jilid",
+    "cetak",
+    "lampiran",
+    "pesanan",
+    "kertas",
+    "sampul",
+    "diambil",
+)
 
 
 def _collect(paths: list[Path]) -> list[Path]:
@@ -123,14 +159,17 @@ def parse_order_details(text: str) -> dict:
         order["duplex"] = True
     if re.search(r"\bekspres|\bexpress|\bkilat\b", low):
         order["express"] = True
-    pickup = _value_after(text, r"diambil(?:\s+pada)?(?:\s+tanggal)?|tanggal\s+(?:ambil|pengambilan)|pengambilan")
+    pickup = _value_after(
+        text, r"diambil(?:\s+pada)?(?:\s+tanggal)?|tanggal\s+(?:ambil|pengambilan)|pengambilan"
+    )
     if pickup:
         order["pickup_date"] = pickup.rstrip(".")
         md = re.search(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", pickup)
         if md and md.group(2).lower() in MONTHS:
             try:
-                order["pickup_date_iso"] = date(int(md.group(3)), MONTHS[md.group(2).lower()],
-                                                int(md.group(1))).isoformat()
+                order["pickup_date_iso"] = date(
+                    int(md.group(3)), MONTHS[md.group(2).lower()], int(md.group(1))
+                ).isoformat()
             except ValueError:
                 pass
     return order
@@ -155,8 +194,9 @@ def _letter_score(text: str, other_names: list[str]) -> float:
     return 3.0 * len(attachments_in_text(text, other_names)) + sum(1.0 for w in LETTER_WORDS if w in low)
 
 
-def intake_order(paths: list[Path], out: Path | None = None, log: ProcessingLog | None = None,
-                 converter: Any = None) -> dict:
+def intake_order(
+    paths: list[Path], out: Path | None = None, log: ProcessingLog | None = None, converter: Any = None
+) -> dict:
     from niaga.printshop.pdfcheck import check_pdf
     from niaga.printshop.render import render_to_pdf
 
@@ -203,18 +243,18 @@ def intake_order(paths: list[Path], out: Path | None = None, log: ProcessingLog 
     for e in entries:
         if e["kind"] == "rejected":
             continue
-        f: Path = e["path"]
-        with log.step("prepare", file=f.name) as st:
+        src: Path = e["path"]
+        with log.step("prepare", file=src.name) as st:
             try:
                 pdf_path = work / f"{len(list(work.iterdir()))}.pdf"
                 if e["kind"] == "image":
                     from niaga.printshop.photo import images_to_a4_pdf, page_image_for_print
 
-                    flat, obj = page_image_for_print(f)
+                    flat, obj = page_image_for_print(src)
                     images_to_a4_pdf([[(flat, obj.kind)]], pdf_path)
                     st.findings.append(f"Foto diluruskan ({obj.skew_deg:+.1f}°) dan diletakkan di A4.")
                 else:
-                    render_to_pdf(f, pdf_path, converter=converter)
+                    render_to_pdf(src, pdf_path, converter=converter)
                 chk = check_pdf(pdf_path)
                 e["pages"] = chk["pages"]
                 e["colour_pages"] = chk["colour_pages"]
@@ -237,9 +277,13 @@ def intake_order(paths: list[Path], out: Path | None = None, log: ProcessingLog 
         st.outputs.append(str(out))
     files_out = []
     for e in entries:
-        d = {"name": e["name"], "kind": e["kind"], "pages": int(e.get("pages", 0)),
-             "colour_pages": e.get("colour_pages", []),
-             "role": "cover_letter" if e["name"] == letter else "attachment"}
+        d = {
+            "name": e["name"],
+            "kind": e["kind"],
+            "pages": int(e.get("pages", 0)),
+            "colour_pages": e.get("colour_pages", []),
+            "role": "cover_letter" if e["name"] == letter else "attachment",
+        }
         for k in ("rotated_pages", "blank_pages", "blur_pages", "finding"):
             if e.get(k):
                 d[k] = e[k]
@@ -247,8 +291,15 @@ def intake_order(paths: list[Path], out: Path | None = None, log: ProcessingLog 
     import shutil
 
     shutil.rmtree(work, ignore_errors=True)
-    return {"files": files_out, "cover_letter": letter, "order": order, "attachments_in_letter_order": attachments,
-            "output": str(out), "pages": total, "log": log.as_list()}
+    return {
+        "files": files_out,
+        "cover_letter": letter,
+        "order": order,
+        "attachments_in_letter_order": attachments,
+        "output": str(out),
+        "pages": total,
+        "log": log.as_list(),
+    }
 
 
 def _note_step(name: str, letter: str | None, order: dict, attachments: list) -> Any:

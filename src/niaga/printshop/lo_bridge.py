@@ -51,8 +51,13 @@ def main():
         req = json.loads(line)
         doc = None
         try:
-            load = (prop("Hidden", True), prop("ReadOnly", True), prop("UpdateDocMode", 0),
-                    prop("MacroExecutionMode", 0), prop("Password", ""))
+            load = (
+                prop("Hidden", True),
+                prop("ReadOnly", True),
+                prop("UpdateDocMode", 0),
+                prop("MacroExecutionMode", 0),
+                prop("Password", ""),
+            )
             doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(req["src"]), "_blank", 0, load)
             if doc is None:
                 raise RuntimeError("LibreOffice could not open the document")

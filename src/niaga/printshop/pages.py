@@ -72,7 +72,7 @@ def _letter_ink_cm2(gray: Any, px_per_cm: float) -> float:
     mask = cv2.threshold(gray, 127, 255, cv2.THRESH_BINARY_INV)[1]
     if cv2.countNonZero(mask) == 0:
         return 0.0
-    n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
     min_px = 0.12 * px_per_cm
     keep = (stats[1:, cv2.CC_STAT_WIDTH] >= min_px) | (stats[1:, cv2.CC_STAT_HEIGHT] >= min_px)
     return float(stats[1:, cv2.CC_STAT_AREA][keep].sum()) / (px_per_cm * px_per_cm)

@@ -45,8 +45,14 @@ def check_pdf(path: Path, with_metrics: bool = False) -> dict:
             findings.append(
                 f"PDF berisi {n} halaman; pemeriksaan kualitas hanya untuk {limit} halaman pertama."
             )
-        out: dict = {"kind": "pdf", "pages": n, "blank_pages": [], "blur_pages": [], "rotated_pages": [],
-                     "colour_pages": []}
+        out: dict = {
+            "kind": "pdf",
+            "pages": n,
+            "blank_pages": [],
+            "blur_pages": [],
+            "rotated_pages": [],
+            "colour_pages": [],
+        }
         metrics = []
         for i in range(limit):
             page = pdf[i]
@@ -86,7 +92,9 @@ def _summary(out: dict) -> list[str]:
     if out["blur_pages"]:
         msgs.append(f"Halaman buram (perlu dipindai ulang): {', '.join(map(str, out['blur_pages']))}.")
     if out["rotated_pages"]:
-        msgs.append("Halaman terbalik/miring 90°: " + ", ".join(str(r["page"]) for r in out["rotated_pages"]) + ".")
+        msgs.append(
+            "Halaman terbalik/miring 90°: " + ", ".join(str(r["page"]) for r in out["rotated_pages"]) + "."
+        )
     if out["colour_pages"]:
         msgs.append(f"Halaman berwarna: {', '.join(map(str, out['colour_pages']))}.")
     return msgs

@@ -44,9 +44,9 @@ def load_image(path: Path) -> Any:
         except ImportError:  # HEIC support is optional
             pass
         Image.MAX_IMAGE_PIXELS = 80_000_000
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
-            return np.asarray(im.convert("RGB"))
+        with Image.open(path) as raw:
+            upright = ImageOps.exif_transpose(raw)
+            return np.asarray(upright.convert("RGB"))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise PrintshopInputError("corrupt", f"Foto {path.name} rusak atau tidak dapat dibaca.") from exc
 
@@ -78,9 +78,9 @@ def _object_mask(rgb: Any) -> Any:
     val = hsv[:, :, 2].astype(np.float32)
     # paper is bright and grey; desks and tables are darker and/or saturated
     score = cv2.GaussianBlur(val - 0.8 * sat, (5, 5), 0)
-    score = cv2.normalize(score, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    score = cv2.normalize(score, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)  # type: ignore[call-overload]
     _t, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    k = max(3, int(round(min(rgb.shape[:2]) / 150)) | 1)
+    k = max(3, round(min(rgb.shape[:2]) / 150) | 1)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k * 3, k * 3), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     return mask
@@ -96,7 +96,9 @@ def find_object(rgb: Any) -> FoundObject:
     mask = _object_mask(img)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
-        raise PrintshopInputError("no_page", "Halaman atau kartu tidak ditemukan di foto. Foto ulang di atas alas gelap.")
+        raise PrintshopInputError(
+            "no_page", "Halaman atau kartu tidak ditemukan di foto. Foto ulang di atas alas gelap."
+        )
     cnt = max(contours, key=cv2.contourArea)
     area_fraction = cv2.contourArea(cnt) / float(img.shape[0] * img.shape[1])
     if area_fraction < 0.05:
@@ -129,10 +131,12 @@ def find_object(rgb: Any) -> FoundObject:
     corners /= scale
     named = _name_corners(corners)
     tl, tr, br, bl = (np.array(named[k]) for k in ("top_left", "top_right", "bottom_right", "bottom_left"))
-    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
-    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    width = float(np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = float(np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
     aspect = max(width, height) / max(1.0, min(width, height))
-    kind = "id_card" if abs(aspect - ID_CARD_ASPECT) < abs(aspect - PAGE_ASPECT) and width > height else "page"
+    kind = (
+        "id_card" if abs(aspect - ID_CARD_ASPECT) < abs(aspect - PAGE_ASPECT) and width > height else "page"
+    )
     skew = math.degrees(math.atan2(-(tr[1] - tl[1]), tr[0] - tl[0]))
     return FoundObject(
         corners={k: [round(float(v[0]), 1), round(float(v[1]), 1)] for k, v in named.items()},
@@ -169,6 +173,7 @@ def check_image(path: Path) -> dict:
     rgb = load_image(path)
     obj = find_object(rgb)
     h, w = rgb.shape[:2]
+    findings: list[str] = []
     out = {
         "kind": "image",
         "object": obj.kind,
@@ -176,10 +181,10 @@ def check_image(path: Path) -> dict:
         "skew_deg": obj.skew_deg,
         "corners": obj.corners,
         "object_size_px": [round(obj.size_px[0], 1), round(obj.size_px[1], 1)],
-        "findings": [],
+        "findings": findings,
     }
     if abs(obj.skew_deg) > 1.0:
-        out["findings"].append(f"Foto miring {obj.skew_deg:.1f}°; diluruskan otomatis.")
+        findings.append(f"Foto miring {obj.skew_deg:.1f}°; diluruskan otomatis.")
     return out
 
 
@@ -195,11 +200,14 @@ def straighten(rgb: Any, obj: FoundObject, px_per_mm: float | None = None) -> An
     if px_per_mm:
         base_mm = ID_CARD_MM if obj.kind == "id_card" else (w / h * A4_MM[1], A4_MM[1])
         w, h = base_mm[0] * px_per_mm, base_mm[1] * px_per_mm
-    src = np.array([obj.corners[k] for k in ("top_left", "top_right", "bottom_right", "bottom_left")], np.float32)
+    src = np.array(
+        [obj.corners[k] for k in ("top_left", "top_right", "bottom_right", "bottom_left")], np.float32
+    )
     dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
-    return cv2.warpPerspective(rgb, m, (int(round(w)), int(round(h))), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(
+        rgb, m, (round(w), round(h)), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def enhance(rgb: Any) -> Any:
@@ -255,7 +263,9 @@ def images_to_a4_pdf(pages: list, out: Path) -> int:
             margin = 10 * mm
             ih, iw = im.shape[:2]
             s = min((pw - 2 * margin) / iw, (ph - 2 * margin) / ih)
-            c.drawImage(ImageReader(Image.fromarray(im)), (pw - iw * s) / 2, (ph - ih * s) / 2, iw * s, ih * s)
+            c.drawImage(
+                ImageReader(Image.fromarray(im)), (pw - iw * s) / 2, (ph - ih * s) / 2, iw * s, ih * s
+            )
         c.showPage()
     c.save()
     return len(pages)

@@ -23,8 +23,13 @@ class Step:
     duration_ms: float = 0.0
 
     def as_dict(self) -> dict:
-        d: dict[str, Any] = {"step": self.step, "status": self.status, "duration_ms": round(self.duration_ms, 1),
-                             "findings": [f for f in self.findings if f], "outputs": self.outputs}
+        d: dict[str, Any] = {
+            "step": self.step,
+            "status": self.status,
+            "duration_ms": round(self.duration_ms, 1),
+            "findings": [f for f in self.findings if f],
+            "outputs": self.outputs,
+        }
         if self.params:
             d["params"] = self.params
         return d
@@ -62,8 +67,18 @@ def store_log(session: Any, business_id: int, log: ProcessingLog, document: str 
     from niaga.printshop.models import ProcessingStep
 
     for n, st in enumerate(log.steps):
-        session.add(ProcessingStep(business_id=business_id, document=document or log.subject, seq=n,
-                                   step=st.step, status=st.status, duration_ms=int(round(st.duration_ms)),
-                                   findings=[f for f in st.findings if f], outputs=st.outputs, params=st.params))
+        session.add(
+            ProcessingStep(
+                business_id=business_id,
+                document=document or log.subject,
+                seq=n,
+                step=st.step,
+                status=st.status,
+                duration_ms=round(st.duration_ms),
+                findings=[f for f in st.findings if f],
+                outputs=st.outputs,
+                params=st.params,
+            )
+        )
     session.flush()
     return len(log.steps)

@@ -57,8 +57,9 @@ def _uno_python() -> str | None:
 def soffice_binary() -> str:
     exe = shutil.which(get_settings().printshop_soffice)
     if exe is None:
-        raise PrintshopInputError("no_office", "LibreOffice (soffice) tidak terpasang di server; jalankan "
-                                               "scripts/system-deps.sh.")
+        raise PrintshopInputError(
+            "no_office", "LibreOffice (soffice) tidak terpasang di server; jalankan scripts/system-deps.sh."
+        )
     return exe
 
 
@@ -79,15 +80,35 @@ class Converter:
         name = f"niaga_lo_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         self._profile = Path(tempfile.mkdtemp(prefix="niaga-lo-profile-"))
         conn = f"pipe,name={name}"
-        argv = [soffice_binary(), "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
-                "--nolockcheck", f"-env:UserInstallation={self._profile.as_uri()}", f"--accept={conn};urp;"]
-        self._office = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        argv = [
+            soffice_binary(),
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            "--nolockcheck",
+            f"-env:UserInstallation={self._profile.as_uri()}",
+            f"--accept={conn};urp;",
+        ]
+        self._office = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         bridge = Path(__file__).with_name("lo_bridge.py")
         assert self._py is not None
-        self._bridge = subprocess.Popen([self._py, str(bridge), conn, str(self.timeout)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        start_new_session=True, text=True, bufsize=1)
+        self._bridge = subprocess.Popen(
+            [self._py, str(bridge), conn, str(self.timeout)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            text=True,
+            bufsize=1,
+        )
         reply = self._read(self.timeout)
         if not reply.get("ready"):
             self.close()
@@ -128,10 +149,14 @@ class Converter:
                     self._start()
                 except (TimeoutError, ConnectionError) as exc:
                     self.close()
-                    raise PrintshopInputError("office_failed", "LibreOffice tidak merespons saat dijalankan.") from exc
+                    raise PrintshopInputError(
+                        "office_failed", "LibreOffice tidak merespons saat dijalankan."
+                    ) from exc
             assert self._bridge is not None and self._bridge.stdin is not None
             try:
-                self._bridge.stdin.write(json.dumps({"src": str(src.resolve()), "out": str(out.resolve())}) + "\n")
+                self._bridge.stdin.write(
+                    json.dumps({"src": str(src.resolve()), "out": str(out.resolve())}) + "\n"
+                )
                 self._bridge.stdin.flush()
                 reply = self._read(self.timeout)
             except TimeoutError:
@@ -145,12 +170,16 @@ class Converter:
             except (ConnectionError, BrokenPipeError, ValueError):
                 self.close()
                 self.restarts += 1
-                raise PrintshopInputError("render_failed", f"LibreOffice berhenti saat mengonversi {src.name}.") \
-                    from None
+                raise PrintshopInputError(
+                    "render_failed", f"LibreOffice berhenti saat mengonversi {src.name}."
+                ) from None
             if not reply.get("ok"):
-                raise PrintshopInputError("render_failed", f"LibreOffice tidak dapat mengonversi {src.name} "
-                                                           "(berkas rusak atau dilindungi kata sandi?).",
-                                          detail=reply.get("error", ""))
+                raise PrintshopInputError(
+                    "render_failed",
+                    f"LibreOffice tidak dapat mengonversi {src.name} "
+                    "(berkas rusak atau dilindungi kata sandi?).",
+                    detail=reply.get("error", ""),
+                )
         return None
 
     def _convert_cold(self, src: Path, out: Path) -> None:
@@ -158,16 +187,32 @@ class Converter:
             prof = Path(tmp) / "profile"
             outdir = Path(tmp) / "out"
             outdir.mkdir()
-            argv = [soffice_binary(), "--headless", "--norestore", "--nolockcheck",
-                    f"-env:UserInstallation={prof.as_uri()}", "--convert-to", "pdf", "--outdir", str(outdir),
-                    str(src.resolve())]
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            argv = [
+                soffice_binary(),
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                f"-env:UserInstallation={prof.as_uri()}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(src.resolve()),
+            ]
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 proc.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
-                raise PrintshopInputError("render_timeout", f"Konversi {src.name} melebihi batas waktu.") from None
+                raise PrintshopInputError(
+                    "render_timeout", f"Konversi {src.name} melebihi batas waktu."
+                ) from None
             produced = list(outdir.glob("*.pdf"))
             if not produced:
                 raise PrintshopInputError("render_failed", f"LibreOffice tidak dapat mengonversi {src.name}.")

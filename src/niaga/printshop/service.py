@@ -35,15 +35,23 @@ def check_file(path: Path, template: str = "skripsi", log: ProcessingLog | None 
             out = check_docx(path, get_template(template))
             st.findings.extend(out["findings"])
     else:
-        out = {"kind": sn.kind, "findings": ["Berkas akan diubah ke PDF dengan LibreOffice sebelum diperiksa."]}
+        out = {
+            "kind": sn.kind,
+            "findings": ["Berkas akan diubah ke PDF dengan LibreOffice sebelum diperiksa."],
+        }
     if sn.note:
         out["findings"] = [sn.note, *out.get("findings", [])]
     out["log"] = log.as_list()
     return out
 
 
-def format_file(src: Path, out: Path, template: str = "skripsi", business: str | None = None,
-                log: ProcessingLog | None = None) -> dict:
+def format_file(
+    src: Path,
+    out: Path,
+    template: str = "skripsi",
+    business: str | None = None,
+    log: ProcessingLog | None = None,
+) -> dict:
     from niaga.printshop.formatter import format_docx
     from niaga.printshop.templates import get_template, template_for_business
 
@@ -51,12 +59,15 @@ def format_file(src: Path, out: Path, template: str = "skripsi", business: str |
     if src.resolve() == out.resolve():
         raise PrintshopInputError("same_file", "Berkas hasil harus berbeda dari berkas asli.")
     if business:
-        from niaga.db.session import session_scope
+        from niaga.db.engine import session_scope
+        from niaga.kit.errors import AppError
         from niaga.tenancy.service import get_business_by_slug
 
-        with session_scope() as s:
-            b = get_business_by_slug(s, business)
-            tpl = template_for_business(s, b.id if b else None, template)
+        try:
+            with session_scope() as s:
+                tpl = template_for_business(s, get_business_by_slug(s, business).id, template)
+        except AppError as exc:
+            raise PrintshopInputError("business_not_found", exc.message) from exc
     else:
         tpl = get_template(template)
     with log.step("format", template=template) as st:

@@ -19,7 +19,7 @@ OFFICE_KINDS = {"docx", "xlsx", "pptx", "odt", "ods", "odp", "doc", "xls", "ppt"
 
 @dataclass(frozen=True)
 class Sniffed:
-    kind: str          # pdf | docx | xlsx | pptx | odt | ods | odp | doc | rtf | image | unknown
+    kind: str  # pdf | docx | xlsx | pptx | odt | ods | odp | doc | rtf | image | unknown
     ext_matches: bool  # False when the extension says something else than the content
     note: str = ""
 
@@ -38,8 +38,10 @@ def _zip_kind(path: Path) -> str:
             infos = zf.infolist()
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
-            if len(infos) > s.printshop_zip_max_members or total > s.printshop_zip_max_uncompressed_bytes or (
-                total > 1024 * 1024 and total / packed > s.printshop_zip_max_ratio
+            if (
+                len(infos) > s.printshop_zip_max_members
+                or total > s.printshop_zip_max_uncompressed_bytes
+                or (total > 1024 * 1024 and total / packed > s.printshop_zip_max_ratio)
             ):
                 raise PrintshopInputError(
                     "zip_bomb",
@@ -71,7 +73,9 @@ def sniff(path: Path) -> Sniffed:
         raise PrintshopInputError("not_found", f"Berkas tidak ditemukan: {path.name}")
     size = path.stat().st_size
     if size == 0:
-        raise PrintshopInputError("empty", f"Berkas {path.name} kosong (0 byte). Mohon kirim ulang berkasnya.")
+        raise PrintshopInputError(
+            "empty", f"Berkas {path.name} kosong (0 byte). Mohon kirim ulang berkasnya."
+        )
     if size > get_settings().max_upload_bytes * 4:
         raise PrintshopInputError("too_large", f"Berkas {path.name} terlalu besar untuk diproses.")
     with path.open("rb") as fh:
@@ -84,13 +88,21 @@ def sniff(path: Path) -> Sniffed:
     elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         # OLE2: an old .doc/.xls/.ppt, or an encrypted (password-protected) OOXML file
         kind = _ole_kind(path)
-    elif head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n") or head[:4] in (
-        b"GIF8",
-        b"II*\x00",
-        b"MM\x00*",
-    ) or head.startswith(b"BM") or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1",
-                                                                          b"heim", b"heis", b"avif")) or (
-        head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    elif (
+        head.startswith(b"\xff\xd8\xff")
+        or head.startswith(b"\x89PNG\r\n\x1a\n")
+        or head[:4]
+        in (
+            b"GIF8",
+            b"II*\x00",
+            b"MM\x00*",
+        )
+        or head.startswith(b"BM")
+        or (
+            head[4:8] == b"ftyp"
+            and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"avif")
+        )
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
     ):
         kind = "image"
     elif head.startswith(b"{\\rtf"):
@@ -105,8 +117,14 @@ def sniff(path: Path) -> Sniffed:
             f"Jenis berkas {path.name} tidak dikenali. Kirim PDF, DOCX, DOC, ODT, XLSX, PPTX atau foto (JPG/PNG/HEIC).",
         )
     ek = _ext_kind(path)
-    matches = ek == kind or (kind == "image" and ek == "image") or (kind == "doc" and ek in {"doc", "xls", "ppt"})
-    note = "" if matches else f"Ekstensi .{path.suffix.lstrip('.')} tidak sesuai isi berkas ({kind}); diproses sebagai {kind}."
+    matches = (
+        ek == kind or (kind == "image" and ek == "image") or (kind == "doc" and ek in {"doc", "xls", "ppt"})
+    )
+    note = (
+        ""
+        if matches
+        else f"Ekstensi .{path.suffix.lstrip('.')} tidak sesuai isi berkas ({kind}); diproses sebagai {kind}."
+    )
     return Sniffed(kind=kind, ext_matches=matches, note=note)
 
 

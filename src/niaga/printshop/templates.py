@@ -7,7 +7,7 @@ A business override (`PrintTemplate.data`) is merged over the packaged template 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -28,7 +28,7 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def packaged_templates() -> dict:
     out = {}
     for entry in resources.files("niaga.printshop").joinpath("templates").iterdir():
@@ -41,8 +41,9 @@ def packaged_templates() -> dict:
 def get_template(name: str, override: dict | None = None) -> dict:
     base = packaged_templates().get(name)
     if base is None and override is None:
-        raise PrintshopInputError("unknown_template", f"Template '{name}' tidak dikenal.",
-                                  available=sorted(packaged_templates()))
+        raise PrintshopInputError(
+            "unknown_template", f"Template '{name}' tidak dikenal.", available=sorted(packaged_templates())
+        )
     result = _merge(base or packaged_templates()[DEFAULT_TEMPLATE], override or {})
     result["name"] = name
     return result
