@@ -1,0 +1,66 @@
+"""`check` on generated scans and phone photos: page findings and photo geometry."""
+
+from __future__ import annotations
+
+import pytest
+
+from niaga.printshop.pdfcheck import check_pdf
+from niaga.printshop.photo import check_image
+
+from . import gen
+
+
+def test_scan_findings_are_exact(tmp_path):
+    pdf = tmp_path / "scan.pdf"
+    gen.scan_pdf(pdf, ["text", "blank", "text", "blur", "rot90", "speckle", "colour", "rot180", "text"])
+    r = check_pdf(pdf)
+    assert r["pages"] == 9
+    assert r["blank_pages"] == [2, 6]
+    assert r["blur_pages"] == [4]
+    assert sorted((x["page"], x["fix_rotate_cw_deg"]) for x in r["rotated_pages"]) == [(5, 90), (8, 180)]
+    assert r["colour_pages"] == [7]
+    assert any("kosong" in f for f in r["findings"])
+
+
+def test_thresholds_do_not_depend_on_scan_resolution(tmp_path):
+    """Pages are measured at a fixed rendering width, so a 200 dpi scan gives the same findings."""
+    pdf = tmp_path / "scan200.pdf"
+    gen.scan_pdf(pdf, ["text", "blank", "blur", "colour"], dpi=200)
+    r = check_pdf(pdf)
+    assert (r["blank_pages"], r["blur_pages"], r["colour_pages"], r["rotated_pages"]) == ([2], [3], [4], [])
+
+
+@pytest.mark.parametrize(("kind", "angle"), [("page", 8.0), ("page", -11.0), ("id_card", -9.0), ("id_card", 4.0)])
+def test_photo_corners_and_skew(tmp_path, kind, angle):
+    jpg = tmp_path / "photo.jpg"
+    size = (1280, 960) if kind == "id_card" else (1200, 1600)
+    truth = gen.photo_of_object(jpg, kind=kind, angle_deg=angle, size=size)
+    r = check_image(jpg)
+    assert r["kind"] == "image" and r["object"] == kind
+    assert abs(r["skew_deg"] - truth["skew_deg"]) <= 1.0
+    for name, (x, y) in truth["corners"].items():
+        gx, gy = r["corners"][name]
+        assert abs(gx - x) <= 6 and abs(gy - y) <= 6, (name, (gx, gy), (x, y))
+
+
+def test_photo_to_a4_puts_an_id_card_at_real_size(tmp_path):
+    import pypdf
+
+    from niaga.printshop.photo import images_to_a4_pdf, page_image_for_print
+
+    front, back = tmp_path / "front.jpg", tmp_path / "back.jpg"
+    gen.photo_of_object(front, kind="id_card", angle_deg=-7, size=(1280, 960))
+    gen.photo_of_object(back, kind="id_card", angle_deg=5, size=(1280, 960), seed=9)
+    items = []
+    for f in (front, back):
+        flat, obj = page_image_for_print(f)
+        assert obj.kind == "id_card"
+        assert abs(flat.shape[1] / flat.shape[0] - 85.6 / 54) < 0.02
+        items.append((flat, obj.kind))
+    out = tmp_path / "ktp.pdf"
+    assert images_to_a4_pdf([items], out) == 1
+    page = pypdf.PdfReader(str(out)).pages[0]
+    assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842
+    # both card images are drawn 85.6 mm wide (242.6 pt)
+    content = page.get_contents().get_data().decode("latin-1")
+    assert content.count("242.6") >= 2
