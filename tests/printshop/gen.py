@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-LOREM = ("Penelitian ini membahas pengaruh layanan digital terhadap kepuasan pelanggan usaha kecil di kota "
-         "contoh, dengan data yang dikumpulkan melalui kuesioner dan dianalisis secara kuantitatif.")
+LOREM = (
+    "Penelitian ini membahas pengaruh layanan digital terhadap kepuasan pelanggan usaha kecil di kota "
+    "contoh, dengan data yang dikumpulkan melalui kuesioner dan dianalisis secara kuantitatif."
+)
 
 
 def _set_font(run, name: str, size: float | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -29,8 +31,9 @@ def _set_font(run, name: str, size: float | None = None) -> None:  # type: ignor
         run.font.size = Pt(size)
 
 
-def thesis_docx(path: Path, *, chapters: int = 3, paras_per_sub: int = 2, messy: bool = True,
-                toc: bool = False) -> dict:
+def thesis_docx(
+    path: Path, *, chapters: int = 3, paras_per_sub: int = 2, messy: bool = True, toc: bool = False
+) -> dict:
     """A small thesis. Messy: wrong margins, Calibri/Arial body at 11 pt, single spacing (direct, style or
     docDefaults), chapter numerals out of order (one with a line break), a too-deep and a wrong sub-heading
     number, a table. Returns the truth (chapter final texts, sub-heading numbers, body indices)."""
@@ -92,7 +95,13 @@ def thesis_docx(path: Path, *, chapters: int = 3, paras_per_sub: int = 2, messy:
     written = list(range(1, chapters + 1))
     if messy and chapters >= 3:
         written[1], written[2] = written[2], written[1]
-    titles = ["PENDAHULUAN", "TINJAUAN PUSTAKA", "METODOLOGI PENELITIAN", "HASIL DAN PEMBAHASAN", "KESIMPULAN"]
+    titles = [
+        "PENDAHULUAN",
+        "TINJAUAN PUSTAKA",
+        "METODOLOGI PENELITIAN",
+        "HASIL DAN PEMBAHASAN",
+        "KESIMPULAN",
+    ]
     roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
     for c in range(chapters):
         pb = d.add_paragraph()
@@ -203,11 +212,12 @@ def scan_pdf(path: Path, kinds: list[str], dpi: int = 150, seed: int = 1) -> Non
         if scale != 1:
             rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         pages.append(Image.fromarray(rgb))
-    pages[0].save(str(path), save_all=True, append_images=pages[1:], resolution=dpi, quality=85)
+    pages[0].save(str(path), format="PDF", save_all=True, append_images=pages[1:], resolution=dpi, quality=85)
 
 
-def photo_of_object(path: Path, *, kind: str = "page", angle_deg: float = 8.0, size: tuple = (1200, 1600),
-                    seed: int = 3) -> dict:
+def photo_of_object(
+    path: Path, *, kind: str = "page", angle_deg: float = 8.0, size: tuple = (1200, 1600), seed: int = 3
+) -> dict:
     """A light page (A4 proportions) or ID card (85.6 x 54) rotated by angle_deg (ccw) on a darker textured
     surface. Returns the truth corners (object's own frame) and skew."""
     import cv2
@@ -231,15 +241,21 @@ def photo_of_object(path: Path, *, kind: str = "page", angle_deg: float = 8.0, s
     def rot(px: float, py: float) -> tuple:  # object frame (centred) -> image, ccw on screen
         return cx + px * ca + py * sa, cy - px * sa + py * ca
 
-    corners = {"top_left": rot(-ow / 2, -oh / 2), "top_right": rot(ow / 2, -oh / 2),
-               "bottom_right": rot(ow / 2, oh / 2), "bottom_left": rot(-ow / 2, oh / 2)}
+    corners = {
+        "top_left": rot(-ow / 2, -oh / 2),
+        "top_right": rot(ow / 2, -oh / 2),
+        "bottom_right": rot(ow / 2, oh / 2),
+        "bottom_left": rot(-ow / 2, oh / 2),
+    }
     obj = np.full((int(oh), int(ow), 3), 245, np.uint8)
     tp = text_page(h=int(oh), w=int(ow), lines=12 if kind == "id_card" else 30)
     obj = cv2.cvtColor(tp, cv2.COLOR_GRAY2RGB) if kind == "page" else obj
     if kind == "id_card":
         cv2.putText(obj, "CONTOH", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (30, 60, 160), 3)
-    src = np.array([[0, 0], [obj.shape[1] - 1, 0], [obj.shape[1] - 1, obj.shape[0] - 1], [0, obj.shape[0] - 1]],
-                   np.float32)
+    src = np.array(
+        [[0, 0], [obj.shape[1] - 1, 0], [obj.shape[1] - 1, obj.shape[0] - 1], [0, obj.shape[0] - 1]],
+        np.float32,
+    )
     dst = np.array([corners[k] for k in ("top_left", "top_right", "bottom_right", "bottom_left")], np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(obj, m, (w, h))
@@ -253,10 +269,17 @@ def cover_letter_docx(path: Path, attachments: list[str], copies: int = 2, bindi
     import docx
 
     d = docx.Document()
-    for line in ["Perihal: Permohonan cetak", "Dengan hormat,", "Rincian pesanan:",
-                 f"1. Jumlah rangkap: {copies} eksemplar", f"2. Jenis jilid: {binding}, sampul warna hijau tua",
-                 "3. Kertas: A4 80 gram", "4. Cetak: hitam putih", "5. Diambil pada: Senin, 3 Juni 2024",
-                 "Berkas yang dilampirkan:"] + [f"{i + 1}. {a} – lampiran" for i, a in enumerate(attachments)]:
+    for line in [
+        "Perihal: Permohonan cetak",
+        "Dengan hormat,",
+        "Rincian pesanan:",
+        f"1. Jumlah rangkap: {copies} eksemplar",
+        f"2. Jenis jilid: {binding}, sampul warna hijau tua",
+        "3. Kertas: A4 80 gram",
+        "4. Cetak: hitam putih",
+        "5. Diambil pada: Senin, 3 Juni 2024",
+        "Berkas yang dilampirkan:",
+    ] + [f"{i + 1}. {a} – lampiran" for i, a in enumerate(attachments)]:
         d.add_paragraph(line)
     d.save(str(path))
 

@@ -30,7 +30,9 @@ def test_thresholds_do_not_depend_on_scan_resolution(tmp_path):
     assert (r["blank_pages"], r["blur_pages"], r["colour_pages"], r["rotated_pages"]) == ([2], [3], [4], [])
 
 
-@pytest.mark.parametrize(("kind", "angle"), [("page", 8.0), ("page", -11.0), ("id_card", -9.0), ("id_card", 4.0)])
+@pytest.mark.parametrize(
+    ("kind", "angle"), [("page", 8.0), ("page", -11.0), ("id_card", -9.0), ("id_card", 4.0)]
+)
 def test_photo_corners_and_skew(tmp_path, kind, angle):
     jpg = tmp_path / "photo.jpg"
     size = (1280, 960) if kind == "id_card" else (1200, 1600)

@@ -24,7 +24,8 @@ def test_check_messy_thesis(tmp_path):
     assert [(c["paragraph_index"], norm_ws(c["final_text"])) for c in r["chapters"]] == truth["chapters"]
     assert "\n" in r["chapters"][2]["text_before"]
     assert {s["paragraph_index"]: s["number_after"] for s in r["subheadings"]} == {
-        i: n for i, n, _t in truth["subheadings"]}
+        i: n for i, n, _t in truth["subheadings"]
+    }
     assert r["body"]["paragraphs"] == len(truth["body"])
     assert r["body"]["not_tnr12"] == len(truth["body"]) and r["body"]["not_1_5_spacing"] == len(truth["body"])
     assert r["nothing_to_fix"] is False
@@ -49,8 +50,12 @@ def test_format_applies_template_and_keeps_text(tmp_path):
     d = docx.Document(str(out))
     assert len(d.paragraphs) == truth["paragraphs"]
     for s in d.sections:
-        assert (round(s.top_margin.cm, 2), round(s.left_margin.cm, 2), round(s.bottom_margin.cm, 2),
-                round(s.right_margin.cm, 2)) == (4.0, 4.0, 3.0, 3.0)
+        assert (
+            round(s.top_margin.cm, 2),
+            round(s.left_margin.cm, 2),
+            round(s.bottom_margin.cm, 2),
+            round(s.right_margin.cm, 2),
+        ) == (4.0, 4.0, 3.0, 3.0)
         assert round(s.page_width.cm, 1) == 21.0 and round(s.page_height.cm, 1) == 29.7
     eff = EffectiveFormat(d)
     for i in truth["body"]:
@@ -95,8 +100,11 @@ def test_theme_fonts_and_east_asia_are_resolved(tmp_path):
     assert all(is_tnr12(eff.paragraph(d2.paragraphs[i])) for i in truth["body"])
     body_run = d2.paragraphs[truth["body"][0]].runs[0]._r
     fonts = body_run.rPr.rFonts
-    assert fonts.get(f"{{{gen.W_NS}}}eastAsia") == "Times New Roman" and fonts.get(f"{{{gen.W_NS}}}cs") == \
-        "Times New Roman" and fonts.get(f"{{{gen.W_NS}}}asciiTheme") is None
+    assert (
+        fonts.get(f"{{{gen.W_NS}}}eastAsia") == "Times New Roman"
+        and fonts.get(f"{{{gen.W_NS}}}cs") == "Times New Roman"
+        and fonts.get(f"{{{gen.W_NS}}}asciiTheme") is None
+    )
 
 
 def test_docx_without_chapters_is_a_clear_finding(tmp_path):

@@ -71,9 +71,15 @@ def open_docx(path: Path) -> Any:
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise PrintshopInputError("corrupt", f"DOCX {path.name} rusak dan tidak dapat dibuka.") from exc
+        raise PrintshopInputError(
+            "corrupt",
+            f"Dokumen {path.name} rusak dan tidak dapat dibuka. Mohon simpan ulang dari Word lalu kirim lagi.",
+        ) from exc
     except Exception as exc:  # lxml XMLSyntaxError and friends: a damaged part
-        raise PrintshopInputError("corrupt", f"DOCX {path.name} rusak: {type(exc).__name__}.") from exc
+        raise PrintshopInputError(
+            "corrupt",
+            f"Dokumen {path.name} rusak dan tidak dapat dibuka ({type(exc).__name__}). Mohon simpan ulang dari Word lalu kirim lagi.",
+        ) from exc
 
 
 class EffectiveFormat:
