@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     printshop_rotation_profile_ratio: float = 1.3
     printshop_max_pages: int = 1000
     printshop_check_max_pages: int = 600
+    # Processes that share a long PDF's page checks (0 = one per CPU).
+    printshop_check_workers: int = 0
     # LibreOffice: one conversion may take this long before the office process is killed and restarted.
     printshop_render_timeout_seconds: float = 120.0
     printshop_soffice: str = "soffice"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from niaga.printshop.errors import PrintshopInputError
 from niaga.settings import get_settings
+
+
+PARALLEL_MIN_PAGES = 24  # below this, starting worker processes costs more than it saves
 
 
 def open_pdf(path: Path):  # -> pypdfium2.PdfDocument
@@ -31,8 +35,6 @@ def pdf_page_count(path: Path) -> int:
 
 
 def check_pdf(path: Path, with_metrics: bool = False) -> dict:
-    from niaga.printshop.pages import analyse_page
-
     s = get_settings()
     pdf = open_pdf(path)
     try:
@@ -54,19 +56,11 @@ def check_pdf(path: Path, with_metrics: bool = False) -> dict:
             "colour_pages": [],
         }
         metrics = []
-        for i in range(limit):
-            page = pdf[i]
-            w_pt, _h_pt = page.get_size()
-            scale = s.printshop_render_width_px / max(w_pt, 1.0)
-            try:
-                bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False)
-                rgb = bitmap.to_numpy()[:, :, :3]
-            except Exception:  # a damaged page: reported, the others are still checked
+        for i, f in _analyse_pages(path, pdf, limit):
+            if f is None:
                 findings.append(f"Halaman {i + 1} tidak dapat dirender.")
                 continue
-            px_per_cm = scale * 72.0 / 2.54
-            f = analyse_page(rgb, px_per_cm)
-            # a page's own /Rotate is applied by the renderer, so f.fix is relative to how it is shown
+            # a page's own /Rotate is applied by the renderer, so the fix is relative to how it is shown
             if f.blank:
                 out["blank_pages"].append(i + 1)
             elif f.blur:
@@ -83,6 +77,54 @@ def check_pdf(path: Path, with_metrics: bool = False) -> dict:
         return out
     finally:
         pdf.close()
+
+
+def _analyse_one(pdf, i: int):  # noqa: ANN001, ANN202
+    from niaga.printshop.pages import analyse_page
+
+    width = get_settings().printshop_render_width_px
+    page = pdf[i]
+    try:
+        w_pt, _h_pt = page.get_size()
+        scale = width / max(w_pt, 1.0)
+        bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False)
+        try:
+            rgb = bitmap.to_numpy()[:, :, :3]
+            return analyse_page(rgb, scale * 72.0 / 2.54)
+        finally:
+            bitmap.close()
+    except Exception:  # a damaged page: reported, the others are still checked
+        return None
+    finally:
+        page.close()
+
+
+def _analyse_range(path: str, start: int, stop: int) -> list:
+    """Worker-process entry: analyse pages [start, stop) of the PDF at `path`."""
+    pdf = open_pdf(Path(path))
+    try:
+        return [(i, _analyse_one(pdf, i)) for i in range(start, stop)]
+    finally:
+        pdf.close()
+
+
+def _analyse_pages(path: Path, pdf, limit: int):  # noqa: ANN001, ANN202
+    """(index, PageFindings | None) for the first `limit` pages; long documents are split over
+    `printshop_check_workers` processes (rendering and measuring a page is CPU-bound)."""
+    workers = min(get_settings().printshop_check_workers or os.cpu_count() or 1, os.cpu_count() or 1)
+    if workers <= 1 or limit < PARALLEL_MIN_PAGES:
+        for i in range(limit):
+            yield i, _analyse_one(pdf, i)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(4, -(-limit // (workers * 2)))
+    ranges = [(s, min(s + chunk, limit)) for s in range(0, limit, chunk)]
+    ctx = multiprocessing.get_context("spawn")  # safe in threaded workers; no inherited locks
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        for part in ex.map(_analyse_range, [str(path)] * len(ranges), *zip(*ranges, strict=True)):
+            yield from part
 
 
 def _summary(out: dict) -> list[str]:
