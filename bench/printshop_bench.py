@@ -53,8 +53,17 @@ def thesis(path: Path, pages: int) -> None:
 
 
 def cold_soffice(src: Path, outdir: Path, profile: Path) -> float:
-    argv = ["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", "--convert-to",
-            "pdf", "--outdir", str(outdir), str(src)]
+    argv = [
+        "soffice",
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(outdir),
+        str(src),
+    ]
     t0 = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
     return time.perf_counter() - t0
@@ -69,10 +78,14 @@ def check_child(scan: Path) -> dict:
     dt = time.perf_counter() - t0
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time() - c0 + ru.ru_utime + ru.ru_stime  # this process + its page workers
-    return {"pages": r["pages"], "seconds": round(dt, 2), "pages_per_s": round(r["pages"] / dt, 1),
-            "cpu_ms_per_page": round(cpu * 1000 / r["pages"], 1),
-            "pages_per_s_on_2_free_cores": round(2 * r["pages"] / cpu, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "pages": r["pages"],
+        "seconds": round(dt, 2),
+        "pages_per_s": round(r["pages"] / dt, 1),
+        "cpu_ms_per_page": round(cpu * 1000 / r["pages"], 1),
+        "pages_per_s_on_2_free_cores": round(2 * r["pages"] / cpu, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -86,11 +99,12 @@ def main() -> None:
         print(json.dumps(check_child(a.check_child)))
         return
 
-    from niaga.printshop.pdfcheck import check_pdf
+    from tests.printshop import gen
+
     from niaga.printshop.formatter import format_docx
+    from niaga.printshop.pdfcheck import check_pdf
     from niaga.printshop.render import Converter, render_to_pdf
     from niaga.printshop.templates import get_template
-    from tests.printshop import gen
 
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="niaga-bench-ps-") as tmp:
@@ -118,21 +132,32 @@ def main() -> None:
         conv.close()
         ours = t3 - t0
         out["thesis"] = {
-            "pages_cold": cold_pages, "pages_formatted": pages,
+            "pages_cold": cold_pages,
+            "pages_formatted": pages,
             "cold_soffice_s": round(cold_s, 2),
-            "ours_total_s": round(ours, 2), "format_s": round(t1 - t0, 2), "render_s": round(t2 - t1, 2),
+            "ours_total_s": round(ours, 2),
+            "format_s": round(t1 - t0, 2),
+            "render_s": round(t2 - t1, 2),
             "check_s": round(t3 - t2, 2),
             "ratio_ours_vs_cold": round(ours / cold_s, 2),
-            "peak_rss_mb": {"bench_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                            "warm_office": round(office_hwm, 1), "cold_soffice": round(cold_rss, 1)},
+            "peak_rss_mb": {
+                "bench_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "warm_office": round(office_hwm, 1),
+                "cold_soffice": round(cold_rss, 1),
+            },
         }
         scan = t / "scan.pdf"
         kinds = ["text"] * a.scan_pages
         for i in range(0, a.scan_pages, 10):
             kinds[i] = ["blank", "blur", "rot90", "colour", "speckle"][(i // 10) % 5]
         gen.scan_pdf(scan, kinds)
-        r = subprocess.run([sys.executable, __file__, "--check-child", str(scan)], capture_output=True, text=True,
-                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        r = subprocess.run(
+            [sys.executable, __file__, "--check-child", str(scan)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
         out["check_scan"] = json.loads(r.stdout.strip().splitlines()[-1])
         out["check_scan"]["cpus"] = os.cpu_count()
     if a.json:
@@ -141,13 +166,19 @@ def main() -> None:
     th, sc = out["thesis"], out["check_scan"]
     print(f"thesis ~{a.pages} pages ({th['pages_formatted']} formatted, {th['pages_cold']} unformatted)")
     print(f"  cold soffice --convert-to pdf : {th['cold_soffice_s']:.2f} s   (baseline 1.00x)")
-    print(f"  ours format+render+check (warm): {th['ours_total_s']:.2f} s   ({th['ratio_ours_vs_cold']:.2f}x; "
-          f"format {th['format_s']:.2f} + render {th['render_s']:.2f} + check {th['check_s']:.2f})")
-    print(f"  peak RSS MB: bench process {th['peak_rss_mb']['bench_process']}, warm office "
-          f"{th['peak_rss_mb']['warm_office']}, cold soffice {th['peak_rss_mb']['cold_soffice']}")
-    print(f"check on {sc['pages']}-page 150 dpi scan: {sc['pages_per_s']} pages/s wall ({sc['seconds']} s, "
-          f"{sc['cpus']} CPUs, load {os.getloadavg()[0]:.1f}); {sc['cpu_ms_per_page']} CPU-ms/page = "
-          f"{sc['pages_per_s_on_2_free_cores']} pages/s on 2 free cores; peak RSS {sc['peak_rss_mb']} MB")
+    print(
+        f"  ours format+render+check (warm): {th['ours_total_s']:.2f} s   ({th['ratio_ours_vs_cold']:.2f}x; "
+        f"format {th['format_s']:.2f} + render {th['render_s']:.2f} + check {th['check_s']:.2f})"
+    )
+    print(
+        f"  peak RSS MB: bench process {th['peak_rss_mb']['bench_process']}, warm office "
+        f"{th['peak_rss_mb']['warm_office']}, cold soffice {th['peak_rss_mb']['cold_soffice']}"
+    )
+    print(
+        f"check on {sc['pages']}-page 150 dpi scan: {sc['pages_per_s']} pages/s wall ({sc['seconds']} s, "
+        f"{sc['cpus']} CPUs, load {os.getloadavg()[0]:.1f}); {sc['cpu_ms_per_page']} CPU-ms/page = "
+        f"{sc['pages_per_s_on_2_free_cores']} pages/s on 2 free cores; peak RSS {sc['peak_rss_mb']} MB"
+    )
 
 
 def gen_pages(pdf: Path) -> int:

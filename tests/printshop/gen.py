@@ -352,3 +352,33 @@ def plain_docx(path: Path, paragraphs: int = 5) -> None:
     for i in range(paragraphs):
         d.add_paragraph(f"Paragraf biasa nomor {i + 1}. {LOREM}")
     d.save(str(path))
+
+
+def vector_pdf(path: Path, kinds: list[str]) -> None:
+    """Born-digital pages: text | blank | colour | upside_down | table (digits and rules)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    w, h = A4
+    for k in kinds:
+        if k == "upside_down":
+            c.translate(w, h)
+            c.rotate(180)
+        if k in ("text", "colour", "upside_down"):
+            c.setFont("Times-Roman", 12)
+            for i in range(35):
+                c.drawString(72, h - 90 - i * 18, (LOREM + " " + LOREM)[i * 3 : i * 3 + 85])
+        if k == "colour":
+            c.setFillColorRGB(0.85, 0.1, 0.1)
+            c.rect(100, 100, 90, 90, fill=1, stroke=0)
+            c.setFillColorRGB(0, 0, 0)
+        if k == "table":
+            c.setFont("Helvetica", 10)
+            for r in range(25):
+                y = h - 100 - r * 20
+                c.line(72, y - 5, w - 72, y - 5)
+                for col in range(6):
+                    c.drawString(80 + col * 75, y, f"{(r * 7 + col * 13) % 97:02d}")
+        c.showPage()
+    c.save()

@@ -66,3 +66,33 @@ def test_photo_to_a4_puts_an_id_card_at_real_size(tmp_path):
     # both card images are drawn 85.6 mm wide (242.6 pt)
     content = page.get_contents().get_data().decode("latin-1")
     assert content.count("242.6") >= 2
+
+
+def test_born_digital_pages(tmp_path):
+    """Pages without raster images take the half-width path: colour, blank and upside-down are found, a
+    table of digits and rules is not mistaken for upside-down text, and nothing vector is 'blurred'."""
+    pdf = tmp_path / "digital.pdf"
+    gen.vector_pdf(pdf, ["text", "blank", "colour", "upside_down", "table", "text"])
+    r = check_pdf(pdf, with_metrics=True)
+    assert all(m["vector"] for m in r["metrics"])
+    assert r["blank_pages"] == [2] and r["colour_pages"] == [3] and r["blur_pages"] == []
+    assert r["rotated_pages"] == [{"page": 4, "fix_rotate_cw_deg": 180}]
+
+
+def test_born_digital_quarter_turn_from_text_layer(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "r.pdf"
+    w, h = A4
+    c = canvas.Canvas(str(pdf), pagesize=A4)
+    for angle in (90, 270):
+        c.translate(w / 2, h / 2)
+        c.rotate(angle)  # counter-clockwise: the fix is the same angle clockwise
+        c.setFont("Times-Roman", 12)
+        for i in range(25):
+            c.drawString(-300, 200 - i * 16, gen.LOREM[:80])
+        c.showPage()
+    c.save()
+    r = check_pdf(pdf)
+    assert r["rotated_pages"] == [{"page": 1, "fix_rotate_cw_deg": 90}, {"page": 2, "fix_rotate_cw_deg": 270}]

@@ -32,19 +32,25 @@ def _inner(a: Any) -> Any:
     return a[my : h - my, mx : w - mx]
 
 
-def analyse_page(rgb: Any, px_per_cm: float) -> PageFindings:
+def analyse_page(rgb: Any, px_per_cm: float, vector: bool = False) -> PageFindings:
+    """Findings for one page image. `vector`: a born-digital page (no raster image on it), rendered at half
+    the width: it has no scanner speckle (every dark pixel is content), cannot be blurred, and its colour and
+    text orientation read the same at 75 dpi."""
     import cv2
     import numpy as np
 
     s = get_settings()
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     inner = _inner(gray)
-    ink_cm2 = _letter_ink_cm2(inner, px_per_cm)
+    if vector:
+        ink_cm2 = cv2.countNonZero(cv2.threshold(inner, 127, 255, cv2.THRESH_BINARY_INV)[1]) / px_per_cm**2
+    else:
+        ink_cm2 = _letter_ink_cm2(inner, px_per_cm)
     blank = ink_cm2 < s.printshop_blank_ink_cm2
-    metrics: dict = {"ink_cm2": round(ink_cm2, 3)}
+    metrics: dict = {"ink_cm2": round(ink_cm2, 3), "vector": vector}
 
     blur = False
-    if not blank:
+    if not blank and not vector:
         lap = cv2.Laplacian(gray, cv2.CV_16S)
         _mean, std = cv2.meanStdDev(lap)
         lap_var = float(std[0][0]) ** 2
@@ -55,16 +61,17 @@ def analyse_page(rgb: Any, px_per_cm: float) -> PageFindings:
 
     # colour: saturated pixels (beyond paper tint), measured as an area on paper. Computed at half resolution
     # (area averaging), which also dissolves isolated JPEG chroma specks at glyph edges.
-    half = cv2.resize(rgb, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    f = 1.0 if vector else 0.5
+    half = rgb if vector else cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     r, g, b = cv2.split(half)
     chroma = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
     sat = cv2.threshold(chroma, s.printshop_colour_chroma, 1, cv2.THRESH_BINARY)[1]
     sat = cv2.morphologyEx(sat, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    colour_cm2 = float(cv2.countNonZero(sat)) * 4.0 / (px_per_cm * px_per_cm)
+    colour_cm2 = float(cv2.countNonZero(sat)) / (f * f) / (px_per_cm * px_per_cm)
     metrics["colour_cm2"] = round(colour_cm2, 2)
     colour = colour_cm2 >= s.printshop_colour_min_area_cm2
 
-    fix = 0 if blank else text_fix_rotation(inner < 160)
+    fix = 0 if blank else text_fix_rotation(inner < 160, px_per_cm)
     return PageFindings(blank=blank, blur=blur, colour=colour, fix_rotate_cw_deg=fix, metrics=metrics)
 
 
@@ -86,17 +93,29 @@ def _letter_ink_cm2(gray: Any, px_per_cm: float) -> float:
     return float(stats[1:, cv2.CC_STAT_AREA][keep].sum()) / (px_per_cm * px_per_cm)
 
 
-def _line_asymmetry(mask: Any) -> float:
+# A printed text line (8-16 pt body text, headings up to ~24 pt) is 1.5-10 mm tall; taller dark bands are
+# tables, rules or pictures and say nothing about the text direction.
+LINE_MIN_CM, LINE_MAX_CM = 0.15, 1.0
+MIN_LINES = 3
+# Upright body text puts 3-10 % of its line ink in ascenders beyond descenders; digits, tables and rules sit
+# near 0. A page is called upside down only below -2 %.
+UPSIDE_DOWN_MARGIN = 0.02
+
+
+def _line_asymmetry(mask: Any, px_per_cm: float) -> float:
     """For horizontal text lines in `mask` (True = ink): ink above the x-height core minus ink below it,
-    summed over lines and normalised. Latin script puts ascenders and capitals above the core far more
-    often than descenders below it, so upright text scores > 0 and upside-down text < 0."""
+    summed over lines, as a fraction of the lines' ink. Latin script puts ascenders and capitals above the core far more
+    often than descenders below it, so upright text scores > 0 and upside-down text < 0. 0 when fewer than
+    MIN_LINES text-line-sized bands exist (no evidence)."""
     import numpy as np
 
     prof = mask.sum(axis=1).astype(np.float64)
     if prof.max() <= 0:
         return 0.0
     on = prof > max(2.0, 0.02 * prof.max())
-    above = below = 0.0
+    lo, hi = LINE_MIN_CM * px_per_cm, LINE_MAX_CM * px_per_cm
+    above = below = ink = 0.0
+    lines = 0
     y, n = 0, len(prof)
     while y < n:
         if not on[y]:
@@ -106,31 +125,37 @@ def _line_asymmetry(mask: Any) -> float:
         while y < n and on[y]:
             y += 1
         seg = prof[y0:y]
-        if len(seg) < 4:
+        if not (lo <= len(seg) <= hi):
             continue
         core = np.nonzero(seg >= 0.5 * seg.max())[0]
         c0, c1 = core[0], core[-1]
         above += float(seg[:c0].sum())
         below += float(seg[c1 + 1 :].sum())
-    total = above + below
-    return 0.0 if total <= 0 else (above - below) / total
+        ink += float(seg.sum())
+        lines += 1
+    return 0.0 if ink <= 0 or lines < MIN_LINES else (above - below) / ink
 
 
-def text_fix_rotation(mask: Any) -> int:
-    """Clockwise rotation (0/90/180/270) that makes the text in an ink mask upright."""
+def text_fix_rotation(mask: Any, px_per_cm: float) -> int:
+    """Clockwise rotation (0/90/180/270) that makes the text in an ink mask upright (0 when unsure)."""
     import numpy as np
 
     s = get_settings()
-    small = mask
-    rows = small.sum(axis=1).astype(np.float64)
-    cols = small.sum(axis=0).astype(np.float64)
+    rows = mask.sum(axis=1).astype(np.float64)
+    cols = mask.sum(axis=0).astype(np.float64)
     if rows.sum() < 50:
         return 0
+    # compare the profiles inside the text block only: the page around it would look like variation
+    ry, cx = np.nonzero(rows)[0], np.nonzero(cols)[0]
+    rows, cols = rows[ry[0] : ry[-1] + 1], cols[cx[0] : cx[-1] + 1]
     # text lines: the profile across lines alternates ink/gap, along lines it is flat
     rv = float(np.std(rows) / (np.mean(rows) + 1e-9))
     cv = float(np.std(cols) / (np.mean(cols) + 1e-9))
     if cv > rv * s.printshop_rotation_profile_ratio:
         # lines run vertically: try both quarter turns
-        cw = np.rot90(small, k=-1)  # rotated 90 degrees clockwise
-        return 90 if _line_asymmetry(cw) >= _line_asymmetry(np.rot90(small, k=1)) else 270
-    return 180 if _line_asymmetry(small) < 0 else 0
+        a_cw = _line_asymmetry(np.rot90(mask, k=-1), px_per_cm)  # page turned 90 degrees clockwise
+        a_ccw = _line_asymmetry(np.rot90(mask, k=1), px_per_cm)
+        if a_cw == a_ccw == 0.0:
+            return 0
+        return 90 if a_cw >= a_ccw else 270
+    return 180 if _line_asymmetry(mask, px_per_cm) < -UPSIDE_DOWN_MARGIN else 0

@@ -8,8 +8,8 @@ from pathlib import Path
 from niaga.printshop.errors import PrintshopInputError
 from niaga.settings import get_settings
 
-
 PARALLEL_MIN_PAGES = 24  # below this, starting worker processes costs more than it saves
+MIN_TEXT_CHARS = 20  # a text layer with fewer characters says nothing reliable about the page's direction
 
 
 def open_pdf(path: Path):  # -> pypdfium2.PdfDocument
@@ -79,24 +79,56 @@ def check_pdf(path: Path, with_metrics: bool = False) -> dict:
         pdf.close()
 
 
-def _analyse_one(pdf, i: int):  # noqa: ANN001, ANN202
+def _analyse_one(pdf, i: int):
+    import pypdfium2.raw as pdfium_c
+
     from niaga.printshop.pages import analyse_page
 
     width = get_settings().printshop_render_width_px
     page = pdf[i]
     try:
+        # born-digital pages (no raster image) are measured at half the width: nothing on them can be
+        # blurred or speckled, and colour and text direction read the same at 75 dpi
+        vector = next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)), None) is None
         w_pt, _h_pt = page.get_size()
-        scale = width / max(w_pt, 1.0)
+        scale = (width / 2 if vector else width) / max(w_pt, 1.0)
         bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False)
         try:
             rgb = bitmap.to_numpy()[:, :, :3]
-            return analyse_page(rgb, scale * 72.0 / 2.54)
+            found = analyse_page(rgb, scale * 72.0 / 2.54, vector=vector)
         finally:
             bitmap.close()
+        if vector and not found.blank:
+            found.fix_rotate_cw_deg = _text_layer_fix(page)
+        return found
     except Exception:  # a damaged page: reported, the others are still checked
         return None
     finally:
         page.close()
+
+
+def _text_layer_fix(page) -> int:
+    """Clockwise turn that makes a born-digital page's text upright, from its text layer: the dominant
+    character angle (pdfium reports it clockwise) plus the page's own /Rotate, as the page is displayed."""
+    import math
+    from collections import Counter
+
+    import pypdfium2.raw as pdfium_c
+
+    tp = page.get_textpage()
+    try:
+        n = tp.count_chars()
+        votes: Counter = Counter()
+        for k in range(0, n, max(1, n // 400)):
+            a = pdfium_c.FPDFText_GetCharAngle(tp.raw, k)
+            if a >= 0 and not tp.get_text_range(k, 1).isspace():
+                votes[round(math.degrees(a) / 90) % 4] += 1
+    finally:
+        tp.close()
+    if sum(votes.values()) < MIN_TEXT_CHARS:
+        return 0
+    quarter, _count = votes.most_common(1)[0]
+    return (360 - (quarter * 90 + page.get_rotation())) % 360
 
 
 def _analyse_range(path: str, start: int, stop: int) -> list:
@@ -108,7 +140,7 @@ def _analyse_range(path: str, start: int, stop: int) -> list:
         pdf.close()
 
 
-def _analyse_pages(path: Path, pdf, limit: int):  # noqa: ANN001, ANN202
+def _analyse_pages(path: Path, pdf, limit: int):
     """(index, PageFindings | None) for the first `limit` pages; long documents are split over
     `printshop_check_workers` processes (rendering and measuring a page is CPU-bound)."""
     workers = min(get_settings().printshop_check_workers or os.cpu_count() or 1, os.cpu_count() or 1)
