@@ -180,3 +180,24 @@ def test_smartcopy_price_list_quote_for_intake_and_stored_log(db):
     assert [(r.step, r.status) for r in rows] == [("check_pdf", "ok"), ("render", "rejected")]
     assert rows[1].findings == ["Konversi melebihi batas waktu."]
     json.dumps([r.findings for r in rows])
+
+
+def test_intake_separators_watermark_page_numbers_and_rotation_fix(tmp_path, converter):
+    folder = tmp_path / "order"
+    folder.mkdir()
+    gen.text_pdf(folder / "a.pdf", pages=2)
+    gen.vector_pdf(folder / "b.pdf", ["text", "upside_down"])
+    out = tmp_path / "o.pdf"
+    r = intake_order(
+        [folder], out, converter=converter, separators=True, watermark="CONTOH", page_numbers=True
+    )
+    assert r["pages"] == 2 + 2 + 2  # one separator sheet per file
+    reader = pypdf.PdfReader(str(out))
+    texts = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    assert "a.pdf" in texts[0] and "b.pdf" in texts[3]
+    assert all("CONTOH" in t for t in texts)
+    assert all(t.rstrip().endswith(str(n)) or f" {n} " in f" {t} " for n, t in enumerate(texts, start=1))
+    # the upside-down page was turned upright: checking the result finds nothing to rotate
+    from niaga.printshop.pdfcheck import check_pdf
+
+    assert check_pdf(out)["rotated_pages"] == []

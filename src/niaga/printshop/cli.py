@@ -78,12 +78,22 @@ def render(src: Path, out: Path, as_json: bool = typer.Option(False, "--json")) 
 def intake(
     paths: list[Path],
     out: Path = typer.Option(None, "--out", help="Print-ready PDF (default: beside)."),
+    separators: bool = typer.Option(False, "--separators", help="A title sheet before each file."),
+    watermark: str = typer.Option(None, "--watermark", help="Diagonal watermark text on every page."),
+    page_numbers: bool = typer.Option(
+        None, "--page-numbers/--no-page-numbers", help="Default: when the cover letter asks for them."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Take in a customer's mixed order (folder or files) and build one print-ready PDF."""
     from niaga.printshop.intake import intake_order
 
-    _guard(lambda: intake_order(paths, out), as_json)
+    _guard(
+        lambda: intake_order(
+            paths, out, separators=separators, watermark=watermark, page_numbers=page_numbers
+        ),
+        as_json,
+    )
 
 
 @printshop_app.command("quote")

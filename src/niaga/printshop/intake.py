@@ -195,8 +195,16 @@ def _letter_score(text: str, other_names: list[str]) -> float:
 
 
 def intake_order(
-    paths: list[Path], out: Path | None = None, log: ProcessingLog | None = None, converter: Any = None
+    paths: list[Path],
+    out: Path | None = None,
+    log: ProcessingLog | None = None,
+    converter: Any = None,
+    *,
+    separators: bool = False,
+    watermark: str | None = None,
+    page_numbers: bool | None = None,
 ) -> dict:
+    """`page_numbers`: None = as the letter asks (it mentions "nomor halaman"), True/False = forced."""
     from niaga.printshop.pdfcheck import check_pdf
     from niaga.printshop.render import render_to_pdf
 
@@ -273,7 +281,18 @@ def intake_order(
     ordered = [n for n in attachments] + [n for n in names if n not in attachments and n != letter]
     by_name = {e["name"]: e for e in entries}
     with log.step("assemble", output=str(out)) as st:
-        total = _assemble([by_name[n] for n in ordered if by_name[n].get("pdf")], out)
+        if page_numbers is None:
+            page_numbers = bool(
+                letter and re.search(r"nomor\s+halaman|penomoran\s+halaman", texts[letter], re.I)
+            )
+        total = _assemble(
+            [by_name[n] for n in ordered if by_name[n].get("pdf")],
+            out,
+            separators=separators,
+            watermark=watermark,
+            page_numbers=page_numbers,
+        )
+        st.params.update(separators=separators, watermark=watermark or "", page_numbers=page_numbers)
         st.outputs.append(str(out))
     files_out = []
     for e in entries:
@@ -314,18 +333,74 @@ def _note_step(name: str, letter: str | None, order: dict, attachments: list) ->
     return st
 
 
-def _assemble(entries: list[dict], out: Path) -> int:
-    """Merge the prepared PDFs; pages found rotated are turned upright with /Rotate."""
-    from pypdf import PdfReader, PdfWriter
+def _overlay(width: float, height: float, *, text: str | None, number: int | None, title: str | None) -> Any:
+    """A one-page PDF (pypdf page) of the given size: diagonal watermark, page number at the bottom centre,
+    or a separator sheet's title."""
+    import io
+
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(width, height))
+    if title:
+        c.setFont("Helvetica-Bold", 20)
+        c.drawCentredString(width / 2, height / 2, title)
+    if text:
+        c.saveState()
+        c.setFillColorRGB(0.6, 0.6, 0.6, alpha=0.25)
+        c.setFont("Helvetica-Bold", min(width, height) / 9)
+        c.translate(width / 2, height / 2)
+        c.rotate(45)
+        c.drawCentredString(0, 0, text)
+        c.restoreState()
+    if number is not None:
+        c.setFont("Times-Roman", 11)
+        c.drawCentredString(width / 2, 28, str(number))
+    c.showPage()
+    c.save()
+    buf.seek(0)
+    return PdfReader(buf).pages[0]
+
+
+def _assemble(
+    entries: list[dict],
+    out: Path,
+    *,
+    separators: bool = False,
+    watermark: str | None = None,
+    page_numbers: bool = False,
+) -> int:
+    """Merge the prepared PDFs; pages found rotated are turned upright with /Rotate; optional separator
+    sheet before each file, watermark and page numbers (stamped upright, after the rotation fix)."""
+    from pypdf import PdfReader, PdfWriter, Transformation
 
     writer = PdfWriter()
     for e in entries:
         reader = PdfReader(str(e["pdf"]))
+        if separators:
+            box = reader.pages[0].mediabox
+            writer.add_page(
+                _overlay(float(box.width), float(box.height), text=None, number=None, title=e["name"])
+            )
         fixes = {r["page"]: r["fix_rotate_cw_deg"] for r in e.get("rotated_pages", [])}
         for n, page in enumerate(reader.pages, start=1):
             if n in fixes:
                 page.rotate(fixes[n])
-            writer.add_page(page)
+            added = writer.add_page(page)
+            if (watermark or page_numbers) and added.rotation % 360:
+                added.transfer_rotation_to_content()  # so the stamp lands upright on the page as printed
+    if watermark or page_numbers:
+        for n, page in enumerate(writer.pages, start=1):
+            box = page.mediabox
+            stamp = _overlay(
+                float(box.width),
+                float(box.height),
+                text=watermark,
+                number=n if page_numbers else None,
+                title=None,
+            )
+            page.merge_transformed_page(stamp, Transformation().translate(float(box.left), float(box.bottom)))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with tmp.open("wb") as fh:

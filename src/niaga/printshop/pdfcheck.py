@@ -8,7 +8,10 @@ from pathlib import Path
 from niaga.printshop.errors import PrintshopInputError
 from niaga.settings import get_settings
 
-PARALLEL_MIN_PAGES = 24  # below this, starting worker processes costs more than it saves
+# Helper processes cost ~1 s to start (Python, numpy, OpenCV, pdfium): only worth it for >= 24 pages left
+# and >= 4 s of estimated work.
+PARALLEL_MIN_PAGES = 24
+PARALLEL_MIN_WORK_S = 4.0
 MIN_TEXT_CHARS = 20  # a text layer with fewer characters says nothing reliable about the page's direction
 
 
@@ -141,18 +144,29 @@ def _analyse_range(path: str, start: int, stop: int) -> list:
 
 
 def _analyse_pages(path: Path, pdf, limit: int):
-    """(index, PageFindings | None) for the first `limit` pages; long documents are split over
-    `printshop_check_workers` processes (rendering and measuring a page is CPU-bound)."""
+    """(index, PageFindings | None) for the first `limit` pages. Pages are measured in this process until
+    the work left is clearly worth more than starting helpers (a heavy scan): then the rest is split over
+    `printshop_check_workers` processes (rendering and measuring a scanned page is CPU-bound)."""
+    import time
+
     workers = min(get_settings().printshop_check_workers or os.cpu_count() or 1, os.cpu_count() or 1)
-    if workers <= 1 or limit < PARALLEL_MIN_PAGES:
-        for i in range(limit):
-            yield i, _analyse_one(pdf, i)
+    t0 = time.perf_counter()
+    i = 0
+    while i < limit:
+        yield i, _analyse_one(pdf, i)
+        i += 1
+        left = limit - i
+        per_page = (time.perf_counter() - t0) / i
+        if workers > 1 and left >= PARALLEL_MIN_PAGES and per_page * left > PARALLEL_MIN_WORK_S:
+            break
+    if i >= limit:
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(4, -(-limit // (workers * 2)))
-    ranges = [(s, min(s + chunk, limit)) for s in range(0, limit, chunk)]
+    rest = limit - i
+    chunk = max(4, -(-rest // (workers * 2)))
+    ranges = [(s, min(s + chunk, limit)) for s in range(i, limit, chunk)]
     ctx = multiprocessing.get_context("spawn")  # safe in threaded workers; no inherited locks
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
         for part in ex.map(_analyse_range, [str(path)] * len(ranges), *zip(*ranges, strict=True)):
