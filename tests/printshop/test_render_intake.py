@@ -201,3 +201,17 @@ def test_intake_separators_watermark_page_numbers_and_rotation_fix(tmp_path, con
     from niaga.printshop.pdfcheck import check_pdf
 
     assert check_pdf(out)["rotated_pages"] == []
+
+
+def test_render_spreadsheet(tmp_path, converter):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 40):
+        ws.append([f"Responden {r}", r * 3, r % 5])
+    src = tmp_path / "tabulasi.xlsx"
+    wb.save(src)
+    out = tmp_path / "t.pdf"
+    assert render_to_pdf(src, out, converter=converter) >= 1
+    assert "Responden 39" in "".join(p.extract_text() or "" for p in pypdf.PdfReader(str(out)).pages)
