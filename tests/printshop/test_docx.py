@@ -125,3 +125,67 @@ def test_business_template_override_merges_over_packaged():
     assert t["body"]["line_spacing"] == 2.0 and t["body"]["font"] == "Times New Roman"
     with pytest.raises(PrintshopInputError):
         get_template("tidak-ada")
+
+
+def _numbering_chapters(path):  # type: ignore[no-untyped-def]
+    """Chapters typed as plain titles on a Word numbering list whose level text is 'BAB %1'."""
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    ns = f'xmlns:w="{gen.W_NS}"'
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {ns} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            '<w:numFmt w:val="upperRoman"/><w:lvlText w:val="BAB %1"/></w:lvl></w:abstractNum>'
+        ),
+    )
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    d.add_paragraph("ABSTRAK")
+    d.add_paragraph(gen.LOREM)
+    idx = []
+    for title in ("PENDAHULUAN", "LANDASAN TEORI"):
+        p = d.add_paragraph(title)
+        p._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {ns}><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>')
+        )
+        idx.append(len(d.paragraphs) - 1)
+        d.add_paragraph("1.1 Subjudul")
+        d.add_paragraph(gen.LOREM)
+    d.add_paragraph("DAFTAR PUSTAKA")
+    d.save(str(path))
+    return idx
+
+
+def test_chapters_on_a_word_numbering_list(tmp_path):
+    src, out = tmp_path / "num.docx", tmp_path / "out.docx"
+    idx = _numbering_chapters(src)
+    r = check_docx(src, T)
+    assert [(c["paragraph_index"], c["final_text"]) for c in r["chapters"]] == [
+        (idx[0], "BAB I PENDAHULUAN"),
+        (idx[1], "BAB II LANDASAN TEORI"),
+    ]
+    assert [s["number_after"] for s in r["subheadings"]] == ["1.1", "2.1"]
+    format_docx(src, out, T)
+    d = docx.Document(str(out))
+    assert [norm_ws(d.paragraphs[i].text) for i in idx] == ["BAB I PENDAHULUAN", "BAB II LANDASAN TEORI"]
+    assert d.paragraphs[idx[0]]._p.pPr.numPr is None  # typed now, so it no longer depends on the list
+
+
+def test_business_template_override_from_the_database(db):
+    from niaga.printshop.models import PrintTemplate
+    from niaga.printshop.templates import template_for_business
+
+    from .. import factories as f
+
+    b = f.make_business(db, slug="fotokopi-x")
+    db.add(
+        PrintTemplate(
+            business_id=b.id, name="skripsi", label="Kampus X", data={"page": {"margins_cm": {"left": 3.5}}}
+        )
+    )
+    db.flush()
+    t = template_for_business(db, b.id, "skripsi")
+    assert t["page"]["margins_cm"]["left"] == 3.5 and t["page"]["margins_cm"]["top"] == 4.0
+    assert template_for_business(db, None, "skripsi")["page"]["margins_cm"]["left"] == 4.0
