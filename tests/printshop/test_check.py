@@ -96,3 +96,21 @@ def test_born_digital_quarter_turn_from_text_layer(tmp_path):
     c.save()
     r = check_pdf(pdf)
     assert r["rotated_pages"] == [{"page": 1, "fix_rotate_cw_deg": 90}, {"page": 2, "fix_rotate_cw_deg": 270}]
+
+
+def test_heic_photo(tmp_path):
+    """iPhone photos arrive as HEIC: read through pillow-heif like any JPEG."""
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    jpg, heic = tmp_path / "p.jpg", tmp_path / "IMG_0001.HEIC"
+    truth = gen.photo_of_object(jpg, kind="page", angle_deg=6)
+    Image.open(jpg).save(heic, format="HEIF", quality=90)
+    from niaga.printshop.service import check_file
+
+    r = check_file(heic)
+    assert r["kind"] == "image" and abs(r["skew_deg"] - 6) <= 1
+    assert all(
+        abs(a - b) <= 6 for k in truth["corners"] for a, b in zip(r["corners"][k], truth["corners"][k])
+    )

@@ -65,6 +65,8 @@ def test_format_applies_template_and_keeps_text(tmp_path):
         assert norm_ws(d.paragraphs[i].text) == want
     for i, num, title in truth["subheadings"]:
         assert norm_ws(d.paragraphs[i].text) == f"{num} {title}"
+        assert eff.outline_level(d.paragraphs[i]) == len(num.split(".")) - 1  # found by the ToC
+    assert all(eff.outline_level(d.paragraphs[i]) == 0 for i, _ in truth["chapters"])
     heading_idx = {i for i, _ in truth["chapters"]} | {i for i, _n, _t in truth["subheadings"]}
     for i, text in enumerate(truth["texts"]):
         if i not in heading_idx:

@@ -173,6 +173,12 @@ def set_line_spacing(ppr: Any, lines: float) -> None:
     sp.set(w("lineRule"), "auto")
 
 
+def set_outline_level(ppr: Any, level: int) -> None:
+    """Outline level on the paragraph itself (0 = chapter): the table of contents and the navigation pane
+    find the heading whatever style it has, without changing its look."""
+    _ordered_child(ppr, "outlineLvl", PPR_ORDER).set(w("val"), str(level))
+
+
 def set_jc(ppr: Any, val: str) -> None:
     _ordered_child(ppr, "jc", PPR_ORDER).set(w("val"), val)
 
@@ -354,6 +360,7 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
         )
         ppr = _ppr(p._p)
         set_jc(ppr, {"center": "center", "left": "left"}.get(ch_t.get("align", "center"), "center"))
+        set_outline_level(ppr, 0)
         if c is not st.chapters[0] and ch_t.get("page_break_before", True):
             prev = paras[c["paragraph_index"] - 1] if c["paragraph_index"] > 0 else None
             if prev is None or not _has_page_break_only(prev):
@@ -370,6 +377,7 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
             bool(sub_t.get("bold", True)),
         )
         _ordered_child(_ppr(p._p), "keepNext", PPR_ORDER)
+        set_outline_level(_ppr(p._p), s["level_after"] - 1)
     for i in st.body:
         p = paras[i]
         for r in p._p.xpath(".//w:r"):
