@@ -112,5 +112,7 @@ def test_heic_photo(tmp_path):
     r = check_file(heic)
     assert r["kind"] == "image" and abs(r["skew_deg"] - 6) <= 1
     assert all(
-        abs(a - b) <= 6 for k in truth["corners"] for a, b in zip(r["corners"][k], truth["corners"][k])
+        abs(a - b) <= 6
+        for k in truth["corners"]
+        for a, b in zip(r["corners"][k], truth["corners"][k], strict=True)
     )
