@@ -191,3 +191,34 @@ def test_business_template_override_from_the_database(db):
     t = template_for_business(db, b.id, "skripsi")
     assert t["page"]["margins_cm"]["left"] == 3.5 and t["page"]["margins_cm"]["top"] == 4.0
     assert template_for_business(db, None, "skripsi")["page"]["margins_cm"]["left"] == 4.0
+
+
+def test_typed_table_of_contents_and_title_on_its_own_line(tmp_path):
+    """DAFTAR ISI lines ("BAB I PENDAHULUAN ..... 1", "1.1 Latar Belakang<TAB>2") are neither chapters nor
+    sub-headings; a chapter typed as "BAB 2" alone (title in the next paragraph) is still chapter II."""
+    d = docx.Document()
+    d.add_paragraph("DAFTAR ISI")
+    d.add_paragraph("BAB I PENDAHULUAN ........ 1")
+    d.add_paragraph("1.1 Latar Belakang\t2")
+    d.add_paragraph("BAB II TINJAUAN PUSTAKA\t5")
+    d.add_paragraph("BAB I PENDAHULUAN", style="Heading 1")
+    d.add_paragraph("1.1 Latar Belakang")
+    d.add_paragraph(gen.LOREM)
+    p = d.add_paragraph()
+    p.add_run("BAB 3").bold = True
+    d.add_paragraph("TINJAUAN PUSTAKA")
+    d.add_paragraph("3.1 Teori")
+    d.add_paragraph(gen.LOREM)
+    path = tmp_path / "toc.docx"
+    d.save(str(path))
+    r = check_docx(path, T)
+    assert [(c["paragraph_index"], c["final_text"]) for c in r["chapters"]] == [
+        (4, "BAB I PENDAHULUAN"),
+        (7, "BAB II"),
+    ]
+    assert [(s["paragraph_index"], s["number_after"]) for s in r["subheadings"]] == [(5, "1.1"), (9, "2.1")]
+    out = tmp_path / "out.docx"
+    format_docx(path, out, T)
+    d2 = docx.Document(str(out))
+    assert [d2.paragraphs[i].text for i in (1, 2, 3)] == [d.paragraphs[i].text for i in (1, 2, 3)]
+    assert d2.paragraphs[7].text == "BAB II" and d2.paragraphs[8].text == "TINJAUAN PUSTAKA"

@@ -287,6 +287,8 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
             continue
         if st.first_back is not None:
             continue
+        if _is_toc_entry(p, raw):
+            continue  # a typed table-of-contents line ("BAB I PENDAHULUAN ...... 1") is not a heading
         chap = _chapter_match(document, eff, p, text, raw)
         if chap is not None:
             pos = len(st.chapters) + 1
@@ -296,7 +298,7 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
                 {
                     "paragraph_index": i,
                     "text_before": raw.strip(),
-                    "final_text": f"BAB {numeral} {title}",
+                    "final_text": f"BAB {numeral} {title}".strip(),
                     "title": title,
                     "written_numeral": written,
                     "final_numeral": numeral,
@@ -339,6 +341,15 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
     return st
 
 
+TOC_ENTRY_RE = re.compile(r"(\t|\.{3,}|…{1,}|\s{3,})\s*([0-9]{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
+
+
+def _is_toc_entry(p: Any, raw: str) -> bool:
+    """A line of a table of contents: a toc style, or text ending in a tab/dot leader and a page number."""
+    style = (p.style.name if p.style is not None else "") or ""
+    return style.lower().startswith("toc") or TOC_ENTRY_RE.search(raw.rstrip()) is not None
+
+
 def _chapter_match(document: Any, eff: EffectiveFormat, p: Any, text: str, raw: str) -> tuple | None:
     """(title, written numeral, from a numbering list) when the paragraph is a chapter heading."""
     if len(text) > MAX_HEADING_CHARS:
@@ -355,7 +366,8 @@ def _chapter_match(document: Any, eff: EffectiveFormat, p: Any, text: str, raw: 
             or (title and title == title.upper())
         )
         # "Bab III Metodologi ..." in running text is a mention: lower-case "Bab" and a sentence
-        if title and heading_like and not title.endswith("."):
+        if heading_like and not title.endswith("."):
+            # the title may also sit in the next paragraph ("BAB I" alone): then only the numeral is ours
             return title.upper() if title.isupper() else title, written, False
         return None
     lvl_text = _numbering_level_text(document, p)

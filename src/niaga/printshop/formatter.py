@@ -348,7 +348,12 @@ def format_docx(src: Path, out: Path, template: dict) -> dict:
         numeral = c["final_numeral"]
         if c.get("numbering_list"):
             _remove_numbering(p)
-        pieces = [f"BAB {numeral}", None, c["title"]] if ch_t.get("line_break", True) else [c["final_text"]]
+        if not c["title"]:
+            pieces: list = [f"BAB {numeral}"]
+        elif ch_t.get("line_break", True):
+            pieces = [f"BAB {numeral}", None, c["title"]]
+        else:
+            pieces = [c["final_text"]]
         if norm_ws(p.text) != c["final_text"] or c.get("numbering_list"):
             changes["chapters_renumbered"] += 1
         _rewrite_text(
