@@ -382,3 +382,24 @@ def vector_pdf(path: Path, kinds: list[str]) -> None:
                     c.drawString(80 + col * 75, y, f"{(r * 7 + col * 13) % 97:02d}")
         c.showPage()
     c.save()
+
+
+def photo_of_page_quad(path: Path, corners: dict, size: tuple = (1200, 1600), seed: int = 5) -> None:
+    """A page photographed at an angle: the page maps to any quadrilateral (perspective), with a shadow
+    falling across it, on a dark desk."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    w, h = size
+    bg = np.clip(np.full((h, w, 3), (75, 65, 50), np.int16) + rng.normal(0, 8, (h, w, 1)), 0, 255).astype(
+        np.uint8
+    )
+    page = cv2.cvtColor(text_page(h=1402, w=992), cv2.COLOR_GRAY2RGB)
+    page = (page * np.linspace(0.75, 1.0, page.shape[1])[None, :, None]).astype(np.uint8)
+    src = np.float32([[0, 0], [991, 0], [991, 1401], [0, 1401]])
+    dst = np.float32([corners[k] for k in ("top_left", "top_right", "bottom_right", "bottom_left")])
+    m = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(page, m, (w, h))
+    mask = cv2.warpPerspective(np.full(page.shape[:2], 255, np.uint8), m, (w, h))
+    out = np.where(mask[:, :, None] > 127, warped, bg)
+    cv2.imwrite(str(path), cv2.cvtColor(out, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])

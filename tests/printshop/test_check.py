@@ -116,3 +116,29 @@ def test_heic_photo(tmp_path):
         for k in truth["corners"]
         for a, b in zip(r["corners"][k], truth["corners"][k], strict=True)
     )
+
+
+def test_photo_in_perspective_with_shadow(tmp_path):
+    """Corners come from lines fitted to the page's sides, so a trapezoid (photo taken at an angle) is
+    measured as well as a rotated rectangle; straightening gives an upright page."""
+    import math
+
+    from niaga.printshop.photo import page_image_for_print
+
+    corners = {
+        "top_left": [230.0, 260.0],
+        "top_right": [1010.0, 190.0],
+        "bottom_right": [1090.0, 1420.0],
+        "bottom_left": [140.0, 1330.0],
+    }
+    jpg = tmp_path / "miring.jpg"
+    gen.photo_of_page_quad(jpg, corners)
+    r = check_image(jpg)
+    for k, (x, y) in corners.items():
+        assert abs(r["corners"][k][0] - x) <= 6 and abs(r["corners"][k][1] - y) <= 6, k
+    tl, tr = corners["top_left"], corners["top_right"]
+    assert abs(r["skew_deg"] - math.degrees(math.atan2(-(tr[1] - tl[1]), tr[0] - tl[0]))) <= 1
+    flat, obj = page_image_for_print(jpg)
+    assert obj.kind == "page" and flat.shape[0] > flat.shape[1]
+    # shadow evened out: left and right margins of the straightened page are equally light
+    assert abs(float(flat[:, :40].mean()) - float(flat[:, -40:].mean())) < 12
