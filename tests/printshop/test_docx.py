@@ -222,3 +222,20 @@ def test_typed_table_of_contents_and_title_on_its_own_line(tmp_path):
     d2 = docx.Document(str(out))
     assert [d2.paragraphs[i].text for i in (1, 2, 3)] == [d.paragraphs[i].text for i in (1, 2, 3)]
     assert d2.paragraphs[7].text == "BAB II" and d2.paragraphs[8].text == "TINJAUAN PUSTAKA"
+
+
+def test_table_of_contents_without_page_numbers(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("DAFTAR ISI").runs[0].bold = True
+    for line in ("BAB I PENDAHULUAN", "1.1 Latar Belakang", "BAB II TINJAUAN PUSTAKA"):
+        d.add_paragraph(line)
+    for title, sub in (("BAB I PENDAHULUAN", "1.1 Latar Belakang"), ("BAB II TINJAUAN PUSTAKA", "2.1 Teori")):
+        d.add_paragraph(title, style="Heading 1")
+        d.add_paragraph(sub)
+        d.add_paragraph(gen.LOREM)
+    path = tmp_path / "toc2.docx"
+    d.save(str(path))
+    r = check_docx(path, T)
+    assert [c["paragraph_index"] for c in r["chapters"]] == [4, 7]
+    assert [s["paragraph_index"] for s in r["subheadings"]] == [5, 8]
+    assert r["body"]["paragraphs"] == 2

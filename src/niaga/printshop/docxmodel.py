@@ -270,6 +270,8 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
     paras = document.paragraphs
     counters: list[int] = []
     in_main = False
+    in_toc = False
+    last_seen = {norm_ws(p.text): n for n, p in enumerate(paras)}
     for i, p in enumerate(paras):
         raw = p.text
         text = norm_ws(raw)
@@ -284,11 +286,14 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
             continue
         if not in_main and st.first_back is None and upper in front_set:
             st.unnumbered.append({"paragraph_index": i, "text": text, "where": "front"})
+            in_toc = upper.startswith("DAFTAR")  # DAFTAR ISI / TABEL / GAMBAR / LAMPIRAN list other headings
             continue
         if st.first_back is not None:
             continue
         if _is_toc_entry(p, raw):
             continue  # a typed table-of-contents line ("BAB I PENDAHULUAN ...... 1") is not a heading
+        if in_toc and not in_main and last_seen.get(text, i) > i:
+            continue  # listed in DAFTAR ISI without page numbers: the same heading follows later
         chap = _chapter_match(document, eff, p, text, raw)
         if chap is not None:
             pos = len(st.chapters) + 1
