@@ -42,7 +42,7 @@ def analyse_page(rgb: Any, px_per_cm: float, vector: bool = False) -> PageFindin
     s = get_settings()
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     inner = _inner(gray)
-    if vector:
+    if vector:  # every dark pixel of a born-digital page is content
         ink_cm2 = cv2.countNonZero(cv2.threshold(inner, 127, 255, cv2.THRESH_BINARY_INV)[1]) / px_per_cm**2
     else:
         ink_cm2 = _letter_ink_cm2(inner, px_per_cm)
@@ -71,7 +71,8 @@ def analyse_page(rgb: Any, px_per_cm: float, vector: bool = False) -> PageFindin
     metrics["colour_cm2"] = round(colour_cm2, 2)
     colour = colour_cm2 >= s.printshop_colour_min_area_cm2
 
-    fix = 0 if blank else text_fix_rotation(inner < 160, px_per_cm)
+    # born-digital pages take their direction from the text layer (pdfcheck); scans from the ink
+    fix = 0 if blank or vector else text_fix_rotation(inner < 160, px_per_cm)
     return PageFindings(blank=blank, blur=blur, colour=colour, fix_rotate_cw_deg=fix, metrics=metrics)
 
 
