@@ -290,7 +290,7 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
             continue
         if st.first_back is not None:
             continue
-        if _is_toc_entry(p, raw):
+        if _is_toc_entry(eff, p, raw):
             continue  # a typed table-of-contents line ("BAB I PENDAHULUAN ...... 1") is not a heading
         if in_toc and not in_main and last_seen.get(text, i) > i:
             continue  # listed in DAFTAR ISI without page numbers: the same heading follows later
@@ -349,10 +349,18 @@ def analyse_structure(document: Any, template: dict, eff: EffectiveFormat | None
 TOC_ENTRY_RE = re.compile(r"(\t|\.{3,}|…{1,}|\s{3,})\s*([0-9]{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
 
 
-def _is_toc_entry(p: Any, raw: str) -> bool:
-    """A line of a table of contents: a toc style, or text ending in a tab/dot leader and a page number."""
-    style = (p.style.name if p.style is not None else "") or ""
-    return style.lower().startswith("toc") or TOC_ENTRY_RE.search(raw.rstrip()) is not None
+def _is_toc_entry(eff: EffectiveFormat, p: Any, raw: str) -> bool:
+    """A line of a table of contents: a toc style ("toc 1", id TOC1), or text ending in a tab/dot leader and
+    a page number."""
+    sid = eff.paragraph_style_id(p) or ""
+    st = eff.styles.get(sid)
+    name_el = st.find(w("name")) if st is not None else None
+    name = (name_el.get(w("val")) if name_el is not None else "") or ""
+    return (
+        sid.lower().startswith("toc")
+        or name.lower().startswith("toc")
+        or TOC_ENTRY_RE.search(raw.rstrip()) is not None
+    )
 
 
 def _chapter_match(document: Any, eff: EffectiveFormat, p: Any, text: str, raw: str) -> tuple | None:
@@ -384,8 +392,9 @@ def _chapter_match(document: Any, eff: EffectiveFormat, p: Any, text: str, raw: 
 def body_stats(document: Any, st: Structure, template: dict, eff: EffectiveFormat) -> dict:
     body = template["body"]
     not_font = not_spacing = 0
+    paras = document.paragraphs
     for i in st.body:
-        e = eff.paragraph(document.paragraphs[i])
+        e = eff.paragraph(paras[i])
         if not is_tnr12(e, body["font"], float(body["size_pt"])):
             not_font += 1
         if not is_spacing(e, float(body["line_spacing"])):
