@@ -161,3 +161,18 @@ def test_intake_reports_bad_files_and_continues(tmp_path, bad):
     assert code == 0 and d["pages"] == 2
     rejected = [x for x in d["files"] if x["kind"] == "rejected"]
     assert len(rejected) == 1 and _indonesian(rejected[0]["finding"])
+
+
+def test_unexpected_parser_failure_is_still_a_finding(tmp_path, monkeypatch):
+    """Whatever a damaged file trips deep in a library, the command answers JSON (exit 3), not a traceback
+    on stdout."""
+    import niaga.printshop.service as service
+
+    def boom(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise KeyError("/Root")
+
+    monkeypatch.setattr(service, "check_file", boom)
+    p = tmp_path / "a.pdf"
+    gen.text_pdf(p, pages=1)
+    code, d = _run("check", str(p))
+    assert code == 3 and d["error"] == "unexpected" and "KeyError" in d["message"]

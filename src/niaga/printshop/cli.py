@@ -37,6 +37,13 @@ def _guard(fn, as_json: bool) -> None:
             {"ok": False, "error": "too_large", "message": "Berkas terlalu besar untuk diproses."}, as_json, 2
         )
         return
+    except Exception as exc:  # a damaged file can trip any parser: report it, keep the traceback for staff
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        msg = f"Berkas tidak dapat diproses ({type(exc).__name__}). Staf kami akan memeriksanya."
+        _emit({"ok": False, "error": "unexpected", "message": msg}, as_json, 3)
+        return
     _emit(data, as_json)
 
 

@@ -15,7 +15,8 @@ def check_file(path: Path, template: str = "skripsi", log: ProcessingLog | None 
     log = log or ProcessingLog(str(path))
     with log.step("sniff") as st:
         sn = sniff(path)
-        st.findings.append(sn.note) if sn.note else None
+        if sn.note:
+            st.findings.append(sn.note)
     if sn.kind == "pdf":
         from niaga.printshop.pdfcheck import check_pdf
 
