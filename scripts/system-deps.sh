@@ -6,6 +6,15 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # fonts so that screenshots and generated PDFs render Indonesian text properly
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
+# print shop (src/niaga/printshop): LibreOffice headless + fonts with Word's metrics, and the UNO bridge for
+# the system python3 (niaga's venv drives a warm soffice through it)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+dpkg -s libreoffice-impress-nogui >/dev/null 2>&1 || need+=(libreoffice-impress-nogui)
+dpkg -s python3-uno >/dev/null 2>&1 || need+=(python3-uno)
+dpkg -s fonts-liberation2 >/dev/null 2>&1 || need+=(fonts-liberation2)
+dpkg -s fonts-crosextra-carlito >/dev/null 2>&1 || need+=(fonts-crosextra-carlito)
+dpkg -s fonts-crosextra-caladea >/dev/null 2>&1 || need+=(fonts-crosextra-caladea)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

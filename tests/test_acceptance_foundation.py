@@ -36,7 +36,8 @@ def test_init_demo_twice_leaves_one_copy_and_tenants_are_isolated(client, db):
     first = _counts(db)
     _init_demo()
     assert _counts(db) == first
-    assert first["businesses"] == 2
+    assert first["businesses"] == 3  # rizquna, batik-sekar and the print shop smartcopy
+    assert "owner@smartcopy.demo" in out
 
     def login(email: str) -> dict[str, str]:
         r = client.post("/api/v1/auth/login", json={"email": email, "password": PW})

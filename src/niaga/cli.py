@@ -32,6 +32,7 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "payment_app", "payment"),
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
+    ("niaga.printshop.cli", "printshop_app", "printshop"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     try:
@@ -65,7 +66,7 @@ def migrate() -> None:
 
 
 @app.command()
-def init(demo: bool = typer.Option(False, "--demo", help="Load the demo businesses rizquna and batik-sekar.")) -> None:
+def init(demo: bool = typer.Option(False, "--demo", help="Load the demo businesses rizquna, batik-sekar and smartcopy.")) -> None:
     """Create NIAGA_HOME, migrate the database and (with --demo) load the demo data. Safe to run again."""
     from niaga.db.migrate import upgrade
 

@@ -63,6 +63,37 @@ class Settings(BaseSettings):
 
     extra_origins: list[str] = Field(default_factory=list)
 
+    # --- print shop (src/niaga/printshop): limits, timeouts and image thresholds -------------------
+    # Pages are measured at a fixed rendering width so that thresholds do not depend on the scan's dpi:
+    # 1240 px = an A4 page at 150 dpi, the common scanner default.
+    printshop_render_width_px: int = 1240
+    # Blank: "ink" = dark (grey < 128) marks at least letter-sized (>= 1.2 mm; speckle and dust are smaller),
+    # margins (6 % of each side) excluded. One short word in 12 pt covers ~0.1 cm^2, so a page whose
+    # letter-sized ink is under 0.05 cm^2 carries no readable content.
+    printshop_blank_ink_cm2: float = 0.05
+    # Blur: variance of the Laplacian divided by the fraction of ink pixels (grey < 200), i.e. edge energy per
+    # unit of ink, so that sparse and dense pages compare. Sharp print at 150 dpi is ~1e5 per unit; a Gaussian
+    # blur of 1.5 px sigma (a shaken phone scan, text no longer crisp) drops it below 5e3.
+    printshop_blur_edge_energy: float = 5000.0
+    # Colour: chroma (max(R,G,B) - min(R,G,B)) above 40 is beyond any paper tint or scanner cast; a page is a
+    # colour page when such pixels cover at least 0.5 cm^2 after removing specks (a small logo or stamp).
+    printshop_colour_chroma: int = 40
+    printshop_colour_min_area_cm2: float = 0.5
+    # Rotation: text lines make the ink profile across lines far more variable than along them; a ratio of
+    # 1.3 between the two directions is needed before the page is called rotated by 90 degrees.
+    printshop_rotation_profile_ratio: float = 1.3
+    printshop_max_pages: int = 1000
+    printshop_check_max_pages: int = 600
+    # Processes that share a long PDF's page checks (0 = one per CPU).
+    printshop_check_workers: int = 0
+    # LibreOffice: one conversion may take this long before the office process is killed and restarted.
+    printshop_render_timeout_seconds: float = 120.0
+    printshop_soffice: str = "soffice"
+    # Zip containers (DOCX & co.) are refused beyond these limits before anything is inflated.
+    printshop_zip_max_uncompressed_bytes: int = 300 * 1024 * 1024
+    printshop_zip_max_ratio: float = 200.0
+    printshop_zip_max_members: int = 5000
+
     @field_validator("home", mode="after")
     @classmethod
     def _absolute_home(cls, v: Path) -> Path:

@@ -86,7 +86,7 @@ def test_demo_is_idempotent(db, monkeypatch, client):
     assert c1["rizquna"]["Product"] == 37 and c1["batik-sekar"]["Product"] == 10
     assert c1["rizquna"]["KnowledgeDocument"] == 12 and c1["rizquna"]["ShippingRate"] == 26
     assert c1["batik-sekar"]["Customer"] == 1500 and c1["batik-sekar"]["Transaction"] == 8070
-    assert c1["rizquna"]["Membership"] == 2 and c1["users"] == 4
+    assert c1["rizquna"]["Membership"] == 2 and c1["users"] == 6  # owner + staff of 3 demo businesses
     assert any("owner@rizquna.demo" in ln for ln in first)
     assert any("tidak diubah" in ln for ln in second) and not any("demo-rahasia-1" in ln for ln in second)
     rq = db.scalars(sa.select(Business).where(Business.slug == "rizquna")).one()

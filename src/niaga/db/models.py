@@ -9,6 +9,7 @@ from niaga.integrations import models as integration_models  # noqa: F401
 from niaga.jobs import models as job_models  # noqa: F401
 from niaga.knowledge import models as knowledge_models  # noqa: F401
 from niaga.orders import models as order_models  # noqa: F401
+from niaga.printshop import models as printshop_models  # noqa: F401
 from niaga.tenancy import models as tenancy_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,5 +1,6 @@
-"""Demo data for `niaga init --demo`: Rizquna.id (Islamic bookshop + print shop, Yogyakarta) and Batik
-Sekar (batik shop with a year of transactions for RFM). Idempotent: a second run updates in place and
+"""Demo data for `niaga init --demo`: Rizquna.id (Islamic bookshop + print shop, Yogyakarta), Batik
+Sekar (batik shop with a year of transactions for RFM) and SmartCopy (thesis print/copy shop with its price
+list). Idempotent: a second run updates in place and
 leaves exactly one copy of every business, user, product, rate, document, customer and transaction.
 
 Owners `owner@<slug>.demo` and staff `staff@<slug>.demo` get the password from NIAGA_DEMO_PASSWORD, or a
@@ -65,7 +66,40 @@ BATIK_SEKAR: dict[str, Any] = {
               ("customers", "batik_sekar_customers.csv"), ("transactions", "batik_sekar_transactions.csv")],
 }
 
-DEMO_BUSINESSES = (RIZQUNA, BATIK_SEKAR)
+SMARTCOPY: dict[str, Any] = {
+    "slug": "smartcopy",
+    "name": "SmartCopy",
+    "profile": {
+        "address": "Jl. Kampus Contoh No. 7, Kota Contoh Raya",
+        "city": "Yogyakarta",
+        "description": "Fotokopi, print dan jilid skripsi lewat WhatsApp: format naskah dirapikan sesuai template "
+                       "kampus, dicek kualitasnya, dicetak dan dijilid hard cover / soft cover / spiral.",
+    },
+    "settings": {
+        "agent": {"persona_name": "Asisten SmartCopy", "greeting": "Halo", "tone": "ramah",
+                  "address_customer_as": "kak"},
+        "hours": _HOURS_MON_SAT,
+        "printshop": {"default_template": "skripsi"},
+    },
+    "files": [],
+    "printshop_prices": "default",
+}
+
+DEMO_BUSINESSES = (RIZQUNA, BATIK_SEKAR, SMARTCOPY)
+
+
+def _printshop_prices(db: Session, business: Business) -> str:
+    """The print shop's price list (printshop.pricing.DEFAULT_PRICES), created or refreshed in place."""
+    from niaga.printshop.models import PrintPriceList
+    from niaga.printshop.pricing import DEFAULT_PRICES
+
+    row = db.query(PrintPriceList).filter(PrintPriceList.business_id == business.id,
+                                          PrintPriceList.name == "default").first()
+    if row is None:
+        db.add(PrintPriceList(business_id=business.id, name="default", prices=dict(DEFAULT_PRICES)))
+        return "  printshop: daftar harga dibuat"
+    row.prices = dict(DEFAULT_PRICES)
+    return "  printshop: daftar harga diperbarui"
 
 
 def _demo_file(name: str) -> bytes:
@@ -117,6 +151,8 @@ def load_demo() -> list[str]:
                            + ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items())) + ")") if reasons else ""
                 lines.append(f"  {kind}: {report.rows} baris — {report.created} baru, "
                              f"{report.updated} diperbarui{skipped}")
+            if spec.get("printshop_prices"):
+                lines.append(_printshop_prices(db, business))
             db.flush()
     base = settings.public_url.rstrip("/")
     lines.append(f"Login: {base}/login  (API: POST {base}/api/v1/auth/login)")
