@@ -1,7 +1,7 @@
 """users.session_version: logout, password change and role change end every dashboard session
 
 Revision ID: 0005_session_version
-Revises: 0002
+Revises: 0004_printshop
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_session_version"
-down_revision = "0002"
+down_revision = "0004_printshop"
 branch_labels = None
 depends_on = None
 
