@@ -162,13 +162,14 @@ ROUTER_MODULES = (
     "niaga.catalog.routes",
     "niaga.knowledge.routes",
     "niaga.customers.routes",
-    "niaga.conversations.routes",
-    "niaga.conversations.inbox_routes",
+    "niaga.messaging.routes",
+    "niaga.messaging.inbox_routes",
     "niaga.agent.routes",
     "niaga.orders.routes",
     "niaga.jobs.routes",
     "niaga.integrations.routes",
     "niaga.integrations.midtrans.webhook",
+    "niaga.integrations.midtrans.routes",
     "niaga.web.views",
 )
 

@@ -29,7 +29,7 @@ app.add_typer(jobs_app, name="jobs")
 DOMAIN_COMMANDS = (
     ("niaga.catalog.cli", "import_app", "import"),
     ("niaga.integrations.cli", "channel_app", "channel"),
-    ("niaga.orders.cli", "payment_app", "payment"),
+    ("niaga.integrations.midtrans.cli", "payment_app", "payment"),
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
 )

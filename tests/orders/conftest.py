@@ -29,7 +29,7 @@ class Shop:
 
 @pytest.fixture
 def shop(db, world, fake_midtrans) -> Shop:  # type: ignore[no-untyped-def]
-    from niaga.orders import payments
+    from niaga.integrations.midtrans import payments
 
     b = world.a
     b.profile = {"address": "Jl. Parangtritis No. 10", "city": "Yogyakarta", "phone": "6281234500000",

@@ -56,7 +56,7 @@ def midtrans() -> Iterator[FakeMidtrans]:
 
 @pytest.fixture
 def rizquna(db, waha, midtrans):  # type: ignore[no-untyped-def]
-    from niaga.orders import payments
+    from niaga.integrations.midtrans import payments
 
     b = f.make_business(db, slug="rizquna-e2e", name="Rizquna",
                         profile={"address": "Jl. Kaliurang Km 5", "city": "Yogyakarta", "phone": "6281200000000"},

@@ -14,7 +14,8 @@ from niaga.customers.models import Customer
 from niaga.integrations.base import ProviderError
 from niaga.integrations.midtrans.client import MidtransClient, basic_auth, signature, verify_signature
 from niaga.integrations.models import InboundEvent
-from niaga.orders import invoices, payments
+from niaga.integrations.midtrans import payments
+from niaga.orders import invoices
 from niaga.orders import service as orders
 from niaga.orders.models import Invoice, LoyaltyEntry, Order, Payment
 from niaga.orders.service import Actor

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.catalog.models import Product
-from niaga.conversations.models import Conversation
+from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
 from niaga.orders.models import Order, OrderEvent, OrderItem
 from niaga.tenancy.models import Business

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from niaga.agent.lang import detect_language, normalize, strip_emoji
+from niaga.kit.lang import detect_language, normalize, strip_emoji
 
 INTENTS = ("greeting", "store_info", "product_query", "price_check", "stock_check", "shipping_cost",
            "order_create", "order_status", "payment", "print_order", "complaint", "human_handoff", "thanks",

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
-from niaga.conversations.models import Conversation
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
+from niaga.messaging.models import Conversation
 from niaga.orders.models import Order
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business

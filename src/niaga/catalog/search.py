@@ -1,5 +1,5 @@
 """Product retrieval: BM25 (fielded weights) over a business's active catalogue with Indonesian
-normalisation (slang map + light stemming, see `niaga.agent.lang`), typo tolerance (one edit, or a
+normalisation (slang map + light stemming, see `niaga.kit.lang`), typo tolerance (one edit, or a
 prefix of a longer word) and category/tag boosts.
 
 The index is built per business and cached in-process, keyed on (business_id, product count,
@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.agent.lang import stem, tokens
 from niaga.catalog.models import Product
+from niaga.kit.lang import stem, tokens
 
 # Words that carry no product meaning in a shop question (intent words, fillers, address words, units).
 QUERY_STOPWORDS = {

@@ -6,26 +6,9 @@ from typing import Any
 
 import httpx
 
+from niaga.kit.providers import ProviderError as ProviderError  # re-export
+from niaga.kit.providers import classify_status as classify_status  # re-export
 from niaga.settings import get_settings
-
-
-class ProviderError(Exception):
-    """A provider call failed. `permanent=True`: retrying cannot help (401, invalid number, bad request).
-    `retry_after`: seconds the provider asked us to wait (429)."""
-
-    def __init__(self, message: str, *, provider: str, permanent: bool, status: int | None = None,
-                 retry_after: float | None = None, body: Any = None) -> None:
-        super().__init__(message)
-        self.provider = provider
-        self.permanent = permanent
-        self.status = status
-        self.retry_after = retry_after
-        self.body = body
-
-
-def classify_status(status: int) -> bool:
-    """True when an HTTP status means 'do not retry'."""
-    return status in (400, 401, 403, 404, 405, 410, 413, 415, 422)
 
 
 def http_client(base_url: str = "", *, transport: httpx.BaseTransport | None = None,

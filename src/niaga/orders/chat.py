@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from niaga.conversations.models import Conversation
-from niaga.integrations.base import ProviderError
+from niaga.jobs.runner import enqueue
 from niaga.kit.errors import AppError
+from niaga.kit.providers import ProviderError
+from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
 from niaga.orders import loyalty, payments
 from niaga.orders import service as orders
@@ -44,18 +45,16 @@ def confirm_chat_order(db: Session, *, business: Business, conversation: Convers
         return {"number": None, "total": 0, "error": reason, "code": exc.code}
     result: dict[str, Any] = {"number": order.number, "total": order.total, "order_id": order.id,
                               "status": order.status, "payment_url": None}
-    cfg = payments.get_settings_for(db, business_id=business.id)
-    if cfg is None or not cfg.enabled:
+    gateway = payments.gateway()
+    if not gateway.is_enabled(db, business_id=business.id):
         return result
     try:
         with db.begin_nested():
-            payment = payments.do_create_link(db, order=order, actor=Actor.system("chat"),
+            payment = gateway.do_create_link(db, order=order, actor=Actor.system("chat"),
                                               timeout=CHAT_LINK_TIMEOUT_S)
         result["payment_url"] = payment.raw["redirect_url"]
     except (ProviderError, AppError) as exc:
         # The order stands; the link follows as a message once Midtrans answers (retried job).
-        from niaga.jobs.runner import enqueue
-
         log.warning("order.chat_link_deferred", business_id=business.id, order_id=order.id, error=str(exc))
         enqueue(db, "orders.payment_link", business_id=business.id, order_id=order.id, delay=30,
                 idempotency_key=f"payment-link-job:{business.id}:{order.id}")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from niaga.db.engine import session_scope
-from niaga.integrations.base import ProviderError
-from niaga.jobs.registry import PermanentError, RetryLater, task
-from niaga.jobs.runner import periodic
+from niaga.jobs.registry import PermanentError, RetryLater, periodic, task
 from niaga.kit.errors import AppError
+from niaga.kit.providers import ProviderError
 from niaga.ops.logging import get_logger
 from niaga.orders import invoices, loyalty, payments
 from niaga.orders import service as orders
@@ -30,7 +29,8 @@ def payment_link(order_id: int, send: bool = True) -> str:
         if order is None or order.status != "awaiting_payment":
             return "skipped"
         try:
-            payment = payments.do_create_link(db, order=order, actor=orders.Actor.system("orders.payment_link"))
+            payment = payments.gateway().do_create_link(db, order=order,
+                                                        actor=orders.Actor.system("orders.payment_link"))
         except ProviderError as exc:
             if exc.permanent:
                 raise PermanentError(str(exc)) from exc
@@ -38,14 +38,14 @@ def payment_link(order_id: int, send: bool = True) -> str:
         except AppError as exc:
             raise PermanentError(exc.message) from exc
         if send:
-            payments.do_send_link(db, order=order, payment=payment)
+            payments.gateway().do_send_link(db, order=order, payment=payment)
         return "sent" if send else "created"
 
 
 @periodic("orders.reconcile_payments", minute="*/10")
 def reconcile_payments() -> dict[str, int]:
     """Ask Midtrans about links still pending (a lost notification must not leave a paid order unpaid)."""
-    return payments.reconcile_all()
+    return payments.gateway().reconcile_all()
 
 
 @periodic("orders.expire_overdue", minute="*/5")

@@ -13,9 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.conversations.models import Conversation, Message
 from niaga.jobs.models import DeadLetter
 from niaga.kit.timeutil import tz
+from niaga.messaging.models import Conversation, Message
 from niaga.orders.models import Order
 from niaga.tenancy.models import Business
 

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from niaga.integrations.base import ProviderError, http_client, raise_for_provider
-from niaga.integrations.channels import ChannelConfig, OutboundFile, SendResult
 from niaga.integrations.http import request
+from niaga.messaging.channels import ChannelConfig, OutboundFile, SendResult
 
 PROVIDER = "fonnte"
 # Reasons after which retrying cannot help.

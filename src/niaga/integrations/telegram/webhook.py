@@ -12,11 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from niaga.integrations import channels
 from niaga.integrations.base import ProviderError
 from niaga.integrations.http import TooLarge
-from niaga.integrations.inbox import handler
 from niaga.integrations.models import InboundEvent
+from niaga.messaging import channels
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
 from niaga.tenancy.models import Business
@@ -66,7 +65,6 @@ def callback_handler(prefix: str) -> Callable[[Callable[[Session, Callback], str
     return deco
 
 
-@handler(PROVIDER)
 def handle(db: Session, event: InboundEvent) -> None:
     update = event.payload or {}
     business = db.get(Business, event.business_id) if event.business_id else None
@@ -85,7 +83,7 @@ def handle(db: Session, event: InboundEvent) -> None:
 
 
 def _on_message(db: Session, business: Business, cfg: channels.ChannelConfig, m: dict[str, Any]) -> None:
-    from niaga.integrations.service import Inbound, do_receive
+    from niaga.messaging.delivery import Inbound, do_receive
 
     chat = m.get("chat") or {}
     if chat.get("type") != "private" or (m.get("from") or {}).get("is_bot"):

@@ -13,11 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.integrations import channels
 from niaga.integrations.base import ProviderError
 from niaga.integrations.http import TooLarge
-from niaga.integrations.inbox import handler
 from niaga.integrations.models import InboundEvent, ProviderConfig
+from niaga.messaging import channels
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_settings
@@ -71,7 +70,6 @@ def too_large_notice(filename: str, limit: int) -> str:
             "link Google Drive ya.")
 
 
-@handler(PROVIDER)
 def handle(db: Session, event: InboundEvent) -> None:
     body = event.payload or {}
     business = db.get(Business, event.business_id) if event.business_id else None
@@ -89,7 +87,7 @@ def handle(db: Session, event: InboundEvent) -> None:
 
 
 def _on_message(db: Session, business: Business, p: dict[str, Any]) -> None:
-    from niaga.integrations.service import Inbound, do_receive
+    from niaga.messaging.delivery import Inbound, do_receive
 
     chat = str(p.get("from") or "")
     if p.get("fromMe") or not chat or chat.endswith(IGNORED_SUFFIXES) or chat == "status@broadcast":
@@ -149,7 +147,7 @@ BAD_STATUSES = ("STOPPED", "FAILED", "SCAN_QR_CODE", "PASSKEY_REQUIRED", "PASSKE
 
 
 def _on_session_status(db: Session, business: Business, p: dict[str, Any]) -> None:
-    from niaga.integrations.service import queue_alert
+    from niaga.messaging.delivery import queue_alert
 
     status = str(p.get("status") or "")
     row = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business.id,

@@ -1,17 +1,21 @@
-"""Jobs of the conversations domain: the buffered agent turn for inbound customer messages."""
+"""Jobs of the agent: the buffered agent turn for inbound customer messages (job `conversations.reply`,
+scheduled by `niaga.messaging.buffer`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from niaga.conversations import buffer
-from niaga.conversations.models import Conversation
+from niaga.agent import service as agent
 from niaga.db.engine import session_scope
 from niaga.jobs.registry import task
+from niaga.messaging import buffer, channels
+from niaga.messaging.delivery import do_send
+from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
+from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
-log = get_logger("niaga.conversations")
+log = get_logger("niaga.messaging")
 
 
 def _presence(sender: Any, action: str, **kwargs: Any) -> None:
@@ -26,12 +30,7 @@ def _presence(sender: Any, action: str, **kwargs: Any) -> None:
 
 @task("conversations.reply", max_attempts=5)
 def reply(conversation_id: int, message_id: int) -> str:
-    """Answer the customer's unanswered messages in one agent turn (see `niaga.conversations.buffer`)."""
-    from niaga.agent import service as agent
-    from niaga.integrations import channels
-    from niaga.integrations.service import do_send
-    from niaga.tenancy.defaults import business_settings
-
+    """Answer the customer's unanswered messages in one agent turn (see `niaga.messaging.buffer`)."""
     # 1. Is it this job's turn? (read only; no lock held while we talk to the provider)
     with session_scope() as db:
         conv = db.get(Conversation, conversation_id)
@@ -79,4 +78,4 @@ def reply(conversation_id: int, message_id: int) -> str:
             return "replied" if text else "silent"
     finally:
         if sender is not None:
-            sender.close()  # type: ignore[attr-defined]
+            sender.close()

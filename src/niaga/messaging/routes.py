@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query
 
-from niaga.conversations import service
-from niaga.conversations.schemas import StaffReplyIn, TakeoverIn
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
+from niaga.messaging import service
+from niaga.messaging.schemas import StaffReplyIn, TakeoverIn
 from niaga.tenancy.auth import StaffDep
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -46,7 +46,7 @@ def handback(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
 def staff_reply(conversation_id: int, body: StaffReplyIn, principal: StaffDep, db: SessionDep) -> dict:
     """Store a staff reply and, when a channel sender is installed, queue it for sending. Replying does not
     take the conversation over by itself; use /takeover to silence the bot."""
-    from niaga.integrations.service import queue_delivery
+    from niaga.messaging.delivery import queue_delivery
 
     conv = service.get(db, business_id=principal.business_id, conversation_id=conversation_id)
     # The same path bots and other domains use: record the message, then one durable delivery job per message.
