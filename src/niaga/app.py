@@ -157,7 +157,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 ROUTER_MODULES = (
-    "niaga.ops.routes",
+    "niaga.web.health",
     "niaga.tenancy.routes",
     "niaga.catalog.routes",
     "niaga.knowledge.routes",

@@ -6,8 +6,8 @@ import time
 
 import sqlalchemy as sa
 
-from niaga.conversations.models import Conversation, Message
 from niaga.jobs.runner import drain
+from niaga.messaging.models import Conversation, Message
 from tests.channels.conftest import ADMIN_CHAT, HMAC_KEY, TG_SECRET, drain_all
 from tests.fakes.telegram import post_update, text_update
 from tests.fakes.waha import message_event, post_webhook
@@ -189,8 +189,8 @@ def test_telegram_document_photo_and_callback(client, shop, db):
 def test_buffer_due_rules():
     from datetime import timedelta
 
-    from niaga.conversations.buffer import is_due
     from niaga.kit.timeutil import utcnow
+    from niaga.messaging.buffer import is_due
 
     now = utcnow()
     msgs = [Message(id=i, created_at=now - timedelta(seconds=s)) for i, s in ((1, 3), (2, 1))]

@@ -63,7 +63,7 @@ def test_waha_store_then_ack_once(client, shop, db):
 
 
 def test_waha_disabled_channel_is_404(client, shop, db):
-    from niaga.integrations import service
+    from niaga.messaging import delivery as service
 
     service.do_configure(db, business_id=shop.business.id, kind="waha", is_enabled=False)
     db.commit()

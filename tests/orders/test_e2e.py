@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 import niaga.agent.service
 import niaga.demo
-import niaga.integrations.service
+import niaga.messaging.delivery
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
 from niaga.orders.models import Invoice, Order

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
 from niaga.integrations.base import ProviderError
+from niaga.integrations.midtrans import payments
 from niaga.integrations.midtrans.client import MidtransClient, basic_auth, signature, verify_signature
 from niaga.integrations.models import InboundEvent
-from niaga.integrations.midtrans import payments
 from niaga.orders import invoices
 from niaga.orders import service as orders
 from niaga.orders.models import Invoice, LoyaltyEntry, Order, Payment

@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session
 
 from niaga.agent import tools as agent_tools
 from niaga.agent.models import AiUsage
-from niaga.integrations.models import ProviderConfig
 from niaga.kit.crypto import decrypt_json
 from niaga.kit.timeutil import local_today
 from niaga.ops.logging import get_logger
+from niaga.tenancy.models import ProviderConfig
 
 log = get_logger("niaga.agent")
 

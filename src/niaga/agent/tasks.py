@@ -46,7 +46,9 @@ def reply(conversation_id: int, message_id: int) -> str:
         chat_id, channel = conv.chat_id, conv.channel
         seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
         preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
-        sender = channels.sender_for_channel(db, business_id=conv.business_id, channel=channel, preferred=preferred)
+        sender = channels.sender_for_channel(
+            db, business_id=conv.business_id, channel=channel, preferred=preferred
+        )
 
     # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).
     _presence(sender, "mark_seen", chat_id=chat_id, message_ids=seen_ids)
@@ -66,12 +68,19 @@ def reply(conversation_id: int, message_id: int) -> str:
                 return "answered"
             asked = buffer.turn_message(claimed)
             result = agent.turn(db, business=business, conversation=conv, message=asked)
-            if asked is not claimed[-1]:  # a merged copy: keep what the agent understood on the stored message
+            if (
+                asked is not claimed[-1]
+            ):  # a merged copy: keep what the agent understood on the stored message
                 claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
             text = (getattr(result, "reply", None) or "").strip()
             if text:
-                out = do_send(db, conversation=conv, text=text, sender_type="bot",
-                              intent=getattr(result, "intent", None))
+                out = do_send(
+                    db,
+                    conversation=conv,
+                    text=text,
+                    sender_type="bot",
+                    intent=getattr(result, "intent", None),
+                )
                 out.reply_to_id = claimed[-1].id
             log.info("conversation.turn", conversation_id=conv.id, merged=len(claimed), replied=bool(text))
             _presence(sender, "stop_typing", chat_id=chat_id)

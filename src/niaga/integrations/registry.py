@@ -46,14 +46,18 @@ CHANNEL_SENDERS: dict[str, Callable[[channels.ChannelConfig], Any]] = {
 }
 
 
-
 def _resend(config: dict[str, Any], secrets: dict[str, Any]) -> EmailSender:
     return ResendClient(secrets["api_key"], base_url=config.get("base_url"))
 
 
 def _smtp(config: dict[str, Any], secrets: dict[str, Any]) -> EmailSender:
-    return SmtpSender(host=config["host"], port=int(config.get("port") or 587), username=config.get("username"),
-                      password=secrets.get("password"), security=config.get("security") or "starttls")
+    return SmtpSender(
+        host=config["host"],
+        port=int(config.get("port") or 587),
+        username=config.get("username"),
+        password=secrets.get("password"),
+        security=config.get("security") or "starttls",
+    )
 
 
 EMAIL_PROVIDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], EmailSender]] = {

@@ -32,8 +32,9 @@ class Port(Generic[T]):
         try:
             return self._impls[key]
         except KeyError:
-            raise PortMissing(f"no {self.name} adapter registered for {key!r} "
-                              "(see niaga.integrations.registry)") from None
+            raise PortMissing(
+                f"no {self.name} adapter registered for {key!r} (see niaga.integrations.registry)"
+            ) from None
 
     def __contains__(self, key: object) -> bool:
         return key in self._impls

@@ -10,8 +10,16 @@ class ProviderError(Exception):
     """A provider call failed. `permanent=True`: retrying cannot help (401, invalid number, bad request).
     `retry_after`: seconds the provider asked us to wait (429)."""
 
-    def __init__(self, message: str, *, provider: str, permanent: bool, status: int | None = None,
-                 retry_after: float | None = None, body: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        permanent: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+    ) -> None:
         super().__init__(message)
         self.provider = provider
         self.permanent = permanent

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.catalog.search import BM25, QUERY_STOPWORDS
+from niaga.kit.bm25 import BM25, QUERY_STOPWORDS
 from niaga.kit.lang import stem, tokens
 from niaga.knowledge.models import KnowledgeDocument
 

@@ -18,9 +18,9 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.integrations.models import ProviderConfig
 from niaga.kit.crypto import decrypt_json
 from niaga.kit.ports import Port, PortMissing
+from niaga.tenancy.models import ProviderConfig
 
 # kind -> (config fields with defaults (None = required), secret fields (all required))
 CHANNEL_KINDS: dict[str, dict[str, Any]] = {

@@ -25,7 +25,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.integrations.models import ProviderConfig
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.kit.crypto import decrypt_json, encrypt_json
@@ -39,7 +38,7 @@ from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_settings
-from niaga.tenancy.models import Business
+from niaga.tenancy.models import Business, ProviderConfig
 
 log = get_logger("niaga.channels")
 

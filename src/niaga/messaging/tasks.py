@@ -35,10 +35,16 @@ def on_dead_letter(dl: DeadLetter) -> None:
         target = conv.chat_id if conv is not None else "?"
         channel = msg.channel if msg is not None else "?"
         reason = (dl.error.splitlines()[0] if dl.error else dl.error_class)[:300]
-        queue_alert(db, business_id=dl.business_id, topic=f"send-{channel}",
-                    text=(f"⚠️ Pesan {channel} ke {target} gagal terkirim setelah {dl.attempts} percobaan"
-                          f"{' (kesalahan permanen)' if dl.permanent else ''}: {reason}\n"
-                          f"Periksa pengaturan kanal, lalu kirim ulang dari menu Job gagal (#{dl.id})."))
+        queue_alert(
+            db,
+            business_id=dl.business_id,
+            topic=f"send-{channel}",
+            text=(
+                f"⚠️ Pesan {channel} ke {target} gagal terkirim setelah {dl.attempts} percobaan"
+                f"{' (kesalahan permanen)' if dl.permanent else ''}: {reason}\n"
+                f"Periksa pengaturan kanal, lalu kirim ulang dari menu Job gagal (#{dl.id})."
+            ),
+        )
     log.warning("channel.dead_letter", business_id=dl.business_id, message_id=message_id)
 
 

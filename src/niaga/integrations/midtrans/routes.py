@@ -21,11 +21,27 @@ def get_midtrans(principal: AdminDep, db: SessionDep) -> dict:
 
 @router.put("/payments/midtrans")
 def put_midtrans(body: MidtransConfigIn, principal: AdminDep, db: WriteSessionDep) -> dict:
-    payments.do_configure(db, business_id=principal.business_id, server_key=body.server_key,
-                          client_key=body.client_key, mode=body.mode, base_url=body.base_url,
-                          is_enabled=body.is_enabled)
-    audit(db, business_id=principal.business_id, actor_type=principal.actor_type, actor_id=principal.actor_id,
-          action="payments.midtrans.update", entity_type="provider_config",
-          data={"mode": body.mode, "base_url": body.base_url, "server_key_changed": bool(body.server_key),
-                "client_key_changed": bool(body.client_key)})
+    payments.do_configure(
+        db,
+        business_id=principal.business_id,
+        server_key=body.server_key,
+        client_key=body.client_key,
+        mode=body.mode,
+        base_url=body.base_url,
+        is_enabled=body.is_enabled,
+    )
+    audit(
+        db,
+        business_id=principal.business_id,
+        actor_type=principal.actor_type,
+        actor_id=principal.actor_id,
+        action="payments.midtrans.update",
+        entity_type="provider_config",
+        data={
+            "mode": body.mode,
+            "base_url": body.base_url,
+            "server_key_changed": bool(body.server_key),
+            "client_key_changed": bool(body.client_key),
+        },
+    )
     return ok(payments.public_config(db, business_id=principal.business_id))

@@ -16,6 +16,7 @@ from niaga.integrations.base import ProviderError
 from niaga.integrations.http import TooLarge
 from niaga.integrations.models import InboundEvent
 from niaga.messaging import channels
+from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
 from niaga.tenancy.models import Business
@@ -120,7 +121,6 @@ def _on_message(db: Session, business: Business, cfg: channels.ChannelConfig, m:
 def _fetch_file(business: Business, cfg: channels.ChannelConfig,
                 info: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     from niaga.integrations.telegram.client import TelegramClient
-    from niaga.integrations.waha.webhook import _safe_name, max_media_bytes, too_large_notice
 
     limit = min(max_media_bytes(business), BOT_DOWNLOAD_LIMIT)
     base = {"mimetype": info["mimetype"], "filename": info["filename"]}
@@ -132,7 +132,7 @@ def _fetch_file(business: Business, cfg: channels.ChannelConfig,
         path = meta.get("file_path") if isinstance(meta, dict) else None
         if not path:
             return {**base, "note": "too_large", "limit_bytes": limit}, too_large_notice(info["filename"], limit)
-        rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{_safe_name(info['filename'])}"
+        rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{safe_name(info['filename'])}"
         size = client.download_file(path, get_settings().files_dir / rel, limit=limit)
     except TooLarge:
         return {**base, "note": "too_large", "limit_bytes": limit}, too_large_notice(info["filename"], limit)

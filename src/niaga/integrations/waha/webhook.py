@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import mimetypes
-import re
 import uuid
 from typing import Any
 
@@ -17,6 +16,7 @@ from niaga.integrations.base import ProviderError
 from niaga.integrations.http import TooLarge
 from niaga.integrations.models import InboundEvent, ProviderConfig
 from niaga.messaging import channels
+from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_settings
@@ -49,25 +49,6 @@ def event_key(business_id: int, body: dict[str, Any]) -> str:
         return f"{business_id}:evt:{body['id']}"
     digest = hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()[:40]
     return f"{business_id}:{event}:{digest}"
-
-
-def _safe_name(name: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
-    return name[:100] or "file"
-
-
-def max_media_bytes(business: Business) -> int:
-    mb = business_settings(business).get("channels", {}).get("max_media_mb", 20)
-    try:
-        return int(float(mb) * 1024 * 1024)
-    except (TypeError, ValueError):
-        return 20 * 1024 * 1024
-
-
-def too_large_notice(filename: str, limit: int) -> str:
-    return (f"Mohon maaf kak, file \"{filename}\" terlalu besar (maksimal {limit // (1024 * 1024)} MB) "
-            "sehingga belum bisa kami terima. Silakan kirim file yang lebih kecil, atau bagikan lewat "
-            "link Google Drive ya.")
 
 
 def handle(db: Session, event: InboundEvent) -> None:
@@ -122,7 +103,7 @@ def _fetch_media(db: Session, business: Business, p: dict[str, Any]) -> tuple[di
     if cfg is None:
         return {"note": "not_downloaded", "mimetype": mimetype, "filename": filename}, None
     limit = max_media_bytes(business)
-    rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{_safe_name(filename)}"
+    rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{safe_name(filename)}"
     dest = get_settings().files_dir / rel
     from niaga.integrations.waha.client import WahaClient
 
