@@ -37,9 +37,11 @@ demo: install
 test: install-test
 	$(BIN)/pytest -q
 
+## Lint: ruff, mypy, and the layering contracts in pyproject.toml ([tool.importlinter]).
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format src tests bench

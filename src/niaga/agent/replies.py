@@ -9,13 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from niaga.agent import hooks, tools
+from niaga.agent import tools
 from niaga.agent.planner import Plan
 from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
 from niaga.catalog.models import Product
 from niaga.kit.money import format_rupiah as rp
 from niaga.knowledge.models import KnowledgeDocument
+from niaga.orders.chat import confirm_chat_order
 
 
 @dataclass
@@ -473,7 +474,7 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
         return Outcome("Okay, the order draft is cancelled." if v.en else
                        f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"), memory={"draft": None})
     if plan.mode == "confirm" and draft:
-        result = hooks.on_order_confirmed(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
+        result = confirm_chat_order(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
         ctx.record("create_order", {"confirm": True, "items": draft.get("items")}, result)
         if not result.get("number"):
             return Outcome(f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",

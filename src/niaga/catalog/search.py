@@ -171,13 +171,3 @@ def search_products(db: Session, *, business_id: int, query: str, limit: int = 5
     return hits[:limit]
 
 
-def products_by_tag(db: Session, *, business_id: int, tag: str, limit: int = 10) -> list[int]:
-    idx = get_index(db, business_id=business_id)
-    tag = tag.lower()
-    return [idx.ids[i] for i, tags in enumerate(idx.tags) if tag in tags][:limit]
-
-
-def products_in_categories(db: Session, *, business_id: int, categories: Iterable[str]) -> list[int]:
-    idx = get_index(db, business_id=business_id)
-    cats = {c.lower() for c in categories}
-    return [idx.ids[i] for i, c in enumerate(idx.categories) if (c or "").lower() in cats]

@@ -27,7 +27,3 @@ def local_today(zone: str | None = None) -> date:
     return local_now(zone).date()
 
 
-def as_utc(dt: datetime) -> datetime:
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)

@@ -25,13 +25,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.customers.service import get_or_create_by_identity
+from niaga.db.engine import session_scope
 from niaga.jobs.models import Job
+from niaga.jobs.registry import PermanentError, RetryLater
 from niaga.jobs.runner import enqueue
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.providers import ProviderError
 from niaga.kit.timeutil import local_now, utcnow
-from niaga.messaging import channels
+from niaga.messaging import buffer, channels
+from niaga.messaging import service as conversations
 from niaga.messaging.channels import CHANNEL_KINDS, OutboundFile
 from niaga.messaging.events import publish_after_commit
 from niaga.messaging.models import Conversation, Message
@@ -194,10 +198,6 @@ def message_out(msg: Message) -> dict[str, Any]:
 
 def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message | None:
     """Store a customer's message and schedule the (buffered) agent turn. None when it is a duplicate."""
-    from niaga.customers.service import get_or_create_by_identity
-    from niaga.messaging import buffer
-    from niaga.messaging import service as conversations
-
     customer = get_or_create_by_identity(db, business_id=business.id, channel=inbound.channel,
                                          external_id=inbound.chat_id, name=inbound.name, phone=inbound.phone)
     conversation = conversations.get_or_open(db, business_id=business.id, customer_id=customer.id,
@@ -229,8 +229,6 @@ def queue_delivery(db: Session, message: Message) -> Job:
 def do_send(db: Session, *, conversation: Conversation, text: str, media: list[dict[str, Any]] | None = None,
             sender_type: str = "bot", sender_user_id: int | None = None, intent: str | None = None) -> Message:
     """Record an outgoing message and queue its delivery (what bots, staff and other domains call)."""
-    from niaga.messaging import service as conversations
-
     msg = conversations.record_outbound(db, conversation=conversation, text=text, sender_type=sender_type,
                                         sender_user_id=sender_user_id, intent=intent, media=media,
                                         delivery_status="queued")
@@ -281,9 +279,6 @@ def check_send_rate(db: Session, *, msg: Message, chat_id: str, business: Busine
 
 def deliver(message_id: int) -> str:
     """Deliver one outgoing message (the body of job `channels.send_message`). Returns the outcome."""
-    from niaga.db.engine import session_scope
-    from niaga.jobs.registry import PermanentError, RetryLater
-
     now = utcnow()
     with session_scope(immediate=True) as db:
         msg = db.get(Message, message_id)
@@ -367,8 +362,6 @@ def _send_parts(sender: channels.Sender, message_id: int, *, chat_id: str, text:
                 media: list[dict[str, Any]], reply_to: str | None, sent_parts: list[str]) -> str | None:
     """Text, or each file (the text as the first caption). Progress is committed per part so that a retry
     does not repeat files that already went out."""
-    from niaga.db.engine import session_scope
-
     files = [f for f in (_file_of(m) for m in media if isinstance(m, dict)) if f is not None]
     if not files:
         return sender.send_text(chat_id=chat_id, text=text, reply_to=reply_to).provider_message_id
@@ -388,8 +381,6 @@ def _send_parts(sender: channels.Sender, message_id: int, *, chat_id: str, text:
 
 
 def _record_failure(message_id: int, exc: ProviderError) -> None:
-    from niaga.db.engine import session_scope
-
     with session_scope() as db:
         msg = db.get(Message, message_id)
         if msg is None:
@@ -432,9 +423,6 @@ def queue_alert(db: Session, *, business_id: int, topic: str, text: str) -> None
 def send_alert(business_id: int, text: str) -> str:
     """Send an alert to the admin chat (job `channels.alert`). Without a Telegram admin chat it is only
     logged (the dead letter stays visible in the dashboard)."""
-    from niaga.db.engine import session_scope
-    from niaga.jobs.registry import PermanentError, RetryLater
-
     with session_scope() as db:
         cfg = channels.load(db, business_id=business_id, kind="telegram")
     if cfg is None or not cfg.is_enabled or not cfg.get("admin_chat_id"):

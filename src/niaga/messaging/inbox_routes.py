@@ -17,6 +17,7 @@ from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import Forbidden, NotFound
 from niaga.messaging.events import publish_after_commit, sse_stream
 from niaga.messaging.models import Conversation
+from niaga.messaging.service import conversation_out as base_out
 from niaga.tenancy.auth import StaffDep, authenticate
 
 router = APIRouter(tags=["inbox"])
@@ -24,8 +25,6 @@ router = APIRouter(tags=["inbox"])
 
 def conversation_out(conv: Conversation, customer: Customer | None) -> dict[str, Any]:
     """The conversation as `niaga.messaging.service.conversation_out` shows it, plus its customer."""
-    from niaga.messaging.service import conversation_out as base_out
-
     return {**base_out(conv),
             "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone} if customer else None}
 

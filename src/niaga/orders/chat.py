@@ -1,5 +1,5 @@
 """The agent's side door into orders: a draft the customer confirmed in chat becomes an order awaiting
-payment with a Midtrans link in the same reply; points and order status for the agent's answers."""
+payment with a Midtrans link in the same reply."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from niaga.kit.errors import AppError
 from niaga.kit.providers import ProviderError
 from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
-from niaga.orders import loyalty, payments
+from niaga.orders import payments
 from niaga.orders import service as orders
 from niaga.orders.service import Actor
 from niaga.tenancy.models import Business
@@ -61,14 +61,3 @@ def confirm_chat_order(db: Session, *, business: Business, conversation: Convers
     return result
 
 
-def order_status_text(db: Session, *, business: Business, customer_id: int, limit: int = 3) -> str:
-    """Indonesian summary of a customer's latest orders (for the agent's order_status answers)."""
-    rows = orders.list_for_customer(db, business_id=business.id, customer_id=customer_id, limit=limit)
-    if not rows:
-        return "Belum ada pesanan atas nama Anda."
-    return "\n".join(orders.describe_status(o) for o in rows)
-
-
-def points_text(db: Session, *, business: Business, customer_id: int) -> str:
-    """"poin saya berapa" → balance and its rupiah value."""
-    return loyalty.describe(db, business=business, customer_id=customer_id)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers.models import Customer, Transaction
 from niaga.db.engine import affected
+from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz, utcnow
@@ -533,8 +534,6 @@ def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str
 
 def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now: datetime) -> None:
     """Customer stats, an RFM transaction, loyalty points, and the invoice job."""
-    from niaga.jobs.runner import enqueue
-
     if order.customer_id:
         customer = db.get(Customer, order.customer_id)
         if customer is not None and customer.business_id == order.business_id:

@@ -17,13 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer
+from niaga.db.engine import new_session, session_scope
 from niaga.integrations.midtrans.client import MODES, MidtransClient, parse_amount
 from niaga.integrations.models import InboundEvent, ProviderConfig
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.providers import ProviderError
-from niaga.kit.timeutil import JAKARTA, tz, utcnow
+from niaga.kit.timeutil import JAKARTA, utcnow
 from niaga.ops.logging import get_logger
 from niaga.orders import notify
 from niaga.orders import service as orders
@@ -473,8 +474,6 @@ def pending_links(db: Session, *, older_than: timedelta = timedelta(minutes=2), 
 
 def reconcile_one(*, business_id: int, midtrans_order_id: str) -> str:
     """Ask the status API about one pending link and apply the answer. HTTP happens outside a transaction."""
-    from niaga.db.engine import new_session, session_scope
-
     with new_session(readonly=True) as db:
         cfg = get_settings_for(db, business_id=business_id)
     if cfg is None or not cfg.enabled:
@@ -490,8 +489,6 @@ def reconcile_one(*, business_id: int, midtrans_order_id: str) -> str:
 
 
 def reconcile_all(*, limit: int = 200) -> dict[str, int]:
-    from niaga.db.engine import new_session
-
     with new_session(readonly=True) as db:
         todo = pending_links(db, limit=limit)
     outcomes: dict[str, int] = {}
@@ -515,5 +512,3 @@ def business_for_slug(db: Session, slug: str) -> Business:
     return b
 
 
-def local_time(dt: datetime | None, business: Business) -> str:
-    return dt.astimezone(tz(business.timezone)).strftime("%d-%m-%Y %H:%M") if dt else "-"

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from niaga.integrations.base import ProviderError
 from niaga.integrations.http import TooLarge
 from niaga.integrations.models import InboundEvent
+from niaga.integrations.telegram.client import TelegramClient
 from niaga.messaging import channels
+from niaga.messaging.delivery import Inbound, do_receive
 from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
@@ -84,8 +86,6 @@ def handle(db: Session, event: InboundEvent) -> None:
 
 
 def _on_message(db: Session, business: Business, cfg: channels.ChannelConfig, m: dict[str, Any]) -> None:
-    from niaga.messaging.delivery import Inbound, do_receive
-
     chat = m.get("chat") or {}
     if chat.get("type") != "private" or (m.get("from") or {}).get("is_bot"):
         return  # groups (the admin chat among them) and other bots are not customers
@@ -120,8 +120,6 @@ def _on_message(db: Session, business: Business, cfg: channels.ChannelConfig, m:
 
 def _fetch_file(business: Business, cfg: channels.ChannelConfig,
                 info: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    from niaga.integrations.telegram.client import TelegramClient
-
     limit = min(max_media_bytes(business), BOT_DOWNLOAD_LIMIT)
     base = {"mimetype": info["mimetype"], "filename": info["filename"]}
     if info.get("size") and int(info["size"]) > limit:
@@ -146,8 +144,6 @@ def _fetch_file(business: Business, cfg: channels.ChannelConfig,
 
 
 def _on_callback(db: Session, business: Business, cfg: channels.ChannelConfig, q: dict[str, Any]) -> None:
-    from niaga.integrations.telegram.client import TelegramClient
-
     data = str(q.get("data") or "")
     raw_message = q.get("message")
     message: dict[str, Any] = raw_message if isinstance(raw_message, dict) else {}

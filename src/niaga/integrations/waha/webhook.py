@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from niaga.integrations.base import ProviderError
 from niaga.integrations.http import TooLarge
 from niaga.integrations.models import InboundEvent, ProviderConfig
+from niaga.integrations.waha.client import WahaClient
 from niaga.messaging import channels
+from niaga.messaging.delivery import Inbound, do_receive, queue_alert
 from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
@@ -68,8 +70,6 @@ def handle(db: Session, event: InboundEvent) -> None:
 
 
 def _on_message(db: Session, business: Business, p: dict[str, Any]) -> None:
-    from niaga.messaging.delivery import Inbound, do_receive
-
     chat = str(p.get("from") or "")
     if p.get("fromMe") or not chat or chat.endswith(IGNORED_SUFFIXES) or chat == "status@broadcast":
         return
@@ -105,7 +105,6 @@ def _fetch_media(db: Session, business: Business, p: dict[str, Any]) -> tuple[di
     limit = max_media_bytes(business)
     rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{safe_name(filename)}"
     dest = get_settings().files_dir / rel
-    from niaga.integrations.waha.client import WahaClient
 
     client = WahaClient.from_config(cfg)
     try:
@@ -128,8 +127,6 @@ BAD_STATUSES = ("STOPPED", "FAILED", "SCAN_QR_CODE", "PASSKEY_REQUIRED", "PASSKE
 
 
 def _on_session_status(db: Session, business: Business, p: dict[str, Any]) -> None:
-    from niaga.messaging.delivery import queue_alert
-
     status = str(p.get("status") or "")
     row = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business.id,
                                                      ProviderConfig.kind == PROVIDER)).first()
