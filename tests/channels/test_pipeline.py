@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
 
 from niaga.jobs.runner import drain
@@ -65,14 +63,14 @@ def test_telegram_question_answered(client, shop, db):
     assert conv.channel == "telegram" and conv.chat_id == "555111"
 
 
-def test_three_messages_500ms_apart_make_one_turn(client, shop, db):
+def test_three_messages_500ms_apart_make_one_turn(client, shop, db, clock):
     b = shop.business
     b.settings = {**b.settings, "channels": {**b.settings["channels"], "buffer_seconds": 2.0}}
     db.commit()
     for text in ("assalamualaikum kak", "mau tanya", "peci hitam harganya berapa ya?"):
         post_webhook(URL, message_event(text=text, chat_id=CHAT), HMAC_KEY, client=client)
         assert drain_all() == ["done"]  # stored; the reply waits for the window
-        time.sleep(0.5)
+        clock.advance(0.5)
     assert shop.waha.calls("/api/sendText") == []
     outcomes = drain_all(ahead=2.5)
     assert outcomes.count("done") == 4  # three reply jobs (two defer to the last) + one send
