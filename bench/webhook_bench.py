@@ -159,7 +159,7 @@ def main() -> None:
         serve_bare(args.serve_bare)
         return
 
-    from tests.fakes.waha import FakeWaha, message_event, sign
+    from niaga.integrations.waha.fake import FakeWaha, message_event, sign
 
     home = tempfile.mkdtemp(prefix="niaga-bench-")
     waha = FakeWaha(api_key="waha-key").start()

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from niaga.integrations.fonnte.fake import FakeFonnte
+from niaga.integrations.starsender.fake import FakeStarsender
+from niaga.integrations.telegram.fake import FakeTelegram
+from niaga.integrations.waha.fake import FakeWaha
 from tests import factories as f
-from tests.fakes.fonnte import FakeFonnte
-from tests.fakes.starsender import FakeStarsender
-from tests.fakes.telegram import FakeTelegram
-from tests.fakes.waha import FakeWaha
 
 HMAC_KEY = "waha-hmac-secret"
 TG_SECRET = "tg-secret_Token-123"

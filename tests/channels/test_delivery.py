@@ -189,7 +189,7 @@ def test_files_go_out_through_each_gateway(shop, db, fonnte, starsender, tmp_pat
 def test_fonnte_refusal_reasons():
     from niaga.integrations.base import ProviderError
     from niaga.integrations.fonnte.client import FonnteClient
-    from tests.fakes.fonnte import FakeFonnte
+    from niaga.integrations.fonnte.fake import FakeFonnte
 
     with FakeFonnte() as fake:
         client = FonnteClient(token="wrong", base_url=fake.url)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from niaga.integrations.telegram.fake import post_update, text_update
+from niaga.integrations.waha.fake import message_event, post_webhook
 from niaga.jobs.runner import drain
 from niaga.messaging.models import Conversation, Message
 from tests.channels.conftest import ADMIN_CHAT, HMAC_KEY, TG_SECRET, drain_all
-from tests.fakes.telegram import post_update, text_update
-from tests.fakes.waha import message_event, post_webhook
 
 CHAT = "6281311112222@c.us"
 URL = "/webhooks/waha/rizquna"

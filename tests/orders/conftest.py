@@ -7,9 +7,9 @@ import pytest
 
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
+from niaga.integrations.midtrans.fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 from niaga.tenancy.models import Business
 from tests import factories as f
-from tests.fakes.midtrans import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 
 
 @pytest.fixture

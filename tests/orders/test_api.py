@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests.fakes.midtrans import SERVER_KEY
+from niaga.integrations.midtrans.fake import SERVER_KEY
 
 
 def _create(client, world, **body):  # type: ignore[no-untyped-def]

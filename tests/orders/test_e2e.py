@@ -19,11 +19,11 @@ import niaga.demo
 import niaga.messaging.delivery
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
+from niaga.integrations.midtrans.fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
+from niaga.integrations.waha import fake as waha_fake
 from niaga.orders.models import Invoice, Order
 from tests import factories as f
 from tests.channels import conftest as channels_conftest
-from tests.fakes import waha as waha_fake
-from tests.fakes.midtrans import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 
 # The project's own copy of the shared catalogue fixture (always present, also in a clean clone).
 CATALOGUE = Path(niaga.demo.__file__).parent / "rizquna_products.csv"

@@ -6,6 +6,7 @@
 - `CHANNEL_SENDERS`: channel kind -> factory(config) -> `messaging.channels.Sender` (the outbound port).
 - `EMAIL_PROVIDERS`: email kind -> factory(config, secrets) -> `messaging.email.EmailSender`.
 - `PAYMENT_GATEWAYS`: name -> `orders.payments.PaymentGateway` (payment links, reconciliation).
+- `LLM_PROVIDERS`: "openai_compat" | "gemini" -> factory -> `agent.llm.LLMClient`.
 
 A test (tests/jobs/test_registries.py) proves every provider and job kind resolves.
 """
@@ -15,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from niaga.agent.llm import LLM_CLIENTS, LLMClient
 from niaga.integrations import inbox
 from niaga.integrations.fonnte.client import FonnteClient
+from niaga.integrations.gemini.client import GeminiClient
 from niaga.integrations.midtrans import payments as midtrans_payments
+from niaga.integrations.openai_compat.client import OpenAICompatClient
 from niaga.integrations.resend.client import ResendClient
 from niaga.integrations.smtp.client import SmtpSender
 from niaga.integrations.starsender.client import StarsenderClient
@@ -69,6 +73,11 @@ PAYMENT_GATEWAYS: dict[str, PaymentGateway] = {
     "midtrans": midtrans_payments,  # the module implements the PaymentGateway protocol
 }
 
+LLM_PROVIDERS: dict[str, Callable[..., LLMClient]] = {
+    "openai_compat": OpenAICompatClient,
+    "gemini": GeminiClient,
+}
+
 
 def install() -> None:
     """Register every adapter in the domains' ports (idempotent)."""
@@ -80,3 +89,5 @@ def install() -> None:
         EMAIL_SENDERS.register(kind, email_factory)
     for name, gateway in PAYMENT_GATEWAYS.items():
         GATEWAYS.register(name, gateway)
+    for name, llm_factory in LLM_PROVIDERS.items():
+        LLM_CLIENTS.register(name, llm_factory)

@@ -31,3 +31,15 @@ class ProviderError(Exception):
 def classify_status(status: int) -> bool:
     """True when an HTTP status means 'do not retry'."""
     return status in (400, 401, 403, 404, 405, 410, 413, 415, 422)
+
+
+class LLMError(Exception):
+    """A language model call failed; `retryable` moves the turn to a retry or the next provider."""
+
+    def __init__(
+        self, message: str, *, retryable: bool, retry_after: float | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.fakes.loopback import LoopbackServer, Recorded, Reply
+from niaga.integrations.loopback import LoopbackServer, Recorded, Reply
 
 _ids = itertools.count(1)
 

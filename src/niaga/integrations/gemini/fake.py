@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.openai_compat import FakeServer, Reply
+from niaga.integrations.openai_compat.fake import FakeServer, Reply
 
 
 def _err(code: int, status: str, message: str, details: list[dict[str, Any]] | None = None) -> Reply:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from tests.fakes.loopback import JsonFake
+from niaga.integrations.loopback import JsonFake
 
 SERVER_KEY = "SB-Mid-server-FAKE0123456789"
 CLIENT_KEY = "SB-Mid-client-FAKE0123456789"

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.fakes.loopback import LoopbackServer, Recorded, Reply
+from niaga.integrations.loopback import LoopbackServer, Recorded, Reply
 
 SEND_ROUTES = ("sendText", "sendFile", "sendImage")
 _ids = itertools.count(1)

@@ -8,7 +8,7 @@ import threading
 import uuid
 from typing import Any
 
-from tests.fakes.loopback import JsonFake
+from niaga.integrations.loopback import JsonFake
 
 API_KEY = "re_fake_0123456789"
 

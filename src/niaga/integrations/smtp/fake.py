@@ -24,7 +24,8 @@ class FakeSmtp:
 
             def handle(self) -> None:
                 self._reply("220 fake-smtp ready")
-                sender, rcpts = None, []
+                sender: str | None = None
+                rcpts: list[str] = []
                 while True:
                     raw = self.rfile.readline()
                     if not raw:
@@ -86,5 +87,5 @@ class FakeSmtp:
 
     @staticmethod
     def attachments(msg: Message) -> list[tuple[str, bytes]]:
-        return [(part.get_filename() or "", part.get_payload(decode=True) or b"")
+        return [(part.get_filename() or "", part.get_payload(decode=True) or b"")  # type: ignore[misc]
                 for part in msg.walk() if part.get_filename()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from tests.fakes.loopback import LoopbackServer, Recorded, Reply
+from niaga.integrations.loopback import LoopbackServer, Recorded, Reply
 
 _ids = itertools.count(1)
 
