@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import niaga
+from niaga.agent.llm import LLM_CLIENTS
 from niaga.integrations import inbox, registry
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.models import DeadLetter, Job
@@ -61,6 +62,8 @@ def test_every_provider_resolves() -> None:
         assert callable(channels.SENDERS.get(kind))
     for kind in ("resend", "smtp"):
         assert callable(EMAIL_SENDERS.get(kind))
+    for kind in ("openai_compat", "gemini"):
+        assert callable(LLM_CLIENTS.get(kind))
     gateway = payments.gateway()
     for method in ("is_enabled", "do_create_link", "do_send_link", "reconcile_all"):
         assert callable(getattr(gateway, method))
