@@ -33,3 +33,15 @@ DEFAULT_GATEWAY = "midtrans"
 
 def gateway(name: str = DEFAULT_GATEWAY) -> PaymentGateway:
     return GATEWAYS.get(name)
+
+
+# Provider-neutral entry points under the names the rest of the code has always called.
+def do_create_link(db: Session, *, order: Order, actor: Actor, now: Any = None,
+                   timeout: float | None = None) -> Payment:
+    """A payment link for what the order still owes (see the gateway for re-use and expiry rules)."""
+    return gateway().do_create_link(db, order=order, actor=actor, now=now, timeout=timeout)
+
+
+def do_send_link(db: Session, *, order: Order, payment: Payment) -> Any | None:
+    """Send the link on the customer's channel (once per payment link)."""
+    return gateway().do_send_link(db, order=order, payment=payment)
