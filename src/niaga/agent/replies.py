@@ -486,6 +486,9 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
                     f"{rp(result['total'])} (belum termasuk ongkir).")
         if result.get("payment_url"):
             text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
+        elif result.get("payment_link_pending"):
+            text += (" The payment link follows in a moment." if v.en else
+                     " Link pembayarannya menyusul sebentar lagi ya.")
         else:
             text += (" Our staff will send the payment details shortly." if v.en else
                      " Admin kami akan mengirimkan detail pembayaran dan ongkirnya ya.")

@@ -24,6 +24,11 @@ class PaymentGateway(Protocol):
 
     def do_send_link(self, db: Session, *, order: Order, payment: Payment) -> Any | None: ...
 
+    def create_link(self, order_id: int, *, actor: Actor, timeout: float | None = None) -> int | None:
+        """Make the link with no transaction open during the provider call (job `orders.payment_link`);
+        the payment id, or None when the order no longer awaits payment."""
+        ...
+
     def reconcile_all(self, *, limit: int = 200) -> dict[str, int]: ...
 
 

@@ -196,17 +196,25 @@ def build_snap_payload(db: Session, *, order: Order, midtrans_order_id: str, gro
     return payload
 
 
-def do_create_link(db: Session, *, order: Order, actor: Actor, now: datetime | None = None,
-                   timeout: float | None = None) -> Payment:
-    """A Snap payment link for what the order still owes. Re-uses the current link while it is valid for
-    the same amount, so a retried request does not create a second Midtrans transaction."""
+@dataclass(frozen=True)
+class _LinkPlan:
+    """What a new Snap link needs, read in one transaction and recorded in another."""
+
+    cfg: MidtransSettings
+    mid_id: str
+    payload: dict[str, Any]
+    outstanding: int
+    hours: int
+
+
+def _plan_link(db: Session, *, order: Order, now: datetime) -> Payment | _LinkPlan:
+    """The current link when it is still valid for what the order owes, else the plan for a new one."""
     if order.status != "awaiting_payment":
         raise Conflict(f"Pesanan {order.number} tidak sedang menunggu pembayaran.", code="not_awaiting_payment")
     outstanding = order.total - order.paid_amount
     if outstanding <= 0:
         raise Conflict("Pesanan ini sudah lunas.", code="nothing_due")
     cfg = _require(db, order.business_id)
-    now = now or utcnow()
     existing = midtrans_payments(db, order)
     for p in reversed(existing):
         expires = p.raw.get("expires_at")
@@ -219,10 +227,14 @@ def do_create_link(db: Session, *, order: Order, actor: Actor, now: datetime | N
     mid_id = order.number if not existing else f"{order.number}-{len(existing) + 1}"
     payload = build_snap_payload(db, order=order, midtrans_order_id=mid_id, gross=outstanding,
                                  expiry_hours=hours, now=now)
-    answer = cfg.client(timeout=timeout).create_transaction(payload)
-    expires_at = now + timedelta(hours=hours)
+    return _LinkPlan(cfg=cfg, mid_id=mid_id, payload=payload, outstanding=outstanding, hours=hours)
+
+
+def _record_link(db: Session, *, order: Order, plan: _LinkPlan, answer: dict[str, Any], actor: Actor,
+                 now: datetime) -> Payment:
+    expires_at = now + timedelta(hours=plan.hours)
     payment = Payment(business_id=order.business_id, order_id=order.id, method="midtrans", provider=KIND,
-                      provider_ref=mid_id, status="pending", amount=outstanding, proof=[],
+                      provider_ref=plan.mid_id, status="pending", amount=plan.outstanding, proof=[],
                       raw={"token": answer["token"], "redirect_url": answer["redirect_url"],
                            "expires_at": expires_at.isoformat(), "status": None, "notifications": []})
     db.add(payment)
@@ -231,9 +243,42 @@ def do_create_link(db: Session, *, order: Order, actor: Actor, now: datetime | N
         order.expires_at = expires_at
     db.flush()
     orders.record_event(db, order, "payment_link.created", actor,
-                  data={"payment_id": payment.id, "midtrans_order_id": mid_id, "amount": outstanding})
-    log.info("midtrans.link_created", business_id=order.business_id, order_id=order.id, midtrans_order_id=mid_id)
+                  data={"payment_id": payment.id, "midtrans_order_id": plan.mid_id, "amount": plan.outstanding})
+    log.info("midtrans.link_created", business_id=order.business_id, order_id=order.id,
+             midtrans_order_id=plan.mid_id)
     return payment
+
+
+def do_create_link(db: Session, *, order: Order, actor: Actor, now: datetime | None = None,
+                   timeout: float | None = None) -> Payment:
+    """A Snap payment link for what the order still owes, in the caller's transaction (staff API). Re-uses
+    the current link while it is valid for the same amount, so a retried request does not create a second
+    Midtrans transaction."""
+    now = now or utcnow()
+    plan = _plan_link(db, order=order, now=now)
+    if isinstance(plan, Payment):
+        return plan
+    answer = plan.cfg.client(timeout=timeout).create_transaction(plan.payload)
+    return _record_link(db, order=order, plan=plan, answer=answer, actor=actor, now=now)
+
+
+def create_link(order_id: int, *, actor: Actor, timeout: float | None = None) -> int | None:
+    """The Snap link of an order as a job does it: read the plan, call Midtrans with no transaction open,
+    then record the link. Returns the payment id, or None when the order no longer awaits payment."""
+    now = utcnow()
+    with session_scope() as db:
+        order = db.get(Order, order_id)
+        if order is None or order.status != "awaiting_payment":
+            return None
+        plan = _plan_link(db, order=order, now=now)
+        if isinstance(plan, Payment):
+            return plan.id
+    answer = plan.cfg.client(timeout=timeout).create_transaction(plan.payload)
+    with session_scope(immediate=True) as db:
+        order = db.get(Order, order_id)
+        if order is None or order.status != "awaiting_payment":
+            return None  # paid or cancelled meanwhile; the unused Snap transaction simply expires
+        return _record_link(db, order=order, plan=plan, answer=answer, actor=actor, now=now).id
 
 
 def link_message(order: Order, payment: Payment, *, hours: int | None = None) -> str:
