@@ -25,8 +25,10 @@ from niaga.integrations.openai_compat.client import OpenAICompatClient
 from niaga.integrations.resend.client import ResendClient
 from niaga.integrations.smtp.client import SmtpSender
 from niaga.integrations.starsender.client import StarsenderClient
+from niaga.integrations.telegram import tasks as telegram_tasks
 from niaga.integrations.telegram import webhook as telegram_webhook
 from niaga.integrations.telegram.client import TelegramClient
+from niaga.integrations.waha import tasks as waha_tasks
 from niaga.integrations.waha import webhook as waha_webhook
 from niaga.integrations.waha.client import WahaClient
 from niaga.messaging import channels
@@ -37,8 +39,8 @@ from niaga.orders.payments import GATEWAYS, PaymentGateway
 WEBHOOK_PROVIDERS: tuple[str, ...] = (waha_webhook.PROVIDER, telegram_webhook.PROVIDER, "midtrans")
 
 WEBHOOK_HANDLERS: dict[str, inbox.Handler] = {
-    "waha": waha_webhook.handle,
-    "telegram": telegram_webhook.handle,
+    "waha": waha_tasks.handle,
+    "telegram": telegram_tasks.handle,
     "midtrans": midtrans_payments.process_notification,
 }
 
