@@ -21,6 +21,7 @@ from niaga.integrations import inbox
 from niaga.integrations.fonnte.client import FonnteClient
 from niaga.integrations.gemini.client import GeminiClient
 from niaga.integrations.midtrans import payments as midtrans_payments
+from niaga.integrations.midtrans import tasks as midtrans_tasks
 from niaga.integrations.openai_compat.client import OpenAICompatClient
 from niaga.integrations.resend.client import ResendClient
 from niaga.integrations.smtp.client import SmtpSender
@@ -41,7 +42,7 @@ WEBHOOK_PROVIDERS: tuple[str, ...] = (waha_webhook.PROVIDER, telegram_webhook.PR
 WEBHOOK_HANDLERS: dict[str, inbox.Handler] = {
     "waha": waha_tasks.handle,
     "telegram": telegram_tasks.handle,
-    "midtrans": midtrans_payments.process_notification,
+    "midtrans": midtrans_tasks.handle,
 }
 
 CHANNEL_SENDERS: dict[str, Callable[[channels.ChannelConfig], Any]] = {

@@ -2,7 +2,7 @@
 
 Midtrans signs nothing in the headers; authenticity is `signature_key` in the body, checked against the
 business's server key with the fields exactly as received. A bad signature is refused (403) and nothing is
-stored. Processing happens in the inbox job (`niaga.integrations.midtrans.payments.process_notification`).
+stored. Processing happens in the inbox job (`niaga.integrations.midtrans.tasks.handle`).
 """
 
 from __future__ import annotations
