@@ -41,9 +41,11 @@ test: install-test
 eval: install-test
 	bash scripts/eval.sh
 
+## Lint: ruff, mypy, and the layering contracts in pyproject.toml ([tool.importlinter]).
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format src tests bench

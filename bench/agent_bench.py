@@ -95,9 +95,9 @@ def generate_products(n: int, seed: int = 7) -> int:
 def run_turns(business_id: int, texts: list[str], n: int) -> tuple[list[float], float]:
     """Returns per-turn agent latencies (ms) and the wall time of the whole run (s)."""
     from niaga.agent.service import turn
-    from niaga.conversations import service as conversations
     from niaga.customers.service import get_or_create_by_identity
     from niaga.db.engine import session_scope
+    from niaga.messaging import service as conversations
     from niaga.tenancy.models import Business
 
     lat = []

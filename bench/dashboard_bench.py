@@ -40,10 +40,10 @@ def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Any:
 def generate(n_messages: int, n_orders: int, n_customers: int = 3000, n_conversations: int = 6000) -> dict[str, int]:
     import sqlalchemy as sa
 
-    from niaga.conversations.models import Conversation, Message
     from niaga.customers.models import Customer
     from niaga.db.engine import get_engine, session_scope
     from niaga.db.models import metadata
+    from niaga.messaging.models import Conversation, Message
     from niaga.orders.models import ORDER_STATES, Order
     from niaga.tenancy import service as tenancy
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fakes.midtrans import CLIENT_KEY, SERVER_KEY, FakeMidtrans
-
 from bench.common import free_port, run_load, start_bare_server, start_process, wait_http
+from niaga.integrations.midtrans.fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 
 
 def seed(env: dict[str, str], n_orders: int, midtrans_url: str) -> tuple[str, list[str]]:

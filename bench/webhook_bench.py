@@ -114,7 +114,7 @@ def setup_db(env: dict[str, str]) -> None:
 
     from niaga.db import engine
     from niaga.db.models import metadata
-    from niaga.integrations import service
+    from niaga.messaging import delivery as service
     from niaga.settings import reset_settings_cache
 
     reset_settings_cache()
@@ -159,7 +159,7 @@ def main() -> None:
         serve_bare(args.serve_bare)
         return
 
-    from tests.fakes.waha import FakeWaha, message_event, sign
+    from niaga.integrations.waha.fake import FakeWaha, message_event, sign
 
     home = tempfile.mkdtemp(prefix="niaga-bench-")
     waha = FakeWaha(api_key="waha-key").start()

@@ -118,6 +118,17 @@ def _clean_state(_environment: dict[str, str]) -> Iterator[None]:
 
 
 @pytest.fixture
+def clock() -> Iterator:  # type: ignore[type-arg]
+    """The injected clock (`niaga.kit.timeutil.clock`): `clock.advance(s)` instead of `time.sleep(s)`."""
+    from niaga.kit.timeutil import clock as the_clock
+
+    try:
+        yield the_clock
+    finally:
+        the_clock.reset()
+
+
+@pytest.fixture
 def db() -> Iterator[sa.orm.Session]:
     from niaga.db.engine import new_session
 

@@ -111,7 +111,7 @@ def _dead_letter(db: Session, w: Any) -> dict[str, int]:
 
 
 def _conversation(db: Session, w: Any) -> dict[str, int]:
-    from niaga.conversations.models import Conversation
+    from niaga.messaging.models import Conversation
 
     c = f.make_customer(db, business=w.b)
     conv = Conversation(business_id=w.b.id, customer_id=c.id, channel="whatsapp", chat_id="628111")

@@ -157,18 +157,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 ROUTER_MODULES = (
-    "niaga.ops.routes",
+    "niaga.web.health",
     "niaga.tenancy.routes",
     "niaga.catalog.routes",
     "niaga.knowledge.routes",
     "niaga.customers.routes",
-    "niaga.conversations.routes",
-    "niaga.conversations.inbox_routes",
+    "niaga.messaging.routes",
+    "niaga.messaging.inbox_routes",
     "niaga.agent.routes",
     "niaga.orders.routes",
     "niaga.jobs.routes",
     "niaga.integrations.routes",
     "niaga.integrations.midtrans.webhook",
+    "niaga.integrations.midtrans.routes",
     "niaga.web.views",
 )
 
@@ -205,13 +206,8 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
                   description="REST API v1 of niaga. Every response uses the envelope "
                               "`{success, data, error:{code,message,details}, meta:{page,limit,total}}`.")
     install_error_handlers(app)
-    for mod_name in ROUTER_MODULES:
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod_name:
-                continue
-            raise
+    for mod_name in ROUTER_MODULES:  # one table; a missing module is an error at start-up
+        mod = importlib.import_module(mod_name)
         router: Any = getattr(mod, "router", None)
         if router is not None:
             app.include_router(router)

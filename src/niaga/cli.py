@@ -25,31 +25,20 @@ app.add_typer(apikey_app, name="apikey")
 app.add_typer(events_app, name="events")
 app.add_typer(jobs_app, name="jobs")
 
-# Domain command groups: (module, attribute, name). Missing modules are skipped while a domain is built.
+# Domain command groups: (module, attribute, name). One table; a missing module is an error at start-up.
 DOMAIN_COMMANDS = (
     ("niaga.catalog.cli", "import_app", "import"),
     ("niaga.integrations.cli", "channel_app", "channel"),
-    ("niaga.orders.cli", "payment_app", "payment"),
+    ("niaga.integrations.midtrans.cli", "payment_app", "payment"),
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
     ("niaga.printshop.cli", "printshop_app", "printshop"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
-    try:
-        _m = importlib.import_module(_mod)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _mod:
-            raise
-        continue
-    if hasattr(_m, _attr):
-        app.add_typer(getattr(_m, _attr), name=_name)
+    app.add_typer(getattr(importlib.import_module(_mod), _attr), name=_name)
 
-try:
-    _agent_cli = importlib.import_module("niaga.agent.cli")
-    app.command("chat", help="Chat with a business's agent (interactive, or --jsonl for scripts).")(_agent_cli.chat)
-except ModuleNotFoundError as _exc:
-    if _exc.name != "niaga.agent.cli":
-        raise
+_agent_cli = importlib.import_module("niaga.agent.cli")
+app.command("chat", help="Chat with a business's agent (interactive, or --jsonl for scripts).")(_agent_cli.chat)
 
 
 def _echo_json(data: object) -> None:

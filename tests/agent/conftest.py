@@ -38,8 +38,8 @@ def batik(db):  # type: ignore[no-untyped-def]
 def chat(db) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
     """chat(business, sender, text, channel="whatsapp") -> Turn, committed like a real inbound message."""
     from niaga.agent.service import turn
-    from niaga.conversations import service as conversations
     from niaga.customers.service import get_or_create_by_identity
+    from niaga.messaging import service as conversations
 
     def _chat(business: Any, sender: str, text: str, channel: str = "whatsapp") -> Any:
         customer = get_or_create_by_identity(db, business_id=business.id, channel=channel, external_id=sender)

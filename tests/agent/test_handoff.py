@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from niaga.conversations import events
-from niaga.conversations import service as conversations
-from niaga.conversations.models import Conversation, Message
 from niaga.jobs.models import Job
 from niaga.jobs.registry import REGISTRY, load_all
+from niaga.messaging import events
+from niaga.messaging import service as conversations
+from niaga.messaging.models import Conversation, Message
 from tests.factories import auth, make_user
 
 

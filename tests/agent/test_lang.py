@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from niaga.agent import nlu
-from niaga.agent.lang import detect_language, normalize, stem
+from niaga.kit.lang import detect_language, normalize, stem
 
 
 @pytest.mark.parametrize(("raw", "norm"), [

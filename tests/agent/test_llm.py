@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from niaga.agent import llm
 from niaga.agent.models import AiUsage
+from niaga.integrations.gemini import fake as gfake
 from niaga.integrations.models import ProviderConfig
+from niaga.integrations.openai_compat import fake as ofake
 from niaga.kit.crypto import encrypt_json
 from tests.factories import auth, make_user
-from tests.fakes import gemini as gfake
-from tests.fakes import openai_compat as ofake
 
 
 def _configure(db, business, *, primary: str, backup: str = "", openai_url: str = "", gemini_url: str = "",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from niaga.conversations import service as conversations
 from niaga.customers.service import get_or_create_by_identity
 from niaga.jobs.models import Job
+from niaga.messaging import service as conversations
 from niaga.orders import service as orders
 from niaga.orders.models import Order, Payment
 

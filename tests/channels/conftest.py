@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from niaga.integrations.fonnte.fake import FakeFonnte
+from niaga.integrations.starsender.fake import FakeStarsender
+from niaga.integrations.telegram.fake import FakeTelegram
+from niaga.integrations.waha.fake import FakeWaha
 from tests import factories as f
-from tests.fakes.fonnte import FakeFonnte
-from tests.fakes.starsender import FakeStarsender
-from tests.fakes.telegram import FakeTelegram
-from tests.fakes.waha import FakeWaha
 
 HMAC_KEY = "waha-hmac-secret"
 TG_SECRET = "tg-secret_Token-123"
@@ -21,8 +21,9 @@ ADMIN_CHAT = "-1001234567890"
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
-    from niaga.integrations import channels, routes
+    from niaga.integrations import routes
     from niaga.integrations.widget.routes import limiter
+    from niaga.messaging import channels
 
     channels.invalidate_cache()
     routes._business_cache.clear()
@@ -57,8 +58,8 @@ def starsender() -> Iterator[FakeStarsender]:
 
 
 def configure(db: Any, business: Any, kind: str, **values: Any) -> None:
-    from niaga.integrations import service
-    from niaga.integrations.channels import CHANNEL_KINDS
+    from niaga.messaging import delivery as service
+    from niaga.messaging.channels import CHANNEL_KINDS
 
     spec = CHANNEL_KINDS[kind]
     config = {k: v for k, v in values.items() if k in spec["config"]}

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from niaga.conversations.models import Message
 from niaga.jobs.models import DeadLetter, Job
 from niaga.kit.timeutil import utcnow
+from niaga.messaging.models import Message
 from tests.channels.conftest import ADMIN_CHAT, configure, drain_all
 
 CHAT = "6281311112222@c.us"
@@ -25,9 +25,9 @@ CHAT = "6281311112222@c.us"
 def outbound(db, business, *, text="Harga peci hitam Rp40.000 kak", channel="whatsapp", chat_id=CHAT,
              media=None):
     """An outgoing bot message queued for delivery, as the agent turn leaves it."""
-    from niaga.conversations import service as conversations
     from niaga.customers.service import get_or_create_by_identity
-    from niaga.integrations.service import do_send
+    from niaga.messaging import service as conversations
+    from niaga.messaging.delivery import do_send
 
     customer = get_or_create_by_identity(db, business_id=business.id, channel=channel, external_id=chat_id)
     conv = conversations.get_or_open(db, business_id=business.id, customer_id=customer.id, channel=channel,
@@ -189,7 +189,7 @@ def test_files_go_out_through_each_gateway(shop, db, fonnte, starsender, tmp_pat
 def test_fonnte_refusal_reasons():
     from niaga.integrations.base import ProviderError
     from niaga.integrations.fonnte.client import FonnteClient
-    from tests.fakes.fonnte import FakeFonnte
+    from niaga.integrations.fonnte.fake import FakeFonnte
 
     with FakeFonnte() as fake:
         client = FonnteClient(token="wrong", base_url=fake.url)
@@ -251,8 +251,8 @@ def test_worker_killed_mid_send(shop, db, provider_accepted):
 
 
 def test_telegram_inline_keyboard_and_photo(telegram, tmp_path):
-    from niaga.integrations.channels import OutboundFile
     from niaga.integrations.telegram.client import TelegramClient, keyboard
+    from niaga.messaging.channels import OutboundFile
 
     with TelegramClient(bot_token=telegram.token, base_url=telegram.url) as client:
         kb = keyboard([[("✅ Setujui", "approve:A12"), ("❌ Tolak", "reject:A12")]])

@@ -8,7 +8,7 @@ import threading
 import httpx
 import pytest
 
-from niaga.conversations.models import Conversation
+from niaga.messaging.models import Conversation
 from tests import factories as f
 
 
@@ -74,10 +74,10 @@ def _read_events(resp, out):
 
 @pytest.mark.slow
 def test_events_stream_delivers_new_messages_and_heartbeats(live, shop, monkeypatch):
-    from niaga.conversations import events
     from niaga.db.engine import session_scope
+    from niaga.integrations.waha.fake import message_event, post_webhook
+    from niaga.messaging import events
     from tests.channels.conftest import HMAC_KEY
-    from tests.fakes.waha import message_event, post_webhook
 
     monkeypatch.setattr(events, "HEARTBEAT_SECONDS", 0.3)
     with session_scope() as s:

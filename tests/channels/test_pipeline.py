@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
 
-from niaga.conversations.models import Conversation, Message
+from niaga.integrations.telegram.fake import post_update, text_update
+from niaga.integrations.waha.fake import message_event, post_webhook
 from niaga.jobs.runner import drain
+from niaga.messaging.models import Conversation, Message
 from tests.channels.conftest import ADMIN_CHAT, HMAC_KEY, TG_SECRET, drain_all
-from tests.fakes.telegram import post_update, text_update
-from tests.fakes.waha import message_event, post_webhook
 
 CHAT = "6281311112222@c.us"
 URL = "/webhooks/waha/rizquna"
@@ -65,14 +63,14 @@ def test_telegram_question_answered(client, shop, db):
     assert conv.channel == "telegram" and conv.chat_id == "555111"
 
 
-def test_three_messages_500ms_apart_make_one_turn(client, shop, db):
+def test_three_messages_500ms_apart_make_one_turn(client, shop, db, clock):
     b = shop.business
     b.settings = {**b.settings, "channels": {**b.settings["channels"], "buffer_seconds": 2.0}}
     db.commit()
     for text in ("assalamualaikum kak", "mau tanya", "peci hitam harganya berapa ya?"):
         post_webhook(URL, message_event(text=text, chat_id=CHAT), HMAC_KEY, client=client)
         assert drain_all() == ["done"]  # stored; the reply waits for the window
-        time.sleep(0.5)
+        clock.advance(0.5)
     assert shop.waha.calls("/api/sendText") == []
     outcomes = drain_all(ahead=2.5)
     assert outcomes.count("done") == 4  # three reply jobs (two defer to the last) + one send
@@ -189,8 +187,8 @@ def test_telegram_document_photo_and_callback(client, shop, db):
 def test_buffer_due_rules():
     from datetime import timedelta
 
-    from niaga.conversations.buffer import is_due
     from niaga.kit.timeutil import utcnow
+    from niaga.messaging.buffer import is_due
 
     now = utcnow()
     msgs = [Message(id=i, created_at=now - timedelta(seconds=s)) for i, s in ((1, 3), (2, 1))]

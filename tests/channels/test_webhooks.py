@@ -7,10 +7,10 @@ import json
 import sqlalchemy as sa
 
 from niaga.integrations.models import InboundEvent
+from niaga.integrations.telegram.fake import post_update, text_update
+from niaga.integrations.waha.fake import message_event, post_webhook, sign
 from niaga.jobs.models import Job
 from tests.channels.conftest import HMAC_KEY, TG_SECRET
-from tests.fakes.telegram import post_update, text_update
-from tests.fakes.waha import message_event, post_webhook, sign
 
 
 def _events(db):
@@ -63,7 +63,7 @@ def test_waha_store_then_ack_once(client, shop, db):
 
 
 def test_waha_disabled_channel_is_404(client, shop, db):
-    from niaga.integrations import service
+    from niaga.messaging import delivery as service
 
     service.do_configure(db, business_id=shop.business.id, kind="waha", is_enabled=False)
     db.commit()

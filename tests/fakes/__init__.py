@@ -1,0 +1,1 @@
+"""Compatibility aliases: the loopback fakes live beside their adapters in `niaga.integrations.<provider>.fake`."""

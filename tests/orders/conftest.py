@@ -7,9 +7,9 @@ import pytest
 
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
+from niaga.integrations.midtrans.fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 from niaga.tenancy.models import Business
 from tests import factories as f
-from tests.fakes.midtrans import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ class Shop:
 
 @pytest.fixture
 def shop(db, world, fake_midtrans) -> Shop:  # type: ignore[no-untyped-def]
-    from niaga.orders import payments
+    from niaga.integrations.midtrans import payments
 
     b = world.a
     b.profile = {"address": "Jl. Parangtritis No. 10", "city": "Yogyakarta", "phone": "6281234500000",

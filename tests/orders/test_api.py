@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests.fakes.midtrans import SERVER_KEY
+from niaga.integrations.midtrans.fake import SERVER_KEY
 
 
 def _create(client, world, **body):  # type: ignore[no-untyped-def]
@@ -115,7 +115,7 @@ def test_cli_payment_set(world, db):  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
     from niaga.cli import app
-    from niaga.orders import payments
+    from niaga.integrations.midtrans import payments
 
     result = CliRunner().invoke(app, ["payment", "set", "toko-a", "midtrans", "--server-key", SERVER_KEY,
                                       "--client-key", "SB-Mid-client-Y", "--mode", "sandbox",

@@ -16,14 +16,14 @@ from pypdf import PdfReader
 
 import niaga.agent.service
 import niaga.demo
-import niaga.integrations.service
+import niaga.messaging.delivery
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers.models import Customer
+from niaga.integrations.midtrans.fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
+from niaga.integrations.waha import fake as waha_fake
 from niaga.orders.models import Invoice, Order
 from tests import factories as f
 from tests.channels import conftest as channels_conftest
-from tests.fakes import waha as waha_fake
-from tests.fakes.midtrans import CLIENT_KEY, SERVER_KEY, FakeMidtrans
 
 # The project's own copy of the shared catalogue fixture (always present, also in a clean clone).
 CATALOGUE = Path(niaga.demo.__file__).parent / "rizquna_products.csv"
@@ -56,7 +56,7 @@ def midtrans() -> Iterator[FakeMidtrans]:
 
 @pytest.fixture
 def rizquna(db, waha, midtrans):  # type: ignore[no-untyped-def]
-    from niaga.orders import payments
+    from niaga.integrations.midtrans import payments
 
     b = f.make_business(db, slug="rizquna-e2e", name="Rizquna",
                         profile={"address": "Jl. Kaliurang Km 5", "city": "Yogyakarta", "phone": "6281200000000"},

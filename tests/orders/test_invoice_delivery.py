@@ -8,12 +8,12 @@ import io
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from niaga.integrations.resend.fake import API_KEY, FakeResend
+from niaga.integrations.smtp.fake import FakeSmtp
 from niaga.orders import invoices
 from niaga.orders import service as orders
 from niaga.orders.models import Invoice, OrderEvent
 from niaga.orders.service import Actor
-from tests.fakes.resend import API_KEY, FakeResend
-from tests.fakes.smtp import FakeSmtp
 from tests.orders.conftest import drain
 
 STAFF = Actor("user", 1)

@@ -12,13 +12,14 @@ from pypdf import PdfReader
 from niaga.catalog.models import Product
 from niaga.customers.models import Customer
 from niaga.integrations.base import ProviderError
+from niaga.integrations.midtrans import payments
 from niaga.integrations.midtrans.client import MidtransClient, basic_auth, signature, verify_signature
+from niaga.integrations.midtrans.fake import SERVER_KEY
 from niaga.integrations.models import InboundEvent
-from niaga.orders import invoices, payments
+from niaga.orders import invoices
 from niaga.orders import service as orders
 from niaga.orders.models import Invoice, LoyaltyEntry, Order, Payment
 from niaga.orders.service import Actor
-from tests.fakes.midtrans import SERVER_KEY
 from tests.orders.conftest import drain
 
 STAFF = Actor("user", 1)

@@ -33,7 +33,7 @@ def log_in(page: Any, email: str = "owner@a.test", next_url: str = "/app") -> No
 
 def seed(db: Any, business: Any) -> dict[str, Any]:
     """A small but realistic shop: products, customers, orders over the last days, conversations."""
-    from niaga.conversations.models import Conversation, Message
+    from niaga.messaging.models import Conversation, Message
 
     products = [f.make_product(db, business=business, sku=f"PC-{i:03d}", name=name, price=price, stock=40,
                                category=cat)
@@ -134,9 +134,9 @@ def test_login_overview_charts_and_every_page(page, live, world, db, output_dir:
 
 
 def test_live_inbox_waha_message_take_over_reply_hand_back(page, live, world, db, output_dir: Path):
-    from niaga.integrations import service as integrations
+    from niaga.integrations.waha.fake import FakeWaha, message_event, post_webhook
+    from niaga.messaging import delivery as integrations
     from niaga.tenancy import service as tenancy
-    from tests.fakes.waha import FakeWaha, message_event, post_webhook
 
     with FakeWaha() as waha:
         tenancy.update_business(db, world.a, settings={"channels": {"buffer_seconds": 0.2}})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from niaga.conversations.models import Conversation, Message
 from niaga.kit.chatmarkup import to_html
+from niaga.messaging.models import Conversation, Message
 from tests import factories as f
 from tests.web.helpers import login
 

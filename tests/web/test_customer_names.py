@@ -10,8 +10,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from niaga.conversations.models import Conversation
 from niaga.customers.models import Customer
+from niaga.messaging.models import Conversation
 from niaga.orders import service as orders
 from tests import factories as f
 from tests.web.conftest import PHONE, shoot
@@ -79,7 +79,7 @@ def test_staff_rename_a_customer_in_the_inbox(client, world, db):
 
 
 def test_whatsapp_push_name_names_the_customer():
-    from niaga.integrations.waha.webhook import push_name
+    from niaga.integrations.waha.tasks import push_name
     from tests.fakes.waha import message_event
 
     ev = message_event(text="halo")["payload"]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from niaga.conversations.models import Conversation, Message
+from niaga.messaging.models import Conversation, Message
 from niaga.orders import service as orders
 from tests import factories as f
 from tests.web.helpers import csrf_of, login, post_form

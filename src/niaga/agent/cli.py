@@ -26,9 +26,9 @@ SESSION = uuid.uuid4().hex[:8]
 def run_line(business_slug: str, sender: str, text: str, channel: str = "cli", name: str | None = None,
              session: str | None = None) -> dict[str, Any]:
     from niaga.agent.service import turn
-    from niaga.conversations import service as conversations
     from niaga.customers.service import get_or_create_by_identity
     from niaga.db.engine import session_scope
+    from niaga.messaging import service as conversations
     from niaga.tenancy.service import get_business_by_slug
 
     with session_scope() as db:

@@ -1,8 +1,10 @@
 """Language-model providers: phrasing on top of the grounded pipeline, never the source of facts.
 
-- `OpenAICompatClient`: `POST {base_url}/chat/completions` with tools (OpenAI, Groq, Ollama, vLLM,
-  llama.cpp server, Gemini's OpenAI endpoint).
-- `GeminiClient`: native `POST {base_url}/models/{model}:generateContent` with functionDeclarations.
+- `niaga.integrations.openai_compat.client.OpenAICompatClient`: `POST {base_url}/chat/completions` with tools
+  (OpenAI, Groq, Ollama, vLLM, llama.cpp server, Gemini's OpenAI endpoint).
+- `niaga.integrations.gemini.client.GeminiClient`: native `POST {base_url}/models/{model}:generateContent`
+  with functionDeclarations.
+Both implement the `LLMClient` port below and are registered in `LLM_CLIENTS` at start-up.
 
 Configuration per business: `ProviderConfig(kind="openai"|"gemini", config={base_url, model, timeout,
 input_cost_per_mtok_usd, output_cost_per_mtok_usd}, secrets={api_key})` and the business settings
@@ -17,13 +19,12 @@ recorded in `AiUsage` per business per day.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import sqlalchemy as sa
@@ -32,10 +33,12 @@ from sqlalchemy.orm import Session
 
 from niaga.agent import tools as agent_tools
 from niaga.agent.models import AiUsage
-from niaga.integrations.models import ProviderConfig
 from niaga.kit.crypto import decrypt_json
+from niaga.kit.ports import Port
+from niaga.kit.providers import LLMError as LLMError  # re-export
 from niaga.kit.timeutil import local_today
 from niaga.ops.logging import get_logger
+from niaga.tenancy.models import ProviderConfig
 
 log = get_logger("niaga.agent")
 
@@ -48,15 +51,6 @@ DEFAULT_BASE_URLS = {"openai": "https://api.openai.com/v1",
 
 # Test seam: an httpx transport used by every client (None = real network).
 transport: httpx.BaseTransport | None = None
-
-
-class LLMError(Exception):
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None,
-                 status: int | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.status = status
 
 
 @dataclass
@@ -85,190 +79,28 @@ class Phrased:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _retry_after_headers(resp: httpx.Response) -> float | None:
-    ms = resp.headers.get("retry-after-ms")
-    if ms:
-        try:
-            return float(ms) / 1000.0
-        except ValueError:
-            pass
-    ra = resp.headers.get("retry-after")
-    if ra:
-        try:
-            return float(ra)
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(ra)
-                return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-            except (TypeError, ValueError):
-                return None
-    return None
+class LLMClient(Protocol):
+    """What a turn needs from a language model (the port; adapters in niaga.integrations.openai_compat and
+    niaga.integrations.gemini). Failures raise `LLMError`."""
 
-
-def _gemini_retry_delay(body: Any) -> float | None:
-    try:
-        for d in body["error"].get("details") or []:
-            if str(d.get("@type", "")).endswith("RetryInfo") and d.get("retryDelay"):
-                return float(str(d["retryDelay"]).rstrip("s"))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    return None
-
-
-def _raise_for(resp: httpx.Response, provider: str) -> None:
-    if resp.status_code < 400:
-        return
-    try:
-        body = resp.json()
-    except ValueError:
-        body = resp.text[:300]
-    retry_after = _retry_after_headers(resp) or _gemini_retry_delay(body)
-    err = body.get("error") if isinstance(body, dict) else None
-    code = str((err or {}).get("code") or (err or {}).get("type") or "")
-    quota = "insufficient_quota" in code or "PerDay" in json.dumps(body)
-    should_retry = resp.headers.get("x-should-retry")
-    retryable = resp.status_code in (408, 409, 429) or resp.status_code >= 500
-    if quota or should_retry == "false":
-        retryable = False
-    raise LLMError(f"{provider} answered {resp.status_code}: {str(body)[:200]}", retryable=retryable,
-                   retry_after=retry_after if retryable else None, status=resp.status_code)
-
-
-class OpenAICompatClient:
-    kind = "openai"
-
-    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.model = model
-        self.timeout = timeout
+    kind: str
+    model: str
+    timeout: float
 
     def complete(self, messages: list[dict[str, Any]], tool_specs: list[dict[str, Any]], *,
-                 timeout: float) -> Completion:
-        body = {"model": self.model, "messages": messages, "temperature": 0.3, "max_tokens": 500,
-                "tools": [{"type": "function", "function": t} for t in tool_specs], "tool_choice": "auto"}
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        try:
-            with httpx.Client(transport=transport, timeout=timeout) as c:
-                resp = c.post(f"{self.base_url}/chat/completions", json=body, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise LLMError(f"openai timeout: {exc}", retryable=True) from exc
-        except httpx.HTTPError as exc:
-            raise LLMError(f"openai connection: {exc}", retryable=True) from exc
-        _raise_for(resp, "openai")
-        try:
-            data = resp.json()
-            msg = data["choices"][0]["message"]
-            calls: list[ToolCall] = []
-            for tc in msg.get("tool_calls") or []:
-                args = tc["function"].get("arguments") or "{}"
-                parsed = json.loads(args) if isinstance(args, str) else args
-                if not isinstance(parsed, dict):
-                    raise ValueError("tool arguments are not an object")
-                calls.append(ToolCall(id=tc.get("id") or f"call_{len(calls)}", name=tc["function"]["name"],
-                                      args=parsed))
-            usage = data.get("usage") or {}
-            return Completion(text=msg.get("content"), tool_calls=calls,
-                              prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                              completion_tokens=int(usage.get("completion_tokens") or 0), raw=msg)
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise LLMError(f"openai malformed response: {exc}", retryable=False) from exc
+                 timeout: float) -> Completion: ...
 
-    @staticmethod
-    def assistant_message(c: Completion) -> dict[str, Any]:
-        return {"role": "assistant", "content": c.text,
-                "tool_calls": [{"id": t.id, "type": "function",
-                                "function": {"name": t.name, "arguments": json.dumps(t.args)}} for t in c.tool_calls]}
+    def assistant_message(self, c: Completion) -> dict[str, Any]: ...
 
-    @staticmethod
-    def tool_message(call: ToolCall, result: dict[str, Any]) -> dict[str, Any]:
-        return {"role": "tool", "tool_call_id": call.id, "content": agent_tools.dumps(result)}
+    def tool_message(self, call: ToolCall, result: dict[str, Any]) -> dict[str, Any]: ...
 
 
-class GeminiClient:
-    kind = "gemini"
-
-    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.model = model
-        self.timeout = timeout
-
-    @staticmethod
-    def _to_contents(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-        system = []
-        contents: list[dict[str, Any]] = []
-        for m in messages:
-            role = m["role"]
-            if role == "system":
-                system.append(m["content"])
-            elif role == "user":
-                contents.append({"role": "user", "parts": [{"text": m["content"]}]})
-            elif role == "assistant":
-                if m.get("_gemini_parts"):
-                    contents.append({"role": "model", "parts": m["_gemini_parts"]})
-                else:
-                    contents.append({"role": "model", "parts": [{"text": m.get("content") or ""}]})
-            elif role == "tool":
-                contents.append({"role": "user", "parts": [{"functionResponse": {
-                    "name": m["name"], "response": json.loads(m["content"])}}]})
-        return "\n\n".join(system), contents
-
-    def complete(self, messages: list[dict[str, Any]], tool_specs: list[dict[str, Any]], *,
-                 timeout: float) -> Completion:
-        system, contents = self._to_contents(messages)
-        body = {"systemInstruction": {"parts": [{"text": system}]}, "contents": contents,
-                "tools": [{"functionDeclarations": tool_specs}],
-                "toolConfig": {"functionCallingConfig": {"mode": "AUTO"}},
-                "generationConfig": {"temperature": 0.3, "maxOutputTokens": 500}}
-        url = f"{self.base_url}/models/{self.model}:generateContent"
-        try:
-            with httpx.Client(transport=transport, timeout=timeout) as c:
-                resp = c.post(url, json=body, headers={"x-goog-api-key": self.api_key})
-        except httpx.TimeoutException as exc:
-            raise LLMError(f"gemini timeout: {exc}", retryable=True) from exc
-        except httpx.HTTPError as exc:
-            raise LLMError(f"gemini connection: {exc}", retryable=True) from exc
-        _raise_for(resp, "gemini")
-        try:
-            data = resp.json()
-            cands = data.get("candidates") or []
-            if not cands:
-                raise ValueError(f"no candidates ({data.get('promptFeedback')})")
-            cand = cands[0]
-            if cand.get("finishReason") in ("MALFORMED_FUNCTION_CALL", "SAFETY", "RECITATION", "BLOCKLIST",
-                                            "PROHIBITED_CONTENT", "SPII"):
-                raise ValueError(f"finishReason {cand.get('finishReason')}")
-            parts = (cand.get("content") or {}).get("parts") or []
-            texts, calls = [], []
-            for n, p in enumerate(parts):
-                if "text" in p and not p.get("thought"):
-                    texts.append(p["text"])
-                if "functionCall" in p:
-                    fc = p["functionCall"]
-                    args = fc.get("args") or {}
-                    if not isinstance(args, dict):
-                        raise ValueError("functionCall args are not an object")
-                    calls.append(ToolCall(id=fc.get("id") or f"fc_{n}", name=fc["name"], args=args))
-            usage = data.get("usageMetadata") or {}
-            return Completion(text="".join(texts) or None, tool_calls=calls,
-                              prompt_tokens=int(usage.get("promptTokenCount") or 0),
-                              completion_tokens=int(usage.get("candidatesTokenCount") or 0)
-                              + int(usage.get("thoughtsTokenCount") or 0), raw=parts)
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise LLMError(f"gemini malformed response: {exc}", retryable=False) from exc
-
-    @staticmethod
-    def assistant_message(c: Completion) -> dict[str, Any]:
-        # Parts are echoed back unchanged (newer models attach thoughtSignature to them).
-        return {"role": "assistant", "content": c.text, "_gemini_parts": c.raw}
-
-    @staticmethod
-    def tool_message(call: ToolCall, result: dict[str, Any]) -> dict[str, Any]:
-        return {"role": "tool", "name": call.name, "tool_call_id": call.id, "content": agent_tools.dumps(result)}
+# "openai_compat" | "gemini" -> factory(base_url=, api_key=, model=, timeout=) -> LLMClient; filled by
+# niaga.integrations.registry at start-up.
+LLM_CLIENTS: Port[Callable[..., LLMClient]] = Port("language model")
 
 
-Client = OpenAICompatClient | GeminiClient
+Client = LLMClient
 
 
 def client_for(db: Session, *, business_id: int, kind: str, model: str = "") -> tuple[Client, ProviderConfig] | None:
@@ -279,7 +111,7 @@ def client_for(db: Session, *, business_id: int, kind: str, model: str = "") -> 
         return None
     secrets = decrypt_json(cfg.secrets)
     conf = cfg.config or {}
-    cls = GeminiClient if kind == "gemini" else OpenAICompatClient
+    cls = LLM_CLIENTS.get("gemini" if kind == "gemini" else "openai_compat")
     client = cls(base_url=conf.get("base_url") or DEFAULT_BASE_URLS.get(kind, ""),
                  api_key=str(secrets.get("api_key") or ""), model=conf.get("model") or model or "",
                  timeout=float(conf.get("timeout") or DEFAULT_TIMEOUT_S))

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from niaga.agent.lang import detect_language, normalize, strip_emoji
+from niaga.kit.lang import detect_language, normalize
 
 INTENTS = ("greeting", "store_info", "product_query", "price_check", "stock_check", "shipping_cost",
            "order_create", "order_status", "payment", "print_order", "complaint", "human_handoff", "thanks",
@@ -47,10 +47,6 @@ _NOT_QTY_BEFORE = {"umur", "usia", "age", "rp", "jam", "juz", "nomor", "no", "ji
                    "hal", "halaman", "tanggal", "tgl", "pukul", "km", "blok", "kelas"}
 _ORDER_VERBS = {"mau", "pesan", "beli", "order", "ambil", "butuh", "sebanyak", "qty", "jumlah", "minta", "buy",
                 "take", "want", "need", "pesanan"}
-
-
-def _has(pattern: str, text: str) -> bool:
-    return re.search(pattern, text) is not None
 
 
 @dataclass
@@ -288,5 +284,3 @@ def extract_quantity(a: Analysis, *, exclude_values: set[int] | None = None,
     return candidates[0][2]
 
 
-def clean_text(text: str) -> str:
-    return strip_emoji(text or "").strip()

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from niaga.agent import nlu
-from niaga.agent.lang import stem, tokens
 from niaga.agent.tools import ToolContext, products_by_ids
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product
+from niaga.kit.lang import stem, tokens
 
 # Words that describe the question, not the product (never product search terms).
 NON_PRODUCT_WORDS = {

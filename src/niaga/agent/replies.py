@@ -9,13 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from niaga.agent import hooks, nlu, planner, tools
+from niaga.agent import nlu, planner, tools
 from niaga.agent.planner import Plan
 from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
 from niaga.catalog.models import Product
 from niaga.kit.money import format_rupiah as rp
 from niaga.knowledge.models import KnowledgeDocument
+from niaga.orders.chat import confirm_chat_order
 
 
 @dataclass
@@ -669,7 +670,7 @@ def _draft_shipping(draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
 def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome:
     shipping, note = _draft_shipping(draft)
     draft = {**draft, "shipping": shipping, "notes": note}
-    result = hooks.on_order_confirmed(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
+    result = confirm_chat_order(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
     ctx.record("create_order", {"confirm": True, "items": draft.get("items"), "shipping": shipping}, result)
     if not result.get("number"):
         return Outcome(f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
@@ -686,7 +687,7 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
                  " (gratis ongkir)." if shipping else " (belum termasuk ongkir).")
     if result.get("payment_url"):
         text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
-    elif result.get("payment_pending"):
+    elif result.get("payment_link_pending"):
         text += (" The payment link follows in a moment." if v.en else
                  " Link pembayarannya menyusul sebentar lagi ya.")
     else:

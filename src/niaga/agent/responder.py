@@ -109,11 +109,6 @@ def _join(*parts: str) -> str:
     return "\n".join(p for p in parts if p).strip()
 
 
-def _sp(v: Voice, s: str) -> str:
-    """Address word at the end of a short Indonesian phrase: 'Siap kak'."""
-    return f"{s} {v.kak}".strip() if v.kak else s
-
-
 def product_line(v: Voice, p: dict[str, Any], *, with_stock: bool = False) -> str:
     price = rp(p["effective_price"])
     if p.get("on_sale"):

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Query
 from niaga.agent.models import AiUsage
 from niaga.agent.schemas import TurnIn
 from niaga.agent.service import turn
-from niaga.conversations import service as conversations
 from niaga.customers.service import get_or_create_by_identity
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
 from niaga.kit.errors import ValidationFailed
 from niaga.kit.timeutil import local_today
+from niaga.messaging import service as conversations
 from niaga.tenancy.auth import AdminDep, StaffDep
 from niaga.tenancy.service import get_business
 

@@ -31,10 +31,10 @@ from niaga.agent import llm, nlu, planner, replies
 from niaga.agent.responder import Voice
 from niaga.agent.tools import ToolContext, known_cities
 from niaga.catalog import search as catalog_search
-from niaga.conversations import service as conversations
-from niaga.conversations.models import Conversation, Message
 from niaga.kit.timeutil import local_now
 from niaga.knowledge import search as knowledge_search
+from niaga.messaging import service as conversations
+from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business

@@ -19,10 +19,13 @@ from sqlalchemy.orm import Session
 
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
-from niaga.conversations.models import Conversation
 from niaga.customers.models import Customer
+from niaga.jobs.runner import enqueue
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
+from niaga.messaging.models import Conversation
+from niaga.orders import loyalty
+from niaga.orders import service as orders
 from niaga.orders.models import Order
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business
@@ -343,13 +346,11 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
              and (m.get("path") or m.get("url"))]
     if ctx.customer_id is None or not files:
         return None
-    from niaga.orders import service as orders
 
     order = orders.do_attach_transfer_proof(ctx.db, business_id=ctx.business_id, customer_id=ctx.customer_id,
                                             proof=files, order_number=order_number)
     if order is None:
         return ctx.record("attach_transfer_proof", {"order_number": order_number}, {"attached": False})
-    from niaga.jobs.runner import enqueue
 
     # Staff see the flag live in the dashboard; the admin chat (when configured) gets a message too.
     enqueue(ctx.db, "channels.alert", business_id=ctx.business_id, for_business=ctx.business_id,
@@ -363,7 +364,6 @@ def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
     """This customer's spendable points and what they are worth (None when the turn has no customer)."""
     if ctx.customer_id is None:
         return None
-    from niaga.orders import loyalty
 
     summary = loyalty.summary(ctx.db, business=ctx.business, customer_id=ctx.customer_id)
     return ctx.record("loyalty_points", {}, summary)

@@ -26,15 +26,9 @@ from niaga.catalog.schemas import (
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.tenancy.auth import AdminDep, Principal, StaffDep
-from niaga.tenancy.service import audit
+from niaga.tenancy.service import record
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-
-
-def record(db: Session, principal: Principal, action: str, entity_type: str, entity_id: int | None,
-           data: dict[str, Any] | None = None) -> None:
-    audit(db, business_id=principal.business_id, actor_type=principal.actor_type, actor_id=principal.actor_id,
-          action=action, entity_type=entity_type, entity_id=entity_id, data=data)
 
 
 def handle_upload(db: Session, principal: Principal, *, kind: str, file: UploadFile, dry_run: bool) -> dict:
@@ -164,3 +158,28 @@ def delete_rate(id: int, principal: AdminDep, db: SessionDep) -> dict:
     service.delete_rate(db, r)
     record(db, principal, "shipping_rate.delete", "shipping_rate", id)
     return ok({"id": id, "deleted": True})
+
+
+# --- imports of the other domains' data (one importer, `niaga.catalog.importer`) --------------------
+
+@router.post("/customers/import", tags=["customers"])
+def import_customers(principal: AdminDep, db: SessionDep, file: UploadFile = File(...),
+                     dry_run: bool = Query(False)) -> dict:
+    """CSV or XLSX with customer_ref,name,phone[,email,city,address,tags]; upsert by customer_ref."""
+    return handle_upload(db, principal, kind="customers", file=file, dry_run=dry_run)
+
+
+@router.post("/transactions/import", tags=["customers"])
+def import_transactions(principal: AdminDep, db: SessionDep, file: UploadFile = File(...),
+                        dry_run: bool = Query(False)) -> dict:
+    """CSV or XLSX with transaction_ref,customer_ref,transaction_date,amount[,status,products]. Dates
+    `yyyy-mm-dd` or `dd/mm/yyyy`; amounts `150000`, `Rp 1.250.000`, `1.250.000,00`."""
+    return handle_upload(db, principal, kind="transactions", file=file, dry_run=dry_run)
+
+
+@router.post("/knowledge/import", tags=["knowledge"])
+def import_documents(principal: AdminDep, db: SessionDep, file: UploadFile = File(...),
+                     dry_run: bool = Query(False)) -> dict:
+    """Markdown (each `## ` section is one document titled by its heading) or CSV/XLSX with
+    title,content[,category]. Upsert by title."""
+    return handle_upload(db, principal, kind="knowledge", file=file, dry_run=dry_run)

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from niaga.catalog import fts
 from niaga.catalog.models import Product, ShippingRate
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
+from niaga.kit.tags import clean_tags as clean_tags  # re-export
+from niaga.kit.tags import json_list_contains as json_list_contains  # re-export
 from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.catalog")
@@ -18,20 +20,6 @@ log = get_logger("niaga.catalog")
 PRODUCT_SORTS = {"name": Product.name, "price": Product.price, "stock": Product.stock, "sku": Product.sku,
                  "category": Product.category, "created_at": Product.created_at,
                  "updated_at": Product.updated_at}
-
-
-def json_list_contains(column: Any, value: str) -> Any:
-    """Portable "JSON array contains this string" (SQLite and PostgreSQL), case-insensitive."""
-    return sa.func.lower(sa.cast(column, sa.Text)).contains(f'"{value.strip().lower()}"', autoescape=True)
-
-
-def clean_tags(tags: list[Any] | None) -> list[str]:
-    out: list[str] = []
-    for t in tags or []:
-        s = str(t).strip()
-        if s and s.lower() not in (x.lower() for x in out):
-            out.append(s)
-    return out
 
 
 # --- products -----------------------------------------------------------------------------------

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, Query
 
-from niaga.catalog.routes import handle_upload, record
 from niaga.customers import service
 from niaga.customers.schemas import CustomerDetailOut, CustomerIn, CustomerOut, CustomerUpdate, TransactionOut
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import ValidationFailed
 from niaga.tenancy.auth import AdminDep, StaffDep
+from niaga.tenancy.service import record
 
 router = APIRouter(prefix="/api/v1", tags=["customers"])
 
@@ -44,13 +44,6 @@ def create_customer(body: CustomerIn, principal: StaffDep, db: SessionDep) -> di
     c = service.create_customer(db, business_id=principal.business_id, **body.model_dump())
     record(db, principal, "customer.create", "customer", c.id)
     return ok(_customer(c, detail=True))
-
-
-@router.post("/customers/import")
-def import_customers(principal: AdminDep, db: SessionDep, file: UploadFile = File(...),
-                     dry_run: bool = Query(False)) -> dict:
-    """CSV or XLSX with customer_ref,name,phone[,email,city,address,tags]; upsert by customer_ref."""
-    return handle_upload(db, principal, kind="customers", file=file, dry_run=dry_run)
 
 
 @router.get("/customers/{id}")
@@ -91,9 +84,3 @@ def list_transactions(principal: StaffDep, db: SessionDep, page: Page = Depends(
     return ok([TransactionOut.model_validate(t).model_dump(mode="json") for t in rows], page.meta(total))
 
 
-@router.post("/transactions/import")
-def import_transactions(principal: AdminDep, db: SessionDep, file: UploadFile = File(...),
-                        dry_run: bool = Query(False)) -> dict:
-    """CSV or XLSX with transaction_ref,customer_ref,transaction_date,amount[,status,products]. Dates
-    `yyyy-mm-dd` or `dd/mm/yyyy`; amounts `150000`, `Rp 1.250.000`, `1.250.000,00`."""
-    return handle_upload(db, principal, kind="transactions", file=file, dry_run=dry_run)

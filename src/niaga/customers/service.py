@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer, CustomerIdentity, Transaction
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
+from niaga.kit.tags import clean_tags, json_list_contains
 from niaga.kit.timeutil import tz, utcnow
 
 
@@ -100,8 +101,6 @@ def list_customers(db: Session, *, business_id: int, search: str | None = None, 
                    limit: int = 20) -> tuple[list[Customer], int]:
     """`search` matches name, phone, email and customer_ref (case-insensitive); a phone typed as
     `0812…` also finds `62812…`."""
-    from niaga.catalog.service import json_list_contains
-
     q = sa.select(Customer).where(Customer.business_id == business_id)
     if search and search.strip():
         term = search.strip()
@@ -148,8 +147,6 @@ def create_customer(db: Session, *, business_id: int, name: str, phone: str | No
                     email: str | None = None, city: str | None = None, address: str | None = None,
                     customer_ref: str | None = None, language: str = "id", tags: list[Any] | None = None,
                     notes: str = "") -> Customer:
-    from niaga.catalog.service import clean_tags
-
     customer_ref = (customer_ref or "").strip() or None
     _check_ref_free(db, business_id=business_id, customer_ref=customer_ref)
     c = Customer(business_id=business_id, name=name.strip(), phone=_clean_phone_field(phone),
@@ -161,8 +158,6 @@ def create_customer(db: Session, *, business_id: int, name: str, phone: str | No
 
 
 def update_customer(db: Session, customer: Customer, **changes: Any) -> Customer:
-    from niaga.catalog.service import clean_tags
-
     for k in ("name", "tags", "language", "preferences", "is_blocked"):
         if k in changes and changes[k] is None:
             raise ValidationFailed(details={k: "Tidak boleh kosong."})

@@ -68,13 +68,6 @@ def get_engine() -> sa.Engine:
     return _engine
 
 
-def session_factory() -> sessionmaker[Session]:
-    if _factory is None:
-        configure()
-    assert _factory is not None
-    return _factory
-
-
 def new_session(*, immediate: bool = False, readonly: bool = False) -> Session:
     """A new session. `immediate=True` takes SQLite's write lock when the transaction begins (use it for
     read-modify-write under contention); other backends ignore it. `readonly` is accepted for clarity."""

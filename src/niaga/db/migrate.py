@@ -27,13 +27,6 @@ def upgrade(revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def current_revision() -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with get_engine().connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
 def autogenerate(message: str) -> None:
     """Developer helper (`make migration m="..."`): write a new revision from model changes."""
     cfg = alembic_config()

@@ -1,15 +1,23 @@
-"""Import every domain's models so that metadata is complete (Alembic, create_all, tests)."""
+"""The table of model modules: importing this module imports each so that metadata is complete (Alembic,
+create_all, tests). Modules are named, not imported statically, so that `db` stays the bottom layer."""
 
-from niaga.agent import models as agent_models  # noqa: F401
-from niaga.catalog import models as catalog_models  # noqa: F401
-from niaga.conversations import models as conversation_models  # noqa: F401
-from niaga.customers import models as customer_models  # noqa: F401
+import importlib
+
 from niaga.db.base import Base
-from niaga.integrations import models as integration_models  # noqa: F401
-from niaga.jobs import models as job_models  # noqa: F401
-from niaga.knowledge import models as knowledge_models  # noqa: F401
-from niaga.orders import models as order_models  # noqa: F401
-from niaga.printshop import models as printshop_models  # noqa: F401
-from niaga.tenancy import models as tenancy_models  # noqa: F401
+
+MODEL_MODULES: tuple[str, ...] = (
+    "niaga.tenancy.models",
+    "niaga.catalog.models",
+    "niaga.knowledge.models",
+    "niaga.customers.models",
+    "niaga.messaging.models",
+    "niaga.orders.models",
+    "niaga.agent.models",
+    "niaga.jobs.models",
+    "niaga.integrations.models",
+    "niaga.printshop.models",
+)
+for _module in MODEL_MODULES:
+    importlib.import_module(_module)
 
 metadata = Base.metadata

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import niaga.db.models  # noqa: F401 (every table, so foreign keys resolve in a fresh process)
 from niaga.catalog.importer import import_file
 from niaga.db.engine import session_scope
 from niaga.settings import get_settings
@@ -117,8 +118,6 @@ def _business(db: Session, spec: dict[str, Any]) -> tuple[Business, bool]:
 
 def load_demo() -> list[str]:
     """Create or refresh the demo businesses; returns the lines to print (including credentials)."""
-    import niaga.db.models  # noqa: F401  (every table, so foreign keys resolve in a fresh process)
-
     settings = get_settings()
     password = settings.demo_password or os.environ.get("NIAGA_DEMO_PASSWORD")
     generated = password is None

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from niaga.integrations.base import ProviderError
+from niaga.integrations.base import ProviderError, raise_for_provider
 
 
 class TooLarge(Exception):
@@ -36,8 +36,6 @@ def download(client: httpx.Client, provider: str, url: str, dest: Path, *, limit
              headers: dict[str, str] | None = None) -> int:
     """Stream `url` into `dest` (atomically), stopping at `limit` bytes. Returns the size.
     Raises TooLarge (nothing kept) or ProviderError."""
-    from niaga.integrations.base import raise_for_provider
-
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     try:

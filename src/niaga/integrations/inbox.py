@@ -1,8 +1,11 @@
 """The webhook inbox: verify → store the raw event once per (provider, external id) → ack → process in a job.
 
 A duplicate delivery hits the unique constraint and is acknowledged without a second job. Handlers are
-registered per provider and mark the event handled; a failure keeps the error on the event and the job
-retries; `niaga events replay` re-queues events that ended failed.
+listed per provider in one table (`niaga.integrations.registry.WEBHOOK_HANDLERS`) and mark the event handled;
+a failure keeps the error on the event and the job retries; `niaga events replay` re-queues events that ended
+failed. An event of a provider that has a webhook endpoint (`WEBHOOK_PROVIDERS`) but no handler is a wiring
+mistake: a dead letter with that error, never silently "handled". A payload of a provider nobody declares is
+acknowledged and logged (what we do not understand is not an error).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from niaga.db.engine import session_scope
 from niaga.integrations.models import InboundEvent
-from niaga.jobs.registry import task
+from niaga.jobs.registry import PermanentError
 from niaga.jobs.runner import enqueue, enqueue_many
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
@@ -30,14 +33,20 @@ from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.inbox")
 
-# provider -> handler(db, event). The handler does the work in the given session; it must be idempotent.
-HANDLERS: dict[str, Callable[[Session, InboundEvent], None]] = {}
+# provider -> handler(db, event), installed from niaga.integrations.registry.WEBHOOK_HANDLERS at start-up.
+# The handler does the work in the given session; it must be idempotent.
+Handler = Callable[[Session, InboundEvent], None]
+HANDLERS: dict[str, Handler] = {}
+# Providers whose webhook endpoints store events (installed from the registry): each must have a handler.
+EXPECTED: set[str] = set()
 
 KEEP_HEADERS = ("user-agent", "x-webhook-request-id", "x-webhook-timestamp", "content-type")
 
 
-def handler(provider: str) -> Callable[[Callable[[Session, InboundEvent], None]], Callable[[Session, InboundEvent], None]]:
-    def deco(fn: Callable[[Session, InboundEvent], None]) -> Callable[[Session, InboundEvent], None]:
+def handler(provider: str) -> Callable[[Handler], Handler]:
+    """Add a handler to the table outside the registry (tests, extensions)."""
+
+    def deco(fn: Handler) -> Handler:
         HANDLERS[provider] = fn
         return fn
 
@@ -159,20 +168,28 @@ async def store_event_async(**values: Any) -> bool:
     return await asyncio.wrap_future(committer.submit(values))
 
 
-@task("inbox.process", max_attempts=6)
 def process_event(event_id: int) -> None:
+    """Body of job `inbox.process` (registered in niaga.integrations.tasks)."""
     with session_scope() as db:
         event = db.get(InboundEvent, event_id)
         if event is None or event.handled_at is not None:
             return
-        fn = HANDLERS.get(event.provider)
+        provider = event.provider
+        fn = HANDLERS.get(provider)
         event.attempts += 1
-        if fn is None:
-            # Nothing understands this provider (yet): acknowledged and kept, not an error.
+        if fn is None and provider not in EXPECTED:
+            # Nothing understands this provider: acknowledged and kept, not an error.
             event.handled_at = utcnow()
             event.error = "no handler"
-            log.warning("inbox.no_handler", provider=event.provider, event_id=event_id)
+            log.warning("inbox.no_handler", provider=provider, event_id=event_id)
             return
+        if fn is None:
+            event.error = f"no inbox handler for provider {provider!r}"
+            log.error("inbox.missing_handler", provider=provider, event_id=event_id)
+    if fn is None:
+        # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
+        raise PermanentError(f"no inbox handler for provider {provider!r} "
+                             "(niaga.integrations.registry.WEBHOOK_HANDLERS)")
     try:
         with session_scope() as db:
             event = db.get(InboundEvent, event_id)

@@ -6,24 +6,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, TimestampMixin, UTCDateTime, business_fk
+from niaga.db.base import Base, BigId, IdMixin, UTCDateTime, business_fk
 from niaga.kit.timeutil import utcnow
-
-
-class ProviderConfig(IdMixin, BusinessMixin, TimestampMixin, Base):
-    """A business's connection to one provider (waha, fonnte, starsender, telegram, midtrans, resend, smtp,
-    openai, gemini...). Non-secret settings in `config`; tokens and keys Fernet-encrypted in `secrets`."""
-
-    __tablename__ = "provider_configs"
-    __table_args__ = (sa.UniqueConstraint("business_id", "kind"),)
-
-    kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
-    config: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
-    secrets: Mapped[str | None] = mapped_column(sa.Text)
-    is_enabled: Mapped[bool] = mapped_column(default=True, nullable=False)
-    last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_test_ok: Mapped[bool | None] = mapped_column()
-    last_error: Mapped[str | None] = mapped_column(sa.Text)
+from niaga.tenancy.models import ProviderConfig as ProviderConfig  # re-export: the table lives in tenancy
 
 
 class InboundEvent(IdMixin, Base):

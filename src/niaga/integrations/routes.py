@@ -16,12 +16,13 @@ from starlette.concurrency import run_in_threadpool
 
 from niaga.db.engine import new_session
 from niaga.db.session import SessionDep
-from niaga.integrations import channels, service
 from niaga.integrations.inbox import store_event_async
 from niaga.integrations.telegram import webhook as telegram_webhook
 from niaga.integrations.waha import webhook as waha_webhook
 from niaga.integrations.widget.routes import router as widget_router
 from niaga.kit.envelope import fail, ok
+from niaga.messaging import channels
+from niaga.messaging import delivery as service
 from niaga.tenancy.auth import AdminDep
 from niaga.tenancy.models import Business
 from niaga.tenancy.service import audit

@@ -1,55 +1,11 @@
-"""Job registrations for integrations (imported by the job registry): the webhook inbox and its channel
-handlers, outbound delivery, alerts, and the dead-letter hook that marks messages failed and tells the
-business's admins."""
+"""Jobs of the integrations layer: processing stored webhook events (job `inbox.process`). Importing this
+module installs every provider adapter (webhook handlers, senders) from `niaga.integrations.registry`."""
 
 from __future__ import annotations
 
-from niaga.integrations import inbox  # noqa: F401  (registers inbox.process)
-from niaga.integrations.telegram import webhook as _telegram_webhook  # noqa: F401  (inbox handler)
-from niaga.integrations.waha import webhook as _waha_webhook  # noqa: F401  (inbox handler)
-from niaga.jobs.models import DeadLetter
+from niaga.integrations import inbox, registry
 from niaga.jobs.registry import task
-from niaga.jobs.runner import dead_letter_hooks
-from niaga.ops.logging import get_logger
 
-log = get_logger("niaga.channels")
+registry.install()
 
-
-@task("channels.send_message", max_attempts=10, base_delay=2.0, max_delay=900.0)
-def send_message(message_id: int) -> str:
-    from niaga.integrations.service import deliver
-
-    return deliver(message_id)
-
-
-@task("channels.alert", max_attempts=5, base_delay=5.0)
-def alert(for_business: int, text: str) -> str:
-    from niaga.integrations.service import send_alert
-
-    return send_alert(for_business, text)
-
-
-def on_dead_letter(dl: DeadLetter) -> None:
-    """A message that will not be delivered: mark it failed (the inbox shows it) and alert the admins."""
-    if dl.name != "channels.send_message" or dl.business_id is None:
-        return
-    from niaga.conversations.models import Conversation
-    from niaga.db.engine import session_scope
-    from niaga.integrations.service import do_mark_failed, queue_alert
-
-    message_id = int(dl.args.get("message_id") or 0)
-    with session_scope() as db:
-        msg = do_mark_failed(db, message_id=message_id, error=dl.error.splitlines()[0] if dl.error else "")
-        conv = db.get(Conversation, msg.conversation_id) if msg is not None else None
-        target = conv.chat_id if conv is not None else "?"
-        channel = msg.channel if msg is not None else "?"
-        reason = (dl.error.splitlines()[0] if dl.error else dl.error_class)[:300]
-        queue_alert(db, business_id=dl.business_id, topic=f"send-{channel}",
-                    text=(f"⚠️ Pesan {channel} ke {target} gagal terkirim setelah {dl.attempts} percobaan"
-                          f"{' (kesalahan permanen)' if dl.permanent else ''}: {reason}\n"
-                          f"Periksa pengaturan kanal, lalu kirim ulang dari menu Job gagal (#{dl.id})."))
-    log.warning("channel.dead_letter", business_id=dl.business_id, message_id=message_id)
-
-
-if on_dead_letter not in dead_letter_hooks:
-    dead_letter_hooks.append(on_dead_letter)
+process_event = task("inbox.process", max_attempts=6)(inbox.process_event)

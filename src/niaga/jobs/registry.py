@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,23 @@ class TaskSpec:
     max_delay: float
 
 
+# The explicit tables. Every module that registers jobs, periodic tasks, webhook handlers or adapters is
+# listed here and imported at start-up (web, worker, CLI); a module that fails to import is a loud error.
+TASK_MODULES: tuple[str, ...] = (
+    "niaga.jobs.tasks",
+    "niaga.integrations.tasks",  # also installs every provider adapter (integrations/registry.py)
+    "niaga.messaging.tasks",
+    "niaga.agent.tasks",
+    "niaga.orders.tasks",
+    "niaga.printshop.tasks",
+)
+
+# name -> spec, filled by @task in the modules above.
 REGISTRY: dict[str, TaskSpec] = {}
+# name -> (crontab kwargs, fn), filled by @periodic in the modules above.
+PERIODIC: dict[str, tuple[dict[str, str], Callable[[], Any]]] = {}
+
+_loaded = False
 
 
 def task(name: str, *, max_attempts: int | None = None, base_delay: float = 2.0,
@@ -49,15 +66,41 @@ def task(name: str, *, max_attempts: int | None = None, base_delay: float = 2.0,
     return deco
 
 
-def load_all() -> None:
-    """Import every domain's tasks module so the registry is complete in web and worker processes."""
-    import importlib
+def periodic(name: str, **crontab_kwargs: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register an idempotent periodic function (Huey crontab). Several workers may run it at once, so it
+    must claim rows with conditional UPDATEs."""
 
-    for mod in ("niaga.jobs.tasks", "niaga.integrations.tasks", "niaga.conversations.tasks",
-                "niaga.orders.tasks", "niaga.agent.tasks", "niaga.customers.tasks", "niaga.catalog.tasks",
-                "niaga.printshop.tasks"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    def deco(fn: Callable[[], Any]) -> Callable[[], Any]:
+        PERIODIC[name] = (crontab_kwargs, fn)
+        return fn
+
+    return deco
+
+
+def load_all() -> None:
+    """Import every module of `TASK_MODULES` so the tables are complete in web, worker and CLI processes.
+    A missing or broken module raises: a job kind without its code must not pass unnoticed."""
+    global _loaded
+    if _loaded:
+        return
+    for mod in TASK_MODULES:
+        importlib.import_module(mod)
+    _loaded = True
+
+
+def resolve(name: str) -> TaskSpec:
+    """The spec of job `name`, loading the tables first; `UnknownJob` when no module registers it."""
+    spec = REGISTRY.get(name)
+    if spec is None:
+        load_all()
+        spec = REGISTRY.get(name)
+    if spec is None:
+        raise UnknownJob(f"unknown job {name!r}: no module in niaga.jobs.registry.TASK_MODULES registers it")
+    return spec
+
+
+class UnknownJob(PermanentError, KeyError):
+    """No registered function for a job name: the job becomes a dead letter with this error."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session
 
 from niaga.db.engine import affected, session_scope
 from niaga.jobs.models import DeadLetter, Job
-from niaga.jobs.registry import REGISTRY, PermanentError
+from niaga.jobs.registry import PERIODIC, UnknownJob, load_all, resolve
+from niaga.jobs.registry import periodic as periodic  # re-export for old imports
 from niaga.kit.timeutil import utcnow
 from niaga.ops import metrics
 from niaga.ops.logging import get_logger
@@ -54,13 +55,7 @@ def enqueue(db: Session, name: str, *, business_id: int | None = None, delay: fl
 
     With `idempotency_key`, enqueuing the same key twice returns the first job.
     """
-    if name not in REGISTRY:
-        from niaga.jobs.registry import load_all
-
-        load_all()
-        if name not in REGISTRY:
-            raise KeyError(f"unknown job {name!r}")
-    spec = REGISTRY[name]
+    spec = resolve(name)
     if idempotency_key:
         existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
         if existing is not None:
@@ -88,11 +83,7 @@ def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str,
     """Enqueue one job per (business_id, args) with a single multi-row INSERT (webhook bursts)."""
     if not items:
         return []
-    if name not in REGISTRY:
-        from niaga.jobs.registry import load_all
-
-        load_all()
-    spec = REGISTRY[name]
+    spec = resolve(name)
     now = utcnow()
     max_attempts = spec.max_attempts or get_settings().job_max_attempts
     rows = [{"name": name, "args": args, "business_id": bid, "status": "pending", "attempts": 0,
@@ -301,12 +292,15 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
         job = db.get(Job, job_id)
         assert job is not None
         name, args, attempts, max_attempts = job.name, dict(job.args), job.attempts, job.max_attempts
-    spec = REGISTRY.get(name)
+    try:
+        spec: Any = resolve(name)
+    except UnknownJob as exc:
+        spec, unknown = None, exc
     started = time.perf_counter()
     heartbeat = _Heartbeat(job_id, worker, lease) if not now_given else None
     try:
         if spec is None:
-            raise PermanentError(f"unknown job {name!r}")
+            raise unknown
         spec.fn(**args)
     except Exception as exc:
         if heartbeat:
@@ -436,26 +430,12 @@ def drain(*, now: datetime | None = None, max_jobs: int = 10_000, names: set[str
 
 # --- Huey wiring ----------------------------------------------------------------------------------
 
-PERIODIC: dict[str, tuple[dict[str, str], Callable[[], Any]]] = {}
 _HUEY_RUN: Any = None
 _HUEY_RUN_MANY: Any = None
 
 
-def periodic(name: str, **crontab_kwargs: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    """Register an idempotent periodic function (Huey crontab). Several workers may run it at once, so it
-    must claim rows with conditional UPDATEs."""
-
-    def deco(fn: Callable[[], Any]) -> Callable[[], Any]:
-        PERIODIC[name] = (crontab_kwargs, fn)
-        return fn
-
-    return deco
-
-
 def register_huey_tasks(huey: Any) -> None:
     from huey import crontab
-
-    from niaga.jobs.registry import load_all
 
     load_all()
 

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
+class Clock:
+    """The process's clock: every "now" in niaga (timestamps, job due times, the message buffer window) comes
+    from here. Tests move it forward with `advance()` instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+    def reset(self) -> None:
+        self.offset = timedelta(0)
+
+
+clock = Clock()
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def tz(name: str | None) -> ZoneInfo:
@@ -20,14 +40,10 @@ def tz(name: str | None) -> ZoneInfo:
 
 
 def local_now(zone: str | None = None) -> datetime:
-    return datetime.now(tz(zone))
+    return clock.now().astimezone(tz(zone))
 
 
 def local_today(zone: str | None = None) -> date:
     return local_now(zone).date()
 
 
-def as_utc(dt: datetime) -> datetime:
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)

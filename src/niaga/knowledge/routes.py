@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, Query
 
-from niaga.catalog.routes import handle_upload, record
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.knowledge import service
 from niaga.knowledge.schemas import KnowledgeIn, KnowledgeOut, KnowledgeUpdate
 from niaga.tenancy.auth import AdminDep, StaffDep
+from niaga.tenancy.service import record
 
 router = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"])
 
@@ -38,14 +38,6 @@ def create_document(body: KnowledgeIn, principal: StaffDep, db: SessionDep) -> d
     d = service.create_document(db, business_id=principal.business_id, **body.model_dump())
     record(db, principal, "knowledge.create", "knowledge", d.id, {"title": d.title})
     return ok(_doc(d))
-
-
-@router.post("/import")
-def import_documents(principal: AdminDep, db: SessionDep, file: UploadFile = File(...),
-                     dry_run: bool = Query(False)) -> dict:
-    """Markdown (each `## ` section is one document titled by its heading) or CSV/XLSX with
-    title,content[,category]. Upsert by title."""
-    return handle_upload(db, principal, kind="knowledge", file=file, dry_run=dry_run)
 
 
 @router.get("/{id}")

@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.agent.lang import stem, tokens
-from niaga.catalog.search import BM25, QUERY_STOPWORDS
+from niaga.kit.bm25 import BM25, QUERY_STOPWORDS
+from niaga.kit.lang import stem, tokens
 from niaga.knowledge.models import KnowledgeDocument
 
 # Customer words → words policies use (stems). Expansions are added with a lower weight.

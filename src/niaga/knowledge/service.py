@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.catalog.service import clean_tags, json_list_contains
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
+from niaga.kit.tags import clean_tags, json_list_contains
 from niaga.knowledge.models import KnowledgeDocument
 
 _H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")

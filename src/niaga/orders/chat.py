@@ -1,5 +1,5 @@
 """The agent's side door into orders: a draft the customer confirmed in chat becomes an order awaiting
-payment with a Midtrans link in the same reply; points and order status for the agent's answers."""
+payment; its payment link follows as a message from job `orders.payment_link`."""
 
 from __future__ import annotations
 
@@ -7,27 +7,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from niaga.conversations.models import Conversation
-from niaga.integrations.base import ProviderError
+from niaga.jobs.runner import enqueue
 from niaga.kit.errors import AppError
+from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
-from niaga.orders import loyalty, payments
+from niaga.orders import payments
 from niaga.orders import service as orders
 from niaga.orders.service import Actor
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.orders.chat")
 
-# Keep the customer's wait short: Midtrans slower than this gets the link by a follow-up message.
-CHAT_LINK_TIMEOUT_S = 8.0
 
 
 def confirm_chat_order(db: Session, *, business: Business, conversation: Conversation | None,
                        draft: dict[str, Any]) -> dict[str, Any]:
-    """Create the order (stock held, catalogue prices) and, when Midtrans is set up, its payment link.
+    """Create the order (stock held, catalogue prices) and, when a payment gateway is set up, enqueue its
+    payment link (sent to the customer once made).
 
-    Returns {"number", "total", "order_id", "status", "payment_url"} or {"number": None, "error": "..."} with
-    a customer-facing reason (out of stock, product gone)."""
+    Returns {"number", "total", "order_id", "status", "payment_url", "payment_link_pending"} or
+    {"number": None, "error": "..."} with a customer-facing reason (out of stock, product gone)."""
     items = [{"sku": line.get("sku"), "product_id": line.get("product_id"), "quantity": line.get("quantity") or 1}
              for line in draft.get("items") or [] if line.get("sku") or line.get("product_id")]
     if not items:
@@ -44,32 +43,13 @@ def confirm_chat_order(db: Session, *, business: Business, conversation: Convers
         return {"number": None, "total": 0, "error": reason, "code": exc.code}
     result: dict[str, Any] = {"number": order.number, "total": order.total, "order_id": order.id,
                               "status": order.status, "payment_url": None, "shipping_cost": order.shipping_cost}
-    cfg = payments.get_settings_for(db, business_id=business.id)
-    if cfg is None or not cfg.enabled:
+    if not payments.gateway().is_enabled(db, business_id=business.id):
         return result
-    try:
-        with db.begin_nested():
-            payment = payments.do_create_link(db, order=order, actor=Actor.system("chat"),
-                                              timeout=CHAT_LINK_TIMEOUT_S)
-        result["payment_url"] = payment.raw["redirect_url"]
-    except (ProviderError, AppError) as exc:
-        # The order stands; the link follows as a message once Midtrans answers (retried job).
-        from niaga.jobs.runner import enqueue
-
-        log.warning("order.chat_link_deferred", business_id=business.id, order_id=order.id, error=str(exc))
-        enqueue(db, "orders.payment_link", business_id=business.id, order_id=order.id, delay=30,
-                idempotency_key=f"payment-link-job:{business.id}:{order.id}")
+    # The link is a job that runs after this transaction commits: no provider call inside it. The reply
+    # tells the customer the link follows; the job sends it (and retries while the provider is down).
+    enqueue(db, "orders.payment_link", business_id=business.id, order_id=order.id,
+            idempotency_key=f"payment-link-job:{business.id}:{order.id}")
+    result["payment_link_pending"] = True
     return result
 
 
-def order_status_text(db: Session, *, business: Business, customer_id: int, limit: int = 3) -> str:
-    """Indonesian summary of a customer's latest orders (for the agent's order_status answers)."""
-    rows = orders.list_for_customer(db, business_id=business.id, customer_id=customer_id, limit=limit)
-    if not rows:
-        return "Belum ada pesanan atas nama Anda."
-    return "\n".join(orders.describe_status(o) for o in rows)
-
-
-def points_text(db: Session, *, business: Business, customer_id: int) -> str:
-    """"poin saya berapa" → balance and its rupiah value."""
-    return loyalty.describe(db, business=business, customer_id=customer_id)

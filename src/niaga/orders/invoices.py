@@ -21,18 +21,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer
-from niaga.integrations.models import ProviderConfig
-from niaga.kit.crypto import decrypt_json, encrypt_json
+from niaga.db.engine import session_scope
+from niaga.jobs.registry import PermanentError, RetryLater
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
+from niaga.kit.providers import ProviderError
 from niaga.kit.timeutil import tz, utcnow
+from niaga.messaging.email import EMAIL_SENDERS, Attachment, Email, EmailSender
 from niaga.ops.logging import get_logger
 from niaga.orders import notify
 from niaga.orders import service as orders
 from niaga.orders.models import Invoice, Order, Payment
 from niaga.settings import get_settings
+from niaga.tenancy import providers
 from niaga.tenancy.defaults import business_profile
-from niaga.tenancy.models import Business
+from niaga.tenancy.models import Business, ProviderConfig
 
 log = get_logger("niaga.orders.invoices")
 
@@ -251,8 +254,6 @@ def configure_email(db: Session, *, business_id: int, kind: str, sender: str, ap
         raise ValidationFailed("API key Resend wajib diisi.", details={"api_key": "wajib"})
     if kind == "smtp" and not host:
         raise ValidationFailed("Host SMTP wajib diisi.", details={"host": "wajib"})
-    row = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
-                                                     ProviderConfig.kind == kind)).first()
     config: dict[str, Any] = {"from": sender}
     secrets: dict[str, Any] = {}
     if kind == "resend":
@@ -261,33 +262,17 @@ def configure_email(db: Session, *, business_id: int, kind: str, sender: str, ap
     else:
         config.update(host=host, port=port, username=username, security=security)
         secrets["password"] = password or ""
-    if row is None:
-        row = ProviderConfig(business_id=business_id, kind=kind, config=config, secrets=encrypt_json(secrets))
-        db.add(row)
-    else:
-        row.config, row.secrets = config, encrypt_json(secrets)
-    db.flush()
-    return row
+    return providers.save(db, business_id=business_id, kind=kind, config=config, secrets=secrets)
 
 
-def _email_sender(db: Session, business_id: int) -> tuple[str, Any, str] | None:
+def _email_sender(db: Session, business_id: int) -> tuple[str, EmailSender, str] | None:
     """(kind, sender object, from address) of the business's email provider, Resend before SMTP."""
-    from niaga.integrations.resend.client import ResendClient
-    from niaga.integrations.smtp.client import SmtpSender
-
-    rows = {r.kind: r for r in db.scalars(sa.select(ProviderConfig).where(
-        ProviderConfig.business_id == business_id, ProviderConfig.kind.in_(("resend", "smtp")),
-        ProviderConfig.is_enabled.is_(True)))}
-    if "resend" in rows:
-        r = rows["resend"]
-        return "resend", ResendClient(decrypt_json(r.secrets)["api_key"], base_url=r.config.get("base_url")), \
-            r.config["from"]
-    if "smtp" in rows:
-        r = rows["smtp"]
-        c = r.config
-        return "smtp", SmtpSender(host=c["host"], port=int(c.get("port") or 587), username=c.get("username"),
-                                  password=decrypt_json(r.secrets).get("password"),
-                                  security=c.get("security") or "starttls"), c["from"]
+    rows = providers.enabled_rows(db, business_id=business_id, kinds=("resend", "smtp"))
+    for kind in ("resend", "smtp"):
+        if kind in rows:
+            row = rows[kind]
+            factory = EMAIL_SENDERS.get(kind)
+            return kind, factory(dict(row.config or {}), providers.secrets_of(row)), row.config["from"]
     return None
 
 
@@ -301,11 +286,6 @@ def caption(order: Order, business: Business) -> str:
 def do_send(order_id: int) -> str:
     """Make and deliver the invoice of a paid order. Idempotent: a sent invoice is not sent again.
     Returns the channel used, "none" when the customer cannot be reached, "skipped" when not applicable."""
-    from niaga.db.engine import session_scope
-    from niaga.integrations.base import ProviderError
-    from niaga.integrations.resend.client import Attachment, Email
-    from niaga.jobs.registry import PermanentError, RetryLater
-
     with session_scope(immediate=True) as db:
         order = db.get(Order, order_id)
         if order is None or order.status not in PAYABLE_STATES:
@@ -322,7 +302,7 @@ def do_send(order_id: int) -> str:
                 media=[{"path": str(path), "mimetype": "application/pdf", "filename": f"{inv.number}.pdf"}])
             if msg is not None:
                 inv.sent_at, inv.sent_via = utcnow(), conv.channel
-                orders._event(db, order, "invoice.sent", orders.Actor.system("orders.send_invoice"),
+                orders.record_event(db, order, "invoice.sent", orders.Actor.system("orders.send_invoice"),
                               data={"invoice": inv.number, "via": conv.channel, "message_id": msg.id})
                 return conv.channel
         customer = db.get(Customer, order.customer_id) if order.customer_id else None
@@ -341,10 +321,7 @@ def do_send(order_id: int) -> str:
         inv_id, number, business_id = inv.id, inv.number, order.business_id
     # The email goes out with no transaction open; Resend's idempotency key covers a crash right after.
     try:
-        if kind == "resend":
-            ref = client.send(email, idempotency_key=f"invoice/{business_id}/{number}")
-        else:
-            ref = client.send(email)
+        ref = client.send(email, idempotency_key=f"invoice/{business_id}/{number}")
     except ProviderError as exc:
         if exc.permanent:
             raise PermanentError(str(exc)) from exc
@@ -354,7 +331,7 @@ def do_send(order_id: int) -> str:
         order = db.get(Order, order_id)
         assert inv2 is not None and order is not None
         inv2.sent_at, inv2.sent_via = utcnow(), "email"
-        orders._event(db, order, "invoice.sent", orders.Actor.system("orders.send_invoice"),
+        orders.record_event(db, order, "invoice.sent", orders.Actor.system("orders.send_invoice"),
                       data={"invoice": number, "via": "email", "provider": kind, "ref": ref})
     log.info("invoice.emailed", business_id=business_id, order_id=order_id, provider=kind)
     return "email"

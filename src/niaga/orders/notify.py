@@ -11,7 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.conversations.models import Conversation
+from niaga.jobs.runner import enqueue
+from niaga.messaging.models import Conversation
+from niaga.messaging.service import record_outbound
 from niaga.ops.logging import get_logger
 from niaga.orders.models import Order
 
@@ -42,8 +44,6 @@ def send_to_customer(db: Session, order: Order, *, text: str, media: list[dict[s
     conv = conversation or conversation_for(db, order)
     if conv is None:
         return None
-    from niaga.conversations.service import record_outbound
-    from niaga.jobs.runner import enqueue
 
     msg = record_outbound(db, conversation=conv, text=text, sender_type="bot", media=media)
     db.flush()

@@ -9,15 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from niaga.db.session import SessionDep, WriteSessionDep
-from niaga.integrations.base import ProviderError
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import AppError, Forbidden
+from niaga.kit.providers import ProviderError
 from niaga.orders import invoices, payments
 from niaga.orders import service as orders
 from niaga.orders.schemas import (
     EventOut,
     ItemOut,
-    MidtransConfigIn,
     OrderCreate,
     OrderDetail,
     OrderOut,
@@ -27,8 +26,7 @@ from niaga.orders.schemas import (
     TransitionIn,
 )
 from niaga.orders.service import Actor
-from niaga.tenancy.auth import AdminDep, StaffDep
-from niaga.tenancy.service import audit
+from niaga.tenancy.auth import StaffDep
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
@@ -102,13 +100,13 @@ def record_payment(order_id: int, body: PaymentIn, principal: StaffDep, db: Writ
 def payment_link(order_id: int, principal: StaffDep, db: WriteSessionDep, body: PaymentLinkIn | None = None) -> dict:
     order = orders.get(db, business_id=principal.business_id, order_id=order_id)
     try:
-        payment = payments.do_create_link(db, order=order, actor=Actor.of(principal))
+        payment = payments.gateway().do_create_link(db, order=order, actor=Actor.of(principal))
     except ProviderError as exc:
         raise AppError("Midtrans sedang tidak bisa dihubungi atau menolak permintaan; coba lagi sebentar lagi.",
                        code="midtrans_error", status=502, details={"provider_status": exc.status}) from exc
     sent = None
     if body is None or body.send:
-        msg = payments.do_send_link(db, order=order, payment=payment)
+        msg = payments.gateway().do_send_link(db, order=order, payment=payment)
         sent = msg is not None
     return ok({"payment_url": payment.raw.get("redirect_url"), "token": payment.raw.get("token"),
                "midtrans_order_id": payment.provider_ref, "amount": payment.amount,
@@ -121,20 +119,3 @@ def invoice_pdf(order_id: int, principal: StaffDep, db: SessionDep) -> Response:
     filename, data = invoices.read_pdf(db, order=order)
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
-
-
-@router.get("/payments/midtrans")
-def get_midtrans(principal: AdminDep, db: SessionDep) -> dict:
-    return ok(payments.public_config(db, business_id=principal.business_id))
-
-
-@router.put("/payments/midtrans")
-def put_midtrans(body: MidtransConfigIn, principal: AdminDep, db: WriteSessionDep) -> dict:
-    payments.do_configure(db, business_id=principal.business_id, server_key=body.server_key,
-                          client_key=body.client_key, mode=body.mode, base_url=body.base_url,
-                          is_enabled=body.is_enabled)
-    audit(db, business_id=principal.business_id, actor_type=principal.actor_type, actor_id=principal.actor_id,
-          action="payments.midtrans.update", entity_type="provider_config",
-          data={"mode": body.mode, "base_url": body.base_url, "server_key_changed": bool(body.server_key),
-                "client_key_changed": bool(body.client_key)})
-    return ok(payments.public_config(db, business_id=principal.business_id))

@@ -20,13 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.catalog.models import Product, ShippingRate
-from niaga.conversations.events import publish_after_commit
 from niaga.customers.models import Customer, Transaction
 from niaga.db.engine import affected
 from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz, utcnow
+from niaga.messaging.events import publish_after_commit
 from niaga.ops.logging import get_logger
 from niaga.orders import loyalty
 from niaga.orders.models import Order, OrderEvent, OrderItem, Payment
@@ -364,7 +364,7 @@ def create(db: Session, *, business_id: int, items: list[dict[str, Any]], actor:
                                          weight_g=product.weight_g))
         db.add(order)
         db.flush()
-        _event(db, order, "order.created", actor, to_status="draft",
+        record_event(db, order, "order.created", actor, to_status="draft",
                data={"total": order.total, "source": source})
         if pricing.points:
             loyalty.do_redeem(db, business=business, customer_id=customer_id, points=pricing.points,  # type: ignore[arg-type]
@@ -405,7 +405,7 @@ def do_set_shipping(db: Session, *, order: Order, actor: Actor, city: str | None
     order.discount = min(order.discount, order.subtotal + order.shipping_cost)
     order.total = max(order.subtotal + order.shipping_cost - order.discount - order.points_discount, 0)
     db.flush()
-    _event(db, order, "order.shipping_set", actor,
+    record_event(db, order, "order.shipping_set", actor,
            data={"before": before, "after": {"shipping": order.shipping, "shipping_cost": order.shipping_cost,
                                              "total": order.total}})
     if order.status == "awaiting_payment" and order.payment_url and order.total != before["total"]:
@@ -486,7 +486,7 @@ def _expire_products(db: Session, order: Order) -> None:
 
 # --- transitions --------------------------------------------------------------------------------------
 
-def _event(db: Session, order: Order, name: str, actor: Actor, *, from_status: str | None = None,
+def record_event(db: Session, order: Order, name: str, actor: Actor, *, from_status: str | None = None,
            to_status: str | None = None, note: str = "", data: dict[str, Any] | None = None) -> OrderEvent:
     ev = OrderEvent(business_id=order.business_id, order_id=order.id, from_status=from_status, to_status=to_status,
                     event=name, actor_type=actor.type, actor_id=actor.id, note=note or "",
@@ -500,7 +500,7 @@ def add_flag(db: Session, order: Order, *, code: str, message: str, actor: Actor
     """Mark the order for staff attention (amount mismatch, double payment, late settlement...)."""
     flag = {"code": code, "message": message, "at": utcnow().isoformat(), **({"data": data} if data else {})}
     order.flags = [*(order.flags or []), flag]
-    _event(db, order, "order.flagged", actor, note=message, data={"code": code, **(data or {})})
+    record_event(db, order, "order.flagged", actor, note=message, data={"code": code, **(data or {})})
     log.warning("order.flagged", business_id=order.business_id, order_id=order.id, code=code)
     _publish_later(db, order.business_id, "order.flagged", order_id=order.id, number=order.number, code=code)
 
@@ -576,7 +576,7 @@ def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str
             loyalty.do_reverse_earned(db, business=business, order=order)
         elif to == "completed":
             order.completed_at = now
-        _event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
+        record_event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
         db.flush()
     log.info("order.transition", business_id=order.business_id, order_id=order.id, frm=frm, to=to,
              actor=actor.type)
@@ -587,8 +587,6 @@ def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str
 
 def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now: datetime) -> None:
     """Customer stats, an RFM transaction, loyalty points, and the invoice job."""
-    from niaga.jobs.runner import enqueue
-
     if order.customer_id:
         customer = db.get(Customer, order.customer_id)
         if customer is not None and customer.business_id == order.business_id:
@@ -606,14 +604,14 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                                               "total": i.total} for i in order.items]))
         points = loyalty.do_earn(db, business=business, order=order)
         if points:
-            _event(db, order, "loyalty.earned", actor, data={"points": points})
+            record_event(db, order, "loyalty.earned", actor, data={"points": points})
     enqueue(db, "orders.send_invoice", business_id=order.business_id, order_id=order.id,
             idempotency_key=f"invoice:{order.business_id}:{order.id}")
 
 
 # --- manual payments and refunds ----------------------------------------------------------------------
 
-def _recompute_paid(db: Session, order: Order) -> int:
+def recompute_paid(db: Session, order: Order) -> int:
     db.flush()
     paid = db.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
         Payment.business_id == order.business_id, Payment.order_id == order.id,
@@ -652,8 +650,8 @@ def do_record_payment(db: Session, *, order: Order, method: str, actor: Actor, a
     db.add(payment)
     was_open = order.status == "awaiting_payment"
     before = order.paid_amount
-    _recompute_paid(db, order)
-    _event(db, order, "payment.recorded", actor, note=note,
+    recompute_paid(db, order)
+    record_event(db, order, "payment.recorded", actor, note=note,
            data={"payment_id": payment.id, "method": method, "amount": amount, "paid_amount": order.paid_amount,
                  **({"tendered": tendered, "change": change} if tendered is not None else {})})
     if not was_open or before >= order.total:
@@ -689,8 +687,8 @@ def do_refund(db: Session, *, order: Order, method: str, actor: Actor, amount: i
                       raw=raw or ({"note": note} if note else {}),
                       recorded_by_user_id=actor.id if actor.type == "user" else None, paid_at=utcnow())
     db.add(payment)
-    _recompute_paid(db, order)
-    _event(db, order, "payment.refunded", actor, note=note,
+    recompute_paid(db, order)
+    record_event(db, order, "payment.refunded", actor, note=note,
            data={"payment_id": payment.id, "amount": amount, "paid_amount": order.paid_amount})
     if order.paid_amount <= 0 and order.status in SOLD_STATES:
         do_transition(db, order=order, to="refunded", actor=actor, note=note or "refund penuh")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from niaga.db.engine import session_scope
-from niaga.integrations.base import ProviderError
-from niaga.jobs.registry import PermanentError, RetryLater, task
-from niaga.jobs.runner import periodic
+from niaga.jobs.registry import PermanentError, RetryLater, periodic, task
 from niaga.kit.errors import AppError
+from niaga.kit.providers import ProviderError
 from niaga.ops.logging import get_logger
 from niaga.orders import invoices, loyalty, payments
 from niaga.orders import service as orders
-from niaga.orders.models import Order
+from niaga.orders.models import Order, Payment
 
 log = get_logger("niaga.orders.tasks")
 
@@ -24,28 +23,34 @@ def send_invoice(order_id: int) -> str:
 
 @task("orders.payment_link", max_attempts=8, base_delay=30.0)
 def payment_link(order_id: int, send: bool = True) -> str:
-    """Create the Snap link (Midtrans was down during the chat) and send it to the customer."""
+    """Make the order's payment link after the order committed (a chat confirmation enqueues this) and send
+    it to the customer. The provider is called with no database transaction open."""
+    gateway = payments.gateway()
+    try:
+        payment_id = gateway.create_link(order_id, actor=orders.Actor.system("orders.payment_link"))
+    except ProviderError as exc:
+        if exc.permanent:
+            raise PermanentError(str(exc)) from exc
+        raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
+    except AppError as exc:
+        raise PermanentError(exc.message) from exc
+    if payment_id is None:
+        return "skipped"
+    if not send:
+        return "created"
     with session_scope(immediate=True) as db:
         order = db.get(Order, order_id)
-        if order is None or order.status != "awaiting_payment":
+        payment = db.get(Payment, payment_id)
+        if order is None or payment is None:
             return "skipped"
-        try:
-            payment = payments.do_create_link(db, order=order, actor=orders.Actor.system("orders.payment_link"))
-        except ProviderError as exc:
-            if exc.permanent:
-                raise PermanentError(str(exc)) from exc
-            raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
-        except AppError as exc:
-            raise PermanentError(exc.message) from exc
-        if send:
-            payments.do_send_link(db, order=order, payment=payment)
-        return "sent" if send else "created"
+        gateway.do_send_link(db, order=order, payment=payment)
+    return "sent"
 
 
 @periodic("orders.reconcile_payments", minute="*/10")
 def reconcile_payments() -> dict[str, int]:
     """Ask Midtrans about links still pending (a lost notification must not leave a paid order unpaid)."""
-    return payments.reconcile_all()
+    return payments.gateway().reconcile_all()
 
 
 @periodic("orders.expire_overdue", minute="*/5")

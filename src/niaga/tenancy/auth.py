@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from niaga.db.engine import session_scope
 from niaga.db.session import get_db
 from niaga.kit.crypto import sha256_hex
 from niaga.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -128,7 +129,6 @@ def _touch_api_key(key: ApiKey) -> None:
     now = utcnow()
     if key.last_used_at is not None and now - key.last_used_at < timedelta(minutes=5):
         return
-    from niaga.db.engine import session_scope
 
     with session_scope() as s:
         s.execute(sa.update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now)

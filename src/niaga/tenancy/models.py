@@ -98,3 +98,17 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0, nullable=False)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+class ProviderConfig(IdMixin, BusinessMixin, TimestampMixin, Base):
+    """A business's connection to one provider (waha, fonnte, starsender, telegram, midtrans, resend, smtp,
+    openai, gemini...). Non-secret settings in `config`; tokens and keys Fernet-encrypted in `secrets`."""
+
+    __tablename__ = "provider_configs"
+    __table_args__ = (sa.UniqueConstraint("business_id", "kind"),)
+
+    kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
+    secrets: Mapped[str | None] = mapped_column(sa.Text)
+    is_enabled: Mapped[bool] = mapped_column(default=True, nullable=False)
+    last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_test_ok: Mapped[bool | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(sa.Text)

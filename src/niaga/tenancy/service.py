@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from niaga.kit.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from niaga.kit.timeutil import utcnow
+from niaga.tenancy.auth import Principal
 from niaga.tenancy.models import ROLE_RANK, ROLES, ApiKey, AuditLog, Business, LoginThrottle, Membership, User
 from niaga.tenancy.security import hash_password, needs_rehash, new_api_key, verify_password
 
@@ -268,3 +269,10 @@ def revoke_api_key(db: Session, *, business_id: int, key_id: int, actor_role: st
     key.revoked_at = key.revoked_at or utcnow()
     db.flush()
     return key
+
+
+def record(db: Session, principal: Principal, action: str, entity_type: str, entity_id: int | None,
+           data: dict[str, Any] | None = None) -> None:
+    """Audit an action done through the API by `principal` (the shared body of the routes' audit lines)."""
+    audit(db, business_id=principal.business_id, actor_type=principal.actor_type, actor_id=principal.actor_id,
+          action=action, entity_type=entity_type, entity_id=entity_id, data=data)

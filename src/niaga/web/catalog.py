@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from niaga.catalog import importer
 from niaga.catalog import service as catalog
 from niaga.catalog.models import Product
-from niaga.kit.errors import AppError
+from niaga.kit.errors import AppError, NotFound
 from niaga.knowledge import service as knowledge
 from niaga.tenancy.service import audit
 from niaga.web.core import Ctx, FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
@@ -161,7 +162,6 @@ IMPORT_KINDS = ("products", "shipping-rates", "knowledge", "customers", "transac
 @router.post("/app/katalog/impor", response_class=HTMLResponse)
 def import_submit(request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, role="admin")
-    from niaga.catalog import importer
 
     kind = form_data.get("kind") if form_data.get("kind") in IMPORT_KINDS else "products"
     upload = form_data.get("file")
@@ -226,8 +226,6 @@ def knowledge_edit(doc_id: str, request: Request, db: WebDb) -> Response:
 
 
 def _int(value: str) -> int:
-    from niaga.kit.errors import NotFound
-
     if not value.isdigit():
         raise NotFound()
     return int(value)

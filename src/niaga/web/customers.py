@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from niaga.catalog.service import clean_tags
-from niaga.conversations.models import Conversation
 from niaga.customers import service as customers
 from niaga.customers.models import Customer
+from niaga.messaging.models import Conversation
 from niaga.orders.models import LoyaltyEntry, Order
 from niaga.web.core import FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
 from niaga.web.forms import Form

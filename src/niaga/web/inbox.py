@@ -16,11 +16,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingRes
 from sqlalchemy.orm import Session
 
 from niaga.catalog.service import clean_tags
-from niaga.conversations import events
-from niaga.conversations.models import Conversation, Message
 from niaga.customers.models import Customer, CustomerIdentity
 from niaga.db.engine import new_session
 from niaga.kit.errors import NotFound, ValidationFailed
+from niaga.messaging import events
+from niaga.messaging import service as conversations
+from niaga.messaging.delivery import do_send
+from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.orders.models import Order
 from niaga.settings import get_settings
@@ -74,22 +76,16 @@ def thread(db: Session, conv: Conversation, limit: int = THREAD_LIMIT) -> list[M
 # --- actions (conversations.service / integrations.service) ------------------------------------------
 
 def do_take_over(db: Session, ctx: Ctx, conv: Conversation) -> None:
-    from niaga.conversations import service as conversations
-
     conversations.do_takeover(db, conversation=conv, user_id=ctx.user.id, reason="staff")
 
 
 def do_hand_back(db: Session, ctx: Ctx, conv: Conversation) -> None:
-    from niaga.conversations import service as conversations
-
     conversations.do_handback(db, conversation=conv, user_id=ctx.user.id)
 
 
 def do_staff_reply(db: Session, ctx: Ctx, conv: Conversation, text: str) -> Message:
     """Record the staff message and queue its delivery on the customer's channel (job channels.send_message).
     A staff reply means staff is handling the chat now, so the bot is silenced first."""
-    from niaga.integrations.service import do_send
-
     if conv.owner != "staff":
         do_take_over(db, ctx, conv)
     return do_send(db, conversation=conv, text=text, sender_type="staff", sender_user_id=ctx.user.id)
@@ -97,7 +93,7 @@ def do_staff_reply(db: Session, ctx: Ctx, conv: Conversation, text: str) -> Mess
 
 def do_mark_read(db: Session, conv: Conversation) -> None:
     if conv.unread_count:
-        from niaga.conversations import service as conversations
+        from niaga.messaging import service as conversations
 
         conversations.do_mark_read(db, conversation=conv)
 

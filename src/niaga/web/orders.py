@@ -15,9 +15,10 @@ from starlette.datastructures import UploadFile
 
 from niaga.customers.models import Customer
 from niaga.customers.service import display_names
-from niaga.kit.errors import AppError
+from niaga.kit.errors import AppError, NotFound
 from niaga.kit.money import format_rupiah
 from niaga.orders import service as orders
+from niaga.orders.invoices import get_invoice, read_pdf
 from niaga.orders.models import ORDER_STATES, Order
 from niaga.settings import get_settings
 from niaga.web import order_shipping
@@ -73,7 +74,6 @@ def _detail(ctx: Ctx, request: Request, db: Any, order: Order, *, pay_errors: di
     customer = db.scalars(sa.select(Customer).where(Customer.id == order.customer_id,
                                                     Customer.business_id == ctx.business_id)).first() \
         if order.customer_id else None
-    from niaga.orders.invoices import get_invoice
 
     outstanding = max(order.total - order.paid_amount, 0)
     return render(ctx, request, "order.html", status_code=status_code, active="orders", title=order.number,
@@ -181,7 +181,6 @@ def order_status(order_id: int, request: Request, db: WebDb, form_data: FormDep)
 def order_invoice(order_id: int, request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "staff")
     order = orders.get(db, business_id=ctx.business_id, order_id=order_id)
-    from niaga.orders.invoices import read_pdf
 
     filename, data = read_pdf(db, order=order)
     return Response(data, media_type="application/pdf",
@@ -194,7 +193,6 @@ def payment_proof(order_id: int, payment_id: int, index: int, request: Request, 
     order = orders.get(db, business_id=ctx.business_id, order_id=order_id)
     from fastapi.responses import FileResponse
 
-    from niaga.kit.errors import NotFound
 
     payment = next((p for p in orders.payments_of(db, order) if p.id == payment_id), None)
     if payment is None or index < 0 or index >= len(payment.proof or []):

@@ -13,9 +13,12 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from niaga.integrations.midtrans import payments
 from niaga.integrations.models import ProviderConfig
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import AppError, NotFound
+from niaga.messaging import delivery as integrations
+from niaga.messaging.channels import CHANNEL_KINDS
 from niaga.settings import get_settings
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.defaults import business_profile, business_settings
@@ -132,9 +135,6 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
 # --- channels -------------------------------------------------------------------------------------------
 
 def _channel_rows(db: Any, ctx: Ctx) -> list[dict[str, Any]]:
-    from niaga.integrations import service as integrations
-    from niaga.integrations.channels import CHANNEL_KINDS
-
     out = []
     for kind, spec in CHANNEL_KINDS.items():
         row = integrations.get_config_row(db, business_id=ctx.business_id, kind=kind)
@@ -167,8 +167,6 @@ def channels_page(request: Request, db: WebDb) -> Response:
 @router.post("/app/pengaturan/kanal/{kind}", response_class=HTMLResponse)
 def channel_save(kind: str, request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
-    from niaga.integrations import service as integrations
-    from niaga.integrations.channels import CHANNEL_KINDS
 
     spec = CHANNEL_KINDS.get(kind)
     if spec is None:
@@ -192,7 +190,6 @@ def channel_save(kind: str, request: Request, db: WebDb, form_data: FormDep) -> 
 @router.post("/app/pengaturan/kanal/{kind}/tes", response_class=HTMLResponse)
 def channel_test(kind: str, request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
-    from niaga.integrations import service as integrations
 
     try:
         result = integrations.do_test(db, business_id=ctx.business_id, kind=kind)
@@ -214,8 +211,6 @@ def payments_page(request: Request, db: WebDb) -> Response:
 
 
 def _payments(ctx: Ctx, request: Request, db: Any, *, errors: dict[str, str], status_code: int = 200) -> Response:
-    from niaga.orders import payments
-
     cfg = payments.public_config(db, business_id=ctx.business_id)
     return render(ctx, request, "settings_payments.html", status_code=status_code, active="settings",
                   title=ctx.t("set.payments"), tab="payments", cfg=cfg, errors=errors,
@@ -225,7 +220,6 @@ def _payments(ctx: Ctx, request: Request, db: Any, *, errors: dict[str, str], st
 @router.post("/app/pengaturan/pembayaran", response_class=HTMLResponse)
 def payments_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
-    from niaga.orders import payments
 
     form = Form(form_data)
     try:

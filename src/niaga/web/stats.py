@@ -13,10 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.conversations.models import Conversation, Message
 from niaga.jobs.models import DeadLetter
 from niaga.kit.timeutil import tz
-from niaga.orders.models import Order
+from niaga.messaging.models import Conversation, Message
+from niaga.orders.models import ORDER_STATES, Order
 from niaga.tenancy.models import Business
 
 # Orders whose money has come in (revenue counts these).
@@ -101,7 +101,6 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
             out.month_revenue += int(total) if paid else 0
     out.revenue_days = [((today - timedelta(days=i)).isoformat(), per_day.get((today - timedelta(days=i)).isoformat(), 0))
                         for i in range(29, -1, -1)]
-    from niaga.orders.models import ORDER_STATES
 
     out.status_counts = {s: status_counts[s] for s in ORDER_STATES if status_counts.get(s)}
 

@@ -12,18 +12,13 @@ from typing import Any
 import httpx
 
 from niaga.integrations.base import ProviderError, http_client, raise_for_provider
-from niaga.integrations.channels import ChannelConfig, OutboundFile, SendResult
 from niaga.integrations.http import request
+from niaga.integrations.whatsapp import to_target as to_target  # re-export
+from niaga.messaging.channels import ChannelConfig, OutboundFile, SendResult
 
 PROVIDER = "fonnte"
 # Reasons after which retrying cannot help.
 PERMANENT_REASONS = ("token", "invalid", "device", "not registered", "disconnect", "unauthorized")
-
-
-def to_target(chat_id: str) -> str:
-    """`6281234@c.us` / `+62 812-34` / `0812...` → digits with the country code, as Fonnte wants."""
-    digits = "".join(ch for ch in chat_id.split("@", 1)[0] if ch.isdigit())
-    return "62" + digits[1:] if digits.startswith("0") else digits
 
 
 class FonnteClient:

@@ -2,7 +2,7 @@
 
 Midtrans signs nothing in the headers; authenticity is `signature_key` in the body, checked against the
 business's server key with the fields exactly as received. A bad signature is refused (403) and nothing is
-stored. Processing happens in the inbox job (`niaga.orders.payments.process_notification`).
+stored. Processing happens in the inbox job (`niaga.integrations.midtrans.tasks.handle`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse
 
 from niaga.db.engine import new_session, session_scope
 from niaga.integrations.inbox import store_event
+from niaga.integrations.midtrans import payments
 from niaga.integrations.midtrans.client import verify_signature
 from niaga.kit.envelope import fail, ok
 from niaga.kit.errors import NotFound
 from niaga.ops.logging import get_logger
-from niaga.orders import payments
 
 log = get_logger("niaga.midtrans.webhook")
 router = APIRouter(tags=["webhooks"])

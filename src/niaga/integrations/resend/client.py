@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from niaga.integrations.base import ProviderError, http_client, raise_for_provider
+from niaga.messaging.email import Attachment as Attachment  # re-export
+from niaga.messaging.email import Email as Email  # re-export
 
 PROVIDER = "resend"
 BASE_URL = "https://api.resend.com"
-
-
-@dataclass
-class Attachment:
-    filename: str
-    content: bytes
-    content_type: str | None = None
-
-
-@dataclass
-class Email:
-    sender: str  # "Toko Budi <noreply@shop.example.com>"
-    to: list[str]
-    subject: str
-    text: str
-    html: str | None = None
-    reply_to: str | None = None
-    attachments: list[Attachment] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class ResendClient:

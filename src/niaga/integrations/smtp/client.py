@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from niaga.integrations.base import ProviderError
-from niaga.integrations.resend.client import Email
+from niaga.messaging.email import Email
 
 PROVIDER = "smtp"
 
@@ -41,7 +41,8 @@ class SmtpSender:
             msg.add_attachment(a.content, maintype=maintype, subtype=subtype, filename=a.filename)
         return msg
 
-    def send(self, email: Email) -> str:
+    def send(self, email: Email, *, idempotency_key: str | None = None) -> str:
+        """Send one email; returns the Message-ID. SMTP has no idempotency key (accepted for one shape)."""
         msg = self.build(email)
         try:
             if self.security == "ssl":

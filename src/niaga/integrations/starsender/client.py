@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 
 from niaga.integrations.base import ProviderError, http_client, raise_for_provider
-from niaga.integrations.channels import ChannelConfig, OutboundFile, SendResult
-from niaga.integrations.fonnte.client import to_target
 from niaga.integrations.http import request
+from niaga.integrations.whatsapp import to_target
+from niaga.messaging.channels import ChannelConfig, OutboundFile, SendResult
 
 PROVIDER = "starsender"
 

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from niaga.integrations.base import ProviderError, classify_status, http_client
-from niaga.integrations.channels import ChannelConfig, OutboundFile, SendResult
 from niaga.integrations.http import download, request
+from niaga.messaging.channels import ChannelConfig, OutboundFile, SendResult
 
 PROVIDER = "telegram"
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from niaga.integrations.base import ProviderError, http_client, raise_for_provider
-from niaga.integrations.channels import ChannelConfig, OutboundFile, SendResult
 from niaga.integrations.http import download, request
+from niaga.messaging.channels import ChannelConfig, OutboundFile, SendResult
 
 PROVIDER = "waha"
 

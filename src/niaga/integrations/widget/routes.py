@@ -22,13 +22,13 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from niaga.conversations.events import sse_stream
-from niaga.conversations.models import Conversation, Message
 from niaga.customers.service import get_or_create_by_identity, normalize_phone
 from niaga.db.engine import new_session, session_scope
-from niaga.integrations.service import Inbound, do_receive, message_out
 from niaga.kit.envelope import fail, ok
 from niaga.kit.errors import AppError, Forbidden, NotFound, RateLimited, ValidationFailed
+from niaga.messaging.delivery import Inbound, do_receive, message_out
+from niaga.messaging.events import sse_stream
+from niaga.messaging.models import Conversation, Message
 from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business

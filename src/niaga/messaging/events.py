@@ -20,6 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from niaga.ops.logging import get_logger
+from niaga.settings import get_settings
 
 log = get_logger("niaga.events")
 
@@ -92,13 +93,6 @@ async def subscribe(business_id: int) -> AsyncIterator[dict[str, Any]]:
             _subscribers.get(business_id, []).remove(entry)
 
 
-def subscriber_count(business_id: int | None = None) -> int:
-    with _lock:
-        if business_id is None:
-            return sum(len(v) for v in _subscribers.values())
-        return len(_subscribers.get(business_id, ()))
-
-
 # --- Redis bridge ----------------------------------------------------------------------------------
 
 class RedisBridge:
@@ -160,7 +154,6 @@ _bridge_url: str | None = None
 
 def _bridge() -> RedisBridge | None:
     global _bridge_instance, _bridge_url
-    from niaga.settings import get_settings
 
     url = get_settings().redis_url
     if not url:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query
 
-from niaga.conversations import service
-from niaga.conversations.schemas import StaffReplyIn, TakeoverIn
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
+from niaga.messaging import service
+from niaga.messaging.delivery import queue_delivery
+from niaga.messaging.schemas import StaffReplyIn, TakeoverIn
 from niaga.tenancy.auth import StaffDep
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -46,8 +47,6 @@ def handback(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
 def staff_reply(conversation_id: int, body: StaffReplyIn, principal: StaffDep, db: SessionDep) -> dict:
     """Store a staff reply and, when a channel sender is installed, queue it for sending. Replying does not
     take the conversation over by itself; use /takeover to silence the bot."""
-    from niaga.integrations.service import queue_delivery
-
     conv = service.get(db, business_id=principal.business_id, conversation_id=conversation_id)
     # The same path bots and other domains use: record the message, then one durable delivery job per message.
     msg = service.record_outbound(db, conversation=conv, text=body.text.strip(), sender_type="staff",

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from niaga.db.engine import get_engine
+from niaga.jobs.queue import get_huey, queue_depth
 from niaga.ops import metrics
 from niaga.settings import get_settings
 
@@ -30,8 +31,6 @@ def readiness() -> dict[str, str]:
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}: {str(exc)[:200]}"
     try:
-        from niaga.jobs.queue import get_huey
-
         huey = get_huey()
         huey.storage.queue_size()
         checks["queue"] = "ok"
@@ -59,8 +58,6 @@ def readyz() -> JSONResponse:
 @router.get("/metrics")
 def metrics_endpoint() -> Response:
     try:
-        from niaga.jobs.queue import queue_depth
-
         metrics.queue_depth.labels("huey").set(queue_depth())
     except Exception:
         pass

@@ -18,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.conversations.models import Conversation, Message
 from niaga.jobs.runner import enqueue
 from niaga.kit.timeutil import utcnow
+from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
@@ -64,14 +64,20 @@ def is_due(messages: list[Message], *, message_id: int, window: float) -> bool:
 
 
 def claim(db: Session, messages: list[Message]) -> list[Message]:
-    """Mark the messages processed; returns those this transaction actually claimed."""
+    """Mark the messages processed; returns those this transaction actually claimed.
+
+    One conditional UPDATE … RETURNING: the rows returned are the rows this statement changed, so of two
+    concurrent turns over the same messages (two due jobs on two workers) only one gets each message; the
+    other waits on the row lock and, after the first commits, finds them no longer `received`."""
     ids = [m.id for m in messages]
-    claimed = set(db.scalars(sa.select(Message.id).where(Message.id.in_(ids),
-                                                         Message.delivery_status == "received")))
+    if not ids:
+        return []
+    claimed = set(db.scalars(
+        sa.update(Message).where(Message.id.in_(ids), Message.delivery_status == "received")
+        .values(delivery_status="processed").returning(Message.id)
+        .execution_options(synchronize_session=False)))
     if not claimed:
         return []
-    db.execute(sa.update(Message).where(Message.id.in_(claimed), Message.delivery_status == "received")
-               .values(delivery_status="processed").execution_options(synchronize_session=False))
     for m in messages:
         if m.id in claimed:
             m.delivery_status = "processed"

@@ -1,5 +1,5 @@
 """Staff inbox API: the conversation list (filters, search, pages), read markers, and the live event stream
-for the dashboard. Replying, takeover and handback live in `niaga.conversations.routes`."""
+for the dashboard. Replying, takeover and handback live in `niaga.messaging.routes`."""
 
 from __future__ import annotations
 
@@ -10,22 +10,21 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from niaga.conversations.events import publish_after_commit, sse_stream
-from niaga.conversations.models import Conversation
 from niaga.customers.models import Customer
 from niaga.db.engine import new_session
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import Forbidden, NotFound
+from niaga.messaging.events import publish_after_commit, sse_stream
+from niaga.messaging.models import Conversation
+from niaga.messaging.service import conversation_out as base_out
 from niaga.tenancy.auth import StaffDep, authenticate
 
 router = APIRouter(tags=["inbox"])
 
 
 def conversation_out(conv: Conversation, customer: Customer | None) -> dict[str, Any]:
-    """The conversation as `niaga.conversations.service.conversation_out` shows it, plus its customer."""
-    from niaga.conversations.service import conversation_out as base_out
-
+    """The conversation as `niaga.messaging.service.conversation_out` shows it, plus its customer."""
     return {**base_out(conv),
             "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone} if customer else None}
 

@@ -1,17 +1,21 @@
-"""Jobs of the conversations domain: the buffered agent turn for inbound customer messages."""
+"""Jobs of the agent: the buffered agent turn for inbound customer messages (job `conversations.reply`,
+scheduled by `niaga.messaging.buffer`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from niaga.conversations import buffer
-from niaga.conversations.models import Conversation
+from niaga.agent import service as agent
 from niaga.db.engine import session_scope
 from niaga.jobs.registry import task
+from niaga.messaging import buffer, channels
+from niaga.messaging.delivery import do_send
+from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
+from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
-log = get_logger("niaga.conversations")
+log = get_logger("niaga.messaging")
 
 
 def _presence(sender: Any, action: str, **kwargs: Any) -> None:
@@ -26,12 +30,7 @@ def _presence(sender: Any, action: str, **kwargs: Any) -> None:
 
 @task("conversations.reply", max_attempts=5)
 def reply(conversation_id: int, message_id: int) -> str:
-    """Answer the customer's unanswered messages in one agent turn (see `niaga.conversations.buffer`)."""
-    from niaga.agent import service as agent
-    from niaga.integrations import channels
-    from niaga.integrations.service import do_send
-    from niaga.tenancy.defaults import business_settings
-
+    """Answer the customer's unanswered messages in one agent turn (see `niaga.messaging.buffer`)."""
     # 1. Is it this job's turn? (read only; no lock held while we talk to the provider)
     with session_scope() as db:
         conv = db.get(Conversation, conversation_id)
@@ -47,7 +46,9 @@ def reply(conversation_id: int, message_id: int) -> str:
         chat_id, channel = conv.chat_id, conv.channel
         seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
         preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
-        sender = channels.sender_for_channel(db, business_id=conv.business_id, channel=channel, preferred=preferred)
+        sender = channels.sender_for_channel(
+            db, business_id=conv.business_id, channel=channel, preferred=preferred
+        )
 
     # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).
     _presence(sender, "mark_seen", chat_id=chat_id, message_ids=seen_ids)
@@ -67,16 +68,23 @@ def reply(conversation_id: int, message_id: int) -> str:
                 return "answered"
             asked = buffer.turn_message(claimed)
             result = agent.turn(db, business=business, conversation=conv, message=asked)
-            if asked is not claimed[-1]:  # a merged copy: keep what the agent understood on the stored message
+            if (
+                asked is not claimed[-1]
+            ):  # a merged copy: keep what the agent understood on the stored message
                 claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
             text = (getattr(result, "reply", None) or "").strip()
             if text:
-                out = do_send(db, conversation=conv, text=text, sender_type="bot",
-                              intent=getattr(result, "intent", None))
+                out = do_send(
+                    db,
+                    conversation=conv,
+                    text=text,
+                    sender_type="bot",
+                    intent=getattr(result, "intent", None),
+                )
                 out.reply_to_id = claimed[-1].id
             log.info("conversation.turn", conversation_id=conv.id, merged=len(claimed), replied=bool(text))
             _presence(sender, "stop_typing", chat_id=chat_id)
             return "replied" if text else "silent"
     finally:
         if sender is not None:
-            sender.close()  # type: ignore[attr-defined]
+            sender.close()

@@ -16,14 +16,14 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from niaga.conversations import events
-from niaga.conversations.models import Conversation, Message
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
+from niaga.messaging import events
+from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 
-log = get_logger("niaga.conversations")
+log = get_logger("niaga.messaging")
 _EVENTS_KEY = "niaga_conversation_events"
 MAX_TEXT = 20_000
 

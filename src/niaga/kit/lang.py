@@ -1,0 +1,333 @@
+"""Indonesian-first text normalisation shared by the agent and the retrieval indexes.
+
+- `normalize()` lower-cases, expands chat slang and abbreviations ("brp" → "berapa", "bdg" → "bandung"),
+  joins spelling variants ("al-quran", "alquran", "qur'an" → "quran") and turns number words into digits
+  ("dua puluh lima" → "25").
+- `tokens()` splits normalised text; `stem()` is a light, dictionary-free Indonesian stemmer (particles,
+  possessives, common affixes). It over-stems a little, but it does so identically for queries and
+  documents, which is all BM25 needs.
+- `detect_language()` tells Indonesian from English with function-word counts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Chat slang, abbreviations and English shop words → canonical Indonesian tokens. One token to one or
+# more tokens; the right side must itself be normalised (lower-case, no punctuation).
+SLANG: dict[str, str] = {
+    # question words / verbs
+    "brp": "berapa", "brapa": "berapa", "berapaan": "berapa", "brpa": "berapa", "bpk": "berapa",
+    "hrg": "harga", "hrga": "harga", "hargany": "harganya", "harganyaa": "harganya",
+    "gmn": "bagaimana", "gmna": "bagaimana", "gimana": "bagaimana", "gmana": "bagaimana", "bgmn": "bagaimana",
+    "gimna": "bagaimana", "gemana": "bagaimana",
+    "dmn": "dimana", "dmana": "dimana", "mana": "mana", "knp": "kenapa", "napa": "kenapa", "kpn": "kapan",
+    "bs": "bisa", "bsa": "bisa", "bisaa": "bisa", "bsk": "besok",
+    "mo": "mau", "mw": "mau", "pengen": "ingin", "pgn": "ingin", "pingin": "ingin", "pen": "ingin",
+    "pesen": "pesan", "psn": "pesan", "psen": "pesan", "mesen": "pesan", "ord": "order", "oder": "order",
+    "orderan": "pesanan", "beliin": "beli", "ambilin": "ambil",
+    "cek": "cek", "check": "cek", "ngecek": "cek",
+    # negation / affirmation
+    "gak": "tidak", "ga": "tidak", "gk": "tidak", "nggak": "tidak", "ngga": "tidak", "enggak": "tidak",
+    "engga": "tidak", "tdk": "tidak", "tak": "tidak", "kagak": "tidak", "ndak": "tidak", "nda": "tidak",
+    "gaada": "tidak ada", "gada": "tidak ada", "blm": "belum", "belom": "belum", "blom": "belum",
+    "sdh": "sudah", "udh": "sudah", "udah": "sudah", "dah": "sudah", "sudh": "sudah", "uda": "sudah",
+    "iya": "ya", "iyaa": "ya", "yaa": "ya", "yaaa": "ya", "y": "ya", "yup": "ya", "yap": "ya", "okey": "ok",
+    "oke": "ok", "okay": "ok", "okee": "ok", "okeh": "ok", "sip": "ok", "siap": "ok", "otw": "ok",
+    # pronouns / address words
+    "sy": "saya", "aku": "saya", "gw": "saya", "gue": "saya", "gua": "saya", "ak": "saya", "aq": "saya",
+    "km": "kamu", "kmu": "kamu", "yg": "yang", "yng": "yang", "dgn": "dengan", "dg": "dengan", "utk": "untuk",
+    "untk": "untuk", "buat": "untuk", "tp": "tapi", "tpi": "tapi", "krn": "karena", "karna": "karena",
+    "jg": "juga", "aja": "saja", "aj": "saja", "doang": "saja", "bgt": "banget", "bngt": "banget",
+    "dr": "dari", "sm": "sama", "lg": "lagi", "msh": "masih", "masi": "masih", "skrg": "sekarang",
+    "skrng": "sekarang", "sampe": "sampai", "nyampe": "sampai", "nyampai": "sampai", "smpe": "sampai",
+    "trs": "terus", "klo": "kalau", "kalo": "kalau", "kl": "kalau", "kalu": "kalau", "jd": "jadi",
+    "jdi": "jadi", "tlg": "tolong", "tolongin": "tolong", "mksd": "maksud", "sblm": "sebelum",
+    "stlh": "setelah", "hr": "hari", "mgg": "minggu", "bln": "bulan", "thn": "tahun", "th": "tahun",
+    "org": "orang", "bnyk": "banyak", "byk": "banyak", "dl": "dulu", "dlu": "dulu", "ni": "ini", "tu": "itu",
+    "apa2": "apa", "ap": "apa", "nanya": "tanya", "nnya": "tanya",
+    # thanks / greetings
+    "makasih": "makasih", "makasi": "makasih", "mksh": "makasih", "mkasih": "makasih", "maksih": "makasih",
+    "trims": "makasih", "trimakasih": "terima kasih", "terimakasih": "terima kasih", "tq": "makasih",
+    "thx": "thanks", "tks": "makasih", "ty": "thanks", "suwun": "makasih", "nuwun": "makasih",
+    "assalamualaikum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
+    "assalamu": "assalamualaikum", "aslm": "assalamualaikum", "ass": "assalamualaikum",
+    "asw": "assalamualaikum", "assalamualaikom": "assalamualaikum", "salam": "salam",
+    "hallo": "halo", "hello": "halo", "helo": "halo", "hai": "halo", "hi": "halo", "hy": "halo", "hei": "halo",
+    "hey": "halo", "pagi": "pagi", "met": "selamat", "slmt": "selamat",
+    # shop words
+    "ongkirnya": "ongkir", "ongkos": "ongkos", "readystock": "ready", "redy": "ready", "redi": "ready",
+    "rdy": "ready", "stock": "stok", "stoknya": "stok", "stocknya": "stok", "ready?": "ready",
+    "fotocopy": "fotokopi", "fotocopi": "fotokopi", "fotokopy": "fotokopi", "photocopy": "fotokopi",
+    "fc": "fotokopi", "potokopi": "fotokopi", "copy": "fotokopi", "xerox": "fotokopi",
+    "ngeprint": "print", "ngeprin": "print", "prin": "print", "printout": "print", "ngeprint?": "print",
+    "printing": "print", "nge-print": "print", "cetakin": "cetak", "nyetak": "cetak", "ngejilid": "jilid",
+    "pcs": "pcs", "biji": "pcs", "bh": "buah", "eks": "eksemplar", "exemplar": "eksemplar",
+    "eksemplar": "eksemplar", "examplar": "eksemplar", "rangkap": "rangkap", "lbr": "lembar", "hal": "halaman",
+    "hlm": "halaman", "hlmn": "halaman", "pages": "halaman", "page": "halaman",
+    "hardcover": "hardcover", "hc": "hardcover", "hard": "hard", "softcover": "softcover",
+    "steples": "staples", "stapler": "staples", "staple": "staples", "staplers": "staples",
+    "alquran": "quran", "al-quran": "quran", "alqur'an": "quran", "qur'an": "quran", "quran": "quran",
+    "al-qur'an": "quran", "mushaf": "quran", "koran": "quran", "quran?": "quran",
+    "sajadah": "sajadah", "sejadah": "sajadah", "sajada": "sajadah",
+    "songkok": "peci", "kopyah": "kopiah", "iqra": "iqro", "iqra'": "iqro", "umrah": "umroh",
+    "diskon": "promo", "disc": "promo", "discount": "promo", "sale": "promo", "promonya": "promo",
+    "wa": "whatsapp", "rek": "rekening", "norek": "rekening", "tf": "transfer", "trf": "transfer",
+    "trnsfr": "transfer", "bukti": "bukti", "byr": "bayar", "bayarnya": "bayar", "cod?": "cod",
+    "ekspedisi": "kurir", "resi": "resi", "lacak": "lacak", "alamatnya": "alamat",
+    # cities
+    "bdg": "bandung", "bandung": "bandung", "jkt": "jakarta", "jakarta": "jakarta", "sby": "surabaya",
+    "jogja": "yogyakarta", "jogjakarta": "yogyakarta", "yogya": "yogyakarta", "yk": "yogyakarta",
+    "yogyakarta": "yogyakarta", "djogja": "yogyakarta", "jogya": "yogyakarta", "smg": "semarang",
+    "mdn": "medan", "dps": "denpasar", "mks": "makassar", "bpn": "balikpapan", "plg": "palembang",
+    "mlg": "malang", "ska": "solo", "surakarta": "solo", "jaksel": "jakarta", "jakbar": "jakarta",
+    "jaktim": "jakarta", "jakut": "jakarta", "jakpus": "jakarta",
+    # English shop words
+    "book": "buku", "books": "buku", "price": "harga", "prices": "harga", "cost": "biaya", "costs": "biaya",
+    "shipping": "ongkir", "delivery": "ongkir", "postage": "ongkir", "stocks": "stok",
+    "available": "available", "prayer": "doa", "mat": "sajadah", "rug": "sajadah", "cap": "peci",
+    "children": "anak", "child": "anak", "kids": "anak", "kid": "anak", "pocket": "saku",
+    "translation": "terjemah", "memorization": "hafalan", "memorisation": "hafalan",
+    "encyclopedia": "ensiklopedia", "black": "hitam", "white": "putih", "thesis": "skripsi",
+    "binding": "jilid", "bound": "jilid", "color": "warna", "colour": "warna", "colored": "warna",
+    "coloured": "warna", "business": "business", "card": "kartu", "cards": "kartu", "sticker": "stiker",
+    "stickers": "stiker", "brochure": "brosur", "brochures": "brosur", "invitation": "undangan",
+    "invitations": "undangan", "wedding": "pernikahan", "fabric": "kain", "cloth": "kain", "shirt": "kemeja",
+    "shirts": "kemeja", "scarf": "syal", "mask": "masker", "masks": "masker", "women": "wanita",
+    "woman": "wanita", "men": "pria", "man": "pria", "pilgrimage": "haji", "copies": "eksemplar",
+    "sheets": "lembar", "sheet": "lembar", "pieces": "pcs", "piece": "pcs", "boxes": "box",
+    "payment": "pembayaran", "pay": "bayar", "refund": "refund", "small": "kecil", "big": "besar",
+    "large": "besar", "travel": "travel", "order": "order", "thank": "thank", "thanks": "thanks",
+    "turkish": "turki", "turkey": "turki", "activity": "aktivitas", "activities": "aktivitas", "mats": "sajadah",
+    "rugs": "sajadah", "hajj": "haji", "skullcap": "peci", "tafseer": "tafsir",
+    "encyclopaedia": "ensiklopedia", "prayers": "doa", "daily": "harian", "pack": "paket", "package": "paket",
+}
+
+# Multi-word phrases joined before tokenising (left side: normalised text).
+PHRASES: list[tuple[str, str]] = [
+    (r"\bal[\s-]*qur'?an\b", "quran"), (r"\bqur'?an\b", "quran"), (r"\bal[\s-]+quran\b", "quran"),
+    (r"\bongkos\s+kirim\b", "ongkir"), (r"\bbiaya\s+kirim\b", "ongkir"), (r"\bbiaya\s+pengiriman\b", "ongkir"),
+    (r"\bfree\s+ongkir\b", "gratis ongkir"), (r"\bfree\s+shipping\b", "gratis ongkir"),
+    (r"\bhard\s*cover\b", "hardcover"), (r"\bsoft\s*cover\b", "softcover"),
+    (r"\bhitam[\s-]*putih\b", "hitamputih"), (r"\bb\s*/\s*w\b", "hitamputih"), (r"\bbnw\b", "hitamputih"),
+    (r"\bblack\s+(?:and|&)\s+white\b", "hitamputih"),
+    (r"\bbolak[\s-]*balik\b", "bolakbalik"), (r"\bdouble[\s-]*sided?\b", "bolakbalik"),
+    (r"\bfull\s*colou?r\b", "warna"), (r"\bterima\s+kasih\b", "makasih"), (r"\bthank\s+you\b", "thanks"),
+    (r"\bbusiness\s+cards?\b", "kartu nama"), (r"\bprayer\s+mats?\b", "sajadah"),
+    (r"\bprayer\s+rugs?\b", "sajadah"), (r"\bhow\s+much\b", "howmuch"), (r"\bin\s+stock\b", "instock"),
+    (r"\bcustomer\s+service\b", "cs"), (r"\breal\s+person\b", "manusia"), (r"\bhuman\b", "manusia"),
+    (r"\bready\s+stock\b", "ready"), (r"\bready\s+stok\b", "ready"),
+    (r"\bjuz\s+'?amma\b", "juz amma"), (r"\btugas\s+akhir\b", "skripsi"),
+    (r"\be[\s-]*wallet\b", "ewallet"), (r"\bvirtual\s+account\b", "virtualaccount"),
+    (r"\bbayar\s+di\s*tempat\b", "cod"), (r"\bcash\s+on\s+delivery\b", "cod"),
+    (r"\bpre[\s-]*order\b", "preorder"), (r"\bpo\b", "preorder"),
+]
+
+NUMBER_WORDS = {
+    "nol": 0, "satu": 1, "se": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+    "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+    "selusin": 12, "lusin": 12,
+}
+_UNITS_ID = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
+             "sembilan": 9}
+
+_EMOJI_RE = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def strip_emoji(text: str) -> str:
+    return _EMOJI_RE.sub(" ", text)
+
+
+def _words_to_numbers(text: str) -> str:
+    """'dua puluh lima' → '25', 'tiga ratus' → '300', 'dua belas' → '12', 'sepuluh' → '10'."""
+    words = text.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _UNITS_ID or w in ("sepuluh", "sebelas", "seratus", "seribu"):
+            total = 0
+            cur = 0
+            j = i
+            consumed = False
+            while j < len(words):
+                t = words[j]
+                if t in _UNITS_ID and (cur == 0 or (cur % 10 == 0 and 10 <= cur < 100 and words[j - 1] == "puluh")):
+                    cur += _UNITS_ID[t]
+                elif t == "sepuluh" and cur == 0:
+                    cur = 10
+                elif t == "sebelas" and cur == 0:
+                    cur = 11
+                elif t == "belas" and 0 < cur < 10:
+                    cur += 10
+                elif t == "puluh" and 0 < cur < 10:
+                    cur *= 10
+                elif t == "seratus":
+                    total += 100
+                elif t == "ratus" and 0 < cur < 10:
+                    total += cur * 100
+                    cur = 0
+                elif t == "seribu":
+                    total += 1000
+                elif t == "ribu" and 0 < (total + cur) < 1000:
+                    total = (total + cur) * 1000
+                    cur = 0
+                else:
+                    break
+                consumed = True
+                j += 1
+            if consumed:
+                out.append(str(total + cur))
+                i = j
+                continue
+        out.append(w)
+        i += 1
+    return " ".join(out)
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Lower-case, strip emoji and accents, expand slang, join phrases, number words → digits."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = strip_emoji(s).lower()
+    s = s.replace("’", "'").replace("`", "'")
+    s = re.sub(r"(\d)\s*x\b", r"\1 ", s)  # "2x" → "2"
+    for pat, rep in PHRASES:
+        s = re.sub(pat, rep, s)
+    # Keep letters, digits, the dash/apostrophe inside words, and dots/commas inside numbers.
+    s = re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", s)  # 150.000 → 150000
+    s = re.sub(r"[^a-z0-9'\-\s]", " ", s)
+    out: list[str] = []
+    for tok in s.split():
+        tok = tok.strip("-'")
+        if not tok:
+            continue
+        # "tanya-tanya", "buku2" → base word (reduplication)
+        m = re.fullmatch(r"([a-z]+)-\1", tok) or re.fullmatch(r"([a-z]{3,})2", tok)
+        if m:
+            tok = m.group(1)
+        # number+unit glued: "2pcs", "3box", "120hal"
+        m = re.fullmatch(r"(\d+)([a-z]{2,})", tok)
+        if m and not re.fullmatch(r"\d+(?:st|nd|rd|th)", tok):
+            out.append(m.group(1))
+            tok = m.group(2)
+        slang = SLANG.get(tok)
+        if slang is None and "-" in tok and tok not in SLANG:
+            parts = [SLANG.get(p, p) for p in tok.split("-") if p]
+            out.extend(parts)
+            continue
+        out.append(slang if slang is not None else tok)
+    return _words_to_numbers(" ".join(out))
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN_RE.findall(normalize(text))
+
+
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "per", "pe", "ber", "be",
+             "ter", "te", "di", "ke", "se")
+_KEEP = {
+    # words an affix rule would damage and that matter for a shop
+    "quran", "sajadah", "madinah", "kisah", "paket", "pesan", "harga", "berapa", "terjemah", "dzikir", "peci",
+    "kemeja", "kain", "batik", "besar", "pesanan", "tersedia", "tas", "kertas", "beludru", "sedang",
+    "kartu", "tesis", "skripsi", "spiral", "jilid", "mukena", "travel", "warna", "hitam", "putih", "sutra",
+    "dress", "masker", "syal", "kopiah", "iqro", "tajwid", "hafalan", "sirah", "tafsir", "ensiklopedia",
+    "hijaiyah", "manasik", "umroh", "haji", "ihram", "kawung", "parang", "cilik", "anak", "buku", "doa",
+    "sekar", "mega", "mendung", "tulis", "pria", "wanita", "bandung", "medan", "semarang", "surabaya",
+    "jakarta", "denpasar", "makassar", "malang", "solo", "sleman", "palembang", "balikpapan", "yogyakarta",
+    "kirim", "ongkir", "stok", "banner", "brosur", "stiker", "undangan", "pernikahan", "laminating", "scan",
+    "print", "fotokopi", "cetak", "hardcover", "softcover", "saku", "terima", "bersih", "perlengkapan",
+    "keluarga", "sehari", "selesai", "sejarah", "tebal", "lipat",
+    "kecil", "makalah", "proposal", "laporan", "ijazah", "dokumen", "perkata", "sampul",
+}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Light Indonesian stemmer: particles, possessives, -kan/-an/-i, then one or two prefixes."""
+    w = word
+    if len(w) <= 4 or not w.isalpha() or w in _KEEP:
+        return w
+    for suf in ("lah", "kah", "tah", "pun"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    for suf in ("nya", "ku", "mu"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    if w in _KEEP:
+        return w
+    for suf in ("kan", "an", "i"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            cand = w[: -len(suf)]
+            w = cand
+            break
+    if w in _KEEP:
+        return w
+    for _ in range(2):
+        for pre in _PREFIXES:
+            if w.startswith(pre) and len(w) - len(pre) >= 4:
+                rest = w[len(pre):]
+                # meny-/peny- drop an s, meng-/peng- before a vowel drop a k, mem-/pem- drop a p,
+                # men-/pen- drop a t: restore the most likely initial.
+                if pre in ("meny", "peny"):
+                    rest = "s" + rest
+                elif pre in ("mem", "pem") and rest[:1] in "aiueo":
+                    rest = "p" + rest
+                elif pre in ("men", "pen") and rest[:1] in "aiueo":
+                    rest = "t" + rest
+                w = rest
+                break
+        else:
+            break
+        if w in _KEEP:
+            break
+    return w
+
+
+def stems(text: str) -> list[str]:
+    return [stem(t) for t in tokens(text)]
+
+
+_EN_WORDS = {
+    "the", "is", "are", "do", "does", "you", "your", "have", "has", "what", "how", "howmuch", "much", "many",
+    "i", "want", "would", "like", "please", "can", "could", "to", "for", "of", "and", "with", "where", "when",
+    "available", "instock", "thanks", "thank", "hello", "good", "morning", "evening", "afternoon", "my",
+    "order", "it", "this", "that", "there", "any", "sell", "open", "store", "shop", "need", "get", "be",
+    "will", "buy", "a", "an", "in", "on", "me", "we", "which", "who", "still", "send", "speak", "talk",
+}
+_ID_WORDS = {
+    "yang", "ada", "berapa", "harga", "mau", "kak", "ya", "dong", "tidak", "saya", "bisa", "ini", "itu",
+    "untuk", "dan", "ke", "dengan", "apa", "sudah", "belum", "min", "masih", "kalau", "toko", "buka", "jam",
+    "bagaimana", "dimana", "pesan", "beli", "kirim", "ongkir", "stok", "makasih", "halo", "selamat", "pagi",
+    "siang", "sore", "malam", "tolong", "mohon", "gan", "sis", "nya", "deh", "kok", "sih", "lagi", "juga",
+    "saja", "banget", "terus", "tapi", "atau", "dari", "di", "pakai", "sama", "baru", "lama", "cara", "boleh",
+    "assalamualaikum", "jual", "tanya", "biaya", "cetak", "print", "fotokopi", "jilid", "pesanan",
+}
+
+
+_EN_WORDS |= {"shipping", "cost", "price", "prices", "book", "books", "stock", "delivery", "buy", "prayer",
+              "mats", "mat", "deliver", "ship", "send", "pocket", "big", "small", "please", "hi", "hello", "from",
+              "like", "i'd", "much", "need", "looking", "at", "by", "about", "cheapest", "thanks"}
+
+
+def detect_language(text: str, default: str = "id") -> str:
+    """'en' or 'id' from function-word counts; `default` when the message says too little. Counted on the raw
+    words: normalisation maps English shop words to Indonesian ones."""
+    raw = re.findall(r"[a-z']+", strip_emoji(text or "").lower())
+    en = sum(1 for t in raw if t in _EN_WORDS)
+    idn = sum(1 for t in raw if t not in _EN_WORDS and (t in _ID_WORDS or SLANG.get(t, "") in _ID_WORDS)
+              and t not in ("halo", "hi", "hello"))
+    if en >= 2 and en > idn:
+        return "en"
+    if idn >= 1 and idn >= en:
+        return "id"
+    if en >= 1 and idn == 0 and len(raw) <= 3:
+        return "en" if any(t in ("thanks", "thank", "hello", "morning") for t in raw) else default
+    return default
