@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,18 @@ from niaga.kit.timeutil import tz
 from niaga.settings import get_settings
 from niaga.tenancy.auth import Principal, principal_for_user
 from niaga.tenancy.models import Business, Membership, User
-from niaga.web.i18n import event_label, status_label, t
+from niaga.web.i18n import (
+    actor_label,
+    delivery_label,
+    event_label,
+    event_note,
+    intent_label,
+    method_label,
+    payment_flag_label,
+    role_label,
+    status_label,
+    t,
+)
 
 SESSION_COOKIE = "niaga_session"
 BUSINESS_COOKIE = "niaga_business"  # also read by tenancy.auth for API calls made with the cookie
@@ -195,7 +207,7 @@ class Shell:
         from types import SimpleNamespace as NS
 
         def biz(b: Business) -> Any:
-            return NS(id=b.id, name=b.name, slug=b.slug, timezone=b.timezone)
+            return NS(id=b.id, name=b.name, slug=b.slug, timezone=b.timezone, modules=_modules(b))
 
         return cls(principal=ctx.principal, business=biz(ctx.business),
                    businesses=[(biz(b), r) for b, r in ctx.businesses],
@@ -249,6 +261,11 @@ def _rupiah(value: Any) -> str:
         return str(value)
 
 
+def _money(value: Any) -> Markup:
+    """An amount in rupiah marked as money (`<span class="money">`): never clipped, never upper-cased."""
+    return Markup('<span class="money">{}</span>').format(_rupiah(value))
+
+
 def _local(value: Any, zone: str = "Asia/Jakarta", fmt: str = "%d %b %Y %H:%M") -> str:
     if value is None:
         return ""
@@ -266,11 +283,29 @@ def _number(value: Any) -> str:
 
 
 templates.env.filters["rupiah"] = _rupiah
+templates.env.filters["money"] = _money
 templates.env.filters["chat"] = chatmarkup.to_html
 templates.env.filters["localtime"] = _local
 templates.env.filters["number"] = _number
 templates.env.globals["status_label"] = status_label
 templates.env.globals["event_label"] = event_label
+templates.env.globals.update(intent_label=intent_label, role_label=role_label, actor_label=actor_label,
+                             method_label=method_label, event_note=event_note, delivery_label=delivery_label,
+                             payment_flag_label=payment_flag_label)
+
+
+def _modules(business: Any) -> dict[str, Any]:
+    from niaga.tenancy.defaults import business_settings
+
+    modules = business_settings(business).get("modules")
+    return dict(modules) if isinstance(modules, dict) else {}
+
+
+def has_module(business: Any, name: str) -> bool:
+    """Optional modules a business turns on in its settings (`modules.print` for a print shop); `business`
+    is the ORM row or the error page's copy of it."""
+    modules = business.modules if not isinstance(business, Business) else _modules(business)
+    return bool(modules.get(name))
 
 
 def nav_items(ctx: Ctx) -> list[dict[str, str]]:
@@ -283,7 +318,7 @@ def nav_items(ctx: Ctx) -> list[dict[str, str]]:
             {"key": "catalog", "href": "/app/katalog", "label": ctx.t("nav.catalog"), "icon": "box"},
             {"key": "customers", "href": "/app/pelanggan", "label": ctx.t("nav.customers"), "icon": "users"},
         ]
-    if ctx.can("operator"):
+    if ctx.can("operator") and has_module(ctx.business, "print"):
         items.append({"key": "print", "href": "/app/cetak", "label": ctx.t("nav.print"), "icon": "print"})
     if ctx.can("admin"):
         items += [

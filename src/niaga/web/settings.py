@@ -150,18 +150,65 @@ def _channel_rows(db: Any, ctx: Ctx) -> list[dict[str, Any]]:
 
 
 def _channels(ctx: Ctx, request: Request, db: Any, *, errors: dict[str, dict[str, str]] | None = None,
-              status_code: int = 200, test: dict[str, Any] | None = None) -> Response:
+              status_code: int = 200, test: dict[str, Any] | None = None,
+              origins_text: str | None = None) -> Response:
     public = get_settings().public_url.rstrip("/")
     snippet = f'<script src="{public}/widget.js" data-business="{ctx.business.slug}" async></script>'
+    if origins_text is None:
+        origins_text = "\n".join(str(o) for o in business_settings(ctx.business)["channels"].get("allowed_origins")
+                                  or [])
     return render(ctx, request, "settings_channels.html", status_code=status_code, active="settings",
                   title=ctx.t("set.channels"), tab="channels", channels=_channel_rows(db, ctx), errors=errors or {},
-                  snippet=snippet, test=test)
+                  snippet=snippet, test=test, origins_text=origins_text)
+
+
+ORIGIN_RE = re.compile(r"^(https?)://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(:\d{1,5})?$")
+
+
+def parse_origins(text: str) -> tuple[list[str], list[str]]:
+    """Origins typed one per line (or comma-separated) → (normalised origins, the entries that are not an
+    origin). An origin is scheme://host[:port] with nothing after it, as a browser sends it; a trailing `/`
+    is forgiven."""
+    good: list[str] = []
+    bad: list[str] = []
+    for raw in re.split(r"[\s,]+", text or ""):
+        entry = raw.strip()
+        if not entry:
+            continue
+        value = entry[:-1] if entry.endswith("/") else entry
+        value = value.lower()
+        m = ORIGIN_RE.match(value)
+        if not m or (m.group(4) and not 0 < int(m.group(4)[1:]) < 65536):
+            bad.append(entry)
+        elif value not in good:
+            good.append(value)
+    return good, bad
 
 
 @router.get("/app/pengaturan/kanal", response_class=HTMLResponse)
 def channels_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
     return _channels(ctx, request, db)
+
+
+@router.post("/app/pengaturan/kanal/widget/situs", response_class=HTMLResponse)
+def widget_origins_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
+    """The sites allowed to embed the chat widget: `channels.allowed_origins`, as the widget routes read it."""
+    ctx = post_ctx(request, db, form_data, "admin")
+    text = Form(form_data).raw("allowed_origins")
+    origins, bad = parse_origins(text)
+    if bad:
+        message = ("Bukan alamat situs yang valid: " + ", ".join(bad[:5]) +
+                   ". Tulis seperti https://tokoanda.com (tanpa jalur di belakangnya).")
+        return _channels(ctx, request, db, errors={"widget": {"allowed_origins": message}}, status_code=422,
+                         origins_text=text)
+    if len(origins) > 50:
+        return _channels(ctx, request, db, errors={"widget": {"allowed_origins": "Maksimal 50 situs."}},
+                         status_code=422, origins_text=text)
+    tenancy.update_business(db, ctx.business, settings={"channels": {"allowed_origins": origins}})
+    _audit(db, ctx, "widget.allowed_origins", count=len(origins))
+    flash(request, f"{ctx.t('set.widget')}: {ctx.t('common.saved')}")
+    return redirect("/app/pengaturan/kanal#h-widget", request)
 
 
 @router.post("/app/pengaturan/kanal/{kind}", response_class=HTMLResponse)
