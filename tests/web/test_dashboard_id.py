@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from niaga.conversations.models import Conversation, Message
 from niaga.customers import service as customers_service
@@ -154,7 +153,7 @@ def test_every_page_in_indonesian_has_no_english_words(client, world, db):
     # an import with rejected rows, and one without the required columns
     page = client.get("/app/katalog/impor")
     token = csrf_of(page.text)
-    csv = ("sku,nama,harga,stok\nSJ-01,Sajadah,125000,3\n,,murah,-2\nSJ-02,,abc,4\n").encode()
+    csv = (b"sku,nama,harga,stok\nSJ-01,Sajadah,125000,3\n,,murah,-2\nSJ-02,,abc,4\n")
     r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": token},
                     files={"file": ("produk.csv", csv, "text/csv")})
     assert r.status_code == 200 and "import-report" in r.text
