@@ -158,10 +158,12 @@ def test_print_queue_only_for_businesses_with_the_print_module(client, world, db
     page = client.get("/app").text
     assert "/app/cetak" not in page and "Antrean cetak" not in page
     assert client.get("/app/cetak").status_code == 404
+    assert 'id="print-pricing"' not in client.get("/app/pengaturan").text  # no print prices to fill in
     tenancy.update_business(db, world.a, settings={"modules": {"print": True}})
     db.commit()
     assert "/app/cetak" in client.get("/app").text
     assert client.get("/app/cetak").status_code == 200
+    assert 'id="print-pricing"' in client.get("/app/pengaturan").text
 
 
 def test_user_without_business_cannot_log_in(client, world):

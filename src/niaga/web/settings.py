@@ -20,7 +20,7 @@ from niaga.settings import get_settings
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import ROLES, ApiKey, Membership, User
-from niaga.web.core import Ctx, FormDep, NoAccess, WebDb, flash, load_ctx, post_ctx, redirect, render
+from niaga.web.core import Ctx, FormDep, NoAccess, WebDb, flash, has_module, load_ctx, post_ctx, redirect, render
 from niaga.web.forms import Form
 
 router = APIRouter()
@@ -68,7 +68,8 @@ def _profile_values(ctx: Ctx) -> dict[str, Any]:
 def profile_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
     return render(ctx, request, "settings_profile.html", active="settings", title=ctx.t("set.title"), tab="profile",
-                  values=_profile_values(ctx), errors={}, days=DAYS, tones=TONES)
+                  values=_profile_values(ctx), errors={}, days=DAYS, tones=TONES,
+                  print_module=has_module(ctx.business, "print"))
 
 
 @router.post("/app/pengaturan", response_class=HTMLResponse)
@@ -101,25 +102,29 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
             hours[day] = [start, end]
     current = business_settings(ctx.business)["pricing"]
     pricing: dict[str, Any] = {}
-    for k in ("print_bw_per_page", "print_color_per_page", "print_thesis_per_page"):
+    print_module = has_module(ctx.business, "print")
+    # print prices are asked only of a print shop (the section is hidden otherwise)
+    for k in ("print_bw_per_page", "print_color_per_page", "print_thesis_per_page") if print_module else ():
         value = form.money(k, required=True, label="harga")
         if value is not None:
             pricing[k] = value
-    pct = form.integer("express_surcharge_pct", required=True, label="biaya ekspres")
+    pct = form.integer("express_surcharge_pct", required=True, label="biaya ekspres") if print_module else None
     if pct is not None:
         if pct > 500:
             form.errors["express_surcharge_pct"] = "Maksimal 500%."
         pricing["express_surcharge_pct"] = pct
     binding: dict[str, int] = {}
-    for k in (current.get("binding") or {}):
+    for k in (current.get("binding") or {}) if print_module else ():
         value = form.money(f"binding_{k}", required=True, label="harga jilid")
         if value is not None:
             binding[k] = value
-    pricing["binding"] = binding
+    if print_module:
+        pricing["binding"] = binding
     if not form.ok:
         values = {**_profile_values(ctx), **form.values, "bindings": list((current.get("binding") or {}).keys())}
         return render(ctx, request, "settings_profile.html", status_code=422, active="settings",
-                      title=ctx.t("set.title"), tab="profile", values=values, errors=form.errors, days=DAYS, tones=TONES)
+                      title=ctx.t("set.title"), tab="profile", values=values, errors=form.errors, days=DAYS, tones=TONES,
+                      print_module=print_module)
     tenancy.update_business(db, ctx.business, name=name, profile=profile,
                             settings={"agent": agent, "hours": hours, "pricing": pricing,
                                       "shipping": {"origin_city": business_settings(ctx.business)["shipping"]
