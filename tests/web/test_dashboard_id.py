@@ -354,6 +354,20 @@ def test_import_errors_are_indonesian_and_grouped_per_row(client, world):
     assert "missing" not in text and "non-numeric" not in text
 
 
+def test_import_report_shows_every_problem_of_a_row(client, world):
+    login(client, "staff@a.test")
+    page = client.get("/app/katalog/impor")
+    csv = b"sku,nama,harga,stok,berat_gram,aktif\nA-1,,murah,-3,berat,mungkin\nA-2,Dua,5000,1,100,ya\n"
+    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
+                    files={"file": ("p.csv", csv, "text/csv")})
+    assert re.search(r'id="rejected-count">1<', r.text)
+    rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>(.*?)</td></tr>", r.text)
+    assert [n for n, _ in rows] == ["1"]  # one line for the row, listing all its problems
+    text = visible_text(rows[0][1])
+    for reason in ("nama kosong", "harga bukan angka", "stok negatif", "berat bukan angka", "aktif tidak valid"):
+        assert reason in text, text
+
+
 def test_intent_labels_and_actors_are_indonesian(client, world, db):
     data = seed_shop(db, world.a)
     login(client, "owner@a.test")

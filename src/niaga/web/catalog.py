@@ -228,6 +228,10 @@ def import_submit(request: Request, db: WebDb, form_data: FormDep) -> Response:
                                               filename=upload.filename, actor_type="user", actor_id=ctx.user.id)
                 report = {**result.as_dict(), "created": result.created, "updated": result.updated,
                           "filename": upload.filename}
+                from niaga.web.importcheck import all_row_problems
+
+                report["errors"] = all_row_problems(kind, data, upload.filename, report["errors"],
+                                                    IMPORT_COLUMNS[kind])
                 for e in report["errors"]:
                     e["reason_id"] = import_reason_id(str(e.get("reason", "")))
             except AppError as exc:
