@@ -23,14 +23,69 @@ from tests.web.helpers import csrf_of, login, post_form
 # What an Indonesian shop owner would notice as English on a page (whole words, case-insensitive). Names
 # that are Indonesian usage too (Inbox, Bot, Admin, API key, SKU, Email, Status, Total, Token, Midtrans)
 # are not listed.
-ENGLISH = ["cash", "owner", "staff", "customer", "customers", "user", "users", "pending", "paid", "failed",
-           "missing", "new count", "notification", "jobs", "prefix", "active", "inactive", "off", "completed",
-           "settlement", "refund_due", "overpaid", "earn", "redeem", "delivered", "draft", "awaiting", "via cash",
-           "order", "orders", "price", "stock", "name", "amount", "phone", "store_info", "order_create",
-           "stock_check", "price_check", "product_query", "shipping_cost", "order_status", "human_handoff",
-           "greeting", "complaint", "thanks", "other", "unknown", "invalid", "duplicate", "non-numeric",
-           "negative", "sku, name, price", "weight_g", "sale_price", "customer_ref", "transaction_ref", "import",
-           "imported", "system", "provider"]
+ENGLISH = [
+    "cash",
+    "owner",
+    "staff",
+    "customer",
+    "customers",
+    "user",
+    "users",
+    "pending",
+    "paid",
+    "failed",
+    "missing",
+    "new count",
+    "notification",
+    "jobs",
+    "prefix",
+    "active",
+    "inactive",
+    "off",
+    "completed",
+    "settlement",
+    "refund_due",
+    "overpaid",
+    "earn",
+    "redeem",
+    "delivered",
+    "draft",
+    "awaiting",
+    "via cash",
+    "order",
+    "orders",
+    "price",
+    "stock",
+    "name",
+    "amount",
+    "phone",
+    "store_info",
+    "order_create",
+    "stock_check",
+    "price_check",
+    "product_query",
+    "shipping_cost",
+    "order_status",
+    "human_handoff",
+    "greeting",
+    "complaint",
+    "thanks",
+    "other",
+    "unknown",
+    "invalid",
+    "duplicate",
+    "non-numeric",
+    "negative",
+    "sku, name, price",
+    "weight_g",
+    "sale_price",
+    "customer_ref",
+    "transaction_ref",
+    "import",
+    "imported",
+    "system",
+    "provider",
+]
 # (not inside an e-mail address or a dotted/dashed identifier)
 ENGLISH_RE = re.compile(r"(?<![\w.@-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w@-])", re.I)
 
@@ -72,71 +127,160 @@ def english_words(html: str) -> list[str]:
     text = visible_text(html)
     out = []
     for m in ENGLISH_RE.finditer(text):
-        out.append(f"{m.group(1)!r} in …{text[max(m.start() - 40, 0):m.end() + 40]}…")
+        out.append(f"{m.group(1)!r} in …{text[max(m.start() - 40, 0) : m.end() + 40]}…")
     return out
 
 
 def seed_shop(db: Any, business: Any) -> dict[str, Any]:
     """A shop after a few weeks: products, customers (one known only from imported books), orders paid in
     cash and by transfer, an unpaid order, a conversation with intents, a failed job, imported purchases."""
-    products = [f.make_product(db, business=business, sku=f"PC-{i:03d}", name=n, price=p, stock=40, category=c)
-                for i, (n, p, c) in enumerate([("Peci Hitam Polos", 40000, "Peci"),
-                                               ("Sajadah Turki Premium", 125000, "Sajadah"),
-                                               ("Tasbih Kayu Kokka", 35000, "Tasbih")])]
-    siti = f.make_customer(db, business=business, name="Siti Aminah", phone="6281234500001", city="Bandung",
-                           tags=["langganan"])
-    rina = f.make_customer(db, business=business, name="Rina Batik", phone="6281234500009", city="Solo",
-                           customer_ref="BS-0042")
+    products = [
+        f.make_product(db, business=business, sku=f"PC-{i:03d}", name=n, price=p, stock=40, category=c)
+        for i, (n, p, c) in enumerate(
+            [
+                ("Peci Hitam Polos", 40000, "Peci"),
+                ("Sajadah Turki Premium", 125000, "Sajadah"),
+                ("Tasbih Kayu Kokka", 35000, "Tasbih"),
+            ]
+        )
+    ]
+    siti = f.make_customer(
+        db, business=business, name="Siti Aminah", phone="6281234500001", city="Bandung", tags=["langganan"]
+    )
+    rina = f.make_customer(
+        db, business=business, name="Rina Batik", phone="6281234500009", city="Solo", customer_ref="BS-0042"
+    )
     actor = orders.Actor.system()
-    paid_cash = orders.create(db, business_id=business.id, actor=actor, customer_id=siti.id,
-                              items=[{"product_id": products[1].id, "quantity": 2}])
-    orders.do_record_payment(db, order=paid_cash, method="cash", actor=orders.Actor("user", None),
-                             tendered=300000)
-    paid_transfer = orders.create(db, business_id=business.id, actor=actor, customer_id=siti.id,
-                                  items=[{"product_id": products[0].id, "quantity": 1}])
+    paid_cash = orders.create(
+        db,
+        business_id=business.id,
+        actor=actor,
+        customer_id=siti.id,
+        items=[{"product_id": products[1].id, "quantity": 2}],
+    )
+    orders.do_record_payment(
+        db, order=paid_cash, method="cash", actor=orders.Actor("user", None), tendered=300000
+    )
+    paid_transfer = orders.create(
+        db,
+        business_id=business.id,
+        actor=actor,
+        customer_id=siti.id,
+        items=[{"product_id": products[0].id, "quantity": 1}],
+    )
     orders.do_record_payment(db, order=paid_transfer, method="transfer", actor=actor, reference="BCA-77")
-    unpaid = orders.create(db, business_id=business.id, actor=actor, customer_id=rina.id,
-                           items=[{"product_id": products[2].id, "quantity": 3}])
+    unpaid = orders.create(
+        db,
+        business_id=business.id,
+        actor=actor,
+        customer_id=rina.id,
+        items=[{"product_id": products[2].id, "quantity": 3}],
+    )
     today = datetime.now(UTC).date()
     for i in range(3):
-        db.add(Transaction(business_id=business.id, ref=f"BS-T{i}", customer_id=rina.id, source="import",
-                           occurred_on=today - timedelta(days=40 + i * 30), amount=1_150_000 + i * 1000,
-                           status="completed", products=["Batik tulis"]))
+        db.add(
+            Transaction(
+                business_id=business.id,
+                ref=f"BS-T{i}",
+                customer_id=rina.id,
+                source="import",
+                occurred_on=today - timedelta(days=40 + i * 30),
+                amount=1_150_000 + i * 1000,
+                status="completed",
+                products=["Batik tulis"],
+            )
+        )
     db.flush()
-    customers_service.refresh_totals(db, business_id=business.id, customer_ids=[rina.id],
-                                     zone=business.timezone)
-    conv = Conversation(business_id=business.id, customer_id=siti.id, channel="whatsapp",
-                        chat_id="6281234500001@c.us", owner="bot", last_message_at=datetime.now(UTC),
-                        last_message_preview="Kak, toko buka jam berapa?")
+    customers_service.refresh_totals(
+        db, business_id=business.id, customer_ids=[rina.id], zone=business.timezone
+    )
+    conv = Conversation(
+        business_id=business.id,
+        customer_id=siti.id,
+        channel="whatsapp",
+        chat_id="6281234500001@c.us",
+        owner="bot",
+        last_message_at=datetime.now(UTC),
+        last_message_preview="Kak, toko buka jam berapa?",
+    )
     db.add(conv)
     db.flush()
     for intent, direction, sender, text, status in [
-            ("store_info", "in", "customer", "Kak, toko buka jam berapa?", None),
-            ("store_info", "out", "bot", "Buka jam 08.00–17.00 kak.", "sent"),
-            ("order_create", "in", "customer", "pesan 2 sajadah turki ya", None),
-            ("order_create", "out", "bot", "Siap kak, pesanan dibuat.", "failed"),
-            ("stock_check", "in", "customer", "peci ready?", None)]:
-        db.add(Message(business_id=business.id, conversation_id=conv.id, channel="whatsapp", direction=direction,
-                       sender_type=sender, text=text, intent=intent, delivery_status=status))
-    job = Job(business_id=business.id, name="orders.send_invoice", args={"order_id": paid_cash.id}, status="dead")
+        ("store_info", "in", "customer", "Kak, toko buka jam berapa?", None),
+        ("store_info", "out", "bot", "Buka jam 08.00–17.00 kak.", "sent"),
+        ("order_create", "in", "customer", "pesan 2 sajadah turki ya", None),
+        ("order_create", "out", "bot", "Siap kak, pesanan dibuat.", "failed"),
+        ("stock_check", "in", "customer", "peci ready?", None),
+    ]:
+        db.add(
+            Message(
+                business_id=business.id,
+                conversation_id=conv.id,
+                channel="whatsapp",
+                direction=direction,
+                sender_type=sender,
+                text=text,
+                intent=intent,
+                delivery_status=status,
+            )
+        )
+    job = Job(
+        business_id=business.id, name="orders.send_invoice", args={"order_id": paid_cash.id}, status="dead"
+    )
     db.add(job)
     db.flush()
-    db.add(DeadLetter(job_id=job.id, business_id=business.id, name="orders.send_invoice",
-                      args={"order_id": paid_cash.id}, error="SMTP ditolak\nTraceback …", attempts=5))
+    db.add(
+        DeadLetter(
+            job_id=job.id,
+            business_id=business.id,
+            name="orders.send_invoice",
+            args={"order_id": paid_cash.id},
+            error="SMTP ditolak\nTraceback …",
+            attempts=5,
+        )
+    )
     db.commit()
-    return {"products": products, "siti": siti, "rina": rina, "paid_cash": paid_cash,
-            "paid_transfer": paid_transfer, "unpaid": unpaid, "conv": conv}
+    return {
+        "products": products,
+        "siti": siti,
+        "rina": rina,
+        "paid_cash": paid_cash,
+        "paid_transfer": paid_transfer,
+        "unpaid": unpaid,
+        "conv": conv,
+    }
 
 
 def _pages(data: dict[str, Any]) -> list[str]:
-    return ["/app", "/app/inbox", f"/app/inbox/{data['conv'].id}", "/app/pesanan", "/app/pesanan?status=paid",
-            f"/app/pesanan/{data['paid_cash'].id}", f"/app/pesanan/{data['paid_transfer'].id}",
-            f"/app/pesanan/{data['unpaid'].id}", "/app/katalog", "/app/katalog/baru",
-            f"/app/katalog/{data['products'][0].id}", "/app/katalog/impor", "/app/katalog/impor?kind=transactions",
-            "/app/katalog/pengetahuan", "/app/katalog/pengetahuan/baru", "/app/katalog/ongkir", "/app/pelanggan",
-            f"/app/pelanggan/{data['siti'].id}", f"/app/pelanggan/{data['rina'].id}", "/app/pengaturan",
-            "/app/pengaturan/kanal", "/app/pengaturan/pembayaran", "/app/pengaturan/ai", "/app/pengaturan/pengguna",
-            "/app/pengaturan/api-keys", "/app/jobs", "/app/jobs?status=replayed"]
+    return [
+        "/app",
+        "/app/inbox",
+        f"/app/inbox/{data['conv'].id}",
+        "/app/pesanan",
+        "/app/pesanan?status=paid",
+        f"/app/pesanan/{data['paid_cash'].id}",
+        f"/app/pesanan/{data['paid_transfer'].id}",
+        f"/app/pesanan/{data['unpaid'].id}",
+        "/app/katalog",
+        "/app/katalog/baru",
+        f"/app/katalog/{data['products'][0].id}",
+        "/app/katalog/impor",
+        "/app/katalog/impor?kind=transactions",
+        "/app/katalog/pengetahuan",
+        "/app/katalog/pengetahuan/baru",
+        "/app/katalog/ongkir",
+        "/app/pelanggan",
+        f"/app/pelanggan/{data['siti'].id}",
+        f"/app/pelanggan/{data['rina'].id}",
+        "/app/pengaturan",
+        "/app/pengaturan/kanal",
+        "/app/pengaturan/pembayaran",
+        "/app/pengaturan/ai",
+        "/app/pengaturan/pengguna",
+        "/app/pengaturan/api-keys",
+        "/app/jobs",
+        "/app/jobs?status=replayed",
+    ]
 
 
 def test_every_page_in_indonesian_has_no_english_words(client, world, db):
@@ -153,42 +297,66 @@ def test_every_page_in_indonesian_has_no_english_words(client, world, db):
     # an import with rejected rows, and one without the required columns
     page = client.get("/app/katalog/impor")
     token = csrf_of(page.text)
-    csv = (b"sku,nama,harga,stok\nSJ-01,Sajadah,125000,3\n,,murah,-2\nSJ-02,,abc,4\n")
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": token},
-                    files={"file": ("produk.csv", csv, "text/csv")})
+    csv = b"sku,nama,harga,stok\nSJ-01,Sajadah,125000,3\n,,murah,-2\nSJ-02,,abc,4\n"
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": token},
+        files={"file": ("produk.csv", csv, "text/csv")},
+    )
     assert r.status_code == 200 and "import-report" in r.text
     if words := english_words(r.text):
         found["import report"] = words
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": token},
-                    files={"file": ("produk.csv", b"kode_barang,judul\nA,B\n", "text/csv")})
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": token},
+        files={"file": ("produk.csv", b"kode_barang,judul\nA,B\n", "text/csv")},
+    )
     assert r.status_code == 422
     if words := english_words(r.text):
         found["import without columns"] = words
     # the flash after a cash payment recorded by staff
     p = f.make_product(db, business=world.a, name="Gamis Anak", price=89000, stock=5)
-    o = orders.create(db, business_id=world.a.id, items=[{"product_id": p.id, "quantity": 1}],
-                      actor=orders.Actor.system(), customer_id=data["siti"].id)
+    o = orders.create(
+        db,
+        business_id=world.a.id,
+        items=[{"product_id": p.id, "quantity": 1}],
+        actor=orders.Actor.system(),
+        customer_id=data["siti"].id,
+    )
     db.commit()
-    r = post_form(client, f"/app/pesanan/{o.id}", f"/app/pesanan/{o.id}/bayar",
-                  {"method": "cash", "amount": "89000", "tendered": "100000"})
+    r = post_form(
+        client,
+        f"/app/pesanan/{o.id}",
+        f"/app/pesanan/{o.id}/bayar",
+        {"method": "cash", "amount": "89000", "tendered": "100000"},
+    )
     assert r.status_code == 303
     r = client.get(f"/app/pesanan/{o.id}")
     assert "Tunai" in r.text
     if words := english_words(r.text):
         found["order after cash payment"] = words
-    assert not found, "English on Indonesian pages:\n" + "\n".join(f"{u}: {w}" for u, ws in found.items()
-                                                                   for w in ws)
+    assert not found, "English on Indonesian pages:\n" + "\n".join(
+        f"{u}: {w}" for u, ws in found.items() for w in ws
+    )
 
 
 def test_the_word_list_catches_what_the_issue_saw():
     """The check itself: the strings reported in the issue are caught; Indonesian pages pass."""
-    for html in ["<span class='badge'>store_info</span>", "<p>Pembayaran Rp10.000 (cash) tercatat.</p>",
-                 "<li>lunas via cash · customer</li>", "<td>owner</td>", "<label>Notification URL</label>",
-                 "<option>= jumlah baru / new count</option>", "<td>nama kosong (missing name)</td>",
-                 "<div>Kolom wajib tidak ada: sku, name, price.</div>", "<a>Jobs</a>"]:
+    for html in [
+        "<span class='badge'>store_info</span>",
+        "<p>Pembayaran Rp10.000 (cash) tercatat.</p>",
+        "<li>lunas via cash · customer</li>",
+        "<td>owner</td>",
+        "<label>Notification URL</label>",
+        "<option>= jumlah baru / new count</option>",
+        "<td>nama kosong (missing name)</td>",
+        "<div>Kolom wajib tidak ada: sku, name, price.</div>",
+        "<a>Jobs</a>",
+    ]:
         assert english_words(html), html
-    assert not english_words("<p>Lunas via Tunai · staf</p><code>orders.send_invoice</code>"
-                             "<script>var order = 1;</script>")
+    assert not english_words(
+        "<p>Lunas via Tunai · staf</p><code>orders.send_invoice</code><script>var order = 1;</script>"
+    )
 
 
 def test_customer_page_counts_imported_purchases_and_agrees_with_the_list(client, world, db):
@@ -196,7 +364,7 @@ def test_customer_page_counts_imported_purchases_and_agrees_with_the_list(client
     login(client, "owner@a.test")
     rina = data["rina"]
     page = client.get(f"/app/pelanggan/{rina.id}").text
-    history = page[page.index('id="purchase-history"'):]
+    history = page[page.index('id="purchase-history"') :]
     # the three imported purchases and the unpaid order are all listed
     assert history.count('data-kind="import"') == 3
     assert history.count('data-kind="order"') == 1
@@ -206,8 +374,8 @@ def test_customer_page_counts_imported_purchases_and_agrees_with_the_list(client
     assert "Rp3.453.000" in page  # 1.150.000 + 1.151.000 + 1.152.000
     assert "3 dari impor" in page and "1 pesanan belum dibayar" in page
     listing = client.get("/app/pelanggan?q=Rina").text
-    row = listing[listing.index(f"/app/pelanggan/{rina.id}"):]
-    row = row[:row.index("</tr>")]
+    row = listing[listing.index(f"/app/pelanggan/{rina.id}") :]
+    row = row[: row.index("</tr>")]
     assert ">3<" in row.replace(" ", "") and "Rp3.453.000" in row
     # a customer whose only purchases are paid orders here: the count matches the paid orders listed
     siti = data["siti"]
@@ -223,13 +391,35 @@ def test_overview_counts_a_shop_whose_history_was_imported(client, world, db):
     c = f.make_customer(db, business=world.a, name="Batik Sekar Pelanggan", customer_ref="BS-1")
     c2 = f.make_customer(db, business=world.a, name="Pelanggan Lama", customer_ref="BS-2")
     today = datetime.now(UTC).astimezone(stats.tz(world.a.timezone)).date()
-    rows = [("T1", c.id, today, 200_000), ("T2", c.id, today - timedelta(days=1), 300_000),
-            ("T3", c2.id, today, 50_000), ("T4", c2.id, today - timedelta(days=80), 75_000)]
+    rows = [
+        ("T1", c.id, today, 200_000),
+        ("T2", c.id, today - timedelta(days=1), 300_000),
+        ("T3", c2.id, today, 50_000),
+        ("T4", c2.id, today - timedelta(days=80), 75_000),
+    ]
     for ref, cid, day, amount in rows:
-        db.add(Transaction(business_id=world.a.id, ref=ref, customer_id=cid, occurred_on=day, amount=amount,
-                           status="completed", source="import"))
-    db.add(Transaction(business_id=world.a.id, ref="T5", customer_id=cid, occurred_on=today, amount=999,
-                       status="cancelled", source="import"))
+        db.add(
+            Transaction(
+                business_id=world.a.id,
+                ref=ref,
+                customer_id=cid,
+                occurred_on=day,
+                amount=amount,
+                status="completed",
+                source="import",
+            )
+        )
+    db.add(
+        Transaction(
+            business_id=world.a.id,
+            ref="T5",
+            customer_id=cid,
+            occurred_on=today,
+            amount=999,
+            status="cancelled",
+            source="import",
+        )
+    )
     db.commit()
     s = stats.compute(db, world.a)
     assert s.today_orders == 2 and s.today_revenue == 250_000
@@ -251,16 +441,24 @@ def test_widget_allowed_origins_are_set_validated_and_used(client, world, db, ap
     login(client, "owner@a.test")
     page = client.get("/app/pengaturan/kanal").text
     assert 'name="allowed_origins"' in page
-    r = post_form(client, "/app/pengaturan/kanal", "/app/pengaturan/kanal/widget/situs",
-                  {"allowed_origins": "https://tokoku.com/\nhttps://tokoku.com/produk, ftp://x"})
+    r = post_form(
+        client,
+        "/app/pengaturan/kanal",
+        "/app/pengaturan/kanal/widget/situs",
+        {"allowed_origins": "https://tokoku.com/\nhttps://tokoku.com/produk, ftp://x"},
+    )
     assert r.status_code == 422
     assert "Bukan alamat situs yang valid" in r.text and "https://tokoku.com/produk" in r.text
     assert "ftp://x" in r.text
     db.commit()  # end the test session's read snapshot
     db.refresh(world.a)
     assert not (world.a.settings.get("channels") or {}).get("allowed_origins")
-    r = post_form(client, "/app/pengaturan/kanal", "/app/pengaturan/kanal/widget/situs",
-                  {"allowed_origins": "https://TokoKu.com/\nhttp://localhost:5173 https://tokoku.com"})
+    r = post_form(
+        client,
+        "/app/pengaturan/kanal",
+        "/app/pengaturan/kanal/widget/situs",
+        {"allowed_origins": "https://TokoKu.com/\nhttp://localhost:5173 https://tokoku.com"},
+    )
     assert r.status_code == 303
     db.commit()
     db.refresh(world.a)
@@ -310,18 +508,47 @@ def test_import_template_has_headers_the_importer_accepts(client, world, db, kin
     assert "attachment" in r.headers["content-disposition"]
     header = r.content.decode("utf-8-sig").strip()
     cols = header.split(",")
-    sample = {"sku": "A-1", "nama": "Barang Satu", "harga": "10000", "harga_promo": "9000", "stok": "3",
-              "kategori": "Umum", "berat_gram": "150", "deskripsi": "Bagus", "tag": "baru", "aktif": "ya",
-              "kota_asal": "Yogyakarta", "kota_tujuan": "Bandung", "kurir": "JNE", "layanan": "REG",
-              "tarif_per_kg": "12000", "estimasi": "2-3", "judul": "Jam buka", "isi": "Buka 08.00",
-              "kode_pelanggan": "C-1" if kind == "transactions" else "C-2", "telepon": "081234567890",
-              "email": "a@b.co", "kota": "Solo", "alamat": "Jl. Slamet Riyadi 1", "no_transaksi": "TX-1",
-              "tanggal": (date.today() - timedelta(days=3)).isoformat(), "jumlah": "150000",
-              "status": "selesai", "produk": "Batik"}
+    sample = {
+        "sku": "A-1",
+        "nama": "Barang Satu",
+        "harga": "10000",
+        "harga_promo": "9000",
+        "stok": "3",
+        "kategori": "Umum",
+        "berat_gram": "150",
+        "deskripsi": "Bagus",
+        "tag": "baru",
+        "aktif": "ya",
+        "kota_asal": "Yogyakarta",
+        "kota_tujuan": "Bandung",
+        "kurir": "JNE",
+        "layanan": "REG",
+        "tarif_per_kg": "12000",
+        "estimasi": "2-3",
+        "judul": "Jam buka",
+        "isi": "Buka 08.00",
+        "kode_pelanggan": "C-1" if kind == "transactions" else "C-2",
+        "telepon": "081234567890",
+        "email": "a@b.co",
+        "kota": "Solo",
+        "alamat": "Jl. Slamet Riyadi 1",
+        "no_transaksi": "TX-1",
+        "tanggal": (date.today() - timedelta(days=3)).isoformat(),
+        "jumlah": "150000",
+        "status": "selesai",
+        "produk": "Batik",
+    }
     assert all(c in sample for c in cols), cols
     body = header + "\n" + ",".join(sample[c] for c in cols) + "\n"
-    result = importer.import_file(db, kind=kind, business_id=world.a.id, data=body.encode(),
-                                  filename=f"templat-{kind}.csv", actor_type="user", actor_id=None)
+    result = importer.import_file(
+        db,
+        kind=kind,
+        business_id=world.a.id,
+        data=body.encode(),
+        filename=f"templat-{kind}.csv",
+        actor_type="user",
+        actor_id=None,
+    )
     assert result.rejected == 0, result.errors
     assert result.created == 1
     # every header of the template is one the importer reads (not silently ignored)
@@ -334,8 +561,11 @@ def test_import_template_has_headers_the_importer_accepts(client, world, db, kin
 def test_missing_import_columns_are_named_as_in_the_template(client, world):
     login(client, "staff@a.test")
     page = client.get("/app/katalog/impor")
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
-                    files={"file": ("p.csv", b"kode_barang,keterangan\nA,B\n", "text/csv")})
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": csrf_of(page.text)},
+        files={"file": ("p.csv", b"kode_barang,keterangan\nA,B\n", "text/csv")},
+    )
     assert r.status_code == 422
     msg = re.search(r'id="import-error">([^<]+)<', r.text)
     assert msg and "Kolom wajib tidak ada: sku, nama, harga." in msg.group(1)
@@ -345,10 +575,13 @@ def test_import_errors_are_indonesian_and_grouped_per_row(client, world):
     login(client, "staff@a.test")
     page = client.get("/app/katalog/impor")
     csv = b"sku,nama,harga\nA-1,,1000\nA-2,Dua,murah\n"
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
-                    files={"file": ("p.csv", csv, "text/csv")})
-    table = r.text[r.text.index('id="import-errors"'):]
-    table = table[:table.index("</table>")]
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": csrf_of(page.text)},
+        files={"file": ("p.csv", csv, "text/csv")},
+    )
+    table = r.text[r.text.index('id="import-errors"') :]
+    table = table[: table.index("</table>")]
     text = visible_text(table)
     assert "nama kosong" in text and "harga bukan angka" in text
     assert "missing" not in text and "non-numeric" not in text
@@ -358,13 +591,22 @@ def test_import_report_shows_every_problem_of_a_row(client, world):
     login(client, "staff@a.test")
     page = client.get("/app/katalog/impor")
     csv = b"sku,nama,harga,stok,berat_gram,aktif\nA-1,,murah,-3,berat,mungkin\nA-2,Dua,5000,1,100,ya\n"
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
-                    files={"file": ("p.csv", csv, "text/csv")})
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": csrf_of(page.text)},
+        files={"file": ("p.csv", csv, "text/csv")},
+    )
     assert re.search(r'id="rejected-count">1<', r.text)
     rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>(.*?)</td></tr>", r.text)
     assert [n for n, _ in rows] == ["1"]  # one line for the row, listing all its problems
     text = visible_text(rows[0][1])
-    for reason in ("nama kosong", "harga bukan angka", "stok negatif", "berat bukan angka", "aktif tidak valid"):
+    for reason in (
+        "nama kosong",
+        "harga bukan angka",
+        "stok negatif",
+        "berat bukan angka",
+        "aktif tidak valid",
+    ):
         assert reason in text, text
 
 

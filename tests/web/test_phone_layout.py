@@ -75,25 +75,59 @@ MONEY_CHECK = r"""
 def seed_more(db: Any, business: Any, data: dict[str, Any]) -> dict[str, Any]:
     """An order with a long product name and six-figure totals, part-paid in cash and by transfer; a
     customer whose history is imported."""
-    big = f.make_product(db, business=business, sku="SJ-TURKI-PREMIUM-XL", price=149000, stock=20,
-                         name="Sajadah Turki Premium Motif Ottoman Ukuran Jumbo Warna Hijau Zamrud")
+    big = f.make_product(
+        db,
+        business=business,
+        sku="SJ-TURKI-PREMIUM-XL",
+        price=149000,
+        stock=20,
+        name="Sajadah Turki Premium Motif Ottoman Ukuran Jumbo Warna Hijau Zamrud",
+    )
     c = data["customers"][0]
-    o = orders.create(db, business_id=business.id, actor=orders.Actor.system(), customer_id=c.id,
-                      items=[{"product_id": big.id, "quantity": 2}, {"product_id": data["products"][1].id,
-                                                                     "quantity": 12}])
-    orders.do_record_payment(db, order=o, method="cash", actor=orders.Actor.system(), amount=1_000_000,
-                             tendered=1_000_000)
-    orders.do_record_payment(db, order=o, method="transfer", actor=orders.Actor.system(), amount=200_000,
-                             reference="BCA-998877665544")
-    rina = f.make_customer(db, business=business, name="Rina Batik Sekar", customer_ref="BS-42",
-                           phone="6281234500042", city="Surakarta")
+    o = orders.create(
+        db,
+        business_id=business.id,
+        actor=orders.Actor.system(),
+        customer_id=c.id,
+        items=[{"product_id": big.id, "quantity": 2}, {"product_id": data["products"][1].id, "quantity": 12}],
+    )
+    orders.do_record_payment(
+        db, order=o, method="cash", actor=orders.Actor.system(), amount=1_000_000, tendered=1_000_000
+    )
+    orders.do_record_payment(
+        db,
+        order=o,
+        method="transfer",
+        actor=orders.Actor.system(),
+        amount=200_000,
+        reference="BCA-998877665544",
+    )
+    rina = f.make_customer(
+        db,
+        business=business,
+        name="Rina Batik Sekar",
+        customer_ref="BS-42",
+        phone="6281234500042",
+        city="Surakarta",
+    )
     today = datetime.now(UTC).date()
     for i in range(5):
-        db.add(Transaction(business_id=business.id, ref=f"BS-2026-{i:05d}", customer_id=rina.id, source="import",
-                           occurred_on=today - timedelta(days=20 + i * 25), amount=11_525_000 + i * 1000,
-                           status="completed", products=["Batik tulis"]))
+        db.add(
+            Transaction(
+                business_id=business.id,
+                ref=f"BS-2026-{i:05d}",
+                customer_id=rina.id,
+                source="import",
+                occurred_on=today - timedelta(days=20 + i * 25),
+                amount=11_525_000 + i * 1000,
+                status="completed",
+                products=["Batik tulis"],
+            )
+        )
     db.flush()
-    customers_service.refresh_totals(db, business_id=business.id, customer_ids=[rina.id], zone=business.timezone)
+    customers_service.refresh_totals(
+        db, business_id=business.id, customer_ids=[rina.id], zone=business.timezone
+    )
     f.make_rate(db, business=business)
     db.commit()
     return {"big_order": o, "rina": rina}
@@ -110,8 +144,11 @@ def settle(db: Any, seconds: float = 30) -> None:
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        busy = db.scalar(sa.select(sa.func.count()).select_from(Job).where(
-            Job.status.in_(("pending", "running")), Job.run_at <= datetime.now(UTC)))
+        busy = db.scalar(
+            sa.select(sa.func.count())
+            .select_from(Job)
+            .where(Job.status.in_(("pending", "running")), Job.run_at <= datetime.now(UTC))
+        )
         db.rollback()
         if not busy:
             return
@@ -127,16 +164,26 @@ def test_every_amount_is_on_a_phone_screen(page, live, world, db, output_dir: Pa
     conv_id = db.query(Conversation.id).filter_by(business_id=world.a.id).limit(1).scalar()
     db.rollback()  # release the read snapshot before the server writes
     settle(db)
-    pages = [("60-ringkasan", "/app"), ("61-pesanan", "/app/pesanan"),
-             ("62-pesanan-detail", f"/app/pesanan/{more['big_order'].id}"),
-             ("63-pesanan-detail-lunas", f"/app/pesanan/{data['orders'][0].id}"),
-             ("64-katalog", "/app/katalog"), ("65-pelanggan", "/app/pelanggan"),
-             ("66-pelanggan-detail", f"/app/pelanggan/{data['customers'][0].id}"),
-             ("67-pelanggan-impor", f"/app/pelanggan/{more['rina'].id}"), ("68-ongkir", "/app/katalog/ongkir"),
-             ("69-inbox", f"/app/inbox/{conv_id}"), ("70-pengaturan", "/app/pengaturan"),
-             ("71-kanal", "/app/pengaturan/kanal"), ("72-pembayaran", "/app/pengaturan/pembayaran"),
-             ("73-ai", "/app/pengaturan/ai"), ("74-pengguna", "/app/pengaturan/pengguna"),
-             ("75-api-keys", "/app/pengaturan/api-keys"), ("76-jobs", "/app/jobs"), ("77-impor", "/app/katalog/impor")]
+    pages = [
+        ("60-ringkasan", "/app"),
+        ("61-pesanan", "/app/pesanan"),
+        ("62-pesanan-detail", f"/app/pesanan/{more['big_order'].id}"),
+        ("63-pesanan-detail-lunas", f"/app/pesanan/{data['orders'][0].id}"),
+        ("64-katalog", "/app/katalog"),
+        ("65-pelanggan", "/app/pelanggan"),
+        ("66-pelanggan-detail", f"/app/pelanggan/{data['customers'][0].id}"),
+        ("67-pelanggan-impor", f"/app/pelanggan/{more['rina'].id}"),
+        ("68-ongkir", "/app/katalog/ongkir"),
+        ("69-inbox", f"/app/inbox/{conv_id}"),
+        ("70-pengaturan", "/app/pengaturan"),
+        ("71-kanal", "/app/pengaturan/kanal"),
+        ("72-pembayaran", "/app/pengaturan/pembayaran"),
+        ("73-ai", "/app/pengaturan/ai"),
+        ("74-pengguna", "/app/pengaturan/pengguna"),
+        ("75-api-keys", "/app/pengaturan/api-keys"),
+        ("76-jobs", "/app/jobs"),
+        ("77-impor", "/app/katalog/impor"),
+    ]
     log_in(page)
     failures: list[str] = []
     counted = 0
@@ -152,7 +199,9 @@ def test_every_amount_is_on_a_phone_screen(page, live, world, db, output_dir: Pa
             counted += result["marked"] if label == "390" else 0
             failures += [f"{url} @{label}: {b}" for b in result["bad"]]
             if result["pageOverflow"] > 1:
-                failures.append(f"{url} @{label}: the page is {result['pageOverflow']}px wider than the screen")
+                failures.append(
+                    f"{url} @{label}: the page is {result['pageOverflow']}px wider than the screen"
+                )
     assert not failures, "\n".join(failures)
     assert counted > 60  # the check saw the amounts (lists, order lines, payments, KPIs)
     # order lines: the biggest line total reads in full, with "Rp" as written
@@ -168,15 +217,24 @@ def test_every_amount_is_on_a_phone_screen(page, live, world, db, output_dir: Pa
 def test_settings_tabs_all_reachable_on_a_phone(page, live, world, output_dir: Path):
     log_in(page, "owner@a.test", "/app/pengaturan")
     page.set_viewport_size(PHONE)
-    for href in ("/app/pengaturan", "/app/pengaturan/kanal", "/app/pengaturan/pembayaran", "/app/pengaturan/ai",
-                 "/app/pengaturan/pengguna", "/app/pengaturan/api-keys"):
+    for href in (
+        "/app/pengaturan",
+        "/app/pengaturan/kanal",
+        "/app/pengaturan/pembayaran",
+        "/app/pengaturan/ai",
+        "/app/pengaturan/pengguna",
+        "/app/pengaturan/api-keys",
+    ):
         page.goto(href)
         tabs = page.locator("nav.tabs a")
         assert tabs.count() == 6
         for i in range(tabs.count()):
             box = tabs.nth(i).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], \
-                (href, tabs.nth(i).inner_text(), box)
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (
+                href,
+                tabs.nth(i).inner_text(),
+                box,
+            )
         tabs_el = page.locator("nav.tabs")
         assert tabs_el.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), href
     page.screenshot(path=str(output_dir / "tabs-390.png"))
@@ -221,8 +279,9 @@ def test_opening_hours_show_the_whole_time_in_any_locale(browser, live, world, o
 
 def test_payment_dialog_shows_no_change_before_cash_is_typed(page, live, world, db, output_dir: Path):
     p = f.make_product(db, business=world.a, name="Sajadah Turki Premium", price=149000, stock=10)
-    o = orders.create(db, business_id=world.a.id, items=[{"product_id": p.id, "quantity": 2}],
-                      actor=orders.Actor.system())
+    o = orders.create(
+        db, business_id=world.a.id, items=[{"product_id": p.id, "quantity": 2}], actor=orders.Actor.system()
+    )
     db.commit()
     log_in(page, "staff@a.test", f"/app/pesanan/{o.id}")
     page.set_viewport_size(PHONE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -53,7 +55,7 @@ def customer_page(customer_id: int, request: Request, db: WebDb) -> Response:
                                                             Transaction.customer_id == c.id,
                                                             Transaction.source != "order")
                                .order_by(Transaction.occurred_on.desc(), Transaction.id.desc()).limit(200)))
-    history = [{"kind": "order", "date": o.created_at.astimezone(tz(ctx.business.timezone)).date(), "order": o,
+    history: list[dict[str, Any]] = [{"kind": "order", "date": o.created_at.astimezone(tz(ctx.business.timezone)).date(), "order": o,
                 "amount": o.total} for o in orders]
     history += [{"kind": "import", "date": tr.occurred_on, "tx": tr, "amount": tr.amount} for tr in imported]
     history.sort(key=lambda h: h["date"], reverse=True)

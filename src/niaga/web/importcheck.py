@@ -40,9 +40,12 @@ def cell_problems(kind: str, row: dict[str, Any], columns: list[tuple[str, str, 
                 email = importer._text(row, fld).lower()
                 if email and not importer._EMAIL.match(email):
                     raise importer.RowError("invalid email")
-            elif required and not importer._text(row, fld):
-                if not (kind == "customers" and fld == "customer_ref" and importer._text(row, "phone")):
-                    raise importer.RowError(f"missing {fld}")
+            elif (
+                required
+                and not importer._text(row, fld)
+                and not (kind == "customers" and fld == "customer_ref" and importer._text(row, "phone"))
+            ):
+                raise importer.RowError(f"missing {fld}")
         except (importer.RowError, ParseError) as exc:
             out.append(str(exc))
         except ValueError:
@@ -50,8 +53,13 @@ def cell_problems(kind: str, row: dict[str, Any], columns: list[tuple[str, str, 
     return out
 
 
-def all_row_problems(kind: str, data: bytes, filename: str | None, errors: list[dict[str, Any]],
-                     columns: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+def all_row_problems(
+    kind: str,
+    data: bytes,
+    filename: str | None,
+    errors: list[dict[str, Any]],
+    columns: list[tuple[str, str, bool]],
+) -> list[dict[str, Any]]:
     """`errors` (the importer's, one per rejected row) with the row's other problems added after it."""
     if kind == "knowledge" or not errors:
         return errors
@@ -63,10 +71,12 @@ def all_row_problems(kind: str, data: bytes, filename: str | None, errors: list[
     out: list[dict[str, Any]] = []
     for e in errors:
         out.append(e)
-        row = rows.get(e.get("row"))
+        row = rows.get(int(e.get("row") or 0))
         if row is None:
             continue
         for reason in cell_problems(kind, row, columns):
-            if reason != e.get("reason") and all(reason != x.get("reason") for x in out if x["row"] == e["row"]):
+            if reason != e.get("reason") and all(
+                reason != x.get("reason") for x in out if x["row"] == e["row"]
+            ):
                 out.append({"row": e["row"], "reason": reason})
     return out

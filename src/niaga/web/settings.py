@@ -20,7 +20,18 @@ from niaga.settings import get_settings
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import ROLES, ApiKey, Membership, User
-from niaga.web.core import Ctx, FormDep, NoAccess, WebDb, flash, has_module, load_ctx, post_ctx, redirect, render
+from niaga.web.core import (
+    Ctx,
+    FormDep,
+    NoAccess,
+    WebDb,
+    flash,
+    has_module,
+    load_ctx,
+    post_ctx,
+    redirect,
+    render,
+)
 from niaga.web.forms import Form
 
 router = APIRouter()
