@@ -457,7 +457,7 @@ def test_widget_allowed_origins_are_set_validated_and_used(client, world, db, ap
         client,
         "/app/pengaturan/kanal",
         "/app/pengaturan/kanal/widget/situs",
-        {"allowed_origins": "https://TokoKu.com/\nhttp://localhost:5173 https://tokoku.com"},
+        {"allowed_origins": "https://TokoKu.com/\nhttp://localhost:5173 https://tokoku.com:443"},
     )
     assert r.status_code == 303
     db.commit()

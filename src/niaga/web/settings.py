@@ -196,8 +196,11 @@ def parse_origins(text: str) -> tuple[list[str], list[str]]:
         m = ORIGIN_RE.match(value)
         if not m or (m.group(4) and not 0 < int(m.group(4)[1:]) < 65536):
             bad.append(entry)
-        elif value not in good:
-            good.append(value)
+        else:
+            if (m.group(1), m.group(4)) in (("https", ":443"), ("http", ":80")):
+                value = value[: -len(m.group(4))]  # a browser's Origin never names the default port
+            if value not in good:
+                good.append(value)
     return good, bad
 
 
