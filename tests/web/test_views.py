@@ -17,7 +17,7 @@ from tests.web.helpers import csrf_of, login, post_form
 PAGES = ["/app", "/app/inbox", "/app/katalog", "/app/katalog/baru", "/app/katalog/impor",
          "/app/katalog/pengetahuan", "/app/katalog/pengetahuan/baru", "/app/katalog/ongkir", "/app/pelanggan",
          "/app/pesanan", "/app/pengaturan", "/app/pengaturan/kanal", "/app/pengaturan/pembayaran",
-         "/app/pengaturan/ai", "/app/pengaturan/pengguna", "/app/pengaturan/api-keys", "/app/jobs", "/app/cetak"]
+         "/app/pengaturan/ai", "/app/pengaturan/pengguna", "/app/pengaturan/api-keys", "/app/jobs"]
 
 
 def _order(db, business, *, qty: int = 2, price: int = 12500, customer=None):  # type: ignore[no-untyped-def]
@@ -139,12 +139,31 @@ def test_staff_gets_clear_no_access_page_for_settings(client, world):
     assert "/app/pengaturan" not in nav and "/app/inbox" in nav
 
 
-def test_operator_sees_print_queue_only(client, world):
+def test_operator_sees_print_queue_only(client, world, db):
+    from niaga.tenancy import service as tenancy
+
+    tenancy.update_business(db, world.a, settings={"modules": {"print": True}})
+    db.commit()
     r = login(client, "operator@a.test")
     assert r.headers["location"] == "/app/cetak"
     assert client.get("/app", follow_redirects=False).headers["location"] == "/app/cetak"
     assert client.get("/app/pesanan").status_code == 403
     assert client.get("/app/cetak").status_code == 200
+
+
+def test_print_queue_only_for_businesses_with_the_print_module(client, world, db):
+    from niaga.tenancy import service as tenancy
+
+    login(client, "owner@a.test")
+    page = client.get("/app").text
+    assert "/app/cetak" not in page and "Antrean cetak" not in page
+    assert client.get("/app/cetak").status_code == 404
+    assert 'id="print-pricing"' not in client.get("/app/pengaturan").text  # no print prices to fill in
+    tenancy.update_business(db, world.a, settings={"modules": {"print": True}})
+    db.commit()
+    assert "/app/cetak" in client.get("/app").text
+    assert client.get("/app/cetak").status_code == 200
+    assert 'id="print-pricing"' in client.get("/app/pengaturan").text
 
 
 def test_user_without_business_cannot_log_in(client, world):
@@ -348,7 +367,9 @@ def test_inbox_thread_take_over_reply_hand_back(client, world, db):
     html = client.get("/app/inbox").text
     assert "Budi" in html and "Halo kak, peci ready?" in html
     page = client.get(f"/app/inbox/{conv.id}")
-    assert "stock_check" in page.text and "katalog.pdf" in page.text
+    # intents are shown to staff by their Indonesian label, never the code (behaviour changed in issue 10)
+    assert "Cek stok" in page.text and "stock_check" not in page.text.replace('data-intent="stock_check"', "")
+    assert "katalog.pdf" in page.text
     r = post_form(client, f"/app/inbox/{conv.id}", f"/app/inbox/{conv.id}/ambil-alih", {})
     assert r.status_code == 303
     db.refresh(conv)

@@ -81,6 +81,7 @@ SMARTCOPY: dict[str, Any] = {
                   "address_customer_as": "kak"},
         "hours": _HOURS_MON_SAT,
         "printshop": {"default_template": "skripsi"},
+        "modules": {"print": True},  # the print queue (Antrean cetak) in the dashboard
     },
     "files": [],
     "printshop_prices": "default",

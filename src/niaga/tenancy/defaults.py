@@ -48,6 +48,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "orders": {"payment_expiry_hours": 24, "allow_preorder": True, "preorder_dp_pct": 50},
     "loyalty": {"enabled": True, "rupiah_per_point": 1000, "points_per_redeem": 100, "redeem_value": 10000,
                 "expiry_months": 12},
+    "modules": {"print": False},  # optional dashboard modules; a print shop turns `print` on
     "channels": {
         "buffer_seconds": 2.0,
         "ignore_groups": True,

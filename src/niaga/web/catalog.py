@@ -148,15 +148,65 @@ def product_stock(product_id: int, request: Request, db: WebDb, form_data: FormD
 
 # --- import -------------------------------------------------------------------------------------------
 
+IMPORT_KINDS = ("products", "shipping-rates", "knowledge", "customers", "transactions")
+
+# The columns of each import as a shop owner writes them: (header in the template, the importer's field,
+# required). Every header is one the importer accepts (its Indonesian alias or the field name itself);
+# tests/web check that a template filled in imports without a rejected row.
+IMPORT_COLUMNS: dict[str, list[tuple[str, str, bool]]] = {
+    "products": [("sku", "sku", True), ("nama", "name", True), ("harga", "price", True),
+                 ("harga_promo", "sale_price", False), ("stok", "stock", False), ("kategori", "category", False),
+                 ("berat_gram", "weight_g", False), ("deskripsi", "description", False), ("tag", "tags", False),
+                 ("aktif", "is_active", False)],
+    "shipping-rates": [("kota_asal", "origin_city", True), ("kota_tujuan", "destination_city", True),
+                       ("kurir", "courier", True), ("layanan", "service", True),
+                       ("tarif_per_kg", "price_per_kg", True), ("estimasi", "etd_days", False)],
+    "knowledge": [("judul", "title", True), ("isi", "content", True), ("kategori", "category", False)],
+    "customers": [("kode_pelanggan", "customer_ref", True), ("nama", "name", False), ("telepon", "phone", False),
+                  ("email", "email", False), ("kota", "city", False), ("alamat", "address", False),
+                  ("tag", "tags", False)],
+    "transactions": [("no_transaksi", "transaction_ref", True), ("kode_pelanggan", "customer_ref", True),
+                     ("tanggal", "transaction_date", True), ("jumlah", "amount", True), ("status", "status", False),
+                     ("produk", "products", False)],
+}
+IMPORT_NOTES = {
+    "products": "harga dan stok berupa angka (Rp40.000 atau 40000); tag dipisah koma; aktif: ya/tidak.",
+    "shipping-rates": "tarif per kg berupa angka; estimasi mis. 2-3 (hari).",
+    "knowledge": "atau unggah berkas .md: judul dari baris # pertama.",
+    "customers": "kode pelanggan atau telepon wajib ada; telepon mis. 0812… atau 62812….",
+    "transactions": "tanggal mis. 2026-11-01 atau 01/11/2026; status: selesai, batal, refund; "
+                    "kode pelanggan harus sudah ada (impor pelanggan dulu).",
+}
+
+
+def import_header(kind: str, field: str) -> str:
+    for header, name, _required in IMPORT_COLUMNS.get(kind, []):
+        if name == field:
+            return header
+    return field
+
+
 @router.get("/app/katalog/impor", response_class=HTMLResponse)
 def import_page(request: Request, db: WebDb) -> Response:
     # Imports replace catalogue, customers and history in bulk: admins, as through the API (one rule).
     ctx = load_ctx(request, db, "admin")
+    kind = request.query_params.get("kind")
     return render(ctx, request, "import.html", active="catalog", title=ctx.t("cat.import"), report=None,
-                  kind=request.query_params.get("kind") or "products", error="")
+                  kind=kind if kind in IMPORT_KINDS else "products", error="", kinds=IMPORT_KINDS,
+                  columns=IMPORT_COLUMNS, notes=IMPORT_NOTES)
 
 
-IMPORT_KINDS = ("products", "shipping-rates", "knowledge", "customers", "transactions")
+@router.get("/app/katalog/impor/templat/{kind}.csv")
+def import_template(kind: str, request: Request, db: WebDb) -> Response:
+    """An empty CSV with the exact headers the importer accepts for this kind."""
+    load_ctx(request, db, "staff")
+    if kind not in IMPORT_COLUMNS:
+        from niaga.kit.errors import NotFound
+
+        raise NotFound()
+    body = ",".join(h for h, _f, _r in IMPORT_COLUMNS[kind]) + "\r\n"
+    return Response(content="\ufeff" + body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="templat-{kind}.csv"'})
 
 
 @router.post("/app/katalog/impor", response_class=HTMLResponse)
@@ -179,15 +229,26 @@ def import_submit(request: Request, db: WebDb, form_data: FormDep) -> Response:
                                               filename=upload.filename, actor_type="user", actor_id=ctx.user.id)
                 report = {**result.as_dict(), "created": result.created, "updated": result.updated,
                           "filename": upload.filename}
+                from niaga.web.importcheck import all_row_problems
+
+                report["errors"] = all_row_problems(kind, data, upload.filename, report["errors"],
+                                                    IMPORT_COLUMNS[kind])
                 for e in report["errors"]:
                     e["reason_id"] = import_reason_id(str(e.get("reason", "")))
             except AppError as exc:
                 db.rollback()
                 details = exc.details if isinstance(exc.details, dict) else {}
-                error = exc.message + ("" if not details else " " + "; ".join(f"{v}" for v in details.values()))
+                if exc.code == "missing_columns" and isinstance(details.get("columns"), list):
+                    # the importer names its fields; the owner knows the template's headers
+                    missing = ", ".join(import_header(kind, str(c)) for c in details["columns"])
+                    error = (f"{ctx.t('imp.missing_columns')}: {missing}. "
+                             f"Unduh templat CSV di bawah untuk judul kolom yang benar.")
+                else:
+                    error = exc.message + ("" if not details else " " + "; ".join(f"{v}" for v in details.values()))
     status = 422 if error else 200
     return render(ctx, request, "import.html", status_code=status, active="catalog", title=ctx.t("cat.import"),
-                  report=report, kind=kind, error=error)
+                  report=report, kind=kind, error=error, kinds=IMPORT_KINDS, columns=IMPORT_COLUMNS,
+                  notes=IMPORT_NOTES)
 
 
 # --- knowledge ------------------------------------------------------------------------------------------

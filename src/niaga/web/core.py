@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from niaga.customers.service import display_name
@@ -33,7 +34,18 @@ from niaga.kit.timeutil import tz
 from niaga.settings import get_settings
 from niaga.tenancy.auth import Principal, principal_for_user
 from niaga.tenancy.models import Business, Membership, User
-from niaga.web.i18n import event_label, status_label, t
+from niaga.web.i18n import (
+    actor_label,
+    delivery_label,
+    event_label,
+    event_note,
+    intent_label,
+    method_label,
+    payment_flag_label,
+    role_label,
+    status_label,
+    t,
+)
 
 SESSION_COOKIE = "niaga_session"
 BUSINESS_COOKIE = "niaga_business"  # also read by tenancy.auth for API calls made with the cookie
@@ -202,7 +214,7 @@ class Shell:
         from types import SimpleNamespace as NS
 
         def biz(b: Business) -> Any:
-            return NS(id=b.id, name=b.name, slug=b.slug, timezone=b.timezone)
+            return NS(id=b.id, name=b.name, slug=b.slug, timezone=b.timezone, modules=_modules(b))
 
         return cls(principal=ctx.principal, business=biz(ctx.business),
                    businesses=[(biz(b), r) for b, r in ctx.businesses],
@@ -258,6 +270,11 @@ def _rupiah(value: Any) -> str:
         return str(value)
 
 
+def _money(value: Any) -> Markup:
+    """An amount in rupiah marked as money (`<span class="money">`): never clipped, never upper-cased."""
+    return Markup('<span class="money">{}</span>').format(_rupiah(value))
+
+
 def _local(value: Any, zone: str = "Asia/Jakarta", fmt: str = "%d %b %Y %H:%M") -> str:
     if value is None:
         return ""
@@ -281,11 +298,29 @@ def _who(context: Any, customer: Any, channel: str | None = None) -> str:
 
 templates.env.filters["who"] = _who
 templates.env.filters["rupiah"] = _rupiah
+templates.env.filters["money"] = _money
 templates.env.filters["chat"] = chatmarkup.to_html
 templates.env.filters["localtime"] = _local
 templates.env.filters["number"] = _number
 templates.env.globals["status_label"] = status_label
 templates.env.globals["event_label"] = event_label
+templates.env.globals.update(intent_label=intent_label, role_label=role_label, actor_label=actor_label,
+                             method_label=method_label, event_note=event_note, delivery_label=delivery_label,
+                             payment_flag_label=payment_flag_label)
+
+
+def _modules(business: Any) -> dict[str, Any]:
+    from niaga.tenancy.defaults import business_settings
+
+    modules = business_settings(business).get("modules")
+    return dict(modules) if isinstance(modules, dict) else {}
+
+
+def has_module(business: Any, name: str) -> bool:
+    """Optional modules a business turns on in its settings (`modules.print` for a print shop); `business`
+    is the ORM row or the error page's copy of it."""
+    modules = business.modules if not isinstance(business, Business) else _modules(business)
+    return bool(modules.get(name))
 
 
 def nav_items(ctx: Ctx) -> list[dict[str, str]]:
@@ -298,7 +333,7 @@ def nav_items(ctx: Ctx) -> list[dict[str, str]]:
             {"key": "catalog", "href": "/app/katalog", "label": ctx.t("nav.catalog"), "icon": "box"},
             {"key": "customers", "href": "/app/pelanggan", "label": ctx.t("nav.customers"), "icon": "users"},
         ]
-    if ctx.can("operator"):
+    if ctx.can("operator") and has_module(ctx.business, "print"):
         items.append({"key": "print", "href": "/app/cetak", "label": ctx.t("nav.print"), "icon": "print"})
     if ctx.can("admin"):
         items += [

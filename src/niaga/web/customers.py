@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from niaga.catalog.service import clean_tags
 from niaga.customers import service as customers
-from niaga.customers.models import Customer
+from niaga.customers.models import Customer, Transaction
+from niaga.kit.timeutil import tz
 from niaga.messaging.models import Conversation
 from niaga.orders.models import LoyaltyEntry, Order
 from niaga.web.core import FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
@@ -46,11 +49,24 @@ def customer_page(customer_id: int, request: Request, db: WebDb) -> Response:
                                     .order_by(Conversation.last_message_at.desc().nulls_last()).limit(20)))
     orders = list(db.scalars(sa.select(Order).where(Order.business_id == ctx.business_id, Order.customer_id == c.id)
                              .order_by(Order.created_at.desc(), Order.id.desc()).limit(50)))
+    # Purchases from the shop's books (imported transactions) sit beside the orders made here: the
+    # customer's totals count both, so the history must show both.
+    imported = list(db.scalars(sa.select(Transaction).where(Transaction.business_id == ctx.business_id,
+                                                            Transaction.customer_id == c.id,
+                                                            Transaction.source != "order")
+                               .order_by(Transaction.occurred_on.desc(), Transaction.id.desc()).limit(200)))
+    history: list[dict[str, Any]] = [{"kind": "order", "date": o.created_at.astimezone(tz(ctx.business.timezone)).date(), "order": o,
+                "amount": o.total} for o in orders]
+    history += [{"kind": "import", "date": tr.occurred_on, "tx": tr, "amount": tr.amount} for tr in imported]
+    history.sort(key=lambda h: h["date"], reverse=True)
+    imported_done = sum(1 for tr in imported if tr.status == "completed")
+    open_orders = sum(1 for o in orders if o.status in ("draft", "awaiting_payment"))
     points = list(db.scalars(sa.select(LoyaltyEntry).where(LoyaltyEntry.business_id == ctx.business_id,
                                                            LoyaltyEntry.customer_id == c.id)
                              .order_by(LoyaltyEntry.id.desc()).limit(30)))
-    return render(ctx, request, "customer.html", active="customers", title=customers.display_name(c, lang=ctx.lang), c=c,
-                  conversations=conversations, orders=orders, points=points, errors={})
+    return render(ctx, request, "customer.html", active="customers", title=customers.display_name(c, lang=ctx.lang),
+                  c=c, conversations=conversations, orders=orders, points=points, errors={}, history=history,
+                  imported_done=imported_done, open_orders=open_orders)
 
 
 @router.post("/app/pelanggan/{customer_id:int}", response_class=HTMLResponse)

@@ -3,13 +3,15 @@ a key missing in English falls back to Indonesian, a key missing everywhere show
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("id", "en")
 
 ID: dict[str, str] = {
     # shell
     "app.title": "niaga",
     "nav.overview": "Ringkasan", "nav.inbox": "Inbox", "nav.catalog": "Katalog", "nav.customers": "Pelanggan",
-    "nav.orders": "Pesanan", "nav.settings": "Pengaturan", "nav.jobs": "Jobs", "nav.print": "Antrean cetak",
+    "nav.orders": "Pesanan", "nav.settings": "Pengaturan", "nav.jobs": "Job gagal", "nav.print": "Antrean cetak",
     "nav.knowledge": "Pengetahuan", "nav.rates": "Ongkir", "nav.import": "Impor",
     "nav.menu": "Menu", "nav.skip": "Langsung ke konten",
     "shell.logout": "Keluar", "shell.switch_business": "Ganti bisnis", "shell.language": "English",
@@ -102,16 +104,36 @@ ID: dict[str, str] = {
     "set.session": "Sesi", "set.token": "Token", "set.device": "Nomor perangkat", "set.webhook_secret":
         "Kunci HMAC webhook", "set.bot_token": "Bot token", "set.webhook_url": "URL webhook",
     # jobs
-    "jobs.title": "Job gagal", "jobs.name": "Job", "jobs.error": "Galat", "jobs.attempts": "Percobaan",
+    "jobs.title": "Job gagal", "jobs.name": "Nama job", "jobs.error": "Galat", "jobs.attempts": "Percobaan",
     "jobs.replay": "Jalankan ulang", "jobs.discard": "Buang", "jobs.empty": "Tidak ada job gagal. 🎉",
     "jobs.created": "Waktu",
     "print.title": "Antrean cetak", "print.soon": "Antrean cetak akan tampil di sini setelah modul "
                                                   "percetakan aktif.",
+    # day-one additions
+    "inbox.show_intents": "Tampilkan label maksud", "ord.method.other": "Lainnya",
+    "cat.adjust_set": "= jumlah baru", "set.notification_url": "URL notifikasi",
+    "set.not_configured": "Belum diatur", "set.inactive": "Nonaktif",
+    "set.allowed_origins": "Situs yang boleh memakai widget",
+    "set.allowed_origins_help": "Satu alamat per baris, mis. https://tokoanda.com. Kosongkan agar semua situs "
+                                "boleh (hanya untuk uji coba).",
+    "set.save_origins": "Simpan daftar situs", "set.you": "Anda", "set.prefix": "Awalan",
+    "set.last_used": "Terakhir dipakai",
+    "cust.purchases": "Pembelian", "cust.history": "Riwayat belanja", "cust.imported": "Transaksi impor",
+    "cust.source.import": "Impor", "cust.source.order": "Pesanan", "cust.open_orders": "pesanan belum dibayar",
+    "cust.from_import": "dari impor", "cust.ref": "No. transaksi",
+    "imp.kind": "Jenis data", "imp.template": "Unduh templat CSV", "imp.columns": "Kolom",
+    "imp.required": "wajib", "imp.missing_columns": "Kolom wajib tidak ada",
+    "imp.kind.products": "Produk", "imp.kind.shipping-rates": "Tarif ongkir",
+    "imp.kind.knowledge": "Pengetahuan (CSV/XLSX/MD)", "imp.kind.customers": "Pelanggan",
+    "imp.kind.transactions": "Transaksi",
+    "chart.months": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+    "loyalty.earn": "Poin didapat", "loyalty.redeem": "Poin dipakai", "loyalty.restore": "Poin dikembalikan",
+    "loyalty.reverse": "Poin ditarik", "loyalty.adjust": "Penyesuaian", "loyalty.expire": "Poin kedaluwarsa",
 }
 
 EN: dict[str, str] = {
     "nav.overview": "Overview", "nav.inbox": "Inbox", "nav.catalog": "Catalog", "nav.customers": "Customers",
-    "nav.orders": "Orders", "nav.settings": "Settings", "nav.jobs": "Jobs", "nav.print": "Print queue",
+    "nav.orders": "Orders", "nav.settings": "Settings", "nav.jobs": "Failed jobs", "nav.print": "Print queue",
     "nav.knowledge": "Knowledge", "nav.rates": "Shipping", "nav.import": "Import",
     "nav.menu": "Menu", "nav.skip": "Skip to content",
     "shell.logout": "Log out", "shell.switch_business": "Switch business", "shell.language": "Bahasa Indonesia",
@@ -192,6 +214,25 @@ EN: dict[str, str] = {
     "jobs.title": "Failed jobs", "jobs.error": "Error", "jobs.attempts": "Attempts", "jobs.replay": "Replay",
     "jobs.discard": "Discard", "jobs.empty": "No failed jobs. 🎉", "jobs.created": "Time",
     "print.title": "Print queue", "print.soon": "The print queue will appear here once the print module is on.",
+    "inbox.show_intents": "Show intent labels", "ord.method.transfer": "Transfer", "ord.method.other": "Other",
+    "cat.adjust_set": "= new count", "set.notification_url": "Notification URL",
+    "set.not_configured": "Not configured", "set.inactive": "Inactive",
+    "set.allowed_origins": "Sites allowed to embed the widget",
+    "set.allowed_origins_help": "One origin per line, e.g. https://yourshop.com. Leave empty to allow any site "
+                                "(for testing only).",
+    "set.save_origins": "Save sites", "set.you": "You", "set.prefix": "Prefix",
+    "set.last_used": "Last used",
+    "cust.purchases": "Purchases", "cust.history": "Purchase history", "cust.imported": "Imported transaction",
+    "cust.source.import": "Import", "cust.source.order": "Order", "cust.open_orders": "unpaid orders",
+    "cust.from_import": "from import", "cust.ref": "Transaction no.",
+    "imp.kind": "Data type", "imp.template": "Download CSV template", "imp.columns": "Columns",
+    "imp.required": "required", "imp.missing_columns": "Required columns missing",
+    "imp.kind.products": "Products", "imp.kind.shipping-rates": "Shipping rates",
+    "imp.kind.knowledge": "Knowledge (CSV/XLSX/MD)", "imp.kind.customers": "Customers",
+    "imp.kind.transactions": "Transactions",
+    "chart.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "loyalty.earn": "Points earned", "loyalty.redeem": "Points used", "loyalty.restore": "Points restored",
+    "loyalty.reverse": "Points reversed", "loyalty.adjust": "Adjustment", "loyalty.expire": "Points expired",
 }
 
 STATUS_LABELS = {
@@ -199,12 +240,13 @@ STATUS_LABELS = {
            "ready": "Siap", "shipped": "Dikirim", "picked_up": "Diambil", "completed": "Selesai",
            "cancelled": "Dibatalkan", "expired": "Kedaluwarsa", "refunded": "Dikembalikan",
            "open": "Terbuka", "closed": "Ditutup", "pending": "Menunggu", "failed": "Gagal",
-           "settlement": "Lunas", "dead": "Gagal", "replayed": "Diulang", "discarded": "Dibuang"},
+           "settlement": "Lunas", "dead": "Gagal", "replayed": "Diulang", "discarded": "Dibuang",
+           "imported": "Impor (selesai)"},
     "en": {"draft": "Draft", "awaiting_payment": "Awaiting payment", "paid": "Paid", "processing": "Processing",
            "ready": "Ready", "shipped": "Shipped", "picked_up": "Picked up", "completed": "Completed",
            "cancelled": "Cancelled", "expired": "Expired", "refunded": "Refunded", "open": "Open",
            "closed": "Closed", "pending": "Pending", "failed": "Failed", "settlement": "Settled", "dead": "Failed",
-           "replayed": "Replayed", "discarded": "Discarded"},
+           "replayed": "Replayed", "discarded": "Discarded", "imported": "Imported (completed)"},
 }
 
 EVENT_LABELS = {
@@ -215,6 +257,84 @@ EVENT_LABELS = {
            "invoice.sent": "Invoice sent", "order.flagged": "Needs attention", "order.created": "Order created",
            "payment.link_created": "Payment link created"},
 }
+
+
+INTENT_LABELS = {
+    "id": {"greeting": "Salam", "store_info": "Info toko", "product_query": "Tanya produk", "price_check": "Cek harga",
+           "stock_check": "Cek stok", "shipping_cost": "Ongkir", "order_create": "Buat pesanan",
+           "order_status": "Status pesanan", "payment": "Pembayaran", "print_order": "Pesanan cetak",
+           "complaint": "Keluhan", "human_handoff": "Minta staf", "thanks": "Terima kasih", "other": "Lainnya"},
+    "en": {"greeting": "Greeting", "store_info": "Store info", "product_query": "Product question",
+           "price_check": "Price check", "stock_check": "Stock check", "shipping_cost": "Shipping cost",
+           "order_create": "New order", "order_status": "Order status", "payment": "Payment",
+           "print_order": "Print order", "complaint": "Complaint", "human_handoff": "Wants staff",
+           "thanks": "Thanks", "other": "Other"},
+}
+
+ROLE_LABELS = {
+    "id": {"owner": "Pemilik", "admin": "Admin", "staff": "Staf", "operator": "Operator cetak", "viewer": "Pembaca"},
+    "en": {"owner": "Owner", "admin": "Admin", "staff": "Staff", "operator": "Print operator", "viewer": "Viewer"},
+}
+
+ACTOR_LABELS = {
+    "id": {"customer": "pelanggan", "user": "staf", "system": "sistem", "provider": "penyedia pembayaran",
+           "bot": "bot", "agent": "bot", "api": "API"},
+    "en": {"customer": "customer", "user": "staff", "system": "system", "provider": "payment provider",
+           "bot": "bot", "agent": "bot", "api": "API"},
+}
+
+DELIVERY_LABELS = {
+    "id": {"pending": "menunggu", "queued": "antre", "failed": "gagal kirim", "sending": "mengirim"},
+    "en": {"pending": "pending", "queued": "queued", "failed": "failed", "sending": "sending"},
+}
+
+PAYMENT_FLAG_LABELS = {
+    "id": {"refund_due": "perlu dikembalikan", "overpaid": "kelebihan bayar"},
+    "en": {"refund_due": "refund due", "overpaid": "overpaid"},
+}
+
+
+def _pick(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
+    if not key:
+        return ""
+    return table.get(lang, table["id"]).get(key) or table["id"].get(key) or key.replace("_", " ")
+
+
+def intent_label(intent: str | None, lang: str = "id") -> str:
+    return _pick(INTENT_LABELS, intent, lang)
+
+
+def role_label(role: str | None, lang: str = "id") -> str:
+    return _pick(ROLE_LABELS, role, lang)
+
+
+def actor_label(actor: str | None, lang: str = "id") -> str:
+    return _pick(ACTOR_LABELS, actor, lang)
+
+
+def delivery_label(status: str | None, lang: str = "id") -> str:
+    return _pick(DELIVERY_LABELS, status, lang)
+
+
+def payment_flag_label(flag: str | None, lang: str = "id") -> str:
+    return _pick(PAYMENT_FLAG_LABELS, flag, lang)
+
+
+def method_label(method: str | None, lang: str = "id") -> str:
+    if not method:
+        return ""
+    return t(f"ord.method.{method}", lang) if f"ord.method.{method}" in ID else method
+
+
+_METHOD_WORD = re.compile(r"\b(cash|transfer|qris|midtrans)\b")
+
+
+def event_note(note: str | None, lang: str = "id") -> str:
+    """Notes written by the order service name payment methods by their code ("lunas via cash"): show the
+    label ("lunas via Tunai") instead."""
+    if not note:
+        return ""
+    return _METHOD_WORD.sub(lambda m: method_label(m.group(1), lang), note)
 
 
 def event_label(event: str, lang: str = "id") -> str:

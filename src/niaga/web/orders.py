@@ -24,6 +24,7 @@ from niaga.settings import get_settings
 from niaga.web import order_shipping
 from niaga.web.core import Ctx, FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
 from niaga.web.forms import Form
+from niaga.web.i18n import method_label
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -143,7 +144,7 @@ def order_pay(order_id: int, request: Request, db: WebDb, form_data: FormDep) ->
             payment = orders.do_record_payment(db, order=order, method=method, actor=orders.Actor("user", ctx.user.id),
                                                amount=amount, tendered=tendered, proof=proof, reference=reference,
                                                note=note)
-            msg = f"Pembayaran {format_rupiah(payment.amount)} ({method}) tercatat."
+            msg = f"Pembayaran {format_rupiah(payment.amount)} ({method_label(method, ctx.lang)}) tercatat."
             if payment.change:
                 msg += f" Kembalian {format_rupiah(payment.change)}."
             flash(request, msg)

@@ -23,7 +23,18 @@ from niaga.settings import get_settings
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import ROLES, ApiKey, Membership, User
-from niaga.web.core import Ctx, FormDep, NoAccess, WebDb, flash, load_ctx, post_ctx, redirect, render
+from niaga.web.core import (
+    Ctx,
+    FormDep,
+    NoAccess,
+    WebDb,
+    flash,
+    has_module,
+    load_ctx,
+    post_ctx,
+    redirect,
+    render,
+)
 from niaga.web.forms import Form
 
 router = APIRouter()
@@ -71,7 +82,8 @@ def _profile_values(ctx: Ctx) -> dict[str, Any]:
 def profile_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
     return render(ctx, request, "settings_profile.html", active="settings", title=ctx.t("set.title"), tab="profile",
-                  values=_profile_values(ctx), errors={}, days=DAYS, tones=TONES)
+                  values=_profile_values(ctx), errors={}, days=DAYS, tones=TONES,
+                  print_module=has_module(ctx.business, "print"))
 
 
 @router.post("/app/pengaturan", response_class=HTMLResponse)
@@ -104,25 +116,29 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
             hours[day] = [start, end]
     current = business_settings(ctx.business)["pricing"]
     pricing: dict[str, Any] = {}
-    for k in ("print_bw_per_page", "print_color_per_page", "print_thesis_per_page"):
+    print_module = has_module(ctx.business, "print")
+    # print prices are asked only of a print shop (the section is hidden otherwise)
+    for k in ("print_bw_per_page", "print_color_per_page", "print_thesis_per_page") if print_module else ():
         value = form.money(k, required=True, label="harga")
         if value is not None:
             pricing[k] = value
-    pct = form.integer("express_surcharge_pct", required=True, label="biaya ekspres")
+    pct = form.integer("express_surcharge_pct", required=True, label="biaya ekspres") if print_module else None
     if pct is not None:
         if pct > 500:
             form.errors["express_surcharge_pct"] = "Maksimal 500%."
         pricing["express_surcharge_pct"] = pct
     binding: dict[str, int] = {}
-    for k in (current.get("binding") or {}):
+    for k in (current.get("binding") or {}) if print_module else ():
         value = form.money(f"binding_{k}", required=True, label="harga jilid")
         if value is not None:
             binding[k] = value
-    pricing["binding"] = binding
+    if print_module:
+        pricing["binding"] = binding
     if not form.ok:
         values = {**_profile_values(ctx), **form.values, "bindings": list((current.get("binding") or {}).keys())}
         return render(ctx, request, "settings_profile.html", status_code=422, active="settings",
-                      title=ctx.t("set.title"), tab="profile", values=values, errors=form.errors, days=DAYS, tones=TONES)
+                      title=ctx.t("set.title"), tab="profile", values=values, errors=form.errors, days=DAYS, tones=TONES,
+                      print_module=print_module)
     tenancy.update_business(db, ctx.business, name=name, profile=profile,
                             settings={"agent": agent, "hours": hours, "pricing": pricing,
                                       "shipping": {"origin_city": business_settings(ctx.business)["shipping"]
@@ -150,18 +166,68 @@ def _channel_rows(db: Any, ctx: Ctx) -> list[dict[str, Any]]:
 
 
 def _channels(ctx: Ctx, request: Request, db: Any, *, errors: dict[str, dict[str, str]] | None = None,
-              status_code: int = 200, test: dict[str, Any] | None = None) -> Response:
+              status_code: int = 200, test: dict[str, Any] | None = None,
+              origins_text: str | None = None) -> Response:
     public = get_settings().public_url.rstrip("/")
     snippet = f'<script src="{public}/widget.js" data-business="{ctx.business.slug}" async></script>'
+    if origins_text is None:
+        origins_text = "\n".join(str(o) for o in business_settings(ctx.business)["channels"].get("allowed_origins")
+                                  or [])
     return render(ctx, request, "settings_channels.html", status_code=status_code, active="settings",
                   title=ctx.t("set.channels"), tab="channels", channels=_channel_rows(db, ctx), errors=errors or {},
-                  snippet=snippet, test=test)
+                  snippet=snippet, test=test, origins_text=origins_text)
+
+
+ORIGIN_RE = re.compile(r"^(https?)://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(:\d{1,5})?$")
+
+
+def parse_origins(text: str) -> tuple[list[str], list[str]]:
+    """Origins typed one per line (or comma-separated) → (normalised origins, the entries that are not an
+    origin). An origin is scheme://host[:port] with nothing after it, as a browser sends it; a trailing `/`
+    is forgiven."""
+    good: list[str] = []
+    bad: list[str] = []
+    for raw in re.split(r"[\s,]+", text or ""):
+        entry = raw.strip()
+        if not entry:
+            continue
+        value = entry[:-1] if entry.endswith("/") else entry
+        value = value.lower()
+        m = ORIGIN_RE.match(value)
+        if not m or (m.group(4) and not 0 < int(m.group(4)[1:]) < 65536):
+            bad.append(entry)
+        else:
+            if (m.group(1), m.group(4)) in (("https", ":443"), ("http", ":80")):
+                value = value[: -len(m.group(4))]  # a browser's Origin never names the default port
+            if value not in good:
+                good.append(value)
+    return good, bad
 
 
 @router.get("/app/pengaturan/kanal", response_class=HTMLResponse)
 def channels_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
     return _channels(ctx, request, db)
+
+
+@router.post("/app/pengaturan/kanal/widget/situs", response_class=HTMLResponse)
+def widget_origins_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
+    """The sites allowed to embed the chat widget: `channels.allowed_origins`, as the widget routes read it."""
+    ctx = post_ctx(request, db, form_data, "admin")
+    text = Form(form_data).raw("allowed_origins")
+    origins, bad = parse_origins(text)
+    if bad:
+        message = ("Bukan alamat situs yang valid: " + ", ".join(bad[:5]) +
+                   ". Tulis seperti https://tokoanda.com (tanpa jalur di belakangnya).")
+        return _channels(ctx, request, db, errors={"widget": {"allowed_origins": message}}, status_code=422,
+                         origins_text=text)
+    if len(origins) > 50:
+        return _channels(ctx, request, db, errors={"widget": {"allowed_origins": "Maksimal 50 situs."}},
+                         status_code=422, origins_text=text)
+    tenancy.update_business(db, ctx.business, settings={"channels": {"allowed_origins": origins}})
+    _audit(db, ctx, "widget.allowed_origins", count=len(origins))
+    flash(request, f"{ctx.t('set.widget')}: {ctx.t('common.saved')}")
+    return redirect("/app/pengaturan/kanal#h-widget", request)
 
 
 @router.post("/app/pengaturan/kanal/{kind}", response_class=HTMLResponse)

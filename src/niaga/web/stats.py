@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.customers.models import Transaction
 from niaga.jobs.models import DeadLetter
 from niaga.kit.timeutil import tz
 from niaga.messaging.models import Conversation, Message
@@ -99,19 +100,48 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
         if d >= month_s:
             out.month_orders += int(count) if counted else 0
             out.month_revenue += int(total) if paid else 0
+    # Purchases imported from the shop's books (transactions not written by a paid order here) count as
+    # completed orders on their local date: a shop whose history was imported must not see zeros.
+    for d, count, total in db.execute(
+            sa.select(Transaction.occurred_on, sa.func.count(), sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
+            .where(Transaction.business_id == bid, Transaction.source != "order",
+                   Transaction.status == "completed", Transaction.occurred_on >= window_start,
+                   Transaction.occurred_on <= today)
+            .group_by(Transaction.occurred_on)).all():
+        d = d.isoformat() if isinstance(d, date) else str(d)[:10]
+        if d >= last30:
+            status_counts["imported"] = status_counts.get("imported", 0) + int(count)
+            per_day[d] = per_day.get(d, 0) + int(total)
+        if d == today_s:
+            out.today_orders += int(count)
+            out.today_revenue += int(total)
+        if d >= month_s:
+            out.month_orders += int(count)
+            out.month_revenue += int(total)
     out.revenue_days = [((today - timedelta(days=i)).isoformat(), per_day.get((today - timedelta(days=i)).isoformat(), 0))
                         for i in range(29, -1, -1)]
 
-    out.status_counts = {s: status_counts[s] for s in ORDER_STATES if status_counts.get(s)}
+    out.status_counts = {s: status_counts[s] for s in (*ORDER_STATES, "imported") if status_counts.get(s)}
 
     # New vs returning customers this month: a returning customer ordered before the month began.
-    month_orders = (sa.select(Order.customer_id)
-                    .where(Order.business_id == bid, Order.created_at >= month_since,
-                           Order.customer_id.is_not(None), Order.status.in_(COUNTED_STATES))
-                    .distinct().subquery())
+    # Imported purchases count as well: a customer who bought this month (an order here or a transaction
+    # from the books) is returning when they bought anything before the month began.
+    imported = sa.and_(Transaction.business_id == bid, Transaction.source != "order",
+                       Transaction.status == "completed")
+    month_orders = sa.union(
+        sa.select(Order.customer_id.label("customer_id"))
+        .where(Order.business_id == bid, Order.created_at >= month_since,
+               Order.customer_id.is_not(None), Order.status.in_(COUNTED_STATES)),
+        sa.select(Transaction.customer_id.label("customer_id"))
+        .where(imported, Transaction.occurred_on >= month_start, Transaction.occurred_on <= today),
+    ).subquery()
     # Looked up by customer id alone (a customer belongs to one business, and the outer set is already
     # scoped): that steers the planner to the customer_id index instead of scanning the business's orders.
-    earlier = sa.exists().where(Order.customer_id == month_orders.c.customer_id, Order.created_at < month_since)
+    earlier = sa.or_(
+        sa.exists().where(Order.customer_id == month_orders.c.customer_id, Order.created_at < month_since),
+        sa.exists().where(Transaction.business_id == bid, Transaction.customer_id == month_orders.c.customer_id,
+                          Transaction.source != "order", Transaction.status == "completed",
+                          Transaction.occurred_on < month_start))
     total_c, returning = db.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((earlier, 1), else_=0)), 0))
         .select_from(month_orders)).one()

@@ -42,6 +42,7 @@ from niaga.web.core import (
     cookie_user_id,
     csrf_ok,
     form_str,
+    has_module,
     load_ctx,
     login_url,
     read_session,
@@ -162,6 +163,8 @@ def switch_business(request: Request, db: WebDb, form: FormDep) -> Response:
 @router.get("/app/cetak", response_class=HTMLResponse)
 def print_queue(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "operator")
+    if not has_module(ctx.business, "print"):
+        raise StarletteHTTPException(404)
     return render(ctx, request, "print_queue.html", active="print", title=ctx.t("print.title"))
 
 

@@ -65,11 +65,40 @@
     });
     if ($("dialog[data-open-on-load]")) { var d0 = $("dialog[data-open-on-load]"); if (d0.showModal) { d0.showModal(); } }
 
+    labelTables(document);
+    var kindSel = $("#kind");
+    if (kindSel && $("#import-columns")) {
+      kindSel.addEventListener("change", function () {
+        $all("#import-columns [data-kind]").forEach(function (el) { el.hidden = el.getAttribute("data-kind") !== kindSel.value; });
+      });
+    }
+    document.body.addEventListener("htmx:afterSwap", function (ev) { labelTables(ev.target || document); });
     setupPayment();
     renderCharts(false);
     setupLive();
     scrollThread();
   });
+
+  // --- phone tables: every body cell gets its column's header as data-label (shown by CSS on small screens)
+  function labelTables(root) {
+    $all(".table-wrap table", root.querySelectorAll ? root : document).forEach(function (table) {
+      var heads = [];
+      $all("thead tr:first-child th", table).forEach(function (th) {
+        var span = parseInt(th.getAttribute("colspan") || "1", 10) || 1;
+        for (var i = 0; i < span; i++) { heads.push(th.textContent.trim()); }
+      });
+      if (!heads.length) { return; }
+      $all("tbody tr", table).forEach(function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.children, function (td) {
+          if (!td.hasAttribute("data-label") && !td.classList.contains("empty")) {
+            td.setAttribute("data-label", heads[col] || "");
+          }
+          col += parseInt(td.getAttribute("colspan") || "1", 10) || 1;
+        });
+      });
+    });
+  }
 
   // --- payment dialog: show the fields of the chosen method and compute the change -----------------
   function setupPayment() {
@@ -85,9 +114,13 @@
         el.classList.toggle("hidden", el.getAttribute("data-method").split(" ").indexOf(m) < 0);
       });
       if (change) {
-        var c = digits(tendered && tendered.value) - digits(amount && amount.value);
-        change.textContent = c >= 0 ? fmt(c) : "−" + fmt(-c);
-        change.classList.toggle("badge-danger", c < 0);
+        // nothing to show until the cashier types the cash received
+        var typed = tendered && /[0-9]/.test(tendered.value);
+        var c = typed ? digits(tendered.value) - digits(amount && amount.value) : 0;
+        change.textContent = !typed ? "—" : (c >= 0 ? fmt(c) : "−" + fmt(-c));
+        change.classList.toggle("badge-danger", typed && c < 0);
+        change.classList.toggle("badge-ok", typed && c >= 0);
+        change.classList.toggle("badge-muted", !typed);
       }
     }
     [method, amount, tendered].forEach(function (el) { if (el) { el.addEventListener("input", update); el.addEventListener("change", update); } });
@@ -107,7 +140,10 @@
     var primary = css.getPropertyValue("--primary").trim();
     Chart.defaults.color = ink; Chart.defaults.borderColor = line;
     Chart.defaults.font.family = css.getPropertyValue("--font");
-    var rupiah = function (v) { return "Rp" + Number(v).toLocaleString("id-ID"); };
+    var rupiah = function (v) { return "Rp" + Math.round(Number(v)).toLocaleString("id-ID"); };
+    var months = (data.months || "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des").split(" ");
+    var dayLabel = function (iso) { var p = String(iso).split("-"); return parseInt(p[2], 10) + " " + months[parseInt(p[1], 10) - 1]; };
+    var revenueMax = Math.max.apply(null, [0].concat(data.revenue.values));
     var common = { responsive: true, maintainAspectRatio: false, animation: again ? false : { duration: 300 },
       plugins: { legend: { display: false } } };
     function make(id, cfg) {
@@ -116,9 +152,11 @@
       charts.push(new Chart(el, cfg));
       el.setAttribute("data-rendered", "1");
     }
-    make("chart-revenue", { type: "bar", data: { labels: data.revenue.labels.map(function (d) { return d.slice(5); }),
+    // whole-rupiah ticks (an empty month must not read "Rp0,1 … Rp0,9") and dates as "1 Nov"
+    make("chart-revenue", { type: "bar", data: { labels: data.revenue.labels.map(dayLabel),
       datasets: [{ data: data.revenue.values, backgroundColor: primary, borderRadius: 4 }] },
-      options: Object.assign({}, common, { scales: { y: { beginAtZero: true, ticks: { callback: rupiah } } },
+      options: Object.assign({}, common, { scales: { y: { beginAtZero: true, suggestedMax: revenueMax > 0 ? undefined : 100000,
+        ticks: { precision: 0, callback: function (v) { return Number.isInteger(v) ? rupiah(v) : ""; } } } },
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return rupiah(c.parsed.y); } } } } }) });
     var palette = ["#0f766e", "#f59e0b", "#3b82f6", "#a855f7", "#ef4444", "#10b981", "#64748b", "#ec4899", "#14b8a6", "#eab308", "#6366f1"];
     make("chart-status", { type: "doughnut", data: { labels: data.status.labels,
