@@ -500,7 +500,7 @@ def test_import_template_has_headers_the_importer_accepts(client, world, db, kin
     from niaga.catalog import importer
 
     f.make_customer(db, business=world.a, name="Rina", customer_ref="C-1")
-    login(client, "staff@a.test")
+    login(client, "admin@a.test")  # imports are for admins
     page = client.get(f"/app/katalog/impor?kind={kind}").text
     assert f'href="/app/katalog/impor/templat/{kind}.csv"' in page
     r = client.get(f"/app/katalog/impor/templat/{kind}.csv")
@@ -559,7 +559,7 @@ def test_import_template_has_headers_the_importer_accepts(client, world, db, kin
 
 
 def test_missing_import_columns_are_named_as_in_the_template(client, world):
-    login(client, "staff@a.test")
+    login(client, "admin@a.test")  # imports are for admins
     page = client.get("/app/katalog/impor")
     r = client.post(
         "/app/katalog/impor",
@@ -572,7 +572,7 @@ def test_missing_import_columns_are_named_as_in_the_template(client, world):
 
 
 def test_import_errors_are_indonesian_and_grouped_per_row(client, world):
-    login(client, "staff@a.test")
+    login(client, "admin@a.test")  # imports are for admins
     page = client.get("/app/katalog/impor")
     csv = b"sku,nama,harga\nA-1,,1000\nA-2,Dua,murah\n"
     r = client.post(
@@ -588,7 +588,7 @@ def test_import_errors_are_indonesian_and_grouped_per_row(client, world):
 
 
 def test_import_report_shows_every_problem_of_a_row(client, world):
-    login(client, "staff@a.test")
+    login(client, "admin@a.test")  # imports are for admins
     page = client.get("/app/katalog/impor")
     csv = b"sku,nama,harga,stok,berat_gram,aktif\nA-1,,murah,-3,berat,mungkin\nA-2,Dua,5000,1,100,ya\n"
     r = client.post(
