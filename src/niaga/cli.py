@@ -32,6 +32,7 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "payment_app", "payment"),
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
+    ("niaga.marketing.cli", "rfm_app", "rfm"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     try:

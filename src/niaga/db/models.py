@@ -8,6 +8,7 @@ from niaga.db.base import Base
 from niaga.integrations import models as integration_models  # noqa: F401
 from niaga.jobs import models as job_models  # noqa: F401
 from niaga.knowledge import models as knowledge_models  # noqa: F401
+from niaga.marketing import models as marketing_models  # noqa: F401
 from niaga.orders import models as order_models  # noqa: F401
 from niaga.tenancy import models as tenancy_models  # noqa: F401
 
