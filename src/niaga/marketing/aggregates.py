@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from niaga.customers.models import Transaction
 from niaga.marketing.models import CustomerPurchaseStats
+from niaga.tenancy.models import Business
 
 Stats = CustomerPurchaseStats
 
@@ -160,3 +161,57 @@ def sync_order_transaction(db: Session, *, order: Any) -> None:
     else:
         return
     recompute(db, business_id=order.business_id, customer_ids=[tx.customer_id])
+
+
+def do_change_transaction(
+    db: Session, *, business_id: int, transaction_id: int, action: str, amount: int | None = None
+) -> Transaction:
+    """Refund (all of it, or `amount` of it) or cancel a completed transaction, then update its customer's
+    aggregates and totals. A partial refund keeps the transaction with the money kept; a refund larger than
+    the transaction is refused (nothing changes)."""
+    from niaga.customers import service as customers
+    from niaga.kit.errors import Conflict, NotFound, ValidationFailed
+    from niaga.kit.money import format_rupiah
+
+    tx = db.scalars(
+        sa.select(Transaction).where(Transaction.business_id == business_id, Transaction.id == transaction_id)
+    ).first()
+    if tx is None:
+        raise NotFound("Transaksi tidak ditemukan.", code="transaction_not_found")
+    if action not in ("refund", "cancel"):
+        raise ValidationFailed("Tindakan harus refund atau cancel.", details={"action": "refund|cancel"})
+    if tx.status != "completed":
+        raise Conflict(
+            f"Transaksi {tx.ref} berstatus {tx.status}; hanya transaksi selesai yang bisa diubah.",
+            code="transaction_not_completed",
+            details={"status": tx.status},
+        )
+    if action == "cancel":
+        tx.status = "cancelled"
+    else:
+        if amount is not None and amount <= 0:
+            raise ValidationFailed(
+                "Jumlah refund harus lebih dari 0.",
+                code="invalid_refund",
+                details={"amount": "harus lebih dari 0"},
+            )
+        if amount is not None and amount > tx.amount:
+            raise ValidationFailed(
+                f"Refund {format_rupiah(amount)} melebihi nilai transaksi {format_rupiah(tx.amount)}.",
+                code="refund_too_large",
+                details={"amount": f"maksimal {tx.amount}"},
+            )
+        if amount is None or amount == tx.amount:
+            tx.status = "refunded"
+        else:
+            tx.amount -= amount
+    db.flush()
+    recompute(db, business_id=business_id, customer_ids=[tx.customer_id])
+    business = db.get(Business, business_id)
+    customers.refresh_totals(
+        db,
+        business_id=business_id,
+        customer_ids=[tx.customer_id],
+        zone=business.timezone if business else None,
+    )
+    return tx
