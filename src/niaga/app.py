@@ -169,6 +169,8 @@ ROUTER_MODULES = (
     "niaga.jobs.routes",
     "niaga.integrations.routes",
     "niaga.integrations.midtrans.webhook",
+    "niaga.marketing.routes",
+    "niaga.marketing.views",
     "niaga.web.views",
 )
 

@@ -420,7 +420,7 @@ def segment_rows(
     q = q.order_by(col.desc() if desc else col.asc(), RfmSnapshotRow.customer_id.asc()).offset(offset)
     if limit is not None:
         q = q.limit(limit)
-    return [(r, c) for r, c in db.execute(q).tuples()], total
+    return [(r, c) for r, c in db.execute(q)], total
 
 
 def row_out(row: RfmSnapshotRow, c: Customer) -> dict[str, Any]:
@@ -466,7 +466,7 @@ def customer_history(
     )
     out: list[dict[str, Any]] = []
     seen: set[date] = set()
-    for row, snap in db.execute(q).tuples():
+    for row, snap in db.execute(q):
         if snap.as_of in seen:
             continue
         seen.add(snap.as_of)
