@@ -54,7 +54,8 @@ def load_all() -> None:
     import importlib
 
     for mod in ("niaga.jobs.tasks", "niaga.integrations.tasks", "niaga.conversations.tasks",
-                "niaga.orders.tasks", "niaga.agent.tasks", "niaga.customers.tasks", "niaga.catalog.tasks"):
+                "niaga.orders.tasks", "niaga.agent.tasks", "niaga.customers.tasks", "niaga.catalog.tasks",
+                "niaga.marketing.tasks"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:
