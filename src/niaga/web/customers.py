@@ -49,8 +49,11 @@ def customer_page(customer_id: int, request: Request, db: WebDb) -> Response:
     points = list(db.scalars(sa.select(LoyaltyEntry).where(LoyaltyEntry.business_id == ctx.business_id,
                                                            LoyaltyEntry.customer_id == c.id)
                              .order_by(LoyaltyEntry.id.desc()).limit(30)))
+    from niaga.marketing.service import customer_history
+
+    rfm_history = customer_history(db, business_id=ctx.business_id, customer_id=c.id, limit=8)
     return render(ctx, request, "customer.html", active="customers", title=c.name or c.phone or f"#{c.id}", c=c,
-                  conversations=conversations, orders=orders, points=points, errors={})
+                  conversations=conversations, orders=orders, points=points, errors={}, rfm_history=rfm_history)
 
 
 @router.post("/app/pelanggan/{customer_id:int}", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ LANGS = ("id", "en")
 ID: dict[str, str] = {
     # shell
     "app.title": "niaga",
-    "nav.overview": "Ringkasan", "nav.inbox": "Inbox", "nav.catalog": "Katalog", "nav.customers": "Pelanggan",
+    "nav.overview": "Ringkasan", "nav.inbox": "Inbox", "nav.catalog": "Katalog", "nav.customers": "Pelanggan", "nav.marketing": "Pemasaran",
     "nav.orders": "Pesanan", "nav.settings": "Pengaturan", "nav.jobs": "Jobs", "nav.print": "Antrean cetak",
     "nav.knowledge": "Pengetahuan", "nav.rates": "Ongkir", "nav.import": "Impor",
     "nav.menu": "Menu", "nav.skip": "Langsung ke konten",
@@ -110,7 +110,7 @@ ID: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "nav.overview": "Overview", "nav.inbox": "Inbox", "nav.catalog": "Catalog", "nav.customers": "Customers",
+    "nav.overview": "Overview", "nav.inbox": "Inbox", "nav.catalog": "Catalog", "nav.customers": "Customers", "nav.marketing": "Marketing",
     "nav.orders": "Orders", "nav.settings": "Settings", "nav.jobs": "Jobs", "nav.print": "Print queue",
     "nav.knowledge": "Knowledge", "nav.rates": "Shipping", "nav.import": "Import",
     "nav.menu": "Menu", "nav.skip": "Skip to content",
