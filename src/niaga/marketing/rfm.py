@@ -104,16 +104,11 @@ def quantile_scores(goodness: Sequence[float | int]) -> list[int]:
     n = len(goodness)
     if n == 0:
         return []
-    order = sorted(range(n), key=goodness.__getitem__)
-    out = [0] * n
-    first = 0
-    prev: Any = None
-    for pos, i in enumerate(order):
-        v = goodness[i]
-        if pos == 0 or v != prev:
-            first, prev = pos, v
-        out[i] = 1 + (5 * first) // n
-    return out
+    worse: dict[Any, int] = {}  # value -> number of values strictly smaller (its first index once sorted)
+    for i, v in enumerate(sorted(goodness)):
+        if v not in worse:
+            worse[v] = i
+    return [1 + (5 * worse[v]) // n for v in goodness]
 
 
 def bin_score(value: int, edges: Iterable[int], *, reverse: bool = False) -> int:

@@ -18,7 +18,7 @@ from niaga.customers.models import Customer, Transaction
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.timeutil import local_today, tz, utcnow
 from niaga.marketing import rfm
-from niaga.marketing.models import CustomerPurchaseStats, RfmSnapshot, RfmSnapshotRow
+from niaga.marketing.models import RfmSnapshot, RfmSnapshotRow
 from niaga.ops.logging import get_logger
 from niaga.tenancy.models import Business
 
@@ -133,24 +133,34 @@ def check_method(business: Business, method: str | None) -> str:
     return method
 
 
+_STATS_SQL = {
+    "postgresql": "SELECT s.customer_id, (%(as_of)s::date - s.last_on), s.frequency, s.monetary, c.customer_ref "
+    "FROM customer_purchase_stats s JOIN customers c ON c.id = s.customer_id WHERE s.business_id = %(b)s",
+    "sqlite": "SELECT s.customer_id, CAST(julianday(:as_of) - julianday(s.last_on) AS INTEGER), s.frequency, "
+    "s.monetary, c.customer_ref FROM customer_purchase_stats s JOIN customers c ON c.id = s.customer_id "
+    "WHERE s.business_id = :b",
+}
+
+
 def _figures(db: Session, *, business_id: int, as_of: date) -> tuple[list[rfm.Scored], dict[int, str | None]]:
-    """Per-customer figures as of `as_of` from the aggregates. A customer whose latest completed purchase is
-    after `as_of` (a run for a past date) is recomputed from their transactions up to that date."""
-    S = CustomerPurchaseStats
+    """Per-customer figures as of `as_of` from the aggregates (one row per customer, read through the driver
+    with the day difference computed by the database). A customer whose latest completed purchase is after
+    `as_of` (a run for a past date) is recomputed from their transactions up to that date."""
+    conn = db.connection()
+    dialect = conn.dialect.name
+    params = {"as_of": as_of if dialect == "postgresql" else as_of.isoformat(), "b": business_id}
     rows: list[rfm.Scored] = []
     refs: dict[int, str | None] = {}
     later: list[int] = []
-    q = (
-        sa.select(S.customer_id, S.last_on, S.frequency, S.monetary, Customer.customer_ref)
-        .join(Customer, Customer.id == S.customer_id)
-        .where(S.business_id == business_id)
-    )
-    for cid, last_on, freq, money, ref in db.execute(q):
+    Scored = rfm.Scored
+    for cid, days, freq, money, ref in conn.exec_driver_sql(
+        _STATS_SQL.get(dialect, _STATS_SQL["postgresql"]), params
+    ):
         refs[cid] = ref
-        if last_on > as_of:
+        if days < 0:
             later.append(cid)
         else:
-            rows.append(rfm.Scored(cid, (as_of - last_on).days, freq, int(money)))
+            rows.append(Scored(cid, int(days), int(freq), int(money)))
     for i in range(0, len(later), 500):
         chunk = later[i : i + 500]
         for cid, last_on, freq, money in db.execute(
@@ -168,8 +178,9 @@ def _figures(db: Session, *, business_id: int, as_of: date) -> tuple[list[rfm.Sc
             )
             .group_by(Transaction.customer_id)
         ):
-            rows.append(rfm.Scored(cid, (as_of - last_on).days, int(freq), int(money)))
-    rows.sort(key=lambda x: x.customer_id)
+            rows.append(Scored(cid, (as_of - last_on).days, int(freq), int(money)))
+    if later:
+        rows.sort(key=lambda x: x.customer_id)
     return rows, refs
 
 
@@ -221,26 +232,35 @@ def store(db: Session, result: RfmResult, *, kind: str = "manual", period: str |
     db.add(snap)
     db.flush()
     bid, sid = result.business_id, snap.id
-    payload = [
-        {
-            "business_id": bid,
-            "snapshot_id": sid,
-            "customer_id": x.customer_id,
-            "recency_days": x.recency_days,
-            "frequency": x.frequency,
-            "monetary": x.monetary,
-            "r": x.r,
-            "f": x.f,
-            "m": x.m,
-            "segment": x.segment,
-        }
-        for x in result.rows
-    ]
-    for i in range(0, len(payload), 5000):
-        db.execute(sa.insert(RfmSnapshotRow), payload[i : i + 5000])
+    _insert_rows(
+        db,
+        [
+            (bid, sid, x.customer_id, x.recency_days, x.frequency, x.monetary, x.r, x.f, x.m, x.segment)
+            for x in result.rows
+        ],
+    )
     result.snapshot_id = sid
     log.info("rfm.snapshot", business_id=bid, snapshot_id=sid, kind=kind, customers=len(result.rows))
     return snap
+
+
+_ROW_COLUMNS = "business_id, snapshot_id, customer_id, recency_days, frequency, monetary, r, f, m, segment"
+
+
+def _insert_rows(db: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Snapshot rows in bulk through the driver (COPY on PostgreSQL, executemany on SQLite): a snapshot of
+    100k customers must not cost more than the scoring."""
+    if not rows:
+        return
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(f"COPY rfm_snapshot_rows ({_ROW_COLUMNS}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+        return
+    marks = ", ".join("?" * 10)
+    conn.exec_driver_sql(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)
 
 
 def do_run(
