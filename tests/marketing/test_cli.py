@@ -207,3 +207,23 @@ def test_rebuild_repairs_damaged_aggregates(db):
     r = _run("rfm", "rebuild", "--business", "rusak")
     assert r.exit_code == 0 and "2 customers rebuilt" in r.output
     assert _run("rfm", "rebuild", "--check").exit_code == 0
+
+
+def test_report_and_movements_commands(db, tmp_path):
+    biz = f.make_business(db, slug="lapor")
+    today = local_today(biz.timezone)
+    rng = random.Random(2)
+    refs = [f"L{i:03d}" for i in range(30)]
+    load(db, biz, refs, random_transactions(rng, refs, 200, start=today - timedelta(days=300), end=today))
+    r = _run("rfm", "report", "--business", "lapor", "--out", str(tmp_path))
+    assert r.exit_code == 2 and "Belum ada analisis" in r.output
+    assert _run("rfm", "run", "--business", "lapor", "--as-of", (today - timedelta(days=7)).isoformat()).exit_code == 0
+    assert _run("rfm", "run", "--business", "lapor").exit_code == 0
+    moves = _one_json(_run("rfm", "movements", "--business", "lapor", "--json"))
+    assert moves["from_as_of"] == (today - timedelta(days=7)).isoformat() and moves["to_as_of"] == today.isoformat()
+    assert all(m["from"] != m["to"] for m in moves["movements"])
+    r = _run("rfm", "report", "--business", "lapor", "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    pdf = tmp_path / f"laporan-pelanggan-lapor-{today.isoformat()}.pdf"
+    xlsx = pdf.with_suffix(".xlsx")
+    assert pdf.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 1000

@@ -29,11 +29,11 @@ Stats = CustomerPurchaseStats
 
 
 def _insert(db: Session) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Stats)
+        return postgresql.insert(Stats)
+    return sqlite.insert(Stats)
 
 
 def record_completed(db: Session, *, business_id: int, items: Iterable[tuple[int, date, int]]) -> int:

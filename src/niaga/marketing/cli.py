@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -130,7 +131,7 @@ def movements(business: str = BUSINESS_OPT, as_json: bool = typer.Option(False, 
         with session_scope() as db:
             b = get_business_by_slug(db, business)
             prev, latest, moves = service.movements_since_last_week(db, business_id=b.id)
-            out = {
+            out: dict[str, Any] = {
                 "from_snapshot": prev.id if prev else None,
                 "to_snapshot": latest.id if latest else None,
                 "from_as_of": prev.as_of.isoformat() if prev else None,

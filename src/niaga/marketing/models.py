@@ -57,10 +57,7 @@ class RfmSnapshotRow(BusinessMixin, Base):
     """A customer's figures, scores and segment in one snapshot (their history is the rows over time)."""
 
     __tablename__ = "rfm_snapshot_rows"
-    __table_args__ = (
-        sa.Index("ix_rfm_snapshot_rows_snapshot_segment", "snapshot_id", "segment"),
-        sa.Index("ix_rfm_snapshot_rows_customer", "business_id", "customer_id"),
-    )
+    __table_args__ = (sa.Index("ix_rfm_snapshot_rows_customer", "business_id", "customer_id"),)
 
     # No separate business_id index: (business_id, customer_id) serves it, and every index slows a snapshot.
     business_id: Mapped[int] = mapped_column(BigId, business_fk(), nullable=False)

@@ -366,10 +366,10 @@ def render_xlsx(data: ReportData) -> bytes:
     ws.append(["Per tanggal", data.as_of.isoformat()])
     ws.append(["Metode", data.method])
     ws.append(["Belum pernah belanja", data.customers_without_purchases])
-    for s in rfm.SEGMENT_ORDER:
-        sheet = wb.create_sheet(rfm.label_of(s)[:31])
+    for seg in rfm.SEGMENT_ORDER:
+        sheet = wb.create_sheet(rfm.label_of(seg)[:31])
         _header(sheet, [c[0] for c in XLSX_COLUMNS], [c[2] for c in XLSX_COLUMNS])
-        for row in data.rows.get(s, []):
+        for row in data.rows.get(seg, []):
             sheet.append([row[c[1]] for c in XLSX_COLUMNS])
             sheet.cell(row=sheet.max_row, column=8).number_format = RUPIAH_FORMAT
         sheet.auto_filter.ref = f"A1:K{max(sheet.max_row, 1)}"

@@ -133,34 +133,50 @@ def check_method(business: Business, method: str | None) -> str:
     return method
 
 
-_STATS_SQL = {
-    "postgresql": "SELECT s.customer_id, (%(as_of)s::date - s.last_on), s.frequency, s.monetary, c.customer_ref "
-    "FROM customer_purchase_stats s JOIN customers c ON c.id = s.customer_id WHERE s.business_id = %(b)s",
-    "sqlite": "SELECT s.customer_id, CAST(julianday(:as_of) - julianday(s.last_on) AS INTEGER), s.frequency, "
-    "s.monetary, c.customer_ref FROM customer_purchase_stats s JOIN customers c ON c.id = s.customer_id "
-    "WHERE s.business_id = :b",
-}
+def _fetch(db: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows straight from the driver cursor (no Row objects): the RFM hot path reads one row per customer.
+    `sql` uses `:name` placeholders; they are rewritten for drivers with the `%(name)s` style."""
+    conn = db.connection()
+    if conn.dialect.paramstyle == "pyformat":
+        import re
+
+        sql = re.sub(r":(\w+)", r"%(\1)s", sql)
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(sql, params)
+        return cur.fetchall()
+    finally:
+        cur.close()
 
 
 def _figures(db: Session, *, business_id: int, as_of: date) -> tuple[list[rfm.Scored], dict[int, str | None]]:
-    """Per-customer figures as of `as_of` from the aggregates (one row per customer, read through the driver
-    with the day difference computed by the database). A customer whose latest completed purchase is after
-    `as_of` (a run for a past date) is recomputed from their transactions up to that date."""
-    conn = db.connection()
-    dialect = conn.dialect.name
-    params = {"as_of": as_of if dialect == "postgresql" else as_of.isoformat(), "b": business_id}
+    """Per-customer figures as of `as_of` from the aggregates (one row per customer). A customer whose
+    latest completed purchase is after `as_of` (a run for a past date) is recomputed from their
+    transactions up to that date."""
     rows: list[rfm.Scored] = []
-    refs: dict[int, str | None] = {}
     later: list[int] = []
+    days_of: dict[Any, int] = {}  # a few thousand distinct dates for any number of customers
     Scored = rfm.Scored
-    for cid, days, freq, money, ref in conn.exec_driver_sql(
-        _STATS_SQL.get(dialect, _STATS_SQL["postgresql"]), params
+    params = {"b": business_id}
+    for cid, last_on, freq, money in _fetch(
+        db,
+        "SELECT customer_id, last_on, frequency, monetary FROM customer_purchase_stats "
+        "WHERE business_id = :b",
+        params,
     ):
-        refs[cid] = ref
+        days = days_of.get(last_on)
+        if days is None:
+            day = last_on if isinstance(last_on, date) else date.fromisoformat(str(last_on))
+            days = days_of[last_on] = (as_of - day).days
         if days < 0:
             later.append(cid)
         else:
-            rows.append(Scored(cid, int(days), int(freq), int(money)))
+            rows.append(Scored(cid, days, int(freq), int(money)))
+    refs: dict[int, str | None] = dict(
+        _fetch(  # type: ignore[arg-type]
+            db, "SELECT id, customer_ref FROM customers WHERE business_id = :b", params
+        )
+    )
     for i in range(0, len(later), 500):
         chunk = later[i : i + 500]
         for cid, last_on, freq, money in db.execute(
@@ -260,7 +276,11 @@ def _insert_rows(db: Session, rows: list[tuple[Any, ...]]) -> None:
                 cp.write_row(row)
         return
     marks = ", ".join("?" * 10)
-    conn.exec_driver_sql(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.executemany(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)
+    finally:
+        cur.close()
 
 
 def do_run(
