@@ -57,9 +57,8 @@ class RfmSnapshotRow(BusinessMixin, Base):
     """A customer's figures, scores and segment in one snapshot (their history is the rows over time)."""
 
     __tablename__ = "rfm_snapshot_rows"
-    __table_args__ = (sa.Index("ix_rfm_snapshot_rows_customer", "business_id", "customer_id"),)
-
-    # No separate business_id index: (business_id, customer_id) serves it, and every index slows a snapshot.
+    # Only the (snapshot_id, customer_id) key: a snapshot appends in key order, and a customer's history is a
+    # few point lookups (one per snapshot). Deleting a customer or business scans (rare, and cascaded).
     business_id: Mapped[int] = mapped_column(BigId, business_fk(), nullable=False)
     snapshot_id: Mapped[int] = mapped_column(
         BigId, sa.ForeignKey("rfm_snapshots.id", ondelete="CASCADE"), primary_key=True

@@ -496,20 +496,19 @@ def customer_ids_in_segment(db: Session, *, business_id: int, segment: str) -> s
 def customer_history(
     db: Session, *, business_id: int, customer_id: int, limit: int = 52
 ) -> list[dict[str, Any]]:
-    """The customer's rows over snapshots, newest first (one per as-of date)."""
-    q = (
-        sa.select(RfmSnapshotRow, RfmSnapshot)
-        .join(RfmSnapshot, RfmSnapshot.id == RfmSnapshotRow.snapshot_id)
-        .where(RfmSnapshotRow.business_id == business_id, RfmSnapshotRow.customer_id == customer_id)
-        .order_by(RfmSnapshot.taken_at.desc(), RfmSnapshot.id.desc())
-        .limit(limit * 4)
+    """The customer's rows over snapshots, newest first (one per as-of date: the latest taken). Point
+    lookups on the (snapshot_id, customer_id) key, so snapshot rows need no per-customer index."""
+    snaps = {s.id: s for s in list_snapshots(db, business_id=business_id, limit=limit)}
+    if not snaps:
+        return []
+    q = sa.select(RfmSnapshotRow).where(
+        RfmSnapshotRow.snapshot_id.in_(list(snaps)),
+        RfmSnapshotRow.customer_id == customer_id,
+        RfmSnapshotRow.business_id == business_id,
     )
+    found = sorted(((snaps[r.snapshot_id], r) for r in db.scalars(q)), key=lambda p: p[0].as_of, reverse=True)
     out: list[dict[str, Any]] = []
-    seen: set[date] = set()
-    for row, snap in db.execute(q):
-        if snap.as_of in seen:
-            continue
-        seen.add(snap.as_of)
+    for snap, row in found:
         out.append(
             {
                 "snapshot_id": snap.id,
