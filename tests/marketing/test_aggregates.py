@@ -197,3 +197,33 @@ def test_deleting_a_customer_drops_their_aggregate(db):
     db.commit()
     assert len(aggregates.snapshot_of(db, business_id=biz.id)) == 1
     _check(db, biz.id)
+
+
+def test_deleting_a_customer_removes_their_snapshot_rows(db):
+    from niaga.customers import service as customers
+    from niaga.marketing.models import RfmSnapshotRow
+
+    biz = f.make_business(db)
+    load(
+        db,
+        biz,
+        ["A1", "A2"],
+        [
+            {
+                "ref": str(i),
+                "customer_ref": f"A{1 + i % 2}",
+                "date": date(2025, 1, 2),
+                "amount": 10_000,
+                "status": "completed",
+            }
+            for i in range(4)
+        ],
+    )
+    service.do_run(db, business=biz)
+    db.commit()
+    c = customers.get_by_ref(db, business_id=biz.id, customer_ref="A1")
+    cid = c.id
+    customers.delete_customer(db, c)
+    db.commit()
+    left = db.scalars(sa.select(RfmSnapshotRow.customer_id)).all()
+    assert cid not in left and len(left) == 1

@@ -217,10 +217,18 @@ def test_report_and_movements_commands(db, tmp_path):
     load(db, biz, refs, random_transactions(rng, refs, 200, start=today - timedelta(days=300), end=today))
     r = _run("rfm", "report", "--business", "lapor", "--out", str(tmp_path))
     assert r.exit_code == 2 and "Belum ada analisis" in r.output
-    assert _run("rfm", "run", "--business", "lapor", "--as-of", (today - timedelta(days=7)).isoformat()).exit_code == 0
+    assert (
+        _run(
+            "rfm", "run", "--business", "lapor", "--as-of", (today - timedelta(days=7)).isoformat()
+        ).exit_code
+        == 0
+    )
     assert _run("rfm", "run", "--business", "lapor").exit_code == 0
     moves = _one_json(_run("rfm", "movements", "--business", "lapor", "--json"))
-    assert moves["from_as_of"] == (today - timedelta(days=7)).isoformat() and moves["to_as_of"] == today.isoformat()
+    assert (
+        moves["from_as_of"] == (today - timedelta(days=7)).isoformat()
+        and moves["to_as_of"] == today.isoformat()
+    )
     assert all(m["from"] != m["to"] for m in moves["movements"])
     r = _run("rfm", "report", "--business", "lapor", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output

@@ -186,6 +186,9 @@ def update_customer(db: Session, customer: Customer, **changes: Any) -> Customer
 
 def delete_customer(db: Session, customer: Customer) -> None:
     """Deletes the customer with identities and transactions (orders keep their copy, customer_id NULL)."""
+    from niaga.marketing.aggregates import forget_customer
+
+    forget_customer(db, business_id=customer.business_id, customer_id=customer.id)
     db.delete(customer)
     db.flush()
 

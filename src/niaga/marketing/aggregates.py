@@ -138,6 +138,17 @@ def computed_from_transactions(db: Session, *, business_id: int) -> dict[int, tu
     return {int(c): (d, int(f), int(m)) for _b, c, d, f, m in db.execute(_aggregate_select(business_id))}
 
 
+def forget_customer(db: Session, *, business_id: int, customer_id: int) -> None:
+    """Before a customer is deleted: their snapshot rows go too (aggregates cascade by foreign key)."""
+    from niaga.marketing.models import RfmSnapshotRow
+
+    db.execute(
+        sa.delete(RfmSnapshotRow).where(
+            RfmSnapshotRow.business_id == business_id, RfmSnapshotRow.customer_id == customer_id
+        )
+    )
+
+
 # --- writers of status changes -----------------------------------------------------------------------
 
 

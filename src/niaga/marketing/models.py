@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, UTCDateTime, business_fk
+from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, UTCDateTime
 from niaga.kit.timeutil import utcnow
 
 
@@ -53,19 +53,20 @@ class RfmSnapshot(IdMixin, BusinessMixin, Base):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-class RfmSnapshotRow(BusinessMixin, Base):
+class RfmSnapshotRow(Base):
     """A customer's figures, scores and segment in one snapshot (their history is the rows over time)."""
 
     __tablename__ = "rfm_snapshot_rows"
-    # Only the (snapshot_id, customer_id) key: a snapshot appends in key order, and a customer's history is a
-    # few point lookups (one per snapshot). Deleting a customer or business scans (rare, and cascaded).
-    business_id: Mapped[int] = mapped_column(BigId, business_fk(), nullable=False)
+    # Derived rows written 100k at a time, so the table is kept lean: only the (snapshot_id, customer_id) key
+    # (a snapshot appends in key order; a customer's history is one point lookup per snapshot) and only the
+    # foreign key to the snapshot (a business's deletion cascades through rfm_snapshots). Per-row checks of
+    # the business and customer keys would cost more than the scoring; a deleted customer's rows are removed
+    # by `aggregates.forget_customer`.
+    business_id: Mapped[int] = mapped_column(BigId, nullable=False)
     snapshot_id: Mapped[int] = mapped_column(
         BigId, sa.ForeignKey("rfm_snapshots.id", ondelete="CASCADE"), primary_key=True
     )
-    customer_id: Mapped[int] = mapped_column(
-        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
+    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     recency_days: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)

@@ -98,18 +98,6 @@ def upgrade() -> None:
         sa.Column("segment", sa.String(length=32), nullable=False),
         sa.Column("business_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["business_id"],
-            ["businesses.id"],
-            name=op.f("fk_rfm_snapshot_rows_business_id_businesses"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customers.id"],
-            name=op.f("fk_rfm_snapshot_rows_customer_id_customers"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["snapshot_id"],
             ["rfm_snapshots.id"],
             name=op.f("fk_rfm_snapshot_rows_snapshot_id_rfm_snapshots"),
