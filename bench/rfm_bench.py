@@ -143,11 +143,11 @@ def load(rows: list[tuple], n_cust: int) -> None:
                 tx,
             )
         raw.commit()
-        if pg:  # what autovacuum does on a live server (index-only scans need the visibility map)
-            raw.autocommit = True
-            cur.execute("VACUUM ANALYZE")
     finally:
         raw.close()
+    if eng.dialect.name == "postgresql":  # what autovacuum does on a live server (index-only scans need it)
+        with eng.execution_options(isolation_level="AUTOCOMMIT").connect() as c:
+            c.exec_driver_sql("VACUUM ANALYZE")
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]

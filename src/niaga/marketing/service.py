@@ -144,7 +144,7 @@ def _fetch(db: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...
     cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cur.execute(sql, params)
-        return cur.fetchall()
+        return list(cur.fetchall())
     finally:
         cur.close()
 
