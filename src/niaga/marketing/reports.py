@@ -186,7 +186,7 @@ def render_pdf(data: ReportData) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9, leading=12)
@@ -262,7 +262,14 @@ def render_pdf(data: ReportData) -> bytes:
                 Paragraph(
                     f"<b>{c['count']}</b><br/>{format_rupiah(c['revenue'])}<br/>"
                     f"<font size=6>{escape(rfm.label_of(c['segment']))}</font>",
-                    ParagraphStyle("cell", parent=small, alignment=1, fontSize=7, leading=8),
+                    ParagraphStyle(
+                        "cell",
+                        parent=small,
+                        alignment=1,
+                        fontSize=7,
+                        leading=8,
+                        textColor=colors.white if c["count"] / top > 0.6 else colors.black,
+                    ),
                 )
             )
             shade = 0.92 - 0.6 * (c["count"] / top)
@@ -272,7 +279,7 @@ def render_pdf(data: ReportData) -> bytes:
         hm.append(line)
     heat = Table(hm, colWidths=[14 * mm] + [32 * mm] * 5, rowHeights=[6 * mm] + [13 * mm] * 5)
     heat.setStyle(TableStyle(style))
-    story += [Paragraph("Peta R/F (jumlah pelanggan dan pendapatan)", h2), heat]
+    story.append(KeepTogether([Paragraph("Peta R/F (jumlah pelanggan dan pendapatan)", h2), heat]))
     story.append(
         Paragraph(
             "Perpindahan segmen"
@@ -300,7 +307,7 @@ def render_pdf(data: ReportData) -> bytes:
     else:
         story.append(Paragraph("Belum ada analisis sebelumnya untuk dibandingkan.", body))
     if len(data.trend) >= 2:
-        story += [Paragraph("Tren ukuran segmen", h2), _trend_chart(data)]
+        story.append(KeepTogether([Paragraph("Tren ukuran segmen", h2), _trend_chart(data)]))
     story += [Spacer(1, 6), Paragraph("Saran tindakan minggu ini", h2)]
     for s in data.segments:
         if s["count"]:
