@@ -9,7 +9,12 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
+
+from niaga.customers.models import Customer, Transaction
+from niaga.kit.timeutil import local_today
+from niaga.marketing import aggregates, service
 
 GRID = {
     5: "new potential potential champions champions",
@@ -132,3 +137,43 @@ def load(db: Session, business: Any, refs: list[str], transactions: list[dict[st
     )
     db.commit()
     return rep.as_dict()
+
+
+FIRST = ["Siti", "Budi", "Agus", "Dewi", "Rina", "Joko", "Wulan", "Hendra", "Maya", "Yusuf"]
+LAST = ["Permata", "Santoso", "Wijaya", "Lestari", "Kusuma", "Saputra", "Hidayat", "Nugroho"]
+
+
+def seed_shop(db: Session, world: Any) -> None:
+    """A batik shop with 120 customers, two years of purchases and snapshots over four weeks."""
+    rng = random.Random(5)
+    today = local_today(world.a.timezone)
+    refs = [f"C{i:04d}" for i in range(120)]
+    txs = random_transactions(rng, refs[:110], 900, start=today - timedelta(days=720), end=today)
+    for t in txs:
+        t["amount"] = rng.choice([85_000, 150_000, 275_000, 450_000, 1_250_000, 2_750_000])
+    load(db, world.a, refs, txs)
+    for i, c in enumerate(
+        db.scalars(sa.select(Customer).where(Customer.business_id == world.a.id).order_by(Customer.id))
+    ):
+        c.name = f"{FIRST[i % 10]} {LAST[(i // 10) % 8]}"
+    load(
+        db,
+        world.b,
+        ["RAHASIA"],
+        [{"ref": "X1", "customer_ref": "RAHASIA", "date": today, "amount": 999_000, "status": "completed"}],
+    )
+    db.execute(sa.update(Customer).where(Customer.business_id == world.b.id).values(name="Pelanggan Toko B"))
+    db.commit()
+    for weeks in (3, 2, 1):
+        service.do_run(db, business=world.a, as_of=today - timedelta(days=7 * weeks))
+    txs_big = db.scalars(
+        sa.select(Transaction)
+        .where(Transaction.business_id == world.a.id, Transaction.status == "completed")
+        .order_by(Transaction.occurred_on.desc())
+        .limit(20)
+    ).all()
+    for tx in txs_big:
+        aggregates.do_change_transaction(db, business_id=world.a.id, transaction_id=tx.id, action="refund")
+    service.do_run(db, business=world.a)
+    service.do_run(db, business=world.b)
+    db.commit()
