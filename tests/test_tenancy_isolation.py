@@ -132,6 +132,19 @@ def _order(db: Session, w: Any) -> dict[str, int]:
 
 
 # Route path prefix → factory(db, world) returning the path parameters of an object owned by business B.
+def _transaction(db: Session, w: Any) -> dict[str, Any]:
+    from datetime import date
+
+    from niaga.customers.models import Transaction
+
+    c = f.make_customer(db, business=w.b)
+    tx = Transaction(business_id=w.b.id, ref="TX-B-1", customer_id=c.id, occurred_on=date(2025, 1, 2),
+                     amount=150_000, status="completed", products=[], source="import")
+    db.add(tx)
+    db.commit()
+    return {"id": tx.id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/products/{id}": lambda db, w: {"id": f.make_product(db, business=w.b).id},
     "/api/v1/shipping-rates/{id}": lambda db, w: {"id": f.make_rate(db, business=w.b).id},
@@ -142,6 +155,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/jobs/failed/{dead_letter_id}": _dead_letter,
     "/api/v1/conversations/{conversation_id}": _conversation,
     "/api/v1/orders/{order_id}": _order,
+    "/api/v1/transactions/{id}": _transaction,
 }
 # Bodies for routes whose request body cannot be derived from the OpenAPI schema.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

@@ -170,6 +170,8 @@ ROUTER_MODULES = (
     "niaga.integrations.routes",
     "niaga.integrations.midtrans.webhook",
     "niaga.integrations.midtrans.routes",
+    "niaga.marketing.routes",
+    "niaga.web.marketing",
     "niaga.web.views",
 )
 

@@ -33,6 +33,7 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
     ("niaga.printshop.cli", "printshop_app", "printshop"),
+    ("niaga.marketing.cli", "rfm_app", "rfm"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     app.add_typer(getattr(importlib.import_module(_mod), _attr), name=_name)
@@ -119,8 +120,13 @@ def worker(threads: int = typer.Option(None, help="Worker threads (default NIAGA
 def business_create(slug: str, name: str = typer.Option(..., "--name"),
                     timezone: str = typer.Option("Asia/Jakarta", "--timezone")) -> None:
     from niaga.db.engine import session_scope
+    from niaga.db.migrate import upgrade
     from niaga.tenancy import service
 
+    # The first business on a fresh machine (or after an update) needs the schema: migrating is a no-op when
+    # the database is already up to date.
+    get_settings().ensure_home()
+    upgrade()
     with session_scope() as db:
         b = service.create_business(db, slug=slug, name=name, timezone=timezone)
         typer.echo(f"created business {b.slug} (id {b.id})")

@@ -52,6 +52,10 @@ def salutation(v: Voice, plan: Plan | None) -> str:
 
 
 def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    from niaga.marketing.agent import welcome_back  # the customer's standing sets the tone, never named
+
+    warm = welcome_back(ctx, kak=v.kak, en=v.en)
+    warm = f"{warm} " if warm else ""
     if v.persona and re.sub(r"\.(?:id|com|co\.id)$", "", v.business_name.lower()) in v.persona.lower():
         who = v.persona  # "Asisten Batik Sekar", not "Asisten Batik Sekar dari Batik Sekar"
     else:
@@ -66,8 +70,8 @@ def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
             f"{tg} Saya {who}, siap membantu. Mau cari produk, cek ongkir, atau pesan sesuatu?",
             f"{tg} Dengan {who} di sini. Ada yang bisa kami bantu hari ini?",
         )
-        return Outcome(_join(f"{hello} {body}".strip(), v.after_hours_note()))
-    return Outcome(_join(f"{salutation(v, plan)} {body}", v.after_hours_note()))
+        return Outcome(_join(f"{hello} {warm}{body}".strip(), v.after_hours_note()))
+    return Outcome(_join(f"{salutation(v, plan)} {warm}{body}", v.after_hours_note()))
 
 
 def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:

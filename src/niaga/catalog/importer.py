@@ -410,6 +410,10 @@ STATUS_ALIASES = {"completed": "completed", "complete": "completed", "selesai": 
                   "dikembalikan": "refunded", "pending": "pending", "menunggu": "pending"}
 
 
+# Older dates are typing slips (`0024-…`, `24` read as a year); the shops' books do not go back that far.
+EARLIEST_TRANSACTION = date(2000, 1, 1)
+
+
 def _existing_refs(db: Session, business_id: int, refs: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(refs), 500):
@@ -447,6 +451,8 @@ def import_transactions(db: Session, *, business: Business, table: Table, dry_ru
             raise RowError(str(exc))
         if occurred > today:
             raise RowError("date in the future")
+        if occurred < EARLIEST_TRANSACTION:
+            raise RowError("date before 2000")
         amount = _money(row, "amount", required=True)
         cref = _text(row, "customer_ref")
         if not cref:
@@ -473,6 +479,10 @@ def import_transactions(db: Session, *, business: Business, table: Table, dry_ru
     report.created = len(good)
     customers.refresh_totals(db, business_id=business.id, customer_ids=[g["customer_id"] for g in good],
                              zone=business.timezone)
+    from niaga.marketing.aggregates import record_completed
+
+    record_completed(db, business_id=business.id, items=[(g["customer_id"], g["occurred_on"], g["amount"])
+                                                         for g in good if g["status"] == "completed"])
     return report
 
 

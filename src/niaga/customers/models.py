@@ -67,6 +67,8 @@ class Transaction(IdMixin, BusinessMixin, Base):
         sa.UniqueConstraint("business_id", "ref"),
         sa.Index("ix_transactions_business_customer_date", "business_id", "customer_id", "occurred_on"),
         sa.Index("ix_transactions_business_date", "business_id", "occurred_on"),
+        # Covers the RFM aggregate rebuild (GROUP BY customer over completed rows) as an index-only scan.
+        sa.Index("ix_transactions_rfm", "business_id", "customer_id", "status", "occurred_on", "amount"),
     )
 
     ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)

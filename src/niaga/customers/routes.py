@@ -32,10 +32,19 @@ def _customer(c: Any, *, detail: bool = False) -> dict:
 def list_customers(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
                    search: str | None = Query(None, max_length=200), tag: str | None = None,
                    city: str | None = None,
+                   segment: str | None = Query(None, description="RFM segment in the latest analysis, e.g. "
+                                                                 "champions, at_risk"),
                    sort: str = Query("name", description="name, created_at, total_spent, total_orders, "
                                                          "last_order_at; prefix '-' for descending")) -> dict:
+    ids_in = None
+    if segment:
+        from niaga.marketing.service import customer_ids_in_segment
+
+        ids_in = customer_ids_in_segment(db, business_id=principal.business_id, segment=segment)
+        if ids_in is None:  # no analysis yet: nobody is in a segment
+            return ok([], page.meta(0))
     rows, total = service.list_customers(db, business_id=principal.business_id, search=search, tag=tag, city=city,
-                                         sort=sort, offset=page.offset, limit=page.limit)
+                                         sort=sort, offset=page.offset, limit=page.limit, ids_in=ids_in)
     return ok([_customer(c) for c in rows], page.meta(total))
 
 

@@ -98,10 +98,12 @@ def get_by_ref(db: Session, *, business_id: int, customer_ref: str) -> Customer 
 
 def list_customers(db: Session, *, business_id: int, search: str | None = None, tag: str | None = None,
                    city: str | None = None, sort: str = "name", offset: int = 0,
-                   limit: int = 20) -> tuple[list[Customer], int]:
+                   limit: int = 20, ids_in: Any = None) -> tuple[list[Customer], int]:
     """`search` matches name, phone, email and customer_ref (case-insensitive); a phone typed as
-    `0812…` also finds `62812…`."""
+    `0812…` also finds `62812…`. `ids_in` (a select of ids, e.g. an RFM segment) narrows the list."""
     q = sa.select(Customer).where(Customer.business_id == business_id)
+    if ids_in is not None:
+        q = q.where(Customer.id.in_(ids_in))
     if search and search.strip():
         term = search.strip()
         conds = [Customer.name.icontains(term, autoescape=True), Customer.email.icontains(term, autoescape=True),
@@ -179,6 +181,9 @@ def update_customer(db: Session, customer: Customer, **changes: Any) -> Customer
 
 def delete_customer(db: Session, customer: Customer) -> None:
     """Deletes the customer with identities and transactions (orders keep their copy, customer_id NULL)."""
+    from niaga.marketing.aggregates import forget_customer
+
+    forget_customer(db, business_id=customer.business_id, customer_id=customer.id)
     db.delete(customer)
     db.flush()
 

@@ -16,6 +16,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "niaga.jobs.models",
     "niaga.integrations.models",
     "niaga.printshop.models",
+    "niaga.marketing.models",
 )
 for _module in MODEL_MODULES:
     importlib.import_module(_module)

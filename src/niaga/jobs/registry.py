@@ -42,6 +42,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.agent.tasks",
     "niaga.orders.tasks",
     "niaga.printshop.tasks",
+    "niaga.marketing.tasks",
 )
 
 # name -> spec, filled by @task in the modules above.

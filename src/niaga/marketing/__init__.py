@@ -1,1 +1,1 @@
-"""marketing domain."""
+"""Customer intelligence: RFM scores and segments, weekly snapshots, movements and owner reports."""

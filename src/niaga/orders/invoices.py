@@ -276,6 +276,8 @@ def _email_sender(db: Session, business_id: int) -> tuple[str, EmailSender, str]
     return None
 
 
+email_sender = _email_sender  # public: the marketing reports send through the same provider
+
 # --- sending ------------------------------------------------------------------------------------------
 
 def caption(order: Order, business: Business) -> str:

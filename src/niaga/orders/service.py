@@ -574,6 +574,9 @@ def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str
             loyalty.do_restore_redeemed(db, business=business, order=order)
         elif to == "refunded":
             loyalty.do_reverse_earned(db, business=business, order=order)
+            from niaga.marketing.aggregates import sync_order_transaction
+
+            sync_order_transaction(db, order=order)
         elif to == "completed":
             order.completed_at = now
         record_event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
@@ -602,6 +605,10 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                                    status="completed", source="order", order_id=order.id,
                                    products=[{"sku": i.sku, "name": i.name, "quantity": i.quantity,
                                               "total": i.total} for i in order.items]))
+                from niaga.marketing.aggregates import record_completed
+
+                record_completed(db, business_id=order.business_id, items=[(
+                    customer.id, now.astimezone(tz(business.timezone)).date(), order.total)])
         points = loyalty.do_earn(db, business=business, order=order)
         if points:
             record_event(db, order, "loyalty.earned", actor, data={"points": points})
@@ -692,6 +699,9 @@ def do_refund(db: Session, *, order: Order, method: str, actor: Actor, amount: i
            data={"payment_id": payment.id, "amount": amount, "paid_amount": order.paid_amount})
     if order.paid_amount <= 0 and order.status in SOLD_STATES:
         do_transition(db, order=order, to="refunded", actor=actor, note=note or "refund penuh")
+    from niaga.marketing.aggregates import sync_order_transaction
+
+    sync_order_transaction(db, order=order)
     return payment
 
 

@@ -12,6 +12,7 @@ from niaga.catalog.service import clean_tags
 from niaga.customers import service as customers
 from niaga.customers.models import Customer, Transaction
 from niaga.kit.timeutil import tz
+from niaga.marketing.service import customer_history
 from niaga.messaging.models import Conversation
 from niaga.orders.models import LoyaltyEntry, Order
 from niaga.web.core import FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
@@ -64,9 +65,10 @@ def customer_page(customer_id: int, request: Request, db: WebDb) -> Response:
     points = list(db.scalars(sa.select(LoyaltyEntry).where(LoyaltyEntry.business_id == ctx.business_id,
                                                            LoyaltyEntry.customer_id == c.id)
                              .order_by(LoyaltyEntry.id.desc()).limit(30)))
+    rfm_history = customer_history(db, business_id=ctx.business_id, customer_id=c.id, limit=8)
     return render(ctx, request, "customer.html", active="customers", title=customers.display_name(c, lang=ctx.lang),
                   c=c, conversations=conversations, orders=orders, points=points, errors={}, history=history,
-                  imported_done=imported_done, open_orders=open_orders)
+                  imported_done=imported_done, open_orders=open_orders, rfm_history=rfm_history)
 
 
 @router.post("/app/pelanggan/{customer_id:int}", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ ID: dict[str, str] = {
     # shell
     "app.title": "niaga",
     "nav.overview": "Ringkasan", "nav.inbox": "Inbox", "nav.catalog": "Katalog", "nav.customers": "Pelanggan",
+    "nav.marketing": "Pemasaran",
     "nav.orders": "Pesanan", "nav.settings": "Pengaturan", "nav.jobs": "Job gagal", "nav.print": "Antrean cetak",
     "nav.knowledge": "Pengetahuan", "nav.rates": "Ongkir", "nav.import": "Impor",
     "nav.menu": "Menu", "nav.skip": "Langsung ke konten",
@@ -133,6 +134,7 @@ ID: dict[str, str] = {
 
 EN: dict[str, str] = {
     "nav.overview": "Overview", "nav.inbox": "Inbox", "nav.catalog": "Catalog", "nav.customers": "Customers",
+    "nav.marketing": "Marketing",
     "nav.orders": "Orders", "nav.settings": "Settings", "nav.jobs": "Failed jobs", "nav.print": "Print queue",
     "nav.knowledge": "Knowledge", "nav.rates": "Shipping", "nav.import": "Import",
     "nav.menu": "Menu", "nav.skip": "Skip to content",

@@ -1,7 +1,7 @@
 """print shop: price lists, template overrides, processing log
 
 Revision ID: 0004_printshop
-Revises: 0002
+Revises: 0003_rfm
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import niaga.db.base
 
 revision = "0004_printshop"
-down_revision = "0002"
+down_revision = "0003_rfm"
 branch_labels = None
 depends_on = None
 

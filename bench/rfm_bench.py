@@ -1,0 +1,283 @@
+"""RFM benchmark: `rfm run` (read the maintained aggregates, score, segment, store the snapshot) and the full
+aggregate rebuild, beside DuckDB computing the same figures and quintile scores from the raw transactions
+table, in the same run on the same generated data. Results are checked equal before timing counts.
+
+    python bench/rfm_bench.py [--transactions 200000] [--customers 20000] [--db sqlite,postgresql]
+                              [--pg-url postgresql+psycopg://user@127.0.0.1:5432/postgres] [--repeat 3]
+
+Ratios < 1.0 mean niaga is faster than DuckDB. Sizes are parameters: the shared 2-core machine runs the small
+ones; the issue's 1M/10M sizes need a real machine. DuckDB is only in the `test` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+AS_OF = date(2026, 11, 1)
+DUCK_SQL = """
+WITH agg AS (
+  SELECT customer_id, max(occurred_on) AS last_on, count(*) AS f, sum(amount) AS m
+  FROM tx WHERE business_id = 1 AND status = 'completed' AND occurred_on <= DATE '{as_of}' GROUP BY customer_id),
+fig AS (SELECT customer_id, date_diff('day', last_on, DATE '{as_of}') AS rec, f, m FROM agg),
+sc AS (SELECT customer_id, rec, f, m,
+  1 + (5 * (rank() OVER (ORDER BY rec DESC) - 1)) // count(*) OVER () AS r,
+  1 + (5 * (rank() OVER (ORDER BY f ASC) - 1)) // count(*) OVER () AS fs,
+  1 + (5 * (rank() OVER (ORDER BY m ASC) - 1)) // count(*) OVER () AS ms FROM fig)
+SELECT customer_id, rec, f, m, r, fs, ms,
+  CASE WHEN r <= 2 THEN (CASE WHEN fs <= 2 THEN 'lost' WHEN fs <= 4 THEN 'at_risk' ELSE 'cant_lose_them' END)
+       WHEN r = 3 THEN (CASE WHEN fs <= 2 THEN 'about_to_sleep' WHEN fs = 3 THEN 'need_attention' ELSE 'loyal_customers' END)
+       WHEN r = 4 THEN (CASE WHEN fs = 1 THEN 'promising' WHEN fs <= 3 THEN 'potential_loyalists' ELSE 'loyal_customers' END)
+       ELSE (CASE WHEN fs = 1 THEN 'new_customers' WHEN fs <= 3 THEN 'potential_loyalists' ELSE 'champions' END) END
+FROM sc
+"""
+
+
+def generate(n_tx: int, n_cust: int, seed: int = 1) -> list[tuple]:
+    """(id, business_id, ref, customer_id, occurred_on, amount, status): skewed purchase counts, 3 years."""
+    rng = random.Random(seed)
+    start = AS_OF - timedelta(days=3 * 365)
+    weights = [1 / (1 + i % 97) for i in range(n_cust)]  # a long tail of one-off buyers
+    custs = rng.choices(range(1, n_cust + 1), weights=weights, k=n_tx)
+    out = []
+    for i, cid in enumerate(custs, start=1):
+        status = "completed" if rng.random() < 0.93 else rng.choice(("cancelled", "refunded"))
+        out.append(
+            (
+                i,
+                1,
+                f"T{i:09d}",
+                cid,
+                start + timedelta(days=rng.randrange(3 * 365 + 1)),
+                rng.randrange(20, 5000) * 1000,
+                status,
+            )
+        )
+    return out
+
+
+def setup_env(kind: str, pg_url: str | None, workdir: Path) -> str:
+    os.environ["NIAGA_HOME"] = str(workdir / "home")
+    os.environ["NIAGA_LOG_LEVEL"] = "WARNING"
+    os.environ.pop("NIAGA_DATABASE_URL", None)
+    if kind == "postgresql":
+        import sqlalchemy as sa
+
+        name = "niaga_rfm_bench_" + uuid.uuid4().hex[:8]
+        admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        os.environ["NIAGA_DATABASE_URL"] = (
+            sa.engine.make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        )
+        return name
+    return ""
+
+
+def load(rows: list[tuple], n_cust: int) -> None:
+    """Schema from the models, one business, customers and transactions inserted in bulk (untimed)."""
+    import niaga.db.models  # noqa: F401
+    from niaga.db import engine as dbe
+    from niaga.db.models import metadata
+    from niaga.settings import reset_settings_cache
+
+    reset_settings_cache()
+    dbe.configure()
+    eng = dbe.get_engine()
+    metadata.create_all(eng)
+    raw = eng.raw_connection()
+    try:
+        cur = raw.cursor()
+        pg = eng.dialect.name == "postgresql"
+        cur.execute(
+            "INSERT INTO businesses (id, slug, name, timezone, profile, settings, is_active, created_at, "
+            "updated_at) VALUES (1, 'bench', 'Bench', 'Asia/Jakarta', '{}', '{}', %s, now(), now())"
+            % ("true" if pg else "1")
+            if pg
+            else "INSERT INTO businesses (id, slug, name, timezone, profile, settings, is_active, created_at, "
+            "updated_at) VALUES (1, 'bench', 'Bench', 'Asia/Jakarta', '{}', '{}', 1, "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+        cust = [(i, 1, f"C{i:07d}", f"Pelanggan {i}") for i in range(1, n_cust + 1)]
+        tx = [(i, b, ref, c, d.isoformat(), a, s) for i, b, ref, c, d, a, s in rows]
+        if pg:
+            with cur.copy(
+                "COPY customers (id, business_id, customer_ref, name, language, tags, preferences, notes, "
+                "total_orders, total_spent, points_balance, is_blocked, created_at, updated_at) FROM STDIN"
+            ) as cp:
+                for i, b, ref, name in cust:
+                    cp.write_row(
+                        (i, b, ref, name, "id", "[]", "{}", "", 0, 0, 0, False, "2026-01-01", "2026-01-01")
+                    )
+            with cur.copy(
+                "COPY transactions (id, business_id, ref, customer_id, occurred_on, amount, status, "
+                "products, source, created_at) FROM STDIN"
+            ) as cp:
+                for r in tx:
+                    cp.write_row((*r, "[]", "import", "2026-01-01"))
+        else:
+            cur.executemany(
+                "INSERT INTO customers (id, business_id, customer_ref, name, language, tags, preferences, "
+                "notes, total_orders, total_spent, points_balance, is_blocked, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, 'id', '[]', '{}', '', 0, 0, 0, 0, '2026-01-01', '2026-01-01')",
+                cust,
+            )
+            cur.executemany(
+                "INSERT INTO transactions (id, business_id, ref, customer_id, occurred_on, amount, status, "
+                "products, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', 'import', "
+                "'2026-01-01')",
+                tx,
+            )
+        raw.commit()
+    finally:
+        raw.close()
+    if eng.dialect.name == "postgresql":  # what autovacuum does on a live server (index-only scans need it)
+        with eng.execution_options(isolation_level="AUTOCOMMIT").connect() as c:
+            c.exec_driver_sql("VACUUM ANALYZE")
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out  # best of N: the shared machine adds noise, never speed
+
+
+def niaga_run():  # type: ignore[no-untyped-def]
+    from niaga.db.engine import session_scope
+    from niaga.marketing import service
+    from niaga.tenancy.models import Business
+
+    with session_scope() as db:
+        result = service.do_run(db, business=db.get(Business, 1), as_of=AS_OF, method="quantile")
+        return {
+            x.customer_id: (x.recency_days, x.frequency, x.monetary, x.r, x.f, x.m, x.segment)
+            for x in result.rows
+        }
+
+
+def niaga_rebuild() -> int:
+    from niaga.db.engine import session_scope
+    from niaga.marketing import aggregates
+
+    with session_scope() as db:
+        return aggregates.rebuild(db, business_id=1)
+
+
+def bench_one(
+    kind: str, rows: list[tuple], n_cust: int, pg_url: str | None, repeat: int, duck_csv: Path
+) -> dict:
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dbname = setup_env(kind, pg_url, Path(tmp))
+        try:
+            t0 = time.perf_counter()
+            load(rows, n_cust)
+            load_s = time.perf_counter() - t0
+            rebuild_s, n = timed(niaga_rebuild, repeat)
+            run_s, ours = timed(niaga_run, repeat)
+            tracemalloc.start()
+            niaga_run()
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            con = duckdb.connect()
+            con.execute(
+                "CREATE TABLE tx AS SELECT * FROM read_csv(?, header=true, columns={'id': 'BIGINT', "
+                "'business_id': 'BIGINT', 'ref': 'VARCHAR', 'customer_id': 'BIGINT', 'occurred_on': 'DATE', "
+                "'amount': 'BIGINT', 'status': 'VARCHAR'})",
+                [str(duck_csv)],
+            )
+            sql = DUCK_SQL.format(as_of=AS_OF.isoformat())
+            duck_s, theirs = timed(lambda: con.execute(sql).fetchall(), repeat)
+            con.close()
+            duck = {
+                r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), r[7]) for r in theirs
+            }
+            same = duck == ours
+        finally:
+            from niaga.db import engine as dbe
+
+            dbe.dispose()
+            if dbname:
+                import sqlalchemy as sa
+
+                admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+                with admin.connect() as c:
+                    c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+                admin.dispose()
+    return {
+        "db": kind,
+        "customers_scored": len(ours),
+        "aggregates": n,
+        "load_s": load_s,
+        "rfm_run_s": run_s,
+        "rebuild_s": rebuild_s,
+        "duckdb_s": duck_s,
+        "same_results": same,
+        "py_peak_mb": peak / 2**20,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--transactions", type=int, default=200_000)
+    ap.add_argument("--customers", type=int, default=20_000)
+    ap.add_argument("--db", default="sqlite")
+    ap.add_argument("--pg-url", default=os.environ.get("NIAGA_BENCH_PG_URL"))
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    t0 = time.perf_counter()
+    rows = generate(a.transactions, a.customers)
+    print(
+        f"generated {a.transactions:,} transactions for {a.customers:,} customers in "
+        f"{time.perf_counter() - t0:.1f}s",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        duck_csv = Path(tmp) / "tx.csv"
+        with duck_csv.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "business_id", "ref", "customer_id", "occurred_on", "amount", "status"])
+            w.writerows(rows)
+        results = []
+        for kind in [k.strip() for k in a.db.split(",") if k.strip()]:
+            if kind == "postgresql" and not a.pg_url:
+                print("postgresql: skipped (no --pg-url / NIAGA_BENCH_PG_URL)")
+                continue
+            results.append(bench_one(kind, rows, a.customers, a.pg_url, a.repeat, duck_csv))
+    print(
+        f"\n{'db':<11}{'scored':>9}{'rfm run':>10}{'rebuild':>10}{'duckdb':>10}{'run/duck':>10}{'rebuild/duck':>14}"
+        f"{'same':>6}{'py peak':>10}"
+    )
+    for r in results:
+        print(
+            f"{r['db']:<11}{r['customers_scored']:>9,}{r['rfm_run_s']:>9.3f}s{r['rebuild_s']:>9.3f}s"
+            f"{r['duckdb_s']:>9.3f}s{r['rfm_run_s'] / r['duckdb_s']:>10.2f}{r['rebuild_s'] / r['duckdb_s']:>14.2f}"
+            f"{'yes' if r['same_results'] else 'NO':>6}{r['py_peak_mb']:>8.1f}MB"
+        )
+    print(
+        f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+        f"best of {a.repeat}; sizes {a.transactions:,} transactions / {a.customers:,} customers"
+    )
+    return 0 if all(r["same_results"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Tables of customer intelligence: per-customer purchase aggregates, RFM snapshots and their rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, UTCDateTime
+from niaga.kit.timeutil import utcnow
+
+
+class CustomerPurchaseStats(BusinessMixin, Base):
+    """One row per customer with at least one completed transaction: the three RFM inputs, kept up to date
+    whenever a transaction is written (import, paid order, refund, cancellation) so that an RFM run reads
+    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch."""
+
+    __tablename__ = "customer_purchase_stats"
+    __table_args__ = (sa.Index("ix_customer_purchase_stats_business_last", "business_id", "last_on"),)
+
+    customer_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_on: Mapped[date] = mapped_column(
+        sa.Date, nullable=False
+    )  # latest completed transaction (local date)
+    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+
+class RfmSnapshot(IdMixin, BusinessMixin, Base):
+    """One RFM run of a business: the as-of date, the method, and the totals per segment."""
+
+    __tablename__ = "rfm_snapshots"
+    __table_args__ = (
+        sa.Index("ix_rfm_snapshots_business_taken", "business_id", "taken_at"),
+        sa.UniqueConstraint("business_id", "period"),
+    )
+
+    as_of: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    method: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="manual", nullable=False)  # manual|weekly|api
+    # A weekly snapshot's slot ("2026-W48"): unique per business, so two workers never take it twice.
+    period: Mapped[str | None] = mapped_column(sa.String(20))
+    customers_scored: Mapped[int] = mapped_column(default=0, nullable=False)
+    customers_without_purchases: Mapped[int] = mapped_column(default=0, nullable=False)
+    # {"champions": {"count": 12, "revenue": 3400000}, ...}
+    segments: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
+    # {"5,4": {"count": 3, "revenue": 1200000}, ...} (R,F cells)
+    grid: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class RfmSnapshotRow(Base):
+    """A customer's figures, scores and segment in one snapshot (their history is the rows over time)."""
+
+    __tablename__ = "rfm_snapshot_rows"
+    # Derived rows written 100k at a time, so the table is kept lean: only the (snapshot_id, customer_id) key
+    # (a snapshot appends in key order; a customer's history is one point lookup per snapshot) and only the
+    # foreign key to the snapshot (a business's deletion cascades through rfm_snapshots). Per-row checks of
+    # the business and customer keys would cost more than the scoring; a deleted customer's rows are removed
+    # by `aggregates.forget_customer`.
+    business_id: Mapped[int] = mapped_column(BigId, nullable=False)
+    snapshot_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("rfm_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    recency_days: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    r: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    f: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    m: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    segment: Mapped[str] = mapped_column(sa.String(32), nullable=False)

@@ -1,0 +1,168 @@
+"""The RFM definitions of shared/design/RFM.md as pure functions (no database): scores by quantile or by
+bins, the R/F grid of segments, their Indonesian names and a suggested action for each.
+
+Everything here is deterministic and independent of row order: ties always share a score.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+METHODS = ("quantile", "bins")
+
+# Bins (seed 002): upper bounds, inclusive. Configurable per business under settings.marketing.rfm_bins.
+DEFAULT_BINS: dict[str, tuple[int, ...]] = {
+    "recency": (30, 60, 90, 180),
+    "frequency": (1, 2, 5, 10),
+    "monetary": (100_000, 500_000, 1_000_000, 5_000_000),
+}
+
+# The R/F grid: GRID[r][f] for r, f in 1..5. Every cell holds exactly one segment.
+_ROWS = {
+    5: ("new_customers", "potential_loyalists", "potential_loyalists", "champions", "champions"),
+    4: ("promising", "potential_loyalists", "potential_loyalists", "loyal_customers", "loyal_customers"),
+    3: ("about_to_sleep", "about_to_sleep", "need_attention", "loyal_customers", "loyal_customers"),
+    2: ("lost", "lost", "at_risk", "at_risk", "cant_lose_them"),
+    1: ("lost", "lost", "at_risk", "at_risk", "cant_lose_them"),
+}
+GRID: dict[int, dict[int, str]] = {r: {f: row[f - 1] for f in range(1, 6)} for r, row in _ROWS.items()}
+
+# Display order (best first) with the Indonesian name and a one-line suggested action.
+SEGMENTS: dict[str, dict[str, str]] = {
+    "champions": {
+        "label": "Juara",
+        "en": "Champions",
+        "action": "Beri hadiah eksklusif dan ajak jadi duta; tawarkan produk baru lebih dulu.",
+    },
+    "loyal_customers": {
+        "label": "Pelanggan Setia",
+        "en": "Loyal customers",
+        "action": "Tawarkan program poin atau paket hemat agar makin sering belanja.",
+    },
+    "potential_loyalists": {
+        "label": "Calon Setia",
+        "en": "Potential loyalists",
+        "action": "Kirim rekomendasi produk serupa dan ajak ikut program member.",
+    },
+    "new_customers": {
+        "label": "Pelanggan Baru",
+        "en": "New customers",
+        "action": "Sambut dengan ucapan terima kasih dan panduan produk; beri voucher pembelian kedua.",
+    },
+    "promising": {
+        "label": "Menjanjikan",
+        "en": "Promising",
+        "action": "Kenalkan produk terlaris dan beri diskon kecil untuk pembelian berikutnya.",
+    },
+    "need_attention": {
+        "label": "Perlu Perhatian",
+        "en": "Need attention",
+        "action": "Kirim penawaran terbatas waktu yang sesuai riwayat belanjanya.",
+    },
+    "about_to_sleep": {
+        "label": "Hampir Tidur",
+        "en": "About to sleep",
+        "action": "Sapa kembali dengan info produk baru dan promo ringan.",
+    },
+    "at_risk": {
+        "label": "Berisiko",
+        "en": "At risk",
+        "action": "Hubungi secara personal, tanyakan kabar dan beri voucher khusus.",
+    },
+    "cant_lose_them": {
+        "label": "Jangan Sampai Hilang",
+        "en": "Can't lose them",
+        "action": "Telepon atau chat langsung oleh pemilik; beri penawaran terbaik agar kembali.",
+    },
+    "lost": {
+        "label": "Hilang",
+        "en": "Lost",
+        "action": "Kirim satu kampanye win-back; jika tidak merespons, kurangi frekuensi pesan.",
+    },
+}
+SEGMENT_ORDER: tuple[str, ...] = tuple(SEGMENTS)
+
+
+def segment_of(r: int, f: int) -> str:
+    return GRID[r][f]
+
+
+def label_of(segment: str, lang: str = "id") -> str:
+    info = SEGMENTS.get(segment)
+    if info is None:
+        return segment
+    return info["en"] if lang == "en" else info["label"]
+
+
+def quantile_scores(goodness: Sequence[float | int]) -> list[int]:
+    """score = 1 + floor(5 × (rank_min − 1) / N), rank_min = 1 + the number of values strictly worse
+    (smaller goodness). Returns the scores in the input's order; ties share a score."""
+    n = len(goodness)
+    if n == 0:
+        return []
+    worse: dict[Any, int] = {}  # value -> number of values strictly smaller (its first index once sorted)
+    for i, v in enumerate(sorted(goodness)):
+        if v not in worse:
+            worse[v] = i
+    return [1 + (5 * worse[v]) // n for v in goodness]
+
+
+def bin_score(value: int, edges: Iterable[int], *, reverse: bool = False) -> int:
+    above = sum(1 for e in edges if value > e)
+    return 5 - above if reverse else 1 + above
+
+
+def check_edges(edges: Any, name: str) -> tuple[int, ...]:
+    """Four strictly increasing non-negative integers, or ValueError with an Indonesian reason."""
+    try:
+        out = tuple(int(e) for e in edges)
+    except (TypeError, ValueError):
+        raise ValueError(f"Batas {name} harus berupa angka.")
+    if len(out) != 4:
+        raise ValueError(f"Batas {name} harus 4 angka.")
+    if any(e < 0 for e in out) or any(b <= a for a, b in itertools.pairwise(out)):
+        raise ValueError(f"Batas {name} harus naik dan tidak negatif.")
+    return out
+
+
+@dataclass(slots=True)
+class Scored:
+    customer_id: int
+    recency_days: int
+    frequency: int
+    monetary: int
+    r: int = 0
+    f: int = 0
+    m: int = 0
+    segment: str = ""
+
+
+def score(
+    rows: list[Scored], *, method: str = "quantile", bins: dict[str, tuple[int, ...]] | None = None
+) -> list[Scored]:
+    """Fill r, f, m and segment of every row in place (and return the list)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
+    if method == "quantile":
+        rs = quantile_scores([-x.recency_days for x in rows])
+        fs = quantile_scores([x.frequency for x in rows])
+        ms = quantile_scores([x.monetary for x in rows])
+        for x, r, f, m in zip(rows, rs, fs, ms, strict=True):
+            x.r, x.f, x.m, x.segment = r, f, m, GRID[r][f]
+    else:
+        b = {**DEFAULT_BINS, **(bins or {})}
+        re_, fe, me = b["recency"], b["frequency"], b["monetary"]
+        for x in rows:
+            x.r = bin_score(x.recency_days, re_, reverse=True)
+            x.f = bin_score(x.frequency, fe)
+            x.m = bin_score(x.monetary, me)
+            x.segment = GRID[x.r][x.f]
+    return rows
+
+
+def recency_days(as_of: date, last_on: date) -> int:
+    return (as_of - last_on).days

@@ -1,0 +1,626 @@
+"""RFM runs, snapshots, movements between snapshots and the queries behind the API and the dashboard.
+
+A run reads the maintained aggregates (one row per customer, see `aggregates`), scores them with the
+definitions of `rfm` and stores a snapshot (totals per segment and per R/F cell, plus one row per customer).
+The latest snapshot is "the analysis"; a customer's history is their rows over snapshots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from niaga.customers.models import Customer, Transaction
+from niaga.kit.errors import NotFound, ValidationFailed
+from niaga.kit.timeutil import local_today, tz, utcnow
+from niaga.marketing import rfm
+from niaga.marketing.models import RfmSnapshot, RfmSnapshotRow
+from niaga.ops.logging import get_logger
+from niaga.tenancy.models import Business
+
+log = get_logger("niaga.marketing")
+
+EARLIEST = date(2000, 1, 1)
+
+DEFAULT_MARKETING: dict[str, Any] = {
+    "rfm_method": "quantile",
+    "rfm_bins": {k: list(v) for k, v in rfm.DEFAULT_BINS.items()},
+    # Weekly snapshot and owner report: ISO weekday (1 = Monday) and hour in the business's time zone.
+    "weekly": {"enabled": True, "weekday": 1, "hour": 7},
+    # Where the weekly report goes: owner/admin emails (empty = every owner's login email), the Telegram
+    # admin chat, and a WhatsApp number (empty = none).
+    "report": {"email": [], "telegram": True, "whatsapp": ""},
+}
+
+
+def marketing_settings(business: Business) -> dict[str, Any]:
+    raw = (business.settings or {}).get("marketing") or {}
+    out = {**DEFAULT_MARKETING, **raw}
+    for key in ("rfm_bins", "weekly", "report"):
+        out[key] = {**DEFAULT_MARKETING[key], **(raw.get(key) or {})}
+    return out
+
+
+def bins_of(business: Business) -> dict[str, tuple[int, ...]]:
+    """The business's bin edges (settings.marketing.rfm_bins), validated; defaults for anything missing."""
+    cfg = marketing_settings(business)["rfm_bins"]
+    out: dict[str, tuple[int, ...]] = {}
+    for name in ("recency", "frequency", "monetary"):
+        try:
+            out[name] = rfm.check_edges(cfg.get(name, rfm.DEFAULT_BINS[name]), name)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), code="invalid_rfm_bins", details={name: str(exc)})
+    return out
+
+
+# --- a run -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RfmResult:
+    business_id: int
+    as_of: date
+    method: str
+    rows: list[rfm.Scored]
+    refs: dict[int, str | None]
+    names: dict[int, str] = field(default_factory=dict)
+    customers_without_purchases: int = 0
+    snapshot_id: int | None = None
+
+    def segment_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(rfm.SEGMENT_ORDER, 0)
+        for x in self.rows:
+            counts[x.segment] += 1
+        return counts
+
+    def as_dict(self, *, with_customers: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "as_of": self.as_of.isoformat(),
+            "method": self.method,
+            "customers_scored": len(self.rows),
+            "customers_without_purchases": self.customers_without_purchases,
+            "segments": self.segment_counts(),
+            "snapshot_id": self.snapshot_id,
+        }
+        if with_customers:
+            out["customers"] = [
+                {
+                    "customer_ref": self.refs.get(x.customer_id) or str(x.customer_id),
+                    "customer_id": x.customer_id,
+                    "recency_days": x.recency_days,
+                    "frequency": x.frequency,
+                    "monetary": x.monetary,
+                    "r": x.r,
+                    "f": x.f,
+                    "m": x.m,
+                    "segment": x.segment,
+                }
+                for x in self.rows
+            ]
+        return out
+
+
+def check_as_of(business: Business, as_of: date | None) -> date:
+    """Default: today in the business's time zone. A date after today or before 2000 is refused."""
+    today = local_today(business.timezone)
+    if as_of is None:
+        return today
+    if as_of < EARLIEST:
+        raise ValidationFailed(
+            "Tanggal acuan tidak boleh sebelum 1 Januari 2000.",
+            code="invalid_as_of",
+            details={"as_of": "sebelum tahun 2000"},
+        )
+    if as_of > today:
+        raise ValidationFailed(
+            f"Tanggal acuan tidak boleh setelah hari ini ({today.isoformat()}).",
+            code="invalid_as_of",
+            details={"as_of": "di masa depan"},
+        )
+    return as_of
+
+
+def check_method(business: Business, method: str | None) -> str:
+    method = method or marketing_settings(business)["rfm_method"]
+    if method not in rfm.METHODS:
+        raise ValidationFailed(
+            "Metode harus quantile atau bins.", code="invalid_method", details={"method": "quantile|bins"}
+        )
+    return method
+
+
+def _fetch(db: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows straight from the driver cursor (no Row objects): the RFM hot path reads one row per customer.
+    `sql` uses `:name` placeholders; they are rewritten for drivers with the `%(name)s` style."""
+    conn = db.connection()
+    if conn.dialect.paramstyle == "pyformat":
+        import re
+
+        sql = re.sub(r":(\w+)", r"%(\1)s", sql)
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def _figures(db: Session, *, business_id: int, as_of: date) -> tuple[list[rfm.Scored], dict[int, str | None]]:
+    """Per-customer figures as of `as_of` from the aggregates (one row per customer). A customer whose
+    latest completed purchase is after `as_of` (a run for a past date) is recomputed from their
+    transactions up to that date."""
+    rows: list[rfm.Scored] = []
+    later: list[int] = []
+    days_of: dict[Any, int] = {}  # a few thousand distinct dates for any number of customers
+    Scored = rfm.Scored
+    params = {"b": business_id}
+    for cid, last_on, freq, money in _fetch(
+        db,
+        "SELECT customer_id, last_on, frequency, monetary FROM customer_purchase_stats "
+        "WHERE business_id = :b",
+        params,
+    ):
+        days = days_of.get(last_on)
+        if days is None:
+            day = last_on if isinstance(last_on, date) else date.fromisoformat(str(last_on))
+            days = days_of[last_on] = (as_of - day).days
+        if days < 0:
+            later.append(cid)
+        else:
+            rows.append(Scored(cid, days, int(freq), int(money)))
+    refs: dict[int, str | None] = dict(
+        _fetch(  # type: ignore[arg-type]
+            db, "SELECT id, customer_ref FROM customers WHERE business_id = :b", params
+        )
+    )
+    for i in range(0, len(later), 500):
+        chunk = later[i : i + 500]
+        for cid, last_on, freq, money in db.execute(
+            sa.select(
+                Transaction.customer_id,
+                sa.func.max(Transaction.occurred_on),
+                sa.func.count(),
+                sa.func.sum(Transaction.amount),
+            )
+            .where(
+                Transaction.business_id == business_id,
+                Transaction.status == "completed",
+                Transaction.occurred_on <= as_of,
+                Transaction.customer_id.in_(chunk),
+            )
+            .group_by(Transaction.customer_id)
+        ):
+            rows.append(Scored(cid, (as_of - last_on).days, int(freq), int(money)))
+    if later:
+        rows.sort(key=lambda x: x.customer_id)
+    return rows, refs
+
+
+def compute(
+    db: Session, *, business: Business, as_of: date | None = None, method: str | None = None
+) -> RfmResult:
+    """Score every customer with a completed purchase on or before `as_of` (nothing stored)."""
+    as_of = check_as_of(business, as_of)
+    method = check_method(business, method)
+    bins = bins_of(business) if method == "bins" else None
+    rows, refs = _figures(db, business_id=business.id, as_of=as_of)
+    rfm.score(rows, method=method, bins=bins)
+    total = int(
+        db.scalar(sa.select(sa.func.count()).select_from(Customer).where(Customer.business_id == business.id))
+        or 0
+    )
+    return RfmResult(
+        business.id, as_of, method, rows, refs, customers_without_purchases=max(total - len(rows), 0)
+    )
+
+
+def summarise(rows: list[rfm.Scored]) -> tuple[dict[str, Any], dict[str, Any]]:
+    segments = {s: {"count": 0, "revenue": 0} for s in rfm.SEGMENT_ORDER}
+    grid = {f"{r},{f}": {"count": 0, "revenue": 0} for r in range(1, 6) for f in range(1, 6)}
+    for x in rows:
+        s = segments[x.segment]
+        s["count"] += 1
+        s["revenue"] += x.monetary
+        c = grid[f"{x.r},{x.f}"]
+        c["count"] += 1
+        c["revenue"] += x.monetary
+    return segments, grid
+
+
+def store(db: Session, result: RfmResult, *, kind: str = "manual", period: str | None = None) -> RfmSnapshot:
+    segments, grid = summarise(result.rows)
+    snap = RfmSnapshot(
+        business_id=result.business_id,
+        as_of=result.as_of,
+        method=result.method,
+        kind=kind,
+        period=period,
+        customers_scored=len(result.rows),
+        customers_without_purchases=result.customers_without_purchases,
+        segments=segments,
+        grid=grid,
+        taken_at=utcnow(),
+    )
+    db.add(snap)
+    db.flush()
+    bid, sid = result.business_id, snap.id
+    _insert_rows(
+        db,
+        [
+            (bid, sid, x.customer_id, x.recency_days, x.frequency, x.monetary, x.r, x.f, x.m, x.segment)
+            for x in result.rows
+        ],
+    )
+    result.snapshot_id = sid
+    log.info("rfm.snapshot", business_id=bid, snapshot_id=sid, kind=kind, customers=len(result.rows))
+    return snap
+
+
+_ROW_COLUMNS = "business_id, snapshot_id, customer_id, recency_days, frequency, monetary, r, f, m, segment"
+
+
+def _insert_rows(db: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Snapshot rows in bulk through the driver (COPY on PostgreSQL, executemany on SQLite): a snapshot of
+    100k customers must not cost more than the scoring."""
+    if not rows:
+        return
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(f"COPY rfm_snapshot_rows ({_ROW_COLUMNS}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+        return
+    marks = ", ".join("?" * 10)
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.executemany(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)
+    finally:
+        cur.close()
+
+
+def do_run(
+    db: Session,
+    *,
+    business: Business,
+    as_of: date | None = None,
+    method: str | None = None,
+    kind: str = "manual",
+    period: str | None = None,
+    save: bool = True,
+) -> RfmResult:
+    """Compute and (by default) store a snapshot."""
+    result = compute(db, business=business, as_of=as_of, method=method)
+    if save:
+        store(db, result, kind=kind, period=period)
+    return result
+
+
+# --- reading snapshots -------------------------------------------------------------------------------
+
+
+def latest_snapshot(
+    db: Session, *, business_id: int, before: RfmSnapshot | None = None
+) -> RfmSnapshot | None:
+    q = sa.select(RfmSnapshot).where(RfmSnapshot.business_id == business_id)
+    if before is not None:
+        q = q.where(RfmSnapshot.taken_at < before.taken_at)
+    return db.scalars(q.order_by(RfmSnapshot.taken_at.desc(), RfmSnapshot.id.desc()).limit(1)).first()
+
+
+def get_snapshot(db: Session, *, business_id: int, snapshot_id: int) -> RfmSnapshot:
+    snap = db.scalars(
+        sa.select(RfmSnapshot).where(RfmSnapshot.business_id == business_id, RfmSnapshot.id == snapshot_id)
+    ).first()
+    if snap is None:
+        raise NotFound("Analisis RFM tidak ditemukan.", code="snapshot_not_found")
+    return snap
+
+
+def previous_for_comparison(db: Session, *, snapshot: RfmSnapshot) -> RfmSnapshot | None:
+    """The snapshot to compare with for "since last week": the latest taken at least 6 days before this one's
+    as-of date, else simply the one before it."""
+    cutoff = snapshot.as_of - timedelta(days=6)
+    prev = db.scalars(
+        sa.select(RfmSnapshot)
+        .where(
+            RfmSnapshot.business_id == snapshot.business_id,
+            RfmSnapshot.id != snapshot.id,
+            RfmSnapshot.as_of <= cutoff,
+            RfmSnapshot.taken_at < snapshot.taken_at,
+        )
+        .order_by(RfmSnapshot.as_of.desc(), RfmSnapshot.taken_at.desc())
+        .limit(1)
+    ).first()
+    return prev or latest_snapshot(db, business_id=snapshot.business_id, before=snapshot)
+
+
+def list_snapshots(db: Session, *, business_id: int, limit: int = 26) -> list[RfmSnapshot]:
+    """The newest snapshots, oldest first (for trend charts): one per as-of date (the latest taken)."""
+    rows = list(
+        db.scalars(
+            sa.select(RfmSnapshot)
+            .where(RfmSnapshot.business_id == business_id)
+            .order_by(RfmSnapshot.taken_at.desc(), RfmSnapshot.id.desc())
+            .limit(limit * 4)
+        )
+    )
+    seen: set[date] = set()
+    out: list[RfmSnapshot] = []
+    for s in rows:
+        if s.as_of in seen:
+            continue
+        seen.add(s.as_of)
+        out.append(s)
+        if len(out) >= limit:
+            break
+    return sorted(out, key=lambda s: (s.as_of, s.taken_at))
+
+
+def snapshot_out(snap: RfmSnapshot) -> dict[str, Any]:
+    segments = [
+        {
+            "segment": s,
+            "label": rfm.label_of(s),
+            "action": rfm.SEGMENTS[s]["action"],
+            "count": int((snap.segments.get(s) or {}).get("count", 0)),
+            "revenue": int((snap.segments.get(s) or {}).get("revenue", 0)),
+        }
+        for s in rfm.SEGMENT_ORDER
+    ]
+    return {
+        "snapshot_id": snap.id,
+        "as_of": snap.as_of.isoformat(),
+        "method": snap.method,
+        "kind": snap.kind,
+        "taken_at": snap.taken_at.isoformat(),
+        "customers_scored": snap.customers_scored,
+        "customers_without_purchases": snap.customers_without_purchases,
+        "segments": segments,
+        "grid": [
+            {
+                "r": r,
+                "f": f,
+                "segment": rfm.GRID[r][f],
+                **(snap.grid.get(f"{r},{f}") or {"count": 0, "revenue": 0}),
+            }
+            for r in range(5, 0, -1)
+            for f in range(1, 6)
+        ],
+    }
+
+
+def check_segment(segment: str) -> str:
+    if segment not in rfm.SEGMENTS:
+        raise NotFound(
+            "Segmen tidak dikenal.",
+            code="segment_not_found",
+            details={"segment": ", ".join(rfm.SEGMENT_ORDER)},
+        )
+    return segment
+
+
+SEGMENT_SORTS = {
+    "monetary": RfmSnapshotRow.monetary,
+    "frequency": RfmSnapshotRow.frequency,
+    "recency_days": RfmSnapshotRow.recency_days,
+    "name": Customer.name,
+    "customer_ref": Customer.customer_ref,
+    "r": RfmSnapshotRow.r,
+    "f": RfmSnapshotRow.f,
+    "m": RfmSnapshotRow.m,
+}
+
+
+def segment_rows(
+    db: Session,
+    *,
+    snapshot: RfmSnapshot,
+    segment: str | None,
+    search: str | None = None,
+    sort: str = "-monetary",
+    offset: int = 0,
+    limit: int | None = 20,
+) -> tuple[list[tuple[RfmSnapshotRow, Customer]], int]:
+    """Customers of one segment (or all with segment None) in a snapshot. `sort` is one of SEGMENT_SORTS,
+    prefix '-' for descending; `search` matches name, phone, email or customer_ref."""
+    key = sort.lstrip("-")
+    if key not in SEGMENT_SORTS:
+        raise ValidationFailed(
+            details={"sort": f"Urutan harus salah satu dari: {', '.join(sorted(SEGMENT_SORTS))}."}
+        )
+    q = (
+        sa.select(RfmSnapshotRow, Customer)
+        .join(Customer, Customer.id == RfmSnapshotRow.customer_id)
+        .where(
+            RfmSnapshotRow.snapshot_id == snapshot.id,
+            RfmSnapshotRow.business_id == snapshot.business_id,
+            Customer.business_id == snapshot.business_id,
+        )
+    )
+    if segment:
+        q = q.where(RfmSnapshotRow.segment == check_segment(segment))
+    if search and search.strip():
+        t = search.strip()
+        q = q.where(
+            sa.or_(
+                Customer.name.icontains(t, autoescape=True),
+                Customer.phone.contains(t, autoescape=True),
+                Customer.email.icontains(t, autoescape=True),
+                Customer.customer_ref.icontains(t, autoescape=True),
+            )
+        )
+    total = int(db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0)
+    col = SEGMENT_SORTS[key]
+    desc = sort.startswith("-")
+    q = q.order_by(col.desc() if desc else col.asc(), RfmSnapshotRow.customer_id.asc()).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    return [(r, c) for r, c in db.execute(q)], total
+
+
+def row_out(row: RfmSnapshotRow, c: Customer) -> dict[str, Any]:
+    return {
+        "customer_id": c.id,
+        "customer_ref": c.customer_ref,
+        "name": c.name,
+        "phone": c.phone,
+        "email": c.email,
+        "city": c.city,
+        "recency_days": row.recency_days,
+        "frequency": row.frequency,
+        "monetary": row.monetary,
+        "r": row.r,
+        "f": row.f,
+        "m": row.m,
+        "segment": row.segment,
+        "segment_label": rfm.label_of(row.segment),
+    }
+
+
+def customer_ids_in_segment(db: Session, *, business_id: int, segment: str) -> sa.Select | None:
+    """A subquery of the customer ids in `segment` in the latest snapshot (None when there is none yet)."""
+    check_segment(segment)
+    snap = latest_snapshot(db, business_id=business_id)
+    if snap is None:
+        return None
+    return sa.select(RfmSnapshotRow.customer_id).where(
+        RfmSnapshotRow.snapshot_id == snap.id, RfmSnapshotRow.segment == segment
+    )
+
+
+def customer_history(
+    db: Session, *, business_id: int, customer_id: int, limit: int = 52
+) -> list[dict[str, Any]]:
+    """The customer's rows over snapshots, newest first (one per as-of date: the latest taken). Point
+    lookups on the (snapshot_id, customer_id) key, so snapshot rows need no per-customer index."""
+    snaps = {s.id: s for s in list_snapshots(db, business_id=business_id, limit=limit)}
+    if not snaps:
+        return []
+    q = sa.select(RfmSnapshotRow).where(
+        RfmSnapshotRow.snapshot_id.in_(list(snaps)),
+        RfmSnapshotRow.customer_id == customer_id,
+        RfmSnapshotRow.business_id == business_id,
+    )
+    found = sorted(((snaps[r.snapshot_id], r) for r in db.scalars(q)), key=lambda p: p[0].as_of, reverse=True)
+    out: list[dict[str, Any]] = []
+    for snap, row in found:
+        out.append(
+            {
+                "snapshot_id": snap.id,
+                "as_of": snap.as_of.isoformat(),
+                "method": snap.method,
+                "recency_days": row.recency_days,
+                "frequency": row.frequency,
+                "monetary": row.monetary,
+                "r": row.r,
+                "f": row.f,
+                "m": row.m,
+                "segment": row.segment,
+                "segment_label": rfm.label_of(row.segment),
+            }
+        )
+        if len(out) >= limit:
+            break
+    return out
+
+
+def current_segment(db: Session, *, business_id: int, customer_id: int) -> RfmSnapshotRow | None:
+    """The customer's row in the business's latest snapshot (None: not scored or no snapshot yet)."""
+    snap = latest_snapshot(db, business_id=business_id)
+    if snap is None:
+        return None
+    return db.get(RfmSnapshotRow, (snap.id, customer_id))
+
+
+# --- movements ---------------------------------------------------------------------------------------
+
+
+def movements(
+    db: Session, *, business_id: int, before: RfmSnapshot, after: RfmSnapshot, customers_per_move: int = 50
+) -> list[dict[str, Any]]:
+    """Customers whose segment changed between two snapshots of the same business, grouped by
+    (from, to) and sorted by count; `from` is None for customers first scored in `after`."""
+    if before.business_id != business_id or after.business_id != business_id:
+        raise NotFound("Analisis RFM tidak ditemukan.", code="snapshot_not_found")
+    old = sa.orm.aliased(RfmSnapshotRow)
+    new = sa.orm.aliased(RfmSnapshotRow)
+    q = (
+        sa.select(
+            new.customer_id, old.segment, new.segment, Customer.name, Customer.customer_ref, new.monetary
+        )
+        .join(old, sa.and_(old.customer_id == new.customer_id, old.snapshot_id == before.id), isouter=True)
+        .join(Customer, Customer.id == new.customer_id)
+        .where(
+            new.snapshot_id == after.id,
+            new.business_id == business_id,
+            sa.or_(old.segment.is_(None), old.segment != new.segment),
+        )
+        .order_by(new.monetary.desc(), new.customer_id)
+    )
+    groups: dict[tuple[str | None, str], dict[str, Any]] = {}
+    for cid, frm, to, name, ref, money in db.execute(q):
+        g = groups.setdefault(
+            (frm, to),
+            {
+                "from": frm,
+                "to": to,
+                "from_label": rfm.label_of(frm) if frm else "Belum ada",
+                "to_label": rfm.label_of(to),
+                "count": 0,
+                "customers": [],
+            },
+        )
+        g["count"] += 1
+        if len(g["customers"]) < customers_per_move:
+            g["customers"].append(
+                {"customer_id": cid, "name": name, "customer_ref": ref, "monetary": int(money)}
+            )
+    order = {s: i for i, s in enumerate(rfm.SEGMENT_ORDER)}
+    return sorted(
+        groups.values(), key=lambda g: (-g["count"], order.get(g["from"] or "", 99), order[g["to"]])
+    )
+
+
+def movements_since_last_week(
+    db: Session, *, business_id: int
+) -> tuple[RfmSnapshot | None, RfmSnapshot | None, list[dict[str, Any]]]:
+    latest = latest_snapshot(db, business_id=business_id)
+    if latest is None:
+        return None, None, []
+    prev = previous_for_comparison(db, snapshot=latest)
+    if prev is None:
+        return None, latest, []
+    return prev, latest, movements(db, business_id=business_id, before=prev, after=latest)
+
+
+# --- weekly schedule ---------------------------------------------------------------------------------
+
+
+def weekly_slot(business: Business, now: datetime | None = None) -> tuple[str, date] | None:
+    """(period key, as-of date) of the weekly snapshot due now, or None when it is not yet due this week.
+    Due from the configured weekday and hour (business time) until the end of that ISO week."""
+    cfg = marketing_settings(business)["weekly"]
+    if not cfg.get("enabled", True):
+        return None
+    local = (now or utcnow()).astimezone(tz(business.timezone))
+    weekday, hour = int(cfg.get("weekday") or 1), int(cfg.get("hour") or 0)
+    if (local.isoweekday(), local.hour) < (weekday, hour):
+        return None
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}", local.date()
+
+
+def weekly_done(db: Session, *, business_id: int, period: str) -> bool:
+    return (
+        db.scalar(
+            sa.select(RfmSnapshot.id).where(
+                RfmSnapshot.business_id == business_id, RfmSnapshot.period == period
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,78 @@
+"""The pure RFM definitions against a brute-force reference: quantile by rank_min with ties, bins with
+inclusive upper edges, and a grid that gives every (R, F) cell exactly one segment."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from niaga.marketing import rfm
+from tests.marketing.helpers import ref_bins, ref_quantile, ref_segment
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_quantile_matches_brute_force_with_ties_and_any_order(seed):
+    rng = random.Random(seed)
+    n = rng.randint(1, 120)
+    values = [rng.choice([1, 2, 2, 3, 5, 8, 8, 8, 13]) * rng.choice([1, 1, 10]) for _ in range(n)]
+    got = rfm.quantile_scores(values)
+    want = ref_quantile(dict(enumerate(values)))
+    assert got == [want[i] for i in range(n)]
+    shuffled = list(enumerate(values))
+    rng.shuffle(shuffled)
+    again = rfm.quantile_scores([v for _, v in shuffled])
+    assert {i: s for (i, _), s in zip(shuffled, again, strict=True)} == want
+
+
+def test_quantile_edge_cases():
+    assert rfm.quantile_scores([]) == []
+    assert rfm.quantile_scores([7]) == [1]  # one customer: nobody is worse
+    assert rfm.quantile_scores([4, 4, 4, 4]) == [1, 1, 1, 1]  # all tied share the lowest score
+    assert rfm.quantile_scores([1, 2, 3, 4, 5]) == [1, 2, 3, 4, 5]
+    assert rfm.quantile_scores(list(range(10))) == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_bins_edges_inclusive():
+    edges = rfm.DEFAULT_BINS["recency"]
+    assert [rfm.bin_score(d, edges, reverse=True) for d in (0, 30, 31, 60, 61, 90, 91, 180, 181)] == [
+        5,
+        5,
+        4,
+        4,
+        3,
+        3,
+        2,
+        2,
+        1,
+    ]
+    fe = rfm.DEFAULT_BINS["frequency"]
+    assert [rfm.bin_score(x, fe) for x in (1, 2, 3, 5, 6, 10, 11)] == [1, 2, 3, 3, 4, 4, 5]
+    me = rfm.DEFAULT_BINS["monetary"]
+    assert [rfm.bin_score(x, me) for x in (100_000, 100_001, 500_000, 1_000_000, 5_000_000, 5_000_001)] == [
+        1,
+        2,
+        2,
+        3,
+        4,
+        5,
+    ]
+    for v in range(0, 400, 7):
+        assert rfm.bin_score(v, edges, reverse=True) == ref_bins(v, edges, True)
+
+
+def test_grid_every_cell_one_segment_and_all_segments_reachable():
+    seen = set()
+    for r in range(1, 6):
+        for f in range(1, 6):
+            assert rfm.segment_of(r, f) == ref_segment(r, f)
+            seen.add(rfm.segment_of(r, f))
+    assert seen == set(rfm.SEGMENTS)
+    assert all(rfm.SEGMENTS[s]["label"] and rfm.SEGMENTS[s]["action"] for s in seen)
+    assert rfm.label_of("cant_lose_them") == "Jangan Sampai Hilang"
+
+
+@pytest.mark.parametrize("bad", [[1, 2, 3], [30, 20, 90, 180], ["a", 1, 2, 3], [-1, 2, 3, 4]])
+def test_check_edges_refuses_bad_edges(bad):
+    with pytest.raises(ValueError):
+        rfm.check_edges(bad, "recency")
