@@ -44,6 +44,7 @@ eval: install-test
 ## Lint: ruff, mypy, and the layering contracts in pyproject.toml ([tool.importlinter]).
 lint: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	PYTHONPATH=src $(BIN)/lint-imports
 

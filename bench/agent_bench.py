@@ -23,26 +23,117 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 QUERIES = [
-    "halo kak", "brp harga quran tajwid?", "ongkir 2 quran madinah ke bandung", "stok iqro masih ada?",
-    "jam buka toko?", "pesan 3 buku doa harian", "print skripsi 120 halaman 2 rangkap jilid hardcover berapa?",
-    "ada sajadah?", "yang travel ongkir ke medan?", "cara bayar gimana?", "status pesanan ORD-20260101-0001",
-    "jual laptop?", "makasih kak",
+    "halo kak",
+    "brp harga quran tajwid?",
+    "ongkir 2 quran madinah ke bandung",
+    "stok iqro masih ada?",
+    "jam buka toko?",
+    "pesan 3 buku doa harian",
+    "print skripsi 120 halaman 2 rangkap jilid hardcover berapa?",
+    "ada sajadah?",
+    "yang travel ongkir ke medan?",
+    "cara bayar gimana?",
+    "status pesanan ORD-20260101-0001",
+    "jual laptop?",
+    "makasih kak",
 ]
 
-NOUNS = ["Buku", "Kaos", "Tas", "Sepatu", "Mug", "Gelas", "Piring", "Sendok", "Jaket", "Topi", "Kemeja", "Celana",
-         "Sarung", "Mukena", "Sajadah", "Tasbih", "Jilbab", "Kerudung", "Dompet", "Botol", "Lampu", "Kipas", "Bantal",
-         "Selimut", "Handuk", "Payung", "Jam", "Kacamata", "Gantungan", "Stiker", "Poster", "Pulpen", "Pensil"]
-ADJ = ["Premium", "Klasik", "Modern", "Mini", "Jumbo", "Lipat", "Anak", "Dewasa", "Pria", "Wanita", "Travel",
-       "Polos", "Motif", "Bordir", "Rajut", "Kulit", "Kanvas", "Katun", "Sutra", "Bambu", "Kayu", "Keramik",
-       "Stainless", "Organik", "Vintage", "Sporty", "Casual", "Formal", "Syari", "Eksklusif"]
-COLORS = ["Hitam", "Putih", "Merah", "Biru", "Hijau", "Kuning", "Coklat", "Abu", "Navy", "Maroon", "Pink", "Ungu"]
+NOUNS = [
+    "Buku",
+    "Kaos",
+    "Tas",
+    "Sepatu",
+    "Mug",
+    "Gelas",
+    "Piring",
+    "Sendok",
+    "Jaket",
+    "Topi",
+    "Kemeja",
+    "Celana",
+    "Sarung",
+    "Mukena",
+    "Sajadah",
+    "Tasbih",
+    "Jilbab",
+    "Kerudung",
+    "Dompet",
+    "Botol",
+    "Lampu",
+    "Kipas",
+    "Bantal",
+    "Selimut",
+    "Handuk",
+    "Payung",
+    "Jam",
+    "Kacamata",
+    "Gantungan",
+    "Stiker",
+    "Poster",
+    "Pulpen",
+    "Pensil",
+]
+ADJ = [
+    "Premium",
+    "Klasik",
+    "Modern",
+    "Mini",
+    "Jumbo",
+    "Lipat",
+    "Anak",
+    "Dewasa",
+    "Pria",
+    "Wanita",
+    "Travel",
+    "Polos",
+    "Motif",
+    "Bordir",
+    "Rajut",
+    "Kulit",
+    "Kanvas",
+    "Katun",
+    "Sutra",
+    "Bambu",
+    "Kayu",
+    "Keramik",
+    "Stainless",
+    "Organik",
+    "Vintage",
+    "Sporty",
+    "Casual",
+    "Formal",
+    "Syari",
+    "Eksklusif",
+]
+COLORS = [
+    "Hitam",
+    "Putih",
+    "Merah",
+    "Biru",
+    "Hijau",
+    "Kuning",
+    "Coklat",
+    "Abu",
+    "Navy",
+    "Maroon",
+    "Pink",
+    "Ungu",
+]
 PLACES = ["Jogja", "Bandung", "Solo", "Bali", "Lombok", "Garut", "Pekalongan", "Cirebon", "Madura", "Toraja"]
 
 
 def setup_home() -> None:
     home = tempfile.mkdtemp(prefix="niaga-agent-bench-")
-    os.environ.update({"NIAGA_HOME": home, "NIAGA_ENV": "test", "NIAGA_SECRET_KEY": "bench-" + "x" * 32,
-                       "NIAGA_JOBS_DISPATCH": "manual", "NIAGA_LOG_LEVEL": "ERROR", "NIAGA_LOG_JSON": "false"})
+    os.environ.update(
+        {
+            "NIAGA_HOME": home,
+            "NIAGA_ENV": "test",
+            "NIAGA_SECRET_KEY": "bench-" + "x" * 32,
+            "NIAGA_JOBS_DISPATCH": "manual",
+            "NIAGA_LOG_LEVEL": "ERROR",
+            "NIAGA_LOG_JSON": "false",
+        }
+    )
     from niaga.db import engine
     from niaga.db.models import metadata
     from niaga.ops.logging import configure_logging
@@ -73,22 +164,46 @@ def generate_products(n: int, seed: int = 7) -> int:
 
     rng = random.Random(seed)
     with session_scope() as db:
-        b = tenancy.create_business(db, slug=f"gen-{n}", name=f"Toko Generated {n}",
-                                    settings={"shipping": {"origin_city": "Yogyakarta"}})
+        b = tenancy.create_business(
+            db,
+            slug=f"gen-{n}",
+            name=f"Toko Generated {n}",
+            settings={"shipping": {"origin_city": "Yogyakarta"}},
+        )
         rows = []
         for i in range(n):
             noun, adj, color = rng.choice(NOUNS), rng.choice(ADJ), rng.choice(COLORS)
             name = f"{noun} {adj} {color} {rng.choice(PLACES)} {i}"
             price = rng.randrange(5, 500) * 1000
-            rows.append({"business_id": b.id, "sku": f"GEN-{i:06d}", "name": name, "category": noun,
-                         "description": f"{noun} {adj.lower()} warna {color.lower()} buatan {rng.choice(PLACES)}.",
-                         "price": price, "sale_price": price - 1000 if rng.random() < 0.1 else None,
-                         "stock": rng.randrange(0, 100), "weight_g": rng.randrange(50, 3000),
-                         "tags": [adj.lower(), color.lower()], "attributes": {}, "reserved": 0, "is_active": True})
+            rows.append(
+                {
+                    "business_id": b.id,
+                    "sku": f"GEN-{i:06d}",
+                    "name": name,
+                    "category": noun,
+                    "description": f"{noun} {adj.lower()} warna {color.lower()} buatan {rng.choice(PLACES)}.",
+                    "price": price,
+                    "sale_price": price - 1000 if rng.random() < 0.1 else None,
+                    "stock": rng.randrange(0, 100),
+                    "weight_g": rng.randrange(50, 3000),
+                    "tags": [adj.lower(), color.lower()],
+                    "attributes": {},
+                    "reserved": 0,
+                    "is_active": True,
+                }
+            )
         db.bulk_insert_mappings(Product, rows)
         for city, price in (("Bandung", 15000), ("Jakarta", 16000), ("Medan", 36000)):
-            db.add(ShippingRate(business_id=b.id, origin_city="Yogyakarta", destination_city=city, courier="JNE",
-                                service="REG", price_per_kg=price))
+            db.add(
+                ShippingRate(
+                    business_id=b.id,
+                    origin_city="Yogyakarta",
+                    destination_city=city,
+                    courier="JNE",
+                    service="REG",
+                    price_per_kg=price,
+                )
+            )
         return b.id
 
 
@@ -108,8 +223,9 @@ def run_turns(business_id: int, texts: list[str], n: int) -> tuple[list[float], 
             b = db.get(Business, business_id)
             sender = f"bench-{i // len(texts)}"
             c = get_or_create_by_identity(db, business_id=b.id, channel="whatsapp", external_id=sender)
-            conv = conversations.get_or_open(db, business_id=b.id, customer_id=c.id, channel="whatsapp",
-                                             chat_id=sender)
+            conv = conversations.get_or_open(
+                db, business_id=b.id, customer_id=c.id, channel="whatsapp", chat_id=sender
+            )
             msg = conversations.record_inbound(db, conversation=conv, text=text)
             t = turn(db, business=b, conversation=conv, message=msg)
             if t.reply:
@@ -122,7 +238,7 @@ def _typo(word: str, rng: random.Random) -> str:
     if len(word) < 5:
         return word
     i = rng.randrange(1, len(word) - 2)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def recall_at_5(business_id: int, n_queries: int = 300, seed: int = 11) -> tuple[float, float, float]:
@@ -135,8 +251,9 @@ def recall_at_5(business_id: int, n_queries: int = 300, seed: int = 11) -> tuple
 
     rng = random.Random(seed)
     with session_scope() as db:
-        rows = db.execute(sa.select(Product.id, Product.name, Product.description)
-                          .where(Product.business_id == business_id)).all()
+        rows = db.execute(
+            sa.select(Product.id, Product.name, Product.description).where(Product.business_id == business_id)
+        ).all()
         sample = rng.sample(rows, min(n_queries, len(rows)))
         hits_clean = hits_typo = 0
         times = []
@@ -152,7 +269,9 @@ def recall_at_5(business_id: int, n_queries: int = 300, seed: int = 11) -> tuple
             typo = picked[:]
             j = rng.randrange(len(typo))
             typo[j] = _typo(typo[j].lower(), rng)
-            res = search_products(db, business_id=business_id, query="ada " + " ".join(typo).lower() + "?", limit=5)
+            res = search_products(
+                db, business_id=business_id, query="ada " + " ".join(typo).lower() + "?", limit=5
+            )
             hits_typo += any(h.product_id == pid for h in res)
         n = len(sample)
         return hits_clean / n, hits_typo / n, statistics.mean(times)
@@ -176,8 +295,15 @@ def main() -> None:
     r_clean, r_typo, s_ms = recall_at_5(demo_id, 47)
     rows.append(("demo (47 products)", 0.0, lat, wall, args.turns, r_clean, r_typo, s_ms))
     sizes = [10_000] + ([100_000] if args.big else [])
-    gen_queries = ["harga kaos premium hitam", "ada tas kulit coklat?", "stok mug keramik putih",
-                   "ongkir 2 sepatu sporty ke bandung", "pesan 3 topi rajut navy", "jam buka?", "halo"]
+    gen_queries = [
+        "harga kaos premium hitam",
+        "ada tas kulit coklat?",
+        "stok mug keramik putih",
+        "ongkir 2 sepatu sporty ke bandung",
+        "pesan 3 topi rajut navy",
+        "jam buka?",
+        "halo",
+    ]
     for n in sizes:
         bid = generate_products(n)
         t0 = time.perf_counter()
@@ -185,12 +311,18 @@ def main() -> None:
         build = time.perf_counter() - t0
         lat, wall = run_turns(bid, gen_queries, min(args.turns, 200))
         r_clean, r_typo, s_ms = recall_at_5(bid, 300)
-        rows.append((f"generated ({n:,} products)", build, lat, wall, min(args.turns, 200), r_clean, r_typo, s_ms))
-    print(f"{'catalogue':<28} {'index build':>11} {'turn p50':>9} {'turn p95':>9} {'turns/s':>8} "
-          f"{'recall@5':>9} {'+typo':>7} {'search':>8}")
+        rows.append(
+            (f"generated ({n:,} products)", build, lat, wall, min(args.turns, 200), r_clean, r_typo, s_ms)
+        )
+    print(
+        f"{'catalogue':<28} {'index build':>11} {'turn p50':>9} {'turn p95':>9} {'turns/s':>8} "
+        f"{'recall@5':>9} {'+typo':>7} {'search':>8}"
+    )
     for name, build, lat, wall, n, rc, rt, sm in rows:
-        print(f"{name:<28} {build:10.2f}s {pct(lat, 50):7.1f}ms {pct(lat, 95):7.1f}ms {n / wall:8.1f} "
-              f"{rc:9.1%} {rt:7.1%} {sm:6.1f}ms")
+        print(
+            f"{name:<28} {build:10.2f}s {pct(lat, 50):7.1f}ms {pct(lat, 95):7.1f}ms {n / wall:8.1f} "
+            f"{rc:9.1%} {rt:7.1%} {sm:6.1f}ms"
+        )
     print("turns/s includes storing both messages (one transaction per turn, SQLite, one core).")
 
 

@@ -17,8 +17,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import free_port, run_load, start_bare_server, start_process, wait_http
 
-WORDS = ["quran", "tajwid", "buku", "anak", "doa", "sajadah", "peci", "mukena", "batik", "kemeja", "tulis", "cap",
-         "kawung", "parang", "sirah", "fiqih", "tafsir", "iqro", "umroh", "haji", "saku", "hardcover", "premium"]
+WORDS = [
+    "quran",
+    "tajwid",
+    "buku",
+    "anak",
+    "doa",
+    "sajadah",
+    "peci",
+    "mukena",
+    "batik",
+    "kemeja",
+    "tulis",
+    "cap",
+    "kawung",
+    "parang",
+    "sirah",
+    "fiqih",
+    "tafsir",
+    "iqro",
+    "umroh",
+    "haji",
+    "saku",
+    "hardcover",
+    "premium",
+]
 
 
 def seed(env: dict[str, str], n: int) -> str:
@@ -43,7 +66,9 @@ def seed(env: dict[str, str], n: int) -> str:
         if b is None:
             b = service.create_business(db, slug="bench", name="Bench")
         _, key = service.create_api_key(db, business_id=b.id, name="bench", role="staff")
-        have = db.scalar(sa.select(sa.func.count()).select_from(Product).where(Product.business_id == b.id)) or 0
+        have = (
+            db.scalar(sa.select(sa.func.count()).select_from(Product).where(Product.business_id == b.id)) or 0
+        )
         bid = b.id
     from niaga.kit.timeutil import utcnow
 
@@ -52,11 +77,23 @@ def seed(env: dict[str, str], n: int) -> str:
     with session_scope() as db:
         for i in range(have, n):
             words = rnd.sample(WORDS, 3)
-            batch.append({"business_id": bid, "sku": f"B-{i:06d}", "name": " ".join(w.title() for w in words),
-                          "description": f"Produk {' '.join(words)} nomor {i}", "category": words[0].title(),
-                          "price": rnd.randrange(10, 2000) * 1000, "stock": rnd.randrange(0, 100),
-                          "tags": words[:2], "attributes": {}, "is_active": True, "reserved": 0,
-                          "created_at": now, "updated_at": now})
+            batch.append(
+                {
+                    "business_id": bid,
+                    "sku": f"B-{i:06d}",
+                    "name": " ".join(w.title() for w in words),
+                    "description": f"Produk {' '.join(words)} nomor {i}",
+                    "category": words[0].title(),
+                    "price": rnd.randrange(10, 2000) * 1000,
+                    "stock": rnd.randrange(0, 100),
+                    "tags": words[:2],
+                    "attributes": {},
+                    "is_active": True,
+                    "reserved": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             if len(batch) == 5000:
                 db.execute(sa.insert(Product), batch)
                 batch = []
@@ -72,16 +109,23 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     a = ap.parse_args()
     home = tempfile.mkdtemp(prefix="niaga-bench-")
-    env = {"NIAGA_HOME": home, "NIAGA_SECRET_KEY": "bench-" + "x" * 32, "NIAGA_LOG_LEVEL": "WARNING",
-           "NIAGA_ENV": "development"}
+    env = {
+        "NIAGA_HOME": home,
+        "NIAGA_SECRET_KEY": "bench-" + "x" * 32,
+        "NIAGA_LOG_LEVEL": "WARNING",
+        "NIAGA_ENV": "development",
+    }
     if os.environ.get("NIAGA_BENCH_DATABASE_URL"):
         env["NIAGA_DATABASE_URL"] = os.environ["NIAGA_BENCH_DATABASE_URL"]
     backend = "postgresql" if "NIAGA_DATABASE_URL" in env else "sqlite"
     print(f"seeding {a.products} products ({backend}) ...", flush=True)
     key = seed(env, a.products)
     port = free_port()
-    niaga = start_process([sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--no-worker"], env=env,
-                          log=Path(home) / "server.log")
+    niaga = start_process(
+        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        log=Path(home) / "server.log",
+    )
     bare, bare_url = start_bare_server()
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,14 +135,29 @@ def main() -> None:
         kw = dict(concurrency=a.concurrency, total=a.requests)
         baseline = run_load("bare FastAPI GET /ping", lambda c, i: c.get("/ping"), base_url=bare_url, **kw)
         results = [
-            run_load("GET /api/v1/products?search=<word>", lambda c, i: c.get(
-                "/api/v1/products", params={"search": rnd.choice(WORDS), "limit": 20}), base_url=base,
-                headers=headers, **kw),
-            run_load("GET /api/v1/products?search=<2 words>", lambda c, i: c.get(
-                "/api/v1/products", params={"search": " ".join(rnd.sample(WORDS, 2)), "limit": 20}),
-                base_url=base, headers=headers, **kw),
-            run_load("GET /api/v1/products?page=N (no search)", lambda c, i: c.get(
-                "/api/v1/products", params={"page": 1 + i % 50, "limit": 20}), base_url=base, headers=headers, **kw),
+            run_load(
+                "GET /api/v1/products?search=<word>",
+                lambda c, i: c.get("/api/v1/products", params={"search": rnd.choice(WORDS), "limit": 20}),
+                base_url=base,
+                headers=headers,
+                **kw,
+            ),
+            run_load(
+                "GET /api/v1/products?search=<2 words>",
+                lambda c, i: c.get(
+                    "/api/v1/products", params={"search": " ".join(rnd.sample(WORDS, 2)), "limit": 20}
+                ),
+                base_url=base,
+                headers=headers,
+                **kw,
+            ),
+            run_load(
+                "GET /api/v1/products?page=N (no search)",
+                lambda c, i: c.get("/api/v1/products", params={"page": 1 + i % 50, "limit": 20}),
+                base_url=base,
+                headers=headers,
+                **kw,
+            ),
         ]
         print(f"\nAPI read throughput, {a.products} products, {backend}, concurrency {a.concurrency}")
         print(baseline.row())

@@ -40,16 +40,31 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"server at {url} did not come up")
 
 
-def start_process(args: list[str], env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
+def start_process(
+    args: list[str], env: dict[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen:
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
-                            cwd=ROOT)
+    return subprocess.Popen(
+        args, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+    )
 
 
 def start_bare_server() -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = start_process([sys.executable, "-m", "uvicorn", "bench.bare:app", "--host", "127.0.0.1", "--port",
-                          str(port), "--log-level", "warning"])
+    proc = start_process(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+    )
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/ping")
     return proc, base
@@ -75,13 +90,23 @@ class LoadResult:
 
     def row(self, baseline: LoadResult | None = None) -> str:
         ratio = f"{self.rps / baseline.rps:6.1%}" if baseline and baseline.rps else "   -  "
-        return (f"{self.name:<44} {self.rps:9.1f} req/s  p50 {self.pct(50):7.2f} ms  p95 {self.pct(95):7.2f} ms"
-                f"  p99 {self.pct(99):7.2f} ms  errors {self.errors:4d}  vs baseline {ratio}")
+        return (
+            f"{self.name:<44} {self.rps:9.1f} req/s  p50 {self.pct(50):7.2f} ms  p95 {self.pct(95):7.2f} ms"
+            f"  p99 {self.pct(99):7.2f} ms  errors {self.errors:4d}  vs baseline {ratio}"
+        )
 
 
-def run_load(name: str, make_request: Callable[[httpx.Client, int], httpx.Response], *, base_url: str,
-             concurrency: int = 8, total: int = 2000, max_seconds: float = 60,
-             headers: dict[str, str] | None = None, ok_status: tuple[int, ...] = (200,)) -> LoadResult:
+def run_load(
+    name: str,
+    make_request: Callable[[httpx.Client, int], httpx.Response],
+    *,
+    base_url: str,
+    concurrency: int = 8,
+    total: int = 2000,
+    max_seconds: float = 60,
+    headers: dict[str, str] | None = None,
+    ok_status: tuple[int, ...] = (200,),
+) -> LoadResult:
     """`total` requests from `concurrency` threads (bounded also by `max_seconds`)."""
     latencies: list[float] = []
     errors = 0

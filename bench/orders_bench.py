@@ -46,20 +46,35 @@ def seed(env: dict[str, str], n_orders: int, midtrans_url: str) -> tuple[str, li
 
     with session_scope() as db:
         b = service.create_business(db, slug="bench-orders", name="Bench Orders")
-        db.add(Product(business_id=b.id, sku="BK-1", name="Buku Bench", price=175000, sale_price=149000,
-                       stock=10_000_000, weight_g=500))
+        db.add(
+            Product(
+                business_id=b.id,
+                sku="BK-1",
+                name="Buku Bench",
+                price=175000,
+                sale_price=149000,
+                stock=10_000_000,
+                weight_g=500,
+            )
+        )
         db.add(Product(business_id=b.id, sku="BK-2", name="Buku Kedua", price=50000, stock=None))
         c = Customer(business_id=b.id, name="Pelanggan Bench", phone="6281100000000")
         db.add(c)
         db.flush()
-        payments.do_configure(db, business_id=b.id, server_key=SERVER_KEY, client_key=CLIENT_KEY,
-                              base_url=midtrans_url)
+        payments.do_configure(
+            db, business_id=b.id, server_key=SERVER_KEY, client_key=CLIENT_KEY, base_url=midtrans_url
+        )
         bid, cid = b.id, c.id
     numbers = []
     for _ in range(n_orders):
         with session_scope(immediate=True) as db:
-            o = orders.create(db, business_id=bid, customer_id=cid, actor=orders.Actor.system("bench"),
-                              items=[{"sku": "BK-1", "quantity": 1}, {"sku": "BK-2", "quantity": 1}])
+            o = orders.create(
+                db,
+                business_id=bid,
+                customer_id=cid,
+                actor=orders.Actor.system("bench"),
+                items=[{"sku": "BK-1", "quantity": 1}, {"sku": "BK-2", "quantity": 1}],
+            )
             payments.do_create_link(db, order=o, actor=orders.Actor.system("bench"))
             numbers.append(o.number)
     return "bench-orders", numbers
@@ -82,8 +97,12 @@ def bench_numbers(business_slug: str, creators: int, per_creator: int) -> None:
         for _ in range(per_creator):
             s = new_session(immediate=True)
             try:
-                o = orders.create(s, business_id=bid, actor=orders.Actor.system("bench"),
-                                  items=[{"sku": "BK-2", "quantity": 1}])
+                o = orders.create(
+                    s,
+                    business_id=bid,
+                    actor=orders.Actor.system("bench"),
+                    items=[{"sku": "BK-2", "quantity": 1}],
+                )
                 s.commit()
                 with lock:
                     got.append(o.number)
@@ -102,9 +121,11 @@ def bench_numbers(business_slug: str, creators: int, per_creator: int) -> None:
         t.join()
     dt = time.perf_counter() - t0
     dup = len(got) - len(set(got))
-    print(f"order numbers: {creators} concurrent creators × {per_creator}: {len(got)} orders in {dt:.2f} s "
-          f"= {len(got) / dt:.1f} orders/s; duplicates {dup}; errors {len(errors)}"
-          + (f" (first: {errors[0]})" if errors else ""))
+    print(
+        f"order numbers: {creators} concurrent creators × {per_creator}: {len(got)} orders in {dt:.2f} s "
+        f"= {len(got) / dt:.1f} orders/s; duplicates {dup}; errors {len(errors)}"
+        + (f" (first: {errors[0]})" if errors else "")
+    )
 
 
 def main() -> None:
@@ -115,8 +136,13 @@ def main() -> None:
     ap.add_argument("--per-creator", type=int, default=4)
     a = ap.parse_args()
     home = tempfile.mkdtemp(prefix="niaga-bench-orders-")
-    env = {"NIAGA_HOME": home, "NIAGA_SECRET_KEY": "bench-" + "x" * 32, "NIAGA_LOG_LEVEL": "WARNING",
-           "NIAGA_ENV": "development", "NIAGA_JOBS_DISPATCH": "manual"}
+    env = {
+        "NIAGA_HOME": home,
+        "NIAGA_SECRET_KEY": "bench-" + "x" * 32,
+        "NIAGA_LOG_LEVEL": "WARNING",
+        "NIAGA_ENV": "development",
+        "NIAGA_JOBS_DISPATCH": "manual",
+    }
     if os.environ.get("NIAGA_BENCH_DATABASE_URL"):
         env["NIAGA_DATABASE_URL"] = os.environ["NIAGA_BENCH_DATABASE_URL"]
     backend = "postgresql" if "NIAGA_DATABASE_URL" in env else "sqlite"
@@ -125,19 +151,34 @@ def main() -> None:
         slug, numbers = seed(env, a.orders, fake.base_url)
         bodies = [fake.notification(n, "settlement") for n in numbers]
         port = free_port()
-        niaga = start_process([sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--no-worker"],
-                              env=env, log=Path(home) / "server.log")
+        niaga = start_process(
+            [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--no-worker"],
+            env=env,
+            log=Path(home) / "server.log",
+        )
         bare, bare_url = start_bare_server()
         base = f"http://127.0.0.1:{port}"
         try:
             wait_http(base + "/healthz")
             kw = dict(concurrency=a.concurrency, total=len(bodies))
-            baseline = run_load("bare FastAPI POST /ping", lambda c, i: c.post("/ping", json=bodies[i]),
-                                base_url=bare_url, **kw)
-            first = run_load("POST /webhooks/midtrans (verify+store+ack)", lambda c, i: c.post(
-                f"/webhooks/midtrans/{slug}", json=bodies[i]), base_url=base, **kw)
-            again = run_load("  same notifications again (duplicates)", lambda c, i: c.post(
-                f"/webhooks/midtrans/{slug}", json=bodies[i]), base_url=base, **kw)
+            baseline = run_load(
+                "bare FastAPI POST /ping",
+                lambda c, i: c.post("/ping", json=bodies[i]),
+                base_url=bare_url,
+                **kw,
+            )
+            first = run_load(
+                "POST /webhooks/midtrans (verify+store+ack)",
+                lambda c, i: c.post(f"/webhooks/midtrans/{slug}", json=bodies[i]),
+                base_url=base,
+                **kw,
+            )
+            again = run_load(
+                "  same notifications again (duplicates)",
+                lambda c, i: c.post(f"/webhooks/midtrans/{slug}", json=bodies[i]),
+                base_url=base,
+                **kw,
+            )
             print(f"\nMidtrans notifications, {len(bodies)} orders, {backend}, concurrency {a.concurrency}")
             print(baseline.row())
             print(first.row(baseline))
@@ -160,12 +201,19 @@ def main() -> None:
         outcomes = drain(names={"inbox.process"})
         dt = time.perf_counter() - t0
         with new_session() as db:
-            paid = db.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.status == "paid",
-                                                                                 Order.paid_amount == Order.total))
-            over = db.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.paid_amount > Order.total))
-        print(f"processing: {len(outcomes)} inbox jobs in {dt:.2f} s = {len(outcomes) / dt:.1f} notifications/s "
-              f"(order paid + stock + points + stats + invoice job); paid orders {paid}/{len(numbers)}, "
-              f"over-paid {over}, failed jobs {sum(o != 'done' for o in outcomes)}")
+            paid = db.scalar(
+                sa.select(sa.func.count())
+                .select_from(Order)
+                .where(Order.status == "paid", Order.paid_amount == Order.total)
+            )
+            over = db.scalar(
+                sa.select(sa.func.count()).select_from(Order).where(Order.paid_amount > Order.total)
+            )
+        print(
+            f"processing: {len(outcomes)} inbox jobs in {dt:.2f} s = {len(outcomes) / dt:.1f} notifications/s "
+            f"(order paid + stock + points + stats + invoice job); paid orders {paid}/{len(numbers)}, "
+            f"over-paid {over}, failed jobs {sum(o != 'done' for o in outcomes)}"
+        )
         bench_numbers(slug, a.creators, a.per_creator)
 
 

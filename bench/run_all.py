@@ -7,8 +7,16 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["api_bench.py", "agent_bench.py", "webhook_bench.py", "orders_bench.py", "dashboard_bench.py",
-           "reply_bench.py", "printshop_bench.py", "rfm_bench.py"]
+SCRIPTS = [
+    "api_bench.py",
+    "agent_bench.py",
+    "webhook_bench.py",
+    "orders_bench.py",
+    "dashboard_bench.py",
+    "reply_bench.py",
+    "printshop_bench.py",
+    "rfm_bench.py",
+]
 
 if __name__ == "__main__":
     failed = []

@@ -88,8 +88,13 @@ def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int,
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, bodies))
     elapsed = time.perf_counter() - started
-    return {"requests": len(lat), "errors": errors, "rps": round(len(lat) / elapsed, 1),
-            "p50_ms": round(pct(lat, 50) * 1000, 2), "p99_ms": round(pct(lat, 99) * 1000, 2)}
+    return {
+        "requests": len(lat),
+        "errors": errors,
+        "rps": round(len(lat) / elapsed, 1),
+        "p50_ms": round(pct(lat, 50) * 1000, 2),
+        "p99_ms": round(pct(lat, 99) * 1000, 2),
+    }
 
 
 def serve_bare(port: int) -> None:
@@ -121,13 +126,28 @@ def setup_db(env: dict[str, str]) -> None:
     engine.configure()
     metadata.create_all(engine.get_engine())
     db = engine.new_session()
-    b = f.make_business(db, slug="rizquna", name="Rizquna", settings={"channels": {"buffer_seconds": 0,
-                                                                                  "per_number_per_minute": 0,
-                                                                                  "daily_cap": 0}})
-    f.make_product(db, business=b, sku="RQ-PECI-001", name="Peci Hitam Polos Nasional", price=40000, stock=200,
-                   tags=["peci"])
-    service.do_configure(db, business_id=b.id, kind="waha", config={"base_url": env["BENCH_WAHA_URL"]},
-                         secrets={"api_key": "waha-key", "hmac_key": HMAC_KEY})
+    b = f.make_business(
+        db,
+        slug="rizquna",
+        name="Rizquna",
+        settings={"channels": {"buffer_seconds": 0, "per_number_per_minute": 0, "daily_cap": 0}},
+    )
+    f.make_product(
+        db,
+        business=b,
+        sku="RQ-PECI-001",
+        name="Peci Hitam Polos Nasional",
+        price=40000,
+        stock=200,
+        tags=["peci"],
+    )
+    service.do_configure(
+        db,
+        business_id=b.id,
+        kind="waha",
+        config={"base_url": env["BENCH_WAHA_URL"]},
+        secrets={"api_key": "waha-key", "hmac_key": HMAC_KEY},
+    )
     db.commit()
     db.close()
     engine.dispose()
@@ -163,8 +183,14 @@ def main() -> None:
 
     home = tempfile.mkdtemp(prefix="niaga-bench-")
     waha = FakeWaha(api_key="waha-key").start()
-    env = {"NIAGA_HOME": home, "NIAGA_SECRET_KEY": secrets.token_urlsafe(24), "NIAGA_ENV": "development",
-           "NIAGA_LOG_LEVEL": "ERROR", "NIAGA_JOBS_DISPATCH": "manual", "BENCH_WAHA_URL": waha.url}
+    env = {
+        "NIAGA_HOME": home,
+        "NIAGA_SECRET_KEY": secrets.token_urlsafe(24),
+        "NIAGA_ENV": "development",
+        "NIAGA_LOG_LEVEL": "ERROR",
+        "NIAGA_JOBS_DISPATCH": "manual",
+        "BENCH_WAHA_URL": waha.url,
+    }
     if os.environ.get("NIAGA_BENCH_DATABASE_URL"):
         env["NIAGA_DATABASE_URL"] = os.environ["NIAGA_BENCH_DATABASE_URL"]
     setup_db(env)
@@ -175,25 +201,48 @@ def main() -> None:
         p_app, p_bare = free_port(), free_port()
         # The real path: jobs are handed to Huey after commit (no consumer runs, the queue just grows).
         child_env = {**os.environ, **env, "NIAGA_JOBS_DISPATCH": "huey"}
-        procs.append(subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--no-worker", "--port",
-                                       str(p_app)], env=child_env))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "niaga.cli", "serve", "--no-worker", "--port", str(p_app)],
+                env=child_env,
+            )
+        )
         procs.append(subprocess.Popen([sys.executable, __file__, "--serve-bare", str(p_bare)], env=child_env))
         wait_up(f"http://127.0.0.1:{p_app}/healthz")
         wait_up(f"http://127.0.0.1:{p_bare}/docs")
         bodies = []
         for i in range(args.requests):
             raw = json.dumps(message_event(text=f"bench {i}", chat_id=f"62811{i:07d}@c.us")).encode()
-            bodies.append((raw, {"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY),
-                                 "X-Webhook-Hmac-Algorithm": "sha512"}))
+            bodies.append(
+                (
+                    raw,
+                    {
+                        "Content-Type": "application/json",
+                        "X-Webhook-Hmac": sign(raw, HMAC_KEY),
+                        "X-Webhook-Hmac-Algorithm": "sha512",
+                    },
+                )
+            )
         warm = bodies[: min(100, len(bodies))]
         load(f"http://127.0.0.1:{p_bare}/bare", warm, args.concurrency, 10)
         bare = load(f"http://127.0.0.1:{p_bare}/bare", bodies, args.concurrency, args.time_limit)
-        webhook = load(f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", bodies, args.concurrency,
-                       args.time_limit)
+        webhook = load(
+            f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", bodies, args.concurrency, args.time_limit
+        )
         ratio = round(webhook["rps"] / bare["rps"] * 100, 1) if bare["rps"] else None
         print(flush=True)
-        print(json.dumps({"backend": backend, "concurrency": args.concurrency, "bare": bare, "webhook": webhook,
-                          "webhook_vs_bare_pct": ratio}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "backend": backend,
+                    "concurrency": args.concurrency,
+                    "bare": bare,
+                    "webhook": webhook,
+                    "webhook_vs_bare_pct": ratio,
+                },
+                indent=2,
+            )
+        )
         for p in procs:
             p.terminate()
             p.wait(15)
@@ -204,8 +253,11 @@ def main() -> None:
             drop_backlog(env)  # the ingest phase's events are not part of this measurement
             p_e2e = free_port()
             e2e_env = {**child_env, "NIAGA_JOBS_DISPATCH": "huey"}
-            procs.append(subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--port", str(p_e2e)],
-                                          env=e2e_env))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "niaga.cli", "serve", "--port", str(p_e2e)], env=e2e_env
+                )
+            )
             wait_up(f"http://127.0.0.1:{p_e2e}/healthz")
             import httpx
 
@@ -216,8 +268,11 @@ def main() -> None:
                     chat = f"62899{i:07d}@c.us"
                     raw = json.dumps(message_event(text="berapa harga peci hitam?", chat_id=chat)).encode()
                     t0 = time.perf_counter()
-                    client.post(f"http://127.0.0.1:{p_e2e}/webhooks/waha/rizquna", content=raw,
-                                headers={"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY)})
+                    client.post(
+                        f"http://127.0.0.1:{p_e2e}/webhooks/waha/rizquna",
+                        content=raw,
+                        headers={"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY)},
+                    )
                     deadline = time.monotonic() + 15
                     while not waha.texts_to(chat) and time.monotonic() < deadline:
                         time.sleep(0.002)
@@ -225,9 +280,20 @@ def main() -> None:
                         lat.append(time.perf_counter() - t0)
                     else:
                         lost += 1
-            print(json.dumps({"backend": backend, "e2e_messages": args.e2e, "answered": len(lat), "timed_out": lost,
-                              "p50_ms": round(pct(lat, 50) * 1000, 1), "p95_ms": round(pct(lat, 95) * 1000, 1),
-                              "mean_ms": round(statistics.mean(lat) * 1000, 1) if lat else None}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "backend": backend,
+                        "e2e_messages": args.e2e,
+                        "answered": len(lat),
+                        "timed_out": lost,
+                        "p50_ms": round(pct(lat, 50) * 1000, 1),
+                        "p95_ms": round(pct(lat, 95) * 1000, 1),
+                        "mean_ms": round(statistics.mean(lat) * 1000, 1) if lat else None,
+                    },
+                    indent=2,
+                )
+            )
     finally:
         for p in procs:
             p.terminate()

@@ -97,12 +97,15 @@ def reset_database() -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            conn.exec_driver_sql(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+            )
         else:
             for t in tables:
                 conn.exec_driver_sql(f'DELETE FROM "{t}"')
             conn.exec_driver_sql("DELETE FROM sqlite_sequence") if conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE name='sqlite_sequence'").first() else None
+                "SELECT name FROM sqlite_master WHERE name='sqlite_sequence'"
+            ).first() else None
 
 
 @pytest.fixture(autouse=True)

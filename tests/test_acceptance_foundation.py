@@ -18,16 +18,23 @@ PW = "x"  # the acceptance wording: `NIAGA_DEMO_PASSWORD=x niaga init --demo` tw
 
 def _init_demo() -> str:
     env = dict(os.environ, NIAGA_DEMO_PASSWORD=PW)
-    r = subprocess.run([sys.executable, "-m", "niaga.cli", "init", "--demo"], env=env, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "niaga.cli", "init", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout
 
 
 def _counts(db) -> dict[str, int]:
     db.rollback()
-    return {m.__tablename__: db.scalar(sa.select(sa.func.count()).select_from(m)) for m in
-            (Business, User, Membership, Product, ShippingRate, KnowledgeDocument, Customer, Transaction)}
+    return {
+        m.__tablename__: db.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Business, User, Membership, Product, ShippingRate, KnowledgeDocument, Customer, Transaction)
+    }
 
 
 def test_init_demo_twice_leaves_one_copy_and_tenants_are_isolated(client, db):

@@ -45,8 +45,9 @@ def test_malformed_json_is_400_and_schema_violation_422(client, world):
 
 
 def test_oversized_body_is_413(client, world):
-    r = client.post("/api/v1/auth/login", content=b"x" * (3 * 1024 * 1024),
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/v1/auth/login", content=b"x" * (3 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "payload_too_large"
 
@@ -85,7 +86,10 @@ def test_super_admin_acts_across_businesses_explicitly(client, db, world):
     root = f.make_user(db, email="root@niaga.test", super_admin=True)
     h = f.auth(root)
     assert client.get("/api/v1/business", headers=h).status_code == 400
-    assert client.get("/api/v1/business", headers={**h, "X-Business": "toko-b"}).json()["data"]["slug"] == "toko-b"
+    assert (
+        client.get("/api/v1/business", headers={**h, "X-Business": "toko-b"}).json()["data"]["slug"]
+        == "toko-b"
+    )
 
 
 def test_health_and_ready(client):

@@ -29,9 +29,14 @@ def _free_port() -> int:
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NIAGA_PUBLIC_URL", "NIAGA_DATABASE_URL",
-                                                              "NIAGA_REDIS_URL", "NIAGA_JOBS_DISPATCH")}
-    env.update(NIAGA_HOME=str(home), NIAGA_ENV="development", NIAGA_LOG_LEVEL="INFO", NIAGA_LOG_JSON="true", **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NIAGA_PUBLIC_URL", "NIAGA_DATABASE_URL", "NIAGA_REDIS_URL", "NIAGA_JOBS_DISPATCH")
+    }
+    env.update(
+        NIAGA_HOME=str(home), NIAGA_ENV="development", NIAGA_LOG_LEVEL="INFO", NIAGA_LOG_JSON="true", **extra
+    )
     return env
 
 
@@ -39,8 +44,13 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     home = tmp_path_factory.mktemp("demo-home")
     port = _free_port()
-    p = subprocess.run([sys.executable, "-m", "niaga.cli", "init", "--demo"], capture_output=True, text=True,
-                       timeout=300, env=_env(home, NIAGA_PORT=str(port), NIAGA_DEMO_PASSWORD="kopi-susu-77"))
+    p = subprocess.run(
+        [sys.executable, "-m", "niaga.cli", "init", "--demo"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(home, NIAGA_PORT=str(port), NIAGA_DEMO_PASSWORD="kopi-susu-77"),
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     yield home, p.stdout.replace(str(port), "{port}")
 
@@ -61,9 +71,13 @@ def test_demo_prints_the_password_and_the_served_port(demo_home):
 def test_serve_port_option_is_the_public_address(demo_home, tmp_path):
     home, _ = demo_home
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--no-worker"],
-                            env=_env(home), stdout=(tmp_path / "serve.log").open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--no-worker"],
+        env=_env(home),
+        stdout=(tmp_path / "serve.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -80,11 +94,20 @@ def test_serve_port_option_is_the_public_address(demo_home, tmp_path):
             form = c.get("/login").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form)
             assert token
-            r = c.post("/login", data={"email": "owner@rizquna.demo", "password": "kopi-susu-77", "next": "/app",
-                                       "csrf_token": token.group(1)})
+            r = c.post(
+                "/login",
+                data={
+                    "email": "owner@rizquna.demo",
+                    "password": "kopi-susu-77",
+                    "next": "/app",
+                    "csrf_token": token.group(1),
+                },
+            )
             assert r.status_code in (200, 303), r.text[:500]
             page = c.get("/app/pengaturan/kanal").text
-        assert f'&lt;script src=&#34;{base}/widget.js&#34;' in page or f'src="{base}/widget.js"' in page, page[-3000:]
+        assert f"&lt;script src=&#34;{base}/widget.js&#34;" in page or f'src="{base}/widget.js"' in page, (
+            page[-3000:]
+        )
         assert "127.0.0.1:8000" not in page
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -93,9 +116,15 @@ def test_serve_port_option_is_the_public_address(demo_home, tmp_path):
 
 def test_interactive_chat_shows_only_the_conversation(demo_home):
     home, _ = demo_home
-    p = subprocess.run([sys.executable, "-m", "niaga.cli", "chat", "--business", "rizquna"],
-                       input="halo\nharga peci hitam brp\n", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=120, env=_env(home))
+    p = subprocess.run(
+        [sys.executable, "-m", "niaga.cli", "chat", "--business", "rizquna"],
+        input="halo\nharga peci hitam brp\n",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+        env=_env(home),
+    )
     assert p.returncode == 0, p.stdout[-2000:]
     lines = [ln for ln in p.stdout.splitlines() if ln.strip()]
     for ln in lines:  # a terminal shows stdout and stderr together: no JSON or console log line among them

@@ -62,22 +62,26 @@ def test_product_search_uses_every_word_and_stays_in_sync(db, client, world):
     from tests import factories as f
 
     f.make_product(db, business=world.a, sku="RQ-1", name="Al-Quran Tajwid Warna", tags=["promo"])
-    p = f.make_product(db, business=world.a, sku="RQ-2", name="Sajadah Travel Lipat", description="pouch kecil")
+    p = f.make_product(
+        db, business=world.a, sku="RQ-2", name="Sajadah Travel Lipat", description="pouch kecil"
+    )
     f.make_product(db, business=world.b, sku="BS-1", name="Quran Tajwid lain toko")
     h = world.headers("owner")
 
     def skus(q: str) -> list[str]:
-        return sorted(x["sku"] for x in client.get("/api/v1/products", params={"search": q}, headers=h).json()["data"])
+        return sorted(
+            x["sku"] for x in client.get("/api/v1/products", params={"search": q}, headers=h).json()["data"]
+        )
 
-    assert skus("tajwid quran") == ["RQ-1"]        # every word, any order, other business excluded
-    assert skus("QURAN") == ["RQ-1"]               # any case
-    assert skus("pouch") == ["RQ-2"]               # description
-    assert skus("promo") == ["RQ-1"]               # tags
-    assert skus("rq-2") == ["RQ-2"]                # sku
-    assert skus("al") == ["RQ-1"]                  # short word: scan of name/sku
+    assert skus("tajwid quran") == ["RQ-1"]  # every word, any order, other business excluded
+    assert skus("QURAN") == ["RQ-1"]  # any case
+    assert skus("pouch") == ["RQ-2"]  # description
+    assert skus("promo") == ["RQ-1"]  # tags
+    assert skus("rq-2") == ["RQ-2"]  # sku
+    assert skus("al") == ["RQ-1"]  # short word: scan of name/sku
     assert skus("tajwid sajadah") == []
     r = client.patch(f"/api/v1/products/{p.id}", json={"name": "Sajadah Turki Tebal"}, headers=h)
     assert r.status_code == 200, r.text
-    assert skus("turki") == ["RQ-2"] and skus("travel") == []     # the index follows updates
+    assert skus("turki") == ["RQ-2"] and skus("travel") == []  # the index follows updates
     assert client.delete(f"/api/v1/products/{p.id}", headers=h).status_code in (200, 204)
     assert skus("turki") == []

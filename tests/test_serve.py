@@ -26,11 +26,21 @@ def _free_port() -> int:
 
 def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
     port = _free_port()
-    env = dict(os.environ, NIAGA_JOBS_DISPATCH="huey", NIAGA_JOB_SWEEP_SECONDS="0.5",
-               NIAGA_JOB_SWEEP_STALE_SECONDS="0", NIAGA_LOG_LEVEL="INFO")
+    env = dict(
+        os.environ,
+        NIAGA_JOBS_DISPATCH="huey",
+        NIAGA_JOB_SWEEP_SECONDS="0.5",
+        NIAGA_JOB_SWEEP_STALE_SECONDS="0",
+        NIAGA_LOG_LEVEL="INFO",
+    )
     log = tmp_path / "serve.log"
-    proc = subprocess.Popen([sys.executable, "-m", "niaga.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

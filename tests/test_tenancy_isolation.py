@@ -68,6 +68,7 @@ def _fill(path: str, values: dict[str, Any]) -> str:
 
 # --- (a) 401 without credentials ------------------------------------------------------------------
 
+
 def test_every_api_route_requires_credentials(app, client, world):
     routes = api_routes(app)
     paths = {p for _, p in routes}
@@ -89,6 +90,7 @@ def test_public_routes_listed_here_exist(app):
 
 
 # --- (b) another business's ids are 404 ---------------------------------------------------------
+
 
 def _api_key(db: Session, w: Any) -> dict[str, int]:
     from niaga.tenancy.service import create_api_key
@@ -124,8 +126,14 @@ def _order(db: Session, w: Any) -> dict[str, int]:
     from niaga.orders.models import Order
 
     c = f.make_customer(db, business=w.b)
-    o = Order(business_id=w.b.id, number="ORD-B-0001", customer_id=c.id, status="pending_payment", subtotal=10000,
-              total=10000)
+    o = Order(
+        business_id=w.b.id,
+        number="ORD-B-0001",
+        customer_id=c.id,
+        status="pending_payment",
+        subtotal=10000,
+        total=10000,
+    )
     db.add(o)
     db.commit()
     return {"order_id": o.id}
@@ -138,8 +146,16 @@ def _transaction(db: Session, w: Any) -> dict[str, Any]:
     from niaga.customers.models import Transaction
 
     c = f.make_customer(db, business=w.b)
-    tx = Transaction(business_id=w.b.id, ref="TX-B-1", customer_id=c.id, occurred_on=date(2025, 1, 2),
-                     amount=150_000, status="completed", products=[], source="import")
+    tx = Transaction(
+        business_id=w.b.id,
+        ref="TX-B-1",
+        customer_id=c.id,
+        occurred_on=date(2025, 1, 2),
+        amount=150_000,
+        status="completed",
+        products=[],
+        source="import",
+    )
     db.add(tx)
     db.commit()
     return {"id": tx.id}
@@ -195,7 +211,9 @@ def _sample(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
         props = schema.get("properties", {})
         return {k: _sample(props[k], spec) for k in schema.get("required", []) if k in props}
     if kind == "array":
-        return [_sample(schema["items"], spec)] * max(schema.get("minItems", 0), 0) if "items" in schema else []
+        return (
+            [_sample(schema["items"], spec)] * max(schema.get("minItems", 0), 0) if "items" in schema else []
+        )
     if kind == "integer":
         return max(int(schema.get("minimum", 1)), 1)
     if kind == "number":
@@ -237,8 +255,12 @@ def _business_counts(db: Session, business_id: int) -> dict[str, int]:
     counts = {}
     for table in metadata.sorted_tables:
         if "business_id" in table.c:
-            counts[table.name] = db.scalar(sa.select(sa.func.count()).select_from(table)
-                                           .where(table.c.business_id == business_id)) or 0
+            counts[table.name] = (
+                db.scalar(
+                    sa.select(sa.func.count()).select_from(table).where(table.c.business_id == business_id)
+                )
+                or 0
+            )
     return counts
 
 
@@ -247,8 +269,10 @@ def test_other_business_ids_are_404(app, client, world, db):
     routes = [(m, p) for m, p in api_routes(app) if ID_PARAM.search(p) and not _is_public(m, p)]
     assert routes, "no id routes found"
     unmapped = sorted({p for _, p in routes if _factory_for(p) is None})
-    assert not unmapped, ("id routes without an entry in OBJECT_FACTORIES (add one that creates the object in "
-                          "business B):\n" + "\n".join(unmapped))
+    assert not unmapped, (
+        "id routes without an entry in OBJECT_FACTORIES (add one that creates the object in "
+        "business B):\n" + "\n".join(unmapped)
+    )
     params: dict[str, dict[str, Any]] = {}
     for _, path in routes:
         prefix = max((k for k in OBJECT_FACTORIES if path == k or path.startswith(k + "/")), key=len)
@@ -265,7 +289,9 @@ def test_other_business_ids_are_404(app, client, world, db):
         if missing:
             failures.append(f"{method} {path}: factory for {prefix} gives no value for {missing}")
             continue
-        r = client.request(method, _fill(path, values), headers=headers, **_request_kwargs(spec, method, path))
+        r = client.request(
+            method, _fill(path, values), headers=headers, **_request_kwargs(spec, method, path)
+        )
         if r.status_code != 404:
             failures.append(f"{method} {path} → {r.status_code} {r.text[:200]}")
     db.expire_all()

@@ -74,10 +74,16 @@ class _TooLarge(Exception):
 async def _send_413(send: Send, limit: int) -> None:
     import json
 
-    body = json.dumps(fail("payload_too_large", f"Ukuran data melebihi batas {limit // 1024} KB.",
-                           {"limit_bytes": limit})).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        fail("payload_too_large", f"Ukuran data melebihi batas {limit // 1024} KB.", {"limit_bytes": limit})
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -115,8 +121,14 @@ class RequestContextMiddleware:
             metrics.http_requests.labels(method, template, str(status_holder["status"])).inc()
             metrics.http_latency.labels(method, template).observe(elapsed)
             if not template.startswith(("/static", "/metrics", "/healthz")):
-                log.info("http.request", method=method, path=scope.get("path"), route=template,
-                         status=status_holder["status"], ms=round(elapsed * 1000, 1))
+                log.info(
+                    "http.request",
+                    method=method,
+                    path=scope.get("path"),
+                    route=template,
+                    status=status_holder["status"],
+                    ms=round(elapsed * 1000, 1),
+                )
 
 
 def _field_errors(exc: RequestValidationError) -> dict[str, str]:
@@ -137,23 +149,32 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             return JSONResponse(fail("malformed_json", "Body bukan JSON yang valid."), status_code=400)
-        return JSONResponse(fail("validation_error", "Data tidak valid.", _field_errors(exc)), status_code=422)
+        return JSONResponse(
+            fail("validation_error", "Data tidak valid.", _field_errors(exc)), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: ("not_found", "Tidak ditemukan."), 405: ("method_not_allowed", "Metode tidak diizinkan."),
-                 401: ("unauthorized", "Perlu login."), 403: ("forbidden", "Tidak punya akses."),
-                 413: ("payload_too_large", "Ukuran data melebihi batas.")}
+        codes = {
+            404: ("not_found", "Tidak ditemukan."),
+            405: ("method_not_allowed", "Metode tidak diizinkan."),
+            401: ("unauthorized", "Perlu login."),
+            403: ("forbidden", "Tidak punya akses."),
+            413: ("payload_too_large", "Ukuran data melebihi batas."),
+        }
         code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
         if isinstance(exc.detail, str) and exc.status_code not in codes:
             message = exc.detail
-        return JSONResponse(fail(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            fail(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.error("http.unhandled", path=request.url.path, error=f"{type(exc).__name__}: {exc}", exc_info=exc)
-        return JSONResponse(fail("internal_error", "Terjadi kesalahan pada server. Tim kami sudah dicatat."),
-                            status_code=500)
+        return JSONResponse(
+            fail("internal_error", "Terjadi kesalahan pada server. Tim kami sudah dicatat."), status_code=500
+        )
 
 
 ROUTER_MODULES = (
@@ -203,10 +224,16 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
             if worker is not None:
                 worker.stop()
 
-    app = FastAPI(title="niaga API", version=__version__, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json", lifespan=lifespan,
-                  description="REST API v1 of niaga. Every response uses the envelope "
-                              "`{success, data, error:{code,message,details}, meta:{page,limit,total}}`.")
+    app = FastAPI(
+        title="niaga API",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+        description="REST API v1 of niaga. Every response uses the envelope "
+        "`{success, data, error:{code,message,details}, meta:{page,limit,total}}`.",
+    )
     install_error_handlers(app)
     for mod_name in ROUTER_MODULES:  # one table; a missing module is an error at start-up
         mod = importlib.import_module(mod_name)

@@ -11,9 +11,12 @@ import typer
 
 from niaga.settings import get_settings
 
-app = typer.Typer(help="niaga — AI staff for Indonesian small businesses.", no_args_is_help=True,
-                  pretty_exceptions_enable=False,
-                  add_completion=False)
+app = typer.Typer(
+    help="niaga — AI staff for Indonesian small businesses.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 business_app = typer.Typer(help="Manage businesses (tenants).", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
@@ -39,7 +42,9 @@ for _mod, _attr, _name in DOMAIN_COMMANDS:
     app.add_typer(getattr(importlib.import_module(_mod), _attr), name=_name)
 
 _agent_cli = importlib.import_module("niaga.agent.cli")
-app.command("chat", help="Chat with a business's agent (interactive, or --jsonl for scripts).")(_agent_cli.chat)
+app.command("chat", help="Chat with a business's agent (interactive, or --jsonl for scripts).")(
+    _agent_cli.chat
+)
 
 
 def _echo_json(data: object) -> None:
@@ -56,7 +61,11 @@ def migrate() -> None:
 
 
 @app.command()
-def init(demo: bool = typer.Option(False, "--demo", help="Load the demo businesses rizquna, batik-sekar and smartcopy.")) -> None:
+def init(
+    demo: bool = typer.Option(
+        False, "--demo", help="Load the demo businesses rizquna, batik-sekar and smartcopy."
+    ),
+) -> None:
     """Create NIAGA_HOME, migrate the database and (with --demo) load the demo data. Safe to run again."""
     from niaga.db.migrate import upgrade
 
@@ -74,10 +83,11 @@ def init(demo: bool = typer.Option(False, "--demo", help="Load the demo business
 
 
 @app.command()
-def serve(host: str = typer.Option(None, help="Bind address (default NIAGA_HOST, 127.0.0.1)."),
-          port: int = typer.Option(None, help="Port (default NIAGA_PORT, 8000)."),
-          no_worker: bool = typer.Option(False, "--no-worker", help="Do not run a job consumer in this process."),
-          ) -> None:
+def serve(
+    host: str = typer.Option(None, help="Bind address (default NIAGA_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default NIAGA_PORT, 8000)."),
+    no_worker: bool = typer.Option(False, "--no-worker", help="Do not run a job consumer in this process."),
+) -> None:
     """Serve the web app and API; by default also runs a job consumer in-process."""
     import uvicorn
 
@@ -93,8 +103,14 @@ def serve(host: str = typer.Option(None, help="Bind address (default NIAGA_HOST,
     reset_settings_cache()
     s = get_settings()
     application = create_app(run_worker=not no_worker)
-    uvicorn.run(application, host=s.host, port=s.port, log_level="warning",
-                proxy_headers=True, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        application,
+        host=s.host,
+        port=s.port,
+        log_level="warning",
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
 
 
 @app.command()
@@ -116,9 +132,13 @@ def worker(threads: int = typer.Option(None, help="Worker threads (default NIAGA
 
 # --- business / user / apikey --------------------------------------------------------------------
 
+
 @business_app.command("create")
-def business_create(slug: str, name: str = typer.Option(..., "--name"),
-                    timezone: str = typer.Option("Asia/Jakarta", "--timezone")) -> None:
+def business_create(
+    slug: str,
+    name: str = typer.Option(..., "--name"),
+    timezone: str = typer.Option("Asia/Jakarta", "--timezone"),
+) -> None:
     from niaga.db.engine import session_scope
     from niaga.db.migrate import upgrade
     from niaga.tenancy import service
@@ -145,11 +165,14 @@ def business_list() -> None:
 
 
 @user_app.command("create")
-def user_create(email: str, business: str = typer.Option(None, "--business", help="Business slug to join."),
-                role: str = typer.Option("owner", "--role", help="owner|admin|staff|operator"),
-                name: str = typer.Option("", "--name"),
-                password: str = typer.Option(None, "--password", help="Default: NIAGA_USER_PASSWORD or generated."),
-                super_admin: bool = typer.Option(False, "--super-admin")) -> None:
+def user_create(
+    email: str,
+    business: str = typer.Option(None, "--business", help="Business slug to join."),
+    role: str = typer.Option("owner", "--role", help="owner|admin|staff|operator"),
+    name: str = typer.Option("", "--name"),
+    password: str = typer.Option(None, "--password", help="Default: NIAGA_USER_PASSWORD or generated."),
+    super_admin: bool = typer.Option(False, "--super-admin"),
+) -> None:
     """Create a user (or give an existing one a role in a business)."""
     import secrets
 
@@ -173,8 +196,11 @@ def user_create(email: str, business: str = typer.Option(None, "--business", hel
 
 
 @apikey_app.command("create")
-def apikey_create(business: str = typer.Option(..., "--business"), name: str = typer.Option("integration", "--name"),
-                  role: str = typer.Option("admin", "--role")) -> None:
+def apikey_create(
+    business: str = typer.Option(..., "--business"),
+    name: str = typer.Option("integration", "--name"),
+    role: str = typer.Option("admin", "--role"),
+) -> None:
     """Create an API key for integrations (n8n, scripts). The key is printed once."""
     from niaga.db.engine import session_scope
     from niaga.tenancy import service
@@ -186,6 +212,7 @@ def apikey_create(business: str = typer.Option(..., "--business"), name: str = t
 
 
 # --- events / jobs -------------------------------------------------------------------------------
+
 
 @events_app.command("replay")
 def events_replay(provider: str = typer.Option(None, "--provider")) -> None:
@@ -219,7 +246,9 @@ def jobs_replay(dead_letter_id: int) -> None:
     from niaga.jobs import service
 
     with session_scope() as db:
-        job = service.do_replay(db, service.get_dead_letter(db, business_id=None, dead_letter_id=dead_letter_id))
+        job = service.do_replay(
+            db, service.get_dead_letter(db, business_id=None, dead_letter_id=dead_letter_id)
+        )
         typer.echo(f"job {job.id} queued again")
 
 
@@ -256,8 +285,10 @@ def jobs_selftest(timeout: float = typer.Option(30.0, help="Seconds to wait for 
                 typer.echo(f"ok: job {job_id} ran on a worker")
                 return
         time.sleep(0.2)
-    typer.echo(f"no worker ran job {job_id} within {timeout:.0f}s: is `niaga serve` or `niaga worker` running?",
-               err=True)
+    typer.echo(
+        f"no worker ran job {job_id} within {timeout:.0f}s: is `niaga serve` or `niaga worker` running?",
+        err=True,
+    )
     raise typer.Exit(1)
 
 
@@ -268,8 +299,11 @@ def main() -> None:
     try:
         app()
     except AppError as exc:
-        typer.echo(f"error: {exc.message}" + (f" {json.dumps(exc.details, ensure_ascii=False)}" if exc.details else ""),
-                   err=True)
+        typer.echo(
+            f"error: {exc.message}"
+            + (f" {json.dumps(exc.details, ensure_ascii=False)}" if exc.details else ""),
+            err=True,
+        )
         sys.exit(2)
     except ConfigError as exc:
         typer.echo(f"configuration error: {exc}", err=True)

@@ -137,7 +137,9 @@ class Settings(BaseSettings):
         """
         if self.secret_key is not None:
             value = self.secret_key.get_secret_value()
-            if (value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16) and self.env != "development":
+            if (
+                value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16
+            ) and self.env != "development":
                 raise ConfigError(
                     "NIAGA_SECRET_KEY is a placeholder or shorter than 16 characters; set a random value "
                     "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or unset it to "

@@ -43,13 +43,15 @@ def chat(db) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
 
     def _chat(business: Any, sender: str, text: str, channel: str = "whatsapp") -> Any:
         customer = get_or_create_by_identity(db, business_id=business.id, channel=channel, external_id=sender)
-        conv = conversations.get_or_open(db, business_id=business.id, customer_id=customer.id, channel=channel,
-                                         chat_id=sender)
+        conv = conversations.get_or_open(
+            db, business_id=business.id, customer_id=customer.id, channel=channel, chat_id=sender
+        )
         msg = conversations.record_inbound(db, conversation=conv, text=text)
         t = turn(db, business=business, conversation=conv, message=msg)
         if t.reply:
-            conversations.record_outbound(db, conversation=conv, text=t.reply, intent=t.intent,
-                                          delivery_status="sent")
+            conversations.record_outbound(
+                db, conversation=conv, text=t.reply, intent=t.intent, delivery_status="sent"
+            )
         db.commit()
         t.conversation = conv
         return t

@@ -25,12 +25,17 @@ _ROOT = Path(__file__).resolve().parents[2]
 CATALOG = _ROOT / "src" / "niaga" / "demo"
 AGENT_CASES = _ROOT / "tests" / "fixtures" / "agent" / "dev.jsonl"
 
-RIZQUNA_PROFILE = {"address": "Jl. Kaliurang Km 5 No. 12, Sleman, Yogyakarta 55281", "city": "Yogyakarta",
-                   "phone": "6281234567890"}
+RIZQUNA_PROFILE = {
+    "address": "Jl. Kaliurang Km 5 No. 12, Sleman, Yogyakarta 55281",
+    "city": "Yogyakarta",
+    "phone": "6281234567890",
+}
 RIZQUNA_SETTINGS: dict[str, Any] = {
     "agent": {"persona_name": "Asisten Rizquna", "greeting": "Assalamualaikum"},
-    "shipping": {"origin_city": "Yogyakarta",
-                 "free_shipping": {"min_subtotal": 200000, "cities": ["Yogyakarta", "Sleman"]}},
+    "shipping": {
+        "origin_city": "Yogyakarta",
+        "free_shipping": {"min_subtotal": 200000, "cities": ["Yogyakarta", "Sleman"]},
+    },
 }
 
 
@@ -42,13 +47,21 @@ def load_products(db: Session, business: Business, path: Path) -> int:
     n = 0
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            db.add(Product(business_id=business.id, sku=row["sku"], name=row["name"], category=row["category"] or None,
-                           description=row["description"] or "", price=int(row["price"]),
-                           sale_price=int(row["sale_price"]) if row["sale_price"] else None,
-                           stock=int(row["stock"]) if row["stock"] else None,
-                           weight_g=int(row["weight_g"]) if row["weight_g"] else None,
-                           tags=[t.strip() for t in row["tags"].split(";") if t.strip()],
-                           attributes=json.loads(row["attributes"] or "{}")))
+            db.add(
+                Product(
+                    business_id=business.id,
+                    sku=row["sku"],
+                    name=row["name"],
+                    category=row["category"] or None,
+                    description=row["description"] or "",
+                    price=int(row["price"]),
+                    sale_price=int(row["sale_price"]) if row["sale_price"] else None,
+                    stock=int(row["stock"]) if row["stock"] else None,
+                    weight_g=int(row["weight_g"]) if row["weight_g"] else None,
+                    tags=[t.strip() for t in row["tags"].split(";") if t.strip()],
+                    attributes=json.loads(row["attributes"] or "{}"),
+                )
+            )
             n += 1
     db.flush()
     return n
@@ -58,7 +71,9 @@ def load_knowledge(db: Session, business: Business, path: Path) -> int:
     text = path.read_text(encoding="utf-8")
     n = 0
     for m in re.finditer(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, re.M | re.S):
-        db.add(KnowledgeDocument(business_id=business.id, title=m.group(1).strip(), content=m.group(2).strip()))
+        db.add(
+            KnowledgeDocument(business_id=business.id, title=m.group(1).strip(), content=m.group(2).strip())
+        )
         n += 1
     db.flush()
     return n
@@ -68,18 +83,30 @@ def load_rates(db: Session, business: Business, path: Path) -> int:
     n = 0
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            db.add(ShippingRate(business_id=business.id, origin_city=row["origin_city"],
-                                destination_city=row["destination_city"], courier=row["courier"],
-                                service=row["service"], price_per_kg=int(row["price_per_kg"]),
-                                etd_days=row["etd_days"] or None))
+            db.add(
+                ShippingRate(
+                    business_id=business.id,
+                    origin_city=row["origin_city"],
+                    destination_city=row["destination_city"],
+                    courier=row["courier"],
+                    service=row["service"],
+                    price_per_kg=int(row["price_per_kg"]),
+                    etd_days=row["etd_days"] or None,
+                )
+            )
             n += 1
     db.flush()
     return n
 
 
 def load_rizquna(db: Session, *, slug: str = "rizquna") -> Business:
-    b = tenancy.create_business(db, slug=slug, name="Rizquna.id", profile=dict(RIZQUNA_PROFILE),
-                                settings=json.loads(json.dumps(RIZQUNA_SETTINGS)))
+    b = tenancy.create_business(
+        db,
+        slug=slug,
+        name="Rizquna.id",
+        profile=dict(RIZQUNA_PROFILE),
+        settings=json.loads(json.dumps(RIZQUNA_SETTINGS)),
+    )
     load_products(db, b, CATALOG / "rizquna_products.csv")
     load_knowledge(db, b, CATALOG / "rizquna_knowledge.md")
     load_rates(db, b, CATALOG / "shipping_rates.csv")
@@ -88,8 +115,13 @@ def load_rizquna(db: Session, *, slug: str = "rizquna") -> Business:
 
 
 def load_batik(db: Session, *, slug: str = "batik-sekar") -> Business:
-    b = tenancy.create_business(db, slug=slug, name="Batik Sekar", profile={"city": "Yogyakarta"},
-                                settings={"shipping": {"origin_city": "Yogyakarta"}})
+    b = tenancy.create_business(
+        db,
+        slug=slug,
+        name="Batik Sekar",
+        profile={"city": "Yogyakarta"},
+        settings={"shipping": {"origin_city": "Yogyakarta"}},
+    )
     load_products(db, b, CATALOG / "batik_sekar_products.csv")
     load_rates(db, b, CATALOG / "shipping_rates.csv")
     db.commit()

@@ -10,14 +10,22 @@ from pathlib import Path
 
 
 def test_jsonl_contract(rizquna) -> None:  # type: ignore[no-untyped-def]
-    lines = [{"sender": "a", "text": "ada sajadah?", "channel": "whatsapp"},
-             {"sender": "b", "text": "halo", "channel": "telegram"},
-             {"sender": "a", "text": "yang travel berapa?", "channel": "whatsapp"},
-             {"sender": "c", "text": "", "channel": "whatsapp"}]
+    lines = [
+        {"sender": "a", "text": "ada sajadah?", "channel": "whatsapp"},
+        {"sender": "b", "text": "halo", "channel": "telegram"},
+        {"sender": "a", "text": "yang travel berapa?", "channel": "whatsapp"},
+        {"sender": "c", "text": "", "channel": "whatsapp"},
+    ]
     stdin = "".join(json.dumps(x) + "\n" for x in lines) + "not json\n"
-    p = subprocess.run([sys.executable, "-m", "niaga.cli", "chat", "--business", "rizquna", "--jsonl"],
-                       input=stdin, capture_output=True, text=True, timeout=120, env=dict(os.environ),
-                       cwd=Path(__file__).resolve().parents[2])
+    p = subprocess.run(
+        [sys.executable, "-m", "niaga.cli", "chat", "--business", "rizquna", "--jsonl"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        cwd=Path(__file__).resolve().parents[2],
+    )
     outs = [json.loads(x) for x in p.stdout.splitlines() if x.strip()]
     assert p.returncode == 0 and len(outs) == 5
     assert all(set(o) >= {"intent", "entities", "reply", "handoff"} for o in outs)

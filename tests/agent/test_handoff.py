@@ -35,14 +35,20 @@ def test_handoff_round_trip(rizquna, chat, db, client, captured) -> None:  # typ
     assert t.reply == "" and t.silent and t.handoff  # the bot stays silent while staff own the chat
     assert t.intent == "stock_check" or t.intent == "product_query"
 
-    r = client.post(f"/api/v1/conversations/{conv_id}/messages", headers=h,
-                    json={"text": "Al-Quran Hafalan 8 Blok masih ada kak, silakan dipesan."})
+    r = client.post(
+        f"/api/v1/conversations/{conv_id}/messages",
+        headers=h,
+        json={"text": "Al-Quran Hafalan 8 Blok masih ada kak, silakan dipesan."},
+    )
     assert r.status_code == 201, r.text
     load_all()
     job_id = r.json()["data"]["job_id"]
     if "channels.send_message" in REGISTRY:
         job = db.get(Job, job_id)
-        assert job.name == "channels.send_message" and job.args["message_id"] == r.json()["data"]["message"]["id"]
+        assert (
+            job.name == "channels.send_message"
+            and job.args["message_id"] == r.json()["data"]["message"]["id"]
+        )
     else:
         assert job_id is None
     db.rollback()  # end the read: SQLite would otherwise hold the write lock the next request needs
@@ -66,8 +72,12 @@ def test_other_business_gets_404(rizquna, batik, chat, db, client) -> None:  # t
     h = auth(outsider, batik)
     for path in ("takeover", "handback"):
         assert client.post(f"/api/v1/conversations/{t.conversation.id}/{path}", headers=h).status_code == 404
-    assert client.post(f"/api/v1/conversations/{t.conversation.id}/messages", headers=h,
-                       json={"text": "hai"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/conversations/{t.conversation.id}/messages", headers=h, json={"text": "hai"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/conversations/{t.conversation.id}", headers=h).status_code == 404
     assert client.get("/api/v1/conversations", headers=h).json()["data"] == []
 
@@ -114,17 +124,31 @@ def test_events_are_published_only_after_commit(rizquna, chat, db, captured) -> 
 def test_duplicate_inbound_is_ignored(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
     t = chat(rizquna, "6284000007", "halo")
     conv = db.get(Conversation, t.conversation.id)
-    assert conversations.record_inbound(db, conversation=conv, text="a", provider_message_id="wamid.1") is not None
-    assert conversations.record_inbound(db, conversation=conv, text="a", provider_message_id="wamid.1") is None
+    assert (
+        conversations.record_inbound(db, conversation=conv, text="a", provider_message_id="wamid.1")
+        is not None
+    )
+    assert (
+        conversations.record_inbound(db, conversation=conv, text="a", provider_message_id="wamid.1") is None
+    )
     db.commit()
-    assert db.scalar(sa.select(sa.func.count()).select_from(Message).where(
-        Message.provider_message_id == "wamid.1")) == 1
+    assert (
+        db.scalar(
+            sa.select(sa.func.count()).select_from(Message).where(Message.provider_message_id == "wamid.1")
+        )
+        == 1
+    )
 
 
 def test_agent_turn_endpoint(rizquna, db, client) -> None:  # type: ignore[no-untyped-def]
     owner = make_user(db, business=rizquna, role="owner")
     h = auth(owner, rizquna)
-    body = {"channel": "api", "sender": "n8n-1", "text": "harga peci hitam?", "provider_message_id": "n8n-msg-1"}
+    body = {
+        "channel": "api",
+        "sender": "n8n-1",
+        "text": "harga peci hitam?",
+        "provider_message_id": "n8n-msg-1",
+    }
     r = client.post("/api/v1/agent/turn", headers=h, json=body)
     assert r.status_code == 200, r.text
     d = r.json()["data"]

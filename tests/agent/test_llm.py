@@ -18,21 +18,48 @@ from niaga.kit.crypto import encrypt_json
 from tests.factories import auth, make_user
 
 
-def _configure(db, business, *, primary: str, backup: str = "", openai_url: str = "", gemini_url: str = "",
-               timeout: float = 2.0, budget: int = 200000) -> None:  # type: ignore[no-untyped-def]
+def _configure(
+    db,
+    business,
+    *,
+    primary: str,
+    backup: str = "",
+    openai_url: str = "",
+    gemini_url: str = "",
+    timeout: float = 2.0,
+    budget: int = 200000,
+) -> None:  # type: ignore[no-untyped-def]
     if openai_url:
-        db.add(ProviderConfig(business_id=business.id, kind="openai",
-                              config={"base_url": openai_url + "/v1", "model": "gpt-test", "timeout": timeout,
-                                      "input_cost_per_mtok_usd": 0.15, "output_cost_per_mtok_usd": 0.6},
-                              secrets=encrypt_json({"api_key": "sk-test"})))
+        db.add(
+            ProviderConfig(
+                business_id=business.id,
+                kind="openai",
+                config={
+                    "base_url": openai_url + "/v1",
+                    "model": "gpt-test",
+                    "timeout": timeout,
+                    "input_cost_per_mtok_usd": 0.15,
+                    "output_cost_per_mtok_usd": 0.6,
+                },
+                secrets=encrypt_json({"api_key": "sk-test"}),
+            )
+        )
     if gemini_url:
-        db.add(ProviderConfig(business_id=business.id, kind="gemini",
-                              config={"base_url": gemini_url + "/v1beta", "model": "gemini-2.5-flash",
-                                      "timeout": timeout},
-                              secrets=encrypt_json({"api_key": "gm-test"})))
+        db.add(
+            ProviderConfig(
+                business_id=business.id,
+                kind="gemini",
+                config={"base_url": gemini_url + "/v1beta", "model": "gemini-2.5-flash", "timeout": timeout},
+                secrets=encrypt_json({"api_key": "gm-test"}),
+            )
+        )
     settings = dict(business.settings or {})
-    settings["agent"] = {**settings.get("agent", {}), "provider": primary, "backup_provider": backup,
-                         "daily_token_budget": budget}
+    settings["agent"] = {
+        **settings.get("agent", {}),
+        "provider": primary,
+        "backup_provider": backup,
+        "daily_token_budget": budget,
+    }
     business.settings = settings
     db.commit()
 
@@ -51,7 +78,10 @@ def test_openai_tool_calls_are_run_and_answered(rizquna, chat, db) -> None:  # t
 
     with ofake.FakeOpenAI() as fake:
         _configure(db, rizquna, primary="openai", openai_url=fake.url)
-        fake.script = [lambda b: ofake.tool_call_reply("check_stock", {"sku": "RQ-ANAK-005", "quantity": 1}), final]
+        fake.script = [
+            lambda b: ofake.tool_call_reply("check_stock", {"sku": "RQ-ANAK-005", "quantity": 1}),
+            final,
+        ]
         t = chat(rizquna, "6283000001", "ensiklopedia muslim cilik sisa berapa?")
     assert t.provider == "openai" and not t.guard_override
     assert t.reply == "Ensiklopedia Muslim Cilik tinggal 9 kak, harganya Rp120.000 😊"
@@ -59,7 +89,9 @@ def test_openai_tool_calls_are_run_and_answered(rizquna, chat, db) -> None:  # t
     first = fake.requests[0]
     assert first["headers"]["authorization"] == "Bearer sk-test" and first["json"]["model"] == "gpt-test"
     assert {tl["function"]["name"] for tl in first["json"]["tools"]} >= {"check_stock", "shipping_quote"}
-    assert '"available": 9' in seen["tool_msg"]["content"] and seen["tool_msg"]["tool_call_id"] == "call_abc123"
+    assert (
+        '"available": 9' in seen["tool_msg"]["content"] and seen["tool_msg"]["tool_call_id"] == "call_abc123"
+    )
     assert any(c["name"] == "check_stock" and c["args"].get("quantity") == 1 for c in t.tool_calls)
     u = _usage(db)["openai"]
     assert u.requests == 2 and u.prompt_tokens == 100 and u.completion_tokens == 40 and t.tokens == 140
@@ -75,8 +107,10 @@ def test_gemini_function_call_round_trip(rizquna, chat, db) -> None:  # type: ig
 
     with gfake.FakeGemini() as fake:
         _configure(db, rizquna, primary="gemini", gemini_url=fake.url)
-        fake.script = [lambda b: gfake.function_call_reply("price_quote", {"sku": "RQ-PECI-001", "quantity": 2}),
-                       final]
+        fake.script = [
+            lambda b: gfake.function_call_reply("price_quote", {"sku": "RQ-PECI-001", "quantity": 2}),
+            final,
+        ]
         t = chat(rizquna, "6283000002", "harga 2 peci hitam berapa?")
     assert t.provider == "gemini" and t.reply == "Untuk 2 peci hitam totalnya Rp80.000 kak."
     req = fake.requests[0]
@@ -92,14 +126,31 @@ def test_fallback_to_backup_provider(rizquna, chat, db, failure: str) -> None:  
     primary = {
         "429": lambda b: ofake.rate_limited(retry_after="30"),  # too long to wait inside a turn
         "500": lambda b: ofake.server_error(500),
-        "timeout": lambda b: ofake.Reply(200, ofake.completion({"role": "assistant", "content": "late"}),
-                                         delay=1.5),
+        "timeout": lambda b: ofake.Reply(
+            200, ofake.completion({"role": "assistant", "content": "late"}), delay=1.5
+        ),
         "malformed": lambda b: ofake.Reply(200, {"choices": []}),
-        "bad_args": lambda b: ofake.Reply(200, ofake.completion({"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function", "function": {"name": "check_stock", "arguments": "{not json"}}]})),
+        "bad_args": lambda b: ofake.Reply(
+            200,
+            ofake.completion(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "c1",
+                            "type": "function",
+                            "function": {"name": "check_stock", "arguments": "{not json"},
+                        }
+                    ],
+                }
+            ),
+        ),
     }[failure]
     with ofake.FakeOpenAI() as o, gfake.FakeGemini() as g:
-        _configure(db, rizquna, primary="openai", backup="gemini", openai_url=o.url, gemini_url=g.url, timeout=0.5)
+        _configure(
+            db, rizquna, primary="openai", backup="gemini", openai_url=o.url, gemini_url=g.url, timeout=0.5
+        )
         o.script = [primary]
         g.script = [lambda b: gfake.text_reply("Harga peci hitam Rp40.000 kak.")]
         started = time.monotonic()
@@ -112,8 +163,10 @@ def test_fallback_to_backup_provider(rizquna, chat, db, failure: str) -> None:  
 def test_retry_hint_is_honoured_once(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
     with ofake.FakeOpenAI() as o:
         _configure(db, rizquna, primary="openai", openai_url=o.url)
-        o.script = [lambda b: ofake.rate_limited(retry_after_ms="300"),
-                    lambda b: ofake.text_reply("Peci hitam Rp40.000 kak 👍")]
+        o.script = [
+            lambda b: ofake.rate_limited(retry_after_ms="300"),
+            lambda b: ofake.text_reply("Peci hitam Rp40.000 kak 👍"),
+        ]
         started = time.monotonic()
         t = chat(rizquna, "6283000004", "harga peci hitam?")
     assert t.provider == "openai" and t.reply == "Peci hitam Rp40.000 kak 👍"
@@ -149,10 +202,16 @@ def test_guard_checks_stock_figures_too(rizquna, chat, db) -> None:  # type: ign
 
 def test_guard_figures() -> None:
     calls = [{"name": "price_quote", "args": {}, "result": {"unit_price": 40000, "total": 80000}}]
-    assert llm.check_guard("Totalnya Rp80.000 (2 × Rp40.000)", calls=calls, customer_text="2 peci",
-                           offline_reply="") == []
+    assert (
+        llm.check_guard(
+            "Totalnya Rp80.000 (2 × Rp40.000)", calls=calls, customer_text="2 peci", offline_reply=""
+        )
+        == []
+    )
     assert llm.check_guard("Totalnya 75rb", calls=calls, customer_text="", offline_reply="") == [75000]
-    assert llm.check_guard("Harga IDR 1,250,000", calls=calls, customer_text="", offline_reply="") == [1250000]
+    assert llm.check_guard("Harga IDR 1,250,000", calls=calls, customer_text="", offline_reply="") == [
+        1250000
+    ]
 
 
 def test_all_providers_down_gives_offline_reply(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
@@ -167,8 +226,15 @@ def test_all_providers_down_gives_offline_reply(rizquna, chat, db) -> None:  # t
 def test_daily_token_budget_skips_the_model(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
     with ofake.FakeOpenAI() as o:
         _configure(db, rizquna, primary="openai", openai_url=o.url, budget=100)
-        llm.record_usage(db, business_id=rizquna.id, timezone=rizquna.timezone, provider="openai", model="gpt-test",
-                         prompt_tokens=90, completion_tokens=20)
+        llm.record_usage(
+            db,
+            business_id=rizquna.id,
+            timezone=rizquna.timezone,
+            provider="openai",
+            model="gpt-test",
+            prompt_tokens=90,
+            completion_tokens=20,
+        )
         db.commit()
         t = chat(rizquna, "6283000009", "harga peci hitam?")
     assert t.provider == "offline" and not o.requests

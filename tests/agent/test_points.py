@@ -9,7 +9,9 @@ from niaga.orders import loyalty
 def test_customer_asks_for_own_points(rizquna, chat, db):  # type: ignore[no-untyped-def]
     first = chat(rizquna, "62811000111", "poin saya berapa?")
     assert "0 poin" in first.reply
-    customer = get_or_create_by_identity(db, business_id=rizquna.id, channel="whatsapp", external_id="62811000111")
+    customer = get_or_create_by_identity(
+        db, business_id=rizquna.id, channel="whatsapp", external_id="62811000111"
+    )
     loyalty.do_adjust(db, business=rizquna, customer_id=customer.id, points=250, note="test")
     db.commit()
     t = chat(rizquna, "62811000111", "cek poin sy dong kak")

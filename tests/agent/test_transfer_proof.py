@@ -1,4 +1,4 @@
-""""Sudah transfer" with a photo: the proof is attached to the customer's order awaiting payment, the order is
+""" "Sudah transfer" with a photo: the proof is attached to the customer's order awaiting payment, the order is
 flagged for staff, the admin chat is alerted — and the order is NOT marked paid."""
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ from niaga.orders.models import Order, Payment
 
 def _order_for(db, business, sender):  # type: ignore[no-untyped-def]
     customer = get_or_create_by_identity(db, business_id=business.id, channel="whatsapp", external_id=sender)
-    order = orders.create(db, business_id=business.id, items=[{"sku": "RQ-PECI-001", "quantity": 2}],
-                          actor=orders.Actor("system"), customer_id=customer.id)
+    order = orders.create(
+        db,
+        business_id=business.id,
+        items=[{"sku": "RQ-PECI-001", "quantity": 2}],
+        actor=orders.Actor("system"),
+        customer_id=customer.id,
+    )
     db.commit()
     assert order.status == "awaiting_payment"  # created for payment straight away
     return customer, order
@@ -25,8 +30,9 @@ def test_transfer_proof_photo_is_attached_and_flagged(rizquna, db):  # type: ign
     from niaga.agent.service import turn
 
     customer, order = _order_for(db, rizquna, "62811777001")
-    conv = conversations.get_or_open(db, business_id=rizquna.id, customer_id=customer.id, channel="whatsapp",
-                                     chat_id="62811777001")
+    conv = conversations.get_or_open(
+        db, business_id=rizquna.id, customer_id=customer.id, channel="whatsapp", chat_id="62811777001"
+    )
     photo = {"path": "files/1/bukti.jpg", "mimetype": "image/jpeg", "filename": "bukti.jpg", "size": 1234}
     msg = conversations.record_inbound(db, conversation=conv, text="sudah transfer ya kak", media=[photo])
     t = turn(db, business=rizquna, conversation=conv, message=msg)

@@ -37,7 +37,9 @@ def _check(t, case: dict) -> list[str]:  # type: ignore[no-untyped-def]
         problems.append(f"intent {t.intent} != {case['intent']}")
     for k, want in (case.get("entities") or {}).items():
         got = t.entities.get(k)
-        if (got.lower() if isinstance(got, str) else got) != (want.lower() if isinstance(want, str) else want):
+        if (got.lower() if isinstance(got, str) else got) != (
+            want.lower() if isinstance(want, str) else want
+        ):
             problems.append(f"entity {k}={got!r} != {want!r}")
     low = t.reply.lower()
     for m in case.get("must_mention", []):
@@ -49,8 +51,11 @@ def _check(t, case: dict) -> list[str]:  # type: ignore[no-untyped-def]
         if m.lower() in low:
             problems.append(f"says {m!r}")
     allowed = _allowed_amounts() | set(case.get("amounts", []))
-    bad = [int(x.replace(".", "")) for x in AMOUNT.findall(t.reply)
-           if int(x.rstrip(".").replace(".", "")) not in allowed]
+    bad = [
+        int(x.replace(".", ""))
+        for x in AMOUNT.findall(t.reply)
+        if int(x.rstrip(".").replace(".", "")) not in allowed
+    ]
     if bad:
         problems.append(f"invented amounts {bad}")
     if "handoff" in case and t.handoff != case["handoff"]:
@@ -85,83 +90,212 @@ HELD_OUT = [
     {"text": "jam brp tokonya tutup?", "intent": "store_info", "must_mention": ["17.00"]},
     {"text": "where is your store located?", "intent": "store_info", "must_mention": ["Kaliurang"]},
     {"text": "hari minggu buka gak kak?", "intent": "store_info", "must_mention_any": ["tutup"]},
-    {"text": "brp harga quran tajwid?", "intent": "price_check", "entities": {"sku": "RQ-QURAN-002"},
-     "must_mention": ["85.000"]},
-    {"text": "harga sajadah turki brp kak", "intent": "price_check", "entities": {"sku": "RQ-SAJ-001"},
-     "must_mention": ["95.000"]},
-    {"text": "ensiklopedi muslim cilik harganya berapa", "intent": "price_check",
-     "entities": {"sku": "RQ-ANAK-005"}, "must_mention": ["120.000"]},
-    {"text": "peci hitam ready gak?", "intent": "stock_check", "entities": {"sku": "RQ-PECI-001"},
-     "must_mention_any": ["tersedia", "ready"]},
-    {"text": "buku doa anak muslim masih ada stoknya?", "intent": "stock_check", "entities": {"sku": "RQ-ANAK-004"},
-     "must_mention_any": ["habis", "kosong", "pre-order"]},
-    {"text": "How much is the Sirah Nabawiyah book?", "intent": "price_check", "entities": {"sku": "RQ-BUKU-002"},
-     "must_mention": ["69.000"]},
-    {"text": "ongkir 3 iqro ke surabaya brp", "intent": "shipping_cost",
-     "entities": {"sku": "RQ-ANAK-003", "quantity": 3, "destination_city": "Surabaya"},
-     "must_mention": ["26.000"], "amounts": [26000, 28000, 126000, 152000]},
-    {"text": "kirim 1 mukena travel ke jkt brp ongkirnya", "intent": "shipping_cost",
-     "entities": {"sku": "RQ-HAJI-002", "quantity": 1, "destination_city": "Jakarta"}, "must_mention": ["16.000"],
-     "amounts": [126000]},
-    {"text": "mau pesen 2 peci hitam", "intent": "order_create", "entities": {"sku": "RQ-PECI-001", "quantity": 2},
-     "must_mention": ["80.000"], "amounts": [80000]},
-    {"text": "order tiga sajadah travel kak", "intent": "order_create",
-     "entities": {"sku": "RQ-SAJ-002", "quantity": 3}, "must_mention": ["117.000"], "amounts": [117000]},
-    {"text": "I want to order 2 tafsir juz amma", "intent": "order_create",
-     "entities": {"sku": "RQ-BUKU-004", "quantity": 2}, "must_mention": ["196.000"], "amounts": [196000]},
-    {"text": "fotokopi ijazah 10 lembar", "intent": "print_order",
-     "entities": {"copies": 10, "document_type": "ijazah", "color": False}},
-    {"text": "print proposal 50 halaman bolak balik", "intent": "print_order",
-     "entities": {"document_type": "proposal", "pages": 50, "duplex": True}, "amounts": [15000]},
-    {"text": "berapa biaya print makalah 30 halaman warna 2 rangkap?", "intent": "price_check",
-     "entities": {"document_type": "makalah", "pages": 30, "copies": 2, "color": True},
-     "must_mention": ["90.000"], "amounts": [90000]},
-    {"text": "cek pesanan ORD-20260101-0001", "intent": "order_status",
-     "entities": {"order_number": "ORD-20260101-0001"}, "must_mention_any": ["tidak ditemukan"]},
+    {
+        "text": "brp harga quran tajwid?",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-QURAN-002"},
+        "must_mention": ["85.000"],
+    },
+    {
+        "text": "harga sajadah turki brp kak",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-SAJ-001"},
+        "must_mention": ["95.000"],
+    },
+    {
+        "text": "ensiklopedi muslim cilik harganya berapa",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-ANAK-005"},
+        "must_mention": ["120.000"],
+    },
+    {
+        "text": "peci hitam ready gak?",
+        "intent": "stock_check",
+        "entities": {"sku": "RQ-PECI-001"},
+        "must_mention_any": ["tersedia", "ready"],
+    },
+    {
+        "text": "buku doa anak muslim masih ada stoknya?",
+        "intent": "stock_check",
+        "entities": {"sku": "RQ-ANAK-004"},
+        "must_mention_any": ["habis", "kosong", "pre-order"],
+    },
+    {
+        "text": "How much is the Sirah Nabawiyah book?",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-BUKU-002"},
+        "must_mention": ["69.000"],
+    },
+    {
+        "text": "ongkir 3 iqro ke surabaya brp",
+        "intent": "shipping_cost",
+        "entities": {"sku": "RQ-ANAK-003", "quantity": 3, "destination_city": "Surabaya"},
+        "must_mention": ["26.000"],
+        "amounts": [26000, 28000, 126000, 152000],
+    },
+    {
+        "text": "kirim 1 mukena travel ke jkt brp ongkirnya",
+        "intent": "shipping_cost",
+        "entities": {"sku": "RQ-HAJI-002", "quantity": 1, "destination_city": "Jakarta"},
+        "must_mention": ["16.000"],
+        "amounts": [126000],
+    },
+    {
+        "text": "mau pesen 2 peci hitam",
+        "intent": "order_create",
+        "entities": {"sku": "RQ-PECI-001", "quantity": 2},
+        "must_mention": ["80.000"],
+        "amounts": [80000],
+    },
+    {
+        "text": "order tiga sajadah travel kak",
+        "intent": "order_create",
+        "entities": {"sku": "RQ-SAJ-002", "quantity": 3},
+        "must_mention": ["117.000"],
+        "amounts": [117000],
+    },
+    {
+        "text": "I want to order 2 tafsir juz amma",
+        "intent": "order_create",
+        "entities": {"sku": "RQ-BUKU-004", "quantity": 2},
+        "must_mention": ["196.000"],
+        "amounts": [196000],
+    },
+    {
+        "text": "fotokopi ijazah 10 lembar",
+        "intent": "print_order",
+        "entities": {"copies": 10, "document_type": "ijazah", "color": False},
+    },
+    {
+        "text": "print proposal 50 halaman bolak balik",
+        "intent": "print_order",
+        "entities": {"document_type": "proposal", "pages": 50, "duplex": True},
+        "amounts": [15000],
+    },
+    {
+        "text": "berapa biaya print makalah 30 halaman warna 2 rangkap?",
+        "intent": "price_check",
+        "entities": {"document_type": "makalah", "pages": 30, "copies": 2, "color": True},
+        "must_mention": ["90.000"],
+        "amounts": [90000],
+    },
+    {
+        "text": "cek pesanan ORD-20260101-0001",
+        "intent": "order_status",
+        "entities": {"order_number": "ORD-20260101-0001"},
+        "must_mention_any": ["tidak ditemukan"],
+    },
     {"text": "bisa bayar pakai qris?", "intent": "payment", "must_mention": ["QRIS"]},
     {"text": "tolong hubungkan dengan admin", "intent": "human_handoff", "handoff": True},
     {"text": "barangnya datang sobek kak, gimana ini", "intent": "complaint", "must_mention_any": ["maaf"]},
     {"text": "makasih min", "intent": "thanks"},
-    {"text": "Jual kemeja batik?", "intent": "product_query", "must_mention_any": ["tidak tersedia"],
-     "must_not_mention": ["275.000", "BS-KMJ"]},
-    {"context": ["harga quran terjemah per kata?"], "text": "kalau yang saku?", "intent": "price_check",
-     "entities": {"sku": "RQ-QURAN-004"}, "must_mention": ["45.000"]},
-    {"context": ["ongkir 1 sajadah turki ke bandung"], "text": "kalau ke medan?", "intent": "shipping_cost",
-     "entities": {"sku": "RQ-SAJ-001", "destination_city": "Medan"}, "must_mention": ["36.000"],
-     "amounts": [131000, 15000, 16000]},
-    {"context": ["ada peci?"], "text": "harganya?", "intent": "price_check", "must_mention": ["40.000", "25.000"]},
+    {
+        "text": "Jual kemeja batik?",
+        "intent": "product_query",
+        "must_mention_any": ["tidak tersedia"],
+        "must_not_mention": ["275.000", "BS-KMJ"],
+    },
+    {
+        "context": ["harga quran terjemah per kata?"],
+        "text": "kalau yang saku?",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-QURAN-004"},
+        "must_mention": ["45.000"],
+    },
+    {
+        "context": ["ongkir 1 sajadah turki ke bandung"],
+        "text": "kalau ke medan?",
+        "intent": "shipping_cost",
+        "entities": {"sku": "RQ-SAJ-001", "destination_city": "Medan"},
+        "must_mention": ["36.000"],
+        "amounts": [131000, 15000, 16000],
+    },
+    {
+        "context": ["ada peci?"],
+        "text": "harganya?",
+        "intent": "price_check",
+        "must_mention": ["40.000", "25.000"],
+    },
     {"text": "Do you sell prayer mats?", "intent": "product_query", "must_mention": ["Sajadah"]},
-    {"text": "rekomendasi perlengkapan umroh dong", "intent": "product_query",
-     "must_mention_any": ["Umroh", "Ihram", "Mukena"]},
-    {"text": "kartu nama 5 box brp", "intent": "price_check", "entities": {"sku": "RQ-CETAK-003", "quantity": 5},
-     "must_mention": ["225.000"], "amounts": [225000]},
-    {"text": "brosur A4 200 lembar berapa?", "intent": "price_check", "entities": {"sku": "RQ-CETAK-004"},
-     "must_mention": ["300.000"], "amounts": [300000]},
-    {"text": "stok sajadh turki msh ada ga", "intent": "stock_check", "entities": {"sku": "RQ-SAJ-001"},
-     "must_mention": ["45"]},
-    {"text": "Saya ingin memesan 4 buku sirah nabawiyah", "intent": "order_create",
-     "entities": {"sku": "RQ-BUKU-002", "quantity": 4}, "must_mention": ["276.000"], "amounts": [276000]},
-    {"text": "Shipping cost for 2 Turkish prayer mats to Surabaya?", "intent": "shipping_cost",
-     "entities": {"sku": "RQ-SAJ-001", "quantity": 2, "destination_city": "Surabaya"}, "must_mention": ["26.000"],
-     "amounts": [26000, 28000, 190000, 216000]},
-    {"text": "Fotokopi 50 lembar berapa?", "intent": "price_check", "entities": {"pages": 50},
-     "must_mention": ["15.000"], "amounts": [15000]},
+    {
+        "text": "rekomendasi perlengkapan umroh dong",
+        "intent": "product_query",
+        "must_mention_any": ["Umroh", "Ihram", "Mukena"],
+    },
+    {
+        "text": "kartu nama 5 box brp",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-CETAK-003", "quantity": 5},
+        "must_mention": ["225.000"],
+        "amounts": [225000],
+    },
+    {
+        "text": "brosur A4 200 lembar berapa?",
+        "intent": "price_check",
+        "entities": {"sku": "RQ-CETAK-004"},
+        "must_mention": ["300.000"],
+        "amounts": [300000],
+    },
+    {
+        "text": "stok sajadh turki msh ada ga",
+        "intent": "stock_check",
+        "entities": {"sku": "RQ-SAJ-001"},
+        "must_mention": ["45"],
+    },
+    {
+        "text": "Saya ingin memesan 4 buku sirah nabawiyah",
+        "intent": "order_create",
+        "entities": {"sku": "RQ-BUKU-002", "quantity": 4},
+        "must_mention": ["276.000"],
+        "amounts": [276000],
+    },
+    {
+        "text": "Shipping cost for 2 Turkish prayer mats to Surabaya?",
+        "intent": "shipping_cost",
+        "entities": {"sku": "RQ-SAJ-001", "quantity": 2, "destination_city": "Surabaya"},
+        "must_mention": ["26.000"],
+        "amounts": [26000, 28000, 190000, 216000],
+    },
+    {
+        "text": "Fotokopi 50 lembar berapa?",
+        "intent": "price_check",
+        "entities": {"pages": 50},
+        "must_mention": ["15.000"],
+        "amounts": [15000],
+    },
     {"text": "Kapan pesanan saya dikirim?", "intent": "order_status", "must_mention_any": ["nomor pesanan"]},
     {"text": "Pembayarannya lewat apa saja min?", "intent": "payment", "must_mention": ["QRIS"]},
     {"text": "Berapa lama pengiriman ke Medan?", "intent": "shipping_cost", "must_mention": ["3-5 hari"]},
     {"text": "Ada Quran ukuran A3?", "intent": "product_query", "must_mention": ["tidak tersedia"]},
     {"text": "Ada Al-Quran Braille?", "intent": "product_query", "must_mention": ["tidak tersedia"]},
-    {"text": "Harga sajadah motif masjid berapa?", "intent": "price_check", "must_mention": ["tidak tersedia"],
-     "must_not_mention": ["95.000"]},
+    {
+        "text": "Harga sajadah motif masjid berapa?",
+        "intent": "price_check",
+        "must_mention": ["tidak tersedia"],
+        "must_not_mention": ["95.000"],
+    },
     {"text": "admin", "intent": "human_handoff", "handoff": True},
     {"text": "Saya mau ngomong sama orang", "intent": "human_handoff", "handoff": True},
     {"text": "ok", "intent": "other", "handoff": False},
-    {"text": "Saya mau cetak undangan pernikahan 200 pcs", "intent": "order_create",
-     "entities": {"sku": "RQ-CETAK-005"}, "must_mention": ["900.000"], "amounts": [900000]},
-    {"context": ["Print skripsi 3 eksemplar"], "text": "jilid spiral aja", "intent": "print_order",
-     "entities": {"document_type": "skripsi", "copies": 3, "binding": "spiral"}},
-    {"context": ["harga quran?"], "text": "yang paling murah?", "intent": "price_check",
-     "must_mention": ["45.000"]},
+    {
+        "text": "Saya mau cetak undangan pernikahan 200 pcs",
+        "intent": "order_create",
+        "entities": {"sku": "RQ-CETAK-005"},
+        "must_mention": ["900.000"],
+        "amounts": [900000],
+    },
+    {
+        "context": ["Print skripsi 3 eksemplar"],
+        "text": "jilid spiral aja",
+        "intent": "print_order",
+        "entities": {"document_type": "skripsi", "copies": 3, "binding": "spiral"},
+    },
+    {
+        "context": ["harga quran?"],
+        "text": "yang paling murah?",
+        "intent": "price_check",
+        "must_mention": ["45.000"],
+    },
 ]
 
 
@@ -170,9 +304,23 @@ def test_held_out_style_cases(rizquna, chat) -> None:  # type: ignore[no-untyped
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙏🙏", "😀", "x" * 10_000, "asdfghjkl qwerty", "RQ-XXX-999",
-                                  "BS-CAP-001 harganya?", "harga ORD-1234", "\x00\x01", "?" * 50,
-                                  "berapa " * 2000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "🙏🙏",
+        "😀",
+        "x" * 10_000,
+        "asdfghjkl qwerty",
+        "RQ-XXX-999",
+        "BS-CAP-001 harganya?",
+        "harga ORD-1234",
+        "\x00\x01",
+        "?" * 50,
+        "berapa " * 2000,
+    ],
+)
 def test_bad_input_is_answered_politely(rizquna, chat, text: str) -> None:  # type: ignore[no-untyped-def]
     t = chat(rizquna, "6281200000001", text)
     assert t.intent in ("other", "greeting", "thanks", "product_query", "price_check", "order_status")
@@ -219,7 +367,8 @@ def test_order_draft_then_confirm_creates_order(rizquna, chat, db) -> None:  # t
 
 
 def test_order_with_delivery_asks_city_courier_address_and_name_then_charges_shipping(
-        rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
+    rizquna, chat, db
+) -> None:  # type: ignore[no-untyped-def]
     from niaga.customers.models import Customer
 
     t = chat(rizquna, "62813000011", "pesan 2 peci hitam")
@@ -238,17 +387,21 @@ def test_order_with_delivery_asks_city_courier_address_and_name_then_charges_shi
     order = db.scalars(sa.select(Order)).one()
     assert (order.subtotal, order.shipping_cost, order.total) == (80000, 14000, 94000)
     assert order.shipping["city"] == "Surabaya" and order.shipping["courier"] == "JNE"
-    assert order.shipping["address"] == "Jl. Mawar No. 5, Kec. Gubeng" and order.shipping["method"] == "delivery"
+    assert (
+        order.shipping["address"] == "Jl. Mawar No. 5, Kec. Gubeng" and order.shipping["method"] == "delivery"
+    )
     assert "termasuk ongkir Rp14.000" in t.reply and "Rp94.000" in t.reply
     assert db.get(Customer, order.customer_id).name == "Budi Santoso"
 
 
 def test_known_customer_is_not_asked_for_a_name_and_a_city_without_rates_goes_to_staff(
-        rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
+    rizquna, chat, db
+) -> None:  # type: ignore[no-untyped-def]
     from niaga.customers.service import get_or_create_by_identity
 
-    get_or_create_by_identity(db, business_id=rizquna.id, channel="whatsapp", external_id="62813000012",
-                              name="Siti")
+    get_or_create_by_identity(
+        db, business_id=rizquna.id, channel="whatsapp", external_id="62813000012", name="Siti"
+    )
     db.commit()
     chat(rizquna, "62813000012", "pesan 1 sajadah turki")
     t = chat(rizquna, "62813000012", "kirim ke wonosobo")
@@ -278,14 +431,30 @@ def test_order_draft_cancel(rizquna, chat, db) -> None:  # type: ignore[no-untyp
 
 def test_order_lookup_only_own_orders(rizquna, chat, db) -> None:  # type: ignore[no-untyped-def]
     other = make_customer(db, business=rizquna, name="Orang Lain")
-    db.add(Order(business_id=rizquna.id, number="ORD-20261101-0001", customer_id=other.id, status="shipped",
-                 total=150000, subtotal=150000))
+    db.add(
+        Order(
+            business_id=rizquna.id,
+            number="ORD-20261101-0001",
+            customer_id=other.id,
+            status="shipped",
+            total=150000,
+            subtotal=150000,
+        )
+    )
     db.commit()
     t = chat(rizquna, "62814000001", "status pesanan ORD-20261101-0001?")
     assert "tidak ditemukan" in t.reply and "dikirim" not in t.reply
     mine = chat(rizquna, "62814000002", "halo")
-    db.add(Order(business_id=rizquna.id, number="ORD-20261101-0002", customer_id=mine.conversation.customer_id,
-                 status="shipped", total=150000, subtotal=150000))
+    db.add(
+        Order(
+            business_id=rizquna.id,
+            number="ORD-20261101-0002",
+            customer_id=mine.conversation.customer_id,
+            status="shipped",
+            total=150000,
+            subtotal=150000,
+        )
+    )
     db.commit()
     t = chat(rizquna, "62814000002", "pesanan ORD-20261101-0002 sudah sampai mana?")
     assert "sudah dikirim" in t.reply and "150.000" in t.reply
@@ -315,8 +484,17 @@ def test_index_follows_catalogue_changes(rizquna, chat, db) -> None:  # type: ig
     assert "40.000" in t.reply
     p = db.scalars(sa.select(Product).where(Product.sku == "RQ-PECI-001")).one()
     p.price = 42000
-    db.add(Product(business_id=rizquna.id, sku="RQ-TASBIH-001", name="Tasbih Kayu Kokka", price=30000, stock=5,
-                   weight_g=50, category="Aksesoris"))
+    db.add(
+        Product(
+            business_id=rizquna.id,
+            sku="RQ-TASBIH-001",
+            name="Tasbih Kayu Kokka",
+            price=30000,
+            stock=5,
+            weight_g=50,
+            category="Aksesoris",
+        )
+    )
     db.commit()
     t = chat(rizquna, "62818000002", "harga peci hitam?")
     assert "42.000" in t.reply
@@ -338,8 +516,14 @@ def test_recall_from_earlier_conversation(rizquna, chat, db) -> None:  # type: i
 
     t1 = chat(rizquna, "62820000001", "harga quran hafalan?", channel="whatsapp")
     # the same customer writes later on Telegram
-    db.add(CustomerIdentity(business_id=rizquna.id, customer_id=t1.conversation.customer_id, channel="telegram",
-                            external_id="tg-777"))
+    db.add(
+        CustomerIdentity(
+            business_id=rizquna.id,
+            customer_id=t1.conversation.customer_id,
+            channel="telegram",
+            external_id="tg-777",
+        )
+    )
     db.commit()
     t2 = chat(rizquna, "tg-777", "kalau stoknya?", channel="telegram")
     assert t2.conversation.id != t1.conversation.id
@@ -354,14 +538,21 @@ def test_persona_and_after_hours(rizquna, chat, monkeypatch) -> None:  # type: i
 
     t = chat(rizquna, "62821000001", "halo")
     assert t.reply.startswith("Assalamualaikum") and "Rizquna" in t.reply and "luar jam" not in t.reply
-    monkeypatch.setattr(service, "now_fn", lambda zone=None: datetime(2026, 11, 28, 20, 0, tzinfo=tz("Asia/Jakarta")))
+    monkeypatch.setattr(
+        service, "now_fn", lambda zone=None: datetime(2026, 11, 28, 20, 0, tzinfo=tz("Asia/Jakarta"))
+    )
     t = chat(rizquna, "62821000002", "saya mau bicara dengan admin")
     assert t.handoff and "Senin pukul 08.00" in t.reply  # Saturday evening → Monday morning
 
 
 def test_offline_turn_is_fast(rizquna, chat) -> None:  # type: ignore[no-untyped-def]
-    texts = ["harga quran tajwid?", "ongkir 2 quran madinah ke bandung", "stok iqro?", "jam buka?",
-             "pesan 2 peci hitam"]
+    texts = [
+        "harga quran tajwid?",
+        "ongkir 2 quran madinah ke bandung",
+        "stok iqro?",
+        "jam buka?",
+        "pesan 2 peci hitam",
+    ]
     chat(rizquna, "62822000000", "halo")  # warm the indexes
     times = []
     for n, text in enumerate(texts * 4):

@@ -64,7 +64,9 @@ def configure(db: Any, business: Any, kind: str, **values: Any) -> None:
     spec = CHANNEL_KINDS[kind]
     config = {k: v for k, v in values.items() if k in spec["config"]}
     secrets = {k: v for k, v in values.items() if k in spec["secrets"]}
-    service.do_configure(db, business_id=business.id, kind=kind, config=config, secrets=secrets, is_enabled=True)
+    service.do_configure(
+        db, business_id=business.id, kind=kind, config=config, secrets=secrets, is_enabled=True
+    )
     db.commit()
 
 
@@ -78,16 +80,44 @@ class Shop:
 @pytest.fixture
 def shop(db: Any, waha: FakeWaha, telegram: FakeTelegram) -> Shop:
     """Rizquna-like shop with products, WAHA and Telegram configured (buffer window 0.2 s for speed)."""
-    b = f.make_business(db, slug="rizquna", name="Rizquna",
-                        settings={"channels": {"buffer_seconds": 0.2}, "shipping": {"origin_city": "Yogyakarta"}})
-    f.make_product(db, business=b, sku="RQ-PECI-001", name="Peci Hitam Polos Nasional", price=40000, stock=200,
-                   category="Songkok & Peci", description="Peci beludru hitam polos, tersedia ukuran 5-9.",
-                   tags=["peci", "songkok"])
-    f.make_product(db, business=b, sku="RQ-SAJ-001", name="Sajadah Turki Premium", price=125000, stock=30,
-                   category="Sajadah", description="Sajadah tebal motif Turki.", tags=["sajadah"])
+    b = f.make_business(
+        db,
+        slug="rizquna",
+        name="Rizquna",
+        settings={"channels": {"buffer_seconds": 0.2}, "shipping": {"origin_city": "Yogyakarta"}},
+    )
+    f.make_product(
+        db,
+        business=b,
+        sku="RQ-PECI-001",
+        name="Peci Hitam Polos Nasional",
+        price=40000,
+        stock=200,
+        category="Songkok & Peci",
+        description="Peci beludru hitam polos, tersedia ukuran 5-9.",
+        tags=["peci", "songkok"],
+    )
+    f.make_product(
+        db,
+        business=b,
+        sku="RQ-SAJ-001",
+        name="Sajadah Turki Premium",
+        price=125000,
+        stock=30,
+        category="Sajadah",
+        description="Sajadah tebal motif Turki.",
+        tags=["sajadah"],
+    )
     configure(db, b, "waha", base_url=waha.url, api_key=waha.api_key, session="default", hmac_key=HMAC_KEY)
-    configure(db, b, "telegram", base_url=telegram.url, bot_token=telegram.token, secret_token=TG_SECRET,
-              admin_chat_id=ADMIN_CHAT)
+    configure(
+        db,
+        b,
+        "telegram",
+        base_url=telegram.url,
+        bot_token=telegram.token,
+        secret_token=TG_SECRET,
+        admin_chat_id=ADMIN_CHAT,
+    )
     return Shop(b, waha, telegram)
 
 
@@ -105,5 +135,3 @@ def drain_all(*, ahead: float = 0.0, rounds: int = 5) -> list[str]:
         if not got:
             break
     return outcomes
-
-

@@ -22,16 +22,18 @@ from tests.channels.conftest import ADMIN_CHAT, configure, drain_all
 CHAT = "6281311112222@c.us"
 
 
-def outbound(db, business, *, text="Harga peci hitam Rp40.000 kak", channel="whatsapp", chat_id=CHAT,
-             media=None):
+def outbound(
+    db, business, *, text="Harga peci hitam Rp40.000 kak", channel="whatsapp", chat_id=CHAT, media=None
+):
     """An outgoing bot message queued for delivery, as the agent turn leaves it."""
     from niaga.customers.service import get_or_create_by_identity
     from niaga.messaging import service as conversations
     from niaga.messaging.delivery import do_send
 
     customer = get_or_create_by_identity(db, business_id=business.id, channel=channel, external_id=chat_id)
-    conv = conversations.get_or_open(db, business_id=business.id, customer_id=customer.id, channel=channel,
-                                     chat_id=chat_id)
+    conv = conversations.get_or_open(
+        db, business_id=business.id, customer_id=customer.id, channel=channel, chat_id=chat_id
+    )
     msg = do_send(db, conversation=conv, text=text, media=media)
     db.commit()
     return msg.id
@@ -125,7 +127,10 @@ def test_telegram_429_honours_retry_after(shop, db):
 
 def test_per_number_rate_and_daily_cap(shop, db):
     b = shop.business
-    b.settings = {**b.settings, "channels": {**b.settings["channels"], "per_number_per_minute": 2, "daily_cap": 3}}
+    b.settings = {
+        **b.settings,
+        "channels": {**b.settings["channels"], "per_number_per_minute": 2, "daily_cap": 3},
+    }
     db.commit()
     ids = [outbound(db, b, text=f"pesan {i}") for i in range(3)]
     assert drain_all() == ["done", "done", "retry"]
@@ -175,8 +180,11 @@ def test_files_go_out_through_each_gateway(shop, db, fonnte, starsender, tmp_pat
     configure(db, b, "starsender", base_url=starsender.url, api_key=starsender.api_key)
     s_id = outbound(db, b, text="Halo dari Starsender")
     assert drain_all() == ["done"]
-    assert starsender.sent[0] == {"id": "ss-1", "messageType": "text", "to": "6281311112222",
-                                  "body": "Halo dari Starsender"} or starsender.sent[0]["body"] == "Halo dari Starsender"
+    assert (
+        starsender.sent[0]
+        == {"id": "ss-1", "messageType": "text", "to": "6281311112222", "body": "Halo dari Starsender"}
+        or starsender.sent[0]["body"] == "Halo dari Starsender"
+    )
     assert _msg(db, s_id).provider_message_id == starsender.sent[0]["id"]
 
     # Telegram: documents are uploaded as multipart.
@@ -218,8 +226,12 @@ def _worker_env(lease: int) -> dict[str, str]:
 
 def _run_worker(lease: int) -> subprocess.Popen:
     """`niaga jobs run-due` in its own process: a worker that we can kill -9."""
-    return subprocess.Popen([sys.executable, "-m", "niaga.cli", "jobs", "run-due"], env=_worker_env(lease),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "niaga.cli", "jobs", "run-due"],
+        env=_worker_env(lease),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.slow
@@ -259,11 +271,21 @@ def test_telegram_inline_keyboard_and_photo(telegram, tmp_path):
         client.send_message(chat_id=-100123, text="Pesanan #A12 menunggu persetujuan", reply_markup=kb)
         photo = tmp_path / "poster.jpg"
         photo.write_bytes(b"\xff\xd8\xff poster")
-        client.send_file(chat_id="42", file=OutboundFile("poster.jpg", "image/jpeg", path=photo), caption="Promo",
-                         reply_markup=kb)
+        client.send_file(
+            chat_id="42",
+            file=OutboundFile("poster.jpg", "image/jpeg", path=photo),
+            caption="Promo",
+            reply_markup=kb,
+        )
     first, second = telegram.sent
-    assert first["reply_markup"] == {"inline_keyboard": [[{"text": "✅ Setujui", "callback_data": "approve:A12"},
-                                                          {"text": "❌ Tolak", "callback_data": "reject:A12"}]]}
+    assert first["reply_markup"] == {
+        "inline_keyboard": [
+            [
+                {"text": "✅ Setujui", "callback_data": "approve:A12"},
+                {"text": "❌ Tolak", "callback_data": "reject:A12"},
+            ]
+        ]
+    }
     assert second["method"] == "sendPhoto" and second["photo"] == "<file:poster.jpg:10>"
     # In multipart requests JSON parameters travel as JSON strings.
     assert json.loads(second["reply_markup"]) == first["reply_markup"] and second["caption"] == "Promo"

@@ -13,9 +13,18 @@ from tests import factories as f
 
 
 def _conv(db, business, *, channel="whatsapp", chat_id, name, owner="bot", unread=0, preview=""):
-    c = f.make_customer(db, business=business, name=name, phone=chat_id.split("@")[0] if "@" in chat_id else None)
-    conv = Conversation(business_id=business.id, customer_id=c.id, channel=channel, chat_id=chat_id, owner=owner,
-                        unread_count=unread, last_message_preview=preview)
+    c = f.make_customer(
+        db, business=business, name=name, phone=chat_id.split("@")[0] if "@" in chat_id else None
+    )
+    conv = Conversation(
+        business_id=business.id,
+        customer_id=c.id,
+        channel=channel,
+        chat_id=chat_id,
+        owner=owner,
+        unread_count=unread,
+        last_message_preview=preview,
+    )
     db.add(conv)
     db.commit()
     return conv
@@ -55,7 +64,9 @@ def test_mark_read_scoped(client, world, db):
     b1 = _conv(db, world.b, chat_id="6282222@c.us", name="Lain", unread=2)
     r = client.post(f"/api/v1/conversations/{a1.id}/read", headers=world.headers("staff"))
     assert r.status_code == 200 and r.json()["data"]["unread_count"] == 0
-    assert client.post(f"/api/v1/conversations/{b1.id}/read", headers=world.headers("staff")).status_code == 404
+    assert (
+        client.post(f"/api/v1/conversations/{b1.id}/read", headers=world.headers("staff")).status_code == 404
+    )
     db.expire_all()
     assert db.get(Conversation, b1.id).unread_count == 2
 
@@ -89,7 +100,9 @@ def test_events_stream_delivers_new_messages_and_heartbeats(live, shop, monkeypa
         assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
         reader = threading.Thread(target=_read_events, args=(resp, blocks), daemon=True)
         reader.start()
-        post_webhook(f"{live.url}/webhooks/waha/rizquna", message_event(text="berapa harga peci hitam?"), HMAC_KEY)
+        post_webhook(
+            f"{live.url}/webhooks/waha/rizquna", message_event(text="berapa harga peci hitam?"), HMAC_KEY
+        )
         reader.join(15)
     assert any(b.startswith(": ping") for b in blocks)
     data = [json.loads(b.split("data: ", 1)[1]) for b in blocks if "data: " in b]

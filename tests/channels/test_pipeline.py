@@ -39,7 +39,12 @@ def test_waha_question_answered_with_price_after_seen_and_typing(client, shop, d
     assert len(texts) == 1, texts
     assert "40.000" in texts[0]
     paths = [r.path.rsplit("/", 1)[-1] for r in shop.waha.requests]
-    assert paths.index("sendSeen") < paths.index("startTyping") < paths.index("stopTyping") < paths.index("sendText")
+    assert (
+        paths.index("sendSeen")
+        < paths.index("startTyping")
+        < paths.index("stopTyping")
+        < paths.index("sendText")
+    )
     seen = shop.waha.calls("/api/sendSeen")[0].json
     assert seen == {"session": "default", "chatId": CHAT, "messageIds": [ev["payload"]["id"]]}
     assert shop.waha.calls("/api/sendText")[0].headers["x-api-key"] == shop.waha.api_key
@@ -53,7 +58,10 @@ def test_waha_question_answered_with_price_after_seen_and_typing(client, shop, d
 def test_telegram_question_answered(client, shop, db):
     upd = text_update("berapa harga peci hitam?", chat_id=555111)
     assert post_update("/webhooks/telegram/rizquna", upd, TG_SECRET, client=client).status_code == 200
-    assert post_update("/webhooks/telegram/rizquna", upd, TG_SECRET, client=client).json()["data"]["stored"] is False
+    assert (
+        post_update("/webhooks/telegram/rizquna", upd, TG_SECRET, client=client).json()["data"]["stored"]
+        is False
+    )
     drain_all(ahead=1)
     sent = shop.telegram.messages_to(555111)
     assert len(sent) == 1 and "40.000" in sent[0]["text"]
@@ -98,10 +106,12 @@ def test_staff_owned_conversation_gets_no_bot_reply(client, shop, db):
 
 
 def test_ignored_messages(client, shop, db):
-    for ev in (message_event(text="dari saya", from_me=True),
-               message_event(text="status", chat_id="status@broadcast"),
-               message_event(text="grup", chat_id="120363000000000000@g.us"),
-               message_event(text="kanal", chat_id="120363000000000001@newsletter")):
+    for ev in (
+        message_event(text="dari saya", from_me=True),
+        message_event(text="status", chat_id="status@broadcast"),
+        message_event(text="grup", chat_id="120363000000000000@g.us"),
+        message_event(text="kanal", chat_id="120363000000000001@newsletter"),
+    ):
         assert post_webhook(URL, ev, HMAC_KEY, client=client).status_code == 200
     assert _inbox_only() == ["done"] * 4
     assert _messages(db) == []
@@ -128,12 +138,17 @@ def test_media_over_limit_and_media_not_downloaded(client, shop, db):
     url = shop.waha.add_file("big.pdf", b"x" * 5000)
     big = {"url": url, "mimetype": "application/pdf", "filename": "besar.pdf", "error": None}
     post_webhook(URL, message_event(text="", media=big, chat_id=CHAT), HMAC_KEY, client=client)
-    post_webhook(URL, message_event(text="ini fotonya", has_media=True, chat_id="6285000000000@c.us"),
-                 HMAC_KEY, client=client)
+    post_webhook(
+        URL,
+        message_event(text="ini fotonya", has_media=True, chat_id="6285000000000@c.us"),
+        HMAC_KEY,
+        client=client,
+    )
     drain(names={"inbox.process", "channels.send_message"})
     first, second = _messages(db, direction="in")
-    assert first.media == [{"note": "too_large", "mimetype": "application/pdf", "filename": "besar.pdf",
-                            "limit_bytes": 1048}]
+    assert first.media == [
+        {"note": "too_large", "mimetype": "application/pdf", "filename": "besar.pdf", "limit_bytes": 1048}
+    ]
     assert first.delivery_status == "processed"  # nothing but the file: answered by the notice alone
     (notice,) = shop.waha.texts_to(CHAT)
     assert "terlalu besar" in notice and "besar.pdf" in notice
@@ -149,14 +164,22 @@ def test_telegram_document_photo_and_callback(client, shop, db):
     shop.telegram.add_file("AgACphoto", b"\xff\xd8\xff jpeg", "photos/file_3.jpg")
     doc = text_update("", chat_id=777)
     doc["message"].pop("text")
-    doc["message"].update(caption="ini bukti transfer", document={
-        "file_name": "bukti_transfer.pdf", "mime_type": "application/pdf", "file_id": "BQACdoc",
-        "file_unique_id": "AgADxxxx", "file_size": 14})
+    doc["message"].update(
+        caption="ini bukti transfer",
+        document={
+            "file_name": "bukti_transfer.pdf",
+            "mime_type": "application/pdf",
+            "file_id": "BQACdoc",
+            "file_unique_id": "AgADxxxx",
+            "file_size": 14,
+        },
+    )
     photo = text_update("", chat_id=777)
     photo["message"].pop("text")
-    photo["message"]["photo"] = [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
-                                 {"file_id": "AgACphoto", "file_unique_id": "b", "width": 800, "height": 800,
-                                  "file_size": 9}]
+    photo["message"]["photo"] = [
+        {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+        {"file_id": "AgACphoto", "file_unique_id": "b", "width": 800, "height": 800, "file_size": 9},
+    ]
     pressed = []
 
     @callback_handler("testapprove")
@@ -165,11 +188,21 @@ def test_telegram_document_photo_and_callback(client, shop, db):
         return "Disetujui"
 
     try:
-        cbq = {"update_id": 990001, "callback_query": {
-            "id": "4382bfdwdsb323b2d9", "from": {"id": 999000111, "is_bot": False, "first_name": "Admin"},
-            "message": {"message_id": 77, "chat": {"id": int(ADMIN_CHAT), "title": "Admins", "type": "supergroup"},
-                        "date": 1718000200, "text": "Pesanan #A12 menunggu persetujuan"},
-            "chat_instance": "-88", "data": "testapprove:A12"}}
+        cbq = {
+            "update_id": 990001,
+            "callback_query": {
+                "id": "4382bfdwdsb323b2d9",
+                "from": {"id": 999000111, "is_bot": False, "first_name": "Admin"},
+                "message": {
+                    "message_id": 77,
+                    "chat": {"id": int(ADMIN_CHAT), "title": "Admins", "type": "supergroup"},
+                    "date": 1718000200,
+                    "text": "Pesanan #A12 menunggu persetujuan",
+                },
+                "chat_instance": "-88",
+                "data": "testapprove:A12",
+            },
+        }
         for upd in (doc, photo, cbq):
             assert post_update("/webhooks/telegram/rizquna", upd, TG_SECRET, client=client).status_code == 200
         assert _inbox_only() == ["done"] * 3

@@ -26,11 +26,16 @@ def test_waha_signature_json_and_business_checks(client, shop, db):
     assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_signature"
     r = post_webhook("/webhooks/waha/rizquna", ev, HMAC_KEY, client=client, tamper=True)
     assert r.status_code == 401
-    r = client.post("/webhooks/waha/rizquna", content=b'{"event":"message"}', headers={"Content-Type": "application/json"})
+    r = client.post(
+        "/webhooks/waha/rizquna", content=b'{"event":"message"}', headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 401  # no signature at all
     raw = b'{"event": "message", "payload": '
-    r = client.post("/webhooks/waha/rizquna", content=raw,
-                    headers={"X-Webhook-Hmac": sign(raw, HMAC_KEY), "X-Webhook-Hmac-Algorithm": "sha512"})
+    r = client.post(
+        "/webhooks/waha/rizquna",
+        content=raw,
+        headers={"X-Webhook-Hmac": sign(raw, HMAC_KEY), "X-Webhook-Hmac-Algorithm": "sha512"},
+    )
     assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_json"
     assert _events(db) == []
     assert db.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
@@ -40,8 +45,10 @@ def test_waha_doc_test_vector():
     from niaga.integrations.waha.webhook import verify
 
     body = b'{"event":"message","session":"default","engine":"WEBJS"}'
-    expected = ("208f8a55dde9e05519e898b10b89bf0d0b3b0fdf11fdbf09b6b90476301b98d8097c462b2b17a6ce93b6b47a136cf2e78a33a"
-                "63f6752c2c1631777076153fa89")
+    expected = (
+        "208f8a55dde9e05519e898b10b89bf0d0b3b0fdf11fdbf09b6b90476301b98d8097c462b2b17a6ce93b6b47a136cf2e78a33a"
+        "63f6752c2c1631777076153fa89"
+    )
     assert verify(body, expected, "my-secret-key", "sha512")
     assert not verify(body, expected, "my-secret-key", "sha256")
     assert not verify(body + b" ", expected, "my-secret-key")
@@ -76,14 +83,20 @@ def test_telegram_secret_and_unknown_updates(client, shop, db):
     assert post_update("/webhooks/telegram/rizquna", upd, "wrong", client=client).status_code == 401
     assert post_update("/webhooks/telegram/rizquna", upd, None, client=client).status_code == 401
     assert post_update("/webhooks/telegram/nope", upd, TG_SECRET, client=client).status_code == 404
-    r = client.post("/webhooks/telegram/rizquna", content=b"{not json",
-                    headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET})
+    r = client.post(
+        "/webhooks/telegram/rizquna",
+        content=b"{not json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET},
+    )
     assert r.status_code == 400
     assert _events(db) == []
     odd = {"update_id": 77, "my_chat_member": {"chat": {"id": 1, "type": "private"}}}
     r = post_update("/webhooks/telegram/rizquna", odd, TG_SECRET, client=client)
     assert r.status_code == 200 and r.json()["data"]["stored"] is True
-    assert post_update("/webhooks/telegram/rizquna", odd, TG_SECRET, client=client).json()["data"]["stored"] is False
+    assert (
+        post_update("/webhooks/telegram/rizquna", odd, TG_SECRET, client=client).json()["data"]["stored"]
+        is False
+    )
     from tests.channels.conftest import drain_all
 
     assert drain_all() == ["done"]
@@ -95,8 +108,12 @@ def test_waha_session_status_alerts_admin_chat(client, shop, db):
     from tests.channels.conftest import ADMIN_CHAT, drain_all
 
     def status_event(status, n):
-        return {"id": f"evt_status_{n}", "event": "session.status", "session": "default",
-                "payload": {"status": status, "statuses": [{"status": status, "timestamp": 1700000000000}]}}
+        return {
+            "id": f"evt_status_{n}",
+            "event": "session.status",
+            "session": "default",
+            "payload": {"status": status, "statuses": [{"status": status, "timestamp": 1700000000000}]},
+        }
 
     post_webhook("/webhooks/waha/rizquna", status_event("WORKING", 1), HMAC_KEY, client=client)
     drain_all()
@@ -112,8 +129,12 @@ def test_waha_session_status_alerts_admin_chat(client, shop, db):
 def test_waha_events_we_do_not_handle_are_acknowledged_and_marked_handled(client, shop, db):
     from tests.channels.conftest import drain_all
 
-    ev = {"id": "evt_presence_1", "event": "presence.update", "session": "default",
-          "payload": {"id": "6281311112222@c.us", "presences": []}}
+    ev = {
+        "id": "evt_presence_1",
+        "event": "presence.update",
+        "session": "default",
+        "payload": {"id": "6281311112222@c.us", "presences": []},
+    }
     r = post_webhook("/webhooks/waha/rizquna", ev, HMAC_KEY, client=client)
     assert r.status_code == 200
     assert set(drain_all()) <= {"done"}

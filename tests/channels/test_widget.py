@@ -26,13 +26,17 @@ def test_widget_js_is_served(client):
 
 
 def test_post_poll_and_answer(client, shop, db):
-    r = client.post("/widget/rizquna/messages", json={"visitor_id": VISITOR, "text": "berapa harga peci hitam?",
-                                                      "client_id": "c0ffee00c0ffee00"})
+    r = client.post(
+        "/widget/rizquna/messages",
+        json={"visitor_id": VISITOR, "text": "berapa harga peci hitam?", "client_id": "c0ffee00c0ffee00"},
+    )
     assert r.status_code == 201, r.text
     msg = r.json()["data"]["message"]
     assert msg["direction"] == "in" and msg["channel"] == "web"
-    again = client.post("/widget/rizquna/messages", json={"visitor_id": VISITOR, "text": "berapa harga peci hitam?",
-                                                          "client_id": "c0ffee00c0ffee00"})
+    again = client.post(
+        "/widget/rizquna/messages",
+        json={"visitor_id": VISITOR, "text": "berapa harga peci hitam?", "client_id": "c0ffee00c0ffee00"},
+    )
     assert again.status_code == 200 and again.json()["data"]["duplicate"] is True  # a retried POST
     drain_all(ahead=1)
     rows = client.get("/widget/rizquna/messages", params={"visitor_id": VISITOR}).json()["data"]
@@ -46,35 +50,55 @@ def test_post_poll_and_answer(client, shop, db):
 
 
 def test_bad_input(client, shop):
-    assert client.post("/widget/rizquna/messages", json={"visitor_id": "short", "text": "x"}).status_code == 422
-    assert client.post("/widget/rizquna/messages", json={"visitor_id": VISITOR, "text": "   "}).status_code == 422
+    assert (
+        client.post("/widget/rizquna/messages", json={"visitor_id": "short", "text": "x"}).status_code == 422
+    )
+    assert (
+        client.post("/widget/rizquna/messages", json={"visitor_id": VISITOR, "text": "   "}).status_code
+        == 422
+    )
     assert client.post("/widget/nope/messages", json={"visitor_id": VISITOR, "text": "x"}).status_code == 404
     assert client.get("/widget/rizquna/messages", params={"visitor_id": "../../etc"}).status_code == 422
 
 
 def test_allowed_origins(client, shop, db):
     _allow(db, shop, ["https://toko.example"])
-    ok = client.options("/widget/rizquna/messages", headers={"Origin": "https://toko.example",
-                                                             "Access-Control-Request-Method": "POST"})
+    ok = client.options(
+        "/widget/rizquna/messages",
+        headers={"Origin": "https://toko.example", "Access-Control-Request-Method": "POST"},
+    )
     assert ok.status_code == 204 and ok.headers["access-control-allow-origin"] == "https://toko.example"
     assert "Content-Type" in ok.headers["access-control-allow-headers"]
     bad = client.options("/widget/rizquna/messages", headers={"Origin": "https://jahat.example"})
     assert bad.status_code == 403
-    r = client.post("/widget/rizquna/messages", json={"visitor_id": VISITOR, "text": "halo"},
-                    headers={"Origin": "https://jahat.example"})
+    r = client.post(
+        "/widget/rizquna/messages",
+        json={"visitor_id": VISITOR, "text": "halo"},
+        headers={"Origin": "https://jahat.example"},
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "origin_not_allowed"
     assert "access-control-allow-origin" not in r.headers
-    r = client.post("/widget/rizquna/messages", json={"visitor_id": VISITOR, "text": "halo"},
-                    headers={"Origin": "https://toko.example"})
+    r = client.post(
+        "/widget/rizquna/messages",
+        json={"visitor_id": VISITOR, "text": "halo"},
+        headers={"Origin": "https://toko.example"},
+    )
     assert r.status_code == 201 and r.headers["access-control-allow-origin"] == "https://toko.example"
-    r = client.get("/widget/rizquna/messages", params={"visitor_id": VISITOR}, headers={"Origin": "https://jahat.example"})
+    r = client.get(
+        "/widget/rizquna/messages",
+        params={"visitor_id": VISITOR},
+        headers={"Origin": "https://jahat.example"},
+    )
     assert r.status_code == 403
 
 
 def test_rate_limits_per_visitor_and_ip(client, shop, db):
     _allow(db, shop, [], widget_per_visitor_per_minute=2, widget_per_ip_per_minute=3)
-    post = lambda vid: client.post("/widget/rizquna/messages",  # noqa: E731
-                                   json={"visitor_id": vid, "text": "halo"}, headers={"Origin": "https://a.example"})
+    post = lambda vid: client.post(
+        "/widget/rizquna/messages",
+        json={"visitor_id": vid, "text": "halo"},
+        headers={"Origin": "https://a.example"},
+    )
     assert [post(VISITOR).status_code for _ in range(3)] == [201, 201, 429]
     limited = post(VISITOR)
     assert limited.json()["error"]["code"] == "rate_limited"
@@ -106,18 +130,33 @@ def test_widget_in_headless_chromium(live, shop, db):
         pytest.fail("system Chromium not installed: run `make system-deps` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    handler = type("Page", (_Page,), {"html": (
-        "<!doctype html><html lang='id'><head><title>Toko Rizquna</title></head><body><h1>Rizquna</h1>"
-        f"<script src='{live.url}/widget.js' data-business='rizquna' async></script></body></html>").encode()})
+    handler = type(
+        "Page",
+        (_Page,),
+        {
+            "html": (
+                "<!doctype html><html lang='id'><head><title>Toko Rizquna</title></head><body><h1>Rizquna</h1>"
+                f"<script src='{live.url}/widget.js' data-business='rizquna' async></script></body></html>"
+            ).encode()
+        },
+    )
     site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     site_url = f"http://127.0.0.1:{site.server_address[1]}/"
     _allow(db, shop, [site_url.rstrip("/")])  # the shop's site is the only one allowed
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--headless",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                ],
+            )
             try:
                 page = browser.new_page()
                 errors: list[str] = []
@@ -173,12 +212,19 @@ def test_widget_stream_sends_backlog_and_live_answers(live, shop):
         except httpx.HTTPError:  # the test closed the stream
             return
 
-    with httpx.stream("GET", f"{url}/stream", params={"visitor_id": VISITOR}, timeout=20,
-                      headers={"Origin": "https://any.example"}) as resp:
+    with httpx.stream(
+        "GET",
+        f"{url}/stream",
+        params={"visitor_id": VISITOR},
+        timeout=20,
+        headers={"Origin": "https://any.example"},
+    ) as resp:
         assert resp.headers["access-control-allow-origin"] == "https://any.example"
         t = threading.Thread(target=read, args=(resp,), daemon=True)
         t.start()
-        httpx.post(f"{url}/messages", json={"visitor_id": VISITOR, "text": "berapa harga peci hitam?"}, timeout=10)
+        httpx.post(
+            f"{url}/messages", json={"visitor_id": VISITOR, "text": "berapa harga peci hitam?"}, timeout=10
+        )
         t.join(20)
     assert seen[0]["id"] == first_id  # backlog first
     texts = [m["text"] for m in seen]

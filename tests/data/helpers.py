@@ -13,14 +13,24 @@ CATALOG = ROOT / "src" / "niaga" / "demo"
 RFM = ROOT / "tests" / "fixtures" / "rfm"
 
 
-def run_import(db: Session, business: Any, kind: str, path: Path | None = None, *, data: bytes | None = None,
-               filename: str | None = None, dry_run: bool = False):  # type: ignore[no-untyped-def]
+def run_import(
+    db: Session,
+    business: Any,
+    kind: str,
+    path: Path | None = None,
+    *,
+    data: bytes | None = None,
+    filename: str | None = None,
+    dry_run: bool = False,
+):  # type: ignore[no-untyped-def]
     from niaga.catalog.importer import import_file
 
     if path is not None:
         data, filename = path.read_bytes(), path.name
     assert data is not None
-    report = import_file(db, kind=kind, business_id=business.id, data=data, filename=filename, dry_run=dry_run)
+    report = import_file(
+        db, kind=kind, business_id=business.id, data=data, filename=filename, dry_run=dry_run
+    )
     db.commit()
     return report
 

@@ -13,8 +13,16 @@ from tests.data.helpers import CATALOG, xlsx_bytes
 
 def test_product_crud_and_envelope(client, world, db):
     h = world.headers("staff")
-    body = {"sku": "PECI-01", "name": "Peci Hitam", "price": 40000, "sale_price": 35000, "stock": 12,
-            "category": "Peci", "tags": ["peci", "songkok"], "attributes": {"size": "7"}}
+    body = {
+        "sku": "PECI-01",
+        "name": "Peci Hitam",
+        "price": 40000,
+        "sale_price": 35000,
+        "stock": 12,
+        "category": "Peci",
+        "tags": ["peci", "songkok"],
+        "attributes": {"size": "7"},
+    }
     r = client.post("/api/v1/products", json=body, headers=h)
     assert r.status_code == 201, r.text
     out = r.json()
@@ -34,8 +42,9 @@ def test_product_crud_and_envelope(client, world, db):
     r = client.delete(f"/api/v1/products/{pid}", headers=world.headers("admin"))
     assert r.status_code == 200 and r.json()["data"] == {"id": pid, "deleted": True}
     assert client.get(f"/api/v1/products/{pid}", headers=h).status_code == 404
-    actions = list(db.scalars(sa.select(AuditLog.action).where(AuditLog.business_id == world.a.id)
-                              .order_by(AuditLog.id)))
+    actions = list(
+        db.scalars(sa.select(AuditLog.action).where(AuditLog.business_id == world.a.id).order_by(AuditLog.id))
+    )
     assert actions == ["product.create", "product.update", "product.delete"]
 
 
@@ -45,8 +54,9 @@ def test_product_validation_details(client, world, db):
     assert r.status_code == 422 and "price" in r.json()["error"]["details"]
     r = client.post("/api/v1/products", json={"sku": "X", "name": "X", "price": 1000.5}, headers=h)
     assert r.status_code == 422 and "price" in r.json()["error"]["details"]
-    r = client.post("/api/v1/products", json={"sku": "X", "name": "X", "price": 1000, "sale_price": 2000},
-                    headers=h)
+    r = client.post(
+        "/api/v1/products", json={"sku": "X", "name": "X", "price": 1000, "sale_price": 2000}, headers=h
+    )
     assert r.status_code == 422 and "sale_price" in r.json()["error"]["details"]
     r = client.post("/api/v1/products", json={"name": "X", "price": 1000}, headers=h)
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
@@ -61,12 +71,36 @@ def test_product_validation_details(client, world, db):
 
 
 def test_list_search_filters_and_meta(client, world, db):
-    f.make_product(db, business=world.a, sku="RQ-1", name="Al-Quran Tajwid", tags=["quran", "promo"], stock=5,
-                   category="Al-Quran", price=95000)
-    f.make_product(db, business=world.a, sku="RQ-2", name="Sajadah Turki", description="motif turki tebal",
-                   stock=0, category="Sajadah", price=95001)
-    f.make_product(db, business=world.a, sku="RQ-3", name="Print Warna", stock=None, category="Jasa", price=1500,
-                   tags=["print"])
+    f.make_product(
+        db,
+        business=world.a,
+        sku="RQ-1",
+        name="Al-Quran Tajwid",
+        tags=["quran", "promo"],
+        stock=5,
+        category="Al-Quran",
+        price=95000,
+    )
+    f.make_product(
+        db,
+        business=world.a,
+        sku="RQ-2",
+        name="Sajadah Turki",
+        description="motif turki tebal",
+        stock=0,
+        category="Sajadah",
+        price=95001,
+    )
+    f.make_product(
+        db,
+        business=world.a,
+        sku="RQ-3",
+        name="Print Warna",
+        stock=None,
+        category="Jasa",
+        price=1500,
+        tags=["print"],
+    )
     f.make_product(db, business=world.a, sku="RQ-4", name="Peci Lama", is_active=False, price=10)
     f.make_product(db, business=world.b, sku="RQ-9", name="Al-Quran milik B")
     h = world.headers("staff")
@@ -76,10 +110,10 @@ def test_list_search_filters_and_meta(client, world, db):
         assert r.status_code == 200, r.text
         return [p["sku"] for p in r.json()["data"]]
 
-    assert skus(search="al-quran") == ["RQ-1"]          # case-insensitive, other business invisible
-    assert skus(search="TURKI") == ["RQ-2"]             # description
-    assert skus(search="promo") == ["RQ-1"]             # tags
-    assert skus(search="rq-3") == ["RQ-3"]              # sku
+    assert skus(search="al-quran") == ["RQ-1"]  # case-insensitive, other business invisible
+    assert skus(search="TURKI") == ["RQ-2"]  # description
+    assert skus(search="promo") == ["RQ-1"]  # tags
+    assert skus(search="rq-3") == ["RQ-3"]  # sku
     assert skus(tag="Quran") == ["RQ-1"]
     assert skus(category="sajadah") == ["RQ-2"]
     assert skus(is_active="false") == ["RQ-4"]
@@ -111,10 +145,13 @@ def test_stock_adjust_is_audited_and_never_negative(client, world, db):
     svc = f.make_product(db, business=world.a, stock=None)
     r = client.post(f"/api/v1/products/{svc.id}/stock", json={"delta": 1, "reason": "x"}, headers=h)
     assert r.status_code == 422 and r.json()["error"]["code"] == "stock_not_tracked"
-    entries = list(db.scalars(sa.select(AuditLog).where(AuditLog.action == "product.stock_adjust")
-                              .order_by(AuditLog.id)))
+    entries = list(
+        db.scalars(sa.select(AuditLog).where(AuditLog.action == "product.stock_adjust").order_by(AuditLog.id))
+    )
     assert [(e.data["before"], e.data["after"], e.data["reason"]) for e in entries] == [
-        (5, 3, "rusak"), (3, 40, "stock opname")]
+        (5, 3, "rusak"),
+        (3, 40, "stock opname"),
+    ]
     assert entries[0].actor_id == world.staff.id
 
 
@@ -125,52 +162,85 @@ def test_operator_cannot_read_catalog(client, world):
 def test_import_products_csv_and_xlsx_over_http(client, world, db):
     h = world.headers("admin")
     path = CATALOG / "rizquna_products.csv"
-    r = client.post("/api/v1/products/import", params={"dry_run": "true"}, headers=h,
-                    files={"file": (path.name, path.read_bytes(), "text/csv")})
+    r = client.post(
+        "/api/v1/products/import",
+        params={"dry_run": "true"},
+        headers=h,
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["data"]["accepted"] == 37 and r.json()["data"]["dry_run"] is True
     assert db.scalar(sa.select(sa.func.count()).select_from(Product)) == 0
-    r = client.post("/api/v1/products/import", headers=h, files={"file": (path.name, path.read_bytes(), "text/csv")})
+    r = client.post(
+        "/api/v1/products/import", headers=h, files={"file": (path.name, path.read_bytes(), "text/csv")}
+    )
     data = r.json()["data"]
     assert (data["rows"], data["accepted"], data["rejected"], data["errors"]) == (37, 37, 0, [])
     assert client.get("/api/v1/products", headers=h).json()["meta"]["total"] == 37
 
     wb = xlsx_bytes([["sku", "name", "price"], ["XL-1", "Dari Excel", "Rp 12.500"], ["XL-2", "", 1]])
-    r = client.post("/api/v1/products/import", headers=h, files={"file": ("p.xlsx", wb, "application/octet-stream")})
+    r = client.post(
+        "/api/v1/products/import", headers=h, files={"file": ("p.xlsx", wb, "application/octet-stream")}
+    )
     assert r.json()["data"]["errors"] == [{"row": 2, "reason": "missing name"}]
     # staff may not bulk import
-    r = client.post("/api/v1/products/import", headers=world.headers("staff"),
-                    files={"file": (path.name, path.read_bytes(), "text/csv")})
+    r = client.post(
+        "/api/v1/products/import",
+        headers=world.headers("staff"),
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+    )
     assert r.status_code == 403
 
 
 def test_import_unknown_format_is_415(client, world):
-    r = client.post("/api/v1/products/import", headers=world.headers("owner"),
-                    files={"file": ("katalog.pdf", b"%PDF-1.7 binary", "application/pdf")})
+    r = client.post(
+        "/api/v1/products/import",
+        headers=world.headers("owner"),
+        files={"file": ("katalog.pdf", b"%PDF-1.7 binary", "application/pdf")},
+    )
     assert r.status_code == 415
     err = r.json()["error"]
     assert err["code"] == "unsupported_format" and err["details"]["accepted"] == ["csv", "xlsx"]
-    r = client.post("/api/v1/products/import", headers=world.headers("owner"),
-                    files={"file": ("p.csv", b"judul,isi\nA,B\n", "text/csv")})
+    r = client.post(
+        "/api/v1/products/import",
+        headers=world.headers("owner"),
+        files={"file": ("p.csv", b"judul,isi\nA,B\n", "text/csv")},
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "missing_columns"
 
 
 def test_shipping_rates_crud_and_import(client, world, db):
     h = world.headers("admin")
-    body = {"origin_city": "Yogyakarta", "destination_city": "Bandung", "courier": "JNE", "service": "REG",
-            "price_per_kg": 16000, "etd_days": "2-3"}
+    body = {
+        "origin_city": "Yogyakarta",
+        "destination_city": "Bandung",
+        "courier": "JNE",
+        "service": "REG",
+        "price_per_kg": 16000,
+        "etd_days": "2-3",
+    }
     r = client.post("/api/v1/shipping-rates", json=body, headers=h)
     assert r.status_code == 201, r.text
     rid = r.json()["data"]["id"]
-    assert client.post("/api/v1/shipping-rates", json={**body, "courier": "jne"}, headers=h).status_code == 409
+    assert (
+        client.post("/api/v1/shipping-rates", json={**body, "courier": "jne"}, headers=h).status_code == 409
+    )
     r = client.patch(f"/api/v1/shipping-rates/{rid}", json={"price_per_kg": 17000}, headers=h)
     assert r.json()["data"]["price_per_kg"] == 17000
-    assert client.post("/api/v1/shipping-rates", json={**body, "service": "YES"},
-                       headers=world.headers("staff")).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/shipping-rates", json={**body, "service": "YES"}, headers=world.headers("staff")
+        ).status_code
+        == 403
+    )
     path = CATALOG / "shipping_rates.csv"
-    r = client.post("/api/v1/shipping-rates/import", headers=h, files={"file": (path.name, path.read_bytes())})
+    r = client.post(
+        "/api/v1/shipping-rates/import", headers=h, files={"file": (path.name, path.read_bytes())}
+    )
     assert r.json()["data"]["accepted"] == 26 and r.json()["data"]["updated"] == 1
-    r = client.get("/api/v1/shipping-rates", params={"destination": "bandung"}, headers=world.headers("staff"))
+    r = client.get(
+        "/api/v1/shipping-rates", params={"destination": "bandung"}, headers=world.headers("staff")
+    )
     assert r.json()["meta"]["total"] == 3
     assert {x["courier"] for x in r.json()["data"]} == {"JNE", "J&T", "SiCepat"}
     assert client.delete(f"/api/v1/shipping-rates/{rid}", headers=h).status_code == 200

@@ -27,8 +27,10 @@ def test_cli_import_dirty_transactions_json(db, tmp_path):
     r = runner.invoke(_cli(), ["import", "customers", str(RFM / "customers.csv"), "--business", "batik"])
     assert r.exit_code == 0, r.output
     assert "1500 diterima" in r.output
-    r = runner.invoke(_cli(), ["import", "transactions", str(RFM / "transactions_dirty.csv"), "--business", "batik",
-                               "--json"])
+    r = runner.invoke(
+        _cli(),
+        ["import", "transactions", str(RFM / "transactions_dirty.csv"), "--business", "batik", "--json"],
+    )
     assert r.exit_code == 0, r.output
     lines = [ln for ln in r.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1  # exactly one summary object
@@ -36,23 +38,30 @@ def test_cli_import_dirty_transactions_json(db, tmp_path):
     expected = json.loads((RFM / "transactions_dirty.expected.json").read_text())
     assert set(summary) == {"rows", "accepted", "rejected", "errors"}
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (
-        expected["rows"], expected["accepted"], expected["rejected"])
-    assert summary["errors"] == [{"row": int(n), "reason": reason} for n, reason in
-                                 sorted(expected["reasons"].items(), key=lambda kv: int(kv[0]))]
+        expected["rows"],
+        expected["accepted"],
+        expected["rejected"],
+    )
+    assert summary["errors"] == [
+        {"row": int(n), "reason": reason}
+        for n, reason in sorted(expected["reasons"].items(), key=lambda kv: int(kv[0]))
+    ]
 
 
 def test_cli_errors_exit_2(db, tmp_path):
     f.make_business(db, slug="toko")
     runner = CliRunner()
-    r = runner.invoke(_cli(), ["import", "products", str(CATALOG / "batik_sekar_products.csv"), "--business",
-                               "tidak-ada"])
+    r = runner.invoke(
+        _cli(), ["import", "products", str(CATALOG / "batik_sekar_products.csv"), "--business", "tidak-ada"]
+    )
     assert r.exit_code == 2 and "tidak-ada" in r.output
     pdf = tmp_path / "katalog.pdf"
     pdf.write_bytes(b"%PDF-1.4")
     r = runner.invoke(_cli(), ["import", "products", str(pdf), "--business", "toko"])
     assert r.exit_code == 2 and ".csv" in r.output and ".xlsx" in r.output
-    r = runner.invoke(_cli(), ["import", "knowledge", str(CATALOG / "rizquna_knowledge.md"), "--business", "toko",
-                               "--json"])
+    r = runner.invoke(
+        _cli(), ["import", "knowledge", str(CATALOG / "rizquna_knowledge.md"), "--business", "toko", "--json"]
+    )
     assert r.exit_code == 0 and json.loads(r.stdout)["accepted"] == 12
     r = runner.invoke(_cli(), ["import", "shipping-rates", str(CATALOG / "shipping_rates.csv"), "-b", "toko"])
     assert r.exit_code == 0 and "26 diterima" in r.output
@@ -61,8 +70,10 @@ def test_cli_errors_exit_2(db, tmp_path):
 def _counts(db) -> dict:  # type: ignore[no-untyped-def]
     out: dict = {}
     for b in db.scalars(sa.select(Business).order_by(Business.slug)):
-        out[b.slug] = {m.__name__: db.scalar(sa.select(sa.func.count()).select_from(m).where(m.business_id == b.id))
-                       for m in (Product, ShippingRate, KnowledgeDocument, Customer, Transaction, Membership)}
+        out[b.slug] = {
+            m.__name__: db.scalar(sa.select(sa.func.count()).select_from(m).where(m.business_id == b.id))
+            for m in (Product, ShippingRate, KnowledgeDocument, Customer, Transaction, Membership)
+        }
     out["users"] = db.scalar(sa.select(sa.func.count()).select_from(User))
     return out
 
@@ -92,7 +103,10 @@ def test_demo_is_idempotent(db, monkeypatch, client):
     rq = db.scalars(sa.select(Business).where(Business.slug == "rizquna")).one()
     assert rq.name == "Rizquna.id" and rq.profile["city"] == "Yogyakarta"
     assert rq.settings["agent"]["greeting"] == "Assalamualaikum"
-    assert rq.settings["shipping"]["free_shipping"] == {"min_subtotal": 200000, "cities": ["Yogyakarta", "Sleman"]}
+    assert rq.settings["shipping"]["free_shipping"] == {
+        "min_subtotal": 200000,
+        "cities": ["Yogyakarta", "Sleman"],
+    }
     assert rq.settings["hours"]["7"] == []
     # the demo owner can log in with the configured password
     r = client.post("/api/v1/auth/login", json={"email": "owner@rizquna.demo", "password": "demo-rahasia-1"})
@@ -111,7 +125,9 @@ def test_demo_generated_password_printed_once(db, monkeypatch):
     password = pw_lines[0].rsplit(" ", 1)[-1]
     from niaga.tenancy.service import check_login
 
-    assert check_login(db, email="staff@batik-sekar.demo", password=password).email == "staff@batik-sekar.demo"
+    assert (
+        check_login(db, email="staff@batik-sekar.demo", password=password).email == "staff@batik-sekar.demo"
+    )
     db.rollback()
     second = load_demo()
     assert not any(password in ln for ln in second)
@@ -126,15 +142,33 @@ def test_cli_json_in_a_real_process_prints_only_the_summary(db):
 
     b = f.make_business(db, slug="batik-proc")
     run_import(db, b, "customers", RFM / "customers.csv")
-    proc = subprocess.run([sys.executable, "-c", "from niaga.cli import main; main()", "import", "transactions",
-                           str(RFM / "transactions_dirty.csv"), "--business", "batik-proc", "--json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from niaga.cli import main; main()",
+            "import",
+            "transactions",
+            str(RFM / "transactions_dirty.csv"),
+            "--business",
+            "batik-proc",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     expected = json.loads((RFM / "transactions_dirty.expected.json").read_text())
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (
-        expected["rows"], expected["accepted"], expected["rejected"])
+        expected["rows"],
+        expected["accepted"],
+        expected["rejected"],
+    )
     assert {str(e["row"]): e["reason"] for e in summary["errors"]} == expected["reasons"]
     db.expire_all()
-    assert db.scalar(sa.select(sa.func.count()).select_from(Transaction)
-                     .where(Transaction.business_id == b.id)) == expected["accepted"]
+    assert (
+        db.scalar(sa.select(sa.func.count()).select_from(Transaction).where(Transaction.business_id == b.id))
+        == expected["accepted"]
+    )

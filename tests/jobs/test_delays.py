@@ -35,11 +35,20 @@ JOBS = 50
 
 def _worker(log: Path) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update(NIAGA_JOBS_DISPATCH="huey", NIAGA_WORKER_THREADS="4",
-               # No sweeper rescue: a job Huey loses stays lost and the test fails.
-               NIAGA_JOB_SWEEP_SECONDS="3600", NIAGA_JOB_SWEEP_STALE_SECONDS="3600")
-    return subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker"], env=env, stdout=log.open("ab"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    env.update(
+        NIAGA_JOBS_DISPATCH="huey",
+        NIAGA_WORKER_THREADS="4",
+        # No sweeper rescue: a job Huey loses stays lost and the test fails.
+        NIAGA_JOB_SWEEP_SECONDS="3600",
+        NIAGA_JOB_SWEEP_STALE_SECONDS="3600",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "niaga.cli", "worker"],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +77,9 @@ class _Writer(threading.Thread):
             time.sleep(0.02)
 
 
-def test_delayed_jobs_run_within_a_second_of_their_time_under_cpu_and_lock_contention(db, tmp_path, monkeypatch):
+def test_delayed_jobs_run_within_a_second_of_their_time_under_cpu_and_lock_contention(
+    db, tmp_path, monkeypatch
+):
     monkeypatch.setenv("NIAGA_JOBS_DISPATCH", "huey")
     reset_settings_cache()
     log = tmp_path / "worker.log"
@@ -132,7 +143,9 @@ def test_a_job_delivered_before_its_time_is_put_back_not_dropped(db, monkeypatch
 
 def test_short_delays_are_timed_by_the_dispatcher_and_long_ones_go_to_the_queue(monkeypatch):
     calls: list[tuple[str, object]] = []
-    monkeypatch.setattr(runner, "dispatch_now", lambda job_id, run_at=None: calls.append(("now", job_id, run_at)))
+    monkeypatch.setattr(
+        runner, "dispatch_now", lambda job_id, run_at=None: calls.append(("now", job_id, run_at))
+    )
     monkeypatch.setattr(runner, "_dispatch_chunk", lambda ids: calls.append(("chunk", ids)))
     from datetime import timedelta
 

@@ -78,12 +78,15 @@ def test_replay_requeues_failed_events(db):
 
 def test_batch_insert_marks_duplicates_inside_the_batch_and_against_stored_events(db):
     inbox.store_event(db, provider="test-provider", external_id="old", payload={}, process=False)
-    ids = inbox.insert_events(db, [
-        {"provider": "test-provider", "external_id": "new-1", "payload": {"n": 1}},
-        {"provider": "test-provider", "external_id": "old", "payload": {}},
-        {"provider": "test-provider", "external_id": "new-1", "payload": {"n": 1}},
-        {"provider": "other-provider", "external_id": "new-1", "payload": {}},
-    ])
+    ids = inbox.insert_events(
+        db,
+        [
+            {"provider": "test-provider", "external_id": "new-1", "payload": {"n": 1}},
+            {"provider": "test-provider", "external_id": "old", "payload": {}},
+            {"provider": "test-provider", "external_id": "new-1", "payload": {"n": 1}},
+            {"provider": "other-provider", "external_id": "new-1", "payload": {}},
+        ],
+    )
     db.commit()
     assert ids[0] is not None and ids[3] is not None and ids[0] != ids[3]
     assert ids[1] is None and ids[2] is None
@@ -93,9 +96,16 @@ def test_batch_insert_marks_duplicates_inside_the_batch_and_against_stored_event
 async def _store_many(n: int) -> list[bool]:
     import asyncio
 
-    return list(await asyncio.gather(*[
-        inbox.store_event_async(provider="test-provider", external_id=f"burst-{i % (n // 2)}", payload={"i": i})
-        for i in range(n)]))
+    return list(
+        await asyncio.gather(
+            *[
+                inbox.store_event_async(
+                    provider="test-provider", external_id=f"burst-{i % (n // 2)}", payload={"i": i}
+                )
+                for i in range(n)
+            ]
+        )
+    )
 
 
 def test_group_commit_stores_a_burst_once_per_event_and_enqueues_one_job_each(db):

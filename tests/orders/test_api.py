@@ -14,8 +14,12 @@ def _create(client, world, **body):  # type: ignore[no-untyped-def]
 
 
 def test_create_get_list_and_tenancy(client, shop, world):  # type: ignore[no-untyped-def]
-    resp = _create(client, world, customer_id=shop.customer.id,
-                   shipping={"city": "Bandung", "courier": "JNE", "service": "REG"})
+    resp = _create(
+        client,
+        world,
+        customer_id=shop.customer.id,
+        shipping={"city": "Bandung", "courier": "JNE", "service": "REG"},
+    )
     assert resp.status_code == 201, resp.text
     data = resp.json()["data"]
     assert data["number"].startswith("ORD-") and data["status"] == "awaiting_payment"
@@ -38,43 +42,64 @@ def test_create_errors_are_clear(client, shop, world):  # type: ignore[no-untype
     resp = _create(client, world, items=[{"sku": "QR-001", "quantity": 9}])
     assert resp.status_code == 409
     err = resp.json()["error"]
-    assert err["code"] == "out_of_stock" and err["message"] == "Maaf, stok Mushaf A5 tidak cukup: tersisa 5, diminta 9."
+    assert (
+        err["code"] == "out_of_stock"
+        and err["message"] == "Maaf, stok Mushaf A5 tidak cukup: tersisa 5, diminta 9."
+    )
     resp = _create(client, world, items=[{"sku": "NOPE"}])
-    assert resp.status_code == 422 and resp.json()["error"]["details"] == {"items.0": "produk tidak ditemukan"}
+    assert resp.status_code == 422 and resp.json()["error"]["details"] == {
+        "items.0": "produk tidak ditemukan"
+    }
     assert _create(client, world, items=[]).status_code == 422
 
 
 def test_transition_payments_refund_roles(client, shop, world):  # type: ignore[no-untyped-def]
     oid = _create(client, world)
     oid = oid.json()["data"]["id"]
-    bad = client.post(f"/api/v1/orders/{oid}/transition", json={"to": "shipped"}, headers=world.headers("staff"))
+    bad = client.post(
+        f"/api/v1/orders/{oid}/transition", json={"to": "shipped"}, headers=world.headers("staff")
+    )
     assert bad.status_code == 409 and bad.json()["error"]["code"] == "invalid_transition"
-    part = client.post(f"/api/v1/orders/{oid}/payments",
-                       json={"method": "transfer", "amount": 100000, "proof": [{"message_id": 12}]},
-                       headers=world.headers("staff"))
+    part = client.post(
+        f"/api/v1/orders/{oid}/payments",
+        json={"method": "transfer", "amount": 100000, "proof": [{"message_id": 12}]},
+        headers=world.headers("staff"),
+    )
     assert part.status_code == 201, part.text
     assert part.json()["data"]["order"]["status"] == "awaiting_payment"
-    cash = client.post(f"/api/v1/orders/{oid}/payments", json={"method": "cash", "tendered": 200000},
-                       headers=world.headers("staff")).json()["data"]
+    cash = client.post(
+        f"/api/v1/orders/{oid}/payments",
+        json={"method": "cash", "tendered": 200000},
+        headers=world.headers("staff"),
+    ).json()["data"]
     assert (cash["payment"]["amount"], cash["payment"]["change"]) == (198000, 2000)
     assert cash["order"]["status"] == "paid" and cash["order"]["paid_amount"] == 298000
     for to in ("processing", "ready", "picked_up"):
-        r = client.post(f"/api/v1/orders/{oid}/transition", json={"to": to, "note": "ok"},
-                        headers=world.headers("staff"))
+        r = client.post(
+            f"/api/v1/orders/{oid}/transition", json={"to": to, "note": "ok"}, headers=world.headers("staff")
+        )
         assert r.status_code == 200, r.text
     refund = {"kind": "refund", "method": "cash", "amount": 298000}
-    assert client.post(f"/api/v1/orders/{oid}/payments", json=refund,
-                       headers=world.headers("staff")).status_code == 403
+    assert (
+        client.post(f"/api/v1/orders/{oid}/payments", json=refund, headers=world.headers("staff")).status_code
+        == 403
+    )
     r = client.post(f"/api/v1/orders/{oid}/payments", json=refund, headers=world.headers("admin"))
     assert r.status_code == 201 and r.json()["data"]["order"]["status"] == "refunded"
-    assert client.post(f"/api/v1/orders/{oid}/payments", json={"method": "cash"},
-                       headers=world.headers("other")).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/orders/{oid}/payments", json={"method": "cash"}, headers=world.headers("other")
+        ).status_code
+        == 404
+    )
 
 
 def test_payment_link_and_invoice_download(client, shop, world, fake_midtrans, db):  # type: ignore[no-untyped-def]
     oid = _create(client, world, customer_id=shop.customer.id).json()["data"]["id"]
     assert client.get(f"/api/v1/orders/{oid}/invoice.pdf", headers=world.headers("staff")).status_code == 404
-    r = client.post(f"/api/v1/orders/{oid}/payment-link", json={"send": False}, headers=world.headers("staff"))
+    r = client.post(
+        f"/api/v1/orders/{oid}/payment-link", json={"send": False}, headers=world.headers("staff")
+    )
     assert r.status_code == 200, r.text
     link = r.json()["data"]
     assert link["payment_url"].startswith("https://app.sandbox.midtrans.com/") and link["amount"] == 298000
@@ -82,8 +107,11 @@ def test_payment_link_and_invoice_download(client, shop, world, fake_midtrans, d
     oid2 = _create(client, world).json()["data"]["id"]
     r = client.post(f"/api/v1/orders/{oid2}/payment-link", headers=world.headers("staff"))
     assert r.status_code == 502 and r.json()["error"]["code"] == "midtrans_error"
-    client.post(f"/api/v1/orders/{oid}/payments", json={"method": "qris", "reference": "RRN-1"},
-                headers=world.headers("staff"))
+    client.post(
+        f"/api/v1/orders/{oid}/payments",
+        json={"method": "qris", "reference": "RRN-1"},
+        headers=world.headers("staff"),
+    )
     pdf = client.get(f"/api/v1/orders/{oid}/invoice.pdf", headers=world.headers("staff"))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     import io
@@ -104,11 +132,17 @@ def test_midtrans_config_api_admin_only_and_never_echoed(client, world, db):  # 
     data = r.json()["data"]
     assert data["configured"] and data["has_client_key"] and data["notification_url"].endswith("/toko-a")
     # Changing only the mode keeps the stored keys.
-    r = client.put("/api/v1/payments/midtrans", json={"mode": "sandbox", "base_url": "http://127.0.0.1:9"},
-                   headers=world.headers("owner"))
+    r = client.put(
+        "/api/v1/payments/midtrans",
+        json={"mode": "sandbox", "base_url": "http://127.0.0.1:9"},
+        headers=world.headers("owner"),
+    )
     assert r.json()["data"]["has_server_key"] and r.json()["data"]["base_url"] == "http://127.0.0.1:9"
     # Business B sees its own (empty) configuration.
-    assert client.get("/api/v1/payments/midtrans", headers=world.headers("other")).json()["data"]["configured"] is False
+    assert (
+        client.get("/api/v1/payments/midtrans", headers=world.headers("other")).json()["data"]["configured"]
+        is False
+    )
 
 
 def test_cli_payment_set(world, db):  # type: ignore[no-untyped-def]
@@ -117,9 +151,23 @@ def test_cli_payment_set(world, db):  # type: ignore[no-untyped-def]
     from niaga.cli import app
     from niaga.integrations.midtrans import payments
 
-    result = CliRunner().invoke(app, ["payment", "set", "toko-a", "midtrans", "--server-key", SERVER_KEY,
-                                      "--client-key", "SB-Mid-client-Y", "--mode", "sandbox",
-                                      "--base-url", "http://127.0.0.1:1"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "payment",
+            "set",
+            "toko-a",
+            "midtrans",
+            "--server-key",
+            SERVER_KEY,
+            "--client-key",
+            "SB-Mid-client-Y",
+            "--mode",
+            "sandbox",
+            "--base-url",
+            "http://127.0.0.1:1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "/webhooks/midtrans/toko-a" in result.output and SERVER_KEY not in result.output
     db.rollback()
@@ -153,13 +201,17 @@ def test_email_delivery_is_configured_from_the_cli(db, world):  # type: ignore[n
     from niaga.integrations.models import ProviderConfig
     from niaga.kit.crypto import decrypt_json
 
-    r = CliRunner().invoke(app, ["email", "set", "toko-a", "resend", "--from", "Toko A <a@toko.id>",
-                                 "--api-key", "re_secret_123"])
+    r = CliRunner().invoke(
+        app,
+        ["email", "set", "toko-a", "resend", "--from", "Toko A <a@toko.id>", "--api-key", "re_secret_123"],
+    )
     assert r.exit_code == 0, r.output
     assert "re_secret_123" not in r.output
     db.rollback()
     row = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.kind == "resend")).one()
     assert row.business_id == world.a.id and row.config["from"] == "Toko A <a@toko.id>"
-    assert "re_secret_123" not in (row.secrets or "") and decrypt_json(row.secrets)["api_key"] == "re_secret_123"
+    assert (
+        "re_secret_123" not in (row.secrets or "") and decrypt_json(row.secrets)["api_key"] == "re_secret_123"
+    )
     bad = CliRunner().invoke(app, ["email", "set", "toko-a", "smtp", "--from", "a@toko.id"])
     assert bad.exit_code != 0  # SMTP without a host is refused

@@ -33,13 +33,20 @@ CHAT = "6281399998888@c.us"
 def _load_catalogue(db, business) -> None:  # type: ignore[no-untyped-def]
     with CATALOGUE.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            f.make_product(db, business=business, sku=row["sku"], name=row["name"], category=row["category"],
-                           description=row["description"], price=int(row["price"]),
-                           sale_price=int(row["sale_price"]) if row["sale_price"] else None,
-                           stock=int(row["stock"]) if row["stock"] else None,
-                           weight_g=int(row["weight_g"]) if row["weight_g"] else None,
-                           tags=[t for t in row["tags"].split(";") if t],
-                           attributes=json.loads(row["attributes"]) if row["attributes"] else {})
+            f.make_product(
+                db,
+                business=business,
+                sku=row["sku"],
+                name=row["name"],
+                category=row["category"],
+                description=row["description"],
+                price=int(row["price"]),
+                sale_price=int(row["sale_price"]) if row["sale_price"] else None,
+                stock=int(row["stock"]) if row["stock"] else None,
+                weight_g=int(row["weight_g"]) if row["weight_g"] else None,
+                tags=[t for t in row["tags"].split(";") if t],
+                attributes=json.loads(row["attributes"]) if row["attributes"] else {},
+            )
 
 
 @pytest.fixture
@@ -58,23 +65,46 @@ def midtrans() -> Iterator[FakeMidtrans]:
 def rizquna(db, waha, midtrans):  # type: ignore[no-untyped-def]
     from niaga.integrations.midtrans import payments
 
-    b = f.make_business(db, slug="rizquna-e2e", name="Rizquna",
-                        profile={"address": "Jl. Kaliurang Km 5", "city": "Yogyakarta", "phone": "6281200000000"},
-                        settings={"channels": {"buffer_seconds": 0.2}, "shipping": {"origin_city": "Yogyakarta"}})
+    b = f.make_business(
+        db,
+        slug="rizquna-e2e",
+        name="Rizquna",
+        profile={"address": "Jl. Kaliurang Km 5", "city": "Yogyakarta", "phone": "6281200000000"},
+        settings={"channels": {"buffer_seconds": 0.2}, "shipping": {"origin_city": "Yogyakarta"}},
+    )
     _load_catalogue(db, b)
-    db.add(ShippingRate(business_id=b.id, origin_city="Yogyakarta", destination_city="Surabaya", courier="JNE",
-                        service="REG", price_per_kg=14000, etd_days="2"))
-    channels_conftest.configure(db, b, "waha", base_url=waha.url, api_key=waha.api_key, session="default",
-                                hmac_key=channels_conftest.HMAC_KEY)
-    payments.do_configure(db, business_id=b.id, server_key=SERVER_KEY, client_key=CLIENT_KEY,
-                          base_url=midtrans.base_url)
+    db.add(
+        ShippingRate(
+            business_id=b.id,
+            origin_city="Yogyakarta",
+            destination_city="Surabaya",
+            courier="JNE",
+            service="REG",
+            price_per_kg=14000,
+            etd_days="2",
+        )
+    )
+    channels_conftest.configure(
+        db,
+        b,
+        "waha",
+        base_url=waha.url,
+        api_key=waha.api_key,
+        session="default",
+        hmac_key=channels_conftest.HMAC_KEY,
+    )
+    payments.do_configure(
+        db, business_id=b.id, server_key=SERVER_KEY, client_key=CLIENT_KEY, base_url=midtrans.base_url
+    )
     db.commit()
     return b
 
 
 def _say(client, business, text: str) -> None:  # type: ignore[no-untyped-def]
     ev = waha_fake.message_event(text=text, chat_id=CHAT)
-    resp = waha_fake.post_webhook(f"/webhooks/waha/{business.slug}", ev, channels_conftest.HMAC_KEY, client=client)
+    resp = waha_fake.post_webhook(
+        f"/webhooks/waha/{business.slug}", ev, channels_conftest.HMAC_KEY, client=client
+    )
     assert resp.status_code == 200, resp.text
     channels_conftest.drain_all(ahead=1)
 
@@ -86,8 +116,11 @@ def _fresh(db):  # type: ignore[no-untyped-def]
 
 
 def test_whatsapp_order_to_paid_invoice_and_points(db, client, rizquna, waha, midtrans):  # type: ignore[no-untyped-def]
-    book = _fresh(db).scalars(sa.select(Product).where(Product.business_id == rizquna.id,
-                                                       Product.sku == "RQ-ANAK-001")).one()
+    book = (
+        _fresh(db)
+        .scalars(sa.select(Product).where(Product.business_id == rizquna.id, Product.sku == "RQ-ANAK-001"))
+        .one()
+    )
     stock0 = book.stock
 
     _say(client, rizquna, "pesan 2 kisah 25 nabi")
@@ -105,8 +138,15 @@ def test_whatsapp_order_to_paid_invoice_and_points(db, client, rizquna, waha, mi
     (create,) = midtrans.creates()
     order = _fresh(db).scalars(sa.select(Order).where(Order.business_id == rizquna.id)).one()
     assert create["body"]["transaction_details"] == {"order_id": order.number, "gross_amount": 340000}
-    assert {"id": "SHIPPING", "price": 42000, "quantity": 1, "name": "Ongkir JNE REG"} in create["body"]["item_details"]
-    assert (order.status, order.total, order.shipping_cost, order.source) == ("awaiting_payment", 340000, 42000, "chat")
+    assert {"id": "SHIPPING", "price": 42000, "quantity": 1, "name": "Ongkir JNE REG"} in create["body"][
+        "item_details"
+    ]
+    assert (order.status, order.total, order.shipping_cost, order.source) == (
+        "awaiting_payment",
+        340000,
+        42000,
+        "chat",
+    )
     link = midtrans.transactions[order.number].redirect_url
     assert any(link in t for t in waha.texts_to(CHAT)), waha.texts_to(CHAT)
     assert db.get(Product, book.id).reserved == 2
@@ -129,8 +169,19 @@ def test_whatsapp_order_to_paid_invoice_and_points(db, client, rizquna, waha, mi
     inv = db.scalars(sa.select(Invoice).where(Invoice.order_id == order.id)).one()
     assert inv.sent_via == "whatsapp"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf) if pdf else inv.path).pages)
-    for needle in ("Rizquna", order.number, inv.number, "Seri Kisah 25 Nabi", "Rp149.000", "Rp298.000", "LUNAS",
-                   "Ongkos kirim JNE REG (3 kg)", "Rp42.000", "Rp340.000", "Jl. Mawar No. 5, Gubeng"):
+    for needle in (
+        "Rizquna",
+        order.number,
+        inv.number,
+        "Seri Kisah 25 Nabi",
+        "Rp149.000",
+        "Rp298.000",
+        "LUNAS",
+        "Ongkos kirim JNE REG (3 kg)",
+        "Rp42.000",
+        "Rp340.000",
+        "Jl. Mawar No. 5, Gubeng",
+    ):
         assert needle in text, needle
     customer = db.get(Customer, order.customer_id)
     assert customer.points_balance == 298 and customer.total_orders == 1

@@ -20,8 +20,9 @@ STAFF = Actor("user", 1)
 
 
 def _paid_order(db, shop):  # type: ignore[no-untyped-def]
-    order = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                          items=[{"sku": "BK-001"}])
+    order = orders.create(
+        db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id, items=[{"sku": "BK-001"}]
+    )
     orders.do_record_payment(db, order=order, method="transfer", actor=STAFF, reference="BCA-778")
     db.commit()
     return order
@@ -33,8 +34,14 @@ def _pdf_text(data: bytes) -> str:
 
 def test_email_via_resend_once(db, shop):  # type: ignore[no-untyped-def]
     with FakeResend() as resend:
-        invoices.configure_email(db, business_id=shop.business.id, kind="resend", api_key=API_KEY,
-                                 sender="Toko A <noreply@toko-a.test>", base_url=resend.base_url)
+        invoices.configure_email(
+            db,
+            business_id=shop.business.id,
+            kind="resend",
+            api_key=API_KEY,
+            sender="Toko A <noreply@toko-a.test>",
+            base_url=resend.base_url,
+        )
         db.commit()
         order = _paid_order(db, shop)
         assert drain() == ["done"]
@@ -50,20 +57,31 @@ def test_email_via_resend_once(db, shop):  # type: ignore[no-untyped-def]
     db.rollback()
     inv = db.scalars(sa.select(Invoice).where(Invoice.order_id == order.id)).one()
     assert inv.sent_via == "email" and inv.sent_at is not None
-    assert db.scalar(sa.select(sa.func.count()).select_from(OrderEvent)
-                     .where(OrderEvent.event == "invoice.sent")) == 1
+    assert (
+        db.scalar(
+            sa.select(sa.func.count()).select_from(OrderEvent).where(OrderEvent.event == "invoice.sent")
+        )
+        == 1
+    )
 
 
 def test_email_via_smtp(db, shop):  # type: ignore[no-untyped-def]
     with FakeSmtp() as smtp:
-        invoices.configure_email(db, business_id=shop.business.id, kind="smtp", host="127.0.0.1", port=smtp.port,
-                                 security="none", sender="Toko A <noreply@toko-a.test>")
+        invoices.configure_email(
+            db,
+            business_id=shop.business.id,
+            kind="smtp",
+            host="127.0.0.1",
+            port=smtp.port,
+            security="none",
+            sender="Toko A <noreply@toko-a.test>",
+        )
         db.commit()
         order = _paid_order(db, shop)
         assert drain() == ["done"]
         (msg,) = smtp.messages
         assert msg["to"] == ["budi@contoh.id"]
-        (name, data), = FakeSmtp.attachments(msg["message"])
+        ((name, data),) = FakeSmtp.attachments(msg["message"])
         assert name.endswith(".pdf") and order.number in _pdf_text(data)
 
 
@@ -71,8 +89,14 @@ def test_resend_rejection_is_permanent(db, shop):  # type: ignore[no-untyped-def
     from niaga.jobs.models import DeadLetter
 
     with FakeResend() as resend:
-        invoices.configure_email(db, business_id=shop.business.id, kind="resend", api_key="re_wrong",
-                                 sender="Toko A <noreply@toko-a.test>", base_url=resend.base_url)
+        invoices.configure_email(
+            db,
+            business_id=shop.business.id,
+            kind="resend",
+            api_key="re_wrong",
+            sender="Toko A <noreply@toko-a.test>",
+            base_url=resend.base_url,
+        )
         db.commit()
         _paid_order(db, shop)
         assert drain() == ["dead"]

@@ -27,14 +27,20 @@ STAFF = Actor("user", 1)
 
 # --- client & signature ------------------------------------------------------------------------------
 
+
 def test_doc_vectors() -> None:
     assert basic_auth("SB-Mid-server-abc123cde456") == "Basic U0ItTWlkLXNlcnZlci1hYmMxMjNjZGU0NTY6"
     assert signature("1111", "200", "100000.00", "askvnoibnosifnboseofinbofinfgbiufglnbfg") == (
         "edc076b21793ebe3e17926350f5b8ae67d902fe657b3d0aa31b932d5c127e2375d308a2bc94f3265ac2d80a1f181a79b997ac1"
-        "78a236fcff35af263fc4d4c231")
-    body = {"order_id": "Postman-1578568851", "status_code": "200", "gross_amount": "10000.00",
-            "signature_key": "946f4f05492a9c9384cd0eb5088c8bea49f8ba5f6a6fa5933a7815297695495bc3ad9f1fdc32a54d9ffd5838"
-                             "6026ea524cd3e25b8e145cb7586900e06e0f3a9d"}
+        "78a236fcff35af263fc4d4c231"
+    )
+    body = {
+        "order_id": "Postman-1578568851",
+        "status_code": "200",
+        "gross_amount": "10000.00",
+        "signature_key": "946f4f05492a9c9384cd0eb5088c8bea49f8ba5f6a6fa5933a7815297695495bc3ad9f1fdc32a54d9ffd5838"
+        "6026ea524cd3e25b8e145cb7586900e06e0f3a9d",
+    }
     assert verify_signature(body, "SB-Mid-server-TEST")
     # gross_amount is used exactly as received: "10000" is a different string, so the signature fails.
     assert not verify_signature({**body, "gross_amount": "10000"}, "SB-Mid-server-TEST")
@@ -45,11 +51,19 @@ def test_doc_vectors() -> None:
 def test_client_auth_sum_check_and_status_404(fake_midtrans) -> None:  # type: ignore[no-untyped-def]
     client = MidtransClient(SERVER_KEY, base_url=fake_midtrans.base_url)
     with pytest.raises(ProviderError) as exc:
-        client.create_transaction({"transaction_details": {"order_id": "X-1", "gross_amount": 10},
-                                   "item_details": [{"id": "a", "price": 3, "quantity": 2, "name": "A"}]})
+        client.create_transaction(
+            {
+                "transaction_details": {"order_id": "X-1", "gross_amount": 10},
+                "item_details": [{"id": "a", "price": 3, "quantity": 2, "name": "A"}],
+            }
+        )
     assert exc.value.status == 400 and exc.value.permanent
-    ok = client.create_transaction({"transaction_details": {"order_id": "X-1", "gross_amount": 6},
-                                    "item_details": [{"id": "a", "price": 3, "quantity": 2, "name": "A"}]})
+    ok = client.create_transaction(
+        {
+            "transaction_details": {"order_id": "X-1", "gross_amount": 6},
+            "item_details": [{"id": "a", "price": 3, "quantity": 2, "name": "A"}],
+        }
+    )
     assert ok["redirect_url"].endswith(ok["token"])
     with pytest.raises(ProviderError) as exc:
         client.create_transaction({"transaction_details": {"order_id": "X-1", "gross_amount": 6}})
@@ -68,9 +82,16 @@ def test_client_auth_sum_check_and_status_404(fake_midtrans) -> None:  # type: i
 
 # --- helpers -------------------------------------------------------------------------------------------
 
+
 def _order_with_link(db, shop, **kw):  # type: ignore[no-untyped-def]
-    order = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                          items=kw.pop("items", [{"sku": "BK-001", "quantity": 2}]), **kw)
+    order = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        customer_id=shop.customer.id,
+        items=kw.pop("items", [{"sku": "BK-001", "quantity": 2}]),
+        **kw,
+    )
     payment = payments.do_create_link(db, order=order, actor=STAFF)
     db.commit()
     return order, payment
@@ -93,9 +114,14 @@ def _state(db, order, product):  # type: ignore[no-untyped-def]
 
 # --- payment links ----------------------------------------------------------------------------------------
 
+
 def test_link_payload_sums_shipping_discount_and_customer(db, shop, fake_midtrans):  # type: ignore[no-untyped-def]
-    order, payment = _order_with_link(db, shop, shipping={"city": "Bandung", "courier": "JNE", "service": "REG",
-                                                          "address": "Jl. Braga 1"}, discount=10000)
+    order, payment = _order_with_link(
+        db,
+        shop,
+        shipping={"city": "Bandung", "courier": "JNE", "service": "REG", "address": "Jl. Braga 1"},
+        discount=10000,
+    )
     body = fake_midtrans.creates()[0]["body"]
     assert body["transaction_details"] == {"order_id": order.number, "gross_amount": order.total}
     assert order.total == 298000 + 3 * 16000 - 10000
@@ -133,8 +159,14 @@ def test_link_refused_without_config_or_when_paid(db, shop, world):  # type: ign
 
 # --- notifications --------------------------------------------------------------------------------------
 
-def test_settlement_pays_once_and_duplicates_change_nothing(db, client, shop, fake_midtrans,  # type: ignore[no-untyped-def]
-                                                            tmp_path):
+
+def test_settlement_pays_once_and_duplicates_change_nothing(
+    db,
+    client,
+    shop,
+    fake_midtrans,  # type: ignore[no-untyped-def]
+    tmp_path,
+):
     order, _ = _order_with_link(db, shop)
     assert _state(db, order, shop.book) == ("awaiting_payment", 0, 30, 2)
     fake_midtrans.choose_method(order.number, "bank_transfer")
@@ -146,8 +178,19 @@ def test_settlement_pays_once_and_duplicates_change_nothing(db, client, shop, fa
     assert _state(db, order, shop.book) == ("paid", 298000, 28, 0)
     inv = db.scalars(sa.select(Invoice).where(Invoice.order_id == order.id)).one()
     text = "".join(p.extract_text() for p in PdfReader(invoices._abs(inv.path)).pages)
-    for needle in ("INVOICE", inv.number, order.number, "Toko A", "Jl. Parangtritis No. 10", "Budi Santoso",
-                   "Seri Kisah Teladan (5 Jilid)", "Rp149.000", "Rp298.000", "LUNAS", "Virtual Account"):
+    for needle in (
+        "INVOICE",
+        inv.number,
+        order.number,
+        "Toko A",
+        "Jl. Parangtritis No. 10",
+        "Budi Santoso",
+        "Seri Kisah Teladan (5 Jilid)",
+        "Rp149.000",
+        "Rp298.000",
+        "LUNAS",
+        "Virtual Account",
+    ):
         assert needle in text, needle
     c = db.get(Customer, shop.customer.id)
     assert (c.points_balance, c.total_orders, c.total_spent) == (298, 1, 298000)
@@ -232,7 +275,9 @@ def test_capture_challenge_then_accept_and_refund(db, client, shop, fake_midtran
     _notify(client, shop, fake_midtrans.notification(order.number, "capture", fraud_status="accept"))
     assert _state(db, order, shop.book)[:2] == ("paid", 298000)
     _notify(client, shop, fake_midtrans.notification(order.number, "settlement"))
-    _notify(client, shop, fake_midtrans.notification(order.number, "partial_refund", refund_amount="100000.00"))
+    _notify(
+        client, shop, fake_midtrans.notification(order.number, "partial_refund", refund_amount="100000.00")
+    )
     assert _state(db, order, shop.book)[:2] == ("paid", 198000)
     _notify(client, shop, fake_midtrans.notification(order.number, "refund", refund_amount="298000.00"))
     assert _state(db, order, shop.book)[:2] == ("refunded", 0)
@@ -268,13 +313,20 @@ def test_config_encrypted_and_never_echoed(db, shop):  # type: ignore[no-untyped
     from niaga.kit.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        payments.do_configure(db, business_id=shop.business.id, server_key=SERVER_KEY, client_key=None,
-                              mode="production")
+        payments.do_configure(
+            db, business_id=shop.business.id, server_key=SERVER_KEY, client_key=None, mode="production"
+        )
 
 
 def test_invoice_download_renders_pdf(db, shop):  # type: ignore[no-untyped-def]
-    order = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                          items=[{"sku": "QR-001"}], shipping={"city": "Bandung"})
+    order = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        customer_id=shop.customer.id,
+        items=[{"sku": "QR-001"}],
+        shipping={"city": "Bandung"},
+    )
     from niaga.kit.errors import NotFound
 
     with pytest.raises(NotFound):
@@ -282,5 +334,7 @@ def test_invoice_download_renders_pdf(db, shop):  # type: ignore[no-untyped-def]
     orders.do_record_payment(db, order=order, method="cash", actor=STAFF, tendered=200000)
     name, data = invoices.read_pdf(db, order=order)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-    assert name.startswith("INV-") and "LUNAS" in text and "Tunai" in text and "Ongkos kirim SiCepat REG" in text
+    assert (
+        name.startswith("INV-") and "LUNAS" in text and "Tunai" in text and "Ongkos kirim SiCepat REG" in text
+    )
     assert "diterima Rp200.000, kembali Rp90.000" in text  # total 95.000 + ongkir 15.000

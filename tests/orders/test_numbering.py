@@ -20,13 +20,24 @@ from tests import factories as f
 def test_format_local_day_and_per_business(db, world):  # type: ignore[no-untyped-def]
     # 17:30 UTC on 16 May is already 17 May in Jakarta (UTC+7).
     late = datetime(2024, 5, 16, 17, 30, tzinfo=UTC)
-    assert allocate_number(db, business_id=world.a.id, timezone="Asia/Jakarta", now=late) == "ORD-20240517-0001"
-    assert allocate_number(db, business_id=world.a.id, timezone="Asia/Jakarta", now=late) == "ORD-20240517-0002"
-    assert allocate_number(db, business_id=world.b.id, timezone="Asia/Jakarta", now=late) == "ORD-20240517-0001"
+    assert (
+        allocate_number(db, business_id=world.a.id, timezone="Asia/Jakarta", now=late) == "ORD-20240517-0001"
+    )
+    assert (
+        allocate_number(db, business_id=world.a.id, timezone="Asia/Jakarta", now=late) == "ORD-20240517-0002"
+    )
+    assert (
+        allocate_number(db, business_id=world.b.id, timezone="Asia/Jakarta", now=late) == "ORD-20240517-0001"
+    )
     # Makassar (UTC+8) businesses count by their own date.
     early = datetime(2024, 5, 16, 15, 30, tzinfo=UTC)
-    assert allocate_number(db, business_id=world.a.id, timezone="Asia/Jakarta", now=early) == "ORD-20240516-0001"
-    assert allocate_number(db, business_id=world.a.id, timezone="Asia/Makassar", now=early) == "ORD-20240516-0002"
+    assert (
+        allocate_number(db, business_id=world.a.id, timezone="Asia/Jakarta", now=early) == "ORD-20240516-0001"
+    )
+    assert (
+        allocate_number(db, business_id=world.a.id, timezone="Asia/Makassar", now=early)
+        == "ORD-20240516-0002"
+    )
 
 
 def test_fifty_concurrent_creators_get_fifty_distinct_numbers(db, world):  # type: ignore[no-untyped-def]
@@ -41,8 +52,12 @@ def test_fifty_concurrent_creators_get_fifty_distinct_numbers(db, world):  # typ
         session = new_session(immediate=True)  # how every order-creating caller opens its session
         try:
             barrier.wait(timeout=30)
-            order = orders.create(session, business_id=world.a.id, items=[{"sku": "P-1", "quantity": 1}],
-                                  actor=Actor.system("test"))
+            order = orders.create(
+                session,
+                business_id=world.a.id,
+                items=[{"sku": "P-1", "quantity": 1}],
+                actor=Actor.system("test"),
+            )
             session.commit()
             with lock:
                 numbers.append(order.number)

@@ -27,14 +27,21 @@ def _stock(db, product):  # type: ignore[no-untyped-def]
 
 
 def test_lines_priced_from_catalogue_sale_price_wins(db, shop):  # type: ignore[no-untyped-def]
-    order = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                          items=[{"sku": "BK-001", "quantity": 2}, {"product_id": shop.quran.id, "quantity": 1}])
+    order = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        customer_id=shop.customer.id,
+        items=[{"sku": "BK-001", "quantity": 2}, {"product_id": shop.quran.id, "quantity": 1}],
+    )
     db.commit()
     lines = {i.sku: (i.unit_price, i.quantity, i.total) for i in order.items}
     assert lines == {"BK-001": (149000, 2, 298000), "QR-001": (95000, 1, 95000)}
     assert (order.subtotal, order.shipping_cost, order.total) == (393000, 0, 393000)
     assert order.status == "awaiting_payment"
-    assert order.expires_at is not None and timedelta(hours=23) < order.expires_at - utcnow() <= timedelta(hours=24)
+    assert order.expires_at is not None and timedelta(hours=23) < order.expires_at - utcnow() <= timedelta(
+        hours=24
+    )
     # A later catalogue change does not touch the order.
     shop.book.sale_price = 120000
     db.commit()
@@ -45,40 +52,85 @@ def test_lines_priced_from_catalogue_sale_price_wins(db, shop):  # type: ignore[
 def test_shipping_weight_rounded_up_cheapest_or_chosen(db, shop):  # type: ignore[no-untyped-def]
     # 2 × 1500 g + 650 g = 3650 g → 4 kg
     items = [{"sku": "BK-001", "quantity": 2}, {"sku": "QR-001", "quantity": 1}]
-    cheapest = orders.create(db, business_id=shop.business.id, actor=STAFF, items=items,
-                             shipping={"city": "bandung", "address": "Jl. Braga 1"})
+    cheapest = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        items=items,
+        shipping={"city": "bandung", "address": "Jl. Braga 1"},
+    )
     assert cheapest.shipping["courier"] == "SiCepat" and cheapest.shipping["kg"] == 4
     assert cheapest.shipping_cost == 4 * 15000
-    chosen = orders.create(db, business_id=shop.business.id, actor=STAFF, items=items,
-                           shipping={"city": "Bandung", "courier": "jne", "service": "yes"})
-    assert (chosen.shipping["courier"], chosen.shipping["service"], chosen.shipping_cost) == ("JNE", "YES", 120000)
+    chosen = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        items=items,
+        shipping={"city": "Bandung", "courier": "jne", "service": "yes"},
+    )
+    assert (chosen.shipping["courier"], chosen.shipping["service"], chosen.shipping_cost) == (
+        "JNE",
+        "YES",
+        120000,
+    )
     assert chosen.total == 393000 + 120000
     with pytest.raises(ValidationFailed) as exc:
-        orders.create(db, business_id=shop.business.id, actor=STAFF, items=items, shipping={"city": "Ternate"})
+        orders.create(
+            db, business_id=shop.business.id, actor=STAFF, items=items, shipping={"city": "Ternate"}
+        )
     assert "Ongkir ke Ternate" in exc.value.message
 
 
 def test_free_shipping_rule_and_discount_and_points(db, shop):  # type: ignore[no-untyped-def]
-    shop.business.settings = {"shipping": {"origin_city": "Yogyakarta",
-                                           "free_shipping": {"min_subtotal": 250000, "cities": ["Bandung"]}}}
+    shop.business.settings = {
+        "shipping": {
+            "origin_city": "Yogyakarta",
+            "free_shipping": {"min_subtotal": 250000, "cities": ["Bandung"]},
+        }
+    }
     db.commit()
-    small = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001"}],
-                          shipping={"city": "Bandung"})
+    small = orders.create(
+        db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001"}], shipping={"city": "Bandung"}
+    )
     assert small.shipping_cost == 15000 and not small.shipping["free"]
-    big = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "BK-001", "quantity": 2}],
-                        shipping={"city": "Bandung"}, discount=8000)
+    big = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        items=[{"sku": "BK-001", "quantity": 2}],
+        shipping={"city": "Bandung"},
+        discount=8000,
+    )
     assert big.shipping_cost == 0 and big.shipping["free"] and big.total == 290000
     # 250 points: 200 redeemable in blocks of 100 → Rp20.000 off
     loyalty.do_adjust(db, business=shop.business, customer_id=shop.customer.id, points=250, note="bonus")
     with pytest.raises(ValidationFailed):
-        orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                      items=[{"sku": "QR-001"}], redeem_points=150)
+        orders.create(
+            db,
+            business_id=shop.business.id,
+            actor=STAFF,
+            customer_id=shop.customer.id,
+            items=[{"sku": "QR-001"}],
+            redeem_points=150,
+        )
     with pytest.raises(ValidationFailed) as exc:
-        orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                      items=[{"sku": "QR-001"}], redeem_points=300)
+        orders.create(
+            db,
+            business_id=shop.business.id,
+            actor=STAFF,
+            customer_id=shop.customer.id,
+            items=[{"sku": "QR-001"}],
+            redeem_points=300,
+        )
     assert exc.value.code == "insufficient_points"
-    o = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                      items=[{"sku": "QR-001"}], redeem_points=200)
+    o = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        customer_id=shop.customer.id,
+        items=[{"sku": "QR-001"}],
+        redeem_points=200,
+    )
     assert (o.points_redeemed, o.points_discount, o.total) == (200, 20000, 75000)
     assert loyalty.balance(db, business_id=shop.business.id, customer_id=shop.customer.id) == 50
     orders.do_transition(db, order=o, to="cancelled", actor=STAFF)
@@ -88,11 +140,18 @@ def test_free_shipping_rule_and_discount_and_points(db, shop):  # type: ignore[n
 
 
 def test_stock_reserved_released_and_decremented(db, shop):  # type: ignore[no-untyped-def]
-    o1 = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 3}])
+    o1 = orders.create(
+        db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 3}]
+    )
     db.commit()
     assert _stock(db, shop.quran) == (5, 3)
-    draft = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 2}],
-                          status="draft")
+    draft = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        items=[{"sku": "QR-001", "quantity": 2}],
+        status="draft",
+    )
     assert _stock(db, shop.quran) == (5, 3)  # drafts hold nothing
     with pytest.raises(Conflict) as exc:
         orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 3}])
@@ -118,7 +177,9 @@ def test_stock_reserved_released_and_decremented(db, shop):  # type: ignore[no-u
 
 
 def test_untracked_products_never_block(db, shop):  # type: ignore[no-untyped-def]
-    o = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "SV-001", "quantity": 500}])
+    o = orders.create(
+        db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "SV-001", "quantity": 500}]
+    )
     orders.do_record_payment(db, order=o, method="cash", actor=STAFF, tendered=2_500_000)
     assert o.status == "paid" and db.get(Product, shop.service.id).stock is None
 
@@ -137,10 +198,19 @@ def test_transitions_enforced_and_logged(db, shop):  # type: ignore[no-untyped-d
     with pytest.raises(Conflict):
         orders.do_transition(db, order=o, to="cancelled", actor=STAFF)
     db.commit()
-    events = db.scalars(sa.select(OrderEvent).where(OrderEvent.order_id == o.id).order_by(OrderEvent.id)).all()
+    events = db.scalars(
+        sa.select(OrderEvent).where(OrderEvent.order_id == o.id).order_by(OrderEvent.id)
+    ).all()
     moves = [(e.from_status, e.to_status) for e in events if e.to_status]
-    assert moves == [(None, "draft"), ("draft", "awaiting_payment"), ("awaiting_payment", "paid"),
-                     ("paid", "processing"), ("processing", "ready"), ("ready", "shipped"), ("shipped", "completed")]
+    assert moves == [
+        (None, "draft"),
+        ("draft", "awaiting_payment"),
+        ("awaiting_payment", "paid"),
+        ("paid", "processing"),
+        ("processing", "ready"),
+        ("ready", "shipped"),
+        ("shipped", "completed"),
+    ]
     assert all(e.actor_type == "user" and e.actor_id == 1 for e in events)
     assert o.completed_at is not None
 
@@ -168,8 +238,9 @@ def test_stale_status_is_refused(db, shop):  # type: ignore[no-untyped-def]
 
 
 def test_cash_change_partial_payments_and_refunds(db, shop):  # type: ignore[no-untyped-def]
-    o = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                      items=[{"sku": "BK-001"}])  # 149.000
+    o = orders.create(
+        db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id, items=[{"sku": "BK-001"}]
+    )  # 149.000
     p1 = orders.do_record_payment(db, order=o, method="transfer", actor=STAFF, amount=50000)
     assert (o.status, o.paid_amount, p1.amount) == ("awaiting_payment", 50000, 50000)
     p2 = orders.do_record_payment(db, order=o, method="cash", actor=STAFF, tendered=100000)
@@ -192,8 +263,13 @@ def test_cash_change_partial_payments_and_refunds(db, shop):  # type: ignore[no-
 
 
 def test_paid_updates_customer_stats_transaction_points_and_queues_invoice(db, shop):  # type: ignore[no-untyped-def]
-    o = orders.create(db, business_id=shop.business.id, actor=STAFF, customer_id=shop.customer.id,
-                      items=[{"sku": "BK-001", "quantity": 2}])
+    o = orders.create(
+        db,
+        business_id=shop.business.id,
+        actor=STAFF,
+        customer_id=shop.customer.id,
+        items=[{"sku": "BK-001", "quantity": 2}],
+    )
     orders.do_record_payment(db, order=o, method="cash", actor=STAFF, tendered=300000)
     db.commit()
     c = db.get(Customer, shop.customer.id)
@@ -226,7 +302,9 @@ def test_expiry_job_expires_overdue_and_releases_stock(db, shop):  # type: ignor
     from niaga.orders.tasks import expire_overdue
 
     o = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 2}])
-    fresh = orders.create(db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 1}])
+    fresh = orders.create(
+        db, business_id=shop.business.id, actor=STAFF, items=[{"sku": "QR-001", "quantity": 1}]
+    )
     o.expires_at = utcnow() - timedelta(hours=1)
     db.commit()
     assert expire_overdue() == 1

@@ -25,13 +25,20 @@ def test_admin_cannot_mint_an_owner_key_or_use_one(client, world, db):
 
 
 def test_admin_cannot_demote_the_owner_by_adding_their_email(client, world, db):
-    r = client.post("/api/v1/users", json={"email": "owner@a.test", "role": "staff"}, headers=world.headers("admin"))
+    r = client.post(
+        "/api/v1/users", json={"email": "owner@a.test", "role": "staff"}, headers=world.headers("admin")
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "member_above_own"
-    m = db.scalars(sa.select(Membership).where(Membership.user_id == world.owner.id,
-                                               Membership.business_id == world.a.id)).one()
+    m = db.scalars(
+        sa.select(Membership).where(
+            Membership.user_id == world.owner.id, Membership.business_id == world.a.id
+        )
+    ).one()
     assert m.role == "owner"
     # nor make anyone an owner
-    r = client.post("/api/v1/users", json={"email": "staff@a.test", "role": "owner"}, headers=world.headers("admin"))
+    r = client.post(
+        "/api/v1/users", json={"email": "staff@a.test", "role": "owner"}, headers=world.headers("admin")
+    )
     assert r.status_code == 403
 
 
@@ -45,14 +52,22 @@ def test_admin_cannot_revoke_an_owner_key(client, world):
 
 
 def test_the_last_owner_is_never_demoted_or_removed(client, world, db):
-    r = client.post("/api/v1/users", json={"email": "owner@a.test", "role": "admin"}, headers=world.headers("owner"))
+    r = client.post(
+        "/api/v1/users", json={"email": "owner@a.test", "role": "admin"}, headers=world.headers("owner")
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "last_owner"
     r = client.delete(f"/api/v1/users/{world.owner.id}", headers=world.headers("owner"))
     assert r.status_code == 409
     # with a second owner, the first may step down
-    assert client.post("/api/v1/users", json={"email": "admin@a.test", "role": "owner"},
-                       headers=world.headers("owner")).status_code == 201
-    r = client.post("/api/v1/users", json={"email": "owner@a.test", "role": "admin"}, headers=world.headers("owner"))
+    assert (
+        client.post(
+            "/api/v1/users", json={"email": "admin@a.test", "role": "owner"}, headers=world.headers("owner")
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        "/api/v1/users", json={"email": "owner@a.test", "role": "admin"}, headers=world.headers("owner")
+    )
     assert r.status_code == 201 and r.json()["data"]["role"] == "admin"
 
 

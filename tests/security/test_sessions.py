@@ -63,8 +63,12 @@ def test_a_stranger_guessing_cannot_lock_the_owner_out(app, world):
 
     with TestClient(app, raise_server_exceptions=False, client=("203.0.113.9", 5000)) as attacker:
         for _ in range(5):
-            assert attacker.post("/api/v1/auth/login",
-                                 json={"email": "owner@a.test", "password": "tebak-tebak"}).status_code == 401
+            assert (
+                attacker.post(
+                    "/api/v1/auth/login", json={"email": "owner@a.test", "password": "tebak-tebak"}
+                ).status_code
+                == 401
+            )
         r = attacker.post("/api/v1/auth/login", json={"email": "owner@a.test", "password": f.PASSWORD})
         assert r.status_code == 429  # the guessing address is locked for this account...
     with TestClient(app, raise_server_exceptions=False, client=("198.51.100.7", 5000)) as owner:
@@ -76,11 +80,15 @@ def test_unknown_and_known_emails_look_the_same(app, world):
     from fastapi.testclient import TestClient
 
     with TestClient(app, raise_server_exceptions=False, client=("192.0.2.1", 5000)) as c:
-        known = [c.post("/api/v1/auth/login", json={"email": "owner@a.test", "password": "x-salah-1"})
-                 for _ in range(6)]
+        known = [
+            c.post("/api/v1/auth/login", json={"email": "owner@a.test", "password": "x-salah-1"})
+            for _ in range(6)
+        ]
     with TestClient(app, raise_server_exceptions=False, client=("192.0.2.2", 5000)) as c:
-        unknown = [c.post("/api/v1/auth/login", json={"email": "tidak-ada@a.test", "password": "x-salah-1"})
-                   for _ in range(6)]
+        unknown = [
+            c.post("/api/v1/auth/login", json={"email": "tidak-ada@a.test", "password": "x-salah-1"})
+            for _ in range(6)
+        ]
     # same answers in the same order: 401 ×5 then locked, whether the account exists or not
     assert [r.status_code for r in known] == [r.status_code for r in unknown] == [401] * 5 + [429]
     assert [r.json()["error"]["message"] for r in known] == [r.json()["error"]["message"] for r in unknown]
@@ -92,6 +100,8 @@ def test_one_address_trying_many_accounts_is_slowed(app, world):
     from niaga.tenancy.service import MAX_FAILED_PER_ADDRESS
 
     with TestClient(app, raise_server_exceptions=False, client=("192.0.2.50", 5000)) as c:
-        codes = [c.post("/api/v1/auth/login", json={"email": f"u{i}@a.test", "password": "x-salah-1"}).status_code
-                 for i in range(MAX_FAILED_PER_ADDRESS + 1)]
+        codes = [
+            c.post("/api/v1/auth/login", json={"email": f"u{i}@a.test", "password": "x-salah-1"}).status_code
+            for i in range(MAX_FAILED_PER_ADDRESS + 1)
+        ]
     assert codes[:MAX_FAILED_PER_ADDRESS] == [401] * MAX_FAILED_PER_ADDRESS and codes[-1] == 429

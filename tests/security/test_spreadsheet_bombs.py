@@ -86,9 +86,17 @@ def test_too_many_columns_or_rows_in_csv_are_refused():
 
 
 def test_bomb_upload_through_the_api_imports_nothing(client, world, db):
-    r = client.post("/api/v1/products/import", headers=world.headers("admin"),
-                    files={"file": ("produk.xlsx", far_cell_xlsx(),
-                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    r = client.post(
+        "/api/v1/products/import",
+        headers=world.headers("admin"),
+        files={
+            "file": (
+                "produk.xlsx",
+                far_cell_xlsx(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+    )
     assert r.status_code == 413, r.text
     assert "terlalu" in r.json()["error"]["message"]
     assert db.scalar(sa.select(sa.func.count()).select_from(Product)) == 0

@@ -19,8 +19,11 @@ def csrf_of(html: str) -> str:
 def login(client: Any, email: str, password: str = f.PASSWORD, next_url: str = "/app") -> Any:
     page = client.get(f"/login?next={next_url}")
     assert page.status_code == 200
-    return client.post("/login", data={"email": email, "password": password, "next": next_url,
-                                       "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next_url, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
 
 
 def post_form(client: Any, page_url: str, action: str, data: dict[str, Any], **kw: Any) -> Any:

@@ -35,40 +35,83 @@ def seed(db: Any, business: Any) -> dict[str, Any]:
     """A small but realistic shop: products, customers, orders over the last days, conversations."""
     from niaga.messaging.models import Conversation, Message
 
-    products = [f.make_product(db, business=business, sku=f"PC-{i:03d}", name=name, price=price, stock=40,
-                               category=cat)
-                for i, (name, price, cat) in enumerate([("Peci Hitam Polos", 40000, "Peci"),
-                                                        ("Sajadah Turki Premium", 125000, "Sajadah"),
-                                                        ("Tasbih Kayu Kokka", 35000, "Tasbih"),
-                                                        ("Gamis Katun Anak", 89000, "Pakaian")])]
-    customers = [f.make_customer(db, business=business, name=n, phone=p, city=c, tags=t)
-                 for n, p, c, t in [("Siti Aminah", "6281234500001", "Bandung", ["vip"]),
-                                    ("Ahmad Fauzi", "6281234500002", "Yogyakarta", []),
-                                    ("Dewi Lestari", "6281234500003", "Jakarta", ["grosir"])]]
+    products = [
+        f.make_product(
+            db, business=business, sku=f"PC-{i:03d}", name=name, price=price, stock=40, category=cat
+        )
+        for i, (name, price, cat) in enumerate(
+            [
+                ("Peci Hitam Polos", 40000, "Peci"),
+                ("Sajadah Turki Premium", 125000, "Sajadah"),
+                ("Tasbih Kayu Kokka", 35000, "Tasbih"),
+                ("Gamis Katun Anak", 89000, "Pakaian"),
+            ]
+        )
+    ]
+    customers = [
+        f.make_customer(db, business=business, name=n, phone=p, city=c, tags=t)
+        for n, p, c, t in [
+            ("Siti Aminah", "6281234500001", "Bandung", ["vip"]),
+            ("Ahmad Fauzi", "6281234500002", "Yogyakarta", []),
+            ("Dewi Lestari", "6281234500003", "Jakarta", ["grosir"]),
+        ]
+    ]
     now = datetime.now(UTC)
     made = []
     for i in range(12):
-        o = orders.create(db, business_id=business.id, actor=orders.Actor.system(),
-                          items=[{"product_id": products[i % 4].id, "quantity": 1 + i % 3}],
-                          customer_id=customers[i % 3].id, now=now - timedelta(days=i * 2, hours=i))
+        o = orders.create(
+            db,
+            business_id=business.id,
+            actor=orders.Actor.system(),
+            items=[{"product_id": products[i % 4].id, "quantity": 1 + i % 3}],
+            customer_id=customers[i % 3].id,
+            now=now - timedelta(days=i * 2, hours=i),
+        )
         if i % 4 != 3:
-            orders.do_record_payment(db, order=o, method="cash", actor=orders.Actor.system(), tendered=o.total)
+            orders.do_record_payment(
+                db, order=o, method="cash", actor=orders.Actor.system(), tendered=o.total
+            )
         made.append(o)
     db.flush()
     for i, o in enumerate(made):
         o.created_at = now - timedelta(days=i * 2, hours=i)
     for i, c in enumerate(customers[:2]):
-        conv = Conversation(business_id=business.id, customer_id=c.id, channel=("whatsapp", "telegram")[i],
-                            chat_id=f"62812345000{i}@c.us", owner="bot", last_message_at=now - timedelta(hours=i + 1),
-                            last_message_preview="Kak, sajadah turki masih ada?")
+        conv = Conversation(
+            business_id=business.id,
+            customer_id=c.id,
+            channel=("whatsapp", "telegram")[i],
+            chat_id=f"62812345000{i}@c.us",
+            owner="bot",
+            last_message_at=now - timedelta(hours=i + 1),
+            last_message_preview="Kak, sajadah turki masih ada?",
+        )
         db.add(conv)
         db.flush()
-        db.add(Message(business_id=business.id, conversation_id=conv.id, channel=conv.channel, direction="in",
-                       sender_type="customer", text="Kak, sajadah turki masih ada?", intent="stock_check",
-                       created_at=now - timedelta(hours=i + 1)))
-        db.add(Message(business_id=business.id, conversation_id=conv.id, channel=conv.channel, direction="out",
-                       sender_type="bot", text="Masih kak, stok 30. Harga Rp125.000.", intent="stock_check",
-                       delivery_status="sent", created_at=now - timedelta(hours=i + 1)))
+        db.add(
+            Message(
+                business_id=business.id,
+                conversation_id=conv.id,
+                channel=conv.channel,
+                direction="in",
+                sender_type="customer",
+                text="Kak, sajadah turki masih ada?",
+                intent="stock_check",
+                created_at=now - timedelta(hours=i + 1),
+            )
+        )
+        db.add(
+            Message(
+                business_id=business.id,
+                conversation_id=conv.id,
+                channel=conv.channel,
+                direction="out",
+                sender_type="bot",
+                text="Masih kak, stok 30. Harga Rp125.000.",
+                intent="stock_check",
+                delivery_status="sent",
+                created_at=now - timedelta(hours=i + 1),
+            )
+        )
     db.commit()
     return {"products": products, "customers": customers, "orders": made}
 
@@ -91,15 +134,25 @@ def test_login_overview_charts_and_every_page(page, live, world, db, output_dir:
     shoot(page, output_dir, "02-overview")
     order = data["orders"][0]
     customer = data["customers"][0]
-    pages = [("03-inbox", "/app/inbox"), ("04-katalog", "/app/katalog"),
-             ("05-produk-edit", f"/app/katalog/{data['products'][0].id}"), ("06-impor", "/app/katalog/impor"),
-             ("07-pengetahuan", "/app/katalog/pengetahuan"), ("08-ongkir", "/app/katalog/ongkir"),
-             ("09-pelanggan", "/app/pelanggan"), ("10-pelanggan-detail", f"/app/pelanggan/{customer.id}"),
-             ("11-pesanan", "/app/pesanan"), ("12-pesanan-detail", f"/app/pesanan/{order.id}"),
-             ("13-pengaturan", "/app/pengaturan"), ("14-kanal", "/app/pengaturan/kanal"),
-             ("15-pembayaran", "/app/pengaturan/pembayaran"), ("16-ai", "/app/pengaturan/ai"),
-             ("17-pengguna", "/app/pengaturan/pengguna"), ("18-api-keys", "/app/pengaturan/api-keys"),
-             ("19-jobs", "/app/jobs")]
+    pages = [
+        ("03-inbox", "/app/inbox"),
+        ("04-katalog", "/app/katalog"),
+        ("05-produk-edit", f"/app/katalog/{data['products'][0].id}"),
+        ("06-impor", "/app/katalog/impor"),
+        ("07-pengetahuan", "/app/katalog/pengetahuan"),
+        ("08-ongkir", "/app/katalog/ongkir"),
+        ("09-pelanggan", "/app/pelanggan"),
+        ("10-pelanggan-detail", f"/app/pelanggan/{customer.id}"),
+        ("11-pesanan", "/app/pesanan"),
+        ("12-pesanan-detail", f"/app/pesanan/{order.id}"),
+        ("13-pengaturan", "/app/pengaturan"),
+        ("14-kanal", "/app/pengaturan/kanal"),
+        ("15-pembayaran", "/app/pengaturan/pembayaran"),
+        ("16-ai", "/app/pengaturan/ai"),
+        ("17-pengguna", "/app/pengaturan/pengguna"),
+        ("18-api-keys", "/app/pengaturan/api-keys"),
+        ("19-jobs", "/app/jobs"),
+    ]
     for name, url in pages:
         resp = page.goto(url)
         assert resp is not None and resp.status == 200, (url, resp and resp.status)
@@ -140,9 +193,14 @@ def test_live_inbox_waha_message_take_over_reply_hand_back(page, live, world, db
 
     with FakeWaha() as waha:
         tenancy.update_business(db, world.a, settings={"channels": {"buffer_seconds": 0.2}})
-        integrations.do_configure(db, business_id=world.a.id, kind="waha",
-                                  config={"base_url": waha.url, "session": "default"},
-                                  secrets={"api_key": waha.api_key, "hmac_key": HMAC_KEY}, is_enabled=True)
+        integrations.do_configure(
+            db,
+            business_id=world.a.id,
+            kind="waha",
+            config={"base_url": waha.url, "session": "default"},
+            secrets={"api_key": waha.api_key, "hmac_key": HMAC_KEY},
+            is_enabled=True,
+        )
         db.commit()
         log_in(page, "staff@a.test", "/app/inbox")
         expect(page.locator("#live-dot.on")).to_have_count(1)  # the EventSource is connected
@@ -179,8 +237,9 @@ def test_live_inbox_waha_message_take_over_reply_hand_back(page, live, world, db
     assert not page.js_errors, page.js_errors  # type: ignore[attr-defined]
 
 
-def test_product_validation_then_fixed_and_csv_import_report(page, live, world, db, output_dir: Path,
-                                                             tmp_path: Path):
+def test_product_validation_then_fixed_and_csv_import_report(
+    page, live, world, db, output_dir: Path, tmp_path: Path
+):
     log_in(page, "staff@a.test", "/app/katalog/baru")
     page.fill("#f-sku", "PECI-07")
     page.fill("#f-price", "empat puluh ribu")
@@ -199,9 +258,12 @@ def test_product_validation_then_fixed_and_csv_import_report(page, live, world, 
     shoot(page, output_dir, "41-product-saved")
 
     csv = tmp_path / "produk.csv"
-    csv.write_text("sku,nama,harga,stok,kategori\nSJ-01,Sajadah Turki,125000,30,Sajadah\n"
-                   "SJ-02,Sajadah Anak,murah,10,Sajadah\n,Tanpa Kode,5000,1,Lain\nTS-01,Tasbih,35000,-4,Tasbih\n"
-                   "TS-02,Tasbih Kayu,\"Rp 45.000\",12,Tasbih\n", encoding="utf-8")
+    csv.write_text(
+        "sku,nama,harga,stok,kategori\nSJ-01,Sajadah Turki,125000,30,Sajadah\n"
+        "SJ-02,Sajadah Anak,murah,10,Sajadah\n,Tanpa Kode,5000,1,Lain\nTS-01,Tasbih,35000,-4,Tasbih\n"
+        'TS-02,Tasbih Kayu,"Rp 45.000",12,Tasbih\n',
+        encoding="utf-8",
+    )
     # Bulk imports are for admins (issue 11, item 3): the staff member's session ends, an admin imports.
     page.context.clear_cookies()
     log_in(page, "admin@a.test", "/app/katalog/impor")
@@ -223,8 +285,13 @@ def test_product_validation_then_fixed_and_csv_import_report(page, live, world, 
 def test_cash_payment_with_change(page, live, world, db, output_dir: Path):
     p = f.make_product(db, business=world.a, name="Sajadah Turki Premium", price=125000, stock=10)
     c = f.make_customer(db, business=world.a, name="Siti Aminah", phone="6281234500001")
-    o = orders.create(db, business_id=world.a.id, items=[{"product_id": p.id, "quantity": 2}],
-                      actor=orders.Actor.system(), customer_id=c.id)
+    o = orders.create(
+        db,
+        business_id=world.a.id,
+        items=[{"product_id": p.id, "quantity": 2}],
+        actor=orders.Actor.system(),
+        customer_id=c.id,
+    )
     db.commit()
     log_in(page, "staff@a.test", f"/app/pesanan/{o.id}")
     page.click("#open-payment")

@@ -35,15 +35,36 @@ def test_server_renders_whatsapp_markup_as_escaped_html(text, html):
 
 
 def test_inbox_thread_shows_bold_not_asterisks(client, world, db):
-    c = f.make_customer(db, business=world.a, name="Budi", phone="6281311112222", channel="whatsapp",
-                        external_id="6281311112222@c.us")
-    conv = Conversation(business_id=world.a.id, customer_id=c.id, channel="whatsapp", chat_id="6281311112222@c.us",
-                        owner="bot", last_message_at=datetime.now(UTC), last_message_preview="x")
+    c = f.make_customer(
+        db,
+        business=world.a,
+        name="Budi",
+        phone="6281311112222",
+        channel="whatsapp",
+        external_id="6281311112222@c.us",
+    )
+    conv = Conversation(
+        business_id=world.a.id,
+        customer_id=c.id,
+        channel="whatsapp",
+        chat_id="6281311112222@c.us",
+        owner="bot",
+        last_message_at=datetime.now(UTC),
+        last_message_preview="x",
+    )
     db.add(conv)
     db.flush()
-    db.add(Message(business_id=world.a.id, conversation_id=conv.id, channel="whatsapp", direction="out",
-                   sender_type="bot", text="*Peci Hitam Polos* harganya Rp40.000 <img src=x onerror=alert(1)>",
-                   delivery_status="sent"))
+    db.add(
+        Message(
+            business_id=world.a.id,
+            conversation_id=conv.id,
+            channel="whatsapp",
+            direction="out",
+            sender_type="bot",
+            text="*Peci Hitam Polos* harganya Rp40.000 <img src=x onerror=alert(1)>",
+            delivery_status="sent",
+        )
+    )
     db.commit()
     login(client, "staff@a.test")
     html = client.get(f"/app/inbox/{conv.id}").text
@@ -67,7 +88,8 @@ def test_widget_renders_the_same_markup_in_chromium(browser):
         got = page.evaluate(
             "([fn, cases]) => { const markup = new Function(fn + '; return markup;')();"
             " return cases.map(t => { const d = document.createElement('div'); markup(d, t); return d.innerHTML; }); }",
-            [fn, [t for t, _ in CASES]])
+            [fn, [t for t, _ in CASES]],
+        )
     finally:
         page.close()
     # The DOM serialises text nodes with < > & escaped, exactly as the server escapes them (quotes aside).

@@ -30,13 +30,24 @@ def test_an_unnamed_web_visitor_is_labelled_never_a_hash(client, world, db):
     conv_id = _visitor_chat(client, world.a.slug)
     conv = db.get(Conversation, conv_id)
     f.make_product(db, business=world.a, sku="P-1", price=5000)
-    order = orders.create(db, business_id=world.a.id, items=[{"sku": "P-1", "quantity": 1}],
-                          actor=orders.Actor.system("t"), customer_id=conv.customer_id)
+    order = orders.create(
+        db,
+        business_id=world.a.id,
+        items=[{"sku": "P-1", "quantity": 1}],
+        actor=orders.Actor.system("t"),
+        customer_id=conv.customer_id,
+    )
     db.commit()
     label = f"Pengunjung web #{conv.customer_id}"
     login(client, "staff@a.test")
-    for url in ("/app/inbox", f"/app/inbox/{conv_id}", "/app/pelanggan", f"/app/pelanggan/{conv.customer_id}",
-                "/app/pesanan", f"/app/pesanan/{order.id}"):
+    for url in (
+        "/app/inbox",
+        f"/app/inbox/{conv_id}",
+        "/app/pelanggan",
+        f"/app/pelanggan/{conv.customer_id}",
+        "/app/pesanan",
+        f"/app/pesanan/{order.id}",
+    ):
         html = client.get(url).text
         assert label in html, url
         assert not re.search(r">\s*" + VISITOR + r"\s*<", html), f"{url} shows the visitor hash as a name"
@@ -44,15 +55,21 @@ def test_an_unnamed_web_visitor_is_labelled_never_a_hash(client, world, db):
 
 def test_widget_profile_names_the_visitor_and_bad_phone_is_refused(client, world, db):
     _visitor_chat(client, world.a.slug)
-    r = client.post(f"/widget/{world.a.slug}/profile", json={"visitor_id": VISITOR, "name": "Siti", "phone": "12ab"})
+    r = client.post(
+        f"/widget/{world.a.slug}/profile", json={"visitor_id": VISITOR, "name": "Siti", "phone": "12ab"}
+    )
     assert r.status_code == 422 and "Nomor WhatsApp tidak valid" in r.text
-    r = client.post(f"/widget/{world.a.slug}/profile", json={"visitor_id": VISITOR, "name": "  ", "phone": None})
+    r = client.post(
+        f"/widget/{world.a.slug}/profile", json={"visitor_id": VISITOR, "name": "  ", "phone": None}
+    )
     assert r.status_code == 422
     db.rollback()
     c = db.scalars(sa.select(Customer).where(Customer.business_id == world.a.id)).one()
     assert (c.name, c.phone) == ("", None)  # refused input changed nothing
-    r = client.post(f"/widget/{world.a.slug}/profile",
-                    json={"visitor_id": VISITOR, "name": "Siti  Aminah", "phone": "0812-3456-7890"})
+    r = client.post(
+        f"/widget/{world.a.slug}/profile",
+        json={"visitor_id": VISITOR, "name": "Siti  Aminah", "phone": "0812-3456-7890"},
+    )
     assert r.status_code == 200 and r.json()["data"] == {"name": "Siti Aminah", "phone": "6281234567890"}
     db.rollback()
     db.expire_all()
@@ -92,8 +109,10 @@ def test_whatsapp_push_name_names_the_customer():
 
 def test_widget_asks_for_a_name_first_in_chromium(browser, live, world, db, output_dir: Path):
     shop = f"{live.url}/toko-contoh.html"
-    html = (f'<!doctype html><html lang="id"><body><h1>Toko A</h1>'
-            f'<script src="{live.url}/widget.js" data-business="{world.a.slug}"></script></body></html>')
+    html = (
+        f'<!doctype html><html lang="id"><body><h1>Toko A</h1>'
+        f'<script src="{live.url}/widget.js" data-business="{world.a.slug}"></script></body></html>'
+    )
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
     page = context.new_page()
     try:

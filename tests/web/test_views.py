@@ -14,38 +14,91 @@ from niaga.orders import service as orders
 from tests import factories as f
 from tests.web.helpers import csrf_of, login, post_form
 
-PAGES = ["/app", "/app/inbox", "/app/katalog", "/app/katalog/baru", "/app/katalog/impor",
-         "/app/katalog/pengetahuan", "/app/katalog/pengetahuan/baru", "/app/katalog/ongkir", "/app/pelanggan",
-         "/app/pesanan", "/app/pengaturan", "/app/pengaturan/kanal", "/app/pengaturan/pembayaran",
-         "/app/pengaturan/ai", "/app/pengaturan/pengguna", "/app/pengaturan/api-keys", "/app/jobs"]
+PAGES = [
+    "/app",
+    "/app/inbox",
+    "/app/katalog",
+    "/app/katalog/baru",
+    "/app/katalog/impor",
+    "/app/katalog/pengetahuan",
+    "/app/katalog/pengetahuan/baru",
+    "/app/katalog/ongkir",
+    "/app/pelanggan",
+    "/app/pesanan",
+    "/app/pengaturan",
+    "/app/pengaturan/kanal",
+    "/app/pengaturan/pembayaran",
+    "/app/pengaturan/ai",
+    "/app/pengaturan/pengguna",
+    "/app/pengaturan/api-keys",
+    "/app/jobs",
+]
 
 
 def _order(db, business, *, qty: int = 2, price: int = 12500, customer=None):  # type: ignore[no-untyped-def]
     p = f.make_product(db, business=business, price=price, stock=50)
-    o = orders.create(db, business_id=business.id, items=[{"product_id": p.id, "quantity": qty}],
-                      actor=orders.Actor.system(), customer_id=customer.id if customer else None)
+    o = orders.create(
+        db,
+        business_id=business.id,
+        items=[{"product_id": p.id, "quantity": qty}],
+        actor=orders.Actor.system(),
+        customer_id=customer.id if customer else None,
+    )
     db.commit()
     return o
 
 
 def _conversation(db, business, *, text: str = "Halo kak, peci ready?", owner: str = "bot"):  # type: ignore[no-untyped-def]
-    c = f.make_customer(db, business=business, name="Budi", phone="6281311112222", channel="whatsapp",
-                        external_id="6281311112222@c.us")
-    conv = Conversation(business_id=business.id, customer_id=c.id, channel="whatsapp",
-                        chat_id="6281311112222@c.us", owner=owner, unread_count=1,
-                        last_message_at=datetime.now(UTC), last_message_preview=text)
+    c = f.make_customer(
+        db,
+        business=business,
+        name="Budi",
+        phone="6281311112222",
+        channel="whatsapp",
+        external_id="6281311112222@c.us",
+    )
+    conv = Conversation(
+        business_id=business.id,
+        customer_id=c.id,
+        channel="whatsapp",
+        chat_id="6281311112222@c.us",
+        owner=owner,
+        unread_count=1,
+        last_message_at=datetime.now(UTC),
+        last_message_preview=text,
+    )
     db.add(conv)
     db.flush()
-    db.add(Message(business_id=business.id, conversation_id=conv.id, channel="whatsapp", direction="in",
-                   sender_type="customer", text=text, intent="stock_check"))
-    db.add(Message(business_id=business.id, conversation_id=conv.id, channel="whatsapp", direction="out",
-                   sender_type="bot", text="Ready kak, stok 10.", intent="stock_check", delivery_status="sent",
-                   media=[{"filename": "katalog.pdf", "mimetype": "application/pdf", "url": "http://x/katalog.pdf"}]))
+    db.add(
+        Message(
+            business_id=business.id,
+            conversation_id=conv.id,
+            channel="whatsapp",
+            direction="in",
+            sender_type="customer",
+            text=text,
+            intent="stock_check",
+        )
+    )
+    db.add(
+        Message(
+            business_id=business.id,
+            conversation_id=conv.id,
+            channel="whatsapp",
+            direction="out",
+            sender_type="bot",
+            text="Ready kak, stok 10.",
+            intent="stock_check",
+            delivery_status="sent",
+            media=[{"filename": "katalog.pdf", "mimetype": "application/pdf", "url": "http://x/katalog.pdf"}],
+        )
+    )
     db.commit()
     return conv
 
 
 # --- shell ----------------------------------------------------------------------------------------------
+
 
 def test_pages_need_login_and_return_after_login(client, world):
     r = client.get("/app/pesanan?status=paid", follow_redirects=False)
@@ -105,8 +158,16 @@ def test_expired_session_goes_to_login_then_back(client, world, monkeypatch):
     monkeypatch.setattr(core, "SESSION_MAX_AGE", 3600)
     page = client.get(r.headers["location"])
     assert "Sesi Anda berakhir" in page.text
-    r = client.post("/login", data={"email": "staff@a.test", "password": f.PASSWORD, "next": "/app/pesanan",
-                                    "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={
+            "email": "staff@a.test",
+            "password": f.PASSWORD,
+            "next": "/app/pesanan",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/app/pesanan"
 
 
@@ -128,6 +189,7 @@ def test_language_toggle_switches_labels(client, world):
 
 
 # --- roles and tenancy ------------------------------------------------------------------------------------
+
 
 def test_staff_gets_clear_no_access_page_for_settings(client, world):
     login(client, "staff@a.test")
@@ -176,12 +238,20 @@ def test_other_business_records_are_not_found(client, world, db):
     order_b = _order(db, world.b)
     conv_b = _conversation(db, world.b)
     login(client, "owner@a.test")
-    for url in (f"/app/pesanan/{order_b.id}", f"/app/inbox/{conv_b.id}", f"/app/pesanan/{order_b.id}/invoice"):
+    for url in (
+        f"/app/pesanan/{order_b.id}",
+        f"/app/inbox/{conv_b.id}",
+        f"/app/pesanan/{order_b.id}/invoice",
+    ):
         r = client.get(url)
         assert r.status_code == 404, url
         assert "tidak ditemukan" in r.text
-    r = post_form(client, "/app/pesanan", f"/app/pesanan/{order_b.id}/bayar",
-                  {"method": "cash", "amount": "1000", "tendered": "1000"})
+    r = post_form(
+        client,
+        "/app/pesanan",
+        f"/app/pesanan/{order_b.id}/bayar",
+        {"method": "cash", "amount": "1000", "tendered": "1000"},
+    )
     assert r.status_code == 404
     db.refresh(order_b)
     assert order_b.paid_amount == 0
@@ -223,36 +293,54 @@ def test_unknown_dashboard_path_is_a_friendly_404(client, world):
 
 # --- catalog ----------------------------------------------------------------------------------------------
 
+
 def test_product_form_keeps_input_and_shows_field_errors(client, world, db):
     from niaga.catalog.models import Product
 
     login(client, "staff@a.test")
-    r = post_form(client, "/app/katalog/baru", "/app/katalog/baru",
-                  {"sku": "PECI-01", "name": "", "price": "abc", "sale_price": "5000", "stock": "-3",
-                   "is_active": "1"})
+    r = post_form(
+        client,
+        "/app/katalog/baru",
+        "/app/katalog/baru",
+        {"sku": "PECI-01", "name": "", "price": "abc", "sale_price": "5000", "stock": "-3", "is_active": "1"},
+    )
     assert r.status_code == 422
     assert "Nama wajib diisi." in r.text
     assert "Harga harus berupa angka rupiah" in r.text
     assert "Stok tidak boleh negatif." in r.text
     assert 'value="PECI-01"' in r.text and 'value="abc"' in r.text
     assert db.scalar(sa.select(sa.func.count()).select_from(Product)) == 0
-    r = post_form(client, "/app/katalog/baru", "/app/katalog/baru",
-                  {"sku": "PECI-01", "name": "Peci Hitam", "price": "Rp40.000", "sale_price": "", "stock": "12",
-                   "is_active": "1", "tags": "peci, songkok"})
+    r = post_form(
+        client,
+        "/app/katalog/baru",
+        "/app/katalog/baru",
+        {
+            "sku": "PECI-01",
+            "name": "Peci Hitam",
+            "price": "Rp40.000",
+            "sale_price": "",
+            "stock": "12",
+            "is_active": "1",
+            "tags": "peci, songkok",
+        },
+    )
     assert r.status_code == 303
     db.commit()  # end the test session's read snapshot
     p = db.scalars(sa.select(Product).where(Product.business_id == world.a.id)).one()
     assert (p.price, p.stock, p.tags) == (40000, 12, ["peci", "songkok"])
     # a duplicate SKU is a field error too, not a 500
-    r = post_form(client, "/app/katalog/baru", "/app/katalog/baru",
-                  {"sku": "peci-01", "name": "Lain", "price": "1000"})
+    r = post_form(
+        client, "/app/katalog/baru", "/app/katalog/baru", {"sku": "peci-01", "name": "Lain", "price": "1000"}
+    )
     assert r.status_code == 422 and "SKU sudah dipakai" in r.text
 
 
 def test_stock_adjust_refuses_negative(client, world, db):
     p = f.make_product(db, business=world.a, stock=3)
     login(client, "staff@a.test")
-    r = post_form(client, f"/app/katalog/{p.id}", f"/app/katalog/{p.id}/stok", {"mode": "delta", "amount": "-5"})
+    r = post_form(
+        client, f"/app/katalog/{p.id}", f"/app/katalog/{p.id}/stok", {"mode": "delta", "amount": "-5"}
+    )
     assert r.status_code == 303
     assert "Stok tidak boleh negatif" in client.get(f"/app/katalog/{p.id}").text
     post_form(client, f"/app/katalog/{p.id}", f"/app/katalog/{p.id}/stok", {"mode": "delta", "amount": "+4"})
@@ -263,21 +351,29 @@ def test_stock_adjust_refuses_negative(client, world, db):
 def test_import_csv_reports_bad_rows(client, world, db):
     from niaga.catalog.models import Product
 
-    csv = (b"sku,name,price,stock\nA-1,Peci,40000,5\nA-2,Sajadah,mahal,3\n,Tanpa SKU,1000,1\n"
-           b"A-4,Tasbih,15000,-2\nA-5,Kopiah,\"Rp 25.000\",2\n")
+    csv = (
+        b"sku,name,price,stock\nA-1,Peci,40000,5\nA-2,Sajadah,mahal,3\n,Tanpa SKU,1000,1\n"
+        b'A-4,Tasbih,15000,-2\nA-5,Kopiah,"Rp 25.000",2\n'
+    )
     login(client, "staff@a.test")  # imports are for admins, as through the API (issue 11, item 3)
     assert client.get("/app/katalog/impor").status_code == 403
     login(client, "admin@a.test")
     page = client.get("/app/katalog/impor")
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
-                    files={"file": ("produk.csv", csv, "text/csv")})
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": csrf_of(page.text)},
+        files={"file": ("produk.csv", csv, "text/csv")},
+    )
     assert r.status_code == 200, r.text[:500]
     assert 'id="import-report"' in r.text
     assert "harga bukan angka" in r.text and "SKU kosong" in r.text and "stok negatif" in r.text
     skus = set(db.scalars(sa.select(Product.sku).where(Product.business_id == world.a.id)))
     assert skus == {"A-1", "A-5"}
-    r = client.post("/app/katalog/impor", data={"kind": "products", "csrf_token": csrf_of(page.text)},
-                    files={"file": ("produk.pdf", b"%PDF-1.4", "application/pdf")})
+    r = client.post(
+        "/app/katalog/impor",
+        data={"kind": "products", "csrf_token": csrf_of(page.text)},
+        files={"file": ("produk.pdf", b"%PDF-1.4", "application/pdf")},
+    )
     assert r.status_code == 422 and "Format file tidak didukung" in r.text
 
 
@@ -286,17 +382,35 @@ def test_knowledge_and_rates_forms(client, world, db):
     from niaga.knowledge.models import KnowledgeDocument
 
     login(client, "staff@a.test")
-    r = post_form(client, "/app/katalog/pengetahuan/baru", "/app/katalog/pengetahuan/baru",
-                  {"title": "Retur", "content": "", "is_active": "1"})
+    r = post_form(
+        client,
+        "/app/katalog/pengetahuan/baru",
+        "/app/katalog/pengetahuan/baru",
+        {"title": "Retur", "content": "", "is_active": "1"},
+    )
     assert r.status_code == 422 and "Isi wajib diisi." in r.text
-    r = post_form(client, "/app/katalog/pengetahuan/baru", "/app/katalog/pengetahuan/baru",
-                  {"title": "Retur", "content": "Retur 7 hari.", "is_active": "1"})
+    r = post_form(
+        client,
+        "/app/katalog/pengetahuan/baru",
+        "/app/katalog/pengetahuan/baru",
+        {"title": "Retur", "content": "Retur 7 hari.", "is_active": "1"},
+    )
     assert r.status_code == 303
     db.commit()
     assert db.scalars(sa.select(KnowledgeDocument.title)).all() == ["Retur"]
-    r = post_form(client, "/app/katalog/ongkir", "/app/katalog/ongkir",
-                  {"origin_city": "Yogyakarta", "destination_city": "Bandung", "courier": "JNE", "service": "REG",
-                   "price_per_kg": "16.000", "etd_days": "2-3"})
+    r = post_form(
+        client,
+        "/app/katalog/ongkir",
+        "/app/katalog/ongkir",
+        {
+            "origin_city": "Yogyakarta",
+            "destination_city": "Bandung",
+            "courier": "JNE",
+            "service": "REG",
+            "price_per_kg": "16.000",
+            "etd_days": "2-3",
+        },
+    )
     assert r.status_code == 303
     db.commit()
     assert db.scalars(sa.select(ShippingRate.price_per_kg)).all() == [16000]
@@ -304,15 +418,24 @@ def test_knowledge_and_rates_forms(client, world, db):
 
 # --- orders -----------------------------------------------------------------------------------------------
 
+
 def test_cash_payment_records_change_and_pays_the_order(client, world, db):
     o = _order(db, world.a, qty=2, price=12500)  # 25.000
     login(client, "staff@a.test")
-    r = post_form(client, f"/app/pesanan/{o.id}", f"/app/pesanan/{o.id}/bayar",
-                  {"method": "cash", "amount": "25000", "tendered": "20.000"})
+    r = post_form(
+        client,
+        f"/app/pesanan/{o.id}",
+        f"/app/pesanan/{o.id}/bayar",
+        {"method": "cash", "amount": "25000", "tendered": "20.000"},
+    )
     assert r.status_code == 422
     assert "kurang dari jumlah bayar" in r.text
-    r = post_form(client, f"/app/pesanan/{o.id}", f"/app/pesanan/{o.id}/bayar",
-                  {"method": "cash", "amount": "25000", "tendered": "50.000"})
+    r = post_form(
+        client,
+        f"/app/pesanan/{o.id}",
+        f"/app/pesanan/{o.id}/bayar",
+        {"method": "cash", "amount": "25000", "tendered": "50.000"},
+    )
     assert r.status_code == 303
     html = client.get(f"/app/pesanan/{o.id}").text
     assert "Kembalian Rp25.000" in html
@@ -325,14 +448,26 @@ def test_cash_payment_records_change_and_pays_the_order(client, world, db):
 def test_transfer_needs_proof_and_stores_it(client, world, db):
     o = _order(db, world.a, qty=1, price=30000)
     login(client, "staff@a.test")
-    r = post_form(client, f"/app/pesanan/{o.id}", f"/app/pesanan/{o.id}/bayar",
-                  {"method": "transfer", "amount": "30000"})
+    r = post_form(
+        client,
+        f"/app/pesanan/{o.id}",
+        f"/app/pesanan/{o.id}/bayar",
+        {"method": "transfer", "amount": "30000"},
+    )
     assert r.status_code == 422 and "Unggah bukti transfer." in r.text
     page = client.get(f"/app/pesanan/{o.id}")
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
-    r = client.post(f"/app/pesanan/{o.id}/bayar", data={"method": "transfer", "amount": "30000",
-                                                        "reference": "BCA-123", "csrf_token": csrf_of(page.text)},
-                    files={"proof": ("bukti.png", png, "image/png")}, follow_redirects=False)
+    r = client.post(
+        f"/app/pesanan/{o.id}/bayar",
+        data={
+            "method": "transfer",
+            "amount": "30000",
+            "reference": "BCA-123",
+            "csrf_token": csrf_of(page.text),
+        },
+        files={"proof": ("bukti.png", png, "image/png")},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     p = orders.payments_of(db, o)[0]
     assert p.proof[0]["filename"] == "bukti.png"
@@ -359,6 +494,7 @@ def test_state_actions_follow_the_role(client, world, db):
 
 # --- inbox ------------------------------------------------------------------------------------------------
 
+
 def test_inbox_thread_take_over_reply_hand_back(client, world, db):
     from niaga.jobs.models import Job
 
@@ -374,11 +510,21 @@ def test_inbox_thread_take_over_reply_hand_back(client, world, db):
     assert r.status_code == 303
     db.refresh(conv)
     assert conv.owner == "staff" and conv.assigned_user_id == world.staff.id
-    r = post_form(client, f"/app/inbox/{conv.id}", f"/app/inbox/{conv.id}/reply", {"text": ""},
-                  headers={"HX-Request": "true"})
+    r = post_form(
+        client,
+        f"/app/inbox/{conv.id}",
+        f"/app/inbox/{conv.id}/reply",
+        {"text": ""},
+        headers={"HX-Request": "true"},
+    )
     assert "Balasan tidak boleh kosong." in r.text
-    r = post_form(client, f"/app/inbox/{conv.id}", f"/app/inbox/{conv.id}/reply",
-                  {"text": "Siap kak, saya bantu."}, headers={"HX-Request": "true"})
+    r = post_form(
+        client,
+        f"/app/inbox/{conv.id}",
+        f"/app/inbox/{conv.id}/reply",
+        {"text": "Siap kak, saya bantu."},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 200 and "Siap kak, saya bantu." in r.text
     assert r.headers.get("HX-Trigger") == "reply-sent"
     db.commit()
@@ -398,8 +544,12 @@ def test_mark_read_and_notes(client, world, db):
     assert r.status_code == 204
     db.refresh(conv)
     assert conv.unread_count == 0
-    post_form(client, f"/app/inbox/{conv.id}", f"/app/inbox/{conv.id}/catatan",
-              {"notes": "Suka peci ukuran 7", "tags": "vip, grosir"})
+    post_form(
+        client,
+        f"/app/inbox/{conv.id}",
+        f"/app/inbox/{conv.id}/catatan",
+        {"notes": "Suka peci ukuran 7", "tags": "vip, grosir"},
+    )
     html = client.get(f"/app/pelanggan/{conv.customer_id}").text
     assert "Suka peci ukuran 7" in html and "vip, grosir" in html
 
@@ -419,15 +569,34 @@ def test_csrf_is_required_on_dashboard_posts(client, world, db):
 
 # --- settings and jobs ------------------------------------------------------------------------------------
 
+
 def test_channel_secrets_are_write_only(client, world, db):
     login(client, "owner@a.test")
-    r = post_form(client, "/app/pengaturan/kanal", "/app/pengaturan/kanal/waha",
-                  {"config_base_url": "", "config_session": "default", "secret_api_key": "",
-                   "secret_hmac_key": "", "is_enabled": "1"})
+    r = post_form(
+        client,
+        "/app/pengaturan/kanal",
+        "/app/pengaturan/kanal/waha",
+        {
+            "config_base_url": "",
+            "config_session": "default",
+            "secret_api_key": "",
+            "secret_hmac_key": "",
+            "is_enabled": "1",
+        },
+    )
     assert r.status_code == 422 and "Wajib diisi." in r.text
-    r = post_form(client, "/app/pengaturan/kanal", "/app/pengaturan/kanal/waha",
-                  {"config_base_url": "http://127.0.0.1:9", "config_session": "default",
-                   "secret_api_key": "rahasia-waha-123", "secret_hmac_key": "hmac-rahasia-456", "is_enabled": "1"})
+    r = post_form(
+        client,
+        "/app/pengaturan/kanal",
+        "/app/pengaturan/kanal/waha",
+        {
+            "config_base_url": "http://127.0.0.1:9",
+            "config_session": "default",
+            "secret_api_key": "rahasia-waha-123",
+            "secret_hmac_key": "hmac-rahasia-456",
+            "is_enabled": "1",
+        },
+    )
     assert r.status_code == 303
     html = client.get("/app/pengaturan/kanal").text
     assert "rahasia-waha-123" not in html and "hmac-rahasia-456" not in html
@@ -441,10 +610,20 @@ def test_channel_secrets_are_write_only(client, world, db):
 def test_profile_hours_validation(client, world, db):
     login(client, "admin@a.test")
     page = client.get("/app/pengaturan")
-    data = {"name": "Toko A", "agent_persona_name": "Sari", "agent_tone": "ramah", "print_bw_per_page": "300",
-            "print_color_per_page": "1500", "print_thesis_per_page": "500", "express_surcharge_pct": "50",
-            "binding_none": "0", "binding_staple": "2000", "binding_spiral": "5000", "binding_hardcover": "15000",
-            "csrf_token": csrf_of(page.text)}
+    data = {
+        "name": "Toko A",
+        "agent_persona_name": "Sari",
+        "agent_tone": "ramah",
+        "print_bw_per_page": "300",
+        "print_color_per_page": "1500",
+        "print_thesis_per_page": "500",
+        "express_surcharge_pct": "50",
+        "binding_none": "0",
+        "binding_staple": "2000",
+        "binding_spiral": "5000",
+        "binding_hardcover": "15000",
+        "csrf_token": csrf_of(page.text),
+    }
     for d in range(1, 8):
         data[f"open_{d}"], data[f"close_{d}"] = "08:00", "17:00"
     data["open_3"], data["close_3"] = "18:00", "09:00"
@@ -461,9 +640,18 @@ def test_profile_hours_validation(client, world, db):
 
 def test_ai_settings_key_is_never_shown(client, world, db):
     login(client, "owner@a.test")
-    r = post_form(client, "/app/pengaturan/ai", "/app/pengaturan/ai",
-                  {"provider": "openai", "model": "gpt-4o-mini", "base_url": "https://api.openai.com/v1",
-                   "api_key": "sk-rahasia-xyz", "daily_token_budget": "100000"})
+    r = post_form(
+        client,
+        "/app/pengaturan/ai",
+        "/app/pengaturan/ai",
+        {
+            "provider": "openai",
+            "model": "gpt-4o-mini",
+            "base_url": "https://api.openai.com/v1",
+            "api_key": "sk-rahasia-xyz",
+            "daily_token_budget": "100000",
+        },
+    )
     assert r.status_code == 303
     html = client.get("/app/pengaturan/ai").text
     assert "sk-rahasia-xyz" not in html and "gpt-4o-mini" in html
@@ -475,19 +663,37 @@ def test_users_and_api_keys(client, world, db):
     from niaga.tenancy.models import ApiKey, Membership
 
     login(client, "admin@a.test")
-    r = post_form(client, "/app/pengaturan/pengguna", "/app/pengaturan/pengguna",
-                  {"email": "kasir@a.test", "name": "Kasir", "role": "owner", "password": "panjang-sekali"})
+    r = post_form(
+        client,
+        "/app/pengaturan/pengguna",
+        "/app/pengaturan/pengguna",
+        {"email": "kasir@a.test", "name": "Kasir", "role": "owner", "password": "panjang-sekali"},
+    )
     assert r.status_code == 422 and "Peran tidak boleh diberikan" in r.text  # admin cannot make owners
-    r = post_form(client, "/app/pengaturan/pengguna", "/app/pengaturan/pengguna",
-                  {"email": "kasir@a.test", "name": "Kasir", "role": "staff", "password": "pendek"})
+    r = post_form(
+        client,
+        "/app/pengaturan/pengguna",
+        "/app/pengaturan/pengguna",
+        {"email": "kasir@a.test", "name": "Kasir", "role": "staff", "password": "pendek"},
+    )
     assert r.status_code == 422 and "minimal 8 karakter" in r.text
-    r = post_form(client, "/app/pengaturan/pengguna", "/app/pengaturan/pengguna",
-                  {"email": "kasir@a.test", "name": "Kasir", "role": "staff", "password": "panjang-sekali"})
+    r = post_form(
+        client,
+        "/app/pengaturan/pengguna",
+        "/app/pengaturan/pengguna",
+        {"email": "kasir@a.test", "name": "Kasir", "role": "staff", "password": "panjang-sekali"},
+    )
     assert r.status_code == 303
     db.commit()
-    assert db.scalar(sa.select(sa.func.count()).select_from(Membership)
-                     .where(Membership.business_id == world.a.id)) == 5
-    r = post_form(client, "/app/pengaturan/api-keys", "/app/pengaturan/api-keys", {"name": "n8n", "role": "staff"})
+    assert (
+        db.scalar(
+            sa.select(sa.func.count()).select_from(Membership).where(Membership.business_id == world.a.id)
+        )
+        == 5
+    )
+    r = post_form(
+        client, "/app/pengaturan/api-keys", "/app/pengaturan/api-keys", {"name": "n8n", "role": "staff"}
+    )
     assert r.status_code == 200
     db.commit()
     key = db.scalars(sa.select(ApiKey)).one()
@@ -499,12 +705,23 @@ def test_users_and_api_keys(client, world, db):
 def test_jobs_page_replay_and_discard(client, world, db):
     from niaga.jobs.models import DeadLetter, Job
 
-    job = Job(name="channels.send_message", args={"message_id": 1}, business_id=world.a.id, status="dead",
-              attempts=8)
+    job = Job(
+        name="channels.send_message",
+        args={"message_id": 1},
+        business_id=world.a.id,
+        status="dead",
+        attempts=8,
+    )
     db.add(job)
     db.flush()
-    dl = DeadLetter(job_id=job.id, business_id=world.a.id, name=job.name, args=job.args,
-                    error="ProviderError: WAHA 500", attempts=8)
+    dl = DeadLetter(
+        job_id=job.id,
+        business_id=world.a.id,
+        name=job.name,
+        args=job.args,
+        error="ProviderError: WAHA 500",
+        attempts=8,
+    )
     db.add(dl)
     db.commit()
     login(client, "admin@a.test")
@@ -522,6 +739,7 @@ def test_jobs_page_replay_and_discard(client, world, db):
 
 # --- overview ---------------------------------------------------------------------------------------------
 
+
 def test_overview_figures(db, world):
     from niaga.web import stats
 
@@ -536,8 +754,16 @@ def test_overview_figures(db, world):
     _order(db, world.a, qty=1, price=5000, customer=cust_new)  # awaiting payment: an order, no revenue
     _order(db, world.b, qty=9, price=99000)  # another business: never counted
     conv = _conversation(db, world.a)
-    db.add(Message(business_id=world.a.id, conversation_id=conv.id, channel="whatsapp", direction="out",
-                   sender_type="staff", text="halo"))
+    db.add(
+        Message(
+            business_id=world.a.id,
+            conversation_id=conv.id,
+            channel="whatsapp",
+            direction="out",
+            sender_type="staff",
+            text="halo",
+        )
+    )
     db.commit()
     s = stats.compute(db, world.a)
     assert s.today_orders == 2 and s.today_revenue == 20000

@@ -23,8 +23,14 @@ from niaga.kit.errors import AppError
 SESSION = uuid.uuid4().hex[:8]
 
 
-def run_line(business_slug: str, sender: str, text: str, channel: str = "cli", name: str | None = None,
-             session: str | None = None) -> dict[str, Any]:
+def run_line(
+    business_slug: str,
+    sender: str,
+    text: str,
+    channel: str = "cli",
+    name: str | None = None,
+    session: str | None = None,
+) -> dict[str, Any]:
     from niaga.agent.service import turn
     from niaga.customers.service import get_or_create_by_identity
     from niaga.db.engine import session_scope
@@ -33,23 +39,41 @@ def run_line(business_slug: str, sender: str, text: str, channel: str = "cli", n
 
     with session_scope() as db:
         business = get_business_by_slug(db, business_slug)
-        customer = get_or_create_by_identity(db, business_id=business.id, channel=channel, external_id=sender,
-                                             name=name, phone=sender if channel == "whatsapp" and sender.isdigit()
-                                             else None)
-        conv = conversations.get_or_open(db, business_id=business.id, customer_id=customer.id, channel=channel,
-                                         chat_id=f"{sender}#{session or SESSION}")
+        customer = get_or_create_by_identity(
+            db,
+            business_id=business.id,
+            channel=channel,
+            external_id=sender,
+            name=name,
+            phone=sender if channel == "whatsapp" and sender.isdigit() else None,
+        )
+        conv = conversations.get_or_open(
+            db,
+            business_id=business.id,
+            customer_id=customer.id,
+            channel=channel,
+            chat_id=f"{sender}#{session or SESSION}",
+        )
         msg = conversations.record_inbound(db, conversation=conv, text=text)
         assert msg is not None
         t = turn(db, business=business, conversation=conv, message=msg)
         if t.reply:
-            conversations.record_outbound(db, conversation=conv, text=t.reply, intent=t.intent,
-                                          delivery_status="sent", tokens=t.tokens, meta={"via": "cli"})
+            conversations.record_outbound(
+                db,
+                conversation=conv,
+                text=t.reply,
+                intent=t.intent,
+                delivery_status="sent",
+                tokens=t.tokens,
+                meta={"via": "cli"},
+            )
         return {"intent": t.intent, "entities": t.entities, "reply": t.reply, "handoff": t.handoff}
 
 
-def chat(business: str = typer.Option(..., "--business", help="Business slug, e.g. rizquna."),
-         jsonl: bool = typer.Option(False, "--jsonl", help="Read JSON lines on stdin, write one JSON line each."),
-         ) -> None:
+def chat(
+    business: str = typer.Option(..., "--business", help="Business slug, e.g. rizquna."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="Read JSON lines on stdin, write one JSON line each."),
+) -> None:
     """Chat with a business's agent."""
     import logging
 
@@ -72,13 +96,23 @@ def chat(business: str = typer.Option(..., "--business", help="Business slug, e.
                 continue
             try:
                 data = json.loads(line)
-                out = run_line(business, str(data.get("sender") or "anon"), str(data.get("text") or ""),
-                               channel=str(data.get("channel") or "cli")[:20], name=data.get("name"))
+                out = run_line(
+                    business,
+                    str(data.get("sender") or "anon"),
+                    str(data.get("text") or ""),
+                    channel=str(data.get("channel") or "cli")[:20],
+                    name=data.get("name"),
+                )
             except AppError as exc:
                 out = {"intent": "other", "entities": {}, "reply": "", "handoff": False, "error": exc.message}
             except Exception as exc:  # one bad line must not stop the stream
-                out = {"intent": "other", "entities": {}, "reply": "", "handoff": False,
-                       "error": f"{type(exc).__name__}: {exc}"}
+                out = {
+                    "intent": "other",
+                    "entities": {},
+                    "reply": "",
+                    "handoff": False,
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
@@ -97,6 +131,8 @@ def chat(business: str = typer.Option(..., "--business", help="Business slug, e.
         except AppError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(2)
-        typer.echo(f"[{out['intent']} {json.dumps(out['entities'], ensure_ascii=False)}"
-                   f"{' handoff' if out['handoff'] else ''}]")
+        typer.echo(
+            f"[{out['intent']} {json.dumps(out['entities'], ensure_ascii=False)}"
+            f"{' handoff' if out['handoff'] else ''}]"
+        )
         typer.echo(out["reply"] or "(bot diam: percakapan ditangani staf)")

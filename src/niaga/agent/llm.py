@@ -42,12 +42,14 @@ from niaga.tenancy.models import ProviderConfig
 
 log = get_logger("niaga.agent")
 
-TURN_BUDGET_S = 8.0        # the most a turn may spend on models, retries included
-MAX_RETRY_WAIT_S = 2.0     # a longer retry hint moves on to the next provider
+TURN_BUDGET_S = 8.0  # the most a turn may spend on models, retries included
+MAX_RETRY_WAIT_S = 2.0  # a longer retry hint moves on to the next provider
 MAX_TOOL_ROUNDS = 3
 DEFAULT_TIMEOUT_S = 6.0
-DEFAULT_BASE_URLS = {"openai": "https://api.openai.com/v1",
-                     "gemini": "https://generativelanguage.googleapis.com/v1beta"}
+DEFAULT_BASE_URLS = {
+    "openai": "https://api.openai.com/v1",
+    "gemini": "https://generativelanguage.googleapis.com/v1beta",
+}
 
 # Test seam: an httpx transport used by every client (None = real network).
 transport: httpx.BaseTransport | None = None
@@ -87,8 +89,9 @@ class LLMClient(Protocol):
     model: str
     timeout: float
 
-    def complete(self, messages: list[dict[str, Any]], tool_specs: list[dict[str, Any]], *,
-                 timeout: float) -> Completion: ...
+    def complete(
+        self, messages: list[dict[str, Any]], tool_specs: list[dict[str, Any]], *, timeout: float
+    ) -> Completion: ...
 
     def assistant_message(self, c: Completion) -> dict[str, Any]: ...
 
@@ -103,38 +106,72 @@ LLM_CLIENTS: Port[Callable[..., LLMClient]] = Port("language model")
 Client = LLMClient
 
 
-def client_for(db: Session, *, business_id: int, kind: str, model: str = "") -> tuple[Client, ProviderConfig] | None:
-    cfg = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
-                                                     ProviderConfig.kind == kind,
-                                                     ProviderConfig.is_enabled.is_(True))).first()
+def client_for(
+    db: Session, *, business_id: int, kind: str, model: str = ""
+) -> tuple[Client, ProviderConfig] | None:
+    cfg = db.scalars(
+        sa.select(ProviderConfig).where(
+            ProviderConfig.business_id == business_id,
+            ProviderConfig.kind == kind,
+            ProviderConfig.is_enabled.is_(True),
+        )
+    ).first()
     if cfg is None:
         return None
     secrets = decrypt_json(cfg.secrets)
     conf = cfg.config or {}
     cls = LLM_CLIENTS.get("gemini" if kind == "gemini" else "openai_compat")
-    client = cls(base_url=conf.get("base_url") or DEFAULT_BASE_URLS.get(kind, ""),
-                 api_key=str(secrets.get("api_key") or ""), model=conf.get("model") or model or "",
-                 timeout=float(conf.get("timeout") or DEFAULT_TIMEOUT_S))
+    client = cls(
+        base_url=conf.get("base_url") or DEFAULT_BASE_URLS.get(kind, ""),
+        api_key=str(secrets.get("api_key") or ""),
+        model=conf.get("model") or model or "",
+        timeout=float(conf.get("timeout") or DEFAULT_TIMEOUT_S),
+    )
     return client, cfg
 
 
 # --- usage ----------------------------------------------------------------------------------------
 
-def record_usage(db: Session, *, business_id: int, timezone: str | None, provider: str, model: str,
-                 prompt_tokens: int = 0, completion_tokens: int = 0, failures: int = 0, requests: int = 1,
-                 config: dict[str, Any] | None = None) -> None:
+
+def record_usage(
+    db: Session,
+    *,
+    business_id: int,
+    timezone: str | None,
+    provider: str,
+    model: str,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    failures: int = 0,
+    requests: int = 1,
+    config: dict[str, Any] | None = None,
+) -> None:
     conf = config or {}
-    cost = (prompt_tokens * float(conf.get("input_cost_per_mtok_usd") or 0)
-            + completion_tokens * float(conf.get("output_cost_per_mtok_usd") or 0))  # micro-USD
+    cost = prompt_tokens * float(conf.get("input_cost_per_mtok_usd") or 0) + completion_tokens * float(
+        conf.get("output_cost_per_mtok_usd") or 0
+    )  # micro-USD
     day = local_today(timezone)
-    key = (AiUsage.business_id == business_id, AiUsage.day == day, AiUsage.provider == provider,
-           AiUsage.model == (model or "")[:100])
+    key = (
+        AiUsage.business_id == business_id,
+        AiUsage.day == day,
+        AiUsage.provider == provider,
+        AiUsage.model == (model or "")[:100],
+    )
     row = db.scalars(sa.select(AiUsage).where(*key)).first()
     if row is None:
         try:
             with db.begin_nested():
-                row = AiUsage(business_id=business_id, day=day, provider=provider, model=(model or "")[:100],
-                              requests=0, failures=0, prompt_tokens=0, completion_tokens=0, cost_micro_usd=0)
+                row = AiUsage(
+                    business_id=business_id,
+                    day=day,
+                    provider=provider,
+                    model=(model or "")[:100],
+                    requests=0,
+                    failures=0,
+                    prompt_tokens=0,
+                    completion_tokens=0,
+                    cost_micro_usd=0,
+                )
                 db.add(row)
                 db.flush()
         except IntegrityError:
@@ -148,8 +185,14 @@ def record_usage(db: Session, *, business_id: int, timezone: str | None, provide
 
 
 def tokens_today(db: Session, *, business_id: int, timezone: str | None) -> int:
-    return int(db.scalar(sa.select(sa.func.coalesce(sa.func.sum(AiUsage.prompt_tokens + AiUsage.completion_tokens), 0))
-                         .where(AiUsage.business_id == business_id, AiUsage.day == local_today(timezone))) or 0)
+    return int(
+        db.scalar(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(AiUsage.prompt_tokens + AiUsage.completion_tokens), 0)
+            ).where(AiUsage.business_id == business_id, AiUsage.day == local_today(timezone))
+        )
+        or 0
+    )
 
 
 # --- guard ----------------------------------------------------------------------------------------
@@ -160,8 +203,12 @@ _MONEY_RES = [
     re.compile(r"\b([0-9]{1,3}(?:\.[0-9]{3})+)(?:,[0-9]{1,2})?\b"),
 ]
 _STOCK_RES = [
-    re.compile(r"\b(?:stok|stock|sisa|tersisa|tinggal|available|left|tersedia|ready)\D{0,12}?([0-9]+)\b", re.I),
-    re.compile(r"\b([0-9]+)\s*(?:pcs|buah|unit|eksemplar|item|items|left|lagi|in stock|tersedia|biji)\b", re.I),
+    re.compile(
+        r"\b(?:stok|stock|sisa|tersisa|tinggal|available|left|tersedia|ready)\D{0,12}?([0-9]+)\b", re.I
+    ),
+    re.compile(
+        r"\b([0-9]+)\s*(?:pcs|buah|unit|eksemplar|item|items|left|lagi|in stock|tersedia|biji)\b", re.I
+    ),
 ]
 
 
@@ -193,18 +240,31 @@ def figures_in(text: str) -> set[int]:
     return out
 
 
-def check_guard(text: str, *, calls: list[dict[str, Any]], customer_text: str, offline_reply: str) -> list[int]:
+def check_guard(
+    text: str, *, calls: list[dict[str, Any]], customer_text: str, offline_reply: str
+) -> list[int]:
     """Figures in `text` that no tool produced this turn (empty list = grounded)."""
     allowed = agent_tools.numbers_in_results(calls)
     allowed |= {int(x) for x in re.findall(r"\d+", customer_text or "")}
-    allowed |= figures_in(offline_reply) | {int(x) for x in re.findall(r"\d+", offline_reply.replace(".", ""))}
+    allowed |= figures_in(offline_reply) | {
+        int(x) for x in re.findall(r"\d+", offline_reply.replace(".", ""))
+    }
     return sorted(v for v in figures_in(text) if v not in allowed)
 
 
 # --- the phrasing loop ----------------------------------------------------------------------------
 
-def _system_prompt(*, business: Any, settings: dict[str, Any], language: str, ctx: agent_tools.ToolContext,
-                   offline_reply: str, summary: str, earlier: list[dict[str, Any]]) -> str:
+
+def _system_prompt(
+    *,
+    business: Any,
+    settings: dict[str, Any],
+    language: str,
+    ctx: agent_tools.ToolContext,
+    offline_reply: str,
+    summary: str,
+    earlier: list[dict[str, Any]],
+) -> str:
     agent = settings.get("agent", {})
     lang = "English" if language == "en" else "Bahasa Indonesia (santai, sopan)"
     parts = [
@@ -214,10 +274,12 @@ def _system_prompt(*, business: Any, settings: dict[str, Any], language: str, ct
         "ATURAN: Semua harga, stok, ongkir, status pesanan dan kebijakan HANYA boleh dari hasil tool. Jangan "
         "mengarang angka. Jika data tidak ada, katakan tidak tersedia atau tawarkan bantuan admin. Format uang "
         "seperti Rp150.000.",
-        "Hasil tool untuk pesan ini (JSON): " + json.dumps([{"tool": c["name"], "result": c["result"]}
-                                                             for c in ctx.calls], ensure_ascii=False,
-                                                            default=str)[:6000],
-        "Draf balasan yang sudah benar secara fakta (boleh diperhalus, jangan menambah angka):\n" + offline_reply,
+        "Hasil tool untuk pesan ini (JSON): "
+        + json.dumps(
+            [{"tool": c["name"], "result": c["result"]} for c in ctx.calls], ensure_ascii=False, default=str
+        )[:6000],
+        "Draf balasan yang sudah benar secara fakta (boleh diperhalus, jangan menambah angka):\n"
+        + offline_reply,
     ]
     if summary:
         parts.append("Ringkasan percakapan sejauh ini:\n" + summary[-1500:])
@@ -241,8 +303,13 @@ def _history_messages(history: list[Any], message: str) -> list[dict[str, Any]]:
     return out
 
 
-def _run(client: Client, ctx: agent_tools.ToolContext, messages: list[dict[str, Any]], deadline: float,
-         usage: dict[str, int]) -> tuple[str, bool]:
+def _run(
+    client: Client,
+    ctx: agent_tools.ToolContext,
+    messages: list[dict[str, Any]],
+    deadline: float,
+    usage: dict[str, int],
+) -> tuple[str, bool]:
     """The tool-calling loop against one provider. Returns (text, handoff_requested)."""
     handoff = False
     for _ in range(MAX_TOOL_ROUNDS + 1):
@@ -258,8 +325,14 @@ def _run(client: Client, ctx: agent_tools.ToolContext, messages: list[dict[str, 
                 usage["failures"] += 1
                 wait = exc.retry_after
                 remaining = deadline - time.monotonic()
-                if (attempt == 0 and exc.retryable and exc.status == 429 and wait is not None
-                        and wait <= MAX_RETRY_WAIT_S and wait < remaining - 0.5):
+                if (
+                    attempt == 0
+                    and exc.retryable
+                    and exc.status == 429
+                    and wait is not None
+                    and wait <= MAX_RETRY_WAIT_S
+                    and wait < remaining - 0.5
+                ):
                     attempt += 1
                     time.sleep(max(wait, 0.0))
                     remaining = deadline - time.monotonic()
@@ -282,9 +355,20 @@ def _run(client: Client, ctx: agent_tools.ToolContext, messages: list[dict[str, 
     raise LLMError("too many tool rounds", retryable=False)
 
 
-def phrase(db: Session, *, business: Any, settings: dict[str, Any], ctx: agent_tools.ToolContext,
-           history: list[Any], message: str, offline_reply: str, plan: Any, language: str,
-           memory: dict[str, Any], earlier: list[dict[str, Any]]) -> Phrased | None:
+def phrase(
+    db: Session,
+    *,
+    business: Any,
+    settings: dict[str, Any],
+    ctx: agent_tools.ToolContext,
+    history: list[Any],
+    message: str,
+    offline_reply: str,
+    plan: Any,
+    language: str,
+    memory: dict[str, Any],
+    earlier: list[dict[str, Any]],
+) -> Phrased | None:
     """Ask the configured models to phrase the reply; None = use the offline reply (no provider, budget
     spent, or every provider failed)."""
     agent = settings.get("agent", {})
@@ -303,8 +387,15 @@ def phrase(db: Session, *, business: Any, settings: dict[str, Any], ctx: agent_t
         if found is None:
             continue
         client, cfg = found
-        system = _system_prompt(business=business, settings=settings, language=language, ctx=ctx,
-                                offline_reply=offline_reply, summary=summary, earlier=earlier)
+        system = _system_prompt(
+            business=business,
+            settings=settings,
+            language=language,
+            ctx=ctx,
+            offline_reply=offline_reply,
+            summary=summary,
+            earlier=earlier,
+        )
         messages = [{"role": "system", "content": system}, *_history_messages(history, message)]
         usage = {"requests": 0, "failures": 0, "prompt": 0, "completion": 0}
         calls_before = len(ctx.calls)
@@ -313,13 +404,31 @@ def phrase(db: Session, *, business: Any, settings: dict[str, Any], ctx: agent_t
         except LLMError as exc:
             log.warning("agent.provider_failed", business_id=business.id, provider=kind, error=str(exc)[:300])
             del ctx.calls[calls_before:]
-            record_usage(db, business_id=business.id, timezone=business.timezone, provider=kind,
-                         model=client.model, prompt_tokens=usage["prompt"], completion_tokens=usage["completion"],
-                         failures=max(usage["failures"], 1), requests=max(usage["requests"], 1), config=cfg.config)
+            record_usage(
+                db,
+                business_id=business.id,
+                timezone=business.timezone,
+                provider=kind,
+                model=client.model,
+                prompt_tokens=usage["prompt"],
+                completion_tokens=usage["completion"],
+                failures=max(usage["failures"], 1),
+                requests=max(usage["requests"], 1),
+                config=cfg.config,
+            )
             continue
-        record_usage(db, business_id=business.id, timezone=business.timezone, provider=kind, model=client.model,
-                     prompt_tokens=usage["prompt"], completion_tokens=usage["completion"],
-                     failures=usage["failures"], requests=usage["requests"], config=cfg.config)
+        record_usage(
+            db,
+            business_id=business.id,
+            timezone=business.timezone,
+            provider=kind,
+            model=client.model,
+            prompt_tokens=usage["prompt"],
+            completion_tokens=usage["completion"],
+            failures=usage["failures"],
+            requests=usage["requests"],
+            config=cfg.config,
+        )
         tokens = usage["prompt"] + usage["completion"]
         bad = check_guard(text, calls=ctx.calls, customer_text=message, offline_reply=offline_reply)
         if bad:

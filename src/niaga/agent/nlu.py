@@ -12,9 +12,22 @@ from typing import Any
 
 from niaga.kit.lang import detect_language, normalize
 
-INTENTS = ("greeting", "store_info", "product_query", "price_check", "stock_check", "shipping_cost",
-           "order_create", "order_status", "payment", "print_order", "complaint", "human_handoff", "thanks",
-           "other")
+INTENTS = (
+    "greeting",
+    "store_info",
+    "product_query",
+    "price_check",
+    "stock_check",
+    "shipping_cost",
+    "order_create",
+    "order_status",
+    "payment",
+    "print_order",
+    "complaint",
+    "human_handoff",
+    "thanks",
+    "other",
+)
 DOCUMENT_TYPES = ("skripsi", "tesis", "makalah", "proposal", "laporan", "ktp", "ijazah", "dokumen")
 BINDINGS = ("none", "staple", "spiral", "hardcover")
 
@@ -22,31 +35,168 @@ ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)[-\s]?\d{8}[-\s]?\d{3,6}\b", re.I)
 
 # Indonesian and a few English city names with aliases → canonical name. Shipping rates add their own.
 CITY_ALIASES: dict[str, str] = {
-    "jakarta": "Jakarta", "bandung": "Bandung", "surabaya": "Surabaya", "yogyakarta": "Yogyakarta",
-    "semarang": "Semarang", "solo": "Solo", "medan": "Medan", "makassar": "Makassar", "denpasar": "Denpasar",
-    "bali": "Denpasar", "balikpapan": "Balikpapan", "palembang": "Palembang", "malang": "Malang",
-    "sleman": "Sleman", "bantul": "Bantul", "bekasi": "Bekasi", "bogor": "Bogor", "depok": "Depok",
-    "tangerang": "Tangerang", "cirebon": "Cirebon", "tasikmalaya": "Tasikmalaya", "purwokerto": "Purwokerto",
-    "magelang": "Magelang", "klaten": "Klaten", "kudus": "Kudus", "pekalongan": "Pekalongan", "tegal": "Tegal",
-    "kediri": "Kediri", "madiun": "Madiun", "jember": "Jember", "banyuwangi": "Banyuwangi", "padang": "Padang",
-    "pekanbaru": "Pekanbaru", "batam": "Batam", "jambi": "Jambi", "bengkulu": "Bengkulu", "lampung": "Lampung",
-    "pontianak": "Pontianak", "banjarmasin": "Banjarmasin", "samarinda": "Samarinda", "manado": "Manado",
-    "kendari": "Kendari", "palu": "Palu", "ambon": "Ambon", "jayapura": "Jayapura", "mataram": "Mataram",
-    "kupang": "Kupang", "aceh": "Aceh", "serang": "Serang", "cilegon": "Cilegon", "sukabumi": "Sukabumi",
-    "garut": "Garut", "karawang": "Karawang", "wonosobo": "Wonosobo", "kulon": "Kulon Progo",
-    "gunungkidul": "Gunungkidul", "sidoarjo": "Sidoarjo", "gresik": "Gresik", "mojokerto": "Mojokerto",
+    "jakarta": "Jakarta",
+    "bandung": "Bandung",
+    "surabaya": "Surabaya",
+    "yogyakarta": "Yogyakarta",
+    "semarang": "Semarang",
+    "solo": "Solo",
+    "medan": "Medan",
+    "makassar": "Makassar",
+    "denpasar": "Denpasar",
+    "bali": "Denpasar",
+    "balikpapan": "Balikpapan",
+    "palembang": "Palembang",
+    "malang": "Malang",
+    "sleman": "Sleman",
+    "bantul": "Bantul",
+    "bekasi": "Bekasi",
+    "bogor": "Bogor",
+    "depok": "Depok",
+    "tangerang": "Tangerang",
+    "cirebon": "Cirebon",
+    "tasikmalaya": "Tasikmalaya",
+    "purwokerto": "Purwokerto",
+    "magelang": "Magelang",
+    "klaten": "Klaten",
+    "kudus": "Kudus",
+    "pekalongan": "Pekalongan",
+    "tegal": "Tegal",
+    "kediri": "Kediri",
+    "madiun": "Madiun",
+    "jember": "Jember",
+    "banyuwangi": "Banyuwangi",
+    "padang": "Padang",
+    "pekanbaru": "Pekanbaru",
+    "batam": "Batam",
+    "jambi": "Jambi",
+    "bengkulu": "Bengkulu",
+    "lampung": "Lampung",
+    "pontianak": "Pontianak",
+    "banjarmasin": "Banjarmasin",
+    "samarinda": "Samarinda",
+    "manado": "Manado",
+    "kendari": "Kendari",
+    "palu": "Palu",
+    "ambon": "Ambon",
+    "jayapura": "Jayapura",
+    "mataram": "Mataram",
+    "kupang": "Kupang",
+    "aceh": "Aceh",
+    "serang": "Serang",
+    "cilegon": "Cilegon",
+    "sukabumi": "Sukabumi",
+    "garut": "Garut",
+    "karawang": "Karawang",
+    "wonosobo": "Wonosobo",
+    "kulon": "Kulon Progo",
+    "gunungkidul": "Gunungkidul",
+    "sidoarjo": "Sidoarjo",
+    "gresik": "Gresik",
+    "mojokerto": "Mojokerto",
 }
 
-UNIT_WORDS = {"pcs", "buah", "eksemplar", "rangkap", "box", "paket", "set", "lembar", "pack", "unit", "item",
-              "biji", "kali", "copy", "kopi", "lusin", "kodi", "botol", "bungkus", "dus", "kotak", "rim", "roll",
-              "meter", "m2", "helai", "potong", "pasang", "exp", "jilid"}
-_NOT_QTY_AFTER = {"halaman", "tahun", "hari", "minggu", "bulan", "jam", "menit", "kg", "kilo", "gram", "gr",
-                  "ribu", "rb", "k", "juta", "jt", "persen", "karat", "cm", "mm", "mb", "gb", "tahunan", "blok",
-                  "nabi", "juz", "km", "sisi"}
-_NOT_QTY_BEFORE = {"umur", "usia", "age", "rp", "jam", "juz", "nomor", "no", "jilid", "karat", "ukuran", "size",
-                   "hal", "halaman", "tanggal", "tgl", "pukul", "km", "blok", "kelas"}
-_ORDER_VERBS = {"mau", "pesan", "beli", "order", "ambil", "butuh", "sebanyak", "qty", "jumlah", "minta", "buy",
-                "take", "want", "need", "pesanan"}
+UNIT_WORDS = {
+    "pcs",
+    "buah",
+    "eksemplar",
+    "rangkap",
+    "box",
+    "paket",
+    "set",
+    "lembar",
+    "pack",
+    "unit",
+    "item",
+    "biji",
+    "kali",
+    "copy",
+    "kopi",
+    "lusin",
+    "kodi",
+    "botol",
+    "bungkus",
+    "dus",
+    "kotak",
+    "rim",
+    "roll",
+    "meter",
+    "m2",
+    "helai",
+    "potong",
+    "pasang",
+    "exp",
+    "jilid",
+}
+_NOT_QTY_AFTER = {
+    "halaman",
+    "tahun",
+    "hari",
+    "minggu",
+    "bulan",
+    "jam",
+    "menit",
+    "kg",
+    "kilo",
+    "gram",
+    "gr",
+    "ribu",
+    "rb",
+    "k",
+    "juta",
+    "jt",
+    "persen",
+    "karat",
+    "cm",
+    "mm",
+    "mb",
+    "gb",
+    "tahunan",
+    "blok",
+    "nabi",
+    "juz",
+    "km",
+    "sisi",
+}
+_NOT_QTY_BEFORE = {
+    "umur",
+    "usia",
+    "age",
+    "rp",
+    "jam",
+    "juz",
+    "nomor",
+    "no",
+    "jilid",
+    "karat",
+    "ukuran",
+    "size",
+    "hal",
+    "halaman",
+    "tanggal",
+    "tgl",
+    "pukul",
+    "km",
+    "blok",
+    "kelas",
+}
+_ORDER_VERBS = {
+    "mau",
+    "pesan",
+    "beli",
+    "order",
+    "ambil",
+    "butuh",
+    "sebanyak",
+    "qty",
+    "jumlah",
+    "minta",
+    "buy",
+    "take",
+    "want",
+    "need",
+    "pesanan",
+}
 
 
 @dataclass
@@ -69,59 +219,59 @@ class Analysis:
 
 SIGNALS: dict[str, str] = {
     "greeting": r"^(?:halo|assalamualaikum|salam|selamat (?:pagi|siang|sore|malam)|pagi|siang|sore|malam|"
-                r"permisi|p|ping|punten|good (?:morning|afternoon|evening)|morning|test|tes|hola|yo)\b|"
-                r"\b(?:mau |ingin )?tanya(?: dulu| saja| sedikit)?$|^(?:min|kak|gan|sis)$",
+    r"permisi|p|ping|punten|good (?:morning|afternoon|evening)|morning|test|tes|hola|yo)\b|"
+    r"\b(?:mau |ingin )?tanya(?: dulu| saja| sedikit)?$|^(?:min|kak|gan|sis)$",
     "thanks": r"\b(?:makasih|thanks|thank|jazakallah\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
     "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
-               r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung)\b(?:\s+\w+){0,3}?\s+"
-               r"(?:dengan |sama |ke |to |with |a |an )?"
-               r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
-               r"karyawan|human|person|penjual|seller|pengelola)\b(?! (?:bot|robot))|"
-               r"\b(?:mau|ingin|minta|want|need|perlu|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no )?"
-               r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner)\b|"
-               r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
-               r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
-               r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
-               r"\blive agent\b|\bhuman agent\b",
+    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:dengan |sama |ke |to |with |a |an )?"
+    r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
+    r"karyawan|human|person|penjual|seller|pengelola)\b(?! (?:bot|robot))|"
+    r"\b(?:mau|ingin|minta|want|need|perlu|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no )?"
+    r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner)\b|"
+    r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
+    r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
+    r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
+    r"\blive agent\b|\bhuman agent\b",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
-                 r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
-                 r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
-                 r"tidak dibalas|tidak direspon|lama (?:banget|sekali)|belum (?:datang|sampai|diterima|dikirim|ada kabar)|"
-                 r"tidak (?:datang|sampai)|broken|damaged|torn|wrong item|disappointed|angry)\b",
+    r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
+    r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
+    r"tidak dibalas|tidak direspon|lama (?:banget|sekali)|belum (?:datang|sampai|diterima|dikirim|ada kabar)|"
+    r"tidak (?:datang|sampai)|broken|damaged|torn|wrong item|disappointed|angry)\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
-             r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
+    r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
-                   r"^(?:bisa|boleh|apakah|can|could)\b|\bkebijakan\b|\bsyarat\b|\bpolicy\b",
+    r"^(?:bisa|boleh|apakah|can|could)\b|\bkebijakan\b|\bsyarat\b|\bpolicy\b",
     "payment": r"\b(?:bayar|membayar|dibayar|pembayaran|transfer|qris|cod|rekening|virtualaccount|va|ewallet|ovo|gopay|dana|"
-               r"shopeepay|linkaja|tunai|cash|lunas|dp|invoice|tagihan|payment|pay|paid|midtrans|kartu kredit|"
-               r"debit|bsi|bca|mandiri|bni|bri)\b",
+    r"shopeepay|linkaja|tunai|cash|lunas|dp|invoice|tagihan|payment|pay|paid|midtrans|kartu kredit|"
+    r"debit|bsi|bca|mandiri|bni|bri)\b",
     "order_status": r"\bstatus (?:pesanan|order)\b|\bkapan\b.{0,25}\b(?:pesanan|order|paket)\b.{0,25}"
-                    r"\b(?:dikirim|sampai|datang|diproses|dikirimkan)\b|\b(?:pesanan|order|paket|barang)(?: saya| ku)?\b.{0,30}"
-                    r"\b(?:sampai mana|dimana|sudah dikirim|kapan dikirim|kapan sampai|sudah sampai|"
-                    r"diproses|sudah jadi|bagaimana|status)\b|\bresi\b|\blacak\b|\btracking\b|\btrack\b|"
-                    r"\bwhere is my order\b|\border status\b|\bcek pesanan\b|\bcek order\b",
+    r"\b(?:dikirim|sampai|datang|diproses|dikirimkan)\b|\b(?:pesanan|order|paket|barang)(?: saya| ku)?\b.{0,30}"
+    r"\b(?:sampai mana|dimana|sudah dikirim|kapan dikirim|kapan sampai|sudah sampai|"
+    r"diproses|sudah jadi|bagaimana|status)\b|\bresi\b|\blacak\b|\btracking\b|\btrack\b|"
+    r"\bwhere is my order\b|\border status\b|\bcek pesanan\b|\bcek order\b",
     "store_info": r"\bjam (?:buka|operasional|kerja|tutup|berapa)\b|\bbuka (?:jam|hari|tidak|sampai|kapan|"
-                  r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
-                  r"\bmaps?\b|\bdimana\b|\bdi mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
-                  r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
-                  r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
-                  r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
-                  r"\bhari libur\b|\blibur\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
+    r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
+    r"\bmaps?\b|\bdimana\b|\bdi mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
+    r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
+    r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
+    r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
+    r"\bhari libur\b|\blibur\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
-                r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
+    r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
     "shipping": r"\bongkir\b|\bkurir\b|\bjne\b|\bj&t\b|\bjnt\b|\bsicepat\b|\b(?:di)?kirim (?:ke|sampai)\b|"
-                r"\bpengiriman ke\b|\bsend to\b|\bship\w* to\b|\bgratis ongkir\b|\bekspedisi\b",
+    r"\bpengiriman ke\b|\bsend to\b|\bship\w* to\b|\bgratis ongkir\b|\bekspedisi\b",
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
-             r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b",
+    r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b",
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|ambil|borong)\b|\bi'?ll take\b|\bmau yang\b|"
-             r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b",
+    r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b",
     "product_q": r"\b(?:ada|jual|jualan|sedia|menyediakan|nyari|cari|mencari|rekomendasi\w*|saran|recommend\w*|"
-                 r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b",
+    r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b",
     "confirm": r"^(?:ya|ok|jadi|lanjut|betul|benar|setuju|boleh|gas|yes|confirm|deal|fix|sip|mantap|yoi|"
-               r"oke|baik|siap)\b(?:\s+\w+){0,5}$",
+    r"oke|baik|siap)\b(?:\s+\w+){0,5}$",
     "cancel": r"\b(?:batal|batalkan|cancel|tidak jadi|dibatalkan|nanti saja|tidak usah)\b",
     "followup": r"^(?:kalau|yang|terus|trus|lalu|itu|klo|kl|lah|and|what about|how about)\b|nya\b",
     "recommend": r"\b(?:rekomendasi\w*|saran|recommend\w*|cocok|bagus|terlaris|best ?seller|favorit|populer)\b",
@@ -131,7 +281,9 @@ SIGNALS: dict[str, str] = {
 _COMPILED = {k: re.compile(v) for k, v in SIGNALS.items()}
 
 
-def analyze(text: str, *, default_language: str = "id", known_cities: dict[str, str] | None = None) -> Analysis:
+def analyze(
+    text: str, *, default_language: str = "id", known_cities: dict[str, str] | None = None
+) -> Analysis:
     raw = (text or "")[:2000]  # a 10k-character paste is answered on its first part
     order_number = None
     m = ORDER_NUMBER_RE.search(raw)
@@ -139,15 +291,20 @@ def analyze(text: str, *, default_language: str = "id", known_cities: dict[str, 
         digits = re.sub(r"[^0-9]", "", m.group(0))
         prefix = m.group(0)[:3].upper()
         order_number = f"{prefix}-{digits[:8]}-{digits[8:]}"
-        raw_wo = raw[: m.start()] + " " + raw[m.end():]
+        raw_wo = raw[: m.start()] + " " + raw[m.end() :]
     else:
         raw_wo = raw
     # SKUs ("RQ-PECI-001") are looked up from the raw text; their digits are not quantities.
     raw_wo = re.sub(r"\b[A-Za-z]{2,}(?:-[A-Za-z0-9]+)*-\d+\b", " ", raw_wo)
     norm = normalize(raw_wo)
     words = norm.split()
-    a = Analysis(raw=raw, norm=norm, words=words, language=detect_language(raw, default_language),
-                 order_number=order_number)
+    a = Analysis(
+        raw=raw,
+        norm=norm,
+        words=words,
+        language=detect_language(raw, default_language),
+        order_number=order_number,
+    )
     # Signals also match words with a particle or possessive ("pembayarannya", "tokonya", "adakah").
     bare = re.sub(r"\b([a-z]{3,}?)(?:nya|lah|kah)\b", r"\1", norm)
     for name, rx in _COMPILED.items():
@@ -191,23 +348,36 @@ def stated_weight(text: str) -> int | None:
     return round(grams) if 0 < grams <= 1_000_000 else None
 
 
-PICKUP_RE = re.compile(r"\b(?:ambil(?:nya)? (?:di|ke) (?:toko|tempat|sana|outlet|gerai)|diambil|ambil sendiri|"
-                       r"saya (?:yang )?ambil|aku (?:yang )?ambil|pick ?up|pickup|ambil aja|ambil saja|"
-                       r"cod di toko|datang ke toko|ke toko aja|ke toko saja|take ?away)\b", re.I)
-DELIVERY_RE = re.compile(r"\b(?:dikirim|kirim|antar|diantar|delivery|deliver|ship|paket|ekspedisi|kurir)\b", re.I)
-CHEAPEST_RE = re.compile(r"\b(?:termurah|paling murah|yang murah|murah aja|murah saja|bebas|terserah|apa aja|"
-                         r"apa saja|cheapest|any)\b", re.I)
+PICKUP_RE = re.compile(
+    r"\b(?:ambil(?:nya)? (?:di|ke) (?:toko|tempat|sana|outlet|gerai)|diambil|ambil sendiri|"
+    r"saya (?:yang )?ambil|aku (?:yang )?ambil|pick ?up|pickup|ambil aja|ambil saja|"
+    r"cod di toko|datang ke toko|ke toko aja|ke toko saja|take ?away)\b",
+    re.I,
+)
+DELIVERY_RE = re.compile(
+    r"\b(?:dikirim|kirim|antar|diantar|delivery|deliver|ship|paket|ekspedisi|kurir)\b", re.I
+)
+CHEAPEST_RE = re.compile(
+    r"\b(?:termurah|paling murah|yang murah|murah aja|murah saja|bebas|terserah|apa aja|"
+    r"apa saja|cheapest|any)\b",
+    re.I,
+)
 
 
 def _print_spec(a: Analysis) -> dict[str, Any]:
     n, words = a.norm, a.words
     spec: dict[str, Any] = {}
     doc = None
-    for pat, val in ((r"\bskripsi\b", "skripsi"), (r"\b(?:tesis|disertasi)\b", "tesis"),
-                     (r"\b(?:makalah|paper|artikel|jurnal)\b", "makalah"), (r"\bproposal\b", "proposal"),
-                     (r"\blaporan\b", "laporan"), (r"\b(?:ktp|kk|sim|kartu keluarga|npwp)\b", "ktp"),
-                     (r"\b(?:ijazah|ijasah|transkrip|sertifikat|piagam|akta)\b", "ijazah"),
-                     (r"\b(?:dokumen|berkas|document|tugas|modul|materi|file)\b", "dokumen")):
+    for pat, val in (
+        (r"\bskripsi\b", "skripsi"),
+        (r"\b(?:tesis|disertasi)\b", "tesis"),
+        (r"\b(?:makalah|paper|artikel|jurnal)\b", "makalah"),
+        (r"\bproposal\b", "proposal"),
+        (r"\blaporan\b", "laporan"),
+        (r"\b(?:ktp|kk|sim|kartu keluarga|npwp)\b", "ktp"),
+        (r"\b(?:ijazah|ijasah|transkrip|sertifikat|piagam|akta)\b", "ijazah"),
+        (r"\b(?:dokumen|berkas|document|tugas|modul|materi|file)\b", "dokumen"),
+    ):
         if re.search(pat, n):
             doc = val
             break
@@ -237,7 +407,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     m = re.search(r"\b(\d{1,4})\s+halaman\b", n) or re.search(r"\bhalaman\s+(\d{1,4})\b", n)
     if m:
         spec["pages"] = int(m.group(1))
-    m = re.search(r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b", n)
+    m = re.search(
+        r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b", n
+    )
     if m:
         spec["copies"] = int(m.group(1))
     m_lembar = re.search(r"\b(\d{1,4})\s+lembar\b", n)
@@ -252,8 +424,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     return spec
 
 
-def extract_quantity(a: Analysis, *, exclude_values: set[int] | None = None,
-                     product_words: set[str] | None = None) -> int | None:
+def extract_quantity(
+    a: Analysis, *, exclude_values: set[int] | None = None, product_words: set[str] | None = None
+) -> int | None:
     """The ordered quantity: a number with a unit ("3 pcs", "2 box"), after an order verb ("mau 2"),
     or right before a product word ("2 quran"); never a page count, an age, a year, money or part of
     the product's name."""
@@ -274,7 +447,9 @@ def extract_quantity(a: Analysis, *, exclude_values: set[int] | None = None,
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
-        elif nxt in product_words or (nxt and any(nxt.startswith(p[:4]) for p in product_words if len(p) >= 4)):
+        elif nxt in product_words or (
+            nxt and any(nxt.startswith(p[:4]) for p in product_words if len(p) >= 4)
+        ):
             candidates.append((2, i, v))
         else:
             candidates.append((3, i, v))
@@ -282,5 +457,3 @@ def extract_quantity(a: Analysis, *, exclude_values: set[int] | None = None,
         return None
     candidates.sort()
     return candidates[0][2]
-
-

@@ -15,21 +15,163 @@ from niaga.kit.lang import stem, tokens
 
 # Words that describe the question, not the product (never product search terms).
 NON_PRODUCT_WORDS = {
-    "jam", "buka", "tutup", "alamat", "lokasi", "dimana", "mana", "lama", "selesai", "format", "file", "cara",
-    "gratis", "umur", "usia", "tahun", "status", "pesanan", "bayar", "pembayaran", "transfer", "cod", "kirim",
-    "ongkir", "rekomendasi", "saran", "tanya", "toko", "tokonya", "retur", "tukar", "refund", "garansi",
-    "cocok", "bagus", "murah", "terlaris", "populer", "favorit", "apa", "saja", "aja", "dong", "kah", "gitu",
-    "tahunan", "hari", "minggu", "bulan", "kurir", "ekspedisi", "sampai", "datang", "terima", "diterima",
-    "kecewa", "banget", "tolong", "admin", "cs", "manusia", "bicara", "sambung", "berubah", "lagi",
-    "ready", "stok", "habis", "kosong", "rp", "ribu", "rb", "k", "kg", "gram", "paket", "kirimnya", "ya",
-    "how", "shipping", "available", "pcs", "orang", "old", "years", "year", "age", "best", "good",
-    "rekomendasikan", "recommend", "recommendation", "boleh", "bisa", "sudah", "belum", "mohon", "info",
-    "informasi", "detail", "spesifikasi", "keterangan", "tentang", "seperti", "gimana", "bagaimana",
-    "where", "located", "store", "shop", "open", "close", "closing", "hours", "address", "location", "your",
-    "paling", "termurah", "termahal", "mahal", "cheapest", "size", "sized", "version", "edition", "type", "kind",
-    "one", "ones", "versi", "edisi", "tipe", "sekarang", "kira", "kisaran", "sih", "nih", "pengen",
-    "please", "tell", "about", "price", "prices", "much", "many", "still", "stock", "sell", "selling",
-    "balas", "balasnya", "respon", "lambat", "lewat", "via", "dikirimkan",
+    "jam",
+    "buka",
+    "tutup",
+    "alamat",
+    "lokasi",
+    "dimana",
+    "mana",
+    "lama",
+    "selesai",
+    "format",
+    "file",
+    "cara",
+    "gratis",
+    "umur",
+    "usia",
+    "tahun",
+    "status",
+    "pesanan",
+    "bayar",
+    "pembayaran",
+    "transfer",
+    "cod",
+    "kirim",
+    "ongkir",
+    "rekomendasi",
+    "saran",
+    "tanya",
+    "toko",
+    "tokonya",
+    "retur",
+    "tukar",
+    "refund",
+    "garansi",
+    "cocok",
+    "bagus",
+    "murah",
+    "terlaris",
+    "populer",
+    "favorit",
+    "apa",
+    "saja",
+    "aja",
+    "dong",
+    "kah",
+    "gitu",
+    "tahunan",
+    "hari",
+    "minggu",
+    "bulan",
+    "kurir",
+    "ekspedisi",
+    "sampai",
+    "datang",
+    "terima",
+    "diterima",
+    "kecewa",
+    "banget",
+    "tolong",
+    "admin",
+    "cs",
+    "manusia",
+    "bicara",
+    "sambung",
+    "berubah",
+    "lagi",
+    "ready",
+    "stok",
+    "habis",
+    "kosong",
+    "rp",
+    "ribu",
+    "rb",
+    "k",
+    "kg",
+    "gram",
+    "paket",
+    "kirimnya",
+    "ya",
+    "how",
+    "shipping",
+    "available",
+    "pcs",
+    "orang",
+    "old",
+    "years",
+    "year",
+    "age",
+    "best",
+    "good",
+    "rekomendasikan",
+    "recommend",
+    "recommendation",
+    "boleh",
+    "bisa",
+    "sudah",
+    "belum",
+    "mohon",
+    "info",
+    "informasi",
+    "detail",
+    "spesifikasi",
+    "keterangan",
+    "tentang",
+    "seperti",
+    "gimana",
+    "bagaimana",
+    "where",
+    "located",
+    "store",
+    "shop",
+    "open",
+    "close",
+    "closing",
+    "hours",
+    "address",
+    "location",
+    "your",
+    "paling",
+    "termurah",
+    "termahal",
+    "mahal",
+    "cheapest",
+    "size",
+    "sized",
+    "version",
+    "edition",
+    "type",
+    "kind",
+    "one",
+    "ones",
+    "versi",
+    "edisi",
+    "tipe",
+    "sekarang",
+    "kira",
+    "kisaran",
+    "sih",
+    "nih",
+    "pengen",
+    "please",
+    "tell",
+    "about",
+    "price",
+    "prices",
+    "much",
+    "many",
+    "still",
+    "stock",
+    "sell",
+    "selling",
+    "balas",
+    "balasnya",
+    "respon",
+    "lambat",
+    "lewat",
+    "via",
+    "dikirimkan",
 }
 PRODUCT_INTENTS = ("product_query", "price_check", "stock_check", "shipping_cost", "order_create")
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
@@ -69,15 +211,21 @@ def _stopwords(ctx: ToolContext, cities: dict[str, str]) -> set[str]:
 
 
 def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
-    words = [w for w in a.words if w not in catalog_search.QUERY_STOPWORDS and w not in stop
-             and stem(w) not in catalog_search.QUERY_STOPWORDS]
+    words = [
+        w
+        for w in a.words
+        if w not in catalog_search.QUERY_STOPWORDS
+        and w not in stop
+        and stem(w) not in catalog_search.QUERY_STOPWORDS
+    ]
     phrase = " ".join(words[:8])
     phrase = re.sub(r"\b([a-f]\d{1,2})\b", lambda m: m.group(1).upper(), phrase)
     return phrase.replace("quran", "Al-Quran")
 
 
-def resolve_products(ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any],
-                     cities: dict[str, str]) -> Resolution:
+def resolve_products(
+    ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str]
+) -> Resolution:
     db, bid = ctx.db, ctx.business_id
     ids = catalog_search.find_skus(db, business_id=bid, text=a.raw)
     if ids:
@@ -93,26 +241,44 @@ def resolve_products(ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any],
         return Resolution(terms=[])
     followup = "followup" in a.signals or len(terms) <= 1
     if focus and followup:
-        hits = catalog_search.search_products(db, business_id=bid, query=a.norm, limit=5, restrict_ids=focus,
-                                              extra_stopwords=stop)
+        hits = catalog_search.search_products(
+            db, business_id=bid, query=a.norm, limit=5, restrict_ids=focus, extra_stopwords=stop
+        )
         full = [h for h in hits if h.coverage >= 0.99]
         if full:
             best = [h for h in full if h.score >= 0.75 * full[0].score]
-            return Resolution(products=products_by_ids(ctx, [h.product_id for h in best]),
-                              confident=len(best) == 1, from_focus=True, terms=terms,
-                              matched_numbers={int(t) for t in full[0].matched if t.isdigit()})
+            return Resolution(
+                products=products_by_ids(ctx, [h.product_id for h in best]),
+                confident=len(best) == 1,
+                from_focus=True,
+                terms=terms,
+                matched_numbers={int(t) for t in full[0].matched if t.isdigit()},
+            )
     focus_products = products_by_ids(ctx, focus) if focus and followup else []
-    hits = catalog_search.search_products(db, business_id=bid, query=a.norm, limit=12, extra_stopwords=stop,
-                                          boost_categories=[p.category or "" for p in focus_products])
+    hits = catalog_search.search_products(
+        db,
+        business_id=bid,
+        query=a.norm,
+        limit=12,
+        extra_stopwords=stop,
+        boost_categories=[p.category or "" for p in focus_products],
+    )
     # A descriptive word the catalogue has never seen ("sajadah motif *masjid*", "Al-Quran *braille*") means
     # the customer wants something we do not sell; answering with the nearest product would be wrong.
-    unknown = [t for t in terms if not idx.bm25.vocab.expand(t) and (
-        (t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))]  # "braille", size "a3"
+    unknown = [
+        t
+        for t in terms
+        if not idx.bm25.vocab.expand(t)
+        and ((t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))
+    ]  # "braille", size "a3"
     if hits and unknown and hits[0].coverage < 0.99:
         alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3])
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
-    if hits and hits[0].coverage < 0.99 and any(re.fullmatch(r"[a-z]\d{1,2}", t) and t not in hits[0].matched
-                                                for t in terms):
+    if (
+        hits
+        and hits[0].coverage < 0.99
+        and any(re.fullmatch(r"[a-z]\d{1,2}", t) and t not in hits[0].matched for t in terms)
+    ):
         # a size the best match does not have ("Quran ukuran A3")
         alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3])
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
@@ -135,15 +301,20 @@ def resolve_products(ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any],
         def name_cov(h: catalog_search.ProductHit) -> float:
             text = " ".join([h.name, h.category or "", *idx_tags.get(h.product_id, [])])
             name = {stem(t) for t in tokens(text)}
-            return sum(1 for t in h.terms if t in name or any(n.startswith(t) for n in name if len(t) >= 4)) \
-                / max(len(h.terms), 1)
+            return sum(
+                1 for t in h.terms if t in name or any(n.startswith(t) for n in name if len(t) >= 4)
+            ) / max(len(h.terms), 1)
 
         covs = sorted(((name_cov(h), h) for h in close), key=lambda x: -x[0])
         if covs[0][0] >= 0.99 and covs[1][0] < covs[0][0] - 0.3:
             close = [covs[0][1]]
     products = products_by_ids(ctx, [h.product_id for h in close[:8]])
-    return Resolution(products=products, confident=len(close) == 1, terms=terms,
-                      matched_numbers={int(t) for t in top.matched if t.isdigit()})
+    return Resolution(
+        products=products,
+        confident=len(close) == 1,
+        terms=terms,
+        matched_numbers={int(t) for t in top.matched if t.isdigit()},
+    )
 
 
 def has_product_strong(res: Resolution) -> bool:
@@ -154,11 +325,49 @@ def has_product_strong(res: Resolution) -> bool:
 
 # What a confirmed-looking order still needs before the customer can say YA (see replies._advance_draft).
 DRAFT_SLOTS = ("fulfilment", "courier", "address", "name")
-COURIER_WORDS = {"jne", "jnt", "j&t", "jt", "sicepat", "anteraja", "pos", "tiki", "ninja", "gosend", "grabexpress",
-                 "grab", "gojek", "lion", "wahana", "sap", "idexpress", "reg", "yes", "oke", "ok", "express",
-                 "kilat", "same", "instant", "sameday", "cargo", "jtr", "best"}
-_QUESTION_SIGNALS = {"price", "stock", "order_status", "payment", "store_info", "shipping", "promo", "recommend",
-                     "product_q", "duration"}
+COURIER_WORDS = {
+    "jne",
+    "jnt",
+    "j&t",
+    "jt",
+    "sicepat",
+    "anteraja",
+    "pos",
+    "tiki",
+    "ninja",
+    "gosend",
+    "grabexpress",
+    "grab",
+    "gojek",
+    "lion",
+    "wahana",
+    "sap",
+    "idexpress",
+    "reg",
+    "yes",
+    "oke",
+    "ok",
+    "express",
+    "kilat",
+    "same",
+    "instant",
+    "sameday",
+    "cargo",
+    "jtr",
+    "best",
+}
+_QUESTION_SIGNALS = {
+    "price",
+    "stock",
+    "order_status",
+    "payment",
+    "store_info",
+    "shipping",
+    "promo",
+    "recommend",
+    "product_q",
+    "duration",
+}
 
 
 def is_slot_answer(a: nlu.Analysis, awaiting: str) -> bool:
@@ -172,8 +381,11 @@ def is_slot_answer(a: nlu.Analysis, awaiting: str) -> bool:
         return bool(nlu.DELIVERY_RE.search(low)) and not question
     if awaiting == "courier":
         words = set(re.findall(r"[a-z&]+", low))
-        return bool(words & COURIER_WORDS) or bool(nlu.CHEAPEST_RE.search(low)) or \
-            bool(re.fullmatch(r"\s*(?:no\.?|nomor|yang)?\s*[1-9]\s*", low))
+        return (
+            bool(words & COURIER_WORDS)
+            or bool(nlu.CHEAPEST_RE.search(low))
+            or bool(re.fullmatch(r"\s*(?:no\.?|nomor|yang)?\s*[1-9]\s*", low))
+        )
     if awaiting == "address":
         return not question and len(a.words) >= 3
     if awaiting == "name":
@@ -181,8 +393,11 @@ def is_slot_answer(a: nlu.Analysis, awaiting: str) -> bool:
     return False
 
 
-_NAME_LEAD = re.compile(r"^(?:nama(?: saya| aku| ku|nya)?|atas nama|a\.?\s?n\.?|saya|aku|dengan|namaku|my name is|"
-                        r"name)\s*[:,-]?\s*", re.I)
+_NAME_LEAD = re.compile(
+    r"^(?:nama(?: saya| aku| ku|nya)?|atas nama|a\.?\s?n\.?|saya|aku|dengan|namaku|my name is|"
+    r"name)\s*[:,-]?\s*",
+    re.I,
+)
 
 
 def extract_name(text: str) -> str:
@@ -192,13 +407,29 @@ def extract_name(text: str) -> str:
     words = t.split()
     if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in t) or len(t) > 60:
         return ""
-    if {w.lower() for w in words} & {"ya", "tidak", "gak", "nggak", "ok", "oke", "halo", "terima", "makasih",
-                                     "batal", "jadi", "yes", "no", "sip"}:
+    if {w.lower() for w in words} & {
+        "ya",
+        "tidak",
+        "gak",
+        "nggak",
+        "ok",
+        "oke",
+        "halo",
+        "terima",
+        "makasih",
+        "batal",
+        "jadi",
+        "yes",
+        "no",
+        "sip",
+    }:
         return ""
     return " ".join(w if w[:1].isupper() else w.capitalize() for w in words)
 
 
-def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, knowledge_hit: bool) -> tuple[str, str]:
+def decide_intent(
+    a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, knowledge_hit: bool
+) -> tuple[str, str]:
     """(intent, mode). Order matters: explicit requests first, then the most specific signal."""
     s = a.signals
     has_product = bool(res.products)
@@ -206,7 +437,8 @@ def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, k
     draft = memory.get("draft")
     spec_keys = any(k in a.print_spec for k in ("copies", "pages", "binding", "color"))
     print_ctx = bool(a.print_spec.get("document_type")) and (
-        "print_verb" in s or (a.print_spec["document_type"] != "dokumen" and spec_keys))
+        "print_verb" in s or (a.print_spec["document_type"] != "dokumen" and spec_keys)
+    )
     print_words = {"print", "fotokopi", "prints"}
     service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
     print_ctx = print_ctx or (bool(print_words & set(a.words)) and spec_keys and service_line)
@@ -221,8 +453,12 @@ def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, k
         return "order_create", "slot"
     if draft and "confirm" in s and not has_product and "thanks" not in s:
         return "order_create", "confirm"
-    if memory.get("last_intent") == "print_order" and not has_product_strong(res) and \
-            any(k in a.print_spec for k in ("binding", "color", "duplex", "copies")) and "price" not in s:
+    if (
+        memory.get("last_intent") == "print_order"
+        and not has_product_strong(res)
+        and any(k in a.print_spec for k in ("binding", "color", "duplex", "copies"))
+        and "price" not in s
+    ):
         return "print_order", "print"
     if "complaint" in s and ("conditional" not in s or "angry" in s):
         return "complaint", ""
@@ -262,11 +498,22 @@ def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, k
     if "recommend" in s:
         return "product_query", "recommend"
     last = memory.get("last_intent")
-    if ("followup" in s or a.city) and focus and last in PRODUCT_INTENTS and not ("thanks" in s or "greeting" in s):
-        if last == "shipping_cost" or (a.city and last != "shipping_cost" and "followup" in s and not has_product):
+    if (
+        ("followup" in s or a.city)
+        and focus
+        and last in PRODUCT_INTENTS
+        and not ("thanks" in s or "greeting" in s)
+    ):
+        if last == "shipping_cost" or (
+            a.city and last != "shipping_cost" and "followup" in s and not has_product
+        ):
             return "shipping_cost", "inherit"
         return last, "inherit"
-    if last == "print_order" and "followup" in s and any(k in a.print_spec for k in ("binding", "color", "copies")):
+    if (
+        last == "print_order"
+        and "followup" in s
+        and any(k in a.print_spec for k in ("binding", "color", "copies"))
+    ):
         return "print_order", "print"
     if "product_q" in s and (wants_product or "promo" not in s):
         if "thanks" in s and not wants_product:
@@ -289,16 +536,22 @@ def decide_intent(a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, k
     return "other", ""
 
 
-def build_plan(ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str],
-               knowledge_hit: bool) -> Plan:
+def build_plan(
+    ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str], knowledge_hit: bool
+) -> Plan:
     res = resolve_products(ctx, a, memory, cities)
     intent, mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
     if mode == "inherit" and not res.products and not res.not_found and memory.get("focus"):
-        res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]),
-                         from_focus=True)
+        res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)
         res.confident = len(res.products) == 1
-    elif intent in PRODUCT_INTENTS and not res.products and not res.not_found and memory.get("focus") \
-            and mode != "promo" and mode != "recommend":
+    elif (
+        intent in PRODUCT_INTENTS
+        and not res.products
+        and not res.not_found
+        and memory.get("focus")
+        and mode != "promo"
+        and mode != "recommend"
+    ):
         # "harganya?", "stoknya ada?", "ongkir ke Medan?" — the products in focus.
         res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)
         res.confident = len(res.products) == 1
@@ -315,8 +568,11 @@ def build_plan(ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities
     entities: dict[str, Any] = {}
     if res.product is not None and intent in PRODUCT_INTENTS:
         entities["sku"] = res.product.sku
-    if intent in ("order_create", "stock_check", "price_check", "shipping_cost", "product_query") and qty \
-            and mode != "print":
+    if (
+        intent in ("order_create", "stock_check", "price_check", "shipping_cost", "product_query")
+        and qty
+        and mode != "print"
+    ):
         entities["quantity"] = qty
     city = a.city
     if city:
@@ -326,13 +582,29 @@ def build_plan(ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities
     spec = {}
     if mode == "print" or intent == "print_order":
         spec = dict(a.print_spec)
-        if memory.get("last_intent") == "print_order" and memory.get("print_spec") and (
-                "followup" in a.signals or not spec.get("document_type")
-                or spec.get("document_type") == memory["print_spec"].get("document_type")):
+        if (
+            memory.get("last_intent") == "print_order"
+            and memory.get("print_spec")
+            and (
+                "followup" in a.signals
+                or not spec.get("document_type")
+                or spec.get("document_type") == memory["print_spec"].get("document_type")
+            )
+        ):
             spec = {**memory["print_spec"], **spec}  # "jilid spiral aja" changes the order being discussed
         for k in ("document_type", "copies", "binding", "color", "duplex", "pages", "paper_size"):
             if k in spec:
                 entities[k] = spec[k]
     angry = "angry" in a.signals
-    return Plan(intent=intent, entities=entities, analysis=a, res=res, quantity=qty, unit_word=unit_word,
-                city=city, print_spec=spec, mode=mode, angry=angry)
+    return Plan(
+        intent=intent,
+        entities=entities,
+        analysis=a,
+        res=res,
+        quantity=qty,
+        unit_word=unit_word,
+        city=city,
+        print_spec=spec,
+        mode=mode,
+        angry=angry,
+    )

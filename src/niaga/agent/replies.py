@@ -30,15 +30,26 @@ class Outcome:
 
 def compose(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     handler = {
-        "greeting": _greeting, "thanks": _thanks, "store_info": _store_info, "product_query": _product_query,
-        "price_check": _price_check, "stock_check": _stock_check, "shipping_cost": _shipping,
-        "order_create": _order_create, "order_status": _order_status, "payment": _payment,
-        "print_order": _print_order, "complaint": _complaint, "human_handoff": _handoff, "other": _other,
+        "greeting": _greeting,
+        "thanks": _thanks,
+        "store_info": _store_info,
+        "product_query": _product_query,
+        "price_check": _price_check,
+        "stock_check": _stock_check,
+        "shipping_cost": _shipping,
+        "order_create": _order_create,
+        "order_status": _order_status,
+        "payment": _payment,
+        "print_order": _print_order,
+        "complaint": _complaint,
+        "human_handoff": _handoff,
+        "other": _other,
     }[plan.intent]
     return handler(ctx, v, plan, memory)
 
 
 # --- small talk -----------------------------------------------------------------------------------
+
 
 def salutation(v: Voice, plan: Plan | None) -> str:
     said_salam = plan is not None and "assalamualaikum" in plan.analysis.words
@@ -76,22 +87,35 @@ def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
 
 def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     if v.en:
-        return Outcome(v.pick("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else."))
-    return Outcome(v.pick(f"Sama-sama {v.kak} 🙏 Senang bisa membantu.",
-                          f"Sama-sama {v.kak}, terima kasih sudah menghubungi {v.business_name} 😊",
-                          f"Sama-sama ya {v.kak}. Kalau ada yang lain, kabari saja 🙏"))
+        return Outcome(
+            v.pick("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else.")
+        )
+    return Outcome(
+        v.pick(
+            f"Sama-sama {v.kak} 🙏 Senang bisa membantu.",
+            f"Sama-sama {v.kak}, terima kasih sudah menghubungi {v.business_name} 😊",
+            f"Sama-sama ya {v.kak}. Kalau ada yang lain, kabari saja 🙏",
+        )
+    )
 
 
 def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     if plan.mode == "ack":
-        return Outcome("Okay! 😊 Anything else I can help with?" if v.en else
-                       v.pick(f"Siap {v.kak} 👍 Ada lagi yang bisa dibantu?", f"Baik {v.kak} 😊 " + cta(v, "more")))
+        return Outcome(
+            "Okay! 😊 Anything else I can help with?"
+            if v.en
+            else v.pick(f"Siap {v.kak} 👍 Ada lagi yang bisa dibantu?", f"Baik {v.kak} 😊 " + cta(v, "more"))
+        )
     if "empty" in plan.analysis.signals:
-        return Outcome("Hello! How can I help you? 😊" if v.en else f"Halo {v.kak}, ada yang bisa kami bantu? 😊",
-                       answered=True)
+        return Outcome(
+            "Hello! How can I help you? 😊" if v.en else f"Halo {v.kak}, ada yang bisa kami bantu? 😊",
+            answered=True,
+        )
     if v.en:
-        text = ("Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
-                "your order status, or type *admin* to talk to our staff.")
+        text = (
+            "Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
+            "your order status, or type *admin* to talk to our staff."
+        )
     else:
         text = v.pick(
             f"Maaf {v.kak}, saya belum paham maksudnya 🙏 Saya bisa bantu cek produk, harga, stok, ongkir, status "
@@ -104,6 +128,7 @@ def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Ou
 
 # --- knowledge ------------------------------------------------------------------------------------
 
+
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     a = plan.analysis
     duration = "duration" in a.signals
@@ -113,14 +138,29 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
         # "berapa lama ..." is answered by the sentence that states a time, not the one that matched most words.
         from niaga.knowledge.search import split_sentences
 
-        doc = next((d for d in ctx.db.execute(sa.select(KnowledgeDocument.content).where(
-            KnowledgeDocument.business_id == ctx.business_id, KnowledgeDocument.title == results[0]["title"]))
-            .scalars()), "")
-        timed = [s for s in split_sentences(doc) if re.search(r"\b\d+\s*(?:hari|jam|menit|minggu|days?|hours?)\b", s, re.I)]
+        doc = next(
+            (
+                d
+                for d in ctx.db.execute(
+                    sa.select(KnowledgeDocument.content).where(
+                        KnowledgeDocument.business_id == ctx.business_id,
+                        KnowledgeDocument.title == results[0]["title"],
+                    )
+                ).scalars()
+            ),
+            "",
+        )
+        timed = [
+            s
+            for s in split_sentences(doc)
+            if re.search(r"\b\d+\s*(?:hari|jam|menit|minggu|days?|hours?)\b", s, re.I)
+        ]
         if timed:
             results[0]["sentences"] = timed[:2]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
-    asks_address = any(w in a.words for w in ("alamat", "lokasi", "dimana", "letak", "address", "location", "maps"))
+    asks_address = any(
+        w in a.words for w in ("alamat", "lokasi", "dimana", "letak", "address", "location", "maps")
+    )
     lines: list[str] = []
     if results and (results[0]["score"] >= 1.5 or results[0]["matched"]):
         best = results[0]
@@ -130,9 +170,25 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
         lines.insert(0, ("Opening hours: " if v.en else "Jam buka toko: ") + v.hours_text() + ".")
-    asks_points = (any(w in a.words for w in ("poin", "point", "points", "poinku"))
-                   and any(w in a.words for w in ("saya", "aku", "sy", "ku", "gw", "my", "i", "berapa", "cek",
-                                                  "sisa", "punya", "much", "many", "have")))
+    asks_points = any(w in a.words for w in ("poin", "point", "points", "poinku")) and any(
+        w in a.words
+        for w in (
+            "saya",
+            "aku",
+            "sy",
+            "ku",
+            "gw",
+            "my",
+            "i",
+            "berapa",
+            "cek",
+            "sisa",
+            "punya",
+            "much",
+            "many",
+            "have",
+        )
+    )
     points = tools.loyalty_points(ctx) if asks_points else None
     if points is not None:
         if v.en:
@@ -140,8 +196,7 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
             own += f" (worth {rp(points['value'])} off)." if points["value"] else "."
         else:
             own = f"Poin {v.kak} saat ini {points['points']} poin"
-            own += (f", bisa dipakai untuk potongan {rp(points['value'])}." if points["value"]
-                    else ".")
+            own += f", bisa dipakai untuk potongan {rp(points['value'])}." if points["value"] else "."
         lines.insert(0, own)
     address = ctx.profile.get("address")
     if asks_address and address and not any(address[:12] in ln for ln in lines):
@@ -149,16 +204,21 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
         lines.insert(0, ("Our address: " if v.en else "Alamat kami: ") + address)
     if not lines:
         if v.en:
-            return Outcome("Sorry, I don't have that information yet. I'll ask our staff to answer you.",
-                           answered=False)
-        return Outcome(f"Mohon maaf {v.kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin "
-                       f"supaya dijawab langsung ya 🙏", answered=False)
+            return Outcome(
+                "Sorry, I don't have that information yet. I'll ask our staff to answer you.", answered=False
+            )
+        return Outcome(
+            f"Mohon maaf {v.kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin "
+            f"supaya dijawab langsung ya 🙏",
+            answered=False,
+        )
     intro = "" if v.en or v.first_turn else v.pick(f"Baik {v.kak} 🙏 ", f"Siap {v.kak} 🙏 ", "")
     text = intro + " ".join(lines)
     return Outcome(_join(text, cta(v, "more")))
 
 
 # --- products -------------------------------------------------------------------------------------
+
 
 def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
     phrase = plan.res.not_found or ("that product" if v.en else "produk tersebut")
@@ -168,14 +228,24 @@ def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
         if alts:
             text += " We do have: " + ", ".join(p.name for p in alts) + "."
         return text
-    text = v.pick(f"Mohon maaf {v.kak}, {phrase} tidak tersedia di toko kami 🙏",
-                  f"Maaf {v.kak}, untuk {phrase} belum ada / tidak tersedia di {v.business_name} 🙏")
+    text = v.pick(
+        f"Mohon maaf {v.kak}, {phrase} tidak tersedia di toko kami 🙏",
+        f"Maaf {v.kak}, untuk {phrase} belum ada / tidak tersedia di {v.business_name} 🙏",
+    )
     if alts:
         text += "\nYang tersedia yang mirip: " + ", ".join(p.name for p in alts) + "."
     else:
-        cats = sorted({c for c in ctx.db.execute(
-            sa.select(Product.category).where(Product.business_id == ctx.business_id,
-                                              Product.is_active.is_(True))).scalars() if c})
+        cats = sorted(
+            {
+                c
+                for c in ctx.db.execute(
+                    sa.select(Product.category).where(
+                        Product.business_id == ctx.business_id, Product.is_active.is_(True)
+                    )
+                ).scalars()
+                if c
+            }
+        )
         if cats:
             text += "\nKami menyediakan: " + ", ".join(cats[:8]) + "."
     return text
@@ -185,8 +255,15 @@ def _focus(products: Sequence[Product]) -> dict[str, Any]:
     return {"focus": [p.id for p in products[:8]], "focus_skus": [p.sku for p in products[:8]]}
 
 
-def _list_products(ctx: ToolContext, v: Voice, products: Sequence[Product], intro: str, *, limit: int = 5,
-                   cheapest: bool = False) -> str:
+def _list_products(
+    ctx: ToolContext,
+    v: Voice,
+    products: Sequence[Product],
+    intro: str,
+    *,
+    limit: int = 5,
+    cheapest: bool = False,
+) -> str:
     if cheapest:
         products = sorted(products, key=lambda p: p.effective_price)
     summaries = [product_summary(p) for p in products[:limit]]
@@ -209,8 +286,11 @@ def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]
     def key(p: Product) -> tuple[int, int, int]:
         fit = _age_ok(p, age) if age is not None else None
         in_stock = p.available is None or p.available > 0
-        return (0 if fit is True else 1 if fit is None else 2, 0 if in_stock else 1,
-                0 if "bestseller" in [str(t).lower() for t in p.tags or []] else 1)
+        return (
+            0 if fit is True else 1 if fit is None else 2,
+            0 if in_stock else 1,
+            0 if "bestseller" in [str(t).lower() for t in p.tags or []] else 1,
+        )
 
     ranked = sorted(products, key=key)
     if age is not None and any(_age_ok(p, age) for p in ranked):
@@ -221,31 +301,62 @@ def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]
 def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     res = plan.res
     if plan.mode == "promo" and not res.products:
-        rows = ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id,
-                                                       Product.is_active.is_(True),
-                                                       Product.sale_price.is_not(None),
-                                                       Product.sale_price < Product.price)
-                              .order_by(Product.id)).all()
+        rows = ctx.db.scalars(
+            sa.select(Product)
+            .where(
+                Product.business_id == ctx.business_id,
+                Product.is_active.is_(True),
+                Product.sale_price.is_not(None),
+                Product.sale_price < Product.price,
+            )
+            .order_by(Product.id)
+        ).all()
         if not rows:
-            return Outcome("There are no promotions right now." if v.en else
-                           f"Saat ini belum ada promo {v.kak} 🙏 " + cta(v, "more"))
-        intro = "Current promotions:" if v.en else v.pick(f"Promo yang sedang berlaku {v.kak}:",
-                                                          f"Ini promo kami saat ini {v.kak} 🎉")
-        return Outcome(_join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows))
+            return Outcome(
+                "There are no promotions right now."
+                if v.en
+                else f"Saat ini belum ada promo {v.kak} 🙏 " + cta(v, "more")
+            )
+        intro = (
+            "Current promotions:"
+            if v.en
+            else v.pick(f"Promo yang sedang berlaku {v.kak}:", f"Ini promo kami saat ini {v.kak} 🎉")
+        )
+        return Outcome(
+            _join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows)
+        )
     if res.not_found and not res.products and plan.mode == "recommend":
-        best = ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id,
-                                                       Product.is_active.is_(True)).order_by(Product.id)).all()
-        best = [p for p in best if "bestseller" in [str(t).lower() for t in p.tags or []]
-                and (p.available is None or p.available > 0)]
+        best = ctx.db.scalars(
+            sa.select(Product)
+            .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
+            .order_by(Product.id)
+        ).all()
+        best = [
+            p
+            for p in best
+            if "bestseller" in [str(t).lower() for t in p.tags or []]
+            and (p.available is None or p.available > 0)
+        ]
         if best:
-            intro = ("Our bestsellers:" if v.en else
-                     f"Untuk itu belum ada produk khusus {v.kak}, tapi ini produk terlaris kami:")
-            return Outcome(_join(_list_products(ctx, v, best, intro), cta(v, "choose")), memory=_focus(best[:5]))
+            intro = (
+                "Our bestsellers:"
+                if v.en
+                else f"Untuk itu belum ada produk khusus {v.kak}, tapi ini produk terlaris kami:"
+            )
+            return Outcome(
+                _join(_list_products(ctx, v, best, intro), cta(v, "choose")), memory=_focus(best[:5])
+            )
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(("Which product are you looking for?" if v.en else
-                        f"Boleh tahu produk apa yang dicari, {v.kak}? 😊"), answered=True)
+        return Outcome(
+            (
+                "Which product are you looking for?"
+                if v.en
+                else f"Boleh tahu produk apa yang dicari, {v.kak}? 😊"
+            ),
+            answered=True,
+        )
     if res.confident and plan.mode != "recommend":
         p = product_summary(res.products[0])
         ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
@@ -254,18 +365,28 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any
         if v.en:
             head = f"Yes, we have *{p['name']}* — {rp(p['effective_price'])}"
         else:
-            head = v.pick(f"Ada {v.kak}! *{p['name']}* harganya {rp(p['effective_price'])}",
-                          f"Tersedia {v.kak}: *{p['name']}* — {rp(p['effective_price'])}")
+            head = v.pick(
+                f"Ada {v.kak}! *{p['name']}* harganya {rp(p['effective_price'])}",
+                f"Tersedia {v.kak}: *{p['name']}* — {rp(p['effective_price'])}",
+            )
         if p["on_sale"]:
             head += f" ({'normally' if v.en else 'harga normal'} {rp(p['price'])})"
         return Outcome(_join(head + ". " + stock, desc, cta(v, "order")), memory=_focus(res.products))
     products = _rank_for_listing(res.products, plan.analysis.age)
     if "cheapest" in plan.analysis.signals:
         products = sorted(products, key=lambda p: p.effective_price)
-    intro = ("Here are some options:" if v.en else
-             v.pick(f"Ada beberapa pilihan {v.kak}:", f"Ini pilihan yang tersedia {v.kak}:",
-                    f"Berikut rekomendasi kami {v.kak}:" if plan.mode == "recommend" else f"Ada {v.kak}, pilihannya:"))
-    return Outcome(_join(_list_products(ctx, v, products, intro), cta(v, "choose")), memory=_focus(products[:5]))
+    intro = (
+        "Here are some options:"
+        if v.en
+        else v.pick(
+            f"Ada beberapa pilihan {v.kak}:",
+            f"Ini pilihan yang tersedia {v.kak}:",
+            f"Berikut rekomendasi kami {v.kak}:" if plan.mode == "recommend" else f"Ada {v.kak}, pilihannya:",
+        )
+    )
+    return Outcome(
+        _join(_list_products(ctx, v, products, intro), cta(v, "choose")), memory=_focus(products[:5])
+    )
 
 
 def _sizes(v: Voice, p: dict[str, Any]) -> str:
@@ -291,16 +412,21 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome("Which product would you like the price for?" if v.en else
-                       f"Untuk produk yang mana, {v.kak}? Sebutkan nama produknya ya 😊")
+        return Outcome(
+            "Which product would you like the price for?"
+            if v.en
+            else f"Untuk produk yang mana, {v.kak}? Sebutkan nama produknya ya 😊"
+        )
     if not res.confident:
         cheapest = "cheapest" in plan.analysis.signals
         if cheapest:
-            intro = ("From the cheapest:" if v.en else f"Dari yang paling murah {v.kak}:")
+            intro = "From the cheapest:" if v.en else f"Dari yang paling murah {v.kak}:"
         else:
             intro = "Prices:" if v.en else v.pick(f"Harganya {v.kak}:", f"Ini daftar harganya {v.kak}:")
-        return Outcome(_join(_list_products(ctx, v, res.products, intro, cheapest=cheapest), cta(v, "choose")),
-                       memory=_focus(res.products))
+        return Outcome(
+            _join(_list_products(ctx, v, res.products, intro, cheapest=cheapest), cta(v, "choose")),
+            memory=_focus(res.products),
+        )
     p = res.products[0]
     qty = plan.quantity or 1
     q = tools.price_quote(ctx, sku=p.sku, quantity=qty, unit_word=plan.unit_word)
@@ -312,18 +438,22 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
         if q["packs"] > 1:
             text += f" For {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
     else:
-        text = v.pick(f"Harga *{p.name}* {rp(q['unit_price'])} {v.kak}",
-                      f"*{p.name}* harganya {rp(q['unit_price'])} {v.kak}")
+        text = v.pick(
+            f"Harga *{p.name}* {rp(q['unit_price'])} {v.kak}",
+            f"*{p.name}* harganya {rp(q['unit_price'])} {v.kak}",
+        )
         if q["on_sale"]:
             text += f" (sedang promo, harga normal {rp(q['normal_price'])})"
         text += "."
         if q["converted"]:
-            text += (f" Untuk {qty} {plan.unit_word}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}.")
+            text += f" Untuk {qty} {plan.unit_word}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
         elif q["packs"] > 1:
             text += f" Untuk {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
     stock = _stock_phrase(v, product_summary(p))
-    return Outcome(_join(f"{text} {stock}", cta(v, "order")),
-                   memory={**_focus([p]), "quotes": {"unit_price": q["unit_price"], "total": q["total"]}})
+    return Outcome(
+        _join(f"{text} {stock}", cta(v, "order")),
+        memory={**_focus([p]), "quotes": {"unit_price": q["unit_price"], "total": q["total"]}},
+    )
 
 
 def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
@@ -331,8 +461,9 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome("Which product should I check?" if v.en else
-                       f"Produk yang mana yang mau dicek stoknya, {v.kak}?")
+        return Outcome(
+            "Which product should I check?" if v.en else f"Produk yang mana yang mau dicek stoknya, {v.kak}?"
+        )
     if not res.confident:
         intro = "Stock for these options:" if v.en else f"Ini pilihannya {v.kak}:"
         lines = []
@@ -350,21 +481,29 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
     s = tools.check_stock(ctx, sku=p.sku, quantity=plan.quantity)
     qty = plan.quantity
     if not s["stock_tracked"]:
-        text = (f"*{p.name}* is available (made to order)." if v.en else
-                f"*{p.name}* tersedia {v.kak} (jasa/produk tanpa batas stok), bisa langsung dipesan.")
+        text = (
+            f"*{p.name}* is available (made to order)."
+            if v.en
+            else f"*{p.name}* tersedia {v.kak} (jasa/produk tanpa batas stok), bisa langsung dipesan."
+        )
     elif s["available"] <= 0:
         if v.en:
             text = f"Sorry, *{p.name}* is currently out of stock."
             if s["preorder_allowed"]:
                 text += f" You can pre-order it with a {s['preorder_dp_pct']}% down payment."
         else:
-            text = v.pick(f"Mohon maaf {v.kak}, *{p.name}* sedang kosong (stok habis) 🙏",
-                          f"Maaf {v.kak}, stok *{p.name}* sedang habis 🙏")
+            text = v.pick(
+                f"Mohon maaf {v.kak}, *{p.name}* sedang kosong (stok habis) 🙏",
+                f"Maaf {v.kak}, stok *{p.name}* sedang habis 🙏",
+            )
             if s["preorder_allowed"]:
                 text += f" Bisa pre-order dengan DP {s['preorder_dp_pct']}%, nanti admin kabari saat barang tersedia."
     elif qty and not s["enough"]:
-        text = (f"*{p.name}* is available, but only {s['available']} left (you asked for {qty})." if v.en else
-                f"*{p.name}* ready {v.kak}, tapi stoknya tinggal {s['available']} (kurang dari {qty} yang diminta).")
+        text = (
+            f"*{p.name}* is available, but only {s['available']} left (you asked for {qty})."
+            if v.en
+            else f"*{p.name}* ready {v.kak}, tapi stoknya tinggal {s['available']} (kurang dari {qty} yang diminta)."
+        )
         if s["preorder_allowed"] and not v.en:
             text += f" Sisanya bisa pre-order dengan DP {s['preorder_dp_pct']}%."
     else:
@@ -373,8 +512,10 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
             if qty:
                 text += f" {qty} is no problem."
         else:
-            text = v.pick(f"Ada {v.kak}, *{p.name}* ready! Stok tersedia {s['available']}.",
-                          f"*{p.name}* masih ada {v.kak}, stok tersedia {s['available']}.")
+            text = v.pick(
+                f"Ada {v.kak}, *{p.name}* ready! Stok tersedia {s['available']}.",
+                f"*{p.name}* masih ada {v.kak}, stok tersedia {s['available']}.",
+            )
             if qty:
                 text += f" Untuk {qty} aman 👍"
         text += _sizes(v, product_summary(p))
@@ -382,6 +523,7 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
 
 
 # --- shipping -------------------------------------------------------------------------------------
+
 
 def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     city = plan.city or (memory.get("city") if plan.mode == "inherit" else None)
@@ -391,9 +533,12 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
     if not city:
         if wants_free:
             return _free_rule_only(ctx, v)
-        return Outcome("Which city should it be shipped to?" if v.en else
-                       f"Dikirim ke kota mana, {v.kak}? Nanti saya hitungkan ongkirnya 😊",
-                       memory=_focus(res.products) if res.products else {})
+        return Outcome(
+            "Which city should it be shipped to?"
+            if v.en
+            else f"Dikirim ke kota mana, {v.kak}? Nanti saya hitungkan ongkirnya 😊",
+            memory=_focus(res.products) if res.products else {},
+        )
     mem["city"] = city
     items = []
     if res.confident and res.products:
@@ -401,17 +546,22 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
         mem.update(_focus(res.products))
     q = tools.shipping_quote(ctx, city=city, items=items, weight_g=plan.analysis.weight_g)
     if not q["found"]:
-        text = (f"Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you."
-                if v.en else
-                f"Mohon maaf {v.kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek "
-                f"ongkirnya ya 🙏")
+        text = (
+            f"Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you."
+            if v.en
+            else f"Mohon maaf {v.kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek "
+            f"ongkirnya ya 🙏"
+        )
         return Outcome(_join(text, v.after_hours_note()), memory=mem, answered=False)
     lines = []
     if not items and q["weight_stated"] and q["kg"] is not None:
-        lines.append(f"Shipping for a {_weight_text(q['weight_g'], v).split(' ', 1)[1]} parcel to {q['city']} "
-                     f"(charged {q['kg']} kg):" if v.en else
-                     f"Ongkir paket {_weight_text(q['weight_g'], v).split(' ', 1)[1]} ke {q['city']} "
-                     f"(dihitung {q['kg']} kg):")
+        lines.append(
+            f"Shipping for a {_weight_text(q['weight_g'], v).split(' ', 1)[1]} parcel to {q['city']} "
+            f"(charged {q['kg']} kg):"
+            if v.en
+            else f"Ongkir paket {_weight_text(q['weight_g'], v).split(' ', 1)[1]} ke {q['city']} "
+            f"(dihitung {q['kg']} kg):"
+        )
         for o in q["options"][:5]:
             etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
@@ -421,9 +571,11 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
         weight = _weight_text(q["weight_g"] or 0, v)
         if q["weight_stated"]:
             weight += " as you said" if v.en else " sesuai yang disebutkan"
-        head = (f"Shipping for {it['quantity']} × {it['name']} ({weight}, charged {q['kg']} kg) to {q['city']}:"
-                if v.en else
-                f"Ongkir {it['quantity']} × {it['name']} ({weight}, dihitung {q['kg']} kg) ke {q['city']}:")
+        head = (
+            f"Shipping for {it['quantity']} × {it['name']} ({weight}, charged {q['kg']} kg) to {q['city']}:"
+            if v.en
+            else f"Ongkir {it['quantity']} × {it['name']} ({weight}, dihitung {q['kg']} kg) ke {q['city']}:"
+        )
         if q["free_shipping"]:
             lines.append(head)
             lines.append("FREE shipping 🎉" if v.en else "GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)")
@@ -434,34 +586,56 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
                 lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
             cheapest = q["options"][0]
             if it["quantity"] > 1:
-                lines.append((f"Subtotal: {rp(q['subtotal'])}. " if v.en else f"Subtotal produk {rp(q['subtotal'])}. ")
-                             + (f"Total with the cheapest option: {rp(cheapest['total'])}." if v.en else
-                                f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."))
+                lines.append(
+                    (f"Subtotal: {rp(q['subtotal'])}. " if v.en else f"Subtotal produk {rp(q['subtotal'])}. ")
+                    + (
+                        f"Total with the cheapest option: {rp(cheapest['total'])}."
+                        if v.en
+                        else f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."
+                    )
+                )
             else:
-                lines.append(f"Total with the cheapest option: {rp(cheapest['total'])}." if v.en else
-                             f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}.")
+                lines.append(
+                    f"Total with the cheapest option: {rp(cheapest['total'])}."
+                    if v.en
+                    else f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."
+                )
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
     else:
         if items and q["kg"] is None:
-            lines.append(f"The weight of this product isn't recorded yet; rates per kg to {q['city']}:" if v.en else
-                         f"Berat produk ini belum tercatat {v.kak}, jadi ini tarif per kg ke {q['city']}:")
+            lines.append(
+                f"The weight of this product isn't recorded yet; rates per kg to {q['city']}:"
+                if v.en
+                else f"Berat produk ini belum tercatat {v.kak}, jadi ini tarif per kg ke {q['city']}:"
+            )
         else:
-            lines.append(f"Shipping rates to {q['city']} (per kg):" if v.en else
-                         f"Tarif ongkir ke {q['city']} (per kg):")
+            lines.append(
+                f"Shipping rates to {q['city']} (per kg):"
+                if v.en
+                else f"Tarif ongkir ke {q['city']} (per kg):"
+            )
         for o in q["options"][:5]:
             etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['price_per_kg'])}/kg{etd}")
         if not items:
-            lines.append("Tell me the product and quantity for an exact total." if v.en else
-                         "Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊")
+            lines.append(
+                "Tell me the product and quantity for an exact total."
+                if v.en
+                else "Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊"
+            )
     rule = q["free_shipping_rule"]
     if rule and (q["free_shipping_area"] or wants_free) and not q["free_shipping"]:
         cities = " & ".join(rule["cities"])
-        lines.insert(0 if wants_free else len(lines), f"Free shipping to {cities} for purchases of at least {rp(rule['min_subtotal'])}." if v.en else
-                     f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal {rp(rule['min_subtotal'])}.")
+        lines.insert(
+            0 if wants_free else len(lines),
+            f"Free shipping to {cities} for purchases of at least {rp(rule['min_subtotal'])}."
+            if v.en
+            else f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal {rp(rule['min_subtotal'])}.",
+        )
     elif wants_free and not rule:
-        lines[0:0] = [ln for ln in _kb_lines(ctx, "gratis ongkir pengiriman") if "ratis" in ln] or \
-            _kb_lines(ctx, "gratis ongkir pengiriman")
+        lines[0:0] = [ln for ln in _kb_lines(ctx, "gratis ongkir pengiriman") if "ratis" in ln] or _kb_lines(
+            ctx, "gratis ongkir pengiriman"
+        )
     if not v.en and items:
         lines.append(cta(v, "order"))
     return Outcome(_join(*lines), memory=mem)
@@ -473,23 +647,30 @@ def _kb_lines(ctx: ToolContext, query: str) -> list[str]:
 
 
 def _free_rule_only(ctx: ToolContext, v: Voice) -> Outcome:
-    rule = (ctx.settings.get("shipping", {}).get("free_shipping") or {})
+    rule = ctx.settings.get("shipping", {}).get("free_shipping") or {}
     if rule.get("cities"):
         ctx.record("free_shipping_rule", {}, dict(rule))
         cities = " & ".join(rule["cities"])
-        return Outcome(f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal "
-                       f"{rp(int(rule.get('min_subtotal') or 0))} {v.kak}. Mau dikirim ke kota mana?")
+        return Outcome(
+            f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal "
+            f"{rp(int(rule.get('min_subtotal') or 0))} {v.kak}. Mau dikirim ke kota mana?"
+        )
     lines = _kb_lines(ctx, "gratis ongkir pengiriman")
     return Outcome(_join(*lines) or f"Dikirim ke kota mana, {v.kak}?")
 
 
 # --- orders ---------------------------------------------------------------------------------------
 
+
 def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
     draft = memory.get("draft")
     if plan.mode == "cancel":
-        return Outcome("Okay, the order draft is cancelled." if v.en else
-                       f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"), memory={"draft": None})
+        return Outcome(
+            "Okay, the order draft is cancelled."
+            if v.en
+            else f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"),
+            memory={"draft": None},
+        )
     if plan.mode == "confirm" and draft and draft.get("awaiting", "confirm") == "confirm":
         return _confirm_draft(ctx, v, draft)
     if plan.mode in ("confirm", "slot") and draft:
@@ -499,8 +680,11 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome("Which product would you like to order?" if v.en else
-                       f"Mau pesan produk apa, {v.kak}? Sebutkan nama dan jumlahnya ya 😊")
+        return Outcome(
+            "Which product would you like to order?"
+            if v.en
+            else f"Mau pesan produk apa, {v.kak}? Sebutkan nama dan jumlahnya ya 😊"
+        )
     if not res.confident:
         intro = "Which one would you like to order?" if v.en else f"Mau pesan yang mana, {v.kak}?"
         return Outcome(_join(_list_products(ctx, v, res.products, intro)), memory=_focus(res.products))
@@ -508,16 +692,29 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     qty = plan.quantity or 1
     d = tools.create_order_draft(ctx, items=[{"sku": p.sku, "quantity": qty, "unit_word": plan.unit_word}])
     line = d["items"][0]
-    head = [("Here is your order summary:" if v.en else
-             v.pick(f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"))]
+    head = [
+        (
+            "Here is your order summary:"
+            if v.en
+            else v.pick(
+                f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"
+            )
+        )
+    ]
     head.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
     for prob in d["problems"]:
         if prob["available"] <= 0:
-            head.append(f"Note: {prob['name']} is out of stock, so this will be a pre-order." if v.en else
-                        f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order.")
+            head.append(
+                f"Note: {prob['name']} is out of stock, so this will be a pre-order."
+                if v.en
+                else f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order."
+            )
         else:
-            head.append(f"Note: only {prob['available']} left in stock." if v.en else
-                        f"Catatan: stok {prob['name']} tinggal {prob['available']}.")
+            head.append(
+                f"Note: only {prob['available']} left in stock."
+                if v.en
+                else f"Catatan: stok {prob['name']} tinggal {prob['available']}."
+            )
     # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
     d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": "fulfilment"})
     out = _advance_draft(ctx, v, d, plan, memory, head=head)
@@ -533,13 +730,20 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
     awaiting = draft.get("awaiting")
     if nlu.PICKUP_RE.search(low):
         ship = {"method": "pickup"}
-    elif awaiting == "address" and ship.get("method") == "delivery" and len(a.words) >= 3 and (
-            not a.city or a.city == ship.get("city")):
+    elif (
+        awaiting == "address"
+        and ship.get("method") == "delivery"
+        and len(a.words) >= 3
+        and (not a.city or a.city == ship.get("city"))
+    ):
         ship["address"] = " ".join(a.raw.split())[:300]  # an address naming its own city
     elif a.city:
         if ship.get("city") != a.city:
-            ship = {"method": "delivery", "city": a.city, **({"weight_g": ship["weight_g"]} if ship.get("weight_g")
-                                                               else {})}
+            ship = {
+                "method": "delivery",
+                "city": a.city,
+                **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {}),
+            }
     elif awaiting == "fulfilment" and nlu.DELIVERY_RE.search(low):
         ship = {"method": "delivery", **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {})}
     elif awaiting == "courier" and ship.get("options"):
@@ -555,7 +759,8 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
             for o in opts:
                 c = re.sub(r"[^a-z0-9]", "", o["courier"].lower().replace("&", "n"))
                 if (c in words or o["courier"].lower() in words) and (
-                        chosen is None or o["service"].lower() in words):
+                    chosen is None or o["service"].lower() in words
+                ):
                     chosen = o
         if chosen is not None:
             ship.update(courier=chosen["courier"], service=chosen["service"])
@@ -572,8 +777,15 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
     return draft
 
 
-def _advance_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any], plan: Plan, memory: dict[str, Any], *,
-                   head: list[str] | None) -> Outcome:
+def _advance_draft(
+    ctx: ToolContext,
+    v: Voice,
+    draft: dict[str, Any],
+    plan: Plan,
+    memory: dict[str, Any],
+    *,
+    head: list[str] | None,
+) -> Outcome:
     """Ask for the next thing the order needs — delivery or pick-up, the city, the courier, the address, the
     customer's name — one at a time; when nothing is missing, show the full total and ask for YA."""
     lines = list(head or [])
@@ -584,15 +796,23 @@ def _advance_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any], plan: Plan
         draft["awaiting"] = slot
         if head:
             lines.append(f"Subtotal: {rp(draft['subtotal'])}")
-        return Outcome(_join(*lines, *question), memory={"draft": draft, "quotes": {"total": draft["subtotal"]}})
+        return Outcome(
+            _join(*lines, *question), memory={"draft": draft, "quotes": {"total": draft["subtotal"]}}
+        )
 
     if not ship.get("method"):
-        return ask("fulfilment", "Should we ship it or will you pick it up at the shop? If shipping, to which city?"
-                   if v.en else f"Pesanannya mau dikirim atau diambil di toko, {v.kak}? Kalau dikirim, ke kota mana?")
+        return ask(
+            "fulfilment",
+            "Should we ship it or will you pick it up at the shop? If shipping, to which city?"
+            if v.en
+            else f"Pesanannya mau dikirim atau diambil di toko, {v.kak}? Kalau dikirim, ke kota mana?",
+        )
     if ship["method"] == "delivery":
         if not ship.get("city"):
-            return ask("fulfilment", "To which city should we ship it?" if v.en else
-                       f"Dikirim ke kota mana, {v.kak}?")
+            return ask(
+                "fulfilment",
+                "To which city should we ship it?" if v.en else f"Dikirim ke kota mana, {v.kak}?",
+            )
         q = tools.shipping_quote(ctx, city=ship["city"], items=items, weight_g=ship.get("weight_g"))
         if not q["found"] or q["kg"] is None:
             ship["unpriced"] = True
@@ -600,8 +820,15 @@ def _advance_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any], plan: Plan
             ship.pop("unpriced", None)
             ship["city"] = q["city"]
             ship["kg"] = q["kg"]
-            ship["options"] = [{"courier": o["courier"], "service": o["service"], "cost": o.get("cost", 0),
-                                "etd_days": o.get("etd_days")} for o in q["options"][:5]]
+            ship["options"] = [
+                {
+                    "courier": o["courier"],
+                    "service": o["service"],
+                    "cost": o.get("cost", 0),
+                    "etd_days": o.get("etd_days"),
+                }
+                for o in q["options"][:5]
+            ]
             ship["free"] = bool(q["free_shipping"])
             names = {(o["courier"], o["service"]) for o in ship["options"]}
             if (ship.get("courier"), ship.get("service")) not in names:
@@ -611,44 +838,83 @@ def _advance_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any], plan: Plan
                 ship.update(courier=ship["options"][0]["courier"], service=ship["options"][0]["service"])
             if not ship.get("courier"):
                 weight = _weight_text(q["weight_g"] or 0, v)
-                opts = [f"{i}. {o['courier']} {o['service']}: {rp(o['cost'])}"
-                        + (f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else "")
-                        for i, o in enumerate(ship["options"], 1)]
-                return ask("courier", *(
-                    [f"Shipping to {q['city']} ({weight}, charged {q['kg']} kg):", *opts,
-                     "Which courier would you like? (reply with its name or number, or 'cheapest')"] if v.en else
-                    [f"Ongkir ke {q['city']} ({weight}, dihitung {q['kg']} kg):", *opts,
-                     f"Mau pakai kurir yang mana, {v.kak}? (balas nama/nomornya, atau 'termurah')"]))
+                opts = [
+                    f"{i}. {o['courier']} {o['service']}: {rp(o['cost'])}"
+                    + (f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else "")
+                    for i, o in enumerate(ship["options"], 1)
+                ]
+                return ask(
+                    "courier",
+                    *(
+                        [
+                            f"Shipping to {q['city']} ({weight}, charged {q['kg']} kg):",
+                            *opts,
+                            "Which courier would you like? (reply with its name or number, or 'cheapest')",
+                        ]
+                        if v.en
+                        else [
+                            f"Ongkir ke {q['city']} ({weight}, dihitung {q['kg']} kg):",
+                            *opts,
+                            f"Mau pakai kurir yang mana, {v.kak}? (balas nama/nomornya, atau 'termurah')",
+                        ]
+                    ),
+                )
         if not ship.get("address"):
-            return ask("address", f"What is the full delivery address in {ship['city']}?" if v.en else
-                       f"Alamat lengkap pengirimannya di {ship['city']} di mana, {v.kak}? (jalan, nomor, kecamatan)")
+            return ask(
+                "address",
+                f"What is the full delivery address in {ship['city']}?"
+                if v.en
+                else f"Alamat lengkap pengirimannya di {ship['city']} di mana, {v.kak}? (jalan, nomor, kecamatan)",
+            )
     if not tools.customer_name(ctx):
-        return ask("name", "Under what name should we place the order?" if v.en else
-                   f"Pesanannya atas nama siapa, {v.kak}?")
+        return ask(
+            "name",
+            "Under what name should we place the order?" if v.en else f"Pesanannya atas nama siapa, {v.kak}?",
+        )
     draft["awaiting"] = "confirm"
     total = tools.draft_total(ctx, draft=draft)
     lines.append("Order summary:" if v.en and not head else "" if head else f"Ringkasan pesanan {v.kak}:")
     if not head:
-        lines.extend(f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
-                     for it in draft.get("items") or [])
+        lines.extend(
+            f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
+            for it in draft.get("items") or []
+        )
     if ship["method"] == "pickup":
         lines.append("Pick-up at the shop" if v.en else "Diambil di toko")
     elif ship.get("unpriced"):
-        lines.append(f"Shipping to {ship['city']}: our staff will confirm the cost." if v.en else
-                     f"Ongkir ke {ship['city']}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya.")
+        lines.append(
+            f"Shipping to {ship['city']}: our staff will confirm the cost."
+            if v.en
+            else f"Ongkir ke {ship['city']}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya."
+        )
     else:
         cost = "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
-        lines.append(f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
-                     if v.en else
-                     f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}")
+        lines.append(
+            f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
+            if v.en
+            else f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}"
+        )
     if ship.get("address"):
         lines.append(("Address: " if v.en else "Alamat: ") + ship["address"])
     lines.append(("Name: " if v.en else "Atas nama: ") + tools.customer_name(ctx))
-    lines.append(f"Total: {rp(total['total'])}" + (" (excluding shipping)" if v.en and ship.get("unpriced") else
-                                                  " (belum termasuk ongkir)" if ship.get("unpriced") else ""))
-    lines.append("Reply *YES* to confirm or *CANCEL* to cancel." if v.en else
-                 "Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏")
-    return Outcome(_join(*[ln for ln in lines if ln]), memory={"draft": draft, "quotes": {"total": total["total"]}})
+    lines.append(
+        f"Total: {rp(total['total'])}"
+        + (
+            " (excluding shipping)"
+            if v.en and ship.get("unpriced")
+            else " (belum termasuk ongkir)"
+            if ship.get("unpriced")
+            else ""
+        )
+    )
+    lines.append(
+        "Reply *YES* to confirm or *CANCEL* to cancel."
+        if v.en
+        else "Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏"
+    )
+    return Outcome(
+        _join(*[ln for ln in lines if ln]), memory={"draft": draft, "quotes": {"total": total["total"]}}
+    )
 
 
 def _weight_text(grams: int, v: Voice) -> str:
@@ -665,8 +931,11 @@ def _draft_shipping(draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
         return {"method": "pickup"}, ""
     if ship.get("method") == "delivery" and ship.get("city"):
         if ship.get("unpriced"):
-            return None, f"Kirim ke {ship['city']}: {ship.get('address', '')} — ongkir belum ada di tarif, atur di " \
-                         f"halaman pesanan."
+            return (
+                None,
+                f"Kirim ke {ship['city']}: {ship.get('address', '')} — ongkir belum ada di tarif, atur di "
+                f"halaman pesanan.",
+            )
         return {k: ship[k] for k in ("city", "courier", "service", "address", "weight_g") if ship.get(k)}, ""
     return None, ""
 
@@ -677,27 +946,50 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
     result = confirm_chat_order(ctx.db, business=ctx.business, conversation=ctx.conversation, draft=draft)
     ctx.record("create_order", {"confirm": True, "items": draft.get("items"), "shipping": shipping}, result)
     if not result.get("number"):
-        return Outcome(f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
-                       memory={"draft": None}, answered=False)
+        return Outcome(
+            f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
+            memory={"draft": None},
+            answered=False,
+        )
     cost = int(result.get("shipping_cost") or 0)
     if v.en:
         text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}"
-        text += (" (pick-up at the shop)." if shipping and shipping.get("method") == "pickup" else
-                 f" (including shipping {rp(cost)})." if shipping else " (excluding shipping).")
+        text += (
+            " (pick-up at the shop)."
+            if shipping and shipping.get("method") == "pickup"
+            else f" (including shipping {rp(cost)})."
+            if shipping
+            else " (excluding shipping)."
+        )
     else:
-        text = f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total {rp(result['total'])}"
-        text += (" (diambil di toko)." if shipping and shipping.get("method") == "pickup" else
-                 f" (termasuk ongkir {rp(cost)})." if shipping and cost else
-                 " (gratis ongkir)." if shipping else " (belum termasuk ongkir).")
+        text = (
+            f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total {rp(result['total'])}"
+        )
+        text += (
+            " (diambil di toko)."
+            if shipping and shipping.get("method") == "pickup"
+            else f" (termasuk ongkir {rp(cost)})."
+            if shipping and cost
+            else " (gratis ongkir)."
+            if shipping
+            else " (belum termasuk ongkir)."
+        )
     if result.get("payment_url"):
         text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
     elif result.get("payment_link_pending"):
-        text += (" The payment link follows in a moment." if v.en else
-                 " Link pembayarannya menyusul sebentar lagi ya.")
+        text += (
+            " The payment link follows in a moment."
+            if v.en
+            else " Link pembayarannya menyusul sebentar lagi ya."
+        )
     else:
-        text += (" Our staff will send the payment details shortly." if v.en else
-                 " Admin kami akan mengirimkan detail pembayarannya ya." if not note else
-                 " Admin kami akan mengirimkan ongkir dan detail pembayarannya ya.")
+        text += (
+            " Our staff will send the payment details shortly."
+            if v.en
+            else " Admin kami akan mengirimkan detail pembayarannya ya."
+            if not note
+            else " Admin kami akan mengirimkan ongkir dan detail pembayarannya ya."
+        )
     return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
 
 
@@ -707,17 +999,25 @@ def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     states = tools.ORDER_STATUS_TEXT["en" if v.en else "id"]
     if not r["found"]:
         if number:
-            return Outcome(f"Sorry, we could not find order {number} for your number. Please check it again."
-                           if v.en else
-                           f"Mohon maaf {v.kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek "
-                           f"kembali nomor pesanannya, atau ketik *admin* untuk dibantu staf.")
-        return Outcome("Please send me your order number (e.g. ORD-20260101-0001)." if v.en else
-                       f"Boleh kirim nomor pesanannya, {v.kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏")
+            return Outcome(
+                f"Sorry, we could not find order {number} for your number. Please check it again."
+                if v.en
+                else f"Mohon maaf {v.kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek "
+                f"kembali nomor pesanannya, atau ketik *admin* untuk dibantu staf."
+            )
+        return Outcome(
+            "Please send me your order number (e.g. ORD-20260101-0001)."
+            if v.en
+            else f"Boleh kirim nomor pesanannya, {v.kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏"
+        )
     lines = []
     for o in r["orders"][:3]:
         st = states.get(o["status"], o["status"])
-        line = (f"Order *{o['number']}* is {st}. Total {rp(o['total'])}." if v.en else
-                f"Pesanan *{o['number']}* {st}. Total {rp(o['total'])}.")
+        line = (
+            f"Order *{o['number']}* is {st}. Total {rp(o['total'])}."
+            if v.en
+            else f"Pesanan *{o['number']}* {st}. Total {rp(o['total'])}."
+        )
         if o.get("payment_url"):
             line += (" Payment link: " if v.en else " Link pembayaran: ") + o["payment_url"]
         track = o["shipping"].get("resi") or o["shipping"].get("tracking_number")
@@ -731,60 +1031,100 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
     a = plan.analysis
     info = tools.payment_info(ctx, question=a.norm)
     lines: list[str] = []
-    paid_claim = any(w in a.words for w in ("sudah", "udah", "already")) and \
-        any(w in a.words for w in ("transfer", "bayar", "paid", "lunas"))
-    proof = tools.attach_transfer_proof(ctx, order_number=plan.entities.get("order_number")) \
-        if paid_claim or "bukti" in a.words or "proof" in a.words else None
+    paid_claim = any(w in a.words for w in ("sudah", "udah", "already")) and any(
+        w in a.words for w in ("transfer", "bayar", "paid", "lunas")
+    )
+    proof = (
+        tools.attach_transfer_proof(ctx, order_number=plan.entities.get("order_number"))
+        if paid_claim or "bukti" in a.words or "proof" in a.words
+        else None
+    )
     if proof and proof.get("attached"):
-        text = (f"Thank you! We received your transfer proof for order {proof['order_number']} "
-                f"({rp(proof['total'])}). Our staff will verify it and process your order right after." if v.en else
-                f"Terima kasih {v.kak} 🙏 Bukti transfer untuk pesanan {proof['order_number']} "
-                f"({rp(proof['total'])}) sudah kami terima dan diteruskan ke admin untuk dicek. Pesanan diproses "
-                f"setelah pembayaran terverifikasi ya.")
+        text = (
+            f"Thank you! We received your transfer proof for order {proof['order_number']} "
+            f"({rp(proof['total'])}). Our staff will verify it and process your order right after."
+            if v.en
+            else f"Terima kasih {v.kak} 🙏 Bukti transfer untuk pesanan {proof['order_number']} "
+            f"({rp(proof['total'])}) sudah kami terima dan diteruskan ke admin untuk dicek. Pesanan diproses "
+            f"setelah pembayaran terverifikasi ya."
+        )
         return Outcome(_join(text, v.after_hours_note()))
     if paid_claim:
-        lines.append("Thank you! Payments through our payment link are confirmed automatically. If you paid by "
-                     "manual transfer, please send the proof and your order number; our staff will check it."
-                     if v.en else
-                     f"Terima kasih {v.kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau "
-                     f"{v.kak} transfer manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor "
-                     f"pesanannya, admin kami akan segera cek.")
+        lines.append(
+            "Thank you! Payments through our payment link are confirmed automatically. If you paid by "
+            "manual transfer, please send the proof and your order number; our staff will check it."
+            if v.en
+            else f"Terima kasih {v.kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau "
+            f"{v.kak} transfer manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor "
+            f"pesanannya, admin kami akan segera cek."
+        )
     kb = [s for r in info["policy"][:1] for s in r["sentences"]]
     lines.extend(kb)
     for o in info["pending_orders"][:1]:
         if o.get("payment_url"):
-            lines.append((f"Order {o['number']} is awaiting payment ({rp(o['total'])}): " if v.en else
-                          f"Pesanan {o['number']} menunggu pembayaran ({rp(o['total'])}): ") + o["payment_url"])
+            lines.append(
+                (
+                    f"Order {o['number']} is awaiting payment ({rp(o['total'])}): "
+                    if v.en
+                    else f"Pesanan {o['number']} menunggu pembayaran ({rp(o['total'])}): "
+                )
+                + o["payment_url"]
+            )
     if not lines:
-        return Outcome("Our staff will send you the payment details." if v.en else
-                       f"Detail pembayaran akan dikirim admin kami ya {v.kak} 🙏", answered=False)
+        return Outcome(
+            "Our staff will send you the payment details."
+            if v.en
+            else f"Detail pembayaran akan dikirim admin kami ya {v.kak} 🙏",
+            answered=False,
+        )
     return Outcome(_join(*lines, v.after_hours_note() if paid_claim else ""))
 
 
 # --- print shop -----------------------------------------------------------------------------------
 
-def _print_quote_reply(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *,
-                       asked_price: bool) -> Outcome:
+
+def _print_quote_reply(
+    ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *, asked_price: bool
+) -> Outcome:
     spec = plan.print_spec
-    q = tools.print_quote(ctx, document_type=spec.get("document_type"), pages=spec.get("pages"),
-                          copies=spec.get("copies"), color=spec.get("color"), binding=spec.get("binding"),
-                          express=bool(spec.get("express")))
+    q = tools.print_quote(
+        ctx,
+        document_type=spec.get("document_type"),
+        pages=spec.get("pages"),
+        copies=spec.get("copies"),
+        color=spec.get("color"),
+        binding=spec.get("binding"),
+        express=bool(spec.get("express")),
+    )
     doc = spec.get("document_type") or ("document" if v.en else "dokumen")
     doc = {"ktp": "KTP"}.get(doc, doc)
     single_sheet = spec.get("document_type") in ("ktp", "ijazah")
-    verb = "fotokopi" if "fotokopi" in plan.analysis.words and not v.en else ("copy" if v.en and "fotokopi"
-                                                                              in plan.analysis.words else "print")
+    verb = (
+        "fotokopi"
+        if "fotokopi" in plan.analysis.words and not v.en
+        else ("copy" if v.en and "fotokopi" in plan.analysis.words else "print")
+    )
     copies = q["copies"]
     lines: list[str] = []
-    rate_name = {"bw": "hitam putih" if not v.en else "black & white", "color": "warna" if not v.en else "colour",
-                 "thesis": "skripsi/tesis" if not v.en else "thesis"}[q["rate"]]
+    rate_name = {
+        "bw": "hitam putih" if not v.en else "black & white",
+        "color": "warna" if not v.en else "colour",
+        "thesis": "skripsi/tesis" if not v.en else "thesis",
+    }[q["rate"]]
     if q["complete"]:
-        lines.append(f"Estimate for printing {doc}, {q['pages']} pages × {copies} copies:" if v.en else
-                      f"Estimasi biaya print {doc} {q['pages']} halaman × {copies} rangkap:")
-        lines.append(f"• Print ({rate_name}): {q['pages']} × {copies} × {rp(q['per_page'])} = {rp(q['print_cost'])}")
+        lines.append(
+            f"Estimate for printing {doc}, {q['pages']} pages × {copies} copies:"
+            if v.en
+            else f"Estimasi biaya print {doc} {q['pages']} halaman × {copies} rangkap:"
+        )
+        lines.append(
+            f"• Print ({rate_name}): {q['pages']} × {copies} × {rp(q['per_page'])} = {rp(q['print_cost'])}"
+        )
         if q["binding_cost"]:
-            lines.append(f"• {'Binding' if v.en else 'Jilid'} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
-                         f"{rp(q['binding_cost'])}")
+            lines.append(
+                f"• {'Binding' if v.en else 'Jilid'} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
+                f"{rp(q['binding_cost'])}"
+            )
         if q.get("express_cost"):
             lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
         lines.append(f"Total: {rp(q['total'])}")
@@ -794,22 +1134,36 @@ def _print_quote_reply(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str,
             what += f", {'binding' if v.en else 'jilid'} {spec['binding']}"
         if spec.get("color") is True:
             what += ", colour" if v.en else ", warna"
-        lines.append(f"Sure! {verb.capitalize()} {what}." if v.en else
-                      v.pick(f"Siap {v.kak}, {verb} {what} ya.", f"Baik {v.kak}, pesanan {verb} {what} dicatat."))
-        rate_line = (f"Rate: {rp(q['per_page'])} per page ({rate_name})" if v.en else
-                     f"Tarif {verb} {rate_name} {rp(q['per_page'])} per lembar")
+        lines.append(
+            f"Sure! {verb.capitalize()} {what}."
+            if v.en
+            else v.pick(f"Siap {v.kak}, {verb} {what} ya.", f"Baik {v.kak}, pesanan {verb} {what} dicatat.")
+        )
+        rate_line = (
+            f"Rate: {rp(q['per_page'])} per page ({rate_name})"
+            if v.en
+            else f"Tarif {verb} {rate_name} {rp(q['per_page'])} per lembar"
+        )
         if spec.get("binding") and spec["binding"] != "none" and q["binding_price"]:
-            rate_line += (f", binding {spec['binding']} {rp(q['binding_price'])} per book" if v.en else
-                          f", jilid {spec['binding']} {rp(q['binding_price'])} per buku")
+            rate_line += (
+                f", binding {spec['binding']} {rp(q['binding_price'])} per book"
+                if v.en
+                else f", jilid {spec['binding']} {rp(q['binding_price'])} per buku"
+            )
         lines.append(rate_line + ".")
         if single_sheet:
-            lines.append("Please send a photo/scan here or bring the document to our store." if v.en else
-                         f"Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {v.kak} 🙏")
+            lines.append(
+                "Please send a photo/scan here or bring the document to our store."
+                if v.en
+                else f"Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {v.kak} 🙏"
+            )
         else:
-            lines.append("Please send the file (PDF/DOCX); we will check it and confirm the total from the page "
-                         "count." if v.en else
-                         "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari "
-                         "jumlah halaman 🙏")
+            lines.append(
+                "Please send the file (PDF/DOCX); we will check it and confirm the total from the page count."
+                if v.en
+                else "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari "
+                "jumlah halaman 🙏"
+            )
     mem = {"print_spec": spec}
     if asked_price and not q["complete"]:
         lines.append("" if v.en else "Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya.")
@@ -822,20 +1176,30 @@ def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
 
 # --- complaints and handoff -----------------------------------------------------------------------
 
+
 def handoff_notice(v: Voice, reason: str) -> str:
     if v.en:
-        return _join("Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏"
-                     if reason == "complaint" else
-                     "Sure, I'm connecting you to our staff now. Please wait a moment 🙏", v.after_hours_note())
+        return _join(
+            "Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏"
+            if reason == "complaint"
+            else "Sure, I'm connecting you to our staff now. Please wait a moment 🙏",
+            v.after_hours_note(),
+        )
     if reason == "complaint":
-        text = (f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏 Keluhan {v.kak} saya teruskan ke admin kami "
-                f"sekarang supaya segera ditangani.")
+        text = (
+            f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏 Keluhan {v.kak} saya teruskan ke admin kami "
+            f"sekarang supaya segera ditangani."
+        )
     elif reason == "unanswered":
-        text = (f"Mohon maaf {v.kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
-                f"kami ya, mohon ditunggu.")
+        text = (
+            f"Mohon maaf {v.kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
+            f"kami ya, mohon ditunggu."
+        )
     else:
-        text = v.pick(f"Baik {v.kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
-                      f"Siap {v.kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏")
+        text = v.pick(
+            f"Baik {v.kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
+            f"Siap {v.kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏",
+        )
     return _join(text, v.after_hours_note())
 
 
@@ -849,21 +1213,54 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -
     if plan.angry:
         tools.handoff(ctx, reason="complaint")
         return Outcome(handoff_notice(v, "complaint"), handoff=True, handoff_reason="complaint")
-    damaged = any(w in a.words for w in ("rusak", "sobek", "robek", "cacat", "pecah", "penyok", "luntur", "salah",
-                                         "broken", "damaged", "torn", "wrong", "lecet", "basah"))
+    damaged = any(
+        w in a.words
+        for w in (
+            "rusak",
+            "sobek",
+            "robek",
+            "cacat",
+            "pecah",
+            "penyok",
+            "luntur",
+            "salah",
+            "broken",
+            "damaged",
+            "torn",
+            "wrong",
+            "lecet",
+            "basah",
+        )
+    )
     late = any(w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai"))
-    lines = [("We're very sorry about that 🙏" if v.en else
-              v.pick(f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏", f"Kami mohon maaf sekali {v.kak} 🙏"))]
+    lines = [
+        (
+            "We're very sorry about that 🙏"
+            if v.en
+            else v.pick(
+                f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏", f"Kami mohon maaf sekali {v.kak} 🙏"
+            )
+        )
+    ]
     if damaged:
         lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
-        lines.append("Please send a photo/video of the item and your order number so we can process it." if v.en else
-                     f"Mohon kirim foto/video barangnya beserta nomor pesanan ya {v.kak}, admin kami akan segera "
-                     f"memproses penukarannya.")
+        lines.append(
+            "Please send a photo/video of the item and your order number so we can process it."
+            if v.en
+            else f"Mohon kirim foto/video barangnya beserta nomor pesanan ya {v.kak}, admin kami akan segera "
+            f"memproses penukarannya."
+        )
     elif late:
-        lines.append("Please send your order number so we can check the delivery." if v.en else
-                     f"Boleh kirim nomor pesanannya {v.kak}? Saya bantu cek pengirimannya, dan admin kami akan "
-                     f"menindaklanjuti.")
+        lines.append(
+            "Please send your order number so we can check the delivery."
+            if v.en
+            else f"Boleh kirim nomor pesanannya {v.kak}? Saya bantu cek pengirimannya, dan admin kami akan "
+            f"menindaklanjuti."
+        )
     else:
-        lines.append("Our staff will follow up on your complaint." if v.en else
-                     f"Keluhan {v.kak} sudah kami catat dan akan ditindaklanjuti admin kami.")
+        lines.append(
+            "Our staff will follow up on your complaint."
+            if v.en
+            else f"Keluhan {v.kak} sudah kami catat dan akan ditindaklanjuti admin kami."
+        )
     return Outcome(_join(*lines, v.after_hours_note()))

@@ -49,8 +49,15 @@ class Voice:
         h = self.now.hour
         if self.en:
             return "Good morning" if 4 <= h < 12 else "Good afternoon" if 12 <= h < 18 else "Good evening"
-        return ("Selamat pagi" if 4 <= h < 10 else "Selamat siang" if 10 <= h < 15 else
-                "Selamat sore" if 15 <= h < 18 else "Selamat malam")
+        return (
+            "Selamat pagi"
+            if 4 <= h < 10
+            else "Selamat siang"
+            if 10 <= h < 15
+            else "Selamat sore"
+            if 15 <= h < 18
+            else "Selamat malam"
+        )
 
     # --- opening hours -----------------------------------------------------------------------------
 
@@ -123,16 +130,26 @@ def product_line(v: Voice, p: dict[str, Any], *, with_stock: bool = False) -> st
 
 def cta(v: Voice, kind: str) -> str:
     if v.en:
-        return {"order": "Would you like to order? Just tell me the quantity 😊",
-                "choose": "Which one would you like?",
-                "more": "Anything else I can help with?"}.get(kind, "")
+        return {
+            "order": "Would you like to order? Just tell me the quantity 😊",
+            "choose": "Which one would you like?",
+            "more": "Anything else I can help with?",
+        }.get(kind, "")
     options = {
-        "order": (f"Mau langsung dipesan, {v.kak}? Tinggal sebutkan jumlahnya ya 😊",
-                  f"Kalau berminat, balas dengan jumlah yang mau dipesan ya {v.kak} 🙏",
-                  f"Mau saya buatkan pesanannya, {v.kak}?"),
-        "choose": (f"Yang mana yang {v.kak} minati?", f"Mau yang mana, {v.kak}?",
-                   f"Silakan pilih yang cocok ya {v.kak} 😊"),
-        "more": (f"Ada lagi yang bisa dibantu, {v.kak}?", f"Ada pertanyaan lain, {v.kak}?",
-                 "Ada lagi yang ingin ditanyakan? 😊"),
+        "order": (
+            f"Mau langsung dipesan, {v.kak}? Tinggal sebutkan jumlahnya ya 😊",
+            f"Kalau berminat, balas dengan jumlah yang mau dipesan ya {v.kak} 🙏",
+            f"Mau saya buatkan pesanannya, {v.kak}?",
+        ),
+        "choose": (
+            f"Yang mana yang {v.kak} minati?",
+            f"Mau yang mana, {v.kak}?",
+            f"Silakan pilih yang cocok ya {v.kak} 😊",
+        ),
+        "more": (
+            f"Ada lagi yang bisa dibantu, {v.kak}?",
+            f"Ada pertanyaan lain, {v.kak}?",
+            "Ada lagi yang ingin ditanyakan? 😊",
+        ),
     }[kind]
     return v.pick(*options)

@@ -63,17 +63,31 @@ class Turn:
     ms: float = 0.0
 
     def public(self) -> dict[str, Any]:
-        return {"intent": self.intent, "entities": self.entities, "reply": self.reply, "handoff": self.handoff,
-                "language": self.language, "tokens": self.tokens, "provider": self.provider,
-                "tool_calls": [{"name": c["name"], "args": c["args"]} for c in self.tool_calls]}
+        return {
+            "intent": self.intent,
+            "entities": self.entities,
+            "reply": self.reply,
+            "handoff": self.handoff,
+            "language": self.language,
+            "tokens": self.tokens,
+            "provider": self.provider,
+            "tool_calls": [{"name": c["name"], "args": c["args"]} for c in self.tool_calls],
+        }
 
 
 def _voice(business: Business, settings: dict[str, Any], lang: str, seed: int, first: bool) -> Voice:
     agent = settings.get("agent", {})
-    return Voice(lang=lang, business_name=business.name, persona=agent.get("persona_name") or "",
-                 greeting=agent.get("greeting") or "", address=agent.get("address_customer_as") or "kak",
-                 now=now_fn(business.timezone), hours=settings.get("hours") or {}, rng=random.Random(seed),
-                 first_turn=first)
+    return Voice(
+        lang=lang,
+        business_name=business.name,
+        persona=agent.get("persona_name") or "",
+        greeting=agent.get("greeting") or "",
+        address=agent.get("address_customer_as") or "kak",
+        now=now_fn(business.timezone),
+        hours=settings.get("hours") or {},
+        rng=random.Random(seed),
+        first_turn=first,
+    )
 
 
 def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[Message]:
@@ -85,8 +99,13 @@ def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: dic
     seen = int(memory.get("seen_staff_id") or 0)
     for m in history:
         if m.sender_type == "staff" and m.id > seen and m.text:
-            hits = catalog_search.search_products(ctx.db, business_id=ctx.business_id, query=m.text, limit=3,
-                                                  extra_stopwords=planner.NON_PRODUCT_WORDS)
+            hits = catalog_search.search_products(
+                ctx.db,
+                business_id=ctx.business_id,
+                query=m.text,
+                limit=3,
+                extra_stopwords=planner.NON_PRODUCT_WORDS,
+            )
             good = [h for h in hits if len(h.matched) >= 2 and h.score >= 0.6 * hits[0].score]
             if good:
                 memory["focus"] = [h.product_id for h in good[:1]]
@@ -99,13 +118,26 @@ def recall_earlier(db: Session, conversation: Conversation, *, limit: int = 3) -
     """What this customer talked about in their other conversations (other channels, earlier threads):
     products in focus, last intent and the running summary — used to resolve a follow-up that has no
     context here, and given to a language model as background."""
-    rows = db.scalars(sa.select(Conversation).where(Conversation.business_id == conversation.business_id,
-                                                    Conversation.customer_id == conversation.customer_id,
-                                                    Conversation.id != conversation.id)
-                      .order_by(Conversation.last_message_at.desc().nulls_last()).limit(limit)).all()
-    return [{"conversation_id": c.id, "channel": c.channel, "focus": (c.memory or {}).get("focus") or [],
-             "last_intent": (c.memory or {}).get("last_intent"), "summary": (c.summary or "")[-600:]}
-            for c in rows]
+    rows = db.scalars(
+        sa.select(Conversation)
+        .where(
+            Conversation.business_id == conversation.business_id,
+            Conversation.customer_id == conversation.customer_id,
+            Conversation.id != conversation.id,
+        )
+        .order_by(Conversation.last_message_at.desc().nulls_last())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "conversation_id": c.id,
+            "channel": c.channel,
+            "focus": (c.memory or {}).get("focus") or [],
+            "last_intent": (c.memory or {}).get("last_intent"),
+            "summary": (c.summary or "")[-600:],
+        }
+        for c in rows
+    ]
 
 
 def _summarize(conversation: Conversation, plan: planner.Plan, text: str) -> None:
@@ -128,12 +160,24 @@ def turn(db: Session, *, business: Business, conversation: Conversation, message
     try:
         t = _turn(db, business=business, conversation=conversation, message=message)
     except Exception as exc:  # the customer never sees an exception
-        log.error("agent.turn_failed", business_id=business.id, conversation_id=conversation.id,
-                  error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+        log.error(
+            "agent.turn_failed",
+            business_id=business.id,
+            conversation_id=conversation.id,
+            error=f"{type(exc).__name__}: {exc}",
+            exc_info=exc,
+        )
         en = (conversation.memory or {}).get("lang") == "en"
-        t = Turn(intent="other", entities={}, language="en" if en else "id",
-                 reply=("Sorry, something went wrong on our side. Our staff will follow up shortly." if en else
-                        "Mohon maaf kak, sedang ada kendala di sistem kami 🙏 Admin kami akan segera membantu."))
+        t = Turn(
+            intent="other",
+            entities={},
+            language="en" if en else "id",
+            reply=(
+                "Sorry, something went wrong on our side. Our staff will follow up shortly."
+                if en
+                else "Mohon maaf kak, sedang ada kendala di sistem kami 🙏 Admin kami akan segera membantu."
+            ),
+        )
     t.ms = round((time.perf_counter() - started) * 1000, 2)
     return t
 
@@ -144,8 +188,9 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
     text = message.text or ""
     cities = known_cities(ctx)
-    a = nlu.analyze(text, default_language=memory.get("lang") or settings.get("language") or "id",
-                    known_cities=cities)
+    a = nlu.analyze(
+        text, default_language=memory.get("lang") or settings.get("language") or "id", known_cities=cities
+    )
     history = recent_messages(db, conversation)
     _ingest_staff_messages(ctx, history, memory)
     if not memory.get("focus") and "followup" in a.signals:
@@ -169,8 +214,9 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
         memory["turns"] = turns + 1
         conversation.memory = memory
         _summarize(conversation, plan, text)
-        return Turn(intent=plan.intent, entities=plan.entities, reply="", handoff=True, silent=True,
-                    language=lang)
+        return Turn(
+            intent=plan.intent, entities=plan.entities, reply="", handoff=True, silent=True, language=lang
+        )
 
     voice = _voice(business, settings, lang, seed=(conversation.id or 0) * 1000 + turns, first=turns == 0)
     out = replies.compose(ctx, voice, plan, memory)
@@ -179,25 +225,42 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
     threshold = int(settings.get("agent", {}).get("handoff_after_unanswered") or 2)
     unanswered = 0 if out.answered else int(memory.get("unanswered") or 0) + 1
     if not out.handoff and threshold > 0 and unanswered >= threshold:
-        out = replies.Outcome(replies.handoff_notice(voice, "unanswered"), handoff=True, handoff_reason="unanswered")
+        out = replies.Outcome(
+            replies.handoff_notice(voice, "unanswered"), handoff=True, handoff_reason="unanswered"
+        )
         ctx.record("handoff", {"reason": "unanswered"}, {"handoff": True, "reason": "unanswered"})
     reply = out.text
-    if voice.first_turn and plan.intent not in ("greeting", "human_handoff", "complaint", "thanks") and not out.handoff:
+    if (
+        voice.first_turn
+        and plan.intent not in ("greeting", "human_handoff", "complaint", "thanks")
+        and not out.handoff
+    ):
         reply = replies.salutation(voice, plan) + " 🙏\n" + reply
 
     tokens = 0
     provider = "offline"
     guard_override = False
     if not out.handoff and plan.intent not in ("human_handoff",) and "empty" not in a.signals:
-        phrased = llm.phrase(db, business=business, settings=settings, ctx=ctx, history=history, message=text,
-                             offline_reply=reply, plan=plan, language=lang, memory=memory,
-                             earlier=recall_earlier(db, conversation) if turns == 0 else [])
+        phrased = llm.phrase(
+            db,
+            business=business,
+            settings=settings,
+            ctx=ctx,
+            history=history,
+            message=text,
+            offline_reply=reply,
+            plan=plan,
+            language=lang,
+            memory=memory,
+            earlier=recall_earlier(db, conversation) if turns == 0 else [],
+        )
         if phrased is not None:
             tokens, provider, guard_override = phrased.tokens, phrased.provider, phrased.guard_override
             reply = phrased.text or reply
             if phrased.handoff and not out.handoff:
-                out = replies.Outcome(replies.handoff_notice(voice, "request"), handoff=True,
-                                      handoff_reason="model")
+                out = replies.Outcome(
+                    replies.handoff_notice(voice, "request"), handoff=True, handoff_reason="model"
+                )
                 reply = out.text
 
     for k, v in out.memory.items():
@@ -219,8 +282,23 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
         conversation.memory = memory
     _summarize(conversation, plan, text)
     db.flush()
-    log.info("agent.turn", business_id=business.id, conversation_id=conversation.id, intent=plan.intent,
-             handoff=out.handoff, provider=provider, tools=[c["name"] for c in ctx.calls])
-    return Turn(intent=plan.intent, entities=plan.entities, reply=reply, handoff=out.handoff,
-                tool_calls=ctx.calls, tokens=tokens, language=lang, provider=provider,
-                guard_override=guard_override)
+    log.info(
+        "agent.turn",
+        business_id=business.id,
+        conversation_id=conversation.id,
+        intent=plan.intent,
+        handoff=out.handoff,
+        provider=provider,
+        tools=[c["name"] for c in ctx.calls],
+    )
+    return Turn(
+        intent=plan.intent,
+        entities=plan.entities,
+        reply=reply,
+        handoff=out.handoff,
+        tool_calls=ctx.calls,
+        tokens=tokens,
+        language=lang,
+        provider=provider,
+        guard_override=guard_override,
+    )

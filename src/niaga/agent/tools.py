@@ -31,14 +31,32 @@ from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business
 
 ORDER_STATUS_TEXT = {
-    "id": {"draft": "masih draf (belum dikonfirmasi)", "awaiting_payment": "menunggu pembayaran",
-           "paid": "sudah dibayar", "processing": "sedang diproses", "ready": "sudah siap diambil/dikirim",
-           "shipped": "sudah dikirim", "picked_up": "sudah diambil", "completed": "sudah selesai",
-           "cancelled": "dibatalkan", "expired": "kedaluwarsa (tidak dibayar)", "refunded": "sudah dikembalikan dananya"},
-    "en": {"draft": "a draft (not confirmed yet)", "awaiting_payment": "awaiting payment", "paid": "paid",
-           "processing": "being processed", "ready": "ready", "shipped": "shipped", "picked_up": "picked up",
-           "completed": "completed", "cancelled": "cancelled", "expired": "expired (unpaid)",
-           "refunded": "refunded"},
+    "id": {
+        "draft": "masih draf (belum dikonfirmasi)",
+        "awaiting_payment": "menunggu pembayaran",
+        "paid": "sudah dibayar",
+        "processing": "sedang diproses",
+        "ready": "sudah siap diambil/dikirim",
+        "shipped": "sudah dikirim",
+        "picked_up": "sudah diambil",
+        "completed": "sudah selesai",
+        "cancelled": "dibatalkan",
+        "expired": "kedaluwarsa (tidak dibayar)",
+        "refunded": "sudah dikembalikan dananya",
+    },
+    "en": {
+        "draft": "a draft (not confirmed yet)",
+        "awaiting_payment": "awaiting payment",
+        "paid": "paid",
+        "processing": "being processed",
+        "ready": "ready",
+        "shipped": "shipped",
+        "picked_up": "picked up",
+        "completed": "completed",
+        "cancelled": "cancelled",
+        "expired": "expired (unpaid)",
+        "refunded": "refunded",
+    },
 }
 
 
@@ -71,8 +89,9 @@ class ToolContext:
 def _unit(p: Product) -> tuple[int, str] | None:
     """(size, unit word) for products sold in packs: '(per 100 lembar)', attributes.unit '100 pcs'."""
     unit = str((p.attributes or {}).get("unit") or "")
-    m = re.match(r"^\s*(\d+)\s*([a-zA-Z0-9]+)", unit) or re.search(r"per (?:box )?(\d+)\s*(lembar|pcs|buah)", p.name,
-                                                                   re.I)
+    m = re.match(r"^\s*(\d+)\s*([a-zA-Z0-9]+)", unit) or re.search(
+        r"per (?:box )?(\d+)\s*(lembar|pcs|buah)", p.name, re.I
+    )
     if m:
         return int(m.group(1)), m.group(2).lower()
     return None
@@ -80,41 +99,61 @@ def _unit(p: Product) -> tuple[int, str] | None:
 
 def product_summary(p: Product) -> dict[str, Any]:
     unit = _unit(p)
-    return {"sku": p.sku, "name": p.name, "category": p.category, "price": p.price, "sale_price": p.sale_price,
-            "effective_price": p.effective_price, "on_sale": p.effective_price < p.price,
-            "stock_tracked": p.stock is not None, "available": p.available, "weight_g": p.weight_g,
-            "unit": (p.attributes or {}).get("unit"), "pack_size": unit[0] if unit else None,
-            "tags": list(p.tags or []), "attributes": dict(p.attributes or {}),
-            "description": (p.description or "")[:300]}
+    return {
+        "sku": p.sku,
+        "name": p.name,
+        "category": p.category,
+        "price": p.price,
+        "sale_price": p.sale_price,
+        "effective_price": p.effective_price,
+        "on_sale": p.effective_price < p.price,
+        "stock_tracked": p.stock is not None,
+        "available": p.available,
+        "weight_g": p.weight_g,
+        "unit": (p.attributes or {}).get("unit"),
+        "pack_size": unit[0] if unit else None,
+        "tags": list(p.tags or []),
+        "attributes": dict(p.attributes or {}),
+        "description": (p.description or "")[:300],
+    }
 
 
 def _product(ctx: ToolContext, sku: str) -> Product | None:
-    return ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id,
-                                                   Product.sku == sku, Product.is_active.is_(True))).first()
+    return ctx.db.scalars(
+        sa.select(Product).where(
+            Product.business_id == ctx.business_id, Product.sku == sku, Product.is_active.is_(True)
+        )
+    ).first()
 
 
 def products_by_ids(ctx: ToolContext, ids: list[int]) -> list[Product]:
     if not ids:
         return []
-    rows = ctx.db.scalars(sa.select(Product).where(Product.business_id == ctx.business_id, Product.id.in_(ids),
-                                                   Product.is_active.is_(True))).all()
+    rows = ctx.db.scalars(
+        sa.select(Product).where(
+            Product.business_id == ctx.business_id, Product.id.in_(ids), Product.is_active.is_(True)
+        )
+    ).all()
     order = {pid: n for n, pid in enumerate(ids)}
     return sorted(rows, key=lambda p: order.get(p.id, 0))
 
 
 # --- catalogue ------------------------------------------------------------------------------------
 
+
 def search_products(ctx: ToolContext, *, query: str, limit: int = 5) -> dict[str, Any]:
     hits = catalog_search.search_products(ctx.db, business_id=ctx.business_id, query=query, limit=limit)
     products = products_by_ids(ctx, [h.product_id for h in hits])
-    return ctx.record("search_products", {"query": query},
-                      {"products": [product_summary(p) for p in products]})
+    return ctx.record(
+        "search_products", {"query": query}, {"products": [product_summary(p) for p in products]}
+    )
 
 
 def get_product(ctx: ToolContext, *, sku: str) -> dict[str, Any]:
     p = _product(ctx, sku)
-    return ctx.record("get_product", {"sku": sku},
-                      {"found": p is not None, "product": product_summary(p) if p else None})
+    return ctx.record(
+        "get_product", {"sku": sku}, {"found": p is not None, "product": product_summary(p) if p else None}
+    )
 
 
 def check_stock(ctx: ToolContext, *, sku: str, quantity: int | None = None) -> dict[str, Any]:
@@ -124,17 +163,26 @@ def check_stock(ctx: ToolContext, *, sku: str, quantity: int | None = None) -> d
     orders = ctx.settings.get("orders", {})
     available = p.available
     want = quantity or 1
-    result = {"found": True, "sku": p.sku, "name": p.name, "price": p.price, "effective_price": p.effective_price,
-              "stock_tracked": p.stock is not None,
-              "available": available, "quantity": quantity,
-              "in_stock": available is None or available > 0,
-              "enough": available is None or available >= want,
-              "preorder_allowed": bool(orders.get("allow_preorder", True)),
-              "preorder_dp_pct": orders.get("preorder_dp_pct", 50)}
+    result = {
+        "found": True,
+        "sku": p.sku,
+        "name": p.name,
+        "price": p.price,
+        "effective_price": p.effective_price,
+        "stock_tracked": p.stock is not None,
+        "available": available,
+        "quantity": quantity,
+        "in_stock": available is None or available > 0,
+        "enough": available is None or available >= want,
+        "preorder_allowed": bool(orders.get("allow_preorder", True)),
+        "preorder_dp_pct": orders.get("preorder_dp_pct", 50),
+    }
     return ctx.record("check_stock", {"sku": sku, "quantity": quantity}, result)
 
 
-def price_quote(ctx: ToolContext, *, sku: str, quantity: int = 1, unit_word: str | None = None) -> dict[str, Any]:
+def price_quote(
+    ctx: ToolContext, *, sku: str, quantity: int = 1, unit_word: str | None = None
+) -> dict[str, Any]:
     """Price for a quantity; the sale price wins. '200 lembar' of a per-100 product is 2 packs."""
     p = _product(ctx, sku)
     args = {"sku": sku, "quantity": quantity, "unit_word": unit_word}
@@ -144,23 +192,52 @@ def price_quote(ctx: ToolContext, *, sku: str, quantity: int = 1, unit_word: str
     unit = _unit(p)
     packs = quantity
     converted = False
-    if unit and unit[0] > 1 and unit_word and unit_word in (unit[1], "lembar", "pcs", "buah") and quantity >= unit[0]:
+    if (
+        unit
+        and unit[0] > 1
+        and unit_word
+        and unit_word in (unit[1], "lembar", "pcs", "buah")
+        and quantity >= unit[0]
+    ):
         packs = math.ceil(quantity / unit[0])
         converted = True
-    result = {"found": True, "sku": p.sku, "name": p.name, "unit_price": p.effective_price, "normal_price": p.price,
-              "on_sale": p.effective_price < p.price, "quantity": quantity, "packs": packs,
-              "converted": converted, "pack_size": unit[0] if unit else None,
-              "pack_unit": unit[1] if unit else None, "total": packs * p.effective_price}
+    result = {
+        "found": True,
+        "sku": p.sku,
+        "name": p.name,
+        "unit_price": p.effective_price,
+        "normal_price": p.price,
+        "on_sale": p.effective_price < p.price,
+        "quantity": quantity,
+        "packs": packs,
+        "converted": converted,
+        "pack_size": unit[0] if unit else None,
+        "pack_unit": unit[1] if unit else None,
+        "total": packs * p.effective_price,
+    }
     return ctx.record("price_quote", args, result)
 
 
-def print_quote(ctx: ToolContext, *, document_type: str | None = None, pages: int | None = None,
-                copies: int | None = None, color: bool | None = None, binding: str | None = None,
-                express: bool = False) -> dict[str, Any]:
+def print_quote(
+    ctx: ToolContext,
+    *,
+    document_type: str | None = None,
+    pages: int | None = None,
+    copies: int | None = None,
+    color: bool | None = None,
+    binding: str | None = None,
+    express: bool = False,
+) -> dict[str, Any]:
     """Print-shop price from the business's settings (per page B/W, colour, thesis rate, binding, express)."""
     pricing = ctx.settings.get("pricing", {})
-    args = {"document_type": document_type, "pages": pages, "copies": copies, "color": color,
-            "binding": binding, "express": express}
+    args = {
+        "document_type": document_type,
+        "pages": pages,
+        "copies": copies,
+        "color": color,
+        "binding": binding,
+        "express": express,
+    }
     thesis = document_type in ("skripsi", "tesis")
     if color:
         per_page, rate_name = int(pricing.get("print_color_per_page", 0)), "color"
@@ -170,43 +247,67 @@ def print_quote(ctx: ToolContext, *, document_type: str | None = None, pages: in
         per_page, rate_name = int(pricing.get("print_bw_per_page", 0)), "bw"
     bindings = {k: int(v) for k, v in (pricing.get("binding") or {}).items()}
     copies_n = max(int(copies or 1), 1)
-    result: dict[str, Any] = {"per_page": per_page, "rate": rate_name, "copies": copies_n,
-                              "binding": binding, "binding_price": bindings.get(binding or "none", 0),
-                              "rates": {"bw": int(pricing.get("print_bw_per_page", 0)),
-                                        "color": int(pricing.get("print_color_per_page", 0)),
-                                        "thesis": int(pricing.get("print_thesis_per_page", 0))},
-                              "bindings": bindings, "express_surcharge_pct": int(pricing.get("express_surcharge_pct", 0)),
-                              "pages": pages, "complete": bool(pages)}
+    result: dict[str, Any] = {
+        "per_page": per_page,
+        "rate": rate_name,
+        "copies": copies_n,
+        "binding": binding,
+        "binding_price": bindings.get(binding or "none", 0),
+        "rates": {
+            "bw": int(pricing.get("print_bw_per_page", 0)),
+            "color": int(pricing.get("print_color_per_page", 0)),
+            "thesis": int(pricing.get("print_thesis_per_page", 0)),
+        },
+        "bindings": bindings,
+        "express_surcharge_pct": int(pricing.get("express_surcharge_pct", 0)),
+        "pages": pages,
+        "complete": bool(pages),
+    }
     if pages:
         print_cost = pages * copies_n * per_page
         binding_cost = copies_n * result["binding_price"]
         surcharge = (print_cost * result["express_surcharge_pct"] // 100) if express else 0
-        result.update(print_cost=print_cost, binding_cost=binding_cost, express_cost=surcharge,
-                      total=print_cost + binding_cost + surcharge)
+        result.update(
+            print_cost=print_cost,
+            binding_cost=binding_cost,
+            express_cost=surcharge,
+            total=print_cost + binding_cost + surcharge,
+        )
     return ctx.record("print_quote", args, result)
 
 
 # --- shipping -------------------------------------------------------------------------------------
+
 
 def _origin(ctx: ToolContext) -> str:
     return (ctx.settings.get("shipping", {}).get("origin_city") or ctx.profile.get("city") or "").strip()
 
 
 def known_cities(ctx: ToolContext) -> dict[str, str]:
-    rows = ctx.db.execute(sa.select(ShippingRate.destination_city).where(ShippingRate.business_id == ctx.business_id)
-                          .distinct()).scalars().all()
+    rows = (
+        ctx.db.execute(
+            sa.select(ShippingRate.destination_city)
+            .where(ShippingRate.business_id == ctx.business_id)
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
     return {c.lower(): c for c in rows}
 
 
-def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] | None = None,
-                   weight_g: int | None = None) -> dict[str, Any]:
+def shipping_quote(
+    ctx: ToolContext, *, city: str, items: list[dict[str, Any]] | None = None, weight_g: int | None = None
+) -> dict[str, Any]:
     """Options cheapest first for the items' total weight (rounded up per kg, at least 1 kg); a weight the
     customer stated (`weight_g`) replaces the products' recorded weights."""
     args: dict[str, Any] = {"city": city, "items": items or []}
     if weight_g:
         args["weight_g"] = weight_g
-    q = sa.select(ShippingRate).where(ShippingRate.business_id == ctx.business_id,
-                                      sa.func.lower(ShippingRate.destination_city) == city.strip().lower())
+    q = sa.select(ShippingRate).where(
+        ShippingRate.business_id == ctx.business_id,
+        sa.func.lower(ShippingRate.destination_city) == city.strip().lower(),
+    )
     rates = ctx.db.scalars(q).all()
     origin = _origin(ctx)
     if origin and any(r.origin_city.lower() == origin.lower() for r in rates):
@@ -224,16 +325,27 @@ def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] |
             weight_known = False
         weight += (p.weight_g or 0) * qty
         subtotal += p.effective_price * qty
-        lines.append({"sku": p.sku, "name": p.name, "quantity": qty, "unit_price": p.effective_price,
-                      "weight_g": p.weight_g})
+        lines.append(
+            {
+                "sku": p.sku,
+                "name": p.name,
+                "quantity": qty,
+                "unit_price": p.effective_price,
+                "weight_g": p.weight_g,
+            }
+        )
     products_weight = weight if weight_known and lines else None
     if weight_g:
         weight, weight_known = weight_g, True
     kg = max(math.ceil(weight / 1000), 1) if weight_known else None
     options = []
     for r in sorted(rates, key=lambda r: (r.price_per_kg, r.courier, r.service)):
-        opt: dict[str, Any] = {"courier": r.courier, "service": r.service, "price_per_kg": r.price_per_kg,
-                               "etd_days": r.etd_days}
+        opt: dict[str, Any] = {
+            "courier": r.courier,
+            "service": r.service,
+            "price_per_kg": r.price_per_kg,
+            "etd_days": r.etd_days,
+        }
         if kg is not None and (lines or weight_g):
             opt["cost"] = r.price_per_kg * kg
             opt["total"] = subtotal + opt["cost"]
@@ -242,17 +354,26 @@ def shipping_quote(ctx: ToolContext, *, city: str, items: list[dict[str, Any]] |
     free_cities = [str(c) for c in free.get("cities") or []]
     min_sub = int(free.get("min_subtotal") or 0)
     in_free_area = any(c.lower() == city.strip().lower() for c in free_cities)
-    result = {"city": rates[0].destination_city if rates else city, "origin": origin or None,
-              "found": bool(rates), "items": lines, "weight_g": weight if weight_known else None, "kg": kg,
-              "weight_stated": bool(weight_g), "products_weight_g": products_weight,
-              "subtotal": subtotal, "options": options,
-              "free_shipping_rule": {"cities": free_cities, "min_subtotal": min_sub} if free_cities else None,
-              "free_shipping_area": in_free_area,
-              "free_shipping": bool(in_free_area and lines and subtotal >= min_sub)}
+    result = {
+        "city": rates[0].destination_city if rates else city,
+        "origin": origin or None,
+        "found": bool(rates),
+        "items": lines,
+        "weight_g": weight if weight_known else None,
+        "kg": kg,
+        "weight_stated": bool(weight_g),
+        "products_weight_g": products_weight,
+        "subtotal": subtotal,
+        "options": options,
+        "free_shipping_rule": {"cities": free_cities, "min_subtotal": min_sub} if free_cities else None,
+        "free_shipping_area": in_free_area,
+        "free_shipping": bool(in_free_area and lines and subtotal >= min_sub),
+    }
     return ctx.record("shipping_quote", args, result)
 
 
 # --- orders ---------------------------------------------------------------------------------------
+
 
 def order_lookup(ctx: ToolContext, *, order_number: str | None = None) -> dict[str, Any]:
     """Only this customer's own orders: another customer's number is 'not found'."""
@@ -263,12 +384,22 @@ def order_lookup(ctx: ToolContext, *, order_number: str | None = None) -> dict[s
     if order_number:
         q = q.where(Order.number == order_number.upper())
     rows = ctx.db.scalars(q.order_by(Order.id.desc()).limit(3)).all()
-    orders = [{"number": o.number, "status": o.status, "total": o.total, "paid_amount": o.paid_amount,
-               "payment_url": o.payment_url if o.status == "awaiting_payment" else None,
-               "items": [{"name": i.name, "quantity": i.quantity} for i in o.items],
-               "shipping": {k: v for k, v in (o.shipping or {}).items() if k in ("courier", "service", "resi",
-                                                                                  "tracking_number", "city")}}
-              for o in rows]
+    orders = [
+        {
+            "number": o.number,
+            "status": o.status,
+            "total": o.total,
+            "paid_amount": o.paid_amount,
+            "payment_url": o.payment_url if o.status == "awaiting_payment" else None,
+            "items": [{"name": i.name, "quantity": i.quantity} for i in o.items],
+            "shipping": {
+                k: v
+                for k, v in (o.shipping or {}).items()
+                if k in ("courier", "service", "resi", "tracking_number", "city")
+            },
+        }
+        for o in rows
+    ]
     return ctx.record("order_lookup", args, {"found": bool(orders), "orders": orders})
 
 
@@ -283,9 +414,20 @@ def create_order_draft(ctx: ToolContext, *, items: list[dict[str, Any]]) -> dict
         qty = max(int(it.get("quantity") or 1), 1)
         quote = price_quote(ctx, sku=p.sku, quantity=qty, unit_word=it.get("unit_word"))
         if p.available is not None and p.available < quote["packs"]:
-            problems.append({"sku": p.sku, "name": p.name, "available": p.available, "wanted": quote["packs"]})
-        lines.append({"sku": p.sku, "name": p.name, "quantity": quote["packs"], "unit_price": p.effective_price,
-                      "total": quote["total"], "requested": qty, "unit_word": it.get("unit_word")})
+            problems.append(
+                {"sku": p.sku, "name": p.name, "available": p.available, "wanted": quote["packs"]}
+            )
+        lines.append(
+            {
+                "sku": p.sku,
+                "name": p.name,
+                "quantity": quote["packs"],
+                "unit_price": p.effective_price,
+                "total": quote["total"],
+                "requested": qty,
+                "unit_word": it.get("unit_word"),
+            }
+        )
     subtotal = sum(line["total"] for line in lines)
     draft = {"items": lines, "subtotal": subtotal, "problems": problems}
     return ctx.record("create_order", {"items": items}, draft)
@@ -301,8 +443,11 @@ def draft_total(ctx: ToolContext, *, draft: dict[str, Any]) -> dict[str, Any]:
             if (o["courier"], o["service"]) == (ship.get("courier"), ship.get("service")):
                 cost = int(o.get("cost") or 0)
     subtotal = int(draft.get("subtotal") or 0)
-    return ctx.record("order_total", {"subtotal": subtotal, "shipping": ship.get("courier")},
-                      {"subtotal": subtotal, "shipping": cost, "free": free, "total": subtotal + cost})
+    return ctx.record(
+        "order_total",
+        {"subtotal": subtotal, "shipping": ship.get("courier")},
+        {"subtotal": subtotal, "shipping": cost, "free": free, "total": subtotal + cost},
+    )
 
 
 def customer_name(ctx: ToolContext) -> str:
@@ -332,32 +477,57 @@ def payment_info(ctx: ToolContext, *, question: str = "") -> dict[str, Any]:
     kb = knowledge_search(ctx, query=(question + " pembayaran bayar transfer").strip(), limit=2, record=False)
     pending = []
     if ctx.customer_id is not None:
-        rows = ctx.db.scalars(sa.select(Order).where(Order.business_id == ctx.business_id,
-                                                     Order.customer_id == ctx.customer_id,
-                                                     Order.status == "awaiting_payment")
-                              .order_by(Order.id.desc()).limit(2)).all()
+        rows = ctx.db.scalars(
+            sa.select(Order)
+            .where(
+                Order.business_id == ctx.business_id,
+                Order.customer_id == ctx.customer_id,
+                Order.status == "awaiting_payment",
+            )
+            .order_by(Order.id.desc())
+            .limit(2)
+        ).all()
         pending = [{"number": o.number, "total": o.total, "payment_url": o.payment_url} for o in rows]
-    return ctx.record("payment_info", {"question": question}, {"policy": kb["results"], "pending_orders": pending})
+    return ctx.record(
+        "payment_info", {"question": question}, {"policy": kb["results"], "pending_orders": pending}
+    )
 
 
 def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) -> dict[str, Any] | None:
     """Attach the message's image/PDF as transfer proof to the customer's order awaiting payment."""
-    files = [m for m in ctx.media if str(m.get("mimetype") or "").startswith(("image/", "application/pdf"))
-             and (m.get("path") or m.get("url"))]
+    files = [
+        m
+        for m in ctx.media
+        if str(m.get("mimetype") or "").startswith(("image/", "application/pdf"))
+        and (m.get("path") or m.get("url"))
+    ]
     if ctx.customer_id is None or not files:
         return None
 
-    order = orders.do_attach_transfer_proof(ctx.db, business_id=ctx.business_id, customer_id=ctx.customer_id,
-                                            proof=files, order_number=order_number)
+    order = orders.do_attach_transfer_proof(
+        ctx.db,
+        business_id=ctx.business_id,
+        customer_id=ctx.customer_id,
+        proof=files,
+        order_number=order_number,
+    )
     if order is None:
         return ctx.record("attach_transfer_proof", {"order_number": order_number}, {"attached": False})
 
     # Staff see the flag live in the dashboard; the admin chat (when configured) gets a message too.
-    enqueue(ctx.db, "channels.alert", business_id=ctx.business_id, for_business=ctx.business_id,
-            text=f"Bukti transfer diterima untuk pesanan {order.number} ({format_rupiah(order.total)}). "
-                 "Mohon dicek lalu catat pembayarannya di dashboard.")
-    return ctx.record("attach_transfer_proof", {"order_number": order_number},
-                      {"attached": True, "order_number": order.number, "total": order.total})
+    enqueue(
+        ctx.db,
+        "channels.alert",
+        business_id=ctx.business_id,
+        for_business=ctx.business_id,
+        text=f"Bukti transfer diterima untuk pesanan {order.number} ({format_rupiah(order.total)}). "
+        "Mohon dicek lalu catat pembayarannya di dashboard.",
+    )
+    return ctx.record(
+        "attach_transfer_proof",
+        {"order_number": order_number},
+        {"attached": True, "order_number": order.number, "total": order.total},
+    )
 
 
 def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
@@ -370,9 +540,20 @@ def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
 
 
 def knowledge_search(ctx: ToolContext, *, query: str, limit: int = 2, record: bool = True) -> dict[str, Any]:
-    hits = knowledge_search_mod.search_knowledge(ctx.db, business_id=ctx.business_id, query=query, limit=limit)
-    result = {"results": [{"title": h.title, "sentences": h.sentences, "score": round(h.score, 3),
-                           "matched": sorted(h.matched)} for h in hits]}
+    hits = knowledge_search_mod.search_knowledge(
+        ctx.db, business_id=ctx.business_id, query=query, limit=limit
+    )
+    result = {
+        "results": [
+            {
+                "title": h.title,
+                "sentences": h.sentences,
+                "score": round(h.score, 3),
+                "matched": sorted(h.matched),
+            }
+            for h in hits
+        ]
+    }
     return ctx.record("knowledge_search", {"query": query}, result) if record else result
 
 
@@ -382,35 +563,74 @@ def handoff(ctx: ToolContext, *, reason: str = "customer_request") -> dict[str, 
 
 # --- schemas for LLM tool calling -----------------------------------------------------------------
 
+
 def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required}
 
 
 TOOL_SPECS: list[dict[str, Any]] = [
-    {"name": "search_products", "description": "Cari produk toko (nama, kategori, tag).",
-     "parameters": _obj({"query": {"type": "string"}}, ["query"])},
-    {"name": "get_product", "description": "Detail produk berdasarkan SKU (harga, stok, berat).",
-     "parameters": _obj({"sku": {"type": "string"}}, ["sku"])},
-    {"name": "check_stock", "description": "Cek stok produk (jumlah tersedia) untuk jumlah tertentu.",
-     "parameters": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"])},
-    {"name": "price_quote", "description": "Hitung harga untuk jumlah tertentu (harga promo berlaku).",
-     "parameters": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"])},
-    {"name": "print_quote", "description": "Hitung biaya print/fotokopi/jilid dari tarif toko.",
-     "parameters": _obj({"document_type": {"type": "string"}, "pages": {"type": "integer"},
-                         "copies": {"type": "integer"}, "color": {"type": "boolean"},
-                         "binding": {"type": "string", "enum": list(("none", "staple", "spiral", "hardcover"))},
-                         "express": {"type": "boolean"}}, [])},
-    {"name": "shipping_quote", "description": "Ongkos kirim ke kota tujuan untuk produk (SKU dan jumlah).",
-     "parameters": _obj({"city": {"type": "string"}, "sku": {"type": "string"}, "quantity": {"type": "integer"}},
-                        ["city"])},
-    {"name": "order_lookup", "description": "Status pesanan milik pelanggan ini (nomor ORD-...).",
-     "parameters": _obj({"order_number": {"type": "string"}}, [])},
-    {"name": "knowledge_search", "description": "Cari kebijakan toko / FAQ (jam buka, alamat, retur, pembayaran).",
-     "parameters": _obj({"query": {"type": "string"}}, ["query"])},
-    {"name": "payment_info", "description": "Cara pembayaran dan tagihan yang menunggu pembayaran.",
-     "parameters": _obj({}, [])},
-    {"name": "handoff", "description": "Alihkan percakapan ke admin manusia.",
-     "parameters": _obj({"reason": {"type": "string"}}, [])},
+    {
+        "name": "search_products",
+        "description": "Cari produk toko (nama, kategori, tag).",
+        "parameters": _obj({"query": {"type": "string"}}, ["query"]),
+    },
+    {
+        "name": "get_product",
+        "description": "Detail produk berdasarkan SKU (harga, stok, berat).",
+        "parameters": _obj({"sku": {"type": "string"}}, ["sku"]),
+    },
+    {
+        "name": "check_stock",
+        "description": "Cek stok produk (jumlah tersedia) untuk jumlah tertentu.",
+        "parameters": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"]),
+    },
+    {
+        "name": "price_quote",
+        "description": "Hitung harga untuk jumlah tertentu (harga promo berlaku).",
+        "parameters": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"]),
+    },
+    {
+        "name": "print_quote",
+        "description": "Hitung biaya print/fotokopi/jilid dari tarif toko.",
+        "parameters": _obj(
+            {
+                "document_type": {"type": "string"},
+                "pages": {"type": "integer"},
+                "copies": {"type": "integer"},
+                "color": {"type": "boolean"},
+                "binding": {"type": "string", "enum": list(("none", "staple", "spiral", "hardcover"))},
+                "express": {"type": "boolean"},
+            },
+            [],
+        ),
+    },
+    {
+        "name": "shipping_quote",
+        "description": "Ongkos kirim ke kota tujuan untuk produk (SKU dan jumlah).",
+        "parameters": _obj(
+            {"city": {"type": "string"}, "sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["city"]
+        ),
+    },
+    {
+        "name": "order_lookup",
+        "description": "Status pesanan milik pelanggan ini (nomor ORD-...).",
+        "parameters": _obj({"order_number": {"type": "string"}}, []),
+    },
+    {
+        "name": "knowledge_search",
+        "description": "Cari kebijakan toko / FAQ (jam buka, alamat, retur, pembayaran).",
+        "parameters": _obj({"query": {"type": "string"}}, ["query"]),
+    },
+    {
+        "name": "payment_info",
+        "description": "Cara pembayaran dan tagihan yang menunggu pembayaran.",
+        "parameters": _obj({}, []),
+    },
+    {
+        "name": "handoff",
+        "description": "Alihkan percakapan ke admin manusia.",
+        "parameters": _obj({"reason": {"type": "string"}}, []),
+    },
 ]
 
 
@@ -419,14 +639,26 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any
     fns: dict[str, Callable[..., dict[str, Any]]] = {
         "search_products": lambda a: search_products(ctx, query=str(a.get("query", ""))),
         "get_product": lambda a: get_product(ctx, sku=str(a.get("sku", ""))),
-        "check_stock": lambda a: check_stock(ctx, sku=str(a.get("sku", "")), quantity=_int(a.get("quantity"))),
-        "price_quote": lambda a: price_quote(ctx, sku=str(a.get("sku", "")), quantity=_int(a.get("quantity")) or 1),
-        "print_quote": lambda a: print_quote(ctx, document_type=a.get("document_type"), pages=_int(a.get("pages")),
-                                             copies=_int(a.get("copies")), color=bool(a.get("color")),
-                                             binding=a.get("binding"), express=bool(a.get("express"))),
+        "check_stock": lambda a: check_stock(
+            ctx, sku=str(a.get("sku", "")), quantity=_int(a.get("quantity"))
+        ),
+        "price_quote": lambda a: price_quote(
+            ctx, sku=str(a.get("sku", "")), quantity=_int(a.get("quantity")) or 1
+        ),
+        "print_quote": lambda a: print_quote(
+            ctx,
+            document_type=a.get("document_type"),
+            pages=_int(a.get("pages")),
+            copies=_int(a.get("copies")),
+            color=bool(a.get("color")),
+            binding=a.get("binding"),
+            express=bool(a.get("express")),
+        ),
         "shipping_quote": lambda a: shipping_quote(
-            ctx, city=str(a.get("city", "")),
-            items=[{"sku": str(a["sku"]), "quantity": _int(a.get("quantity")) or 1}] if a.get("sku") else []),
+            ctx,
+            city=str(a.get("city", "")),
+            items=[{"sku": str(a["sku"]), "quantity": _int(a.get("quantity")) or 1}] if a.get("sku") else [],
+        ),
         "order_lookup": lambda a: order_lookup(ctx, order_number=a.get("order_number")),
         "knowledge_search": lambda a: knowledge_search(ctx, query=str(a.get("query", ""))),
         "payment_info": lambda a: payment_info(ctx),

@@ -20,8 +20,10 @@ log = get_logger("niaga.catalog.fts")
 
 FTS_TABLE = "products_fts"
 _COLS = "sku, name, category, tags, description"
-PG_SEARCH_EXPR = ("lower(products.sku || ' ' || products.name || ' ' || coalesce(products.category, '') || ' ' || "
-                  "products.tags::text || ' ' || products.description)")
+PG_SEARCH_EXPR = (
+    "lower(products.sku || ' ' || products.name || ' ' || coalesce(products.category, '') || ' ' || "
+    "products.tags::text || ' ' || products.description)"
+)
 
 SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLS}, content='products', "
@@ -41,8 +43,12 @@ SQLITE_DDL = [
                                                            new.description);
         END""",
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS products_fts_ai", "DROP TRIGGER IF EXISTS products_fts_ad",
-               "DROP TRIGGER IF EXISTS products_fts_au", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS products_fts_ai",
+    "DROP TRIGGER IF EXISTS products_fts_ad",
+    "DROP TRIGGER IF EXISTS products_fts_au",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
 
 
 def install(conn: Connection) -> None:
@@ -55,8 +61,10 @@ def install(conn: Connection) -> None:
         try:
             with conn.begin_nested():
                 conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_products_search_trgm ON products USING gin "
-                                 f"(({PG_SEARCH_EXPR}) gin_trgm_ops)")
+            conn.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS ix_products_search_trgm ON products USING gin "
+                f"(({PG_SEARCH_EXPR}) gin_trgm_ops)"
+            )
         except sa.exc.DBAPIError as exc:  # no rights to create the extension: search still works, unindexed
             log.warning("catalog.fts_unavailable", error=str(exc).splitlines()[0])
 
@@ -85,8 +93,13 @@ def search_condition(dialect: str, query: str) -> Any:
     short_words = [w for w in words(query) if len(w) < 3]
     if dialect == "sqlite" and long_words:
         match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        conds.append(Product.id.in_(sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q")
-                                    .bindparams(fts_q=match)))
+        conds.append(
+            Product.id.in_(
+                sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q").bindparams(
+                    fts_q=match
+                )
+            )
+        )
     else:
         expr: sa.ColumnElement[Any] | None = None
         if dialect == "postgresql":

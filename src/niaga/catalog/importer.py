@@ -64,30 +64,78 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The summary object shared by the API and `niaga import --json`."""
-        return {"rows": self.rows, "accepted": self.accepted, "rejected": self.rejected,
-                "errors": sorted(self.errors, key=lambda e: e["row"])}
+        return {
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "errors": sorted(self.errors, key=lambda e: e["row"]),
+        }
 
 
 # --- cell helpers -------------------------------------------------------------------------------
 
 ALIASES: dict[str, dict[str, str]] = {
-    "products": {"kode": "sku", "kode_produk": "sku", "nama": "name", "nama_produk": "name",
-                 "kategori": "category", "deskripsi": "description", "keterangan": "description",
-                 "harga": "price", "harga_promo": "sale_price", "harga_diskon": "sale_price", "stok": "stock",
-                 "berat": "weight_g", "berat_g": "weight_g", "berat_gram": "weight_g", "weight": "weight_g",
-                 "tag": "tags", "atribut": "attributes", "aktif": "is_active", "active": "is_active"},
-    "shipping-rates": {"asal": "origin_city", "kota_asal": "origin_city", "origin": "origin_city",
-                       "tujuan": "destination_city", "kota_tujuan": "destination_city",
-                       "destination": "destination_city", "kurir": "courier", "layanan": "service",
-                       "tarif": "price_per_kg", "tarif_per_kg": "price_per_kg", "harga_per_kg": "price_per_kg",
-                       "etd": "etd_days", "estimasi": "etd_days"},
+    "products": {
+        "kode": "sku",
+        "kode_produk": "sku",
+        "nama": "name",
+        "nama_produk": "name",
+        "kategori": "category",
+        "deskripsi": "description",
+        "keterangan": "description",
+        "harga": "price",
+        "harga_promo": "sale_price",
+        "harga_diskon": "sale_price",
+        "stok": "stock",
+        "berat": "weight_g",
+        "berat_g": "weight_g",
+        "berat_gram": "weight_g",
+        "weight": "weight_g",
+        "tag": "tags",
+        "atribut": "attributes",
+        "aktif": "is_active",
+        "active": "is_active",
+    },
+    "shipping-rates": {
+        "asal": "origin_city",
+        "kota_asal": "origin_city",
+        "origin": "origin_city",
+        "tujuan": "destination_city",
+        "kota_tujuan": "destination_city",
+        "destination": "destination_city",
+        "kurir": "courier",
+        "layanan": "service",
+        "tarif": "price_per_kg",
+        "tarif_per_kg": "price_per_kg",
+        "harga_per_kg": "price_per_kg",
+        "etd": "etd_days",
+        "estimasi": "etd_days",
+    },
     "knowledge": {"judul": "title", "isi": "content", "konten": "content", "kategori": "category"},
-    "customers": {"kode_pelanggan": "customer_ref", "id_pelanggan": "customer_ref", "ref": "customer_ref",
-                  "nama": "name", "telepon": "phone", "no_hp": "phone", "hp": "phone", "whatsapp": "phone",
-                  "wa": "phone", "kota": "city", "alamat": "address", "tag": "tags"},
-    "transactions": {"ref": "transaction_ref", "no_transaksi": "transaction_ref", "kode_pelanggan": "customer_ref",
-                     "tanggal": "transaction_date", "date": "transaction_date", "total": "amount",
-                     "jumlah": "amount", "produk": "products"},
+    "customers": {
+        "kode_pelanggan": "customer_ref",
+        "id_pelanggan": "customer_ref",
+        "ref": "customer_ref",
+        "nama": "name",
+        "telepon": "phone",
+        "no_hp": "phone",
+        "hp": "phone",
+        "whatsapp": "phone",
+        "wa": "phone",
+        "kota": "city",
+        "alamat": "address",
+        "tag": "tags",
+    },
+    "transactions": {
+        "ref": "transaction_ref",
+        "no_transaksi": "transaction_ref",
+        "kode_pelanggan": "customer_ref",
+        "tanggal": "transaction_date",
+        "date": "transaction_date",
+        "total": "amount",
+        "jumlah": "amount",
+        "produk": "products",
+    },
 }
 
 
@@ -152,8 +200,11 @@ def _split_list(raw: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[;,|]", s) if p.strip()] if s else []
 
 
-def _run_rows(report: ImportReport, rows: Iterable[tuple[int, dict[str, Any]]],
-              validate: Callable[[int, dict[str, Any]], None]) -> None:
+def _run_rows(
+    report: ImportReport,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    validate: Callable[[int, dict[str, Any]], None],
+) -> None:
     for number, row in rows:
         report.rows += 1
         try:
@@ -165,6 +216,7 @@ def _run_rows(report: ImportReport, rows: Iterable[tuple[int, dict[str, Any]]],
 
 
 # --- products -----------------------------------------------------------------------------------
+
 
 def import_products(db: Session, *, business: Business, table: Table, dry_run: bool = False) -> ImportReport:
     """Upsert by SKU (case-insensitive). The file is the truth for every column it has: an empty stock
@@ -222,12 +274,17 @@ def import_products(db: Session, *, business: Business, table: Table, dry_run: b
     _run_rows(report, table.rows, validate)
     if dry_run or not good:
         return report
-    existing = {p.sku.lower(): p for p in db.scalars(sa.select(Product).where(Product.business_id == business.id))}
+    existing = {
+        p.sku.lower(): p for p in db.scalars(sa.select(Product).where(Product.business_id == business.id))
+    }
     for values in good:
         product = existing.get(values["sku"].lower())
         if product is None:
-            db.add(Product(business_id=business.id, **{"description": "", "tags": [], "attributes": {},
-                                                       **values}))
+            db.add(
+                Product(
+                    business_id=business.id, **{"description": "", "tags": [], "attributes": {}, **values}
+                )
+            )
             report.created += 1
         else:
             for k, v in values.items():
@@ -240,7 +297,10 @@ def import_products(db: Session, *, business: Business, table: Table, dry_run: b
 
 # --- shipping rates -----------------------------------------------------------------------------
 
-def import_shipping_rates(db: Session, *, business: Business, table: Table, dry_run: bool = False) -> ImportReport:
+
+def import_shipping_rates(
+    db: Session, *, business: Business, table: Table, dry_run: bool = False
+) -> ImportReport:
     table = _canonical(table, "shipping-rates")
     key_cols = ("origin_city", "destination_city", "courier", "service")
     require_columns(table, (*key_cols, "price_per_kg"))
@@ -267,8 +327,10 @@ def import_shipping_rates(db: Session, *, business: Business, table: Table, dry_
     _run_rows(report, table.rows, validate)
     if dry_run or not good:
         return report
-    existing = {tuple(getattr(r, c).lower() for c in key_cols): r
-                for r in db.scalars(sa.select(ShippingRate).where(ShippingRate.business_id == business.id))}
+    existing = {
+        tuple(getattr(r, c).lower() for c in key_cols): r
+        for r in db.scalars(sa.select(ShippingRate).where(ShippingRate.business_id == business.id))
+    }
     for values in good:
         rate = existing.get(tuple(values[c].lower() for c in key_cols))
         if rate is None:
@@ -285,8 +347,15 @@ def import_shipping_rates(db: Session, *, business: Business, table: Table, dry_
 
 # --- knowledge ----------------------------------------------------------------------------------
 
-def import_knowledge(db: Session, *, business: Business, table: Table | None = None,
-                     sections: list[tuple[int, str, str]] | None = None, dry_run: bool = False) -> ImportReport:
+
+def import_knowledge(
+    db: Session,
+    *,
+    business: Business,
+    table: Table | None = None,
+    sections: list[tuple[int, str, str]] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
     """Upsert documents by title from Markdown sections or a title,content[,category] table."""
     report = ImportReport()
     items: list[tuple[int, dict[str, Any]]]
@@ -314,8 +383,13 @@ def import_knowledge(db: Session, *, business: Business, table: Table | None = N
         if title.lower() in seen:
             raise RowError("duplicate title")
         seen.add(title.lower())
-        good.append({"title": title, "content": content,
-                     "category": (_text(row, "category")[:100] or None) if has_category else None})
+        good.append(
+            {
+                "title": title,
+                "content": content,
+                "category": (_text(row, "category")[:100] or None) if has_category else None,
+            }
+        )
 
     _run_rows(report, items, validate)
     if dry_run:
@@ -330,6 +404,7 @@ def import_knowledge(db: Session, *, business: Business, table: Table | None = N
 
 
 # --- customers ----------------------------------------------------------------------------------
+
 
 def import_customers(db: Session, *, business: Business, table: Table, dry_run: bool = False) -> ImportReport:
     """Upsert by customer_ref; a row without a ref matches by phone. Phones become `62…` digits. An empty
@@ -362,9 +437,14 @@ def import_customers(db: Session, *, business: Business, table: Table, dry_run: 
             seen_refs.add(ref)
         elif phone:
             seen_phones.add(phone)
-        values: dict[str, Any] = {"customer_ref": ref or None, "name": _text(row, "name")[:200], "phone": phone,
-                  "email": email or None, "city": _text(row, "city")[:100] or None,
-                  "address": _text(row, "address") or None}
+        values: dict[str, Any] = {
+            "customer_ref": ref or None,
+            "name": _text(row, "name")[:200],
+            "phone": phone,
+            "email": email or None,
+            "city": _text(row, "city")[:100] or None,
+            "address": _text(row, "address") or None,
+        }
         if "tags" in table.headers:
             values["tags"] = catalog.clean_tags(_split_list(row.get("tags")))
         good.append(values)
@@ -404,10 +484,22 @@ def import_customers(db: Session, *, business: Business, table: Table, dry_run: 
 
 # --- transactions -------------------------------------------------------------------------------
 
-STATUS_ALIASES = {"completed": "completed", "complete": "completed", "selesai": "completed", "lunas": "completed",
-                  "paid": "completed", "cancelled": "cancelled", "canceled": "cancelled", "batal": "cancelled",
-                  "dibatalkan": "cancelled", "refunded": "refunded", "refund": "refunded",
-                  "dikembalikan": "refunded", "pending": "pending", "menunggu": "pending"}
+STATUS_ALIASES = {
+    "completed": "completed",
+    "complete": "completed",
+    "selesai": "completed",
+    "lunas": "completed",
+    "paid": "completed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "batal": "cancelled",
+    "dibatalkan": "cancelled",
+    "refunded": "refunded",
+    "refund": "refunded",
+    "dikembalikan": "refunded",
+    "pending": "pending",
+    "menunggu": "pending",
+}
 
 
 # Older dates are typing slips (`0024-…`, `24` read as a year); the shops' books do not go back that far.
@@ -417,13 +509,20 @@ EARLIEST_TRANSACTION = date(2000, 1, 1)
 def _existing_refs(db: Session, business_id: int, refs: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(refs), 500):
-        chunk = refs[i:i + 500]
-        found.update(db.scalars(sa.select(Transaction.ref).where(Transaction.business_id == business_id,
-                                                                 Transaction.ref.in_(chunk))))
+        chunk = refs[i : i + 500]
+        found.update(
+            db.scalars(
+                sa.select(Transaction.ref).where(
+                    Transaction.business_id == business_id, Transaction.ref.in_(chunk)
+                )
+            )
+        )
     return found
 
 
-def import_transactions(db: Session, *, business: Business, table: Table, dry_run: bool = False) -> ImportReport:
+def import_transactions(
+    db: Session, *, business: Business, table: Table, dry_run: bool = False
+) -> ImportReport:
     """Append transactions for RFM. Checks per row, in this order: missing transaction_ref, missing/invalid
     date, date in the future (after today in the business's time zone), missing/non-numeric/negative
     amount, missing customer_ref / unknown customer, invalid status, duplicate transaction_ref (earlier in
@@ -432,8 +531,13 @@ def import_transactions(db: Session, *, business: Business, table: Table, dry_ru
     require_columns(table, ("transaction_ref", "customer_ref", "transaction_date", "amount"))
     report = ImportReport()
     today = local_today(business.timezone)
-    customer_ids = dict(db.execute(sa.select(Customer.customer_ref, Customer.id).where(
-        Customer.business_id == business.id, Customer.customer_ref.is_not(None))).all())
+    customer_ids = dict(
+        db.execute(
+            sa.select(Customer.customer_ref, Customer.id).where(
+                Customer.business_id == business.id, Customer.customer_ref.is_not(None)
+            )
+        ).all()
+    )
     file_refs = sorted({_text(r, "transaction_ref") for _, r in table.rows} - {""})
     taken = _existing_refs(db, business.id, file_refs)
     seen: set[str] = set()
@@ -467,33 +571,60 @@ def import_transactions(db: Session, *, business: Business, table: Table, dry_ru
         if ref in seen or ref in taken:
             raise RowError("duplicate transaction_ref")
         seen.add(ref)
-        good.append({"business_id": business.id, "ref": ref, "customer_id": customer_id, "occurred_on": occurred,
-                     "amount": amount, "status": status, "products": _split_list(row.get("products")),
-                     "source": "import"})
+        good.append(
+            {
+                "business_id": business.id,
+                "ref": ref,
+                "customer_id": customer_id,
+                "occurred_on": occurred,
+                "amount": amount,
+                "status": status,
+                "products": _split_list(row.get("products")),
+                "source": "import",
+            }
+        )
 
     _run_rows(report, table.rows, validate)
     if dry_run or not good:
         return report
     for i in range(0, len(good), 1000):
-        db.execute(sa.insert(Transaction), good[i:i + 1000])
+        db.execute(sa.insert(Transaction), good[i : i + 1000])
     report.created = len(good)
-    customers.refresh_totals(db, business_id=business.id, customer_ids=[g["customer_id"] for g in good],
-                             zone=business.timezone)
+    customers.refresh_totals(
+        db, business_id=business.id, customer_ids=[g["customer_id"] for g in good], zone=business.timezone
+    )
     from niaga.marketing.aggregates import record_completed
 
-    record_completed(db, business_id=business.id, items=[(g["customer_id"], g["occurred_on"], g["amount"])
-                                                         for g in good if g["status"] == "completed"])
+    record_completed(
+        db,
+        business_id=business.id,
+        items=[(g["customer_id"], g["occurred_on"], g["amount"]) for g in good if g["status"] == "completed"],
+    )
     return report
 
 
 # --- entry point --------------------------------------------------------------------------------
 
-ENTITY = {"products": "product", "shipping-rates": "shipping_rate", "knowledge": "knowledge",
-          "customers": "customer", "transactions": "transaction"}
+ENTITY = {
+    "products": "product",
+    "shipping-rates": "shipping_rate",
+    "knowledge": "knowledge",
+    "customers": "customer",
+    "transactions": "transaction",
+}
 
 
-def import_file(db: Session, *, kind: str, business_id: int, data: bytes, filename: str | None,
-                dry_run: bool = False, actor_type: str = "system", actor_id: int | None = None) -> ImportReport:
+def import_file(
+    db: Session,
+    *,
+    kind: str,
+    business_id: int,
+    data: bytes,
+    filename: str | None,
+    dry_run: bool = False,
+    actor_type: str = "system",
+    actor_id: int | None = None,
+) -> ImportReport:
     """Import one file of `kind` (one of KINDS) into a business; flushes, the caller commits.
 
     Raises UnsupportedFormat (415, code `unsupported_format`) for a file that is not CSV/XLSX (or Markdown
@@ -507,21 +638,47 @@ def import_file(db: Session, *, kind: str, business_id: int, data: bytes, filena
     if kind == "knowledge":
         fmt = detect_format(data, filename, accepted=KNOWLEDGE_FORMATS)
         if fmt == "md":
-            report = import_knowledge(db, business=business, sections=knowledge.parse_markdown(decode_text(data)),
-                                      dry_run=dry_run)
+            report = import_knowledge(
+                db, business=business, sections=knowledge.parse_markdown(decode_text(data)), dry_run=dry_run
+            )
         else:
-            report = import_knowledge(db, business=business, table=read_table(data, filename), dry_run=dry_run)
+            report = import_knowledge(
+                db, business=business, table=read_table(data, filename), dry_run=dry_run
+            )
     else:
         table = read_table(data, filename)
-        fn = {"products": import_products, "shipping-rates": import_shipping_rates,
-              "customers": import_customers, "transactions": import_transactions}[kind]
+        fn = {
+            "products": import_products,
+            "shipping-rates": import_shipping_rates,
+            "customers": import_customers,
+            "transactions": import_transactions,
+        }[kind]
         report = fn(db, business=business, table=table, dry_run=dry_run)
-    log.info("import.done", kind=kind, business_id=business_id, dry_run=dry_run, rows=report.rows,
-             accepted=report.accepted, rejected=report.rejected)
+    log.info(
+        "import.done",
+        kind=kind,
+        business_id=business_id,
+        dry_run=dry_run,
+        rows=report.rows,
+        accepted=report.accepted,
+        rejected=report.rejected,
+    )
     if not dry_run:
-        audit(db, business_id=business_id, actor_type=actor_type, actor_id=actor_id,
-              action=f"{ENTITY[kind]}.import", entity_type=ENTITY[kind],
-              data={"file": filename, "rows": report.rows, "accepted": report.accepted, "rejected": report.rejected,
-                    "created": report.created, "updated": report.updated})
+        audit(
+            db,
+            business_id=business_id,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            action=f"{ENTITY[kind]}.import",
+            entity_type=ENTITY[kind],
+            data={
+                "file": filename,
+                "rows": report.rows,
+                "accepted": report.accepted,
+                "rejected": report.rejected,
+                "created": report.created,
+                "updated": report.updated,
+            },
+        )
         db.flush()
     return report

@@ -79,8 +79,13 @@ _field_weights = {"name": 3.0, "tags": 2.0, "category": 2.0, "attributes": 1.0, 
 def _doc_terms(p: Product) -> dict[str, float]:
     tf: dict[str, float] = defaultdict(float)
     attrs = " ".join(str(v) for v in (p.attributes or {}).values() if isinstance(v, str))
-    fields = {"name": p.name, "tags": " ".join(str(t) for t in (p.tags or [])), "category": p.category or "",
-              "attributes": attrs, "description": p.description or ""}
+    fields = {
+        "name": p.name,
+        "tags": " ".join(str(t) for t in (p.tags or [])),
+        "category": p.category or "",
+        "attributes": attrs,
+        "description": p.description or "",
+    }
     for fname, text in fields.items():
         w = _field_weights[fname]
         for t in tokens(text):
@@ -93,8 +98,11 @@ _lock = threading.Lock()
 
 
 def _index_key(db: Session, business_id: int) -> tuple[Any, ...]:
-    row = db.execute(sa.select(sa.func.count(Product.id), sa.func.max(Product.updated_at))
-                     .where(Product.business_id == business_id)).one()
+    row = db.execute(
+        sa.select(sa.func.count(Product.id), sa.func.max(Product.updated_at)).where(
+            Product.business_id == business_id
+        )
+    ).one()
     return (row[0], str(row[1]))
 
 
@@ -105,13 +113,26 @@ def get_index(db: Session, *, business_id: int) -> ProductIndex:
         idx = _cache.get(business_id)
     if idx is not None and idx.key == key:
         return idx
-    rows = db.execute(sa.select(Product).where(Product.business_id == business_id, Product.is_active.is_(True))
-                      .order_by(Product.id)).scalars().all()
-    idx = ProductIndex(business_id=business_id, key=key, ids=[p.id for p in rows], skus=[p.sku for p in rows],
-                       names=[p.name for p in rows], categories=[p.category for p in rows],
-                       tags=[[str(t).lower() for t in (p.tags or [])] for p in rows],
-                       bm25=BM25([_doc_terms(p) for p in rows]),
-                       by_sku={p.sku.upper(): i for i, p in enumerate(rows)})
+    rows = (
+        db.execute(
+            sa.select(Product)
+            .where(Product.business_id == business_id, Product.is_active.is_(True))
+            .order_by(Product.id)
+        )
+        .scalars()
+        .all()
+    )
+    idx = ProductIndex(
+        business_id=business_id,
+        key=key,
+        ids=[p.id for p in rows],
+        skus=[p.sku for p in rows],
+        names=[p.name for p in rows],
+        categories=[p.category for p in rows],
+        tags=[[str(t).lower() for t in (p.tags or [])] for p in rows],
+        bm25=BM25([_doc_terms(p) for p in rows]),
+        by_sku={p.sku.upper(): i for i, p in enumerate(rows)},
+    )
     with _lock:
         _cache[business_id] = idx
     return idx
@@ -139,10 +160,17 @@ def find_skus(db: Session, *, business_id: int, text: str) -> list[int]:
     return out
 
 
-def search_products(db: Session, *, business_id: int, query: str, limit: int = 5,
-                    boost_ids: Iterable[int] = (), boost_categories: Iterable[str] = (),
-                    restrict_ids: Iterable[int] | None = None,
-                    extra_stopwords: Iterable[str] = ()) -> list[ProductHit]:
+def search_products(
+    db: Session,
+    *,
+    business_id: int,
+    query: str,
+    limit: int = 5,
+    boost_ids: Iterable[int] = (),
+    boost_categories: Iterable[str] = (),
+    restrict_ids: Iterable[int] | None = None,
+    extra_stopwords: Iterable[str] = (),
+) -> list[ProductHit]:
     """Best-matching active products of this business, best first. `boost_ids`/`boost_categories` favour
     products in focus (follow-up questions); `restrict_ids` searches only those products."""
     idx = get_index(db, business_id=business_id)
@@ -165,9 +193,16 @@ def search_products(db: Session, *, business_id: int, query: str, limit: int = 5
             s *= 1.5
         if (idx.categories[i] or "").lower() in boost_cats:
             s *= 1.3
-        hits.append(ProductHit(product_id=pid, sku=idx.skus[i], name=idx.names[i], category=idx.categories[i],
-                               score=s, matched=set(matched[i]), terms=terms))
+        hits.append(
+            ProductHit(
+                product_id=pid,
+                sku=idx.skus[i],
+                name=idx.names[i],
+                category=idx.categories[i],
+                score=s,
+                matched=set(matched[i]),
+                terms=terms,
+            )
+        )
     hits.sort(key=lambda h: (-h.score, h.product_id))
     return hits[:limit]
-
-

@@ -50,8 +50,9 @@ class CustomerIdentity(IdMixin, BusinessMixin, TimestampMixin, Base):
     __tablename__ = "customer_identities"
     __table_args__ = (sa.UniqueConstraint("business_id", "channel", "external_id"),)
 
-    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True,
-                                             nullable=False)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     external_id: Mapped[str] = mapped_column(sa.String(128), nullable=False)
     display_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -72,12 +73,13 @@ class Transaction(IdMixin, BusinessMixin, Base):
     )
 
     ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False
+    )
     occurred_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
     amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default="completed", nullable=False)
     products: Mapped[list[Any]] = mapped_column(default=list, nullable=False)
     source: Mapped[str] = mapped_column(sa.String(20), default="import", nullable=False)  # import|order|api
     order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False,
-                                                 default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

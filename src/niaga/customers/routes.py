@@ -29,13 +29,21 @@ def _customer(c: Any, *, detail: bool = False) -> dict:
 
 
 @router.get("/customers")
-def list_customers(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
-                   search: str | None = Query(None, max_length=200), tag: str | None = None,
-                   city: str | None = None,
-                   segment: str | None = Query(None, description="RFM segment in the latest analysis, e.g. "
-                                                                 "champions, at_risk"),
-                   sort: str = Query("name", description="name, created_at, total_spent, total_orders, "
-                                                         "last_order_at; prefix '-' for descending")) -> dict:
+def list_customers(
+    principal: StaffDep,
+    db: SessionDep,
+    page: Page = Depends(page_params),
+    search: str | None = Query(None, max_length=200),
+    tag: str | None = None,
+    city: str | None = None,
+    segment: str | None = Query(
+        None, description="RFM segment in the latest analysis, e.g. champions, at_risk"
+    ),
+    sort: str = Query(
+        "name",
+        description="name, created_at, total_spent, total_orders, last_order_at; prefix '-' for descending",
+    ),
+) -> dict:
     ids_in = None
     if segment:
         from niaga.marketing.service import customer_ids_in_segment
@@ -43,8 +51,17 @@ def list_customers(principal: StaffDep, db: SessionDep, page: Page = Depends(pag
         ids_in = customer_ids_in_segment(db, business_id=principal.business_id, segment=segment)
         if ids_in is None:  # no analysis yet: nobody is in a segment
             return ok([], page.meta(0))
-    rows, total = service.list_customers(db, business_id=principal.business_id, search=search, tag=tag, city=city,
-                                         sort=sort, offset=page.offset, limit=page.limit, ids_in=ids_in)
+    rows, total = service.list_customers(
+        db,
+        business_id=principal.business_id,
+        search=search,
+        tag=tag,
+        city=city,
+        sort=sort,
+        offset=page.offset,
+        limit=page.limit,
+        ids_in=ids_in,
+    )
     return ok([_customer(c) for c in rows], page.meta(total))
 
 
@@ -58,7 +75,9 @@ def create_customer(body: CustomerIn, principal: StaffDep, db: SessionDep) -> di
 @router.get("/customers/{id}")
 def get_customer(id: int, principal: StaffDep, db: SessionDep) -> dict:
     """Customer detail with channel identities (WhatsApp number, Telegram chat id, …)."""
-    return ok(_customer(service.get_customer(db, business_id=principal.business_id, customer_id=id), detail=True))
+    return ok(
+        _customer(service.get_customer(db, business_id=principal.business_id, customer_id=id), detail=True)
+    )
 
 
 @router.patch("/customers/{id}")
@@ -79,17 +98,28 @@ def delete_customer(id: int, principal: AdminDep, db: SessionDep) -> dict:
 
 
 @router.get("/transactions")
-def list_transactions(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
-                      customer_id: int | None = None, date_from: date | None = None, date_to: date | None = None,
-                      status: str | None = Query(None, pattern="^(completed|cancelled|refunded|pending)$")) -> dict:
+def list_transactions(
+    principal: StaffDep,
+    db: SessionDep,
+    page: Page = Depends(page_params),
+    customer_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str | None = Query(None, pattern="^(completed|cancelled|refunded|pending)$"),
+) -> dict:
     """Newest first; `date_from`/`date_to` are inclusive (yyyy-mm-dd)."""
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed(details={"date_to": "Tanggal akhir harus setelah tanggal awal."})
     if customer_id is not None:
         service.get_customer(db, business_id=principal.business_id, customer_id=customer_id)
-    rows, total = service.list_transactions(db, business_id=principal.business_id, customer_id=customer_id,
-                                            date_from=date_from, date_to=date_to, status=status,
-                                            offset=page.offset, limit=page.limit)
+    rows, total = service.list_transactions(
+        db,
+        business_id=principal.business_id,
+        customer_id=customer_id,
+        date_from=date_from,
+        date_to=date_to,
+        status=status,
+        offset=page.offset,
+        limit=page.limit,
+    )
     return ok([TransactionOut.model_validate(t).model_dump(mode="json") for t in rows], page.meta(total))
-
-

@@ -16,13 +16,24 @@ from niaga.kit.tags import clean_tags, json_list_contains
 from niaga.kit.timeutil import tz, utcnow
 
 
-def get_or_create_by_identity(db: Session, *, business_id: int, channel: str, external_id: str,
-                              name: str | None = None, phone: str | None = None) -> Customer:
+def get_or_create_by_identity(
+    db: Session,
+    *,
+    business_id: int,
+    channel: str,
+    external_id: str,
+    name: str | None = None,
+    phone: str | None = None,
+) -> Customer:
     """The customer behind a channel identity (WhatsApp number, Telegram chat id, web visitor id),
     created on first contact. Safe under concurrent first messages (unique per business+channel+id)."""
-    ident = db.scalars(sa.select(CustomerIdentity).where(
-        CustomerIdentity.business_id == business_id, CustomerIdentity.channel == channel,
-        CustomerIdentity.external_id == external_id)).first()
+    ident = db.scalars(
+        sa.select(CustomerIdentity).where(
+            CustomerIdentity.business_id == business_id,
+            CustomerIdentity.channel == channel,
+            CustomerIdentity.external_id == external_id,
+        )
+    ).first()
     if ident is not None:
         customer = db.get(Customer, ident.customer_id)
         assert customer is not None
@@ -33,21 +44,35 @@ def get_or_create_by_identity(db: Session, *, business_id: int, channel: str, ex
     customer = None
     if phone:
         # A WhatsApp number may already be known from an import: link instead of duplicating.
-        customer = db.scalars(sa.select(Customer).where(Customer.business_id == business_id,
-                                                        Customer.phone == phone)).first()
+        customer = db.scalars(
+            sa.select(Customer).where(Customer.business_id == business_id, Customer.phone == phone)
+        ).first()
     try:
         with db.begin_nested():
             if customer is None:
-                customer = Customer(business_id=business_id, name=name or "", phone=phone, last_seen_at=utcnow())
+                customer = Customer(
+                    business_id=business_id, name=name or "", phone=phone, last_seen_at=utcnow()
+                )
                 db.add(customer)
                 db.flush()
-            db.add(CustomerIdentity(business_id=business_id, customer_id=customer.id, channel=channel,
-                                    external_id=external_id, display_name=name))
+            db.add(
+                CustomerIdentity(
+                    business_id=business_id,
+                    customer_id=customer.id,
+                    channel=channel,
+                    external_id=external_id,
+                    display_name=name,
+                )
+            )
             db.flush()
     except IntegrityError:
-        ident = db.scalars(sa.select(CustomerIdentity).where(
-            CustomerIdentity.business_id == business_id, CustomerIdentity.channel == channel,
-            CustomerIdentity.external_id == external_id)).one()
+        ident = db.scalars(
+            sa.select(CustomerIdentity).where(
+                CustomerIdentity.business_id == business_id,
+                CustomerIdentity.channel == channel,
+                CustomerIdentity.external_id == external_id,
+            )
+        ).one()
         customer = db.get(Customer, ident.customer_id)
         assert customer is not None
     return customer
@@ -85,20 +110,34 @@ def normalize_phone(raw: object) -> str | None:
 
 
 def get_customer(db: Session, *, business_id: int, customer_id: int) -> Customer:
-    c = db.scalars(sa.select(Customer).where(Customer.id == customer_id, Customer.business_id == business_id)).first()
+    c = db.scalars(
+        sa.select(Customer).where(Customer.id == customer_id, Customer.business_id == business_id)
+    ).first()
     if c is None:
         raise NotFound("Pelanggan tidak ditemukan.", code="customer_not_found")
     return c
 
 
 def get_by_ref(db: Session, *, business_id: int, customer_ref: str) -> Customer | None:
-    return db.scalars(sa.select(Customer).where(Customer.business_id == business_id,
-                                                Customer.customer_ref == customer_ref.strip())).first()
+    return db.scalars(
+        sa.select(Customer).where(
+            Customer.business_id == business_id, Customer.customer_ref == customer_ref.strip()
+        )
+    ).first()
 
 
-def list_customers(db: Session, *, business_id: int, search: str | None = None, tag: str | None = None,
-                   city: str | None = None, sort: str = "name", offset: int = 0,
-                   limit: int = 20, ids_in: Any = None) -> tuple[list[Customer], int]:
+def list_customers(
+    db: Session,
+    *,
+    business_id: int,
+    search: str | None = None,
+    tag: str | None = None,
+    city: str | None = None,
+    sort: str = "name",
+    offset: int = 0,
+    limit: int = 20,
+    ids_in: Any = None,
+) -> tuple[list[Customer], int]:
     """`search` matches name, phone, email and customer_ref (case-insensitive); a phone typed as
     `0812…` also finds `62812…`. `ids_in` (a select of ids, e.g. an RFM segment) narrows the list."""
     q = sa.select(Customer).where(Customer.business_id == business_id)
@@ -106,8 +145,12 @@ def list_customers(db: Session, *, business_id: int, search: str | None = None, 
         q = q.where(Customer.id.in_(ids_in))
     if search and search.strip():
         term = search.strip()
-        conds = [Customer.name.icontains(term, autoescape=True), Customer.email.icontains(term, autoescape=True),
-                 Customer.phone.contains(term, autoescape=True), Customer.customer_ref.icontains(term, autoescape=True)]
+        conds = [
+            Customer.name.icontains(term, autoescape=True),
+            Customer.email.icontains(term, autoescape=True),
+            Customer.phone.contains(term, autoescape=True),
+            Customer.customer_ref.icontains(term, autoescape=True),
+        ]
         digits = re.sub(r"[\s\-().+]", "", term)
         if digits.isdigit() and digits.startswith("0"):
             conds.append(Customer.phone.startswith("62" + digits[1:], autoescape=True))
@@ -118,8 +161,13 @@ def list_customers(db: Session, *, business_id: int, search: str | None = None, 
         q = q.where(json_list_contains(Customer.tags, tag))
     if city:
         q = q.where(sa.func.lower(Customer.city) == city.strip().lower())
-    sorts = {"name": Customer.name, "created_at": Customer.created_at, "total_spent": Customer.total_spent,
-             "total_orders": Customer.total_orders, "last_order_at": Customer.last_order_at}
+    sorts = {
+        "name": Customer.name,
+        "created_at": Customer.created_at,
+        "total_spent": Customer.total_spent,
+        "total_orders": Customer.total_orders,
+        "last_order_at": Customer.last_order_at,
+    }
     desc = sort.startswith("-")
     if sort.lstrip("-") not in sorts:
         raise ValidationFailed(details={"sort": f"Urutan harus salah satu dari: {', '.join(sorted(sorts))}."})
@@ -129,13 +177,18 @@ def list_customers(db: Session, *, business_id: int, search: str | None = None, 
     return list(db.scalars(q.offset(offset).limit(limit))), total
 
 
-def _check_ref_free(db: Session, *, business_id: int, customer_ref: str | None, exclude_id: int | None = None) -> None:
+def _check_ref_free(
+    db: Session, *, business_id: int, customer_ref: str | None, exclude_id: int | None = None
+) -> None:
     if not customer_ref:
         return
     existing = get_by_ref(db, business_id=business_id, customer_ref=customer_ref)
     if existing is not None and existing.id != exclude_id:
-        raise Conflict(f"Kode pelanggan '{customer_ref}' sudah dipakai.", code="customer_ref_taken",
-                       details={"customer_ref": "Kode pelanggan sudah dipakai."})
+        raise Conflict(
+            f"Kode pelanggan '{customer_ref}' sudah dipakai.",
+            code="customer_ref_taken",
+            details={"customer_ref": "Kode pelanggan sudah dipakai."},
+        )
 
 
 def _clean_phone_field(value: Any) -> str | None:
@@ -145,15 +198,34 @@ def _clean_phone_field(value: Any) -> str | None:
         raise ValidationFailed(details={"phone": "Nomor telepon tidak valid."})
 
 
-def create_customer(db: Session, *, business_id: int, name: str, phone: str | None = None,
-                    email: str | None = None, city: str | None = None, address: str | None = None,
-                    customer_ref: str | None = None, language: str = "id", tags: list[Any] | None = None,
-                    notes: str = "") -> Customer:
+def create_customer(
+    db: Session,
+    *,
+    business_id: int,
+    name: str,
+    phone: str | None = None,
+    email: str | None = None,
+    city: str | None = None,
+    address: str | None = None,
+    customer_ref: str | None = None,
+    language: str = "id",
+    tags: list[Any] | None = None,
+    notes: str = "",
+) -> Customer:
     customer_ref = (customer_ref or "").strip() or None
     _check_ref_free(db, business_id=business_id, customer_ref=customer_ref)
-    c = Customer(business_id=business_id, name=name.strip(), phone=_clean_phone_field(phone),
-                 email=(email or "").strip().lower() or None, city=(city or "").strip() or None, address=address,
-                 customer_ref=customer_ref, language=language, tags=clean_tags(tags), notes=notes or "")
+    c = Customer(
+        business_id=business_id,
+        name=name.strip(),
+        phone=_clean_phone_field(phone),
+        email=(email or "").strip().lower() or None,
+        city=(city or "").strip() or None,
+        address=address,
+        customer_ref=customer_ref,
+        language=language,
+        tags=clean_tags(tags),
+        notes=notes or "",
+    )
     db.add(c)
     db.flush()
     return c
@@ -165,8 +237,9 @@ def update_customer(db: Session, customer: Customer, **changes: Any) -> Customer
             raise ValidationFailed(details={k: "Tidak boleh kosong."})
     if "customer_ref" in changes:
         changes["customer_ref"] = (changes["customer_ref"] or "").strip() or None
-        _check_ref_free(db, business_id=customer.business_id, customer_ref=changes["customer_ref"],
-                        exclude_id=customer.id)
+        _check_ref_free(
+            db, business_id=customer.business_id, customer_ref=changes["customer_ref"], exclude_id=customer.id
+        )
     if "phone" in changes:
         changes["phone"] = _clean_phone_field(changes["phone"])
     if "email" in changes:
@@ -201,16 +274,24 @@ def _same_day_or_midnight(current: datetime | None, day: date | None, zone: str 
     return _local_midnight(day, zone)
 
 
-def refresh_totals(db: Session, *, business_id: int, customer_ids: list[int] | None = None,
-                   zone: str | None = None) -> int:
+def refresh_totals(
+    db: Session, *, business_id: int, customer_ids: list[int] | None = None, zone: str | None = None
+) -> int:
     """Recompute total_orders, total_spent, first/last order dates from the customer's transactions
     (only status `completed` counts). Dates are local midnights of the business's time zone.
     `customer_ids=None` refreshes every customer of the business. Returns the number refreshed."""
     q = sa.select(Customer).where(Customer.business_id == business_id)
-    agg = (sa.select(Transaction.customer_id, sa.func.count(), sa.func.coalesce(sa.func.sum(Transaction.amount), 0),
-                     sa.func.min(Transaction.occurred_on), sa.func.max(Transaction.occurred_on))
-           .where(Transaction.business_id == business_id, Transaction.status == "completed")
-           .group_by(Transaction.customer_id))
+    agg = (
+        sa.select(
+            Transaction.customer_id,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Transaction.amount), 0),
+            sa.func.min(Transaction.occurred_on),
+            sa.func.max(Transaction.occurred_on),
+        )
+        .where(Transaction.business_id == business_id, Transaction.status == "completed")
+        .group_by(Transaction.customer_id)
+    )
     if customer_ids is not None:
         if not customer_ids:
             return 0
@@ -230,9 +311,17 @@ def refresh_totals(db: Session, *, business_id: int, customer_ids: list[int] | N
     return n
 
 
-def list_transactions(db: Session, *, business_id: int, customer_id: int | None = None,
-                      date_from: date | None = None, date_to: date | None = None, status: str | None = None,
-                      offset: int = 0, limit: int = 20) -> tuple[list[Transaction], int]:
+def list_transactions(
+    db: Session,
+    *,
+    business_id: int,
+    customer_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[Transaction], int]:
     """Newest first. date_from/date_to are inclusive local dates."""
     q = sa.select(Transaction).where(Transaction.business_id == business_id)
     if customer_id is not None:
@@ -251,9 +340,18 @@ def list_transactions(db: Session, *, business_id: int, customer_id: int | None 
 # --- how staff see a customer ----------------------------------------------------------------------
 
 ANONYMOUS_LABELS = {
-    "id": {"web": "Pengunjung web", "telegram": "Pengguna Telegram", "whatsapp": "Pelanggan WhatsApp",
-           "": "Pelanggan"},
-    "en": {"web": "Web visitor", "telegram": "Telegram user", "whatsapp": "WhatsApp customer", "": "Customer"},
+    "id": {
+        "web": "Pengunjung web",
+        "telegram": "Pengguna Telegram",
+        "whatsapp": "Pelanggan WhatsApp",
+        "": "Pelanggan",
+    },
+    "en": {
+        "web": "Web visitor",
+        "telegram": "Telegram user",
+        "whatsapp": "WhatsApp customer",
+        "": "Customer",
+    },
 }
 
 
@@ -278,12 +376,17 @@ def display_names(db: Session, *, business_id: int, ids: list[int], lang: str = 
     ids = sorted({i for i in ids if i is not None})
     if not ids:
         return {}
-    rows = db.execute(sa.select(Customer.id, Customer.name, Customer.phone).where(
-        Customer.business_id == business_id, Customer.id.in_(ids))).all()
+    rows = db.execute(
+        sa.select(Customer.id, Customer.name, Customer.phone).where(
+            Customer.business_id == business_id, Customer.id.in_(ids)
+        )
+    ).all()
     first_channel: dict[int, str] = {}
-    for cid, ch in db.execute(sa.select(CustomerIdentity.customer_id, CustomerIdentity.channel).where(
-            CustomerIdentity.business_id == business_id, CustomerIdentity.customer_id.in_(ids))
-            .order_by(CustomerIdentity.id)):
+    for cid, ch in db.execute(
+        sa.select(CustomerIdentity.customer_id, CustomerIdentity.channel)
+        .where(CustomerIdentity.business_id == business_id, CustomerIdentity.customer_id.in_(ids))
+        .order_by(CustomerIdentity.id)
+    ):
         first_channel.setdefault(cid, ch)
     labels = ANONYMOUS_LABELS.get(lang, ANONYMOUS_LABELS["id"])
     out = {}

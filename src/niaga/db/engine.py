@@ -57,7 +57,9 @@ def configure(settings: Settings | None = None) -> sa.Engine:
             settings.ensure_home()
         _engine = make_engine(settings.db_url)
         _factory = sessionmaker(_engine, expire_on_commit=False)
-        _immediate_factory = sessionmaker(_engine.execution_options(niaga_immediate=True), expire_on_commit=False)
+        _immediate_factory = sessionmaker(
+            _engine.execution_options(niaga_immediate=True), expire_on_commit=False
+        )
     return _engine
 
 

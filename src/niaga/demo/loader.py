@@ -32,22 +32,40 @@ RIZQUNA: dict[str, Any] = {
         "address": "Jl. Kaliurang Km 5 No. 12, Sleman, Yogyakarta 55281",
         "city": "Yogyakarta",
         "description": "Penerbit dan percetakan buku Islami di Yogyakarta: Al-Quran, buku Islam, buku anak, "
-                       "perlengkapan haji dan umroh, serta jasa cetak, print, fotokopi dan jilid.",
+        "perlengkapan haji dan umroh, serta jasa cetak, print, fotokopi dan jilid.",
     },
     "settings": {
-        "agent": {"persona_name": "Asisten Rizquna", "greeting": "Assalamualaikum", "tone": "ramah",
-                  "address_customer_as": "kak"},
+        "agent": {
+            "persona_name": "Asisten Rizquna",
+            "greeting": "Assalamualaikum",
+            "tone": "ramah",
+            "address_customer_as": "kak",
+        },
         "hours": _HOURS_MON_SAT,
-        "pricing": {"print_bw_per_page": 300, "print_color_per_page": 1500, "print_thesis_per_page": 500,
-                    "binding": {"none": 0, "staple": 2000, "spiral": 5000, "hardcover": 15000},
-                    "express_surcharge_pct": 50},
-        "shipping": {"origin_city": "Yogyakarta",
-                     "free_shipping": {"min_subtotal": 200000, "cities": ["Yogyakarta", "Sleman"]}},
-        "loyalty": {"enabled": True, "rupiah_per_point": 1000, "points_per_redeem": 100, "redeem_value": 10000,
-                    "expiry_months": 12},
+        "pricing": {
+            "print_bw_per_page": 300,
+            "print_color_per_page": 1500,
+            "print_thesis_per_page": 500,
+            "binding": {"none": 0, "staple": 2000, "spiral": 5000, "hardcover": 15000},
+            "express_surcharge_pct": 50,
+        },
+        "shipping": {
+            "origin_city": "Yogyakarta",
+            "free_shipping": {"min_subtotal": 200000, "cities": ["Yogyakarta", "Sleman"]},
+        },
+        "loyalty": {
+            "enabled": True,
+            "rupiah_per_point": 1000,
+            "points_per_redeem": 100,
+            "redeem_value": 10000,
+            "expiry_months": 12,
+        },
     },
-    "files": [("products", "rizquna_products.csv"), ("knowledge", "rizquna_knowledge.md"),
-              ("shipping-rates", "shipping_rates.csv")],
+    "files": [
+        ("products", "rizquna_products.csv"),
+        ("knowledge", "rizquna_knowledge.md"),
+        ("shipping-rates", "shipping_rates.csv"),
+    ],
 }
 
 BATIK_SEKAR: dict[str, Any] = {
@@ -58,13 +76,21 @@ BATIK_SEKAR: dict[str, Any] = {
         "description": "Toko batik tulis, batik cap, pakaian dan aksesoris batik.",
     },
     "settings": {
-        "agent": {"persona_name": "Asisten Batik Sekar", "greeting": "Halo", "tone": "ramah",
-                  "address_customer_as": "kak"},
+        "agent": {
+            "persona_name": "Asisten Batik Sekar",
+            "greeting": "Halo",
+            "tone": "ramah",
+            "address_customer_as": "kak",
+        },
         "hours": _HOURS_MON_SAT,
         "shipping": {"origin_city": "Yogyakarta", "free_shipping": {"min_subtotal": 0, "cities": []}},
     },
-    "files": [("products", "batik_sekar_products.csv"), ("shipping-rates", "shipping_rates.csv"),
-              ("customers", "batik_sekar_customers.csv"), ("transactions", "batik_sekar_transactions.csv")],
+    "files": [
+        ("products", "batik_sekar_products.csv"),
+        ("shipping-rates", "shipping_rates.csv"),
+        ("customers", "batik_sekar_customers.csv"),
+        ("transactions", "batik_sekar_transactions.csv"),
+    ],
 }
 
 SMARTCOPY: dict[str, Any] = {
@@ -74,11 +100,15 @@ SMARTCOPY: dict[str, Any] = {
         "address": "Jl. Kampus Contoh No. 7, Kota Contoh Raya",
         "city": "Yogyakarta",
         "description": "Fotokopi, print dan jilid skripsi lewat WhatsApp: format naskah dirapikan sesuai template "
-                       "kampus, dicek kualitasnya, dicetak dan dijilid hard cover / soft cover / spiral.",
+        "kampus, dicek kualitasnya, dicetak dan dijilid hard cover / soft cover / spiral.",
     },
     "settings": {
-        "agent": {"persona_name": "Asisten SmartCopy", "greeting": "Halo", "tone": "ramah",
-                  "address_customer_as": "kak"},
+        "agent": {
+            "persona_name": "Asisten SmartCopy",
+            "greeting": "Halo",
+            "tone": "ramah",
+            "address_customer_as": "kak",
+        },
         "hours": _HOURS_MON_SAT,
         "printshop": {"default_template": "skripsi"},
         "modules": {"print": True},  # the print queue (Antrean cetak) in the dashboard
@@ -95,8 +125,11 @@ def _printshop_prices(db: Session, business: Business) -> str:
     from niaga.printshop.models import PrintPriceList
     from niaga.printshop.pricing import DEFAULT_PRICES
 
-    row = db.query(PrintPriceList).filter(PrintPriceList.business_id == business.id,
-                                          PrintPriceList.name == "default").first()
+    row = (
+        db.query(PrintPriceList)
+        .filter(PrintPriceList.business_id == business.id, PrintPriceList.name == "default")
+        .first()
+    )
     if row is None:
         db.add(PrintPriceList(business_id=business.id, name="default", prices=dict(DEFAULT_PRICES)))
         return "  printshop: daftar harga dibuat"
@@ -111,9 +144,17 @@ def _demo_file(name: str) -> bytes:
 def _business(db: Session, spec: dict[str, Any]) -> tuple[Business, bool]:
     existing = db.query(Business).filter(Business.slug == spec["slug"]).first()
     if existing is None:
-        return tenancy.create_business(db, slug=spec["slug"], name=spec["name"], timezone="Asia/Jakarta",
-                                       profile=spec["profile"], settings=spec["settings"]), True
-    tenancy.update_business(db, existing, name=spec["name"], profile=spec["profile"], settings=spec["settings"])
+        return tenancy.create_business(
+            db,
+            slug=spec["slug"],
+            name=spec["name"],
+            timezone="Asia/Jakarta",
+            profile=spec["profile"],
+            settings=spec["settings"],
+        ), True
+    tenancy.update_business(
+        db, existing, name=spec["name"], profile=spec["profile"], settings=spec["settings"]
+    )
     return existing, False
 
 
@@ -135,22 +176,42 @@ def load_demo() -> list[str]:
                 user = tenancy.get_user_by_email(db, email)
                 if user is None:
                     # NIAGA_DEMO_PASSWORD is the operator's explicit choice for a local demo: no length rule.
-                    user = tenancy.create_user(db, email=email, password=password,
-                                               name=f"{role.title()} {business.name}", min_length=1)
+                    user = tenancy.create_user(
+                        db,
+                        email=email,
+                        password=password,
+                        name=f"{role.title()} {business.name}",
+                        min_length=1,
+                    )
                     created_users.append(email)
                 else:
                     existing_users.append(email)
                 tenancy.add_member(db, user=user, business=business, role=role)
             for kind, filename in spec["files"]:
-                report = import_file(db, kind=kind, business_id=business.id, data=_demo_file(filename),
-                                     filename=filename, actor_type="system")
+                report = import_file(
+                    db,
+                    kind=kind,
+                    business_id=business.id,
+                    data=_demo_file(filename),
+                    filename=filename,
+                    actor_type="system",
+                )
                 reasons: dict[str, int] = {}
                 for err in report.errors:
                     reasons[err["reason"]] = reasons.get(err["reason"], 0) + 1
-                skipped = (f", {report.rejected} dilewati ("
-                           + ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items())) + ")") if reasons else ""
-                lines.append(f"  {kind}: {report.rows} baris — {report.created} baru, "
-                             f"{report.updated} diperbarui{skipped}")
+                skipped = (
+                    (
+                        f", {report.rejected} dilewati ("
+                        + ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items()))
+                        + ")"
+                    )
+                    if reasons
+                    else ""
+                )
+                lines.append(
+                    f"  {kind}: {report.rows} baris — {report.created} baru, "
+                    f"{report.updated} diperbarui{skipped}"
+                )
             if spec.get("printshop_prices"):
                 lines.append(_printshop_prices(db, business))
             db.flush()

@@ -15,11 +15,20 @@ from niaga.kit.providers import classify_status as classify_status  # re-export
 from niaga.settings import get_settings
 
 
-def http_client(base_url: str = "", *, transport: httpx.BaseTransport | None = None,
-                headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Client:
+def http_client(
+    base_url: str = "",
+    *,
+    transport: httpx.BaseTransport | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> httpx.Client:
     """The one way provider clients make an httpx.Client (tests inject a transport)."""
-    return httpx.Client(base_url=base_url, transport=transport, headers=headers or {},
-                        timeout=timeout or get_settings().http_timeout_seconds)
+    return httpx.Client(
+        base_url=base_url,
+        transport=transport,
+        headers=headers or {},
+        timeout=timeout or get_settings().http_timeout_seconds,
+    )
 
 
 def raise_for_provider(resp: httpx.Response, provider: str) -> None:
@@ -36,12 +45,18 @@ def raise_for_provider(resp: httpx.Response, provider: str) -> None:
         body: Any = resp.json()
     except ValueError:
         body = resp.text[:500]
-    raise ProviderError(f"{provider} answered {resp.status_code}: {str(body)[:300]}", provider=provider,
-                        permanent=classify_status(resp.status_code), status=resp.status_code,
-                        retry_after=retry_after, body=body)
+    raise ProviderError(
+        f"{provider} answered {resp.status_code}: {str(body)[:300]}",
+        provider=provider,
+        permanent=classify_status(resp.status_code),
+        status=resp.status_code,
+        retry_after=retry_after,
+        body=body,
+    )
 
 
 # --- language models ------------------------------------------------------------------------------
+
 
 def _retry_after_headers(resp: httpx.Response) -> float | None:
     ms = resp.headers.get("retry-after-ms")
@@ -89,5 +104,9 @@ def raise_for_llm(resp: httpx.Response, provider: str) -> None:
     retryable = resp.status_code in (408, 409, 429) or resp.status_code >= 500
     if quota or should_retry == "false":
         retryable = False
-    raise LLMError(f"{provider} answered {resp.status_code}: {str(body)[:200]}", retryable=retryable,
-                   retry_after=retry_after if retryable else None, status=resp.status_code)
+    raise LLMError(
+        f"{provider} answered {resp.status_code}: {str(body)[:200]}",
+        retryable=retryable,
+        retry_after=retry_after if retryable else None,
+        status=resp.status_code,
+    )

@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-channel_app = typer.Typer(help="Channels of a business: WhatsApp (WAHA, Fonnte, Starsender), Telegram.",
-                          no_args_is_help=True)
+channel_app = typer.Typer(
+    help="Channels of a business: WhatsApp (WAHA, Fonnte, Starsender), Telegram.", no_args_is_help=True
+)
 telegram_app = typer.Typer(help="Telegram bot helpers.", no_args_is_help=True)
 channel_app.add_typer(telegram_app, name="telegram")
 
@@ -23,14 +24,18 @@ def _echo(data: Any) -> None:
 def channel_set(
     slug: str = typer.Argument(..., help="Business slug."),
     kind: str = typer.Argument(..., help="waha | fonnte | starsender | telegram"),
-    base_url: str = typer.Option(None, "--base-url", help="Provider address (WAHA required; others default)."),
+    base_url: str = typer.Option(
+        None, "--base-url", help="Provider address (WAHA required; others default)."
+    ),
     api_key: str = typer.Option(None, "--api-key", help="WAHA X-Api-Key / Starsender device API key."),
     session: str = typer.Option(None, "--session", help="WAHA session name (default: default)."),
     hmac_key: str = typer.Option(None, "--hmac-key", help="WAHA webhook HMAC key."),
     token: str = typer.Option(None, "--token", help="Fonnte device token."),
     bot_token: str = typer.Option(None, "--bot-token", help="Telegram bot token."),
     secret_token: str = typer.Option(None, "--secret-token", help="Telegram webhook secret token."),
-    admin_chat_id: str = typer.Option(None, "--admin-chat-id", help="Telegram chat for admin alerts/approvals."),
+    admin_chat_id: str = typer.Option(
+        None, "--admin-chat-id", help="Telegram chat for admin alerts/approvals."
+    ),
     disable: bool = typer.Option(False, "--disable", help="Keep the settings but stop using the channel."),
 ) -> None:
     """Create or update a channel; secrets are stored encrypted and only shown masked."""
@@ -58,10 +63,19 @@ def channel_set(
         secrets.update(bot_token=bot_token or "", secret_token=secret_token or "")
     with session_scope() as db:
         business = get_business_by_slug(db, slug)
-        row = service.do_configure(db, business_id=business.id, kind=kind, config=config, secrets=secrets,
-                                   is_enabled=not disable)
-        audit(db, business_id=business.id, actor_type="system", actor_id=None, action="channel.configure",
-              entity_type="provider_config", entity_id=row.id, data={"kind": kind, "via": "cli"})
+        row = service.do_configure(
+            db, business_id=business.id, kind=kind, config=config, secrets=secrets, is_enabled=not disable
+        )
+        audit(
+            db,
+            business_id=business.id,
+            actor_type="system",
+            actor_id=None,
+            action="channel.configure",
+            entity_type="provider_config",
+            entity_id=row.id,
+            data={"kind": kind, "via": "cli"},
+        )
         out = service.channel_out(kind, row, business=business)
     _echo(out)
 
@@ -76,8 +90,11 @@ def channel_show(slug: str, kind: str = typer.Argument(None)) -> None:
     with session_scope() as db:
         business = get_business_by_slug(db, slug)
         for k in [kind] if kind else KINDS:
-            _echo(service.channel_out(k, service.get_config_row(db, business_id=business.id, kind=k),
-                                      business=business))
+            _echo(
+                service.channel_out(
+                    k, service.get_config_row(db, business_id=business.id, kind=k), business=business
+                )
+            )
 
 
 @channel_app.command("test")
@@ -96,8 +113,9 @@ def channel_test(slug: str, kind: str) -> None:
 
 
 @telegram_app.command("set-webhook")
-def telegram_set_webhook(slug: str, url: str = typer.Option(None, "--url", help="Default: from NIAGA_PUBLIC_URL.")
-                         ) -> None:
+def telegram_set_webhook(
+    slug: str, url: str = typer.Option(None, "--url", help="Default: from NIAGA_PUBLIC_URL.")
+) -> None:
     """Point the bot at niaga: setWebhook with the secret token (message and callback_query updates)."""
     from niaga.db.engine import session_scope
     from niaga.integrations.base import ProviderError
@@ -110,7 +128,9 @@ def telegram_set_webhook(slug: str, url: str = typer.Option(None, "--url", help=
         business = get_business_by_slug(db, slug)
         cfg = channels.load(db, business_id=business.id, kind="telegram")
     if cfg is None:
-        typer.echo("error: Telegram belum diatur. Jalankan dulu `niaga channel set SLUG telegram …`.", err=True)
+        typer.echo(
+            "error: Telegram belum diatur. Jalankan dulu `niaga channel set SLUG telegram …`.", err=True
+        )
         raise typer.Exit(2)
     target = url or service.webhook_url(slug, "telegram")
     with TelegramClient.from_config(cfg) as client:

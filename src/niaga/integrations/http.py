@@ -28,12 +28,20 @@ def request(client: httpx.Client, provider: str, method: str, url: str, **kwargs
         err.ambiguous = not isinstance(exc, httpx.ConnectTimeout)  # type: ignore[attr-defined]
         raise err from exc
     except httpx.HTTPError as exc:
-        raise ProviderError(f"{provider}: {type(exc).__name__}: {exc}", provider=provider,
-                            permanent=False) from exc
+        raise ProviderError(
+            f"{provider}: {type(exc).__name__}: {exc}", provider=provider, permanent=False
+        ) from exc
 
 
-def download(client: httpx.Client, provider: str, url: str, dest: Path, *, limit: int,
-             headers: dict[str, str] | None = None) -> int:
+def download(
+    client: httpx.Client,
+    provider: str,
+    url: str,
+    dest: Path,
+    *,
+    limit: int,
+    headers: dict[str, str] | None = None,
+) -> int:
     """Stream `url` into `dest` (atomically), stopping at `limit` bytes. Returns the size.
     Raises TooLarge (nothing kept) or ProviderError."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +64,8 @@ def download(client: httpx.Client, provider: str, url: str, dest: Path, *, limit
         tmp.replace(dest)
         return size
     except httpx.HTTPError as exc:
-        raise ProviderError(f"{provider}: download failed: {type(exc).__name__}", provider=provider,
-                            permanent=False) from exc
+        raise ProviderError(
+            f"{provider}: download failed: {type(exc).__name__}", provider=provider, permanent=False
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)

@@ -53,12 +53,27 @@ def handler(provider: str) -> Callable[[Handler], Handler]:
     return deco
 
 
-def store_event(db: Session, *, provider: str, external_id: str, payload: dict[str, Any],
-                business_id: int | None = None, event_type: str | None = None,
-                headers: dict[str, str] | None = None, process: bool = True) -> InboundEvent | None:
+def store_event(
+    db: Session,
+    *,
+    provider: str,
+    external_id: str,
+    payload: dict[str, Any],
+    business_id: int | None = None,
+    event_type: str | None = None,
+    headers: dict[str, str] | None = None,
+    process: bool = True,
+) -> InboundEvent | None:
     """Insert the raw event; returns it when new, None when it is a duplicate. Enqueues processing."""
-    new_id = insert_event(db, provider=provider, external_id=external_id, payload=payload, business_id=business_id,
-                          event_type=event_type, headers=headers)
+    new_id = insert_event(
+        db,
+        provider=provider,
+        external_id=external_id,
+        payload=payload,
+        business_id=business_id,
+        event_type=event_type,
+        headers=headers,
+    )
     if new_id is None:
         return None
     if process:
@@ -66,12 +81,30 @@ def store_event(db: Session, *, provider: str, external_id: str, payload: dict[s
     return db.get(InboundEvent, new_id)
 
 
-def insert_event(db: Session, *, provider: str, external_id: str, payload: dict[str, Any],
-                 business_id: int | None = None, event_type: str | None = None,
-                 headers: dict[str, str] | None = None) -> int | None:
+def insert_event(
+    db: Session,
+    *,
+    provider: str,
+    external_id: str,
+    payload: dict[str, Any],
+    business_id: int | None = None,
+    event_type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> int | None:
     """The insert alone: the new event's id, or None for a duplicate (unique provider + external id)."""
-    return insert_events(db, [dict(provider=provider, external_id=external_id, payload=payload,
-                                   business_id=business_id, event_type=event_type, headers=headers)])[0]
+    return insert_events(
+        db,
+        [
+            dict(
+                provider=provider,
+                external_id=external_id,
+                payload=payload,
+                business_id=business_id,
+                event_type=event_type,
+                headers=headers,
+            )
+        ],
+    )[0]
 
 
 def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]:
@@ -83,15 +116,28 @@ def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]
     for i, e in enumerate(events):
         key = (e["provider"], strip_nul(e["external_id"])[:200])
         first_at.setdefault(key, i)
-        rows.append(dict(provider=key[0], external_id=key[1], business_id=e.get("business_id"),
-                         event_type=strip_nul(e.get("event_type")), payload=strip_nul(e["payload"]),
-                         headers={k: v for k, v in (e.get("headers") or {}).items() if k.lower() in KEEP_HEADERS},
-                         received_at=now, attempts=0, handled_at=None, error=None))
+        rows.append(
+            dict(
+                provider=key[0],
+                external_id=key[1],
+                business_id=e.get("business_id"),
+                event_type=strip_nul(e.get("event_type")),
+                payload=strip_nul(e["payload"]),
+                headers={k: v for k, v in (e.get("headers") or {}).items() if k.lower() in KEEP_HEADERS},
+                received_at=now,
+                attempts=0,
+                handled_at=None,
+                error=None,
+            )
+        )
     unique = [rows[i] for i in sorted(set(first_at.values()))]
     dialect = db.get_bind().dialect.name
     ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
-    stmt = (ins.values(unique).on_conflict_do_nothing(index_elements=["provider", "external_id"])
-            .returning(InboundEvent.id, InboundEvent.provider, InboundEvent.external_id))
+    stmt = (
+        ins.values(unique)
+        .on_conflict_do_nothing(index_elements=["provider", "external_id"])
+        .returning(InboundEvent.id, InboundEvent.provider, InboundEvent.external_id)
+    )
     inserted = {(p, x): int(i) for i, p, x in db.execute(stmt).all()}
     out: list[int | None] = []
     for i, row in enumerate(rows):
@@ -138,8 +184,11 @@ class GroupCommitter(threading.Thread):
             try:
                 with session_scope(immediate=True) as db:
                     ids = insert_events(db, [values for values, _ in batch])
-                    new = [(values.get("business_id"), {"event_id": i}) for (values, _), i in zip(batch, ids, strict=True)
-                           if i is not None]
+                    new = [
+                        (values.get("business_id"), {"event_id": i})
+                        for (values, _), i in zip(batch, ids, strict=True)
+                        if i is not None
+                    ]
                     enqueue_many(db, "inbox.process", new)
                     results = [i is not None for i in ids]
             except Exception:
@@ -188,8 +237,9 @@ def process_event(event_id: int) -> None:
             log.error("inbox.missing_handler", provider=provider, event_id=event_id)
     if fn is None:
         # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
-        raise PermanentError(f"no inbox handler for provider {provider!r} "
-                             "(niaga.integrations.registry.WEBHOOK_HANDLERS)")
+        raise PermanentError(
+            f"no inbox handler for provider {provider!r} (niaga.integrations.registry.WEBHOOK_HANDLERS)"
+        )
     try:
         with session_scope() as db:
             event = db.get(InboundEvent, event_id)
@@ -199,8 +249,11 @@ def process_event(event_id: int) -> None:
             event.error = None
     except Exception as exc:
         with session_scope() as db:
-            db.execute(sa.update(InboundEvent).where(InboundEvent.id == event_id)
-                       .values(error=f"{type(exc).__name__}: {exc}"[:4000]))
+            db.execute(
+                sa.update(InboundEvent)
+                .where(InboundEvent.id == event_id)
+                .values(error=f"{type(exc).__name__}: {exc}"[:4000])
+            )
         raise
 
 

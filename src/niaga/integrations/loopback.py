@@ -55,8 +55,13 @@ class LoopbackServer:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
-                rec = Recorded(self.command, parts.path, parse_qs(parts.query),
-                               {k.lower(): v for k, v in self.headers.items()}, raw)
+                rec = Recorded(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    raw,
+                )
                 ctype = rec.headers.get("content-type", "")
                 if "json" in ctype and raw:
                     try:
@@ -152,8 +157,14 @@ def _parse_multipart(raw: bytes, ctype: str) -> dict[str, list[str]]:
             continue
         head, _, content = part.partition(b"\r\n\r\n")
         content = content.rstrip(b"\r\n-")
-        disp = next((h for h in head.decode(errors="replace").split("\r\n")
-                     if h.lower().startswith("content-disposition")), "")
+        disp = next(
+            (
+                h
+                for h in head.decode(errors="replace").split("\r\n")
+                if h.lower().startswith("content-disposition")
+            ),
+            "",
+        )
         name = disp.split('name="', 1)[-1].split('"', 1)[0] if 'name="' in disp else ""
         if 'filename="' in disp:
             fname = disp.split('filename="', 1)[-1].split('"', 1)[0]

@@ -94,6 +94,7 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
 
 # --- webhooks --------------------------------------------------------------------------------------
 
+
 @router.post("/webhooks/waha/{slug}", tags=["webhooks"], include_in_schema=False)
 async def waha_webhook_endpoint(slug: str, request: Request) -> JSONResponse:
     raw = await request.body()
@@ -103,15 +104,25 @@ async def waha_webhook_endpoint(slug: str, request: Request) -> JSONResponse:
     if cfg is None:
         return _reject(404, "channel_not_configured", "WhatsApp (WAHA) belum diatur untuk bisnis ini.")
     # The signature is checked on the exact bytes before anything is parsed or stored.
-    if not waha_webhook.verify(raw, request.headers.get("x-webhook-hmac"), cfg.secrets.get("hmac_key", ""),
-                               request.headers.get("x-webhook-hmac-algorithm")):
+    if not waha_webhook.verify(
+        raw,
+        request.headers.get("x-webhook-hmac"),
+        cfg.secrets.get("hmac_key", ""),
+        request.headers.get("x-webhook-hmac-algorithm"),
+    ):
         return _reject(401, "invalid_signature", "Tanda tangan webhook tidak valid.")
     body = _parse(raw)
     if body is None:
         return _reject(400, "malformed_json", "Body bukan JSON yang valid.")
     key = waha_webhook.event_key(business_id, body)
-    stored = await store_event_async(provider="waha", external_id=key, payload=body, business_id=business_id,
-                                     event_type=str(body.get("event") or "")[:60], headers=dict(request.headers))
+    stored = await store_event_async(
+        provider="waha",
+        external_id=key,
+        payload=body,
+        business_id=business_id,
+        event_type=str(body.get("event") or "")[:60],
+        headers=dict(request.headers),
+    )
     return JSONResponse(ok({"stored": stored}))
 
 
@@ -123,20 +134,27 @@ async def telegram_webhook_endpoint(slug: str, request: Request) -> JSONResponse
         return _reject(404, "not_found", "Bisnis tidak ditemukan.")
     if cfg is None:
         return _reject(404, "channel_not_configured", "Telegram belum diatur untuk bisnis ini.")
-    if not telegram_webhook.verify(request.headers.get("x-telegram-bot-api-secret-token"),
-                                   cfg.secrets.get("secret_token", "")):
+    if not telegram_webhook.verify(
+        request.headers.get("x-telegram-bot-api-secret-token"), cfg.secrets.get("secret_token", "")
+    ):
         return _reject(401, "invalid_secret", "Secret token tidak valid.")
     body = _parse(raw)
     if body is None or "update_id" not in body:
         return _reject(400, "malformed_json", "Body bukan update Telegram yang valid.")
     kind = next((k for k in body if k != "update_id"), None)
-    stored = await store_event_async(provider="telegram", external_id=telegram_webhook.event_key(business_id, body),
-                                     payload=body, business_id=business_id, event_type=kind,
-                                     headers=dict(request.headers))
+    stored = await store_event_async(
+        provider="telegram",
+        external_id=telegram_webhook.event_key(business_id, body),
+        payload=body,
+        business_id=business_id,
+        event_type=kind,
+        headers=dict(request.headers),
+    )
     return JSONResponse(ok({"stored": stored}))
 
 
 # --- configuration (admins) ------------------------------------------------------------------------
+
 
 class ChannelIn(BaseModel):
     config: dict[str, Any] = {}
@@ -147,8 +165,16 @@ class ChannelIn(BaseModel):
 @router.get("/api/v1/channels", tags=["channels"])
 def list_channels(principal: AdminDep, db: SessionDep) -> dict:
     business = db.get(Business, principal.business_id)
-    return ok([service.channel_out(kind, service.get_config_row(db, business_id=principal.business_id, kind=kind),
-                                   business=business) for kind in channels.CHANNEL_KINDS])
+    return ok(
+        [
+            service.channel_out(
+                kind,
+                service.get_config_row(db, business_id=principal.business_id, kind=kind),
+                business=business,
+            )
+            for kind in channels.CHANNEL_KINDS
+        ]
+    )
 
 
 @router.get("/api/v1/channels/{kind}", tags=["channels"])
@@ -159,12 +185,28 @@ def get_channel(kind: str, principal: AdminDep, db: SessionDep) -> dict:
 
 @router.put("/api/v1/channels/{kind}", tags=["channels"])
 def put_channel(kind: str, body: ChannelIn, principal: AdminDep, db: SessionDep) -> dict:
-    row = service.do_configure(db, business_id=principal.business_id, kind=kind, config=body.config,
-                               secrets=body.secrets, is_enabled=body.is_enabled)
-    audit(db, business_id=principal.business_id, actor_type=principal.actor_type, actor_id=principal.actor_id,
-          action="channel.configure", entity_type="provider_config", entity_id=row.id,
-          data={"kind": kind, "config_keys": sorted(body.config), "secrets_changed": sorted(
-              k for k, v in body.secrets.items() if v)})
+    row = service.do_configure(
+        db,
+        business_id=principal.business_id,
+        kind=kind,
+        config=body.config,
+        secrets=body.secrets,
+        is_enabled=body.is_enabled,
+    )
+    audit(
+        db,
+        business_id=principal.business_id,
+        actor_type=principal.actor_type,
+        actor_id=principal.actor_id,
+        action="channel.configure",
+        entity_type="provider_config",
+        entity_id=row.id,
+        data={
+            "kind": kind,
+            "config_keys": sorted(body.config),
+            "secrets_changed": sorted(k for k, v in body.secrets.items() if v),
+        },
+    )
     return ok(service.channel_out(kind, row, business=db.get(Business, principal.business_id)))
 
 

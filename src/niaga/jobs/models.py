@@ -38,7 +38,9 @@ class Job(IdMixin, Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -48,8 +50,9 @@ class DeadLetter(IdMixin, Base):
     __tablename__ = "dead_letters"
     __table_args__ = (sa.Index("ix_dead_letters_business_status", "business_id", "status"),)
 
-    job_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("jobs.id", ondelete="CASCADE"), index=True,
-                                        nullable=False)
+    job_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("jobs.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     business_id: Mapped[int | None] = mapped_column(BigId, business_fk())
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     args: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
@@ -57,7 +60,11 @@ class DeadLetter(IdMixin, Base):
     error_class: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
     permanent: Mapped[bool] = mapped_column(default=False, nullable=False)
     attempts: Mapped[int] = mapped_column(default=0, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(12), default="dead", nullable=False)  # dead|replayed|discarded
+    status: Mapped[str] = mapped_column(
+        sa.String(12), default="dead", nullable=False
+    )  # dead|replayed|discarded
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    resolved_by_user_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_by_user_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("users.id", ondelete="SET NULL")
+    )

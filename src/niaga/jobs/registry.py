@@ -53,8 +53,9 @@ PERIODIC: dict[str, tuple[dict[str, str], Callable[[], Any]]] = {}
 _loaded = False
 
 
-def task(name: str, *, max_attempts: int | None = None, base_delay: float = 2.0,
-         max_delay: float = 3600.0) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def task(
+    name: str, *, max_attempts: int | None = None, base_delay: float = 2.0, max_delay: float = 3600.0
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the job `name`. The function opens its own session and should be idempotent:
     after a crash mid-run it is run again."""
 

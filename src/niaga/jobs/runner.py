@@ -48,9 +48,18 @@ dead_letter_hooks: list[Callable[[DeadLetter], None]] = []
 
 # --- enqueue --------------------------------------------------------------------------------------
 
-def enqueue(db: Session, name: str, *, business_id: int | None = None, delay: float = 0,
-            run_at: datetime | None = None, idempotency_key: str | None = None,
-            max_attempts: int | None = None, **args: Any) -> Job:
+
+def enqueue(
+    db: Session,
+    name: str,
+    *,
+    business_id: int | None = None,
+    delay: float = 0,
+    run_at: datetime | None = None,
+    idempotency_key: str | None = None,
+    max_attempts: int | None = None,
+    **args: Any,
+) -> Job:
     """Add a job to the caller's transaction; it is dispatched only if that transaction commits.
 
     With `idempotency_key`, enqueuing the same key twice returns the first job.
@@ -60,9 +69,14 @@ def enqueue(db: Session, name: str, *, business_id: int | None = None, delay: fl
         existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
         if existing is not None:
             return existing
-    job = Job(name=name, args=args, business_id=business_id,
-              max_attempts=max_attempts or spec.max_attempts or get_settings().job_max_attempts,
-              run_at=run_at or (utcnow() + timedelta(seconds=delay)), idempotency_key=idempotency_key)
+    job = Job(
+        name=name,
+        args=args,
+        business_id=business_id,
+        max_attempts=max_attempts or spec.max_attempts or get_settings().job_max_attempts,
+        run_at=run_at or (utcnow() + timedelta(seconds=delay)),
+        idempotency_key=idempotency_key,
+    )
     if idempotency_key:
         try:
             with db.begin_nested():
@@ -86,9 +100,20 @@ def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str,
     spec = resolve(name)
     now = utcnow()
     max_attempts = spec.max_attempts or get_settings().job_max_attempts
-    rows = [{"name": name, "args": args, "business_id": bid, "status": "pending", "attempts": 0,
-             "max_attempts": max_attempts, "run_at": now, "created_at": now, "updated_at": now}
-            for bid, args in items]
+    rows = [
+        {
+            "name": name,
+            "args": args,
+            "business_id": bid,
+            "status": "pending",
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "run_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for bid, args in items
+    ]
     ids = [int(i) for i in db.scalars(sa.insert(Job).returning(Job.id), rows)]
     db.info.setdefault(_PENDING_KEY, []).extend((i, now) for i in ids)
     return ids
@@ -260,6 +285,7 @@ def _dispatcher() -> _Dispatcher:
 
 # --- running --------------------------------------------------------------------------------------
 
+
 def _backoff(attempt: int, base: float, cap: float) -> float:
     delay = min(cap, base * (2 ** max(attempt - 1, 0)))
     return delay * random.uniform(0.8, 1.2)
@@ -272,18 +298,30 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     now = now or utcnow()
     lease = timedelta(seconds=get_settings().job_lease_seconds)
     with session_scope() as db:
-        claimed = affected(db.execute(
-            sa.update(Job)
-            .where(Job.id == job_id,
-                   sa.or_(sa.and_(Job.status == "pending", Job.run_at <= now),
-                          sa.and_(Job.status == "running", Job.locked_until < now)))
-            .values(status="running", attempts=Job.attempts + 1, locked_until=now + lease, locked_by=worker,
-                    updated_at=now)
-            .execution_options(synchronize_session=False)
-        ))
+        claimed = affected(
+            db.execute(
+                sa.update(Job)
+                .where(
+                    Job.id == job_id,
+                    sa.or_(
+                        sa.and_(Job.status == "pending", Job.run_at <= now),
+                        sa.and_(Job.status == "running", Job.locked_until < now),
+                    ),
+                )
+                .values(
+                    status="running",
+                    attempts=Job.attempts + 1,
+                    locked_until=now + lease,
+                    locked_by=worker,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not claimed:
-            early = db.scalar(sa.select(Job.run_at).where(Job.id == job_id, Job.status == "pending",
-                                                         Job.run_at > now))
+            early = db.scalar(
+                sa.select(Job.run_at).where(Job.id == job_id, Job.status == "pending", Job.run_at > now)
+            )
             if early is not None and not now_given:
                 # Delivered before its time (a clock step, an early queue): put it back rather than leave it
                 # for the sweeper.
@@ -311,9 +349,12 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
         heartbeat.stop()
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
     with session_scope() as db:
-        db.execute(sa.update(Job).where(Job.id == job_id, Job.locked_by == worker)
-                   .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
-                   .execution_options(synchronize_session=False))
+        db.execute(
+            sa.update(Job)
+            .where(Job.id == job_id, Job.locked_by == worker)
+            .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
@@ -333,10 +374,12 @@ class _Heartbeat(threading.Thread):
         while not self._stop_event.wait(interval):
             try:
                 with session_scope() as db:
-                    db.execute(sa.update(Job).where(Job.id == self.job_id, Job.locked_by == self.worker,
-                                                    Job.status == "running")
-                               .values(locked_until=utcnow() + self.lease)
-                               .execution_options(synchronize_session=False))
+                    db.execute(
+                        sa.update(Job)
+                        .where(Job.id == self.job_id, Job.locked_by == self.worker, Job.status == "running")
+                        .values(locked_until=utcnow() + self.lease)
+                        .execution_options(synchronize_session=False)
+                    )
             except Exception as exc:  # the next beat may succeed; the job itself goes on
                 log.warning("jobs.heartbeat_failed", job_id=self.job_id, error=str(exc))
 
@@ -344,21 +387,44 @@ class _Heartbeat(threading.Thread):
         self._stop_event.set()
 
 
-def _failed(job_id: int, name: str, exc: BaseException, attempts: int, max_attempts: int, spec: Any,
-            worker: str, now: datetime | None = None) -> str:
+def _failed(
+    job_id: int,
+    name: str,
+    exc: BaseException,
+    attempts: int,
+    max_attempts: int,
+    spec: Any,
+    worker: str,
+    now: datetime | None = None,
+) -> str:
     permanent = bool(getattr(exc, "permanent", False))
     error = f"{type(exc).__name__}: {exc}"
     now = now or utcnow()
     if permanent or attempts >= max_attempts:
         with session_scope() as db:
-            db.execute(sa.update(Job).where(Job.id == job_id)
-                       .values(status="dead", finished_at=now, locked_until=None, last_error=error)
-                       .execution_options(synchronize_session=False))
+            db.execute(
+                sa.update(Job)
+                .where(Job.id == job_id)
+                .values(status="dead", finished_at=now, locked_until=None, last_error=error)
+                .execution_options(synchronize_session=False)
+            )
             job = db.get(Job, job_id)
             assert job is not None
-            dl = DeadLetter(job_id=job_id, business_id=job.business_id, name=name, args=job.args, error=error,
-                            error_class=type(exc).__name__, permanent=permanent, attempts=attempts)
-            dl.error = (error + "\n\n" + "".join(traceback.format_exception(exc))[-4000:]) if not permanent else error
+            dl = DeadLetter(
+                job_id=job_id,
+                business_id=job.business_id,
+                name=name,
+                args=job.args,
+                error=error,
+                error_class=type(exc).__name__,
+                permanent=permanent,
+                attempts=attempts,
+            )
+            dl.error = (
+                (error + "\n\n" + "".join(traceback.format_exception(exc))[-4000:])
+                if not permanent
+                else error
+            )
             db.add(dl)
             db.flush()
         metrics.jobs_total.labels(name, "dead").inc()
@@ -375,9 +441,12 @@ def _failed(job_id: int, name: str, exc: BaseException, attempts: int, max_attem
     delay = float(retry_after) if retry_after else _backoff(attempts, base, cap)
     run_at = now + timedelta(seconds=delay)
     with session_scope() as db:
-        db.execute(sa.update(Job).where(Job.id == job_id)
-                   .values(status="pending", run_at=run_at, locked_until=None, last_error=error)
-                   .execution_options(synchronize_session=False))
+        db.execute(
+            sa.update(Job)
+            .where(Job.id == job_id)
+            .values(status="pending", run_at=run_at, locked_until=None, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
     metrics.jobs_total.labels(name, "retry").inc()
     log.warning("jobs.retry", job_id=job_id, job=name, attempt=attempts, delay_s=round(delay, 2), error=error)
     dispatch(job_id, run_at)
@@ -386,6 +455,7 @@ def _failed(job_id: int, name: str, exc: BaseException, attempts: int, max_attem
 
 # --- recovery and tests ---------------------------------------------------------------------------
 
+
 def sweep(*, now: datetime | None = None, stale_after: float | None = None) -> int:
     """Re-dispatch due pending jobs not picked up for `stale_after` s and running jobs with an expired lease."""
     now = now or utcnow()
@@ -393,13 +463,26 @@ def sweep(*, now: datetime | None = None, stale_after: float | None = None) -> i
         stale_after = get_settings().job_sweep_stale_seconds
     with session_scope() as db:
         rows = db.execute(
-            sa.select(Job.id, Job.run_at).where(
-                sa.or_(sa.and_(Job.status == "pending", Job.run_at <= now - timedelta(seconds=stale_after)),
-                       sa.and_(Job.status == "running", Job.locked_until < now)))
-            .order_by(Job.id).limit(500)).all()
-        depth = dict(db.execute(sa.select(Job.status, sa.func.count()).where(Job.status.in_(("pending", "running")))
-                                .group_by(Job.status)).all())
-        open_dead = db.scalar(sa.select(sa.func.count()).select_from(DeadLetter).where(DeadLetter.status == "dead"))
+            sa.select(Job.id, Job.run_at)
+            .where(
+                sa.or_(
+                    sa.and_(Job.status == "pending", Job.run_at <= now - timedelta(seconds=stale_after)),
+                    sa.and_(Job.status == "running", Job.locked_until < now),
+                )
+            )
+            .order_by(Job.id)
+            .limit(500)
+        ).all()
+        depth = dict(
+            db.execute(
+                sa.select(Job.status, sa.func.count())
+                .where(Job.status.in_(("pending", "running")))
+                .group_by(Job.status)
+            ).all()
+        )
+        open_dead = db.scalar(
+            sa.select(sa.func.count()).select_from(DeadLetter).where(DeadLetter.status == "dead")
+        )
     for status in ("pending", "running"):
         metrics.queue_depth.labels(status).set(depth.get(status, 0))
     metrics.dead_letters.set(open_dead or 0)
@@ -417,8 +500,11 @@ def drain(*, now: datetime | None = None, max_jobs: int = 10_000, names: set[str
         at = now or utcnow()
         with session_scope() as db:
             q = sa.select(Job.id).where(
-                sa.or_(sa.and_(Job.status == "pending", Job.run_at <= at),
-                       sa.and_(Job.status == "running", Job.locked_until < at)))
+                sa.or_(
+                    sa.and_(Job.status == "pending", Job.run_at <= at),
+                    sa.and_(Job.status == "running", Job.locked_until < at),
+                )
+            )
             if names:
                 q = q.where(Job.name.in_(names))
             job_id = db.scalars(q.order_by(Job.run_at, Job.id).limit(1)).first()
@@ -484,9 +570,14 @@ class InProcessWorker:
         from niaga.jobs.queue import get_huey
 
         self.huey = get_huey()
-        self.consumer = self.huey.create_consumer(workers=workers or get_settings().worker_threads,
-                                                  worker_type="thread", periodic=True, initial_delay=0.05,
-                                                  max_delay=0.5, check_worker_health=True)
+        self.consumer = self.huey.create_consumer(
+            workers=workers or get_settings().worker_threads,
+            worker_type="thread",
+            periodic=True,
+            initial_delay=0.05,
+            max_delay=0.5,
+            check_worker_health=True,
+        )
         self.sweeper = Sweeper()
 
     def start(self) -> None:
@@ -514,9 +605,16 @@ def run_standalone_worker(workers: int | None = None) -> None:
 
     huey = get_huey()
     # SIGTERM (systemd, docker stop) finishes running jobs before exiting; SIGINT twice interrupts.
-    consumer = huey.create_consumer(workers=workers or get_settings().worker_threads, worker_type="thread",
-                                    periodic=True, initial_delay=0.05, max_delay=0.5, check_worker_health=True,
-                                    graceful_signal="TERM", shutdown_timeout=60)
+    consumer = huey.create_consumer(
+        workers=workers or get_settings().worker_threads,
+        worker_type="thread",
+        periodic=True,
+        initial_delay=0.05,
+        max_delay=0.5,
+        check_worker_health=True,
+        graceful_signal="TERM",
+        shutdown_timeout=60,
+    )
     sweeper = Sweeper()
     sweeper.start()
     log.info("jobs.worker_started", mode="standalone", worker=WORKER_ID)

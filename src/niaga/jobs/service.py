@@ -12,8 +12,9 @@ from niaga.kit.errors import Conflict, NotFound
 from niaga.kit.timeutil import utcnow
 
 
-def list_dead_letters(db: Session, *, business_id: int | None, status: str | None = "dead", offset: int = 0,
-                      limit: int = 50) -> tuple[list[DeadLetter], int]:
+def list_dead_letters(
+    db: Session, *, business_id: int | None, status: str | None = "dead", offset: int = 0, limit: int = 50
+) -> tuple[list[DeadLetter], int]:
     q = sa.select(DeadLetter)
     if business_id is not None:
         q = q.where(DeadLetter.business_id == business_id)
@@ -40,9 +41,14 @@ def do_replay(db: Session, dl: DeadLetter, *, user_id: int | None = None) -> Job
         raise Conflict("Job ini sudah diproses ulang atau dibuang.", code="already_resolved")
     now = utcnow()
     # A conditional UPDATE: two staff clicking "replay" at once re-queue the job once.
-    updated = affected(db.execute(sa.update(Job).where(Job.id == dl.job_id, Job.status == "dead")
-                         .values(status="pending", attempts=0, run_at=now, locked_until=None, finished_at=None)
-                         .execution_options(synchronize_session=False)))
+    updated = affected(
+        db.execute(
+            sa.update(Job)
+            .where(Job.id == dl.job_id, Job.status == "dead")
+            .values(status="pending", attempts=0, run_at=now, locked_until=None, finished_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not updated:
         raise Conflict("Job ini sudah diproses ulang atau dibuang.", code="already_resolved")
     job = db.get(Job, dl.job_id)

@@ -10,8 +10,14 @@ class AppError(Exception):
     status = 400
     message = "Permintaan tidak dapat diproses."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, status: int | None = None,
-                 details: Any = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        details: Any = None,
+    ) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
         if code:

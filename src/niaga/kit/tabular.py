@@ -42,6 +42,8 @@ class TooLarge(AppError):
     code = "file_too_large"
     status = 413
     message = "File terlalu besar untuk diimpor."
+
+
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 
@@ -54,8 +56,10 @@ class UnsupportedFormat(AppError):
     def __init__(self, accepted: tuple[str, ...] = TABLE_FORMATS, *, got: str | None = None) -> None:
         names = ", ".join(f".{a}" for a in accepted)
         got_text = f" (file: {got})" if got else ""
-        super().__init__(f"Format file tidak didukung{got_text}. Format yang diterima: {names}.",
-                         details={"accepted": list(accepted), "got": got})
+        super().__init__(
+            f"Format file tidak didukung{got_text}. Format yang diterima: {names}.",
+            details={"accepted": list(accepted), "got": got},
+        )
 
 
 @dataclass
@@ -103,8 +107,11 @@ def decode_text(data: bytes) -> str:
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError:
-            raise ValidationFailed("File teks harus berenkode UTF-8.", code="unsupported_encoding",
-                                   details={"file": "Simpan ulang file sebagai CSV UTF-8."})
+            raise ValidationFailed(
+                "File teks harus berenkode UTF-8.",
+                code="unsupported_encoding",
+                details={"file": "Simpan ulang file sebagai CSV UTF-8."},
+            )
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -130,8 +137,11 @@ def _build(header_row: list[Any], body: list[tuple[int, list[Any]]]) -> Table:
     while headers and not headers[-1]:
         headers.pop()
     if not any(headers):
-        raise ValidationFailed("Baris judul kolom (header) tidak ditemukan.", code="missing_header",
-                               details={"file": "Baris pertama harus berisi nama kolom."})
+        raise ValidationFailed(
+            "Baris judul kolom (header) tidak ditemukan.",
+            code="missing_header",
+            details={"file": "Baris pertama harus berisi nama kolom."},
+        )
     table = Table(headers=headers)
     for number, cells in body:
         if all(_blank(c) for c in cells):
@@ -148,14 +158,22 @@ def _build(header_row: list[Any], body: list[tuple[int, list[Any]]]) -> Table:
 
 def _check_shape(rows: int, columns: int, cells: int, limits: Limits) -> None:
     if rows > limits.max_rows:
-        raise TooLarge(f"File terlalu besar: lebih dari {limits.max_rows:,} baris. Pecah menjadi beberapa file."
-                       .replace(",", "."), details={"rows": f"maksimal {limits.max_rows}"})
+        raise TooLarge(
+            f"File terlalu besar: lebih dari {limits.max_rows:,} baris. Pecah menjadi beberapa file.".replace(
+                ",", "."
+            ),
+            details={"rows": f"maksimal {limits.max_rows}"},
+        )
     if columns > limits.max_columns:
-        raise TooLarge(f"File punya terlalu banyak kolom (maksimal {limits.max_columns}).",
-                       details={"columns": f"maksimal {limits.max_columns}"})
+        raise TooLarge(
+            f"File punya terlalu banyak kolom (maksimal {limits.max_columns}).",
+            details={"columns": f"maksimal {limits.max_columns}"},
+        )
     if cells > limits.max_cells:
-        raise TooLarge("File punya terlalu banyak sel untuk diimpor sekaligus. Pecah menjadi beberapa file.",
-                       details={"cells": f"maksimal {limits.max_cells}"})
+        raise TooLarge(
+            "File punya terlalu banyak sel untuk diimpor sekaligus. Pecah menjadi beberapa file.",
+            details={"cells": f"maksimal {limits.max_cells}"},
+        )
 
 
 def read_csv(data: bytes, limits: Limits = LIMITS) -> Table:
@@ -172,12 +190,15 @@ def read_csv(data: bytes, limits: Limits = LIMITS) -> Table:
             cells += len(r)
             _check_shape(len(all_rows) - 1, len(r), cells, limits)
     except csv.Error as exc:
-        raise ValidationFailed(f"CSV tidak terbaca di baris {len(all_rows) + 1}: {exc}.", code="bad_csv",
-                               details={"row": len(all_rows) + 1})
+        raise ValidationFailed(
+            f"CSV tidak terbaca di baris {len(all_rows) + 1}: {exc}.",
+            code="bad_csv",
+            details={"row": len(all_rows) + 1},
+        )
     header_idx = next((i for i, r in enumerate(all_rows) if any(c.strip() for c in r)), None)
     if header_idx is None:
         raise ValidationFailed("File kosong.", code="empty_file", details={"file": "File tidak berisi data."})
-    body = [(n, list(r)) for n, r in enumerate(all_rows[header_idx + 1:], start=1)]
+    body = [(n, list(r)) for n, r in enumerate(all_rows[header_idx + 1 :], start=1)]
     return _build(all_rows[header_idx], body)
 
 
@@ -194,12 +215,18 @@ def check_zip(data: bytes, limits: Limits = LIMITS) -> None:
         raise TooLarge("File berisi terlalu banyak bagian.", details={"members": len(infos)})
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
-        raise TooLarge(f"Isi file terlalu besar setelah dibuka ({total // (1024 * 1024)} MB; maksimal "
-                       f"{limits.max_uncompressed_bytes // (1024 * 1024)} MB).", details={"uncompressed": total})
+        raise TooLarge(
+            f"Isi file terlalu besar setelah dibuka ({total // (1024 * 1024)} MB; maksimal "
+            f"{limits.max_uncompressed_bytes // (1024 * 1024)} MB).",
+            details={"uncompressed": total},
+        )
     for i in infos:
         if i.file_size > 1024 * 1024 and i.file_size > limits.max_ratio * max(i.compress_size, 1):
-            raise TooLarge("File mencurigakan: isinya dipadatkan secara tidak wajar (zip bomb).",
-                           code="compression_bomb", details={"member": i.filename})
+            raise TooLarge(
+                "File mencurigakan: isinya dipadatkan secara tidak wajar (zip bomb).",
+                code="compression_bomb",
+                details={"member": i.filename},
+            )
 
 
 def read_xlsx(data: bytes, limits: Limits = LIMITS) -> Table:
@@ -230,9 +257,10 @@ def read_xlsx(data: bytes, limits: Limits = LIMITS) -> Table:
         wb.close()
     header_idx = next((i for i, r in enumerate(rows) if any(not _blank(c) for c in r)), None)
     if header_idx is None:
-        raise ValidationFailed("Sheet pertama kosong.", code="empty_file",
-                               details={"file": "Sheet pertama tidak berisi data."})
-    body = [(n, r) for n, r in enumerate(rows[header_idx + 1:], start=1)]
+        raise ValidationFailed(
+            "Sheet pertama kosong.", code="empty_file", details={"file": "Sheet pertama tidak berisi data."}
+        )
+    body = [(n, r) for n, r in enumerate(rows[header_idx + 1 :], start=1)]
     return _build(rows[header_idx], body)
 
 
@@ -245,8 +273,11 @@ def read_table(data: bytes, filename: str | None, limits: Limits = LIMITS) -> Ta
 def require_columns(table: Table, required: tuple[str, ...]) -> None:
     missing = [c for c in required if c not in table.headers]
     if missing:
-        raise ValidationFailed(f"Kolom wajib tidak ada: {', '.join(missing)}.", code="missing_columns",
-                               details={"columns": missing, "found": table.headers})
+        raise ValidationFailed(
+            f"Kolom wajib tidak ada: {', '.join(missing)}.",
+            code="missing_columns",
+            details={"columns": missing, "found": table.headers},
+        )
 
 
 def cell_text(value: Any) -> str:

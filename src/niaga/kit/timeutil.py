@@ -45,5 +45,3 @@ def local_now(zone: str | None = None) -> datetime:
 
 def local_today(zone: str | None = None) -> date:
     return local_now(zone).date()
-
-

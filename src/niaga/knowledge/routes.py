@@ -25,11 +25,25 @@ def _doc(d: Any) -> dict:
 
 
 @router.get("")
-def list_documents(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
-                   search: str | None = Query(None, max_length=200), category: str | None = None,
-                   tag: str | None = None, is_active: bool | None = None) -> dict:
-    rows, total = service.list_documents(db, business_id=principal.business_id, search=search, category=category,
-                                         tag=tag, is_active=is_active, offset=page.offset, limit=page.limit)
+def list_documents(
+    principal: StaffDep,
+    db: SessionDep,
+    page: Page = Depends(page_params),
+    search: str | None = Query(None, max_length=200),
+    category: str | None = None,
+    tag: str | None = None,
+    is_active: bool | None = None,
+) -> dict:
+    rows, total = service.list_documents(
+        db,
+        business_id=principal.business_id,
+        search=search,
+        category=category,
+        tag=tag,
+        is_active=is_active,
+        offset=page.offset,
+        limit=page.limit,
+    )
     return ok([_doc(d) for d in rows], page.meta(total))
 
 

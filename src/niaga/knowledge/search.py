@@ -22,24 +22,86 @@ from niaga.knowledge.models import KnowledgeDocument
 
 # Customer words → words policies use (stems). Expansions are added with a lower weight.
 SYNONYMS: dict[str, list[str]] = {
-    "alamat": ["lokasi", "jl"], "dimana": ["lokasi", "jl"], "letak": ["lokasi"], "lokasi": ["jl"],
-    "maps": ["lokasi"], "map": ["lokasi"], "where": ["lokasi"], "address": ["lokasi", "jl"],
-    "buka": ["jam", "operasional"], "tutup": ["jam", "operasional", "libur"], "jam": ["operasional", "buka"],
-    "open": ["jam", "buka", "operasional"], "hours": ["jam", "operasional"], "libur": ["operasional"],
-    "cod": ["tunai", "ambil", "bayar"], "tunai": ["bayar"], "cash": ["tunai"],
-    "bayar": ["bayar", "transfer", "qris"], "transfer": ["bayar"], "qris": ["bayar"], "rekening": ["bayar"],
-    "retur": ["tukar", "retur"], "refund": ["retur", "tukar"], "tukar": ["retur"], "return": ["retur", "tukar"],
-    "cacat": ["retur", "tukar"], "rusak": ["retur", "tukar"], "garansi": ["retur", "tukar"],
-    "ongkir": ["kirim"], "gratis": ["kirim", "ongkir"], "kurir": ["kirim"],
-    "lama": ["estimasi", "kerja"], "selesai": ["estimasi"], "jadi": ["estimasi"], "kapan": ["estimasi"],
-    "format": ["file"], "file": ["format"], "poin": ["loyalitas"], "point": ["poin"], "member": ["poin"],
-    "preorder": ["pre", "order"], "inden": ["pre", "order"], "privasi": ["data"], "data": ["privasi"],
-    "skripsi": ["skripsi"], "express": ["express"], "kilat": ["express"],
+    "alamat": ["lokasi", "jl"],
+    "dimana": ["lokasi", "jl"],
+    "letak": ["lokasi"],
+    "lokasi": ["jl"],
+    "maps": ["lokasi"],
+    "map": ["lokasi"],
+    "where": ["lokasi"],
+    "address": ["lokasi", "jl"],
+    "buka": ["jam", "operasional"],
+    "tutup": ["jam", "operasional", "libur"],
+    "jam": ["operasional", "buka"],
+    "open": ["jam", "buka", "operasional"],
+    "hours": ["jam", "operasional"],
+    "libur": ["operasional"],
+    "cod": ["tunai", "ambil", "bayar"],
+    "tunai": ["bayar"],
+    "cash": ["tunai"],
+    "bayar": ["bayar", "transfer", "qris"],
+    "transfer": ["bayar"],
+    "qris": ["bayar"],
+    "rekening": ["bayar"],
+    "retur": ["tukar", "retur"],
+    "refund": ["retur", "tukar"],
+    "tukar": ["retur"],
+    "return": ["retur", "tukar"],
+    "cacat": ["retur", "tukar"],
+    "rusak": ["retur", "tukar"],
+    "garansi": ["retur", "tukar"],
+    "ongkir": ["kirim"],
+    "gratis": ["kirim", "ongkir"],
+    "kurir": ["kirim"],
+    "lama": ["estimasi", "kerja"],
+    "selesai": ["estimasi"],
+    "jadi": ["estimasi"],
+    "kapan": ["estimasi"],
+    "format": ["file"],
+    "file": ["format"],
+    "poin": ["loyalitas"],
+    "point": ["poin"],
+    "member": ["poin"],
+    "preorder": ["pre", "order"],
+    "inden": ["pre", "order"],
+    "privasi": ["data"],
+    "data": ["privasi"],
+    "skripsi": ["skripsi"],
+    "express": ["express"],
+    "kilat": ["express"],
 }
 
 _SENT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_ABBREV = {"jl", "jln", "no", "km", "gg", "rt", "rw", "kec", "kab", "kel", "dr", "h", "hj", "prof", "st", "tel",
-           "telp", "hp", "wa", "a.n", "an", "pt", "cv", "ds", "dsn", "ir", "drs", "kh"}
+_ABBREV = {
+    "jl",
+    "jln",
+    "no",
+    "km",
+    "gg",
+    "rt",
+    "rw",
+    "kec",
+    "kab",
+    "kel",
+    "dr",
+    "h",
+    "hj",
+    "prof",
+    "st",
+    "tel",
+    "telp",
+    "hp",
+    "wa",
+    "a.n",
+    "an",
+    "pt",
+    "cv",
+    "ds",
+    "dsn",
+    "ir",
+    "drs",
+    "kh",
+}
 
 
 @dataclass
@@ -77,18 +139,32 @@ def _doc_terms(d: KnowledgeDocument) -> dict[str, float]:
 
 
 def get_index(db: Session, *, business_id: int) -> KnowledgeIndex:
-    row = db.execute(sa.select(sa.func.count(KnowledgeDocument.id), sa.func.max(KnowledgeDocument.updated_at))
-                     .where(KnowledgeDocument.business_id == business_id)).one()
+    row = db.execute(
+        sa.select(sa.func.count(KnowledgeDocument.id), sa.func.max(KnowledgeDocument.updated_at)).where(
+            KnowledgeDocument.business_id == business_id
+        )
+    ).one()
     key = (row[0], str(row[1]))
     with _lock:
         idx = _cache.get(business_id)
     if idx is not None and idx.key == key:
         return idx
-    docs = db.execute(sa.select(KnowledgeDocument).where(KnowledgeDocument.business_id == business_id,
-                                                         KnowledgeDocument.is_active.is_(True))
-                      .order_by(KnowledgeDocument.id)).scalars().all()
-    idx = KnowledgeIndex(key=key, ids=[d.id for d in docs], titles=[d.title for d in docs],
-                         contents=[d.content for d in docs], bm25=BM25([_doc_terms(d) for d in docs]))
+    docs = (
+        db.execute(
+            sa.select(KnowledgeDocument)
+            .where(KnowledgeDocument.business_id == business_id, KnowledgeDocument.is_active.is_(True))
+            .order_by(KnowledgeDocument.id)
+        )
+        .scalars()
+        .all()
+    )
+    idx = KnowledgeIndex(
+        key=key,
+        ids=[d.id for d in docs],
+        titles=[d.title for d in docs],
+        contents=[d.content for d in docs],
+        bm25=BM25([_doc_terms(d) for d in docs]),
+    )
     with _lock:
         _cache[business_id] = idx
     return idx
@@ -99,8 +175,22 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     base: list[str] = []
     for t in tokens(query):
         s = stem(t)
-        keep = {"jam", "buka", "tutup", "lama", "bayar", "kirim", "ongkir", "format", "jadi", "selesai", "hari",
-                "minggu", "promo", "cod"}
+        keep = {
+            "jam",
+            "buka",
+            "tutup",
+            "lama",
+            "bayar",
+            "kirim",
+            "ongkir",
+            "format",
+            "jadi",
+            "selesai",
+            "hari",
+            "minggu",
+            "promo",
+            "cod",
+        }
         if (t in QUERY_STOPWORDS or s in QUERY_STOPWORDS) and t not in keep and s not in keep:
             continue
         if len(s) >= 2:
@@ -128,8 +218,9 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
-def search_knowledge(db: Session, *, business_id: int, query: str, limit: int = 3,
-                     max_sentences: int = 2) -> list[KnowledgeHit]:
+def search_knowledge(
+    db: Session, *, business_id: int, query: str, limit: int = 3, max_sentences: int = 2
+) -> list[KnowledgeHit]:
     """Best documents for the question with their most relevant sentences (in document order)."""
     idx = get_index(db, business_id=business_id)
     base, extra = query_terms(query)
@@ -158,9 +249,16 @@ def search_knowledge(db: Session, *, business_id: int, query: str, limit: int = 
         # keep it, plus the sentences that match the question best.
         others = [n for n in best if n != 0]
         chosen = sorted([0, *others[: max(max_sentences - 1, 0)]]) if sents else []
-        out.append(KnowledgeHit(document_id=idx.ids[i], title=idx.titles[i], score=s,
-                                sentences=[sents[n] for n in chosen if n < len(sents)], content=idx.contents[i],
-                                matched=set(matched.get(i, set())) & want))
+        out.append(
+            KnowledgeHit(
+                document_id=idx.ids[i],
+                title=idx.titles[i],
+                score=s,
+                sentences=[sents[n] for n in chosen if n < len(sents)],
+                content=idx.contents[i],
+                matched=set(matched.get(i, set())) & want,
+            )
+        )
     return out
 
 

@@ -44,27 +44,45 @@ def parse_markdown(text: str) -> list[tuple[int, str, str]]:
 
 
 def get_document(db: Session, *, business_id: int, document_id: int) -> KnowledgeDocument:
-    d = db.scalars(sa.select(KnowledgeDocument).where(KnowledgeDocument.id == document_id,
-                                                      KnowledgeDocument.business_id == business_id)).first()
+    d = db.scalars(
+        sa.select(KnowledgeDocument).where(
+            KnowledgeDocument.id == document_id, KnowledgeDocument.business_id == business_id
+        )
+    ).first()
     if d is None:
         raise NotFound("Dokumen pengetahuan tidak ditemukan.", code="knowledge_not_found")
     return d
 
 
 def get_by_title(db: Session, *, business_id: int, title: str) -> KnowledgeDocument | None:
-    return db.scalars(sa.select(KnowledgeDocument).where(
-        KnowledgeDocument.business_id == business_id,
-        sa.func.lower(KnowledgeDocument.title) == title.strip().lower())).first()
+    return db.scalars(
+        sa.select(KnowledgeDocument).where(
+            KnowledgeDocument.business_id == business_id,
+            sa.func.lower(KnowledgeDocument.title) == title.strip().lower(),
+        )
+    ).first()
 
 
-def list_documents(db: Session, *, business_id: int, search: str | None = None, category: str | None = None,
-                   tag: str | None = None, is_active: bool | None = None, offset: int = 0,
-                   limit: int = 20) -> tuple[list[KnowledgeDocument], int]:
+def list_documents(
+    db: Session,
+    *,
+    business_id: int,
+    search: str | None = None,
+    category: str | None = None,
+    tag: str | None = None,
+    is_active: bool | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[KnowledgeDocument], int]:
     q = sa.select(KnowledgeDocument).where(KnowledgeDocument.business_id == business_id)
     if search and search.strip():
         term = search.strip()
-        q = q.where(sa.or_(KnowledgeDocument.title.icontains(term, autoescape=True),
-                           KnowledgeDocument.content.icontains(term, autoescape=True)))
+        q = q.where(
+            sa.or_(
+                KnowledgeDocument.title.icontains(term, autoescape=True),
+                KnowledgeDocument.content.icontains(term, autoescape=True),
+            )
+        )
     if category:
         q = q.where(sa.func.lower(KnowledgeDocument.category) == category.strip().lower())
     if tag:
@@ -79,18 +97,35 @@ def list_documents(db: Session, *, business_id: int, search: str | None = None, 
 def _check_title_free(db: Session, *, business_id: int, title: str, exclude_id: int | None = None) -> None:
     existing = get_by_title(db, business_id=business_id, title=title)
     if existing is not None and existing.id != exclude_id:
-        raise Conflict(f"Dokumen berjudul '{title}' sudah ada.", code="knowledge_title_taken",
-                       details={"title": "Judul sudah dipakai dokumen lain."})
+        raise Conflict(
+            f"Dokumen berjudul '{title}' sudah ada.",
+            code="knowledge_title_taken",
+            details={"title": "Judul sudah dipakai dokumen lain."},
+        )
 
 
-def create_document(db: Session, *, business_id: int, title: str, content: str, category: str | None = None,
-                    tags: list[Any] | None = None, is_active: bool = True) -> KnowledgeDocument:
+def create_document(
+    db: Session,
+    *,
+    business_id: int,
+    title: str,
+    content: str,
+    category: str | None = None,
+    tags: list[Any] | None = None,
+    is_active: bool = True,
+) -> KnowledgeDocument:
     title = title.strip()
     if not title or not content.strip():
         raise ValidationFailed(details={"title" if not title else "content": "Tidak boleh kosong."})
     _check_title_free(db, business_id=business_id, title=title)
-    d = KnowledgeDocument(business_id=business_id, title=title, content=content.strip(),
-                          category=(category or "").strip() or None, tags=clean_tags(tags), is_active=is_active)
+    d = KnowledgeDocument(
+        business_id=business_id,
+        title=title,
+        content=content.strip(),
+        category=(category or "").strip() or None,
+        tags=clean_tags(tags),
+        is_active=is_active,
+    )
     db.add(d)
     db.flush()
     return d
@@ -113,12 +148,15 @@ def update_document(db: Session, doc: KnowledgeDocument, **changes: Any) -> Know
     return doc
 
 
-def upsert_document(db: Session, *, business_id: int, title: str, content: str,
-                    category: str | None = None) -> tuple[KnowledgeDocument, bool]:
+def upsert_document(
+    db: Session, *, business_id: int, title: str, content: str, category: str | None = None
+) -> tuple[KnowledgeDocument, bool]:
     """Create or replace the content of the document with this title (case-insensitive). (doc, created)."""
     existing = get_by_title(db, business_id=business_id, title=title)
     if existing is None:
-        return create_document(db, business_id=business_id, title=title, content=content, category=category), True
+        return create_document(
+            db, business_id=business_id, title=title, content=content, category=category
+        ), True
     existing.content = content.strip()
     if category:
         existing.category = category.strip()

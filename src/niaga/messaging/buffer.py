@@ -38,14 +38,30 @@ def window_seconds(business: Business) -> float:
 
 def schedule_turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> None:
     """Schedule the (buffered) answer to `message`; runs after the caller's transaction commits."""
-    enqueue(db, "conversations.reply", business_id=business.id, delay=window_seconds(business),
-            idempotency_key=f"reply:{message.id}", conversation_id=conversation.id, message_id=message.id)
+    enqueue(
+        db,
+        "conversations.reply",
+        business_id=business.id,
+        delay=window_seconds(business),
+        idempotency_key=f"reply:{message.id}",
+        conversation_id=conversation.id,
+        message_id=message.id,
+    )
 
 
 def unanswered(db: Session, *, conversation_id: int, business_id: int) -> list[Message]:
-    return list(db.scalars(sa.select(Message).where(
-        Message.business_id == business_id, Message.conversation_id == conversation_id,
-        Message.direction == "in", Message.delivery_status == "received").order_by(Message.id)))
+    return list(
+        db.scalars(
+            sa.select(Message)
+            .where(
+                Message.business_id == business_id,
+                Message.conversation_id == conversation_id,
+                Message.direction == "in",
+                Message.delivery_status == "received",
+            )
+            .order_by(Message.id)
+        )
+    )
 
 
 def merged_text(messages: list[Message]) -> str:
@@ -72,10 +88,15 @@ def claim(db: Session, messages: list[Message]) -> list[Message]:
     ids = [m.id for m in messages]
     if not ids:
         return []
-    claimed = set(db.scalars(
-        sa.update(Message).where(Message.id.in_(ids), Message.delivery_status == "received")
-        .values(delivery_status="processed").returning(Message.id)
-        .execution_options(synchronize_session=False)))
+    claimed = set(
+        db.scalars(
+            sa.update(Message)
+            .where(Message.id.in_(ids), Message.delivery_status == "received")
+            .values(delivery_status="processed")
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not claimed:
         return []
     for m in messages:
@@ -93,9 +114,19 @@ def turn_message(messages: list[Message]) -> Message:
     media: list[Any] = []
     for m in messages:
         media.extend(m.media or [])
-    copy = Message(id=last.id, business_id=last.business_id, conversation_id=last.conversation_id,
-                   channel=last.channel, direction="in", sender_type=last.sender_type, text=merged_text(messages),
-                   media=media, provider_message_id=last.provider_message_id, delivery_status="processed",
-                   entities={}, meta={**(last.meta or {}), "merged_ids": [m.id for m in messages]},
-                   created_at=last.created_at)
+    copy = Message(
+        id=last.id,
+        business_id=last.business_id,
+        conversation_id=last.conversation_id,
+        channel=last.channel,
+        direction="in",
+        sender_type=last.sender_type,
+        text=merged_text(messages),
+        media=media,
+        provider_message_id=last.provider_message_id,
+        delivery_status="processed",
+        entities={},
+        meta={**(last.meta or {}), "merged_ids": [m.id for m in messages]},
+        created_at=last.created_at,
+    )
     return copy

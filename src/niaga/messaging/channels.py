@@ -24,13 +24,26 @@ from niaga.tenancy.models import ProviderConfig
 
 # kind -> (config fields with defaults (None = required), secret fields (all required))
 CHANNEL_KINDS: dict[str, dict[str, Any]] = {
-    "waha": {"channel": "whatsapp", "config": {"base_url": None, "session": "default"},
-             "secrets": ("api_key", "hmac_key")},
-    "fonnte": {"channel": "whatsapp", "config": {"base_url": "https://api.fonnte.com"}, "secrets": ("token",)},
-    "starsender": {"channel": "whatsapp", "config": {"base_url": "https://api.starsender.online"},
-                   "secrets": ("api_key",)},
-    "telegram": {"channel": "telegram", "config": {"base_url": "https://api.telegram.org", "admin_chat_id": ""},
-                 "secrets": ("bot_token", "secret_token")},
+    "waha": {
+        "channel": "whatsapp",
+        "config": {"base_url": None, "session": "default"},
+        "secrets": ("api_key", "hmac_key"),
+    },
+    "fonnte": {
+        "channel": "whatsapp",
+        "config": {"base_url": "https://api.fonnte.com"},
+        "secrets": ("token",),
+    },
+    "starsender": {
+        "channel": "whatsapp",
+        "config": {"base_url": "https://api.starsender.online"},
+        "secrets": ("api_key",),
+    },
+    "telegram": {
+        "channel": "telegram",
+        "config": {"base_url": "https://api.telegram.org", "admin_chat_id": ""},
+        "secrets": ("bot_token", "secret_token"),
+    },
 }
 WHATSAPP_GATEWAYS = ("waha", "fonnte", "starsender")
 
@@ -76,8 +89,9 @@ class Sender(Protocol):
 
     def send_text(self, *, chat_id: str, text: str, reply_to: str | None = None) -> SendResult: ...
 
-    def send_file(self, *, chat_id: str, file: OutboundFile, caption: str = "",
-                  reply_to: str | None = None) -> SendResult: ...
+    def send_file(
+        self, *, chat_id: str, file: OutboundFile, caption: str = "", reply_to: str | None = None
+    ) -> SendResult: ...
 
     def mark_seen(self, *, chat_id: str, message_ids: list[str]) -> None: ...
 
@@ -114,8 +128,14 @@ def invalidate_cache(business_id: int | None = None) -> None:
 
 
 def _detach(row: ProviderConfig) -> ChannelConfig:
-    return ChannelConfig(id=row.id, business_id=row.business_id, kind=row.kind, config=dict(row.config or {}),
-                         secrets=decrypt_json(row.secrets), is_enabled=row.is_enabled)
+    return ChannelConfig(
+        id=row.id,
+        business_id=row.business_id,
+        kind=row.kind,
+        config=dict(row.config or {}),
+        secrets=decrypt_json(row.secrets),
+        is_enabled=row.is_enabled,
+    )
 
 
 _MISS = object()
@@ -138,8 +158,11 @@ def load(db: Session, *, business_id: int, kind: str, cached: bool = False) -> C
             hit = _cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-    row = db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
-                                                     ProviderConfig.kind == kind)).first()
+    row = db.scalars(
+        sa.select(ProviderConfig).where(
+            ProviderConfig.business_id == business_id, ProviderConfig.kind == kind
+        )
+    ).first()
     cfg = _detach(row) if row is not None else None
     with _cache_lock:
         _cache[key] = (time.monotonic() + CACHE_SECONDS, cfg)

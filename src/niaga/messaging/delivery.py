@@ -51,17 +51,23 @@ SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 # --- configuration ---------------------------------------------------------------------------------
 
+
 def _check_kind(kind: str) -> dict[str, Any]:
     spec = CHANNEL_KINDS.get(kind)
     if spec is None:
-        raise NotFound(f"Kanal '{kind}' tidak dikenal. Pilihan: {', '.join(CHANNEL_KINDS)}.", code="unknown_channel")
+        raise NotFound(
+            f"Kanal '{kind}' tidak dikenal. Pilihan: {', '.join(CHANNEL_KINDS)}.", code="unknown_channel"
+        )
     return spec
 
 
 def get_config_row(db: Session, *, business_id: int, kind: str) -> ProviderConfig | None:
     _check_kind(kind)
-    return db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
-                                                      ProviderConfig.kind == kind)).first()
+    return db.scalars(
+        sa.select(ProviderConfig).where(
+            ProviderConfig.business_id == business_id, ProviderConfig.kind == kind
+        )
+    ).first()
 
 
 def channel_out(kind: str, row: ProviderConfig | None, *, business: Business | None = None) -> dict[str, Any]:
@@ -69,9 +75,14 @@ def channel_out(kind: str, row: ProviderConfig | None, *, business: Business | N
     spec = _check_kind(kind)
     secrets = decrypt_json(row.secrets) if row is not None else {}
     out: dict[str, Any] = {
-        "kind": kind, "channel": spec["channel"], "configured": row is not None,
+        "kind": kind,
+        "channel": spec["channel"],
+        "configured": row is not None,
         "is_enabled": bool(row.is_enabled) if row is not None else False,
-        "config": {**{k: v for k, v in spec["config"].items() if v is not None}, **(row.config if row else {})},
+        "config": {
+            **{k: v for k, v in spec["config"].items() if v is not None},
+            **(row.config if row else {}),
+        },
         "secrets": {name: channels.mask(secrets.get(name)) for name in spec["secrets"]},
         "last_test_at": row.last_test_at.isoformat() if row is not None and row.last_test_at else None,
         "last_test_ok": row.last_test_ok if row is not None else None,
@@ -86,8 +97,15 @@ def webhook_url(slug: str, kind: str) -> str:
     return f"{get_settings().public_url.rstrip('/')}/webhooks/{kind}/{slug}"
 
 
-def do_configure(db: Session, *, business_id: int, kind: str, config: dict[str, Any] | None = None,
-                 secrets: dict[str, Any] | None = None, is_enabled: bool | None = None) -> ProviderConfig:
+def do_configure(
+    db: Session,
+    *,
+    business_id: int,
+    kind: str,
+    config: dict[str, Any] | None = None,
+    secrets: dict[str, Any] | None = None,
+    is_enabled: bool | None = None,
+) -> ProviderConfig:
     """Create or update a channel. Given secrets replace stored ones; omitted or empty ones are kept.
     Preconditions: required settings and secrets present after the merge (422 with field details)."""
     spec = _check_kind(kind)
@@ -113,16 +131,28 @@ def do_configure(db: Session, *, business_id: int, kind: str, config: dict[str, 
     for key in spec["secrets"]:
         if not stored.get(key):
             errors[f"secrets.{key}"] = "Wajib diisi."
-    if kind == "telegram" and stored.get("secret_token") and not SECRET_TOKEN_RE.match(stored["secret_token"]):
+    if (
+        kind == "telegram"
+        and stored.get("secret_token")
+        and not SECRET_TOKEN_RE.match(stored["secret_token"])
+    ):
         errors["secrets.secret_token"] = "Hanya huruf, angka, _ dan - (1–256 karakter)."
-    if kind == "telegram" and new_config.get("admin_chat_id") and not re.fullmatch(
-            r"-?\d+", str(new_config["admin_chat_id"])):
+    if (
+        kind == "telegram"
+        and new_config.get("admin_chat_id")
+        and not re.fullmatch(r"-?\d+", str(new_config["admin_chat_id"]))
+    ):
         errors["config.admin_chat_id"] = "Chat id Telegram berupa angka, mis. -1001234567890."
     if errors:
         raise ValidationFailed("Pengaturan kanal belum lengkap.", details=errors)
     if row is None:
-        row = ProviderConfig(business_id=business_id, kind=kind, config=new_config, secrets=encrypt_json(stored),
-                             is_enabled=True if is_enabled is None else is_enabled)
+        row = ProviderConfig(
+            business_id=business_id,
+            kind=kind,
+            config=new_config,
+            secrets=encrypt_json(stored),
+            is_enabled=True if is_enabled is None else is_enabled,
+        )
         db.add(row)
     else:
         row.config = new_config
@@ -168,6 +198,7 @@ def _friendly_error(exc: ProviderError) -> str:
 
 # --- inbound ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class Inbound:
     """One customer message as a channel delivered it, before it is stored."""
@@ -186,11 +217,19 @@ class Inbound:
 def message_out(msg: Message) -> dict[str, Any]:
     """A message as the inbox and the widget see it (no local file paths)."""
     return {
-        "id": msg.id, "conversation_id": msg.conversation_id, "channel": msg.channel,
-        "direction": msg.direction, "sender_type": msg.sender_type, "text": msg.text,
-        "media": [{k: v for k, v in m.items() if k in ("filename", "mimetype", "size", "note", "url")}
-                  for m in (msg.media or []) if isinstance(m, dict)],
-        "delivery_status": msg.delivery_status, "intent": msg.intent,
+        "id": msg.id,
+        "conversation_id": msg.conversation_id,
+        "channel": msg.channel,
+        "direction": msg.direction,
+        "sender_type": msg.sender_type,
+        "text": msg.text,
+        "media": [
+            {k: v for k, v in m.items() if k in ("filename", "mimetype", "size", "note", "url")}
+            for m in (msg.media or [])
+            if isinstance(m, dict)
+        ],
+        "delivery_status": msg.delivery_status,
+        "intent": msg.intent,
         "created_at": msg.created_at.isoformat() if msg.created_at else None,
         "sent_at": msg.sent_at.isoformat() if msg.sent_at else None,
     }
@@ -198,13 +237,24 @@ def message_out(msg: Message) -> dict[str, Any]:
 
 def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message | None:
     """Store a customer's message and schedule the (buffered) agent turn. None when it is a duplicate."""
-    customer = get_or_create_by_identity(db, business_id=business.id, channel=inbound.channel,
-                                         external_id=inbound.chat_id, name=inbound.name, phone=inbound.phone)
-    conversation = conversations.get_or_open(db, business_id=business.id, customer_id=customer.id,
-                                             channel=inbound.channel, chat_id=inbound.chat_id)
-    msg = conversations.record_inbound(db, conversation=conversation, text=inbound.text,
-                                       media=inbound.media or None,
-                                       provider_message_id=inbound.provider_message_id)
+    customer = get_or_create_by_identity(
+        db,
+        business_id=business.id,
+        channel=inbound.channel,
+        external_id=inbound.chat_id,
+        name=inbound.name,
+        phone=inbound.phone,
+    )
+    conversation = conversations.get_or_open(
+        db, business_id=business.id, customer_id=customer.id, channel=inbound.channel, chat_id=inbound.chat_id
+    )
+    msg = conversations.record_inbound(
+        db,
+        conversation=conversation,
+        text=inbound.text,
+        media=inbound.media or None,
+        provider_message_id=inbound.provider_message_id,
+    )
     if msg is None:
         log.info("channel.duplicate_message", business_id=business.id, channel=inbound.channel)
         return None
@@ -220,18 +270,39 @@ def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message 
 
 # --- outbound --------------------------------------------------------------------------------------
 
+
 def queue_delivery(db: Session, message: Message) -> Job:
     """Enqueue the durable delivery job for an outgoing message (once per message)."""
-    return enqueue(db, "channels.send_message", business_id=message.business_id, idempotency_key=f"send:{message.id}",
-            message_id=message.id)
+    return enqueue(
+        db,
+        "channels.send_message",
+        business_id=message.business_id,
+        idempotency_key=f"send:{message.id}",
+        message_id=message.id,
+    )
 
 
-def do_send(db: Session, *, conversation: Conversation, text: str, media: list[dict[str, Any]] | None = None,
-            sender_type: str = "bot", sender_user_id: int | None = None, intent: str | None = None) -> Message:
+def do_send(
+    db: Session,
+    *,
+    conversation: Conversation,
+    text: str,
+    media: list[dict[str, Any]] | None = None,
+    sender_type: str = "bot",
+    sender_user_id: int | None = None,
+    intent: str | None = None,
+) -> Message:
     """Record an outgoing message and queue its delivery (what bots, staff and other domains call)."""
-    msg = conversations.record_outbound(db, conversation=conversation, text=text, sender_type=sender_type,
-                                        sender_user_id=sender_user_id, intent=intent, media=media,
-                                        delivery_status="queued")
+    msg = conversations.record_outbound(
+        db,
+        conversation=conversation,
+        text=text,
+        sender_type=sender_type,
+        sender_user_id=sender_user_id,
+        intent=intent,
+        media=media,
+        delivery_status="queued",
+    )
     queue_delivery(db, msg)
     return msg
 
@@ -242,36 +313,55 @@ def _file_of(item: dict[str, Any]) -> OutboundFile | None:
         p = Path(path)
         if not p.is_absolute():
             p = get_settings().files_dir / p
-        return OutboundFile(filename=item.get("filename") or p.name,
-                            mimetype=item.get("mimetype") or "application/octet-stream", path=p)
+        return OutboundFile(
+            filename=item.get("filename") or p.name,
+            mimetype=item.get("mimetype") or "application/octet-stream",
+            path=p,
+        )
     if item.get("url"):
-        return OutboundFile(filename=item.get("filename") or "file", mimetype=item.get("mimetype")
-                            or "application/octet-stream", url=item["url"])
+        return OutboundFile(
+            filename=item.get("filename") or "file",
+            mimetype=item.get("mimetype") or "application/octet-stream",
+            url=item["url"],
+        )
     return None
 
 
-def check_send_rate(db: Session, *, msg: Message, chat_id: str, business: Business,
-                    now: datetime) -> float | None:
+def check_send_rate(
+    db: Session, *, msg: Message, chat_id: str, business: Business, now: datetime
+) -> float | None:
     """Anti-ban limits for WhatsApp: seconds to wait when the per-number rate (messages per minute to one
     chat) or the business's daily cap is reached, else None. Counts what was actually sent."""
     cfg = business_settings(business).get("channels", {})
     per_minute = int(cfg.get("per_number_per_minute") or 0)
     daily_cap = int(cfg.get("daily_cap") or 0)
-    base = sa.select(Message.sent_at).where(Message.business_id == msg.business_id, Message.channel == msg.channel,
-                                            Message.direction == "out", Message.sent_at.is_not(None))
+    base = sa.select(Message.sent_at).where(
+        Message.business_id == msg.business_id,
+        Message.channel == msg.channel,
+        Message.direction == "out",
+        Message.sent_at.is_not(None),
+    )
     if per_minute:
         window = now - timedelta(seconds=60)
-        recent = [t for t in db.scalars(base.join(Conversation, Conversation.id == Message.conversation_id)
-                                        .where(Conversation.chat_id == chat_id, Message.sent_at >= window)
-                                        .order_by(Message.sent_at)) if t is not None]
+        recent = [
+            t
+            for t in db.scalars(
+                base.join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.chat_id == chat_id, Message.sent_at >= window)
+                .order_by(Message.sent_at)
+            )
+            if t is not None
+        ]
         if len(recent) >= per_minute:
             oldest = recent[len(recent) - per_minute]
             return max(1.0, (oldest + timedelta(seconds=60) - now).total_seconds())
     if daily_cap:
         local = local_now(business.timezone)
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        sent_today = db.scalar(sa.select(sa.func.count()).select_from(base.where(Message.sent_at >= start)
-                                                                      .subquery())) or 0
+        sent_today = (
+            db.scalar(sa.select(sa.func.count()).select_from(base.where(Message.sent_at >= start).subquery()))
+            or 0
+        )
         if sent_today >= daily_cap:
             return max(60.0, (start + timedelta(days=1) - local).total_seconds())
     return None
@@ -294,12 +384,19 @@ def deliver(message_id: int) -> str:
         if msg.channel not in ("whatsapp", "telegram"):
             # web/api/cli: the customer reads it from niaga itself (widget SSE/polling).
             msg.delivery_status, msg.sent_at = "sent", now
-            publish_after_commit(db, msg.business_id, "message.updated", conversation_id=conv.id,
-                                 chat_id=conv.chat_id, message=message_out(msg))
+            publish_after_commit(
+                db,
+                msg.business_id,
+                "message.updated",
+                conversation_id=conv.id,
+                chat_id=conv.chat_id,
+                message=message_out(msg),
+            )
             return "sent"
         preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
-        sender = channels.sender_for_channel(db, business_id=msg.business_id, channel=msg.channel,
-                                             preferred=preferred)
+        sender = channels.sender_for_channel(
+            db, business_id=msg.business_id, channel=msg.channel, preferred=preferred
+        )
         if sender is None:
             raise PermanentError(f"no enabled {msg.channel} gateway for business {msg.business_id}")
         meta = dict(msg.meta or {})
@@ -312,7 +409,11 @@ def deliver(message_id: int) -> str:
                 log.info("channel.rate_limited", message_id=message_id, wait_s=round(wait))
                 raise RetryLater("anti-ban send limit reached", retry_after=wait)
         if not ambiguous:
-            attempt = {"at": now.isoformat(), "provider": sender.provider, "n": int(meta.get("attempts", 0)) + 1}
+            attempt = {
+                "at": now.isoformat(),
+                "provider": sender.provider,
+                "n": int(meta.get("attempts", 0)) + 1,
+            }
             meta["send_attempt"] = attempt
             meta["attempts"] = attempt["n"]
             msg.meta = meta
@@ -334,8 +435,15 @@ def deliver(message_id: int) -> str:
             if provider_id:
                 log.warning("channel.send_settled", message_id=message_id, provider=sender.provider)
         if provider_id is None:
-            provider_id = _send_parts(sender, message_id, chat_id=chat_id, text=text, media=media,
-                                      reply_to=reply_to, sent_parts=sent_parts)
+            provider_id = _send_parts(
+                sender,
+                message_id,
+                chat_id=chat_id,
+                text=text,
+                media=media,
+                reply_to=reply_to,
+                sent_parts=sent_parts,
+            )
     except ProviderError as exc:
         _record_failure(message_id, exc)
         if exc.permanent:
@@ -352,14 +460,23 @@ def deliver(message_id: int) -> str:
         msg.meta = meta
         msg.provider_message_id = msg.provider_message_id or provider_id
         msg.delivery_status, msg.sent_at, msg.error = "sent", utcnow(), None
-        publish_after_commit(db, business_id, "message.updated", conversation_id=conversation_id,
-                             message=message_out(msg))
+        publish_after_commit(
+            db, business_id, "message.updated", conversation_id=conversation_id, message=message_out(msg)
+        )
     log.info("channel.sent", message_id=message_id, provider=sender.provider)
     return "sent"
 
 
-def _send_parts(sender: channels.Sender, message_id: int, *, chat_id: str, text: str,
-                media: list[dict[str, Any]], reply_to: str | None, sent_parts: list[str]) -> str | None:
+def _send_parts(
+    sender: channels.Sender,
+    message_id: int,
+    *,
+    chat_id: str,
+    text: str,
+    media: list[dict[str, Any]],
+    reply_to: str | None,
+    sent_parts: list[str],
+) -> str | None:
     """Text, or each file (the text as the first caption). Progress is committed per part so that a retry
     does not repeat files that already went out."""
     files = [f for f in (_file_of(m) for m in media if isinstance(m, dict)) if f is not None]
@@ -369,8 +486,12 @@ def _send_parts(sender: channels.Sender, message_id: int, *, chat_id: str, text:
     for index, file in enumerate(files):
         if index < len(sent_parts):
             continue
-        result = sender.send_file(chat_id=chat_id, file=file, caption=text if index == 0 else "",
-                                  reply_to=reply_to if index == 0 else None)
+        result = sender.send_file(
+            chat_id=chat_id,
+            file=file,
+            caption=text if index == 0 else "",
+            reply_to=reply_to if index == 0 else None,
+        )
         provider_id = provider_id or result.provider_message_id
         sent_parts.append(result.provider_message_id or "?")
         with session_scope() as db:
@@ -394,8 +515,13 @@ def _record_failure(message_id: int, exc: ProviderError) -> None:
             meta.pop("send_attempt", None)
             msg.meta = meta
             msg.delivery_status = "queued"
-    log.warning("channel.send_failed", message_id=message_id, provider=exc.provider, status=exc.status,
-                permanent=exc.permanent)
+    log.warning(
+        "channel.send_failed",
+        message_id=message_id,
+        provider=exc.provider,
+        status=exc.status,
+        permanent=exc.permanent,
+    )
 
 
 def do_mark_failed(db: Session, *, message_id: int, error: str) -> Message | None:
@@ -403,8 +529,9 @@ def do_mark_failed(db: Session, *, message_id: int, error: str) -> Message | Non
     if msg is None or msg.delivery_status in ("sent", "delivered", "read"):
         return None
     msg.delivery_status, msg.error = "failed", error[:2000]
-    publish_after_commit(db, msg.business_id, "message.updated", conversation_id=msg.conversation_id,
-                         message=message_out(msg))
+    publish_after_commit(
+        db, msg.business_id, "message.updated", conversation_id=msg.conversation_id, message=message_out(msg)
+    )
     return msg
 
 
@@ -416,8 +543,14 @@ ALERT_BUCKET_SECONDS = 900
 def queue_alert(db: Session, *, business_id: int, topic: str, text: str) -> None:
     """Tell the business's admins (Telegram admin chat). One alert per topic per 15 minutes."""
     bucket = int(utcnow().timestamp() // ALERT_BUCKET_SECONDS)
-    enqueue(db, "channels.alert", business_id=business_id, idempotency_key=f"alert:{business_id}:{topic}:{bucket}",
-            for_business=business_id, text=text)
+    enqueue(
+        db,
+        "channels.alert",
+        business_id=business_id,
+        idempotency_key=f"alert:{business_id}:{topic}:{bucket}",
+        for_business=business_id,
+        text=text,
+    )
 
 
 def send_alert(business_id: int, text: str) -> str:

@@ -95,6 +95,7 @@ async def subscribe(business_id: int) -> AsyncIterator[dict[str, Any]]:
 
 # --- Redis bridge ----------------------------------------------------------------------------------
 
+
 class RedisBridge:
     """Publishes to Redis and runs one daemon thread per process that fans Redis messages out locally."""
 
@@ -109,8 +110,9 @@ class RedisBridge:
 
     def publish(self, event: dict[str, Any]) -> bool:
         try:
-            self.client.publish(f"{CHANNEL_PREFIX}{event['business_id']}",
-                                json.dumps(event, ensure_ascii=False, default=str))
+            self.client.publish(
+                f"{CHANNEL_PREFIX}{event['business_id']}", json.dumps(event, ensure_ascii=False, default=str)
+            )
             return True
         except Exception as exc:
             log.warning("events.redis_publish_failed", error=str(exc))
@@ -131,7 +133,8 @@ class RedisBridge:
         while not self._stop.is_set():
             try:
                 pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
-                    ignore_subscribe_messages=True)
+                    ignore_subscribe_messages=True
+                )
                 pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
                 self.ready.set()
                 while not self._stop.is_set():
@@ -183,8 +186,15 @@ def sse_format(data: dict[str, Any], *, event: str | None = None, event_id: int 
     return "\n".join(lines) + "\n\n"
 
 
-async def sse_stream(business_id: int, *, accept: Any = None, backlog: Any = (), named: bool = True,
-                     heartbeat: float | None = None, is_disconnected: Any = None) -> AsyncIterator[str]:
+async def sse_stream(
+    business_id: int,
+    *,
+    accept: Any = None,
+    backlog: Any = (),
+    named: bool = True,
+    heartbeat: float | None = None,
+    is_disconnected: Any = None,
+) -> AsyncIterator[str]:
     """Server-sent events for one business: `backlog` first, then live events that `accept(event)` lets
     through (rendered by `accept` when it returns a dict), with a comment line every `heartbeat` seconds so
     proxies keep the connection open. Events are named by type unless `named=False` (the widget listens
@@ -216,8 +226,12 @@ async def sse_stream(business_id: int, *, accept: Any = None, backlog: Any = (),
             if out is None or out is False:
                 continue
             data = out if isinstance(out, dict) else ev
-            yield sse_format(data, event=data.get("type") if named else None,
-                             event_id=(data.get("message") or {}).get("id") if isinstance(data.get("message"), dict)
-                             else None)
+            yield sse_format(
+                data,
+                event=data.get("type") if named else None,
+                event_id=(data.get("message") or {}).get("id")
+                if isinstance(data.get("message"), dict)
+                else None,
+            )
     finally:
         task.cancel()

@@ -25,15 +25,30 @@ router = APIRouter(tags=["inbox"])
 
 def conversation_out(conv: Conversation, customer: Customer | None) -> dict[str, Any]:
     """The conversation as `niaga.messaging.service.conversation_out` shows it, plus its customer."""
-    return {**base_out(conv),
-            "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone} if customer else None}
+    return {
+        **base_out(conv),
+        "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone} if customer else None,
+    }
 
 
-def list_conversations(db: Any, *, business_id: int, channel: str | None = None, owner: str | None = None,
-                       unread: bool | None = None, status: str | None = None, search: str | None = None,
-                       customer_id: int | None = None, offset: int = 0, limit: int = 20) -> tuple[list[tuple[Conversation, Customer]], int]:
-    q = (sa.select(Conversation, Customer).join(Customer, Customer.id == Conversation.customer_id)
-         .where(Conversation.business_id == business_id, Customer.business_id == business_id))
+def list_conversations(
+    db: Any,
+    *,
+    business_id: int,
+    channel: str | None = None,
+    owner: str | None = None,
+    unread: bool | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    customer_id: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[tuple[Conversation, Customer]], int]:
+    q = (
+        sa.select(Conversation, Customer)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.business_id == business_id, Customer.business_id == business_id)
+    )
     if channel:
         q = q.where(Conversation.channel == channel)
     if owner:
@@ -48,40 +63,68 @@ def list_conversations(db: Any, *, business_id: int, channel: str | None = None,
         q = q.where(Conversation.unread_count == 0)
     if search and search.strip():
         term = search.strip()
-        q = q.where(sa.or_(Customer.name.icontains(term, autoescape=True),
-                           Customer.phone.contains(term, autoescape=True),
-                           Conversation.chat_id.icontains(term, autoescape=True),
-                           Conversation.last_message_preview.icontains(term, autoescape=True)))
+        q = q.where(
+            sa.or_(
+                Customer.name.icontains(term, autoescape=True),
+                Customer.phone.contains(term, autoescape=True),
+                Conversation.chat_id.icontains(term, autoescape=True),
+                Conversation.last_message_preview.icontains(term, autoescape=True),
+            )
+        )
     total = db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
-    q = q.order_by(sa.func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(),
-                   Conversation.id.desc())
+    q = q.order_by(
+        sa.func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(), Conversation.id.desc()
+    )
     return [(c, cu) for c, cu in db.execute(q.offset(offset).limit(limit)).all()], total
 
 
 @router.get("/api/v1/conversations", name="inbox_list_conversations")
-def get_conversations(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
-                      channel: str | None = Query(None, pattern="^(whatsapp|telegram|web|api|cli|email)$"),
-                      owner: str | None = Query(None, pattern="^(bot|staff)$"),
-                      status: str | None = Query(None, pattern="^(open|closed)$"),
-                      unread: bool | None = Query(None), search: str | None = Query(None, max_length=100),
-                      customer_id: int | None = None) -> dict:
-    rows, total = list_conversations(db, business_id=principal.business_id, channel=channel, owner=owner,
-                                     unread=unread, status=status, search=search, customer_id=customer_id,
-                                     offset=page.offset, limit=page.limit)
+def get_conversations(
+    principal: StaffDep,
+    db: SessionDep,
+    page: Page = Depends(page_params),
+    channel: str | None = Query(None, pattern="^(whatsapp|telegram|web|api|cli|email)$"),
+    owner: str | None = Query(None, pattern="^(bot|staff)$"),
+    status: str | None = Query(None, pattern="^(open|closed)$"),
+    unread: bool | None = Query(None),
+    search: str | None = Query(None, max_length=100),
+    customer_id: int | None = None,
+) -> dict:
+    rows, total = list_conversations(
+        db,
+        business_id=principal.business_id,
+        channel=channel,
+        owner=owner,
+        unread=unread,
+        status=status,
+        search=search,
+        customer_id=customer_id,
+        offset=page.offset,
+        limit=page.limit,
+    )
     return ok([conversation_out(c, cu) for c, cu in rows], page.meta(total))
 
 
 @router.post("/api/v1/conversations/{conversation_id}/read")
 def mark_read(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
-    conv = db.scalars(sa.select(Conversation).where(Conversation.id == conversation_id,
-                                                    Conversation.business_id == principal.business_id)).first()
+    conv = db.scalars(
+        sa.select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.business_id == principal.business_id
+        )
+    ).first()
     if conv is None:
         raise NotFound("Percakapan tidak ditemukan.", code="conversation_not_found")
     if conv.unread_count:
         conv.unread_count = 0
         db.flush()
-        publish_after_commit(db, conv.business_id, "conversation.updated", conversation_id=conv.id,
-                             unread_count=0, owner=conv.owner)
+        publish_after_commit(
+            db,
+            conv.business_id,
+            "conversation.updated",
+            conversation_id=conv.id,
+            unread_count=0,
+            owner=conv.owner,
+        )
     customer = db.get(Customer, conv.customer_id)
     return ok(conversation_out(conv, customer))
 
@@ -100,8 +143,8 @@ async def events(request: Request) -> StreamingResponse:
             return principal.business_id
 
     business_id = await run_in_threadpool(auth)
-    return StreamingResponse(sse_stream(business_id, is_disconnected=request.is_disconnected),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
+    return StreamingResponse(
+        sse_stream(business_id, is_disconnected=request.is_disconnected),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -23,6 +23,8 @@ def max_media_bytes(business: Business) -> int:
 
 
 def too_large_notice(filename: str, limit: int) -> str:
-    return (f"Mohon maaf kak, file \"{filename}\" terlalu besar (maksimal {limit // (1024 * 1024)} MB) "
-            "sehingga belum bisa kami terima. Silakan kirim file yang lebih kecil, atau bagikan lewat "
-            "link Google Drive ya.")
+    return (
+        f'Mohon maaf kak, file "{filename}" terlalu besar (maksimal {limit // (1024 * 1024)} MB) '
+        "sehingga belum bisa kami terima. Silakan kirim file yang lebih kecil, atau bagikan lewat "
+        "link Google Drive ya."
+    )

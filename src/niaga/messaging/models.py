@@ -20,12 +20,15 @@ class Conversation(IdMixin, BusinessMixin, TimestampMixin, Base):
         sa.Index("ix_conversations_business_owner", "business_id", "owner", "status"),
     )
 
-    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True,
-                                             nullable=False)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # whatsapp|telegram|web|api|cli
     chat_id: Mapped[str] = mapped_column(sa.String(128), nullable=False)  # provider chat id / visitor id
     owner: Mapped[str] = mapped_column(sa.String(10), default="bot", nullable=False)  # bot|staff
-    assigned_user_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_user_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     status: Mapped[str] = mapped_column(sa.String(20), default="open", nullable=False)  # open|closed
     unread_count: Mapped[int] = mapped_column(default=0, nullable=False)
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -35,8 +38,12 @@ class Conversation(IdMixin, BusinessMixin, TimestampMixin, Base):
     summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     handoff_reason: Mapped[str | None] = mapped_column(sa.String(100))
 
-    messages: Mapped[list[Message]] = relationship(back_populates="conversation", cascade="all, delete-orphan",
-                                                   order_by="Message.id", lazy="raise_on_sql")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        order_by="Message.id",
+        lazy="raise_on_sql",
+    )
 
 
 class Message(IdMixin, BusinessMixin, Base):
@@ -47,8 +54,9 @@ class Message(IdMixin, BusinessMixin, Base):
         sa.Index("ix_messages_business_created", "business_id", "created_at"),
     )
 
-    conversation_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
-                                                 nullable=False)
+    conversation_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
+    )
     channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     direction: Mapped[str] = mapped_column(sa.String(3), nullable=False)  # in|out
     sender_type: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # customer|bot|staff|system

@@ -30,6 +30,7 @@ MAX_TEXT = 20_000
 
 # --- events after commit --------------------------------------------------------------------------
 
+
 def publish_after_commit(db: Session, business_id: int, event_type: str, **data: Any) -> None:
     db.info.setdefault(_EVENTS_KEY, []).append((business_id, event_type, data))
 
@@ -50,35 +51,67 @@ def _drop_events(session: Session) -> None:
 
 
 def conversation_out(c: Conversation) -> dict[str, Any]:
-    return {"id": c.id, "customer_id": c.customer_id, "channel": c.channel, "chat_id": c.chat_id, "owner": c.owner,
-            "assigned_user_id": c.assigned_user_id, "status": c.status, "unread_count": c.unread_count,
-            "last_message_at": c.last_message_at.isoformat() if c.last_message_at else None,
-            "last_message_preview": c.last_message_preview, "handoff_reason": c.handoff_reason,
-            "summary": c.summary, "created_at": c.created_at.isoformat() if c.created_at else None}
+    return {
+        "id": c.id,
+        "customer_id": c.customer_id,
+        "channel": c.channel,
+        "chat_id": c.chat_id,
+        "owner": c.owner,
+        "assigned_user_id": c.assigned_user_id,
+        "status": c.status,
+        "unread_count": c.unread_count,
+        "last_message_at": c.last_message_at.isoformat() if c.last_message_at else None,
+        "last_message_preview": c.last_message_preview,
+        "handoff_reason": c.handoff_reason,
+        "summary": c.summary,
+        "created_at": c.created_at.isoformat() if c.created_at else None,
+    }
 
 
 def message_out(m: Message) -> dict[str, Any]:
-    return {"id": m.id, "conversation_id": m.conversation_id, "channel": m.channel, "direction": m.direction,
-            "sender_type": m.sender_type, "sender_user_id": m.sender_user_id, "text": m.text, "media": m.media,
-            "intent": m.intent, "entities": m.entities, "delivery_status": m.delivery_status,
-            "provider_message_id": m.provider_message_id, "error": m.error,
-            "created_at": m.created_at.isoformat() if m.created_at else None,
-            "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+    return {
+        "id": m.id,
+        "conversation_id": m.conversation_id,
+        "channel": m.channel,
+        "direction": m.direction,
+        "sender_type": m.sender_type,
+        "sender_user_id": m.sender_user_id,
+        "text": m.text,
+        "media": m.media,
+        "intent": m.intent,
+        "entities": m.entities,
+        "delivery_status": m.delivery_status,
+        "provider_message_id": m.provider_message_id,
+        "error": m.error,
+        "created_at": m.created_at.isoformat() if m.created_at else None,
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+    }
 
 
 # --- conversations --------------------------------------------------------------------------------
 
+
 def get(db: Session, *, business_id: int, conversation_id: int) -> Conversation:
-    c = db.scalars(sa.select(Conversation).where(Conversation.business_id == business_id,
-                                                 Conversation.id == conversation_id)).first()
+    c = db.scalars(
+        sa.select(Conversation).where(
+            Conversation.business_id == business_id, Conversation.id == conversation_id
+        )
+    ).first()
     if c is None:
         raise NotFound("Percakapan tidak ditemukan.", code="conversation_not_found")
     return c
 
 
-def list_conversations(db: Session, *, business_id: int, owner: str | None = None, status: str | None = None,
-                       customer_id: int | None = None, offset: int = 0,
-                       limit: int = 50) -> tuple[list[Conversation], int]:
+def list_conversations(
+    db: Session,
+    *,
+    business_id: int,
+    owner: str | None = None,
+    status: str | None = None,
+    customer_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Conversation], int]:
     q = sa.select(Conversation).where(Conversation.business_id == business_id)
     if owner:
         q = q.where(Conversation.owner == owner)
@@ -87,22 +120,37 @@ def list_conversations(db: Session, *, business_id: int, owner: str | None = Non
     if customer_id:
         q = q.where(Conversation.customer_id == customer_id)
     total = db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
-    rows = db.scalars(q.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
-                      .offset(offset).limit(limit)).all()
+    rows = db.scalars(
+        q.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
     return list(rows), total
 
 
-def get_or_open(db: Session, *, business_id: int, customer_id: int, channel: str, chat_id: str) -> Conversation:
+def get_or_open(
+    db: Session, *, business_id: int, customer_id: int, channel: str, chat_id: str
+) -> Conversation:
     """The conversation for (channel, chat id), created on first contact; a closed one is reopened.
     Safe under concurrent first messages (unique per business, channel, chat id)."""
-    q = sa.select(Conversation).where(Conversation.business_id == business_id, Conversation.channel == channel,
-                                      Conversation.chat_id == str(chat_id))
+    q = sa.select(Conversation).where(
+        Conversation.business_id == business_id,
+        Conversation.channel == channel,
+        Conversation.chat_id == str(chat_id),
+    )
     conv = db.scalars(q).first()
     if conv is None:
         try:
             with db.begin_nested():
-                conv = Conversation(business_id=business_id, customer_id=customer_id, channel=channel,
-                                    chat_id=str(chat_id), owner="bot", status="open", memory={})
+                conv = Conversation(
+                    business_id=business_id,
+                    customer_id=customer_id,
+                    channel=channel,
+                    chat_id=str(chat_id),
+                    owner="bot",
+                    status="open",
+                    memory={},
+                )
                 db.add(conv)
                 db.flush()
         except IntegrityError:
@@ -117,21 +165,40 @@ def _touch(conv: Conversation, text: str) -> None:
     conv.last_message_preview = (text or "").replace("\n", " ")[:300]
 
 
-def record_inbound(db: Session, *, conversation: Conversation, text: str, media: list[Any] | None = None,
-                   provider_message_id: str | None = None, meta: dict[str, Any] | None = None) -> Message | None:
+def record_inbound(
+    db: Session,
+    *,
+    conversation: Conversation,
+    text: str,
+    media: list[Any] | None = None,
+    provider_message_id: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Message | None:
     """Store a customer's message. Returns None when that provider message id was already stored (a
     webhook delivered twice), so the caller does not answer twice."""
     text, media, meta = strip_nul(text or ""), strip_nul(list(media or [])), strip_nul(dict(meta or {}))
     if provider_message_id:
-        dup = db.scalars(sa.select(Message.id).where(Message.business_id == conversation.business_id,
-                                                     Message.channel == conversation.channel,
-                                                     Message.provider_message_id == provider_message_id)).first()
+        dup = db.scalars(
+            sa.select(Message.id).where(
+                Message.business_id == conversation.business_id,
+                Message.channel == conversation.channel,
+                Message.provider_message_id == provider_message_id,
+            )
+        ).first()
         if dup is not None:
             return None
-    msg = Message(business_id=conversation.business_id, conversation_id=conversation.id,
-                  channel=conversation.channel, direction="in", sender_type="customer",
-                  text=(text or "")[:MAX_TEXT], media=list(media or []), provider_message_id=provider_message_id,
-                  delivery_status="received", meta=dict(meta or {}))
+    msg = Message(
+        business_id=conversation.business_id,
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        direction="in",
+        sender_type="customer",
+        text=(text or "")[:MAX_TEXT],
+        media=list(media or []),
+        provider_message_id=provider_message_id,
+        delivery_status="received",
+        meta=dict(meta or {}),
+    )
     try:
         with db.begin_nested():
             db.add(msg)
@@ -140,24 +207,48 @@ def record_inbound(db: Session, *, conversation: Conversation, text: str, media:
         return None
     _touch(conversation, text or ("[media]" if media else ""))
     conversation.unread_count = (conversation.unread_count or 0) + 1
-    publish_after_commit(db, conversation.business_id, "message.created", conversation_id=conversation.id,
-                         message=message_out(msg))
+    publish_after_commit(
+        db,
+        conversation.business_id,
+        "message.created",
+        conversation_id=conversation.id,
+        message=message_out(msg),
+    )
     return msg
 
 
-def record_outbound(db: Session, *, conversation: Conversation, text: str, sender_type: str = "bot",
-                    sender_user_id: int | None = None, intent: str | None = None, media: list[Any] | None = None,
-                    delivery_status: str = "queued", tokens: int = 0,
-                    meta: dict[str, Any] | None = None) -> Message:
+def record_outbound(
+    db: Session,
+    *,
+    conversation: Conversation,
+    text: str,
+    sender_type: str = "bot",
+    sender_user_id: int | None = None,
+    intent: str | None = None,
+    media: list[Any] | None = None,
+    delivery_status: str = "queued",
+    tokens: int = 0,
+    meta: dict[str, Any] | None = None,
+) -> Message:
     """Store a reply from the bot or a staff member (sending is the channel's job)."""
     if sender_type not in ("bot", "staff", "system"):
         raise ValidationFailed(details={"sender_type": "Harus bot, staff atau system."})
     if not (text or "").strip() and not media:
         raise ValidationFailed(details={"text": "Pesan tidak boleh kosong."})
-    msg = Message(business_id=conversation.business_id, conversation_id=conversation.id,
-                  channel=conversation.channel, direction="out", sender_type=sender_type,
-                  sender_user_id=sender_user_id, text=(text or "")[:MAX_TEXT], media=list(media or []),
-                  intent=intent, delivery_status=delivery_status, tokens=tokens, meta=dict(meta or {}))
+    msg = Message(
+        business_id=conversation.business_id,
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        direction="out",
+        sender_type=sender_type,
+        sender_user_id=sender_user_id,
+        text=(text or "")[:MAX_TEXT],
+        media=list(media or []),
+        intent=intent,
+        delivery_status=delivery_status,
+        tokens=tokens,
+        meta=dict(meta or {}),
+    )
     if delivery_status == "sent":
         msg.sent_at = utcnow()
     db.add(msg)
@@ -165,16 +256,23 @@ def record_outbound(db: Session, *, conversation: Conversation, text: str, sende
     _touch(conversation, text)
     if sender_type == "staff":
         conversation.unread_count = 0
-    publish_after_commit(db, conversation.business_id, "message.created", conversation_id=conversation.id,
-                         message=message_out(msg))
+    publish_after_commit(
+        db,
+        conversation.business_id,
+        "message.created",
+        conversation_id=conversation.id,
+        message=message_out(msg),
+    )
     return msg
 
 
-def list_messages(db: Session, *, conversation: Conversation, limit: int = 50,
-                  before_id: int | None = None) -> list[Message]:
+def list_messages(
+    db: Session, *, conversation: Conversation, limit: int = 50, before_id: int | None = None
+) -> list[Message]:
     """The latest `limit` messages, oldest first."""
-    q = sa.select(Message).where(Message.business_id == conversation.business_id,
-                                 Message.conversation_id == conversation.id)
+    q = sa.select(Message).where(
+        Message.business_id == conversation.business_id, Message.conversation_id == conversation.id
+    )
     if before_id:
         q = q.where(Message.id < before_id)
     rows = db.scalars(q.order_by(Message.id.desc()).limit(max(1, min(limit, 500)))).all()
@@ -183,8 +281,10 @@ def list_messages(db: Session, *, conversation: Conversation, limit: int = 50,
 
 # --- handoff --------------------------------------------------------------------------------------
 
-def do_takeover(db: Session, *, conversation: Conversation, user_id: int | None = None,
-                reason: str = "staff") -> Conversation:
+
+def do_takeover(
+    db: Session, *, conversation: Conversation, user_id: int | None = None, reason: str = "staff"
+) -> Conversation:
     """Staff own the conversation from now on: the bot stays silent until `do_handback`.
     Publishes `conversation.updated` (with handoff=True) so staff are notified."""
     already = conversation.owner == "staff"
@@ -197,11 +297,24 @@ def do_takeover(db: Session, *, conversation: Conversation, user_id: int | None 
     conversation.memory = mem
     db.flush()
     if not already:
-        log.info("conversation.handoff", business_id=conversation.business_id, conversation_id=conversation.id,
-                 reason=conversation.handoff_reason, user_id=user_id)
-    publish_after_commit(db, conversation.business_id, "conversation.updated", conversation_id=conversation.id,
-                         owner="staff", handoff=True, reason=conversation.handoff_reason,
-                         customer_id=conversation.customer_id, preview=conversation.last_message_preview)
+        log.info(
+            "conversation.handoff",
+            business_id=conversation.business_id,
+            conversation_id=conversation.id,
+            reason=conversation.handoff_reason,
+            user_id=user_id,
+        )
+    publish_after_commit(
+        db,
+        conversation.business_id,
+        "conversation.updated",
+        conversation_id=conversation.id,
+        owner="staff",
+        handoff=True,
+        reason=conversation.handoff_reason,
+        customer_id=conversation.customer_id,
+        preview=conversation.last_message_preview,
+    )
     return conversation
 
 
@@ -215,10 +328,20 @@ def do_handback(db: Session, *, conversation: Conversation, user_id: int | None 
     mem.pop("handoff_notified", None)
     conversation.memory = mem
     db.flush()
-    log.info("conversation.handback", business_id=conversation.business_id, conversation_id=conversation.id,
-             user_id=user_id)
-    publish_after_commit(db, conversation.business_id, "conversation.updated", conversation_id=conversation.id,
-                         owner="bot", handoff=False)
+    log.info(
+        "conversation.handback",
+        business_id=conversation.business_id,
+        conversation_id=conversation.id,
+        user_id=user_id,
+    )
+    publish_after_commit(
+        db,
+        conversation.business_id,
+        "conversation.updated",
+        conversation_id=conversation.id,
+        owner="bot",
+        handoff=False,
+    )
     return conversation
 
 

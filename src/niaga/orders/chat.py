@@ -19,37 +19,57 @@ from niaga.tenancy.models import Business
 log = get_logger("niaga.orders.chat")
 
 
-
-def confirm_chat_order(db: Session, *, business: Business, conversation: Conversation | None,
-                       draft: dict[str, Any]) -> dict[str, Any]:
+def confirm_chat_order(
+    db: Session, *, business: Business, conversation: Conversation | None, draft: dict[str, Any]
+) -> dict[str, Any]:
     """Create the order (stock held, catalogue prices) and, when a payment gateway is set up, enqueue its
     payment link (sent to the customer once made).
 
     Returns {"number", "total", "order_id", "status", "payment_url", "payment_link_pending"} or
     {"number": None, "error": "..."} with a customer-facing reason (out of stock, product gone)."""
-    items = [{"sku": line.get("sku"), "product_id": line.get("product_id"), "quantity": line.get("quantity") or 1}
-             for line in draft.get("items") or [] if line.get("sku") or line.get("product_id")]
+    items = [
+        {"sku": line.get("sku"), "product_id": line.get("product_id"), "quantity": line.get("quantity") or 1}
+        for line in draft.get("items") or []
+        if line.get("sku") or line.get("product_id")
+    ]
     if not items:
         return {"number": None, "total": 0, "error": "produk tidak ditemukan"}
     customer_id = conversation.customer_id if conversation is not None else None
     try:
-        order = orders.create(db, business_id=business.id, items=items, actor=Actor("customer", customer_id),
-                              customer_id=customer_id, conversation_id=conversation.id if conversation else None,
-                              shipping=draft.get("shipping") or None, source="chat", status="awaiting_payment",
-                              notes=str(draft.get("notes") or ""))
+        order = orders.create(
+            db,
+            business_id=business.id,
+            items=items,
+            actor=Actor("customer", customer_id),
+            customer_id=customer_id,
+            conversation_id=conversation.id if conversation else None,
+            shipping=draft.get("shipping") or None,
+            source="chat",
+            status="awaiting_payment",
+            notes=str(draft.get("notes") or ""),
+        )
     except AppError as exc:
-        reason = exc.message[len("Maaf, "):] if exc.message.startswith("Maaf, ") else exc.message
+        reason = exc.message[len("Maaf, ") :] if exc.message.startswith("Maaf, ") else exc.message
         log.info("order.chat_refused", business_id=business.id, code=exc.code)
         return {"number": None, "total": 0, "error": reason, "code": exc.code}
-    result: dict[str, Any] = {"number": order.number, "total": order.total, "order_id": order.id,
-                              "status": order.status, "payment_url": None, "shipping_cost": order.shipping_cost}
+    result: dict[str, Any] = {
+        "number": order.number,
+        "total": order.total,
+        "order_id": order.id,
+        "status": order.status,
+        "payment_url": None,
+        "shipping_cost": order.shipping_cost,
+    }
     if not payments.gateway().is_enabled(db, business_id=business.id):
         return result
     # The link is a job that runs after this transaction commits: no provider call inside it. The reply
     # tells the customer the link follows; the job sends it (and retries while the provider is down).
-    enqueue(db, "orders.payment_link", business_id=business.id, order_id=order.id,
-            idempotency_key=f"payment-link-job:{business.id}:{order.id}")
+    enqueue(
+        db,
+        "orders.payment_link",
+        business_id=business.id,
+        order_id=order.id,
+        idempotency_key=f"payment-link-job:{business.id}:{order.id}",
+    )
     result["payment_link_pending"] = True
     return result
-
-

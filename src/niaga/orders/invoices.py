@@ -39,18 +39,44 @@ from niaga.tenancy.models import Business, ProviderConfig
 
 log = get_logger("niaga.orders.invoices")
 
-METHOD_LABELS = {"midtrans": "Midtrans", "cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS",
-                 "other": "Lainnya"}
-MIDTRANS_TYPES = {"bank_transfer": "Virtual Account", "gopay": "GoPay", "qris": "QRIS", "credit_card": "Kartu kredit",
-                  "shopeepay": "ShopeePay", "cstore": "Gerai retail", "echannel": "Mandiri Bill",
-                  "permata": "Permata VA"}
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember")
+METHOD_LABELS = {
+    "midtrans": "Midtrans",
+    "cash": "Tunai",
+    "transfer": "Transfer bank",
+    "qris": "QRIS",
+    "other": "Lainnya",
+}
+MIDTRANS_TYPES = {
+    "bank_transfer": "Virtual Account",
+    "gopay": "GoPay",
+    "qris": "QRIS",
+    "credit_card": "Kartu kredit",
+    "shopeepay": "ShopeePay",
+    "cstore": "Gerai retail",
+    "echannel": "Mandiri Bill",
+    "permata": "Permata VA",
+}
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 PAYABLE_STATES = orders.SOLD_STATES | {"refunded"}
 
 
 def invoice_number(order: Order) -> str:
-    return "INV-" + order.number.split("-", 1)[1] if order.number.startswith("ORD-") else f"INV-{order.number}"
+    return (
+        "INV-" + order.number.split("-", 1)[1] if order.number.startswith("ORD-") else f"INV-{order.number}"
+    )
 
 
 def long_date(dt: datetime, zone: str | None) -> str:
@@ -84,16 +110,34 @@ def render_pdf(data: InvoiceData) -> bytes:
     right = ParagraphStyle("right", parent=small, alignment=TA_RIGHT)
     title = ParagraphStyle("title", parent=styles["Title"], fontSize=20, alignment=TA_RIGHT, spaceAfter=0)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=f"Invoice {data.number}", author=b.name,
-                            subject=f"Invoice pesanan {o.number}")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Invoice {data.number}",
+        author=b.name,
+        subject=f"Invoice pesanan {o.number}",
+    )
     paid = [p for p in data.payments if p.status == "paid" and p.amount > 0]
     fully_paid = o.paid_amount >= o.total and o.status in PAYABLE_STATES
 
-    contact = [escape(x) for x in (profile.get("address"), profile.get("city"), profile.get("phone"),
-                                   profile.get("email")) if x]
-    head = Table([[Paragraph(f"<b>{escape(b.name)}</b><br/>" + "<br/>".join(contact), small),
-                   Paragraph("INVOICE", title)]], colWidths=[100 * mm, 74 * mm])
+    contact = [
+        escape(x)
+        for x in (profile.get("address"), profile.get("city"), profile.get("phone"), profile.get("email"))
+        if x
+    ]
+    head = Table(
+        [
+            [
+                Paragraph(f"<b>{escape(b.name)}</b><br/>" + "<br/>".join(contact), small),
+                Paragraph("INVOICE", title),
+            ]
+        ],
+        colWidths=[100 * mm, 74 * mm],
+    )
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
 
     cust_lines = []
@@ -105,20 +149,37 @@ def render_pdf(data: InvoiceData) -> bytes:
     if o.shipping.get("city"):
         cust_lines.append(escape(o.shipping["city"]))
     issued = paid[-1].paid_at if paid and paid[-1].paid_at else (o.paid_at or utcnow())
-    meta = Table([
-        [Paragraph("<b>Kepada:</b><br/>" + ("<br/>".join(cust_lines) or "Pelanggan umum"), small),
-         Paragraph(f"No. Invoice: <b>{escape(data.number)}</b><br/>No. Pesanan: <b>{escape(o.number)}</b><br/>"
-                   f"Tanggal: {long_date(issued, zone)}", right)],
-    ], colWidths=[100 * mm, 74 * mm])
+    meta = Table(
+        [
+            [
+                Paragraph("<b>Kepada:</b><br/>" + ("<br/>".join(cust_lines) or "Pelanggan umum"), small),
+                Paragraph(
+                    f"No. Invoice: <b>{escape(data.number)}</b><br/>No. Pesanan: <b>{escape(o.number)}</b><br/>"
+                    f"Tanggal: {long_date(issued, zone)}",
+                    right,
+                ),
+            ],
+        ],
+        colWidths=[100 * mm, 74 * mm],
+    )
     meta.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
 
     rows: list[list[Any]] = [["No", "Produk", "Jml", "Harga", "Subtotal"]]
     for n, item in enumerate(o.items, 1):
-        rows.append([str(n), Paragraph(f"{escape(item.name)}<br/><font size=7>{escape(item.sku)}</font>", small),
-                     str(item.quantity), format_rupiah(item.unit_price), format_rupiah(item.total)])
+        rows.append(
+            [
+                str(n),
+                Paragraph(f"{escape(item.name)}<br/><font size=7>{escape(item.sku)}</font>", small),
+                str(item.quantity),
+                format_rupiah(item.unit_price),
+                format_rupiah(item.total),
+            ]
+        )
     summary: list[tuple[str, str]] = [("Subtotal", format_rupiah(o.subtotal))]
     if o.shipping:
-        label = " ".join(x for x in ("Ongkos kirim", o.shipping.get("courier"), o.shipping.get("service")) if x)
+        label = " ".join(
+            x for x in ("Ongkos kirim", o.shipping.get("courier"), o.shipping.get("service")) if x
+        )
         if o.shipping.get("kg"):
             label += f" ({o.shipping['kg']} kg)"
         summary.append((label, "Gratis" if o.shipping.get("free") else format_rupiah(o.shipping_cost)))
@@ -153,17 +214,33 @@ def render_pdf(data: InvoiceData) -> bytes:
         extra = ""
         if p.method == "cash" and p.tendered:
             extra = f" (diterima {format_rupiah(p.tendered)}, kembali {format_rupiah(p.change or 0)})"
-        pay_lines.append(f"{escape(_method_label(p))}: {format_rupiah(p.amount)} pada {when} WIB{escape(extra)}")
+        pay_lines.append(
+            f"{escape(_method_label(p))}: {format_rupiah(p.amount)} pada {when} WIB{escape(extra)}"
+        )
     refunds = [p for p in data.payments if p.amount < 0]
     for p in refunds:
         pay_lines.append(f"Refund {escape(_method_label(p))}: {format_rupiah(-p.amount)}")
-    status_text = "LUNAS" if fully_paid else f"Terbayar {format_rupiah(o.paid_amount)} dari {format_rupiah(o.total)}"
-    story = [head, Spacer(1, 6 * mm), meta, Spacer(1, 6 * mm), table, Spacer(1, 6 * mm),
-             Paragraph("<b>Pembayaran</b>", small),
-             Paragraph("<br/>".join(pay_lines) or "-", small), Spacer(1, 2 * mm),
-             Paragraph(f"Status: <b>{status_text}</b>", small), Spacer(1, 10 * mm),
-             Paragraph("Terima kasih telah berbelanja di " + escape(b.name) + ". Simpan invoice ini sebagai bukti "
-                       "pembayaran yang sah.", small)]
+    status_text = (
+        "LUNAS" if fully_paid else f"Terbayar {format_rupiah(o.paid_amount)} dari {format_rupiah(o.total)}"
+    )
+    story = [
+        head,
+        Spacer(1, 6 * mm),
+        meta,
+        Spacer(1, 6 * mm),
+        table,
+        Spacer(1, 6 * mm),
+        Paragraph("<b>Pembayaran</b>", small),
+        Paragraph("<br/>".join(pay_lines) or "-", small),
+        Spacer(1, 2 * mm),
+        Paragraph(f"Status: <b>{status_text}</b>", small),
+        Spacer(1, 10 * mm),
+        Paragraph(
+            "Terima kasih telah berbelanja di " + escape(b.name) + ". Simpan invoice ini sebagai bukti "
+            "pembayaran yang sah.",
+            small,
+        ),
+    ]
 
     def stamp(canvas: Any, _doc: Any) -> None:
         if not fully_paid:
@@ -189,22 +266,29 @@ def _abs(path: str) -> Path:
 
 
 def get_invoice(db: Session, *, order: Order) -> Invoice | None:
-    return db.scalars(sa.select(Invoice).where(Invoice.business_id == order.business_id,
-                                               Invoice.order_id == order.id)).first()
+    return db.scalars(
+        sa.select(Invoice).where(Invoice.business_id == order.business_id, Invoice.order_id == order.id)
+    ).first()
 
 
 def invoice_data(db: Session, order: Order) -> InvoiceData:
     business = orders.get_business(db, order.business_id)
     customer = db.get(Customer, order.customer_id) if order.customer_id else None
-    return InvoiceData(business=business, order=order, customer=customer, payments=orders.payments_of(db, order),
-                       number=invoice_number(order))
+    return InvoiceData(
+        business=business,
+        order=order,
+        customer=customer,
+        payments=orders.payments_of(db, order),
+        number=invoice_number(order),
+    )
 
 
 def do_generate(db: Session, *, order: Order, force: bool = False) -> Invoice:
     """Render and store the invoice of a paid order (once; `force` re-renders the file)."""
     if order.status not in PAYABLE_STATES:
-        raise ValidationFailed("Invoice dibuat setelah pesanan dibayar.", code="order_not_paid",
-                               details={"status": order.status})
+        raise ValidationFailed(
+            "Invoice dibuat setelah pesanan dibayar.", code="order_not_paid", details={"status": order.status}
+        )
     inv = get_invoice(db, order=order)
     if inv is not None and not force and _abs(inv.path).exists():
         return inv
@@ -243,10 +327,21 @@ def read_pdf(db: Session, *, order: Order) -> tuple[str, bytes]:
 
 # --- email configuration ------------------------------------------------------------------------------
 
-def configure_email(db: Session, *, business_id: int, kind: str, sender: str, api_key: str | None = None,
-                    base_url: str | None = None, host: str | None = None, port: int = 587,
-                    username: str | None = None, password: str | None = None,
-                    security: str = "starttls") -> ProviderConfig:
+
+def configure_email(
+    db: Session,
+    *,
+    business_id: int,
+    kind: str,
+    sender: str,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    host: str | None = None,
+    port: int = 587,
+    username: str | None = None,
+    password: str | None = None,
+    security: str = "starttls",
+) -> ProviderConfig:
     """Resend (`api_key`) or SMTP (`host`, `port`, `username`, `password`) to send invoices by email."""
     if kind not in ("resend", "smtp"):
         raise ValidationFailed("Jenis email harus resend atau smtp.", details={"kind": "tidak valid"})
@@ -280,9 +375,12 @@ email_sender = _email_sender  # public: the marketing reports send through the s
 
 # --- sending ------------------------------------------------------------------------------------------
 
+
 def caption(order: Order, business: Business) -> str:
-    return (f"Terima kasih, pembayaran pesanan {order.number} sebesar {format_rupiah(order.total)} sudah kami "
-            f"terima. Berikut invoice Anda dari {business.name}.")
+    return (
+        f"Terima kasih, pembayaran pesanan {order.number} sebesar {format_rupiah(order.total)} sudah kami "
+        f"terima. Berikut invoice Anda dari {business.name}."
+    )
 
 
 def do_send(order_id: int) -> str:
@@ -300,26 +398,43 @@ def do_send(order_id: int) -> str:
         path = _abs(inv.path)
         if conv is not None:
             msg = notify.send_to_customer(
-                db, order, conversation=conv, text=caption(order, business),
-                media=[{"path": str(path), "mimetype": "application/pdf", "filename": f"{inv.number}.pdf"}])
+                db,
+                order,
+                conversation=conv,
+                text=caption(order, business),
+                media=[{"path": str(path), "mimetype": "application/pdf", "filename": f"{inv.number}.pdf"}],
+            )
             if msg is not None:
                 inv.sent_at, inv.sent_via = utcnow(), conv.channel
-                orders.record_event(db, order, "invoice.sent", orders.Actor.system("orders.send_invoice"),
-                              data={"invoice": inv.number, "via": conv.channel, "message_id": msg.id})
+                orders.record_event(
+                    db,
+                    order,
+                    "invoice.sent",
+                    orders.Actor.system("orders.send_invoice"),
+                    data={"invoice": inv.number, "via": conv.channel, "message_id": msg.id},
+                )
                 return conv.channel
         customer = db.get(Customer, order.customer_id) if order.customer_id else None
         email_to = customer.email if customer is not None else None
         sender = _email_sender(db, order.business_id) if email_to else None
         if not email_to or sender is None:
-            log.info("invoice.not_delivered", business_id=order.business_id, order_id=order.id,
-                     reason="no channel" if not email_to else "no email provider")
+            log.info(
+                "invoice.not_delivered",
+                business_id=order.business_id,
+                order_id=order.id,
+                reason="no channel" if not email_to else "no email provider",
+            )
             return "none"
         kind, client, from_addr = sender
-        email = Email(sender=from_addr, to=[email_to], subject=f"Invoice {inv.number} - {business.name}",
-                      text=caption(order, business) + "\n\nInvoice terlampir.",
-                      html=f"<p>{escape(caption(order, business))}</p><p>Invoice terlampir.</p>",
-                      attachments=[Attachment(f"{inv.number}.pdf", path.read_bytes(), "application/pdf")],
-                      headers={"X-Entity-Ref-ID": order.number})
+        email = Email(
+            sender=from_addr,
+            to=[email_to],
+            subject=f"Invoice {inv.number} - {business.name}",
+            text=caption(order, business) + "\n\nInvoice terlampir.",
+            html=f"<p>{escape(caption(order, business))}</p><p>Invoice terlampir.</p>",
+            attachments=[Attachment(f"{inv.number}.pdf", path.read_bytes(), "application/pdf")],
+            headers={"X-Entity-Ref-ID": order.number},
+        )
         inv_id, number, business_id = inv.id, inv.number, order.business_id
     # The email goes out with no transaction open; Resend's idempotency key covers a crash right after.
     try:
@@ -333,7 +448,12 @@ def do_send(order_id: int) -> str:
         order = db.get(Order, order_id)
         assert inv2 is not None and order is not None
         inv2.sent_at, inv2.sent_via = utcnow(), "email"
-        orders.record_event(db, order, "invoice.sent", orders.Actor.system("orders.send_invoice"),
-                      data={"invoice": number, "via": "email", "provider": kind, "ref": ref})
+        orders.record_event(
+            db,
+            order,
+            "invoice.sent",
+            orders.Actor.system("orders.send_invoice"),
+            data={"invoice": number, "via": "email", "provider": kind, "ref": ref},
+        )
     log.info("invoice.emailed", business_id=business_id, order_id=order_id, provider=kind)
     return "email"

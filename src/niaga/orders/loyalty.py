@@ -44,9 +44,13 @@ class Rules:
     @classmethod
     def of(cls, business: Business) -> Rules:
         cfg = business_settings(business)["loyalty"]
-        return cls(enabled=bool(cfg.get("enabled", True)), rupiah_per_point=max(int(cfg["rupiah_per_point"]), 1),
-                   points_per_redeem=max(int(cfg["points_per_redeem"]), 1), redeem_value=int(cfg["redeem_value"]),
-                   expiry_months=int(cfg["expiry_months"]))
+        return cls(
+            enabled=bool(cfg.get("enabled", True)),
+            rupiah_per_point=max(int(cfg["rupiah_per_point"]), 1),
+            points_per_redeem=max(int(cfg["points_per_redeem"]), 1),
+            redeem_value=int(cfg["redeem_value"]),
+            expiry_months=int(cfg["expiry_months"]),
+        )
 
 
 def add_months(dt: datetime, months: int) -> datetime:
@@ -56,19 +60,23 @@ def add_months(dt: datetime, months: int) -> datetime:
 
 
 def _live(business_id: int, customer_id: int, now: datetime) -> Any:
-    return (sa.select(LoyaltyEntry)
-            .where(LoyaltyEntry.business_id == business_id, LoyaltyEntry.customer_id == customer_id,
-                   LoyaltyEntry.remaining > 0,
-                   sa.or_(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at > now)))
+    return sa.select(LoyaltyEntry).where(
+        LoyaltyEntry.business_id == business_id,
+        LoyaltyEntry.customer_id == customer_id,
+        LoyaltyEntry.remaining > 0,
+        sa.or_(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at > now),
+    )
 
 
 def balance(db: Session, *, business_id: int, customer_id: int, now: datetime | None = None) -> int:
     """Points the customer can spend now (the agent's "poin saya berapa")."""
     now = now or utcnow()
-    q = (sa.select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.remaining), 0))
-         .where(LoyaltyEntry.business_id == business_id, LoyaltyEntry.customer_id == customer_id,
-                LoyaltyEntry.remaining > 0,
-                sa.or_(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at > now)))
+    q = sa.select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.remaining), 0)).where(
+        LoyaltyEntry.business_id == business_id,
+        LoyaltyEntry.customer_id == customer_id,
+        LoyaltyEntry.remaining > 0,
+        sa.or_(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at > now),
+    )
     return int(db.scalar(q) or 0)
 
 
@@ -77,20 +85,31 @@ def summary(db: Session, *, business: Business, customer_id: int) -> dict[str, A
     rules = Rules.of(business)
     now = utcnow()
     pts = balance(db, business_id=business.id, customer_id=customer_id, now=now)
-    nxt = db.scalars(_live(business.id, customer_id, now).where(LoyaltyEntry.expires_at.is_not(None))
-                     .order_by(LoyaltyEntry.expires_at).limit(1)).first()
+    nxt = db.scalars(
+        _live(business.id, customer_id, now)
+        .where(LoyaltyEntry.expires_at.is_not(None))
+        .order_by(LoyaltyEntry.expires_at)
+        .limit(1)
+    ).first()
     value = (pts // rules.points_per_redeem) * rules.redeem_value
-    return {"points": pts, "value": value, "points_per_redeem": rules.points_per_redeem,
-            "redeem_value": rules.redeem_value, "rupiah_per_point": rules.rupiah_per_point,
-            "next_expiry": nxt.expires_at.isoformat() if nxt and nxt.expires_at else None,
-            "next_expiry_points": nxt.remaining if nxt else 0}
+    return {
+        "points": pts,
+        "value": value,
+        "points_per_redeem": rules.points_per_redeem,
+        "redeem_value": rules.redeem_value,
+        "rupiah_per_point": rules.rupiah_per_point,
+        "next_expiry": nxt.expires_at.isoformat() if nxt and nxt.expires_at else None,
+        "next_expiry_points": nxt.remaining if nxt else 0,
+    }
 
 
 def describe(db: Session, *, business: Business, customer_id: int) -> str:
     """Indonesian one-liner for chat."""
     s = summary(db, business=business, customer_id=customer_id)
-    text = (f"Poin Anda saat ini {s['points']} poin (setiap {s['points_per_redeem']} poin = "
-            f"{format_rupiah(s['redeem_value'])} potongan).")
+    text = (
+        f"Poin Anda saat ini {s['points']} poin (setiap {s['points_per_redeem']} poin = "
+        f"{format_rupiah(s['redeem_value'])} potongan)."
+    )
     if s["value"]:
         text += f" Bisa dipakai untuk potongan hingga {format_rupiah(s['value'])}."
     return text
@@ -99,35 +118,70 @@ def describe(db: Session, *, business: Business, customer_id: int) -> str:
 def _refresh_cache(db: Session, *, business_id: int, customer_id: int) -> int:
     db.flush()
     pts = balance(db, business_id=business_id, customer_id=customer_id)
-    db.execute(sa.update(Customer).where(Customer.id == customer_id, Customer.business_id == business_id)
-               .values(points_balance=pts).execution_options(synchronize_session="fetch"))
+    db.execute(
+        sa.update(Customer)
+        .where(Customer.id == customer_id, Customer.business_id == business_id)
+        .values(points_balance=pts)
+        .execution_options(synchronize_session="fetch")
+    )
     return pts
 
 
-def _credit(db: Session, *, business: Business, customer_id: int, points: int, kind: str, order_id: int | None,
-            note: str) -> LoyaltyEntry:
+def _credit(
+    db: Session,
+    *,
+    business: Business,
+    customer_id: int,
+    points: int,
+    kind: str,
+    order_id: int | None,
+    note: str,
+) -> LoyaltyEntry:
     rules = Rules.of(business)
     now = utcnow()
-    entry = LoyaltyEntry(business_id=business.id, customer_id=customer_id, order_id=order_id, kind=kind,
-                         points=points, remaining=points, note=note[:200], created_at=now,
-                         expires_at=add_months(now, rules.expiry_months) if rules.expiry_months > 0 else None)
+    entry = LoyaltyEntry(
+        business_id=business.id,
+        customer_id=customer_id,
+        order_id=order_id,
+        kind=kind,
+        points=points,
+        remaining=points,
+        note=note[:200],
+        created_at=now,
+        expires_at=add_months(now, rules.expiry_months) if rules.expiry_months > 0 else None,
+    )
     db.add(entry)
     return entry
 
 
-def _debit(db: Session, *, business_id: int, customer_id: int, points: int, kind: str, order_id: int | None,
-           note: str, strict: bool) -> int:
+def _debit(
+    db: Session,
+    *,
+    business_id: int,
+    customer_id: int,
+    points: int,
+    kind: str,
+    order_id: int | None,
+    note: str,
+    strict: bool,
+) -> int:
     """Spend `points` from the earliest-expiring entries. `strict`: refuse when the balance is short;
     otherwise take what is there. Returns the points actually taken."""
     now = utcnow()
-    entries = list(db.scalars(_live(business_id, customer_id, now)
-                              .order_by(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at,
-                                        LoyaltyEntry.id)
-                              .with_for_update()))
+    entries = list(
+        db.scalars(
+            _live(business_id, customer_id, now)
+            .order_by(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at, LoyaltyEntry.id)
+            .with_for_update()
+        )
+    )
     available = sum(e.remaining for e in entries)
     if strict and available < points:
-        raise ValidationFailed(f"Poin tidak cukup: tersedia {available} poin, diminta {points} poin.",
-                               code="insufficient_points", details={"redeem_points": "poin tidak cukup"})
+        raise ValidationFailed(
+            f"Poin tidak cukup: tersedia {available} poin, diminta {points} poin.",
+            code="insufficient_points",
+            details={"redeem_points": "poin tidak cukup"},
+        )
     left = min(points, available)
     taken = left
     for e in entries:
@@ -137,8 +191,18 @@ def _debit(db: Session, *, business_id: int, customer_id: int, points: int, kind
         e.remaining -= use
         left -= use
     if taken:
-        db.add(LoyaltyEntry(business_id=business_id, customer_id=customer_id, order_id=order_id, kind=kind,
-                            points=-taken, remaining=0, note=note[:200], created_at=now))
+        db.add(
+            LoyaltyEntry(
+                business_id=business_id,
+                customer_id=customer_id,
+                order_id=order_id,
+                kind=kind,
+                points=-taken,
+                remaining=0,
+                note=note[:200],
+                created_at=now,
+            )
+        )
     return taken
 
 
@@ -148,18 +212,33 @@ def check_redeem(business: Business, *, points: int) -> int:
     if points <= 0:
         return 0
     if not rules.enabled:
-        raise ValidationFailed("Program poin tidak aktif untuk toko ini.", code="loyalty_disabled",
-                               details={"redeem_points": "program poin tidak aktif"})
+        raise ValidationFailed(
+            "Program poin tidak aktif untuk toko ini.",
+            code="loyalty_disabled",
+            details={"redeem_points": "program poin tidak aktif"},
+        )
     if points % rules.points_per_redeem:
-        raise ValidationFailed(f"Poin ditukar per kelipatan {rules.points_per_redeem} poin.",
-                               code="invalid_points",
-                               details={"redeem_points": f"harus kelipatan {rules.points_per_redeem}"})
+        raise ValidationFailed(
+            f"Poin ditukar per kelipatan {rules.points_per_redeem} poin.",
+            code="invalid_points",
+            details={"redeem_points": f"harus kelipatan {rules.points_per_redeem}"},
+        )
     return points // rules.points_per_redeem * rules.redeem_value
 
 
-def do_redeem(db: Session, *, business: Business, customer_id: int, points: int, order_id: int | None) -> None:
-    _debit(db, business_id=business.id, customer_id=customer_id, points=points, kind="redeem", order_id=order_id,
-           note="Tukar poin", strict=True)
+def do_redeem(
+    db: Session, *, business: Business, customer_id: int, points: int, order_id: int | None
+) -> None:
+    _debit(
+        db,
+        business_id=business.id,
+        customer_id=customer_id,
+        points=points,
+        kind="redeem",
+        order_id=order_id,
+        note="Tukar poin",
+        strict=True,
+    )
     _refresh_cache(db, business_id=business.id, customer_id=customer_id)
 
 
@@ -167,12 +246,26 @@ def do_restore_redeemed(db: Session, *, business: Business, order: Order) -> int
     """Give back the points an order redeemed (order cancelled/expired). Idempotent per order."""
     if not order.customer_id or not order.points_redeemed:
         return 0
-    done = db.scalar(sa.select(sa.func.count()).select_from(LoyaltyEntry).where(
-        LoyaltyEntry.business_id == business.id, LoyaltyEntry.order_id == order.id, LoyaltyEntry.kind == "restore"))
+    done = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoyaltyEntry)
+        .where(
+            LoyaltyEntry.business_id == business.id,
+            LoyaltyEntry.order_id == order.id,
+            LoyaltyEntry.kind == "restore",
+        )
+    )
     if done:
         return 0
-    _credit(db, business=business, customer_id=order.customer_id, points=order.points_redeemed, kind="restore",
-            order_id=order.id, note=f"Poin dikembalikan ({order.number})")
+    _credit(
+        db,
+        business=business,
+        customer_id=order.customer_id,
+        points=order.points_redeemed,
+        kind="restore",
+        order_id=order.id,
+        note=f"Poin dikembalikan ({order.number})",
+    )
     _refresh_cache(db, business_id=business.id, customer_id=order.customer_id)
     return order.points_redeemed
 
@@ -190,12 +283,26 @@ def do_earn(db: Session, *, business: Business, order: Order) -> int:
     points = points_for(business, order.total - (order.shipping_cost or 0))
     if points <= 0:
         return 0
-    done = db.scalar(sa.select(sa.func.count()).select_from(LoyaltyEntry).where(
-        LoyaltyEntry.business_id == business.id, LoyaltyEntry.order_id == order.id, LoyaltyEntry.kind == "earn"))
+    done = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoyaltyEntry)
+        .where(
+            LoyaltyEntry.business_id == business.id,
+            LoyaltyEntry.order_id == order.id,
+            LoyaltyEntry.kind == "earn",
+        )
+    )
     if done:
         return 0
-    _credit(db, business=business, customer_id=order.customer_id, points=points, kind="earn", order_id=order.id,
-            note=f"Belanja {order.number}")
+    _credit(
+        db,
+        business=business,
+        customer_id=order.customer_id,
+        points=points,
+        kind="earn",
+        order_id=order.id,
+        note=f"Belanja {order.number}",
+    )
     _refresh_cache(db, business_id=business.id, customer_id=order.customer_id)
     log.info("loyalty.earned", business_id=business.id, order_id=order.id, points=points)
     return points
@@ -205,14 +312,34 @@ def do_reverse_earned(db: Session, *, business: Business, order: Order) -> int:
     """Take back (what is left of) the points a refunded order earned. Idempotent per order."""
     if not order.customer_id:
         return 0
-    earned = db.scalar(sa.select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.points), 0)).where(
-        LoyaltyEntry.business_id == business.id, LoyaltyEntry.order_id == order.id, LoyaltyEntry.kind == "earn"))
-    reversed_ = db.scalar(sa.select(sa.func.count()).select_from(LoyaltyEntry).where(
-        LoyaltyEntry.business_id == business.id, LoyaltyEntry.order_id == order.id, LoyaltyEntry.kind == "reverse"))
+    earned = db.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.points), 0)).where(
+            LoyaltyEntry.business_id == business.id,
+            LoyaltyEntry.order_id == order.id,
+            LoyaltyEntry.kind == "earn",
+        )
+    )
+    reversed_ = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoyaltyEntry)
+        .where(
+            LoyaltyEntry.business_id == business.id,
+            LoyaltyEntry.order_id == order.id,
+            LoyaltyEntry.kind == "reverse",
+        )
+    )
     if not earned or reversed_:
         return 0
-    taken = _debit(db, business_id=business.id, customer_id=order.customer_id, points=int(earned), kind="reverse",
-                   order_id=order.id, note=f"Refund {order.number}", strict=False)
+    taken = _debit(
+        db,
+        business_id=business.id,
+        customer_id=order.customer_id,
+        points=int(earned),
+        kind="reverse",
+        order_id=order.id,
+        note=f"Refund {order.number}",
+        strict=False,
+    )
     _refresh_cache(db, business_id=business.id, customer_id=order.customer_id)
     return taken
 
@@ -220,11 +347,26 @@ def do_reverse_earned(db: Session, *, business: Business, order: Order) -> int:
 def do_adjust(db: Session, *, business: Business, customer_id: int, points: int, note: str) -> None:
     """Staff correction: + credits a new entry, - spends like a redemption."""
     if points > 0:
-        _credit(db, business=business, customer_id=customer_id, points=points, kind="adjust", order_id=None,
-                note=note)
+        _credit(
+            db,
+            business=business,
+            customer_id=customer_id,
+            points=points,
+            kind="adjust",
+            order_id=None,
+            note=note,
+        )
     elif points < 0:
-        _debit(db, business_id=business.id, customer_id=customer_id, points=-points, kind="adjust", order_id=None,
-               note=note, strict=True)
+        _debit(
+            db,
+            business_id=business.id,
+            customer_id=customer_id,
+            points=-points,
+            kind="adjust",
+            order_id=None,
+            note=note,
+            strict=True,
+        )
     _refresh_cache(db, business_id=business.id, customer_id=customer_id)
 
 
@@ -232,18 +374,35 @@ def do_expire(db: Session, *, now: datetime | None = None, limit: int = 1000) ->
     """Write off the unspent remainder of expired entries (all businesses). Safe to run concurrently: each
     entry is zeroed with a conditional UPDATE before its expire entry is written."""
     now = now or utcnow()
-    rows = db.execute(sa.select(LoyaltyEntry.id, LoyaltyEntry.business_id, LoyaltyEntry.customer_id,
-                                LoyaltyEntry.remaining)
-                      .where(LoyaltyEntry.remaining > 0, LoyaltyEntry.expires_at.is_not(None),
-                             LoyaltyEntry.expires_at <= now).limit(limit)).all()
+    rows = db.execute(
+        sa.select(LoyaltyEntry.id, LoyaltyEntry.business_id, LoyaltyEntry.customer_id, LoyaltyEntry.remaining)
+        .where(
+            LoyaltyEntry.remaining > 0, LoyaltyEntry.expires_at.is_not(None), LoyaltyEntry.expires_at <= now
+        )
+        .limit(limit)
+    ).all()
     touched: set[tuple[int, int]] = set()
     for entry_id, bid, cid, remaining in rows:
-        claimed = affected(db.execute(sa.update(LoyaltyEntry).where(LoyaltyEntry.id == entry_id,
-                                                                    LoyaltyEntry.remaining == remaining)
-                                      .values(remaining=0).execution_options(synchronize_session=False)))
+        claimed = affected(
+            db.execute(
+                sa.update(LoyaltyEntry)
+                .where(LoyaltyEntry.id == entry_id, LoyaltyEntry.remaining == remaining)
+                .values(remaining=0)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if claimed:
-            db.add(LoyaltyEntry(business_id=bid, customer_id=cid, kind="expire", points=-remaining, remaining=0,
-                                note="Poin kedaluwarsa", created_at=now))
+            db.add(
+                LoyaltyEntry(
+                    business_id=bid,
+                    customer_id=cid,
+                    kind="expire",
+                    points=-remaining,
+                    remaining=0,
+                    note="Poin kedaluwarsa",
+                    created_at=now,
+                )
+            )
             touched.add((bid, cid))
     for bid, cid in touched:
         _refresh_cache(db, business_id=bid, customer_id=cid)

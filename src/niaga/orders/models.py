@@ -10,8 +10,17 @@ from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, TimestampMixin, U
 from niaga.kit.timeutil import utcnow
 
 ORDER_STATES = (
-    "draft", "awaiting_payment", "paid", "processing", "ready", "shipped", "picked_up", "completed",
-    "cancelled", "expired", "refunded",
+    "draft",
+    "awaiting_payment",
+    "paid",
+    "processing",
+    "ready",
+    "shipped",
+    "picked_up",
+    "completed",
+    "cancelled",
+    "expired",
+    "refunded",
 )
 
 
@@ -25,12 +34,16 @@ class Order(IdMixin, BusinessMixin, TimestampMixin, Base):
     )
 
     number: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # ORD-YYYYMMDD-NNNN
-    customer_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="SET NULL"),
-                                                    index=True)
-    conversation_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("conversations.id",
-                                                                              ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    conversation_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("conversations.id", ondelete="SET NULL")
+    )
     kind: Mapped[str] = mapped_column(sa.String(20), default="retail", nullable=False)  # retail|print
-    source: Mapped[str] = mapped_column(sa.String(20), default="dashboard", nullable=False)  # chat|dashboard|api
+    source: Mapped[str] = mapped_column(
+        sa.String(20), default="dashboard", nullable=False
+    )  # chat|dashboard|api
     status: Mapped[str] = mapped_column(sa.String(20), default="draft", nullable=False)
     subtotal: Mapped[int] = mapped_column(sa.BigInteger, default=0, nullable=False)
     shipping_cost: Mapped[int] = mapped_column(sa.BigInteger, default=0, nullable=False)
@@ -49,17 +62,21 @@ class Order(IdMixin, BusinessMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_by_user_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
-    items: Mapped[list[OrderItem]] = relationship(back_populates="order", cascade="all, delete-orphan",
-                                                  order_by="OrderItem.id", lazy="selectin")
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id", lazy="selectin"
+    )
 
 
 class OrderItem(IdMixin, BusinessMixin, Base):
     __tablename__ = "order_items"
 
-    order_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True,
-                                          nullable=False)
+    order_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     product_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("products.id", ondelete="SET NULL"))
     sku: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(300), nullable=False)
@@ -77,8 +94,9 @@ class OrderEvent(IdMixin, BusinessMixin, Base):
 
     __tablename__ = "order_events"
 
-    order_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True,
-                                          nullable=False)
+    order_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     from_status: Mapped[str | None] = mapped_column(sa.String(20))
     to_status: Mapped[str | None] = mapped_column(sa.String(20))
     event: Mapped[str] = mapped_column(sa.String(50), nullable=False)  # order.created, order.paid, ...
@@ -94,8 +112,9 @@ class OrderCounter(Base):
 
     __tablename__ = "order_counters"
 
-    business_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("businesses.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    business_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # YYYYMMDD
     last: Mapped[int] = mapped_column(default=0, nullable=False)
 
@@ -104,12 +123,11 @@ class Payment(IdMixin, BusinessMixin, TimestampMixin, Base):
     """One money movement: a payment (amount > 0) or a refund (amount < 0)."""
 
     __tablename__ = "payments"
-    __table_args__ = (
-        sa.UniqueConstraint("business_id", "provider", "provider_ref"),
-    )
+    __table_args__ = (sa.UniqueConstraint("business_id", "provider", "provider_ref"),)
 
-    order_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True,
-                                          nullable=False)
+    order_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     method: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # midtrans|cash|transfer|qris
     provider: Mapped[str] = mapped_column(sa.String(20), default="manual", nullable=False)
     provider_ref: Mapped[str | None] = mapped_column(sa.String(128))
@@ -120,7 +138,9 @@ class Payment(IdMixin, BusinessMixin, TimestampMixin, Base):
     proof: Mapped[list[Any]] = mapped_column(default=list, nullable=False)  # media refs of a transfer proof
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
     flag: Mapped[str | None] = mapped_column(sa.String(100))
-    recorded_by_user_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_user_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -128,8 +148,9 @@ class Invoice(IdMixin, BusinessMixin, TimestampMixin, Base):
     __tablename__ = "invoices"
     __table_args__ = (sa.UniqueConstraint("business_id", "number"),)
 
-    order_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), unique=True,
-                                          nullable=False)
+    order_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
     number: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     path: Mapped[str] = mapped_column(sa.String(500), nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -142,7 +163,9 @@ class LoyaltyEntry(IdMixin, BusinessMixin, Base):
     __tablename__ = "loyalty_entries"
     __table_args__ = (sa.Index("ix_loyalty_entries_customer", "business_id", "customer_id"),)
 
-    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    customer_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False
+    )
     order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(sa.String(10), nullable=False)
     points: Mapped[int] = mapped_column(nullable=False)

@@ -23,22 +23,36 @@ CHAT_CHANNELS = ("whatsapp", "telegram", "web")
 SEND_JOB = "channels.send_message"
 
 
-def conversation_for(db: Session, order: Order, *, channels: tuple[str, ...] = CHAT_CHANNELS) -> Conversation | None:
+def conversation_for(
+    db: Session, order: Order, *, channels: tuple[str, ...] = CHAT_CHANNELS
+) -> Conversation | None:
     """The order's own conversation, else the customer's most recent one on a chat channel."""
     if order.conversation_id:
         conv = db.get(Conversation, order.conversation_id)
         if conv is not None and conv.business_id == order.business_id and conv.channel in channels:
             return conv
     if order.customer_id:
-        return db.scalars(sa.select(Conversation).where(
-            Conversation.business_id == order.business_id, Conversation.customer_id == order.customer_id,
-            Conversation.channel.in_(channels))
-            .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc()).limit(1)).first()
+        return db.scalars(
+            sa.select(Conversation)
+            .where(
+                Conversation.business_id == order.business_id,
+                Conversation.customer_id == order.customer_id,
+                Conversation.channel.in_(channels),
+            )
+            .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
+            .limit(1)
+        ).first()
     return None
 
 
-def send_to_customer(db: Session, order: Order, *, text: str, media: list[dict[str, Any]] | None = None,
-                     conversation: Conversation | None = None) -> Any | None:
+def send_to_customer(
+    db: Session,
+    order: Order,
+    *,
+    text: str,
+    media: list[dict[str, Any]] | None = None,
+    conversation: Conversation | None = None,
+) -> Any | None:
     """Queue `text` (+ media) to the customer. Returns the stored Message, or None when the customer has no
     chat conversation."""
     conv = conversation or conversation_for(db, order)

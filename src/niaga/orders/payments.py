@@ -41,8 +41,9 @@ def gateway(name: str = DEFAULT_GATEWAY) -> PaymentGateway:
 
 
 # Provider-neutral entry points under the names the rest of the code has always called.
-def do_create_link(db: Session, *, order: Order, actor: Actor, now: Any = None,
-                   timeout: float | None = None) -> Payment:
+def do_create_link(
+    db: Session, *, order: Order, actor: Actor, now: Any = None, timeout: float | None = None
+) -> Payment:
     """A payment link for what the order still owes (see the gateway for re-use and expiry rules)."""
     return gateway().do_create_link(db, order=order, actor=actor, now=now, timeout=timeout)
 

@@ -31,9 +31,6 @@ from niaga.tenancy.auth import StaffDep
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 
-
-
-
 def _detail(db: Any, order: Any) -> dict[str, Any]:
     inv = invoices.get_invoice(db, order=order)
     data = OrderDetail(
@@ -41,28 +38,54 @@ def _detail(db: Any, order: Any) -> dict[str, Any]:
         items=[ItemOut.model_validate(i) for i in order.items],
         payments=[PaymentOut.model_validate(p) for p in orders.payments_of(db, order)],
         timeline=[EventOut.model_validate(e) for e in orders.timeline(db, order)],
-        invoice={"number": inv.number, "sent_at": inv.sent_at, "sent_via": inv.sent_via,
-                 "url": f"/api/v1/orders/{order.id}/invoice.pdf"} if inv else None,
+        invoice={
+            "number": inv.number,
+            "sent_at": inv.sent_at,
+            "sent_via": inv.sent_via,
+            "url": f"/api/v1/orders/{order.id}/invoice.pdf",
+        }
+        if inv
+        else None,
     )
     return data.model_dump(mode="json")
 
 
 @router.get("/orders")
-def list_orders(principal: StaffDep, db: SessionDep, page: Page = Depends(page_params),
-                status: str | None = Query(None, description="comma-separated states"),
-                customer_id: int | None = None, q: str | None = Query(None, max_length=40)) -> dict:
-    rows, total = orders.list_orders(db, business_id=principal.business_id, status=status, customer_id=customer_id,
-                                     q=q, offset=page.offset, limit=page.limit)
+def list_orders(
+    principal: StaffDep,
+    db: SessionDep,
+    page: Page = Depends(page_params),
+    status: str | None = Query(None, description="comma-separated states"),
+    customer_id: int | None = None,
+    q: str | None = Query(None, max_length=40),
+) -> dict:
+    rows, total = orders.list_orders(
+        db,
+        business_id=principal.business_id,
+        status=status,
+        customer_id=customer_id,
+        q=q,
+        offset=page.offset,
+        limit=page.limit,
+    )
     return ok([OrderOut.model_validate(o).model_dump(mode="json") for o in rows], page.meta(total))
 
 
 @router.post("/orders", status_code=201)
 def create_order(body: OrderCreate, principal: StaffDep, db: WriteSessionDep) -> dict:
-    order = orders.create(db, business_id=principal.business_id, items=[i.model_dump() for i in body.items],
-                          actor=Actor.of(principal), customer_id=body.customer_id,
-                          shipping=body.shipping.model_dump() if body.shipping else None, discount=body.discount,
-                          redeem_points=body.redeem_points, notes=body.notes, source="dashboard"
-                          if principal.kind == "user" else "api", status=body.status)
+    order = orders.create(
+        db,
+        business_id=principal.business_id,
+        items=[i.model_dump() for i in body.items],
+        actor=Actor.of(principal),
+        customer_id=body.customer_id,
+        shipping=body.shipping.model_dump() if body.shipping else None,
+        discount=body.discount,
+        redeem_points=body.redeem_points,
+        notes=body.notes,
+        source="dashboard" if principal.kind == "user" else "api",
+        status=body.status,
+    )
     return ok(_detail(db, order))
 
 
@@ -87,35 +110,66 @@ def record_payment(order_id: int, body: PaymentIn, principal: StaffDep, db: Writ
     if body.kind == "refund":
         if not principal.has_role("admin"):
             raise Forbidden("Refund hanya bisa dicatat admin atau pemilik.")
-        payment = orders.do_refund(db, order=order, method=body.method, actor=actor, amount=body.amount,
-                                   reference=body.reference, note=body.note)
+        payment = orders.do_refund(
+            db,
+            order=order,
+            method=body.method,
+            actor=actor,
+            amount=body.amount,
+            reference=body.reference,
+            note=body.note,
+        )
     else:
-        payment = orders.do_record_payment(db, order=order, method=body.method, actor=actor, amount=body.amount,
-                                           tendered=body.tendered, proof=body.proof, reference=body.reference,
-                                           note=body.note)
-    return ok({"payment": PaymentOut.model_validate(payment).model_dump(mode="json"), "order": _detail(db, order)})
+        payment = orders.do_record_payment(
+            db,
+            order=order,
+            method=body.method,
+            actor=actor,
+            amount=body.amount,
+            tendered=body.tendered,
+            proof=body.proof,
+            reference=body.reference,
+            note=body.note,
+        )
+    return ok(
+        {"payment": PaymentOut.model_validate(payment).model_dump(mode="json"), "order": _detail(db, order)}
+    )
 
 
 @router.post("/orders/{order_id}/payment-link")
-def payment_link(order_id: int, principal: StaffDep, db: WriteSessionDep, body: PaymentLinkIn | None = None) -> dict:
+def payment_link(
+    order_id: int, principal: StaffDep, db: WriteSessionDep, body: PaymentLinkIn | None = None
+) -> dict:
     order = orders.get(db, business_id=principal.business_id, order_id=order_id)
     try:
         payment = payments.gateway().do_create_link(db, order=order, actor=Actor.of(principal))
     except ProviderError as exc:
-        raise AppError("Midtrans sedang tidak bisa dihubungi atau menolak permintaan; coba lagi sebentar lagi.",
-                       code="midtrans_error", status=502, details={"provider_status": exc.status}) from exc
+        raise AppError(
+            "Midtrans sedang tidak bisa dihubungi atau menolak permintaan; coba lagi sebentar lagi.",
+            code="midtrans_error",
+            status=502,
+            details={"provider_status": exc.status},
+        ) from exc
     sent = None
     if body is None or body.send:
         msg = payments.gateway().do_send_link(db, order=order, payment=payment)
         sent = msg is not None
-    return ok({"payment_url": payment.raw.get("redirect_url"), "token": payment.raw.get("token"),
-               "midtrans_order_id": payment.provider_ref, "amount": payment.amount,
-               "expires_at": payment.raw.get("expires_at"), "sent": sent})
+    return ok(
+        {
+            "payment_url": payment.raw.get("redirect_url"),
+            "token": payment.raw.get("token"),
+            "midtrans_order_id": payment.provider_ref,
+            "amount": payment.amount,
+            "expires_at": payment.raw.get("expires_at"),
+            "sent": sent,
+        }
+    )
 
 
 @router.get("/orders/{order_id}/invoice.pdf")
 def invoice_pdf(order_id: int, principal: StaffDep, db: SessionDep) -> Response:
     order = orders.get(db, business_id=principal.business_id, order_id=order_id)
     filename, data = invoices.read_pdf(db, order=order)
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return Response(
+        data, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )

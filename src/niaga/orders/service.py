@@ -110,9 +110,18 @@ class ShippingQuote:
     address: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"city": self.city, "courier": self.courier, "service": self.service, "weight_g": self.weight_g,
-                "kg": self.kg, "price_per_kg": self.price_per_kg, "cost": self.cost, "free": self.free,
-                "etd_days": self.etd_days, "address": self.address}
+        return {
+            "city": self.city,
+            "courier": self.courier,
+            "service": self.service,
+            "weight_g": self.weight_g,
+            "kg": self.kg,
+            "price_per_kg": self.price_per_kg,
+            "cost": self.cost,
+            "free": self.free,
+            "etd_days": self.etd_days,
+            "address": self.address,
+        }
 
 
 @dataclass
@@ -135,12 +144,14 @@ class Pricing:
 
 # --- live events after commit ------------------------------------------------------------------------
 
+
 def _publish_later(db: Session, business_id: int, event_type: str, **data: Any) -> None:
     """Dashboard live event, published once the transaction commits (dropped on rollback)."""
     publish_after_commit(db, business_id, event_type, **data)
 
 
 # --- reads --------------------------------------------------------------------------------------------
+
 
 def get_business(db: Session, business_id: int) -> Business:
     b = db.get(Business, business_id)
@@ -157,13 +168,22 @@ def get(db: Session, *, business_id: int, order_id: int) -> Order:
 
 
 def get_by_number(db: Session, *, business_id: int, number: str) -> Order | None:
-    return db.scalars(sa.select(Order).where(Order.business_id == business_id,
-                                             Order.number == number.strip().upper())).first()
+    return db.scalars(
+        sa.select(Order).where(Order.business_id == business_id, Order.number == number.strip().upper())
+    ).first()
 
 
-def list_orders(db: Session, *, business_id: int, status: str | None = None, customer_id: int | None = None,
-                q: str | None = None, flagged: bool | None = None, offset: int = 0,
-                limit: int = 20) -> tuple[list[Order], int]:
+def list_orders(
+    db: Session,
+    *,
+    business_id: int,
+    status: str | None = None,
+    customer_id: int | None = None,
+    q: str | None = None,
+    flagged: bool | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[Order], int]:
     stmt = sa.select(Order).where(Order.business_id == business_id)
     if status:
         stmt = stmt.where(Order.status.in_([s.strip() for s in status.split(",") if s.strip()]))
@@ -176,27 +196,44 @@ def list_orders(db: Session, *, business_id: int, status: str | None = None, cus
         empty = sa.cast(Order.flags, sa.String) == "[]"
         stmt = stmt.where(sa.not_(empty) if flagged else empty)
     total = db.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    rows = list(db.scalars(stmt.order_by(Order.created_at.desc(), Order.id.desc()).offset(offset).limit(limit)))
+    rows = list(
+        db.scalars(stmt.order_by(Order.created_at.desc(), Order.id.desc()).offset(offset).limit(limit))
+    )
     return rows, int(total)
 
 
 def list_for_customer(db: Session, *, business_id: int, customer_id: int, limit: int = 5) -> list[Order]:
     """Latest orders of a customer (the agent's order_status tool)."""
-    return list(db.scalars(sa.select(Order).where(Order.business_id == business_id,
-                                                  Order.customer_id == customer_id,
-                                                  Order.status != "draft")
-                           .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)))
+    return list(
+        db.scalars(
+            sa.select(Order)
+            .where(
+                Order.business_id == business_id, Order.customer_id == customer_id, Order.status != "draft"
+            )
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def payments_of(db: Session, order: Order) -> list[Payment]:
-    return list(db.scalars(sa.select(Payment).where(Payment.business_id == order.business_id,
-                                                    Payment.order_id == order.id).order_by(Payment.id)))
+    return list(
+        db.scalars(
+            sa.select(Payment)
+            .where(Payment.business_id == order.business_id, Payment.order_id == order.id)
+            .order_by(Payment.id)
+        )
+    )
 
 
 def timeline(db: Session, order: Order) -> list[OrderEvent]:
-    return list(db.scalars(sa.select(OrderEvent).where(OrderEvent.business_id == order.business_id,
-                                                       OrderEvent.order_id == order.id)
-                           .order_by(OrderEvent.id)))
+    return list(
+        db.scalars(
+            sa.select(OrderEvent)
+            .where(OrderEvent.business_id == order.business_id, OrderEvent.order_id == order.id)
+            .order_by(OrderEvent.id)
+        )
+    )
 
 
 def describe_status(order: Order) -> str:
@@ -213,6 +250,7 @@ def describe_status(order: Order) -> str:
 
 
 # --- pricing ------------------------------------------------------------------------------------------
+
 
 def resolve_lines(db: Session, *, business_id: int, items: Iterable[dict[str, Any]]) -> list[Line]:
     """Products for `[{product_id|sku, quantity}]`, same product merged. Unknown or inactive → 422."""
@@ -245,23 +283,35 @@ def resolve_lines(db: Session, *, business_id: int, items: Iterable[dict[str, An
     if errors:
         raise ValidationFailed("Ada produk yang tidak bisa dipesan.", code="invalid_items", details=errors)
     if not merged:
-        raise ValidationFailed("Pesanan harus berisi minimal satu produk.", code="empty_order",
-                               details={"items": "kosong"})
+        raise ValidationFailed(
+            "Pesanan harus berisi minimal satu produk.", code="empty_order", details={"items": "kosong"}
+        )
     return list(merged.values())
 
 
 def origin_city(business: Business) -> str:
-    return (business_settings(business)["shipping"].get("origin_city") or business_profile(business)["city"]
-            or "").strip()
+    return (
+        business_settings(business)["shipping"].get("origin_city") or business_profile(business)["city"] or ""
+    ).strip()
 
 
-def quote_shipping(db: Session, *, business: Business, city: str, weight_g: int, subtotal: int = 0,
-                   courier: str | None = None, service: str | None = None, address: str = "") -> ShippingQuote:
+def quote_shipping(
+    db: Session,
+    *,
+    business: Business,
+    city: str,
+    weight_g: int,
+    subtotal: int = 0,
+    courier: str | None = None,
+    service: str | None = None,
+    address: str = "",
+) -> ShippingQuote:
     """Shipping from the business's rates table: weight rounded up to whole kg (min 1) × price per kg, the
     chosen courier/service or else the cheapest; free when the business's free-shipping rule applies."""
     dest = city.strip()
-    stmt = sa.select(ShippingRate).where(ShippingRate.business_id == business.id,
-                                         sa.func.lower(ShippingRate.destination_city) == dest.lower())
+    stmt = sa.select(ShippingRate).where(
+        ShippingRate.business_id == business.id, sa.func.lower(ShippingRate.destination_city) == dest.lower()
+    )
     origin = origin_city(business)
     if origin:
         stmt = stmt.where(sa.func.lower(ShippingRate.origin_city) == origin.lower())
@@ -272,20 +322,41 @@ def quote_shipping(db: Session, *, business: Business, city: str, weight_g: int,
     rate = db.scalars(stmt.order_by(ShippingRate.price_per_kg, ShippingRate.id).limit(1)).first()
     if rate is None:
         what = " ".join(x for x in (courier, service) if x)
-        raise ValidationFailed(f"Ongkir ke {dest}{' dengan ' + what if what else ''} belum tersedia.",
-                               code="shipping_unavailable", details={"shipping.city": "tarif tidak ditemukan"})
+        raise ValidationFailed(
+            f"Ongkir ke {dest}{' dengan ' + what if what else ''} belum tersedia.",
+            code="shipping_unavailable",
+            details={"shipping.city": "tarif tidak ditemukan"},
+        )
     kg = max(1, math.ceil(max(weight_g, 0) / 1000))
     cost = kg * rate.price_per_kg
     rule = business_settings(business)["shipping"].get("free_shipping") or {}
     min_subtotal, cities = int(rule.get("min_subtotal") or 0), [c.lower() for c in rule.get("cities") or []]
-    free = bool(min_subtotal or cities) and subtotal >= min_subtotal and (not cities or dest.lower() in cities)
-    return ShippingQuote(city=rate.destination_city, courier=rate.courier, service=rate.service, weight_g=weight_g,
-                         kg=kg, price_per_kg=rate.price_per_kg, cost=0 if free else cost, free=free,
-                         etd_days=rate.etd_days, address=address)
+    free = (
+        bool(min_subtotal or cities) and subtotal >= min_subtotal and (not cities or dest.lower() in cities)
+    )
+    return ShippingQuote(
+        city=rate.destination_city,
+        courier=rate.courier,
+        service=rate.service,
+        weight_g=weight_g,
+        kg=kg,
+        price_per_kg=rate.price_per_kg,
+        cost=0 if free else cost,
+        free=free,
+        etd_days=rate.etd_days,
+        address=address,
+    )
 
 
-def price(db: Session, *, business: Business, lines: list[Line], shipping: dict[str, Any] | None = None,
-          discount: int = 0, redeem_points: int = 0) -> Pricing:
+def price(
+    db: Session,
+    *,
+    business: Business,
+    lines: list[Line],
+    shipping: dict[str, Any] | None = None,
+    discount: int = 0,
+    redeem_points: int = 0,
+) -> Pricing:
     """Price lines from the catalogue now (the sale price wins when lower), then shipping, discount, points."""
     p = Pricing()
     weight = 0
@@ -298,9 +369,16 @@ def price(db: Session, *, business: Business, lines: list[Line], shipping: dict[
         # A weight the customer or staff stated (a packed parcel, a product without a recorded weight) wins.
         weight = max(int(shipping["weight_g"]), 1)
     if shipping and shipping.get("city"):
-        p.shipping = quote_shipping(db, business=business, city=shipping["city"], weight_g=weight,
-                                    subtotal=p.subtotal, courier=shipping.get("courier"),
-                                    service=shipping.get("service"), address=shipping.get("address") or "")
+        p.shipping = quote_shipping(
+            db,
+            business=business,
+            city=shipping["city"],
+            weight_g=weight,
+            subtotal=p.subtotal,
+            courier=shipping.get("courier"),
+            service=shipping.get("service"),
+            address=shipping.get("address") or "",
+        )
     if discount < 0:
         raise ValidationFailed("Diskon tidak boleh negatif.", details={"discount": "negatif"})
     p.discount = min(discount, p.subtotal + p.shipping_cost)
@@ -308,71 +386,132 @@ def price(db: Session, *, business: Business, lines: list[Line], shipping: dict[
         value = loyalty.check_redeem(business, points=redeem_points)
         room = p.subtotal + p.shipping_cost - p.discount
         if value > room:
-            raise ValidationFailed("Potongan poin melebihi total belanja.", code="points_exceed_total",
-                                   details={"redeem_points": "terlalu banyak"})
+            raise ValidationFailed(
+                "Potongan poin melebihi total belanja.",
+                code="points_exceed_total",
+                details={"redeem_points": "terlalu banyak"},
+            )
         p.points, p.points_discount = redeem_points, value
     return p
 
 
 # --- creation -----------------------------------------------------------------------------------------
 
+
 def _shipping_record(pricing: Pricing, asked: dict[str, Any] | None) -> dict[str, Any]:
     if pricing.shipping is not None:
         stated = bool(asked and asked.get("weight_g"))
-        return {**pricing.shipping.as_dict(), "method": "delivery", **({"weight_stated": True} if stated else {})}
+        return {
+            **pricing.shipping.as_dict(),
+            "method": "delivery",
+            **({"weight_stated": True} if stated else {}),
+        }
     if asked and asked.get("method") == "pickup":
         return {"method": "pickup"}
     return {}
 
 
-def create(db: Session, *, business_id: int, items: list[dict[str, Any]], actor: Actor,
-           customer_id: int | None = None, conversation_id: int | None = None, shipping: dict[str, Any] | None = None,
-           discount: int = 0, redeem_points: int = 0, notes: str = "", source: str = "dashboard",
-           status: str = "awaiting_payment", kind: str = "retail", now: datetime | None = None) -> Order:
+def create(
+    db: Session,
+    *,
+    business_id: int,
+    items: list[dict[str, Any]],
+    actor: Actor,
+    customer_id: int | None = None,
+    conversation_id: int | None = None,
+    shipping: dict[str, Any] | None = None,
+    discount: int = 0,
+    redeem_points: int = 0,
+    notes: str = "",
+    source: str = "dashboard",
+    status: str = "awaiting_payment",
+    kind: str = "retail",
+    now: datetime | None = None,
+) -> Order:
     """Create an order priced from the catalogue. With status `awaiting_payment` (the default) the stock is
     held at once; an order that would oversell is refused (409 `out_of_stock`) and nothing is written."""
     if status not in ("draft", "awaiting_payment"):
-        raise ValidationFailed("Pesanan baru hanya bisa draf atau menunggu pembayaran.",
-                               details={"status": "tidak valid"})
+        raise ValidationFailed(
+            "Pesanan baru hanya bisa draf atau menunggu pembayaran.", details={"status": "tidak valid"}
+        )
     business = get_business(db, business_id)
     customer = None
     if customer_id is not None:
-        customer = db.scalars(sa.select(Customer).where(Customer.id == customer_id,
-                                                        Customer.business_id == business_id)).first()
+        customer = db.scalars(
+            sa.select(Customer).where(Customer.id == customer_id, Customer.business_id == business_id)
+        ).first()
         if customer is None:
             raise NotFound("Pelanggan tidak ditemukan.", code="customer_not_found")
     if redeem_points and customer is None:
-        raise ValidationFailed("Tukar poin perlu data pelanggan.", details={"redeem_points": "tanpa pelanggan"})
+        raise ValidationFailed(
+            "Tukar poin perlu data pelanggan.", details={"redeem_points": "tanpa pelanggan"}
+        )
     lines = resolve_lines(db, business_id=business_id, items=items)
-    pricing = price(db, business=business, lines=lines, shipping=shipping, discount=discount,
-                    redeem_points=redeem_points)
+    pricing = price(
+        db, business=business, lines=lines, shipping=shipping, discount=discount, redeem_points=redeem_points
+    )
     now = now or utcnow()
     # A savepoint: a refused order (stock, points) leaves no counter bump, row or hold behind, even when the
     # caller's transaction goes on (the agent answers the customer in the same transaction).
     with db.begin_nested():
-        order = Order(business_id=business_id, number=allocate_number(db, business_id=business_id,
-                                                                      timezone=business.timezone, now=now),
-                      customer_id=customer_id, conversation_id=conversation_id, kind=kind, source=source,
-                      status="draft", subtotal=pricing.subtotal, shipping_cost=pricing.shipping_cost,
-                      discount=pricing.discount, points_redeemed=pricing.points,
-                      points_discount=pricing.points_discount, total=pricing.total,
-                      shipping=_shipping_record(pricing, shipping), notes=notes or "",
-                      created_by_user_id=actor.id if actor.type == "user" else None, flags=[])
+        order = Order(
+            business_id=business_id,
+            number=allocate_number(db, business_id=business_id, timezone=business.timezone, now=now),
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            kind=kind,
+            source=source,
+            status="draft",
+            subtotal=pricing.subtotal,
+            shipping_cost=pricing.shipping_cost,
+            discount=pricing.discount,
+            points_redeemed=pricing.points,
+            points_discount=pricing.points_discount,
+            total=pricing.total,
+            shipping=_shipping_record(pricing, shipping),
+            notes=notes or "",
+            created_by_user_id=actor.id if actor.type == "user" else None,
+            flags=[],
+        )
         for product, qty, unit in pricing.lines:
-            order.items.append(OrderItem(business_id=business_id, product_id=product.id, sku=product.sku,
-                                         name=product.name, quantity=qty, unit_price=unit, total=unit * qty,
-                                         weight_g=product.weight_g))
+            order.items.append(
+                OrderItem(
+                    business_id=business_id,
+                    product_id=product.id,
+                    sku=product.sku,
+                    name=product.name,
+                    quantity=qty,
+                    unit_price=unit,
+                    total=unit * qty,
+                    weight_g=product.weight_g,
+                )
+            )
         db.add(order)
         db.flush()
-        record_event(db, order, "order.created", actor, to_status="draft",
-               data={"total": order.total, "source": source})
+        record_event(
+            db,
+            order,
+            "order.created",
+            actor,
+            to_status="draft",
+            data={"total": order.total, "source": source},
+        )
         if pricing.points:
-            loyalty.do_redeem(db, business=business, customer_id=customer_id, points=pricing.points,  # type: ignore[arg-type]
-                              order_id=order.id)
+            loyalty.do_redeem(
+                db,
+                business=business,
+                customer_id=customer_id,
+                points=pricing.points,  # type: ignore[arg-type]
+                order_id=order.id,
+            )
         if status == "awaiting_payment":
             do_transition(db, order=order, to="awaiting_payment", actor=actor, now=now)
-    log.info("order.created", business_id=business_id, order_id=order.id, number=order.number, total=order.total)
-    _publish_later(db, business_id, "order.created", order_id=order.id, number=order.number, status=order.status)
+    log.info(
+        "order.created", business_id=business_id, order_id=order.id, number=order.number, total=order.total
+    )
+    _publish_later(
+        db, business_id, "order.created", order_id=order.id, number=order.number, status=order.status
+    )
     return order
 
 
@@ -381,8 +520,17 @@ def create(db: Session, *, business_id: int, items: list[dict[str, Any]], actor:
 SHIPPING_EDITABLE = ("draft", "awaiting_payment")
 
 
-def do_set_shipping(db: Session, *, order: Order, actor: Actor, city: str | None, courier: str | None = None,
-                    service: str | None = None, address: str = "", weight_g: int | None = None) -> Order:
+def do_set_shipping(
+    db: Session,
+    *,
+    order: Order,
+    actor: Actor,
+    city: str | None,
+    courier: str | None = None,
+    service: str | None = None,
+    address: str = "",
+    weight_g: int | None = None,
+) -> Order:
     """Set or change how an unpaid order reaches the customer: delivery (city, courier/service, address,
     optional stated weight; priced from the rates table) or pick-up at the shop (`city` None). The total is
     recomputed; an outstanding Midtrans link for the old amount is replaced by a job once this commits.
@@ -391,13 +539,32 @@ def do_set_shipping(db: Session, *, order: Order, actor: Actor, city: str | None
     if order.status not in SHIPPING_EDITABLE or order.paid_amount:
         raise Conflict("Ongkir hanya bisa diubah sebelum pesanan dibayar.", code="shipping_locked")
     business = get_business(db, order.business_id)
-    before = {"shipping": dict(order.shipping or {}), "shipping_cost": order.shipping_cost, "total": order.total}
+    before = {
+        "shipping": dict(order.shipping or {}),
+        "shipping_cost": order.shipping_cost,
+        "total": order.total,
+    }
     if city and city.strip():
-        weight = weight_g if weight_g and weight_g > 0 else sum((i.weight_g or 0) * i.quantity for i in order.items)
-        quote = quote_shipping(db, business=business, city=city, weight_g=weight, subtotal=order.subtotal,
-                               courier=courier or None, service=service or None, address=(address or "").strip())
-        order.shipping = {**quote.as_dict(), "method": "delivery",
-                          **({"weight_stated": True} if weight_g and weight_g > 0 else {})}
+        weight = (
+            weight_g
+            if weight_g and weight_g > 0
+            else sum((i.weight_g or 0) * i.quantity for i in order.items)
+        )
+        quote = quote_shipping(
+            db,
+            business=business,
+            city=city,
+            weight_g=weight,
+            subtotal=order.subtotal,
+            courier=courier or None,
+            service=service or None,
+            address=(address or "").strip(),
+        )
+        order.shipping = {
+            **quote.as_dict(),
+            "method": "delivery",
+            **({"weight_stated": True} if weight_g and weight_g > 0 else {}),
+        }
         order.shipping_cost = quote.cost
     else:
         order.shipping = {"method": "pickup"}
@@ -405,19 +572,33 @@ def do_set_shipping(db: Session, *, order: Order, actor: Actor, city: str | None
     order.discount = min(order.discount, order.subtotal + order.shipping_cost)
     order.total = max(order.subtotal + order.shipping_cost - order.discount - order.points_discount, 0)
     db.flush()
-    record_event(db, order, "order.shipping_set", actor,
-           data={"before": before, "after": {"shipping": order.shipping, "shipping_cost": order.shipping_cost,
-                                             "total": order.total}})
+    record_event(
+        db,
+        order,
+        "order.shipping_set",
+        actor,
+        data={
+            "before": before,
+            "after": {"shipping": order.shipping, "shipping_cost": order.shipping_cost, "total": order.total},
+        },
+    )
     if order.status == "awaiting_payment" and order.payment_url and order.total != before["total"]:
         order.payment_url = None
-        enqueue(db, "orders.payment_link", business_id=order.business_id, order_id=order.id,
-                idempotency_key=f"payment-link-reprice:{order.id}:{order.total}")
-    _publish_later(db, order.business_id, "order.updated", order_id=order.id, number=order.number,
-                   status=order.status)
+        enqueue(
+            db,
+            "orders.payment_link",
+            business_id=order.business_id,
+            order_id=order.id,
+            idempotency_key=f"payment-link-reprice:{order.id}:{order.total}",
+        )
+    _publish_later(
+        db, order.business_id, "order.updated", order_id=order.id, number=order.number, status=order.status
+    )
     return order
 
 
 # --- stock --------------------------------------------------------------------------------------------
+
 
 def _tracked(db: Session, order: Order) -> list[tuple[OrderItem, Product]]:
     out = []
@@ -433,28 +614,47 @@ def _tracked(db: Session, order: Order) -> list[tuple[OrderItem, Product]]:
 def _reserve_stock(db: Session, order: Order) -> None:
     """Hold stock for every tracked line: reserved += q only where stock - reserved >= q."""
     for item, product in _tracked(db, order):
-        done = affected(db.execute(
-            sa.update(Product)
-            .where(Product.id == product.id, Product.business_id == order.business_id,
-                   Product.stock.is_not(None), Product.stock - Product.reserved >= item.quantity)
-            .values(reserved=Product.reserved + item.quantity)
-            .execution_options(synchronize_session=False)))
+        done = affected(
+            db.execute(
+                sa.update(Product)
+                .where(
+                    Product.id == product.id,
+                    Product.business_id == order.business_id,
+                    Product.stock.is_not(None),
+                    Product.stock - Product.reserved >= item.quantity,
+                )
+                .values(reserved=Product.reserved + item.quantity)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not done:
             db.refresh(product)
             left = product.available or 0
-            msg = (f"Maaf, stok {product.name} tidak cukup: tersisa {left}, diminta {item.quantity}."
-                   if left else f"Maaf, stok {product.name} sedang habis.")
-            raise Conflict(msg, code="out_of_stock",
-                           details={"sku": product.sku, "available": left, "requested": item.quantity})
+            msg = (
+                f"Maaf, stok {product.name} tidak cukup: tersisa {left}, diminta {item.quantity}."
+                if left
+                else f"Maaf, stok {product.name} sedang habis."
+            )
+            raise Conflict(
+                msg,
+                code="out_of_stock",
+                details={"sku": product.sku, "available": left, "requested": item.quantity},
+            )
     _expire_products(db, order)
 
 
 def _release_stock(db: Session, order: Order) -> None:
     for item, product in _tracked(db, order):
-        db.execute(sa.update(Product).where(Product.id == product.id, Product.business_id == order.business_id)
-                   .values(reserved=sa.case((Product.reserved >= item.quantity, Product.reserved - item.quantity),
-                                            else_=0))
-                   .execution_options(synchronize_session=False))
+        db.execute(
+            sa.update(Product)
+            .where(Product.id == product.id, Product.business_id == order.business_id)
+            .values(
+                reserved=sa.case(
+                    (Product.reserved >= item.quantity, Product.reserved - item.quantity), else_=0
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
     _expire_products(db, order)
 
 
@@ -464,15 +664,22 @@ def _take_stock(db: Session, order: Order, *, held: bool) -> None:
     for item, product in _tracked(db, order):
         stmt = sa.update(Product).where(Product.id == product.id, Product.business_id == order.business_id)
         if held:
-            stmt = stmt.values(stock=Product.stock - item.quantity,
-                               reserved=sa.case((Product.reserved >= item.quantity,
-                                                 Product.reserved - item.quantity), else_=0))
+            stmt = stmt.values(
+                stock=Product.stock - item.quantity,
+                reserved=sa.case(
+                    (Product.reserved >= item.quantity, Product.reserved - item.quantity), else_=0
+                ),
+            )
         else:
             stmt = stmt.where(Product.stock - Product.reserved >= item.quantity).values(
-                stock=Product.stock - item.quantity)
+                stock=Product.stock - item.quantity
+            )
         if not affected(db.execute(stmt.execution_options(synchronize_session=False))):
-            raise Conflict(f"Maaf, stok {product.name} tidak cukup untuk pesanan ini.", code="out_of_stock",
-                           details={"sku": product.sku})
+            raise Conflict(
+                f"Maaf, stok {product.name} tidak cukup untuk pesanan ini.",
+                code="out_of_stock",
+                details={"sku": product.sku},
+            )
     _expire_products(db, order)
 
 
@@ -486,17 +693,37 @@ def _expire_products(db: Session, order: Order) -> None:
 
 # --- transitions --------------------------------------------------------------------------------------
 
-def record_event(db: Session, order: Order, name: str, actor: Actor, *, from_status: str | None = None,
-           to_status: str | None = None, note: str = "", data: dict[str, Any] | None = None) -> OrderEvent:
-    ev = OrderEvent(business_id=order.business_id, order_id=order.id, from_status=from_status, to_status=to_status,
-                    event=name, actor_type=actor.type, actor_id=actor.id, note=note or "",
-                    data={**(data or {}), **({"actor": actor.name} if actor.name else {})}, created_at=utcnow())
+
+def record_event(
+    db: Session,
+    order: Order,
+    name: str,
+    actor: Actor,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    ev = OrderEvent(
+        business_id=order.business_id,
+        order_id=order.id,
+        from_status=from_status,
+        to_status=to_status,
+        event=name,
+        actor_type=actor.type,
+        actor_id=actor.id,
+        note=note or "",
+        data={**(data or {}), **({"actor": actor.name} if actor.name else {})},
+        created_at=utcnow(),
+    )
     db.add(ev)
     return ev
 
 
-def add_flag(db: Session, order: Order, *, code: str, message: str, actor: Actor,
-             data: dict[str, Any] | None = None) -> None:
+def add_flag(
+    db: Session, order: Order, *, code: str, message: str, actor: Actor, data: dict[str, Any] | None = None
+) -> None:
     """Mark the order for staff attention (amount mismatch, double payment, late settlement...)."""
     flag = {"code": code, "message": message, "at": utcnow().isoformat(), **({"data": data} if data else {})}
     order.flags = [*(order.flags or []), flag]
@@ -505,26 +732,47 @@ def add_flag(db: Session, order: Order, *, code: str, message: str, actor: Actor
     _publish_later(db, order.business_id, "order.flagged", order_id=order.id, number=order.number, code=code)
 
 
-def do_attach_transfer_proof(db: Session, *, business_id: int, customer_id: int, proof: list[dict[str, Any]],
-                             order_number: str | None = None) -> Order | None:
+def do_attach_transfer_proof(
+    db: Session,
+    *,
+    business_id: int,
+    customer_id: int,
+    proof: list[dict[str, Any]],
+    order_number: str | None = None,
+) -> Order | None:
     """A customer sent a transfer proof in chat ("sudah transfer" + photo). Attach it to their order awaiting
     payment (the named one, else the newest) as a pending manual transfer and flag the order for staff, who
     verify it and record the payment. Nothing is marked paid here. Returns the order, or None if the customer
     has no order awaiting payment."""
-    q = sa.select(Order).where(Order.business_id == business_id, Order.customer_id == customer_id,
-                               Order.status == "awaiting_payment")
+    q = sa.select(Order).where(
+        Order.business_id == business_id, Order.customer_id == customer_id, Order.status == "awaiting_payment"
+    )
     if order_number:
         q = q.where(Order.number == order_number.upper())
     order = db.scalars(q.order_by(Order.created_at.desc(), Order.id.desc()).limit(1)).first()
     if order is None:
         return None
     actor = Actor("customer", customer_id)
-    db.add(Payment(business_id=business_id, order_id=order.id, method="transfer", provider="manual",
-                   status="pending", amount=max(order.total - order.paid_amount, 0), proof=proof,
-                   flag="proof_review"))
-    add_flag(db, order, code="transfer_proof", actor=actor,
-             message="Pelanggan mengirim bukti transfer lewat chat: cek mutasi rekening lalu catat pembayarannya.",
-             data={"files": [m.get("filename") or m.get("path") for m in proof]})
+    db.add(
+        Payment(
+            business_id=business_id,
+            order_id=order.id,
+            method="transfer",
+            provider="manual",
+            status="pending",
+            amount=max(order.total - order.paid_amount, 0),
+            proof=proof,
+            flag="proof_review",
+        )
+    )
+    add_flag(
+        db,
+        order,
+        code="transfer_proof",
+        actor=actor,
+        message="Pelanggan mengirim bukti transfer lewat chat: cek mutasi rekening lalu catat pembayarannya.",
+        data={"files": [m.get("filename") or m.get("path") for m in proof]},
+    )
     db.flush()
     return order
 
@@ -533,32 +781,53 @@ def check_transition(order: Order, to: str) -> None:
     if to not in TRANSITIONS:
         raise ValidationFailed("Status tidak dikenal.", code="invalid_status", details={"to": to})
     if to not in TRANSITIONS.get(order.status, frozenset()):
-        raise Conflict(f"Pesanan {order.number} berstatus {STATUS_LABELS_ID.get(order.status, order.status)}, "
-                       f"tidak bisa diubah menjadi {STATUS_LABELS_ID.get(to, to)}.", code="invalid_transition",
-                       details={"from": order.status, "to": to})
+        raise Conflict(
+            f"Pesanan {order.number} berstatus {STATUS_LABELS_ID.get(order.status, order.status)}, "
+            f"tidak bisa diubah menjadi {STATUS_LABELS_ID.get(to, to)}.",
+            code="invalid_transition",
+            details={"from": order.status, "to": to},
+        )
 
 
-def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str = "",
-                  data: dict[str, Any] | None = None, now: datetime | None = None) -> Order:
+def do_transition(
+    db: Session,
+    *,
+    order: Order,
+    to: str,
+    actor: Actor,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Order:
     """Move the order to `to` with its side effects (stock, points, stats, invoice job) and an event.
     Raises Conflict when the move is not allowed or another process moved the order first."""
     check_transition(order, to)
     if to == "paid" and order.paid_amount < order.total:
-        raise Conflict(f"Pembayaran belum lunas: terbayar {format_rupiah(order.paid_amount)} dari "
-                       f"{format_rupiah(order.total)}.", code="not_fully_paid")
+        raise Conflict(
+            f"Pembayaran belum lunas: terbayar {format_rupiah(order.paid_amount)} dari "
+            f"{format_rupiah(order.total)}.",
+            code="not_fully_paid",
+        )
     now = now or utcnow()
     frm = order.status
     business = get_business(db, order.business_id)
     values: dict[str, Any] = {"status": to, "updated_at": now}
     with db.begin_nested():
-        moved = affected(db.execute(sa.update(Order).where(Order.id == order.id,
-                                                           Order.business_id == order.business_id,
-                                                           Order.status == frm)
-                                    .values(**values).execution_options(synchronize_session=False)))
+        moved = affected(
+            db.execute(
+                sa.update(Order)
+                .where(Order.id == order.id, Order.business_id == order.business_id, Order.status == frm)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not moved:
             db.refresh(order)
-            raise Conflict(f"Pesanan {order.number} baru saja berubah status "
-                           f"({STATUS_LABELS_ID.get(order.status, order.status)}).", code="status_changed")
+            raise Conflict(
+                f"Pesanan {order.number} baru saja berubah status "
+                f"({STATUS_LABELS_ID.get(order.status, order.status)}).",
+                code="status_changed",
+            )
         order.status = to
         if to == "awaiting_payment":
             _reserve_stock(db, order)
@@ -581,10 +850,12 @@ def do_transition(db: Session, *, order: Order, to: str, actor: Actor, note: str
             order.completed_at = now
         record_event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
         db.flush()
-    log.info("order.transition", business_id=order.business_id, order_id=order.id, frm=frm, to=to,
-             actor=actor.type)
-    _publish_later(db, order.business_id, "order.status", order_id=order.id, number=order.number, status=to,
-                   previous=frm)
+    log.info(
+        "order.transition", business_id=order.business_id, order_id=order.id, frm=frm, to=to, actor=actor.type
+    )
+    _publish_later(
+        db, order.business_id, "order.status", order_id=order.id, number=order.number, status=to, previous=frm
+    )
     return order
 
 
@@ -597,40 +868,81 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
             customer.total_spent += order.total
             customer.first_order_at = min(customer.first_order_at or now, now)
             customer.last_order_at = max(customer.last_order_at or now, now)
-            exists = db.scalar(sa.select(Transaction.id).where(Transaction.business_id == order.business_id,
-                                                               Transaction.ref == order.number))
+            exists = db.scalar(
+                sa.select(Transaction.id).where(
+                    Transaction.business_id == order.business_id, Transaction.ref == order.number
+                )
+            )
             if exists is None:
-                db.add(Transaction(business_id=order.business_id, ref=order.number, customer_id=customer.id,
-                                   occurred_on=now.astimezone(tz(business.timezone)).date(), amount=order.total,
-                                   status="completed", source="order", order_id=order.id,
-                                   products=[{"sku": i.sku, "name": i.name, "quantity": i.quantity,
-                                              "total": i.total} for i in order.items]))
+                db.add(
+                    Transaction(
+                        business_id=order.business_id,
+                        ref=order.number,
+                        customer_id=customer.id,
+                        occurred_on=now.astimezone(tz(business.timezone)).date(),
+                        amount=order.total,
+                        status="completed",
+                        source="order",
+                        order_id=order.id,
+                        products=[
+                            {"sku": i.sku, "name": i.name, "quantity": i.quantity, "total": i.total}
+                            for i in order.items
+                        ],
+                    )
+                )
                 from niaga.marketing.aggregates import record_completed
 
-                record_completed(db, business_id=order.business_id, items=[(
-                    customer.id, now.astimezone(tz(business.timezone)).date(), order.total)])
+                record_completed(
+                    db,
+                    business_id=order.business_id,
+                    items=[(customer.id, now.astimezone(tz(business.timezone)).date(), order.total)],
+                )
         points = loyalty.do_earn(db, business=business, order=order)
         if points:
             record_event(db, order, "loyalty.earned", actor, data={"points": points})
-    enqueue(db, "orders.send_invoice", business_id=order.business_id, order_id=order.id,
-            idempotency_key=f"invoice:{order.business_id}:{order.id}")
+    enqueue(
+        db,
+        "orders.send_invoice",
+        business_id=order.business_id,
+        order_id=order.id,
+        idempotency_key=f"invoice:{order.business_id}:{order.id}",
+    )
 
 
 # --- manual payments and refunds ----------------------------------------------------------------------
 
+
 def recompute_paid(db: Session, order: Order) -> int:
     db.flush()
-    paid = db.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
-        Payment.business_id == order.business_id, Payment.order_id == order.id,
-        Payment.status.in_(COUNTED_PAYMENT_STATES))) or 0
+    paid = (
+        db.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
+                Payment.business_id == order.business_id,
+                Payment.order_id == order.id,
+                Payment.status.in_(COUNTED_PAYMENT_STATES),
+            )
+        )
+        or 0
+    )
     order.paid_amount = int(paid)
     return order.paid_amount
 
 
-def do_record_payment(db: Session, *, order: Order, method: str, actor: Actor, amount: int | None = None,
-                      tendered: int | None = None, proof: list[dict[str, Any]] | None = None,
-                      reference: str | None = None, note: str = "", provider: str = "manual",
-                      raw: dict[str, Any] | None = None, paid_at: datetime | None = None) -> Payment:
+def do_record_payment(
+    db: Session,
+    *,
+    order: Order,
+    method: str,
+    actor: Actor,
+    amount: int | None = None,
+    tendered: int | None = None,
+    proof: list[dict[str, Any]] | None = None,
+    reference: str | None = None,
+    note: str = "",
+    provider: str = "manual",
+    raw: dict[str, Any] | None = None,
+    paid_at: datetime | None = None,
+) -> Payment:
     """Record money received. Cash: `tendered` gives the change. Partial payments add up; when the total is
     reached an open order becomes paid. Money for an order already paid (or closed) is recorded and
     flagged for refund."""
@@ -639,64 +951,131 @@ def do_record_payment(db: Session, *, order: Order, method: str, actor: Actor, a
     if method == "cash" and tendered is not None:
         amount = amount if amount is not None else min(tendered, outstanding) if outstanding else tendered
         if tendered < amount:
-            raise ValidationFailed(f"Uang diterima {format_rupiah(tendered)} kurang dari jumlah bayar "
-                                   f"{format_rupiah(amount)}.", details={"tendered": "kurang"})
+            raise ValidationFailed(
+                f"Uang diterima {format_rupiah(tendered)} kurang dari jumlah bayar {format_rupiah(amount)}.",
+                details={"tendered": "kurang"},
+            )
         change = tendered - amount
     if amount is None:
         amount = outstanding
     if amount <= 0:
-        raise ValidationFailed("Pesanan ini sudah lunas; tidak ada yang perlu dibayar.", code="nothing_due",
-                               details={"amount": "tidak ada tagihan"})
+        raise ValidationFailed(
+            "Pesanan ini sudah lunas; tidak ada yang perlu dibayar.",
+            code="nothing_due",
+            details={"amount": "tidak ada tagihan"},
+        )
     if order.status == "draft":
         do_transition(db, order=order, to="awaiting_payment", actor=actor, note="pembayaran dicatat")
     now = utcnow()
-    payment = Payment(business_id=order.business_id, order_id=order.id, method=method, provider=provider,
-                      provider_ref=reference, status="paid", amount=amount, tendered=tendered, change=change,
-                      proof=list(proof or []), raw=raw or ({"note": note} if note else {}),
-                      recorded_by_user_id=actor.id if actor.type == "user" else None, paid_at=paid_at or now)
+    payment = Payment(
+        business_id=order.business_id,
+        order_id=order.id,
+        method=method,
+        provider=provider,
+        provider_ref=reference,
+        status="paid",
+        amount=amount,
+        tendered=tendered,
+        change=change,
+        proof=list(proof or []),
+        raw=raw or ({"note": note} if note else {}),
+        recorded_by_user_id=actor.id if actor.type == "user" else None,
+        paid_at=paid_at or now,
+    )
     db.add(payment)
     was_open = order.status == "awaiting_payment"
     before = order.paid_amount
     recompute_paid(db, order)
-    record_event(db, order, "payment.recorded", actor, note=note,
-           data={"payment_id": payment.id, "method": method, "amount": amount, "paid_amount": order.paid_amount,
-                 **({"tendered": tendered, "change": change} if tendered is not None else {})})
+    record_event(
+        db,
+        order,
+        "payment.recorded",
+        actor,
+        note=note,
+        data={
+            "payment_id": payment.id,
+            "method": method,
+            "amount": amount,
+            "paid_amount": order.paid_amount,
+            **({"tendered": tendered, "change": change} if tendered is not None else {}),
+        },
+    )
     if not was_open or before >= order.total:
         payment.flag = "refund_due"
-        add_flag(db, order, code="double_payment",
-                 message=f"Pembayaran {format_rupiah(amount)} masuk untuk pesanan yang sudah "
-                         f"{STATUS_LABELS_ID.get(order.status, order.status)}; perlu dikembalikan.",
-                 actor=actor, data={"payment_id": payment.id})
+        add_flag(
+            db,
+            order,
+            code="double_payment",
+            message=f"Pembayaran {format_rupiah(amount)} masuk untuk pesanan yang sudah "
+            f"{STATUS_LABELS_ID.get(order.status, order.status)}; perlu dikembalikan.",
+            actor=actor,
+            data={"payment_id": payment.id},
+        )
     elif order.paid_amount >= order.total:
         if order.paid_amount > order.total and method != "cash":
             payment.flag = "overpaid"
-            add_flag(db, order, code="overpaid",
-                     message=f"Kelebihan bayar {format_rupiah(order.paid_amount - order.total)}; perlu dikembalikan.",
-                     actor=actor, data={"payment_id": payment.id})
+            add_flag(
+                db,
+                order,
+                code="overpaid",
+                message=f"Kelebihan bayar {format_rupiah(order.paid_amount - order.total)}; perlu dikembalikan.",
+                actor=actor,
+                data={"payment_id": payment.id},
+            )
         do_transition(db, order=order, to="paid", actor=actor, note=f"lunas via {method}")
     return payment
 
 
-def do_refund(db: Session, *, order: Order, method: str, actor: Actor, amount: int | None = None,
-              reference: str | None = None, note: str = "", provider: str = "manual",
-              raw: dict[str, Any] | None = None) -> Payment:
+def do_refund(
+    db: Session,
+    *,
+    order: Order,
+    method: str,
+    actor: Actor,
+    amount: int | None = None,
+    reference: str | None = None,
+    note: str = "",
+    provider: str = "manual",
+    raw: dict[str, Any] | None = None,
+) -> Payment:
     """Record money returned (a negative payment). When everything paid is returned, a sold order becomes
     `refunded` (stock is not put back automatically: returned goods are counted by staff)."""
     if order.paid_amount <= 0:
-        raise ValidationFailed("Belum ada pembayaran yang bisa dikembalikan.", code="nothing_to_refund",
-                               details={"amount": "tidak ada pembayaran"})
+        raise ValidationFailed(
+            "Belum ada pembayaran yang bisa dikembalikan.",
+            code="nothing_to_refund",
+            details={"amount": "tidak ada pembayaran"},
+        )
     amount = order.paid_amount if amount is None else amount
     if amount <= 0 or amount > order.paid_amount:
-        raise ValidationFailed(f"Refund maksimal {format_rupiah(order.paid_amount)}.", code="refund_too_large",
-                               details={"amount": "melebihi yang dibayar"})
-    payment = Payment(business_id=order.business_id, order_id=order.id, method=method, provider=provider,
-                      provider_ref=reference, status="refunded", amount=-amount, proof=[],
-                      raw=raw or ({"note": note} if note else {}),
-                      recorded_by_user_id=actor.id if actor.type == "user" else None, paid_at=utcnow())
+        raise ValidationFailed(
+            f"Refund maksimal {format_rupiah(order.paid_amount)}.",
+            code="refund_too_large",
+            details={"amount": "melebihi yang dibayar"},
+        )
+    payment = Payment(
+        business_id=order.business_id,
+        order_id=order.id,
+        method=method,
+        provider=provider,
+        provider_ref=reference,
+        status="refunded",
+        amount=-amount,
+        proof=[],
+        raw=raw or ({"note": note} if note else {}),
+        recorded_by_user_id=actor.id if actor.type == "user" else None,
+        paid_at=utcnow(),
+    )
     db.add(payment)
     recompute_paid(db, order)
-    record_event(db, order, "payment.refunded", actor, note=note,
-           data={"payment_id": payment.id, "amount": amount, "paid_amount": order.paid_amount})
+    record_event(
+        db,
+        order,
+        "payment.refunded",
+        actor,
+        note=note,
+        data={"payment_id": payment.id, "amount": amount, "paid_amount": order.paid_amount},
+    )
     if order.paid_amount <= 0 and order.status in SOLD_STATES:
         do_transition(db, order=order, to="refunded", actor=actor, note=note or "refund penuh")
     from niaga.marketing.aggregates import sync_order_transaction
@@ -707,12 +1086,21 @@ def do_refund(db: Session, *, order: Order, method: str, actor: Actor, amount: i
 
 # --- periodic work ------------------------------------------------------------------------------------
 
-def due_for_expiry(db: Session, *, now: datetime | None = None, grace_minutes: int = 5,
-                   limit: int = 200) -> list[tuple[int, int]]:
+
+def due_for_expiry(
+    db: Session, *, now: datetime | None = None, grace_minutes: int = 5, limit: int = 200
+) -> list[tuple[int, int]]:
     now = now or utcnow()
-    rows = db.execute(sa.select(Order.business_id, Order.id).where(
-        Order.status == "awaiting_payment", Order.expires_at.is_not(None),
-        Order.expires_at < now - timedelta(minutes=grace_minutes)).order_by(Order.expires_at).limit(limit)).all()
+    rows = db.execute(
+        sa.select(Order.business_id, Order.id)
+        .where(
+            Order.status == "awaiting_payment",
+            Order.expires_at.is_not(None),
+            Order.expires_at < now - timedelta(minutes=grace_minutes),
+        )
+        .order_by(Order.expires_at)
+        .limit(limit)
+    ).all()
     return [(int(b), int(o)) for b, o in rows]
 
 
@@ -723,8 +1111,14 @@ def do_expire(db: Session, *, business_id: int, order_id: int, now: datetime | N
     if order.status != "awaiting_payment" or order.expires_at is None or order.expires_at >= now:
         return False
     try:
-        do_transition(db, order=order, to="expired", actor=Actor.system("orders.expire"),
-                      note="batas waktu pembayaran habis", now=now)
+        do_transition(
+            db,
+            order=order,
+            to="expired",
+            actor=Actor.system("orders.expire"),
+            note="batas waktu pembayaran habis",
+            now=now,
+        )
     except Conflict:
         return False
     return True

@@ -74,17 +74,25 @@ def resolve_business(db: Session, ref: str) -> Business | None:
 
 
 def principal_for_user(db: Session, user: User, *, requested: str | None, token_bid: int | None) -> Principal:
-    memberships = {m.business_id: m.role for m in
-                   db.scalars(sa.select(Membership).where(Membership.user_id == user.id)).all()}
+    memberships = {
+        m.business_id: m.role
+        for m in db.scalars(sa.select(Membership).where(Membership.user_id == user.id)).all()
+    }
     if requested:
         business = resolve_business(db, requested)
         if business is None or (business.id not in memberships and not user.is_super_admin):
             raise NotFound("Bisnis tidak ditemukan.", code="business_not_found")
-        return Principal("user", business.id, memberships.get(business.id, "super_admin"), user_id=user.id,
-                         is_super_admin=user.is_super_admin)
+        return Principal(
+            "user",
+            business.id,
+            memberships.get(business.id, "super_admin"),
+            user_id=user.id,
+            is_super_admin=user.is_super_admin,
+        )
     if token_bid is not None and token_bid in memberships:
-        return Principal("user", token_bid, memberships[token_bid], user_id=user.id,
-                         is_super_admin=user.is_super_admin)
+        return Principal(
+            "user", token_bid, memberships[token_bid], user_id=user.id, is_super_admin=user.is_super_admin
+        )
     if memberships:
         bid = min(memberships)
         return Principal("user", bid, memberships[bid], user_id=user.id, is_super_admin=user.is_super_admin)
@@ -108,7 +116,11 @@ def authenticate(request: Request, db: Session) -> Principal:
     prefix = split_api_key(token)
     if prefix is not None:
         key = db.scalars(sa.select(ApiKey).where(ApiKey.prefix == prefix)).first()
-        if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, sha256_hex(token)):
+        if (
+            key is None
+            or key.revoked_at is not None
+            or not hmac.compare_digest(key.key_hash, sha256_hex(token))
+        ):
             raise Unauthorized("API key tidak valid.", code="invalid_api_key")
         if requested:
             business = resolve_business(db, requested)
@@ -131,8 +143,12 @@ def _touch_api_key(key: ApiKey) -> None:
         return
 
     with session_scope() as s:
-        s.execute(sa.update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now)
-                  .execution_options(synchronize_session=False))
+        s.execute(
+            sa.update(ApiKey)
+            .where(ApiKey.id == key.id)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def get_principal(request: Request, db: Session = Depends(get_db, scope="function")) -> Principal:

@@ -8,7 +8,7 @@ from typing import Any
 
 DEFAULT_PROFILE: dict[str, Any] = {
     "address": "",
-    "city": "",            # shipping origin city, e.g. "Yogyakarta"
+    "city": "",  # shipping origin city, e.g. "Yogyakarta"
     "phone": "",
     "email": "",
     "description": "",
@@ -18,10 +18,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "language": "id",
     "agent": {
         "persona_name": "Asisten",
-        "greeting": "Halo",          # e.g. "Assalamualaikum" for Rizquna
-        "tone": "ramah",             # ramah|formal|santai
+        "greeting": "Halo",  # e.g. "Assalamualaikum" for Rizquna
+        "tone": "ramah",  # ramah|formal|santai
         "address_customer_as": "kak",
-        "provider": "offline",       # offline|openai|gemini
+        "provider": "offline",  # offline|openai|gemini
         "model": "",
         "backup_provider": "",
         "daily_token_budget": 200000,
@@ -29,8 +29,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     },
     # Opening hours per ISO weekday (1=Monday..7=Sunday) in the business's time zone; [] = closed.
     "hours": {
-        "1": ["08:00", "17:00"], "2": ["08:00", "17:00"], "3": ["08:00", "17:00"], "4": ["08:00", "17:00"],
-        "5": ["08:00", "17:00"], "6": ["08:00", "17:00"], "7": [],
+        "1": ["08:00", "17:00"],
+        "2": ["08:00", "17:00"],
+        "3": ["08:00", "17:00"],
+        "4": ["08:00", "17:00"],
+        "5": ["08:00", "17:00"],
+        "6": ["08:00", "17:00"],
+        "7": [],
     },
     "pricing": {
         # Print shop prices in rupiah.
@@ -46,17 +51,22 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "free_shipping": {"min_subtotal": 0, "cities": []},
     },
     "orders": {"payment_expiry_hours": 24, "allow_preorder": True, "preorder_dp_pct": 50},
-    "loyalty": {"enabled": True, "rupiah_per_point": 1000, "points_per_redeem": 100, "redeem_value": 10000,
-                "expiry_months": 12},
+    "loyalty": {
+        "enabled": True,
+        "rupiah_per_point": 1000,
+        "points_per_redeem": 100,
+        "redeem_value": 10000,
+        "expiry_months": 12,
+    },
     "modules": {"print": False},  # optional dashboard modules; a print shop turns `print` on
     "channels": {
         "buffer_seconds": 2.0,
         "ignore_groups": True,
         "per_number_per_minute": 20,
         "daily_cap": 1000,
-        "allowed_origins": [],     # widget: sites allowed to embed it; [] = any site
-        "whatsapp_gateway": "",    # waha|fonnte|starsender; "" = first configured
-        "max_media_mb": 20,        # inbound files above this are refused with a note to the customer
+        "allowed_origins": [],  # widget: sites allowed to embed it; [] = any site
+        "whatsapp_gateway": "",  # waha|fonnte|starsender; "" = first configured
+        "max_media_mb": 20,  # inbound files above this are refused with a note to the customer
         "widget_per_visitor_per_minute": 12,
         "widget_per_ip_per_minute": 60,
     },

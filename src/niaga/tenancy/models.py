@@ -98,6 +98,8 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0, nullable=False)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class ProviderConfig(IdMixin, BusinessMixin, TimestampMixin, Base):
     """A business's connection to one provider (waha, fonnte, starsender, telegram, midtrans, resend, smtp,
     openai, gemini...). Non-secret settings in `config`; tokens and keys Fernet-encrypted in `secrets`."""

@@ -23,7 +23,9 @@ def _hasher() -> PasswordHasher:
     hundreds of fixture users do not dominate its run time. Verification reads the cost from the hash itself."""
     cheap = get_settings().env == "test"
     if cheap not in _hashers:
-        _hashers[cheap] = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if cheap else PasswordHasher()
+        _hashers[cheap] = (
+            PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if cheap else PasswordHasher()
+        )
     return _hashers[cheap]
 
 
@@ -49,10 +51,19 @@ def _key() -> str:
 def issue_token(user_id: int, *, kind: str, business_id: int | None = None) -> tuple[str, int]:
     """Returns (token, lifetime in seconds). kind: access|refresh."""
     s = get_settings()
-    lifetime = timedelta(minutes=s.access_token_minutes) if kind == "access" else timedelta(days=s.refresh_token_days)
+    lifetime = (
+        timedelta(minutes=s.access_token_minutes)
+        if kind == "access"
+        else timedelta(days=s.refresh_token_days)
+    )
     now = utcnow()
-    claims: dict[str, Any] = {"sub": str(user_id), "typ": kind, "iat": int(now.timestamp()),
-                              "exp": int((now + lifetime).timestamp()), "jti": secrets.token_hex(8)}
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "typ": kind,
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+        "jti": secrets.token_hex(8),
+    }
     if business_id is not None:
         claims["bid"] = business_id
     return jwt.encode(claims, _key(), algorithm="HS256"), int(lifetime.total_seconds())
@@ -83,6 +94,6 @@ def new_api_key() -> tuple[str, str, str]:
 def split_api_key(key: str) -> str | None:
     if not key.startswith(API_KEY_PREFIX):
         return None
-    rest = key[len(API_KEY_PREFIX):]
+    rest = key[len(API_KEY_PREFIX) :]
     prefix, sep, _ = rest.partition("_")
     return prefix if sep and prefix else None

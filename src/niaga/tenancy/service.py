@@ -26,13 +26,32 @@ LOCKOUT = timedelta(minutes=15)
 _DUMMY_HASH: str | None = None
 
 
-def audit(db: Session, *, business_id: int | None, actor_type: str, actor_id: int | None, action: str,
-          entity_type: str | None = None, entity_id: int | None = None, data: dict[str, Any] | None = None) -> None:
-    db.add(AuditLog(business_id=business_id, actor_type=actor_type, actor_id=actor_id, action=action,
-                    entity_type=entity_type, entity_id=entity_id, data=data or {}))
+def audit(
+    db: Session,
+    *,
+    business_id: int | None,
+    actor_type: str,
+    actor_id: int | None,
+    action: str,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    db.add(
+        AuditLog(
+            business_id=business_id,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            data=data or {},
+        )
+    )
 
 
 # --- businesses ---------------------------------------------------------------------------------
+
 
 def get_business(db: Session, business_id: int) -> Business:
     business = db.get(Business, business_id)
@@ -48,21 +67,36 @@ def get_business_by_slug(db: Session, slug: str) -> Business:
     return business
 
 
-def create_business(db: Session, *, slug: str, name: str, timezone: str = "Asia/Jakarta",
-                    profile: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> Business:
+def create_business(
+    db: Session,
+    *,
+    slug: str,
+    name: str,
+    timezone: str = "Asia/Jakarta",
+    profile: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Business:
     if not SLUG_RE.match(slug):
         raise ValidationFailed(details={"slug": "Hanya huruf kecil, angka dan tanda '-' (maks. 64)."})
     if db.scalars(sa.select(Business.id).where(Business.slug == slug)).first() is not None:
         raise Conflict(f"Slug '{slug}' sudah dipakai.", code="slug_taken")
-    business = Business(slug=slug, name=name, timezone=timezone, profile=profile or {}, settings=settings or {})
+    business = Business(
+        slug=slug, name=name, timezone=timezone, profile=profile or {}, settings=settings or {}
+    )
     db.add(business)
     db.flush()
     return business
 
 
-def update_business(db: Session, business: Business, *, name: str | None = None,
-                    profile: dict[str, Any] | None = None, settings: dict[str, Any] | None = None,
-                    timezone: str | None = None) -> Business:
+def update_business(
+    db: Session,
+    business: Business,
+    *,
+    name: str | None = None,
+    profile: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
+    timezone: str | None = None,
+) -> Business:
     """Profile and settings are merged key by key (a partial update never drops other keys)."""
     if name is not None:
         business.name = name
@@ -85,19 +119,31 @@ def _deep_merge(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 # --- users --------------------------------------------------------------------------------------
 
+
 def get_user_by_email(db: Session, email: str) -> User | None:
     return db.scalars(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower())).first()
 
 
-def create_user(db: Session, *, email: str, password: str, name: str = "", is_super_admin: bool = False,
-                min_length: int = 8) -> User:
+def create_user(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    is_super_admin: bool = False,
+    min_length: int = 8,
+) -> User:
     """`min_length` is lowered only for demo users whose password the operator chose explicitly."""
     if len(password) < max(min_length, 1):
         raise ValidationFailed(details={"password": "Kata sandi minimal 8 karakter."})
     if get_user_by_email(db, email) is not None:
         raise Conflict("Email sudah terdaftar.", code="email_taken")
-    user = User(email=email.strip().lower(), name=name, password_hash=hash_password(password),
-                is_super_admin=is_super_admin)
+    user = User(
+        email=email.strip().lower(),
+        name=name,
+        password_hash=hash_password(password),
+        is_super_admin=is_super_admin,
+    )
     db.add(user)
     db.flush()
     return user
@@ -113,8 +159,12 @@ def set_password(db: Session, user: User, password: str) -> None:
 
 def end_sessions(db: Session, *, user_id: int) -> None:
     """Every dashboard session of the user ends (logout, password change, role change or removal)."""
-    db.execute(sa.update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
-               .execution_options(synchronize_session="fetch"))
+    db.execute(
+        sa.update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def check_grant(actor_role: str, role: str) -> None:
@@ -126,29 +176,42 @@ def check_grant(actor_role: str, role: str) -> None:
 
 
 def owner_count(db: Session, *, business_id: int) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.business_id == business_id, Membership.role == "owner")) or 0
+    return (
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.business_id == business_id, Membership.role == "owner")
+        )
+        or 0
+    )
 
 
-def check_member_change(db: Session, *, actor_role: str, membership: Membership, new_role: str | None) -> None:
+def check_member_change(
+    db: Session, *, actor_role: str, membership: Membership, new_role: str | None
+) -> None:
     """Changing or removing (`new_role` None) a member: only someone of at least their rank may, and the last
     owner can be neither demoted nor removed."""
     if ROLE_RANK.get(membership.role, 0) > ROLE_RANK.get(actor_role, 0):
         raise Forbidden("Peran pengguna ini di atas peran Anda.", code="member_above_own")
-    if membership.role == "owner" and new_role != "owner" and \
-            owner_count(db, business_id=membership.business_id) <= 1:
+    if (
+        membership.role == "owner"
+        and new_role != "owner"
+        and owner_count(db, business_id=membership.business_id) <= 1
+    ):
         raise Conflict("Bisnis harus tetap punya minimal satu pemilik.", code="last_owner")
 
 
-def add_member(db: Session, *, user: User, business: Business, role: str,
-               actor_role: str | None = None) -> Membership:
+def add_member(
+    db: Session, *, user: User, business: Business, role: str, actor_role: str | None = None
+) -> Membership:
     """Give `user` the role in `business` (a new membership or a changed one). With `actor_role` (a person or
     key acting, not the system) the grant and the change are checked: no role above the actor's own, no
     change to a member who outranks the actor, never without an owner."""
     if role not in ROLES:
         raise ValidationFailed(details={"role": f"Peran harus salah satu dari: {', '.join(ROLES)}."})
-    m = db.scalars(sa.select(Membership).where(Membership.user_id == user.id,
-                                               Membership.business_id == business.id)).first()
+    m = db.scalars(
+        sa.select(Membership).where(Membership.user_id == user.id, Membership.business_id == business.id)
+    ).first()
     if actor_role is not None:
         check_grant(actor_role, role)
         if m is not None:
@@ -165,14 +228,22 @@ def add_member(db: Session, *, user: User, business: Business, role: str,
 
 
 def list_members(db: Session, *, business_id: int) -> list[tuple[User, Membership]]:
-    rows = db.execute(sa.select(User, Membership).join(Membership, Membership.user_id == User.id)
-                      .where(Membership.business_id == business_id).order_by(User.email)).all()
+    rows = db.execute(
+        sa.select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.business_id == business_id)
+        .order_by(User.email)
+    ).all()
     return [(u, m) for u, m in rows]
 
 
 def memberships_of(db: Session, user_id: int) -> list[tuple[Business, str]]:
-    rows = db.execute(sa.select(Business, Membership.role).join(Membership, Membership.business_id == Business.id)
-                      .where(Membership.user_id == user_id).order_by(Business.name)).all()
+    rows = db.execute(
+        sa.select(Business, Membership.role)
+        .join(Membership, Membership.business_id == Business.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Business.name)
+    ).all()
     return [(b, r) for b, r in rows]
 
 
@@ -222,8 +293,11 @@ def check_login(db: Session, *, email: str, password: str, address: str = "unkno
         row = db.get(LoginThrottle, key)
         if row is not None and row.locked_until is not None and row.locked_until > now:
             minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise Unauthorized(f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
-                               code="account_locked", status=429)
+            raise Unauthorized(
+                f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
+                code="account_locked",
+                status=429,
+            )
     user = get_user_by_email(db, email)
     valid = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
     if user is None or not user.is_active or not valid:
@@ -242,15 +316,29 @@ def check_login(db: Session, *, email: str, password: str, address: str = "unkno
 
 # --- API keys -----------------------------------------------------------------------------------
 
-def create_api_key(db: Session, *, business_id: int, name: str, role: str = "admin",
-                   created_by_id: int | None = None, actor_role: str | None = None) -> tuple[ApiKey, str]:
+
+def create_api_key(
+    db: Session,
+    *,
+    business_id: int,
+    name: str,
+    role: str = "admin",
+    created_by_id: int | None = None,
+    actor_role: str | None = None,
+) -> tuple[ApiKey, str]:
     if role not in ROLES:
         raise ValidationFailed(details={"role": f"Peran harus salah satu dari: {', '.join(ROLES)}."})
     if actor_role is not None:
         check_grant(actor_role, role)
     full, prefix, key_hash = new_api_key()
-    key = ApiKey(business_id=business_id, name=name, prefix=prefix, key_hash=key_hash, role=role,
-                 created_by_id=created_by_id)
+    key = ApiKey(
+        business_id=business_id,
+        name=name,
+        prefix=prefix,
+        key_hash=key_hash,
+        role=role,
+        created_by_id=created_by_id,
+    )
     db.add(key)
     db.flush()
     return key, full
@@ -271,8 +359,22 @@ def revoke_api_key(db: Session, *, business_id: int, key_id: int, actor_role: st
     return key
 
 
-def record(db: Session, principal: Principal, action: str, entity_type: str, entity_id: int | None,
-           data: dict[str, Any] | None = None) -> None:
+def record(
+    db: Session,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    data: dict[str, Any] | None = None,
+) -> None:
     """Audit an action done through the API by `principal` (the shared body of the routes' audit lines)."""
-    audit(db, business_id=principal.business_id, actor_type=principal.actor_type, actor_id=principal.actor_id,
-          action=action, entity_type=entity_type, entity_id=entity_id, data=data)
+    audit(
+        db,
+        business_id=principal.business_id,
+        actor_type=principal.actor_type,
+        actor_id=principal.actor_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        data=data,
+    )

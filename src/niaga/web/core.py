@@ -60,6 +60,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 # --- session --------------------------------------------------------------------------------------
 
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().resolved_secret_key(), salt="niaga.web.session")
 
@@ -117,8 +118,15 @@ def read_session(request: Request) -> SessionState:
 
 def write_session(response: Response, request: Request, state: SessionState) -> None:
     state.data.setdefault("iat", time.time())
-    response.set_cookie(SESSION_COOKIE, _serializer().dumps(state.data), max_age=SESSION_MAX_AGE, httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        _serializer().dumps(state.data),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def clear_session(response: Response) -> None:
@@ -150,6 +158,7 @@ def csrf_ok(request: Request, state: SessionState, form_value: str | None) -> bo
 
 
 # --- page context ----------------------------------------------------------------------------------
+
 
 class LoginRequired(Exception):
     def __init__(self, expired: bool = False) -> None:
@@ -201,8 +210,15 @@ class Shell:
     """What the page frame needs (names, roles, nav), copied out of the ORM objects so that an error page
     can still draw the frame after the request's session was rolled back and closed."""
 
-    def __init__(self, *, principal: Principal, business: Any, businesses: list[tuple[Any, str]], user: Any,
-                 session: SessionState) -> None:
+    def __init__(
+        self,
+        *,
+        principal: Principal,
+        business: Any,
+        businesses: list[tuple[Any, str]],
+        user: Any,
+        session: SessionState,
+    ) -> None:
         self.principal = principal
         self.business = business
         self.businesses = businesses
@@ -216,9 +232,13 @@ class Shell:
         def biz(b: Business) -> Any:
             return NS(id=b.id, name=b.name, slug=b.slug, timezone=b.timezone, modules=_modules(b))
 
-        return cls(principal=ctx.principal, business=biz(ctx.business),
-                   businesses=[(biz(b), r) for b, r in ctx.businesses],
-                   user=NS(id=ctx.user.id, name=ctx.user.name, email=ctx.user.email), session=ctx.session)
+        return cls(
+            principal=ctx.principal,
+            business=biz(ctx.business),
+            businesses=[(biz(b), r) for b, r in ctx.businesses],
+            user=NS(id=ctx.user.id, name=ctx.user.name, email=ctx.user.email),
+            session=ctx.session,
+        )
 
     role = Ctx.role
     lang = Ctx.lang
@@ -236,9 +256,12 @@ def load_ctx(request: Request, db: Session, role: str | None = None) -> Ctx:
         raise LoginRequired()
     if state.data.get("sv", 0) != user.session_version:
         raise LoginRequired(expired=True)  # logged out elsewhere, password or role changed
-    rows = db.execute(sa.select(Business, Membership.role).join(Membership, Membership.business_id == Business.id)
-                      .where(Membership.user_id == user.id, Business.is_active.is_(True))
-                      .order_by(Business.name)).all()
+    rows = db.execute(
+        sa.select(Business, Membership.role)
+        .join(Membership, Membership.business_id == Business.id)
+        .where(Membership.user_id == user.id, Business.is_active.is_(True))
+        .order_by(Business.name)
+    ).all()
     businesses = [(b, r) for b, r in rows]
     requested = request.cookies.get(BUSINESS_COOKIE)
     try:
@@ -253,8 +276,15 @@ def load_ctx(request: Request, db: Session, role: str | None = None) -> Ctx:
     business = db.get(Business, principal.business_id)
     assert business is not None
     request.state.principal = principal
-    ctx = Ctx(request=request, db=db, session=state, user=user, principal=principal, business=business,
-              businesses=businesses)
+    ctx = Ctx(
+        request=request,
+        db=db,
+        session=state,
+        user=user,
+        principal=principal,
+        business=business,
+        businesses=businesses,
+    )
     request.state.web_shell = Shell.of(ctx)
     if role is not None:
         ctx.require(role)
@@ -262,6 +292,7 @@ def load_ctx(request: Request, db: Session, role: str | None = None) -> Ctx:
 
 
 # --- rendering -------------------------------------------------------------------------------------
+
 
 def _rupiah(value: Any) -> str:
     try:
@@ -304,9 +335,15 @@ templates.env.filters["localtime"] = _local
 templates.env.filters["number"] = _number
 templates.env.globals["status_label"] = status_label
 templates.env.globals["event_label"] = event_label
-templates.env.globals.update(intent_label=intent_label, role_label=role_label, actor_label=actor_label,
-                             method_label=method_label, event_note=event_note, delivery_label=delivery_label,
-                             payment_flag_label=payment_flag_label)
+templates.env.globals.update(
+    intent_label=intent_label,
+    role_label=role_label,
+    actor_label=actor_label,
+    method_label=method_label,
+    event_note=event_note,
+    delivery_label=delivery_label,
+    payment_flag_label=payment_flag_label,
+)
 
 
 def _modules(business: Any) -> dict[str, Any]:
@@ -344,14 +381,28 @@ def nav_items(ctx: Ctx) -> list[dict[str, str]]:
     return items
 
 
-def render(ctx: Ctx | None, request: Request, template: str, *, status_code: int = 200, active: str = "",
-           title: str = "", **data: Any) -> HTMLResponse:
+def render(
+    ctx: Ctx | None,
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    active: str = "",
+    title: str = "",
+    **data: Any,
+) -> HTMLResponse:
     state = read_session(request)
     lang = state.lang
     context: dict[str, Any] = {
-        "request": request, "ctx": ctx, "lang": lang, "t": lambda key: t(key, lang),
-        "csrf": state.csrf, "active": active, "title": title,
-        "nav": nav_items(ctx) if ctx else [], "tzname": ctx.business.timezone if ctx else "Asia/Jakarta",
+        "request": request,
+        "ctx": ctx,
+        "lang": lang,
+        "t": lambda key: t(key, lang),
+        "csrf": state.csrf,
+        "active": active,
+        "title": title,
+        "nav": nav_items(ctx) if ctx else [],
+        "tzname": ctx.business.timezone if ctx else "Asia/Jakarta",
         **data,
     }
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
@@ -424,6 +475,7 @@ def safe_next(value: str | None) -> str:
 
 
 # --- forms -------------------------------------------------------------------------------------------
+
 
 async def get_form(request: Request) -> Any:
     """The submitted form (urlencoded or multipart); an async dependency so handlers can stay sync."""

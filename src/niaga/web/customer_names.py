@@ -19,8 +19,9 @@ router = APIRouter()
 def rename_customer(conversation_id: int, request: Request, db: WebDb, form: FormDep) -> Response:
     ctx = post_ctx(request, db, form)
     conv = get_conversation(db, business_id=ctx.business_id, conversation_id=conversation_id)
-    customer = db.scalars(sa.select(Customer).where(Customer.id == conv.customer_id,
-                                                    Customer.business_id == ctx.business_id)).first()
+    customer = db.scalars(
+        sa.select(Customer).where(Customer.id == conv.customer_id, Customer.business_id == ctx.business_id)
+    ).first()
     name = " ".join(form_str(form, "name").split())
     if customer is None:
         flash(request, ctx.t("common.none"), "error")

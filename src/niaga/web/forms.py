@@ -10,12 +10,32 @@ from niaga.kit.errors import AppError
 from niaga.kit.money import ParseError, parse_rupiah
 
 FIELD_LABELS_ID = {
-    "sku": "SKU", "name": "nama", "price": "harga", "sale_price": "harga promo", "stock": "stok",
-    "weight_g": "berat", "category": "kategori", "description": "deskripsi", "tags": "tag", "title": "judul",
-    "content": "isi", "origin_city": "kota asal", "destination_city": "kota tujuan", "courier": "kurir",
-    "service": "layanan", "price_per_kg": "tarif per kg", "etd_days": "estimasi", "phone": "telepon",
-    "email": "email", "customer_ref": "kode pelanggan", "amount": "jumlah", "transaction_ref": "no. transaksi",
-    "transaction_date": "tanggal", "attributes": "atribut", "is_active": "aktif", "status": "status",
+    "sku": "SKU",
+    "name": "nama",
+    "price": "harga",
+    "sale_price": "harga promo",
+    "stock": "stok",
+    "weight_g": "berat",
+    "category": "kategori",
+    "description": "deskripsi",
+    "tags": "tag",
+    "title": "judul",
+    "content": "isi",
+    "origin_city": "kota asal",
+    "destination_city": "kota tujuan",
+    "courier": "kurir",
+    "service": "layanan",
+    "price_per_kg": "tarif per kg",
+    "etd_days": "estimasi",
+    "phone": "telepon",
+    "email": "email",
+    "customer_ref": "kode pelanggan",
+    "amount": "jumlah",
+    "transaction_ref": "no. transaksi",
+    "transaction_date": "tanggal",
+    "attributes": "atribut",
+    "is_active": "aktif",
+    "status": "status",
 }
 
 
@@ -58,8 +78,15 @@ class Form:
             return None
         return amount
 
-    def integer(self, name: str, *, required: bool = False, minimum: int | None = 0, label: str = "",
-                allow_sign: bool = False) -> int | None:
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        minimum: int | None = 0,
+        label: str = "",
+        allow_sign: bool = False,
+    ) -> int | None:
         value = self.raw(name).replace(".", "").replace(" ", "")
         what = (label or FIELD_LABELS_ID.get(name, name)).capitalize()
         if not value:

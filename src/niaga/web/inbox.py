@@ -38,27 +38,47 @@ POLL_SECONDS = 2.0
 
 # --- queries ------------------------------------------------------------------------------------------
 
-def list_conversations(db: Session, *, business_id: int, owner: str | None = None, unread: bool = False,
-                       q: str | None = None, limit: int = LIST_LIMIT) -> list[tuple[Conversation, Customer]]:
+
+def list_conversations(
+    db: Session,
+    *,
+    business_id: int,
+    owner: str | None = None,
+    unread: bool = False,
+    q: str | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[tuple[Conversation, Customer]]:
     """Newest first over the (business_id, last_message_at) index, with the customer joined."""
-    stmt = (sa.select(Conversation, Customer).join(Customer, Customer.id == Conversation.customer_id)
-            .where(Conversation.business_id == business_id, Customer.business_id == business_id))
+    stmt = (
+        sa.select(Conversation, Customer)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.business_id == business_id, Customer.business_id == business_id)
+    )
     if owner in ("bot", "staff"):
         stmt = stmt.where(Conversation.owner == owner)
     if unread:
         stmt = stmt.where(Conversation.unread_count > 0)
     if q and q.strip():
         term = q.strip()
-        stmt = stmt.where(sa.or_(Customer.name.icontains(term, autoescape=True),
-                                 Customer.phone.contains(term, autoescape=True),
-                                 Conversation.chat_id.contains(term, autoescape=True)))
-    stmt = stmt.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc()).limit(limit)
+        stmt = stmt.where(
+            sa.or_(
+                Customer.name.icontains(term, autoescape=True),
+                Customer.phone.contains(term, autoescape=True),
+                Conversation.chat_id.contains(term, autoescape=True),
+            )
+        )
+    stmt = stmt.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc()).limit(
+        limit
+    )
     return [(c, cu) for c, cu in db.execute(stmt).all()]
 
 
 def get_conversation(db: Session, *, business_id: int, conversation_id: int) -> Conversation:
-    conv = db.scalars(sa.select(Conversation).where(Conversation.id == conversation_id,
-                                                    Conversation.business_id == business_id)).first()
+    conv = db.scalars(
+        sa.select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.business_id == business_id
+        )
+    ).first()
     if conv is None:
         raise NotFound("Percakapan tidak ditemukan.", code="conversation_not_found")
     return conv
@@ -67,13 +87,20 @@ def get_conversation(db: Session, *, business_id: int, conversation_id: int) -> 
 def thread(db: Session, conv: Conversation, limit: int = THREAD_LIMIT) -> list[Message]:
     # `conv` was loaded scoped to the business; filtering on the conversation alone lets the planner use
     # the (conversation_id, id) index instead of the business_id one.
-    rows = list(db.scalars(sa.select(Message).where(Message.conversation_id == conv.id)
-                           .order_by(Message.id.desc()).limit(limit)))
+    rows = list(
+        db.scalars(
+            sa.select(Message)
+            .where(Message.conversation_id == conv.id)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+    )
     rows.reverse()
     return rows
 
 
 # --- actions (conversations.service / integrations.service) ------------------------------------------
+
 
 def do_take_over(db: Session, ctx: Ctx, conv: Conversation) -> None:
     conversations.do_takeover(db, conversation=conv, user_id=ctx.user.id, reason="staff")
@@ -100,16 +127,29 @@ def do_mark_read(db: Session, conv: Conversation) -> None:
 
 # --- pages --------------------------------------------------------------------------------------------
 
+
 def _filters(request: Request) -> dict[str, Any]:
     qp = request.query_params
-    return {"owner": qp.get("owner") or "", "unread": qp.get("unread") == "1", "q": (qp.get("q") or "").strip()}
+    return {
+        "owner": qp.get("owner") or "",
+        "unread": qp.get("unread") == "1",
+        "q": (qp.get("q") or "").strip(),
+    }
 
 
 def _list_src(f: dict[str, Any], current: int | None) -> str:
     from urllib.parse import urlencode
 
-    params = {k: v for k, v in {"owner": f["owner"], "unread": "1" if f["unread"] else "", "q": f["q"],
-                                "current": current or ""}.items() if v}
+    params = {
+        k: v
+        for k, v in {
+            "owner": f["owner"],
+            "unread": "1" if f["unread"] else "",
+            "q": f["q"],
+            "current": current or "",
+        }.items()
+        if v
+    }
     return "/app/inbox/list" + ("?" + urlencode(params) if params else "")
 
 
@@ -118,8 +158,18 @@ def inbox_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "staff")
     f = _filters(request)
     rows = list_conversations(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
-    return render(ctx, request, "inbox.html", active="inbox", title=ctx.t("nav.inbox"), rows=rows, f=f,
-                  conv=None, list_src=_list_src(f, None), current_id=None)
+    return render(
+        ctx,
+        request,
+        "inbox.html",
+        active="inbox",
+        title=ctx.t("nav.inbox"),
+        rows=rows,
+        f=f,
+        conv=None,
+        list_src=_list_src(f, None),
+        current_id=None,
+    )
 
 
 @router.get("/app/inbox/list", response_class=HTMLResponse)
@@ -128,19 +178,30 @@ def inbox_list(request: Request, db: WebDb) -> Response:
     f = _filters(request)
     rows = list_conversations(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
     current = request.query_params.get("current")
-    return render(ctx, request, "_conv_list.html", rows=rows,
-                  current_id=int(current) if current and current.isdigit() else None)
+    return render(
+        ctx,
+        request,
+        "_conv_list.html",
+        rows=rows,
+        current_id=int(current) if current and current.isdigit() else None,
+    )
 
 
 def _customer_panel(db: Session, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
-    customer = db.scalars(sa.select(Customer).where(Customer.id == conv.customer_id,
-                                                    Customer.business_id == ctx.business_id)).first()
+    customer = db.scalars(
+        sa.select(Customer).where(Customer.id == conv.customer_id, Customer.business_id == ctx.business_id)
+    ).first()
     orders: list[Order] = []
     identities: list[CustomerIdentity] = []
     if customer is not None:
-        orders = list(db.scalars(sa.select(Order).where(Order.business_id == ctx.business_id,
-                                                        Order.customer_id == customer.id)
-                                 .order_by(Order.created_at.desc(), Order.id.desc()).limit(5)))
+        orders = list(
+            db.scalars(
+                sa.select(Order)
+                .where(Order.business_id == ctx.business_id, Order.customer_id == customer.id)
+                .order_by(Order.created_at.desc(), Order.id.desc())
+                .limit(5)
+            )
+        )
         identities = list(customer.identities)
     return {"customer": customer, "orders": orders, "identities": identities}
 
@@ -151,9 +212,20 @@ def conversation_page(conversation_id: int, request: Request, db: WebDb) -> Resp
     conv = get_conversation(db, business_id=ctx.business_id, conversation_id=conversation_id)
     f = _filters(request)
     rows = list_conversations(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
-    return render(ctx, request, "inbox.html", active="inbox", title=ctx.t("nav.inbox"), rows=rows, f=f,
-                  conv=conv, messages=thread(db, conv), list_src=_list_src(f, conv.id), current_id=conv.id,
-                  **_customer_panel(db, ctx, conv))
+    return render(
+        ctx,
+        request,
+        "inbox.html",
+        active="inbox",
+        title=ctx.t("nav.inbox"),
+        rows=rows,
+        f=f,
+        conv=conv,
+        messages=thread(db, conv),
+        list_src=_list_src(f, conv.id),
+        current_id=conv.id,
+        **_customer_panel(db, ctx, conv),
+    )
 
 
 @router.get("/app/inbox/{conversation_id}/thread", response_class=HTMLResponse)
@@ -180,7 +252,11 @@ def conversation_reply(conversation_id: int, request: Request, db: WebDb, form: 
     if not text:
         error = "Balasan tidak boleh kosong." if ctx.lang == "id" else "The reply cannot be empty."
     elif len(text) > 4000:
-        error = "Balasan terlalu panjang (maks. 4000 karakter)." if ctx.lang == "id" else "Reply too long (max 4000)."
+        error = (
+            "Balasan terlalu panjang (maks. 4000 karakter)."
+            if ctx.lang == "id"
+            else "Reply too long (max 4000)."
+        )
     if not error:
         try:
             do_staff_reply(db, ctx, conv, text)
@@ -188,7 +264,9 @@ def conversation_reply(conversation_id: int, request: Request, db: WebDb, form: 
             error = exc.message
     if request.headers.get("hx-request"):
         db.flush()
-        response = render(ctx, request, "_thread.html", conv=conv, messages=thread(db, conv), reply_error=error)
+        response = render(
+            ctx, request, "_thread.html", conv=conv, messages=thread(db, conv), reply_error=error
+        )
         if not error:
             response.headers["HX-Trigger"] = "reply-sent"
         return response
@@ -221,13 +299,18 @@ def conversation_hand_back(conversation_id: int, request: Request, db: WebDb, fo
 def conversation_notes(conversation_id: int, request: Request, db: WebDb, form: FormDep) -> Response:
     ctx = post_ctx(request, db, form)
     conv = get_conversation(db, business_id=ctx.business_id, conversation_id=conversation_id)
-    customer = db.scalars(sa.select(Customer).where(Customer.id == conv.customer_id,
-                                                    Customer.business_id == ctx.business_id)).first()
+    customer = db.scalars(
+        sa.select(Customer).where(Customer.id == conv.customer_id, Customer.business_id == ctx.business_id)
+    ).first()
     if customer is not None:
         from niaga.customers.service import update_customer
 
-        update_customer(db, customer, notes=form_str(form, "notes")[:5000],
-                        tags=clean_tags(form_str(form, "tags").split(",")))
+        update_customer(
+            db,
+            customer,
+            notes=form_str(form, "notes")[:5000],
+            tags=clean_tags(form_str(form, "tags").split(",")),
+        )
         from niaga.web.core import flash
 
         flash(request, ctx.t("common.saved"))
@@ -238,8 +321,13 @@ def conversation_notes(conversation_id: int, request: Request, db: WebDb, form: 
 def attachment(conversation_id: int, message_id: int, index: int, request: Request, db: WebDb) -> Response:
     """A stored attachment (only files under NIAGA_HOME/files, only this business's messages)."""
     ctx = load_ctx(request, db, "staff")
-    msg = db.scalars(sa.select(Message).where(Message.id == message_id, Message.business_id == ctx.business_id,
-                                              Message.conversation_id == conversation_id)).first()
+    msg = db.scalars(
+        sa.select(Message).where(
+            Message.id == message_id,
+            Message.business_id == ctx.business_id,
+            Message.conversation_id == conversation_id,
+        )
+    ).first()
     if msg is None or index < 0 or index >= len(msg.media or []):
         raise NotFound()
     item = msg.media[index] if isinstance(msg.media[index], dict) else {}
@@ -250,19 +338,26 @@ def attachment(conversation_id: int, message_id: int, index: int, request: Reque
     path = (path if path.is_absolute() else root / path).resolve()
     if not item.get("path") or not path.is_relative_to(root) or not path.is_file():
         raise NotFound()
-    return FileResponse(path, media_type=item.get("mimetype") or "application/octet-stream",
-                        filename=item.get("filename") or path.name)
+    return FileResponse(
+        path,
+        media_type=item.get("mimetype") or "application/octet-stream",
+        filename=item.get("filename") or path.name,
+    )
 
 
 # --- live updates -----------------------------------------------------------------------------------------
+
 
 def _latest_marker(business_id: int) -> str:
     """A cheap fingerprint of the inbox (indexed max + the newest update) for processes that do not
     share the in-process event bus (a separate worker without the Redis bridge)."""
     db = new_session(readonly=True)
     try:
-        row = db.execute(sa.select(sa.func.max(Conversation.last_message_at), sa.func.max(Conversation.updated_at))
-                         .where(Conversation.business_id == business_id)).one()
+        row = db.execute(
+            sa.select(sa.func.max(Conversation.last_message_at), sa.func.max(Conversation.updated_at)).where(
+                Conversation.business_id == business_id
+            )
+        ).one()
         return f"{row[0]}|{row[1]}"
     finally:
         db.close()
@@ -315,14 +410,17 @@ async def live_events(request: Request) -> Response:
                         yield b": keep-alive\n\n"
                         waited = 0.0
                     continue
-                data = {k: v for k, v in event.items() if k in ("type", "conversation_id", "order_id", "status")}
+                data = {
+                    k: v for k, v in event.items() if k in ("type", "conversation_id", "order_id", "status")
+                }
                 yield f"event: inbox\ndata: {json.dumps(data, default=str)}\n\n".encode()
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -22,10 +22,22 @@ def jobs_page(request: Request, db: WebDb) -> Response:
     status = status if status in STATUSES else "dead"
     raw_page = request.query_params.get("page", "1")
     page = max(int(raw_page), 1) if raw_page.isdigit() else 1
-    rows, total = jobs.list_dead_letters(db, business_id=ctx.business_id, status=status,
-                                         offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    return render(ctx, request, "jobs.html", active="jobs", title=ctx.t("jobs.title"), rows=rows, total=total,
-                  status=status, statuses=STATUSES, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+    rows, total = jobs.list_dead_letters(
+        db, business_id=ctx.business_id, status=status, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return render(
+        ctx,
+        request,
+        "jobs.html",
+        active="jobs",
+        title=ctx.t("jobs.title"),
+        rows=rows,
+        total=total,
+        status=status,
+        statuses=STATUSES,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    )
 
 
 @router.post("/app/jobs/{dead_letter_id:int}/{action}")
@@ -43,9 +55,16 @@ def job_action(dead_letter_id: int, action: str, request: Request, db: WebDb, fo
             from niaga.kit.errors import NotFound
 
             raise NotFound()
-        audit(db, business_id=ctx.business_id, actor_type="user", actor_id=ctx.user.id,
-              action=f"job.{'replay' if action == 'ulang' else 'discard'}", entity_type="dead_letter",
-              entity_id=dl.id, data={"job": dl.name})
+        audit(
+            db,
+            business_id=ctx.business_id,
+            actor_type="user",
+            actor_id=ctx.user.id,
+            action=f"job.{'replay' if action == 'ulang' else 'discard'}",
+            entity_type="dead_letter",
+            entity_id=dl.id,
+            data={"job": dl.name},
+        )
     except AppError as exc:
         if exc.status == 404:
             raise

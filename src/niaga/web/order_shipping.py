@@ -23,8 +23,11 @@ router = APIRouter()
 
 def form_context(db: Any, business_id: int, order: Order) -> dict[str, Any]:
     """What the shipping card needs: whether it can change, the known destinations and courier services."""
-    rates = db.execute(sa.select(ShippingRate.destination_city, ShippingRate.courier, ShippingRate.service)
-                       .where(ShippingRate.business_id == business_id)).all()
+    rates = db.execute(
+        sa.select(ShippingRate.destination_city, ShippingRate.courier, ShippingRate.service).where(
+            ShippingRate.business_id == business_id
+        )
+    ).all()
     cities = sorted({r[0] for r in rates}, key=str.lower)
     services = sorted({f"{r[1]}|{r[2]}" for r in rates}, key=str.lower)
     editable = order.status in orders.SHIPPING_EDITABLE and not order.paid_amount
@@ -63,9 +66,16 @@ def order_shipping(order_id: int, request: Request, db: WebDb, form_data: FormDe
             if not city:
                 raise ValueError("Isi kota tujuan.")
             courier, _, service = field("service").partition("|")
-            orders.do_set_shipping(db, order=order, actor=orders.Actor("user", ctx.user.id), city=city,
-                                   courier=courier or None, service=service or None, address=field("address")[:500],
-                                   weight_g=_weight_g(field("weight_kg")))
+            orders.do_set_shipping(
+                db,
+                order=order,
+                actor=orders.Actor("user", ctx.user.id),
+                city=city,
+                courier=courier or None,
+                service=service or None,
+                address=field("address")[:500],
+                weight_g=_weight_g(field("weight_kg")),
+            )
         else:
             raise ValueError("Pilih dikirim atau diambil di toko.")
     except ValueError as exc:
@@ -78,7 +88,10 @@ def order_shipping(order_id: int, request: Request, db: WebDb, form_data: FormDe
     if method == "pickup":
         flash(request, f"Pesanan {order.number}: diambil di toko. Total {format_rupiah(order.total)}.")
     else:
-        flash(request, f"Ongkir {order.shipping.get('courier')} {order.shipping.get('service')} ke "
-                       f"{order.shipping.get('city')}: {format_rupiah(order.shipping_cost)}. Total "
-                       f"{format_rupiah(order.total)}.")
+        flash(
+            request,
+            f"Ongkir {order.shipping.get('courier')} {order.shipping.get('service')} ke "
+            f"{order.shipping.get('city')}: {format_rupiah(order.shipping_cost)}. Total "
+            f"{format_rupiah(order.total)}.",
+        )
     return redirect(f"/app/pesanan/{order_id}", request)

@@ -58,32 +58,82 @@ def orders_page(request: Request, db: WebDb) -> Response:
     raw_page = qp.get("page", "1")
     page = max(int(raw_page), 1) if raw_page.isdigit() else 1
     flagged = True if qp.get("flagged") == "1" else None
-    rows, total = orders.list_orders(db, business_id=ctx.business_id,
-                                     status="draft,awaiting_payment" if status == "open" else status or None,
-                                     q=q or None, flagged=flagged, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    rows, total = orders.list_orders(
+        db,
+        business_id=ctx.business_id,
+        status="draft,awaiting_payment" if status == "open" else status or None,
+        q=q or None,
+        flagged=flagged,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     ids = {o.customer_id for o in rows if o.customer_id}
     names = display_names(db, business_id=ctx.business_id, ids=list(ids), lang=ctx.lang)
-    counts = dict(db.execute(sa.select(Order.status, sa.func.count()).where(Order.business_id == ctx.business_id)
-                             .group_by(Order.status)).all())
-    return render(ctx, request, "orders.html", active="orders", title=ctx.t("ord.title"), rows=rows, total=total,
-                  page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), status=status, q=q, names=names,
-                  counts=counts, states=ORDER_STATES)
+    counts = dict(
+        db.execute(
+            sa.select(Order.status, sa.func.count())
+            .where(Order.business_id == ctx.business_id)
+            .group_by(Order.status)
+        ).all()
+    )
+    return render(
+        ctx,
+        request,
+        "orders.html",
+        active="orders",
+        title=ctx.t("ord.title"),
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        status=status,
+        q=q,
+        names=names,
+        counts=counts,
+        states=ORDER_STATES,
+    )
 
 
-def _detail(ctx: Ctx, request: Request, db: Any, order: Order, *, pay_errors: dict[str, str] | None = None,
-            pay_values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    customer = db.scalars(sa.select(Customer).where(Customer.id == order.customer_id,
-                                                    Customer.business_id == ctx.business_id)).first() \
-        if order.customer_id else None
+def _detail(
+    ctx: Ctx,
+    request: Request,
+    db: Any,
+    order: Order,
+    *,
+    pay_errors: dict[str, str] | None = None,
+    pay_values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    customer = (
+        db.scalars(
+            sa.select(Customer).where(
+                Customer.id == order.customer_id, Customer.business_id == ctx.business_id
+            )
+        ).first()
+        if order.customer_id
+        else None
+    )
 
     outstanding = max(order.total - order.paid_amount, 0)
-    return render(ctx, request, "order.html", status_code=status_code, active="orders", title=order.number,
-                  o=order, customer=customer, payments=orders.payments_of(db, order),
-                  events=orders.timeline(db, order), invoice=get_invoice(db, order=order),
-                  actions=allowed_actions(ctx, order), outstanding=outstanding, pay_errors=pay_errors or {},
-                  pay_values=pay_values or {"method": "cash", "amount": outstanding},
-                  payable=order.status in ("draft", "awaiting_payment") and outstanding > 0,
-                  ship=order_shipping.form_context(db, ctx.business_id, order))
+    return render(
+        ctx,
+        request,
+        "order.html",
+        status_code=status_code,
+        active="orders",
+        title=order.number,
+        o=order,
+        customer=customer,
+        payments=orders.payments_of(db, order),
+        events=orders.timeline(db, order),
+        invoice=get_invoice(db, order=order),
+        actions=allowed_actions(ctx, order),
+        outstanding=outstanding,
+        pay_errors=pay_errors or {},
+        pay_values=pay_values or {"method": "cash", "amount": outstanding},
+        payable=order.status in ("draft", "awaiting_payment") and outstanding > 0,
+        ship=order_shipping.form_context(db, ctx.business_id, order),
+    )
 
 
 @router.get("/app/pesanan/{order_id:int}", response_class=HTMLResponse)
@@ -102,12 +152,20 @@ def _store_proof(ctx: Ctx, order: Order, upload: UploadFile, form: Form) -> dict
     if mimetype not in PROOF_TYPES or not data:
         form.errors["proof"] = "Bukti transfer harus foto (JPG/PNG/WEBP) atau PDF."
         return None
-    rel = PurePath("payments") / str(ctx.business_id) / f"{order.id}-{secrets.token_hex(6)}{PROOF_TYPES[mimetype]}"
+    rel = (
+        PurePath("payments")
+        / str(ctx.business_id)
+        / f"{order.id}-{secrets.token_hex(6)}{PROOF_TYPES[mimetype]}"
+    )
     target = get_settings().files_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return {"path": str(rel), "filename": PurePath(upload.filename or target.name).name, "mimetype": mimetype,
-            "size": len(data)}
+    return {
+        "path": str(rel),
+        "filename": PurePath(upload.filename or target.name).name,
+        "mimetype": mimetype,
+        "size": len(data),
+    }
 
 
 @router.post("/app/pesanan/{order_id:int}/bayar", response_class=HTMLResponse)
@@ -125,8 +183,9 @@ def order_pay(order_id: int, request: Request, db: WebDb, form_data: FormDep) ->
     if method == "cash":
         tendered = form.money("tendered", required=True, label="uang diterima")
         if tendered is not None and amount is not None and tendered < amount:
-            form.errors["tendered"] = (f"Uang diterima {format_rupiah(tendered)} kurang dari jumlah bayar "
-                                       f"{format_rupiah(amount)}.")
+            form.errors["tendered"] = (
+                f"Uang diterima {format_rupiah(tendered)} kurang dari jumlah bayar {format_rupiah(amount)}."
+            )
     reference = form.text("reference", max_len=128) or None
     note = form.text("note", max_len=500)
     proof: list[dict[str, Any]] = []
@@ -141,9 +200,17 @@ def order_pay(order_id: int, request: Request, db: WebDb, form_data: FormDep) ->
             form.errors["proof"] = "Unggah bukti transfer."
     if form.ok:
         try:
-            payment = orders.do_record_payment(db, order=order, method=method, actor=orders.Actor("user", ctx.user.id),
-                                               amount=amount, tendered=tendered, proof=proof, reference=reference,
-                                               note=note)
+            payment = orders.do_record_payment(
+                db,
+                order=order,
+                method=method,
+                actor=orders.Actor("user", ctx.user.id),
+                amount=amount,
+                tendered=tendered,
+                proof=proof,
+                reference=reference,
+                note=note,
+            )
             msg = f"Pembayaran {format_rupiah(payment.amount)} ({method_label(method, ctx.lang)}) tercatat."
             if payment.change:
                 msg += f" Kembalian {format_rupiah(payment.change)}."
@@ -184,8 +251,11 @@ def order_invoice(order_id: int, request: Request, db: WebDb) -> Response:
     order = orders.get(db, business_id=ctx.business_id, order_id=order_id)
 
     filename, data = read_pdf(db, order=order)
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/app/pesanan/{order_id:int}/bukti/{payment_id:int}/{index:int}")
@@ -193,7 +263,6 @@ def payment_proof(order_id: int, payment_id: int, index: int, request: Request, 
     ctx = load_ctx(request, db, "staff")
     order = orders.get(db, business_id=ctx.business_id, order_id=order_id)
     from fastapi.responses import FileResponse
-
 
     payment = next((p for p in orders.payments_of(db, order) if p.id == payment_id), None)
     if payment is None or index < 0 or index >= len(payment.proof or []):
@@ -203,5 +272,8 @@ def payment_proof(order_id: int, payment_id: int, index: int, request: Request, 
     path = (root / str(item.get("path") or "")).resolve()
     if not item.get("path") or not path.is_relative_to(root) or not path.is_file():
         raise NotFound()
-    return FileResponse(path, media_type=item.get("mimetype") or "application/octet-stream",
-                        filename=item.get("filename") or path.name)
+    return FileResponse(
+        path,
+        media_type=item.get("mimetype") or "application/octet-stream",
+        filename=item.get("filename") or path.name,
+    )

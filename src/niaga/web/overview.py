@@ -22,6 +22,13 @@ def overview(request: Request, db: WebDb) -> Response:
             return redirect("/app/cetak", request)
         ctx.require("staff")
     data = stats.compute(db, ctx.business)
-    return render(ctx, request, "overview.html", active="overview", title=ctx.t("nav.overview"), s=data,
-                  chart_data=data.chart_data(),
-                  status_labels=[status_label(k, ctx.lang) for k in data.status_counts])
+    return render(
+        ctx,
+        request,
+        "overview.html",
+        active="overview",
+        title=ctx.t("nav.overview"),
+        s=data,
+        chart_data=data.chart_data(),
+        status_labels=[status_label(k, ctx.lang) for k in data.status_counts],
+    )

@@ -38,32 +38,63 @@ from niaga.web.core import (
 from niaga.web.forms import Form
 
 router = APIRouter()
-DAYS = [("1", "Senin", "Monday"), ("2", "Selasa", "Tuesday"), ("3", "Rabu", "Wednesday"), ("4", "Kamis", "Thursday"),
-        ("5", "Jumat", "Friday"), ("6", "Sabtu", "Saturday"), ("7", "Minggu", "Sunday")]
+DAYS = [
+    ("1", "Senin", "Monday"),
+    ("2", "Selasa", "Tuesday"),
+    ("3", "Rabu", "Wednesday"),
+    ("4", "Kamis", "Thursday"),
+    ("5", "Jumat", "Friday"),
+    ("6", "Sabtu", "Saturday"),
+    ("7", "Minggu", "Sunday"),
+]
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 TONES = ("ramah", "formal", "santai")
 AI_PROVIDERS = ("offline", "openai", "gemini")
-CHANNEL_LABELS = {"waha": "WAHA (WhatsApp)", "fonnte": "Fonnte (WhatsApp)", "starsender": "Starsender (WhatsApp)",
-                  "telegram": "Telegram"}
-SECRET_LABELS = {"api_key": "API key", "hmac_key": "HMAC key webhook", "token": "Token", "bot_token": "Bot token",
-                 "secret_token": "Secret token webhook"}
+CHANNEL_LABELS = {
+    "waha": "WAHA (WhatsApp)",
+    "fonnte": "Fonnte (WhatsApp)",
+    "starsender": "Starsender (WhatsApp)",
+    "telegram": "Telegram",
+}
+SECRET_LABELS = {
+    "api_key": "API key",
+    "hmac_key": "HMAC key webhook",
+    "token": "Token",
+    "bot_token": "Bot token",
+    "secret_token": "Secret token webhook",
+}
 CONFIG_LABELS = {"base_url": "Base URL", "session": "Sesi", "admin_chat_id": "Chat id admin"}
 
 
 def _audit(db: Any, ctx: Ctx, action: str, **data: Any) -> None:
-    tenancy.audit(db, business_id=ctx.business_id, actor_type="user", actor_id=ctx.user.id, action=action,
-                  entity_type="business", entity_id=ctx.business_id, data=data)
+    tenancy.audit(
+        db,
+        business_id=ctx.business_id,
+        actor_type="user",
+        actor_id=ctx.user.id,
+        action=action,
+        entity_type="business",
+        entity_id=ctx.business_id,
+        data=data,
+    )
 
 
 # --- profile, persona, hours, pricing ----------------------------------------------------------------------
 
+
 def _profile_values(ctx: Ctx) -> dict[str, Any]:
     profile = business_profile(ctx.business)
     s = business_settings(ctx.business)
-    values: dict[str, Any] = {"name": ctx.business.name, **{k: profile.get(k, "") for k in
-                                                            ("address", "city", "phone", "email", "description")}}
-    values.update({f"agent_{k}": s["agent"].get(k, "") for k in
-                   ("persona_name", "greeting", "tone", "address_customer_as")})
+    values: dict[str, Any] = {
+        "name": ctx.business.name,
+        **{k: profile.get(k, "") for k in ("address", "city", "phone", "email", "description")},
+    }
+    values.update(
+        {
+            f"agent_{k}": s["agent"].get(k, "")
+            for k in ("persona_name", "greeting", "tone", "address_customer_as")
+        }
+    )
     for day, _, _ in DAYS:
         hours = s["hours"].get(day) or []
         values[f"open_{day}"] = hours[0] if len(hours) == 2 else ""
@@ -81,9 +112,19 @@ def _profile_values(ctx: Ctx) -> dict[str, Any]:
 @router.get("/app/pengaturan", response_class=HTMLResponse)
 def profile_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
-    return render(ctx, request, "settings_profile.html", active="settings", title=ctx.t("set.title"), tab="profile",
-                  values=_profile_values(ctx), errors={}, days=DAYS, tones=TONES,
-                  print_module=has_module(ctx.business, "print"))
+    return render(
+        ctx,
+        request,
+        "settings_profile.html",
+        active="settings",
+        title=ctx.t("set.title"),
+        tab="profile",
+        values=_profile_values(ctx),
+        errors={},
+        days=DAYS,
+        tones=TONES,
+        print_module=has_module(ctx.business, "print"),
+    )
 
 
 @router.post("/app/pengaturan", response_class=HTMLResponse)
@@ -91,14 +132,18 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
     form = Form(form_data)
     name = form.text("name", required=True, max_len=200, label="nama bisnis")
-    profile = {k: form.text(k, max_len=2000 if k in ("address", "description") else 200)
-               for k in ("address", "city", "phone", "email", "description")}
+    profile = {
+        k: form.text(k, max_len=2000 if k in ("address", "description") else 200)
+        for k in ("address", "city", "phone", "email", "description")
+    }
     if profile["email"] and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", profile["email"]):
         form.errors["email"] = "Format email tidak valid."
-    agent = {"persona_name": form.text("agent_persona_name", required=True, max_len=60, label="nama asisten"),
-             "greeting": form.text("agent_greeting", max_len=100),
-             "tone": form.raw("agent_tone"),
-             "address_customer_as": form.text("agent_address_customer_as", max_len=30)}
+    agent = {
+        "persona_name": form.text("agent_persona_name", required=True, max_len=60, label="nama asisten"),
+        "greeting": form.text("agent_greeting", max_len=100),
+        "tone": form.raw("agent_tone"),
+        "address_customer_as": form.text("agent_address_customer_as", max_len=30),
+    }
     if agent["tone"] not in TONES:
         form.errors["agent_tone"] = "Pilih gaya bahasa."
     hours: dict[str, list[str]] = {}
@@ -122,7 +167,9 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
         value = form.money(k, required=True, label="harga")
         if value is not None:
             pricing[k] = value
-    pct = form.integer("express_surcharge_pct", required=True, label="biaya ekspres") if print_module else None
+    pct = (
+        form.integer("express_surcharge_pct", required=True, label="biaya ekspres") if print_module else None
+    )
     if pct is not None:
         if pct > 500:
             form.errors["express_surcharge_pct"] = "Maksimal 500%."
@@ -135,14 +182,40 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
     if print_module:
         pricing["binding"] = binding
     if not form.ok:
-        values = {**_profile_values(ctx), **form.values, "bindings": list((current.get("binding") or {}).keys())}
-        return render(ctx, request, "settings_profile.html", status_code=422, active="settings",
-                      title=ctx.t("set.title"), tab="profile", values=values, errors=form.errors, days=DAYS, tones=TONES,
-                      print_module=print_module)
-    tenancy.update_business(db, ctx.business, name=name, profile=profile,
-                            settings={"agent": agent, "hours": hours, "pricing": pricing,
-                                      "shipping": {"origin_city": business_settings(ctx.business)["shipping"]
-                                                   .get("origin_city") or profile["city"]}})
+        values = {
+            **_profile_values(ctx),
+            **form.values,
+            "bindings": list((current.get("binding") or {}).keys()),
+        }
+        return render(
+            ctx,
+            request,
+            "settings_profile.html",
+            status_code=422,
+            active="settings",
+            title=ctx.t("set.title"),
+            tab="profile",
+            values=values,
+            errors=form.errors,
+            days=DAYS,
+            tones=TONES,
+            print_module=print_module,
+        )
+    tenancy.update_business(
+        db,
+        ctx.business,
+        name=name,
+        profile=profile,
+        settings={
+            "agent": agent,
+            "hours": hours,
+            "pricing": pricing,
+            "shipping": {
+                "origin_city": business_settings(ctx.business)["shipping"].get("origin_city")
+                or profile["city"]
+            },
+        },
+    )
     _audit(db, ctx, "business.update")
     flash(request, ctx.t("common.saved"))
     return redirect("/app/pengaturan", request)
@@ -150,32 +223,60 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
 
 # --- channels -------------------------------------------------------------------------------------------
 
+
 def _channel_rows(db: Any, ctx: Ctx) -> list[dict[str, Any]]:
     out = []
     for kind, spec in CHANNEL_KINDS.items():
         row = integrations.get_config_row(db, business_id=ctx.business_id, kind=kind)
         stored = decrypt_json(row.secrets) if row is not None else {}
-        out.append({
-            "kind": kind, "label": CHANNEL_LABELS.get(kind, kind), "row": row,
-            "config": [(k, CONFIG_LABELS.get(k, k), (row.config.get(k) if row else None) or (d or ""), d is None)
-                       for k, d in spec["config"].items()],
-            "secrets": [(k, SECRET_LABELS.get(k, k), bool(stored.get(k))) for k in spec["secrets"]],
-            "webhook_url": integrations.webhook_url(ctx.business.slug, kind) if kind in ("waha", "telegram") else "",
-        })
+        out.append(
+            {
+                "kind": kind,
+                "label": CHANNEL_LABELS.get(kind, kind),
+                "row": row,
+                "config": [
+                    (k, CONFIG_LABELS.get(k, k), (row.config.get(k) if row else None) or (d or ""), d is None)
+                    for k, d in spec["config"].items()
+                ],
+                "secrets": [(k, SECRET_LABELS.get(k, k), bool(stored.get(k))) for k in spec["secrets"]],
+                "webhook_url": integrations.webhook_url(ctx.business.slug, kind)
+                if kind in ("waha", "telegram")
+                else "",
+            }
+        )
     return out
 
 
-def _channels(ctx: Ctx, request: Request, db: Any, *, errors: dict[str, dict[str, str]] | None = None,
-              status_code: int = 200, test: dict[str, Any] | None = None,
-              origins_text: str | None = None) -> Response:
+def _channels(
+    ctx: Ctx,
+    request: Request,
+    db: Any,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    status_code: int = 200,
+    test: dict[str, Any] | None = None,
+    origins_text: str | None = None,
+) -> Response:
     public = get_settings().public_url.rstrip("/")
     snippet = f'<script src="{public}/widget.js" data-business="{ctx.business.slug}" async></script>'
     if origins_text is None:
-        origins_text = "\n".join(str(o) for o in business_settings(ctx.business)["channels"].get("allowed_origins")
-                                  or [])
-    return render(ctx, request, "settings_channels.html", status_code=status_code, active="settings",
-                  title=ctx.t("set.channels"), tab="channels", channels=_channel_rows(db, ctx), errors=errors or {},
-                  snippet=snippet, test=test, origins_text=origins_text)
+        origins_text = "\n".join(
+            str(o) for o in business_settings(ctx.business)["channels"].get("allowed_origins") or []
+        )
+    return render(
+        ctx,
+        request,
+        "settings_channels.html",
+        status_code=status_code,
+        active="settings",
+        title=ctx.t("set.channels"),
+        tab="channels",
+        channels=_channel_rows(db, ctx),
+        errors=errors or {},
+        snippet=snippet,
+        test=test,
+        origins_text=origins_text,
+    )
 
 
 ORIGIN_RE = re.compile(r"^(https?)://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(:\d{1,5})?$")
@@ -217,13 +318,28 @@ def widget_origins_save(request: Request, db: WebDb, form_data: FormDep) -> Resp
     text = Form(form_data).raw("allowed_origins")
     origins, bad = parse_origins(text)
     if bad:
-        message = ("Bukan alamat situs yang valid: " + ", ".join(bad[:5]) +
-                   ". Tulis seperti https://tokoanda.com (tanpa jalur di belakangnya).")
-        return _channels(ctx, request, db, errors={"widget": {"allowed_origins": message}}, status_code=422,
-                         origins_text=text)
+        message = (
+            "Bukan alamat situs yang valid: "
+            + ", ".join(bad[:5])
+            + ". Tulis seperti https://tokoanda.com (tanpa jalur di belakangnya)."
+        )
+        return _channels(
+            ctx,
+            request,
+            db,
+            errors={"widget": {"allowed_origins": message}},
+            status_code=422,
+            origins_text=text,
+        )
     if len(origins) > 50:
-        return _channels(ctx, request, db, errors={"widget": {"allowed_origins": "Maksimal 50 situs."}},
-                         status_code=422, origins_text=text)
+        return _channels(
+            ctx,
+            request,
+            db,
+            errors={"widget": {"allowed_origins": "Maksimal 50 situs."}},
+            status_code=422,
+            origins_text=text,
+        )
     tenancy.update_business(db, ctx.business, settings={"channels": {"allowed_origins": origins}})
     _audit(db, ctx, "widget.allowed_origins", count=len(origins))
     flash(request, f"{ctx.t('set.widget')}: {ctx.t('common.saved')}")
@@ -241,13 +357,26 @@ def channel_save(kind: str, request: Request, db: WebDb, form_data: FormDep) -> 
     config = {k: form.raw(f"config_{k}") for k in spec["config"]}
     secrets = {k: form.raw(f"secret_{k}") for k in spec["secrets"]}
     try:
-        integrations.do_configure(db, business_id=ctx.business_id, kind=kind, config=config, secrets=secrets,
-                                  is_enabled=form.checkbox("is_enabled"))
+        integrations.do_configure(
+            db,
+            business_id=ctx.business_id,
+            kind=kind,
+            config=config,
+            secrets=secrets,
+            is_enabled=form.checkbox("is_enabled"),
+        )
     except AppError as exc:
         db.rollback()
         details = exc.details if isinstance(exc.details, dict) else {"__all__": exc.message}
-        return _channels(ctx, request, db, errors={kind: {str(k).replace(".", "_").replace("secrets_", "secret_"): v
-                                                          for k, v in details.items()}}, status_code=422)
+        return _channels(
+            ctx,
+            request,
+            db,
+            errors={
+                kind: {str(k).replace(".", "_").replace("secrets_", "secret_"): v for k, v in details.items()}
+            },
+            status_code=422,
+        )
     _audit(db, ctx, "channel.configure", kind=kind)
     flash(request, f"{CHANNEL_LABELS.get(kind, kind)}: {ctx.t('common.saved')}")
     return redirect(f"/app/pengaturan/kanal#ch-{kind}", request)
@@ -270,17 +399,29 @@ def channel_test(kind: str, request: Request, db: WebDb, form_data: FormDep) -> 
 
 # --- payments (Midtrans) ----------------------------------------------------------------------------------
 
+
 @router.get("/app/pengaturan/pembayaran", response_class=HTMLResponse)
 def payments_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
     return _payments(ctx, request, db, errors={})
 
 
-def _payments(ctx: Ctx, request: Request, db: Any, *, errors: dict[str, str], status_code: int = 200) -> Response:
+def _payments(
+    ctx: Ctx, request: Request, db: Any, *, errors: dict[str, str], status_code: int = 200
+) -> Response:
     cfg = payments.public_config(db, business_id=ctx.business_id)
-    return render(ctx, request, "settings_payments.html", status_code=status_code, active="settings",
-                  title=ctx.t("set.payments"), tab="payments", cfg=cfg, errors=errors,
-                  notification_url=payments.notification_url(ctx.business))
+    return render(
+        ctx,
+        request,
+        "settings_payments.html",
+        status_code=status_code,
+        active="settings",
+        title=ctx.t("set.payments"),
+        tab="payments",
+        cfg=cfg,
+        errors=errors,
+        notification_url=payments.notification_url(ctx.business),
+    )
 
 
 @router.post("/app/pengaturan/pembayaran", response_class=HTMLResponse)
@@ -289,10 +430,15 @@ def payments_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
 
     form = Form(form_data)
     try:
-        payments.do_configure(db, business_id=ctx.business_id, server_key=form.raw("server_key") or None,
-                              client_key=form.raw("client_key") or None,
-                              mode="production" if form.checkbox("production") else "sandbox",
-                              base_url=form.raw("base_url") or None, is_enabled=form.checkbox("is_enabled"))
+        payments.do_configure(
+            db,
+            business_id=ctx.business_id,
+            server_key=form.raw("server_key") or None,
+            client_key=form.raw("client_key") or None,
+            mode="production" if form.checkbox("production") else "sandbox",
+            base_url=form.raw("base_url") or None,
+            is_enabled=form.checkbox("is_enabled"),
+        )
     except AppError as exc:
         db.rollback()
         form.absorb(exc)
@@ -306,9 +452,13 @@ def payments_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
 
 # --- AI provider ------------------------------------------------------------------------------------------
 
+
 def _ai_row(db: Any, business_id: int, kind: str) -> ProviderConfig | None:
-    return db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
-                                                      ProviderConfig.kind == kind)).first()
+    return db.scalars(
+        sa.select(ProviderConfig).where(
+            ProviderConfig.business_id == business_id, ProviderConfig.kind == kind
+        )
+    ).first()
 
 
 @router.get("/app/pengaturan/ai", response_class=HTMLResponse)
@@ -317,19 +467,40 @@ def ai_page(request: Request, db: WebDb) -> Response:
     return _ai(ctx, request, db, values=None, errors={})
 
 
-def _ai(ctx: Ctx, request: Request, db: Any, *, values: dict[str, Any] | None, errors: dict[str, str],
-        status_code: int = 200) -> Response:
+def _ai(
+    ctx: Ctx,
+    request: Request,
+    db: Any,
+    *,
+    values: dict[str, Any] | None,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
     agent = business_settings(ctx.business)["agent"]
     rows = {kind: _ai_row(db, ctx.business_id, kind) for kind in ("openai", "gemini")}
     has_key = {kind: bool(row and decrypt_json(row.secrets).get("api_key")) for kind, row in rows.items()}
     if values is None:
         provider = agent.get("provider") or "offline"
         row = rows.get(provider)
-        values = {"provider": provider, "model": agent.get("model") or "",
-                  "daily_token_budget": agent.get("daily_token_budget") or "",
-                  "base_url": (row.config.get("base_url") if row else "") or ""}
-    return render(ctx, request, "settings_ai.html", status_code=status_code, active="settings", title=ctx.t("set.ai"),
-                  tab="ai", values=values, errors=errors, has_key=has_key, providers=AI_PROVIDERS)
+        values = {
+            "provider": provider,
+            "model": agent.get("model") or "",
+            "daily_token_budget": agent.get("daily_token_budget") or "",
+            "base_url": (row.config.get("base_url") if row else "") or "",
+        }
+    return render(
+        ctx,
+        request,
+        "settings_ai.html",
+        status_code=status_code,
+        active="settings",
+        title=ctx.t("set.ai"),
+        tab="ai",
+        values=values,
+        errors=errors,
+        has_key=has_key,
+        providers=AI_PROVIDERS,
+    )
 
 
 @router.post("/app/pengaturan/ai", response_class=HTMLResponse)
@@ -354,7 +525,9 @@ def ai_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
         if not model:
             form.errors["model"] = "Model wajib diisi, mis. gpt-4o-mini atau gemini-2.0-flash."
         if provider == "openai" and not base_url:
-            form.errors["base_url"] = "Base URL wajib diisi, mis. https://api.openai.com/v1 atau http://127.0.0.1:11434/v1."
+            form.errors["base_url"] = (
+                "Base URL wajib diisi, mis. https://api.openai.com/v1 atau http://127.0.0.1:11434/v1."
+            )
         if provider == "gemini" and not api_key and not stored.get("api_key"):
             form.errors["api_key"] = "API key wajib diisi."
     if not form.ok:
@@ -364,20 +537,31 @@ def ai_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
             stored["api_key"] = api_key
         config = {"base_url": base_url or None, "model": model}
         if row is None:
-            db.add(ProviderConfig(business_id=ctx.business_id, kind=provider, config=config,
-                                  secrets=encrypt_json(stored), is_enabled=True))
+            db.add(
+                ProviderConfig(
+                    business_id=ctx.business_id,
+                    kind=provider,
+                    config=config,
+                    secrets=encrypt_json(stored),
+                    is_enabled=True,
+                )
+            )
         else:
             row.config = {**row.config, **config}
             row.secrets = encrypt_json(stored)
             row.is_enabled = True
-    tenancy.update_business(db, ctx.business, settings={"agent": {"provider": provider, "model": model,
-                                                                  "daily_token_budget": budget}})
+    tenancy.update_business(
+        db,
+        ctx.business,
+        settings={"agent": {"provider": provider, "model": model, "daily_token_budget": budget}},
+    )
     _audit(db, ctx, "ai.configure", provider=provider, model=model)
     flash(request, ctx.t("common.saved"))
     return redirect("/app/pengaturan/ai", request)
 
 
 # --- users and roles --------------------------------------------------------------------------------------
+
 
 def _grantable(ctx: Ctx) -> tuple[str, ...]:
     return ROLES if ctx.can("owner") else tuple(r for r in ROLES if r != "owner")
@@ -389,11 +573,28 @@ def users_page(request: Request, db: WebDb) -> Response:
     return _users(ctx, request, db, values={"role": "staff"}, errors={})
 
 
-def _users(ctx: Ctx, request: Request, db: Any, *, values: dict[str, Any], errors: dict[str, str],
-           status_code: int = 200) -> Response:
-    return render(ctx, request, "settings_users.html", status_code=status_code, active="settings",
-                  title=ctx.t("set.users"), tab="users", members=tenancy.list_members(db, business_id=ctx.business_id),
-                  roles=_grantable(ctx), values=values, errors=errors)
+def _users(
+    ctx: Ctx,
+    request: Request,
+    db: Any,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        ctx,
+        request,
+        "settings_users.html",
+        status_code=status_code,
+        active="settings",
+        title=ctx.t("set.users"),
+        tab="users",
+        members=tenancy.list_members(db, business_id=ctx.business_id),
+        roles=_grantable(ctx),
+        values=values,
+        errors=errors,
+    )
 
 
 @router.post("/app/pengaturan/pengguna", response_class=HTMLResponse)
@@ -412,8 +613,14 @@ def user_add(request: Request, db: WebDb, form_data: FormDep) -> Response:
     user = tenancy.get_user_by_email(db, email) if email and "email" not in form.errors else None
     if user is None and len(password) < 8:
         form.errors["password"] = "Kata sandi awal minimal 8 karakter."
-    if user is not None and db.scalars(sa.select(Membership).where(Membership.user_id == user.id,
-                                                                   Membership.business_id == ctx.business_id)).first():
+    if (
+        user is not None
+        and db.scalars(
+            sa.select(Membership).where(
+                Membership.user_id == user.id, Membership.business_id == ctx.business_id
+            )
+        ).first()
+    ):
         form.errors["email"] = "Pengguna ini sudah anggota bisnis ini."
     if form.ok:
         try:
@@ -430,15 +637,22 @@ def user_add(request: Request, db: WebDb, form_data: FormDep) -> Response:
 
 
 def _owner_count(db: Any, business_id: int) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(Membership)
-                     .where(Membership.business_id == business_id, Membership.role == "owner")) or 0
+    return (
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.business_id == business_id, Membership.role == "owner")
+        )
+        or 0
+    )
 
 
 @router.post("/app/pengaturan/pengguna/{user_id:int}", response_class=HTMLResponse)
 def user_role(user_id: int, request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
-    membership = db.scalars(sa.select(Membership).where(Membership.user_id == user_id,
-                                                        Membership.business_id == ctx.business_id)).first()
+    membership = db.scalars(
+        sa.select(Membership).where(Membership.user_id == user_id, Membership.business_id == ctx.business_id)
+    ).first()
     if membership is None:
         raise NotFound()
     action = form_data.get("action")
@@ -469,17 +683,37 @@ def user_role(user_id: int, request: Request, db: WebDb, form_data: FormDep) -> 
 
 # --- API keys -----------------------------------------------------------------------------------------------
 
+
 @router.get("/app/pengaturan/api-keys", response_class=HTMLResponse)
 def keys_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
     return _keys(ctx, request, db, new_key=None, errors={}, values={"role": "admin"})
 
 
-def _keys(ctx: Ctx, request: Request, db: Any, *, new_key: str | None, errors: dict[str, str],
-          values: dict[str, Any], status_code: int = 200) -> Response:
-    return render(ctx, request, "settings_keys.html", status_code=status_code, active="settings",
-                  title=ctx.t("set.api_keys"), tab="keys", keys=tenancy.list_api_keys(db, business_id=ctx.business_id),
-                  new_key=new_key, errors=errors, values=values, roles=_grantable(ctx))
+def _keys(
+    ctx: Ctx,
+    request: Request,
+    db: Any,
+    *,
+    new_key: str | None,
+    errors: dict[str, str],
+    values: dict[str, Any],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        ctx,
+        request,
+        "settings_keys.html",
+        status_code=status_code,
+        active="settings",
+        title=ctx.t("set.api_keys"),
+        tab="keys",
+        keys=tenancy.list_api_keys(db, business_id=ctx.business_id),
+        new_key=new_key,
+        errors=errors,
+        values=values,
+        roles=_grantable(ctx),
+    )
 
 
 @router.post("/app/pengaturan/api-keys", response_class=HTMLResponse)
@@ -492,8 +726,9 @@ def key_create(request: Request, db: WebDb, form_data: FormDep) -> Response:
         form.errors["role"] = "Peran tidak boleh diberikan oleh akun Anda."
     if not form.ok:
         return _keys(ctx, request, db, new_key=None, errors=form.errors, values=form.values, status_code=422)
-    key, full = tenancy.create_api_key(db, business_id=ctx.business_id, name=name, role=role,
-                                       created_by_id=ctx.user.id)
+    key, full = tenancy.create_api_key(
+        db, business_id=ctx.business_id, name=name, role=role, created_by_id=ctx.user.id
+    )
     _audit(db, ctx, "api_key.create", api_key_id=key.id, role=role)
     db.flush()
     # Shown once, on this response only (not stored in the session cookie, not in a redirect URL).
@@ -503,7 +738,9 @@ def key_create(request: Request, db: WebDb, form_data: FormDep) -> Response:
 @router.post("/app/pengaturan/api-keys/{key_id:int}/cabut")
 def key_revoke(key_id: int, request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
-    key = db.scalars(sa.select(ApiKey).where(ApiKey.id == key_id, ApiKey.business_id == ctx.business_id)).first()
+    key = db.scalars(
+        sa.select(ApiKey).where(ApiKey.id == key_id, ApiKey.business_id == ctx.business_id)
+    ).first()
     if key is None:
         raise NotFound()
     if key.role == "owner" and not ctx.can("owner"):

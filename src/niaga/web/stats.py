@@ -45,7 +45,10 @@ class Overview:
 
     def chart_data(self) -> dict[str, Any]:
         return {
-            "revenue": {"labels": [d for d, _ in self.revenue_days], "values": [v for _, v in self.revenue_days]},
+            "revenue": {
+                "labels": [d for d, _ in self.revenue_days],
+                "values": [v for _, v in self.revenue_days],
+            },
             "status": {"labels": list(self.status_counts), "values": list(self.status_counts.values())},
             "hours": {"labels": [f"{h:02d}" for h in range(24)], "values": self.hours},
         }
@@ -79,9 +82,12 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
     # Orders: one grouped scan over the created_at index for the whole window.
     day = _bucket(db, Order.created_at, zone, "day")
     rows = db.execute(
-        sa.select(day.label("d"), Order.status, sa.func.count(), sa.func.coalesce(sa.func.sum(Order.total), 0))
+        sa.select(
+            day.label("d"), Order.status, sa.func.count(), sa.func.coalesce(sa.func.sum(Order.total), 0)
+        )
         .where(Order.business_id == bid, Order.created_at >= since)
-        .group_by(day, Order.status)).all()
+        .group_by(day, Order.status)
+    ).all()
     per_day: dict[str, int] = {}
     last30 = (today - timedelta(days=29)).isoformat()
     today_s, month_s = today.isoformat(), month_start.isoformat()
@@ -103,11 +109,18 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
     # Purchases imported from the shop's books (transactions not written by a paid order here) count as
     # completed orders on their local date: a shop whose history was imported must not see zeros.
     for d, count, total in db.execute(
-            sa.select(Transaction.occurred_on, sa.func.count(), sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
-            .where(Transaction.business_id == bid, Transaction.source != "order",
-                   Transaction.status == "completed", Transaction.occurred_on >= window_start,
-                   Transaction.occurred_on <= today)
-            .group_by(Transaction.occurred_on)).all():
+        sa.select(
+            Transaction.occurred_on, sa.func.count(), sa.func.coalesce(sa.func.sum(Transaction.amount), 0)
+        )
+        .where(
+            Transaction.business_id == bid,
+            Transaction.source != "order",
+            Transaction.status == "completed",
+            Transaction.occurred_on >= window_start,
+            Transaction.occurred_on <= today,
+        )
+        .group_by(Transaction.occurred_on)
+    ).all():
         d = d.isoformat() if isinstance(d, date) else str(d)[:10]
         if d >= last30:
             status_counts["imported"] = status_counts.get("imported", 0) + int(count)
@@ -118,40 +131,55 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
         if d >= month_s:
             out.month_orders += int(count)
             out.month_revenue += int(total)
-    out.revenue_days = [((today - timedelta(days=i)).isoformat(), per_day.get((today - timedelta(days=i)).isoformat(), 0))
-                        for i in range(29, -1, -1)]
+    out.revenue_days = [
+        ((today - timedelta(days=i)).isoformat(), per_day.get((today - timedelta(days=i)).isoformat(), 0))
+        for i in range(29, -1, -1)
+    ]
 
     out.status_counts = {s: status_counts[s] for s in (*ORDER_STATES, "imported") if status_counts.get(s)}
 
     # New vs returning customers this month: a returning customer ordered before the month began.
     # Imported purchases count as well: a customer who bought this month (an order here or a transaction
     # from the books) is returning when they bought anything before the month began.
-    imported = sa.and_(Transaction.business_id == bid, Transaction.source != "order",
-                       Transaction.status == "completed")
+    imported = sa.and_(
+        Transaction.business_id == bid, Transaction.source != "order", Transaction.status == "completed"
+    )
     month_orders = sa.union(
-        sa.select(Order.customer_id.label("customer_id"))
-        .where(Order.business_id == bid, Order.created_at >= month_since,
-               Order.customer_id.is_not(None), Order.status.in_(COUNTED_STATES)),
-        sa.select(Transaction.customer_id.label("customer_id"))
-        .where(imported, Transaction.occurred_on >= month_start, Transaction.occurred_on <= today),
+        sa.select(Order.customer_id.label("customer_id")).where(
+            Order.business_id == bid,
+            Order.created_at >= month_since,
+            Order.customer_id.is_not(None),
+            Order.status.in_(COUNTED_STATES),
+        ),
+        sa.select(Transaction.customer_id.label("customer_id")).where(
+            imported, Transaction.occurred_on >= month_start, Transaction.occurred_on <= today
+        ),
     ).subquery()
     # Looked up by customer id alone (a customer belongs to one business, and the outer set is already
     # scoped): that steers the planner to the customer_id index instead of scanning the business's orders.
     earlier = sa.or_(
         sa.exists().where(Order.customer_id == month_orders.c.customer_id, Order.created_at < month_since),
-        sa.exists().where(Transaction.business_id == bid, Transaction.customer_id == month_orders.c.customer_id,
-                          Transaction.source != "order", Transaction.status == "completed",
-                          Transaction.occurred_on < month_start))
+        sa.exists().where(
+            Transaction.business_id == bid,
+            Transaction.customer_id == month_orders.c.customer_id,
+            Transaction.source != "order",
+            Transaction.status == "completed",
+            Transaction.occurred_on < month_start,
+        ),
+    )
     total_c, returning = db.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((earlier, 1), else_=0)), 0))
-        .select_from(month_orders)).one()
+        sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((earlier, 1), else_=0)), 0)
+        ).select_from(month_orders)
+    ).one()
     out.returning_customers = int(returning or 0)
     out.new_customers = int(total_c or 0) - out.returning_customers
 
     for owner, count in db.execute(
-            sa.select(Conversation.owner, sa.func.count())
-            .where(Conversation.business_id == bid, Conversation.status == "open")
-            .group_by(Conversation.owner)).all():
+        sa.select(Conversation.owner, sa.func.count())
+        .where(Conversation.business_id == bid, Conversation.status == "open")
+        .group_by(Conversation.owner)
+    ).all():
         if owner == "staff":
             out.open_staff = int(count)
         else:
@@ -163,7 +191,8 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
     rows = db.execute(
         sa.select(Message.direction, Message.sender_type, hour, in_month, sa.func.count())
         .where(Message.business_id == bid, Message.created_at >= since)
-        .group_by(Message.direction, Message.sender_type, hour, in_month)).all()
+        .group_by(Message.direction, Message.sender_type, hour, in_month)
+    ).all()
     last30_since = _local_midnight_utc(today - timedelta(days=29), zone)
     hour_rows: list[tuple[int, int]] = []
     for direction, sender, h, month_flag, count in rows:
@@ -181,11 +210,17 @@ def compute(db: Session, business: Business, *, now: datetime | None = None) -> 
         rows = db.execute(
             sa.select(hour, sa.func.count())
             .where(Message.business_id == bid, Message.created_at >= last30_since, Message.direction == "in")
-            .group_by(hour)).all()
+            .group_by(hour)
+        ).all()
         for h, count in rows:
             out.hours[int(h)] += int(count)
 
-    out.failed_jobs = int(db.scalar(
-        sa.select(sa.func.count()).select_from(DeadLetter)
-        .where(DeadLetter.business_id == bid, DeadLetter.status == "dead")) or 0)
+    out.failed_jobs = int(
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(DeadLetter)
+            .where(DeadLetter.business_id == bid, DeadLetter.status == "dead")
+        )
+        or 0
+    )
     return out

@@ -76,8 +76,16 @@ def login_page(request: Request, next: str = "/app", expired: int = 0, bye: int 
         notice = t("login.logged_out", state.lang)
     elif next and next != "/app":
         notice = t("login.required", state.lang)
-    return render(None, request, "login.html", title=t("login.title", state.lang), next=safe_next(next),
-                  notice=notice, error="", email="")
+    return render(
+        None,
+        request,
+        "login.html",
+        title=t("login.title", state.lang),
+        next=safe_next(next),
+        notice=notice,
+        error="",
+        email="",
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -87,32 +95,75 @@ def login_submit(request: Request, db: WebDb, form: FormDep) -> Response:
     email = form_str(form, "email")
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     if not csrf_ok(request, state, form_str(form, "csrf_token")):
-        return render(None, request, "login.html", status_code=403, title=t("login.title", state.lang),
-                      next=next_url, notice="", error=t("error.csrf", state.lang), email=email)
+        return render(
+            None,
+            request,
+            "login.html",
+            status_code=403,
+            title=t("login.title", state.lang),
+            next=next_url,
+            notice="",
+            error=t("error.csrf", state.lang),
+            email=email,
+        )
     errors: dict[str, str] = {}
     if not email:
         errors["email"] = "Email wajib diisi." if state.lang == "id" else "Email is required."
     if not password:
         errors["password"] = "Kata sandi wajib diisi." if state.lang == "id" else "Password is required."
     if errors:
-        return render(None, request, "login.html", status_code=422, title=t("login.title", state.lang),
-                      next=next_url, notice="", error="", errors=errors, email=email)
+        return render(
+            None,
+            request,
+            "login.html",
+            status_code=422,
+            title=t("login.title", state.lang),
+            next=next_url,
+            notice="",
+            error="",
+            errors=errors,
+            email=email,
+        )
     try:
-        user = tenancy.check_login(db, email=email, password=str(password),
-                                   address=request.client.host if request.client else "unknown")
+        user = tenancy.check_login(
+            db,
+            email=email,
+            password=str(password),
+            address=request.client.host if request.client else "unknown",
+        )
     except Unauthorized as exc:
         db.commit()  # the failure counter and the lockout must persist although the login fails
         log.info("web.login_failed", code=exc.code)
-        return render(None, request, "login.html", status_code=exc.status, title=t("login.title", state.lang),
-                      next=next_url, notice="", error=exc.message, email=email)
+        return render(
+            None,
+            request,
+            "login.html",
+            status_code=exc.status,
+            title=t("login.title", state.lang),
+            next=next_url,
+            notice="",
+            error=exc.message,
+            email=email,
+        )
     memberships = tenancy.memberships_of(db, user.id)
     if not memberships and not user.is_super_admin:
-        return render(None, request, "login.html", status_code=403, title=t("login.title", state.lang),
-                      next=next_url, notice="", email=email,
-                      error="Akun ini belum terhubung ke bisnis mana pun. Hubungi pemilik bisnis.")
+        return render(
+            None,
+            request,
+            "login.html",
+            status_code=403,
+            title=t("login.title", state.lang),
+            next=next_url,
+            notice="",
+            email=email,
+            error="Akun ini belum terhubung ke bisnis mana pun. Hubungi pemilik bisnis.",
+        )
     # A fresh session (and CSRF token) on login: an attacker's pre-set cookie is never promoted.
-    state.data = {"uid": user.id, "sv": user.session_version,
-                  "lang": state.lang if state.data.get("lang") else user.language}
+    state.data = {
+        "uid": user.id,
+        "sv": user.session_version,
+        "lang": state.lang if state.data.get("lang") else user.language,
+    }
     state.dirty = True
     _ = state.csrf
     if next_url == "/app" and memberships and all(r == "operator" for _, r in memberships):
@@ -155,8 +206,9 @@ def switch_business(request: Request, db: WebDb, form: FormDep) -> Response:
     if slug not in {b.slug for b, _ in ctx.businesses}:
         raise NoAccess()
     response = redirect("/app", request)
-    response.set_cookie(BUSINESS_COOKIE, slug, httponly=True, samesite="lax", path="/",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        BUSINESS_COOKIE, slug, httponly=True, samesite="lax", path="/", secure=request.url.scheme == "https"
+    )
     return response
 
 
@@ -174,6 +226,7 @@ for _module in (overview, inbox, customer_names, catalog, customers, orders, ord
 
 # --- app wiring --------------------------------------------------------------------------------------
 
+
 def _is_dashboard(request: Request) -> bool:
     path = request.url.path
     return path == "/" or any(path == p or path.startswith(p + "/") for p in DASHBOARD_PREFIXES)
@@ -183,14 +236,26 @@ def _error_page(request: Request, status: int, title_key: str, body: str) -> Res
     ctx = getattr(request.state, "web_shell", None)
     lang = read_session(request).lang
     if request.headers.get("hx-request"):
-        return HTMLResponse(f'<div class="alert alert-error" role="alert">{body}</div>', status_code=status,
-                            headers={"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"})
-    return render(ctx, request, "error.html", status_code=status, title=t(title_key, lang),
-                  heading=t(title_key, lang), body=body, status=status)
+        return HTMLResponse(
+            f'<div class="alert alert-error" role="alert">{body}</div>',
+            status_code=status,
+            headers={"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"},
+        )
+    return render(
+        ctx,
+        request,
+        "error.html",
+        status_code=status,
+        title=t(title_key, lang),
+        heading=t(title_key, lang),
+        body=body,
+        status=status,
+    )
 
 
-async def _delegate(handler: Callable[[Request, Any], Response | Awaitable[Response]] | None, request: Request,
-                    exc: Exception) -> Response:
+async def _delegate(
+    handler: Callable[[Request, Any], Response | Awaitable[Response]] | None, request: Request, exc: Exception
+) -> Response:
     """Hand an error to the handler that was registered before ours (app.py's envelope handlers)."""
     assert handler is not None
     result = handler(request, exc)
@@ -252,7 +317,9 @@ def setup_app(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:
         if _is_dashboard(request):
-            log.error("web.unhandled", path=request.url.path, error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+            log.error(
+                "web.unhandled", path=request.url.path, error=f"{type(exc).__name__}: {exc}", exc_info=exc
+            )
             lang = read_session(request).lang
             try:
                 return _error_page(request, 500, "error.server.title", t("error.server.body", lang))

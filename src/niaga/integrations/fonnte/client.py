@@ -24,10 +24,17 @@ PERMANENT_REASONS = ("token", "invalid", "device", "not registered", "disconnect
 class FonnteClient:
     provider = PROVIDER
 
-    def __init__(self, *, token: str, base_url: str = "https://api.fonnte.com",
-                 transport: httpx.BaseTransport | None = None, timeout: float | None = None) -> None:
-        self._http = http_client(base_url.rstrip("/"), transport=transport, headers={"Authorization": token},
-                                 timeout=timeout)
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str = "https://api.fonnte.com",
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self._http = http_client(
+            base_url.rstrip("/"), transport=transport, headers={"Authorization": token}, timeout=timeout
+        )
 
     @classmethod
     def from_config(cls, cfg: ChannelConfig, **kwargs: Any) -> FonnteClient:
@@ -41,13 +48,23 @@ class FonnteClient:
         try:
             body = resp.json()
         except ValueError:
-            raise ProviderError("fonnte: answer is not JSON", provider=PROVIDER, permanent=False,
-                                status=resp.status_code, body=resp.text[:300])
+            raise ProviderError(
+                "fonnte: answer is not JSON",
+                provider=PROVIDER,
+                permanent=False,
+                status=resp.status_code,
+                body=resp.text[:300],
+            )
         if not body.get("status"):
             reason = str(body.get("reason") or body.get("detail") or "unknown")
             permanent = any(r in reason.lower() for r in PERMANENT_REASONS)
-            raise ProviderError(f"fonnte refused: {reason}", provider=PROVIDER, permanent=permanent,
-                                status=resp.status_code, body=body)
+            raise ProviderError(
+                f"fonnte refused: {reason}",
+                provider=PROVIDER,
+                permanent=permanent,
+                status=resp.status_code,
+                body=body,
+            )
         return body
 
     @staticmethod
@@ -58,20 +75,37 @@ class FonnteClient:
         return str(ids) if ids else None
 
     def send_text(self, *, chat_id: str, text: str, reply_to: str | None = None) -> SendResult:
-        resp = request(self._http, PROVIDER, "POST", "/send",
-                       data={"target": to_target(chat_id), "message": text, "countryCode": "62"})
+        resp = request(
+            self._http,
+            PROVIDER,
+            "POST",
+            "/send",
+            data={"target": to_target(chat_id), "message": text, "countryCode": "62"},
+        )
         body = self._check(resp)
         return SendResult(self._id(body), body)
 
-    def send_file(self, *, chat_id: str, file: OutboundFile, caption: str = "",
-                  reply_to: str | None = None) -> SendResult:
-        data = {"target": to_target(chat_id), "message": caption, "countryCode": "62", "filename": file.filename}
+    def send_file(
+        self, *, chat_id: str, file: OutboundFile, caption: str = "", reply_to: str | None = None
+    ) -> SendResult:
+        data = {
+            "target": to_target(chat_id),
+            "message": caption,
+            "countryCode": "62",
+            "filename": file.filename,
+        }
         if file.url:
             resp = request(self._http, PROVIDER, "POST", "/send", data={**data, "url": file.url})
         elif file.path is not None:
             with Path(file.path).open("rb") as fh:
-                resp = request(self._http, PROVIDER, "POST", "/send", data=data,
-                               files={"file": (file.filename, fh, file.mimetype)})
+                resp = request(
+                    self._http,
+                    PROVIDER,
+                    "POST",
+                    "/send",
+                    data=data,
+                    files={"file": (file.filename, fh, file.mimetype)},
+                )
         else:
             raise ProviderError("fonnte: file without path or url", provider=PROVIDER, permanent=True)
         body = self._check(resp)

@@ -21,8 +21,16 @@ class FakeFonnte(LoopbackServer):
         if req.headers.get("authorization") != self.token:
             return Reply(200, {"reason": "invalid token", "status": False})
         if req.path == "/device":
-            return Reply(200, {"status": True, "device": "6281200000000", "device_status": "connect",
-                               "name": "Toko", "quota": "1000"})
+            return Reply(
+                200,
+                {
+                    "status": True,
+                    "device": "6281200000000",
+                    "device_status": "connect",
+                    "name": "Toko",
+                    "quota": "1000",
+                },
+            )
         if req.path == "/send":
             step = self.scripted("send")
             if isinstance(step, int):
@@ -36,6 +44,15 @@ class FakeFonnte(LoopbackServer):
             mid = next(_ids)
             with self._lock:
                 self.sent.append({"id": mid, **fields})
-            return Reply(200, {"detail": "success! message in queue", "id": [mid], "process": "pending",
-                               "requestid": mid + 7, "status": True, "target": [target]})
+            return Reply(
+                200,
+                {
+                    "detail": "success! message in queue",
+                    "id": [mid],
+                    "process": "pending",
+                    "requestid": mid + 7,
+                    "status": True,
+                    "target": [target],
+                },
+            )
         return Reply(404, {"status": False, "reason": "not found"})

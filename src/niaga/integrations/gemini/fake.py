@@ -12,7 +12,9 @@ from niaga.integrations.openai_compat.fake import FakeServer, Reply
 
 
 def _err(code: int, status: str, message: str, details: list[dict[str, Any]] | None = None) -> Reply:
-    return Reply(code, {"error": {"code": code, "message": message, "status": status, "details": details or []}})
+    return Reply(
+        code, {"error": {"code": code, "message": message, "status": status, "details": details or []}}
+    )
 
 
 class FakeGemini(FakeServer):
@@ -25,8 +27,12 @@ class FakeGemini(FakeServer):
         if not (base.startswith("/v1beta/models/") and base.endswith(":generateContent")):
             return _err(404, "NOT_FOUND", "Method not found.")
         if headers.get("x-goog-api-key") != self.api_key and f"key={self.api_key}" not in query:
-            return _err(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
-                        [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}])
+            return _err(
+                400,
+                "INVALID_ARGUMENT",
+                "API key not valid. Please pass a valid API key.",
+                [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}],
+            )
         if not isinstance(body, dict) or not isinstance(body.get("contents"), list) or not body["contents"]:
             return _err(400, "INVALID_ARGUMENT", "contents is not specified")
         called: set[str] = set()
@@ -42,11 +48,19 @@ class FakeGemini(FakeServer):
         return self.next_reply(body, lambda b: text_reply("OK"))
 
 
-def generate(parts: list[dict[str, Any]], finish: str = "STOP", prompt: int = 40, out: int = 12) -> dict[str, Any]:
-    return {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}],
-            "usageMetadata": {"promptTokenCount": prompt, "candidatesTokenCount": out,
-                              "totalTokenCount": prompt + out},
-            "modelVersion": "gemini-2.5-flash", "responseId": "resp-test"}
+def generate(
+    parts: list[dict[str, Any]], finish: str = "STOP", prompt: int = 40, out: int = 12
+) -> dict[str, Any]:
+    return {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}],
+        "usageMetadata": {
+            "promptTokenCount": prompt,
+            "candidatesTokenCount": out,
+            "totalTokenCount": prompt + out,
+        },
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "resp-test",
+    }
 
 
 def text_reply(text: str) -> Reply:
@@ -58,10 +72,20 @@ def function_call_reply(name: str, args: dict[str, Any]) -> Reply:
 
 
 def exhausted(retry_delay: str = "1s", per_day: bool = False) -> Reply:
-    quota = "GenerateRequestsPerDayPerProjectPerModel" if per_day else "GenerateRequestsPerMinutePerProjectPerModel"
-    return _err(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
-                [{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaId": quota}]},
-                 {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay}])
+    quota = (
+        "GenerateRequestsPerDayPerProjectPerModel"
+        if per_day
+        else "GenerateRequestsPerMinutePerProjectPerModel"
+    )
+    return _err(
+        429,
+        "RESOURCE_EXHAUSTED",
+        "Resource has been exhausted (e.g. check quota).",
+        [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaId": quota}]},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay},
+        ],
+    )
 
 
 def unavailable() -> Reply:

@@ -58,8 +58,15 @@ def parse_amount(value: Any) -> int | None:
 
 
 class MidtransClient:
-    def __init__(self, server_key: str, *, mode: str = "sandbox", base_url: str | None = None,
-                 transport: httpx.BaseTransport | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        server_key: str,
+        *,
+        mode: str = "sandbox",
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown Midtrans mode {mode!r}")
         self.server_key = server_key
@@ -68,10 +75,15 @@ class MidtransClient:
         self.api_base = (base_url or API_URLS[mode]).rstrip("/")
         self._transport = transport
         self._timeout = timeout
-        self._headers = {"Authorization": basic_auth(server_key), "Accept": "application/json",
-                         "Content-Type": "application/json"}
+        self._headers = {
+            "Authorization": basic_auth(server_key),
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
 
-    def _request(self, method: str, url: str, *, json: Any = None, allow_404: bool = False) -> dict[str, Any] | None:
+    def _request(
+        self, method: str, url: str, *, json: Any = None, allow_404: bool = False
+    ) -> dict[str, Any] | None:
         try:
             with http_client(transport=self._transport, headers=self._headers, timeout=self._timeout) as c:
                 resp = c.request(method, url, json=json)
@@ -81,17 +93,32 @@ class MidtransClient:
             return None
         if resp.status_code == 406:
             # order_id already used/paid: retrying the same request cannot succeed.
-            raise ProviderError(f"midtrans answered 406: {resp.text[:300]}", provider=PROVIDER, permanent=True,
-                                status=406, body=resp.text[:500])
+            raise ProviderError(
+                f"midtrans answered 406: {resp.text[:300]}",
+                provider=PROVIDER,
+                permanent=True,
+                status=406,
+                body=resp.text[:500],
+            )
         raise_for_provider(resp, PROVIDER)
         try:
             data = resp.json()
         except ValueError as exc:
-            raise ProviderError("midtrans answered with non-JSON", provider=PROVIDER, permanent=False,
-                                status=resp.status_code, body=resp.text[:500]) from exc
+            raise ProviderError(
+                "midtrans answered with non-JSON",
+                provider=PROVIDER,
+                permanent=False,
+                status=resp.status_code,
+                body=resp.text[:500],
+            ) from exc
         if not isinstance(data, dict):
-            raise ProviderError("midtrans answered with an unexpected body", provider=PROVIDER, permanent=False,
-                                status=resp.status_code, body=data)
+            raise ProviderError(
+                "midtrans answered with an unexpected body",
+                provider=PROVIDER,
+                permanent=False,
+                status=resp.status_code,
+                body=data,
+            )
         return data
 
     def create_transaction(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -99,8 +126,9 @@ class MidtransClient:
         data = self._request("POST", f"{self.snap_base}/snap/v1/transactions", json=payload)
         assert data is not None
         if not data.get("redirect_url") or not data.get("token"):
-            raise ProviderError("midtrans snap answer lacks token/redirect_url", provider=PROVIDER,
-                                permanent=False, body=data)
+            raise ProviderError(
+                "midtrans snap answer lacks token/redirect_url", provider=PROVIDER, permanent=False, body=data
+            )
         return data
 
     def get_status(self, order_id: str) -> dict[str, Any] | None:

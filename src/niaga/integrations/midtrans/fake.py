@@ -29,9 +29,18 @@ def sign(order_id: str, status_code: str, gross_amount: str, server_key: str) ->
     return hashlib.sha512(f"{order_id}{status_code}{gross_amount}{server_key}".encode()).hexdigest()
 
 
-STATUS_CODES = {"capture": "200", "settlement": "200", "pending": "201", "deny": "202", "cancel": "200",
-                "expire": "407", "refund": "200", "partial_refund": "200", "failure": "202",
-                "chargeback": "200"}
+STATUS_CODES = {
+    "capture": "200",
+    "settlement": "200",
+    "pending": "201",
+    "deny": "202",
+    "cancel": "200",
+    "expire": "407",
+    "refund": "200",
+    "partial_refund": "200",
+    "failure": "202",
+    "chargeback": "200",
+}
 
 
 @dataclass
@@ -72,9 +81,12 @@ class FakeMidtrans(JsonFake):
 
     def handle(self, method: str, path: str, auth: str | None, body: Any) -> tuple[int, Any]:
         if not self._authorized(auth):
-            return 401, {"error_messages": [
-                "Access denied due to unauthorized transaction, please check client or server key",
-                "Visit https://snap-docs.midtrans.com/#request-headers for more details"]}
+            return 401, {
+                "error_messages": [
+                    "Access denied due to unauthorized transaction, please check client or server key",
+                    "Visit https://snap-docs.midtrans.com/#request-headers for more details",
+                ]
+            }
         if method == "POST" and path == "/snap/v1/transactions":
             return self._create(body)
         parts = [unquote(p) for p in path.strip("/").split("/")]
@@ -103,14 +115,24 @@ class FakeMidtrans(JsonFake):
         if items is not None:
             total = sum(int(i["price"]) * int(i["quantity"]) for i in items)
             if total != gross:
-                return 400, {"error_messages": [
-                    "transaction_details.gross_amount is not equal to the sum of item_details"]}
+                return 400, {
+                    "error_messages": [
+                        "transaction_details.gross_amount is not equal to the sum of item_details"
+                    ]
+                }
         with self._lock:
             if order_id in self.transactions:
-                return 406, {"error_messages": ["order_id has been paid and utilized, please use another order ID"]}
+                return 406, {
+                    "error_messages": ["order_id has been paid and utilized, please use another order ID"]
+                }
             token = str(uuid.uuid4())
-            tx = Transaction(order_id=order_id, gross_amount=gross, payload=body, token=token,
-                             redirect_url=f"https://app.sandbox.midtrans.com/snap/v4/redirection/{token}")
+            tx = Transaction(
+                order_id=order_id,
+                gross_amount=gross,
+                payload=body,
+                token=token,
+                redirect_url=f"https://app.sandbox.midtrans.com/snap/v4/redirection/{token}",
+            )
             self.transactions[order_id] = tx
         return 201, {"token": token, "redirect_url": tx.redirect_url}
 
@@ -134,30 +156,54 @@ class FakeMidtrans(JsonFake):
         status = status or tx.status or "pending"
         code = STATUS_CODES.get(status, "200")
         gross = f"{tx.gross_amount}.00"
-        body = {"transaction_time": "2024-05-17 10:00:00", "transaction_status": status,
-                "transaction_id": tx.transaction_id, "status_message": "Success, transaction is found",
-                "status_code": code, "signature_key": sign(tx.order_id, code, gross, self.server_key),
-                "payment_type": tx.payment_type, "order_id": tx.order_id, "merchant_id": "G141532850",
-                "gross_amount": gross, "fraud_status": tx.fraud_status, "currency": "IDR"}
+        body = {
+            "transaction_time": "2024-05-17 10:00:00",
+            "transaction_status": status,
+            "transaction_id": tx.transaction_id,
+            "status_message": "Success, transaction is found",
+            "status_code": code,
+            "signature_key": sign(tx.order_id, code, gross, self.server_key),
+            "payment_type": tx.payment_type,
+            "order_id": tx.order_id,
+            "merchant_id": "G141532850",
+            "gross_amount": gross,
+            "fraud_status": tx.fraud_status,
+            "currency": "IDR",
+        }
         if status == "settlement":
             body["settlement_time"] = "2024-05-17 10:05:00"
         return body
 
-    def notification(self, order_id: str, status: str, *, gross_amount: str | None = None,
-                     status_code: str | None = None, fraud_status: str = "accept", server_key: str | None = None,
-                     transaction_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    def notification(
+        self,
+        order_id: str,
+        status: str,
+        *,
+        gross_amount: str | None = None,
+        status_code: str | None = None,
+        fraud_status: str = "accept",
+        server_key: str | None = None,
+        transaction_id: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         """A signed HTTP notification for a transaction created through this fake (or any order id when
         `gross_amount` is given)."""
         tx = self.transactions.get(order_id)
         gross = gross_amount if gross_amount is not None else f"{tx.gross_amount}.00" if tx else "0.00"
         code = status_code or STATUS_CODES.get(status, "200")
         body: dict[str, Any] = {
-            "transaction_time": "2024-05-17 10:00:00", "transaction_status": status,
+            "transaction_time": "2024-05-17 10:00:00",
+            "transaction_status": status,
             "transaction_id": transaction_id or (tx.transaction_id if tx else str(uuid.uuid4())),
-            "status_message": "midtrans payment notification", "status_code": code,
+            "status_message": "midtrans payment notification",
+            "status_code": code,
             "signature_key": sign(order_id, code, gross, server_key or self.server_key),
-            "payment_type": tx.payment_type if tx else "bank_transfer", "order_id": order_id,
-            "merchant_id": "G141532850", "gross_amount": gross, "fraud_status": fraud_status, "currency": "IDR",
+            "payment_type": tx.payment_type if tx else "bank_transfer",
+            "order_id": order_id,
+            "merchant_id": "G141532850",
+            "gross_amount": gross,
+            "fraud_status": fraud_status,
+            "currency": "IDR",
             "va_numbers": [{"va_number": "333333333333333", "bank": "bca"}],
         }
         if status == "settlement":

@@ -46,6 +46,7 @@ _NUMBER_RE = re.compile(r"^(ORD-\d{8}-\d{4,})(?:-(\d+))?$")
 
 # --- configuration ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class MidtransSettings:
     server_key: str
@@ -59,8 +60,11 @@ class MidtransSettings:
 
 
 def _config_row(db: Session, business_id: int) -> ProviderConfig | None:
-    return db.scalars(sa.select(ProviderConfig).where(ProviderConfig.business_id == business_id,
-                                                      ProviderConfig.kind == KIND)).first()
+    return db.scalars(
+        sa.select(ProviderConfig).where(
+            ProviderConfig.business_id == business_id, ProviderConfig.kind == KIND
+        )
+    ).first()
 
 
 def get_settings_for(db: Session, *, business_id: int) -> MidtransSettings | None:
@@ -71,9 +75,13 @@ def get_settings_for(db: Session, *, business_id: int) -> MidtransSettings | Non
     secrets = decrypt_json(row.secrets)
     if not secrets.get("server_key"):
         return None
-    return MidtransSettings(server_key=secrets["server_key"], client_key=secrets.get("client_key", ""),
-                            mode=row.config.get("mode", "sandbox"), base_url=row.config.get("base_url") or None,
-                            enabled=row.is_enabled)
+    return MidtransSettings(
+        server_key=secrets["server_key"],
+        client_key=secrets.get("client_key", ""),
+        mode=row.config.get("mode", "sandbox"),
+        base_url=row.config.get("base_url") or None,
+        enabled=row.is_enabled,
+    )
 
 
 def is_enabled(db: Session, *, business_id: int) -> bool:
@@ -86,27 +94,51 @@ def public_config(db: Session, *, business_id: int) -> dict[str, Any]:
     """What the API and CLI show: never the keys themselves."""
     row = _config_row(db, business_id)
     if row is None:
-        return {"configured": False, "mode": None, "base_url": None, "is_enabled": False,
-                "has_server_key": False, "has_client_key": False, "notification_url": None}
+        return {
+            "configured": False,
+            "mode": None,
+            "base_url": None,
+            "is_enabled": False,
+            "has_server_key": False,
+            "has_client_key": False,
+            "notification_url": None,
+        }
     secrets = decrypt_json(row.secrets)
     business = orders.get_business(db, business_id)
-    return {"configured": bool(secrets.get("server_key")), "mode": row.config.get("mode", "sandbox"),
-            "base_url": row.config.get("base_url"), "is_enabled": row.is_enabled,
-            "has_server_key": bool(secrets.get("server_key")), "has_client_key": bool(secrets.get("client_key")),
-            "notification_url": notification_url(business)}
+    return {
+        "configured": bool(secrets.get("server_key")),
+        "mode": row.config.get("mode", "sandbox"),
+        "base_url": row.config.get("base_url"),
+        "is_enabled": row.is_enabled,
+        "has_server_key": bool(secrets.get("server_key")),
+        "has_client_key": bool(secrets.get("client_key")),
+        "notification_url": notification_url(business),
+    }
 
 
 def notification_url(business: Business) -> str:
     return f"{get_settings().public_url.rstrip('/')}/webhooks/midtrans/{business.slug}"
 
 
-def do_configure(db: Session, *, business_id: int, server_key: str | None, client_key: str | None,
-                 mode: str = "sandbox", base_url: str | None = None, is_enabled: bool = True) -> ProviderConfig:
+def do_configure(
+    db: Session,
+    *,
+    business_id: int,
+    server_key: str | None,
+    client_key: str | None,
+    mode: str = "sandbox",
+    base_url: str | None = None,
+    is_enabled: bool = True,
+) -> ProviderConfig:
     """Create or update the Midtrans connection; keys are encrypted at rest, omitted keys are kept."""
     if mode not in MODES:
-        raise ValidationFailed("Mode Midtrans harus sandbox atau production.", details={"mode": "tidak valid"})
+        raise ValidationFailed(
+            "Mode Midtrans harus sandbox atau production.", details={"mode": "tidak valid"}
+        )
     if base_url and not re.match(r"^https?://", base_url):
-        raise ValidationFailed("base_url harus diawali http:// atau https://.", details={"base_url": "tidak valid"})
+        raise ValidationFailed(
+            "base_url harus diawali http:// atau https://.", details={"base_url": "tidak valid"}
+        )
     row = _config_row(db, business_id)
     secrets = decrypt_json(row.secrets) if row is not None else {}
     if server_key:
@@ -116,12 +148,19 @@ def do_configure(db: Session, *, business_id: int, server_key: str | None, clien
     if not secrets.get("server_key"):
         raise ValidationFailed("Server key Midtrans wajib diisi.", details={"server_key": "wajib"})
     if mode == "production" and secrets["server_key"].startswith("SB-"):
-        raise ValidationFailed("Server key sandbox (SB-...) tidak bisa dipakai di mode production.",
-                               details={"server_key": "kunci sandbox"})
+        raise ValidationFailed(
+            "Server key sandbox (SB-...) tidak bisa dipakai di mode production.",
+            details={"server_key": "kunci sandbox"},
+        )
     config = {"mode": mode, "base_url": base_url.rstrip("/") if base_url else None}
     if row is None:
-        row = ProviderConfig(business_id=business_id, kind=KIND, config=config, secrets=encrypt_json(secrets),
-                             is_enabled=is_enabled)
+        row = ProviderConfig(
+            business_id=business_id,
+            kind=KIND,
+            config=config,
+            secrets=encrypt_json(secrets),
+            is_enabled=is_enabled,
+        )
         db.add(row)
     else:
         row.config = config
@@ -141,10 +180,19 @@ def _require(db: Session, business_id: int) -> MidtransSettings:
 
 # --- payment links ------------------------------------------------------------------------------------
 
+
 def midtrans_payments(db: Session, order: Order) -> list[Payment]:
-    return list(db.scalars(sa.select(Payment).where(Payment.business_id == order.business_id,
-                                                    Payment.order_id == order.id, Payment.provider == KIND)
-                           .order_by(Payment.id)))
+    return list(
+        db.scalars(
+            sa.select(Payment)
+            .where(
+                Payment.business_id == order.business_id,
+                Payment.order_id == order.id,
+                Payment.provider == KIND,
+            )
+            .order_by(Payment.id)
+        )
+    )
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -152,30 +200,46 @@ def _split_name(name: str) -> tuple[str, str]:
     return first[:255], last[:255]
 
 
-def build_snap_payload(db: Session, *, order: Order, midtrans_order_id: str, gross: int,
-                       expiry_hours: int, now: datetime) -> dict[str, Any]:
+def build_snap_payload(
+    db: Session, *, order: Order, midtrans_order_id: str, gross: int, expiry_hours: int, now: datetime
+) -> dict[str, Any]:
     """gross_amount must equal Σ price×quantity of item_details, so shipping, discount and points are
     lines too. A remaining balance after partial payments is one line."""
     items: list[dict[str, Any]]
     if gross == order.total:
-        items = [{"id": i.sku[:50], "price": i.unit_price, "quantity": i.quantity, "name": i.name[:50]}
-                 for i in order.items]
+        items = [
+            {"id": i.sku[:50], "price": i.unit_price, "quantity": i.quantity, "name": i.name[:50]}
+            for i in order.items
+        ]
         if order.shipping_cost:
-            label = " ".join(x for x in ("Ongkir", order.shipping.get("courier"), order.shipping.get("service")) if x)
+            label = " ".join(
+                x for x in ("Ongkir", order.shipping.get("courier"), order.shipping.get("service")) if x
+            )
             items.append({"id": "SHIPPING", "price": order.shipping_cost, "quantity": 1, "name": label[:50]})
         if order.discount:
             items.append({"id": "DISCOUNT", "price": -order.discount, "quantity": 1, "name": "Diskon"})
         if order.points_discount:
-            items.append({"id": "POINTS", "price": -order.points_discount, "quantity": 1,
-                          "name": f"Tukar {order.points_redeemed} poin"[:50]})
+            items.append(
+                {
+                    "id": "POINTS",
+                    "price": -order.points_discount,
+                    "quantity": 1,
+                    "name": f"Tukar {order.points_redeemed} poin"[:50],
+                }
+            )
     else:
-        items = [{"id": "BALANCE", "price": gross, "quantity": 1, "name": f"Sisa pembayaran {order.number}"[:50]}]
+        items = [
+            {"id": "BALANCE", "price": gross, "quantity": 1, "name": f"Sisa pembayaran {order.number}"[:50]}
+        ]
     assert sum(i["price"] * i["quantity"] for i in items) == gross
     payload: dict[str, Any] = {
         "transaction_details": {"order_id": midtrans_order_id, "gross_amount": gross},
         "item_details": items,
-        "expiry": {"start_time": now.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M:%S +0700"), "unit": "hour",
-                   "duration": expiry_hours},
+        "expiry": {
+            "start_time": now.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M:%S +0700"),
+            "unit": "hour",
+            "duration": expiry_hours,
+        },
         "custom_field1": order.number,
     }
     if order.customer_id:
@@ -190,8 +254,12 @@ def build_snap_payload(db: Session, *, order: Order, midtrans_order_id: str, gro
             if customer.email:
                 details["email"] = customer.email
             if order.shipping.get("address"):
-                details["shipping_address"] = {"first_name": first, "address": order.shipping["address"][:200],
-                                               "city": order.shipping.get("city", ""), "country_code": "IDN"}
+                details["shipping_address"] = {
+                    "first_name": first,
+                    "address": order.shipping["address"][:200],
+                    "city": order.shipping.get("city", ""),
+                    "country_code": "IDN",
+                }
             payload["customer_details"] = details
     return payload
 
@@ -210,7 +278,9 @@ class _LinkPlan:
 def _plan_link(db: Session, *, order: Order, now: datetime) -> Payment | _LinkPlan:
     """The current link when it is still valid for what the order owes, else the plan for a new one."""
     if order.status != "awaiting_payment":
-        raise Conflict(f"Pesanan {order.number} tidak sedang menunggu pembayaran.", code="not_awaiting_payment")
+        raise Conflict(
+            f"Pesanan {order.number} tidak sedang menunggu pembayaran.", code="not_awaiting_payment"
+        )
     outstanding = order.total - order.paid_amount
     if outstanding <= 0:
         raise Conflict("Pesanan ini sudah lunas.", code="nothing_due")
@@ -218,39 +288,68 @@ def _plan_link(db: Session, *, order: Order, now: datetime) -> Payment | _LinkPl
     existing = midtrans_payments(db, order)
     for p in reversed(existing):
         expires = p.raw.get("expires_at")
-        if (p.status == "pending" and p.amount == outstanding and p.raw.get("redirect_url")
-                and p.raw.get("status") in (None, "pending")
-                and (expires is None or datetime.fromisoformat(expires) > now + timedelta(minutes=5))):
+        if (
+            p.status == "pending"
+            and p.amount == outstanding
+            and p.raw.get("redirect_url")
+            and p.raw.get("status") in (None, "pending")
+            and (expires is None or datetime.fromisoformat(expires) > now + timedelta(minutes=5))
+        ):
             return p
     business = orders.get_business(db, order.business_id)
     hours = int(business_settings(business)["orders"].get("payment_expiry_hours") or 24)
     mid_id = order.number if not existing else f"{order.number}-{len(existing) + 1}"
-    payload = build_snap_payload(db, order=order, midtrans_order_id=mid_id, gross=outstanding,
-                                 expiry_hours=hours, now=now)
+    payload = build_snap_payload(
+        db, order=order, midtrans_order_id=mid_id, gross=outstanding, expiry_hours=hours, now=now
+    )
     return _LinkPlan(cfg=cfg, mid_id=mid_id, payload=payload, outstanding=outstanding, hours=hours)
 
 
-def _record_link(db: Session, *, order: Order, plan: _LinkPlan, answer: dict[str, Any], actor: Actor,
-                 now: datetime) -> Payment:
+def _record_link(
+    db: Session, *, order: Order, plan: _LinkPlan, answer: dict[str, Any], actor: Actor, now: datetime
+) -> Payment:
     expires_at = now + timedelta(hours=plan.hours)
-    payment = Payment(business_id=order.business_id, order_id=order.id, method="midtrans", provider=KIND,
-                      provider_ref=plan.mid_id, status="pending", amount=plan.outstanding, proof=[],
-                      raw={"token": answer["token"], "redirect_url": answer["redirect_url"],
-                           "expires_at": expires_at.isoformat(), "status": None, "notifications": []})
+    payment = Payment(
+        business_id=order.business_id,
+        order_id=order.id,
+        method="midtrans",
+        provider=KIND,
+        provider_ref=plan.mid_id,
+        status="pending",
+        amount=plan.outstanding,
+        proof=[],
+        raw={
+            "token": answer["token"],
+            "redirect_url": answer["redirect_url"],
+            "expires_at": expires_at.isoformat(),
+            "status": None,
+            "notifications": [],
+        },
+    )
     db.add(payment)
     order.payment_url = answer["redirect_url"]
     if order.expires_at is None or order.expires_at < expires_at:
         order.expires_at = expires_at
     db.flush()
-    orders.record_event(db, order, "payment_link.created", actor,
-                  data={"payment_id": payment.id, "midtrans_order_id": plan.mid_id, "amount": plan.outstanding})
-    log.info("midtrans.link_created", business_id=order.business_id, order_id=order.id,
-             midtrans_order_id=plan.mid_id)
+    orders.record_event(
+        db,
+        order,
+        "payment_link.created",
+        actor,
+        data={"payment_id": payment.id, "midtrans_order_id": plan.mid_id, "amount": plan.outstanding},
+    )
+    log.info(
+        "midtrans.link_created",
+        business_id=order.business_id,
+        order_id=order.id,
+        midtrans_order_id=plan.mid_id,
+    )
     return payment
 
 
-def do_create_link(db: Session, *, order: Order, actor: Actor, now: datetime | None = None,
-                   timeout: float | None = None) -> Payment:
+def do_create_link(
+    db: Session, *, order: Order, actor: Actor, now: datetime | None = None, timeout: float | None = None
+) -> Payment:
     """A Snap payment link for what the order still owes, in the caller's transaction (staff API). Re-uses
     the current link while it is valid for the same amount, so a retried request does not create a second
     Midtrans transaction."""
@@ -287,9 +386,11 @@ def link_message(order: Order, payment: Payment, *, hours: int | None = None) ->
     if expires:
         local = datetime.fromisoformat(expires).astimezone(JAKARTA)
         until = f" Link berlaku sampai {local.strftime('%d-%m-%Y %H:%M')} WIB."
-    return (f"Pesanan {order.number} sebesar {format_rupiah(payment.amount)} siap dibayar. "
-            f"Silakan bayar melalui link berikut: {payment.raw['redirect_url']}{until} "
-            "Invoice akan kami kirim otomatis setelah pembayaran diterima.")
+    return (
+        f"Pesanan {order.number} sebesar {format_rupiah(payment.amount)} siap dibayar. "
+        f"Silakan bayar melalui link berikut: {payment.raw['redirect_url']}{until} "
+        "Invoice akan kami kirim otomatis setelah pembayaran diterima."
+    )
 
 
 def do_send_link(db: Session, *, order: Order, payment: Payment) -> Any | None:
@@ -299,11 +400,16 @@ def do_send_link(db: Session, *, order: Order, payment: Payment) -> Any | None:
 
 # --- notifications ------------------------------------------------------------------------------------
 
+
 def external_id(business_id: int, payload: dict[str, Any]) -> str:
     """One inbox row per distinct notification: the same status of the same transaction twice is a
     duplicate; a new status (pending → settlement) or fraud verdict is a new event."""
-    parts = [str(business_id), str(payload.get("order_id", "")), str(payload.get("transaction_status", "")),
-             str(payload.get("transaction_id") or payload.get("status_code") or "")]
+    parts = [
+        str(business_id),
+        str(payload.get("order_id", "")),
+        str(payload.get("transaction_status", "")),
+        str(payload.get("transaction_id") or payload.get("status_code") or ""),
+    ]
     if payload.get("fraud_status"):
         parts.append(str(payload["fraud_status"]))
     if payload.get("transaction_status") in REFUNDS:
@@ -312,8 +418,11 @@ def external_id(business_id: int, payload: dict[str, Any]) -> str:
 
 
 def _find_payment(db: Session, business_id: int, mid_id: str) -> tuple[Order | None, Payment | None]:
-    payment = db.scalars(sa.select(Payment).where(Payment.business_id == business_id, Payment.provider == KIND,
-                                                  Payment.provider_ref == mid_id)).first()
+    payment = db.scalars(
+        sa.select(Payment).where(
+            Payment.business_id == business_id, Payment.provider == KIND, Payment.provider_ref == mid_id
+        )
+    ).first()
     if payment is not None:
         return orders.get(db, business_id=business_id, order_id=payment.order_id), payment
     m = _NUMBER_RE.match(mid_id)
@@ -331,7 +440,9 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-def apply_status(db: Session, *, business_id: int, payload: dict[str, Any], source: str = "notification") -> str:
+def apply_status(
+    db: Session, *, business_id: int, payload: dict[str, Any], source: str = "notification"
+) -> str:
     """Apply one Midtrans transaction state (a verified notification or a status API answer) to our books.
     Idempotent; a state never goes back. Returns what was done (for logs and tests)."""
     actor = Actor("provider", None, f"midtrans:{source}")
@@ -339,21 +450,42 @@ def apply_status(db: Session, *, business_id: int, payload: dict[str, Any], sour
     status = str(payload.get("transaction_status") or "")
     order, payment = _find_payment(db, business_id, mid_id)
     if order is None:
-        log.warning("midtrans.unknown_order", business_id=business_id, midtrans_order_id=mid_id, status=status)
+        log.warning(
+            "midtrans.unknown_order", business_id=business_id, midtrans_order_id=mid_id, status=status
+        )
         return "unknown_order"
     gross = parse_amount(payload.get("gross_amount"))
     if payment is None:
         # A link made by a request whose transaction was lost after Midtrans answered: adopt it.
-        payment = Payment(business_id=business_id, order_id=order.id, method="midtrans", provider=KIND,
-                          provider_ref=mid_id, status="pending", amount=gross or 0, proof=[],
-                          raw={"status": None, "notifications": [], "adopted": True})
+        payment = Payment(
+            business_id=business_id,
+            order_id=order.id,
+            method="midtrans",
+            provider=KIND,
+            provider_ref=mid_id,
+            status="pending",
+            amount=gross or 0,
+            proof=[],
+            raw={"status": None, "notifications": [], "adopted": True},
+        )
         db.add(payment)
         db.flush()
     raw = dict(payment.raw or {})
     previous = raw.get("status")
-    compact = {k: payload.get(k) for k in ("transaction_status", "transaction_id", "status_code", "gross_amount",
-                                           "fraud_status", "payment_type", "transaction_time", "settlement_time")
-               if payload.get(k) is not None}
+    compact = {
+        k: payload.get(k)
+        for k in (
+            "transaction_status",
+            "transaction_id",
+            "status_code",
+            "gross_amount",
+            "fraud_status",
+            "payment_type",
+            "transaction_time",
+            "settlement_time",
+        )
+        if payload.get(k) is not None
+    }
     raw["notifications"] = [*raw.get("notifications", [])[-19:], {**compact, "source": source}]
     raw["payment_type"] = payload.get("payment_type") or raw.get("payment_type")
 
@@ -361,10 +493,22 @@ def apply_status(db: Session, *, business_id: int, payload: dict[str, Any], sour
         if new_status is not None:
             raw["status"] = new_status
         payment.raw = raw
-        orders.record_event(db, order, "payment.midtrans", actor, note=note,
-                      data={"payment_id": payment.id, "midtrans_status": status, "outcome": outcome,
-                            "midtrans_order_id": mid_id})
-        log.info("midtrans.applied", business_id=business_id, order_id=order.id, status=status, outcome=outcome)
+        orders.record_event(
+            db,
+            order,
+            "payment.midtrans",
+            actor,
+            note=note,
+            data={
+                "payment_id": payment.id,
+                "midtrans_status": status,
+                "outcome": outcome,
+                "midtrans_order_id": mid_id,
+            },
+        )
+        log.info(
+            "midtrans.applied", business_id=business_id, order_id=order.id, status=status, outcome=outcome
+        )
         return outcome
 
     if status == previous:
@@ -378,55 +522,109 @@ def apply_status(db: Session, *, business_id: int, payload: dict[str, Any], sour
         fraud = payload.get("fraud_status")
         if status == "capture" and fraud == "challenge":
             payment.status = "challenge"
-            orders.add_flag(db, order, code="payment_challenge", actor=actor,
-                            message="Pembayaran kartu ditahan (challenge) oleh Midtrans; setujui atau tolak di "
-                                    "dashboard Midtrans.", data={"payment_id": payment.id})
+            orders.add_flag(
+                db,
+                order,
+                code="payment_challenge",
+                actor=actor,
+                message="Pembayaran kartu ditahan (challenge) oleh Midtrans; setujui atau tolak di "
+                "dashboard Midtrans.",
+                data={"payment_id": payment.id},
+            )
             return done("challenge", new_status="capture_challenge")
         if status == "capture" and fraud not in (None, "accept"):
             payment.status = "failed"
             return done("fraud_denied", new_status="deny")
         if previous in SUCCESS:
-            return done("ignored_out_of_order" if status == "capture" else "settled",
-                        new_status=previous if status == "capture" else status)
+            return done(
+                "ignored_out_of_order" if status == "capture" else "settled",
+                new_status=previous if status == "capture" else status,
+            )
         if previous in REFUNDS or previous in CHARGEBACKS:
             return done("ignored_out_of_order", note=f"{status} setelah {previous} diabaikan")
-        return _apply_success(db, order=order, payment=payment, gross=gross, status=status, payload=payload,
-                              actor=actor, done=done)
+        return _apply_success(
+            db,
+            order=order,
+            payment=payment,
+            gross=gross,
+            status=status,
+            payload=payload,
+            actor=actor,
+            done=done,
+        )
     if status in FAILED:
         if previous in SUCCESS:
             if status == "deny":
                 # Rare reversal (Permata VA, Mandiri Bill, Indomaret): the money did not arrive after all.
-                orders.add_flag(db, order, code="payment_reversed", actor=actor,
-                                message="Midtrans membatalkan pembayaran yang sudah sukses (deny setelah "
-                                        "settlement); cek mutasi sebelum mengirim barang.",
-                                data={"payment_id": payment.id})
+                orders.add_flag(
+                    db,
+                    order,
+                    code="payment_reversed",
+                    actor=actor,
+                    message="Midtrans membatalkan pembayaran yang sudah sukses (deny setelah "
+                    "settlement); cek mutasi sebelum mengirim barang.",
+                    data={"payment_id": payment.id},
+                )
                 return done("reversal_flagged", new_status=status)
             return done("ignored_out_of_order", note=f"{status} setelah {previous} diabaikan")
         if previous in FAILED:
             return done("ignored_out_of_order", note=f"{status} setelah {previous} diabaikan")
         payment.status = "failed"
         latest = midtrans_payments(db, order)[-1]
-        if (status in ("expire", "cancel") and order.status == "awaiting_payment" and latest.id == payment.id
-                and order.paid_amount == 0):
-            orders.do_transition(db, order=order, to="expired" if status == "expire" else "cancelled", actor=actor,
-                                 note=f"Midtrans: {status}")
+        if (
+            status in ("expire", "cancel")
+            and order.status == "awaiting_payment"
+            and latest.id == payment.id
+            and order.paid_amount == 0
+        ):
+            orders.do_transition(
+                db,
+                order=order,
+                to="expired" if status == "expire" else "cancelled",
+                actor=actor,
+                note=f"Midtrans: {status}",
+            )
             order.payment_url = None
             return done(f"order_{order.status}", new_status=status)
         return done("not_paid", new_status=status)
     if status in REFUNDS:
-        return _apply_refund(db, order=order, payment=payment, status=status, payload=payload, gross=gross,
-                             previous=previous, actor=actor, done=done)
+        return _apply_refund(
+            db,
+            order=order,
+            payment=payment,
+            status=status,
+            payload=payload,
+            gross=gross,
+            previous=previous,
+            actor=actor,
+            done=done,
+        )
     if status in CHARGEBACKS:
-        orders.add_flag(db, order, code="chargeback", actor=actor,
-                        message=f"Midtrans melaporkan {status} untuk {mid_id}.", data={"payment_id": payment.id})
+        orders.add_flag(
+            db,
+            order,
+            code="chargeback",
+            actor=actor,
+            message=f"Midtrans melaporkan {status} untuk {mid_id}.",
+            data={"payment_id": payment.id},
+        )
         return done("chargeback_flagged", new_status=status)
     log.warning("midtrans.unknown_status", business_id=business_id, order_id=order.id, status=status)
     payment.raw = raw
     return "unknown_status"
 
 
-def _apply_success(db: Session, *, order: Order, payment: Payment, gross: int | None, status: str,
-                   payload: dict[str, Any], actor: Actor, done: Any) -> str:
+def _apply_success(
+    db: Session,
+    *,
+    order: Order,
+    payment: Payment,
+    gross: int | None,
+    status: str,
+    payload: dict[str, Any],
+    actor: Actor,
+    done: Any,
+) -> str:
     expected = payment.amount
     if payment.raw.get("adopted"):
         expected = order.total - order.paid_amount
@@ -434,14 +632,22 @@ def _apply_success(db: Session, *, order: Order, payment: Payment, gross: int | 
     if gross is None or gross <= 0 or gross != expected:
         payment.status = "mismatch"
         payment.flag = "amount_mismatch"
-        orders.add_flag(db, order, code="amount_mismatch", actor=actor,
-                        message=f"Jumlah dari Midtrans ({payload.get('gross_amount')}) tidak sama dengan "
-                                f"tagihan {format_rupiah(expected)}; pesanan tidak ditandai lunas.",
-                        data={"payment_id": payment.id, "gross_amount": payload.get("gross_amount")})
+        orders.add_flag(
+            db,
+            order,
+            code="amount_mismatch",
+            actor=actor,
+            message=f"Jumlah dari Midtrans ({payload.get('gross_amount')}) tidak sama dengan "
+            f"tagihan {format_rupiah(expected)}; pesanan tidak ditandai lunas.",
+            data={"payment_id": payment.id, "gross_amount": payload.get("gross_amount")},
+        )
         return done("amount_mismatch", new_status=status)
     payment.status = "paid"
-    payment.paid_at = _parse_time(payload.get("settlement_time")) or _parse_time(payload.get("transaction_time")) \
+    payment.paid_at = (
+        _parse_time(payload.get("settlement_time"))
+        or _parse_time(payload.get("transaction_time"))
         or utcnow()
+    )
     before_status = order.status
     orders.recompute_paid(db, order)
     if before_status in ("draft", "awaiting_payment"):
@@ -453,24 +659,51 @@ def _apply_success(db: Session, *, order: Order, payment: Payment, gross: int | 
         return done("partially_paid", new_status=status)
     if before_status in ("expired", "cancelled"):
         payment.flag = "late_settlement"
-        orders.add_flag(db, order, code="late_settlement", actor=actor,
-                        message=f"Pembayaran {format_rupiah(gross)} masuk setelah pesanan "
-                                f"{orders.STATUS_LABELS_ID[before_status]}; cek stok lalu lanjutkan (ubah ke "
-                                "dibayar) atau kembalikan dananya.", data={"payment_id": payment.id})
+        orders.add_flag(
+            db,
+            order,
+            code="late_settlement",
+            actor=actor,
+            message=f"Pembayaran {format_rupiah(gross)} masuk setelah pesanan "
+            f"{orders.STATUS_LABELS_ID[before_status]}; cek stok lalu lanjutkan (ubah ke "
+            "dibayar) atau kembalikan dananya.",
+            data={"payment_id": payment.id},
+        )
         return done("late_settlement_flagged", new_status=status)
     payment.flag = "refund_due"
-    orders.add_flag(db, order, code="double_payment", actor=actor,
-                    message=f"Pembayaran ganda {format_rupiah(gross)} via Midtrans untuk pesanan yang sudah "
-                            "lunas; perlu dikembalikan.", data={"payment_id": payment.id})
+    orders.add_flag(
+        db,
+        order,
+        code="double_payment",
+        actor=actor,
+        message=f"Pembayaran ganda {format_rupiah(gross)} via Midtrans untuk pesanan yang sudah "
+        "lunas; perlu dikembalikan.",
+        data={"payment_id": payment.id},
+    )
     return done("double_payment_flagged", new_status=status)
 
 
-def _apply_refund(db: Session, *, order: Order, payment: Payment, status: str, payload: dict[str, Any],
-                  gross: int | None, previous: str | None, actor: Actor, done: Any) -> str:
+def _apply_refund(
+    db: Session,
+    *,
+    order: Order,
+    payment: Payment,
+    status: str,
+    payload: dict[str, Any],
+    gross: int | None,
+    previous: str | None,
+    actor: Actor,
+    done: Any,
+) -> str:
     if payment.status != "paid":
-        orders.add_flag(db, order, code="refund_unmatched", actor=actor,
-                        message=f"Midtrans melaporkan {status} untuk pembayaran yang belum tercatat lunas.",
-                        data={"payment_id": payment.id})
+        orders.add_flag(
+            db,
+            order,
+            code="refund_unmatched",
+            actor=actor,
+            message=f"Midtrans melaporkan {status} untuk pembayaran yang belum tercatat lunas.",
+            data={"payment_id": payment.id},
+        )
         return done("refund_flagged", new_status=status)
     amount = parse_amount(payload.get("refund_amount"))
     refunds = payload.get("refunds") if isinstance(payload.get("refunds"), list) else []
@@ -479,20 +712,42 @@ def _apply_refund(db: Session, *, order: Order, payment: Payment, status: str, p
     if amount is None:
         amount = gross if status == "refund" else None
     if not amount:
-        orders.add_flag(db, order, code="refund_unknown_amount", actor=actor,
-                        message=f"Midtrans {status} tanpa jumlah refund yang jelas.", data={"payment_id": payment.id})
+        orders.add_flag(
+            db,
+            order,
+            code="refund_unknown_amount",
+            actor=actor,
+            message=f"Midtrans {status} tanpa jumlah refund yang jelas.",
+            data={"payment_id": payment.id},
+        )
         return done("refund_flagged", new_status=status)
     # Midtrans reports the cumulative refunded amount; record only what is new.
-    already = -int(db.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
-        Payment.business_id == order.business_id, Payment.order_id == order.id, Payment.provider == KIND,
-        Payment.status == "refunded", Payment.provider_ref.like(f"{payment.provider_ref}:refund:%"))) or 0)
+    already = -int(
+        db.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
+                Payment.business_id == order.business_id,
+                Payment.order_id == order.id,
+                Payment.provider == KIND,
+                Payment.status == "refunded",
+                Payment.provider_ref.like(f"{payment.provider_ref}:refund:%"),
+            )
+        )
+        or 0
+    )
     new = min(amount, payment.amount) - already
     if new <= 0:
         return done("duplicate_refund", new_status=status)
-    orders.do_refund(db, order=order, method="midtrans", actor=actor, amount=min(new, order.paid_amount),
-                     provider=KIND, reference=f"{payment.provider_ref}:refund:{already + new}",
-                     note=f"Midtrans {status}", raw={"notification": {k: payload.get(k) for k in
-                                                                       ("transaction_id", "refund_amount")}})
+    orders.do_refund(
+        db,
+        order=order,
+        method="midtrans",
+        actor=actor,
+        amount=min(new, order.paid_amount),
+        provider=KIND,
+        reference=f"{payment.provider_ref}:refund:{already + new}",
+        note=f"Midtrans {status}",
+        raw={"notification": {k: payload.get(k) for k in ("transaction_id", "refund_amount")}},
+    )
     return done("refunded", new_status=status)
 
 
@@ -505,15 +760,28 @@ def process_notification(db: Session, event: InboundEvent) -> None:
 
 # --- reconciliation -----------------------------------------------------------------------------------
 
-def pending_links(db: Session, *, older_than: timedelta = timedelta(minutes=2), limit: int = 200,
-                  now: datetime | None = None) -> list[tuple[int, str]]:
+
+def pending_links(
+    db: Session,
+    *,
+    older_than: timedelta = timedelta(minutes=2),
+    limit: int = 200,
+    now: datetime | None = None,
+) -> list[tuple[int, str]]:
     """(business_id, midtrans order id) of links still pending on orders awaiting payment."""
     now = now or utcnow()
-    rows = db.execute(sa.select(Payment.business_id, Payment.provider_ref)
-                      .join(Order, sa.and_(Order.id == Payment.order_id, Order.business_id == Payment.business_id))
-                      .where(Payment.provider == KIND, Payment.status == "pending",
-                             Order.status == "awaiting_payment", Payment.created_at < now - older_than)
-                      .order_by(Payment.id).limit(limit)).all()
+    rows = db.execute(
+        sa.select(Payment.business_id, Payment.provider_ref)
+        .join(Order, sa.and_(Order.id == Payment.order_id, Order.business_id == Payment.business_id))
+        .where(
+            Payment.provider == KIND,
+            Payment.status == "pending",
+            Order.status == "awaiting_payment",
+            Payment.created_at < now - older_than,
+        )
+        .order_by(Payment.id)
+        .limit(limit)
+    ).all()
     return [(int(b), str(r)) for b, r in rows if r]
 
 
@@ -541,8 +809,9 @@ def reconcile_all(*, limit: int = 200) -> dict[str, int]:
         try:
             outcome = reconcile_one(business_id=business_id, midtrans_order_id=mid_id)
         except ProviderError as exc:
-            log.warning("midtrans.reconcile_failed", business_id=business_id, midtrans_order_id=mid_id,
-                        error=str(exc))
+            log.warning(
+                "midtrans.reconcile_failed", business_id=business_id, midtrans_order_id=mid_id, error=str(exc)
+            )
             outcome = "error"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     if todo:
@@ -555,5 +824,3 @@ def business_for_slug(db: Session, slug: str) -> Business:
     if b is None:
         raise NotFound("Bisnis tidak ditemukan.", code="business_not_found")
     return b
-
-

@@ -38,9 +38,15 @@ def _lookup(slug: str) -> tuple[int, str | None] | None:
 
 def _store(business_id: int, payload: dict[str, Any], headers: dict[str, str]) -> bool:
     with session_scope(immediate=True) as db:
-        event = store_event(db, provider="midtrans", external_id=payments.external_id(business_id, payload),
-                            payload=payload, business_id=business_id,
-                            event_type=str(payload.get("transaction_status") or "")[:60] or None, headers=headers)
+        event = store_event(
+            db,
+            provider="midtrans",
+            external_id=payments.external_id(business_id, payload),
+            payload=payload,
+            business_id=business_id,
+            event_type=str(payload.get("transaction_status") or "")[:60] or None,
+            headers=headers,
+        )
         return event is not None
 
 
@@ -53,8 +59,9 @@ async def midtrans_notification(business_slug: str, request: Request) -> Any:
     business_id, server_key = found
     if not server_key:
         log.warning("midtrans.webhook_unconfigured", business_id=business_id)
-        return JSONResponse(fail("midtrans_not_configured", "Midtrans belum diatur untuk toko ini."),
-                            status_code=404)
+        return JSONResponse(
+            fail("midtrans_not_configured", "Midtrans belum diatur untuk toko ini."), status_code=404
+        )
     try:
         payload = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -62,7 +69,11 @@ async def midtrans_notification(business_slug: str, request: Request) -> Any:
     if not isinstance(payload, dict):
         return JSONResponse(fail("bad_payload", "Notifikasi harus berupa objek JSON."), status_code=400)
     if not verify_signature(payload, server_key):
-        log.warning("midtrans.bad_signature", business_id=business_id, order_id=str(payload.get("order_id"))[:60])
-        return JSONResponse(fail("invalid_signature", "Tanda tangan notifikasi tidak valid."), status_code=403)
+        log.warning(
+            "midtrans.bad_signature", business_id=business_id, order_id=str(payload.get("order_id"))[:60]
+        )
+        return JSONResponse(
+            fail("invalid_signature", "Tanda tangan notifikasi tidak valid."), status_code=403
+        )
     stored = await run_in_threadpool(_store, business_id, payload, dict(request.headers))
     return JSONResponse(ok({"received": True, "duplicate": not stored}))

@@ -104,18 +104,32 @@ class FakeOpenAI(FakeServer):
         msgs = body["messages"]
         for i, m in enumerate(msgs):
             if m.get("role") == "tool":
-                prev_calls = {tc["id"] for j in range(i - 1, -1, -1) if msgs[j].get("role") == "assistant"
-                              for tc in (msgs[j].get("tool_calls") or [])}
+                prev_calls = {
+                    tc["id"]
+                    for j in range(i - 1, -1, -1)
+                    if msgs[j].get("role") == "assistant"
+                    for tc in (msgs[j].get("tool_calls") or [])
+                }
                 if not m.get("tool_call_id") or m["tool_call_id"] not in prev_calls or "content" not in m:
                     return _error(400, "tool message must answer a preceding tool_call", None)
         return self.next_reply(body, lambda b: text_reply("OK"))
 
 
-def completion(message: dict[str, Any], finish: str = "stop", prompt: int = 50, completion_tokens: int = 20) -> dict:
-    return {"id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": "test-model",
-            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt + completion_tokens}}
+def completion(
+    message: dict[str, Any], finish: str = "stop", prompt: int = 50, completion_tokens: int = 20
+) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "test-model",
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt + completion_tokens,
+        },
+    }
 
 
 def text_reply(text: str, **kw: Any) -> Reply:
@@ -123,9 +137,23 @@ def text_reply(text: str, **kw: Any) -> Reply:
 
 
 def tool_call_reply(name: str, args: dict[str, Any], call_id: str = "call_abc123") -> Reply:
-    return Reply(200, completion({"role": "assistant", "content": None, "tool_calls": [
-        {"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]},
-        finish="tool_calls"))
+    return Reply(
+        200,
+        completion(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": name, "arguments": json.dumps(args)},
+                    }
+                ],
+            },
+            finish="tool_calls",
+        ),
+    )
 
 
 def rate_limited(retry_after: str | None = None, retry_after_ms: str | None = None) -> Reply:

@@ -16,8 +16,9 @@ BASE_URL = "https://api.resend.com"
 
 
 class ResendClient:
-    def __init__(self, api_key: str, *, base_url: str | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, api_key: str, *, base_url: str | None = None, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.api_key = api_key
         self.base_url = (base_url or BASE_URL).rstrip("/")
         self._transport = transport
@@ -25,7 +26,12 @@ class ResendClient:
     def send(self, email: Email, *, idempotency_key: str | None = None) -> str:
         """Send one email; returns Resend's id. With `idempotency_key`, a retry after a crash returns the
         first send's answer instead of emailing twice (Resend keeps keys for 24 h)."""
-        body: dict[str, Any] = {"from": email.sender, "to": email.to, "subject": email.subject, "text": email.text}
+        body: dict[str, Any] = {
+            "from": email.sender,
+            "to": email.to,
+            "subject": email.subject,
+            "text": email.text,
+        }
         if email.html:
             body["html"] = email.html
         if email.reply_to:
@@ -34,9 +40,13 @@ class ResendClient:
             body["headers"] = email.headers
         if email.attachments:
             body["attachments"] = [
-                {"filename": a.filename, "content": base64.b64encode(a.content).decode(),
-                 **({"content_type": a.content_type} if a.content_type else {})}
-                for a in email.attachments]
+                {
+                    "filename": a.filename,
+                    "content": base64.b64encode(a.content).decode(),
+                    **({"content_type": a.content_type} if a.content_type else {}),
+                }
+                for a in email.attachments
+            ]
         headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key[:256]
@@ -47,8 +57,9 @@ class ResendClient:
             raise ProviderError(f"resend unreachable: {exc}", provider=PROVIDER, permanent=False) from exc
         if resp.status_code == 409:
             # Same idempotency key with another payload, or a concurrent send: retry later.
-            raise ProviderError("resend idempotency conflict", provider=PROVIDER, permanent=False, status=409,
-                                retry_after=5.0)
+            raise ProviderError(
+                "resend idempotency conflict", provider=PROVIDER, permanent=False, status=409, retry_after=5.0
+            )
         raise_for_provider(resp, PROVIDER)
         data = resp.json()
         return str(data.get("id", ""))

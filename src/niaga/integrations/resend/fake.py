@@ -30,8 +30,11 @@ class FakeResend(JsonFake):
             self.requests.append({"path": path, "headers": h})
         auth = h.get("authorization", "")
         if not auth.startswith("Bearer "):
-            return 401, {"statusCode": 401, "message": "Missing API key in the authorization header.",
-                         "name": "missing_api_key"}
+            return 401, {
+                "statusCode": 401,
+                "message": "Missing API key in the authorization header.",
+                "name": "missing_api_key",
+            }
         if auth != f"Bearer {self.api_key}":
             return 403, {"statusCode": 403, "message": "API key is invalid", "name": "invalid_api_key"}
         if path != "/emails":
@@ -42,14 +45,21 @@ class FakeResend(JsonFake):
             return 422, {"statusCode": 422, "message": "Invalid JSON", "name": "validation_error"}
         for f in ("from", "to", "subject"):
             if not body.get(f):
-                return 422, {"statusCode": 422, "message": f"Missing `{f}` field.", "name": "missing_required_field"}
+                return 422, {
+                    "statusCode": 422,
+                    "message": f"Missing `{f}` field.",
+                    "name": "missing_required_field",
+                }
         key = h.get("idempotency-key")
         with self._lock:
             if key and key in self._idem:
                 first_id, first_body = self._idem[key]
                 if first_body != body:
-                    return 409, {"statusCode": 409, "message": "Same idempotency key used with a different "
-                                 "request payload.", "name": "invalid_idempotent_request"}
+                    return 409, {
+                        "statusCode": 409,
+                        "message": "Same idempotency key used with a different request payload.",
+                        "name": "invalid_idempotent_request",
+                    }
                 return 200, {"id": first_id}
             email_id = str(uuid.uuid4())
             if key:

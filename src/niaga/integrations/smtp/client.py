@@ -14,8 +14,16 @@ PROVIDER = "smtp"
 
 
 class SmtpSender:
-    def __init__(self, *, host: str, port: int = 587, username: str | None = None, password: str | None = None,
-                 security: str = "starttls", timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int = 587,
+        username: str | None = None,
+        password: str | None = None,
+        security: str = "starttls",
+        timeout: float = 20.0,
+    ) -> None:
         if security not in ("starttls", "ssl", "none"):
             raise ValueError("security must be starttls|ssl|none")
         self.host, self.port = host, port
@@ -46,8 +54,9 @@ class SmtpSender:
         msg = self.build(email)
         try:
             if self.security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                                      context=ssl.create_default_context())
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             with smtp:

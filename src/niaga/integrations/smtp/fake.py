@@ -52,8 +52,9 @@ class FakeSmtp:
                                 break
                             lines.append(line[1:] if line.startswith(b"..") else line)
                         data = b"".join(lines)
-                        fake.messages.append({"from": sender, "to": rcpts, "raw": data,
-                                              "message": message_from_bytes(data)})
+                        fake.messages.append(
+                            {"from": sender, "to": rcpts, "raw": data, "message": message_from_bytes(data)}
+                        )
                         self._reply("250 OK queued")
                     elif verb in ("RSET", "NOOP"):
                         self._reply("250 OK")
@@ -87,5 +88,8 @@ class FakeSmtp:
 
     @staticmethod
     def attachments(msg: Message) -> list[tuple[str, bytes]]:
-        return [(part.get_filename() or "", part.get_payload(decode=True) or b"")  # type: ignore[misc]
-                for part in msg.walk() if part.get_filename()]
+        return [
+            (part.get_filename() or "", part.get_payload(decode=True) or b"")  # type: ignore[misc]
+            for part in msg.walk()
+            if part.get_filename()
+        ]

@@ -22,10 +22,17 @@ PROVIDER = "starsender"
 class StarsenderClient:
     provider = PROVIDER
 
-    def __init__(self, *, api_key: str, base_url: str = "https://api.starsender.online",
-                 transport: httpx.BaseTransport | None = None, timeout: float | None = None) -> None:
-        self._http = http_client(base_url.rstrip("/"), transport=transport, headers={"Authorization": api_key},
-                                 timeout=timeout)
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str = "https://api.starsender.online",
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self._http = http_client(
+            base_url.rstrip("/"), transport=transport, headers={"Authorization": api_key}, timeout=timeout
+        )
 
     @classmethod
     def from_config(cls, cfg: ChannelConfig, **kwargs: Any) -> StarsenderClient:
@@ -44,8 +51,13 @@ class StarsenderClient:
         if isinstance(body, dict) and body.get("status") is False:
             message = str(body.get("message") or "unknown")
             permanent = any(w in message.lower() for w in ("invalid", "unauthor", "not found", "api key"))
-            raise ProviderError(f"starsender refused: {message}", provider=PROVIDER, permanent=permanent,
-                                status=resp.status_code, body=body)
+            raise ProviderError(
+                f"starsender refused: {message}",
+                provider=PROVIDER,
+                permanent=permanent,
+                status=resp.status_code,
+                body=body,
+            )
         data = body.get("data") if isinstance(body, dict) else None
         mid = None
         if isinstance(data, dict):
@@ -55,12 +67,16 @@ class StarsenderClient:
     def send_text(self, *, chat_id: str, text: str, reply_to: str | None = None) -> SendResult:
         return self._send({"messageType": "text", "to": to_target(chat_id), "body": text})
 
-    def send_file(self, *, chat_id: str, file: OutboundFile, caption: str = "",
-                  reply_to: str | None = None) -> SendResult:
+    def send_file(
+        self, *, chat_id: str, file: OutboundFile, caption: str = "", reply_to: str | None = None
+    ) -> SendResult:
         if not file.url:
-            raise ProviderError("starsender: only files reachable by URL can be sent", provider=PROVIDER,
-                                permanent=True)
-        return self._send({"messageType": "media", "to": to_target(chat_id), "body": caption, "file": file.url})
+            raise ProviderError(
+                "starsender: only files reachable by URL can be sent", provider=PROVIDER, permanent=True
+            )
+        return self._send(
+            {"messageType": "media", "to": to_target(chat_id), "body": caption, "file": file.url}
+        )
 
     def mark_seen(self, *, chat_id: str, message_ids: list[str]) -> None:
         return None
@@ -83,6 +99,11 @@ class StarsenderClient:
         except ValueError:
             body = {}
         if isinstance(body, dict) and body.get("status") is False:
-            raise ProviderError(f"starsender refused: {body.get('message')}", provider=PROVIDER, permanent=True,
-                                status=resp.status_code, body=body)
+            raise ProviderError(
+                f"starsender refused: {body.get('message')}",
+                provider=PROVIDER,
+                permanent=True,
+                status=resp.status_code,
+                body=body,
+            )
         return {"ok": True}

@@ -23,14 +23,22 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
     """An inline keyboard from rows of (label, callback_data)."""
-    return {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in rows]}
+    return {
+        "inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
+    }
 
 
 class TelegramClient:
     provider = PROVIDER
 
-    def __init__(self, *, bot_token: str, base_url: str = "https://api.telegram.org",
-                 transport: httpx.BaseTransport | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        bot_token: str,
+        base_url: str = "https://api.telegram.org",
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.bot_token = bot_token
         self._http = http_client(self.base_url, transport=transport, timeout=timeout)
@@ -48,17 +56,26 @@ class TelegramClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, params: dict[str, Any] | None = None, *,
-             files: dict[str, Any] | None = None) -> Any:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, files: dict[str, Any] | None = None
+    ) -> Any:
         url = f"/bot{self.bot_token}/{method}"
         if files:
             # multipart: JSON-valued params (reply_markup) travel as JSON strings.
-            data = {k: (json.dumps(v) if isinstance(v, dict | list) else str(v))
-                    for k, v in (params or {}).items() if v is not None}
+            data = {
+                k: (json.dumps(v) if isinstance(v, dict | list) else str(v))
+                for k, v in (params or {}).items()
+                if v is not None
+            }
             resp = request(self._http, PROVIDER, "POST", url, data=data, files=files)
         else:
-            resp = request(self._http, PROVIDER, "POST", url,
-                           json={k: v for k, v in (params or {}).items() if v is not None})
+            resp = request(
+                self._http,
+                PROVIDER,
+                "POST",
+                url,
+                json={k: v for k, v in (params or {}).items() if v is not None},
+            )
         try:
             body = resp.json()
         except ValueError:
@@ -71,15 +88,31 @@ class TelegramClient:
         if isinstance(body, dict) and isinstance(body.get("parameters"), dict):
             retry_after = body["parameters"].get("retry_after")
         # The token is in the URL: keep it out of messages.
-        raise ProviderError(f"telegram {method} answered {status}: {description}", provider=PROVIDER,
-                            permanent=classify_status(status), status=status,
-                            retry_after=float(retry_after) if retry_after is not None else None, body=body)
+        raise ProviderError(
+            f"telegram {method} answered {status}: {description}",
+            provider=PROVIDER,
+            permanent=classify_status(status),
+            status=status,
+            retry_after=float(retry_after) if retry_after is not None else None,
+            body=body,
+        )
 
     # --- sending ------------------------------------------------------------------------------------
-    def send_message(self, *, chat_id: str | int, text: str, reply_markup: dict[str, Any] | None = None,
-                     reply_to: str | None = None, parse_mode: str | None = None) -> dict[str, Any]:
-        params: dict[str, Any] = {"chat_id": chat_id, "text": text[:4096], "reply_markup": reply_markup,
-                                  "parse_mode": parse_mode}
+    def send_message(
+        self,
+        *,
+        chat_id: str | int,
+        text: str,
+        reply_markup: dict[str, Any] | None = None,
+        reply_to: str | None = None,
+        parse_mode: str | None = None,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": text[:4096],
+            "reply_markup": reply_markup,
+            "parse_mode": parse_mode,
+        }
         if reply_to and str(reply_to).isdigit():
             params["reply_parameters"] = {"message_id": int(reply_to), "allow_sending_without_reply": True}
         return self.call("sendMessage", params)
@@ -88,11 +121,23 @@ class TelegramClient:
         result = self.send_message(chat_id=chat_id, text=text, reply_to=reply_to)
         return SendResult(str(result.get("message_id")) if isinstance(result, dict) else None, result)
 
-    def send_file(self, *, chat_id: str, file: OutboundFile, caption: str = "",
-                  reply_to: str | None = None, reply_markup: dict[str, Any] | None = None) -> SendResult:
-        method, field = ("sendPhoto", "photo") if file.mimetype in PHOTO_TYPES else ("sendDocument", "document")
-        params: dict[str, Any] = {"chat_id": chat_id, "caption": caption[:1024] or None,
-                                  "reply_markup": reply_markup}
+    def send_file(
+        self,
+        *,
+        chat_id: str,
+        file: OutboundFile,
+        caption: str = "",
+        reply_to: str | None = None,
+        reply_markup: dict[str, Any] | None = None,
+    ) -> SendResult:
+        method, field = (
+            ("sendPhoto", "photo") if file.mimetype in PHOTO_TYPES else ("sendDocument", "document")
+        )
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "caption": caption[:1024] or None,
+            "reply_markup": reply_markup,
+        }
         if file.path is not None:
             with Path(file.path).open("rb") as fh:
                 result = self.call(method, params, files={field: (file.filename, fh, file.mimetype)})
@@ -115,13 +160,22 @@ class TelegramClient:
         return None  # the Bot API cannot list a chat's history
 
     def answer_callback(self, callback_query_id: str, text: str = "", *, show_alert: bool = False) -> None:
-        self.call("answerCallbackQuery", {"callback_query_id": callback_query_id, "text": text[:200] or None,
-                                          "show_alert": show_alert})
+        self.call(
+            "answerCallbackQuery",
+            {"callback_query_id": callback_query_id, "text": text[:200] or None, "show_alert": show_alert},
+        )
 
-    def edit_reply_markup(self, *, chat_id: str | int, message_id: int,
-                          reply_markup: dict[str, Any] | None = None) -> None:
-        self.call("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id,
-                                             "reply_markup": reply_markup or {"inline_keyboard": []}})
+    def edit_reply_markup(
+        self, *, chat_id: str | int, message_id: int, reply_markup: dict[str, Any] | None = None
+    ) -> None:
+        self.call(
+            "editMessageReplyMarkup",
+            {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "reply_markup": reply_markup or {"inline_keyboard": []},
+            },
+        )
 
     # --- files and setup ----------------------------------------------------------------------------
     def get_file(self, file_id: str) -> dict[str, Any]:
@@ -130,10 +184,18 @@ class TelegramClient:
     def download_file(self, file_path: str, dest: Path, *, limit: int) -> int:
         return download(self._http, PROVIDER, f"/file/bot{self.bot_token}/{file_path}", dest, limit=limit)
 
-    def set_webhook(self, *, url: str, secret_token: str,
-                    allowed_updates: tuple[str, ...] = ("message", "callback_query")) -> Any:
-        return self.call("setWebhook", {"url": url, "secret_token": secret_token,
-                                        "allowed_updates": list(allowed_updates), "max_connections": 40})
+    def set_webhook(
+        self, *, url: str, secret_token: str, allowed_updates: tuple[str, ...] = ("message", "callback_query")
+    ) -> Any:
+        return self.call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret_token,
+                "allowed_updates": list(allowed_updates),
+                "max_connections": 40,
+            },
+        )
 
     def check(self) -> dict[str, Any]:
         me = self.call("getMe")

@@ -15,17 +15,25 @@ from niaga.integrations.loopback import LoopbackServer, Recorded, Reply
 _ids = itertools.count(1)
 
 
-def text_update(text: str, *, chat_id: int = 123456789, update_id: int | None = None,
-                first_name: str = "Budi") -> dict[str, Any]:
+def text_update(
+    text: str, *, chat_id: int = 123456789, update_id: int | None = None, first_name: str = "Budi"
+) -> dict[str, Any]:
     n = next(_ids)
-    return {"update_id": update_id or 900000000 + n,
-            "message": {"message_id": 40 + n,
-                        "from": {"id": chat_id, "is_bot": False, "first_name": first_name, "language_code": "id"},
-                        "chat": {"id": chat_id, "first_name": first_name, "type": "private"},
-                        "date": int(time.time()), "text": text}}
+    return {
+        "update_id": update_id or 900000000 + n,
+        "message": {
+            "message_id": 40 + n,
+            "from": {"id": chat_id, "is_bot": False, "first_name": first_name, "language_code": "id"},
+            "chat": {"id": chat_id, "first_name": first_name, "type": "private"},
+            "date": int(time.time()),
+            "text": text,
+        },
+    }
 
 
-def post_update(url: str, update: dict[str, Any], secret: str | None, *, client: Any = None) -> httpx.Response:
+def post_update(
+    url: str, update: dict[str, Any], secret: str | None, *, client: Any = None
+) -> httpx.Response:
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -51,7 +59,7 @@ class FakeTelegram(LoopbackServer):
 
     def route(self, req: Recorded) -> Reply:
         if req.path.startswith(f"/file/bot{self.token}/"):
-            path = req.path[len(f"/file/bot{self.token}/"):]
+            path = req.path[len(f"/file/bot{self.token}/") :]
             for fpath, data in self.files.values():
                 if fpath == path:
                     return Reply(200, raw=data, content_type="application/octet-stream")
@@ -68,31 +76,72 @@ class FakeTelegram(LoopbackServer):
         if isinstance(step, int):
             body: dict[str, Any] = {"ok": False, "error_code": step, "description": f"scripted {step}"}
             if step == 429:
-                body = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
-                        "parameters": {"retry_after": 3}}
+                body = {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 3",
+                    "parameters": {"retry_after": 3},
+                }
             return Reply(step, body)
         m = method.lower()
         if m == "getme":
-            return Reply(200, {"ok": True, "result": {"id": 5550001, "is_bot": True, "first_name": "ShopBot",
-                                                      "username": "shop_bot"}})
+            return Reply(
+                200,
+                {
+                    "ok": True,
+                    "result": {
+                        "id": 5550001,
+                        "is_bot": True,
+                        "first_name": "ShopBot",
+                        "username": "shop_bot",
+                    },
+                },
+            )
         if m == "setwebhook":
             self.webhook = params
             return Reply(200, {"ok": True, "result": True, "description": "Webhook was set"})
         if m in ("sendmessage", "senddocument", "sendphoto"):
             n = next(_ids)
-            msg = {"message_id": 1000 + n, "chat": {"id": params.get("chat_id"), "type": "private"},
-                   "date": int(time.time()), "method": method, **params}
+            msg = {
+                "message_id": 1000 + n,
+                "chat": {"id": params.get("chat_id"), "type": "private"},
+                "date": int(time.time()),
+                "method": method,
+                **params,
+            }
             with self._lock:
                 self.sent.append(msg)
-            return Reply(200, {"ok": True, "result": {"message_id": msg["message_id"], "chat": msg["chat"],
-                                                      "date": msg["date"], "text": params.get("text")}})
+            return Reply(
+                200,
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": msg["message_id"],
+                        "chat": msg["chat"],
+                        "date": msg["date"],
+                        "text": params.get("text"),
+                    },
+                },
+            )
         if m == "getfile":
             fid = params.get("file_id")
             if fid not in self.files:
-                return Reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"})
+                return Reply(
+                    400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+                )
             fpath, data = self.files[fid]
-            return Reply(200, {"ok": True, "result": {"file_id": fid, "file_unique_id": "u" + fid[:6],
-                                                      "file_size": len(data), "file_path": fpath}})
+            return Reply(
+                200,
+                {
+                    "ok": True,
+                    "result": {
+                        "file_id": fid,
+                        "file_unique_id": "u" + fid[:6],
+                        "file_size": len(data),
+                        "file_path": fpath,
+                    },
+                },
+            )
         if m in ("answercallbackquery", "sendchataction", "editmessagereplymarkup"):
             return Reply(200, {"ok": True, "result": True})
         return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})

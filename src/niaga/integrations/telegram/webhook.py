@@ -29,6 +29,7 @@ def event_key(business_id: int, update: dict[str, Any]) -> str:
 
 # --- callback queries ------------------------------------------------------------------------------
 
+
 @dataclass
 class Callback:
     business_id: int
@@ -44,8 +45,9 @@ class Callback:
 CALLBACK_HANDLERS: dict[str, Callable[[Session, Callback], str | None]] = {}
 
 
-def callback_handler(prefix: str) -> Callable[[Callable[[Session, Callback], str | None]],
-                                                Callable[[Session, Callback], str | None]]:
+def callback_handler(
+    prefix: str,
+) -> Callable[[Callable[[Session, Callback], str | None]], Callable[[Session, Callback], str | None]]:
     """Register the handler of inline buttons whose callback_data starts with `prefix:` (e.g. "approve").
     Handlers must be idempotent (double clicks deliver two queries) and must check `is_admin_chat` or the
     sender before changing anything."""

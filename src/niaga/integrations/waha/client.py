@@ -50,18 +50,30 @@ def to_chat_id(value: str) -> str:
 class WahaClient:
     provider = PROVIDER
 
-    def __init__(self, *, base_url: str, api_key: str, session: str = "default",
-                 transport: httpx.BaseTransport | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        session: str = "default",
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.session = session
-        self._http = http_client(self.base_url, transport=transport, headers={"X-Api-Key": api_key},
-                                 timeout=timeout)
+        self._http = http_client(
+            self.base_url, transport=transport, headers={"X-Api-Key": api_key}, timeout=timeout
+        )
 
     @classmethod
     def from_config(cls, cfg: ChannelConfig, **kwargs: Any) -> WahaClient:
-        return cls(base_url=cfg.get("base_url"), api_key=cfg.secrets.get("api_key", ""),
-                   session=cfg.get("session", "default"), **kwargs)
+        return cls(
+            base_url=cfg.get("base_url"),
+            api_key=cfg.secrets.get("api_key", ""),
+            session=cfg.get("session", "default"),
+            **kwargs,
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -88,8 +100,9 @@ class WahaClient:
         body = self._post("/api/sendText", payload)
         return SendResult(message_id_of(body), body)
 
-    def send_file(self, *, chat_id: str, file: OutboundFile, caption: str = "",
-                  reply_to: str | None = None) -> SendResult:
+    def send_file(
+        self, *, chat_id: str, file: OutboundFile, caption: str = "", reply_to: str | None = None
+    ) -> SendResult:
         spec: dict[str, Any] = {"mimetype": file.mimetype, "filename": file.filename}
         if file.url:
             spec["url"] = file.url
@@ -120,8 +133,13 @@ class WahaClient:
         """Look through the chat's latest messages for one we sent with this text (WAHA keeps the history
         of the linked phone, so a send that WAHA accepted shows up here even if our worker died)."""
         chat = to_chat_id(chat_id)
-        resp = request(self._http, PROVIDER, "GET", f"/api/{self.session}/chats/{chat}/messages",
-                       params={"limit": 20, "downloadMedia": "false"})
+        resp = request(
+            self._http,
+            PROVIDER,
+            "GET",
+            f"/api/{self.session}/chats/{chat}/messages",
+            params={"limit": 20, "downloadMedia": "false"},
+        )
         raise_for_provider(resp, PROVIDER)
         try:
             rows = resp.json()
@@ -143,8 +161,11 @@ class WahaClient:
         resp = request(self._http, PROVIDER, "GET", f"/api/sessions/{self.session}")
         raise_for_provider(resp, PROVIDER)
         body = resp.json()
-        return {"session": body.get("name", self.session), "status": body.get("status"),
-                "me": (body.get("me") or {}).get("id") if isinstance(body.get("me"), dict) else None}
+        return {
+            "session": body.get("name", self.session),
+            "status": body.get("status"),
+            "me": (body.get("me") or {}).get("id") if isinstance(body.get("me"), dict) else None,
+        }
 
     def download_media(self, url: str, dest: Path, *, limit: int) -> int:
         """Fetch a media URL from a webhook with the API key (the URL's host is WAHA's own)."""

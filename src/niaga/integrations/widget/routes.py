@@ -40,6 +40,7 @@ VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 # --- rate limits -----------------------------------------------------------------------------------
 
+
 class SlidingWindow:
     """At most `limit` hits per key in the last `period` seconds (in memory, per process)."""
 
@@ -73,6 +74,7 @@ limiter = SlidingWindow()
 
 # --- helpers ---------------------------------------------------------------------------------------
 
+
 def _business(db: Any, slug: str) -> Business:
     b = db.scalars(sa.select(Business).where(Business.slug == slug, Business.is_active.is_(True))).first()
     if b is None:
@@ -89,8 +91,11 @@ def allowed_origin(business: Business, origin: str | None) -> str | None:
     """The value for Access-Control-Allow-Origin, or raise Forbidden for a site that may not embed."""
     if not origin:
         return None
-    allowed = [_origin_of(o) for o in business_settings(business).get("channels", {}).get("allowed_origins") or []
-               if isinstance(o, str) and o.strip()]
+    allowed = [
+        _origin_of(o)
+        for o in business_settings(business).get("channels", {}).get("allowed_origins") or []
+        if isinstance(o, str) and o.strip()
+    ]
     own = {_origin_of(get_settings().public_url), *(_origin_of(o) for o in get_settings().extra_origins)}
     if not allowed or origin.lower() in allowed or origin.lower() in own:
         return origin
@@ -120,32 +125,49 @@ def _check_rate(business: Business, visitor_id: str, ip: str) -> None:
     per_ip = int(cfg.get("widget_per_ip_per_minute") or 60)
     wait = limiter.hit(f"v:{business.id}:{visitor_id}", per_visitor) or limiter.hit(f"ip:{ip}", per_ip)
     if wait is not None:
-        raise RateLimited(f"Terlalu banyak pesan. Coba lagi dalam {int(wait) + 1} detik.",
-                          details={"retry_after": round(wait, 1)})
+        raise RateLimited(
+            f"Terlalu banyak pesan. Coba lagi dalam {int(wait) + 1} detik.",
+            details={"retry_after": round(wait, 1)},
+        )
 
 
 def _conversation(db: Any, business_id: int, visitor_id: str) -> Conversation | None:
-    return db.scalars(sa.select(Conversation).where(Conversation.business_id == business_id,
-                                                    Conversation.channel == "web",
-                                                    Conversation.chat_id == visitor_id)).first()
+    return db.scalars(
+        sa.select(Conversation).where(
+            Conversation.business_id == business_id,
+            Conversation.channel == "web",
+            Conversation.chat_id == visitor_id,
+        )
+    ).first()
 
 
 def _messages(db: Any, conv: Conversation | None, after: int, limit: int = 100) -> list[dict[str, Any]]:
     if conv is None:
         return []
-    rows = db.scalars(sa.select(Message).where(Message.business_id == conv.business_id,
-                                               Message.conversation_id == conv.id, Message.id > after,
-                                               Message.sender_type != "system")
-                      .order_by(Message.id).limit(limit))
+    rows = db.scalars(
+        sa.select(Message)
+        .where(
+            Message.business_id == conv.business_id,
+            Message.conversation_id == conv.id,
+            Message.id > after,
+            Message.sender_type != "system",
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
     return [message_out(m) for m in rows]
 
 
 # --- routes ----------------------------------------------------------------------------------------
 
+
 @router.get("/widget.js", include_in_schema=False)
 def widget_js() -> Response:
-    return Response(WIDGET_JS.read_bytes(), media_type="application/javascript; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
+    return Response(
+        WIDGET_JS.read_bytes(),
+        media_type="application/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
 
 
 @router.options("/widget/{slug}/{rest:path}", include_in_schema=False)
@@ -167,9 +189,12 @@ def widget_config(slug: str, request: Request) -> Response:
         business = _business(db, slug)
         origin = allowed_origin(business, request.headers.get("origin"))
         agent = business_settings(business).get("agent", {})
-        data = {"name": business.name, "greeting": agent.get("greeting"),
-                "language": business_settings(business).get("language", "id"),
-                "phone": business_profile(business).get("phone")}
+        data = {
+            "name": business.name,
+            "greeting": agent.get("greeting"),
+            "language": business_settings(business).get("language", "id"),
+            "phone": business_profile(business).get("phone"),
+        }
     return _cors(JSONResponse(ok(data)), origin)
 
 
@@ -186,8 +211,10 @@ def post_message(slug: str, body: WidgetMessageIn, request: Request) -> Response
         return _post_message(slug, body, request)
     except AppError as exc:
         # Errors must carry CORS headers too, or the browser hides them from the widget.
-        return _cors(JSONResponse(fail(exc.code, exc.message, exc.details), status_code=exc.status),
-                     origin if exc.code != "origin_not_allowed" else None)
+        return _cors(
+            JSONResponse(fail(exc.code, exc.message, exc.details), status_code=exc.status),
+            origin if exc.code != "origin_not_allowed" else None,
+        )
 
 
 def _post_message(slug: str, body: WidgetMessageIn, request: Request) -> Response:
@@ -200,9 +227,16 @@ def _post_message(slug: str, body: WidgetMessageIn, request: Request) -> Respons
         origin = allowed_origin(business, request.headers.get("origin"))
         _check_rate(business, visitor, _client_ip(request))
         client_id = body.client_id if body.client_id and VISITOR_RE.match(body.client_id) else None
-        msg = do_receive(db, business=business, inbound=Inbound(
-            channel="web", chat_id=visitor, text=text,
-            provider_message_id=f"{visitor}:{client_id}" if client_id else None))
+        msg = do_receive(
+            db,
+            business=business,
+            inbound=Inbound(
+                channel="web",
+                chat_id=visitor,
+                text=text,
+                provider_message_id=f"{visitor}:{client_id}" if client_id else None,
+            ),
+        )
         if msg is None:
             return _cors(JSONResponse(ok({"message": None, "duplicate": True}), status_code=200), origin)
         db.flush()
@@ -224,8 +258,10 @@ def post_profile(slug: str, body: WidgetProfileIn, request: Request) -> Response
     try:
         return _post_profile(slug, body, request)
     except AppError as exc:
-        return _cors(JSONResponse(fail(exc.code, exc.message, exc.details), status_code=exc.status),
-                     origin if exc.code != "origin_not_allowed" else None)
+        return _cors(
+            JSONResponse(fail(exc.code, exc.message, exc.details), status_code=exc.status),
+            origin if exc.code != "origin_not_allowed" else None,
+        )
 
 
 def _post_profile(slug: str, body: WidgetProfileIn, request: Request) -> Response:
@@ -240,14 +276,17 @@ def _post_profile(slug: str, body: WidgetProfileIn, request: Request) -> Respons
         except ValueError:
             phone = None
         if phone is None:
-            raise ValidationFailed("Nomor WhatsApp tidak valid.",
-                                   details={"phone": "Nomor WhatsApp tidak valid (contoh: 0812 3456 7890)."})
+            raise ValidationFailed(
+                "Nomor WhatsApp tidak valid.",
+                details={"phone": "Nomor WhatsApp tidak valid (contoh: 0812 3456 7890)."},
+            )
     with session_scope(immediate=True) as db:
         business = _business(db, slug)
         origin = allowed_origin(business, request.headers.get("origin"))
         _check_rate(business, visitor, _client_ip(request))
-        customer = get_or_create_by_identity(db, business_id=business.id, channel="web", external_id=visitor,
-                                             name=name, phone=phone)
+        customer = get_or_create_by_identity(
+            db, business_id=business.id, channel="web", external_id=visitor, name=name, phone=phone
+        )
         customer.name = name  # the visitor's own statement of their name
         if phone and not customer.phone:
             customer.phone = phone
@@ -257,8 +296,9 @@ def _post_profile(slug: str, body: WidgetProfileIn, request: Request) -> Respons
 
 
 @router.get("/widget/{slug}/messages")
-def list_messages(slug: str, request: Request, visitor_id: str = Query(...),
-                  after: int = Query(0, ge=0)) -> Response:
+def list_messages(
+    slug: str, request: Request, visitor_id: str = Query(...), after: int = Query(0, ge=0)
+) -> Response:
     visitor = _visitor(visitor_id)
     with new_session(readonly=True) as db:
         business = _business(db, slug)
@@ -268,7 +308,9 @@ def list_messages(slug: str, request: Request, visitor_id: str = Query(...),
 
 
 @router.get("/widget/{slug}/stream")
-async def stream(slug: str, request: Request, visitor_id: str = Query(...), after: int = Query(0, ge=0)) -> Response:
+async def stream(
+    slug: str, request: Request, visitor_id: str = Query(...), after: int = Query(0, ge=0)
+) -> Response:
     visitor = _visitor(visitor_id)
 
     def load() -> tuple[int, str | None, int | None, list[dict[str, Any]]]:
@@ -294,15 +336,38 @@ async def stream(slug: str, request: Request, visitor_id: str = Query(...), afte
             state["conv_id"] = ev.get("conversation_id")
         if state["conv_id"] is None or ev.get("conversation_id") != state["conv_id"]:
             return None
-        safe = {k: msg.get(k) for k in ("id", "conversation_id", "channel", "direction", "sender_type", "text",
-                                         "delivery_status", "intent", "created_at", "sent_at")}
-        safe["media"] = [{k: v for k, v in m.items() if k in ("filename", "mimetype", "size", "note", "url")}
-                         for m in msg.get("media") or [] if isinstance(m, dict)]
+        safe = {
+            k: msg.get(k)
+            for k in (
+                "id",
+                "conversation_id",
+                "channel",
+                "direction",
+                "sender_type",
+                "text",
+                "delivery_status",
+                "intent",
+                "created_at",
+                "sent_at",
+            )
+        }
+        safe["media"] = [
+            {k: v for k, v in m.items() if k in ("filename", "mimetype", "size", "note", "url")}
+            for m in msg.get("media") or []
+            if isinstance(m, dict)
+        ]
         return {"type": ev["type"], "message": safe}
 
-    events = sse_stream(business_id, accept=accept, named=False,
-                        backlog=[{"type": "message.created", "message": m} for m in backlog],
-                        is_disconnected=request.is_disconnected)
-    resp = StreamingResponse(events, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    events = sse_stream(
+        business_id,
+        accept=accept,
+        named=False,
+        backlog=[{"type": "message.created", "message": m} for m in backlog],
+        is_disconnected=request.is_disconnected,
+    )
+    resp = StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
     return _cors(resp, origin)

@@ -3,6 +3,7 @@
 Revision ID: 0005_session_version
 Revises: 0004_printshop
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

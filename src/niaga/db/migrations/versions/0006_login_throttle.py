@@ -3,6 +3,7 @@
 Revision ID: 0006_login_throttle
 Revises: 0005_session_version
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
