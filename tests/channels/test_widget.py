@@ -94,11 +94,14 @@ def test_allowed_origins(client, shop, db):
 
 def test_rate_limits_per_visitor_and_ip(client, shop, db):
     _allow(db, shop, [], widget_per_visitor_per_minute=2, widget_per_ip_per_minute=3)
-    post = lambda vid: client.post(
-        "/widget/rizquna/messages",
-        json={"visitor_id": vid, "text": "halo"},
-        headers={"Origin": "https://a.example"},
-    )
+
+    def post(vid):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/widget/rizquna/messages",
+            json={"visitor_id": vid, "text": "halo"},
+            headers={"Origin": "https://a.example"},
+        )
+
     assert [post(VISITOR).status_code for _ in range(3)] == [201, 201, 429]
     limited = post(VISITOR)
     assert limited.json()["error"]["code"] == "rate_limited"

@@ -500,8 +500,8 @@ def create(
             loyalty.do_redeem(
                 db,
                 business=business,
-                customer_id=customer_id,
-                points=pricing.points,  # type: ignore[arg-type]
+                customer_id=customer_id,  # type: ignore[arg-type]
+                points=pricing.points,
                 order_id=order.id,
             )
         if status == "awaiting_payment":
