@@ -12,12 +12,13 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from niaga import __version__
 from niaga.kit.envelope import fail
-from niaga.kit.errors import AppError
+from niaga.kit.errors import AppError, Conflict, ValidationFailed
 from niaga.ops import metrics
 from niaga.ops.logging import configure_logging, get_logger
 from niaga.settings import get_settings
@@ -140,6 +141,29 @@ def _field_errors(exc: RequestValidationError) -> dict[str, str]:
     return details
 
 
+def _out_of_range() -> AppError:
+    return ValidationFailed(
+        "Angka atau tanggal di luar batas yang diizinkan.",
+        code="out_of_range",
+        details={"nilai": "di luar batas"},
+    )
+
+
+def classify_db_error(exc: StatementError) -> str | None:
+    """`duplicate` for a unique violation, `out_of_range` for a number or date the column cannot hold (both
+    are the caller's input, answered 409/422), None for anything else (a real server error)."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, OverflowError):
+        return "out_of_range"
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    text = str(orig or exc)
+    if state == "23505" or "UNIQUE constraint failed" in text:
+        return "duplicate"
+    if state in ("22003", "22008") or "too large to convert" in text or "out of range" in text:
+        return "out_of_range"
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -168,6 +192,27 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             fail(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
         )
+
+    async def _as_app_error(request: Request, err: AppError) -> Any:
+        # Through the AppError handler in force (the dashboard installs one that renders pages).
+        handler = request.app.exception_handlers.get(AppError)
+        return await handler(request, err) if handler else await _app_error(request, err)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> Any:
+        # An id, amount or date beyond what the database or the calendar holds: the caller's mistake.
+        return await _as_app_error(request, _out_of_range())
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> Any:
+        kind = classify_db_error(exc)
+        if kind == "out_of_range":
+            return await _as_app_error(request, _out_of_range())
+        if kind == "duplicate":
+            return await _as_app_error(
+                request, Conflict("Data yang sama sudah ada.", code="duplicate", details=None)
+            )
+        return await _unhandled(request, exc)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from niaga.kit.money import MAX_RUPIAH
+
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$"
 
 
@@ -17,9 +19,13 @@ class ProductIn(BaseModel):
     name: str = Field(min_length=1, max_length=300)
     category: str | None = Field(None, max_length=100)
     description: str = ""
-    price: int = Field(ge=0, strict=True, description="Harga dalam rupiah (bilangan bulat >= 0).")
-    sale_price: int | None = Field(None, ge=0, strict=True)
-    stock: int | None = Field(None, ge=0, strict=True, description="Kosong = stok tidak dilacak (jasa).")
+    price: int = Field(
+        ge=0, le=MAX_RUPIAH, strict=True, description="Harga dalam rupiah (bilangan bulat >= 0)."
+    )
+    sale_price: int | None = Field(None, ge=0, le=MAX_RUPIAH, strict=True)
+    stock: int | None = Field(
+        None, ge=0, le=10**9, strict=True, description="Kosong = stok tidak dilacak (jasa)."
+    )
     weight_g: int | None = Field(None, ge=0, strict=True)
     tags: list[str] = Field(default_factory=list)
     attributes: dict[str, Any] = Field(default_factory=dict)
@@ -44,9 +50,9 @@ class ProductUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=300)
     category: str | None = Field(None, max_length=100)
     description: str | None = None
-    price: int | None = Field(None, ge=0, strict=True)
-    sale_price: int | None = Field(None, ge=0, strict=True)
-    stock: int | None = Field(None, ge=0, strict=True)
+    price: int | None = Field(None, ge=0, le=MAX_RUPIAH, strict=True)
+    sale_price: int | None = Field(None, ge=0, le=MAX_RUPIAH, strict=True)
+    stock: int | None = Field(None, ge=0, le=10**9, strict=True)
     weight_g: int | None = Field(None, ge=0, strict=True)
     tags: list[str] | None = None
     attributes: dict[str, Any] | None = None

@@ -12,6 +12,10 @@ class ParseError(ValueError):
     """Carries a short reason suitable for an import report."""
 
 
+# The largest amount any field accepts: Rp10 trillion, far beyond a small shop and well inside 64 bits.
+MAX_RUPIAH = 10**13
+
+
 def parse_rupiah(raw: object) -> int:
     """Parse `150000`, `Rp 1.250.000`, `1.250.000,00`, `1,250,000`, `150000.0`, `Rp150rb`.
 

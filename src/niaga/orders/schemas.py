@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from niaga.kit.money import MAX_RUPIAH
 from niaga.orders.models import ORDER_STATES
 
 
@@ -33,7 +34,7 @@ class OrderCreate(BaseModel):
     customer_id: int | None = None
     items: list[LineIn] = Field(..., min_length=1, max_length=200)
     shipping: ShippingIn | None = None  # None = picked up at the shop
-    discount: int = Field(0, ge=0)
+    discount: int = Field(0, ge=0, le=MAX_RUPIAH)
     redeem_points: int = Field(0, ge=0)
     notes: str = Field("", max_length=2000)
     status: Literal["draft", "awaiting_payment"] = "awaiting_payment"
@@ -47,8 +48,10 @@ class TransitionIn(BaseModel):
 class PaymentIn(BaseModel):
     kind: Literal["payment", "refund"] = "payment"
     method: Literal["cash", "transfer", "qris", "midtrans", "other"]
-    amount: int | None = Field(None, gt=0)  # default: what is still owed (payment) / everything paid (refund)
-    tendered: int | None = Field(None, gt=0)  # cash handed over; change is computed
+    amount: int | None = Field(
+        None, gt=0, le=MAX_RUPIAH
+    )  # default: what is still owed (payment) / everything paid (refund)
+    tendered: int | None = Field(None, gt=0, le=MAX_RUPIAH)  # cash handed over; change is computed
     proof: list[dict[str, Any]] = Field(default_factory=list, max_length=10)  # [{"path"|"url"|"message_id"}]
     reference: str | None = Field(None, max_length=128)  # bank reference / QRIS RRN
     note: str = Field("", max_length=1000)

@@ -964,6 +964,21 @@ def do_record_payment(
             code="nothing_due",
             details={"amount": "tidak ada tagihan"},
         )
+    if reference:
+        # The same bank/transfer reference recorded twice is one payment, not two.
+        existing = db.scalar(
+            sa.select(Payment.id).where(
+                Payment.business_id == order.business_id,
+                Payment.provider == provider,
+                Payment.provider_ref == reference,
+            )
+        )
+        if existing is not None:
+            raise Conflict(
+                f"Pembayaran dengan referensi {reference} sudah tercatat.",
+                code="duplicate_reference",
+                details={"payment_id": existing},
+            )
     if order.status == "draft":
         do_transition(db, order=order, to="awaiting_payment", actor=actor, note="pembayaran dicatat")
     now = utcnow()
