@@ -355,20 +355,23 @@ ANONYMOUS_LABELS = {
 }
 
 
+def _label(customer_id: int, name: str | None, phone: str | None, channel: str, lang: str) -> str:
+    if (name or "").strip():
+        return (name or "").strip()
+    if phone:
+        return f"+{phone}"
+    labels = ANONYMOUS_LABELS.get(lang, ANONYMOUS_LABELS["id"])
+    return f"{labels.get(channel, labels[''])} #{customer_id}"
+
+
 def display_name(customer: Customer | None, *, channel: str | None = None, lang: str = "id") -> str:
     """The name staff see: the customer's name, else their phone number, else "Pengunjung web #123" by the
     channel they came from — never an internal id or a visitor hash."""
     if customer is None:
         return "—"
-    if (customer.name or "").strip():
-        return customer.name.strip()
-    if customer.phone:
-        return f"+{customer.phone}"
-    if channel is None:
-        channels = [i.channel for i in customer.identities]
-        channel = channels[0] if channels else ""
-    labels = ANONYMOUS_LABELS.get(lang, ANONYMOUS_LABELS["id"])
-    return f"{labels.get(channel or '', labels[''])} #{customer.id}"
+    if channel is None and not (customer.name or "").strip() and not customer.phone:
+        channel = next((i.channel for i in customer.identities), "")
+    return _label(customer.id, customer.name, customer.phone, channel or "", lang)
 
 
 def display_names(db: Session, *, business_id: int, ids: list[int], lang: str = "id") -> dict[int, str]:
@@ -388,13 +391,4 @@ def display_names(db: Session, *, business_id: int, ids: list[int], lang: str = 
         .order_by(CustomerIdentity.id)
     ):
         first_channel.setdefault(cid, ch)
-    labels = ANONYMOUS_LABELS.get(lang, ANONYMOUS_LABELS["id"])
-    out = {}
-    for cid, name, phone in rows:
-        if (name or "").strip():
-            out[cid] = name.strip()
-        elif phone:
-            out[cid] = f"+{phone}"
-        else:
-            out[cid] = f"{labels.get(first_channel.get(cid, ''), labels[''])} #{cid}"
-    return out
+    return {cid: _label(cid, name, phone, first_channel.get(cid, ""), lang) for cid, name, phone in rows}
