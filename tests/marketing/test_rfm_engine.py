@@ -76,3 +76,35 @@ def test_grid_every_cell_one_segment_and_all_segments_reachable():
 def test_check_edges_refuses_bad_edges(bad):
     with pytest.raises(ValueError):
         rfm.check_edges(bad, "recency")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_column_scorer_matches_the_reference_for_both_methods(seed):
+    """The run's hot path scores whole numpy columns; it must give exactly the reference's scores and
+    segments, ties and bin edges included."""
+    import numpy as np
+
+    rng = random.Random(100 + seed)
+    n = rng.randint(1, 150)
+    rec = [rng.choice([0, 5, 30, 31, 60, 61, 90, 91, 180, 181, rng.randint(0, 2000)]) for _ in range(n)]
+    fq = [rng.choice([1, 1, 2, 3, 5, 6, 10, 11, rng.randint(1, 50)]) for _ in range(n)]
+    mo = [rng.choice([100_000, 100_001, 500_000, 1_000_000, rng.randint(1, 9_000_000)]) for _ in range(n)]
+    edges = {
+        "recency": (7, 14, 28, 56),
+        "frequency": (2, 4, 8, 16),
+        "monetary": (10_000, 50_000, 250_000, 1_000_000),
+    }
+    for method, bins in (("quantile", None), ("bins", None), ("bins", edges)):
+        r, f, m, seg = rfm.score_arrays(np.array(rec), np.array(fq), np.array(mo), method=method, bins=bins)
+        if method == "quantile":
+            want_r = ref_quantile({i: -v for i, v in enumerate(rec)})
+            want_f = ref_quantile(dict(enumerate(fq)))
+            want_m = ref_quantile(dict(enumerate(mo)))
+        else:
+            b = {**rfm.DEFAULT_BINS, **(bins or {})}
+            want_r = {i: ref_bins(v, b["recency"], reverse=True) for i, v in enumerate(rec)}
+            want_f = {i: ref_bins(v, b["frequency"]) for i, v in enumerate(fq)}
+            want_m = {i: ref_bins(v, b["monetary"]) for i, v in enumerate(mo)}
+        for i in range(n):
+            assert (int(r[i]), int(f[i]), int(m[i])) == (want_r[i], want_f[i], want_m[i]), (method, i)
+            assert rfm.SEGMENT_ORDER[int(seg[i])] == ref_segment(want_r[i], want_f[i])

@@ -7,14 +7,18 @@ The latest snapshot is "the analysis"; a customer's history is their rows over s
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.customers.models import Customer, Transaction
+from niaga.customers.models import Customer
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.timeutil import local_today, tz, utcnow
 from niaga.marketing import rfm
@@ -65,11 +69,27 @@ class RfmResult:
     business_id: int
     as_of: date
     method: str
-    rows: list[rfm.Scored]
-    refs: dict[int, str | None]
+    _rows: list[rfm.Scored] | None
+    _refs: dict[int, str | None] | None = None
     names: dict[int, str] = field(default_factory=dict)
     customers_without_purchases: int = 0
     snapshot_id: int | None = None
+    customers_scored: int = 0
+    # A stored run keeps its rows in the database; they are read back only when asked for (the CLI's
+    # customer list), never on the hot path.
+    _load: Any = None
+
+    @property
+    def rows(self) -> list[rfm.Scored]:
+        if self._rows is None:
+            self._rows = self._load("rows") if self._load is not None else []
+        return self._rows
+
+    @property
+    def refs(self) -> dict[int, str | None]:
+        if self._refs is None:
+            self._refs = self._load("refs") if self._load is not None else {}
+        return self._refs
 
     def segment_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(rfm.SEGMENT_ORDER, 0)
@@ -81,7 +101,7 @@ class RfmResult:
         out: dict[str, Any] = {
             "as_of": self.as_of.isoformat(),
             "method": self.method,
-            "customers_scored": len(self.rows),
+            "customers_scored": self.customers_scored,
             "customers_without_purchases": self.customers_without_purchases,
             "segments": self.segment_counts(),
             "snapshot_id": self.snapshot_id,
@@ -138,9 +158,7 @@ def _fetch(db: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...
     `sql` uses `:name` placeholders; they are rewritten for drivers with the `%(name)s` style."""
     conn = db.connection()
     if conn.dialect.paramstyle == "pyformat":
-        import re
-
-        sql = re.sub(r":(\w+)", r"%(\1)s", sql)
+        sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
     cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cur.execute(sql, params)
@@ -149,55 +167,62 @@ def _fetch(db: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...
         cur.close()
 
 
-def _figures(db: Session, *, business_id: int, as_of: date) -> tuple[list[rfm.Scored], dict[int, str | None]]:
-    """Per-customer figures as of `as_of` from the aggregates (one row per customer). A customer whose
-    latest completed purchase is after `as_of` (a run for a past date) is recomputed from their
-    transactions up to that date."""
-    rows: list[rfm.Scored] = []
-    later: list[int] = []
-    days_of: dict[Any, int] = {}  # a few thousand distinct dates for any number of customers
-    Scored = rfm.Scored
-    params = {"b": business_id}
-    for cid, last_on, freq, money in _fetch(
+def _figures(db: Session, *, business_id: int, as_of: date) -> Any:
+    """Per-customer figures as of `as_of` as one int64 array of rows (customer_id, recency_days,
+    frequency, monetary), sorted by customer id, read from the maintained aggregates (one row per
+    customer; the database computes the recency). A customer whose latest completed purchase is after
+    `as_of` (a run for a past date) is recomputed from their transactions up to that date."""
+    pg = db.get_bind().dialect.name == "postgresql"
+    rec = "(CAST(:as_of AS date) - {col})" if pg else "CAST(julianday(:as_of) - julianday({col}) AS INTEGER)"
+    params = {"b": business_id, "as_of": as_of if pg else as_of.isoformat()}
+    data = _fetch(
         db,
-        "SELECT customer_id, last_on, frequency, monetary FROM customer_purchase_stats "
-        "WHERE business_id = :b",
+        f"SELECT customer_id, {rec.format(col='last_on')}, frequency, monetary FROM customer_purchase_stats "
+        "WHERE business_id = :b AND last_on <= :as_of",
         params,
-    ):
-        days = days_of.get(last_on)
-        if days is None:
-            day = last_on if isinstance(last_on, date) else date.fromisoformat(str(last_on))
-            days = days_of[last_on] = (as_of - day).days
-        if days < 0:
-            later.append(cid)
-        else:
-            rows.append(Scored(cid, days, int(freq), int(money)))
-    refs: dict[int, str | None] = dict(
+    )
+    later = _fetch(
+        db,
+        f"SELECT t.customer_id, {rec.format(col='max(t.occurred_on)')}, count(*), sum(t.amount) "
+        "FROM transactions t WHERE t.business_id = :b AND t.status = 'completed' AND t.occurred_on <= :as_of "
+        "AND t.customer_id IN (SELECT customer_id FROM customer_purchase_stats "
+        "WHERE business_id = :b AND last_on > :as_of) GROUP BY t.customer_id",
+        params,
+    )
+    out = np.array(data + later, dtype=np.int64).reshape(-1, 4)
+    if later:
+        out = out[np.argsort(out[:, 0], kind="stable")]
+    return out
+
+
+def _scored(figures: Any, method: str, bins: dict[str, tuple[int, ...]] | None) -> tuple[Any, Any, Any, Any]:
+    return rfm.score_arrays(figures[:, 1], figures[:, 2], figures[:, 3], method=method, bins=bins)
+
+
+def _as_rows(figures: Any, scores: tuple[Any, Any, Any, Any]) -> list[rfm.Scored]:
+    r, f, m, seg = scores
+    names = rfm.SEGMENT_ORDER
+    return [
+        rfm.Scored(c, rec, fq, mo, rr, ff, mm, names[s])
+        for (c, rec, fq, mo), rr, ff, mm, s in zip(
+            figures.tolist(), r.tolist(), f.tolist(), m.tolist(), seg.tolist(), strict=True
+        )
+    ]
+
+
+def _refs(db: Session, business_id: int) -> dict[int, str | None]:
+    return dict(
         _fetch(  # type: ignore[arg-type]
-            db, "SELECT id, customer_ref FROM customers WHERE business_id = :b", params
+            db, "SELECT id, customer_ref FROM customers WHERE business_id = :b", {"b": business_id}
         )
     )
-    for i in range(0, len(later), 500):
-        chunk = later[i : i + 500]
-        for cid, last_on, freq, money in db.execute(
-            sa.select(
-                Transaction.customer_id,
-                sa.func.max(Transaction.occurred_on),
-                sa.func.count(),
-                sa.func.sum(Transaction.amount),
-            )
-            .where(
-                Transaction.business_id == business_id,
-                Transaction.status == "completed",
-                Transaction.occurred_on <= as_of,
-                Transaction.customer_id.in_(chunk),
-            )
-            .group_by(Transaction.customer_id)
-        ):
-            rows.append(Scored(cid, (as_of - last_on).days, int(freq), int(money)))
-    if later:
-        rows.sort(key=lambda x: x.customer_id)
-    return rows, refs
+
+
+def _count_customers(db: Session, business_id: int) -> int:
+    return int(
+        db.scalar(sa.select(sa.func.count()).select_from(Customer).where(Customer.business_id == business_id))
+        or 0
+    )
 
 
 def compute(
@@ -207,14 +232,17 @@ def compute(
     as_of = check_as_of(business, as_of)
     method = check_method(business, method)
     bins = bins_of(business) if method == "bins" else None
-    rows, refs = _figures(db, business_id=business.id, as_of=as_of)
-    rfm.score(rows, method=method, bins=bins)
-    total = int(
-        db.scalar(sa.select(sa.func.count()).select_from(Customer).where(Customer.business_id == business.id))
-        or 0
-    )
+    figures = _figures(db, business_id=business.id, as_of=as_of)
+    rows = _as_rows(figures, _scored(figures, method, bins))
+    bid = business.id
     return RfmResult(
-        business.id, as_of, method, rows, refs, customers_without_purchases=max(total - len(rows), 0)
+        bid,
+        as_of,
+        method,
+        rows,
+        _load=lambda what: _refs(db, bid),
+        customers_scored=len(rows),
+        customers_without_purchases=max(_count_customers(db, bid) - len(rows), 0),
     )
 
 
@@ -231,43 +259,30 @@ def summarise(rows: list[rfm.Scored]) -> tuple[dict[str, Any], dict[str, Any]]:
     return segments, grid
 
 
-def store(db: Session, result: RfmResult, *, kind: str = "manual", period: str | None = None) -> RfmSnapshot:
-    segments, grid = summarise(result.rows)
-    snap = RfmSnapshot(
-        business_id=result.business_id,
-        as_of=result.as_of,
-        method=result.method,
-        kind=kind,
-        period=period,
-        customers_scored=len(result.rows),
-        customers_without_purchases=result.customers_without_purchases,
-        segments=segments,
-        grid=grid,
-        taken_at=utcnow(),
-    )
-    db.add(snap)
-    db.flush()
-    bid, sid = result.business_id, snap.id
-    _insert_rows(
-        db,
-        [
-            (bid, sid, x.customer_id, x.recency_days, x.frequency, x.monetary, x.r, x.f, x.m, x.segment)
-            for x in result.rows
-        ],
-    )
-    result.snapshot_id = sid
-    log.info("rfm.snapshot", business_id=bid, snapshot_id=sid, kind=kind, customers=len(result.rows))
-    return snap
+def _summarise_arrays(monetary: Any, r: Any, f: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Totals per segment and per R/F cell over whole columns (exact integer sums)."""
+    cell = r * 6 + f
+    counts = np.bincount(cell, minlength=36)
+    revenue = np.zeros(36, dtype=np.int64)
+    np.add.at(revenue, cell, monetary)
+    segments = {s: {"count": 0, "revenue": 0} for s in rfm.SEGMENT_ORDER}
+    grid: dict[str, Any] = {}
+    for rr in range(1, 6):
+        for ff in range(1, 6):
+            n, money = int(counts[rr * 6 + ff]), int(revenue[rr * 6 + ff])
+            grid[f"{rr},{ff}"] = {"count": n, "revenue": money}
+            seg = segments[rfm.GRID[rr][ff]]
+            seg["count"] += n
+            seg["revenue"] += money
+    return segments, grid
 
 
 _ROW_COLUMNS = "business_id, snapshot_id, customer_id, recency_days, frequency, monetary, r, f, m, segment"
 
 
-def _insert_rows(db: Session, rows: list[tuple[Any, ...]]) -> None:
+def _insert_rows(db: Session, rows: Iterable[tuple[Any, ...]]) -> None:
     """Snapshot rows in bulk through the driver (COPY on PostgreSQL, executemany on SQLite): a snapshot of
     100k customers must not cost more than the scoring."""
-    if not rows:
-        return
     conn = db.connection()
     if conn.dialect.name == "postgresql":
         raw: Any = conn.connection.dbapi_connection
@@ -278,7 +293,7 @@ def _insert_rows(db: Session, rows: list[tuple[Any, ...]]) -> None:
     marks = ", ".join("?" * 10)
     cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cur.executemany(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)
+        cur.executemany(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)  # type: ignore[arg-type]
     finally:
         cur.close()
 
@@ -293,11 +308,59 @@ def do_run(
     period: str | None = None,
     save: bool = True,
 ) -> RfmResult:
-    """Compute and (by default) store a snapshot."""
-    result = compute(db, business=business, as_of=as_of, method=method)
-    if save:
-        store(db, result, kind=kind, period=period)
-    return result
+    """Score every customer and (by default) store the snapshot. The hot path works on whole columns: one
+    row read per customer from the aggregates, scores and totals computed over arrays, the rows written
+    in bulk; per-customer Python objects are built only when a caller asks for `result.rows`."""
+    if not save:
+        return compute(db, business=business, as_of=as_of, method=method)
+    as_of = check_as_of(business, as_of)
+    method = check_method(business, method)
+    bins = bins_of(business) if method == "bins" else None
+    bid = business.id
+    figures = _figures(db, business_id=bid, as_of=as_of)
+    scores = _scored(figures, method, bins)
+    r, f, m, seg = scores
+    segments, grid = _summarise_arrays(figures[:, 3], r, f)
+    scored = len(figures)
+    snap = RfmSnapshot(
+        business_id=bid,
+        as_of=as_of,
+        method=method,
+        kind=kind,
+        period=period,
+        customers_scored=scored,
+        customers_without_purchases=max(_count_customers(db, bid) - scored, 0),
+        segments=segments,
+        grid=grid,
+        taken_at=utcnow(),
+    )
+    db.add(snap)
+    db.flush()
+    sid = snap.id
+    names = rfm.SEGMENT_ORDER
+    _insert_rows(
+        db,
+        zip(
+            itertools.repeat(bid),
+            itertools.repeat(sid),
+            *(figures[:, i].tolist() for i in range(4)),
+            r.tolist(),
+            f.tolist(),
+            m.tolist(),
+            [names[s] for s in seg.tolist()],
+        ),
+    )
+    log.info("rfm.snapshot", business_id=bid, snapshot_id=sid, kind=kind, customers=scored)
+    return RfmResult(
+        bid,
+        as_of,
+        method,
+        None,
+        _load=lambda what: _refs(db, bid) if what == "refs" else _as_rows(figures, scores),
+        snapshot_id=sid,
+        customers_scored=scored,
+        customers_without_purchases=snap.customers_without_purchases,
+    )
 
 
 # --- reading snapshots -------------------------------------------------------------------------------
