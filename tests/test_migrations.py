@@ -52,7 +52,9 @@ def test_upgrade_head_matches_models_and_downgrade_works(tmp_path):
                 trig = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
             else:
                 trig = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-            assert "rfm_snapshot_rows_cascade" in set(conn.exec_driver_sql(trig).scalars())
+            assert {"rfm_snapshot_rows_cascade", "customer_purchase_stats_cascade"} <= set(
+                conn.exec_driver_sql(trig).scalars()
+            )
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "base")

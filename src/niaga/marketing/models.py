@@ -12,17 +12,22 @@ from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, UTCDateTime
 from niaga.kit.timeutil import utcnow
 
 
-class CustomerPurchaseStats(BusinessMixin, Base):
+class CustomerPurchaseStats(Base):
     """One row per customer with at least one completed transaction: the three RFM inputs, kept up to date
     whenever a transaction is written (import, paid order, refund, cancellation) so that an RFM run reads
-    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch."""
+    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch.
+
+    Derived data that a rebuild can always restore, written in bulk (imports, rebuilds), so it carries no
+    per-row foreign-key checks: on PostgreSQL the checks of `customer_id` and `business_id` were most of the
+    cost of a rebuild. A trigger (CASCADE_TRIGGERS) deletes a customer's row when the customer goes (also
+    when a business's deletion cascades to its customers); writers only ever add rows for customers whose
+    transactions they have just written."""
 
     __tablename__ = "customer_purchase_stats"
     __table_args__ = (sa.Index("ix_customer_purchase_stats_business_last", "business_id", "last_on"),)
 
-    customer_id: Mapped[int] = mapped_column(
-        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
+    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(BigId, nullable=False)
     last_on: Mapped[date] = mapped_column(
         sa.Date, nullable=False
     )  # latest completed transaction (local date)
@@ -80,14 +85,23 @@ class RfmSnapshotRow(Base):
     segment: Mapped[str] = mapped_column(sa.String(32), nullable=False)
 
 
-# "ON DELETE CASCADE" from rfm_snapshots to their rows, as a trigger (see RfmSnapshotRow). Used by
-# create_all (below) and by the migration that introduced it, so both schemas are the same.
+# "ON DELETE CASCADE" as triggers (see CustomerPurchaseStats and RfmSnapshotRow): a customer's aggregates
+# when the customer goes, a snapshot's rows when the snapshot goes. Used by create_all (below) and by the
+# migration that introduced them, so both schemas are the same.
 CASCADE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": (
+        "CREATE TRIGGER customer_purchase_stats_cascade AFTER DELETE ON customers FOR EACH ROW "
+        "BEGIN DELETE FROM customer_purchase_stats WHERE customer_id = OLD.id; END",
         "CREATE TRIGGER rfm_snapshot_rows_cascade AFTER DELETE ON rfm_snapshots FOR EACH ROW "
         "BEGIN DELETE FROM rfm_snapshot_rows WHERE snapshot_id = OLD.id; END",
     ),
     "postgresql": (
+        "CREATE OR REPLACE FUNCTION customer_purchase_stats_cascade() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN DELETE FROM customer_purchase_stats s USING old_customers o WHERE s.customer_id = o.id; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER customer_purchase_stats_cascade AFTER DELETE ON customers "
+        "REFERENCING OLD TABLE AS old_customers FOR EACH STATEMENT "
+        "EXECUTE FUNCTION customer_purchase_stats_cascade()",
         "CREATE OR REPLACE FUNCTION rfm_snapshot_rows_cascade() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN DELETE FROM rfm_snapshot_rows r USING old_snapshots o WHERE r.snapshot_id = o.id; "
         "RETURN NULL; END $$",
@@ -102,6 +116,6 @@ CASCADE_TRIGGERS: dict[str, tuple[str, ...]] = {
 def _create_cascade_trigger(target: sa.MetaData, connection: sa.Connection, **kw: Any) -> None:
     """After create_all (both tables exist by then, in whatever order they were made)."""
     made = {t.name for t in kw.get("tables") or ()}
-    if {"rfm_snapshots", "rfm_snapshot_rows"} <= made:
+    if {"customers", "customer_purchase_stats", "rfm_snapshots", "rfm_snapshot_rows"} <= made:
         for stmt in CASCADE_TRIGGERS.get(connection.dialect.name, ()):
             connection.exec_driver_sql(stmt)
