@@ -71,3 +71,31 @@ def test_pemasaran_in_chromium(page, live, db, output_dir: Path):
     expect(page.locator("#customer-rfm")).to_be_visible()
     shoot(page, output_dir, "pelanggan-rfm")
     assert not page.js_errors
+
+
+def test_marketing_settings_in_chromium(page, live, db, output_dir: Path):
+    world = f.make_world(db)
+    seed_shop(db, world)
+    log_in(page, next_url="/app/pemasaran")
+    page.click("#mk-settings-link")
+    page.wait_for_url(re.compile(r"/app/pemasaran/pengaturan"))
+    page.check("input[name=rfm_method][value=bins]")
+    page.fill("#f-recency", "90, 60, 30")
+    page.select_option("#f-weekday", "5")
+    page.select_option("#f-hour", "18")
+    page.click("#mk-settings button[type=submit]")
+    expect(page.locator("#e-recency")).to_contain_text("4 angka")
+    expect(page.locator("#f-recency")).to_have_value("90, 60, 30")  # what was typed is kept
+    shoot(page, output_dir, "pemasaran-pengaturan")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(200)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the settings form overflows a 390px screen by {overflow}px"
+    page.set_viewport_size(DESKTOP)
+    page.fill("#f-recency", "14, 30, 60, 120")
+    page.click("#mk-settings button[type=submit]")
+    page.wait_for_url(re.compile(r"/app/pemasaran$"))
+    expect(page.locator(".alert-ok")).to_contain_text("Pengaturan pemasaran disimpan")
+    page.click("#btn-hitung")
+    expect(page.locator("#kpi-scored + .sub")).to_contain_text("batas tetap")
+    assert not page.js_errors

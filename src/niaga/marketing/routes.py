@@ -18,7 +18,7 @@ from niaga.db.session import SessionDep
 from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import NotFound
 from niaga.marketing import aggregates, service
-from niaga.marketing.schemas import RfmCalculateIn, TransactionRefundIn
+from niaga.marketing.schemas import RfmCalculateIn, RfmSettingsIn, TransactionRefundIn
 from niaga.tenancy.auth import AdminDep, StaffDep
 from niaga.tenancy.service import audit, get_business
 
@@ -35,6 +35,30 @@ def _latest(db, business_id: int):  # type: ignore[no-untyped-def]
             code="rfm_not_calculated",
         )
     return snap
+
+
+@router.get("/rfm/settings")
+def get_settings(principal: StaffDep, db: SessionDep) -> dict:
+    """Method, bin edges, weekly schedule and report recipients of the caller's business."""
+    return ok(service.marketing_settings(get_business(db, principal.business_id)))
+
+
+@router.put("/rfm/settings")
+def put_settings(body: RfmSettingsIn, principal: AdminDep, db: SessionDep) -> dict:
+    """Replace the marketing settings (admin). Every invalid field is named in `error.details`."""
+    business = get_business(db, principal.business_id)
+    saved = service.save_marketing_settings(db, business=business, data=body.model_dump(exclude_none=True))
+    audit(
+        db,
+        business_id=principal.business_id,
+        actor_type=principal.actor_type,
+        actor_id=principal.actor_id,
+        action="rfm.settings",
+        entity_type="business",
+        entity_id=principal.business_id,
+        data={"rfm_method": saved["rfm_method"], "weekly": saved["weekly"]},
+    )
+    return ok(saved)
 
 
 @router.post("/rfm/calculate")

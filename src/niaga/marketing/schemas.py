@@ -19,3 +19,23 @@ class TransactionRefundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: int | None = Field(None, description="Rupiah to refund; empty = the whole transaction")
+
+
+class RfmSettingsIn(BaseModel):
+    """The business's marketing settings (replaced as a whole; missing parts take their defaults)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rfm_method: str = Field("quantile", description="quantile (default) or bins")
+    rfm_bins: dict[str, list[int]] | None = Field(
+        None,
+        description="Upper bin edges (inclusive), four increasing numbers each: recency (days), "
+        "frequency (purchases), monetary (rupiah)",
+    )
+    weekly: dict[str, bool | int] | None = Field(
+        None,
+        description="Weekly snapshot and report: enabled, weekday (1 = Monday … 7), hour (0-23, business time)",
+    )
+    report: dict[str, bool | str | list[str]] | None = Field(
+        None, description="Report recipients: email (list), telegram (admin chat, bool), whatsapp (number)"
+    )

@@ -61,6 +61,80 @@ def bins_of(business: Business) -> dict[str, tuple[int, ...]]:
     return out
 
 
+WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_marketing_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a whole marketing-settings form (method, bin edges, weekly schedule, report recipients) and
+    return it normalised. Every problem is reported at once, keyed by field (`rfm_bins.recency`,
+    `weekly.hour`, `report.email`, ...), in Indonesian; nothing is saved unless all of it is valid."""
+    from niaga.customers.service import normalize_phone
+
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    method = str(data.get("rfm_method") or "quantile")
+    if method not in rfm.METHODS:
+        errors["rfm_method"] = "Metode harus quantile atau bins."
+    out["rfm_method"] = method
+    bins: dict[str, list[int]] = {}
+    for name in ("recency", "frequency", "monetary"):
+        raw = (data.get("rfm_bins") or {}).get(name, rfm.DEFAULT_BINS[name])
+        try:
+            bins[name] = list(rfm.check_edges(raw, name))
+        except ValueError as exc:
+            errors[f"rfm_bins.{name}"] = str(exc)
+    out["rfm_bins"] = bins
+    weekly = data.get("weekly") or {}
+    w: dict[str, Any] = {"enabled": bool(weekly.get("enabled", True))}
+    for key, low, high, what in (("weekday", 1, 7, "Hari"), ("hour", 0, 23, "Jam")):
+        value = weekly.get(key, DEFAULT_MARKETING["weekly"][key])
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+            errors[f"weekly.{key}"] = f"{what} harus bilangan bulat {low}–{high}."
+            continue
+        number = int(str(value).strip())
+        if not low <= number <= high:
+            errors[f"weekly.{key}"] = f"{what} harus antara {low} dan {high}."
+        w[key] = number
+    out["weekly"] = w
+    report = data.get("report") or {}
+    emails = report.get("email") or []
+    if isinstance(emails, str):
+        emails = [e for e in re.split(r"[,;\s]+", emails) if e]
+    if not isinstance(emails, list) or any(not isinstance(e, str) for e in emails):
+        errors["report.email"] = "Email penerima harus berupa daftar alamat email."
+        emails = []
+    bad = [e for e in emails if not _EMAIL_RE.match(e.strip())]
+    if bad:
+        errors["report.email"] = f"Email tidak valid: {', '.join(bad[:3])}."
+    if len(emails) > 10:
+        errors["report.email"] = "Maksimal 10 email penerima."
+    phone = str(report.get("whatsapp") or "").strip()
+    wa = ""
+    if phone:
+        wa = normalize_phone(phone) or ""
+        if not wa:
+            errors["report.whatsapp"] = "Nomor WhatsApp tidak valid (mis. 0812xxxx atau 62812xxxx)."
+    out["report"] = {
+        "email": sorted({e.strip().lower() for e in emails if isinstance(e, str)}),
+        "telegram": bool(report.get("telegram", True)),
+        "whatsapp": wa,
+    }
+    if errors:
+        raise ValidationFailed(
+            "Pengaturan pemasaran belum benar.", code="invalid_marketing_settings", details=errors
+        )
+    return out
+
+
+def save_marketing_settings(db: Session, *, business: Business, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and store the business's marketing settings (the whole section is replaced)."""
+    cleaned = clean_marketing_settings(data)
+    business.settings = {**(business.settings or {}), "marketing": cleaned}
+    db.flush()
+    return marketing_settings(business)
+
+
 # --- a run -------------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from niaga.kit.errors import AppError
 from niaga.marketing import reports, rfm, service
+from niaga.tenancy import service as tenancy
 from niaga.web.core import FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
+from niaga.web.forms import Form
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -71,10 +74,17 @@ def marketing_page(request: Request, db: WebDb) -> Response:
             "trend": _trend(db, ctx.business_id),
             "revenue": sum(s["revenue"] for s in out["segments"]),
         }
+    weekly = service.marketing_settings(ctx.business)["weekly"]
+    schedule = (
+        f"{service.WEEKDAYS_ID[int(weekly.get('weekday', 1)) - 1]} pukul {int(weekly.get('hour', 7)):02d}.00"
+        if weekly.get("enabled", True)
+        else ""
+    )
     return render(
         ctx,
         request,
         "marketing/index.html",
+        schedule=schedule,
         active="marketing",
         title="Pemasaran",
         colors=reports.SEGMENT_COLORS,
@@ -94,6 +104,88 @@ def calculate(request: Request, db: WebDb, form_data: FormDep) -> Response:
     except AppError as exc:
         db.rollback()
         flash(request, exc.message, "error")
+    return redirect("/app/pemasaran", request)
+
+
+def _settings_values(business: Any) -> dict[str, Any]:
+    cfg = service.marketing_settings(business)
+    return {
+        "rfm_method": cfg["rfm_method"],
+        **{k: ", ".join(str(e) for e in cfg["rfm_bins"][k]) for k in ("recency", "frequency", "monetary")},
+        "weekly_enabled": bool(cfg["weekly"].get("enabled", True)),
+        "weekday": cfg["weekly"].get("weekday", 1),
+        "hour": cfg["weekly"].get("hour", 7),
+        "email": ", ".join(cfg["report"].get("email") or []),
+        "telegram": bool(cfg["report"].get("telegram", True)),
+        "whatsapp": cfg["report"].get("whatsapp") or "",
+    }
+
+
+def _render_settings(ctx: Any, request: Request, values: dict[str, Any], errors: dict[str, str]) -> Response:
+    return render(
+        ctx,
+        request,
+        "marketing/settings.html",
+        active="marketing",
+        title="Pengaturan pemasaran",
+        values=values,
+        errors=errors,
+        weekdays=service.WEEKDAYS_ID,
+        tzname=ctx.business.timezone,
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/app/pemasaran/pengaturan", response_class=HTMLResponse)
+def settings_page(request: Request, db: WebDb) -> Response:
+    ctx = load_ctx(request, db, "admin")
+    return _render_settings(ctx, request, _settings_values(ctx.business), {})
+
+
+def _edges(text: str) -> list[Any]:
+    """'30, 60, 90, 180' (also '100.000; 500.000 …') → the numbers, or the raw parts for the validator."""
+    parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
+    return [int(p.replace(".", "")) if re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+", p) else p for p in parts]
+
+
+@router.post("/app/pemasaran/pengaturan", response_class=HTMLResponse)
+def settings_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
+    ctx = post_ctx(request, db, form_data, "admin")
+    form = Form(form_data)
+    values = {
+        "rfm_method": form.raw("rfm_method"),
+        **{k: form.raw(k) for k in ("recency", "frequency", "monetary")},
+        "weekly_enabled": form.checkbox("weekly_enabled"),
+        "weekday": form.raw("weekday"),
+        "hour": form.raw("hour"),
+        "email": form.raw("email"),
+        "telegram": form.checkbox("telegram"),
+        "whatsapp": form.raw("whatsapp"),
+    }
+    data = {
+        "rfm_method": values["rfm_method"],
+        "rfm_bins": {k: _edges(str(values[k])) for k in ("recency", "frequency", "monetary")},
+        "weekly": {"enabled": values["weekly_enabled"], "weekday": values["weekday"], "hour": values["hour"]},
+        "report": {"email": values["email"], "telegram": values["telegram"], "whatsapp": values["whatsapp"]},
+    }
+    try:
+        service.save_marketing_settings(db, business=ctx.business, data=data)
+    except AppError as exc:
+        db.rollback()
+        details = exc.details if isinstance(exc.details, dict) else {}
+        errors = {str(k).split(".")[-1]: str(v) for k, v in details.items()} or {"__all__": exc.message}
+        return _render_settings(ctx, request, values, errors)
+    tenancy.audit(
+        db,
+        business_id=ctx.business_id,
+        actor_type="user",
+        actor_id=ctx.user.id,
+        action="rfm.settings",
+        entity_type="business",
+        entity_id=ctx.business_id,
+        data={"rfm_method": data["rfm_method"]},
+    )
+    flash(request, "Pengaturan pemasaran disimpan.")
     return redirect("/app/pemasaran", request)
 
 
