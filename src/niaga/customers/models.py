@@ -83,3 +83,21 @@ class Transaction(IdMixin, BusinessMixin, Base):
     source: Mapped[str] = mapped_column(sa.String(20), default="import", nullable=False)  # import|order|api
     order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class CustomerPurchaseStats(BusinessMixin, Base):
+    """One row per customer with at least one completed transaction: the three RFM inputs, kept up to date
+    whenever a transaction is written (import, paid order, refund, cancellation) so that an RFM run reads
+    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch."""
+
+    __tablename__ = "customer_purchase_stats"
+    __table_args__ = (sa.Index("ix_customer_purchase_stats_business_last", "business_id", "last_on"),)
+
+    customer_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_on: Mapped[date] = mapped_column(
+        sa.Date, nullable=False
+    )  # latest completed transaction (local date)
+    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)

@@ -6,28 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from niaga.customers.models import CustomerPurchaseStats as CustomerPurchaseStats  # re-export
+from niaga.customers.service import FORGET_HOOKS
 from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, UTCDateTime
 from niaga.kit.timeutil import utcnow
-
-
-class CustomerPurchaseStats(BusinessMixin, Base):
-    """One row per customer with at least one completed transaction: the three RFM inputs, kept up to date
-    whenever a transaction is written (import, paid order, refund, cancellation) so that an RFM run reads
-    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch."""
-
-    __tablename__ = "customer_purchase_stats"
-    __table_args__ = (sa.Index("ix_customer_purchase_stats_business_last", "business_id", "last_on"),)
-
-    customer_id: Mapped[int] = mapped_column(
-        BigId, sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
-    last_on: Mapped[date] = mapped_column(
-        sa.Date, nullable=False
-    )  # latest completed transaction (local date)
-    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
 
 
 class RfmSnapshot(IdMixin, BusinessMixin, Base):
@@ -61,7 +45,7 @@ class RfmSnapshotRow(Base):
     # (a snapshot appends in key order; a customer's history is one point lookup per snapshot) and only the
     # foreign key to the snapshot (a business's deletion cascades through rfm_snapshots). Per-row checks of
     # the business and customer keys would cost more than the scoring; a deleted customer's rows are removed
-    # by `aggregates.forget_customer`.
+    # by the forget hook registered at the end of this module.
     business_id: Mapped[int] = mapped_column(BigId, nullable=False)
     snapshot_id: Mapped[int] = mapped_column(
         BigId, sa.ForeignKey("rfm_snapshots.id", ondelete="CASCADE"), primary_key=True
@@ -74,3 +58,16 @@ class RfmSnapshotRow(Base):
     f: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
     m: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
     segment: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+
+
+def _forget_snapshot_rows(db: Session, business_id: int, customer_id: int) -> None:
+    """A deleted customer's snapshot rows go too (they have no foreign key to the customer)."""
+    db.execute(
+        sa.delete(RfmSnapshotRow).where(
+            RfmSnapshotRow.business_id == business_id, RfmSnapshotRow.customer_id == customer_id
+        )
+    )
+
+
+# Registered when the models are loaded (niaga.db.models.MODEL_MODULES), i.e. wherever the tables exist.
+FORGET_HOOKS.append(_forget_snapshot_rows)
