@@ -73,9 +73,13 @@ def test_fields_must_agree() -> None:
     assert agreement_problem({**ok, "transaction_status": ""})
     assert agreement_problem({"transaction_status": "pending", "status_code": "200"})
     assert agreement_problem({"transaction_status": "pending", "status_code": "201"}) is None
-    assert agreement_problem({"transaction_status": "capture", "status_code": "201", "fraud_status": "accept"})
+    assert agreement_problem(
+        {"transaction_status": "capture", "status_code": "201", "fraud_status": "accept"}
+    )
     assert (
-        agreement_problem({"transaction_status": "capture", "status_code": "201", "fraud_status": "challenge"})
+        agreement_problem(
+            {"transaction_status": "capture", "status_code": "201", "fraud_status": "challenge"}
+        )
         is None
     )
     assert agreement_problem({"transaction_status": "expire", "status_code": "407"}) is None

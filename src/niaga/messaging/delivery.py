@@ -29,7 +29,7 @@ from niaga.customers.service import get_or_create_by_identity
 from niaga.db.engine import session_scope
 from niaga.jobs.models import Job
 from niaga.jobs.registry import PermanentError, RetryLater
-from niaga.jobs.runner import enqueue
+from niaga.jobs.runner import enqueue, run_sooner
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.providers import ProviderError
@@ -271,15 +271,23 @@ def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message 
 # --- outbound --------------------------------------------------------------------------------------
 
 
-def queue_delivery(db: Session, message: Message) -> Job:
-    """Enqueue the durable delivery job for an outgoing message (once per message)."""
+def queue_delivery(db: Session, message: Message, *, delay: float = 0) -> Job:
+    """Enqueue the durable delivery job for an outgoing message (once per message). With `delay`, the
+    message is held that long (a caller may still complete it, then `release_delivery`); if the caller
+    dies meanwhile, it is sent as it is."""
     return enqueue(
         db,
         "channels.send_message",
         business_id=message.business_id,
         idempotency_key=f"send:{message.id}",
+        delay=delay,
         message_id=message.id,
     )
+
+
+def release_delivery(db: Session, message: Message) -> None:
+    """Send a held message now (see `queue_delivery`)."""
+    run_sooner(db, idempotency_key=f"send:{message.id}")
 
 
 def do_send(
@@ -291,8 +299,10 @@ def do_send(
     sender_type: str = "bot",
     sender_user_id: int | None = None,
     intent: str | None = None,
+    hold_seconds: float = 0,
 ) -> Message:
-    """Record an outgoing message and queue its delivery (what bots, staff and other domains call)."""
+    """Record an outgoing message and queue its delivery (what bots, staff and other domains call).
+    `hold_seconds`: see `queue_delivery`."""
     msg = conversations.record_outbound(
         db,
         conversation=conversation,
@@ -303,7 +313,7 @@ def do_send(
         media=media,
         delivery_status="queued",
     )
-    queue_delivery(db, msg)
+    queue_delivery(db, msg, delay=hold_seconds)
     return msg
 
 
