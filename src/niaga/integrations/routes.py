@@ -14,7 +14,7 @@ from niaga.integrations.webhooks import _business_cache as _business_cache  # te
 from niaga.integrations.widget.routes import router as widget_router
 from niaga.kit.envelope import ok
 from niaga.messaging import channels
-from niaga.messaging import delivery as service
+from niaga.messaging import config as service
 from niaga.tenancy.auth import AdminDep
 from niaga.tenancy.models import Business
 from niaga.tenancy.service import audit
