@@ -119,7 +119,7 @@ def setup_db(env: dict[str, str]) -> None:
 
     from niaga.db import engine
     from niaga.db.models import metadata
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
     from niaga.settings import reset_settings_cache
 
     reset_settings_cache()

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from niaga import __version__
 from niaga.kit.envelope import fail
 from niaga.kit.errors import AppError, Conflict, ValidationFailed
+from niaga.kit.jsonbounds import check_bounds
 from niaga.ops import metrics
 from niaga.ops.logging import configure_logging, get_logger
 from niaga.settings import get_settings
@@ -82,6 +83,70 @@ async def _send_413(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class JsonDepthMiddleware:
+    """400 `json_too_deep` for a JSON request body nested deeper than `kit.jsonbounds.MAX_DEPTH`, checked on
+    the raw bytes before any endpoint parses it (the parser recurses per level: 10,000 brackets would be a
+    RecursionError, a 500). The size is bounded by `BodyLimitMiddleware` around this one. Webhooks bound
+    their bodies themselves (`niaga.integrations.webhooks`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("POST", "PUT", "PATCH", "DELETE")
+            or "/webhooks/" in scope.get("path", "")
+            or not _is_json(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        first: list[Message] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                first.append(message)
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        try:
+            check_bounds(body)
+        except AppError as exc:
+            await _send_json(send, exc.status, fail(exc.code, exc.message, exc.details))
+            return
+        replay: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *first]
+
+        async def replayed_receive() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self.app(scope, replayed_receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            ctype = value.split(b";")[0].strip().lower()
+            return ctype == b"application/json" or ctype.endswith(b"+json")
+    return False
+
+
+async def _send_json(send: Send, status: int, payload: Any) -> None:
+    import json
+
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )
@@ -234,6 +299,8 @@ ROUTER_MODULES = (
     "niaga.orders.routes",
     "niaga.jobs.routes",
     "niaga.integrations.routes",
+    "niaga.integrations.waha.webhook",
+    "niaga.integrations.telegram.webhook",
     "niaga.integrations.midtrans.webhook",
     "niaga.integrations.midtrans.routes",
     "niaga.marketing.routes",
@@ -288,6 +355,7 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
         setup = getattr(mod, "setup_app", None)
         if setup is not None:
             setup(app)
+    app.add_middleware(JsonDepthMiddleware)  # inside the body limit: it buffers at most that much
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

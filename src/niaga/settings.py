@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # Requests: body limit for JSON/form endpoints and for uploads (bytes).
     max_body_bytes: int = 2 * 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Provider webhooks (WAHA, Telegram, Midtrans): their events are small JSON documents.
+    max_webhook_bytes: int = 1024 * 1024
+    # A chat order confirmation waits this long for its payment link (job `orders.payment_link`) so that the
+    # reply usually carries the link; otherwise the reply says it follows and the job sends it.
+    chat_link_wait_seconds: float = 1.0
 
     access_token_minutes: int = 15
     refresh_token_days: int = 14

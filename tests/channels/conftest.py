@@ -58,7 +58,7 @@ def starsender() -> Iterator[FakeStarsender]:
 
 
 def configure(db: Any, business: Any, kind: str, **values: Any) -> None:
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
     from niaga.messaging.channels import CHANNEL_KINDS
 
     spec = CHANNEL_KINDS[kind]

@@ -70,7 +70,7 @@ def test_waha_store_then_ack_once(client, shop, db):
 
 
 def test_waha_disabled_channel_is_404(client, shop, db):
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
 
     service.do_configure(db, business_id=shop.business.id, kind="waha", is_enabled=False)
     db.commit()

@@ -210,11 +210,11 @@ def test_settlement_pays_once_and_duplicates_change_nothing(
 def test_bad_signature_changes_nothing(db, client, shop, fake_midtrans):  # type: ignore[no-untyped-def]
     order, _ = _order_with_link(db, shop)
     forged = fake_midtrans.notification(order.number, "settlement", server_key="SB-Mid-server-ATTACKER")
-    _notify(client, shop, forged, expect=403)
+    _notify(client, shop, forged, expect=401)
     reformatted = fake_midtrans.notification(order.number, "settlement")
     reformatted["gross_amount"] = "298000"  # signed as "298000.00"
-    _notify(client, shop, reformatted, expect=403)
-    _notify(client, shop, {"order_id": order.number}, expect=403)
+    _notify(client, shop, reformatted, expect=401)
+    _notify(client, shop, {"order_id": order.number}, expect=401)
     client.post(f"/webhooks/midtrans/{shop.business.slug}", content=b"not json")
     assert client.post("/webhooks/midtrans/no-such-shop", json=forged).status_code == 404
     assert db.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 0

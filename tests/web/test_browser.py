@@ -188,7 +188,7 @@ def test_login_overview_charts_and_every_page(page, live, world, db, output_dir:
 
 def test_live_inbox_waha_message_take_over_reply_hand_back(page, live, world, db, output_dir: Path):
     from niaga.integrations.waha.fake import FakeWaha, message_event, post_webhook
-    from niaga.messaging import delivery as integrations
+    from niaga.messaging import config as integrations
     from niaga.tenancy import service as tenancy
 
     with FakeWaha() as waha:

@@ -3,7 +3,6 @@ field errors, import report, payments, inbox actions, write-only secrets and the
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -145,13 +144,13 @@ def test_every_page_renders_for_the_owner(client, world):
         assert 'lang="id"' in r.text
 
 
-def test_expired_session_goes_to_login_then_back(client, world, monkeypatch):
+def test_expired_session_goes_to_login_then_back(client, world, monkeypatch, clock):
     from niaga.web import core
 
     login(client, "staff@a.test")
     assert client.get("/app/pesanan").status_code == 200
     monkeypatch.setattr(core, "SESSION_MAX_AGE", 0)
-    time.sleep(1.1)
+    clock.advance(1.1)
     r = client.get("/app/pesanan", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/login?next=/app/pesanan&expired=1"

@@ -977,11 +977,7 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
     if result.get("payment_url"):
         text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
     elif result.get("payment_link_pending"):
-        text += (
-            " The payment link follows in a moment."
-            if v.en
-            else " Link pembayarannya menyusul sebentar lagi ya."
-        )
+        text += LINK_FOLLOWS["en" if v.en else "id"]
     else:
         text += (
             " Our staff will send the payment details shortly."
@@ -991,6 +987,23 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
             else " Admin kami akan mengirimkan ongkir dan detail pembayarannya ya."
         )
     return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
+
+
+# The sentence a confirmation reply carries while its payment link is being made, and the line that
+# replaces it when the link is ready before the reply leaves (`with_payment_link`).
+LINK_FOLLOWS = {
+    "id": " Link pembayarannya menyusul sebentar lagi ya.",
+    "en": " The payment link follows in a moment.",
+}
+LINK_LINE = {"id": "\nLink pembayaran: ", "en": "\nPayment link: "}
+
+
+def with_payment_link(text: str, url: str) -> str:
+    """The confirmation reply with the link in place of "the link follows"."""
+    for lang, sentence in LINK_FOLLOWS.items():
+        if sentence in text:
+            return text.replace(sentence, LINK_LINE[lang] + url, 1)
+    return text + LINK_LINE["id"] + url
 
 
 def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from niaga.agent import replies
 from niaga.agent import service as agent
 from niaga.db.engine import session_scope
 from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
-from niaga.messaging.delivery import do_send
-from niaga.messaging.models import Conversation
+from niaga.messaging.delivery import do_send, release_delivery
+from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
+from niaga.orders import chat, payments
+from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
@@ -73,18 +76,47 @@ def reply(conversation_id: int, message_id: int) -> str:
             ):  # a merged copy: keep what the agent understood on the stored message
                 claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
             text = (getattr(result, "reply", None) or "").strip()
+            link_orders = chat.take_pending_links(db)
+            wait = get_settings().chat_link_wait_seconds if link_orders and text else 0.0
             if text:
+                # A reply that promises a payment link is held (a little longer than the wait) while the
+                # link job, run by another worker after this commit, makes the link.
                 out = do_send(
                     db,
                     conversation=conv,
                     text=text,
                     sender_type="bot",
                     intent=getattr(result, "intent", None),
+                    hold_seconds=wait + HOLD_MARGIN_SECONDS if wait else 0.0,
                 )
                 out.reply_to_id = claimed[-1].id
+                out_id = out.id
             log.info("conversation.turn", conversation_id=conv.id, merged=len(claimed), replied=bool(text))
-            _presence(sender, "stop_typing", chat_id=chat_id)
-            return "replied" if text else "silent"
+        if wait:
+            _complete_with_link(out_id, order_id=link_orders[-1], wait=wait)
+        _presence(sender, "stop_typing", chat_id=chat_id)
+        return "replied" if text else "silent"
     finally:
         if sender is not None:
             sender.close()
+
+
+# A held reply is sent by its own job this long after the wait even if this job dies meanwhile.
+HOLD_MARGIN_SECONDS = 5.0
+
+
+def _complete_with_link(message_id: int, *, order_id: int, wait: float) -> None:
+    """Wait (no transaction open) up to `wait` seconds for the order's payment link; when it is ready and
+    the link job has not told the customer yet, the held reply carries it. Then the reply is released."""
+    url = payments.wait_for_link(order_id, seconds=wait)
+    with session_scope(immediate=True) as db:
+        msg = db.get(Message, message_id)
+        if msg is None:
+            return
+        if (
+            url
+            and msg.delivery_status == "queued"
+            and payments.claim_link_delivery(db, order_id=order_id, via="reply") is not None
+        ):
+            msg.text = replies.with_payment_link(msg.text, url)
+        release_delivery(db, msg)

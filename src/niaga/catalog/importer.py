@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog import service as catalog
 from niaga.catalog.models import Product, ShippingRate
 from niaga.catalog.schemas import SKU_PATTERN
+from niaga.customers import aggregates
 from niaga.customers import service as customers
 from niaga.customers.models import Customer, Transaction
 from niaga.kit.errors import ValidationFailed
@@ -593,9 +594,8 @@ def import_transactions(
     customers.refresh_totals(
         db, business_id=business.id, customer_ids=[g["customer_id"] for g in good], zone=business.timezone
     )
-    from niaga.marketing.aggregates import record_completed
 
-    record_completed(
+    aggregates.record_completed(
         db,
         business_id=business.id,
         items=[(g["customer_id"], g["occurred_on"], g["amount"]) for g in good if g["status"] == "completed"],

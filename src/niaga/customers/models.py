@@ -83,3 +83,53 @@ class Transaction(IdMixin, BusinessMixin, Base):
     source: Mapped[str] = mapped_column(sa.String(20), default="import", nullable=False)  # import|order|api
     order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class CustomerPurchaseStats(Base):
+    """One row per customer with at least one completed transaction: the three RFM inputs, kept up to date
+    whenever a transaction is written (import, paid order, refund, cancellation) so that an RFM run reads
+    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch.
+
+    Derived data that a rebuild can always restore, written in bulk (imports, rebuilds), so it carries no
+    per-row foreign-key checks: on PostgreSQL the checks of `customer_id` and `business_id` were most of the
+    cost of a rebuild. A trigger (STATS_CASCADE_TRIGGERS) deletes a customer's row when the customer goes
+    (also when a business's deletion cascades to its customers); writers only ever add rows for customers
+    whose transactions they have just written."""
+
+    __tablename__ = "customer_purchase_stats"
+    __table_args__ = (sa.Index("ix_customer_purchase_stats_business_last", "business_id", "last_on"),)
+
+    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(BigId, nullable=False)
+    last_on: Mapped[date] = mapped_column(
+        sa.Date, nullable=False
+    )  # latest completed transaction (local date)
+    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+
+# "ON DELETE CASCADE" from customers to their aggregates, as a trigger (see CustomerPurchaseStats). Used by
+# create_all (below) and by the migration that introduced it (0007_rfm_rows_lean), so both schemas agree.
+STATS_CASCADE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sqlite": (
+        "CREATE TRIGGER customer_purchase_stats_cascade AFTER DELETE ON customers FOR EACH ROW "
+        "BEGIN DELETE FROM customer_purchase_stats WHERE customer_id = OLD.id; END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION customer_purchase_stats_cascade() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN DELETE FROM customer_purchase_stats s USING old_customers o WHERE s.customer_id = o.id; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER customer_purchase_stats_cascade AFTER DELETE ON customers "
+        "REFERENCING OLD TABLE AS old_customers FOR EACH STATEMENT "
+        "EXECUTE FUNCTION customer_purchase_stats_cascade()",
+    ),
+}
+
+
+@sa.event.listens_for(Base.metadata, "after_create")
+def _create_stats_cascade_trigger(target: sa.MetaData, connection: sa.Connection, **kw: Any) -> None:
+    """After create_all (both tables exist by then, in whatever order they were made)."""
+    made = {t.name for t in kw.get("tables") or ()}
+    if {"customers", "customer_purchase_stats"} <= made:
+        for stmt in STATS_CASCADE_TRIGGERS.get(connection.dialect.name, ()):
+            connection.exec_driver_sql(stmt)

@@ -46,9 +46,8 @@ def list_customers(
 ) -> dict:
     ids_in = None
     if segment:
-        from niaga.marketing.service import customer_ids_in_segment
-
-        ids_in = customer_ids_in_segment(db, business_id=principal.business_id, segment=segment)
+        segment_ids = service.SEGMENT_FILTERS.get("rfm")
+        ids_in = segment_ids(db, business_id=principal.business_id, segment=segment)
         if ids_in is None:  # no analysis yet: nobody is in a segment
             return ok([], page.meta(0))
     rows, total = service.list_customers(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer, CustomerIdentity, Transaction
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
+from niaga.kit.ports import Port
 from niaga.kit.tags import clean_tags, json_list_contains
 from niaga.kit.timeutil import tz, utcnow
 
@@ -252,11 +254,24 @@ def update_customer(db: Session, customer: Customer, **changes: Any) -> Customer
     return customer
 
 
+# The customer list's `segment` filter: fn(db, business_id=, segment=) -> subquery of customer ids, or None
+# when no analysis exists yet. Marketing (above customers) registers its RFM segments as "rfm".
+SEGMENT_FILTERS: Port[Callable[..., sa.Select | None]] = Port("customer segment filter")
+
+
+# Domains above customers that keep rows derived from a customer without a foreign key (marketing's RFM
+# snapshot rows) add a hook fn(db, business_id, customer_id) here, run before the customer is deleted.
+FORGET_HOOKS: list[Callable[[Session, int, int], None]] = []
+
+
+def forget_derived(db: Session, *, business_id: int, customer_id: int) -> None:
+    for hook in FORGET_HOOKS:
+        hook(db, business_id, customer_id)
+
+
 def delete_customer(db: Session, customer: Customer) -> None:
     """Deletes the customer with identities and transactions (orders keep their copy, customer_id NULL)."""
-    from niaga.marketing.aggregates import forget_customer
-
-    forget_customer(db, business_id=customer.business_id, customer_id=customer.id)
+    forget_derived(db, business_id=customer.business_id, customer_id=customer.id)
     db.delete(customer)
     db.flush()
 

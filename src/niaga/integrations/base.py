@@ -32,15 +32,13 @@ def http_client(
 
 
 def raise_for_provider(resp: httpx.Response, provider: str) -> None:
+    """An HTTP error answer as `ProviderError`, classified the same way for every REST provider (WAHA,
+    Fonnte, Starsender, Resend, Midtrans): 4xx permanent except 408/409/425/429, 5xx temporary; the
+    provider's Retry-After is kept for the retry."""
     if resp.status_code < 400:
         return
-    retry_after = None
-    ra = resp.headers.get("retry-after")
-    if ra:
-        try:
-            retry_after = float(ra)
-        except ValueError:
-            retry_after = None
+    # Retry-After in seconds or as an HTTP date (429, 503); only temporary errors carry it.
+    retry_after = _retry_after_headers(resp)
     try:
         body: Any = resp.json()
     except ValueError:

@@ -40,7 +40,7 @@ def channel_set(
 ) -> None:
     """Create or update a channel; secrets are stored encrypted and only shown masked."""
     from niaga.db.engine import session_scope
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
     from niaga.tenancy.service import audit, get_business_by_slug
 
     if kind not in KINDS:
@@ -84,7 +84,7 @@ def channel_set(
 def channel_show(slug: str, kind: str = typer.Argument(None)) -> None:
     """Show a business's channels (secrets masked)."""
     from niaga.db.engine import session_scope
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
     from niaga.tenancy.service import get_business_by_slug
 
     with session_scope() as db:
@@ -101,7 +101,7 @@ def channel_show(slug: str, kind: str = typer.Argument(None)) -> None:
 def channel_test(slug: str, kind: str) -> None:
     """Make a real call with the stored credentials (WAHA session status, Fonnte device, Telegram getMe)."""
     from niaga.db.engine import session_scope
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
     from niaga.tenancy.service import get_business_by_slug
 
     with session_scope() as db:
@@ -121,7 +121,7 @@ def telegram_set_webhook(
     from niaga.integrations.base import ProviderError
     from niaga.integrations.telegram.client import TelegramClient
     from niaga.messaging import channels
-    from niaga.messaging import delivery as service
+    from niaga.messaging import config as service
     from niaga.tenancy.service import get_business_by_slug
 
     with session_scope() as db:

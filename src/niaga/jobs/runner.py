@@ -119,6 +119,23 @@ def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str,
     return ids
 
 
+def run_sooner(db: Session, *, idempotency_key: str) -> int | None:
+    """Make a pending job (found by its idempotency key) due now, in the caller's transaction; it is
+    dispatched once that transaction commits. The job id, or None when no such job is pending."""
+    now = utcnow()
+    job_id = db.scalar(
+        sa.update(Job)
+        .where(Job.idempotency_key == idempotency_key, Job.status == "pending")
+        .values(run_at=now, updated_at=now)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    if job_id is None:
+        return None
+    db.info.setdefault(_PENDING_KEY, []).append((int(job_id), now))
+    return int(job_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+# Why a call failed, when the provider says so in a way the domain acts on (`ProviderError.reason`).
+RECIPIENT_UNREACHABLE = "recipient_unreachable"  # blocked the bot, deleted the account: permanent
+CHAT_MIGRATED = "chat_migrated"  # the chat has a new id (`migrate_to`): retry there at once
+
 
 class ProviderError(Exception):
     """A provider call failed. `permanent=True`: retrying cannot help (401, invalid number, bad request).
-    `retry_after`: seconds the provider asked us to wait (429)."""
+    `retry_after`: seconds the provider asked us to wait (429). `reason`: one of the constants above when
+    the provider told us more (a domain acts on it: follow the migration, mark the customer unreachable)."""
 
     def __init__(
         self,
@@ -19,6 +24,8 @@ class ProviderError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         body: Any = None,
+        reason: str | None = None,
+        migrate_to: str | None = None,
     ) -> None:
         super().__init__(message)
         self.provider = provider
@@ -26,11 +33,18 @@ class ProviderError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.body = body
+        self.reason = reason
+        self.migrate_to = migrate_to
+
+
+# 4xx answers that a later retry can succeed: timeout, conflict (in flight), too early, too many requests.
+TEMPORARY_4XX = frozenset({408, 409, 425, 429})
 
 
 def classify_status(status: int) -> bool:
-    """True when an HTTP status means 'do not retry'."""
-    return status in (400, 401, 403, 404, 405, 410, 413, 415, 422)
+    """True when an HTTP status means 'do not retry': a 4xx (the request itself is wrong) except
+    `TEMPORARY_4XX`; 5xx and everything else are temporary."""
+    return 400 <= status < 500 and status not in TEMPORARY_4XX
 
 
 class LLMError(Exception):

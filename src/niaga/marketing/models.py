@@ -6,33 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from niaga.customers.models import CustomerPurchaseStats as CustomerPurchaseStats  # re-export
+from niaga.customers.service import FORGET_HOOKS
 from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, UTCDateTime
 from niaga.kit.timeutil import utcnow
-
-
-class CustomerPurchaseStats(Base):
-    """One row per customer with at least one completed transaction: the three RFM inputs, kept up to date
-    whenever a transaction is written (import, paid order, refund, cancellation) so that an RFM run reads
-    one row per customer instead of every transaction. `niaga rfm rebuild` recomputes them from scratch.
-
-    Derived data that a rebuild can always restore, written in bulk (imports, rebuilds), so it carries no
-    per-row foreign-key checks: on PostgreSQL the checks of `customer_id` and `business_id` were most of the
-    cost of a rebuild. A trigger (CASCADE_TRIGGERS) deletes a customer's row when the customer goes (also
-    when a business's deletion cascades to its customers); writers only ever add rows for customers whose
-    transactions they have just written."""
-
-    __tablename__ = "customer_purchase_stats"
-    __table_args__ = (sa.Index("ix_customer_purchase_stats_business_last", "business_id", "last_on"),)
-
-    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    business_id: Mapped[int] = mapped_column(BigId, nullable=False)
-    last_on: Mapped[date] = mapped_column(
-        sa.Date, nullable=False
-    )  # latest completed transaction (local date)
-    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
 
 
 class RfmSnapshot(IdMixin, BusinessMixin, Base):
@@ -85,23 +64,14 @@ class RfmSnapshotRow(Base):
     segment: Mapped[str] = mapped_column(sa.String(32), nullable=False)
 
 
-# "ON DELETE CASCADE" as triggers (see CustomerPurchaseStats and RfmSnapshotRow): a customer's aggregates
-# when the customer goes, a snapshot's rows when the snapshot goes. Used by create_all (below) and by the
-# migration that introduced them, so both schemas are the same.
+# "ON DELETE CASCADE" from rfm_snapshots to their rows, as a trigger (see RfmSnapshotRow). Used by
+# create_all (below) and by the migration that introduced it (0007_rfm_rows_lean), so both schemas agree.
 CASCADE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": (
-        "CREATE TRIGGER customer_purchase_stats_cascade AFTER DELETE ON customers FOR EACH ROW "
-        "BEGIN DELETE FROM customer_purchase_stats WHERE customer_id = OLD.id; END",
         "CREATE TRIGGER rfm_snapshot_rows_cascade AFTER DELETE ON rfm_snapshots FOR EACH ROW "
         "BEGIN DELETE FROM rfm_snapshot_rows WHERE snapshot_id = OLD.id; END",
     ),
     "postgresql": (
-        "CREATE OR REPLACE FUNCTION customer_purchase_stats_cascade() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN DELETE FROM customer_purchase_stats s USING old_customers o WHERE s.customer_id = o.id; "
-        "RETURN NULL; END $$",
-        "CREATE TRIGGER customer_purchase_stats_cascade AFTER DELETE ON customers "
-        "REFERENCING OLD TABLE AS old_customers FOR EACH STATEMENT "
-        "EXECUTE FUNCTION customer_purchase_stats_cascade()",
         "CREATE OR REPLACE FUNCTION rfm_snapshot_rows_cascade() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN DELETE FROM rfm_snapshot_rows r USING old_snapshots o WHERE r.snapshot_id = o.id; "
         "RETURN NULL; END $$",
@@ -116,6 +86,19 @@ CASCADE_TRIGGERS: dict[str, tuple[str, ...]] = {
 def _create_cascade_trigger(target: sa.MetaData, connection: sa.Connection, **kw: Any) -> None:
     """After create_all (both tables exist by then, in whatever order they were made)."""
     made = {t.name for t in kw.get("tables") or ()}
-    if {"customers", "customer_purchase_stats", "rfm_snapshots", "rfm_snapshot_rows"} <= made:
+    if {"rfm_snapshots", "rfm_snapshot_rows"} <= made:
         for stmt in CASCADE_TRIGGERS.get(connection.dialect.name, ()):
             connection.exec_driver_sql(stmt)
+
+
+def _forget_snapshot_rows(db: Session, business_id: int, customer_id: int) -> None:
+    """A deleted customer's snapshot rows go too (they have no foreign key to the customer)."""
+    db.execute(
+        sa.delete(RfmSnapshotRow).where(
+            RfmSnapshotRow.business_id == business_id, RfmSnapshotRow.customer_id == customer_id
+        )
+    )
+
+
+# Registered when the models are loaded (niaga.db.models.MODEL_MODULES), i.e. wherever the tables exist.
+FORGET_HOOKS.append(_forget_snapshot_rows)

@@ -18,6 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.customers import service as customers_service
 from niaga.customers.models import Customer
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.timeutil import local_today, tz, utcnow
@@ -761,3 +762,7 @@ def weekly_done(db: Session, *, business_id: int, period: str) -> bool:
         )
         is not None
     )
+
+
+# The customer list's `segment` filter (customers sit below marketing and reach it through this port).
+customers_service.SEGMENT_FILTERS.register("rfm", customer_ids_in_segment)

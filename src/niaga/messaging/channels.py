@@ -139,6 +139,7 @@ def _detach(row: ProviderConfig) -> ChannelConfig:
 
 
 _MISS = object()
+MISS = _MISS  # what `cached_config` answers when the cache has nothing (public name)
 
 
 def cached_config(business_id: int, kind: str) -> ChannelConfig | object | None:

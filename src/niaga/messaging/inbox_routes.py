@@ -17,65 +17,19 @@ from niaga.kit.envelope import Page, ok, page_params
 from niaga.kit.errors import Forbidden, NotFound
 from niaga.messaging.events import publish_after_commit, sse_stream
 from niaga.messaging.models import Conversation
-from niaga.messaging.service import conversation_out as base_out
+from niaga.messaging.serialize import conversation_out as base_out
+from niaga.messaging.service import list_conversations
 from niaga.tenancy.auth import StaffDep, authenticate
 
 router = APIRouter(tags=["inbox"])
 
 
 def conversation_out(conv: Conversation, customer: Customer | None) -> dict[str, Any]:
-    """The conversation as `niaga.messaging.service.conversation_out` shows it, plus its customer."""
+    """The conversation as `niaga.messaging.serialize.conversation_out` shows it, plus its customer."""
     return {
         **base_out(conv),
         "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone} if customer else None,
     }
-
-
-def list_conversations(
-    db: Any,
-    *,
-    business_id: int,
-    channel: str | None = None,
-    owner: str | None = None,
-    unread: bool | None = None,
-    status: str | None = None,
-    search: str | None = None,
-    customer_id: int | None = None,
-    offset: int = 0,
-    limit: int = 20,
-) -> tuple[list[tuple[Conversation, Customer]], int]:
-    q = (
-        sa.select(Conversation, Customer)
-        .join(Customer, Customer.id == Conversation.customer_id)
-        .where(Conversation.business_id == business_id, Customer.business_id == business_id)
-    )
-    if channel:
-        q = q.where(Conversation.channel == channel)
-    if owner:
-        q = q.where(Conversation.owner == owner)
-    if status:
-        q = q.where(Conversation.status == status)
-    if customer_id:
-        q = q.where(Conversation.customer_id == customer_id)
-    if unread is True:
-        q = q.where(Conversation.unread_count > 0)
-    elif unread is False:
-        q = q.where(Conversation.unread_count == 0)
-    if search and search.strip():
-        term = search.strip()
-        q = q.where(
-            sa.or_(
-                Customer.name.icontains(term, autoescape=True),
-                Customer.phone.contains(term, autoescape=True),
-                Conversation.chat_id.icontains(term, autoescape=True),
-                Conversation.last_message_preview.icontains(term, autoescape=True),
-            )
-        )
-    total = db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
-    q = q.order_by(
-        sa.func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(), Conversation.id.desc()
-    )
-    return [(c, cu) for c, cu in db.execute(q.offset(offset).limit(limit)).all()], total
 
 
 @router.get("/api/v1/conversations", name="inbox_list_conversations")
@@ -85,7 +39,7 @@ def get_conversations(
     page: Page = Depends(page_params),
     channel: str | None = Query(None, pattern="^(whatsapp|telegram|web|api|cli|email)$"),
     owner: str | None = Query(None, pattern="^(bot|staff)$"),
-    status: str | None = Query(None, pattern="^(open|closed)$"),
+    status: str | None = Query(None, pattern="^(open|closed|unreachable)$"),
     unread: bool | None = Query(None),
     search: str | None = Query(None, max_length=100),
     customer_id: int | None = None,
@@ -102,7 +56,7 @@ def get_conversations(
         offset=page.offset,
         limit=page.limit,
     )
-    return ok([conversation_out(c, cu) for c, cu in rows], page.meta(total))
+    return ok([conversation_out(c, cu) for c, cu in rows], page.meta(total or 0))
 
 
 @router.post("/api/v1/conversations/{conversation_id}/read")

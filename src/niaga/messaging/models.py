@@ -29,7 +29,9 @@ class Conversation(IdMixin, BusinessMixin, TimestampMixin, Base):
     assigned_user_id: Mapped[int | None] = mapped_column(
         BigId, sa.ForeignKey("users.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(sa.String(20), default="open", nullable=False)  # open|closed
+    status: Mapped[str] = mapped_column(
+        sa.String(20), default="open", nullable=False
+    )  # open|closed|unreachable (blocked the bot; opens again when the customer writes)
     unread_count: Mapped[int] = mapped_column(default=0, nullable=False)
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_message_preview: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)

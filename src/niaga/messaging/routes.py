@@ -10,6 +10,7 @@ from niaga.kit.envelope import ok
 from niaga.messaging import service
 from niaga.messaging.delivery import queue_delivery
 from niaga.messaging.schemas import StaffReplyIn, TakeoverIn
+from niaga.messaging.serialize import conversation_out, message_out
 from niaga.tenancy.auth import StaffDep
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -18,9 +19,7 @@ router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 @router.get("/{conversation_id}")
 def get_conversation(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
     return ok(
-        service.conversation_out(
-            service.get(db, business_id=principal.business_id, conversation_id=conversation_id)
-        )
+        conversation_out(service.get(db, business_id=principal.business_id, conversation_id=conversation_id))
     )
 
 
@@ -35,7 +34,7 @@ def list_messages(
     conv = service.get(db, business_id=principal.business_id, conversation_id=conversation_id)
     return ok(
         [
-            service.message_out(m)
+            message_out(m)
             for m in service.list_messages(db, conversation=conv, limit=limit, before_id=before_id)
         ]
     )
@@ -49,14 +48,14 @@ def takeover(
     service.do_takeover(
         db, conversation=conv, user_id=principal.user_id, reason=(body.reason if body else "staff")
     )
-    return ok(service.conversation_out(conv))
+    return ok(conversation_out(conv))
 
 
 @router.post("/{conversation_id}/handback")
 def handback(conversation_id: int, principal: StaffDep, db: SessionDep) -> dict:
     conv = service.get(db, business_id=principal.business_id, conversation_id=conversation_id)
     service.do_handback(db, conversation=conv, user_id=principal.user_id)
-    return ok(service.conversation_out(conv))
+    return ok(conversation_out(conv))
 
 
 @router.post("/{conversation_id}/messages", status_code=201)
@@ -74,4 +73,4 @@ def staff_reply(conversation_id: int, body: StaffReplyIn, principal: StaffDep, d
         delivery_status="queued",
     )
     job_id = queue_delivery(db, msg).id
-    return ok({"message": service.message_out(msg), "job_id": job_id})
+    return ok({"message": message_out(msg), "job_id": job_id})

@@ -16,11 +16,13 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from niaga.customers.models import Customer
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
 from niaga.messaging import events
 from niaga.messaging.models import Conversation, Message
+from niaga.messaging.serialize import message_out
 from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.messaging")
@@ -50,44 +52,6 @@ def _drop_events(session: Session) -> None:
     session.info.pop(_EVENTS_KEY, None)
 
 
-def conversation_out(c: Conversation) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "customer_id": c.customer_id,
-        "channel": c.channel,
-        "chat_id": c.chat_id,
-        "owner": c.owner,
-        "assigned_user_id": c.assigned_user_id,
-        "status": c.status,
-        "unread_count": c.unread_count,
-        "last_message_at": c.last_message_at.isoformat() if c.last_message_at else None,
-        "last_message_preview": c.last_message_preview,
-        "handoff_reason": c.handoff_reason,
-        "summary": c.summary,
-        "created_at": c.created_at.isoformat() if c.created_at else None,
-    }
-
-
-def message_out(m: Message) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "conversation_id": m.conversation_id,
-        "channel": m.channel,
-        "direction": m.direction,
-        "sender_type": m.sender_type,
-        "sender_user_id": m.sender_user_id,
-        "text": m.text,
-        "media": m.media,
-        "intent": m.intent,
-        "entities": m.entities,
-        "delivery_status": m.delivery_status,
-        "provider_message_id": m.provider_message_id,
-        "error": m.error,
-        "created_at": m.created_at.isoformat() if m.created_at else None,
-        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-    }
-
-
 # --- conversations --------------------------------------------------------------------------------
 
 
@@ -106,26 +70,51 @@ def list_conversations(
     db: Session,
     *,
     business_id: int,
+    channel: str | None = None,
     owner: str | None = None,
+    unread: bool | None = None,
     status: str | None = None,
+    search: str | None = None,
     customer_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
-) -> tuple[list[Conversation], int]:
-    q = sa.select(Conversation).where(Conversation.business_id == business_id)
+    count: bool = True,
+) -> tuple[list[tuple[Conversation, Customer]], int | None]:
+    """The one conversation list (staff API and dashboard inbox): newest activity first, with the customer
+    joined. `unread`: True only unread, False only read, None both. `search` looks in the customer's name
+    and phone, the chat id and the last message. The total is counted only when `count`."""
+    q = (
+        sa.select(Conversation, Customer)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.business_id == business_id, Customer.business_id == business_id)
+    )
+    if channel:
+        q = q.where(Conversation.channel == channel)
     if owner:
         q = q.where(Conversation.owner == owner)
     if status:
         q = q.where(Conversation.status == status)
     if customer_id:
         q = q.where(Conversation.customer_id == customer_id)
-    total = db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
-    rows = db.scalars(
-        q.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return list(rows), total
+    if unread is True:
+        q = q.where(Conversation.unread_count > 0)
+    elif unread is False:
+        q = q.where(Conversation.unread_count == 0)
+    if search and search.strip():
+        term = search.strip()
+        q = q.where(
+            sa.or_(
+                Customer.name.icontains(term, autoescape=True),
+                Customer.phone.contains(term, autoescape=True),
+                Conversation.chat_id.icontains(term, autoescape=True),
+                Conversation.last_message_preview.icontains(term, autoescape=True),
+            )
+        )
+    total = (db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0) if count else None
+    q = q.order_by(
+        sa.func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(), Conversation.id.desc()
+    )
+    return [(c, cu) for c, cu in db.execute(q.offset(offset).limit(limit)).all()], total
 
 
 def get_or_open(

@@ -7,7 +7,8 @@ from niaga.db.engine import session_scope
 from niaga.jobs.models import DeadLetter
 from niaga.jobs.registry import task
 from niaga.jobs.runner import dead_letter_hooks
-from niaga.messaging.delivery import deliver, do_mark_failed, queue_alert, send_alert
+from niaga.messaging.alerts import queue_alert, send_alert
+from niaga.messaging.delivery import deliver, do_mark_failed
 from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
 

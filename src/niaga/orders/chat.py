@@ -1,22 +1,35 @@
 """The agent's side door into orders: a draft the customer confirmed in chat becomes an order awaiting
-payment; its payment link follows as a message from job `orders.payment_link`."""
+payment; its payment link is made by job `orders.payment_link` after the order commits. The reply waits up
+to `settings.chat_link_wait_seconds` for it (then it carries the link); otherwise the job sends the link as
+a follow-up message."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from niaga.jobs.runner import enqueue
 from niaga.kit.errors import AppError
+from niaga.kit.timeutil import utcnow
 from niaga.messaging.models import Conversation
 from niaga.ops.logging import get_logger
 from niaga.orders import payments
 from niaga.orders import service as orders
 from niaga.orders.service import Actor
+from niaga.settings import get_settings
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.orders.chat")
+
+_LINKS_KEY = "niaga_chat_payment_links"
+
+
+def take_pending_links(db: Session) -> list[int]:
+    """The orders whose payment link was enqueued by `confirm_chat_order` in this session's transaction
+    (the agent's reply job waits briefly for them, see `payments.wait_for_link`)."""
+    return list(db.info.pop(_LINKS_KEY, []))
 
 
 def confirm_chat_order(
@@ -62,14 +75,18 @@ def confirm_chat_order(
     }
     if not payments.gateway().is_enabled(db, business_id=business.id):
         return result
-    # The link is a job that runs after this transaction commits: no provider call inside it. The reply
-    # tells the customer the link follows; the job sends it (and retries while the provider is down).
+    # The link is a job that runs after this transaction commits: no provider call inside it. The agent's
+    # reply waits for it until `reply_waits_until` and then carries it; a link made later is sent by the
+    # job itself (which retries while the provider is down).
+    wait = get_settings().chat_link_wait_seconds
     enqueue(
         db,
         "orders.payment_link",
         business_id=business.id,
         order_id=order.id,
         idempotency_key=f"payment-link-job:{business.id}:{order.id}",
+        reply_waits_until=(utcnow() + timedelta(seconds=wait)).isoformat() if wait > 0 else None,
     )
+    db.info.setdefault(_LINKS_KEY, []).append(order.id)
     result["payment_link_pending"] = True
     return result

@@ -137,12 +137,18 @@ def record_payment(order_id: int, body: PaymentIn, principal: StaffDep, db: Writ
 
 
 @router.post("/orders/{order_id}/payment-link")
-def payment_link(
-    order_id: int, principal: StaffDep, db: WriteSessionDep, body: PaymentLinkIn | None = None
-) -> dict:
-    order = orders.get(db, business_id=principal.business_id, order_id=order_id)
+def payment_link(order_id: int, principal: StaffDep, body: PaymentLinkIn | None = None) -> dict:
+    """Make (or re-use, while valid for what is owed) the order's payment link and, unless `send` is false,
+    send it on the customer's chat. Answers 200 with the link. Midtrans is called outside any database
+    transaction (no request transaction is held: the order is checked, the link recorded and sent in short
+    transactions of their own); 502 `midtrans_error` when Midtrans is unreachable or refuses."""
     try:
-        payment = payments.gateway().do_create_link(db, order=order, actor=Actor.of(principal))
+        data = payments.create_link_for_staff(
+            business_id=principal.business_id,
+            order_id=order_id,
+            actor=Actor.of(principal),
+            send=body is None or body.send,
+        )
     except ProviderError as exc:
         raise AppError(
             "Midtrans sedang tidak bisa dihubungi atau menolak permintaan; coba lagi sebentar lagi.",
@@ -150,20 +156,7 @@ def payment_link(
             status=502,
             details={"provider_status": exc.status},
         ) from exc
-    sent = None
-    if body is None or body.send:
-        msg = payments.gateway().do_send_link(db, order=order, payment=payment)
-        sent = msg is not None
-    return ok(
-        {
-            "payment_url": payment.raw.get("redirect_url"),
-            "token": payment.raw.get("token"),
-            "midtrans_order_id": payment.provider_ref,
-            "amount": payment.amount,
-            "expires_at": payment.raw.get("expires_at"),
-            "sent": sent,
-        }
-    )
+    return ok(data)
 
 
 @router.get("/orders/{order_id}/invoice.pdf")

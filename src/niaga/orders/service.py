@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.catalog.models import Product, ShippingRate
+from niaga.customers import aggregates
 from niaga.customers.models import Customer, Transaction
 from niaga.db.engine import affected
 from niaga.jobs.runner import enqueue
@@ -843,9 +844,8 @@ def do_transition(
             loyalty.do_restore_redeemed(db, business=business, order=order)
         elif to == "refunded":
             loyalty.do_reverse_earned(db, business=business, order=order)
-            from niaga.marketing.aggregates import sync_order_transaction
 
-            sync_order_transaction(db, order=order)
+            aggregates.sync_order_transaction(db, order=order)
         elif to == "completed":
             order.completed_at = now
         record_event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
@@ -890,9 +890,8 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                         ],
                     )
                 )
-                from niaga.marketing.aggregates import record_completed
 
-                record_completed(
+                aggregates.record_completed(
                     db,
                     business_id=order.business_id,
                     items=[(customer.id, now.astimezone(tz(business.timezone)).date(), order.total)],
@@ -1093,9 +1092,8 @@ def do_refund(
     )
     if order.paid_amount <= 0 and order.status in SOLD_STATES:
         do_transition(db, order=order, to="refunded", actor=actor, note=note or "refund penuh")
-    from niaga.marketing.aggregates import sync_order_transaction
 
-    sync_order_transaction(db, order=order)
+    aggregates.sync_order_transaction(db, order=order)
     return payment
 
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from niaga.db.engine import session_scope
 from niaga.jobs.registry import PermanentError, RetryLater, periodic, task
+from niaga.jobs.runner import enqueue
 from niaga.kit.errors import AppError
 from niaga.kit.providers import ProviderError
+from niaga.kit.timeutil import utcnow
 from niaga.ops.logging import get_logger
 from niaga.orders import invoices, loyalty, payments
 from niaga.orders import service as orders
-from niaga.orders.models import Order, Payment
+from niaga.orders.models import Order
 
 log = get_logger("niaga.orders.tasks")
 
-__all__ = ["expire_overdue", "expire_points", "payment_link", "reconcile_payments", "send_invoice"]
+__all__ = [
+    "expire_overdue",
+    "expire_points",
+    "payment_link",
+    "reconcile_payments",
+    "send_invoice",
+    "send_payment_link",
+]
 
 
 @task("orders.send_invoice", max_attempts=8)
@@ -22,9 +33,11 @@ def send_invoice(order_id: int) -> str:
 
 
 @task("orders.payment_link", max_attempts=8, base_delay=30.0)
-def payment_link(order_id: int, send: bool = True) -> str:
+def payment_link(order_id: int, send: bool = True, reply_waits_until: str | None = None) -> str:
     """Make the order's payment link after the order committed (a chat confirmation enqueues this) and send
-    it to the customer. The provider is called with no database transaction open."""
+    it to the customer. The provider is called with no database transaction open. While the agent's reply
+    may still be waiting for the link (`reply_waits_until`), the reply carries it: sending is left to job
+    `orders.send_payment_link` at that time, which sends only when the reply did not."""
     gateway = payments.gateway()
     try:
         payment_id = gateway.create_link(order_id, actor=orders.Actor.system("orders.payment_link"))
@@ -38,12 +51,32 @@ def payment_link(order_id: int, send: bool = True) -> str:
         return "skipped"
     if not send:
         return "created"
+    waits_until = datetime.fromisoformat(reply_waits_until) if reply_waits_until else None
+    if waits_until is not None and utcnow() < waits_until:
+        with session_scope() as db:
+            enqueue(
+                db,
+                "orders.send_payment_link",
+                run_at=waits_until,
+                idempotency_key=f"send-payment-link:{payment_id}",
+                order_id=order_id,
+                payment_id=payment_id,
+            )
+        return "left_to_reply"
+    return send_payment_link(order_id, payment_id)
+
+
+@task("orders.send_payment_link", max_attempts=8, base_delay=30.0)
+def send_payment_link(order_id: int, payment_id: int) -> str:
+    """Send the link as its own message unless the agent's reply (or an earlier run) already told it."""
     with session_scope(immediate=True) as db:
         order = db.get(Order, order_id)
-        payment = db.get(Payment, payment_id)
-        if order is None or payment is None:
+        if order is None:
             return "skipped"
-        gateway.do_send_link(db, order=order, payment=payment)
+        payment = payments.claim_link_delivery(db, order_id=order_id, payment_id=payment_id, via="message")
+        if payment is None:
+            return "already_told"
+        payments.gateway().do_send_link(db, order=order, payment=payment)
     return "sent"
 
 

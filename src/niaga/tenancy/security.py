@@ -71,11 +71,20 @@ def issue_token(user_id: int, *, kind: str, business_id: int | None = None) -> t
 
 def decode_token(token: str, *, kind: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(token, _key(), algorithms=["HS256"], options={"require": ["exp", "sub", "typ"]})
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("Token kedaluwarsa, silakan login lagi.", code="token_expired")
+        # Expiry is checked below against the injected clock (`kit.timeutil.clock`), not the wall clock.
+        claims = jwt.decode(
+            token,
+            _key(),
+            algorithms=["HS256"],
+            options={"require": ["exp", "sub", "typ"], "verify_exp": False, "verify_iat": False},
+        )
     except jwt.PyJWTError:
         raise Unauthorized("Token tidak valid.", code="invalid_token")
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        raise Unauthorized("Token tidak valid.", code="invalid_token")
+    if exp <= utcnow().timestamp():
+        raise Unauthorized("Token kedaluwarsa, silakan login lagi.", code="token_expired")
     if claims.get("typ") != kind:
         raise Unauthorized("Jenis token salah.", code="invalid_token")
     return claims

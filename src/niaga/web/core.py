@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -30,7 +29,7 @@ from niaga.db.session import SessionDep
 from niaga.kit import chatmarkup
 from niaga.kit.errors import AppError
 from niaga.kit.money import format_rupiah
-from niaga.kit.timeutil import tz
+from niaga.kit.timeutil import tz, utcnow
 from niaga.settings import get_settings
 from niaga.tenancy.auth import Principal, principal_for_user
 from niaga.tenancy.models import Business, Membership, User
@@ -61,8 +60,17 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 # --- session --------------------------------------------------------------------------------------
 
 
+class _ClockSigner(TimestampSigner):
+    """Cookie timestamps from the injected clock (`kit.timeutil.clock`), so session expiry follows it."""
+
+    def get_timestamp(self) -> int:
+        return int(utcnow().timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().resolved_secret_key(), salt="niaga.web.session")
+    return URLSafeTimedSerializer(
+        get_settings().resolved_secret_key(), salt="niaga.web.session", signer=_ClockSigner
+    )
 
 
 class SessionState:
@@ -105,8 +113,8 @@ def read_session(request: Request) -> SessionState:
         try:
             data = _serializer().loads(raw, max_age=SESSION_MAX_AGE)
             state = SessionState(data if isinstance(data, dict) else None)
-            if time.time() - float(state.data.get("iat", 0)) > SESSION_REFRESH_AFTER:
-                state.data["iat"] = time.time()
+            if utcnow().timestamp() - float(state.data.get("iat", 0)) > SESSION_REFRESH_AFTER:
+                state.data["iat"] = utcnow().timestamp()
                 state.dirty = True
         except SignatureExpired:
             state = SessionState(None, expired=True)
@@ -117,7 +125,7 @@ def read_session(request: Request) -> SessionState:
 
 
 def write_session(response: Response, request: Request, state: SessionState) -> None:
-    state.data.setdefault("iat", time.time())
+    state.data.setdefault("iat", utcnow().timestamp())
     response.set_cookie(
         SESSION_COOKIE,
         _serializer().dumps(state.data),

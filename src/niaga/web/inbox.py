@@ -39,38 +39,20 @@ POLL_SECONDS = 2.0
 # --- queries ------------------------------------------------------------------------------------------
 
 
-def list_conversations(
-    db: Session,
-    *,
-    business_id: int,
-    owner: str | None = None,
-    unread: bool = False,
-    q: str | None = None,
-    limit: int = LIST_LIMIT,
+def _inbox_rows(
+    db: Session, *, business_id: int, owner: str | None = None, unread: bool = False, q: str | None = None
 ) -> list[tuple[Conversation, Customer]]:
-    """Newest first over the (business_id, last_message_at) index, with the customer joined."""
-    stmt = (
-        sa.select(Conversation, Customer)
-        .join(Customer, Customer.id == Conversation.customer_id)
-        .where(Conversation.business_id == business_id, Customer.business_id == business_id)
+    """The dashboard's filters over `messaging.service.list_conversations` (the one list)."""
+    rows, _ = conversations.list_conversations(
+        db,
+        business_id=business_id,
+        owner=owner if owner in ("bot", "staff") else None,
+        unread=True if unread else None,
+        search=q,
+        limit=LIST_LIMIT,
+        count=False,
     )
-    if owner in ("bot", "staff"):
-        stmt = stmt.where(Conversation.owner == owner)
-    if unread:
-        stmt = stmt.where(Conversation.unread_count > 0)
-    if q and q.strip():
-        term = q.strip()
-        stmt = stmt.where(
-            sa.or_(
-                Customer.name.icontains(term, autoescape=True),
-                Customer.phone.contains(term, autoescape=True),
-                Conversation.chat_id.contains(term, autoescape=True),
-            )
-        )
-    stmt = stmt.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc()).limit(
-        limit
-    )
-    return [(c, cu) for c, cu in db.execute(stmt).all()]
+    return rows
 
 
 def get_conversation(db: Session, *, business_id: int, conversation_id: int) -> Conversation:
@@ -157,7 +139,7 @@ def _list_src(f: dict[str, Any], current: int | None) -> str:
 def inbox_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "staff")
     f = _filters(request)
-    rows = list_conversations(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
+    rows = _inbox_rows(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
     return render(
         ctx,
         request,
@@ -176,7 +158,7 @@ def inbox_page(request: Request, db: WebDb) -> Response:
 def inbox_list(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "staff")
     f = _filters(request)
-    rows = list_conversations(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
+    rows = _inbox_rows(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
     current = request.query_params.get("current")
     return render(
         ctx,
@@ -211,7 +193,7 @@ def conversation_page(conversation_id: int, request: Request, db: WebDb) -> Resp
     ctx = load_ctx(request, db, "staff")
     conv = get_conversation(db, business_id=ctx.business_id, conversation_id=conversation_id)
     f = _filters(request)
-    rows = list_conversations(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
+    rows = _inbox_rows(db, business_id=ctx.business_id, owner=f["owner"], unread=f["unread"], q=f["q"])
     return render(
         ctx,
         request,

@@ -17,7 +17,7 @@ from niaga.integrations.midtrans import payments
 from niaga.integrations.models import ProviderConfig
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import AppError, NotFound
-from niaga.messaging import delivery as integrations
+from niaga.messaging import config as integrations
 from niaga.messaging.channels import CHANNEL_KINDS
 from niaga.settings import get_settings
 from niaga.tenancy import service as tenancy

@@ -20,6 +20,7 @@ from niaga.customers.models import Customer
 from niaga.db.engine import new_session, session_scope
 from niaga.integrations.midtrans.client import MODES, MidtransClient, parse_amount
 from niaga.integrations.models import InboundEvent, ProviderConfig
+from niaga.jobs.runner import enqueue
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
@@ -441,10 +442,17 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def apply_status(
-    db: Session, *, business_id: int, payload: dict[str, Any], source: str = "notification"
+    db: Session,
+    *,
+    business_id: int,
+    payload: dict[str, Any],
+    source: str = "notification",
+    confirmed_gross: int | None = None,
 ) -> str:
     """Apply one Midtrans transaction state (a verified notification or a status API answer) to our books.
-    Idempotent; a state never goes back. Returns what was done (for logs and tests)."""
+    Idempotent; a state never goes back. `confirmed_gross` is the amount the status API reported for a
+    confirmed notification (a difference is an amount mismatch). Returns what was done (for logs and
+    tests)."""
     actor = Actor("provider", None, f"midtrans:{source}")
     mid_id = str(payload.get("order_id") or "")
     status = str(payload.get("transaction_status") or "")
@@ -542,6 +550,8 @@ def apply_status(
             )
         if previous in REFUNDS or previous in CHARGEBACKS:
             return done("ignored_out_of_order", note=f"{status} setelah {previous} diabaikan")
+        if confirmed_gross is not None and gross is not None and confirmed_gross != gross:
+            gross = None  # the notification and the status API disagree on the amount: never paid
         return _apply_success(
             db,
             order=order,
@@ -751,11 +761,101 @@ def _apply_refund(
     return done("refunded", new_status=status)
 
 
+def pays(payload: dict[str, Any]) -> bool:
+    """True for a state that would mark money received (settlement, or a capture not held for fraud)."""
+    status = payload.get("transaction_status")
+    return status == "settlement" or (
+        status == "capture" and payload.get("fraud_status") in (None, "", "accept")
+    )
+
+
 def process_notification(db: Session, event: InboundEvent) -> None:
-    """Inbox handler: the notification was verified and stored by the webhook."""
+    """Inbox handler: the notification was verified and stored by the webhook. A paying notification of a
+    known order is not applied here: job `midtrans.confirm_payment` asks the status API first (with no
+    transaction open) and applies it only when Midtrans confirms."""
     if event.business_id is None:
         return
-    apply_status(db, business_id=event.business_id, payload=event.payload, source="notification")
+    payload = event.payload
+    if pays(payload) and _find_payment(db, event.business_id, str(payload.get("order_id") or ""))[0]:
+        enqueue(
+            db,
+            "midtrans.confirm_payment",
+            business_id=event.business_id,
+            idempotency_key=f"midtrans.confirm:{event.id}",
+            event_id=event.id,
+        )
+        return
+    apply_status(db, business_id=event.business_id, payload=payload, source="notification")
+
+
+def _confirmation_problem(
+    notification: dict[str, Any], answer: dict[str, Any] | None, mid_id: str
+) -> str | None:
+    """Why the status API's answer does not confirm a paying notification, or None when it does."""
+    if answer is None:
+        return "Midtrans tidak mengenal transaksi ini"
+    if str(answer.get("order_id") or mid_id) != mid_id:
+        return "API status menjawab untuk order_id lain"
+    if not pays(answer):
+        return f"API status Midtrans menyatakan {answer.get('transaction_status')!r}"
+    return None
+
+
+def confirm_event(event_id: int) -> str:
+    """`confirm_payment` of a stored (verified) notification."""
+    with new_session(readonly=True) as db:
+        event = db.get(InboundEvent, event_id)
+        if event is None or event.business_id is None:
+            return "skipped"
+        business_id, notification = event.business_id, dict(event.payload)
+    return confirm_payment(business_id=business_id, notification=notification)
+
+
+def confirm_payment(*, business_id: int, notification: dict[str, Any]) -> str:
+    """Body of job `midtrans.confirm_payment`: ask the status API (no transaction open) whether the paying
+    notification is true, then apply it in one transaction. When Midtrans does not confirm, the order is
+    not marked paid: the status API's own state is applied instead (it is authoritative) and staff get a
+    flag. An unreachable Midtrans raises a temporary `ProviderError` (the job retries)."""
+    mid_id = str(notification.get("order_id") or "")
+    with new_session(readonly=True) as db:
+        cfg = get_settings_for(db, business_id=business_id)
+    if cfg is None:
+        log.warning("midtrans.confirm_unconfigured", business_id=business_id, midtrans_order_id=mid_id)
+        return "not_configured"
+    answer = cfg.client().get_status(mid_id)
+    problem = _confirmation_problem(notification, answer, mid_id)
+    with session_scope(immediate=True) as db:
+        if problem is None:
+            assert answer is not None
+            return apply_status(
+                db,
+                business_id=business_id,
+                payload=notification,
+                source="notification",
+                confirmed_gross=parse_amount(answer.get("gross_amount")),
+            )
+        order, _payment = _find_payment(db, business_id, mid_id)
+        log.warning(
+            "midtrans.unconfirmed",
+            business_id=business_id,
+            midtrans_order_id=mid_id,
+            status=notification.get("transaction_status"),
+            problem=problem,
+        )
+        if order is not None:
+            orders.add_flag(
+                db,
+                order,
+                code="payment_unconfirmed",
+                actor=Actor("provider", None, "midtrans:status_api"),
+                message=f"Notifikasi Midtrans menyatakan {notification.get('transaction_status')}, tetapi "
+                f"tidak terkonfirmasi: {problem}. Pesanan tidak ditandai lunas.",
+                data={"midtrans_order_id": mid_id},
+            )
+        if answer is not None and str(answer.get("order_id") or mid_id) == mid_id:
+            answer.setdefault("order_id", mid_id)
+            apply_status(db, business_id=business_id, payload=answer, source="status_api")
+        return "unconfirmed"
 
 
 # --- reconciliation -----------------------------------------------------------------------------------

@@ -1,79 +1,120 @@
-"""`POST /webhooks/midtrans/{business_slug}`: verify the signature, store the notification, answer 200.
+"""`POST /webhooks/midtrans/{business_slug}`: the shared store-then-ack endpoint
+(`niaga.integrations.webhooks`) with Midtrans's verification.
 
 Midtrans signs nothing in the headers; authenticity is `signature_key` in the body, checked against the
-business's server key with the fields exactly as received. A bad signature is refused (403) and nothing is
-stored. Processing happens in the inbox job (`niaga.integrations.midtrans.tasks.handle`).
+business's server key with the fields exactly as received. The signature covers only order_id, status_code
+and gross_amount, so a signed `pending` notification (status_code "201") re-sent with
+`transaction_status: settlement` would still verify: `agreement_problem` refuses a notification whose
+transaction_status, status_code and fraud_status do not agree (400, nothing stored). A bad signature is
+refused with 401 and nothing is stored. Processing happens in the inbox job
+(`niaga.integrations.midtrans.tasks.handle`), and a paying notification is confirmed through the status API
+before the order is marked paid (`payments.confirm_payment`).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 
-from niaga.db.engine import new_session, session_scope
-from niaga.integrations.inbox import store_event
+from niaga.db.engine import new_session
 from niaga.integrations.midtrans import payments
-from niaga.integrations.midtrans.client import verify_signature
-from niaga.kit.envelope import fail, ok
+from niaga.integrations.midtrans.client import PROVIDER, verify_signature
+from niaga.integrations.webhooks import Refusal, Target, WebhookSpec, add_webhook
 from niaga.kit.errors import NotFound
 from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.midtrans.webhook")
-router = APIRouter(tags=["webhooks"])
+
+# status_code values Midtrans sends with each transaction_status (protocols.md §3.3-3.4: 200 success, 201
+# pending or challenged, 202 denied, 407 expired). A paying state must come with "200"; states we do not
+# know are not checked (Midtrans adds states; they are logged and never pay).
+STATUS_CODES: dict[str, frozenset[str]] = {
+    "settlement": frozenset({"200"}),
+    "capture": frozenset({"200", "201"}),  # 201 only with fraud_status "challenge"
+    "pending": frozenset({"201"}),
+    "authorize": frozenset({"200", "201"}),
+    "deny": frozenset({"200", "202"}),
+    "cancel": frozenset({"200", "202"}),
+    "expire": frozenset({"202", "407"}),
+    "failure": frozenset({"200", "202"}),
+    "refund": frozenset({"200"}),
+    "partial_refund": frozenset({"200"}),
+    "chargeback": frozenset({"200"}),
+    "partial_chargeback": frozenset({"200"}),
+}
+FRAUD_STATUSES = frozenset({"accept", "challenge", "deny"})
 
 
-def _lookup(slug: str) -> tuple[int, str | None] | None:
+def agreement_problem(payload: dict[str, Any]) -> str | None:
+    """Why transaction_status, status_code and fraud_status of a notification contradict each other, or
+    None when they agree."""
+    status = payload.get("transaction_status")
+    code = payload.get("status_code")
+    fraud = payload.get("fraud_status")
+    if not isinstance(status, str) or not status:
+        return "transaction_status kosong"
+    if fraud not in (None, "") and fraud not in FRAUD_STATUSES:
+        return f"fraud_status {fraud!r} tidak dikenal"
+    allowed = STATUS_CODES.get(status)
+    if allowed is not None and code not in allowed:
+        return f"status_code {code!r} tidak cocok dengan transaction_status {status!r}"
+    if status == "settlement" and fraud not in (None, "", "accept"):
+        return f"settlement dengan fraud_status {fraud!r}"
+    if status == "capture" and fraud in (None, "", "accept") and code != "200":
+        return f"capture diterima harus berstatus 200, bukan {code!r}"
+    return None
+
+
+def _check(payload: dict[str, Any]) -> tuple[str, str] | None:
+    problem = agreement_problem(payload)
+    if problem is None:
+        return None
+    log.warning(
+        "midtrans.inconsistent_notification", problem=problem, order_id=str(payload.get("order_id"))[:60]
+    )
+    return ("inconsistent_notification", f"Notifikasi Midtrans tidak konsisten: {problem}.")
+
+
+def _lookup(slug: str) -> Target | Refusal:
     with new_session(readonly=True) as db:
         try:
             business = payments.business_for_slug(db, slug)
         except NotFound:
-            return None
+            return Refusal(404, "not_found", "Bisnis tidak ditemukan.")
         cfg = payments.get_settings_for(db, business_id=business.id)
-        return business.id, cfg.server_key if cfg is not None else None
+        if cfg is None or not cfg.server_key:
+            log.warning("midtrans.webhook_unconfigured", business_id=business.id)
+            return Refusal(404, "midtrans_not_configured", "Midtrans belum diatur untuk toko ini.")
+        return Target(business_id=business.id, secrets={"server_key": cfg.server_key})
 
 
-def _store(business_id: int, payload: dict[str, Any], headers: dict[str, str]) -> bool:
-    with session_scope(immediate=True) as db:
-        event = store_event(
-            db,
-            provider="midtrans",
-            external_id=payments.external_id(business_id, payload),
-            payload=payload,
-            business_id=business_id,
-            event_type=str(payload.get("transaction_status") or "")[:60] or None,
-            headers=headers,
-        )
-        return event is not None
+async def _resolve(slug: str) -> Target | Refusal:
+    return await run_in_threadpool(_lookup, slug)
 
 
-@router.post("/webhooks/midtrans/{business_slug}", include_in_schema=False)
-async def midtrans_notification(business_slug: str, request: Request) -> Any:
-    raw = await request.body()
-    found = await run_in_threadpool(_lookup, business_slug)
-    if found is None:
-        return JSONResponse(fail("not_found", "Bisnis tidak ditemukan."), status_code=404)
-    business_id, server_key = found
-    if not server_key:
-        log.warning("midtrans.webhook_unconfigured", business_id=business_id)
-        return JSONResponse(
-            fail("midtrans_not_configured", "Midtrans belum diatur untuk toko ini."), status_code=404
-        )
-    try:
-        payload = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return JSONResponse(fail("malformed_json", "Body bukan JSON yang valid."), status_code=400)
-    if not isinstance(payload, dict):
-        return JSONResponse(fail("bad_payload", "Notifikasi harus berupa objek JSON."), status_code=400)
-    if not verify_signature(payload, server_key):
-        log.warning(
-            "midtrans.bad_signature", business_id=business_id, order_id=str(payload.get("order_id"))[:60]
-        )
-        return JSONResponse(
-            fail("invalid_signature", "Tanda tangan notifikasi tidak valid."), status_code=403
-        )
-    stored = await run_in_threadpool(_store, business_id, payload, dict(request.headers))
-    return JSONResponse(ok({"received": True, "duplicate": not stored}))
+def _verify(payload: dict[str, Any], target: Target) -> bool:
+    return verify_signature(payload, str(target.secrets.get("server_key") or ""))
+
+
+def _ack(stored: bool) -> dict[str, Any]:
+    return {"received": True, "duplicate": not stored}
+
+
+router = APIRouter()
+add_webhook(
+    router,
+    WebhookSpec(
+        provider=PROVIDER,
+        path="/webhooks/midtrans/{slug}",
+        resolve=_resolve,
+        verify_payload=_verify,
+        check=_check,
+        event_key=payments.external_id,
+        event_type=lambda payload: str(payload.get("transaction_status") or ""),
+        ack=_ack,
+        bad_signature=("invalid_signature", "Tanda tangan notifikasi tidak valid."),
+        not_object=("bad_payload", "Notifikasi harus berupa objek JSON."),
+    ),
+)

@@ -1,7 +1,8 @@
 """Telegram Bot API client: messages, documents, photos, inline keyboards, callbacks, files, webhooks.
 
 Every answer is `{"ok": ..., "result"|"description", "parameters"}`; `ok: false` becomes `ProviderError`
-(429 temporary with `retry_after` from `parameters`; 400/401/403/404 permanent).
+(classified by `classify`: chat migration, unreachable customer, 429 with `retry_after`, other 4xx
+permanent, 5xx temporary).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import httpx
 
 from niaga.integrations.base import ProviderError, classify_status, http_client
 from niaga.integrations.http import download, request
+from niaga.kit.providers import CHAT_MIGRATED, RECIPIENT_UNREACHABLE
 from niaga.messaging.channels import ChannelConfig, OutboundFile, SendResult
 
 PROVIDER = "telegram"
@@ -26,6 +28,30 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
     return {
         "inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
     }
+
+
+# Descriptions (Bot API) meaning the customer cannot be reached by this bot any more.
+UNREACHABLE = (
+    "bot was blocked by the user",
+    "user is deactivated",
+    "bot was kicked",
+    "chat not found",
+    "bot can't initiate conversation",
+    "have no rights to send",
+)
+
+
+def classify(status: int, description: str, params: dict[str, Any]) -> tuple[bool, str | None, str | None]:
+    """(permanent, reason, migrate_to) of a Bot API error: a group upgraded to a supergroup answers 400
+    with `parameters.migrate_to_chat_id` (temporary: send there instead); a blocked bot, a deleted account
+    or an unknown chat is permanent and the customer unreachable; 429 and 5xx are temporary."""
+    migrate = params.get("migrate_to_chat_id")
+    if migrate is not None:
+        return False, CHAT_MIGRATED, str(migrate)
+    text = description.lower()
+    if status in (400, 403) and any(s in text for s in UNREACHABLE):
+        return True, RECIPIENT_UNREACHABLE, None
+    return classify_status(status), None, None
 
 
 class TelegramClient:
@@ -84,17 +110,21 @@ class TelegramClient:
             return body.get("result")
         status = resp.status_code if resp.status_code >= 400 else int((body or {}).get("error_code") or 500)
         description = (body or {}).get("description") if isinstance(body, dict) else resp.text[:200]
-        retry_after = None
+        answer_params: dict[str, Any] = {}
         if isinstance(body, dict) and isinstance(body.get("parameters"), dict):
-            retry_after = body["parameters"].get("retry_after")
+            answer_params = body["parameters"]
+        retry_after = answer_params.get("retry_after")
+        permanent, reason, migrate_to = classify(status, str(description or ""), answer_params)
         # The token is in the URL: keep it out of messages.
         raise ProviderError(
             f"telegram {method} answered {status}: {description}",
             provider=PROVIDER,
-            permanent=classify_status(status),
+            permanent=permanent,
             status=status,
             retry_after=float(retry_after) if retry_after is not None else None,
             body=body,
+            reason=reason,
+            migrate_to=migrate_to,
         )
 
     # --- sending ------------------------------------------------------------------------------------

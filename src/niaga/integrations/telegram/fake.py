@@ -73,6 +73,22 @@ class FakeTelegram(LoopbackServer):
         for k, v in req.form.items():
             params[k] = v[0]
         step = self.scripted(method)
+        if isinstance(step, Reply):
+            return step
+        if step == "blocked":
+            return Reply(
+                403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            )
+        if isinstance(step, tuple) and step[0] == "migrate":
+            return Reply(
+                400,
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                    "parameters": {"migrate_to_chat_id": step[1]},
+                },
+            )
         if isinstance(step, int):
             body: dict[str, Any] = {"ok": False, "error_code": step, "description": f"scripted {step}"}
             if step == 429:

@@ -15,7 +15,7 @@ from niaga.integrations.models import InboundEvent
 from niaga.integrations.telegram.client import TelegramClient
 from niaga.integrations.telegram.webhook import CALLBACK_HANDLERS, Callback
 from niaga.messaging import channels
-from niaga.messaging.delivery import Inbound, do_receive
+from niaga.messaging.inbound import Inbound, do_receive
 from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings

@@ -1,4 +1,5 @@
-"""Telegram webhooks: secret-token check, the update key, and the table of inline-button (callback query)
+"""Telegram webhooks: secret-token check, the update key, `POST /webhooks/telegram/{slug}` (the shared
+store-then-ack endpoint of `niaga.integrations.webhooks`), and the table of inline-button (callback query)
 handlers by data prefix. The inbox handler (messages: text, document, photo; callback queries) is in
 tasks.py."""
 
@@ -9,8 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
 
+from niaga.integrations.webhooks import Target, WebhookSpec, add_webhook, channel_resolver
 from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.telegram")
@@ -25,6 +29,37 @@ def verify(header_value: str | None, secret: str) -> bool:
 
 def event_key(business_id: int, update: dict[str, Any]) -> str:
     return f"{business_id}:{update.get('update_id')}"
+
+
+_NOT_AN_UPDATE = ("malformed_json", "Body bukan update Telegram yang valid.")
+
+
+def _verify(raw: bytes, headers: Headers, target: Target) -> bool:
+    return verify(
+        headers.get("x-telegram-bot-api-secret-token"), str(target.secrets.get("secret_token") or "")
+    )
+
+
+def _check(update: dict[str, Any]) -> tuple[str, str] | None:
+    return None if "update_id" in update else _NOT_AN_UPDATE
+
+
+router = APIRouter()
+add_webhook(
+    router,
+    WebhookSpec(
+        provider=PROVIDER,
+        path="/webhooks/telegram/{slug}",
+        resolve=channel_resolver("telegram", "Telegram belum diatur untuk bisnis ini."),
+        verify_raw=_verify,
+        check=_check,
+        event_key=event_key,
+        event_type=lambda update: next((k for k in update if k != "update_id"), None),
+        bad_signature=("invalid_secret", "Secret token tidak valid."),
+        malformed_message=_NOT_AN_UPDATE[1],
+        not_object=_NOT_AN_UPDATE,
+    ),
+)
 
 
 # --- callback queries ------------------------------------------------------------------------------

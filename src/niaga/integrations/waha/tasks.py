@@ -16,7 +16,8 @@ from niaga.integrations.models import InboundEvent, ProviderConfig
 from niaga.integrations.waha.client import WahaClient
 from niaga.integrations.waha.webhook import PROVIDER
 from niaga.messaging import channels
-from niaga.messaging.delivery import Inbound, do_receive, queue_alert
+from niaga.messaging.alerts import queue_alert
+from niaga.messaging.inbound import Inbound, do_receive
 from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings

@@ -1,4 +1,5 @@
-"""WAHA webhooks: HMAC verification and the event key. The inbox handler for `message` and
+"""WAHA webhooks: HMAC verification, the event key and `POST /webhooks/waha/{slug}` (the shared
+store-then-ack endpoint of `niaga.integrations.webhooks`). The inbox handler for `message` and
 `session.status` events is in tasks.py."""
 
 from __future__ import annotations
@@ -7,6 +8,10 @@ import hashlib
 import hmac
 from typing import Any
 
+from fastapi import APIRouter
+from starlette.datastructures import Headers
+
+from niaga.integrations.webhooks import Target, WebhookSpec, add_webhook, channel_resolver
 from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.waha")
@@ -35,3 +40,26 @@ def event_key(business_id: int, body: dict[str, Any]) -> str:
         return f"{business_id}:evt:{body['id']}"
     digest = hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()[:40]
     return f"{business_id}:{event}:{digest}"
+
+
+def _verify(raw: bytes, headers: Headers, target: Target) -> bool:
+    return verify(
+        raw,
+        headers.get("x-webhook-hmac"),
+        str(target.secrets.get("hmac_key") or ""),
+        headers.get("x-webhook-hmac-algorithm"),
+    )
+
+
+router = APIRouter()
+add_webhook(
+    router,
+    WebhookSpec(
+        provider=PROVIDER,
+        path="/webhooks/waha/{slug}",
+        resolve=channel_resolver("waha", "WhatsApp (WAHA) belum diatur untuk bisnis ini."),
+        verify_raw=_verify,
+        event_key=event_key,
+        event_type=lambda body: str(body.get("event") or ""),
+    ),
+)

@@ -26,9 +26,10 @@ from niaga.customers.service import get_or_create_by_identity, normalize_phone
 from niaga.db.engine import new_session, session_scope
 from niaga.kit.envelope import fail, ok
 from niaga.kit.errors import AppError, Forbidden, NotFound, RateLimited, ValidationFailed
-from niaga.messaging.delivery import Inbound, do_receive, message_out
 from niaga.messaging.events import sse_stream
+from niaga.messaging.inbound import Inbound, do_receive
 from niaga.messaging.models import Conversation, Message
+from niaga.messaging.serialize import message_out
 from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business
@@ -155,7 +156,7 @@ def _messages(db: Any, conv: Conversation | None, after: int, limit: int = 100) 
         .order_by(Message.id)
         .limit(limit)
     )
-    return [message_out(m) for m in rows]
+    return [message_out(m, public=True) for m in rows]
 
 
 # --- routes ----------------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ def _post_message(slug: str, body: WidgetMessageIn, request: Request) -> Respons
         if msg is None:
             return _cors(JSONResponse(ok({"message": None, "duplicate": True}), status_code=200), origin)
         db.flush()
-        data = {"message": message_out(msg), "duplicate": False}
+        data = {"message": message_out(msg, public=True), "duplicate": False}
     return _cors(JSONResponse(ok(data), status_code=201), origin)
 
 
