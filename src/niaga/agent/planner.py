@@ -172,6 +172,39 @@ NON_PRODUCT_WORDS = {
     "lewat",
     "via",
     "dikirimkan",
+    "pengiriman",
+    "kebijakan",
+    "policy",
+    "aturan",
+    "ketentuan",
+    "cukup",
+    "buat",
+    "butuh",
+    "perlu",
+    "need",
+    "want",
+    "like",
+    "biasanya",
+    "pakai",
+    "pake",
+    "have",
+    "do",
+    "you",
+    "the",
+    "for",
+    "of",
+    "is",
+    "much",
+    "hadiah",
+    "kado",
+    "gift",
+    "langsung",
+    "sekalian",
+    "juga",
+    "kak",
+    "min",
+    "gan",
+    "sis",
 }
 PRODUCT_INTENTS = ("product_query", "price_check", "stock_check", "shipping_cost", "order_create")
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
@@ -442,6 +475,10 @@ def decide_intent(
     print_words = {"print", "fotokopi", "prints"}
     service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
     print_ctx = print_ctx or (bool(print_words & set(a.words)) and spec_keys and service_line)
+    # "jilid spiral berapa?" in a shop whose binding is a print-shop price, not a catalogue product
+    print_ctx = print_ctx or (
+        "binding" in a.print_spec and "jilid" in a.words and res.product is None and not res.alternatives
+    )
     if "empty" in s:
         return "other", ""
     if "handoff" in s:
@@ -468,10 +505,22 @@ def decide_intent(
         return "order_status", ""
     if re.search(r"\b(?:ORD|INV)-?\d", a.raw, re.I) and "payment" not in s:
         return "order_status", ""  # an incomplete order number: ask for the full one
+    if (
+        "payment" in s
+        and "store_info" in s
+        and knowledge_hit
+        and not has_product
+        and re.search(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b", a.norm)
+    ):
+        return "store_info", ""  # "dibayar jam berapa biar dikirim hari itu?": a policy question
     if "payment" in s and not (has_product and ("price" in s or "order" in s)):
         return "payment", ""
     if "order_status" in s:
         return "order_status", ""
+    if "order_verb" in s and has_product_strong(res) and ("shipping" in s or a.city) and not print_ctx:
+        return "order_create", ""  # "order 3 peci, kirim ke Bandung pakai SiCepat": the order, with its courier
+    if "shipping" in s and "store_info" in s and not a.city and not has_product and knowledge_hit:
+        return "store_info", ""  # "pengiriman pakai kurir apa aja?": the shipping policy, not a quote
     if "shipping" in s:
         return "shipping_cost", ""
     if "store_info" in s and not res.confident and not print_ctx:
@@ -491,6 +540,13 @@ def decide_intent(
         return "order_create", ""  # "cetak undangan 200 pcs": ordering a catalogue print service
     if "price" in s and (wants_product or focus):
         return "price_check", ""
+    if (
+        has_product_strong(res)
+        and _unit_quantity(a)
+        and not (s & {"product_q", "recommend", "promo", "conditional"})
+        and "?" not in a.raw
+    ):
+        return "order_create", ""  # "doa harian 3 biji": a product with a counted quantity is an order
     if "store_info" in s:
         return "store_info", ""
     if "promo" in s and not has_product:
@@ -536,6 +592,10 @@ def decide_intent(
     return "other", ""
 
 
+def _unit_quantity(a: nlu.Analysis) -> bool:
+    return any(i + 1 < len(a.words) and a.words[i + 1] in nlu.UNIT_WORDS for i, _ in a.numbers)
+
+
 def build_plan(
     ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
@@ -558,7 +618,10 @@ def build_plan(
     product_words: set[str] = set()
     for p in res.products[:1]:
         product_words = {stem(t) for t in tokens(p.name)} | {t for t in tokens(p.name)}
-    qty = nlu.extract_quantity(a, exclude_values=res.matched_numbers, product_words=product_words)
+    names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
+    qty = nlu.extract_quantity(
+        a, exclude_values=res.matched_numbers, product_words=product_words, names=names
+    )
     unit_word = None
     if qty is not None:
         for i, v in a.numbers:
@@ -566,7 +629,7 @@ def build_plan(
                 unit_word = a.words[i + 1] if a.words[i + 1] in nlu.UNIT_WORDS else None
                 break
     entities: dict[str, Any] = {}
-    if res.product is not None and intent in PRODUCT_INTENTS:
+    if res.product is not None and intent in PRODUCT_INTENTS and mode != "print":
         entities["sku"] = res.product.sku
     if (
         intent in ("order_create", "stock_check", "price_check", "shipping_cost", "product_query")
