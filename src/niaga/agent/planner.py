@@ -341,6 +341,12 @@ def resolve_products(
         covs = sorted(((name_cov(h), h) for h in close), key=lambda x: -x[0])
         if covs[0][0] >= 0.99 and covs[1][0] < covs[0][0] - 0.3:
             close = [covs[0][1]]
+    if len(close) > 1 and len(terms) == 1 and "order_verb" in a.signals:
+        # "order 3 peci": an order is for one product; the one whose own name is that word is meant
+        # (not a product that only carries it as a category or tag).
+        named = [h for h in close if terms[0] in {stem(t) for t in tokens(h.name)}]
+        if len(named) == 1:
+            close = named
     products = products_by_ids(ctx, [h.product_id for h in close[:8]])
     return Resolution(
         products=products,

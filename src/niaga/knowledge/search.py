@@ -50,9 +50,12 @@ SYNONYMS: dict[str, list[str]] = {
     "cacat": ["retur", "tukar"],
     "rusak": ["retur", "tukar"],
     "garansi": ["retur", "tukar"],
-    "ongkir": ["kirim"],
+    "ongkir": ["kirim", "irim"],
     "gratis": ["kirim", "ongkir"],
-    "kurir": ["kirim"],
+    "kurir": ["kirim", "irim", "jne"],
+    "ekspedisi": ["kirim", "irim", "jne"],
+    "kirim": ["irim"],  # "pengiriman" stems to "irim" (the k of meng-/peng- is not restored)
+    "bija": ["aturan"],
     "lama": ["estimasi", "kerja"],
     "selesai": ["estimasi"],
     "jadi": ["estimasi"],
@@ -190,6 +193,7 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             "minggu",
             "promo",
             "cod",
+            "irim",
         }
         if (t in QUERY_STOPWORDS or s in QUERY_STOPWORDS) and t not in keep and s not in keep:
             continue
