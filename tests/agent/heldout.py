@@ -258,7 +258,9 @@ def run_business(home: Path, slug: str, cases: list[dict[str, Any]]) -> Score:
     )
     outs = [x for x in p.stdout.splitlines() if x.strip()]
     if p.returncode != 0 or len(outs) != len(lines):
-        raise RuntimeError(f"chat exited {p.returncode} with {len(outs)}/{len(lines)} lines: {p.stderr[-2000:]}")
+        raise RuntimeError(
+            f"chat exited {p.returncode} with {len(outs)}/{len(lines)} lines: {p.stderr[-2000:]}"
+        )
     allowed = allowed_amounts(slug)
     total = Score()
     for out_line, n in zip(outs, index, strict=True):

@@ -240,7 +240,22 @@ class Plan:
 
 
 def _stopwords(ctx: ToolContext, cities: dict[str, str]) -> set[str]:
-    return NON_PRODUCT_WORDS | set(cities) | set(nlu.CITY_ALIASES)
+    return NON_PRODUCT_WORDS | set(cities) | set(nlu.CITY_ALIASES) | _COURIER_STOP
+
+
+# Courier names and shipping words are never product search terms ("... kirim pakai SiCepat", "ship with J&T").
+_COURIER_STOP = {
+    "jne",
+    "jnt",
+    "sicepat",
+    "anteraja",
+    "tiki",
+    "ninja",
+    "gosend",
+    "grabexpress",
+    "ship",
+    "send",
+}
 
 
 def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
@@ -524,7 +539,10 @@ def decide_intent(
     if "order_status" in s:
         return "order_status", ""
     if "order_verb" in s and has_product_strong(res) and ("shipping" in s or a.city) and not print_ctx:
-        return "order_create", ""  # "order 3 peci, kirim ke Bandung pakai SiCepat": the order, with its courier
+        return (
+            "order_create",
+            "",
+        )  # "order 3 peci, kirim ke Bandung pakai SiCepat": the order, with its courier
     if "shipping" in s and "store_info" in s and not a.city and not has_product and knowledge_hit:
         return "store_info", ""  # "pengiriman pakai kurir apa aja?": the shipping policy, not a quote
     if "shipping" in s:

@@ -779,7 +779,9 @@ def _named_courier(low: str, opts: list[dict[str, Any]]) -> dict[str, Any] | Non
     chosen = None
     for o in opts:
         c = re.sub(r"[^a-z0-9]", "", o["courier"].lower().replace("&", "n"))
-        if (c in words or o["courier"].lower() in words) and (chosen is None or o["service"].lower() in words):
+        if (c in words or o["courier"].lower() in words) and (
+            chosen is None or o["service"].lower() in words
+        ):
             chosen = o
     return chosen
 
@@ -873,7 +875,9 @@ def _advance_draft(
         if not ship.get("address"):
             if head and ship.get("courier") and not ship.get("unpriced"):
                 total = tools.draft_total(ctx, draft=draft)
-                cost = "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
+                cost = (
+                    "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
+                )
                 lines.append(f"Subtotal: {rp(draft['subtotal'])}")
                 lines.append(
                     f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
@@ -1149,6 +1153,12 @@ def _print_quote_reply(
             )
         if q.get("express_cost"):
             lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
+        if q.get("minimum_adjustment"):
+            lines.append(
+                f"• Minimum charge {rp(q['minimum_charge'])}"
+                if v.en
+                else f"• Biaya minimum {rp(q['minimum_charge'])}"
+            )
         lines.append(f"Total: {rp(q['total'])}")
     else:
         what = f"{doc} {copies} {'copies' if v.en else ('lembar' if single_sheet else 'rangkap')}"
@@ -1273,7 +1283,9 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -
             "beda",
         )
     )
-    late = any(w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai", "ilang", "hilang"))
+    late = any(
+        w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai", "ilang", "hilang")
+    )
     lines = [
         (
             "We're very sorry about that 🙏"

@@ -641,6 +641,7 @@ _PREFIXES = (
 )
 _KEEP = {
     # words an affix rule would damage and that matter for a shop
+    "petang",  # not pe- + "tang"
     "quran",
     "sajadah",
     "madinah",
