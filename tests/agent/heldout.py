@@ -53,7 +53,7 @@ def parse_amount(raw: str, thousands: bool = False) -> int | None:
             v = float(s.replace(",", "."))
         except ValueError:
             return None
-    return int(round(v * 1000)) if thousands else int(round(v))
+    return round(v * 1000) if thousands else round(v)
 
 
 def amounts_in(text: str) -> list[int]:

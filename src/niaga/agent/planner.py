@@ -194,7 +194,6 @@ NON_PRODUCT_WORDS = {
     "for",
     "of",
     "is",
-    "much",
     "hadiah",
     "kado",
     "gift",
