@@ -196,6 +196,14 @@ _ORDER_VERBS = {
     "want",
     "need",
     "pesanan",
+    "memesan",
+    "membeli",
+    "pesankan",
+    "belikan",
+    "borong",
+    "checkout",
+    "purchase",
+    "ingin",
 }
 
 
@@ -488,14 +496,21 @@ def extract_quantity(
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
-        elif nxt in product_words or (
-            nxt and any(nxt.startswith(p[:4]) for p in product_words if len(p) >= 4)
+        elif _names_product(nxt, product_words) or (
+            # "4 buku sirah nabawiyah": a generic noun between the number and the product's name
+            i + 2 < len(words) and _names_product(words[i + 2], product_words) and not nxt.isdigit()
         ):
             candidates.append((2, i, v))
     if not candidates:
         return None
     candidates.sort()
     return candidates[0][2]
+
+
+def _names_product(word: str, product_words: set[str]) -> bool:
+    return bool(word) and (
+        word in product_words or any(word.startswith(p[:4]) for p in product_words if len(p) >= 4)
+    )
 
 
 _STOCK_CUES = {"ada", "ready", "cukup", "have", "stok", "sisa", "kalau", "klo", "kl", "for", "buat", "untuk"}
