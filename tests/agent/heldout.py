@@ -208,9 +208,17 @@ def score_case(case: dict[str, Any], out: dict[str, Any], allowed: set[int]) -> 
     return Score((it, 1), (en_ok, en_n), (fa_ok, fa_n), ho, int(bool(bad)), lines)
 
 
-def load_cases(slug: str) -> list[dict[str, Any]]:
-    path = DATA / f"heldout_{slug}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+SETS = ("heldout", "heldout2")  # heldout2: written after the fixes, never tuned on
+
+
+def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:
+    cases = []
+    for name in sets:
+        path = DATA / f"{name}_{slug}.jsonl"
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            cases.extend(json.loads(line) for line in text.splitlines() if line.strip())
+    return cases
 
 
 def niaga_env(home: Path) -> dict[str, str]:
@@ -274,11 +282,11 @@ def run_business(home: Path, slug: str, cases: list[dict[str, Any]]) -> Score:
     return total
 
 
-def run_all(businesses: tuple[str, ...] = BUSINESSES) -> dict[str, Score]:
+def run_all(businesses: tuple[str, ...] = BUSINESSES, sets: tuple[str, ...] = SETS) -> dict[str, Score]:
     home = Path(tempfile.mkdtemp(prefix="niaga-heldout-"))
     try:
         init_home(home)
-        return {slug: run_business(home, slug, load_cases(slug)) for slug in businesses}
+        return {slug: run_business(home, slug, load_cases(slug, sets)) for slug in businesses}
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
@@ -286,9 +294,10 @@ def run_all(businesses: tuple[str, ...] = BUSINESSES) -> dict[str, Score]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--business", action="append", choices=BUSINESSES)
+    ap.add_argument("--set", action="append", choices=SETS, help="case files (default: all)")
     ap.add_argument("-v", action="store_true", help="print every failed case")
     args = ap.parse_args()
-    results = run_all(tuple(args.business or BUSINESSES))
+    results = run_all(tuple(args.business or BUSINESSES), tuple(args.set or SETS))
     total = Score()
     for slug, s in results.items():
         if args.v:

@@ -29,7 +29,7 @@ INTENTS = (
     "other",
 )
 DOCUMENT_TYPES = ("skripsi", "tesis", "makalah", "proposal", "laporan", "ktp", "ijazah", "dokumen")
-BINDINGS = ("none", "staple", "spiral", "hardcover")
+BINDINGS = ("none", "staple", "spiral", "softcover", "hardcover")
 
 ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)[-\s]?\d{8}[-\s]?\d{3,6}\b", re.I)
 
@@ -231,7 +231,8 @@ SIGNALS: dict[str, str] = {
     r"\b(?:mau |ingin )?tanya(?: dulu| saja| sedikit)?$|^(?:min|kak|gan|sis)$",
     "thanks": r"\b(?:makasih|thanks|thank|jazakallah\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
     "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
-    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|call)\b(?:\s+\w+){0,3}?\s+"
+    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|call|dihubungi|ditelpon|"
+    r"ditelepon|dihubungkan)\b(?:\s+\w+){0,3}?\s+"
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
     r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko)\b(?! (?:bot|robot))|"
@@ -256,7 +257,12 @@ SIGNALS: dict[str, str] = {
     r"(?:dikirim|datang|diterima|dapat|dapet|dicetak) (?:salah|beda|keliru|kurang)|"
     r"beda (?:warna|ukuran|motif|dengan|sama|dari)|"
     r"kurang (?:satu|\d+)(?= \w+ (?:di|dalam) (?:paket|pesanan|kiriman)|,|$| (?:harusnya|seharusnya|padahal|"
-    r"yang datang|dari pesanan))|(?:wrong|incorrect) (?:size|colou?r|item|product|order))\b",
+    r"yang datang|dari pesanan))|(?:wrong|incorrect) (?:size|colou?r|item|product|order)|"
+    r"bau|apek|kotor|kusam|berjamur|jamuran|kekecilan|kebesaran|cacat|beda jauh|"
+    r"(?:cuma|hanya|cuman) \d+ (?:padahal|harusnya|seharusnya)|"
+    r"(?:datang|sampai|diterima|dikirim) (?:cuma|hanya|cuman) \d+|"
+    r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|not yet|still not|never) (?:arrived|arrive|received|come|came)|"
+    r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -275,7 +281,9 @@ SIGNALS: dict[str, str] = {
     r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
     r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
-    r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|"
+    r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|\baturan\b|\bsyarat\b|"
+    r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|sunday|saturday) (?:buka|tutup|open)\b|"
+    r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
     r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
@@ -408,6 +416,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["document_type"] = doc
     if re.search(r"\bhardcover\b|\bhard\b", n):
         spec["binding"] = "hardcover"
+    elif re.search(r"\bsoftcover\b|\bsoft\b", n):
+        spec["binding"] = "softcover"
     elif re.search(r"\bspiral\b|\bring\b", n):
         spec["binding"] = "spiral"
     elif re.search(r"\b(?:staples|lakban|jepret)\b", n):

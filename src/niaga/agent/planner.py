@@ -204,6 +204,25 @@ NON_PRODUCT_WORDS = {
     "min",
     "gan",
     "sis",
+    "jasa",
+    "enough",
+    "there",
+    "are",
+    "any",
+    "does",
+    "my",
+    "me",
+    "we",
+    "this",
+    "that",
+    "can",
+    "could",
+    "would",
+    "what",
+    "which",
+    "some",
+    "with",
+    "and",
 }
 PRODUCT_INTENTS = ("product_query", "price_check", "stock_check", "shipping_cost", "order_create")
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
@@ -535,6 +554,12 @@ def decide_intent(
         return "store_info", ""  # "dibayar jam berapa biar dikirim hari itu?": a policy question
     if "payment" in s and not (has_product and ("price" in s or "order" in s)):
         return "payment", ""
+    if (
+        "order_status" in s
+        and "store_info" in s
+        and re.search(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b", a.norm)
+    ):
+        return "store_info", ""  # "aturan retur barangnya gimana?": the policy, not an order's status
     if "order_status" in s:
         return "order_status", ""
     if "order_verb" in s and has_product_strong(res) and ("shipping" in s or a.city) and not print_ctx:
@@ -542,7 +567,7 @@ def decide_intent(
             "order_create",
             "",
         )  # "order 3 peci, kirim ke Bandung pakai SiCepat": the order, with its courier
-    if "shipping" in s and "store_info" in s and not a.city and not has_product and knowledge_hit:
+    if "shipping" in s and "store_info" in s and not a.city and not has_product:
         return "store_info", ""  # "pengiriman pakai kurir apa aja?": the shipping policy, not a quote
     if "shipping" in s:
         return "shipping_cost", ""

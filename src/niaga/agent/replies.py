@@ -1113,10 +1113,13 @@ def _print_quote_reply(
     ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *, asked_price: bool
 ) -> Outcome:
     spec = plan.print_spec
+    pages = spec.get("pages")
+    if asked_price and not pages and spec.get("document_type") in tools.SINGLE_SHEET_DOCUMENTS:
+        pages = 1  # "fotokopi KTP 20 lembar berapa?": 20 copies of one sheet (a total only when asked)
     q = tools.print_quote(
         ctx,
         document_type=spec.get("document_type"),
-        pages=spec.get("pages"),
+        pages=pages,
         copies=spec.get("copies"),
         color=spec.get("color"),
         binding=spec.get("binding"),

@@ -290,7 +290,15 @@ def print_quote(
 
 
 # The agent's binding names → the print price list's.
-_LIST_BINDING = {"hardcover": "hard cover", "spiral": "spiral", "staple": "staple", "none": "none"}
+_LIST_BINDING = {
+    "hardcover": "hard cover",
+    "softcover": "soft cover",
+    "spiral": "spiral",
+    "staple": "staple",
+    "none": "none",
+}
+# One-sheet documents (an ID card, a certificate): "fotokopi KTP 20 lembar" is 20 copies of one page.
+SINGLE_SHEET_DOCUMENTS = ("ktp", "ijazah")
 
 
 def _print_price_list(ctx: ToolContext) -> dict[str, Any] | None:

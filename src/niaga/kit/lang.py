@@ -138,6 +138,8 @@ SLANG: dict[str, str] = {
     "skrng": "sekarang",
     "sampe": "sampai",
     "nyampe": "sampai",
+    "dateng": "datang",
+    "dtg": "datang",
     "nyampai": "sampai",
     "smpe": "sampai",
     "trs": "terus",
