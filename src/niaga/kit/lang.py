@@ -779,6 +779,8 @@ def stem(word: str) -> str:
         for pre in _PREFIXES:
             if w.startswith(pre) and len(w) - len(pre) >= 4:
                 rest = w[len(pre) :]
+                if pre == "te" and not rest.startswith("r"):
+                    continue  # te- is ter- before an r ("terasa"); "tentang", "tebal" have no prefix
                 # meny-/peny- drop an s, meng-/peng- before a vowel drop a k, mem-/pem- drop a p,
                 # men-/pen- drop a t: restore the most likely initial.
                 if pre in ("meny", "peny"):
