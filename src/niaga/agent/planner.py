@@ -205,6 +205,9 @@ NON_PRODUCT_WORDS = {
     "gan",
     "sis",
     "jasa",
+    "lain",
+    "lainnya",
+    "other",
     "enough",
     "there",
     "are",
@@ -283,6 +286,7 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
         if w not in catalog_search.QUERY_STOPWORDS
         and w not in stop
         and stem(w) not in catalog_search.QUERY_STOPWORDS
+        and not w.isdigit()  # quantities are not part of what the customer looked for
     ]
     phrase = " ".join(words[:8])
     phrase = re.sub(r"\b([a-f]\d{1,2})\b", lambda m: m.group(1).upper(), phrase)
@@ -337,6 +341,11 @@ def resolve_products(
         if not idx.bm25.vocab.expand(t)
         and ((t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))
     ]  # "braille", size "a3"
+    variant = _variant_question(hits, terms)
+    if variant is not None:
+        # "mukena ada warna lain?": the product is there, the variant word is what is asked; never answer
+        # "not available" while naming that same product as the alternative.
+        return Resolution(products=products_by_ids(ctx, [variant]), confident=True, terms=terms)
     if hits and unknown and hits[0].coverage < 0.99:
         alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3])
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
@@ -387,6 +396,19 @@ def resolve_products(
         terms=terms,
         matched_numbers={int(t) for t in top.matched if t.isdigit()},
     )
+
+
+# Words that ask for a variant of a product rather than name one.
+VARIANT_WORDS = {"warna", "ukuran", "motif", "model", "tipe", "jenis", "varian", "size", "colour", "color"}
+
+
+def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> int | None:
+    """The one product whose own name carries every term of the question except variant words."""
+    rest = [t for t in terms if t not in VARIANT_WORDS]
+    if not hits or len(rest) == len(terms) or not rest or hits[0].coverage >= 0.99:
+        return None
+    named = [h for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
+    return named[0].product_id if len(named) == 1 else None
 
 
 def has_product_strong(res: Resolution) -> bool:
