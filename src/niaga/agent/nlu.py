@@ -29,7 +29,7 @@ INTENTS = (
     "other",
 )
 DOCUMENT_TYPES = ("skripsi", "tesis", "makalah", "proposal", "laporan", "ktp", "ijazah", "dokumen")
-BINDINGS = ("none", "staple", "spiral", "hardcover")
+BINDINGS = ("none", "staple", "spiral", "softcover", "hardcover")
 
 ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)[-\s]?\d{8}[-\s]?\d{3,6}\b", re.I)
 
@@ -126,7 +126,9 @@ UNIT_WORDS = {
     "potong",
     "pasang",
     "exp",
+    "eks",
     "jilid",
+    "pc",
 }
 _NOT_QTY_AFTER = {
     "halaman",
@@ -152,8 +154,6 @@ _NOT_QTY_AFTER = {
     "mb",
     "gb",
     "tahunan",
-    "blok",
-    "nabi",
     "juz",
     "km",
     "sisi",
@@ -196,6 +196,14 @@ _ORDER_VERBS = {
     "want",
     "need",
     "pesanan",
+    "memesan",
+    "membeli",
+    "pesankan",
+    "belikan",
+    "borong",
+    "checkout",
+    "purchase",
+    "ingin",
 }
 
 
@@ -223,12 +231,16 @@ SIGNALS: dict[str, str] = {
     r"\b(?:mau |ingin )?tanya(?: dulu| saja| sedikit)?$|^(?:min|kak|gan|sis)$",
     "thanks": r"\b(?:makasih|thanks|thank|jazakallah\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
     "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
-    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung)\b(?:\s+\w+){0,3}?\s+"
-    r"(?:dengan |sama |ke |to |with |a |an )?"
+    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|call|dihubungi|ditelpon|"
+    r"ditelepon|dihubungkan)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
-    r"karyawan|human|person|penjual|seller|pengelola)\b(?! (?:bot|robot))|"
-    r"\b(?:mau|ingin|minta|want|need|perlu|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no )?"
-    r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner)\b|"
+    r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko)\b(?! (?:bot|robot))|"
+    r"\b(?:mau|ingin|minta|want|need|perlu|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
+    r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
+    r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner|orang|orang asli)\b"
+    r"(?! (?:lain|yang (?:mau|ingin|pesan)|\d))|"
+    r"\btidak mau (?:sama |dengan |dibalas |chat )?(?:bot|robot|mesin)\b|\b(?:real|actual) (?:person|human)\b|"
     r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
     r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
@@ -237,7 +249,20 @@ SIGNALS: dict[str, str] = {
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
     r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
     r"tidak dibalas|tidak direspon|lama (?:banget|sekali)|belum (?:datang|sampai|diterima|dikirim|ada kabar)|"
-    r"tidak (?:datang|sampai)|broken|damaged|torn|wrong item|disappointed|angry)\b",
+    r"tidak (?:datang|sampai)|broken|damaged|torn|wrong item|disappointed|angry|"
+    r"kebalik|terbalik|pudar|miring|bolong|berlubang|noda|bernoda|luntur|typo|ilang|tidak (?:ter|ke)cetak|"
+    r"lepas|copot|belum ada update|tidak ada update|missing|faded|never arrived|not arrived|has not arrived|"
+    r"(?:ukuran|warna|nama|cetakan|barang|pesanan|item|size|ukuranya)(?:nya)? (?:yang )?(?:salah|beda|keliru)|"
+    r"salah (?:kirim|ukuran|warna|cetak|barang|item|pesanan|produk)|"
+    r"(?:dikirim|datang|diterima|dapat|dapet|dicetak) (?:salah|beda|keliru|kurang)|"
+    r"beda (?:warna|ukuran|motif|dengan|sama|dari)|"
+    r"kurang (?:satu|\d+)(?= \w+ (?:di|dalam) (?:paket|pesanan|kiriman)|,|$| (?:harusnya|seharusnya|padahal|"
+    r"yang datang|dari pesanan))|(?:wrong|incorrect) (?:size|colou?r|item|product|order)|"
+    r"bau|apek|kotor|kusam|berjamur|jamuran|kekecilan|kebesaran|cacat|beda jauh|"
+    r"(?:cuma|hanya|cuman) \d+ (?:padahal|harusnya|seharusnya)|"
+    r"(?:datang|sampai|diterima|dikirim) (?:cuma|hanya|cuman) \d+|"
+    r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|not yet|still not|never) (?:arrived|arrive|received|come|came)|"
+    r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -256,16 +281,22 @@ SIGNALS: dict[str, str] = {
     r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
     r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
-    r"\bhari libur\b|\blibur\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
+    r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|\baturan\b|\bsyarat\b|"
+    r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|sunday|saturday) (?:buka|tutup|open)\b|"
+    r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
+    r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
     "shipping": r"\bongkir\b|\bkurir\b|\bjne\b|\bj&t\b|\bjnt\b|\bsicepat\b|\b(?:di)?kirim (?:ke|sampai)\b|"
     r"\bpengiriman ke\b|\bsend to\b|\bship\w* to\b|\bgratis ongkir\b|\bekspedisi\b",
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
-    r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b",
+    r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
+    r"\bcukup (?:buat|untuk|\d)|\bada \d+\b|\b(?:do you )?have \d+\b|\bin stock\b",
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|ambil|borong)\b|\bi'?ll take\b|\bmau yang\b|"
-    r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b",
+    r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b",
+    # an explicit order verb (not "ambil", which is also picking up, nor "mau yang")
+    "order_verb": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b",
     "product_q": r"\b(?:ada|jual|jualan|sedia|menyediakan|nyari|cari|mencari|rekomendasi\w*|saran|recommend\w*|"
@@ -376,7 +407,7 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         (r"\blaporan\b", "laporan"),
         (r"\b(?:ktp|kk|sim|kartu keluarga|npwp)\b", "ktp"),
         (r"\b(?:ijazah|ijasah|transkrip|sertifikat|piagam|akta)\b", "ijazah"),
-        (r"\b(?:dokumen|berkas|document|tugas|modul|materi|file)\b", "dokumen"),
+        (r"\b(?:dokumen|berkas|document|tugas|modul|materi)\b", "dokumen"),
     ):
         if re.search(pat, n):
             doc = val
@@ -385,6 +416,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["document_type"] = doc
     if re.search(r"\bhardcover\b|\bhard\b", n):
         spec["binding"] = "hardcover"
+    elif re.search(r"\bsoftcover\b|\bsoft\b", n):
+        spec["binding"] = "softcover"
     elif re.search(r"\bspiral\b|\bring\b", n):
         spec["binding"] = "spiral"
     elif re.search(r"\b(?:staples|lakban|jepret)\b", n):
@@ -424,20 +457,46 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     return spec
 
 
+def _in_name(words: list[str], i: int, names: list[list[str]]) -> bool:
+    """Whether the number at words[i] is part of a product's name as the customer wrote it: the name has the
+    same number next to the same word ("hafalan *8* blok", "kisah *25* nabi", "masker batik *3* lapis",
+    "iqro jilid *1-6*")."""
+    w = words[i]
+    prv = words[i - 1] if i > 0 else None
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    for name in names:
+        for j, t in enumerate(name):
+            if t != w:
+                continue
+            before = name[j - 1] if j > 0 else None
+            after = name[j + 1] if j + 1 < len(name) else None
+            if (prv is not None and prv == before) or (nxt is not None and nxt == after):
+                return True
+    return False
+
+
 def extract_quantity(
-    a: Analysis, *, exclude_values: set[int] | None = None, product_words: set[str] | None = None
+    a: Analysis,
+    *,
+    exclude_values: set[int] | None = None,
+    product_words: set[str] | None = None,
+    names: list[list[str]] | None = None,
 ) -> int | None:
-    """The ordered quantity: a number with a unit ("3 pcs", "2 box"), after an order verb ("mau 2"),
-    or right before a product word ("2 quran"); never a page count, an age, a year, money or part of
-    the product's name."""
+    """The ordered quantity. A number is a quantity only with a quantity cue — a unit after it ("3 pcs",
+    "2 box"), an order or stock word before it ("mau 2", "butuh 40", "ada 30"), or a product word right after
+    it ("2 quran") — and never when it is part of the matched product's name (`names`: the candidates'
+    name tokens), a page count, an age, a year or money."""
     words = a.words
     exclude_values = exclude_values or set()
     product_words = product_words or set()
+    names = names or []
     candidates: list[tuple[int, int, int]] = []  # (priority, index, value)
     for i, v in a.numbers:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prv = words[i - 1] if i > 0 else ""
         if nxt in _NOT_QTY_AFTER or prv in _NOT_QTY_BEFORE or v == 0 or v > 10000:
+            continue
+        if _in_name(words, i, names):
             continue
         if v in exclude_values and nxt not in UNIT_WORDS:
             continue
@@ -445,15 +504,23 @@ def extract_quantity(
             continue
         if nxt in UNIT_WORDS:
             candidates.append((0, i, v))
-        elif prv in _ORDER_VERBS or prv in ("x", "sebanyak"):
+        elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
-        elif nxt in product_words or (
-            nxt and any(nxt.startswith(p[:4]) for p in product_words if len(p) >= 4)
+        elif _names_product(nxt, product_words) or (
+            # "4 buku sirah nabawiyah": a generic noun between the number and the product's name
+            i + 2 < len(words) and _names_product(words[i + 2], product_words) and not nxt.isdigit()
         ):
             candidates.append((2, i, v))
-        else:
-            candidates.append((3, i, v))
     if not candidates:
         return None
     candidates.sort()
     return candidates[0][2]
+
+
+def _names_product(word: str, product_words: set[str]) -> bool:
+    return bool(word) and (
+        word in product_words or any(word.startswith(p[:4]) for p in product_words if len(p) >= 4)
+    )
+
+
+_STOCK_CUES = {"ada", "ready", "cukup", "have", "stok", "sisa", "kalau", "klo", "kl", "for", "buat", "untuk"}

@@ -172,6 +172,60 @@ NON_PRODUCT_WORDS = {
     "lewat",
     "via",
     "dikirimkan",
+    "pengiriman",
+    "kebijakan",
+    "policy",
+    "aturan",
+    "ketentuan",
+    "cukup",
+    "buat",
+    "butuh",
+    "perlu",
+    "need",
+    "want",
+    "like",
+    "biasanya",
+    "pakai",
+    "pake",
+    "have",
+    "do",
+    "you",
+    "the",
+    "for",
+    "of",
+    "is",
+    "hadiah",
+    "kado",
+    "gift",
+    "langsung",
+    "sekalian",
+    "juga",
+    "kak",
+    "min",
+    "gan",
+    "sis",
+    "jasa",
+    "lain",
+    "lainnya",
+    "other",
+    "enough",
+    "there",
+    "are",
+    "any",
+    "does",
+    "my",
+    "me",
+    "we",
+    "this",
+    "that",
+    "can",
+    "could",
+    "would",
+    "what",
+    "which",
+    "some",
+    "with",
+    "and",
 }
 PRODUCT_INTENTS = ("product_query", "price_check", "stock_check", "shipping_cost", "order_create")
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
@@ -207,7 +261,22 @@ class Plan:
 
 
 def _stopwords(ctx: ToolContext, cities: dict[str, str]) -> set[str]:
-    return NON_PRODUCT_WORDS | set(cities) | set(nlu.CITY_ALIASES)
+    return NON_PRODUCT_WORDS | set(cities) | set(nlu.CITY_ALIASES) | _COURIER_STOP
+
+
+# Courier names and shipping words are never product search terms ("... kirim pakai SiCepat", "ship with J&T").
+_COURIER_STOP = {
+    "jne",
+    "jnt",
+    "sicepat",
+    "anteraja",
+    "tiki",
+    "ninja",
+    "gosend",
+    "grabexpress",
+    "ship",
+    "send",
+}
 
 
 def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
@@ -217,6 +286,7 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
         if w not in catalog_search.QUERY_STOPWORDS
         and w not in stop
         and stem(w) not in catalog_search.QUERY_STOPWORDS
+        and not w.isdigit()  # quantities are not part of what the customer looked for
     ]
     phrase = " ".join(words[:8])
     phrase = re.sub(r"\b([a-f]\d{1,2})\b", lambda m: m.group(1).upper(), phrase)
@@ -271,6 +341,11 @@ def resolve_products(
         if not idx.bm25.vocab.expand(t)
         and ((t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))
     ]  # "braille", size "a3"
+    variant = _variant_question(hits, terms)
+    if variant is not None:
+        # "mukena ada warna lain?": the product is there, the variant word is what is asked; never answer
+        # "not available" while naming that same product as the alternative.
+        return Resolution(products=products_by_ids(ctx, [variant]), confident=True, terms=terms)
     if hits and unknown and hits[0].coverage < 0.99:
         alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3])
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
@@ -308,6 +383,12 @@ def resolve_products(
         covs = sorted(((name_cov(h), h) for h in close), key=lambda x: -x[0])
         if covs[0][0] >= 0.99 and covs[1][0] < covs[0][0] - 0.3:
             close = [covs[0][1]]
+    if len(close) > 1 and len(terms) == 1 and "order_verb" in a.signals:
+        # "order 3 peci": an order is for one product; the one whose own name is that word is meant
+        # (not a product that only carries it as a category or tag).
+        named = [h for h in close if terms[0] in {stem(t) for t in tokens(h.name)}]
+        if len(named) == 1:
+            close = named
     products = products_by_ids(ctx, [h.product_id for h in close[:8]])
     return Resolution(
         products=products,
@@ -315,6 +396,19 @@ def resolve_products(
         terms=terms,
         matched_numbers={int(t) for t in top.matched if t.isdigit()},
     )
+
+
+# Words that ask for a variant of a product rather than name one.
+VARIANT_WORDS = {"warna", "ukuran", "motif", "model", "tipe", "jenis", "varian", "size", "colour", "color"}
+
+
+def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> int | None:
+    """The one product whose own name carries every term of the question except variant words."""
+    rest = [t for t in terms if t not in VARIANT_WORDS]
+    if not hits or len(rest) == len(terms) or not rest or hits[0].coverage >= 0.99:
+        return None
+    named = [h for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
+    return named[0].product_id if len(named) == 1 else None
 
 
 def has_product_strong(res: Resolution) -> bool:
@@ -442,6 +536,10 @@ def decide_intent(
     print_words = {"print", "fotokopi", "prints"}
     service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
     print_ctx = print_ctx or (bool(print_words & set(a.words)) and spec_keys and service_line)
+    # "jilid spiral berapa?" in a shop whose binding is a print-shop price, not a catalogue product
+    print_ctx = print_ctx or (
+        "binding" in a.print_spec and "jilid" in a.words and res.product is None and not res.alternatives
+    )
     if "empty" in s:
         return "other", ""
     if "handoff" in s:
@@ -468,10 +566,31 @@ def decide_intent(
         return "order_status", ""
     if re.search(r"\b(?:ORD|INV)-?\d", a.raw, re.I) and "payment" not in s:
         return "order_status", ""  # an incomplete order number: ask for the full one
+    if (
+        "payment" in s
+        and "store_info" in s
+        and knowledge_hit
+        and not has_product
+        and re.search(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b", a.norm)
+    ):
+        return "store_info", ""  # "dibayar jam berapa biar dikirim hari itu?": a policy question
     if "payment" in s and not (has_product and ("price" in s or "order" in s)):
         return "payment", ""
+    if (
+        "order_status" in s
+        and "store_info" in s
+        and re.search(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b", a.norm)
+    ):
+        return "store_info", ""  # "aturan retur barangnya gimana?": the policy, not an order's status
     if "order_status" in s:
         return "order_status", ""
+    if "order_verb" in s and has_product_strong(res) and ("shipping" in s or a.city) and not print_ctx:
+        return (
+            "order_create",
+            "",
+        )  # "order 3 peci, kirim ke Bandung pakai SiCepat": the order, with its courier
+    if "shipping" in s and "store_info" in s and not a.city and not has_product:
+        return "store_info", ""  # "pengiriman pakai kurir apa aja?": the shipping policy, not a quote
     if "shipping" in s:
         return "shipping_cost", ""
     if "store_info" in s and not res.confident and not print_ctx:
@@ -491,6 +610,13 @@ def decide_intent(
         return "order_create", ""  # "cetak undangan 200 pcs": ordering a catalogue print service
     if "price" in s and (wants_product or focus):
         return "price_check", ""
+    if (
+        has_product_strong(res)
+        and _unit_quantity(a)
+        and not (s & {"product_q", "recommend", "promo", "conditional"})
+        and "?" not in a.raw
+    ):
+        return "order_create", ""  # "doa harian 3 biji": a product with a counted quantity is an order
     if "store_info" in s:
         return "store_info", ""
     if "promo" in s and not has_product:
@@ -536,6 +662,10 @@ def decide_intent(
     return "other", ""
 
 
+def _unit_quantity(a: nlu.Analysis) -> bool:
+    return any(i + 1 < len(a.words) and a.words[i + 1] in nlu.UNIT_WORDS for i, _ in a.numbers)
+
+
 def build_plan(
     ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
@@ -558,7 +688,10 @@ def build_plan(
     product_words: set[str] = set()
     for p in res.products[:1]:
         product_words = {stem(t) for t in tokens(p.name)} | {t for t in tokens(p.name)}
-    qty = nlu.extract_quantity(a, exclude_values=res.matched_numbers, product_words=product_words)
+    names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
+    qty = nlu.extract_quantity(
+        a, exclude_values=res.matched_numbers, product_words=product_words, names=names
+    )
     unit_word = None
     if qty is not None:
         for i, v in a.numbers:
@@ -566,7 +699,7 @@ def build_plan(
                 unit_word = a.words[i + 1] if a.words[i + 1] in nlu.UNIT_WORDS else None
                 break
     entities: dict[str, Any] = {}
-    if res.product is not None and intent in PRODUCT_INTENTS:
+    if res.product is not None and intent in PRODUCT_INTENTS and mode != "print":
         entities["sku"] = res.product.sku
     if (
         intent in ("order_create", "stock_check", "price_check", "shipping_cost", "product_query")

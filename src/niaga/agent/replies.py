@@ -744,6 +744,8 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
                 "city": a.city,
                 **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {}),
             }
+        # "kirim ke Bandung pakai SiCepat": the courier named with the city is chosen once it is priced
+        ship["courier_hint"] = low[:200]
     elif awaiting == "fulfilment" and nlu.DELIVERY_RE.search(low):
         ship = {"method": "delivery", **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {})}
     elif awaiting == "courier" and ship.get("options"):
@@ -755,13 +757,7 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
         elif nlu.CHEAPEST_RE.search(low):
             chosen = opts[0]
         else:
-            words = set(re.findall(r"[a-z0-9&]+", low.replace("j&t", "jnt").replace("j & t", "jnt")))
-            for o in opts:
-                c = re.sub(r"[^a-z0-9]", "", o["courier"].lower().replace("&", "n"))
-                if (c in words or o["courier"].lower() in words) and (
-                    chosen is None or o["service"].lower() in words
-                ):
-                    chosen = o
+            chosen = _named_courier(low, opts)
         if chosen is not None:
             ship.update(courier=chosen["courier"], service=chosen["service"])
     elif awaiting == "address" and ship.get("method") == "delivery":
@@ -775,6 +771,19 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
         ship.pop("courier", None)  # the price per option changes with the weight
     draft["ship"] = ship
     return draft
+
+
+def _named_courier(low: str, opts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The option whose courier (and service, when named) the text names: "jne", "j&t", "sicepat reg"."""
+    words = set(re.findall(r"[a-z0-9&]+", low.replace("j&t", "jnt").replace("j & t", "jnt")))
+    chosen = None
+    for o in opts:
+        c = re.sub(r"[^a-z0-9]", "", o["courier"].lower().replace("&", "n"))
+        if (c in words or o["courier"].lower() in words) and (
+            chosen is None or o["service"].lower() in words
+        ):
+            chosen = o
+    return chosen
 
 
 def _advance_draft(
@@ -836,6 +845,10 @@ def _advance_draft(
                 ship.pop("service", None)
             if not ship.get("courier") and (ship["free"] or len(ship["options"]) == 1):
                 ship.update(courier=ship["options"][0]["courier"], service=ship["options"][0]["service"])
+            hint = ship.pop("courier_hint", None)
+            named = _named_courier(hint, ship["options"]) if hint and not ship.get("courier") else None
+            if named is not None:
+                ship.update(courier=named["courier"], service=named["service"])
             if not ship.get("courier"):
                 weight = _weight_text(q["weight_g"] or 0, v)
                 opts = [
@@ -860,6 +873,19 @@ def _advance_draft(
                     ),
                 )
         if not ship.get("address"):
+            if head and ship.get("courier") and not ship.get("unpriced"):
+                total = tools.draft_total(ctx, draft=draft)
+                cost = (
+                    "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
+                )
+                lines.append(f"Subtotal: {rp(draft['subtotal'])}")
+                lines.append(
+                    f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
+                    if v.en
+                    else f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}"
+                )
+                lines.append(f"Total: {rp(total['total'])}")
+                head = None  # the subtotal is already shown
             return ask(
                 "address",
                 f"What is the full delivery address in {ship['city']}?"
@@ -1100,10 +1126,13 @@ def _print_quote_reply(
     ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *, asked_price: bool
 ) -> Outcome:
     spec = plan.print_spec
+    pages = spec.get("pages")
+    if asked_price and not pages and spec.get("document_type") in tools.SINGLE_SHEET_DOCUMENTS:
+        pages = 1  # "fotokopi KTP 20 lembar berapa?": 20 copies of one sheet (a total only when asked)
     q = tools.print_quote(
         ctx,
         document_type=spec.get("document_type"),
-        pages=spec.get("pages"),
+        pages=pages,
         copies=spec.get("copies"),
         color=spec.get("color"),
         binding=spec.get("binding"),
@@ -1140,6 +1169,12 @@ def _print_quote_reply(
             )
         if q.get("express_cost"):
             lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
+        if q.get("minimum_adjustment"):
+            lines.append(
+                f"• Minimum charge {rp(q['minimum_charge'])}"
+                if v.en
+                else f"• Biaya minimum {rp(q['minimum_charge'])}"
+            )
         lines.append(f"Total: {rp(q['total'])}")
     else:
         what = f"{doc} {copies} {'copies' if v.en else ('lembar' if single_sheet else 'rangkap')}"
@@ -1222,10 +1257,23 @@ def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
 
 
 def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+    """Apologise, look up the customer's latest order and hand the conversation to staff with that order
+    attached (the handoff reason names it), so a person follows up on every complaint."""
     a = plan.analysis
+    looked = tools.order_lookup(ctx, order_number=a.order_number)
+    order = looked["orders"][0] if looked["found"] else None
+    number = order["number"] if order else None
+    reason = f"complaint {number}" if number else "complaint"
+    tools.handoff(ctx, reason=reason)
     if plan.angry:
-        tools.handoff(ctx, reason="complaint")
-        return Outcome(handoff_notice(v, "complaint"), handoff=True, handoff_reason="complaint")
+        text = handoff_notice(v, "complaint")
+        if number:
+            text += (
+                f"\nOrder {number} is attached for our staff."
+                if v.en
+                else f"\nPesanan {number} sudah saya lampirkan untuk admin kami."
+            )
+        return Outcome(text, handoff=True, handoff_reason=reason, memory={"complaint_order": number})
     damaged = any(
         w in a.words
         for w in (
@@ -1243,9 +1291,17 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -
             "wrong",
             "lecet",
             "basah",
+            "noda",
+            "bolong",
+            "pudar",
+            "kebalik",
+            "terbalik",
+            "beda",
         )
     )
-    late = any(w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai"))
+    late = any(
+        w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai", "ilang", "hilang")
+    )
     lines = [
         (
             "We're very sorry about that 🙏"
@@ -1258,22 +1314,32 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -
     if damaged:
         lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
         lines.append(
-            "Please send a photo/video of the item and your order number so we can process it."
+            "Please send a photo/video of the item so our staff can process it."
             if v.en
-            else f"Mohon kirim foto/video barangnya beserta nomor pesanan ya {v.kak}, admin kami akan segera "
-            f"memproses penukarannya."
+            else f"Mohon kirim foto/video barangnya ya {v.kak}, supaya admin kami bisa segera memprosesnya."
         )
-    elif late:
+    elif late and not number:
         lines.append(
-            "Please send your order number so we can check the delivery."
+            "Please send your order number so our staff can check the delivery."
             if v.en
-            else f"Boleh kirim nomor pesanannya {v.kak}? Saya bantu cek pengirimannya, dan admin kami akan "
-            f"menindaklanjuti."
+            else f"Boleh kirim nomor pesanannya {v.kak}? Admin kami akan mengecek pengirimannya."
+        )
+    if number:
+        lines.append(
+            f"I've passed this to our staff with your order {number}; they will follow up."
+            if v.en
+            else f"Keluhan {v.kak} sudah saya teruskan ke admin kami bersama pesanan {number} untuk "
+            f"ditindaklanjuti."
         )
     else:
         lines.append(
-            "Our staff will follow up on your complaint."
+            "I've passed your complaint to our staff; they will follow up."
             if v.en
-            else f"Keluhan {v.kak} sudah kami catat dan akan ditindaklanjuti admin kami."
+            else f"Keluhan {v.kak} sudah saya teruskan ke admin kami untuk ditindaklanjuti."
         )
-    return Outcome(_join(*lines, v.after_hours_note()))
+    return Outcome(
+        _join(*lines, v.after_hours_note()),
+        handoff=True,
+        handoff_reason=reason,
+        memory={"complaint_order": number},
+    )

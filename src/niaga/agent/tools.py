@@ -228,7 +228,20 @@ def print_quote(
     binding: str | None = None,
     express: bool = False,
 ) -> dict[str, Any]:
-    """Print-shop price from the business's settings (per page B/W, colour, thesis rate, binding, express)."""
+    """Print-shop price: from the business's print price list when it has one (the print shop's own prices,
+    `printshop.pricing`), otherwise from its settings (per page B/W, colour, thesis rate, binding, express)."""
+    price_list = _print_price_list(ctx)
+    if price_list is not None:
+        return _price_list_quote(
+            ctx,
+            price_list,
+            document_type=document_type,
+            pages=pages,
+            copies=copies,
+            color=color,
+            binding=binding,
+            express=express,
+        )
     pricing = ctx.settings.get("pricing", {})
     args = {
         "document_type": document_type,
@@ -272,6 +285,99 @@ def print_quote(
             binding_cost=binding_cost,
             express_cost=surcharge,
             total=print_cost + binding_cost + surcharge,
+        )
+    return ctx.record("print_quote", args, result)
+
+
+# The agent's binding names → the print price list's.
+_LIST_BINDING = {
+    "hardcover": "hard cover",
+    "softcover": "soft cover",
+    "spiral": "spiral",
+    "staple": "staple",
+    "none": "none",
+}
+# One-sheet documents (an ID card, a certificate): "fotokopi KTP 20 lembar" is 20 copies of one page.
+SINGLE_SHEET_DOCUMENTS = ("ktp", "ijazah")
+
+
+def _print_price_list(ctx: ToolContext) -> dict[str, Any] | None:
+    from niaga.printshop.models import PrintPriceList
+
+    row = ctx.db.scalars(
+        sa.select(PrintPriceList)
+        .where(PrintPriceList.business_id == ctx.business_id)
+        .order_by((PrintPriceList.name == "default").desc(), PrintPriceList.id)
+        .limit(1)
+    ).first()
+    return dict(row.prices or {}) if row is not None else None
+
+
+def _price_list_quote(
+    ctx: ToolContext,
+    prices: dict[str, Any],
+    *,
+    document_type: str | None,
+    pages: int | None,
+    copies: int | None,
+    color: bool | None,
+    binding: str | None,
+    express: bool,
+) -> dict[str, Any]:
+    from niaga.printshop import pricing as ps
+    from niaga.printshop.errors import PrintshopInputError
+
+    args = {
+        "document_type": document_type,
+        "pages": pages,
+        "copies": copies,
+        "color": color,
+        "binding": binding,
+        "express": express,
+        "price_list": True,
+    }
+    p = ps.validate_prices(prices)
+    row = p["per_page"].get("A4") or next(iter(p["per_page"].values()))
+    list_bindings = {k: int(v) for k, v in p["binding"].items()}
+    bindings = {name: list_bindings[key] for name, key in _LIST_BINDING.items() if key in list_bindings}
+    bindings.setdefault("none", 0)
+    copies_n = min(max(int(copies or 1), 1), 1000)
+    per_page = int(row["colour"] if color else row["bw"])
+    result: dict[str, Any] = {
+        "per_page": per_page,
+        "rate": "color" if color else "bw",
+        "copies": copies_n,
+        "binding": binding,
+        "binding_price": bindings.get(binding or "none", 0),
+        "rates": {"bw": int(row["bw"]), "color": int(row["colour"]), "thesis": int(row["bw"])},
+        "bindings": bindings,
+        "express_surcharge_pct": int(p.get("express_surcharge_pct") or 0),
+        "pages": pages,
+        "complete": bool(pages),
+    }
+    if pages:
+        req = ps.QuoteRequest(
+            bw_pages=0 if color else int(pages),
+            colour_pages=int(pages) if color else 0,
+            copies=copies_n,
+            binding=_LIST_BINDING.get(binding or "none", "none"),
+            express=express,
+        )
+        try:
+            q = ps.quote(p, req)
+        except PrintshopInputError as exc:
+            result.update(complete=False, error=exc.message)
+            return ctx.record("print_quote", args, result)
+        amounts = {i["code"]: i["amount"] for i in q.items}
+        print_cost = sum(v for k, v in amounts.items() if k.startswith("print_"))
+        binding_cost = sum(v for k, v in amounts.items() if k.startswith("binding_"))
+        result.update(
+            print_cost=print_cost,
+            binding_cost=binding_cost,
+            express_cost=amounts.get("express", 0),
+            minimum_adjustment=amounts.get("minimum_charge", 0),
+            minimum_charge=int(p.get("minimum_charge") or 0),
+            total=q.total,
         )
     return ctx.record("print_quote", args, result)
 

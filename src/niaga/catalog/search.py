@@ -9,14 +9,17 @@ max(updated_at)): any insert, update (stock and price included) or delete rebuil
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from niaga.catalog.models import Product
@@ -106,12 +109,33 @@ def _index_key(db: Session, business_id: int) -> tuple[Any, ...]:
     return (row[0], str(row[1]))
 
 
+# How the index stays fresh without a query per lookup: a write through the ORM in this process drops the
+# business's index at once (`_products_flushed`); one transaction looks the index up once (the session memo);
+# and writes from other processes (a job worker's import) are seen by re-checking the key — count and
+# max(updated_at) of the business's products — at most KEY_TTL_S seconds after the last check.
+KEY_TTL_S = 1.0
+_MEMO = "niaga.catalog.index"
+_checked: dict[int, float] = {}
+
+
 def get_index(db: Session, *, business_id: int) -> ProductIndex:
     """The business's product index, rebuilt when its products changed."""
-    key = _index_key(db, business_id)
+    memo = db.info.setdefault(_MEMO, {})
+    idx = memo.get(business_id)
+    if idx is not None:
+        return idx
+    now = time.monotonic()
     with _lock:
         idx = _cache.get(business_id)
+        fresh = idx is not None and now - _checked.get(business_id, 0.0) < KEY_TTL_S
+    if idx is not None and fresh:
+        memo[business_id] = idx
+        return idx
+    key = _index_key(db, business_id)
     if idx is not None and idx.key == key:
+        with _lock:
+            _checked[business_id] = now
+        memo[business_id] = idx
         return idx
     rows = (
         db.execute(
@@ -135,6 +159,8 @@ def get_index(db: Session, *, business_id: int) -> ProductIndex:
     )
     with _lock:
         _cache[business_id] = idx
+        _checked[business_id] = now
+    memo[business_id] = idx
     return idx
 
 
@@ -142,8 +168,27 @@ def invalidate(business_id: int | None = None) -> None:
     with _lock:
         if business_id is None:
             _cache.clear()
+            _checked.clear()
         else:
             _cache.pop(business_id, None)
+            _checked.pop(business_id, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _products_flushed(session: Session, flush_context: Any) -> None:
+    changed = {
+        o.business_id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Product)
+    }
+    if changed:
+        session.info.pop(_MEMO, None)
+        for business_id in changed:
+            invalidate(business_id)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _transaction_ended(session: Session, *args: Any) -> None:
+    session.info.pop(_MEMO, None)
 
 
 _SKU_RE = re.compile(r"\b[A-Za-z0-9]{2,}(?:-[A-Za-z0-9]+){1,4}\b")
@@ -181,28 +226,30 @@ def search_products(
     boost_ids = set(boost_ids)
     boost_cats = {c.lower() for c in boost_categories if c}
     allowed = set(restrict_ids) if restrict_ids is not None else None
-    hits = []
+    ranked: list[tuple[float, int, int]] = []
+    n_terms = len(terms)
+    ids, categories = idx.ids, idx.categories
     for i, s in scores.items():
-        pid = idx.ids[i]
+        pid = ids[i]
         if allowed is not None and pid not in allowed:
             continue
         # Coverage matters more than raw BM25: a product matching every word beats one matching a rare word.
-        cov = len(matched[i]) / len(terms)
-        s = s * (0.5 + cov)
-        if pid in boost_ids:
+        s = s * (0.5 + len(matched[i]) / n_terms)
+        if boost_ids and pid in boost_ids:
             s *= 1.5
-        if (idx.categories[i] or "").lower() in boost_cats:
+        if boost_cats and (categories[i] or "").lower() in boost_cats:
             s *= 1.3
-        hits.append(
-            ProductHit(
-                product_id=pid,
-                sku=idx.skus[i],
-                name=idx.names[i],
-                category=idx.categories[i],
-                score=s,
-                matched=set(matched[i]),
-                terms=terms,
-            )
+        ranked.append((-s, pid, i))
+    # Only the best `limit` become hits (a common word scores thousands of products in a big catalogue).
+    return [
+        ProductHit(
+            product_id=pid,
+            sku=idx.skus[i],
+            name=idx.names[i],
+            category=categories[i],
+            score=-neg,
+            matched=set(matched[i]),
+            terms=terms,
         )
-    hits.sort(key=lambda h: (-h.score, h.product_id))
-    return hits[:limit]
+        for neg, pid, i in heapq.nsmallest(limit, ranked)
+    ]

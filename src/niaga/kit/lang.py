@@ -138,6 +138,8 @@ SLANG: dict[str, str] = {
     "skrng": "sekarang",
     "sampe": "sampai",
     "nyampe": "sampai",
+    "dateng": "datang",
+    "dtg": "datang",
     "nyampai": "sampai",
     "smpe": "sampai",
     "trs": "terus",
@@ -402,6 +404,34 @@ SLANG: dict[str, str] = {
     "daily": "harian",
     "pack": "paket",
     "package": "paket",
+    "story": "cerita",
+    "stories": "cerita",
+    "storybook": "buku cerita",
+    "knitted": "rajut",
+    "knit": "rajut",
+    "caps": "peci",
+    "passport": "paspor",
+    "bag": "tas",
+    "bags": "tas",
+    "silk": "sutra",
+    "sleeve": "lengan",
+    "sleeves": "lengan",
+    "sleeved": "lengan",
+    "umra": "umroh",
+    "kit": "perlengkapan",
+    "cloths": "kain",
+    "fabrics": "kain",
+    "dresses": "dress",
+    "blouses": "blouse",
+    "zipper": "resleting",
+    # typos of shop words
+    "ongkr": "ongkir",
+    "onkir": "ongkir",
+    "ongir": "ongkir",
+    "ongkri": "ongkir",
+    "hargna": "harga",
+    "hraga": "harga",
+    "stk": "stok",
 }
 
 # Multi-word phrases joined before tokenising (left side: normalised text).
@@ -415,6 +445,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bfree\s+ongkir\b", "gratis ongkir"),
     (r"\bfree\s+shipping\b", "gratis ongkir"),
     (r"\bhard\s*cover\b", "hardcover"),
+    (r"\blong[\s-]+sleeved?s?\b", "lengan panjang"),
+    (r"\bshort[\s-]+sleeved?s?\b", "lengan pendek"),
+    (r"\b([a-z]+)'s\b", r"\1"),  # possessive "children's" → "children"
     (r"\bsoft\s*cover\b", "softcover"),
     (r"\bhitam[\s-]*putih\b", "hitamputih"),
     (r"\bb\s*/\s*w\b", "hitamputih"),
@@ -610,6 +643,7 @@ _PREFIXES = (
 )
 _KEEP = {
     # words an affix rule would damage and that matter for a shop
+    "petang",  # not pe- + "tang"
     "quran",
     "sajadah",
     "madinah",
@@ -745,6 +779,8 @@ def stem(word: str) -> str:
         for pre in _PREFIXES:
             if w.startswith(pre) and len(w) - len(pre) >= 4:
                 rest = w[len(pre) :]
+                if pre == "te" and not rest.startswith("r"):
+                    continue  # te- is ter- before an r ("terasa"); "tentang", "tebal" have no prefix
                 # meny-/peny- drop an s, meng-/peng- before a vowel drop a k, mem-/pem- drop a p,
                 # men-/pen- drop a t: restore the most likely initial.
                 if pre in ("meny", "peny"):

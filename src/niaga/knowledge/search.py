@@ -50,9 +50,12 @@ SYNONYMS: dict[str, list[str]] = {
     "cacat": ["retur", "tukar"],
     "rusak": ["retur", "tukar"],
     "garansi": ["retur", "tukar"],
-    "ongkir": ["kirim"],
+    "ongkir": ["kirim", "irim"],
     "gratis": ["kirim", "ongkir"],
-    "kurir": ["kirim"],
+    "kurir": ["kirim", "irim", "jne"],
+    "ekspedisi": ["kirim", "irim", "jne"],
+    "kirim": ["irim"],  # "pengiriman" stems to "irim" (the k of meng-/peng- is not restored)
+    "bija": ["aturan"],
     "lama": ["estimasi", "kerja"],
     "selesai": ["estimasi"],
     "jadi": ["estimasi"],
@@ -190,6 +193,7 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             "minggu",
             "promo",
             "cod",
+            "irim",
         }
         if (t in QUERY_STOPWORDS or s in QUERY_STOPWORDS) and t not in keep and s not in keep:
             continue
@@ -232,7 +236,19 @@ def search_knowledge(
         for i, s in s2.items():
             scores[i] = scores.get(i, 0.0) + 0.6 * s
             matched.setdefault(i, set()).update(m2[i])
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+    # A document with one sentence that answers several of the question's words at once ("pesanan yang
+    # *dibayar* sebelum pukul 14.00 *dikirim* di *hari* yang sama") beats one that only repeats a word in its
+    # title: the score grows with the best sentence's count of distinct question words (beyond the first).
+    base_set = set(base)
+    candidates = sorted(scores.items(), key=lambda kv: -kv[1])[: max(limit * 3, 6)]
+    rescored = []
+    for i, s in candidates:
+        best_cover = max(
+            (len({stem(t) for t in tokens(sent)} & base_set) for sent in split_sentences(idx.contents[i])),
+            default=0,
+        )
+        rescored.append((i, s * (1.0 + 0.25 * max(best_cover - 1, 0))))
+    ranked = sorted(rescored, key=lambda kv: -kv[1])[:limit]
     want = set(base) | set(extra)
     out = []
     for i, s in ranked:
