@@ -232,6 +232,7 @@ ROUTER_MODULES = (
     "niaga.messaging.inbox_routes",
     "niaga.agent.routes",
     "niaga.orders.routes",
+    "niaga.files.routes",
     "niaga.jobs.routes",
     "niaga.integrations.routes",
     "niaga.integrations.midtrans.webhook",

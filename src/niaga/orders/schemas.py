@@ -45,6 +45,21 @@ class TransitionIn(BaseModel):
     note: str = Field("", max_length=1000)
 
 
+class ProofRef(BaseModel):
+    """A transfer proof: the id `POST /api/v1/files` answered, or a chat message of this business carrying
+    the file; never a path."""
+
+    model_config = ConfigDict(extra="forbid")
+    file_id: int | None = Field(None, gt=0, le=2**63 - 1, strict=True)
+    message_id: int | None = Field(None, gt=0, le=2**63 - 1, strict=True)  # a chat message with the file
+
+    @model_validator(mode="after")
+    def _one(self) -> ProofRef:
+        if (self.file_id is None) == (self.message_id is None):
+            raise ValueError("isi salah satu: file_id atau message_id")
+        return self
+
+
 class PaymentIn(BaseModel):
     kind: Literal["payment", "refund"] = "payment"
     method: Literal["cash", "transfer", "qris", "midtrans", "other"]
@@ -52,7 +67,7 @@ class PaymentIn(BaseModel):
         None, gt=0, le=MAX_RUPIAH
     )  # default: what is still owed (payment) / everything paid (refund)
     tendered: int | None = Field(None, gt=0, le=MAX_RUPIAH)  # cash handed over; change is computed
-    proof: list[dict[str, Any]] = Field(default_factory=list, max_length=10)  # [{"path"|"url"|"message_id"}]
+    proof: list[ProofRef] = Field(default_factory=list, max_length=10)
     reference: str | None = Field(None, max_length=128)  # bank reference / QRIS RRN
     note: str = Field("", max_length=1000)
 
