@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from niaga.db.engine import new_session
@@ -21,6 +20,7 @@ from niaga.integrations.telegram import webhook as telegram_webhook
 from niaga.integrations.waha import webhook as waha_webhook
 from niaga.integrations.widget.routes import router as widget_router
 from niaga.kit.envelope import fail, ok
+from niaga.kit.strict import StrictIn
 from niaga.messaging import channels
 from niaga.messaging import delivery as service
 from niaga.tenancy.auth import AdminDep
@@ -156,7 +156,7 @@ async def telegram_webhook_endpoint(slug: str, request: Request) -> JSONResponse
 # --- configuration (admins) ------------------------------------------------------------------------
 
 
-class ChannelIn(BaseModel):
+class ChannelIn(StrictIn):
     config: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     is_enabled: bool | None = None
