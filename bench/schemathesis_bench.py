@@ -42,6 +42,11 @@ def main() -> int:
     metadata.create_all(db_engine.get_engine())
     with db_engine.get_engine().begin() as conn:
         fts.install(conn)
+    from alembic import command
+
+    from niaga.db.migrate import alembic_config
+
+    command.stamp(alembic_config(), "head")
     from fastapi.testclient import TestClient
     from tests import factories as f
     from tests.security.fuzz import run

@@ -62,7 +62,7 @@ def run(
             probe = _probe(op, mode, headers, report, examples, seed)
             try:
                 probe()
-            except Exception as exc:  # unsatisfiable schemas and the like: counted, never hidden
+            except (Exception, BaseExceptionGroup) as exc:  # unsatisfiable schemas: counted, never hidden
                 report.statuses[f"gen-error:{type(exc).__name__}"] += 1
                 if os.environ.get("NIAGA_FUZZ_DEBUG"):
                     raise
@@ -96,7 +96,7 @@ def _probe(op: Any, mode: Any, headers: dict[str, str], report: FuzzReport, exam
         report.statuses[response.status_code] += 1
         try:
             case.validate_response(response, checks=checks, headers=headers)
-        except Exception as exc:  # collect every failure; the test asserts on the lists
+        except (Exception, BaseExceptionGroup) as exc:  # every failure collected; the test asserts on them
             where = f"{label} -> {response.status_code}: {str(exc).strip().splitlines()[0][:160]}"
             where += f" | query={case.query} body={str(case.body)[:160]}"
             (report.server_errors if response.status_code >= 500 else report.accepted_invalid).append(where)
