@@ -10,7 +10,7 @@ from tests.security.fuzz import run
 
 
 def test_schemathesis_finds_no_server_errors_and_no_accepted_invalid_input(app, client, world):
-    examples = int(os.environ.get("NIAGA_FUZZ_EXAMPLES", "3"))
+    examples = int(os.environ.get("NIAGA_FUZZ_EXAMPLES", "2"))
     report = run(app, world.headers("owner"), examples=examples)
     print("\n" + report.summary())
     print("  slowest: " + ", ".join(f"{label} {t:.1f}s" for t, label in report.slowest))
