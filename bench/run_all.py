@@ -16,6 +16,8 @@ SCRIPTS = [
     "reply_bench.py",
     "printshop_bench.py",
     "rfm_bench.py",
+    "schemathesis_bench.py",
+    "kill9_bench.py",
 ]
 
 if __name__ == "__main__":

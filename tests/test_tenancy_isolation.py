@@ -161,6 +161,21 @@ def _transaction(db: Session, w: Any) -> dict[str, Any]:
     return {"id": tx.id}
 
 
+def _stored_file(db: Session, w: Any) -> dict[str, int]:
+    from niaga.files import service as files
+
+    row = files.save(
+        db,
+        business_id=w.b.id,
+        data=b"%PDF-1.4 B",
+        filename="b.pdf",
+        mimetype="application/pdf",
+        kind="upload",
+    )
+    db.commit()
+    return {"file_id": row.id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/products/{id}": lambda db, w: {"id": f.make_product(db, business=w.b).id},
     "/api/v1/shipping-rates/{id}": lambda db, w: {"id": f.make_rate(db, business=w.b).id},
@@ -172,6 +187,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/conversations/{conversation_id}": _conversation,
     "/api/v1/orders/{order_id}": _order,
     "/api/v1/transactions/{id}": _transaction,
+    "/api/v1/files/{file_id}": _stored_file,
 }
 # Bodies for routes whose request body cannot be derived from the OpenAPI schema.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from niaga import __version__
+from niaga.db.retry import is_lock_error, lock_backoff
 from niaga.kit.envelope import fail
 from niaga.kit.errors import AppError, Conflict, ValidationFailed
 from niaga.kit.jsonbounds import check_bounds
@@ -71,6 +73,69 @@ class BodyLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+LOCK_RETRY_HEADER = b"x-niaga-lock-retry"
+
+
+class LockRetryMiddleware:
+    """Replays a request whose unit of work hit SQLite's "database is locked" (answered 503 with a marker
+    header by the error handler after its transaction rolled back), with backoff, up to ATTEMPTS times; the
+    client sees the first real answer, or a temporary 503 with Retry-After — never a 500."""
+
+    ATTEMPTS = 6
+    replays = 0  # in this process (read by the contention tests)
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            parts: list[bytes] = []
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away before sending its body
+                parts.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(parts)
+        for attempt in range(1, self.ATTEMPTS + 1):
+            retry = False
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            async def guarded_send(message: Message, _attempt: int = attempt) -> None:
+                nonlocal retry
+                if message["type"] == "http.response.start":
+                    headers = list(message.get("headers", []))
+                    if any(k == LOCK_RETRY_HEADER for k, _ in headers):
+                        if _attempt < self.ATTEMPTS:
+                            retry = True
+                            return
+                        message = {
+                            **message,
+                            "headers": [(k, v) for k, v in headers if k != LOCK_RETRY_HEADER],
+                        }
+                    await send(message)
+                elif not retry:
+                    await send(message)
+
+            await self.app(scope, replay, guarded_send)
+            if not retry:
+                return
+            LockRetryMiddleware.replays += 1
+            await asyncio.sleep(lock_backoff(attempt))
 
 
 async def _send_413(send: Send, limit: int) -> None:
@@ -270,6 +335,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StatementError)
     async def _statement(request: Request, exc: StatementError) -> Any:
+        if is_lock_error(exc):
+            # The unit of work rolled back; LockRetryMiddleware replays it (and strips the marker).
+            log.info("http.db_locked", path=request.url.path)
+            return JSONResponse(
+                fail("busy", "Server sedang sibuk menyimpan data lain; coba lagi sebentar."),
+                status_code=503,
+                headers={"Retry-After": "1", LOCK_RETRY_HEADER.decode(): "1"},
+            )
         kind = classify_db_error(exc)
         if kind == "out_of_range":
             return await _as_app_error(request, _out_of_range())
@@ -297,6 +370,7 @@ ROUTER_MODULES = (
     "niaga.messaging.inbox_routes",
     "niaga.agent.routes",
     "niaga.orders.routes",
+    "niaga.files.routes",
     "niaga.jobs.routes",
     "niaga.integrations.routes",
     "niaga.integrations.waha.webhook",
@@ -355,6 +429,7 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
         setup = getattr(mod, "setup_app", None)
         if setup is not None:
             setup(app)
+    app.add_middleware(LockRetryMiddleware)  # replays a write request whose transaction hit SQLite's lock
     app.add_middleware(JsonDepthMiddleware)  # inside the body limit: it buffers at most that much
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -47,7 +47,9 @@ class Settings(BaseSettings):
 
     # Jobs: "huey" dispatches to the Huey consumer; "manual" leaves due jobs for `jobs.runner.drain()` (tests).
     jobs_dispatch: Literal["huey", "manual"] = "huey"
-    job_lease_seconds: int = 300
+    # A running job's lease, renewed by its worker's heartbeat every lease/5 s: a killed worker's jobs are
+    # reclaimed by the sweeper (every job_sweep_seconds) within lease + sweep interval (~30 s).
+    job_lease_seconds: int = 20
     job_max_attempts: int = 8
     # The sweeper recovers jobs Huey lost or whose worker died; how often, and how long a due job may wait.
     job_sweep_seconds: float = 10.0

@@ -6,10 +6,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from niaga.customers.service import get_or_create_by_identity
+from niaga.files.models import StoredFile
 from niaga.jobs.models import Job
 from niaga.messaging import service as conversations
 from niaga.orders import service as orders
 from niaga.orders.models import Order, Payment
+from niaga.settings import get_settings
 
 
 def _order_for(db, business, sender):  # type: ignore[no-untyped-def]
@@ -33,7 +35,11 @@ def test_transfer_proof_photo_is_attached_and_flagged(rizquna, db):  # type: ign
     conv = conversations.get_or_open(
         db, business_id=rizquna.id, customer_id=customer.id, channel="whatsapp", chat_id="62811777001"
     )
-    photo = {"path": "files/1/bukti.jpg", "mimetype": "image/jpeg", "filename": "bukti.jpg", "size": 1234}
+    photo = {"path": f"{rizquna.id}/inbound/bukti.jpg", "mimetype": "image/jpeg", "filename": "bukti.jpg"}
+    (get_settings().files_dir / photo["path"]).parent.mkdir(parents=True, exist_ok=True)
+    (get_settings().files_dir / photo["path"]).write_bytes(
+        b"\xff\xd8" + b"\0" * 1232
+    )  # downloaded by the adapter
     msg = conversations.record_inbound(db, conversation=conv, text="sudah transfer ya kak", media=[photo])
     t = turn(db, business=rizquna, conversation=conv, message=msg)
     db.commit()
@@ -45,7 +51,11 @@ def test_transfer_proof_photo_is_attached_and_flagged(rizquna, db):  # type: ign
     assert stored.status == "awaiting_payment" and stored.paid_amount == 0
     assert [f["code"] for f in stored.flags] == ["transfer_proof"]
     (payment,) = db.scalars(sa.select(Payment).where(Payment.order_id == order.id)).all()
-    assert (payment.method, payment.status, payment.proof) == ("transfer", "pending", [photo])
+    assert (payment.method, payment.status) == ("transfer", "pending")
+    # kept by server-issued file id (issue 11, item 1), never by the path
+    (proof,) = payment.proof
+    assert proof["filename"] == "bukti.jpg" and proof["size"] == 1234 and "path" not in proof
+    assert db.get(StoredFile, proof["file_id"]).business_id == rizquna.id
     assert db.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.name == "channels.alert")) == 1
 
 

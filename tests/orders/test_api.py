@@ -60,9 +60,14 @@ def test_transition_payments_refund_roles(client, shop, world):  # type: ignore[
         f"/api/v1/orders/{oid}/transition", json={"to": "shipped"}, headers=world.headers("staff")
     )
     assert bad.status_code == 409 and bad.json()["error"]["code"] == "invalid_transition"
+    proof = client.post(
+        "/api/v1/files",
+        files={"file": ("bukti.pdf", b"%PDF-1.4 bukti", "application/pdf")},
+        headers=world.headers("staff"),
+    ).json()["data"]
     part = client.post(
         f"/api/v1/orders/{oid}/payments",
-        json={"method": "transfer", "amount": 100000, "proof": [{"message_id": 12}]},
+        json={"method": "transfer", "amount": 100000, "proof": [{"file_id": proof["file_id"]}]},
         headers=world.headers("staff"),
     )
     assert part.status_code == 201, part.text

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from niaga.kit.strict import StrictIn
 
 
-class TurnIn(BaseModel):
+class TurnIn(StrictIn):
     channel: str = Field("api", min_length=1, max_length=20)
     sender: str = Field(..., min_length=1, max_length=128)
     text: str = Field("", max_length=20000)

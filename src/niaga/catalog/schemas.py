@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from niaga.kit.money import MAX_RUPIAH
+from niaga.kit.strict import StrictIn
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$"
 
 
-class ProductIn(BaseModel):
+class ProductIn(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(min_length=1, max_length=64, pattern=SKU_PATTERN)
@@ -40,7 +41,7 @@ class ProductIn(BaseModel):
         return v
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(StrictIn):
     """Partial update: only the fields sent change. Stock is changed through the stock endpoint (audited),
     but may be set here too (`null` = stop tracking)."""
 
@@ -81,7 +82,7 @@ class ProductOut(BaseModel):
     updated_at: datetime
 
 
-class StockAdjustIn(BaseModel):
+class StockAdjustIn(StrictIn):
     """Either `delta` (+/- units) or `set` (absolute count) — exactly one — and a reason for the audit log."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -91,7 +92,7 @@ class StockAdjustIn(BaseModel):
     reason: str = Field(min_length=1, max_length=300)
 
 
-class ShippingRateIn(BaseModel):
+class ShippingRateIn(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     origin_city: str = Field(min_length=1, max_length=100)
@@ -102,7 +103,7 @@ class ShippingRateIn(BaseModel):
     etd_days: str | None = Field(None, max_length=20)
 
 
-class ShippingRateUpdate(BaseModel):
+class ShippingRateUpdate(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     origin_city: str | None = Field(None, min_length=1, max_length=100)

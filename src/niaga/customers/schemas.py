@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from niaga.kit.envelope import Email
+from niaga.kit.strict import StrictIn
 
 
-class CustomerIn(BaseModel):
+class CustomerIn(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
@@ -24,7 +25,7 @@ class CustomerIn(BaseModel):
     notes: str = ""
 
 
-class CustomerUpdate(BaseModel):
+class CustomerUpdate(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)

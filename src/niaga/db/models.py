@@ -7,6 +7,7 @@ from niaga.db.base import Base
 
 MODEL_MODULES: tuple[str, ...] = (
     "niaga.tenancy.models",
+    "niaga.files.models",
     "niaga.catalog.models",
     "niaga.knowledge.models",
     "niaga.customers.models",

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from niaga.db.session import SessionDep
 from niaga.integrations.webhooks import _business_cache as _business_cache  # tests clear it
 from niaga.integrations.widget.routes import router as widget_router
 from niaga.kit.envelope import ok
+from niaga.kit.strict import StrictIn
 from niaga.messaging import channels
 from niaga.messaging import config as service
 from niaga.tenancy.auth import AdminDep
@@ -25,7 +25,7 @@ router.include_router(widget_router)
 # --- configuration (admins) ------------------------------------------------------------------------
 
 
-class ChannelIn(BaseModel):
+class ChannelIn(StrictIn):
     config: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     is_enabled: bool | None = None

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from niaga.db.engine import affected, session_scope
+from niaga.db.retry import is_lock_error, retry_on_lock
 from niaga.jobs.models import DeadLetter, Job
 from niaga.jobs.registry import PERIODIC, UnknownJob, load_all, resolve
 from niaga.jobs.registry import periodic as periodic  # re-export for old imports
@@ -365,13 +366,18 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     if heartbeat:
         heartbeat.stop()
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
-    with session_scope() as db:
-        db.execute(
-            sa.update(Job)
-            .where(Job.id == job_id, Job.locked_by == worker)
-            .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
-            .execution_options(synchronize_session=False)
-        )
+
+    def mark_done() -> None:
+        with session_scope() as db:
+            db.execute(
+                sa.update(Job)
+                .where(Job.id == job_id, Job.locked_by == worker)
+                .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    # The work is committed: losing this mark to a lock would run it again once the lease expires.
+    retry_on_lock(mark_done, attempts=50)
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
@@ -387,7 +393,8 @@ class _Heartbeat(threading.Thread):
         self.start()
 
     def run(self) -> None:
-        interval = max(self.lease.total_seconds() / 3, 0.2)
+        # Several beats per lease: a beat lost to a busy database does not let a live worker's job expire.
+        interval = max(self.lease.total_seconds() / 5, 0.2)
         while not self._stop_event.wait(interval):
             try:
                 with session_scope() as db:
@@ -417,6 +424,8 @@ def _failed(
     permanent = bool(getattr(exc, "permanent", False))
     error = f"{type(exc).__name__}: {exc}"
     now = now or utcnow()
+    if is_lock_error(exc):
+        return _locked(job_id, name, error, attempts, now)
     if permanent or attempts >= max_attempts:
         with session_scope() as db:
             db.execute(
@@ -466,6 +475,34 @@ def _failed(
         )
     metrics.jobs_total.labels(name, "retry").inc()
     log.warning("jobs.retry", job_id=job_id, job=name, attempt=attempts, delay_s=round(delay, 2), error=error)
+    dispatch(job_id, run_at)
+    return "retry"
+
+
+def _locked(job_id: int, name: str, error: str, attempts: int, now: datetime) -> str:
+    """SQLite's "database is locked" is always temporary: the job runs again shortly and the attempt is given
+    back, so contention can never exhaust its attempts and turn it into a dead letter."""
+    delay = _backoff(min(attempts, 5), 0.5, 10.0)
+    run_at = now + timedelta(seconds=delay)
+
+    def reschedule() -> None:
+        with session_scope() as db:
+            db.execute(
+                sa.update(Job)
+                .where(Job.id == job_id)
+                .values(
+                    status="pending",
+                    run_at=run_at,
+                    locked_until=None,
+                    attempts=sa.case((Job.attempts > 0, Job.attempts - 1), else_=0),
+                    last_error=error,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    retry_on_lock(reschedule, attempts=50)
+    metrics.jobs_total.labels(name, "retry").inc()
+    log.warning("jobs.locked_retry", job_id=job_id, job=name, delay_s=round(delay, 2))
     dispatch(job_id, run_at)
     return "retry"
 

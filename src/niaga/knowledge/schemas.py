@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from niaga.kit.strict import StrictIn
 
-class KnowledgeIn(BaseModel):
+
+class KnowledgeIn(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=300)
@@ -18,7 +20,7 @@ class KnowledgeIn(BaseModel):
     is_active: bool = True
 
 
-class KnowledgeUpdate(BaseModel):
+class KnowledgeUpdate(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, min_length=1, max_length=300)

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from niaga.kit.strict import StrictIn
 
 
-class RfmCalculateIn(BaseModel):
+class RfmCalculateIn(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date | None = Field(None, description="YYYY-MM-DD; default today in the business's time zone")
+    as_of: date | None = Field(
+        None, strict=False, description="YYYY-MM-DD; default today in the business's time zone"
+    )
     method: str | None = Field(None, pattern="^(quantile|bins)$", description="quantile (default) or bins")
     include_customers: bool = Field(False, description="Also return every customer's figures and scores")
 
 
-class TransactionRefundIn(BaseModel):
+class TransactionRefundIn(StrictIn):
     model_config = ConfigDict(extra="forbid")
 
     amount: int | None = Field(None, description="Rupiah to refund; empty = the whole transaction")
 
 
-class RfmSettingsIn(BaseModel):
+class RfmSettingsIn(StrictIn):
     """The business's marketing settings (replaced as a whole; missing parts take their defaults)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from niaga.kit.strict import StrictIn
 
 
-class StaffReplyIn(BaseModel):
+class StaffReplyIn(StrictIn):
     text: str = Field(..., min_length=1, max_length=4000)
 
 
-class TakeoverIn(BaseModel):
+class TakeoverIn(StrictIn):
     reason: str = Field("staff", max_length=100)

@@ -127,7 +127,11 @@ def record_payment(order_id: int, body: PaymentIn, principal: StaffDep, db: Writ
             actor=actor,
             amount=body.amount,
             tendered=body.tendered,
-            proof=body.proof,
+            proof=orders.proof_from_refs(
+                db,
+                business_id=principal.business_id,
+                refs=[p.model_dump(exclude_none=True) for p in body.proof],
+            ),
             reference=body.reference,
             note=body.note,
         )

@@ -8,10 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from niaga.kit.money import MAX_RUPIAH
+from niaga.kit.strict import StrictIn
 from niaga.orders.models import ORDER_STATES
 
 
-class LineIn(BaseModel):
+class LineIn(StrictIn):
     product_id: int | None = None
     sku: str | None = Field(None, max_length=64)
     quantity: int = Field(1, ge=1, le=10_000)
@@ -23,14 +24,14 @@ class LineIn(BaseModel):
         return self
 
 
-class ShippingIn(BaseModel):
+class ShippingIn(StrictIn):
     city: str = Field(..., min_length=1, max_length=100)
     courier: str | None = Field(None, max_length=50)
     service: str | None = Field(None, max_length=50)
     address: str = Field("", max_length=1000)
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(StrictIn):
     customer_id: int | None = None
     items: list[LineIn] = Field(..., min_length=1, max_length=200)
     shipping: ShippingIn | None = None  # None = picked up at the shop
@@ -40,28 +41,43 @@ class OrderCreate(BaseModel):
     status: Literal["draft", "awaiting_payment"] = "awaiting_payment"
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(StrictIn):
     to: Literal[ORDER_STATES]  # type: ignore[valid-type]
     note: str = Field("", max_length=1000)
 
 
-class PaymentIn(BaseModel):
+class ProofRef(StrictIn):
+    """A transfer proof: the id `POST /api/v1/files` answered, or a chat message of this business carrying
+    the file; never a path."""
+
+    model_config = ConfigDict(extra="forbid")
+    file_id: int | None = Field(None, gt=0, le=2**63 - 1, strict=True)
+    message_id: int | None = Field(None, gt=0, le=2**63 - 1, strict=True)  # a chat message with the file
+
+    @model_validator(mode="after")
+    def _one(self) -> ProofRef:
+        if (self.file_id is None) == (self.message_id is None):
+            raise ValueError("isi salah satu: file_id atau message_id")
+        return self
+
+
+class PaymentIn(StrictIn):
     kind: Literal["payment", "refund"] = "payment"
     method: Literal["cash", "transfer", "qris", "midtrans", "other"]
     amount: int | None = Field(
         None, gt=0, le=MAX_RUPIAH
     )  # default: what is still owed (payment) / everything paid (refund)
     tendered: int | None = Field(None, gt=0, le=MAX_RUPIAH)  # cash handed over; change is computed
-    proof: list[dict[str, Any]] = Field(default_factory=list, max_length=10)  # [{"path"|"url"|"message_id"}]
+    proof: list[ProofRef] = Field(default_factory=list, max_length=10)
     reference: str | None = Field(None, max_length=128)  # bank reference / QRIS RRN
     note: str = Field("", max_length=1000)
 
 
-class PaymentLinkIn(BaseModel):
+class PaymentLinkIn(StrictIn):
     send: bool = True  # also send the link on the customer's channel
 
 
-class MidtransConfigIn(BaseModel):
+class MidtransConfigIn(StrictIn):
     server_key: str | None = Field(None, min_length=8, max_length=200)
     client_key: str | None = Field(None, min_length=4, max_length=200)
     mode: Literal["sandbox", "production"] = "sandbox"

@@ -23,11 +23,13 @@ from niaga.catalog.models import Product, ShippingRate
 from niaga.customers import aggregates
 from niaga.customers.models import Customer, Transaction
 from niaga.db.engine import affected
+from niaga.files import service as files
 from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import tz, utcnow
 from niaga.messaging.events import publish_after_commit
+from niaga.messaging.models import Message
 from niaga.ops.logging import get_logger
 from niaga.orders import loyalty
 from niaga.orders.models import Order, OrderEvent, OrderItem, Payment
@@ -733,6 +735,51 @@ def add_flag(
     _publish_later(db, order.business_id, "order.flagged", order_id=order.id, number=order.number, code=code)
 
 
+def _proof_refs(db: Session, business_id: int, media: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chat attachments -> proof entries by file id. Only files the server downloaded for this business get an
+    id; a link without a stored file is kept as a link (shown, never served as a file)."""
+    refs: list[dict[str, Any]] = []
+    for m in media:
+        if m.get("path"):
+            row = files.register(
+                db,
+                business_id=business_id,
+                path=str(m["path"]),
+                filename=m.get("filename"),
+                mimetype=m.get("mimetype"),
+                kind="inbound",
+            )
+            if row is not None:
+                refs.append(files.ref(row))
+        elif m.get("url"):
+            refs.append({"url": str(m["url"]), "filename": m.get("filename"), "mimetype": m.get("mimetype")})
+    return refs
+
+
+def proof_from_refs(db: Session, *, business_id: int, refs: list[dict[str, int]]) -> list[dict[str, Any]]:
+    """A client's proof references (`file_id`, or `message_id` of a chat message with an attachment) -> stored
+    entries by file id. Anything that is not this business's is a 422 naming it."""
+    out: list[dict[str, Any]] = []
+    for r in refs:
+        if "file_id" in r:
+            out += files.resolve_refs(db, business_id=business_id, file_ids=[r["file_id"]])
+            continue
+        msg = db.scalars(
+            sa.select(Message).where(Message.id == r["message_id"], Message.business_id == business_id)
+        ).first()
+        found = _proof_refs(
+            db, business_id, [m for m in (msg.media if msg else None) or [] if isinstance(m, dict)]
+        )
+        if msg is None or not found:
+            raise ValidationFailed(
+                f"Pesan {r['message_id']} tidak ditemukan atau tidak berisi file.",
+                code="unknown_file",
+                details={"message_id": r["message_id"]},
+            )
+        out += found
+    return out
+
+
 def do_attach_transfer_proof(
     db: Session,
     *,
@@ -754,6 +801,7 @@ def do_attach_transfer_proof(
     if order is None:
         return None
     actor = Actor("customer", customer_id)
+    proof = _proof_refs(db, business_id, proof)
     db.add(
         Payment(
             business_id=business_id,

@@ -13,6 +13,7 @@ from niaga.settings import get_settings
 PARALLEL_MIN_PAGES = 24
 PARALLEL_MIN_WORK_S = 4.0
 MIN_TEXT_CHARS = 20  # a text layer with fewer characters says nothing reliable about the page's direction
+MAX_RENDER_PIXELS = 12_000_000  # ~A4 at 300 dpi is 8.7 Mpx; a page's analysis bitmap never exceeds this
 TEXT_SAMPLES = 120  # characters sampled across the page for the direction vote
 
 
@@ -94,8 +95,10 @@ def _analyse_one(pdf, i: int):
         # born-digital pages (no raster image) are measured at half the width: nothing on them can be
         # blurred or speckled, and colour and text direction read the same at 75 dpi
         vector = next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)), None) is None
-        w_pt, _h_pt = page.get_size()
+        w_pt, h_pt = page.get_size()
         scale = (width / 2 if vector else width) / max(w_pt, 1.0)
+        # A page drawn 3 pt wide and 14,400 pt tall would render billions of pixels: cap the bitmap.
+        scale = min(scale, (MAX_RENDER_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5)
         bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False)
         try:
             rgb = bitmap.to_numpy()[:, :, :3]  # a view of pdfium's buffer: used only before close()

@@ -6,7 +6,9 @@ and the compression ratio are bounded, so a zip bomb renamed to `.docx` is refus
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +69,43 @@ def _zip_kind(path: Path) -> str:
         raise PrintshopInputError("corrupt", "Berkas rusak: arsip dokumen tidak dapat dibaca.") from exc
 
 
+_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
+
+
+def _check_pdf_streams(path: Path) -> None:
+    """A PDF is refused when its compressed streams inflate beyond the zip limits (pdfium inflates a content
+    stream whole: a 300 KB file whose page content inflates to 300 MB took 660 MB of memory). Every Flate
+    stream is inflated here in bounded chunks and counted, never kept; nothing is inflated past the limit."""
+    s = get_settings()
+    data = path.read_bytes()
+    limit = s.printshop_zip_max_uncompressed_bytes
+    total = 0
+    for m in _STREAM.finditer(data):
+        d = zlib.decompressobj()
+        pos = m.end()
+        end = data.find(b"endstream", pos)
+        chunk = data[pos : end if end > 0 else len(data)]
+        buf = chunk
+        try:
+            while buf:
+                out = d.decompress(buf, 1 << 20)
+                total += len(out)
+                buf = d.unconsumed_tail
+                if total > limit:
+                    break
+        except zlib.error:
+            continue  # a damaged stream: pdfium reports it (or skips it) itself
+        if total > limit or (
+            total > 16 * 1024 * 1024 and total / max(len(data), 1) > s.printshop_zip_max_ratio
+        ):
+            raise PrintshopInputError(
+                "pdf_bomb",
+                f"PDF {path.name} berisi data terkompresi yang tidak wajar (lebih dari "
+                f"{min(total, limit) // (1024 * 1024)} MB setelah dibuka) dan tidak diproses.",
+                uncompressed_bytes=total,
+            )
+
+
 def sniff(path: Path) -> Sniffed:
     """Classify a file by its first bytes. Raises PrintshopInputError for empty, missing or dangerous files."""
     if not path.is_file():
@@ -83,6 +122,7 @@ def sniff(path: Path) -> Sniffed:
     kind = "unknown"
     if b"%PDF-" in head[:8] or _pdf_header_near_start(path):
         kind = "pdf"
+        _check_pdf_streams(path)
     elif head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         kind = _zip_kind(path)
     elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):

@@ -126,7 +126,7 @@ def authenticate(request: Request, db: Session) -> Principal:
             business = resolve_business(db, requested)
             if business is None or business.id != key.business_id:
                 raise NotFound("Bisnis tidak ditemukan.", code="business_not_found")
-        _touch_api_key(key)
+        _touch_api_key(key, db if request.method not in ("GET", "HEAD", "OPTIONS") else None)
         return Principal("api_key", key.business_id, key.role, api_key_id=key.id)
     claims = decode_token(token, kind="access")
     user = db.get(User, int(claims["sub"]))
@@ -135,20 +135,24 @@ def authenticate(request: Request, db: Session) -> Principal:
     return principal_for_user(db, user, requested=requested, token_bid=claims.get("bid"))
 
 
-def _touch_api_key(key: ApiKey) -> None:
-    """Record when a key was last used: at most every 5 minutes, in its own short transaction, so that
-    authentication never holds a write in the request's session (SQLite has one writer)."""
+def _touch_api_key(key: ApiKey, write_db: Session | None = None) -> None:
+    """Record when a key was last used, at most every 5 minutes. A write request does it in its own
+    transaction, which already holds SQLite's write lock (a second connection would wait on it); a read
+    request in its own short transaction, so that a read never holds a write (SQLite has one writer)."""
     now = utcnow()
     if key.last_used_at is not None and now - key.last_used_at < timedelta(minutes=5):
         return
-
+    stmt = (
+        sa.update(ApiKey)
+        .where(ApiKey.id == key.id)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if write_db is not None:
+        write_db.execute(stmt)
+        return
     with session_scope() as s:
-        s.execute(
-            sa.update(ApiKey)
-            .where(ApiKey.id == key.id)
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        s.execute(stmt)
 
 
 def get_principal(request: Request, db: Session = Depends(get_db, scope="function")) -> Principal:

@@ -6,15 +6,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from niaga.kit.envelope import Email
+from niaga.kit.strict import StrictIn
 
 
-class LoginIn(BaseModel):
+class LoginIn(StrictIn):
     email: Email
     password: str = Field(min_length=1, max_length=512)
     business: str | None = None
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(StrictIn):
     refresh_token: str
 
 
@@ -36,7 +37,7 @@ class BusinessOut(BaseModel):
     settings: dict[str, Any]
 
 
-class BusinessUpdate(BaseModel):
+class BusinessUpdate(StrictIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     timezone: str | None = None
     profile: dict[str, Any] | None = None
@@ -53,7 +54,7 @@ class MeOut(BaseModel):
     businesses: list[dict[str, Any]]
 
 
-class MemberIn(BaseModel):
+class MemberIn(StrictIn):
     email: Email
     name: str = ""
     role: str = Field(pattern="^(owner|admin|staff|operator)$")
@@ -69,7 +70,7 @@ class MemberOut(BaseModel):
     last_login_at: datetime | None
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(StrictIn):
     name: str = Field(min_length=1, max_length=100)
     role: str = Field("admin", pattern="^(owner|admin|staff|operator)$")
 

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog.service import clean_tags
 from niaga.customers.models import Customer, CustomerIdentity
 from niaga.db.engine import new_session
+from niaga.files import service as files
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.messaging import events
 from niaga.messaging import service as conversations
@@ -25,7 +25,6 @@ from niaga.messaging.delivery import do_send
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.orders.models import Order
-from niaga.settings import get_settings
 from niaga.web.core import Ctx, FormDep, LoginRequired, WebDb, form_str, load_ctx, post_ctx, redirect, render
 
 log = get_logger("niaga.web.inbox")
@@ -315,10 +314,8 @@ def attachment(conversation_id: int, message_id: int, index: int, request: Reque
     item = msg.media[index] if isinstance(msg.media[index], dict) else {}
     if item.get("url") and not item.get("path"):
         return redirect(str(item["url"]))
-    root = get_settings().files_dir.resolve()
-    path = Path(str(item.get("path") or ""))
-    path = (path if path.is_absolute() else root / path).resolve()
-    if not item.get("path") or not path.is_relative_to(root) or not path.is_file():
+    path = files.owned_path(ctx.business_id, str(item.get("path") or ""))  # only this business's folders
+    if path is None:
         raise NotFound()
     return FileResponse(
         path,

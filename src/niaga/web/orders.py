@@ -4,23 +4,22 @@ State changes and payments go through `niaga.orders.service`."""
 
 from __future__ import annotations
 
-import secrets
-from pathlib import PurePath
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from niaga.customers.models import Customer
 from niaga.customers.service import display_names
+from niaga.files import service as files
 from niaga.kit.errors import AppError, NotFound
 from niaga.kit.money import format_rupiah
 from niaga.orders import service as orders
 from niaga.orders.invoices import get_invoice, read_pdf
 from niaga.orders.models import ORDER_STATES, Order
-from niaga.settings import get_settings
 from niaga.web import order_shipping
 from niaga.web.core import Ctx, FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
 from niaga.web.forms import Form
@@ -28,8 +27,8 @@ from niaga.web.i18n import method_label
 
 router = APIRouter()
 PAGE_SIZE = 25
-PROOF_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
-MAX_PROOF_BYTES = 10 * 1024 * 1024
+PROOF_TYPES = files.PROOF_TYPES
+MAX_PROOF_BYTES = files.MAX_PROOF_BYTES
 # Transitions staff may make from the order page; refunds and reinstating an expired order need an admin.
 ADMIN_ONLY = {"refunded"}
 ADMIN_ONLY_FROM = {("expired", "paid")}
@@ -143,7 +142,7 @@ def order_page(order_id: int, request: Request, db: WebDb) -> Response:
     return _detail(ctx, request, db, order)
 
 
-def _store_proof(ctx: Ctx, order: Order, upload: UploadFile, form: Form) -> dict[str, Any] | None:
+def _store_proof(ctx: Ctx, db: Session, upload: UploadFile, form: Form) -> dict[str, Any] | None:
     data = upload.file.read(MAX_PROOF_BYTES + 1)
     mimetype = (upload.content_type or "").split(";")[0].strip().lower()
     if len(data) > MAX_PROOF_BYTES:
@@ -152,20 +151,15 @@ def _store_proof(ctx: Ctx, order: Order, upload: UploadFile, form: Form) -> dict
     if mimetype not in PROOF_TYPES or not data:
         form.errors["proof"] = "Bukti transfer harus foto (JPG/PNG/WEBP) atau PDF."
         return None
-    rel = (
-        PurePath("payments")
-        / str(ctx.business_id)
-        / f"{order.id}-{secrets.token_hex(6)}{PROOF_TYPES[mimetype]}"
+    row = files.save(
+        db,
+        business_id=ctx.business_id,
+        data=data,
+        filename=upload.filename,
+        mimetype=mimetype,
+        kind="payment_proof",
     )
-    target = get_settings().files_dir / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return {
-        "path": str(rel),
-        "filename": PurePath(upload.filename or target.name).name,
-        "mimetype": mimetype,
-        "size": len(data),
-    }
+    return files.ref(row)
 
 
 @router.post("/app/pesanan/{order_id:int}/bayar", response_class=HTMLResponse)
@@ -193,7 +187,7 @@ def order_pay(order_id: int, request: Request, db: WebDb, form_data: FormDep) ->
     if method == "transfer":
         if isinstance(upload, UploadFile) and upload.filename:
             if form.ok:
-                stored = _store_proof(ctx, order, upload, form)
+                stored = _store_proof(ctx, db, upload, form)
                 if stored:
                     proof.append(stored)
         else:
@@ -268,12 +262,6 @@ def payment_proof(order_id: int, payment_id: int, index: int, request: Request, 
     if payment is None or index < 0 or index >= len(payment.proof or []):
         raise NotFound()
     item = payment.proof[index] if isinstance(payment.proof[index], dict) else {}
-    root = get_settings().files_dir.resolve()
-    path = (root / str(item.get("path") or "")).resolve()
-    if not item.get("path") or not path.is_relative_to(root) or not path.is_file():
-        raise NotFound()
-    return FileResponse(
-        path,
-        media_type=item.get("mimetype") or "application/octet-stream",
-        filename=item.get("filename") or path.name,
-    )
+    # By server-issued id, scoped to this business; an entry without one (a link) is not a file we serve.
+    row = files.get(db, business_id=ctx.business_id, file_id=item.get("file_id"))
+    return FileResponse(files.open_path(row), media_type=row.mimetype, filename=row.filename)

@@ -19,13 +19,14 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from niaga.customers.service import get_or_create_by_identity, normalize_phone
 from niaga.db.engine import new_session, session_scope
 from niaga.kit.envelope import fail, ok
 from niaga.kit.errors import AppError, Forbidden, NotFound, RateLimited, ValidationFailed
+from niaga.kit.strict import StrictIn
 from niaga.messaging.events import sse_stream
 from niaga.messaging.inbound import Inbound, do_receive
 from niaga.messaging.models import Conversation, Message
@@ -199,7 +200,7 @@ def widget_config(slug: str, request: Request) -> Response:
     return _cors(JSONResponse(ok(data)), origin)
 
 
-class WidgetMessageIn(BaseModel):
+class WidgetMessageIn(StrictIn):
     visitor_id: str
     text: str = Field(min_length=1, max_length=2000)
     client_id: str | None = Field(None, max_length=64)
@@ -245,7 +246,7 @@ def _post_message(slug: str, body: WidgetMessageIn, request: Request) -> Respons
     return _cors(JSONResponse(ok(data), status_code=201), origin)
 
 
-class WidgetProfileIn(BaseModel):
+class WidgetProfileIn(StrictIn):
     visitor_id: str
     name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(None, max_length=24)

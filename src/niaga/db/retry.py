@@ -1,0 +1,44 @@
+"""SQLite's single writer: recognising "database is locked" and retrying a whole unit of work.
+
+A lock error is never the caller's fault and never permanent: requests replay their unit of work (see
+`niaga.app.LockRetryMiddleware`), jobs are rescheduled without spending an attempt (`niaga.jobs.runner`)."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+LOCK_MESSAGES = ("database is locked", "database table is locked", "database schema is locked")
+
+
+def is_lock_error(exc: BaseException | None) -> bool:
+    """True when `exc` (or what it wraps) is SQLite's busy/locked error."""
+    seen = 0
+    while exc is not None and seen < 8:
+        text = str(exc).lower()
+        if any(m in text for m in LOCK_MESSAGES):
+            return True
+        orig = getattr(exc, "orig", None)
+        exc = orig if isinstance(orig, BaseException) else (exc.__cause__ or exc.__context__)
+        seen += 1
+    return False
+
+
+def lock_backoff(attempt: int, *, base: float = 0.05, cap: float = 2.0) -> float:
+    return min(cap, base * (2 ** max(attempt - 1, 0))) * random.uniform(0.5, 1.5)
+
+
+def retry_on_lock(fn: Callable[[], T], *, attempts: int = 10) -> T:
+    """Run `fn` (a whole unit of work that opens and commits its own session) again when SQLite answers
+    "database is locked"; other errors, and the last lock error, propagate."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if attempt >= attempts or not is_lock_error(exc):
+                raise
+            time.sleep(lock_backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
