@@ -201,28 +201,30 @@ def _snapshot_sqlite(settings: Settings, dest: Path) -> tuple[dict[str, Any], st
 def _snapshot_postgres(settings: Settings, dest: Path) -> tuple[dict[str, Any], str | None]:
     engine = sa.create_engine(settings.db_url, poolclass=sa.pool.NullPool)
     try:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-            with conn.begin():
-                snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-                stats = table_stats(conn)
-                revision = _alembic_revision(conn)
-                # The transaction stays open while pg_dump reads the exported snapshot.
-                proc = subprocess.run(
-                    [
-                        "pg_dump",
-                        "--format=custom",
-                        "--no-owner",
-                        "--no-acl",
-                        f"--snapshot={snapshot}",
-                        f"--file={dest}",
-                        f"--dbname={_libpq_url(settings.db_url)}",
-                    ],
-                    capture_output=True,
-                    text=True,
-                    timeout=3600,
-                )
-                if proc.returncode != 0:
-                    raise BackupError(f"pg_dump gagal: {proc.stderr.strip()[:500]}")
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            conn.begin(),
+        ):
+            snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+            stats = table_stats(conn)
+            revision = _alembic_revision(conn)
+            # The transaction stays open while pg_dump reads the exported snapshot.
+            proc = subprocess.run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-acl",
+                    f"--snapshot={snapshot}",
+                    f"--file={dest}",
+                    f"--dbname={_libpq_url(settings.db_url)}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=3600,
+            )
+            if proc.returncode != 0:
+                raise BackupError(f"pg_dump gagal: {proc.stderr.strip()[:500]}")
         return stats, revision
     finally:
         engine.dispose()

@@ -45,3 +45,31 @@ def daily_backup() -> None:
         run_scheduled_backup(min_age_hours=20.0)
     else:
         run_scheduled_backup(min_age_hours=25.0)
+
+
+# --- alerts, event webhooks, retention ------------------------------------------------------------------
+from niaga.ops import events as _events  # noqa: E402,F401  (registers ops.deliver_event, installs the listener)
+
+
+@periodic("ops.check_alerts", minute="*/5")
+def check_alerts() -> None:
+    from niaga.db.engine import session_scope
+    from niaga.ops.alerts import check_alerts as run_checks
+
+    with session_scope() as db:
+        report = run_checks(db)
+    firing = {k: v for k, v in report.items() if v}
+    if firing:
+        log.warning("ops.alerts.firing", firing=firing)
+
+
+@periodic("ops.retention", minute="41", hour="3")
+def retention() -> None:
+    from niaga.db.engine import session_scope
+    from niaga.ops.events import purge_deliveries
+    from niaga.ops.privacy import purge_expired
+
+    with session_scope() as db:
+        out = purge_expired(db)
+        out["deliveries"] = purge_deliveries(db, older_than_days=30)
+    log.info("ops.retention.done", **out)
