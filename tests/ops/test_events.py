@@ -102,7 +102,7 @@ def test_message_received_event(world, db) -> None:  # type: ignore[no-untyped-d
     from niaga.messaging import service as messaging
 
     with Receiver() as rx:
-        sub, _secret = events.create_subscription(
+        _sub, _secret = events.create_subscription(
             db, business_id=world.a.id, url=rx.url, events=["message.received"]
         )
         c = f.make_customer(db, business=world.a, phone="6281200000001")
