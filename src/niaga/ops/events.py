@@ -210,7 +210,9 @@ def _order_data(db: Session, ev: OrderEvent) -> dict[str, Any]:
             status=order.status,
             kind=order.kind,
             customer_id=order.customer_id,
+            conversation_id=order.conversation_id,
             total=order.total,
+            paid_amount=order.paid_amount,
         )
     return data
 
