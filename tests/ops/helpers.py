@@ -98,6 +98,15 @@ def serving(env: dict[str, str], *extra: str) -> Iterator[str]:
             proc.wait()
 
 
+def _pg_program(name: str) -> str | None:
+    """A PostgreSQL server program: on PATH, or where Debian puts it (/usr/lib/postgresql/<v>/bin)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
 class PgCluster:
     """A PostgreSQL server for the test run: NIAGA_TEST_DATABASE_URL when set, otherwise a throwaway cluster
     (initdb + pg_ctl as the `postgres` system user when running as root) on a free loopback port."""
@@ -110,8 +119,7 @@ class PgCluster:
     def start(self) -> PgCluster:
         if self.admin_url:
             return self
-        initdb = shutil.which("initdb")
-        pg_ctl = shutil.which("pg_ctl")
+        initdb, pg_ctl = _pg_program("initdb"), _pg_program("pg_ctl")
         assert initdb and pg_ctl, (
             "PostgreSQL server programs (initdb, pg_ctl) are needed: apt-get install postgresql, "
             "or set NIAGA_TEST_DATABASE_URL"
@@ -170,7 +178,7 @@ class PgCluster:
         subprocess.run(
             [
                 *self.runas,
-                shutil.which("pg_ctl") or "pg_ctl",
+                _pg_program("pg_ctl") or "pg_ctl",
                 "-D",
                 str(self.datadir / "data"),
                 "-m",
