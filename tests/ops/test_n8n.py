@@ -19,6 +19,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from niaga.db.engine import session_scope
 from niaga.messaging import service as messaging
 from niaga.messaging.models import Message
 from niaga.tenancy import service as tenancy
@@ -86,6 +87,13 @@ def test_workflows_in_real_n8n(n8n_bin, live, world, db) -> None:  # type: ignor
     folder = Path(tempfile.mkdtemp(prefix="niaga-n8n-"))
     port = free_port()
     _key, api_key = tenancy.create_api_key(db, business_id=world.a.id, name="n8n", role="admin")
+    # Everything the test writes itself is written before the live server and n8n are busy (SQLite).
+    p = f.make_product(db, business=world.a, price=30000)
+    c = f.make_customer(db, business=world.a, name="Budi", phone="6281300000001")
+    c2 = f.make_customer(db, business=world.a, name="Citra", phone="6281300000002")
+    conv = messaging.get_or_open(
+        db, business_id=world.a.id, customer_id=c.id, channel="whatsapp", chat_id="6281300000001"
+    )
     db.commit()
     n8n_proc = None
     with Receiver() as sheet:
@@ -145,9 +153,6 @@ def test_workflows_in_real_n8n(n8n_bin, live, world, db) -> None:  # type: ignor
             time.sleep(3)
 
             # --- order.paid -> tag the customer in niaga + a row on the sheet
-            p = f.make_product(db, business=world.a, price=30000)
-            c = f.make_customer(db, business=world.a, name="Budi", phone="6281300000001")
-            db.commit()
             h = world.headers("owner")
             order = httpx.post(
                 f"{live.url}/api/v1/orders",
@@ -174,10 +179,6 @@ def test_workflows_in_real_n8n(n8n_bin, live, world, db) -> None:  # type: ignor
             }
 
             # --- print_job.ready -> a pickup message in the customer's conversation
-            conv = messaging.get_or_open(
-                db, business_id=world.a.id, customer_id=c.id, channel="whatsapp", chat_id="6281300000001"
-            )
-            db.commit()
             order2 = httpx.post(
                 f"{live.url}/api/v1/orders",
                 headers=h,
@@ -185,10 +186,12 @@ def test_workflows_in_real_n8n(n8n_bin, live, world, db) -> None:  # type: ignor
             ).json()["data"]
             from niaga.orders.models import Order
 
-            db.execute(
-                sa.update(Order).where(Order.id == order2["id"]).values(kind="print", conversation_id=conv.id)
-            )
-            db.commit()
+            with session_scope(immediate=True) as w:
+                w.execute(
+                    sa.update(Order)
+                    .where(Order.id == order2["id"])
+                    .values(kind="print", conversation_id=conv.id)
+                )
             httpx.post(
                 f"{live.url}/api/v1/orders/{order2['id']}/payments", headers=h, json={"method": "cash"}
             )
@@ -232,10 +235,8 @@ def test_workflows_in_real_n8n(n8n_bin, live, world, db) -> None:  # type: ignor
             assert len(sheet.requests) == before
 
             # --- a revoked API key: n8n's call to niaga gets 401, the customer is not tagged
-            tenancy.revoke_api_key(db, business_id=world.a.id, key_id=_key.id)
-            db.commit()
-            c2 = f.make_customer(db, business=world.a, name="Citra", phone="6281300000002")
-            db.commit()
+            with session_scope(immediate=True) as w:
+                tenancy.revoke_api_key(w, business_id=world.a.id, key_id=_key.id)
             order3 = httpx.post(
                 f"{live.url}/api/v1/orders",
                 headers=h,

@@ -21,6 +21,7 @@ import json
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -306,8 +307,7 @@ def _disable(db: Session, sub: EventSubscription, reason: str) -> None:
     )
 
 
-def deliver(db: Session, delivery: EventDelivery, *, client: httpx.Client | None = None) -> bool:
-    """POST the stored body once. Returns True when the receiver answered 2xx."""
+def _request(db: Session, delivery: EventDelivery) -> tuple[str, bytes, dict[str, str]]:
     sub = db.get(EventSubscription, delivery.subscription_id)
     if sub is None:
         raise PermanentError("subscription deleted")
@@ -322,40 +322,69 @@ def deliver(db: Session, delivery: EventDelivery, *, client: httpx.Client | None
         "X-Niaga-Timestamp": str(ts),
         "X-Niaga-Signature": sign(secret_of(sub), ts, body),
     }
+    return sub.url, body, headers
+
+
+@dataclass
+class Attempt:
+    ok: bool
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+def _send(url: str, body: bytes, headers: dict[str, str], client: httpx.Client | None = None) -> Attempt:
+    """One POST, outside any database transaction (a slow receiver must not hold a lock)."""
     timeout = get_settings().event_webhook_timeout_seconds
     started = time.monotonic()
-    delivery.attempts += 1
+    status: int | None
     try:
         c = client or httpx.Client(timeout=timeout, follow_redirects=False)
         try:
-            r = c.post(sub.url, content=body, headers=headers, timeout=timeout)
+            r = c.post(url, content=body, headers=headers, timeout=timeout)
         finally:
             if client is None:
                 c.close()
-        delivery.last_status_code = r.status_code
         ok = 200 <= r.status_code < 300
-        delivery.last_error = "" if ok else f"HTTP {r.status_code}: {r.text[:300]}"
+        status, error = r.status_code, "" if ok else f"HTTP {r.status_code}: {r.text[:300]}"
     except httpx.HTTPError as exc:
-        ok = False
-        delivery.last_status_code = None
-        delivery.last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
-    delivery.duration_ms = int((time.monotonic() - started) * 1000)
-    if ok:
+        ok, status, error = False, None, f"{type(exc).__name__}: {str(exc)[:300]}"
+    return Attempt(ok, status, error, int((time.monotonic() - started) * 1000))
+
+
+def _record(db: Session, delivery: EventDelivery, attempt: Attempt) -> None:
+    sub = db.get(EventSubscription, delivery.subscription_id)
+    delivery.attempts += 1
+    delivery.last_status_code = attempt.status_code
+    delivery.last_error = attempt.error
+    delivery.duration_ms = attempt.duration_ms
+    if attempt.ok:
         delivery.status = "delivered"
         delivery.delivered_at = utcnow()
-        sub.consecutive_failures = 0
-    else:
-        delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
-        sub.consecutive_failures += 1
-        if sub.is_active and sub.consecutive_failures >= get_settings().event_webhook_max_failures:
-            _disable(db, sub, delivery.last_error[:200])
-        if not sub.is_active:
-            delivery.status = "failed"  # no more tries; replay it after enabling the endpoint again
-    return ok
+        if sub is not None:
+            sub.consecutive_failures = 0
+        return
+    delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
+    if sub is None:
+        return
+    sub.consecutive_failures += 1
+    if sub.is_active and sub.consecutive_failures >= get_settings().event_webhook_max_failures:
+        _disable(db, sub, attempt.error[:200])
+    if not sub.is_active:
+        delivery.status = "failed"  # no more tries; replay it after enabling the endpoint again
+
+
+def deliver(db: Session, delivery: EventDelivery, *, client: httpx.Client | None = None) -> bool:
+    """POST the stored body once and record the outcome in `db`. Returns True when the receiver answered 2xx."""
+    attempt = _send(*_request(db, delivery), client=client)
+    _record(db, delivery, attempt)
+    return attempt.ok
 
 
 @task("ops.deliver_event", max_attempts=MAX_ATTEMPTS, base_delay=5.0, max_delay=3600.0)
 def deliver_event(delivery_id: int) -> None:
+    """Read (short transaction), POST (no transaction), record (a write transaction taken up front).
+    Delivery is at least once: receivers deduplicate on X-Niaga-Event-Id."""
     from niaga.db.engine import session_scope
 
     with session_scope() as db:
@@ -363,15 +392,24 @@ def deliver_event(delivery_id: int) -> None:
         if d is None or d.status == "delivered":
             return
         sub = db.get(EventSubscription, d.subscription_id)
-        if sub is None or not sub.is_active:
-            d.status = "failed"
-            d.last_error = d.last_error or "langganan tidak aktif"
+        request = _request(db, d) if sub is not None and sub.is_active else None
+    if request is None:
+        with session_scope(immediate=True) as db:
+            d = db.get(EventDelivery, delivery_id)
+            if d is not None:
+                d.status = "failed"
+                d.last_error = d.last_error or "langganan tidak aktif"
+        return
+    attempt = _send(*request)
+    with session_scope(immediate=True) as db:
+        d = db.get(EventDelivery, delivery_id)
+        if d is None:
             return
-        ok = deliver(db, d)
-        error = d.last_error
-        disabled = not sub.is_active
-    if not ok and not disabled:
-        raise RetryLater(error)
+        _record(db, d, attempt)
+        sub = db.get(EventSubscription, d.subscription_id)
+        retry = not attempt.ok and sub is not None and sub.is_active
+    if retry:
+        raise RetryLater(attempt.error)
 
 
 def replay(db: Session, delivery: EventDelivery) -> EventDelivery:
