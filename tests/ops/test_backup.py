@@ -257,8 +257,9 @@ def test_retention_keeps_seven_daily_and_four_weekly(tmp_path: Path) -> None:
 
 
 def test_scheduled_backup_runs_once_per_day_and_prunes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`world` gives the session database rows, so the backup is not empty."""
     from niaga.jobs.registry import PERIODIC, load_all
     from niaga.ops import tasks
     from niaga.settings import reset_settings_cache
