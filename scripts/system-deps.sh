@@ -15,6 +15,13 @@ dpkg -s python3-uno >/dev/null 2>&1 || need+=(python3-uno)
 dpkg -s fonts-liberation2 >/dev/null 2>&1 || need+=(fonts-liberation2)
 dpkg -s fonts-crosextra-carlito >/dev/null 2>&1 || need+=(fonts-crosextra-carlito)
 dpkg -s fonts-crosextra-caladea >/dev/null 2>&1 || need+=(fonts-crosextra-caladea)
+# operations tests (tests/ops): `docker-compose config` validates deploy/compose.yaml; pg_dump/pg_restore and the
+# server programs (initdb, pg_ctl) for the PostgreSQL backup round trip
+command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# n8n test (tests/ops/test_n8n.py): npm installs Node 24 and n8n into a cache folder (scripts/n8n-install.sh)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

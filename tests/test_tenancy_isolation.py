@@ -176,7 +176,33 @@ def _stored_file(db: Session, w: Any) -> dict[str, int]:
     return {"file_id": row.id}
 
 
+def _event_subscription(db: Session, w: Any) -> dict[str, Any]:
+    from niaga.ops.events import create_subscription
+
+    sub, _ = create_subscription(db, business_id=w.b.id, url="https://b.example/hook", events=["*"])
+    db.commit()
+    return {"subscription_id": sub.id, "action": "disable"}
+
+
+def _event_delivery(db: Session, w: Any) -> dict[str, Any]:
+    from niaga.ops.events import create_subscription
+    from niaga.ops.models import EventDelivery
+
+    sub, _ = create_subscription(db, business_id=w.b.id, url="https://b.example/hook2", events=["*"])
+    d = EventDelivery(
+        business_id=w.b.id, subscription_id=sub.id, event_id="e-b", event_type="ping", payload={}
+    )
+    db.add(d)
+    db.commit()
+    return {"delivery_id": d.id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
+    "/api/v1/webhooks/subscriptions/{subscription_id}": _event_subscription,
+    "/api/v1/webhooks/deliveries/{delivery_id}": _event_delivery,
+    "/api/v1/privacy/customers/{customer_id}": lambda db, w: {
+        "customer_id": f.make_customer(db, business=w.b).id
+    },
     "/api/v1/products/{id}": lambda db, w: {"id": f.make_product(db, business=w.b).id},
     "/api/v1/shipping-rates/{id}": lambda db, w: {"id": f.make_rate(db, business=w.b).id},
     "/api/v1/knowledge/{id}": lambda db, w: {"id": f.make_knowledge(db, business=w.b).id},

@@ -379,6 +379,7 @@ ROUTER_MODULES = (
     "niaga.integrations.midtrans.routes",
     "niaga.marketing.routes",
     "niaga.web.marketing",
+    "niaga.ops.routes",
     "niaga.web.views",
 )
 

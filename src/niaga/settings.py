@@ -101,6 +101,29 @@ class Settings(BaseSettings):
     printshop_zip_max_ratio: float = 200.0
     printshop_zip_max_members: int = 5000
 
+    # --- operations (src/niaga/ops) ------------------------------------------------------------------
+    # Backups: archives go to this folder (empty: NIAGA_HOME/backups); the periodic job makes one a day at
+    # this hour (server time) and keeps the newest of each of the last 7 days and 4 ISO weeks.
+    backup_dir: str = ""
+    backup_passphrase: SecretStr | None = None
+    backup_schedule_hour: int = 2
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    # Alerts to the owner's admin chat (and to Prometheus through /metrics). Each condition alerts at most
+    # once per `alert_repeat_minutes` per business.
+    alert_queue_backlog: int = 200
+    alert_job_age_seconds: float = 900.0
+    alert_backup_max_age_hours: float = 26.0
+    alert_disk_percent: float = 85.0
+    alert_no_inbound_hours: float = 4.0
+    alert_repeat_minutes: float = 60.0
+    # Outgoing event webhooks: per-attempt timeout, and how many failed deliveries in a row disable an endpoint.
+    event_webhook_timeout_seconds: float = 5.0
+    event_webhook_max_failures: int = 15
+    # Personal data: messages and uploaded files older than this many days are purged (0 keeps them).
+    retention_message_days: int = 0
+    retention_file_days: int = 0
+
     @field_validator("home", mode="after")
     @classmethod
     def _absolute_home(cls, v: Path) -> Path:
@@ -131,6 +154,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    @property
+    def backups_dir(self) -> Path:
+        return (
+            Path(self.backup_dir).expanduser().resolve() if self.backup_dir.strip() else self.home / "backups"
+        )
 
     def ensure_home(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)

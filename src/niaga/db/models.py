@@ -18,6 +18,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "niaga.integrations.models",
     "niaga.printshop.models",
     "niaga.marketing.models",
+    "niaga.ops.models",
 )
 for _module in MODEL_MODULES:
     importlib.import_module(_module)

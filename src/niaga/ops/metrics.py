@@ -27,3 +27,46 @@ webhooks_total = Counter(
 
 def render() -> bytes:
     return generate_latest(REGISTRY)
+
+
+# --- business metrics, refreshed from the database at scrape time (niaga.ops.alerts.collect) --------------
+job_age = Gauge("niaga_job_oldest_due_seconds", "Age of the oldest due job still waiting", registry=REGISTRY)
+dead_letters_by_kind = Gauge(
+    "niaga_dead_letters_by_kind", "Unresolved dead letters by job kind", ["kind"], registry=REGISTRY
+)
+messages = Gauge(
+    "niaga_messages", "Messages stored, by channel and direction", ["channel", "direction"], registry=REGISTRY
+)
+print_jobs = Gauge("niaga_print_jobs", "Print orders by state", ["state"], registry=REGISTRY)
+event_deliveries = Gauge(
+    "niaga_event_deliveries", "Outgoing event webhook deliveries by status", ["status"], registry=REGISTRY
+)
+whatsapp_session_working = Gauge(
+    "niaga_whatsapp_session_working",
+    "1 when the business's WAHA session is WORKING",
+    ["business_id"],
+    registry=REGISTRY,
+)
+reply_latency = Gauge(
+    "niaga_reply_latency_seconds",
+    "Inbound message to reply sent, over the last day, by quantile",
+    ["quantile"],
+    registry=REGISTRY,
+)
+backup_age = Gauge(
+    "niaga_backup_age_seconds", "Age of the newest backup archive (-1: none)", registry=REGISTRY
+)
+disk_used = Gauge("niaga_disk_used_ratio", "Used fraction of the disk holding NIAGA_HOME", registry=REGISTRY)
+active_alerts = Gauge("niaga_active_alerts", "Alert conditions firing now", registry=REGISTRY)
+alerts_sent = Counter(
+    "niaga_alerts_sent_total", "Alerts queued to admin chats", ["condition"], registry=REGISTRY
+)
+provider_errors = Counter(
+    "niaga_provider_errors_total", "Errors from provider APIs", ["provider", "kind"], registry=REGISTRY
+)
+agent_turn_latency = Histogram(
+    "niaga_agent_turn_seconds",
+    "Agent turn latency (message in -> reply text ready)",
+    registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
+)

@@ -58,6 +58,14 @@ def readyz() -> JSONResponse:
 @router.get("/metrics")
 def metrics_endpoint() -> Response:
     try:
+        from niaga.db.engine import session_scope
+        from niaga.ops.alerts import collect
+
+        with session_scope() as db:
+            collect(db)
+    except Exception:
+        pass
+    try:
         metrics.queue_depth.labels("huey").set(queue_depth())
     except Exception:
         pass
