@@ -17,6 +17,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "niaga.integrations.models",
     "niaga.printshop.models",
     "niaga.marketing.models",
+    "niaga.marketing.content_models",
+    "niaga.publishing.models",
 )
 for _module in MODEL_MODULES:
     importlib.import_module(_module)
