@@ -15,6 +15,8 @@ dpkg -s python3-uno >/dev/null 2>&1 || need+=(python3-uno)
 dpkg -s fonts-liberation2 >/dev/null 2>&1 || need+=(fonts-liberation2)
 dpkg -s fonts-crosextra-carlito >/dev/null 2>&1 || need+=(fonts-crosextra-carlito)
 dpkg -s fonts-crosextra-caladea >/dev/null 2>&1 || need+=(fonts-crosextra-caladea)
+# content studio (src/niaga/marketing/content_media.py): short videos are made and checked with ffmpeg/ffprobe
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
