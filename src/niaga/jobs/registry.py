@@ -43,6 +43,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.orders.tasks",
     "niaga.printshop.tasks",
     "niaga.marketing.tasks",
+    "niaga.publishing.tasks",
 )
 
 # name -> spec, filled by @task in the modules above.

@@ -70,6 +70,10 @@ class ApprovalChannel(Protocol):
 
     def show_decision(self, *, business_id: int, messages: list[dict[str, Any]], text: str) -> None: ...
 
+    def replace_buttons(
+        self, *, business_id: int, messages: list[dict[str, Any]], buttons: list[list[tuple[str, str]]]
+    ) -> None: ...
+
 
 PublisherFactory = Callable[[dict[str, Any], dict[str, Any]], Publisher]
 PUBLISHERS: Port[PublisherFactory] = Port("publisher")
