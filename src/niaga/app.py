@@ -237,6 +237,7 @@ ROUTER_MODULES = (
     "niaga.integrations.midtrans.webhook",
     "niaga.integrations.midtrans.routes",
     "niaga.marketing.routes",
+    "niaga.publishing.routes",
     "niaga.web.marketing",
     "niaga.web.views",
 )

@@ -453,3 +453,49 @@ def month_days(year: int, month: int) -> list[date]:
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     end = nxt + timedelta(days=(7 - nxt.weekday()) % 7)
     return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+# --- platform accounts ---------------------------------------------------------------------------
+
+ACCOUNT_KINDS: dict[str, dict[str, Any]] = {
+    "meta": {"config": ("base_url", "ig_user_id", "page_id"), "secrets": ("access_token", "page_access_token")},
+    "tiktok": {"config": ("base_url", "privacy_level", "source"), "secrets": ("access_token",)},
+}
+
+
+def do_connect(
+    db: Session,
+    *,
+    business: Business,
+    kind: str,
+    config: dict[str, Any],
+    secrets: dict[str, str],
+    is_enabled: bool = True,
+) -> dict[str, Any]:
+    """Store the Meta or TikTok connection (tokens encrypted). Unknown fields are refused."""
+    from niaga.kit.crypto import decrypt_json, encrypt_json
+    from niaga.tenancy.models import ProviderConfig
+
+    spec = ACCOUNT_KINDS.get(kind)
+    if spec is None:
+        raise NotFound(f"Akun '{kind}' tidak dikenal. Pilihan: meta, tiktok.", code="unknown_account")
+    extra = sorted((set(config) - set(spec["config"])) | (set(secrets) - set(spec["secrets"])))
+    if extra:
+        raise ValidationFailed(
+            f"Isian tidak dikenal: {', '.join(extra)}.", code="unknown_fields", details=dict.fromkeys(extra, "tidak dikenal")
+        )
+    row = db.scalars(
+        sa.select(ProviderConfig).where(ProviderConfig.business_id == business.id, ProviderConfig.kind == kind)
+    ).first()
+    old = decrypt_json(row.secrets) if row is not None else {}
+    merged = {**old, **{k: v for k, v in secrets.items() if v}}
+    if not merged.get("access_token"):
+        raise ValidationFailed("Token akses wajib diisi.", code="token_required", details={"access_token": "wajib"})
+    if row is None:
+        row = ProviderConfig(business_id=business.id, kind=kind)
+        db.add(row)
+    row.config = {k: str(v) for k, v in config.items() if v not in (None, "")}
+    row.secrets = encrypt_json(merged)
+    row.is_enabled = is_enabled
+    db.flush()
+    return {"kind": kind, "config": row.config, "secrets": sorted(merged), "is_enabled": row.is_enabled}
