@@ -98,10 +98,8 @@ def check_publishable(*, caption: str, hashtags: list[str], targets: list[str], 
     for t in targets:
         limit = CAPTION_LIMITS[t]
         if len(text) > limit:
-            errors[t] = (
-                f"Caption terlalu panjang untuk {PLATFORM_LABELS[t]}: {len(text):,} karakter, batasnya "
-                f"{limit:,}.".replace(",", ".")
-            )
+            n, cap = f"{len(text):,}".replace(",", "."), f"{limit:,}".replace(",", ".")
+            errors[t] = f"Caption terlalu panjang untuk {PLATFORM_LABELS[t]}: {n} karakter, batasnya {cap}."
             continue
         if t in MAX_HASHTAGS and text.count("#") > MAX_HASHTAGS[t]:
             errors[t] = f"{PLATFORM_LABELS[t]} menerima paling banyak {MAX_HASHTAGS[t]} hashtag."

@@ -220,8 +220,13 @@ def publish_item(item_id: int) -> str:
         pending = [p for p in pubs if p.status in ("pending", "publishing")]
         if pending:
             item.last_error = "; ".join(f"{p.platform}: {p.error}" for p in pending if p.error) or None
-            wait = max(waits) if waits else None
-            raise RetryLater(f"{len(pending)} platform belum selesai", retry_after=wait or None)
+    if pending:  # outside the session: the item's note is committed before the retry is scheduled
+        wait = max(waits) if waits else None
+        raise RetryLater(f"{len(pending)} platform belum selesai", retry_after=wait or None)
+    with session_scope() as db:
+        item = db.get(ContentItem, item_id)
+        assert item is not None
+        pubs = service.publications(db, item_id)
         failed = [p for p in pubs if p.status == "failed"]
         done = [p for p in pubs if p.status == "published"]
         if failed:
