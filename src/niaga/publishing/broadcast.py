@@ -417,6 +417,24 @@ def _finish_if_done(db: Session, broadcast: Broadcast) -> None:
         broadcast.status, broadcast.finished_at = "done", utcnow()
 
 
+def _chat_id(db: Session, r: BroadcastRecipient) -> str:
+    """The chat the customer already writes in (their WhatsApp identity), else the number the way the
+    business's gateway names chats, so a reply lands in the same conversation."""
+    from niaga.messaging import channels
+
+    ident = db.scalar(
+        sa.select(CustomerIdentity.external_id).where(
+            CustomerIdentity.business_id == r.business_id,
+            CustomerIdentity.customer_id == r.customer_id,
+            CustomerIdentity.channel == "whatsapp",
+        )
+    )
+    if ident:
+        return str(ident)
+    gateway = channels.whatsapp_gateway(db, business_id=r.business_id)
+    return f"{r.phone}@c.us" if gateway is not None and gateway.kind == "waha" else r.phone
+
+
 def send_one(recipient_id: int) -> str:
     """The body of job `publishing.broadcast_send`: checks, then hands the message to the outbound path."""
     with session_scope(immediate=True) as db:
@@ -455,7 +473,7 @@ def send_one(recipient_id: int) -> str:
             )
             return "paused"
         conv = conversations.get_or_open(
-            db, business_id=business.id, customer_id=customer.id, channel="whatsapp", chat_id=r.phone
+            db, business_id=business.id, customer_id=customer.id, channel="whatsapp", chat_id=_chat_id(db, r)
         )
         msg = do_send(db, conversation=conv, text=personalise(b.text, customer), sender_type="system", intent="broadcast")
         msg.meta = {**(msg.meta or {}), "broadcast_id": b.id}
