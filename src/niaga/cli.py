@@ -37,6 +37,7 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "email_app", "email"),
     ("niaga.printshop.cli", "printshop_app", "printshop"),
     ("niaga.marketing.cli", "rfm_app", "rfm"),
+    ("niaga.marketing.content_cli", "content_app", "content"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     app.add_typer(getattr(importlib.import_module(_mod), _attr), name=_name)

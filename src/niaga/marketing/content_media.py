@@ -153,6 +153,7 @@ def _draw_box(
     for i, line in enumerate(tb.lines):
         w = _width(draw, line, font)
         x = x0 + (x1 - x0 - w) // 2 if align == "center" else x0
+        x -= min(int(draw.textbbox((0, 0), line, font=font)[0]), 0)  # a glyph's negative side bearing
         y = y0 + i * line_h
         draw.text((x, y), line, font=font, fill=fill)
         bx = draw.textbbox((x, y), line, font=font)
@@ -321,6 +322,11 @@ def check_video(info: dict[str, Any]) -> None:
         raise MediaError("Video tidak memenuhi syarat: " + "; ".join(problems) + ".", code="video_rejected")
 
 
+def slide_seconds(count: int, requested: float) -> float:
+    """Seconds per slide: as asked, shortened so that the whole video stays within 60 s."""
+    return max(min(float(requested), MAX_VIDEO_SECONDS / max(count, 1)), 1.0)
+
+
 def render_video(
     slides: list[Image.Image],
     *,
@@ -342,8 +348,7 @@ def render_video(
         )
     if music is not None and not Path(music).is_file():
         raise ValidationFailed(f"File musik tidak ditemukan: {music}.", code="music_not_found")
-    per = min(float(seconds_per_slide), MAX_VIDEO_SECONDS / len(slides))
-    per = max(per, 1.0)
+    per = slide_seconds(len(slides), seconds_per_slide)
     total = per * len(slides)
     with tempfile.TemporaryDirectory(prefix="niaga-video-") as tmp:
         d = Path(tmp)
