@@ -18,7 +18,9 @@ from tests import factories as f
 def _shop(db):  # type: ignore[no-untyped-def]
     b = f.make_business(db, slug="batik-sari", name="Batik Sari")
     f.make_product(db, business=b, sku="BTK-01", name="Kemeja Batik Parang", price=185000, stock=7)
-    f.make_product(db, business=b, sku="BTK-02", name="Kain Batik Tulis", price=450000, sale_price=399000, stock=3)
+    f.make_product(
+        db, business=b, sku="BTK-02", name="Kain Batik Tulis", price=450000, sale_price=399000, stock=3
+    )
     f.make_product(db, business=b, sku="BTK-03", name="Selendang Batik", price=95000, stock=0)
     return b
 
@@ -29,7 +31,9 @@ def _prices(text: str) -> set[int]:
 
 def test_offline_caption_is_grounded_in_the_catalogue(db) -> None:  # type: ignore[no-untyped-def]
     b = _shop(db)
-    out = content.do_generate(db, business=b, kind="ig_caption", segment="at_risk", occasion="Harbolnas 12.12")
+    out = content.do_generate(
+        db, business=b, kind="ig_caption", segment="at_risk", occasion="Harbolnas 12.12"
+    )
     db.commit()
     assert out["provider"] == "offline" and out["cached"] is False
     assert _prices(out["text"]) <= {185000, 399000, 450000}
@@ -41,15 +45,24 @@ def test_offline_caption_is_grounded_in_the_catalogue(db) -> None:  # type: igno
 
 def test_cache_then_regenerate_and_variety(db) -> None:  # type: ignore[no-untyped-def]
     b = _shop(db)
-    first = content.do_generate(db, business=b, kind="wa_broadcast", segment="champions", product_sku="BTK-01")
-    again = content.do_generate(db, business=b, kind="wa_broadcast", segment="champions", product_sku="BTK-01")
+    first = content.do_generate(
+        db, business=b, kind="wa_broadcast", segment="champions", product_sku="BTK-01"
+    )
+    again = content.do_generate(
+        db, business=b, kind="wa_broadcast", segment="champions", product_sku="BTK-01"
+    )
     assert again["cached"] is True and again["id"] == first["id"] and again["text"] == first["text"]
     assert "{nama}" in first["text"] and "Rp185.000" in first["text"]
     texts = {first["text"]}
     for _ in range(4):
         texts.add(
             content.do_generate(
-                db, business=b, kind="wa_broadcast", segment="champions", product_sku="BTK-01", regenerate=True
+                db,
+                business=b,
+                kind="wa_broadcast",
+                segment="champions",
+                product_sku="BTK-01",
+                regenerate=True,
             )["text"]
         )
     assert len(texts) >= 3  # real variety, not one template
@@ -140,7 +153,9 @@ def test_model_inventing_a_price_or_empty_falls_back(db) -> None:  # type: ignor
     b = _shop(db)
     with ofake.FakeOpenAI() as fake:
         _with_model(db, b, fake.url)
-        fake.script.append(lambda body: ofake.text_reply("Diskon! Kemeja Batik Parang sekarang Rp99.000 saja"))
+        fake.script.append(
+            lambda body: ofake.text_reply("Diskon! Kemeja Batik Parang sekarang Rp99.000 saja")
+        )
         out = content.do_generate(db, business=b, kind="ig_caption", product_sku="BTK-01")
         assert out["provider"] == "offline" and out["note"] == "guard_override"
         assert "Rp99.000" not in out["text"] and "Rp185.000" in out["text"]

@@ -77,7 +77,9 @@ def test_poster_feed_and_story(shop, tmp_path: Path) -> None:  # type: ignore[no
             assert im.size == size and im.format == "PNG"
         assert (res["width"], res["height"]) == size and res["photo"] is True
         assert any(t["lines"] == ["Rp175.000"] for t in res["texts"])
-    r = _run("content", "poster", "--business", "sekar-cli", "--product", "BS-03", "--out", str(tmp_path / "x.png"))
+    r = _run(
+        "content", "poster", "--business", "sekar-cli", "--product", "BS-03", "--out", str(tmp_path / "x.png")
+    )
     assert r.exit_code == 2 and "belum punya foto" in r.output
     ok = _one_json(_run("content", "poster", "--business", "sekar-cli", "--product", "BS-03", "--no-photo",
                         "--out", str(tmp_path / "x.png"), "--json"))  # fmt: skip
@@ -102,11 +104,11 @@ def test_poster_text_never_overflows(seed: int) -> None:
                                         normal_price=rnd.randint(1000, 99_999_999), promo=promo, fmt=fmt)  # fmt: skip
         w, h = p.image.size
         for tb in p.boxes:
-            x0, y0, x1, y1 = tb.box
+            x0, _y0, x1, y1 = tb.box
             assert tb.bounds, tb.name
             for bx in tb.bounds:
                 assert x0 <= bx[0] and bx[2] <= x1 and bx[3] <= y1, (tb.name, bx, tb.box)
-                assert 0 <= bx[0] and bx[2] <= w and bx[3] <= h
+                assert bx[0] >= 0 and bx[2] <= w and bx[3] <= h
         names = {tb.name for tb in p.boxes}
         assert {"name", "price", "shop"} <= names
 

@@ -83,7 +83,10 @@ def shop(db: Any, telegram: FakeTelegram, meta: FakeMeta, tiktok: FakeTikTok) ->
         slug="batik-sari",
         name="Batik Sari",
         settings={
-            "publishing": {"telegram_channel_id": CHANNEL, "targets": ["instagram", "facebook", "telegram_channel"]},
+            "publishing": {
+                "telegram_channel_id": CHANNEL,
+                "targets": ["instagram", "facebook", "telegram_channel"],
+            },
             "branding": {"primary": "#1F3A5F", "secondary": "#F2D492"},
         },
     )
@@ -98,7 +101,15 @@ def shop(db: Any, telegram: FakeTelegram, meta: FakeMeta, tiktok: FakeTikTok) ->
         db, business=b, sku="BTK-02", name="Kain Batik Tulis Sogan", price=450000, sale_price=399000, stock=12,
         category="Kain", attributes={"image": photo("btk02", (90, 50, 20))},
     )  # fmt: skip
-    f.make_product(db, business=b, sku="BTK-03", name="Selendang Batik Sutra", price=95000, stock=25, category="Aksesoris")
+    f.make_product(
+        db,
+        business=b,
+        sku="BTK-03",
+        name="Selendang Batik Sutra",
+        price=95000,
+        stock=25,
+        category="Aksesoris",
+    )
     configure(
         db, b, "telegram", base_url=telegram.url, bot_token=telegram.token, secret_token=TG_SECRET, admin_chat_id=ADMIN_CHAT
     )  # fmt: skip
@@ -106,7 +117,9 @@ def shop(db: Any, telegram: FakeTelegram, meta: FakeMeta, tiktok: FakeTikTok) ->
         db, business=b, kind="meta", config={"base_url": meta.url, "ig_user_id": meta.ig_user_id, "page_id": meta.page_id},
         secrets={"access_token": meta.token},
     )  # fmt: skip
-    service.do_connect(db, business=b, kind="tiktok", config={"base_url": tiktok.url}, secrets={"access_token": tiktok.token})
+    service.do_connect(
+        db, business=b, kind="tiktok", config={"base_url": tiktok.url}, secrets={"access_token": tiktok.token}
+    )
     db.commit()
     return Shop(b, owner, telegram, meta, tiktok)
 
@@ -124,7 +137,9 @@ def drain_all(*, ahead: float = 0.0, rounds: int = 8) -> list[str]:
     return outcomes
 
 
-def press(client: Any, slug: str, data: str, *, from_id: int = OWNER_TG, message_id: int = 77, chat: int = OWNER_TG) -> None:
+def press(
+    client: Any, slug: str, data: str, *, from_id: int = OWNER_TG, message_id: int = 77, chat: int = OWNER_TG
+) -> None:
     from niaga.integrations.telegram.fake import post_update
 
     upd = {
@@ -132,7 +147,11 @@ def press(client: Any, slug: str, data: str, *, from_id: int = OWNER_TG, message
         "callback_query": {
             "id": f"cbq-{next(_updates)}",
             "from": {"id": from_id, "is_bot": False, "first_name": "Pemilik"},
-            "message": {"message_id": message_id, "chat": {"id": chat, "type": "private"}, "date": 1718000200},
+            "message": {
+                "message_id": message_id,
+                "chat": {"id": chat, "type": "private"},
+                "date": 1718000200,
+            },
             "chat_instance": "-88",
             "data": data,
         },

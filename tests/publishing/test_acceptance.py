@@ -54,7 +54,11 @@ def test_batch_approve_on_telegram_publish_and_reject(db, client, shop, clock) -
     answers = [c.json["text"] for c in shop.telegram.calls("/answerCallbackQuery")]
     assert answers[-2:] == ["Disetujui ✅", "Sudah diputuskan: terjadwal."]
     edits = shop.telegram.calls("/editMessageCaption")
-    assert edits and "Disetujui" in edits[-1].json["caption"] and edits[-1].json["reply_markup"] == {"inline_keyboard": []}
+    assert (
+        edits
+        and "Disetujui" in edits[-1].json["caption"]
+        and edits[-1].json["reply_markup"] == {"inline_keyboard": []}
+    )
 
     # reject the second: Tolak asks for a reason, the reason decides
     press(client, b.slug, f"konten:no:{second.id}")
@@ -76,18 +80,28 @@ def test_batch_approve_on_telegram_publish_and_reject(db, client, shop, clock) -
     assert len(containers) == 1
     form = {k: v[0] for k, v in containers[0].form.items()}
     poster_url = form["image_url"]
-    assert poster_url.startswith(f"http://127.0.0.1:8000/media/konten/{b.id}/") and poster_url.endswith(".jpg")
+    assert poster_url.startswith(f"http://127.0.0.1:8000/media/konten/{b.id}/") and poster_url.endswith(
+        ".jpg"
+    )
     assert form["caption"] == service.full_caption(first)
-    assert shop.meta.calls("/media_publish")[0].form["creation_id"] == [shop.meta.containers and next(iter(shop.meta.containers))]
+    assert shop.meta.calls("/media_publish")[0].form["creation_id"] == [
+        shop.meta.containers and next(iter(shop.meta.containers))
+    ]
     channel_posts = [m for m in shop.telegram.sent if str(m["chat_id"]) == CHANNEL]
     assert len(channel_posts) == 1 and channel_posts[0]["method"] == "sendPhoto"
     assert channel_posts[0]["photo"].startswith("<file:")
-    pubs = {p.platform: p for p in db.scalars(sa.select(ContentPublication).where(ContentPublication.item_id == first.id))}
+    pubs = {
+        p.platform: p
+        for p in db.scalars(sa.select(ContentPublication).where(ContentPublication.item_id == first.id))
+    }
     assert set(pubs) == {"instagram", "facebook", "telegram_channel"}
     assert all(p.status == "published" and p.remote_id for p in pubs.values())
     assert pubs["instagram"].remote_id == shop.meta.ig_posts[0]["id"]
     assert pubs["instagram"].permalink.startswith("https://www.instagram.com/p/")
-    assert pubs["telegram_channel"].permalink == f"https://t.me/{CHANNEL[1:]}/{pubs['telegram_channel'].remote_id}"
+    assert (
+        pubs["telegram_channel"].permalink
+        == f"https://t.me/{CHANNEL[1:]}/{pubs['telegram_channel'].remote_id}"
+    )
     assert shop.meta.page_posts[0]["url"] == poster_url
     # the rejected one never went out
     assert second.status == "rejected" and not list(
@@ -95,7 +109,11 @@ def test_batch_approve_on_telegram_publish_and_reject(db, client, shop, clock) -
     )
     # the poster behind the URL is served to the platforms
     resp = client.get(poster_url.removeprefix("http://127.0.0.1:8000"))
-    assert resp.status_code == 200 and resp.headers["content-type"] == "image/jpeg" and resp.content[:2] == b"\xff\xd8"
+    assert (
+        resp.status_code == 200
+        and resp.headers["content-type"] == "image/jpeg"
+        and resp.content[:2] == b"\xff\xd8"
+    )
     # running the job again publishes nothing twice
     drain_all(ahead=3600)
     assert len(shop.meta.calls("/media_publish")) == 1

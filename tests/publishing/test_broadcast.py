@@ -4,6 +4,7 @@ broadcast; plus consent, empty segments, provider warnings and statistics."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -41,7 +42,11 @@ def _run_all(rounds: int = 6) -> None:
 
 
 def _say(db, business, phone: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    do_receive(db, business=business, inbound=Inbound(channel="whatsapp", chat_id=f"{phone}@c.us", text=text, phone=phone))
+    do_receive(
+        db,
+        business=business,
+        inbound=Inbound(channel="whatsapp", chat_id=f"{phone}@c.us", text=text, phone=phone),
+    )
     db.commit()
 
 
@@ -81,13 +86,21 @@ def test_broadcast_to_at_risk_demo_customers(db, waha, monkeypatch) -> None:  # 
     assert pv["recipients"] == len(at_risk) - 3 and pv["excluded"]["opted_out"] == 3
     assert pv["samples"][0]["text"].startswith("Halo " + pv["samples"][0]["name"].split(" ")[0] + ",")
 
-    bc = broadcast.do_create(db, business=b, text=text, audience={"segment": "at_risk"}, consent_confirmed=True)
+    bc = broadcast.do_create(
+        db, business=b, text=text, audience={"segment": "at_risk"}, consent_confirmed=True
+    )
     started = utcnow()
     out = broadcast.do_start(db, business=b, broadcast=bc, seed=7)
     db.commit()
     assert out["recipients"] == len(at_risk) - 3
-    rows = list(db.scalars(sa.select(BroadcastRecipient).where(BroadcastRecipient.broadcast_id == bc.id).order_by(BroadcastRecipient.due_at)))
-    gaps = [(y.due_at - x.due_at).total_seconds() for x, y in zip(rows, rows[1:], strict=False)]
+    rows = list(
+        db.scalars(
+            sa.select(BroadcastRecipient)
+            .where(BroadcastRecipient.broadcast_id == bc.id)
+            .order_by(BroadcastRecipient.due_at)
+        )
+    )
+    gaps = [(y.due_at - x.due_at).total_seconds() for x, y in itertools.pairwise(rows)]
     assert all(5 <= g <= 10 for g in gaps)
     per_minute = len(rows) / ((rows[-1].due_at - started).total_seconds() / 60)
     assert 6 <= per_minute <= 12  # 60 s / 5..10 s per message
@@ -104,16 +117,22 @@ def test_broadcast_to_at_risk_demo_customers(db, waha, monkeypatch) -> None:  # 
     reached = {m["to"] for m in waha.sent if m["body"].startswith("Halo ")}
     expected = {f"{c.phone}@c.us" for c in at_risk[3:] if c.id != late.id}
     assert reached == expected
-    assert all(len([m for m in waha.sent if m["to"] == t and m["body"].startswith("Halo ")]) == 1 for t in reached)
+    assert all(
+        len([m for m in waha.sent if m["to"] == t and m["body"].startswith("Halo ")]) == 1 for t in reached
+    )
     first = next(c for c in at_risk[3:] if c.id != late.id)
-    assert waha.texts_to(f"{first.phone}@c.us")[0].startswith(f"Halo {first.name.split(' ')[0]}, kami kangen!")
+    assert waha.texts_to(f"{first.phone}@c.us")[0].startswith(
+        f"Halo {first.name.split(' ')[0]}, kami kangen!"
+    )
     stats = broadcast.stats(db, broadcast=broadcast.get(db, business_id=b.id, broadcast_id=bc.id))
     assert stats == {"sent": len(expected), "opted_out": 1, "total": len(expected) + 1}
     db.close()  # a fresh snapshot: the jobs committed in other sessions
     assert broadcast.get(db, business_id=b.id, broadcast_id=bc.id).status == "done"
 
     # a later broadcast leaves out all four who said stop, forever
-    bc2 = broadcast.do_create(db, business=b, text="Promo {nama}", audience={"segment": "at_risk"}, consent_confirmed=True)
+    bc2 = broadcast.do_create(
+        db, business=b, text="Promo {nama}", audience={"segment": "at_risk"}, consent_confirmed=True
+    )
     assert broadcast.do_start(db, business=b, broadcast=bc2)["excluded"]["opted_out"] == 4
 
 
@@ -143,7 +162,9 @@ def test_provider_warnings_pause_the_broadcast(db, world, waha) -> None:  # type
     configure(db, b, "waha", base_url=waha.url, api_key=waha.api_key, session="default", hmac_key="k")
     for i in range(6):
         f.make_customer(db, business=b, name=f"Pelanggan {i}", phone=f"62812000020{i:02d}", city="Bandung")
-    bc = broadcast.do_create(db, business=b, text="Halo {nama}", audience={"city": "bandung"}, consent_confirmed=True)
+    bc = broadcast.do_create(
+        db, business=b, text="Halo {nama}", audience={"city": "bandung"}, consent_confirmed=True
+    )
     broadcast.do_start(db, business=b, broadcast=bc, seed=1)
     db.commit()
     waha.script("sendText", [422, 422, 422, 422, 422, 422])  # the number is being blocked

@@ -25,11 +25,15 @@ IMG = Media(kind="image", mimetype="image/jpeg", url="https://cdn.example.test/p
 
 
 def _req(platform: str, *media_items: Media, caption: str = "Promo #batik") -> PublishRequest:
-    return PublishRequest(business_id=1, item_id=1, platform=platform, caption=caption, media=list(media_items))
+    return PublishRequest(
+        business_id=1, item_id=1, platform=platform, caption=caption, media=list(media_items)
+    )
 
 
 def _ig(fake: FakeMeta) -> InstagramPublisher:
-    return InstagramPublisher({"base_url": fake.url, "ig_user_id": fake.ig_user_id}, {"access_token": fake.token})
+    return InstagramPublisher(
+        {"base_url": fake.url, "ig_user_id": fake.ig_user_id}, {"access_token": fake.token}
+    )
 
 
 def test_instagram_image_post_reads_the_limit_then_container_and_publish() -> None:
@@ -37,9 +41,17 @@ def test_instagram_image_post_reads_the_limit_then_container_and_publish() -> No
         pub = _ig(fake)
         req = _req("instagram", IMG)
         res = pub.publish(req)
-        assert res.done and res.remote_id == fake.ig_posts[0]["id"] and res.permalink.startswith("https://www.instagram.com/p/")
+        assert (
+            res.done
+            and res.remote_id == fake.ig_posts[0]["id"]
+            and res.permalink.startswith("https://www.instagram.com/p/")
+        )
         paths = [(r.method, r.path.rsplit("/", 1)[-1]) for r in fake.requests]
-        assert paths[:3] == [("GET", "content_publishing_limit"), ("POST", "media"), ("POST", "media_publish")]
+        assert paths[:3] == [
+            ("GET", "content_publishing_limit"),
+            ("POST", "media"),
+            ("POST", "media_publish"),
+        ]
         assert fake.calls("/media")[0].form["image_url"] == [IMG.url]
         assert req.state["quota"] == {"used": 0, "total": 50}
         # a retry after success does not post again
@@ -57,7 +69,11 @@ def test_instagram_reel_polls_until_finished() -> None:
         done = pub.publish(req)
         assert done.done and len(fake.calls("/media")) == 1  # one container across the polls
         form = fake.calls("/media")[0].form
-        assert form["media_type"] == ["REELS"] and form["video_url"] == [video.url] and form["cover_url"] == [IMG.url]
+        assert (
+            form["media_type"] == ["REELS"]
+            and form["video_url"] == [video.url]
+            and form["cover_url"] == [IMG.url]
+        )
 
 
 def test_instagram_publishing_limit_waits_instead_of_failing() -> None:
@@ -91,7 +107,9 @@ def test_meta_errors_are_classified() -> None:
         with pytest.raises(ProviderError) as exc:
             pub.publish(_req("instagram", IMG))
         assert not exc.value.permanent
-        bad = InstagramPublisher({"base_url": fake.url, "ig_user_id": fake.ig_user_id}, {"access_token": "wrong"})
+        bad = InstagramPublisher(
+            {"base_url": fake.url, "ig_user_id": fake.ig_user_id}, {"access_token": "wrong"}
+        )
         with pytest.raises(ProviderError) as exc:
             bad.publish(_req("instagram", IMG))
         assert exc.value.permanent and "190" in str(exc.value)
@@ -99,9 +117,15 @@ def test_meta_errors_are_classified() -> None:
 
 def test_facebook_page_photo_and_feed() -> None:
     with FakeMeta() as fake:
-        pub = FacebookPagePublisher({"base_url": fake.url, "page_id": fake.page_id}, {"access_token": fake.token})
+        pub = FacebookPagePublisher(
+            {"base_url": fake.url, "page_id": fake.page_id}, {"access_token": fake.token}
+        )
         res = pub.publish(_req("facebook", IMG, caption="Halo"))
-        assert res.done and res.remote_id == fake.page_posts[0]["post_id"] and fake.page_posts[0]["caption"] == "Halo"
+        assert (
+            res.done
+            and res.remote_id == fake.page_posts[0]["post_id"]
+            and fake.page_posts[0]["caption"] == "Halo"
+        )
         res = pub.publish(_req("facebook", caption="Teks saja"))
         assert fake.page_posts[1]["kind"] == "feed" and fake.page_posts[1]["message"] == "Teks saja"
         assert res.remote_id == fake.page_posts[1]["id"]
@@ -122,8 +146,13 @@ def test_tiktok_file_upload_direct_post(tmp_path: Path) -> None:
         assert not first.done and req.state["publish_id"].startswith("v_pub_file~")
         init = fake.calls("/video/init/")[0].json
         assert init["post_info"]["privacy_level"] == "PUBLIC_TO_EVERYONE"
-        assert init["source_info"] == {"source": "FILE_UPLOAD", "video_size": 300_000, "chunk_size": 300_000, "total_chunk_count": 1}
-        put = [r for r in fake.requests if r.method == "PUT"][0]
+        assert init["source_info"] == {
+            "source": "FILE_UPLOAD",
+            "video_size": 300_000,
+            "chunk_size": 300_000,
+            "total_chunk_count": 1,
+        }
+        put = next(r for r in fake.requests if r.method == "PUT")
         assert put.headers["content-range"] == "bytes 0-299999/300000" and len(put.body) == 300_000
         done = pub.publish(req)
         assert done.done and done.remote_id == str(fake.posts[req.state["publish_id"]]["post_id"])
@@ -152,7 +181,9 @@ def test_tiktok_privacy_pull_and_errors(tmp_path: Path) -> None:
             pub.publish(_req("tiktok", video))
         assert exc.value.permanent and "diverifikasi" in str(exc.value)
         with pytest.raises(ProviderError) as exc:
-            TikTokPublisher({"base_url": fake.url}, {"access_token": "expired"}).publish(_req("tiktok", video))
+            TikTokPublisher({"base_url": fake.url}, {"access_token": "expired"}).publish(
+                _req("tiktok", video)
+            )
         assert exc.value.permanent and "access_token_invalid" in str(exc.value)
         with pytest.raises(ProviderError, match="hanya video"):
             pub.publish(_req("tiktok", IMG))
@@ -164,8 +195,9 @@ def test_tiktok_privacy_pull_and_errors(tmp_path: Path) -> None:
 
 
 def _item(db, shop, targets, **kw):  # type: ignore[no-untyped-def]
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (1080, 1080), (10, 80, 120)).save(buf, "JPEG")
@@ -188,7 +220,9 @@ def test_expired_token_stops_that_platform_and_the_item_says_what_went_out(db, s
     db.rollback()
     item = db.get(ContentItem, item_id)
     assert item.status == "failed"
-    assert item.last_error.startswith("Sudah terbit di: Kanal Telegram. Gagal di: Instagram (meta media: token akses Meta")
+    assert item.last_error.startswith(
+        "Sudah terbit di: Kanal Telegram. Gagal di: Instagram (meta media: token akses Meta"
+    )
     pubs = {p.platform: p for p in service.publications(db, item_id)}
     assert pubs["telegram_channel"].status == "published" and pubs["instagram"].status == "failed"
     assert len(shop.meta.calls("/media")) == 1  # no retries after a permanent error
@@ -213,10 +247,18 @@ def test_temporary_errors_retry_and_then_publish(db, shop) -> None:  # type: ign
 
 def test_platform_rules_refuse_bad_items(db, shop) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationFailed) as exc:
-        service.do_create(db, business=shop.business, caption="x" * 2300, targets=["instagram", "facebook"], media=[{"kind": "image"}])
+        service.do_create(
+            db,
+            business=shop.business,
+            caption="x" * 2300,
+            targets=["instagram", "facebook"],
+            media=[{"kind": "image"}],
+        )
     assert "Caption terlalu panjang untuk Instagram: 2.300 karakter, batasnya 2.200." in exc.value.message
     with pytest.raises(ValidationFailed, match="TikTok hanya menerima video"):
-        service.do_create(db, business=shop.business, caption="ok", targets=["tiktok"], media=[{"kind": "image"}])
+        service.do_create(
+            db, business=shop.business, caption="ok", targets=["tiktok"], media=[{"kind": "image"}]
+        )
     with pytest.raises(ValidationFailed, match="Instagram butuh gambar"):
         service.do_create(db, business=shop.business, caption="ok", targets=["instagram"])
     with pytest.raises(ValidationFailed, match="30 hashtag"):
@@ -227,7 +269,9 @@ def test_platform_rules_refuse_bad_items(db, shop) -> None:  # type: ignore[no-u
     with pytest.raises(ValidationFailed, match="Platform 'myspace'"):
         service.do_create(db, business=shop.business, caption="ok", targets=["myspace"])
     with pytest.raises(ValidationFailed, match="Waktu tidak valid"):
-        service.do_create(db, business=shop.business, caption="ok", targets=["facebook"], scheduled_at="besok pagi")
+        service.do_create(
+            db, business=shop.business, caption="ok", targets=["facebook"], scheduled_at="besok pagi"
+        )
 
 
 def test_channel_publish_without_channel_id_is_a_clear_failure(db, shop) -> None:  # type: ignore[no-untyped-def]

@@ -33,14 +33,19 @@ class TelegramChannelPublisher:
 
     def __init__(self, config: dict[str, Any], secrets: dict[str, Any]) -> None:
         self.channel_id = str(config.get("channel_id") or "").strip()
-        self.client = TelegramClient(bot_token=str(secrets.get("bot_token") or ""), base_url=config.get("base_url") or "https://api.telegram.org")
+        self.client = TelegramClient(
+            bot_token=str(secrets.get("bot_token") or ""),
+            base_url=config.get("base_url") or "https://api.telegram.org",
+        )
 
     def close(self) -> None:
         self.client.close()
 
     def publish(self, req: PublishRequest) -> PublishResult:
         if not self.channel_id:
-            raise ProviderError("telegram: ID kanal belum diisi (pengaturan publikasi)", provider="telegram", permanent=True)
+            raise ProviderError(
+                "telegram: ID kanal belum diisi (pengaturan publikasi)", provider="telegram", permanent=True
+            )
         if req.state.get("message_id"):
             return PublishResult(True, req.state["message_id"], req.state.get("permalink"))
         media = req.media[0] if req.media else None
@@ -51,7 +56,9 @@ class TelegramChannelPublisher:
             params = {"chat_id": self.channel_id, "caption": req.caption[:1024]}
             if media.path is not None and media.path.is_file():
                 with Path(media.path).open("rb") as fh:
-                    result = self.client.call(method, params, files={field: (media.path.name, fh, media.mimetype)})
+                    result = self.client.call(
+                        method, params, files={field: (media.path.name, fh, media.mimetype)}
+                    )
             else:
                 result = self.client.call(method, {**params, field: media.url})
         message_id = str((result or {}).get("message_id"))
@@ -87,7 +94,9 @@ class TelegramApproval:
         if found is None:
             return []
         client, cfg = found
-        targets = list(dict.fromkeys(chat_ids or ([str(cfg.get("admin_chat_id"))] if cfg.get("admin_chat_id") else [])))
+        targets = list(
+            dict.fromkeys(chat_ids or ([str(cfg.get("admin_chat_id"))] if cfg.get("admin_chat_id") else []))
+        )
         out: list[dict[str, Any]] = []
         try:
             for chat in targets:
@@ -132,7 +141,6 @@ class TelegramApproval:
                     raise
         finally:
             client.close()
-
 
     def replace_buttons(
         self, *, business_id: int, messages: list[dict[str, Any]], buttons: list[list[tuple[str, str]]]

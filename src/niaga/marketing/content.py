@@ -165,7 +165,10 @@ SEGMENT_TONE: dict[str, dict[str, list[str]]] = {
         "offer": ["Kami siapkan pilihan khusus untuk kamu kembali.", "Balas pesan ini untuk info lengkap."],
     },
     "cant_lose_them": {
-        "open": ["Kamu pelanggan yang sangat berarti untuk kami.", "Kami rindu pelanggan istimewa seperti kamu."],
+        "open": [
+            "Kamu pelanggan yang sangat berarti untuk kami.",
+            "Kami rindu pelanggan istimewa seperti kamu.",
+        ],
         "offer": ["Ada penawaran terbaik yang kami siapkan khusus.", "Hubungi kami, kami bantu langsung."],
     },
     "lost": {
@@ -397,7 +400,15 @@ def hashtags_for(kind: str, facts: Facts, rnd: random.Random) -> list[str]:
         tags.append(_slug_tag(str(p["name"]).split(" ")[0]))
     if facts.occasion:
         tags += OCCASIONS[facts.occasion]["tags"]
-    pool = ["produklokal", "umkm", "belanjaonline", "promo", "racunshopee", "olshop", "bangganbuatanindonesia"]
+    pool = [
+        "produklokal",
+        "umkm",
+        "belanjaonline",
+        "promo",
+        "racunshopee",
+        "olshop",
+        "bangganbuatanindonesia",
+    ]
     rnd.shuffle(pool)
     tags += pool
     out: list[str] = []
@@ -417,7 +428,9 @@ def offline_text(kind: str, facts: Facts, *, variant: int, phash: str) -> tuple[
     if kind == "product_description":
         if not facts.products:
             raise ValidationFailed(
-                "Deskripsi produk butuh produk: pilih SKU.", code="product_required", details={"product": "wajib"}
+                "Deskripsi produk butuh produk: pilih SKU.",
+                code="product_required",
+                details={"product": "wajib"},
             )
         p = facts.products[0]
         lines = [rnd.choice(_DESC_OPEN).format(name=p["name"], shop=shop)]
@@ -549,7 +562,9 @@ def _via_models(
         try:
             c = client.complete(_messages(kind, facts, offline, instruction), [], timeout=client.timeout)
         except LLMError as exc:
-            log.warning("content.provider_failed", business_id=business.id, provider=kind_name, error=str(exc)[:200])
+            log.warning(
+                "content.provider_failed", business_id=business.id, provider=kind_name, error=str(exc)[:200]
+            )
             llm.record_usage(
                 db,
                 business_id=business.id,
@@ -580,7 +595,9 @@ def _via_models(
             continue
         bad = guard(text, facts=facts, offline=offline, instruction=instruction)
         if bad:
-            log.warning("content.guard_override", business_id=business.id, provider=kind_name, figures=bad[:10])
+            log.warning(
+                "content.guard_override", business_id=business.id, provider=kind_name, figures=bad[:10]
+            )
             # the tokens were spent: the offline text carries the cost and says why
             return (
                 Generated(
@@ -657,7 +674,9 @@ def usage_summary(db: Session, *, business: Business, days: int = 30) -> dict[st
             ContentGeneration.provider,
             ContentGeneration.model,
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(ContentGeneration.prompt_tokens + ContentGeneration.completion_tokens), 0),
+            sa.func.coalesce(
+                sa.func.sum(ContentGeneration.prompt_tokens + ContentGeneration.completion_tokens), 0
+            ),
             sa.func.coalesce(sa.func.sum(ContentGeneration.cost_idr), 0),
         )
         .where(ContentGeneration.business_id == business.id, ContentGeneration.created_at >= since)
@@ -679,7 +698,9 @@ def usage_summary(db: Session, *, business: Business, days: int = 30) -> dict[st
 # --- the use case --------------------------------------------------------------------------------
 
 
-def generation_out(row: ContentGeneration, *, cached: bool, quota: dict[str, int] | None = None) -> dict[str, Any]:
+def generation_out(
+    row: ContentGeneration, *, cached: bool, quota: dict[str, int] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": row.id,
         "kind": row.kind,

@@ -44,7 +44,9 @@ def _echo(data: dict[str, Any], as_json: bool, human: str) -> None:
 @content_app.command("generate")
 def generate(
     business: str = BUSINESS_OPT,
-    kind: str = typer.Option(..., "--kind", help="ig_caption|tiktok_caption|wa_broadcast|promo_idea|product_description"),
+    kind: str = typer.Option(
+        ..., "--kind", help="ig_caption|tiktok_caption|wa_broadcast|promo_idea|product_description"
+    ),
     segment: str = typer.Option(None, "--segment", help="RFM segment, e.g. at_risk"),
     product: str = typer.Option(None, "--product", help="Product SKU"),
     occasion: str = typer.Option(None, "--occasion", help="ramadan, harbolnas, payday, hari_batik, ..."),
@@ -75,7 +77,11 @@ def generate(
     except AppError as exc:
         _fail(exc.message)
     tags = " ".join(out["hashtags"])
-    _echo(out, as_json, out["text"] + (f"\n\n{tags}" if tags else "") + f"\n\n[{out['provider']}, cache: {out['cached']}]")
+    _echo(
+        out,
+        as_json,
+        out["text"] + (f"\n\n{tags}" if tags else "") + f"\n\n[{out['provider']}, cache: {out['cached']}]",
+    )
 
 
 @content_app.command("poster")
@@ -121,7 +127,9 @@ def poster(
         "height": h,
         "bytes": len(data),
         "ms": round((time.perf_counter() - started) * 1000, 1),
-        "texts": [{"name": t.name, "lines": t.lines, "size": t.size, "truncated": t.truncated} for t in p.boxes],
+        "texts": [
+            {"name": t.name, "lines": t.lines, "size": t.size, "truncated": t.truncated} for t in p.boxes
+        ],
     }
     _echo(result, as_json, f"Poster {w}x{h} ditulis ke {out}")
 
@@ -177,5 +185,8 @@ def usage(business: str = BUSINESS_OPT, as_json: bool = typer.Option(False, "--j
     except AppError as exc:
         _fail(exc.message)
     lines = [f"Kuota hari ini: {out['quota']['used']}/{out['quota']['limit']}"]
-    lines += [f"  {r['provider']} {r['model']}: {r['generations']}x, {r['tokens']} token, Rp{r['cost_idr']}" for r in out["by_provider"]]
+    lines += [
+        f"  {r['provider']} {r['model']}: {r['generations']}x, {r['tokens']} token, Rp{r['cost_idr']}"
+        for r in out["by_provider"]
+    ]
     _echo(out, as_json, "\n".join(lines))

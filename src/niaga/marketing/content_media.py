@@ -227,7 +227,9 @@ def render_poster(
     y = photo_h + pad // 2
     footer_h = 90
     name_box = (pad, y, W - pad, y + (150 if fmt == "feed" else 240))
-    tb, font = fit_text(draw, "name", name, name_box, font_path=FONT_BOLD, max_size=64, min_size=30, max_lines=2)
+    tb, font = fit_text(
+        draw, "name", name, name_box, font_path=FONT_BOLD, max_size=64, min_size=30, max_lines=2
+    )
     _draw_box(draw, tb, font, fg)
     boxes.append(tb)
     y = name_box[1] + int(len(tb.lines) * tb.size * 1.18) + 24  # right under the name as drawn
@@ -237,7 +239,7 @@ def render_poster(
     pw = _width(draw, price_text, pf)
     badge = (pad, y, pad + pw + 48, y + (88 if fmt == "feed" else 108))
     draw.rounded_rectangle(badge, radius=22, fill=c2)
-    pb = TextBox("price", badge, [price_text], pf.size)
+    pb = TextBox("price", badge, [price_text], int(pf.size))
     draw.text((badge[0] + 24, badge[1] + 8), price_text, font=pf, fill=c1)
     bx = draw.textbbox((badge[0] + 24, badge[1] + 8), price_text, font=pf)
     pb.bounds.append((int(bx[0]), int(bx[1]), int(bx[2]), int(bx[3])))
@@ -269,7 +271,9 @@ def render_poster(
         img.paste(lg, (x, fy + 13), lg)
         x += lg.width + 16
     shop_box = (x, fy + 18, W - pad, H - 12)
-    tb, font = fit_text(draw, "shop", shop, shop_box, font_path=FONT_BOLD, max_size=40, min_size=22, max_lines=1)
+    tb, font = fit_text(
+        draw, "shop", shop, shop_box, font_path=FONT_BOLD, max_size=40, min_size=22, max_lines=1
+    )
     _draw_box(draw, tb, font, fg)
     boxes.append(tb)
     return Poster(img, boxes)
@@ -294,9 +298,9 @@ def probe(path: Path) -> dict[str, Any]:
     if out.returncode != 0:
         raise MediaError("Video tidak bisa dibaca ffprobe: " + out.stderr.strip()[:200], code="video_invalid")
     data = json.loads(out.stdout or "{}")
-    streams = data.get("streams") or []
-    video = next((s for s in streams if s.get("codec_type") == "video"), {})
-    audio = next((s for s in streams if s.get("codec_type") == "audio"), {})
+    streams: list[dict[str, Any]] = data.get("streams") or []
+    video: dict[str, Any] = next((s for s in streams if s.get("codec_type") == "video"), {})
+    audio: dict[str, Any] = next((s for s in streams if s.get("codec_type") == "audio"), {})
     return {
         "duration_s": round(float((data.get("format") or {}).get("duration") or 0), 2),
         "width": int(video.get("width") or 0),
@@ -361,7 +365,14 @@ def render_video(
         if music is not None:
             inputs += ["-stream_loop", "-1", "-i", str(music)]
         else:
-            inputs += ["-f", "lavfi", "-t", f"{total:.3f}", "-i", "anullsrc=channel_layout=stereo:sample_rate=44100"]
+            inputs += [
+                "-f",
+                "lavfi",
+                "-t",
+                f"{total:.3f}",
+                "-i",
+                "anullsrc=channel_layout=stereo:sample_rate=44100",
+            ]
         chain = "".join(f"[{i}:v]setsar=1,format=yuv420p[v{i}];" for i in range(n))
         chain += "".join(f"[v{i}]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
         out = d / "out.mp4"

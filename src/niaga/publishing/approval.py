@@ -38,10 +38,7 @@ def request_text(db: Session, business: Business, item: ContentItem) -> str:
     caption = service.full_caption(item)
     if len(caption) > 700:
         caption = caption[:700] + "…"
-    return (
-        f"📝 Konten menunggu persetujuan (#{item.id})\n"
-        f"Terbit: {when}\nPlatform: {targets}\n\n{caption}"
-    )
+    return f"📝 Konten menunggu persetujuan (#{item.id})\nTerbit: {when}\nPlatform: {targets}\n\n{caption}"
 
 
 def buttons(item_id: int) -> list[list[tuple[str, str]]]:

@@ -49,7 +49,9 @@ def do_weekly_batch(db: Session, *, business: Business, week_start: date) -> lis
     for i in range(n):
         slot = f"{iso[0]}-W{iso[1]:02d}:{i}"
         exists = db.scalar(
-            sa.select(ContentItem.id).where(ContentItem.business_id == business.id, ContentItem.batch_slot == slot)
+            sa.select(ContentItem.id).where(
+                ContentItem.business_id == business.id, ContentItem.batch_slot == slot
+            )
         )
         if exists:
             continue

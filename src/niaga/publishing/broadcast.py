@@ -94,7 +94,9 @@ def opted_out_ids(db: Session, *, business_id: int, customer_ids: list[int] | No
         q = q.where(Conversation.customer_id.in_(customer_ids))
         fq = fq.where(Customer.id.in_(customer_ids))
     ids = {int(x) for x in db.scalars(q)}
-    ids |= {int(cid) for cid, prefs in db.execute(fq).all() if isinstance(prefs, dict) and prefs.get(OPT_OUT_KEY)}
+    ids |= {
+        int(cid) for cid, prefs in db.execute(fq).all() if isinstance(prefs, dict) and prefs.get(OPT_OUT_KEY)
+    }
     if customer_ids is not None:
         ids &= set(customer_ids)
     return ids
@@ -222,7 +224,9 @@ def personalise(text: str, customer: Customer) -> str:
 def check_text(text: str) -> str:
     t = (text or "").strip()
     if not t:
-        raise ValidationFailed("Isi pesan broadcast wajib diisi.", code="empty_text", details={"text": "wajib"})
+        raise ValidationFailed(
+            "Isi pesan broadcast wajib diisi.", code="empty_text", details={"text": "wajib"}
+        )
     if len(t) > MAX_TEXT:
         raise ValidationFailed(
             f"Pesan broadcast terlalu panjang: {len(t)} karakter, maksimal {MAX_TEXT}.",
@@ -302,7 +306,9 @@ def _schedule(
     return out
 
 
-def do_start(db: Session, *, business: Business, broadcast: Broadcast, seed: int | None = None) -> dict[str, Any]:
+def do_start(
+    db: Session, *, business: Business, broadcast: Broadcast, seed: int | None = None
+) -> dict[str, Any]:
     """Pick the recipients now and schedule one durable send per recipient."""
     if broadcast.status != "draft":
         raise Conflict(
@@ -344,7 +350,11 @@ def do_start(db: Session, *, business: Business, broadcast: Broadcast, seed: int
     broadcast.started_at = utcnow()
     broadcast.options = {**(broadcast.options or {}), "pacing": cfg}
     db.flush()
-    return {"recipients": len(res["recipients"]), "excluded": res["excluded"], "last_due": times[-1].isoformat()}
+    return {
+        "recipients": len(res["recipients"]),
+        "excluded": res["excluded"],
+        "last_due": times[-1].isoformat(),
+    }
 
 
 def do_pause(db: Session, *, broadcast: Broadcast, reason: str = "dijeda oleh pemilik") -> Broadcast:
@@ -475,7 +485,13 @@ def send_one(recipient_id: int) -> str:
         conv = conversations.get_or_open(
             db, business_id=business.id, customer_id=customer.id, channel="whatsapp", chat_id=_chat_id(db, r)
         )
-        msg = do_send(db, conversation=conv, text=personalise(b.text, customer), sender_type="system", intent="broadcast")
+        msg = do_send(
+            db,
+            conversation=conv,
+            text=personalise(b.text, customer),
+            sender_type="system",
+            intent="broadcast",
+        )
         msg.meta = {**(msg.meta or {}), "broadcast_id": b.id}
         r.message_id, r.status, r.handed_at = msg.id, "queued", utcnow()
         _finish_if_done(db, b)
@@ -517,6 +533,9 @@ def broadcast_out(db: Session, b: Broadcast) -> dict[str, Any]:
 def list_broadcasts(db: Session, *, business_id: int, limit: int = 20) -> list[Broadcast]:
     return list(
         db.scalars(
-            sa.select(Broadcast).where(Broadcast.business_id == business_id).order_by(Broadcast.id.desc()).limit(limit)
+            sa.select(Broadcast)
+            .where(Broadcast.business_id == business_id)
+            .order_by(Broadcast.id.desc())
+            .limit(limit)
         )
     )

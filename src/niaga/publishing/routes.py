@@ -89,11 +89,17 @@ def _media_entries(business_id: int, tokens: list[str]) -> list[dict]:
     out = []
     for t in tokens:
         found = next(
-            (media.resolve(business_id, f"{t}.{ext}") for ext in ("jpg", "png", "mp4") if media.resolve(business_id, f"{t}.{ext}")),
+            (
+                media.resolve(business_id, f"{t}.{ext}")
+                for ext in ("jpg", "png", "mp4")
+                if media.resolve(business_id, f"{t}.{ext}")
+            ),
             None,
         )
         if found is None:
-            raise ValidationFailed(f"Media '{t}' tidak ditemukan.", code="media_not_found", details={"media": t})
+            raise ValidationFailed(
+                f"Media '{t}' tidak ditemukan.", code="media_not_found", details={"media": t}
+            )
         path, mime = found
         out.append(
             {
@@ -117,7 +123,9 @@ def list_items(
 ) -> dict:
     business = get_business(db, principal.business_id)
     first = start or service.week_days(business)[0]
-    rows = service.list_items(db, business=business, start=first, end=first + timedelta(days=days), status=status)
+    rows = service.list_items(
+        db, business=business, start=first, end=first + timedelta(days=days), status=status
+    )
     return ok([service.item_out(db, i, business) for i in rows])
 
 
@@ -173,7 +181,9 @@ def delete_item(item_id: int, principal: StaffDep, db: SessionDep) -> dict:
 @router.post("/api/v1/content/items/{item_id}/submit")
 def submit_item(item_id: int, principal: StaffDep, db: SessionDep) -> dict:
     business = get_business(db, principal.business_id)
-    item = service.do_submit(db, business=business, item=service.get_item(db, business_id=business.id, item_id=item_id))
+    item = service.do_submit(
+        db, business=business, item=service.get_item(db, business_id=business.id, item_id=item_id)
+    )
     return ok(service.item_out(db, item, business))
 
 
@@ -195,7 +205,9 @@ def decide_item(item_id: int, body: DecisionIn, principal: StaffDep, db: Session
 @router.post("/api/v1/content/items/{item_id}/publish-now")
 def publish_now(item_id: int, principal: AdminDep, db: SessionDep) -> dict:
     business = get_business(db, principal.business_id)
-    item = service.do_publish_now(db, business=business, item=service.get_item(db, business_id=business.id, item_id=item_id))
+    item = service.do_publish_now(
+        db, business=business, item=service.get_item(db, business_id=business.id, item_id=item_id)
+    )
     return ok(service.item_out(db, item, business))
 
 
@@ -203,7 +215,14 @@ def publish_now(item_id: int, principal: AdminDep, db: SessionDep) -> dict:
 def connect_account(kind: str, body: AccountIn, principal: AdminDep, db: SessionDep) -> dict:
     business = get_business(db, principal.business_id)
     return ok(
-        service.do_connect(db, business=business, kind=kind, config=body.config, secrets=body.secrets, is_enabled=body.is_enabled)
+        service.do_connect(
+            db,
+            business=business,
+            kind=kind,
+            config=body.config,
+            secrets=body.secrets,
+            is_enabled=body.is_enabled,
+        )
     )
 
 
@@ -241,7 +260,11 @@ def create_broadcast(body: BroadcastIn, principal: AdminDep, db: SessionDep) -> 
 
 @router.get("/api/v1/broadcasts/{broadcast_id}")
 def get_broadcast(broadcast_id: int, principal: StaffDep, db: SessionDep) -> dict:
-    return ok(broadcast.broadcast_out(db, broadcast.get(db, business_id=principal.business_id, broadcast_id=broadcast_id)))
+    return ok(
+        broadcast.broadcast_out(
+            db, broadcast.get(db, business_id=principal.business_id, broadcast_id=broadcast_id)
+        )
+    )
 
 
 @router.post("/api/v1/broadcasts/{broadcast_id}/{action}")

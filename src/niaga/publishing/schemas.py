@@ -11,7 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 class GenerateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(..., max_length=30, description="ig_caption|tiktok_caption|wa_broadcast|promo_idea|product_description")
+    kind: str = Field(
+        ...,
+        max_length=30,
+        description="ig_caption|tiktok_caption|wa_broadcast|promo_idea|product_description",
+    )
     segment: str | None = Field(None, max_length=32)
     product: str | None = Field(None, max_length=64, description="product SKU")
     occasion: str | None = Field(None, max_length=40)
@@ -42,7 +46,9 @@ class ItemIn(BaseModel):
     title: str = Field("", max_length=200)
     hashtags: list[str] = Field(default_factory=list, max_length=60)
     targets: list[str] = Field(..., min_length=1, max_length=4)
-    media: list[str] = Field(default_factory=list, max_length=4, description="media tokens from /content/posters or /videos")
+    media: list[str] = Field(
+        default_factory=list, max_length=4, description="media tokens from /content/posters or /videos"
+    )
     scheduled_at: datetime | None = Field(None, description="ISO time; without a zone = business time")
     segment: str | None = Field(None, max_length=32)
     product: str | None = Field(None, max_length=64)
@@ -88,4 +94,6 @@ class BroadcastIn(BaseModel):
     name: str = Field("", max_length=200)
     text: str = Field(..., max_length=5000)
     audience: AudienceIn
-    consent_confirmed: bool = Field(False, description="the owner confirms customers who never wrote consented")
+    consent_confirmed: bool = Field(
+        False, description="the owner confirms customers who never wrote consented"
+    )

@@ -168,7 +168,9 @@ def list_items(
     )
     if status:
         q = q.where(ContentItem.status == status)
-    return list(db.scalars(q.order_by(ContentItem.scheduled_at.is_(None), ContentItem.scheduled_at, ContentItem.id)))
+    return list(
+        db.scalars(q.order_by(ContentItem.scheduled_at.is_(None), ContentItem.scheduled_at, ContentItem.id))
+    )
 
 
 def item_out(db: Session, item: ContentItem, business: Business | None = None) -> dict[str, Any]:
@@ -280,7 +282,9 @@ def do_update(
         else [t if t.startswith("#") else f"#{t}" for t in hashtags if t.strip()]
     )
     new_targets = list(item.targets or []) if targets is None else check_targets(targets)
-    check_publishable(caption=new_caption, hashtags=new_tags, targets=new_targets, media=list(item.media or []))
+    check_publishable(
+        caption=new_caption, hashtags=new_tags, targets=new_targets, media=list(item.media or [])
+    )
     item.caption, item.hashtags, item.targets = new_caption, new_tags, new_targets
     if title is not None:
         item.title = title[:200]
@@ -333,7 +337,9 @@ def do_submit(db: Session, *, business: Business, item: ContentItem) -> ContentI
             code="content_not_submittable",
         )
     check_publishable(
-        caption=item.caption, hashtags=list(item.hashtags or []), targets=list(item.targets or []),
+        caption=item.caption,
+        hashtags=list(item.hashtags or []),
+        targets=list(item.targets or []),
         media=list(item.media or []),
     )
     item.status = "awaiting_approval"
@@ -401,7 +407,9 @@ def do_decide(
 def do_schedule(db: Session, *, business: Business, item: ContentItem) -> ContentItem:
     """An approved item with a time becomes a publish job at that time (one job per item and time)."""
     if item.status not in ("approved", "scheduled"):
-        raise Conflict("Hanya konten yang sudah disetujui yang bisa dijadwalkan.", code="content_not_approved")
+        raise Conflict(
+            "Hanya konten yang sudah disetujui yang bisa dijadwalkan.", code="content_not_approved"
+        )
     if item.scheduled_at is None:
         raise ValidationFailed(
             "Tentukan waktu terbit dulu.", code="time_required", details={"scheduled_at": "wajib"}
@@ -456,7 +464,10 @@ def month_days(year: int, month: int) -> list[date]:
 # --- platform accounts ---------------------------------------------------------------------------
 
 ACCOUNT_KINDS: dict[str, dict[str, Any]] = {
-    "meta": {"config": ("base_url", "ig_user_id", "page_id"), "secrets": ("access_token", "page_access_token")},
+    "meta": {
+        "config": ("base_url", "ig_user_id", "page_id"),
+        "secrets": ("access_token", "page_access_token"),
+    },
     "tiktok": {"config": ("base_url", "privacy_level", "source"), "secrets": ("access_token",)},
 }
 
@@ -480,15 +491,21 @@ def do_connect(
     extra = sorted((set(config) - set(spec["config"])) | (set(secrets) - set(spec["secrets"])))
     if extra:
         raise ValidationFailed(
-            f"Isian tidak dikenal: {', '.join(extra)}.", code="unknown_fields", details=dict.fromkeys(extra, "tidak dikenal")
+            f"Isian tidak dikenal: {', '.join(extra)}.",
+            code="unknown_fields",
+            details=dict.fromkeys(extra, "tidak dikenal"),
         )
     row = db.scalars(
-        sa.select(ProviderConfig).where(ProviderConfig.business_id == business.id, ProviderConfig.kind == kind)
+        sa.select(ProviderConfig).where(
+            ProviderConfig.business_id == business.id, ProviderConfig.kind == kind
+        )
     ).first()
     old = decrypt_json(row.secrets) if row is not None else {}
     merged = {**old, **{k: v for k, v in secrets.items() if v}}
     if not merged.get("access_token"):
-        raise ValidationFailed("Token akses wajib diisi.", code="token_required", details={"access_token": "wajib"})
+        raise ValidationFailed(
+            "Token akses wajib diisi.", code="token_required", details={"access_token": "wajib"}
+        )
     if row is None:
         row = ProviderConfig(business_id=business.id, kind=kind)
         db.add(row)

@@ -121,7 +121,9 @@ def connection(db: Any, business: Business, platform: str) -> tuple[dict[str, An
     return config, decrypt_json(row.secrets)
 
 
-def _attempt(business_id: int, req: PublishRequest, conn: tuple[dict[str, Any], dict[str, Any]] | None) -> Any:
+def _attempt(
+    business_id: int, req: PublishRequest, conn: tuple[dict[str, Any], dict[str, Any]] | None
+) -> Any:
     if conn is None:
         raise ProviderError(
             f"akun {service.PLATFORM_LABELS[req.platform]} belum disambungkan",
@@ -193,8 +195,9 @@ def publish_item(item_id: int) -> str:
                 error=str(exc)[:300],
             )
         with session_scope() as db:
-            pub = db.get(ContentPublication, pub_id)
-            assert pub is not None
+            row = db.get(ContentPublication, pub_id)
+            assert row is not None
+            pub = row
             pub.state = dict(req.state)
             pub.status = outcome["status"]
             pub.error = outcome.get("error")
@@ -232,7 +235,11 @@ def publish_item(item_id: int) -> str:
         if failed:
             item.status = "failed"
             item.last_error = (
-                ("Sudah terbit di: " + ", ".join(service.PLATFORM_LABELS[p.platform] for p in done) + ". " if done else "Belum terbit di mana pun. ")
+                (
+                    "Sudah terbit di: " + ", ".join(service.PLATFORM_LABELS[p.platform] for p in done) + ". "
+                    if done
+                    else "Belum terbit di mana pun. "
+                )
                 + "Gagal di: "
                 + "; ".join(f"{service.PLATFORM_LABELS[p.platform]} ({p.error})" for p in failed)
             )[:2000]
@@ -256,7 +263,10 @@ def _on_dead_letter(dl: DeadLetter) -> None:
         item.status = "failed"
         item.last_error = f"Gagal terbit setelah beberapa kali mencoba: {dl.error[:500]}"
         queue_alert(
-            db, business_id=item.business_id, topic=f"content:{item.id}:dead", text=f"⚠️ Konten #{item.id} gagal terbit."
+            db,
+            business_id=item.business_id,
+            topic=f"content:{item.id}:dead",
+            text=f"⚠️ Konten #{item.id} gagal terbit.",
         )
 
 
@@ -281,7 +291,9 @@ def weekly_batch(now: Any = None) -> dict[str, int]:
     from niaga.publishing import batch
 
     with session_scope() as db:
-        ids = list(db.scalars(sa.select(Business.id).where(Business.is_active.is_(True)).order_by(Business.id)))
+        ids = list(
+            db.scalars(sa.select(Business.id).where(Business.is_active.is_(True)).order_by(Business.id))
+        )
     out: dict[str, int] = {}
     for bid in ids:
         try:

@@ -38,7 +38,11 @@ def classify(status: int, error: dict[str, Any]) -> tuple[bool, float | None, st
     if error.get("is_transient") or code in (1, 2) or status >= 500:
         return False, None, "gangguan sementara di Meta"
     if code in PERMANENT_CODES or 400 <= status < 500:
-        return True, None, str(error.get("error_user_msg") or error.get("message") or "permintaan ditolak Meta")
+        return (
+            True,
+            None,
+            str(error.get("error_user_msg") or error.get("message") or "permintaan ditolak Meta"),
+        )
     return False, None, str(error.get("message") or "kesalahan Meta")
 
 
@@ -54,7 +58,9 @@ class MetaClient:
         timeout: float | None = None,
     ) -> None:
         self.access_token = access_token
-        self._http = http_client((base_url or DEFAULT_BASE_URL).rstrip("/"), transport=transport, timeout=timeout)
+        self._http = http_client(
+            (base_url or DEFAULT_BASE_URL).rstrip("/"), transport=transport, timeout=timeout
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -65,7 +71,9 @@ class MetaClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, path: str, params: dict[str, Any] | None = None, *, token: str | None = None) -> Any:
+    def call(
+        self, method: str, path: str, params: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> Any:
         data = {k: v for k, v in (params or {}).items() if v is not None}
         data["access_token"] = token or self.access_token
         if method == "GET":
@@ -132,13 +140,24 @@ class MetaClient:
     # --- Facebook Page ------------------------------------------------------------------------------
     def fb_photo(self, page_id: str, *, url: str, caption: str, token: str | None = None) -> dict[str, Any]:
         return dict(
-            self.call("POST", f"/{page_id}/photos", {"url": url, "caption": caption, "published": "true"}, token=token)
+            self.call(
+                "POST",
+                f"/{page_id}/photos",
+                {"url": url, "caption": caption, "published": "true"},
+                token=token,
+            )
         )
 
-    def fb_feed(self, page_id: str, *, message: str, link: str | None = None, token: str | None = None) -> str:
-        return str(self.call("POST", f"/{page_id}/feed", {"message": message, "link": link}, token=token)["id"])
+    def fb_feed(
+        self, page_id: str, *, message: str, link: str | None = None, token: str | None = None
+    ) -> str:
+        return str(
+            self.call("POST", f"/{page_id}/feed", {"message": message, "link": link}, token=token)["id"]
+        )
 
     def fb_video(self, page_id: str, *, file_url: str, description: str, token: str | None = None) -> str:
         return str(
-            self.call("POST", f"/{page_id}/videos", {"file_url": file_url, "description": description}, token=token)["id"]
+            self.call(
+                "POST", f"/{page_id}/videos", {"file_url": file_url, "description": description}, token=token
+            )["id"]
         )

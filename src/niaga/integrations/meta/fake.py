@@ -71,7 +71,9 @@ class FakeMeta(LoopbackServer):
             return self._page(parts[1], p)
         if len(parts) == 1 and req.method == "GET":
             return self._node(parts[0], p)
-        return Reply(400, {"error": {"message": "Unsupported request", "type": "GraphMethodException", "code": 100}})
+        return Reply(
+            400, {"error": {"message": "Unsupported request", "type": "GraphMethodException", "code": 100}}
+        )
 
     def published_last_24h(self) -> int:
         now = time.time()
@@ -101,17 +103,42 @@ class FakeMeta(LoopbackServer):
             if self.published_last_24h() >= self.quota_total:
                 return graph_error(9)
             if c["status"] == "PUBLISHED":
-                return Reply(400, {"error": {"message": "Media already published", "type": "OAuthException", "code": 100}})
+                return Reply(
+                    400,
+                    {"error": {"message": "Media already published", "type": "OAuthException", "code": 100}},
+                )
             if c["status"] != "FINISHED":
-                return Reply(400, {"error": {"message": "Media ID is not available", "type": "OAuthException", "code": 9007, "error_subcode": 2207027}})
+                return Reply(
+                    400,
+                    {
+                        "error": {
+                            "message": "Media ID is not available",
+                            "type": "OAuthException",
+                            "code": 9007,
+                            "error_subcode": 2207027,
+                        }
+                    },
+                )
             c["status"] = "PUBLISHED"
             mid = f"1792{next(_ids):011d}"
             with self._lock:
                 self.ig_posts.append({"id": mid, "container": c, "at": time.time()})
             return Reply(200, {"id": mid})
         if edge == "content_publishing_limit" and method == "GET":
-            return Reply(200, {"data": [{"quota_usage": self.published_last_24h(), "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]})
-        return Reply(400, {"error": {"message": "Unknown path components", "type": "OAuthException", "code": 2500}})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "quota_usage": self.published_last_24h(),
+                            "config": {"quota_total": self.quota_total, "quota_duration": 86400},
+                        }
+                    ]
+                },
+            )
+        return Reply(
+            400, {"error": {"message": "Unknown path components", "type": "OAuthException", "code": 2500}}
+        )
 
     def _node(self, node: str, p: dict[str, str]) -> Reply:
         c = self.containers.get(node)
@@ -124,7 +151,17 @@ class FakeMeta(LoopbackServer):
         for post in self.ig_posts:
             if post["id"] == node:
                 return Reply(200, {"id": node, "permalink": f"https://www.instagram.com/p/FAKE{node[-6:]}/"})
-        return Reply(400, {"error": {"message": f"Unsupported get request. Object with ID '{node}' does not exist", "type": "GraphMethodException", "code": 100, "error_subcode": 33}})
+        return Reply(
+            400,
+            {
+                "error": {
+                    "message": f"Unsupported get request. Object with ID '{node}' does not exist",
+                    "type": "GraphMethodException",
+                    "code": 100,
+                    "error_subcode": 33,
+                }
+            },
+        )
 
     def _page(self, edge: str, p: dict[str, str]) -> Reply:
         n = next(_ids)

@@ -74,7 +74,9 @@ class InstagramPublisher:
                 return PublishResult(False, poll_after=REEL_POLL_S)
             if status == "ERROR":
                 state.pop("container_id", None)
-                raise ProviderError("instagram: video ditolak Instagram saat diproses", provider=PROVIDER, permanent=True)
+                raise ProviderError(
+                    "instagram: video ditolak Instagram saat diproses", provider=PROVIDER, permanent=True
+                )
             if status == "EXPIRED":
                 state.pop("container_id", None)  # a new container next time
                 raise ProviderError("instagram: container kedaluwarsa", provider=PROVIDER, permanent=False)
@@ -102,7 +104,9 @@ class FacebookPagePublisher:
         video = next((m for m in req.media if m.kind == "video"), None)
         image = next((m for m in req.media if m.kind == "image"), None)
         if video is not None:
-            post_id = self.client.fb_video(page, file_url=video.url, description=req.caption, token=self.token)
+            post_id = self.client.fb_video(
+                page, file_url=video.url, description=req.caption, token=self.token
+            )
         elif image is not None:
             body = self.client.fb_photo(page, url=image.url, caption=req.caption, token=self.token)
             post_id = str(body.get("post_id") or body.get("id"))

@@ -63,14 +63,21 @@ class TikTokClient:
 
     def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         resp = request(
-            self._http, PROVIDER, "POST", path, json=body, headers={"Content-Type": "application/json; charset=UTF-8"}
+            self._http,
+            PROVIDER,
+            "POST",
+            path,
+            json=body,
+            headers={"Content-Type": "application/json; charset=UTF-8"},
         )
         try:
             data = resp.json()
         except ValueError:
             data = None
         err = (data or {}).get("error") if isinstance(data, dict) else None
-        code = str((err or {}).get("code") or ("ok" if resp.status_code < 400 else f"http_{resp.status_code}"))
+        code = str(
+            (err or {}).get("code") or ("ok" if resp.status_code < 400 else f"http_{resp.status_code}")
+        )
         if code == "ok" and resp.status_code < 400:
             return dict((data or {}).get("data") or {})
         temporary = code in TEMPORARY or resp.status_code >= 500
@@ -103,7 +110,12 @@ class TikTokClient:
         else:
             assert video_size is not None
             chunk, count = chunks_for(video_size)
-            source = {"source": "FILE_UPLOAD", "video_size": video_size, "chunk_size": chunk, "total_chunk_count": count}
+            source = {
+                "source": "FILE_UPLOAD",
+                "video_size": video_size,
+                "chunk_size": chunk,
+                "total_chunk_count": count,
+            }
         return self.call("/v2/post/publish/video/init/", {"post_info": post_info, "source_info": source})
 
     def upload(self, upload_url: str, path: Path) -> None:

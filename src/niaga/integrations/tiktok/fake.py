@@ -35,7 +35,9 @@ def _err(code: str, message: str = "") -> Reply:
 
 
 def _ok(data: dict[str, Any]) -> Reply:
-    return Reply(200, {"data": data, "error": {"code": "ok", "message": "", "log_id": "202611301200000000FAKE"}})
+    return Reply(
+        200, {"data": data, "error": {"code": "ok", "message": "", "log_id": "202611301200000000FAKE"}}
+    )
 
 
 class FakeTikTok(LoopbackServer):
@@ -86,7 +88,9 @@ class FakeTikTok(LoopbackServer):
             if post is None:
                 return _err("invalid_param", "publish_id not found")
             return _ok(self._status(post))
-        return Reply(404, {"data": {}, "error": {"code": "invalid_param", "message": "not found", "log_id": "x"}})
+        return Reply(
+            404, {"data": {}, "error": {"code": "invalid_param", "message": "not found", "log_id": "x"}}
+        )
 
     def _init(self, body: dict[str, Any]) -> Reply:
         info, source = body.get("post_info") or {}, body.get("source_info") or {}
@@ -98,7 +102,9 @@ class FakeTikTok(LoopbackServer):
         post: dict[str, Any] = {"publish_id": pid, "info": info, "source": source, "reads": 0, "received": 0}
         data: dict[str, Any] = {"publish_id": pid}
         if source.get("source") == "FILE_UPLOAD":
-            size, chunk, count = (int(source.get(k) or 0) for k in ("video_size", "chunk_size", "total_chunk_count"))
+            size, chunk, count = (
+                int(source.get(k) or 0) for k in ("video_size", "chunk_size", "total_chunk_count")
+            )
             if size <= 0 or chunk <= 0 or count != max(size // chunk, 1):
                 return _err("invalid_param", "chunk_size/total_chunk_count do not match video_size")
             post["size"] = size
@@ -118,7 +124,16 @@ class FakeTikTok(LoopbackServer):
         step = self.scripted("upload")
         if isinstance(step, int):
             return Reply(step, {})
-        post = next((p for p in self.posts.values() if p.get("upload_url", "").endswith(req.path + "?" + "&".join(f"{k}={v[0]}" for k, v in req.query.items()))), None)
+        post = next(
+            (
+                p
+                for p in self.posts.values()
+                if p.get("upload_url", "").endswith(
+                    req.path + "?" + "&".join(f"{k}={v[0]}" for k, v in req.query.items())
+                )
+            ),
+            None,
+        )
         if post is None:
             return Reply(404, {})
         rng = req.headers.get("content-range", "")
@@ -129,7 +144,12 @@ class FakeTikTok(LoopbackServer):
             start_i, end_i, total_i = int(start), int(end), int(total)
         except ValueError:
             return Reply(400, {})
-        if unit != "bytes" or total_i != post["size"] or start_i != post["received"] or end_i - start_i + 1 != len(req.body):
+        if (
+            unit != "bytes"
+            or total_i != post["size"]
+            or start_i != post["received"]
+            or end_i - start_i + 1 != len(req.body)
+        ):
             return Reply(416, {})
         post["received"] = end_i + 1
         return Reply(201 if post["received"] == post["size"] else 206, {})
@@ -140,7 +160,11 @@ class FakeTikTok(LoopbackServer):
             return {"status": "PROCESSING_UPLOAD", "fail_reason": "", "uploaded_bytes": post["received"]}
         post["reads"] += 1
         if post["reads"] <= self.processing_polls:
-            return {"status": "PROCESSING_DOWNLOAD" if pull else "PROCESSING_UPLOAD", "fail_reason": "", "uploaded_bytes": post.get("size", 0)}
+            return {
+                "status": "PROCESSING_DOWNLOAD" if pull else "PROCESSING_UPLOAD",
+                "fail_reason": "",
+                "uploaded_bytes": post.get("size", 0),
+            }
         if self.fail_reason:
             return {"status": "FAILED", "fail_reason": self.fail_reason}
         post.setdefault("post_id", 7123456789012300000 + next(_ids))

@@ -26,7 +26,9 @@ class TikTokPublisher:
 
     def __init__(self, config: dict[str, Any], secrets: dict[str, Any]) -> None:
         self.config = config
-        self.client = TikTokClient(access_token=str(secrets.get("access_token") or ""), base_url=config.get("base_url"))
+        self.client = TikTokClient(
+            access_token=str(secrets.get("access_token") or ""), base_url=config.get("base_url")
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -38,20 +40,30 @@ class TikTokPublisher:
         if not state.get("publish_id"):
             video = next((m for m in req.media if m.kind == "video"), None)
             if video is None:
-                raise ProviderError("tiktok: hanya video yang bisa diterbitkan", provider=PROVIDER, permanent=True)
+                raise ProviderError(
+                    "tiktok: hanya video yang bisa diterbitkan", provider=PROVIDER, permanent=True
+                )
             info = self.client.creator_info()
             options = [str(x) for x in info.get("privacy_level_options") or []]
             wanted = str(self.config.get("privacy_level") or "")
-            privacy = wanted if wanted in options else next((p for p in PREFERRED if p in options), "SELF_ONLY")
+            privacy = (
+                wanted if wanted in options else next((p for p in PREFERRED if p in options), "SELF_ONLY")
+            )
             state["privacy_level"] = privacy
             state["creator"] = info.get("creator_username")
             if self.config.get("source") == "PULL_FROM_URL":
-                data = self.client.init_direct_post(title=req.caption[:TITLE_LIMIT], privacy_level=privacy, video_url=video.url)
+                data = self.client.init_direct_post(
+                    title=req.caption[:TITLE_LIMIT], privacy_level=privacy, video_url=video.url
+                )
             else:
                 if video.path is None or not video.path.is_file():
-                    raise ProviderError("tiktok: file video tidak ditemukan", provider=PROVIDER, permanent=True)
+                    raise ProviderError(
+                        "tiktok: file video tidak ditemukan", provider=PROVIDER, permanent=True
+                    )
                 data = self.client.init_direct_post(
-                    title=req.caption[:TITLE_LIMIT], privacy_level=privacy, video_size=video.path.stat().st_size
+                    title=req.caption[:TITLE_LIMIT],
+                    privacy_level=privacy,
+                    video_size=video.path.stat().st_size,
                 )
                 self.client.upload(str(data["upload_url"]), video.path)
             state["publish_id"] = str(data["publish_id"])
