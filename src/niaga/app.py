@@ -239,6 +239,7 @@ ROUTER_MODULES = (
     "niaga.marketing.routes",
     "niaga.publishing.routes",
     "niaga.web.marketing",
+    "niaga.web.content",
     "niaga.web.views",
 )
 
