@@ -45,7 +45,9 @@ def test_studio_draft_calendar_and_dashboard_approval(db, world, client) -> None
     month = client.get("/app/konten?view=month&date=2031-01-01")
     assert f'href="/app/konten/{item.id}"' in month.text
     # staff cannot approve
-    r = post_form(client, f"/app/konten/{item.id}", f"/app/konten/{item.id}/keputusan", {"decision": "approve"})
+    r = post_form(
+        client, f"/app/konten/{item.id}", f"/app/konten/{item.id}/keputusan", {"decision": "approve"}
+    )
     follow = client.get(r.headers["location"])
     assert "Hanya pemilik atau admin" in follow.text
     db.close()  # a fresh snapshot of what the requests committed

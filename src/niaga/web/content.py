@@ -117,7 +117,10 @@ def content_page(request: Request, db: WebDb) -> Response:
             "thumb": _media_url(business.id, it),
         }
         for it in service.list_items(
-            db, business=business, start=today - timedelta(days=60), end=today + timedelta(days=400),
+            db,
+            business=business,
+            start=today - timedelta(days=60),
+            end=today + timedelta(days=400),
             status="awaiting_approval",
         )  # fmt: skip
     ]
@@ -140,7 +143,10 @@ def content_page(request: Request, db: WebDb) -> Response:
         waiting=waiting,
         can_approve=ctx.can("admin"),
         usage=content.usage_summary(db, business=business),
-        recent=[content.generation_out(g, cached=False) for g in content.list_generations(db, business_id=business.id, limit=5)],
+        recent=[
+            content.generation_out(g, cached=False)
+            for g in content.list_generations(db, business_id=business.id, limit=5)
+        ],
         reasons=service.REJECT_REASONS,
         **_choices(db, business.id),
     )
@@ -201,7 +207,11 @@ def item_page(item_id: int, request: Request, db: WebDb) -> Response:
     business = ctx.business
     item = service.get_item(db, business_id=business.id, item_id=item_id)
     out = service.item_out(db, item, business)
-    when = item.scheduled_at.astimezone(tz(business.timezone)).strftime("%Y-%m-%dT%H:%M") if item.scheduled_at else ""
+    when = (
+        item.scheduled_at.astimezone(tz(business.timezone)).strftime("%Y-%m-%dT%H:%M")
+        if item.scheduled_at
+        else ""
+    )
     return render(
         ctx,
         request,
@@ -304,7 +314,9 @@ def delete_item(item_id: int, request: Request, db: WebDb, form_data: FormDep) -
 @router.get("/app/konten-broadcast", response_class=HTMLResponse)
 def broadcasts_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "staff")
-    rows = [broadcast.broadcast_out(db, b) for b in broadcast.list_broadcasts(db, business_id=ctx.business_id)]
+    rows = [
+        broadcast.broadcast_out(db, b) for b in broadcast.list_broadcasts(db, business_id=ctx.business_id)
+    ]
     return render(
         ctx,
         request,
@@ -338,11 +350,15 @@ def broadcast_action(request: Request, db: WebDb, form_data: FormDep) -> Respons
             out = broadcast.do_start(db, business=ctx.business, broadcast=b)
             flash(request, f"Broadcast dimulai ke {out['recipients']} pelanggan, dikirim bertahap.")
             return redirect("/app/konten-broadcast", request)
-        preview = broadcast.preview(db, business=ctx.business, audience=audience, text=text, consent_confirmed=consent)
+        preview = broadcast.preview(
+            db, business=ctx.business, audience=audience, text=text, consent_confirmed=consent
+        )
     except AppError as exc:
         db.rollback()
         flash(request, exc.message, "error")
-    rows = [broadcast.broadcast_out(db, b) for b in broadcast.list_broadcasts(db, business_id=ctx.business_id)]
+    rows = [
+        broadcast.broadcast_out(db, b) for b in broadcast.list_broadcasts(db, business_id=ctx.business_id)
+    ]
     return render(
         ctx,
         request,
@@ -358,7 +374,9 @@ def broadcast_action(request: Request, db: WebDb, form_data: FormDep) -> Respons
 
 
 @router.post("/app/konten-broadcast/{broadcast_id}/{action}", response_class=HTMLResponse)
-def broadcast_control(broadcast_id: int, action: str, request: Request, db: WebDb, form_data: FormDep) -> Response:
+def broadcast_control(
+    broadcast_id: int, action: str, request: Request, db: WebDb, form_data: FormDep
+) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
     try:
         b = broadcast.get(db, business_id=ctx.business_id, broadcast_id=broadcast_id)
