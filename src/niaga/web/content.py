@@ -122,7 +122,7 @@ def content_page(request: Request, db: WebDb) -> Response:
             start=today - timedelta(days=60),
             end=today + timedelta(days=400),
             status="awaiting_approval",
-        )  # fmt: skip
+        )
     ]
     return render(
         ctx,
