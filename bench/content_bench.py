@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import random
 import sys
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def bench_posters(n: int) -> None:
@@ -34,7 +35,20 @@ def bench_posters(n: int) -> None:
     from niaga.marketing import content_media
 
     rnd = random.Random(1)
-    words = ["Kemeja", "Batik", "Tulis", "Parang", "Premium", "Lengan", "Panjang", "Sutra", "Gratis", "Ongkir", "Harbolnas", "Promo"]
+    words = [
+        "Kemeja",
+        "Batik",
+        "Tulis",
+        "Parang",
+        "Premium",
+        "Lengan",
+        "Panjang",
+        "Sutra",
+        "Gratis",
+        "Ongkir",
+        "Harbolnas",
+        "Promo",
+    ]
     photo = Image.new("RGB", (1200, 900), (120, 60, 30))
     for fmt in ("feed", "story"):
         times, base = [], []
@@ -73,8 +87,6 @@ def bench_videos(n: int) -> None:
 
 
 def bench_broadcast(n: int) -> None:
-    from datetime import timedelta
-
     import sqlalchemy as sa
 
     from niaga.customers.models import Customer
@@ -124,11 +136,10 @@ def bench_broadcast(n: int) -> None:
         configured = 60 / ((lo + hi) / 2)
         print(f"broadcast: {len(waha.calls('/api/sendText'))}/{n} sent through the fake WAHA; "
               f"{achieved:.2f}/min achieved vs {configured:.2f}/min configured "
-              f"(accuracy {achieved / configured * 100:.1f}%); gaps min {min((y - x).total_seconds() for x, y in zip(handed, handed[1:])):.2f} s "
-              f"max {max((y - x).total_seconds() for x, y in zip(handed, handed[1:])):.2f} s; "
+              f"(accuracy {achieved / configured * 100:.1f}%); gaps min {min((y - x).total_seconds() for x, y in itertools.pairwise(handed)):.2f} s "
+              f"max {max((y - x).total_seconds() for x, y in itertools.pairwise(handed)):.2f} s; "
               f"runner wall {wall / n * 1000:.1f} ms per recipient")  # fmt: skip
         clock.reset()
-        _ = timedelta
 
 
 def main() -> None:
