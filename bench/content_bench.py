@@ -73,6 +73,8 @@ def bench_videos(n: int) -> None:
 
     from niaga.marketing import content_media
 
+    if n <= 0:
+        return
     if not content_media.ffmpeg_available():
         print("video: ffmpeg missing (scripts/system-deps.sh)")
         return

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer, CustomerIdentity
 from niaga.db.engine import session_scope
+from niaga.jobs.registry import RetryLater
 from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.timeutil import tz, utcnow
@@ -482,6 +483,17 @@ def send_one(recipient_id: int) -> str:
                 "lanjutkan dari dasbor.",
             )
             return "paused"
+        # A worker that fell behind must not send the backlog in a burst: keep the minimum gap.
+        min_gap = float((b.options or {}).get("pacing", {}).get("min_delay_s") or 0)
+        last = db.scalar(
+            sa.select(sa.func.max(BroadcastRecipient.handed_at)).where(
+                BroadcastRecipient.broadcast_id == b.id
+            )
+        )
+        now = utcnow()
+        if min_gap and last is not None and (now - last).total_seconds() < min_gap:
+            wait = min_gap - (now - last).total_seconds()
+            raise RetryLater("broadcast pacing", retry_after=round(wait + 0.01, 3))
         conv = conversations.get_or_open(
             db, business_id=business.id, customer_id=customer.id, channel="whatsapp", chat_id=_chat_id(db, r)
         )
@@ -493,7 +505,7 @@ def send_one(recipient_id: int) -> str:
             intent="broadcast",
         )
         msg.meta = {**(msg.meta or {}), "broadcast_id": b.id}
-        r.message_id, r.status, r.handed_at = msg.id, "queued", utcnow()
+        r.message_id, r.status, r.handed_at = msg.id, "queued", now
         _finish_if_done(db, b)
     return "queued"
 

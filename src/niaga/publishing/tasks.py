@@ -277,7 +277,7 @@ if _on_dead_letter not in dead_letter_hooks:
 # --- broadcasts ----------------------------------------------------------------------------------
 
 
-@task("publishing.broadcast_send", max_attempts=8, base_delay=30.0)
+@task("publishing.broadcast_send", max_attempts=40, base_delay=30.0)
 def broadcast_send(recipient_id: int) -> str:
     return broadcast.send_one(recipient_id)
 
