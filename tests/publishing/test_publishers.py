@@ -283,3 +283,42 @@ def test_channel_publish_without_channel_id_is_a_clear_failure(db, shop) -> None
     item = db.get(ContentItem, item_id)
     assert item.status == "failed" and "ID kanal belum diisi" in item.last_error
     assert not [m for m in shop.telegram.sent if str(m["chat_id"]) == CHANNEL]
+
+
+def test_video_item_polls_reels_and_tiktok_until_published(db, shop, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from niaga.kit.timeutil import utcnow
+
+    video = media.store(shop.business.id, b"\x00\x00\x00\x18ftypmp42" + b"v" * 4000, "video/mp4")
+    item = service.do_create(
+        db,
+        business=shop.business,
+        caption="Koleksi baru #batik",
+        targets=["instagram", "tiktok"],
+        media=[video],
+    )
+    item.status, item.scheduled_at = "approved", utcnow()
+    service.do_schedule(db, business=shop.business, item=item)
+    db.commit()
+    item_id = item.id
+    shop.meta.reel_polls = 1
+    shop.tiktok.processing_polls = 1
+    drain_all()  # containers created / video uploaded, both still processing
+    db.close()
+    assert db.get(ContentItem, item_id).status == "publishing"
+    job = db.scalars(sa.select(Job).where(Job.name == "publishing.publish_item")).one()
+    assert job.status == "pending" and job.run_at >= utcnow() + timedelta(
+        seconds=55
+    )  # Meta: poll once a minute
+    clock.advance(61)
+    drain_all()
+    db.close()
+    item = db.get(ContentItem, item_id)
+    assert item.status == "published", item.last_error
+    pubs = {p.platform: p for p in service.publications(db, item_id)}
+    assert pubs["tiktok"].remote_id == str(next(iter(shop.tiktok.posts.values()))["post_id"])
+    assert pubs["instagram"].remote_id == shop.meta.ig_posts[0]["id"]
+    assert len(shop.meta.calls("/media")) == 1 and len(shop.tiktok.calls("/video/init/")) == 1
+    reel = shop.meta.calls("/media")[0].form
+    assert reel["media_type"] == ["REELS"] and reel["video_url"][0].endswith(".mp4")
