@@ -136,3 +136,25 @@ def test_video_the_platform_would_reject_is_refused() -> None:
         content_media.check_video(info)
     msg = exc.value.message
     assert "H.264" in msg and "AAC" in msg and "9:16" in msg and "maksimal 60" in msg
+
+
+def test_poster_uses_the_brand_colours_and_logo() -> None:
+    logo = Image.new("RGB", (200, 200), (0, 200, 0))
+    p = content_media.render_poster(
+        shop="Batik Sekar",
+        name="Kain",
+        price=99000,
+        fmt="feed",
+        primary="#112233",
+        secondary="#FFEEDD",
+        logo=logo,
+    )
+    w, h = p.image.size
+    assert p.image.getpixel((5, h - 150)) == (0x11, 0x22, 0x33)  # the panel in the primary colour
+    assert p.image.getpixel((64 + 32, h - 90 + 13 + 32)) == (0, 200, 0)  # the logo in the footer
+    shop = next(t for t in p.boxes if t.name == "shop")
+    assert shop.box[0] >= 64 + 64 + 16  # the shop name starts after the logo
+    bad = content_media.render_poster(shop="S", name="K", price=1, primary="not-a-colour")
+    assert bad.image.getpixel((5, bad.image.size[1] - 150)) == content_media._colour(
+        None, content_media.DEFAULT_PRIMARY
+    )
