@@ -149,7 +149,7 @@ def test_poster_uses_the_brand_colours_and_logo() -> None:
         secondary="#FFEEDD",
         logo=logo,
     )
-    w, h = p.image.size
+    h = p.image.size[1]
     assert p.image.getpixel((5, h - 150)) == (0x11, 0x22, 0x33)  # the panel in the primary colour
     assert p.image.getpixel((64 + 32, h - 90 + 13 + 32)) == (0, 200, 0)  # the logo in the footer
     shop = next(t for t in p.boxes if t.name == "shop")
