@@ -161,6 +161,26 @@ def _transaction(db: Session, w: Any) -> dict[str, Any]:
     return {"id": tx.id}
 
 
+def _content_item(db: Session, w: Any) -> dict[str, int]:
+    from niaga.publishing.models import ContentItem
+
+    item = ContentItem(
+        business_id=w.b.id, caption="Konten B", targets=["facebook"], status="awaiting_approval"
+    )
+    db.add(item)
+    db.flush()
+    return {"item_id": item.id}
+
+
+def _broadcast(db: Session, w: Any) -> dict[str, int]:
+    from niaga.publishing.models import Broadcast
+
+    b = Broadcast(business_id=w.b.id, text="Halo", audience={"tag": "member"})
+    db.add(b)
+    db.flush()
+    return {"broadcast_id": b.id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/products/{id}": lambda db, w: {"id": f.make_product(db, business=w.b).id},
     "/api/v1/shipping-rates/{id}": lambda db, w: {"id": f.make_rate(db, business=w.b).id},
@@ -172,10 +192,13 @@ OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/conversations/{conversation_id}": _conversation,
     "/api/v1/orders/{order_id}": _order,
     "/api/v1/transactions/{id}": _transaction,
+    "/api/v1/content/items/{item_id}": _content_item,
+    "/api/v1/broadcasts/{broadcast_id}": _broadcast,
 }
 # Bodies for routes whose request body cannot be derived from the OpenAPI schema.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/products/{id}/stock"): {"delta": 1, "reason": "uji tenancy"},
+    ("POST", "/api/v1/content/items/{item_id}/decision"): {"decision": "approve"},
 }
 
 

@@ -14,7 +14,7 @@ from niaga.kit.timeutil import local_now
 from niaga.publishing import batch, service
 from tests import factories as f
 from tests.publishing.conftest import photo
-from tests.web.conftest import DESKTOP, PHONE, browser, page, shoot  # noqa: F401 (fixtures)
+from tests.web.conftest import DESKTOP, PHONE, shoot
 from tests.web.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,7 +48,7 @@ def _seed(db, world) -> list[int]:  # type: ignore[no-untyped-def]
     return [i.id for i in items]
 
 
-def test_konten_in_chromium(page, live, db, world, output_dir: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_konten_in_chromium(page, live, db, world, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
     ids = _seed(db, world)
     log_in(page, next_url="/app/konten")
     expect(page.locator("#calendar .ct-item")).to_have_count(4)
