@@ -25,8 +25,9 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
 }
-# Path prefixes that are public by design (signature-verified webhooks, the public web chat widget).
-PUBLIC_PREFIXES = ("/api/v1/webhooks/", "/api/v1/widget/", "/api/v1/public/")
+# Path prefixes that are public by design (the public web chat widget). Provider webhooks live outside /api/v1
+# (/webhooks/...); /api/v1/webhooks/ holds the admin API of outgoing event webhooks, which needs credentials.
+PUBLIC_PREFIXES = ("/api/v1/widget/", "/api/v1/public/")
 ID_PARAM = re.compile(r"\{((?:\w+_)?id)(?::\w+)?\}")
 ANY_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -197,6 +198,26 @@ def _event_delivery(db: Session, w: Any) -> dict[str, Any]:
     return {"delivery_id": d.id}
 
 
+def _content_item(db: Session, w: Any) -> dict[str, int]:
+    from niaga.publishing.models import ContentItem
+
+    item = ContentItem(
+        business_id=w.b.id, caption="Konten B", targets=["facebook"], status="awaiting_approval"
+    )
+    db.add(item)
+    db.flush()
+    return {"item_id": item.id}
+
+
+def _broadcast(db: Session, w: Any) -> dict[str, int]:
+    from niaga.publishing.models import Broadcast
+
+    b = Broadcast(business_id=w.b.id, text="Halo", audience={"tag": "member"})
+    db.add(b)
+    db.flush()
+    return {"broadcast_id": b.id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/webhooks/subscriptions/{subscription_id}": _event_subscription,
     "/api/v1/webhooks/deliveries/{delivery_id}": _event_delivery,
@@ -214,10 +235,13 @@ OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
     "/api/v1/orders/{order_id}": _order,
     "/api/v1/transactions/{id}": _transaction,
     "/api/v1/files/{file_id}": _stored_file,
+    "/api/v1/content/items/{item_id}": _content_item,
+    "/api/v1/broadcasts/{broadcast_id}": _broadcast,
 }
 # Bodies for routes whose request body cannot be derived from the OpenAPI schema.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/products/{id}/stock"): {"delta": 1, "reason": "uji tenancy"},
+    ("POST", "/api/v1/content/items/{item_id}/decision"): {"decision": "approve"},
 }
 
 

@@ -378,8 +378,10 @@ ROUTER_MODULES = (
     "niaga.integrations.midtrans.webhook",
     "niaga.integrations.midtrans.routes",
     "niaga.marketing.routes",
+    "niaga.publishing.routes",
     "niaga.web.marketing",
     "niaga.ops.routes",
+    "niaga.web.content",
     "niaga.web.views",
 )
 

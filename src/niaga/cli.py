@@ -39,6 +39,7 @@ DOMAIN_COMMANDS = (
     ("niaga.marketing.cli", "rfm_app", "rfm"),
     ("niaga.ops.cli", "backup_app", "backup"),
     ("niaga.ops.cli", "ops_app", "ops"),
+    ("niaga.marketing.content_cli", "content_app", "content"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:
     app.add_typer(getattr(importlib.import_module(_mod), _attr), name=_name)

@@ -436,3 +436,15 @@ def phrase(
             return Phrased(text=offline_reply, tokens=tokens, provider=kind, guard_override=True)
         return Phrased(text=text, tokens=tokens, provider=kind, handoff=handoff)
     return None
+
+
+def _offer_to_content() -> None:
+    """The content studio (niaga.marketing.content, a lower layer) uses this chain through its port."""
+    import sys
+
+    from niaga.marketing import content
+
+    content.MODEL_ACCESS.register("llm", sys.modules[__name__])
+
+
+_offer_to_content()

@@ -31,11 +31,13 @@ from niaga.agent import llm, nlu, planner, replies
 from niaga.agent.responder import Voice
 from niaga.agent.tools import ToolContext, known_cities
 from niaga.catalog import search as catalog_search
+from niaga.customers.models import Customer
 from niaga.kit.timeutil import local_now
 from niaga.knowledge import search as knowledge_search
 from niaga.messaging import service as conversations
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
+from niaga.publishing import broadcast
 from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
@@ -187,6 +189,14 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
     memory: dict[str, Any] = dict(conversation.memory or {})
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
     text = message.text or ""
+    # A broadcast stop request ("STOP", "berhenti", "unsubscribe") is kept on the customer forever and
+    # confirmed (silently recorded when staff own the conversation).
+    customer = db.get(Customer, conversation.customer_id)
+    stop_reply = broadcast.check_inbound(db, customer=customer, text=text) if customer is not None else None
+    if stop_reply is not None:
+        message.intent = "opt_out"
+        silent = conversation.owner == "staff"
+        return Turn(intent="opt_out", entities={}, reply="" if silent else stop_reply, silent=silent)
     cities = known_cities(ctx)
     a = nlu.analyze(
         text, default_language=memory.get("lang") or settings.get("language") or "id", known_cities=cities

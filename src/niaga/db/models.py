@@ -19,6 +19,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "niaga.printshop.models",
     "niaga.marketing.models",
     "niaga.ops.models",
+    "niaga.marketing.content_models",
+    "niaga.publishing.models",
 )
 for _module in MODEL_MODULES:
     importlib.import_module(_module)

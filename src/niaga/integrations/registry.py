@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from niaga.agent.llm import LLM_CLIENTS, LLMClient
-from niaga.integrations import inbox
+from niaga.integrations import content_publishing, inbox
 from niaga.integrations.fonnte.client import FonnteClient
 from niaga.integrations.gemini.client import GeminiClient
 from niaga.integrations.midtrans import payments as midtrans_payments
@@ -94,3 +94,4 @@ def install() -> None:
         GATEWAYS.register(name, gateway)
     for name, llm_factory in LLM_PROVIDERS.items():
         LLM_CLIENTS.register(name, llm_factory)
+    content_publishing.install()  # publishers (Meta, TikTok, Telegram channel) and content approval

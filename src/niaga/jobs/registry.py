@@ -44,6 +44,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.printshop.tasks",
     "niaga.marketing.tasks",
     "niaga.ops.tasks",
+    "niaga.publishing.tasks",
 )
 
 # name -> spec, filled by @task in the modules above.

@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from niaga.db.session import SessionDep, WriteSessionDep
 from niaga.kit.envelope import ok
 from niaga.kit.errors import NotFound
+from niaga.kit.strict import StrictIn
 from niaga.ops import alerts, events, privacy
 from niaga.ops.models import EventDelivery, EventSubscription
 from niaga.tenancy.auth import AdminDep
@@ -20,7 +21,7 @@ from niaga.tenancy.service import record as audit_api
 router = APIRouter(prefix="/api/v1", tags=["ops"])
 
 
-class SubscriptionIn(BaseModel):
+class SubscriptionIn(StrictIn):
     url: str = Field(..., min_length=8, max_length=2000)
     events: list[str] = Field(..., min_length=1, max_length=20)
     description: str = Field("", max_length=200)

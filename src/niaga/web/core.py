@@ -378,6 +378,7 @@ def nav_items(ctx: Ctx) -> list[dict[str, str]]:
             {"key": "catalog", "href": "/app/katalog", "label": ctx.t("nav.catalog"), "icon": "box"},
             {"key": "customers", "href": "/app/pelanggan", "label": ctx.t("nav.customers"), "icon": "users"},
             {"key": "marketing", "href": "/app/pemasaran", "label": ctx.t("nav.marketing"), "icon": "target"},
+            {"key": "content", "href": "/app/konten", "label": ctx.t("nav.content"), "icon": "spark"},
         ]
     if ctx.can("operator") and has_module(ctx.business, "print"):
         items.append({"key": "print", "href": "/app/cetak", "label": ctx.t("nav.print"), "icon": "print"})

@@ -33,9 +33,10 @@ class OpenAICompatClient:
             "messages": messages,
             "temperature": 0.3,
             "max_tokens": 500,
-            "tools": [{"type": "function", "function": t} for t in tool_specs],
-            "tool_choice": "auto",
         }
+        if tool_specs:  # an empty tools list is refused by OpenAI ("[] is too short")
+            body["tools"] = [{"type": "function", "function": t} for t in tool_specs]
+            body["tool_choice"] = "auto"
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         try:
             with httpx.Client(transport=llm.transport, timeout=timeout) as c:

@@ -116,7 +116,7 @@ class FakeTelegram(LoopbackServer):
         if m == "setwebhook":
             self.webhook = params
             return Reply(200, {"ok": True, "result": True, "description": "Webhook was set"})
-        if m in ("sendmessage", "senddocument", "sendphoto"):
+        if m in ("sendmessage", "senddocument", "sendphoto", "sendvideo"):
             n = next(_ids)
             msg = {
                 "message_id": 1000 + n,
@@ -158,6 +158,12 @@ class FakeTelegram(LoopbackServer):
                     },
                 },
             )
-        if m in ("answercallbackquery", "sendchataction", "editmessagereplymarkup"):
+        if m in (
+            "answercallbackquery",
+            "sendchataction",
+            "editmessagereplymarkup",
+            "editmessagetext",
+            "editmessagecaption",
+        ):
             return Reply(200, {"ok": True, "result": True})
         return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
