@@ -97,7 +97,7 @@ def bench_broadcast(n: int) -> None:
     from niaga.jobs.models import Job
     from niaga.jobs.runner import drain
     from niaga.kit.timeutil import clock, utcnow
-    from niaga.messaging import delivery
+    from niaga.messaging import config as msg_config
     from niaga.publishing import broadcast
     from niaga.publishing.models import BroadcastRecipient
     from niaga.tenancy import service as tenancy
@@ -108,7 +108,7 @@ def bench_broadcast(n: int) -> None:
             b = tenancy.create_business(db, slug=f"bench-{os.getpid()}", name="Bench", settings={
                 "broadcast": {"min_delay_s": lo, "max_delay_s": hi, "daily_cap": 100000},
                 "channels": {"daily_cap": 100000}})  # fmt: skip
-            delivery.do_configure(db, business_id=b.id, kind="waha", is_enabled=True,
+            msg_config.do_configure(db, business_id=b.id, kind="waha", is_enabled=True,
                                   config={"base_url": waha.url, "session": "default"},
                                   secrets={"api_key": waha.api_key, "hmac_key": "k"})  # fmt: skip
             db.add_all(Customer(business_id=b.id, name=f"Pelanggan {i}", phone=f"62813{i:08d}", city="Solo")

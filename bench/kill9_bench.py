@@ -61,7 +61,7 @@ def _seed(waha_url: str, waha_key: str) -> str:
     from niaga.db import engine as db_engine
     from niaga.db.migrate import alembic_config
     from niaga.db.models import metadata
-    from niaga.messaging import delivery
+    from niaga.messaging import config as msg_config
 
     db_engine.configure()
     metadata.create_all(db_engine.get_engine())
@@ -71,7 +71,7 @@ def _seed(waha_url: str, waha_key: str) -> str:
     db = db_engine.new_session()
     b = f.make_business(db, slug="rizquna", name="Rizquna", settings={"channels": {"buffer_seconds": 0.2}})
     f.make_product(db, business=b, sku="RQ-PECI-001", name="Peci Hitam Polos", price=40000, stock=100_000)
-    delivery.do_configure(
+    msg_config.do_configure(
         db,
         business_id=b.id,
         kind="waha",

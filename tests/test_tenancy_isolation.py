@@ -178,7 +178,7 @@ def _stored_file(db: Session, w: Any) -> dict[str, int]:
 
 
 def _event_subscription(db: Session, w: Any) -> dict[str, Any]:
-    from niaga.ops.events import create_subscription
+    from niaga.operations.events import create_subscription
 
     sub, _ = create_subscription(db, business_id=w.b.id, url="https://b.example/hook", events=["*"])
     db.commit()
@@ -186,7 +186,7 @@ def _event_subscription(db: Session, w: Any) -> dict[str, Any]:
 
 
 def _event_delivery(db: Session, w: Any) -> dict[str, Any]:
-    from niaga.ops.events import create_subscription
+    from niaga.operations.events import create_subscription
     from niaga.ops.models import EventDelivery
 
     sub, _ = create_subscription(db, business_id=w.b.id, url="https://b.example/hook2", events=["*"])

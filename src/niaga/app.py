@@ -380,7 +380,7 @@ ROUTER_MODULES = (
     "niaga.marketing.routes",
     "niaga.publishing.routes",
     "niaga.web.marketing",
-    "niaga.ops.routes",
+    "niaga.operations.routes",
     "niaga.web.content",
     "niaga.web.views",
 )

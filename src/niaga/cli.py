@@ -37,8 +37,8 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "email_app", "email"),
     ("niaga.printshop.cli", "printshop_app", "printshop"),
     ("niaga.marketing.cli", "rfm_app", "rfm"),
-    ("niaga.ops.cli", "backup_app", "backup"),
-    ("niaga.ops.cli", "ops_app", "ops"),
+    ("niaga.operations.cli", "backup_app", "backup"),
+    ("niaga.operations.cli", "ops_app", "ops"),
     ("niaga.marketing.content_cli", "content_app", "content"),
 )
 for _mod, _attr, _name in DOMAIN_COMMANDS:

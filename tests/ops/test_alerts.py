@@ -11,7 +11,7 @@ import yaml
 
 from niaga.jobs.models import DeadLetter, Job
 from niaga.kit.timeutil import utcnow
-from niaga.ops.alerts import check_alerts
+from niaga.operations.alerts import check_alerts
 from niaga.ops.models import OpsAlert
 from niaga.tenancy.models import ProviderConfig
 from tests.ops.helpers import ROOT

@@ -261,7 +261,7 @@ def test_scheduled_backup_runs_once_per_day_and_prunes(
 ) -> None:
     """`world` gives the session database rows, so the backup is not empty."""
     from niaga.jobs.registry import PERIODIC, load_all
-    from niaga.ops import tasks
+    from niaga.operations import tasks
     from niaga.settings import reset_settings_cache
 
     load_all()

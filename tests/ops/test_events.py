@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from niaga.jobs.models import Job
 from niaga.jobs.runner import drain
-from niaga.ops import events
+from niaga.operations import events
 from niaga.ops.models import EventDelivery, EventSubscription, OpsAlert
 from tests import factories as f
 from tests.ops.receiver import Receiver

@@ -112,7 +112,7 @@ def test_export_then_erase_through_the_api(client, world, db) -> None:  # type: 
 
 
 def test_retention_purges_old_message_texts_and_files(world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from niaga.ops.privacy import PURGED, purge_expired
+    from niaga.operations.privacy import PURGED, purge_expired
     from niaga.settings import reset_settings_cache
 
     _c, photo, _order = _customer_with_history(db, world)

@@ -17,7 +17,7 @@ from niaga.kit.errors import ValidationFailed
 from niaga.kit.timeutil import utcnow
 from niaga.marketing import service as rfm_service
 from niaga.marketing.models import RfmSnapshotRow
-from niaga.messaging.delivery import Inbound, do_receive
+from niaga.messaging.inbound import Inbound, do_receive
 from niaga.publishing import broadcast
 from niaga.publishing.models import BroadcastRecipient
 from niaga.tenancy.service import get_business_by_slug

@@ -43,7 +43,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.orders.tasks",
     "niaga.printshop.tasks",
     "niaga.marketing.tasks",
-    "niaga.ops.tasks",
+    "niaga.operations.tasks",
     "niaga.publishing.tasks",
 )
 

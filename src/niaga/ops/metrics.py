@@ -29,7 +29,7 @@ def render() -> bytes:
     return generate_latest(REGISTRY)
 
 
-# --- business metrics, refreshed from the database at scrape time (niaga.ops.alerts.collect) --------------
+# --- business metrics, refreshed from the database at scrape time (niaga.operations.alerts.collect) --------------
 job_age = Gauge("niaga_job_oldest_due_seconds", "Age of the oldest due job still waiting", registry=REGISTRY)
 dead_letters_by_kind = Gauge(
     "niaga_dead_letters_by_kind", "Unresolved dead letters by job kind", ["kind"], registry=REGISTRY

@@ -59,7 +59,7 @@ def readyz() -> JSONResponse:
 def metrics_endpoint() -> Response:
     try:
         from niaga.db.engine import session_scope
-        from niaga.ops.alerts import collect
+        from niaga.operations.alerts import collect
 
         with session_scope() as db:
             collect(db)

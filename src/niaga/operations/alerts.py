@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from niaga.jobs.models import DeadLetter, Job
 from niaga.kit.timeutil import utcnow
 from niaga.messaging.models import Message
+from niaga.operations.notify import raise_alert, resolve_alert
 from niaga.ops import metrics
 from niaga.ops.backup import latest_backup_age_seconds
 from niaga.ops.models import EventDelivery
-from niaga.ops.notify import raise_alert, resolve_alert
 from niaga.orders.models import Order
 from niaga.settings import get_settings
 from niaga.tenancy.models import Business, ProviderConfig

@@ -13,7 +13,7 @@ from niaga.db.session import SessionDep, WriteSessionDep
 from niaga.kit.envelope import ok
 from niaga.kit.errors import NotFound
 from niaga.kit.strict import StrictIn
-from niaga.ops import alerts, events, privacy
+from niaga.operations import alerts, events, privacy
 from niaga.ops.models import EventDelivery, EventSubscription
 from niaga.tenancy.auth import AdminDep
 from niaga.tenancy.service import record as audit_api

@@ -48,13 +48,13 @@ def daily_backup() -> None:
 
 
 # --- alerts, event webhooks, retention ------------------------------------------------------------------
-from niaga.ops import events as _events  # noqa: E402,F401  (registers ops.deliver_event, installs the listener)
+from niaga.operations import events as _events  # noqa: E402,F401  (registers ops.deliver_event, installs the listener)
 
 
 @periodic("ops.check_alerts", minute="*/5")
 def check_alerts() -> None:
     from niaga.db.engine import session_scope
-    from niaga.ops.alerts import check_alerts as run_checks
+    from niaga.operations.alerts import check_alerts as run_checks
 
     with session_scope() as db:
         report = run_checks(db)
@@ -66,8 +66,8 @@ def check_alerts() -> None:
 @periodic("ops.retention", minute="41", hour="3")
 def retention() -> None:
     from niaga.db.engine import session_scope
-    from niaga.ops.events import purge_deliveries
-    from niaga.ops.privacy import purge_expired
+    from niaga.operations.events import purge_deliveries
+    from niaga.operations.privacy import purge_expired
 
     with session_scope() as db:
         out = purge_expired(db)

@@ -36,13 +36,13 @@ from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.timeutil import utcnow
 from niaga.messaging.models import Message
+from niaga.operations.notify import raise_alert
 from niaga.ops.logging import get_logger
 from niaga.ops.models import EVENT_TYPES, EventDelivery, EventSubscription
-from niaga.ops.notify import raise_alert
 from niaga.orders.models import Order, OrderEvent
 from niaga.settings import get_settings
 
-log = get_logger("niaga.ops.events")
+log = get_logger("niaga.operations.events")
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 USER_AGENT = "niaga-webhooks/1"
