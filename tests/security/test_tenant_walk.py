@@ -11,7 +11,7 @@ from typing import Any
 from niaga.files import service as files
 from niaga.settings import get_settings
 from tests import factories as f
-from tests.test_tenancy_isolation import _api_key, _business_counts, _dead_letter
+from tests.test_tenancy_isolation import _api_key, _broadcast, _business_counts, _content_item, _dead_letter
 from tests.web.helpers import csrf_of, login
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -93,8 +93,10 @@ def _b_objects(db: Any, w: Any) -> dict[str, Any]:
         media=[{"path": media_rel, "mimetype": "application/pdf", "filename": "b.pdf"}],
     )
     db.add(msg)
+    content = {**_content_item(db, w), **_broadcast(db, w)}  # the content studio's pages (Konten)
     db.commit()
     return {
+        **content,
         "product_id": product.id,
         "doc_id": doc.id,
         "rate_id": rate.id,

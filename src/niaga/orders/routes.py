@@ -26,7 +26,7 @@ from niaga.orders.schemas import (
     TransitionIn,
 )
 from niaga.orders.service import Actor
-from niaga.tenancy.auth import StaffDep
+from niaga.tenancy.auth import StaffDep, StaffOutsideTxDep
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
@@ -141,7 +141,7 @@ def record_payment(order_id: int, body: PaymentIn, principal: StaffDep, db: Writ
 
 
 @router.post("/orders/{order_id}/payment-link")
-def payment_link(order_id: int, principal: StaffDep, body: PaymentLinkIn | None = None) -> dict:
+def payment_link(order_id: int, principal: StaffOutsideTxDep, body: PaymentLinkIn | None = None) -> dict:
     """Make (or re-use, while valid for what is owed) the order's payment link and, unless `send` is false,
     send it on the customer's chat. Answers 200 with the link. Midtrans is called outside any database
     transaction (no request transaction is held: the order is checked, the link recorded and sent in short

@@ -177,3 +177,23 @@ def require_role(role: str) -> Callable[..., Principal]:
 StaffDep = Annotated[Principal, Depends(require_role("staff"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 OwnerDep = Annotated[Principal, Depends(require_role("owner"))]
+
+
+def get_principal_outside_tx(request: Request) -> Principal:
+    """For endpoints that call a provider and keep their own short transactions (the staff payment link):
+    the caller is authenticated in a short transaction of its own that ends before the handler runs, so no
+    request transaction holds SQLite's write lock while the provider answers (the handler's own writes would
+    otherwise wait on it)."""
+    with session_scope(immediate=request.method not in ("GET", "HEAD", "OPTIONS")) as db:
+        principal = authenticate(request, db)
+    request.state.principal = principal
+    return principal
+
+
+def _staff_outside_tx(principal: Principal = Depends(get_principal_outside_tx)) -> Principal:
+    if not principal.has_role("staff"):
+        raise Forbidden()
+    return principal
+
+
+StaffOutsideTxDep = Annotated[Principal, Depends(_staff_outside_tx)]

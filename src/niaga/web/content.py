@@ -233,8 +233,8 @@ def item_page(item_id: int, request: Request, db: WebDb) -> Response:
 
 def _item_action(request: Request, db: Any, form_data: Any, item_id: int, fn: Any, ok: str) -> Response:
     ctx = post_ctx(request, db, form_data)
+    item = service.get_item(db, business_id=ctx.business_id, item_id=item_id)  # another business's: 404
     try:
-        item = service.get_item(db, business_id=ctx.business_id, item_id=item_id)
         fn(ctx, item)
         flash(request, ok)
     except AppError as exc:
@@ -298,8 +298,9 @@ def decide_item(item_id: int, request: Request, db: WebDb, form_data: FormDep) -
 @router.post("/app/konten/{item_id}/hapus", response_class=HTMLResponse)
 def delete_item(item_id: int, request: Request, db: WebDb, form_data: FormDep) -> Response:
     ctx = post_ctx(request, db, form_data)
+    item = service.get_item(db, business_id=ctx.business_id, item_id=item_id)  # another business's: 404
     try:
-        service.do_delete(db, item=service.get_item(db, business_id=ctx.business_id, item_id=item_id))
+        service.do_delete(db, item=item)
         flash(request, "Konten dihapus.")
     except AppError as exc:
         db.rollback()
@@ -378,8 +379,8 @@ def broadcast_control(
     broadcast_id: int, action: str, request: Request, db: WebDb, form_data: FormDep
 ) -> Response:
     ctx = post_ctx(request, db, form_data, "admin")
+    b = broadcast.get(db, business_id=ctx.business_id, broadcast_id=broadcast_id)  # another business's: 404
     try:
-        b = broadcast.get(db, business_id=ctx.business_id, broadcast_id=broadcast_id)
         if action == "jeda":
             broadcast.do_pause(db, broadcast=b)
         elif action == "lanjut":
