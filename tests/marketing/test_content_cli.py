@@ -113,8 +113,8 @@ def test_poster_text_never_overflows(seed: int) -> None:
         assert {"name", "price", "shop"} <= names
 
 
-@pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg is installed by scripts/system-deps.sh")
 def test_video_is_h264_aac_9_16_within_60s(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert shutil.which("ffmpeg"), "ffmpeg not found: run `make system-deps` (apt-get install ffmpeg)"
     out = tmp_path / "v.mp4"
     res = _one_json(_run("content", "video", "--business", "sekar-cli", "--products", "BS-01,BS-02,BS-03",
                          "--seconds-per-slide", "2", "--out", str(out), "--json"))  # fmt: skip
