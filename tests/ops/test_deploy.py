@@ -4,6 +4,7 @@ is validated by `docker compose config` (or `docker-compose config`); .env.examp
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shlex
 import shutil
@@ -117,6 +118,10 @@ def _env_file(path: Path) -> dict[str, str]:
 @pytest.mark.timeout(600)
 def test_install_script_then_units_start_and_answer_readyz() -> None:
     assert os.geteuid() == 0, "the install test runs the script as root (as on a VPS)"
+    # The script creates the machine-wide `niaga` user; two suite runs at once (SQLite and PostgreSQL side by
+    # side, as .ci/run does on a machine with cores to spare) take turns here instead of racing on useradd.
+    lock = open("/tmp/niaga-test-install-vps.lock", "w")  # noqa: SIM115 - held until the test ends
+    fcntl.flock(lock, fcntl.LOCK_EX)
     prefix = Path(tempfile.mkdtemp(prefix="niaga-vps-", dir="/tmp"))
     prefix.chmod(0o755)
     procs: list[subprocess.Popen] = []
