@@ -22,6 +22,9 @@ command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # n8n test (tests/ops/test_n8n.py): npm installs Node 24 and n8n into a cache folder (scripts/n8n-install.sh)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
 # content studio (src/niaga/marketing/content_media.py): short videos are made and checked with ffmpeg/ffprobe
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 if [ ${#need[@]} -eq 0 ]; then
