@@ -103,3 +103,44 @@ def test_admin_number_is_validated(db, world, fakes):  # type: ignore[no-untyped
             is_enabled=True,
         )
     assert "config.admin_number" in err.value.details
+
+
+def _metric(text: str, name: str, **labels: str) -> float:
+    import re
+
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        m = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
+        if m and m.group(1) == name and ",".join(sorted((m.group(2) or "").split(","))) == want:
+            return float(m.group(3))
+    return 0.0
+
+
+def test_metrics_count_provider_errors_and_print_requests(client, db, world, fakes):  # type: ignore[no-untyped-def]
+    from niaga.printshop.printing_models import PrintRequest
+
+    waha, telegram = fakes
+    _configure(db, world.a.id, waha, telegram, "6281234567890")
+    before = _metric(
+        client.get("/metrics").text, "niaga_provider_errors_total", provider="waha", kind="temporary"
+    )
+    waha.script("sendText", [503])
+    raise_alert(db, business_id=world.a.id, condition="disk", message="Disk hampir penuh")
+    for state, n in (("error", 2), ("completed", 3)):
+        for i in range(n):
+            db.add(
+                PrintRequest(
+                    business_id=world.a.id,
+                    source=f"print_job:{state}{i}",
+                    pdf_path="/tmp/x.pdf",
+                    options={},
+                    state=state,
+                    token=f"t{state}{i}",
+                )
+            )
+    db.commit()
+    drain()
+    text = client.get("/metrics").text
+    assert _metric(text, "niaga_provider_errors_total", provider="waha", kind="temporary") == before + 1
+    assert _metric(text, "niaga_print_requests", state="error") == 2
+    assert _metric(text, "niaga_print_requests", state="completed") == 3
