@@ -1,11 +1,15 @@
-"""kill -9 of the job worker during a burst of WhatsApp messages (issue 11): every message answered once.
+"""kill -9 of the web process and then of the job worker(s) during a burst of WhatsApp messages (issues 11
+and 17 item 7): every message acknowledged, stored and answered exactly once.
 
-A real `niaga serve --no-worker` and `niaga worker` (separate processes), a fake WAHA on loopback, N signed
-webhook messages from N different chats. The worker is SIGKILLed while the burst is being answered and
-restarted a second later. Goal: 0 lost (a chat without an answer), 0 duplicated (the same answer twice to a
-chat), the last answer within 60 s of the restart (a dead worker's jobs come back after their 20-s lease).
+A real `niaga serve --no-worker` and `niaga worker` processes, a fake WAHA on loopback, N signed webhook
+messages from N different chats posted by 16 concurrent senders that retry like WAHA (same event, same
+message id) until acknowledged. The web process is SIGKILLed mid-burst (at --kill-web-at of the messages
+acknowledged) and restarted a second later; then the worker(s) are SIGKILLed while the burst is being
+answered (at --kill-at answered) and restarted a second later. Counted: acknowledged, stored (inbound events
+and messages), answered (sends at the fake WAHA), answered twice. Goal: 0 lost, 0 answered twice, the last
+answer within 60 s of the worker restart (a dead worker's jobs come back after their 20-s lease).
 
-Usage: python bench/kill9_bench.py [--messages 200] [--kill-at 0.3] [--timeout 180]
+Usage: python bench/kill9_bench.py [--messages 1000] [--clients 16] [--workers 1] [--kill-workers all|one]
 PostgreSQL: NIAGA_BENCH_DATABASE_URL=postgresql+psycopg://... (an empty database); Redis queue:
 NIAGA_BENCH_REDIS_URL. Without them: SQLite and the SQLite queue under a temporary NIAGA_HOME.
 """
@@ -105,77 +109,193 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             proc.wait(5)
 
 
+def _send_all(
+    url: str, events: list[dict], clients: int, deadline: float, stats: Counter, acked_ids: set[str]
+) -> list[threading.Thread]:
+    """`clients` concurrent senders, each with its share of the events. Like WAHA, a sender retries an event
+    (the same bytes, the same message id) until it gets a 2xx: while the web process is dead the connection
+    is refused, and an answer lost in the kill is retried too."""
+    import httpx
+
+    from niaga.integrations.waha.fake import post_webhook
+
+    lock = threading.Lock()
+
+    def run(part: list[dict]) -> None:
+        with httpx.Client(timeout=10) as http:
+            for event in part:
+                delay = 0.1
+                while time.monotonic() < deadline:
+                    try:
+                        r = post_webhook(url, event, HMAC_KEY, client=http)
+                        status = str(r.status_code)
+                    except httpx.HTTPError as exc:
+                        status = type(exc).__name__
+                    with lock:
+                        stats[status] += 1
+                        if status.startswith("2"):
+                            acked_ids.add(event["payload"]["id"])
+                    if status.startswith("2"):
+                        break
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+
+    threads = [threading.Thread(target=run, args=(events[i::clients],), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def _stored(chats: list[str]) -> dict[str, int]:
+    """What the database holds after the run: inbound events, inbound messages (and any stored twice),
+    and bot answers per conversation."""
+    import sqlalchemy as sa
+
+    from niaga.db import engine as db_engine
+    from niaga.integrations.models import InboundEvent
+    from niaga.messaging.models import Message
+
+    db_engine.dispose()
+    db_engine.configure()
+    with db_engine.session_scope() as db:
+        events = db.scalar(
+            sa.select(sa.func.count()).select_from(InboundEvent).where(InboundEvent.provider == "waha")
+        )
+        unhandled = db.scalar(
+            sa.select(sa.func.count())
+            .select_from(InboundEvent)
+            .where(InboundEvent.provider == "waha", InboundEvent.handled_at.is_(None))
+        )
+        inbound = db.scalar(sa.select(sa.func.count()).select_from(Message).where(Message.direction == "in"))
+        inbound_ids = db.scalar(
+            sa.select(sa.func.count(sa.distinct(Message.provider_message_id))).where(
+                Message.direction == "in"
+            )
+        )
+        per_conv = db.execute(
+            sa.select(Message.conversation_id, sa.func.count())
+            .where(Message.direction == "out")
+            .group_by(Message.conversation_id)
+        ).all()
+    db_engine.dispose()
+    return {
+        "events": int(events or 0),
+        "unhandled": int(unhandled or 0),
+        "inbound": int(inbound or 0),
+        "inbound_twice": int((inbound or 0) - (inbound_ids or 0)),
+        "answers_stored": sum(int(n) for _, n in per_conv),
+        "conversations_answered_twice": sum(1 for _, n in per_conv if n > 1),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--messages", type=int, default=200)
-    ap.add_argument("--kill-at", type=float, default=0.5, help="kill when this share of chats is answered")
-    ap.add_argument("--timeout", type=float, default=180)
+    ap.add_argument("--messages", type=int, default=1000)
+    ap.add_argument("--clients", type=int, default=16, help="concurrent webhook senders")
+    ap.add_argument("--workers", type=int, default=1, help="worker processes (2 for PostgreSQL + Redis)")
+    ap.add_argument(
+        "--kill-web-at", type=float, default=0.25, help="kill the web process at this share acknowledged"
+    )
+    ap.add_argument("--kill-at", type=float, default=0.5, help="kill the workers when this share is answered")
+    ap.add_argument("--kill-workers", choices=["all", "one"], default="all")
+    ap.add_argument("--timeout", type=float, default=900)
     a = ap.parse_args()
 
     home = tempfile.mkdtemp(prefix="niaga-kill9-")
     port = free_port()
     env = _env(home, port)
     os.environ.update(env)
-    from niaga.integrations.waha.fake import FakeWaha, message_event, post_webhook
+    from niaga.integrations.waha.fake import FakeWaha, message_event
 
     backend = "postgresql" if "NIAGA_DATABASE_URL" in env else "sqlite"
+    queue = "redis" if "NIAGA_REDIS_URL" in env else "sqlite"
     log = Path(home) / "processes.log"
+    stats: Counter = Counter()
+    acked_ids: set[str] = set()
+    web_killed_at = worker_killed_at = restarted_at = None
     with FakeWaha() as waha:
         slug = _seed(waha.url, waha.api_key)
         server = _start(["serve", "--no-worker"], env, log)
-        worker = _start(["worker"], env, log)
-        restarted_at = None
+        workers = [_start(["worker"], env, log) for _ in range(a.workers)]
         try:
             wait_http(f"http://127.0.0.1:{port}/healthz")
             chats = [f"62813{i:08d}@c.us" for i in range(a.messages)]
+            events = [message_event(text="berapa harga peci hitam?", chat_id=chat) for chat in chats]
             url = f"http://127.0.0.1:{port}/webhooks/waha/{slug}"
-            acked: Counter = Counter()
-
-            def send(part: list[str]) -> None:
-                for chat in part:
-                    r = post_webhook(
-                        url, message_event(text="berapa harga peci hitam?", chat_id=chat), HMAC_KEY
-                    )
-                    acked[r.status_code] += 1
-
             t0 = time.monotonic()
-            senders = [threading.Thread(target=send, args=(chats[i::4],)) for i in range(4)]
-            for t in senders:
-                t.start()
-            killed_at = None
-            deadline = time.monotonic() + a.timeout
+            deadline = t0 + a.timeout
+            senders = _send_all(url, events, a.clients, deadline, stats, acked_ids)
             while time.monotonic() < deadline:
                 answered = {m["to"] for m in list(waha.sent)}
-                if killed_at is None and len(answered) >= a.kill_at * a.messages:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                    worker.wait(10)
-                    killed_at = time.monotonic()
+                if web_killed_at is None and len(acked_ids) >= a.kill_web_at * a.messages:
+                    os.killpg(server.pid, signal.SIGKILL)  # mid-burst: requests in flight are cut
+                    server.wait(10)
+                    web_killed_at = time.monotonic()
                     time.sleep(1.0)
-                    worker = _start(["worker"], env, log)
+                    server = _start(["serve", "--no-worker"], env, log)
+                if (
+                    web_killed_at is not None
+                    and worker_killed_at is None
+                    and len(answered) >= a.kill_at * a.messages
+                ):
+                    victims = workers if a.kill_workers == "all" else workers[:1]
+                    for w in victims:
+                        os.killpg(w.pid, signal.SIGKILL)
+                        w.wait(10)
+                    worker_killed_at = time.monotonic()
+                    time.sleep(1.0)
+                    workers = [_start(["worker"], env, log) for _ in victims] + workers[len(victims) :]
                     restarted_at = time.monotonic()
-                if killed_at is not None and len(answered) >= a.messages:
+                if worker_killed_at is not None and len(answered) >= a.messages:
                     break
                 time.sleep(0.2)
             for t in senders:
-                t.join(30)
-            time.sleep(3)  # late duplicates would show up here
+                t.join(max(1.0, deadline - time.monotonic()))
+            time.sleep(5)  # late duplicates would show up here
+            elapsed = time.monotonic() - t0
             per_chat = {c: [m["body"] for m in waha.sent if m["to"] == c] for c in chats}
             lost = [c for c, bodies in per_chat.items() if not bodies]
-            duplicated = [c for c, bodies in per_chat.items() if len(bodies) != len(set(bodies))]
-            drain_s = (time.monotonic() - restarted_at) if restarted_at and not lost else float("nan")
+            twice = [c for c, bodies in per_chat.items() if len(bodies) > 1]
+            drain_s = (time.monotonic() - 5 - restarted_at) if restarted_at and not lost else float("nan")
         finally:
-            _stop(worker)
+            for w in workers:
+                _stop(w)
             _stop(server)
-    elapsed = time.monotonic() - t0
-    print(f"kill -9 bench ({backend}): {a.messages} messages, acknowledged {dict(acked)}")
+    stored = _stored(chats)
+    refused = sum(n for k, n in stats.items() if not k.startswith("2"))
     print(
-        f"  worker SIGKILLed after {killed_at - t0 if killed_at else float('nan'):.1f} s, restarted 1 s later"
+        f"kill -9 bench ({backend} + {queue} queue, {a.workers} worker process(es), {a.clients} clients): "
+        f"{a.messages} messages from {a.messages} customers in {elapsed:.1f} s"
     )
-    print(f"  lost {len(lost)}, duplicated {len(duplicated)}, answers sent {len(waha.sent)}")
-    print(f"  all answered {drain_s:.1f} s after the restart ({elapsed:.1f} s in all)")
-    ok = not lost and not duplicated and acked.get(200, 0) == a.messages and drain_s <= 60
+    print(
+        f"  web SIGKILLed at {web_killed_at - t0 if web_killed_at else float('nan'):.1f} s, "
+        f"worker(s) ({a.kill_workers}) at {worker_killed_at - t0 if worker_killed_at else float('nan'):.1f} s; "
+        "each restarted 1 s later"
+    )
+    print(
+        f"  acknowledged {len(acked_ids)}/{a.messages} (responses {dict(stats)}; {refused} refused/failed tries "
+        "retried by the senders)"
+    )
+    print(
+        f"  stored: {stored['events']} events ({stored['unhandled']} unhandled), {stored['inbound']} inbound "
+        f"messages ({stored['inbound_twice']} stored twice)"
+    )
+    print(
+        f"  answered {a.messages - len(lost)}, lost {len(lost)}, answered twice {len(twice)} "
+        f"(WAHA got {len(waha.sent)} sends; database: {stored['answers_stored']} answers, "
+        f"{stored['conversations_answered_twice']} conversations with more than one)"
+    )
+    print(f"  all answered {drain_s:.1f} s after the worker restart")
+    ok = (
+        not lost
+        and not twice
+        and len(acked_ids) == a.messages
+        and stored["inbound"] == a.messages
+        and stored["inbound_twice"] == 0
+        and drain_s <= 60
+    )
     if not ok:
-        print(f"  FAIL; lost {lost[:5]} duplicated {duplicated[:5]}; logs: {log}")
+        print(f"  FAIL; lost {lost[:5]} answered twice {twice[:5]}; logs: {log}")
     return 0 if ok else 1
 
 

@@ -15,6 +15,11 @@ dpkg -s python3-uno >/dev/null 2>&1 || need+=(python3-uno)
 dpkg -s fonts-liberation2 >/dev/null 2>&1 || need+=(fonts-liberation2)
 dpkg -s fonts-crosextra-carlito >/dev/null 2>&1 || need+=(fonts-crosextra-carlito)
 dpkg -s fonts-crosextra-caladea >/dev/null 2>&1 || need+=(fonts-crosextra-caladea)
+# printing (src/niaga/printshop/printing.py): tests print to a real IPP printer, CUPS's `ippeveprinter`
+# (tests/fakes/ipp_printer.py, with a private dbus-daemon for its DNS-SD); `lp`/`ipptool` for operators
+command -v ippeveprinter >/dev/null 2>&1 || need+=(cups-ipp-utils)
+command -v lp >/dev/null 2>&1 || need+=(cups-client)
+command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus-daemon)
 # operations tests (tests/ops): `docker-compose config` validates deploy/compose.yaml; pg_dump/pg_restore and the
 # server programs (initdb, pg_ctl) for the PostgreSQL backup round trip
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)

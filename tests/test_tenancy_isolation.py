@@ -218,7 +218,36 @@ def _broadcast(db: Session, w: Any) -> dict[str, int]:
     return {"broadcast_id": b.id}
 
 
+def _printer(db: Session, w: Any) -> dict[str, Any]:
+    from niaga.printshop.printing import add_printer
+
+    p = add_printer(db, business_id=w.b.id, name="Printer B", uri="ipp://127.0.0.1:9/ipp/print")
+    db.commit()
+    return {"printer_id": p.id}
+
+
+def _print_request(db: Session, w: Any) -> dict[str, Any]:
+    from niaga.printshop.printing_models import PrintRequest
+
+    p = _printer(db, w)
+    req = PrintRequest(
+        business_id=w.b.id,
+        printer_id=p["printer_id"],
+        source="print_job:b",
+        pdf_path="/nonexistent/b.pdf",
+        options={},
+        state="failed",
+        reason="rejected",
+        token="b",
+    )
+    db.add(req)
+    db.commit()
+    return {"request_id": req.id, "action": "retry"}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Session, Any], dict[str, Any]]] = {
+    "/api/v1/printers/{printer_id}": _printer,
+    "/api/v1/print-requests/{request_id}": _print_request,
     "/api/v1/webhooks/subscriptions/{subscription_id}": _event_subscription,
     "/api/v1/webhooks/deliveries/{delivery_id}": _event_delivery,
     "/api/v1/privacy/customers/{customer_id}": lambda db, w: {

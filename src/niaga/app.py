@@ -381,6 +381,7 @@ ROUTER_MODULES = (
     "niaga.publishing.routes",
     "niaga.web.marketing",
     "niaga.operations.routes",
+    "niaga.printshop.printing_routes",
     "niaga.web.content",
     "niaga.web.views",
 )

@@ -36,6 +36,7 @@ DOMAIN_COMMANDS = (
     ("niaga.orders.cli", "orders_app", "order"),
     ("niaga.orders.cli", "email_app", "email"),
     ("niaga.printshop.cli", "printshop_app", "printshop"),
+    ("niaga.printshop.printing_cli", "printer_app", "printer"),
     ("niaga.marketing.cli", "rfm_app", "rfm"),
     ("niaga.operations.cli", "backup_app", "backup"),
     ("niaga.operations.cli", "ops_app", "ops"),

@@ -17,6 +17,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "niaga.jobs.models",
     "niaga.integrations.models",
     "niaga.printshop.models",
+    "niaga.printshop.printing_models",
     "niaga.printshop.jobs_models",
     "niaga.marketing.models",
     "niaga.ops.models",

@@ -42,6 +42,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.agent.tasks",
     "niaga.orders.tasks",
     "niaga.printshop.tasks",
+    "niaga.printshop.printing_tasks",
     "niaga.printshop.jobs_tasks",
     "niaga.marketing.tasks",
     "niaga.operations.tasks",

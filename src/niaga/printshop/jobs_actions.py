@@ -91,7 +91,7 @@ def do_record_cash(db: Session, *, job: PrintJob, actor: jobs.Actor, tendered: i
 def do_print(db: Session, *, job: PrintJob, actor: jobs.Actor, printer_id: int | None = None) -> Any:
     """Send the processed PDF to the printer (CUPS/IPP module) with the job's copies, sides and colour.
     Submissions are idempotent per attempt: pressing Cetak twice never prints twice."""
-    from niaga.printshop import printing  # type: ignore[attr-defined]
+    from niaga.printshop import printing
 
     if job.status != "queued":
         raise Conflict(
@@ -148,15 +148,29 @@ def on_print_status(db: Session, request: Any) -> None:
     job = _job_of_request(db, request)
     if job is None or job.status != "printing":
         return
+    from niaga.printshop.printing import reason_text
+
     state = str(request.state)
     reason = str(getattr(request, "reason", "") or "")
+    why = reason_text(reason) if reason else ""
     if state == "completed":
         do_mark_ready(db, business=_business(db, job), job=job, actor=jobs.Actor("system"))
+    elif state == "error" and reason == "job-lost":
+        # The printer restarted and lost an accepted job: it may have printed. Back to the queue for a
+        # person to look at the tray; printing again is their decision (a new attempt).
+        job.alert = f"{why} Periksa hasil cetak; bila belum tercetak, tekan Cetak lagi."[:300]
+        jobs.do_transition(db, job=job, to="queued", actor=jobs.Actor("provider"), note=reason)
+        queue_alert(
+            db,
+            business_id=job.business_id,
+            topic=f"print-{job.id}",
+            text=f"⚠️ Pesanan cetak {job.number}: {why} Periksa printer; pesanan kembali ke antrean.",
+        )
     elif state == "error":
-        job.alert = f"Printer bermasalah: {reason or 'tidak diketahui'} (dicoba ulang otomatis)"
+        job.alert = f"Printer bermasalah: {why or 'tidak diketahui'} Dicoba ulang otomatis."[:300]
         jobs.record_event(db, job, "print_job.printer_error", jobs.Actor("provider"), note=reason)
     elif state in ("failed", "cancelled"):
-        job.alert = f"Gagal cetak: {reason or state}. Periksa printer lalu tekan Cetak lagi."
+        job.alert = f"Gagal cetak: {why or state} Periksa printer lalu tekan Cetak lagi."[:300]
         jobs.do_transition(db, job=job, to="queued", actor=jobs.Actor("provider"), note=reason or state)
         queue_alert(
             db,

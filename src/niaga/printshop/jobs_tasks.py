@@ -3,12 +3,10 @@ printer's status listener that moves a job printing → ready (or back to queued
 
 from __future__ import annotations
 
-from typing import Any
-
 from niaga.db.engine import session_scope
 from niaga.jobs.registry import periodic, task
 from niaga.ops.logging import get_logger
-from niaga.printshop import jobs_actions, jobs_process, jobs_retention
+from niaga.printshop import jobs_actions, jobs_process, jobs_retention, printing
 
 log = get_logger("niaga.printshop.jobs")
 
@@ -31,13 +29,5 @@ def retention() -> dict[str, int]:
         return jobs_retention.run_retention(db)
 
 
-def _register_printer_listener() -> Any:
-    try:
-        from niaga.printshop import printing  # type: ignore[attr-defined]
-    except ImportError:  # the CUPS/IPP module is not installed in this build: printing is unavailable
-        log.info("printshop.printing_module_missing")
-        return None
-    return printing.on_status("print_job")(jobs_actions.on_print_status)
-
-
-_register_printer_listener()
+# The printer's news about a job's PrintRequest (source "print_job:<id>[:<attempt>]") moves the job.
+printing.on_status("print_job")(jobs_actions.on_print_status)

@@ -1,7 +1,7 @@
 """print jobs: jobs and their timeline
 
 Revision ID: 0011_print
-Revises: 0010_content
+Revises: 0011_printing
 Create Date: 2026-11-30 16:26:14.908129
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import niaga.db.base
 
 revision = "0011_print"
-down_revision = "0010_content"
+down_revision = "0011_printing"
 branch_labels = None
 depends_on = None
 
