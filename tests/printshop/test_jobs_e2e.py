@@ -1,7 +1,8 @@
 """Acceptance (issue 14), end to end on a live server with its worker: the `mixed_order/` files sent as WAHA
 media messages with the note → findings + quote at the fake WAHA → "ya" → payment link → signed Midtrans
 settlement → job queued → the operator works the queue board in Chromium (live over SSE) → ready
-notification → picked up; points credited. Screenshots of the board at 1280×800 and 390×844."""
+→ the operator presses Cetak → `ippeveprinter` (a real IPP printer on loopback) receives the document with 3
+copies → ready notification → picked up; points credited. Screenshots of the board at 1280×800 and 390×844."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from niaga.integrations.waha import fake as waha_fake
 from niaga.orders.models import Order
 from niaga.printshop.jobs_models import PrintJob
 from niaga.printshop.pricing import DEFAULT_PRICES
+from tests.fakes.ipp_printer import IppPrinter
 from tests.printshop.jobs_world import CHAT, MIXED_ORDER, NOTE, file_event, make_print_shop, post, say
 from tests.web.conftest import browser, page, shoot  # noqa: F401 - pytest fixtures
 from tests.web.test_browser import log_in
@@ -37,6 +39,21 @@ def waha() -> Iterator[waha_fake.FakeWaha]:
 def midtrans() -> Iterator[FakeMidtrans]:
     with FakeMidtrans() as fake:
         yield fake
+
+
+@pytest.fixture
+def printer(tmp_path: Path) -> Iterator[IppPrinter]:
+    with IppPrinter(tmp_path / "printer") as p:
+        yield p
+
+
+@pytest.fixture
+def quick_printing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printing job follows the printer in short runs, so the live worker thread is not held."""
+    from niaga.printshop import printing
+
+    monkeypatch.setattr(printing, "POLL_INTERVAL", 0.2)
+    monkeypatch.setattr(printing, "FOLLOW_WINDOW", 3.0)
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float = 120.0) -> Any:
@@ -58,9 +75,22 @@ def _job(db, business_id: int) -> PrintJob | None:  # type: ignore[no-untyped-de
     ).first()
 
 
-def test_mixed_order_from_whatsapp_to_picked_up(page, live, db, waha, midtrans, output_dir: Path):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_mixed_order_from_whatsapp_to_picked_up(  # type: ignore[no-untyped-def]
+    page,  # noqa: F811 - the browser page fixture
+    live,
+    db,
+    waha,
+    midtrans,
+    printer,
+    quick_printing,
+    output_dir: Path,
+):
+    from niaga.printshop import printing
+
     shop = make_print_shop(db, waha, midtrans, buffer_seconds=1.5)
     bid = shop.business.id
+    printing.add_printer(db, business_id=bid, name="Epson L3210", uri=printer.uri, color=True, duplex=True)
+    db.commit()
     for path in sorted(MIXED_ORDER.iterdir()):
         post(live.url, shop.business, file_event(waha, path))
     say(live.url, shop.business, NOTE)
@@ -120,8 +150,15 @@ def test_mixed_order_from_whatsapp_to_picked_up(page, live, db, waha, midtrans, 
     assert page.evaluate("() => document.getElementById('board').hasAttribute('data-refreshed')")
     shoot(page, output_dir, "antrean-cetak")
 
-    card.locator('button[data-action="ready"]').click()
-    expect(page.locator(f'article[data-job="{job.id}"]')).to_have_attribute("data-status", "ready")
+    card.locator('button[data-action="print"]').click()
+    (record,) = wait_for("the printer to receive the job", printer.records, timeout=60)
+    assert record["attrs"]["copies"] == "3" and record["attrs"]["job-name"].startswith(job.number)
+    assert record["pages"] == 5  # appendix 4 pages + the straightened photo page; never the cover letter
+    assert record["attrs"]["print-color-mode"] == "color"  # the photo page is in colour
+    expect(page.locator(f'article[data-job="{job.id}"]')).to_have_attribute(
+        "data-status", "ready", timeout=30000
+    )
+    assert len(printer.records()) == 1  # printed once
     wait_for("the ready message", lambda: any("siap diambil" in t for t in waha.texts_to(CHAT)))
     page.locator(f'article[data-job="{job.id}"] button[data-action="picked_up"]').click()
     expect(page.locator(f'article[data-job="{job.id}"]')).to_have_attribute("data-status", "completed")
