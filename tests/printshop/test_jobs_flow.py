@@ -195,3 +195,76 @@ def test_unanswered_quote_is_reminded_once_then_expires(db, client, shop, waha, 
     (job,) = _jobs(db, shop)
     assert job.status == "cancelled"
     assert "kami batalkan" in waha.texts_to(CHAT)[-1]
+
+
+def test_telegram_document_and_photo_are_one_job(db, client, shop):  # type: ignore[no-untyped-def]
+    from niaga.integrations.telegram.fake import FakeTelegram, post_update, text_update
+    from tests.channels.conftest import ADMIN_CHAT, TG_SECRET, configure
+
+    with FakeTelegram() as tg:
+        configure(
+            db,
+            shop.business,
+            "telegram",
+            base_url=tg.url,
+            bot_token=tg.token,
+            secret_token=TG_SECRET,
+            admin_chat_id=ADMIN_CHAT,
+        )
+        pdf = MIXED_ORDER / "Lampiran_Skripsi_FINAL_revisi2.pdf"
+        photo = MIXED_ORDER / "IMG_20240517_093512.jpg"
+        tg.add_file("BQACdoc", pdf.read_bytes(), "documents/file_12.pdf")
+        tg.add_file("AgACphoto", photo.read_bytes(), "photos/file_3.jpg")
+        doc = text_update("", chat_id=555)
+        doc["message"].pop("text")
+        doc["message"].update(
+            caption="print 2 rangkap jilid spiral",
+            document={
+                "file_name": pdf.name,
+                "mime_type": "application/pdf",
+                "file_id": "BQACdoc",
+                "file_unique_id": "d1",
+                "file_size": pdf.stat().st_size,
+            },
+        )
+        ph = text_update("", chat_id=555)
+        ph["message"].pop("text")
+        ph["message"]["photo"] = [
+            {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+            {"file_id": "AgACphoto", "file_unique_id": "p1", "width": 800, "height": 800, "file_size": 9},
+        ]
+        for upd in (doc, ph):
+            assert (
+                post_update(
+                    f"/webhooks/telegram/{shop.business.slug}", upd, TG_SECRET, client=client
+                ).status_code
+                == 200
+            )
+        drain_all(ahead=2)
+        drain_all(ahead=2)
+        (job,) = _jobs(db, shop)
+        assert (job.source, job.status, job.copies, len(job.files)) == ("telegram", "quoted", 2, 2)
+        texts = [m.get("text") or m.get("caption") or "" for m in tg.messages_to(555)]
+        assert any("Jilid spiral (2 rangkap)" in t for t in texts), texts
+
+
+def test_customer_asks_in_chat_to_delete_their_files(db, client, shop, waha):  # type: ignore[no-untyped-def]
+    from niaga.printshop import jobs, jobs_chat
+
+    post(client, shop.business, file_event(waha, MIXED_ORDER / "Lampiran_Skripsi_FINAL_revisi2.pdf"))
+    drain_all(ahead=2)
+    drain_all(ahead=2)
+    say(client, shop.business, "hapus file saya ya kak")
+    drain_all(ahead=2)
+    assert "masih berjalan" in waha.texts_to(CHAT)[-1]  # a quoted job keeps its files
+    say(client, shop.business, "batal")
+    drain_all(ahead=2)
+    (job,) = _jobs(db, shop)
+    assert job.status == "cancelled"
+    folder = jobs.job_dir(job.business_id, job.id)
+    assert folder.exists()
+    say(client, shop.business, "tolong hapus semua file saya")
+    drain_all(ahead=2)
+    assert "sudah kami hapus permanen" in waha.texts_to(CHAT)[-1]
+    assert not folder.exists()
+    assert jobs_chat.DELETE.search("hapus file saya")
