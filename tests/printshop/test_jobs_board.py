@@ -116,14 +116,15 @@ def test_other_business_and_roles(db, client, shop, world):  # type: ignore[no-u
 
 
 def test_customer_upload_page(db, client, shop, waha):  # type: ignore[no-untyped-def]
-    say(client, shop.business, "halo kak mau print")
+    say(client, shop.business, "tolong cetak tesis saya 2 eksemplar, jilid soft cover")
     drain_all(ahead=2)
     from niaga.messaging.models import Conversation
 
     conv = db.scalars(sa.select(Conversation).where(Conversation.business_id == shop.business.id)).one()
-    token = jobs_links.upload_token(
-        business_id=shop.business.id, customer_id=conv.customer_id, conversation_id=conv.id
-    )
+    reply = waha.texts_to(CHAT)[-1]
+    m = re.search(r"https?://\S+/u/(\S+)", reply)
+    assert m, reply  # the agent's answer to a print request carries the customer's signed upload link
+    token = m.group(1)
     page = client.get(f"/u/{token}")
     assert page.status_code == 200 and "Tarik &amp; lepas" in page.text and "multiple" in page.text
     resp = client.post(

@@ -80,6 +80,8 @@ def reply(conversation_id: int, message_id: int) -> str:
             ):  # a merged copy: keep what the agent understood on the stored message
                 claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
             text = (getattr(result, "reply", None) or "").strip()
+            if text and getattr(result, "intent", None) == "print_order":
+                text = print_chat.with_upload_link(db, business=business, conversation=conv, text=text)
             link_orders = chat.take_pending_links(db)
             wait = get_settings().chat_link_wait_seconds if link_orders and text else 0.0
             if text:

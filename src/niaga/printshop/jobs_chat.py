@@ -154,6 +154,28 @@ def take_turn(
     return None
 
 
+def with_upload_link(db: Session, *, business: Business, conversation: Conversation, text: str) -> str:
+    """The agent's answer to a print request, plus the customer's own signed upload link (for files too
+    large for chat, or many at once) when no job of theirs is waiting for files already."""
+    from niaga.printshop import jobs_links
+
+    if not enabled(business) or "/u/" in text:
+        return text
+    busy = jobs.open_job_for(
+        db,
+        business_id=business.id,
+        conversation_id=conversation.id,
+        states=("processing", "quoted", "awaiting_payment"),
+    )
+    if busy is not None:
+        return text
+    token = jobs_links.upload_token(
+        business_id=business.id, customer_id=conversation.customer_id, conversation_id=conversation.id
+    )
+    hours = jobs.print_settings(business)["upload_link_hours"]
+    return f"{text}\nFile besar atau banyak? Unggah lewat link ini (berlaku {hours} jam): {jobs_links.upload_url(token)}"
+
+
 # --- quote accepted -----------------------------------------------------------------------------------
 
 
