@@ -14,6 +14,7 @@ from niaga.messaging.delivery import do_send, release_delivery
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.orders import chat, payments
+from niaga.printshop import jobs_chat as print_chat
 from niaga.settings import get_settings
 from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
@@ -70,12 +71,17 @@ def reply(conversation_id: int, message_id: int) -> str:
             if not claimed:
                 return "answered"
             asked = buffer.turn_message(claimed)
-            result = agent.turn(db, business=business, conversation=conv, message=asked)
+            # A print shop's files and answers to a print job belong to the print-job flow.
+            result: Any = print_chat.take_turn(db, business=business, conversation=conv, messages=claimed)
+            if result is None:
+                result = agent.turn(db, business=business, conversation=conv, message=asked)
             if (
                 asked is not claimed[-1]
             ):  # a merged copy: keep what the agent understood on the stored message
                 claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
             text = (getattr(result, "reply", None) or "").strip()
+            if text and getattr(result, "intent", None) == "print_order":
+                text = print_chat.with_upload_link(db, business=business, conversation=conv, text=text)
             link_orders = chat.take_pending_links(db)
             wait = get_settings().chat_link_wait_seconds if link_orders and text else 0.0
             if text:

@@ -18,6 +18,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "niaga.integrations.models",
     "niaga.printshop.models",
     "niaga.printshop.printing_models",
+    "niaga.printshop.jobs_models",
     "niaga.marketing.models",
     "niaga.ops.models",
     "niaga.marketing.content_models",

@@ -43,6 +43,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.orders.tasks",
     "niaga.printshop.tasks",
     "niaga.printshop.printing_tasks",
+    "niaga.printshop.jobs_tasks",
     "niaga.marketing.tasks",
     "niaga.operations.tasks",
     "niaga.publishing.tasks",

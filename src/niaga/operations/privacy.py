@@ -127,6 +127,20 @@ def erase_customer(
         conv.last_message_preview = REDACTED
         conv.memory = {}
         conv.summary = ""
+    # Print jobs: the documents of finished jobs go now (running jobs keep theirs until they finish and
+    # the print-shop retention job deletes them); the job notes are personal text.
+    from niaga.printshop import jobs as print_jobs
+    from niaga.printshop.jobs_retention import delete_customer_files
+
+    delete_customer_files(
+        db, business_id=business_id, customer_id=c.id, actor=print_jobs.Actor(actor_type, actor_id)
+    )
+    for pj in db.scalars(
+        sa.select(print_jobs.PrintJob).where(
+            print_jobs.PrintJob.business_id == business_id, print_jobs.PrintJob.customer_id == c.id
+        )
+    ):
+        pj.note = ""
     orders = 0
     for o in db.scalars(sa.select(Order).where(Order.customer_id == c.id)):
         o.shipping = {

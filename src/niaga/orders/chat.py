@@ -73,8 +73,15 @@ def confirm_chat_order(
         "payment_url": None,
         "shipping_cost": order.shipping_cost,
     }
+    result["payment_link_pending"] = enqueue_payment_link(db, business=business, order=order)
+    return result
+
+
+def enqueue_payment_link(db: Session, *, business: Business, order: Any) -> bool:
+    """When a payment gateway is set up, enqueue the order's payment link job (it runs after this
+    transaction commits) and register it for the reply job's short wait; False when there is no gateway."""
     if not payments.gateway().is_enabled(db, business_id=business.id):
-        return result
+        return False
     # The link is a job that runs after this transaction commits: no provider call inside it. The agent's
     # reply waits for it until `reply_waits_until` and then carries it; a link made later is sent by the
     # job itself (which retries while the provider is down).
@@ -88,5 +95,4 @@ def confirm_chat_order(
         reply_waits_until=(utcnow() + timedelta(seconds=wait)).isoformat() if wait > 0 else None,
     )
     db.info.setdefault(_LINKS_KEY, []).append(order.id)
-    result["payment_link_pending"] = True
-    return result
+    return True

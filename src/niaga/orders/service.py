@@ -11,7 +11,7 @@ Money is integer rupiah: total = subtotal + shipping - discount - points discoun
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -907,8 +907,13 @@ def do_transition(
     return order
 
 
+# Domains above orders (the print shop) react to a paid order here: listener(db, order, actor), called in the
+# transaction that marks the order paid, so their change commits (or rolls back) with it.
+PAID_LISTENERS: list[Callable[[Session, Order, Actor], None]] = []
+
+
 def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now: datetime) -> None:
-    """Customer stats, an RFM transaction, loyalty points, and the invoice job."""
+    """Customer stats, an RFM transaction, loyalty points, the invoice job and the paid listeners."""
     if order.customer_id:
         customer = db.get(Customer, order.customer_id)
         if customer is not None and customer.business_id == order.business_id:
@@ -954,6 +959,8 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
         order_id=order.id,
         idempotency_key=f"invoice:{order.business_id}:{order.id}",
     )
+    for listener in PAID_LISTENERS:
+        listener(db, order, actor)
 
 
 # --- manual payments and refunds ----------------------------------------------------------------------

@@ -52,6 +52,7 @@ MONTHS = {
     "november": 11,
     "desember": 12,
 }
+UNREADABLE = "Berkas rusak atau tidak bisa dibaca."
 LETTER_WORDS = (
     "rangkap",
     "eksemplar",
@@ -237,6 +238,8 @@ def intake_order(
                 texts[f.name] = _pdf_text(f)
         except PrintshopInputError as exc:
             e.update(kind="rejected", pages=0, colour_pages=[], finding=exc.message)
+        except Exception:  # a damaged file: this file is refused, the rest of the order goes on
+            e.update(kind="rejected", pages=0, colour_pages=[], finding=UNREADABLE)
     names = [e["name"] for e in entries]
     letter = None
     scored = [(_letter_score(texts[n], [m for m in names if m != n]), n) for n in texts]
@@ -279,6 +282,10 @@ def intake_order(
             except PrintshopInputError as exc:
                 e.update(kind=e["kind"], pages=0, colour_pages=[], finding=exc.message)
                 st.findings.append(exc.message)
+            except Exception as exc:  # damaged beyond what the checks name: refuse this file only
+                e.update(kind="rejected", pages=0, colour_pages=[], finding=UNREADABLE)
+                st.status = "rejected"
+                st.findings.append(f"{UNREADABLE} ({type(exc).__name__})")
 
     # the print-ready PDF: the letter's attachments in its order, then any other files (never the letter)
     ordered = [n for n in attachments] + [n for n in names if n not in attachments and n != letter]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from niaga.web import stats
-from niaga.web.core import WebDb, load_ctx, render
+from niaga.web.core import WebDb, has_module, load_ctx, render
 from niaga.web.i18n import status_label
 
 router = APIRouter()
@@ -22,6 +22,11 @@ def overview(request: Request, db: WebDb) -> Response:
             return redirect("/app/cetak", request)
         ctx.require("staff")
     data = stats.compute(db, ctx.business)
+    print_stats = None
+    if has_module(ctx.business, "print"):
+        from niaga.printshop import jobs_stats
+
+        print_stats = jobs_stats.compute(db, ctx.business)
     return render(
         ctx,
         request,
@@ -31,4 +36,5 @@ def overview(request: Request, db: WebDb) -> Response:
         s=data,
         chart_data=data.chart_data(),
         status_labels=[status_label(k, ctx.lang) for k in data.status_counts],
+        ps=print_stats,
     )

@@ -28,6 +28,7 @@ from niaga.web import (
     order_shipping,
     orders,
     overview,
+    print_board,
     settings,
 )
 from niaga.web.core import (
@@ -42,7 +43,6 @@ from niaga.web.core import (
     cookie_user_id,
     csrf_ok,
     form_str,
-    has_module,
     load_ctx,
     login_url,
     read_session,
@@ -212,15 +212,18 @@ def switch_business(request: Request, db: WebDb, form: FormDep) -> Response:
     return response
 
 
-@router.get("/app/cetak", response_class=HTMLResponse)
-def print_queue(request: Request, db: WebDb) -> Response:
-    ctx = load_ctx(request, db, "operator")
-    if not has_module(ctx.business, "print"):
-        raise StarletteHTTPException(404)
-    return render(ctx, request, "print_queue.html", active="print", title=ctx.t("print.title"))
-
-
-for _module in (overview, inbox, customer_names, catalog, customers, orders, order_shipping, settings, jobs):
+for _module in (
+    overview,
+    inbox,
+    customer_names,
+    catalog,
+    customers,
+    orders,
+    order_shipping,
+    settings,
+    jobs,
+    print_board,
+):
     router.include_router(_module.router)
 
 
