@@ -436,4 +436,15 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
     app.add_middleware(JsonDepthMiddleware)  # inside the body limit: it buffers at most that much
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: provider webhooks are served before the layers above (it does their part itself).
+    from niaga.integrations.webhooks import WebhookFastPath
+
+    app.add_middleware(WebhookFastPath)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app of one `niaga serve --workers N` process (uvicorn imports it by name in each worker)."""
+    import os
+
+    return create_app(run_worker=os.environ.get("NIAGA_SERVE_RUN_WORKER") == "1")
