@@ -39,7 +39,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_up(url: str, timeout: float = 30) -> None:
+def wait_up(url: str, timeout: float = 120) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -256,24 +256,11 @@ def main() -> None:
         warm = bodies[: min(100, len(bodies))]
         load(f"http://127.0.0.1:{p_bare}/bare", warm, args.concurrency, 10)
         bare = load(f"http://127.0.0.1:{p_bare}/bare", bodies, args.concurrency, args.time_limit)
-        if os.environ.get("NIAGA_BENCH_PROFILE"):  # py-spy the server during the webhook phase
-            procs.append(
-                subprocess.Popen(
-                    [
-                        "py-spy",
-                        "record",
-                        "-s",
-                        "-r",
-                        "200",
-                        "-f",
-                        "raw",
-                        "-o",
-                        os.environ["NIAGA_BENCH_PROFILE"],
-                        "--pid",
-                        str(procs[0].pid),
-                    ]
-                )
-            )
+        if os.environ.get("NIAGA_BENCH_PROFILE"):  # py-spy (raw stacks) of the server during its phase
+            spy = [ROOT / ".venv/bin/py-spy", "record", "-s", "-r", "100", "-f", "raw"]
+            out = ["-o", os.environ["NIAGA_BENCH_PROFILE"], "--pid", str(procs[0].pid)]
+            procs.append(subprocess.Popen([*map(str, spy), *out]))
+            time.sleep(1)
         webhook = load(
             f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", bodies, args.concurrency, args.time_limit
         )

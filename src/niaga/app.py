@@ -376,6 +376,8 @@ ROUTER_MODULES = (
     "niaga.integrations.waha.webhook",
     "niaga.integrations.telegram.webhook",
     "niaga.integrations.midtrans.webhook",
+    "niaga.integrations.fonnte.webhook",
+    "niaga.integrations.starsender.webhook",
     "niaga.integrations.midtrans.routes",
     "niaga.marketing.routes",
     "niaga.publishing.routes",
