@@ -123,7 +123,7 @@ def _insert_statement(dialect: str) -> Any:
     and executed for many rows at once). The payload travels as JSON text: the raw body as received."""
     stmt = _STATEMENTS.get(dialect)
     if stmt is None:
-        table = InboundEvent.__table__
+        table: Any = InboundEvent.__table__
         text = sa.bindparam("payload_text", type_=sa.Text())
         if dialect == "postgresql":
             ins: Any = pg_insert(table)

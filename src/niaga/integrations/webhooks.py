@@ -294,6 +294,13 @@ _BUSINESS_TTL = 5.0
 _business_cache: dict[str, tuple[float, int | None]] = {}
 _business_lock = threading.Lock()
 _NO_HIT = object()
+# Every resolver cache of this process (tests and a restore clear them all).
+CACHES: list[dict[str, Any]] = [_business_cache]
+
+
+def clear_caches() -> None:
+    for cache in CACHES:
+        cache.clear()
 
 
 def _cached_business_id(slug: str) -> int | object | None:
