@@ -255,6 +255,13 @@ def main() -> None:
             )
         warm = bodies[: min(100, len(bodies))]
         load(f"http://127.0.0.1:{p_bare}/bare", warm, args.concurrency, 10)
+        # Both servers get the same warm-up (the webhook's with events of their own: each is stored once).
+        warm_events = []
+        for i in range(len(warm)):
+            raw = json.dumps(message_event(text=f"warm {i}", chat_id=f"62822{i:07d}@c.us")).encode()
+            headers = {"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY)}
+            warm_events.append((raw, headers))
+        load(f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", warm_events, args.concurrency, 10)
         bare = load(f"http://127.0.0.1:{p_bare}/bare", bodies, args.concurrency, args.time_limit)
         if os.environ.get("NIAGA_BENCH_PROFILE"):  # py-spy (raw stacks) of the server during its phase
             spy = [ROOT / ".venv/bin/py-spy", "record", "-s", "-r", "100", "-f", "raw"]

@@ -402,6 +402,11 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
 
         get_engine()
         load_all()
+        # Configure the ORM mappers now: otherwise the first query of the process (often a webhook's) pays
+        # for it, seconds on a small machine while requests queue behind it.
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()
         worker = None
         if run_worker:
             from niaga.jobs.runner import InProcessWorker
