@@ -39,7 +39,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_up(url: str, timeout: float = 30) -> None:
+def wait_up(url: str, timeout: float = 120) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -97,8 +97,7 @@ def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int,
     }
 
 
-def serve_bare(port: int) -> None:
-    import uvicorn
+def bare_app():  # type: ignore[no-untyped-def]
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse
 
@@ -109,8 +108,24 @@ def serve_bare(port: int) -> None:
         return JSONResponse({"success": True})
 
     app.add_route("/bare", bare, methods=["POST"])
+    return app
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+def serve_bare(port: int, workers: int) -> None:
+    import uvicorn
+
+    if workers == 1:
+        uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_level="warning")
+    else:  # served the same way as `niaga serve --workers N`
+        uvicorn.run(
+            "webhook_bench:bare_app",
+            factory=True,
+            workers=workers,
+            app_dir=str(Path(__file__).parent),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
 
 
 def setup_db(env: dict[str, str]) -> None:
@@ -173,10 +188,11 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--e2e", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=1, help="niaga serve --workers for the ingest phase")
     ap.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_bare:
-        serve_bare(args.serve_bare)
+        serve_bare(args.serve_bare, args.workers)
         return
 
     from niaga.integrations.waha.fake import FakeWaha, message_event, sign
@@ -203,11 +219,25 @@ def main() -> None:
         child_env = {**os.environ, **env, "NIAGA_JOBS_DISPATCH": "huey"}
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "niaga.cli", "serve", "--no-worker", "--port", str(p_app)],
+                [
+                    sys.executable,
+                    "-m",
+                    "niaga.cli",
+                    "serve",
+                    "--no-worker",
+                    "--port",
+                    str(p_app),
+                    *(["--workers", str(args.workers)] if args.workers > 1 else []),
+                ],
                 env=child_env,
             )
         )
-        procs.append(subprocess.Popen([sys.executable, __file__, "--serve-bare", str(p_bare)], env=child_env))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, __file__, "--serve-bare", str(p_bare), "--workers", str(args.workers)],
+                env=child_env,
+            )
+        )
         wait_up(f"http://127.0.0.1:{p_app}/healthz")
         wait_up(f"http://127.0.0.1:{p_bare}/docs")
         bodies = []
@@ -225,7 +255,19 @@ def main() -> None:
             )
         warm = bodies[: min(100, len(bodies))]
         load(f"http://127.0.0.1:{p_bare}/bare", warm, args.concurrency, 10)
+        # Both servers get the same warm-up (the webhook's with events of their own: each is stored once).
+        warm_events = []
+        for i in range(len(warm)):
+            raw = json.dumps(message_event(text=f"warm {i}", chat_id=f"62822{i:07d}@c.us")).encode()
+            headers = {"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY)}
+            warm_events.append((raw, headers))
+        load(f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", warm_events, args.concurrency, 10)
         bare = load(f"http://127.0.0.1:{p_bare}/bare", bodies, args.concurrency, args.time_limit)
+        if os.environ.get("NIAGA_BENCH_PROFILE"):  # py-spy (raw stacks) of the server during its phase
+            spy = [ROOT / ".venv/bin/py-spy", "record", "-s", "-r", "100", "-f", "raw"]
+            out = ["-o", os.environ["NIAGA_BENCH_PROFILE"], "--pid", str(procs[0].pid)]
+            procs.append(subprocess.Popen([*map(str, spy), *out]))
+            time.sleep(1)
         webhook = load(
             f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", bodies, args.concurrency, args.time_limit
         )
@@ -236,6 +278,7 @@ def main() -> None:
                 {
                     "backend": backend,
                     "concurrency": args.concurrency,
+                    "workers": args.workers,
                     "bare": bare,
                     "webhook": webhook,
                     "webhook_vs_bare_pct": ratio,

@@ -151,6 +151,9 @@ def reset_database() -> None:
 @pytest.fixture(autouse=True)
 def _clean_state(_environment: dict[str, str]) -> Iterator[None]:
     reset_database()
+    from niaga.integrations.webhooks import clear_caches
+
+    clear_caches()  # the database was emptied: no business or key cached for a webhook is valid
     from niaga.jobs.queue import get_huey
 
     try:

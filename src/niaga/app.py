@@ -376,6 +376,8 @@ ROUTER_MODULES = (
     "niaga.integrations.waha.webhook",
     "niaga.integrations.telegram.webhook",
     "niaga.integrations.midtrans.webhook",
+    "niaga.integrations.fonnte.webhook",
+    "niaga.integrations.starsender.webhook",
     "niaga.integrations.midtrans.routes",
     "niaga.marketing.routes",
     "niaga.publishing.routes",
@@ -401,6 +403,11 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
 
         get_engine()
         load_all()
+        # Configure the ORM mappers now: otherwise the first query of the process (often a webhook's) pays
+        # for it, seconds on a small machine while requests queue behind it.
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()
         worker = None
         if run_worker:
             from niaga.jobs.runner import InProcessWorker
@@ -437,4 +444,15 @@ def create_app(*, run_worker: bool = False) -> FastAPI:
     app.add_middleware(JsonDepthMiddleware)  # inside the body limit: it buffers at most that much
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: provider webhooks are served before the layers above (it does their part itself).
+    from niaga.integrations.webhooks import WebhookFastPath
+
+    app.add_middleware(WebhookFastPath)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app of one `niaga serve --workers N` process (uvicorn imports it by name in each worker)."""
+    import os
+
+    return create_app(run_worker=os.environ.get("NIAGA_SERVE_RUN_WORKER") == "1")

@@ -91,6 +91,14 @@ def serve(
     host: str = typer.Option(None, help="Bind address (default NIAGA_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default NIAGA_PORT, 8000)."),
     no_worker: bool = typer.Option(False, "--no-worker", help="Do not run a job consumer in this process."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Web processes, each with its own webhook group committer (safe with SQLite WAL and "
+        "PostgreSQL). With more than one, the job consumer runs as one `niaga worker` process beside them.",
+    ),
 ) -> None:
     """Serve the web app and API; by default also runs a job consumer in-process."""
     import uvicorn
@@ -106,15 +114,40 @@ def serve(
         os.environ["NIAGA_PORT"] = str(port)
     reset_settings_cache()
     s = get_settings()
-    application = create_app(run_worker=not no_worker)
-    uvicorn.run(
-        application,
-        host=s.host,
-        port=s.port,
-        log_level="warning",
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    if workers == 1:
+        application = create_app(run_worker=not no_worker)
+        uvicorn.run(
+            application,
+            host=s.host,
+            port=s.port,
+            log_level="warning",
+            proxy_headers=True,
+            timeout_graceful_shutdown=10,
+        )
+        return
+    # Several web processes: uvicorn imports the app in each; one consumer (periodic tasks run once) beside.
+    import subprocess
+
+    os.environ["NIAGA_SERVE_RUN_WORKER"] = "0"
+    consumer = None if no_worker else subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker"])
+    try:
+        uvicorn.run(
+            "niaga.app:create_served_app",
+            factory=True,
+            workers=workers,
+            host=s.host,
+            port=s.port,
+            log_level="warning",
+            proxy_headers=True,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if consumer is not None:
+            consumer.terminate()
+            try:
+                consumer.wait(30)
+            except subprocess.TimeoutExpired:
+                consumer.kill()
 
 
 @app.command()

@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/channels/{kind}"): "admin",
     ("PUT", "/api/v1/channels/{kind}"): "admin",
     ("POST", "/api/v1/channels/{kind}/test"): "admin",
+    ("POST", "/api/v1/channels/{kind}/webhook-token"): "admin",
     ("GET", "/api/v1/conversations"): "staff",
     ("GET", "/api/v1/conversations/{conversation_id}"): "staff",
     ("POST", "/api/v1/conversations/{conversation_id}/handback"): "staff",

@@ -11,6 +11,7 @@ acknowledged and logged (what we do not understand is not an error).
 from __future__ import annotations
 
 import asyncio
+import json
 import queue
 import threading
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from concurrent.futures import Future
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -63,17 +65,23 @@ def store_event(
     event_type: str | None = None,
     headers: dict[str, str] | None = None,
     process: bool = True,
+    raw: bytes | None = None,
 ) -> InboundEvent | None:
     """Insert the raw event; returns it when new, None when it is a duplicate. Enqueues processing."""
-    new_id = insert_event(
+    new_id = insert_events(
         db,
-        provider=provider,
-        external_id=external_id,
-        payload=payload,
-        business_id=business_id,
-        event_type=event_type,
-        headers=headers,
-    )
+        [
+            dict(
+                provider=provider,
+                external_id=external_id,
+                payload=payload,
+                raw=raw,
+                business_id=business_id,
+                event_type=event_type,
+                headers=headers,
+            )
+        ],
+    )[0]
     if new_id is None:
         return None
     if process:
@@ -107,6 +115,51 @@ def insert_event(
     )[0]
 
 
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _insert_statement(dialect: str) -> Any:
+    """One INSERT … ON CONFLICT DO NOTHING … RETURNING per dialect, built once (its compiled form is cached
+    and executed for many rows at once). The payload travels as JSON text: the raw body as received."""
+    stmt = _STATEMENTS.get(dialect)
+    if stmt is None:
+        table: Any = InboundEvent.__table__
+        text = sa.bindparam("payload_text", type_=sa.Text())
+        if dialect == "postgresql":
+            ins: Any = pg_insert(table)
+            payload: Any = sa.cast(text, JSONB)
+        else:
+            ins = sqlite_insert(table)
+            payload = text
+        stmt = (
+            ins.values(
+                provider=sa.bindparam("provider"),
+                external_id=sa.bindparam("external_id"),
+                business_id=sa.bindparam("business_id"),
+                event_type=sa.bindparam("event_type"),
+                payload=payload,
+                headers=sa.bindparam("headers", type_=table.c.headers.type),
+                received_at=sa.bindparam("received_at", type_=table.c.received_at.type),
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["provider", "external_id"])
+            .returning(table.c.id, table.c.provider, table.c.external_id)
+        )
+        _STATEMENTS[dialect] = stmt
+    return stmt
+
+
+def payload_text(payload: Any, raw: bytes | None = None) -> str:
+    """The JSON text to store: the raw body itself when it is what was parsed and PostgreSQL can hold it
+    (no escaped NUL), else the parsed payload re-serialised without NULs."""
+    if raw is not None and b"\\u0000" not in raw:
+        try:
+            return raw.decode()
+        except UnicodeDecodeError:
+            pass
+    return json.dumps(strip_nul(payload), ensure_ascii=False, separators=(",", ":"))
+
+
 def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]:
     """Insert many raw events with one INSERT … ON CONFLICT DO NOTHING; for each, its new id or None when it
     is a duplicate (already stored, or earlier in the same list)."""
@@ -122,23 +175,14 @@ def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]
                 external_id=key[1],
                 business_id=e.get("business_id"),
                 event_type=strip_nul(e.get("event_type")),
-                payload=strip_nul(e["payload"]),
+                payload_text=payload_text(e["payload"], e.get("raw")),
                 headers={k: v for k, v in (e.get("headers") or {}).items() if k.lower() in KEEP_HEADERS},
                 received_at=now,
-                attempts=0,
-                handled_at=None,
-                error=None,
             )
         )
     unique = [rows[i] for i in sorted(set(first_at.values()))]
-    dialect = db.get_bind().dialect.name
-    ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
-    stmt = (
-        ins.values(unique)
-        .on_conflict_do_nothing(index_elements=["provider", "external_id"])
-        .returning(InboundEvent.id, InboundEvent.provider, InboundEvent.external_id)
-    )
-    inserted = {(p, x): int(i) for i, p, x in db.execute(stmt).all()}
+    stmt = _insert_statement(db.get_bind().dialect.name)
+    inserted = {(p, x): int(i) for i, p, x in db.connection().execute(stmt, unique).all()}
     out: list[int | None] = []
     for i, row in enumerate(rows):
         key = (row["provider"], row["external_id"])

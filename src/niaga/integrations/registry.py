@@ -18,6 +18,7 @@ from typing import Any
 
 from niaga.agent.llm import LLM_CLIENTS, LLMClient
 from niaga.integrations import content_publishing, inbox
+from niaga.integrations.fonnte import tasks as fonnte_tasks
 from niaga.integrations.fonnte.client import FonnteClient
 from niaga.integrations.gemini.client import GeminiClient
 from niaga.integrations.midtrans import payments as midtrans_payments
@@ -25,6 +26,7 @@ from niaga.integrations.midtrans import tasks as midtrans_tasks
 from niaga.integrations.openai_compat.client import OpenAICompatClient
 from niaga.integrations.resend.client import ResendClient
 from niaga.integrations.smtp.client import SmtpSender
+from niaga.integrations.starsender import tasks as starsender_tasks
 from niaga.integrations.starsender.client import StarsenderClient
 from niaga.integrations.telegram import tasks as telegram_tasks
 from niaga.integrations.telegram import webhook as telegram_webhook
@@ -37,12 +39,20 @@ from niaga.messaging.email import EMAIL_SENDERS, EmailSender
 from niaga.orders.payments import GATEWAYS, PaymentGateway
 
 # Providers whose webhook endpoints store inbound events; each must have a handler below.
-WEBHOOK_PROVIDERS: tuple[str, ...] = (waha_webhook.PROVIDER, telegram_webhook.PROVIDER, "midtrans")
+WEBHOOK_PROVIDERS: tuple[str, ...] = (
+    waha_webhook.PROVIDER,
+    telegram_webhook.PROVIDER,
+    "midtrans",
+    "fonnte",
+    "starsender",
+)
 
 WEBHOOK_HANDLERS: dict[str, inbox.Handler] = {
     "waha": waha_tasks.handle,
     "telegram": telegram_tasks.handle,
     "midtrans": midtrans_tasks.handle,
+    "fonnte": fonnte_tasks.handle,
+    "starsender": starsender_tasks.handle,
 }
 
 CHANNEL_SENDERS: dict[str, Callable[[channels.ChannelConfig], Any]] = {

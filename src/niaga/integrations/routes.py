@@ -82,3 +82,20 @@ def put_channel(kind: str, body: ChannelIn, principal: AdminDep, db: SessionDep)
 @router.post("/api/v1/channels/{kind}/test", tags=["channels"])
 def test_channel(kind: str, principal: AdminDep, db: SessionDep) -> dict:
     return ok(service.do_test(db, business_id=principal.business_id, kind=kind))
+
+
+@router.post("/api/v1/channels/{kind}/webhook-token", tags=["channels"])
+def rotate_webhook_token(kind: str, principal: AdminDep, db: SessionDep) -> dict:
+    """A new secret token in the Fonnte/Starsender webhook URL (the old URL stops working at once)."""
+    row = service.do_rotate_webhook_token(db, business_id=principal.business_id, kind=kind)
+    audit(
+        db,
+        business_id=principal.business_id,
+        actor_type=principal.actor_type,
+        actor_id=principal.actor_id,
+        action="channel.rotate_webhook_token",
+        entity_type="provider_config",
+        entity_id=row.id,
+        data={"kind": kind},
+    )
+    return ok(service.channel_out(kind, row, business=db.get(Business, principal.business_id)))

@@ -115,7 +115,10 @@ def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str,
         }
         for bid, args in items
     ]
-    ids = [int(i) for i in db.scalars(sa.insert(Job).returning(Job.id), rows)]
+    # Core executemany of one statement: compiled once, not per batch size like an ORM multi-row insert.
+    table: Any = Job.__table__
+    stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = [int(i) for i in db.connection().execute(stmt, rows).scalars()]
     db.info.setdefault(_PENDING_KEY, []).extend((i, now) for i in ids)
     return ids
 

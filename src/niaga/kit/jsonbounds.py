@@ -38,6 +38,8 @@ class MalformedJson(AppError):
 def nesting_depth(raw: bytes, *, stop_after: int | None = None) -> int:
     """The deepest bracket nesting in `raw` (0 for a scalar); with `stop_after`, any number up to it means
     "within the bound" (possibly an upper bound), and counting stops once it is passed."""
+    if stop_after is not None and raw.count(b"[") + raw.count(b"{") <= stop_after:
+        return 0  # fewer brackets in all (strings included) than the bound: within it, no need to scan
     brackets = _STRING.sub(b'""', raw).translate(None, delete=_NOT_BRACKET)
     opens = brackets.count(b"[") + brackets.count(b"{")
     if stop_after is not None and opens <= stop_after:

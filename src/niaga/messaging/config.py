@@ -4,6 +4,7 @@ URLs to give the provider, and a real test call with the stored credentials."""
 from __future__ import annotations
 
 import re
+import secrets as secrets_mod
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,7 +66,37 @@ def channel_out(kind: str, row: ProviderConfig | None, *, business: Business | N
     }
     if business is not None and kind in ("waha", "telegram"):
         out["webhook_url"] = webhook_url(business.slug, kind)
+    if business is not None and kind in TOKEN_WEBHOOK_KINDS and secrets.get(WEBHOOK_TOKEN):
+        # The gateway signs nothing: the URL itself (with its unguessable token) is the credential.
+        out["webhook_url"] = f"{webhook_url(business.slug, kind)}/{secrets[WEBHOOK_TOKEN]}"
     return out
+
+
+# Gateways that push inbound messages unsigned: their webhook URL carries a per-business secret token.
+TOKEN_WEBHOOK_KINDS = ("fonnte", "starsender")
+WEBHOOK_TOKEN = "webhook_token"
+
+
+def new_webhook_token() -> str:
+    return secrets_mod.token_urlsafe(24)
+
+
+def do_rotate_webhook_token(db: Session, *, business_id: int, kind: str) -> ProviderConfig:
+    """Give a Fonnte/Starsender channel a new webhook token; the old URL answers 404 from now on.
+    Preconditions: the channel is configured (404) and is one of TOKEN_WEBHOOK_KINDS (422)."""
+    _check_kind(kind)
+    if kind not in TOKEN_WEBHOOK_KINDS:
+        raise ValidationFailed(
+            "Token webhook hanya untuk Fonnte dan Starsender.",
+            details={"kind": "Kanal ini tidak memakai token."},
+        )
+    row = get_config_row(db, business_id=business_id, kind=kind)
+    if row is None:
+        raise NotFound("Kanal ini belum diatur.", code="channel_not_configured")
+    row.secrets = encrypt_json({**decrypt_json(row.secrets), WEBHOOK_TOKEN: new_webhook_token()})
+    db.flush()
+    channels.invalidate_cache(business_id)
+    return row
 
 
 def webhook_url(slug: str, kind: str) -> str:
@@ -128,6 +159,8 @@ def do_configure(
             new_config["admin_number"] = digits
     if errors:
         raise ValidationFailed("Pengaturan kanal belum lengkap.", details=errors)
+    if kind in TOKEN_WEBHOOK_KINDS and not stored.get(WEBHOOK_TOKEN):
+        stored[WEBHOOK_TOKEN] = new_webhook_token()
     if row is None:
         row = ProviderConfig(
             business_id=business_id,

@@ -16,8 +16,19 @@ class FakeFonnte(LoopbackServer):
         super().__init__()
         self.token = token
         self.sent: list[dict[str, Any]] = []
+        # Media of incoming messages, served without auth at public URLs like the gateway's CDN.
+        self.files: dict[str, tuple[bytes, str]] = {}
+
+    def add_file(self, name: str, data: bytes, mimetype: str = "application/pdf") -> str:
+        self.files[name] = (data, mimetype)
+        return f"{self.url}/media/{name}"
 
     def route(self, req: Recorded) -> Reply:
+        if req.method == "GET" and req.path.startswith("/media/"):
+            item = self.files.get(req.path.rsplit("/", 1)[-1])
+            if item is None:
+                return Reply(404, {"status": False, "reason": "file not found"})
+            return Reply(200, raw=item[0], content_type=item[1])
         if req.headers.get("authorization") != self.token:
             return Reply(200, {"reason": "invalid token", "status": False})
         if req.path == "/device":
@@ -56,3 +67,35 @@ class FakeFonnte(LoopbackServer):
                 },
             )
         return Reply(404, {"status": False, "reason": "not found"})
+
+
+def incoming(
+    *,
+    sender: str = "6281311112222",
+    message: str = "halo",
+    inboxid: str | None = None,
+    name: str = "Budi",
+    device: str = "6281200000000",
+    url: str = "",
+    filename: str = "",
+    extension: str = "",
+    isgroup: bool = False,
+) -> dict[str, Any]:
+    """A Fonnte incoming-message webhook body (the fields its webhook sends; see fonnte/webhook.py)."""
+    body: dict[str, Any] = {
+        "device": device,
+        "sender": sender,
+        "message": message,
+        "text": "",
+        "member": "",
+        "name": name,
+        "pushname": name,
+        "location": "",
+        "url": url,
+        "filename": filename,
+        "extension": extension,
+        "isgroup": isgroup,
+    }
+    if inboxid is not None:
+        body["inboxid"] = inboxid
+    return body

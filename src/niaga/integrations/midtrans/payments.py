@@ -121,6 +121,10 @@ def notification_url(business: Business) -> str:
     return f"{get_settings().public_url.rstrip('/')}/webhooks/midtrans/{business.slug}"
 
 
+# Bumped on every configuration change in this process (the webhook caches a business's keys briefly).
+CONFIG_GENERATION = 0
+
+
 def do_configure(
     db: Session,
     *,
@@ -168,6 +172,8 @@ def do_configure(
         row.secrets = encrypt_json(secrets)
         row.is_enabled = is_enabled
     db.flush()
+    global CONFIG_GENERATION
+    CONFIG_GENERATION += 1  # the webhook's cached keys of this process are stale now
     log.info("midtrans.configured", business_id=business_id, mode=mode)
     return row
 

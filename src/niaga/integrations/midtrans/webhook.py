@@ -13,6 +13,7 @@ before the order is marked paid (`payments.confirm_payment`).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter
@@ -21,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from niaga.db.engine import new_session
 from niaga.integrations.midtrans import payments
 from niaga.integrations.midtrans.client import PROVIDER, verify_signature
-from niaga.integrations.webhooks import Refusal, Target, WebhookSpec, add_webhook
+from niaga.integrations.webhooks import CACHES, Refusal, Target, WebhookSpec, add_webhook
 from niaga.kit.errors import NotFound
 from niaga.ops.logging import get_logger
 
@@ -90,8 +91,24 @@ def _lookup(slug: str) -> Target | Refusal:
         return Target(business_id=business.id, secrets={"server_key": cfg.server_key})
 
 
+# slug -> (expires, config generation, answer): notifications arrive in bursts; the business and its server
+# key need not be read and decrypted from the database for each (a changed key is seen at once in this
+# process, within _TTL seconds in the others).
+_TTL = 5.0
+_cache: dict[str, tuple[float, int, Target | Refusal]] = {}
+CACHES.append(_cache)
+
+
 async def _resolve(slug: str) -> Target | Refusal:
-    return await run_in_threadpool(_lookup, slug)
+    hit = _cache.get(slug)
+    if hit is not None and hit[0] > time.monotonic() and hit[1] == payments.CONFIG_GENERATION:
+        return hit[2]
+    generation = payments.CONFIG_GENERATION
+    answer = await run_in_threadpool(_lookup, slug)
+    if len(_cache) > 10_000:
+        _cache.clear()  # unknown slugs cannot grow it without bound
+    _cache[slug] = (time.monotonic() + _TTL, generation, answer)
+    return answer
 
 
 def _verify(payload: dict[str, Any], target: Target) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from niaga.files import links
 from niaga.integrations.base import ProviderError, http_client, raise_for_provider
 from niaga.integrations.http import request
 from niaga.integrations.whatsapp import to_target
@@ -70,13 +71,18 @@ class StarsenderClient:
     def send_file(
         self, *, chat_id: str, file: OutboundFile, caption: str = "", reply_to: str | None = None
     ) -> SendResult:
-        if not file.url:
+        url = file.url
+        if not url and file.path is not None:
+            # Starsender fetches files by URL only: a local file goes out as a signed, expiring link.
+            try:
+                url = links.signed_url(file.path, filename=file.filename)
+            except ValueError:
+                url = None
+        if not url:
             raise ProviderError(
                 "starsender: only files reachable by URL can be sent", provider=PROVIDER, permanent=True
             )
-        return self._send(
-            {"messageType": "media", "to": to_target(chat_id), "body": caption, "file": file.url}
-        )
+        return self._send({"messageType": "media", "to": to_target(chat_id), "body": caption, "file": url})
 
     def mark_seen(self, *, chat_id: str, message_ids: list[str]) -> None:
         return None

@@ -16,8 +16,19 @@ class FakeStarsender(LoopbackServer):
         super().__init__()
         self.api_key = api_key
         self.sent: list[dict[str, Any]] = []
+        # Media of incoming messages, served without auth at public URLs like the gateway's CDN.
+        self.files: dict[str, tuple[bytes, str]] = {}
+
+    def add_file(self, name: str, data: bytes, mimetype: str = "application/pdf") -> str:
+        self.files[name] = (data, mimetype)
+        return f"{self.url}/media/{name}"
 
     def route(self, req: Recorded) -> Reply:
+        if req.method == "GET" and req.path.startswith("/media/"):
+            item = self.files.get(req.path.rsplit("/", 1)[-1])
+            if item is None:
+                return Reply(404, {"status": False, "reason": "file not found"})
+            return Reply(200, raw=item[0], content_type=item[1])
         if req.headers.get("authorization") != self.api_key:
             return Reply(401, {"status": False, "message": "Unauthorized: invalid api key"})
         if req.path == "/api/whatsapp/groups":
@@ -34,3 +45,29 @@ class FakeStarsender(LoopbackServer):
                 self.sent.append({"id": mid, **body})
             return Reply(200, {"status": True, "message": "Success", "data": {"id": mid, "to": body["to"]}})
         return Reply(404, {"status": False, "message": "not found"})
+
+
+def incoming(
+    *,
+    sender: str = "6281311112222",
+    message: str = "halo",
+    message_id: str | None = None,
+    pushname: str = "Budi",
+    media_url: str = "",
+    filename: str = "",
+    mimetype: str = "",
+) -> dict[str, Any]:
+    """A Starsender incoming-message webhook body in the shape niaga accepts (starsender/webhook.py)."""
+    body: dict[str, Any] = {
+        "from": sender,
+        "message": message,
+        "pushname": pushname,
+        "timestamp": 1741249702,
+        "isGroup": False,
+        "fromMe": False,
+    }
+    if message_id is not None:
+        body["message_id"] = message_id
+    if media_url:
+        body.update(media_url=media_url, filename=filename, mimetype=mimetype)
+    return body

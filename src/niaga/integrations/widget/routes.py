@@ -9,9 +9,6 @@ origin. Visitors and IP addresses are rate limited (per process, sliding window 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections import deque
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from niaga.customers.service import get_or_create_by_identity, normalize_phone
 from niaga.db.engine import new_session, session_scope
+from niaga.integrations.widget.ratelimit import SharedWindow
 from niaga.kit.envelope import fail, ok
 from niaga.kit.errors import AppError, Forbidden, NotFound, RateLimited, ValidationFailed
 from niaga.kit.strict import StrictIn
@@ -43,35 +41,8 @@ VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # --- rate limits -----------------------------------------------------------------------------------
 
 
-class SlidingWindow:
-    """At most `limit` hits per key in the last `period` seconds (in memory, per process)."""
-
-    def __init__(self, period: float = 60.0) -> None:
-        self.period = period
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, limit: int) -> float | None:
-        """Record a hit; returns seconds to wait when over the limit (the hit is then not recorded)."""
-        now = time.monotonic()
-        with self._lock:
-            q = self._hits.setdefault(key, deque())
-            while q and q[0] <= now - self.period:
-                q.popleft()
-            if len(q) >= limit:
-                return max(0.1, q[0] + self.period - now)
-            q.append(now)
-            if len(self._hits) > 50_000:  # forget idle keys
-                for k in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.period]:
-                    self._hits.pop(k, None)
-            return None
-
-    def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
-
-
-limiter = SlidingWindow()
+# Shared by every web process when Redis is configured (niaga.integrations.widget.ratelimit).
+limiter = SharedWindow()
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+"""Midtrans notification benchmark (run manually, from the repository root):
+
+    .venv/bin/python bench/midtrans_bench.py [--orders 100] [--profile out.txt]
+
+N orders with Midtrans payment links (against the loopback fake Midtrans), then for each a signed `settlement`
+notification through `POST /webhooks/midtrans/{slug}` (store-then-ack, measured as ingest/s), then every job
+they cause is processed in this process (inbox → status API confirmation → paid → invoice PDF → loyalty),
+measured as notifications processed per second. SQLite under a temporary NIAGA_HOME unless
+NIAGA_BENCH_DATABASE_URL is set. `--profile` writes cProfile stats of the processing phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--orders", type=int, default=100)
+    ap.add_argument("--profile", default="")
+    args = ap.parse_args()
+    os.environ.update(
+        {
+            "NIAGA_HOME": tempfile.mkdtemp(prefix="niaga-mt-bench-"),
+            "NIAGA_SECRET_KEY": secrets.token_urlsafe(24),
+            "NIAGA_ENV": "development",
+            "NIAGA_LOG_LEVEL": "ERROR",
+            "NIAGA_JOBS_DISPATCH": "manual",
+        }
+    )
+    if os.environ.get("NIAGA_BENCH_DATABASE_URL"):
+        os.environ["NIAGA_DATABASE_URL"] = os.environ["NIAGA_BENCH_DATABASE_URL"]
+    from fastapi.testclient import TestClient
+    from tests import factories as f
+
+    from niaga.app import create_app
+    from niaga.db import engine
+    from niaga.db.models import metadata
+    from niaga.integrations.midtrans import payments
+    from niaga.integrations.midtrans.fake import CLIENT_KEY, SERVER_KEY, FakeMidtrans
+    from niaga.jobs.runner import drain
+    from niaga.orders import service as orders
+    from niaga.orders.service import Actor
+    from niaga.settings import reset_settings_cache
+
+    reset_settings_cache()
+    engine.configure()
+    metadata.create_all(engine.get_engine())
+    fake = FakeMidtrans().start()
+    staff = Actor("user", None)
+    try:
+        with engine.session_scope() as db:
+            b = f.make_business(db, slug="toko", name="Toko")
+            f.make_product(db, business=b, sku="SV-1", name="Jasa", price=50000, stock=None)
+            payments.do_configure(
+                db,
+                business_id=b.id,
+                server_key=SERVER_KEY,
+                client_key=CLIENT_KEY,
+                mode="sandbox",
+                base_url=fake.base_url,
+            )
+            numbers = []
+            for i in range(args.orders):
+                c = f.make_customer(db, business=b, name=f"Pelanggan {i}", phone=f"62811{i:07d}")
+                order = orders.create(
+                    db, business_id=b.id, actor=staff, customer_id=c.id, items=[{"sku": "SV-1"}]
+                )
+                numbers.append(order.number)
+            db.flush()
+            slug = b.slug
+        with engine.session_scope() as db:
+            for number in numbers:
+                order = orders.get_by_number(db, business_id=b.id, number=number)
+                assert order is not None
+                payments.do_create_link(db, order=order, actor=staff)
+        for number in numbers:
+            fake.choose_method(number, "bank_transfer")
+        bodies = [fake.notification(n, "settlement") for n in numbers]
+        drain()  # whatever setting up left
+        with TestClient(create_app()) as client:
+            t0 = time.perf_counter()
+            for body in bodies:
+                r = client.post(f"/webhooks/midtrans/{slug}", json=body)
+                assert r.status_code == 200, r.text
+            ingest = time.perf_counter() - t0
+            prof = cProfile.Profile() if args.profile else None
+            t0 = time.perf_counter()
+            if prof:
+                prof.enable()
+            # The notification itself: inbox job -> status API confirmation -> order paid, loyalty, stats.
+            outcomes = drain(names={"inbox.process", "midtrans.confirm_payment"})
+            if prof:
+                prof.disable()
+                prof.dump_stats(args.profile)
+            processing = time.perf_counter() - t0
+            # What being paid sets off afterwards (invoice PDF and its delivery): measured apart.
+            t0 = time.perf_counter()
+            after = drain()
+            downstream = time.perf_counter() - t0
+        import sqlalchemy as sa
+
+        from niaga.orders.models import Order
+
+        with engine.session_scope() as db:
+            paid = db.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.status == "paid"))
+        print(
+            json.dumps(
+                {
+                    "backend": engine.get_engine().dialect.name,
+                    "notifications": len(bodies),
+                    "ingest_per_s_sequential": round(len(bodies) / ingest, 1),
+                    "jobs_run": len(outcomes),
+                    "downstream_jobs_run": len(after),
+                    "downstream_s": round(downstream, 2),
+                    "orders_paid": paid,
+                    "processing_s": round(processing, 2),
+                    "notifications_processed_per_s": round(len(bodies) / processing, 1),
+                },
+                indent=2,
+            )
+        )
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
