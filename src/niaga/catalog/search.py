@@ -16,6 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,6 +55,7 @@ class ProductIndex:
     tags: list[list[str]]
     bm25: BM25
     by_sku: dict[str, int]
+    pos: dict[int, int] = field(default_factory=dict)  # product id -> document number
 
     def content_terms(self, query: str, extra_stopwords: Iterable[str] = ()) -> list[str]:
         stop = QUERY_STOPWORDS | set(extra_stopwords)
@@ -97,7 +99,7 @@ def _doc_terms(p: Product) -> dict[str, float]:
 
 
 _cache: dict[int, ProductIndex] = {}
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards the cache and serialises index writers (searches never wait on it)
 
 
 def _index_key(db: Session, business_id: int) -> tuple[Any, ...]:
@@ -106,20 +108,82 @@ def _index_key(db: Session, business_id: int) -> tuple[Any, ...]:
             Product.business_id == business_id
         )
     ).one()
-    return (row[0], str(row[1]))
+    return (int(row[0]), row[1])
 
 
-# How the index stays fresh without a query per lookup: a write through the ORM in this process drops the
-# business's index at once (`_products_flushed`); one transaction looks the index up once (the session memo);
-# and writes from other processes (a job worker's import) are seen by re-checking the key — count and
-# max(updated_at) of the business's products — at most KEY_TTL_S seconds after the last check.
+# How the index stays fresh without a query per lookup and without rebuilding it: a write through the ORM in
+# this process makes the next lookup re-check at once (`_products_flushed`); one transaction looks the index
+# up once (the session memo); writes from other processes (a job worker's import) are seen by re-checking
+# the key — count and max(updated_at) of the business's products — at most KEY_TTL_S seconds after the last
+# check. A changed key fetches only the products updated since the index's watermark and replaces their
+# documents in place (`BM25.set_doc`); a price or stock change leaves the text, and the index, as it was.
+# Products this process changed are fetched by id after the commit (`_pending`); for other processes' writes
+# the fetch reaches WATERMARK_LAG_S behind the watermark, since a transaction may commit after a later one.
+# Only a hard delete (fewer products than indexed) or a rolled-back product write rebuilds the index.
 KEY_TTL_S = 1.0
+WATERMARK_LAG_S = 120.0
 _MEMO = "niaga.catalog.index"
+_DIRTY = "niaga.catalog.dirty"
 _checked: dict[int, float] = {}
+_pending: dict[int, set[int]] = {}
+builds = 0  # full builds in this process (tests and the bench read it)
+
+
+def _load(rows: Iterable[Product], idx: ProductIndex) -> None:
+    """Upsert products into the index (caller holds `_lock`)."""
+    for p in rows:
+        i = idx.pos.get(p.id)
+        if i is None:
+            i = len(idx.ids)
+            idx.pos[p.id] = i
+            idx.ids.append(p.id)
+            idx.skus.append(p.sku)
+            idx.names.append(p.name)
+            idx.categories.append(p.category)
+            idx.tags.append([])
+        else:
+            old_sku = idx.skus[i].upper()
+            if idx.by_sku.get(old_sku) == i:
+                del idx.by_sku[old_sku]
+        idx.skus[i], idx.names[i], idx.categories[i] = p.sku, p.name, p.category
+        idx.tags[i] = [str(t).lower() for t in (p.tags or [])]
+        if p.is_active:
+            idx.by_sku[p.sku.upper()] = i
+        idx.bm25.set_doc(i, _doc_terms(p) if p.is_active else {})
+
+
+def _build(db: Session, business_id: int, key: tuple[Any, ...]) -> ProductIndex:
+    global builds
+    rows = db.execute(sa.select(Product).where(Product.business_id == business_id).order_by(Product.id))
+    idx = ProductIndex(
+        business_id=business_id,
+        key=key,
+        ids=[],
+        skus=[],
+        names=[],
+        categories=[],
+        tags=[],
+        bm25=BM25([]),
+        by_sku={},
+    )
+    docs: list[dict[str, float]] = []
+    for p in rows.scalars():
+        idx.pos[p.id] = len(idx.ids)
+        idx.ids.append(p.id)
+        idx.skus.append(p.sku)
+        idx.names.append(p.name)
+        idx.categories.append(p.category)
+        idx.tags.append([str(t).lower() for t in (p.tags or [])])
+        if p.is_active:
+            idx.by_sku[p.sku.upper()] = len(docs)
+        docs.append(_doc_terms(p) if p.is_active else {})
+    idx.bm25 = BM25(docs)
+    builds += 1
+    return idx
 
 
 def get_index(db: Session, *, business_id: int) -> ProductIndex:
-    """The business's product index, rebuilt when its products changed."""
+    """The business's product index, brought up to date with its products."""
     memo = db.info.setdefault(_MEMO, {})
     idx = memo.get(business_id)
     if idx is not None:
@@ -132,31 +196,28 @@ def get_index(db: Session, *, business_id: int) -> ProductIndex:
         memo[business_id] = idx
         return idx
     key = _index_key(db, business_id)
-    if idx is not None and idx.key == key:
-        with _lock:
-            _checked[business_id] = now
-        memo[business_id] = idx
-        return idx
-    rows = (
-        db.execute(
-            sa.select(Product)
-            .where(Product.business_id == business_id, Product.is_active.is_(True))
-            .order_by(Product.id)
+    with _lock:
+        pending = _pending.pop(business_id, set())
+    if idx is None or key[0] < len(idx.ids):
+        idx = _build(db, business_id, key)
+    elif idx.key != key or pending:
+        cond = Product.id.in_(sorted(pending)) if pending else sa.false()
+        if idx.key != key:
+            since = idx.key[1] - timedelta(seconds=WATERMARK_LAG_S) if idx.key[1] is not None else None
+            cond = sa.or_(cond, Product.updated_at >= since) if since is not None else sa.true()
+        changed = (
+            db.execute(
+                sa.select(Product)
+                .where(Product.business_id == business_id, cond)
+                .order_by(Product.id)
+                .execution_options(populate_existing=True)  # the row as stored, not this session's copy
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    idx = ProductIndex(
-        business_id=business_id,
-        key=key,
-        ids=[p.id for p in rows],
-        skus=[p.sku for p in rows],
-        names=[p.name for p in rows],
-        categories=[p.category for p in rows],
-        tags=[[str(t).lower() for t in (p.tags or [])] for p in rows],
-        bm25=BM25([_doc_terms(p) for p in rows]),
-        by_sku={p.sku.upper(): i for i, p in enumerate(rows)},
-    )
+        with _lock:
+            _load(changed, idx)
+            idx.key = key
     with _lock:
         _cache[business_id] = idx
         _checked[business_id] = now
@@ -169,26 +230,42 @@ def invalidate(business_id: int | None = None) -> None:
         if business_id is None:
             _cache.clear()
             _checked.clear()
+            _pending.clear()
         else:
             _cache.pop(business_id, None)
             _checked.pop(business_id, None)
+            _pending.pop(business_id, None)
 
 
 @event.listens_for(Session, "after_flush")
 def _products_flushed(session: Session, flush_context: Any) -> None:
-    changed = {
-        o.business_id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Product)
-    }
+    changed = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Product)]
     if changed:
         session.info.pop(_MEMO, None)
-        for business_id in changed:
-            invalidate(business_id)
+        dirty: dict[int, set[int]] = session.info.setdefault(_DIRTY, {})
+        for p in changed:
+            dirty.setdefault(p.business_id, set()).add(p.id)
+        with _lock:
+            for business_id in dirty:
+                _checked.pop(business_id, None)  # the next lookup re-checks the key
 
 
 @event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
 def _transaction_ended(session: Session, *args: Any) -> None:
     session.info.pop(_MEMO, None)
+    dirty = session.info.pop(_DIRTY, {})
+    with _lock:
+        for business_id, ids in dirty.items():
+            _pending.setdefault(business_id, set()).update(ids)
+            _checked.pop(business_id, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, *args: Any) -> None:
+    # The index may hold this transaction's product writes: build it again from committed rows.
+    session.info.pop(_MEMO, None)
+    for business_id in session.info.pop(_DIRTY, ()):
+        invalidate(business_id)
 
 
 _SKU_RE = re.compile(r"\b[A-Za-z0-9]{2,}(?:-[A-Za-z0-9]+){1,4}\b")

@@ -461,6 +461,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bbusiness\s+cards?\b", "kartu nama"),
     (r"\bprayer\s+mats?\b", "sajadah"),
     (r"\bprayer\s+rugs?\b", "sajadah"),
+    (r"\bword[\s-]+(?:by|for)[\s-]+word\b", "per kata"),
     (r"\bhow\s+much\b", "howmuch"),
     (r"\bin\s+stock\b", "instock"),
     (r"\bcustomer\s+service\b", "cs"),
