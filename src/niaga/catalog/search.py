@@ -9,7 +9,6 @@ max(updated_at)): any insert, update (stock and price included) or delete rebuil
 
 from __future__ import annotations
 
-import heapq
 import re
 import threading
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -299,34 +299,46 @@ def search_products(
     terms = idx.content_terms(query, extra_stopwords)
     if not terms or not idx.ids:
         return []
-    scores, matched, _ = idx.bm25.score(terms)
-    boost_ids = set(boost_ids)
-    boost_cats = {c.lower() for c in boost_categories if c}
-    allowed = set(restrict_ids) if restrict_ids is not None else None
-    ranked: list[tuple[float, int, int]] = []
+    scores, masks = idx.bm25.score_arrays(terms)
     n_terms = len(terms)
-    ids, categories = idx.ids, idx.categories
-    for i, s in scores.items():
-        pid = ids[i]
-        if allowed is not None and pid not in allowed:
-            continue
-        # Coverage matters more than raw BM25: a product matching every word beats one matching a rare word.
-        s = s * (0.5 + len(matched[i]) / n_terms)
-        if boost_ids and pid in boost_ids:
-            s *= 1.5
-        if boost_cats and (categories[i] or "").lower() in boost_cats:
-            s *= 1.3
-        ranked.append((-s, pid, i))
-    # Only the best `limit` become hits (a common word scores thousands of products in a big catalogue).
+    matched_n = np.zeros(len(scores), dtype=np.float64)
+    for m in masks.values():
+        matched_n += m
+    # Coverage matters more than raw BM25: a product matching every word beats one matching a rare word.
+    s = scores * (0.5 + matched_n / n_terms)
+    if restrict_ids is not None:
+        keep = np.zeros(len(s), dtype=bool)
+        for pid in restrict_ids:
+            i = idx.pos.get(pid)
+            if i is not None:
+                keep[i] = True
+        s = np.where(keep, s, 0.0)
+    boost_ids = set(boost_ids)
+    for pid in boost_ids:
+        i = idx.pos.get(pid)
+        if i is not None:
+            s[i] *= 1.5
+    boost_cats = {c.lower() for c in boost_categories if c}
+    if boost_cats:
+        for i in np.flatnonzero(s):
+            if (idx.categories[i] or "").lower() in boost_cats:
+                s[i] *= 1.3
+    candidates = np.flatnonzero(s > 0)
+    if len(candidates) > limit:
+        # Everything scoring at least the limit-th best, so ties at the cut are broken by product id below.
+        kth = np.partition(s[candidates], len(candidates) - limit)[len(candidates) - limit]
+        candidates = candidates[s[candidates] >= kth]
+    # Best first; equal scores in product order.
+    order = sorted(candidates.tolist(), key=lambda i: (-s[i], idx.ids[i]))[:limit]
     return [
         ProductHit(
-            product_id=pid,
+            product_id=idx.ids[i],
             sku=idx.skus[i],
             name=idx.names[i],
-            category=categories[i],
-            score=-neg,
-            matched=set(matched[i]),
+            category=idx.categories[i],
+            score=float(s[i]),
+            matched={qt for qt, m in masks.items() if m[i]},
             terms=terms,
         )
-        for neg, pid, i in heapq.nsmallest(limit, ranked)
+        for i in order
     ]
