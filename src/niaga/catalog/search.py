@@ -56,6 +56,7 @@ class ProductIndex:
     bm25: BM25
     by_sku: dict[str, int]
     pos: dict[int, int] = field(default_factory=dict)  # product id -> document number
+    sigs: list[int] = field(default_factory=list)  # hash of each product's searchable fields
 
     def content_terms(self, query: str, extra_stopwords: Iterable[str] = ()) -> list[str]:
         stop = QUERY_STOPWORDS | set(extra_stopwords)
@@ -81,7 +82,35 @@ class ProductIndex:
 _field_weights = {"name": 3.0, "tags": 2.0, "category": 2.0, "attributes": 1.0, "description": 1.0}
 
 
-def _doc_terms(p: Product) -> dict[str, float]:
+# The columns the index reads: fetched as plain rows (no ORM objects) when the index catches up.
+_COLUMNS = (
+    Product.id,
+    Product.sku,
+    Product.name,
+    Product.category,
+    Product.tags,
+    Product.attributes,
+    Product.description,
+    Product.is_active,
+)
+
+
+def _signature(p: Any) -> int:
+    attrs = sorted((str(k), str(v)) for k, v in (p.attributes or {}).items())
+    return hash(
+        (
+            p.sku,
+            p.name,
+            p.category,
+            tuple(str(t) for t in p.tags or ()),
+            tuple(attrs),
+            p.description,
+            p.is_active,
+        )
+    )
+
+
+def _doc_terms(p: Any) -> dict[str, float]:
     tf: dict[str, float] = defaultdict(float)
     attrs = " ".join(str(v) for v in (p.attributes or {}).values() if isinstance(v, str))
     fields = {
@@ -129,10 +158,14 @@ _pending: dict[int, set[int]] = {}
 builds = 0  # full builds in this process (tests and the bench read it)
 
 
-def _load(rows: Iterable[Product], idx: ProductIndex) -> None:
-    """Upsert products into the index (caller holds `_lock`)."""
+def _load(rows: Iterable[Any], idx: ProductIndex) -> None:
+    """Upsert products into the index (caller holds `_lock`); rows whose searchable fields did not change
+    (a price or stock update) cost one hash."""
     for p in rows:
+        sig = _signature(p)
         i = idx.pos.get(p.id)
+        if i is not None and idx.sigs[i] == sig:
+            continue
         if i is None:
             i = len(idx.ids)
             idx.pos[p.id] = i
@@ -141,12 +174,14 @@ def _load(rows: Iterable[Product], idx: ProductIndex) -> None:
             idx.names.append(p.name)
             idx.categories.append(p.category)
             idx.tags.append([])
+            idx.sigs.append(sig)
         else:
             old_sku = idx.skus[i].upper()
             if idx.by_sku.get(old_sku) == i:
                 del idx.by_sku[old_sku]
         idx.skus[i], idx.names[i], idx.categories[i] = p.sku, p.name, p.category
         idx.tags[i] = [str(t).lower() for t in (p.tags or [])]
+        idx.sigs[i] = sig
         if p.is_active:
             idx.by_sku[p.sku.upper()] = i
         idx.bm25.set_doc(i, _doc_terms(p) if p.is_active else {})
@@ -154,7 +189,7 @@ def _load(rows: Iterable[Product], idx: ProductIndex) -> None:
 
 def _build(db: Session, business_id: int, key: tuple[Any, ...]) -> ProductIndex:
     global builds
-    rows = db.execute(sa.select(Product).where(Product.business_id == business_id).order_by(Product.id))
+    rows = db.execute(sa.select(*_COLUMNS).where(Product.business_id == business_id).order_by(Product.id))
     idx = ProductIndex(
         business_id=business_id,
         key=key,
@@ -167,8 +202,9 @@ def _build(db: Session, business_id: int, key: tuple[Any, ...]) -> ProductIndex:
         by_sku={},
     )
     docs: list[dict[str, float]] = []
-    for p in rows.scalars():
+    for p in rows:
         idx.pos[p.id] = len(idx.ids)
+        idx.sigs.append(_signature(p))
         idx.ids.append(p.id)
         idx.skus.append(p.sku)
         idx.names.append(p.name)
@@ -205,16 +241,9 @@ def get_index(db: Session, *, business_id: int) -> ProductIndex:
         if idx.key != key:
             since = idx.key[1] - timedelta(seconds=WATERMARK_LAG_S) if idx.key[1] is not None else None
             cond = sa.or_(cond, Product.updated_at >= since) if since is not None else sa.true()
-        changed = (
-            db.execute(
-                sa.select(Product)
-                .where(Product.business_id == business_id, cond)
-                .order_by(Product.id)
-                .execution_options(populate_existing=True)  # the row as stored, not this session's copy
-            )
-            .scalars()
-            .all()
-        )
+        changed = db.execute(
+            sa.select(*_COLUMNS).where(Product.business_id == business_id, cond).order_by(Product.id)
+        ).all()
         with _lock:
             _load(changed, idx)
             idx.key = key
