@@ -64,6 +64,12 @@ def test_model_sleeping_blocks_no_other_turn_or_ingest(db, client, rizquna, bati
             r.delay = MODEL_SLEEP_S
             return r
 
+        # Warm-up (connections, caches, the app's first request): first-call costs are not blocking.
+        c, m = _inbound(batik_id, "6281200000099", "halo kak")
+        agent_tasks.reply(c, m)
+        ev = waha_fake.message_event(text="halo", chat_id="6281300000099@c.us")
+        waha_fake.post_webhook(f"/webhooks/waha/{batik_slug}", ev, channels_conftest.HMAC_KEY, client=client)
+
         model.script = [slow]
         conv_id, msg_id = _inbound(rizquna_id, "6281100000001", "ada peci hitam kak?")
         outcome: dict[str, Any] = {}
@@ -107,8 +113,9 @@ def test_model_sleeping_blocks_no_other_turn_or_ingest(db, client, rizquna, bati
         f"\nwhile the model slept {MODEL_SLEEP_S:.0f} s: turns p95 {p95_turn * 1000:.0f} ms, "
         f"webhook ingest p95 {p95_ingest * 1000:.0f} ms, slow turn {outcome.get('s', 0):.2f} s"
     )
-    assert max(turns) < MODEL_SLEEP_S / 2, turns
-    assert max(ingests) < MODEL_SLEEP_S / 2, ingests
+    # Blocked, the first of them would wait out the model (about MODEL_SLEEP_S) or fail on the lock.
+    assert max(turns) < MODEL_SLEEP_S * 2 / 3, turns
+    assert max(ingests) < MODEL_SLEEP_S * 2 / 3, ingests
     # The slow turn itself kept the model's words and recorded usage once.
     assert outcome["result"] == "replied"
     db.rollback()
