@@ -57,6 +57,7 @@ class ProductIndex:
     by_sku: dict[str, int]
     pos: dict[int, int] = field(default_factory=dict)  # product id -> document number
     sigs: list[int] = field(default_factory=list)  # hash of each product's searchable fields
+    stamps: list[Any] = field(default_factory=list)  # each product's updated_at as indexed
 
     def content_terms(self, query: str, extra_stopwords: Iterable[str] = ()) -> list[str]:
         stop = QUERY_STOPWORDS | set(extra_stopwords)
@@ -92,6 +93,7 @@ _COLUMNS = (
     Product.attributes,
     Product.description,
     Product.is_active,
+    Product.updated_at,
 )
 
 
@@ -165,6 +167,7 @@ def _load(rows: Iterable[Any], idx: ProductIndex) -> None:
         sig = _signature(p)
         i = idx.pos.get(p.id)
         if i is not None and idx.sigs[i] == sig:
+            idx.stamps[i] = p.updated_at
             continue
         if i is None:
             i = len(idx.ids)
@@ -175,6 +178,7 @@ def _load(rows: Iterable[Any], idx: ProductIndex) -> None:
             idx.categories.append(p.category)
             idx.tags.append([])
             idx.sigs.append(sig)
+            idx.stamps.append(p.updated_at)
         else:
             old_sku = idx.skus[i].upper()
             if idx.by_sku.get(old_sku) == i:
@@ -182,6 +186,7 @@ def _load(rows: Iterable[Any], idx: ProductIndex) -> None:
         idx.skus[i], idx.names[i], idx.categories[i] = p.sku, p.name, p.category
         idx.tags[i] = [str(t).lower() for t in (p.tags or [])]
         idx.sigs[i] = sig
+        idx.stamps[i] = p.updated_at
         if p.is_active:
             idx.by_sku[p.sku.upper()] = i
         idx.bm25.set_doc(i, _doc_terms(p) if p.is_active else {})
@@ -205,6 +210,7 @@ def _build(db: Session, business_id: int, key: tuple[Any, ...]) -> ProductIndex:
     for p in rows:
         idx.pos[p.id] = len(idx.ids)
         idx.sigs.append(_signature(p))
+        idx.stamps.append(p.updated_at)
         idx.ids.append(p.id)
         idx.skus.append(p.sku)
         idx.names.append(p.name)
@@ -237,13 +243,27 @@ def get_index(db: Session, *, business_id: int) -> ProductIndex:
     if idx is None or key[0] < len(idx.ids):
         idx = _build(db, business_id, key)
     elif idx.key != key or pending:
-        cond = Product.id.in_(sorted(pending)) if pending else sa.false()
+        ids = set(pending)
         if idx.key != key:
-            since = idx.key[1] - timedelta(seconds=WATERMARK_LAG_S) if idx.key[1] is not None else None
-            cond = sa.or_(cond, Product.updated_at >= since) if since is not None else sa.true()
-        changed = db.execute(
-            sa.select(*_COLUMNS).where(Product.business_id == business_id, cond).order_by(Product.id)
-        ).all()
+            # Which products changed: their updated_at differs from the one indexed (a cheap two-column
+            # read; after a bulk import the first catch-up reads every product tied at the watermark once).
+            recent = sa.select(Product.id, Product.updated_at).where(Product.business_id == business_id)
+            if idx.key[1] is not None:
+                recent = recent.where(Product.updated_at >= idx.key[1] - timedelta(seconds=WATERMARK_LAG_S))
+            for pid, stamp in db.execute(recent):
+                i = idx.pos.get(pid)
+                if i is None or idx.stamps[i] != stamp:
+                    ids.add(pid)
+        wanted = sorted(ids)
+        changed = [
+            row
+            for n in range(0, len(wanted), 500)
+            for row in db.execute(
+                sa.select(*_COLUMNS)
+                .where(Product.business_id == business_id, Product.id.in_(wanted[n : n + 500]))
+                .order_by(Product.id)
+            )
+        ]
         with _lock:
             _load(changed, idx)
             idx.key = key
