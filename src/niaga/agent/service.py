@@ -260,10 +260,10 @@ def _turn(
     history = recent_messages(db, conversation)
     _ingest_staff_messages(ctx, history, memory)
     if not memory.get("focus") and "followup" in a.signals:
-        for earlier in recall_earlier(db, conversation):
-            if earlier["focus"]:
-                memory["focus"] = earlier["focus"]
-                memory.setdefault("last_intent", earlier["last_intent"])
+        for other in recall_earlier(db, conversation):
+            if other["focus"]:
+                memory["focus"] = other["focus"]
+                memory.setdefault("last_intent", other["last_intent"])
                 break
     kb_hit = False
     if not (a.signals & {"empty", "handoff"}):

@@ -369,9 +369,9 @@ def search_products(
             s[i] *= 1.5
     boost_cats = {c.lower() for c in boost_categories if c}
     if boost_cats:
-        for i in np.flatnonzero(s):
-            if (idx.categories[i] or "").lower() in boost_cats:
-                s[i] *= 1.3
+        for j in np.flatnonzero(s).tolist():
+            if (idx.categories[j] or "").lower() in boost_cats:
+                s[j] *= 1.3
     candidates = np.flatnonzero(s > 0)
     if len(candidates) > limit:
         # Everything scoring at least the limit-th best, so ties at the cut are broken by product id below.
