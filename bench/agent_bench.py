@@ -164,11 +164,15 @@ def load_demo() -> int:
 
 
 def generate_products(n: int, seed: int = 7) -> int:
+    from datetime import timedelta
+
     from niaga.catalog.models import Product, ShippingRate
     from niaga.db.engine import session_scope
+    from niaga.kit.timeutil import utcnow
     from niaga.tenancy import service as tenancy
 
     rng = random.Random(seed)
+    imported = utcnow() - timedelta(days=1)  # the catalogue was imported earlier, as in a running shop
     with session_scope() as db:
         b = tenancy.create_business(
             db,
@@ -196,6 +200,8 @@ def generate_products(n: int, seed: int = 7) -> int:
                     "attributes": {},
                     "reserved": 0,
                     "is_active": True,
+                    "created_at": imported,
+                    "updated_at": imported,
                 }
             )
         db.bulk_insert_mappings(Product, rows)
@@ -320,8 +326,18 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def recall_at_5(business_id: int, n_queries: int = 300, seed: int = 11) -> tuple[float, float, float]:
-    """(recall@5 clean, recall@5 with a typo, mean search ms)."""
+def _name_words(name: str) -> list[str]:
+    return [w for w in name.split() if not w.isdigit() and w.lower() not in ("(per", "&")]
+
+
+def recall_at_5(business_id: int, n_queries: int = 300, seed: int = 11) -> dict[str, float]:
+    """recall@5 of product search on two query sets, clean and with one typo (a swap of two letters):
+
+    - `any`: 2–4 random words of the product's name (the measure of earlier runs). In a generated catalogue
+      many products share such words ("kaos hitam" fits hundreds), so a miss is often no error;
+    - `id`: words of the name added until they pick out the product (no other product's name has them
+      all), as a customer naming what they want would; products whose name is shared are left out.
+    Also the mean search time (ms)."""
     import sqlalchemy as sa
 
     from niaga.catalog.models import Product
@@ -330,35 +346,98 @@ def recall_at_5(business_id: int, n_queries: int = 300, seed: int = 11) -> tuple
 
     rng = random.Random(seed)
     with session_scope() as db:
-        rows = db.execute(
-            sa.select(Product.id, Product.name, Product.description).where(Product.business_id == business_id)
-        ).all()
+        rows = db.execute(sa.select(Product.id, Product.name).where(Product.business_id == business_id)).all()
+        by_word: dict[str, set[int]] = {}
+        for pid, name in rows:
+            for w in _name_words(name):
+                by_word.setdefault(w.lower(), set()).add(pid)
         sample = rng.sample(rows, min(n_queries, len(rows)))
-        hits_clean = hits_typo = 0
+        hits = {"any": 0, "any_typo": 0, "id": 0, "id_typo": 0}
+        n_id = 0
         times = []
-        for pid, name, _desc in sample:
-            words = [w for w in name.split() if not w.isdigit() and w.lower() not in ("(per", "&")]
-            k = min(len(words), rng.choice((2, 3, 4)))
-            picked = rng.sample(words, k)
-            q = "harga " + " ".join(picked).lower() + " brp kak"
+
+        def found(q: str, pid: int) -> bool:
             t0 = time.perf_counter()
             res = search_products(db, business_id=business_id, query=q, limit=5)
             times.append((time.perf_counter() - t0) * 1000)
-            hits_clean += any(h.product_id == pid for h in res)
-            typo = picked[:]
-            j = rng.randrange(len(typo))
-            typo[j] = _typo(typo[j].lower(), rng)
-            res = search_products(
-                db, business_id=business_id, query="ada " + " ".join(typo).lower() + "?", limit=5
-            )
-            hits_typo += any(h.product_id == pid for h in res)
+            return any(h.product_id == pid for h in res)
+
+        def typo(words: list[str]) -> list[str]:
+            out = words[:]
+            j = rng.randrange(len(out))
+            out[j] = _typo(out[j], rng)
+            return out
+
+        for pid, name in sample:
+            words = [w.lower() for w in _name_words(name)]
+            k = min(len(words), rng.choice((2, 3, 4)))
+            picked = rng.sample(words, k)
+            hits["any"] += found("harga " + " ".join(picked) + " brp kak", pid)
+            hits["any_typo"] += found("ada " + " ".join(typo(picked)) + "?", pid)
+            order = rng.sample(words, len(words))
+            chosen: list[str] = []
+            for w in order:
+                chosen.append(w)
+                fits = set.intersection(*(by_word[c] for c in chosen))
+                if len(chosen) >= 2 and fits == {pid}:
+                    break
+            else:
+                continue  # another product has the same name words
+            n_id += 1
+            hits["id"] += found("harga " + " ".join(chosen) + " brp kak", pid)
+            hits["id_typo"] += found("ada " + " ".join(typo(chosen)) + "?", pid)
         n = len(sample)
-        return hits_clean / n, hits_typo / n, statistics.mean(times)
+        return {
+            "any": hits["any"] / n,
+            "any_typo": hits["any_typo"] / n,
+            "id": hits["id"] / max(n_id, 1),
+            "id_typo": hits["id_typo"] / max(n_id, 1),
+            "id_n": n_id,
+            "search_ms": statistics.mean(times),
+        }
+
+
+def index_update_ms(business_id: int) -> tuple[float, float]:
+    """Time for the index to follow a price change and a rename of one product (the next search after
+    each commit), in ms."""
+    import sqlalchemy as sa
+
+    from niaga.catalog.models import Product
+    from niaga.catalog.search import search_products
+    from niaga.db.engine import session_scope
+
+    out = []
+    for change in ("price", "name"):
+        with session_scope() as db:
+            p = db.scalars(
+                sa.select(Product).where(Product.business_id == business_id).order_by(Product.id).limit(1)
+            ).one()
+            if change == "price":
+                p.price += 1000
+            else:
+                p.name = p.name + " Edisi Baru"
+        with session_scope() as db:
+            t0 = time.perf_counter()
+            search_products(db, business_id=business_id, query="edisi baru", limit=5)
+            out.append((time.perf_counter() - t0) * 1000)
+    return out[0], out[1]
 
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+# Issue 15's goals (2 cores, quiet machine) and the figures it recorded before this work, shown beside this
+# run's. Absolute figures depend on the machine; the ratios against the bare turn of the same run do not.
+GOALS = {
+    "turns_s_10k": 200.0,
+    "p95_ms_10k": 10.0,
+    "p95_ms_100k": 100.0,
+    "recall_typo_10k": 0.90,
+}
+RECORDED = "issue 15 (quiet machine): demo 222 turns/s; 10k 61 turns/s, p50 13.8 ms, p95 15.6 ms, recall@5 76.7%; 100k p95 523 ms, recall@5 52.7%"
+DEMO_P50_MS = 50.0  # was an assertion in the test suite (tests/agent/test_turns.py); timing belongs here
 
 
 def main() -> None:
@@ -378,8 +457,7 @@ def main() -> None:
     bare_tps = args.turns / bare_wall
     rows = []
     lat, wall = run_turns(demo_id, QUERIES, args.turns)
-    r_clean, r_typo, s_ms = recall_at_5(demo_id, 47)
-    rows.append(("demo (47 products)", 0.0, lat, wall, args.turns, r_clean, r_typo, s_ms))
+    rows.append(("demo (47 products)", 0.0, lat, wall, args.turns, recall_at_5(demo_id, 47), None))
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     if args.big and 100_000 not in sizes:
         sizes.append(100_000)
@@ -400,30 +478,63 @@ def main() -> None:
         build = time.perf_counter() - t0
         turns = min(args.turns, 200)
         lat, wall = run_turns(bid, gen_queries, turns)
-        r_clean, r_typo, s_ms = recall_at_5(bid, args.queries)
-        rows.append((f"generated ({n:,} products)", build, lat, wall, turns, r_clean, r_typo, s_ms))
+        rec = recall_at_5(bid, args.queries)
+        rows.append((f"generated ({n:,} products)", build, lat, wall, turns, rec, index_update_ms(bid)))
         if args.workers > 1:
             tl, tw = run_turns_threaded(bid, gen_queries, turns, args.workers)
-            threaded.append((f"generated ({n:,}), {args.workers} threads", tl, tw))
+            threaded.append((n, f"generated ({n:,}), {args.workers} threads", tl, tw))
     demo_tps = rows[0][4] / rows[0][3]
     print(f"baseline: bare turn (same transaction, fixed reply) {bare_tps:.1f} turns/s")
     print(
-        f"{'catalogue':<34} {'index build':>11} {'turn p50':>9} {'turn p95':>9} {'turns/s':>8} {'vs bare':>8} "
-        f"{'vs demo':>8} {'recall@5':>9} {'+typo':>7} {'search':>8}"
+        f"{'catalogue':<34} {'build':>7} {'p50':>8} {'p95':>8} {'turns/s':>8} {'vs bare':>8} {'vs demo':>8} "
+        f"{'r@5 any':>8} {'+typo':>6} {'r@5 id':>7} {'+typo':>6} {'search':>7} {'update':>13}"
     )
-    for name, build, lat, wall, n, rc, rt, sm in rows:
+    for name, build, lat, wall, n, rec, upd in rows:
         tps = n / wall
+        update = f"{upd[0]:5.1f}/{upd[1]:5.1f}ms" if upd else ""
         print(
-            f"{name:<34} {build:10.2f}s {pct(lat, 50):7.1f}ms {pct(lat, 95):7.1f}ms {tps:8.1f} "
-            f"{tps / bare_tps:8.1%} {tps / demo_tps:8.1%} {rc:9.1%} {rt:7.1%} {sm:6.1f}ms"
+            f"{name:<34} {build:6.2f}s {pct(lat, 50):6.1f}ms {pct(lat, 95):6.1f}ms {tps:8.1f} "
+            f"{tps / bare_tps:8.1%} {tps / demo_tps:8.1%} {rec['any']:8.1%} {rec['any_typo']:6.1%} "
+            f"{rec['id']:7.1%} {rec['id_typo']:6.1%} {rec['search_ms']:5.1f}ms {update:>13}"
         )
-    for name, lat, wall in threaded:
+    for _n, name, lat, wall in threaded:
         tps = len(lat) / wall
         print(
-            f"{name:<34} {'':>11} {pct(lat, 50):7.1f}ms {pct(lat, 95):7.1f}ms {tps:8.1f} "
+            f"{name:<34} {'':>7} {pct(lat, 50):6.1f}ms {pct(lat, 95):6.1f}ms {tps:8.1f} "
             f"{tps / bare_tps:8.1%} {tps / demo_tps:8.1%}"
         )
-    print("turns/s includes storing both messages (one transaction per turn, SQLite).")
+    print("turns/s includes storing both messages (one transaction per turn, SQLite); 'update': the first")
+    print("search after a price change / a rename of one product (the index follows in place, no rebuild).")
+    print(
+        "r@5 id: queries that name the product (see recall_at_5); r@5 any: random name words, often ambiguous."
+    )
+    print()
+    print("goals (issue 15) beside this run:")
+    print("  recorded before: " + RECORDED)
+    demo_p50 = pct(rows[0][2], 50)
+    print(
+        f"  demo turn p50 {demo_p50:.1f} ms (goal < {DEMO_P50_MS:.0f} ms) -> {'met' if demo_p50 < DEMO_P50_MS else 'NOT met'}"
+    )
+    for name, _build, lat, _wall, _n, rec, _upd in rows[1:]:
+        size = int(name.split("(")[1].split()[0].replace(",", ""))
+        p95 = pct(lat, 95)
+        goal_p95 = GOALS["p95_ms_10k"] if size <= 10_000 else GOALS["p95_ms_100k"]
+        print(
+            f"  {size:,}: p95 {p95:.1f} ms (goal <= {goal_p95:.0f} ms) -> {'met' if p95 <= goal_p95 else 'NOT met'}"
+        )
+        if size == 10_000:
+            r = rec["id_typo"]
+            print(
+                f"  10,000: recall@5 with a typo {r:.1%} on naming queries, {rec['any_typo']:.1%} on random words "
+                f"(goal >= {GOALS['recall_typo_10k']:.0%}) -> {'met' if r >= GOALS['recall_typo_10k'] else 'NOT met'}"
+            )
+    for n, _name, lat, wall in threaded:
+        if n == 10_000:
+            tps = len(lat) / wall
+            print(
+                f"  10,000 threaded: {tps:.1f} turns/s (goal >= {GOALS['turns_s_10k']:.0f}; the bare turn alone "
+                f"makes {bare_tps:.1f} here) -> {'met' if tps >= GOALS['turns_s_10k'] else 'NOT met'}"
+            )
 
 
 if __name__ == "__main__":

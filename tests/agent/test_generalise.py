@@ -174,4 +174,4 @@ def test_catalogue_index_follows_writes(rizquna, db) -> None:  # type: ignore[no
     db.commit()
     hits = search.search_products(db, business_id=rizquna.id, query="kopiah songket")
     assert hits and hits[0].sku == "RQ-PECI-002"
-    assert search.get_index(db, business_id=rizquna.id) is not before
+    assert search.get_index(db, business_id=rizquna.id) is before  # updated in place, not rebuilt

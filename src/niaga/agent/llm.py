@@ -303,9 +303,14 @@ def _history_messages(history: list[Any], message: str) -> list[dict[str, Any]]:
     return out
 
 
+ToolRunner = Callable[[str, dict[str, Any]], tuple[dict[str, Any], list[dict[str, Any]]]]
+"""Runs one model tool call: (name, args) -> (result, the calls it recorded)."""
+
+
 def _run(
     client: Client,
-    ctx: agent_tools.ToolContext,
+    run_tool: ToolRunner,
+    calls: list[dict[str, Any]],
     messages: list[dict[str, Any]],
     deadline: float,
     usage: dict[str, int],
@@ -346,13 +351,259 @@ def _run(
             for call in c.tool_calls:
                 if call.name == "handoff":
                     handoff = True
-                result = agent_tools.run_tool(ctx, call.name, call.args)
+                result, recorded = run_tool(call.name, call.args)
+                calls.extend(recorded)
                 messages.append(client.tool_message(call, result))
             continue
         if c.text and c.text.strip():
             return c.text.strip(), handoff
         raise LLMError("empty answer", retryable=False)
     raise LLMError("too many tool rounds", retryable=False)
+
+
+@dataclass
+class ProviderSpec:
+    """One provider of the chain, as plain data (no database object crosses the phrase step)."""
+
+    kind: str
+    base_url: str
+    api_key: str
+    model: str
+    timeout: float
+    config: dict[str, Any]
+
+
+@dataclass
+class PhraseRequest:
+    """Everything the phrase step needs, read in the plan step; it holds no session and no ORM object."""
+
+    business_id: int
+    timezone: str | None
+    chain: list[ProviderSpec]
+    messages: list[dict[str, Any]]
+    calls: list[dict[str, Any]]  # the tool calls of the offline turn (the facts the draft states)
+    customer_text: str
+    offline_reply: str
+
+
+@dataclass
+class Usage:
+    provider: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    failures: int
+    requests: int
+    config: dict[str, Any]
+
+
+@dataclass
+class Prephrased:
+    """What the phrase step produced, handed to the record step (which checks it again)."""
+
+    request: PhraseRequest
+    phrased: Phrased | None
+    usage: list[Usage]
+
+
+def _chain(settings: dict[str, Any]) -> list[str]:
+    agent = settings.get("agent", {})
+    chain = [k for k in (agent.get("provider"), agent.get("backup_provider")) if k and k != "offline"]
+    return list(dict.fromkeys(chain))
+
+
+def wants_model(settings: dict[str, Any]) -> bool:
+    """Whether turns of a business with these settings may ask a language model."""
+    return bool(_chain(settings))
+
+
+def prepare(
+    db: Session,
+    *,
+    business: Any,
+    settings: dict[str, Any],
+    ctx: agent_tools.ToolContext,
+    history: list[Any],
+    message: str,
+    offline_reply: str,
+    language: str,
+    earlier: list[dict[str, Any]],
+) -> PhraseRequest | None:
+    """Read what phrasing needs (providers, prompt, this turn's facts); None = the offline reply stands
+    (no provider configured or the daily token budget is spent)."""
+    agent = settings.get("agent", {})
+    chain = _chain(settings)
+    if not chain:
+        return None
+    budget = int(agent.get("daily_token_budget") or 0)
+    if budget and tokens_today(db, business_id=business.id, timezone=business.timezone) >= budget:
+        log.warning("agent.token_budget_spent", business_id=business.id)
+        return None
+    specs: list[ProviderSpec] = []
+    for kind in chain:
+        cfg = db.scalars(
+            sa.select(ProviderConfig).where(
+                ProviderConfig.business_id == business.id,
+                ProviderConfig.kind == kind,
+                ProviderConfig.is_enabled.is_(True),
+            )
+        ).first()
+        if cfg is None:
+            continue
+        conf = dict(cfg.config or {})
+        specs.append(
+            ProviderSpec(
+                kind=kind,
+                base_url=conf.get("base_url") or DEFAULT_BASE_URLS.get(kind, ""),
+                api_key=str(decrypt_json(cfg.secrets).get("api_key") or ""),
+                model=conf.get("model") or agent.get("model") or "",
+                timeout=float(conf.get("timeout") or DEFAULT_TIMEOUT_S),
+                config=conf,
+            )
+        )
+    if not specs:
+        return None
+    system = _system_prompt(
+        business=business,
+        settings=settings,
+        language=language,
+        ctx=ctx,
+        offline_reply=offline_reply,
+        summary=getattr(ctx.conversation, "summary", "") or "",
+        earlier=earlier,
+    )
+    return PhraseRequest(
+        business_id=business.id,
+        timezone=business.timezone,
+        chain=specs,
+        messages=[{"role": "system", "content": system}, *_history_messages(history, message)],
+        calls=[dict(c) for c in ctx.calls],
+        customer_text=message,
+        offline_reply=offline_reply,
+    )
+
+
+def generate(req: PhraseRequest, run_tool: ToolRunner) -> Prephrased:
+    """Ask the chain to phrase the reply. Touches no database itself: the model's tool calls go through
+    `run_tool`, which opens its own short read. Returns the phrasing (None = every provider failed) and the
+    usage to record."""
+    deadline = time.monotonic() + TURN_BUDGET_S
+    usage_rows: list[Usage] = []
+    for spec in req.chain:
+        cls = LLM_CLIENTS.get("gemini" if spec.kind == "gemini" else "openai_compat")
+        client = cls(base_url=spec.base_url, api_key=spec.api_key, model=spec.model, timeout=spec.timeout)
+        messages = [dict(m) for m in req.messages]
+        usage = {"requests": 0, "failures": 0, "prompt": 0, "completion": 0}
+        new_calls: list[dict[str, Any]] = []
+        try:
+            text, handoff = _run(client, run_tool, new_calls, messages, deadline, usage)
+        except LLMError as exc:
+            log.warning(
+                "agent.provider_failed", business_id=req.business_id, provider=spec.kind, error=str(exc)[:300]
+            )
+            usage_rows.append(
+                Usage(
+                    spec.kind,
+                    client.model,
+                    usage["prompt"],
+                    usage["completion"],
+                    max(usage["failures"], 1),
+                    max(usage["requests"], 1),
+                    spec.config,
+                )
+            )
+            continue
+        usage_rows.append(
+            Usage(
+                spec.kind,
+                client.model,
+                usage["prompt"],
+                usage["completion"],
+                usage["failures"],
+                usage["requests"],
+                spec.config,
+            )
+        )
+        tokens = usage["prompt"] + usage["completion"]
+        bad = check_guard(
+            text,
+            calls=req.calls + new_calls,
+            customer_text=req.customer_text,
+            offline_reply=req.offline_reply,
+        )
+        if bad:
+            log.warning(
+                "agent.guard_override", business_id=req.business_id, provider=spec.kind, figures=bad[:10]
+            )
+            phrased = Phrased(
+                text=req.offline_reply,
+                tokens=tokens,
+                provider=spec.kind,
+                guard_override=True,
+                calls=new_calls,
+            )
+        else:
+            phrased = Phrased(text=text, tokens=tokens, provider=spec.kind, handoff=handoff, calls=new_calls)
+        return Prephrased(req, phrased, usage_rows)
+    return Prephrased(req, None, usage_rows)
+
+
+def record(db: Session, *, business: Any, done: Prephrased) -> None:
+    for u in done.usage:
+        record_usage(
+            db,
+            business_id=business.id,
+            timezone=business.timezone,
+            provider=u.provider,
+            model=u.model,
+            prompt_tokens=u.prompt_tokens,
+            completion_tokens=u.completion_tokens,
+            failures=u.failures,
+            requests=u.requests,
+            config=u.config,
+        )
+
+
+def accept(
+    db: Session,
+    *,
+    business: Any,
+    done: Prephrased,
+    ctx: agent_tools.ToolContext,
+    offline_reply: str,
+    message: str,
+) -> Phrased | None:
+    """The record step of a split turn: record the usage, then check the phrasing against this
+    transaction's facts. When the offline reply recomputed now differs from the draft the model phrased
+    (a price, stock or the conversation changed meanwhile), the fresh offline reply is sent instead."""
+    record(db, business=business, done=done)
+    p = done.phrased
+    if p is None:
+        return None
+    if done.request.offline_reply != offline_reply:
+        log.warning("agent.phrase_stale", business_id=business.id, provider=p.provider)
+        return Phrased(text=offline_reply, tokens=p.tokens, provider=p.provider, guard_override=True)
+    ctx.calls.extend(p.calls)
+    if p.guard_override:
+        return p
+    bad = check_guard(p.text, calls=ctx.calls, customer_text=message, offline_reply=offline_reply)
+    if bad:
+        log.warning("agent.guard_override", business_id=business.id, provider=p.provider, figures=bad[:10])
+        return Phrased(text=offline_reply, tokens=p.tokens, provider=p.provider, guard_override=True)
+    return p
+
+
+def inline_runner(ctx: agent_tools.ToolContext) -> ToolRunner:
+    """Model tool calls over the turn's own session (the one-transaction path)."""
+
+    def run(name: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        before = len(ctx.calls)
+        result = agent_tools.run_tool(ctx, name, args)
+        recorded = ctx.calls[before:]
+        del ctx.calls[before:]
+        return result, recorded
+
+    return run
 
 
 def phrase(
@@ -369,73 +620,27 @@ def phrase(
     memory: dict[str, Any],
     earlier: list[dict[str, Any]],
 ) -> Phrased | None:
-    """Ask the configured models to phrase the reply; None = use the offline reply (no provider, budget
-    spent, or every provider failed)."""
-    agent = settings.get("agent", {})
-    chain = [k for k in (agent.get("provider"), agent.get("backup_provider")) if k and k != "offline"]
-    chain = list(dict.fromkeys(chain))
-    if not chain:
+    """Ask the configured models to phrase the reply inside the caller's transaction; None = use the
+    offline reply (no provider, budget spent, or every provider failed). The reply job splits this into
+    prepare → generate (no transaction) → accept instead."""
+    req = prepare(
+        db,
+        business=business,
+        settings=settings,
+        ctx=ctx,
+        history=history,
+        message=message,
+        offline_reply=offline_reply,
+        language=language,
+        earlier=earlier,
+    )
+    if req is None:
         return None
-    budget = int(agent.get("daily_token_budget") or 0)
-    if budget and tokens_today(db, business_id=business.id, timezone=business.timezone) >= budget:
-        log.warning("agent.token_budget_spent", business_id=business.id)
-        return None
-    deadline = time.monotonic() + TURN_BUDGET_S
-    summary = getattr(ctx.conversation, "summary", "") or ""
-    for kind in chain:
-        found = client_for(db, business_id=business.id, kind=kind, model=agent.get("model") or "")
-        if found is None:
-            continue
-        client, cfg = found
-        system = _system_prompt(
-            business=business,
-            settings=settings,
-            language=language,
-            ctx=ctx,
-            offline_reply=offline_reply,
-            summary=summary,
-            earlier=earlier,
-        )
-        messages = [{"role": "system", "content": system}, *_history_messages(history, message)]
-        usage = {"requests": 0, "failures": 0, "prompt": 0, "completion": 0}
-        calls_before = len(ctx.calls)
-        try:
-            text, handoff = _run(client, ctx, messages, deadline, usage)
-        except LLMError as exc:
-            log.warning("agent.provider_failed", business_id=business.id, provider=kind, error=str(exc)[:300])
-            del ctx.calls[calls_before:]
-            record_usage(
-                db,
-                business_id=business.id,
-                timezone=business.timezone,
-                provider=kind,
-                model=client.model,
-                prompt_tokens=usage["prompt"],
-                completion_tokens=usage["completion"],
-                failures=max(usage["failures"], 1),
-                requests=max(usage["requests"], 1),
-                config=cfg.config,
-            )
-            continue
-        record_usage(
-            db,
-            business_id=business.id,
-            timezone=business.timezone,
-            provider=kind,
-            model=client.model,
-            prompt_tokens=usage["prompt"],
-            completion_tokens=usage["completion"],
-            failures=usage["failures"],
-            requests=usage["requests"],
-            config=cfg.config,
-        )
-        tokens = usage["prompt"] + usage["completion"]
-        bad = check_guard(text, calls=ctx.calls, customer_text=message, offline_reply=offline_reply)
-        if bad:
-            log.warning("agent.guard_override", business_id=business.id, provider=kind, figures=bad[:10])
-            return Phrased(text=offline_reply, tokens=tokens, provider=kind, guard_override=True)
-        return Phrased(text=text, tokens=tokens, provider=kind, handoff=handoff)
-    return None
+    done = generate(req, inline_runner(ctx))
+    record(db, business=business, done=done)
+    if done.phrased is not None:
+        ctx.calls.extend(done.phrased.calls)
+    return done.phrased
 
 
 def _offer_to_content() -> None:

@@ -262,7 +262,9 @@ SIGNALS: dict[str, str] = {
     r"(?:cuma|hanya|cuman) \d+ (?:padahal|harusnya|seharusnya)|"
     r"(?:datang|sampai|diterima|dikirim) (?:cuma|hanya|cuman) \d+|"
     r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|not yet|still not|never) (?:arrived|arrive|received|come|came)|"
-    r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come))\b",
+    r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come)|"
+    r"(?:received|got|sent|send|delivered|shipped|gave)(?: me| us)? (?:the |a |an )?(?:wrong|incorrect|damaged|broken)|"
+    r"(?:arrived|came) (?:damaged|broken|torn|late|wet)|defective|not what i ordered)\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -310,6 +312,27 @@ SIGNALS: dict[str, str] = {
     "express": r"\b(?:express|kilat|cepat|urgent|buru)\b",
 }
 _COMPILED = {k: re.compile(v) for k, v in SIGNALS.items()}
+
+# Signals that a product's own name can spell ("Kain Batik Tulis Parang Rusak", "Kopi Kecewa"): they count
+# only when they still match once the product's name words are taken out of the message.
+NAME_SENSITIVE_SIGNALS = ("complaint", "angry")
+
+
+def drop_signals_in_name(a: Analysis, name_words: list[str]) -> None:
+    """Remove the name-sensitive signals that only the product's name triggered. Each name word is taken
+    out once, so "parang rusak yang datang rusak" still complains."""
+    present = [n for n in NAME_SENSITIVE_SIGNALS if n in a.signals]
+    if not present or not name_words:
+        return
+    words = list(a.words)
+    for w in name_words:
+        if w in words:
+            words.remove(w)
+    rest = " ".join(words)
+    bare = re.sub(r"\b([a-z]{3,}?)(?:nya|lah|kah)\b", r"\1", rest)
+    for n in present:
+        if not (_COMPILED[n].search(rest) or _COMPILED[n].search(bare)):
+            a.signals.discard(n)
 
 
 def analyze(

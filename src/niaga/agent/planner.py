@@ -670,6 +670,8 @@ def build_plan(
     ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
     res = resolve_products(ctx, a, memory, cities)
+    if res.product is not None and not res.from_focus:
+        nlu.drop_signals_in_name(a, tokens(res.product.name))
     intent, mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
     if mode == "inherit" and not res.products and not res.not_found and memory.get("focus"):
         res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)

@@ -1137,7 +1137,18 @@ def _print_quote_reply(
         color=spec.get("color"),
         binding=spec.get("binding"),
         express=bool(spec.get("express")),
+        paper_size=spec.get("paper_size"),
+        duplex=bool(spec.get("duplex")),
     )
+    if q.get("sizes"):  # a paper size the shop's price list does not have
+        sizes = ", ".join(q["sizes"])
+        return Outcome(
+            f"Sorry, we do not print on {q['paper_size']}; our sizes are {sizes}. Which one would you like?"
+            if v.en
+            else f"Mohon maaf {v.kak}, ukuran {q['paper_size']} tidak tersedia; kami melayani {sizes}. "
+            f"Mau pakai ukuran yang mana?",
+            memory={"print_spec": {k: val for k, val in spec.items() if k != "paper_size"}},
+        )
     doc = spec.get("document_type") or ("document" if v.en else "dokumen")
     doc = {"ktp": "KTP"}.get(doc, doc)
     single_sheet = spec.get("document_type") in ("ktp", "ijazah")
@@ -1159,8 +1170,15 @@ def _print_quote_reply(
             if v.en
             else f"Estimasi biaya print {doc} {q['pages']} halaman × {copies} rangkap:"
         )
+        size = q.get("paper_size") or "A4"
+        label = rate_name if size == "A4" else f"{rate_name} {size}"
+        discount = (
+            f" − {q['duplex_discount_pct']}% {'double-sided' if v.en else 'bolak-balik'}"
+            if q.get("duplex_discount_pct")
+            else ""
+        )
         lines.append(
-            f"• Print ({rate_name}): {q['pages']} × {copies} × {rp(q['per_page'])} = {rp(q['print_cost'])}"
+            f"• Print ({label}): {q['pages']} × {copies} × {rp(q['per_page'])}{discount} = {rp(q['print_cost'])}"
         )
         if q["binding_cost"]:
             lines.append(
@@ -1214,8 +1232,33 @@ def _print_quote_reply(
             )
     mem = {"print_spec": spec}
     if asked_price and not q["complete"]:
-        lines.append("" if v.en else "Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya.")
+        lines.append(
+            "Tell me the number of pages and I will work out the total."
+            if v.en
+            else "Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya."
+        )
+    elif not asked_price:
+        lines.append(_next_print_question(v, spec))
     return Outcome(_join(*lines), memory=mem)
+
+
+def _next_print_question(v: Voice, spec: dict[str, Any]) -> str:
+    """The one detail of a print order still missing, asked alone (copies, then binding for a thesis, then
+    colour); "" when nothing is missing. Pages come from the file the customer sends."""
+    doc = spec.get("document_type")
+    if doc in tools.SINGLE_SHEET_DOCUMENTS:
+        return ""
+    if not spec.get("copies"):
+        return "How many copies would you like?" if v.en else f"Mau dicetak berapa rangkap, {v.kak}?"
+    if doc in ("skripsi", "tesis", "disertasi") and not spec.get("binding"):
+        return (
+            "Which binding would you like: hard cover, soft cover or spiral?"
+            if v.en
+            else f"Jilidnya mau hard cover, soft cover atau spiral, {v.kak}?"
+        )
+    if spec.get("color") is None:
+        return "Black & white or colour?" if v.en else f"Cetaknya hitam putih atau warna, {v.kak}?"
+    return ""
 
 
 def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:

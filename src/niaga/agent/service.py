@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session
 
 from niaga.agent import llm, nlu, planner, replies
 from niaga.agent.responder import Voice
-from niaga.agent.tools import ToolContext, known_cities
+from niaga.agent.tools import ToolContext, known_cities, run_tool
 from niaga.catalog import search as catalog_search
 from niaga.customers.models import Customer
+from niaga.db.engine import new_session
 from niaga.kit.timeutil import local_now
 from niaga.knowledge import search as knowledge_search
 from niaga.messaging import service as conversations
@@ -63,6 +64,8 @@ class Turn:
     silent: bool = False
     guard_override: bool = False
     ms: float = 0.0
+    # Set by a plan-only turn (`plan_only=True`) when a language model should phrase the reply.
+    phrase_request: llm.PhraseRequest | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -116,6 +119,26 @@ def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: dic
             memory["seen_staff_id"] = m.id
 
 
+def tool_runner(*, business_id: int, conversation_id: int) -> llm.ToolRunner:
+    """Model tool calls during the phrase step: each one reads in its own short session (rolled back: the
+    model's tools only read), so no transaction stays open while the model thinks."""
+
+    def run(name: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        db = new_session()
+        try:
+            business = db.get(Business, business_id)
+            if business is None:
+                return {"error": "business gone"}, []
+            ctx = ToolContext(db=db, business=business, conversation=db.get(Conversation, conversation_id))
+            result = run_tool(ctx, name, args)
+            return result, list(ctx.calls)
+        finally:
+            db.rollback()
+            db.close()
+
+    return run
+
+
 def recall_earlier(db: Session, conversation: Conversation, *, limit: int = 3) -> list[dict[str, Any]]:
     """What this customer talked about in their other conversations (other channels, earlier threads):
     products in focus, last intent and the running summary — used to resolve a follow-up that has no
@@ -157,10 +180,35 @@ def _summarize(conversation: Conversation, plan: planner.Plan, text: str) -> Non
     conversation.summary = "\n".join(lines[-SUMMARY_LINES:])
 
 
-def turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> Turn:
+def turn(
+    db: Session,
+    *,
+    business: Business,
+    conversation: Conversation,
+    message: Message,
+    plan_only: bool = False,
+    prephrased: llm.Prephrased | None = None,
+) -> Turn:
+    """One turn. By default a configured language model is asked inside the caller's transaction. The
+    reply job splits it so that no transaction is held while the model answers:
+
+    1. plan (`plan_only=True`, in a transaction the caller rolls back): the offline turn, and
+       `Turn.phrase_request` when a model should phrase it;
+    2. phrase: `llm.generate(request, ...)` with no transaction open;
+    3. record (`prephrased=` the result, in a short write transaction): the turn again, which keeps the
+       model's text only when the offline reply it phrased is still the one this transaction computes and
+       the guard passes on this transaction's facts.
+    """
     started = time.perf_counter()
     try:
-        t = _turn(db, business=business, conversation=conversation, message=message)
+        t = _turn(
+            db,
+            business=business,
+            conversation=conversation,
+            message=message,
+            plan_only=plan_only,
+            prephrased=prephrased,
+        )
     except Exception as exc:  # the customer never sees an exception
         log.error(
             "agent.turn_failed",
@@ -184,7 +232,15 @@ def turn(db: Session, *, business: Business, conversation: Conversation, message
     return t
 
 
-def _turn(db: Session, *, business: Business, conversation: Conversation, message: Message) -> Turn:
+def _turn(
+    db: Session,
+    *,
+    business: Business,
+    conversation: Conversation,
+    message: Message,
+    plan_only: bool,
+    prephrased: llm.Prephrased | None,
+) -> Turn:
     settings = business_settings(business)
     memory: dict[str, Any] = dict(conversation.memory or {})
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
@@ -204,10 +260,10 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
     history = recent_messages(db, conversation)
     _ingest_staff_messages(ctx, history, memory)
     if not memory.get("focus") and "followup" in a.signals:
-        for earlier in recall_earlier(db, conversation):
-            if earlier["focus"]:
-                memory["focus"] = earlier["focus"]
-                memory.setdefault("last_intent", earlier["last_intent"])
+        for other in recall_earlier(db, conversation):
+            if other["focus"]:
+                memory["focus"] = other["focus"]
+                memory.setdefault("last_intent", other["last_intent"])
                 break
     kb_hit = False
     if not (a.signals & {"empty", "handoff"}):
@@ -250,20 +306,40 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
     tokens = 0
     provider = "offline"
     guard_override = False
+    phrase_request: llm.PhraseRequest | None = None
     if not out.handoff and plan.intent not in ("human_handoff",) and "empty" not in a.signals:
-        phrased = llm.phrase(
-            db,
-            business=business,
-            settings=settings,
-            ctx=ctx,
-            history=history,
-            message=text,
-            offline_reply=reply,
-            plan=plan,
-            language=lang,
-            memory=memory,
-            earlier=recall_earlier(db, conversation) if turns == 0 else [],
-        )
+        earlier = recall_earlier(db, conversation) if turns == 0 else []
+        if prephrased is not None:
+            phrased = llm.accept(
+                db, business=business, done=prephrased, ctx=ctx, offline_reply=reply, message=text
+            )
+        elif plan_only:
+            phrase_request = llm.prepare(
+                db,
+                business=business,
+                settings=settings,
+                ctx=ctx,
+                history=history,
+                message=text,
+                offline_reply=reply,
+                language=lang,
+                earlier=earlier,
+            )
+            phrased = None
+        else:
+            phrased = llm.phrase(
+                db,
+                business=business,
+                settings=settings,
+                ctx=ctx,
+                history=history,
+                message=text,
+                offline_reply=reply,
+                plan=plan,
+                language=lang,
+                memory=memory,
+                earlier=earlier,
+            )
         if phrased is not None:
             tokens, provider, guard_override = phrased.tokens, phrased.provider, phrased.guard_override
             reply = phrased.text or reply
@@ -272,6 +348,14 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
                     replies.handoff_notice(voice, "request"), handoff=True, handoff_reason="model"
                 )
                 reply = out.text
+    if plan_only:  # the caller rolls this transaction back; only the request matters
+        return Turn(
+            intent=plan.intent,
+            entities=plan.entities,
+            reply=reply,
+            language=lang,
+            phrase_request=phrase_request,
+        )
 
     for k, v in out.memory.items():
         if v is None:
@@ -311,4 +395,5 @@ def _turn(db: Session, *, business: Business, conversation: Conversation, messag
         language=lang,
         provider=provider,
         guard_override=guard_override,
+        phrase_request=phrase_request,
     )

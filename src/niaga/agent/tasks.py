@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from niaga.agent import replies
+from niaga.agent import llm, replies
 from niaga.agent import service as agent
-from niaga.db.engine import session_scope
+from niaga.db.engine import new_session, session_scope
 from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
 from niaga.messaging.delivery import do_send, release_delivery
@@ -49,6 +49,7 @@ def reply(conversation_id: int, message_id: int) -> str:
             return "staff"  # staff answer; the inbox already shows the messages as unread
         chat_id, channel = conv.chat_id, conv.channel
         seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
+        wants_model = llm.wants_model(business_settings(business))
         preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
         sender = channels.sender_for_channel(
             db, business_id=conv.business_id, channel=channel, preferred=preferred
@@ -58,7 +59,10 @@ def reply(conversation_id: int, message_id: int) -> str:
     _presence(sender, "mark_seen", chat_id=chat_id, message_ids=seen_ids)
     _presence(sender, "start_typing", chat_id=chat_id)
     try:
-        # 3. One transaction: claim the messages, run the turn, store the reply, enqueue its delivery.
+        # 3. With a language model: plan (read, rolled back) and phrase with no transaction open, so the
+        #    model's seconds never hold the database's writer (see `agent.service.turn`).
+        prephrased = _phrase_outside(conversation_id, message_id) if wants_model else None
+        # 4. One short transaction: claim the messages, run the turn, store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:
             conv = db.get(Conversation, conversation_id)
             business = db.get(Business, conv.business_id) if conv is not None else None
@@ -74,7 +78,9 @@ def reply(conversation_id: int, message_id: int) -> str:
             # A print shop's files and answers to a print job belong to the print-job flow.
             result: Any = print_chat.take_turn(db, business=business, conversation=conv, messages=claimed)
             if result is None:
-                result = agent.turn(db, business=business, conversation=conv, message=asked)
+                result = agent.turn(
+                    db, business=business, conversation=conv, message=asked, prephrased=prephrased
+                )
             if (
                 asked is not claimed[-1]
             ):  # a merged copy: keep what the agent understood on the stored message
@@ -105,6 +111,33 @@ def reply(conversation_id: int, message_id: int) -> str:
     finally:
         if sender is not None:
             sender.close()
+
+
+def _phrase_outside(conversation_id: int, message_id: int) -> llm.Prephrased | None:
+    """The plan and phrase steps of a turn that a language model phrases. The plan runs the offline turn in
+    a transaction that is rolled back (nothing of it is kept; the record step runs it again); the model is
+    then asked with no transaction open. None = no model to ask (the record step then runs offline)."""
+    db = new_session()
+    try:
+        conv = db.get(Conversation, conversation_id)
+        business = db.get(Business, conv.business_id) if conv is not None else None
+        if conv is None or business is None or conv.owner != "bot":
+            return None
+        pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
+        if not pending or message_id not in {m.id for m in pending}:
+            return None
+        planned = agent.turn(
+            db, business=business, conversation=conv, message=buffer.turn_message(pending), plan_only=True
+        )
+        request = planned.phrase_request
+    finally:
+        db.rollback()
+        db.close()
+    if request is None:
+        return None
+    return llm.generate(
+        request, agent.tool_runner(business_id=request.business_id, conversation_id=conversation_id)
+    )
 
 
 # A held reply is sent by its own job this long after the wait even if this job dies meanwhile.

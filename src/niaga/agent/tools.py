@@ -227,6 +227,8 @@ def print_quote(
     color: bool | None = None,
     binding: str | None = None,
     express: bool = False,
+    paper_size: str | None = None,
+    duplex: bool = False,
 ) -> dict[str, Any]:
     """Print-shop price: from the business's print price list when it has one (the print shop's own prices,
     `printshop.pricing`), otherwise from its settings (per page B/W, colour, thesis rate, binding, express)."""
@@ -241,6 +243,8 @@ def print_quote(
             color=color,
             binding=binding,
             express=express,
+            paper_size=paper_size,
+            duplex=duplex,
         )
     pricing = ctx.settings.get("pricing", {})
     args = {
@@ -323,6 +327,8 @@ def _price_list_quote(
     color: bool | None,
     binding: str | None,
     express: bool,
+    paper_size: str | None = None,
+    duplex: bool = False,
 ) -> dict[str, Any]:
     from niaga.printshop import pricing as ps
     from niaga.printshop.errors import PrintshopInputError
@@ -334,10 +340,26 @@ def _price_list_quote(
         "color": color,
         "binding": binding,
         "express": express,
+        "paper_size": paper_size,
+        "duplex": duplex,
         "price_list": True,
     }
     p = ps.validate_prices(prices)
-    row = p["per_page"].get("A4") or next(iter(p["per_page"].values()))
+    size = (paper_size or "A4").upper()
+    row = p["per_page"].get(size)
+    if row is None:  # a size the shop does not print: say so, never price it as another size
+        return ctx.record(
+            "print_quote",
+            args,
+            {
+                "complete": False,
+                "paper_size": size,
+                "error": f"size {size} not in the price list",
+                "sizes": sorted(p["per_page"]),
+                "pages": pages,
+                "copies": copies or 1,
+            },
+        )
     list_bindings = {k: int(v) for k, v in p["binding"].items()}
     bindings = {name: list_bindings[key] for name, key in _LIST_BINDING.items() if key in list_bindings}
     bindings.setdefault("none", 0)
@@ -345,6 +367,9 @@ def _price_list_quote(
     per_page = int(row["colour"] if color else row["bw"])
     result: dict[str, Any] = {
         "per_page": per_page,
+        "paper_size": size,
+        "duplex": duplex,
+        "duplex_discount_pct": int(p.get("duplex_discount_pct") or 0) if duplex else 0,
         "rate": "color" if color else "bw",
         "copies": copies_n,
         "binding": binding,
@@ -362,6 +387,8 @@ def _price_list_quote(
             copies=copies_n,
             binding=_LIST_BINDING.get(binding or "none", "none"),
             express=express,
+            paper_size=size,
+            duplex=duplex,
         )
         try:
             q = ps.quote(p, req)
@@ -704,8 +731,10 @@ TOOL_SPECS: list[dict[str, Any]] = [
                 "pages": {"type": "integer"},
                 "copies": {"type": "integer"},
                 "color": {"type": "boolean"},
-                "binding": {"type": "string", "enum": list(("none", "staple", "spiral", "hardcover"))},
+                "binding": {"type": "string", "enum": ["none", "staple", "spiral", "softcover", "hardcover"]},
                 "express": {"type": "boolean"},
+                "paper_size": {"type": "string", "enum": ["A4", "F4", "A3"]},
+                "duplex": {"type": "boolean"},
             },
             [],
         ),
@@ -759,6 +788,8 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any
             color=bool(a.get("color")),
             binding=a.get("binding"),
             express=bool(a.get("express")),
+            paper_size=a.get("paper_size"),
+            duplex=bool(a.get("duplex")),
         ),
         "shipping_quote": lambda a: shipping_quote(
             ctx,

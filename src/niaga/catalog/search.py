@@ -9,15 +9,16 @@ max(updated_at)): any insert, update (stock and price included) or delete rebuil
 
 from __future__ import annotations
 
-import heapq
 import re
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -54,6 +55,9 @@ class ProductIndex:
     tags: list[list[str]]
     bm25: BM25
     by_sku: dict[str, int]
+    pos: dict[int, int] = field(default_factory=dict)  # product id -> document number
+    sigs: list[int] = field(default_factory=list)  # hash of each product's searchable fields
+    stamps: list[Any] = field(default_factory=list)  # each product's updated_at as indexed
 
     def content_terms(self, query: str, extra_stopwords: Iterable[str] = ()) -> list[str]:
         stop = QUERY_STOPWORDS | set(extra_stopwords)
@@ -79,7 +83,36 @@ class ProductIndex:
 _field_weights = {"name": 3.0, "tags": 2.0, "category": 2.0, "attributes": 1.0, "description": 1.0}
 
 
-def _doc_terms(p: Product) -> dict[str, float]:
+# The columns the index reads: fetched as plain rows (no ORM objects) when the index catches up.
+_COLUMNS = (
+    Product.id,
+    Product.sku,
+    Product.name,
+    Product.category,
+    Product.tags,
+    Product.attributes,
+    Product.description,
+    Product.is_active,
+    Product.updated_at,
+)
+
+
+def _signature(p: Any) -> int:
+    attrs = sorted((str(k), str(v)) for k, v in (p.attributes or {}).items())
+    return hash(
+        (
+            p.sku,
+            p.name,
+            p.category,
+            tuple(str(t) for t in p.tags or ()),
+            tuple(attrs),
+            p.description,
+            p.is_active,
+        )
+    )
+
+
+def _doc_terms(p: Any) -> dict[str, float]:
     tf: dict[str, float] = defaultdict(float)
     attrs = " ".join(str(v) for v in (p.attributes or {}).values() if isinstance(v, str))
     fields = {
@@ -97,7 +130,7 @@ def _doc_terms(p: Product) -> dict[str, float]:
 
 
 _cache: dict[int, ProductIndex] = {}
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards the cache and serialises index writers (searches never wait on it)
 
 
 def _index_key(db: Session, business_id: int) -> tuple[Any, ...]:
@@ -106,20 +139,93 @@ def _index_key(db: Session, business_id: int) -> tuple[Any, ...]:
             Product.business_id == business_id
         )
     ).one()
-    return (row[0], str(row[1]))
+    return (int(row[0]), row[1])
 
 
-# How the index stays fresh without a query per lookup: a write through the ORM in this process drops the
-# business's index at once (`_products_flushed`); one transaction looks the index up once (the session memo);
-# and writes from other processes (a job worker's import) are seen by re-checking the key — count and
-# max(updated_at) of the business's products — at most KEY_TTL_S seconds after the last check.
+# How the index stays fresh without a query per lookup and without rebuilding it: a write through the ORM in
+# this process makes the next lookup re-check at once (`_products_flushed`); one transaction looks the index
+# up once (the session memo); writes from other processes (a job worker's import) are seen by re-checking
+# the key — count and max(updated_at) of the business's products — at most KEY_TTL_S seconds after the last
+# check. A changed key fetches only the products updated since the index's watermark and replaces their
+# documents in place (`BM25.set_doc`); a price or stock change leaves the text, and the index, as it was.
+# Products this process changed are fetched by id after the commit (`_pending`); for other processes' writes
+# the fetch reaches WATERMARK_LAG_S behind the watermark, since a transaction may commit after a later one.
+# Only a hard delete (fewer products than indexed) or a rolled-back product write rebuilds the index.
 KEY_TTL_S = 1.0
+WATERMARK_LAG_S = 120.0
 _MEMO = "niaga.catalog.index"
+_DIRTY = "niaga.catalog.dirty"
 _checked: dict[int, float] = {}
+_pending: dict[int, set[int]] = {}
+builds = 0  # full builds in this process (tests and the bench read it)
+
+
+def _load(rows: Iterable[Any], idx: ProductIndex) -> None:
+    """Upsert products into the index (caller holds `_lock`); rows whose searchable fields did not change
+    (a price or stock update) cost one hash."""
+    for p in rows:
+        sig = _signature(p)
+        i = idx.pos.get(p.id)
+        if i is not None and idx.sigs[i] == sig:
+            idx.stamps[i] = p.updated_at
+            continue
+        if i is None:
+            i = len(idx.ids)
+            idx.pos[p.id] = i
+            idx.ids.append(p.id)
+            idx.skus.append(p.sku)
+            idx.names.append(p.name)
+            idx.categories.append(p.category)
+            idx.tags.append([])
+            idx.sigs.append(sig)
+            idx.stamps.append(p.updated_at)
+        else:
+            old_sku = idx.skus[i].upper()
+            if idx.by_sku.get(old_sku) == i:
+                del idx.by_sku[old_sku]
+        idx.skus[i], idx.names[i], idx.categories[i] = p.sku, p.name, p.category
+        idx.tags[i] = [str(t).lower() for t in (p.tags or [])]
+        idx.sigs[i] = sig
+        idx.stamps[i] = p.updated_at
+        if p.is_active:
+            idx.by_sku[p.sku.upper()] = i
+        idx.bm25.set_doc(i, _doc_terms(p) if p.is_active else {})
+
+
+def _build(db: Session, business_id: int, key: tuple[Any, ...]) -> ProductIndex:
+    global builds
+    rows = db.execute(sa.select(*_COLUMNS).where(Product.business_id == business_id).order_by(Product.id))
+    idx = ProductIndex(
+        business_id=business_id,
+        key=key,
+        ids=[],
+        skus=[],
+        names=[],
+        categories=[],
+        tags=[],
+        bm25=BM25([]),
+        by_sku={},
+    )
+    docs: list[dict[str, float]] = []
+    for p in rows:
+        idx.pos[p.id] = len(idx.ids)
+        idx.sigs.append(_signature(p))
+        idx.stamps.append(p.updated_at)
+        idx.ids.append(p.id)
+        idx.skus.append(p.sku)
+        idx.names.append(p.name)
+        idx.categories.append(p.category)
+        idx.tags.append([str(t).lower() for t in (p.tags or [])])
+        if p.is_active:
+            idx.by_sku[p.sku.upper()] = len(docs)
+        docs.append(_doc_terms(p) if p.is_active else {})
+    idx.bm25 = BM25(docs)
+    builds += 1
+    return idx
 
 
 def get_index(db: Session, *, business_id: int) -> ProductIndex:
-    """The business's product index, rebuilt when its products changed."""
+    """The business's product index, brought up to date with its products."""
     memo = db.info.setdefault(_MEMO, {})
     idx = memo.get(business_id)
     if idx is not None:
@@ -132,31 +238,35 @@ def get_index(db: Session, *, business_id: int) -> ProductIndex:
         memo[business_id] = idx
         return idx
     key = _index_key(db, business_id)
-    if idx is not None and idx.key == key:
+    with _lock:
+        pending = _pending.pop(business_id, set())
+    if idx is None or key[0] < len(idx.ids):
+        idx = _build(db, business_id, key)
+    elif idx.key != key or pending:
+        ids = set(pending)
+        if idx.key != key:
+            # Which products changed: their updated_at differs from the one indexed (a cheap two-column
+            # read; after a bulk import the first catch-up reads every product tied at the watermark once).
+            recent = sa.select(Product.id, Product.updated_at).where(Product.business_id == business_id)
+            if idx.key[1] is not None:
+                recent = recent.where(Product.updated_at >= idx.key[1] - timedelta(seconds=WATERMARK_LAG_S))
+            for pid, stamp in db.execute(recent):
+                i = idx.pos.get(pid)
+                if i is None or idx.stamps[i] != stamp:
+                    ids.add(pid)
+        wanted = sorted(ids)
+        changed = [
+            row
+            for n in range(0, len(wanted), 500)
+            for row in db.execute(
+                sa.select(*_COLUMNS)
+                .where(Product.business_id == business_id, Product.id.in_(wanted[n : n + 500]))
+                .order_by(Product.id)
+            )
+        ]
         with _lock:
-            _checked[business_id] = now
-        memo[business_id] = idx
-        return idx
-    rows = (
-        db.execute(
-            sa.select(Product)
-            .where(Product.business_id == business_id, Product.is_active.is_(True))
-            .order_by(Product.id)
-        )
-        .scalars()
-        .all()
-    )
-    idx = ProductIndex(
-        business_id=business_id,
-        key=key,
-        ids=[p.id for p in rows],
-        skus=[p.sku for p in rows],
-        names=[p.name for p in rows],
-        categories=[p.category for p in rows],
-        tags=[[str(t).lower() for t in (p.tags or [])] for p in rows],
-        bm25=BM25([_doc_terms(p) for p in rows]),
-        by_sku={p.sku.upper(): i for i, p in enumerate(rows)},
-    )
+            _load(changed, idx)
+            idx.key = key
     with _lock:
         _cache[business_id] = idx
         _checked[business_id] = now
@@ -169,26 +279,42 @@ def invalidate(business_id: int | None = None) -> None:
         if business_id is None:
             _cache.clear()
             _checked.clear()
+            _pending.clear()
         else:
             _cache.pop(business_id, None)
             _checked.pop(business_id, None)
+            _pending.pop(business_id, None)
 
 
 @event.listens_for(Session, "after_flush")
 def _products_flushed(session: Session, flush_context: Any) -> None:
-    changed = {
-        o.business_id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Product)
-    }
+    changed = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Product)]
     if changed:
         session.info.pop(_MEMO, None)
-        for business_id in changed:
-            invalidate(business_id)
+        dirty: dict[int, set[int]] = session.info.setdefault(_DIRTY, {})
+        for p in changed:
+            dirty.setdefault(p.business_id, set()).add(p.id)
+        with _lock:
+            for business_id in dirty:
+                _checked.pop(business_id, None)  # the next lookup re-checks the key
 
 
 @event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
 def _transaction_ended(session: Session, *args: Any) -> None:
     session.info.pop(_MEMO, None)
+    dirty = session.info.pop(_DIRTY, {})
+    with _lock:
+        for business_id, ids in dirty.items():
+            _pending.setdefault(business_id, set()).update(ids)
+            _checked.pop(business_id, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, *args: Any) -> None:
+    # The index may hold this transaction's product writes: build it again from committed rows.
+    session.info.pop(_MEMO, None)
+    for business_id in session.info.pop(_DIRTY, ()):
+        invalidate(business_id)
 
 
 _SKU_RE = re.compile(r"\b[A-Za-z0-9]{2,}(?:-[A-Za-z0-9]+){1,4}\b")
@@ -222,34 +348,46 @@ def search_products(
     terms = idx.content_terms(query, extra_stopwords)
     if not terms or not idx.ids:
         return []
-    scores, matched, _ = idx.bm25.score(terms)
-    boost_ids = set(boost_ids)
-    boost_cats = {c.lower() for c in boost_categories if c}
-    allowed = set(restrict_ids) if restrict_ids is not None else None
-    ranked: list[tuple[float, int, int]] = []
+    scores, masks = idx.bm25.score_arrays(terms)
     n_terms = len(terms)
-    ids, categories = idx.ids, idx.categories
-    for i, s in scores.items():
-        pid = ids[i]
-        if allowed is not None and pid not in allowed:
-            continue
-        # Coverage matters more than raw BM25: a product matching every word beats one matching a rare word.
-        s = s * (0.5 + len(matched[i]) / n_terms)
-        if boost_ids and pid in boost_ids:
-            s *= 1.5
-        if boost_cats and (categories[i] or "").lower() in boost_cats:
-            s *= 1.3
-        ranked.append((-s, pid, i))
-    # Only the best `limit` become hits (a common word scores thousands of products in a big catalogue).
+    matched_n = np.zeros(len(scores), dtype=np.float64)
+    for m in masks.values():
+        matched_n += m
+    # Coverage matters more than raw BM25: a product matching every word beats one matching a rare word.
+    s = scores * (0.5 + matched_n / n_terms)
+    if restrict_ids is not None:
+        keep = np.zeros(len(s), dtype=bool)
+        for pid in restrict_ids:
+            i = idx.pos.get(pid)
+            if i is not None:
+                keep[i] = True
+        s = np.where(keep, s, 0.0)
+    boost_ids = set(boost_ids)
+    for pid in boost_ids:
+        i = idx.pos.get(pid)
+        if i is not None:
+            s[i] *= 1.5
+    boost_cats = {c.lower() for c in boost_categories if c}
+    if boost_cats:
+        for j in np.flatnonzero(s).tolist():
+            if (idx.categories[j] or "").lower() in boost_cats:
+                s[j] *= 1.3
+    candidates = np.flatnonzero(s > 0)
+    if len(candidates) > limit:
+        # Everything scoring at least the limit-th best, so ties at the cut are broken by product id below.
+        kth = np.partition(s[candidates], len(candidates) - limit)[len(candidates) - limit]
+        candidates = candidates[s[candidates] >= kth]
+    # Best first; equal scores in product order.
+    order = sorted(candidates.tolist(), key=lambda i: (-s[i], idx.ids[i]))[:limit]
     return [
         ProductHit(
-            product_id=pid,
+            product_id=idx.ids[i],
             sku=idx.skus[i],
             name=idx.names[i],
-            category=categories[i],
-            score=-neg,
-            matched=set(matched[i]),
+            category=idx.categories[i],
+            score=float(s[i]),
+            matched={qt for qt, m in masks.items() if m[i]},
             terms=terms,
         )
-        for neg, pid, i in heapq.nsmallest(limit, ranked)
+        for i in order
     ]

@@ -4,9 +4,11 @@ queries drop, a fuzzy vocabulary (one edit, or a prefix) and Okapi BM25 over wei
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable
+
+import numpy as np
 
 # Words that carry no product meaning in a shop question (intent words, fillers, address words, units).
 QUERY_STOPWORDS = {
@@ -217,6 +219,16 @@ class FuzzyVocab:
                 for d in self._deletes(term):
                     self.deletes[d].add(term)
 
+    def add(self, term: str) -> None:
+        """A new vocabulary term (incremental index updates)."""
+        if term in self.vocab:
+            return
+        self.vocab.add(term)
+        insort(self.sorted, term)
+        if len(term) >= 4 and term.isalpha():
+            for d in self._deletes(term):
+                self.deletes[d].add(term)
+
     @staticmethod
     def _deletes(term: str) -> set[str]:
         return {term[:i] + term[i + 1 :] for i in range(len(term))} | {term}
@@ -263,17 +275,85 @@ class BM25:
 
     def __init__(self, docs: list[dict[str, float]], *, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self.n = len(docs)
+        self.docs = [dict(d) for d in docs]
+        self.n = sum(1 for d in docs if d)  # live documents (an emptied one is a tombstone)
         self.lengths = [sum(d.values()) for d in docs]
-        self.avgdl = (sum(self.lengths) / self.n) if self.n else 1.0
+        self.total = sum(self.lengths)
+        self.avgdl = (self.total / self.n) if self.n else 1.0
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, d in enumerate(docs):
             for term, tf in d.items():
                 self.postings[term].append((i, tf))
-        self.idf = {
-            t: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()
-        }
+        self.idf = {t: self._idf(len(p)) for t, p in self.postings.items()}
         self.vocab = FuzzyVocab(self.postings.keys())
+        # Posting lists as arrays for `score_arrays`, made on first use and dropped when a document changes.
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lengths_np: np.ndarray | None = None
+
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def set_doc(self, i: int, doc: dict[str, float]) -> bool:
+        """Replace document `i` (`i == len(docs)` appends; an empty dict removes it). Only the postings of
+        its own terms change; each changed posting list is replaced whole, so a search running in another
+        thread reads either the old or the new list. Callers serialise writers. Returns False when the
+        document did not change (a price or stock update leaves the text as it was)."""
+        if i == len(self.docs):
+            self.docs.append({})
+            self.lengths.append(0.0)
+        old = self.docs[i]
+        if old == doc:
+            return False
+        self._lengths_np = None
+        for term in set(old) | set(doc):
+            self._arrays.pop(term, None)
+        for term in old:
+            self.postings[term] = [(j, tf) for j, tf in self.postings[term] if j != i]
+        for term, tf in doc.items():
+            self.postings[term] = [*self.postings.get(term, ()), (i, tf)]
+            self.vocab.add(term)
+        self.n += (1 if doc else 0) - (1 if old else 0)
+        length = sum(doc.values())
+        self.total += length - self.lengths[i]
+        self.lengths[i] = length
+        self.docs[i] = dict(doc)
+        self.avgdl = (self.total / self.n) if self.n else 1.0
+        for term in set(old) | set(doc):
+            self.idf[term] = self._idf(len(self.postings[term]))
+        return True
+
+    def _posting_arrays(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        arr = self._arrays.get(term)
+        if arr is None:
+            plist = self.postings.get(term) or []
+            arr = (
+                np.fromiter((j for j, _ in plist), dtype=np.int64, count=len(plist)),
+                np.fromiter((tf for _, tf in plist), dtype=np.float64, count=len(plist)),
+            )
+            self._arrays[term] = arr
+        return arr
+
+    def score_arrays(self, query: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The same scores as `score`, computed over arrays: a score per document (0 = no match) and, per
+        query term, a mask of the documents it matched. Cost grows with the matched postings, not with a
+        Python loop over them."""
+        lengths = self._lengths_np
+        if lengths is None or len(lengths) != len(self.lengths):
+            lengths = self._lengths_np = np.asarray(self.lengths, dtype=np.float64)
+        n_docs = len(self.lengths)
+        scores = np.zeros(n_docs, dtype=np.float64)
+        masks: dict[str, np.ndarray] = {}
+        norm = self.k1 * (1 - self.b + self.b * lengths / self.avgdl)
+        for qt in dict.fromkeys(query):
+            mask = np.zeros(n_docs, dtype=bool)
+            for term, w in self.vocab.expand(qt):
+                ids, tf = self._posting_arrays(term)
+                if not len(ids):
+                    continue
+                scores[ids] += w * self.idf[term] * tf * (self.k1 + 1) / (tf + norm[ids])
+                mask[ids] = True
+            masks[qt] = mask
+        return scores, masks
 
     def score(self, query: list[str]) -> tuple[dict[int, float], dict[int, set[str]], dict[str, list[str]]]:
         """Scores per doc index, the query terms each doc matched, and each query term's expansions."""

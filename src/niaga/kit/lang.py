@@ -461,6 +461,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bbusiness\s+cards?\b", "kartu nama"),
     (r"\bprayer\s+mats?\b", "sajadah"),
     (r"\bprayer\s+rugs?\b", "sajadah"),
+    (r"\bword[\s-]+(?:by|for)[\s-]+word\b", "per kata"),
     (r"\bhow\s+much\b", "howmuch"),
     (r"\bin\s+stock\b", "instock"),
     (r"\bcustomer\s+service\b", "cs"),
@@ -582,30 +583,44 @@ def _words_to_numbers(text: str) -> str:
     return " ".join(out)
 
 
+# Compiled once; most texts (catalogue descriptions above all) contain none of the phrases, which one combined
+# search tells before the substitutions run one by one.
+_PHRASES_C = [(re.compile(p), r) for p, r in PHRASES]
+_ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p, _ in PHRASES))
+_TIMES_RE = re.compile(r"(\d)\s*x\b")
+_THOUSANDS_RE = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+_NON_WORD_RE = re.compile(r"[^a-z0-9'\-\s]")
+_REDUP_RE = re.compile(r"([a-z]+)-\1")
+_REDUP2_RE = re.compile(r"([a-z]{3,})2")
+_GLUED_RE = re.compile(r"(\d+)([a-z]{2,})")
+_ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower-case, strip emoji and accents, expand slang, join phrases, number words → digits."""
     s = unicodedata.normalize("NFKC", text or "")
     s = strip_emoji(s).lower()
     s = s.replace("’", "'").replace("`", "'")
-    s = re.sub(r"(\d)\s*x\b", r"\1 ", s)  # "2x" → "2"
-    for pat, rep in PHRASES:
-        s = re.sub(pat, rep, s)
+    s = _TIMES_RE.sub(r"\1 ", s)  # "2x" → "2"
+    if _ANY_PHRASE.search(s):
+        for pat, rep in _PHRASES_C:
+            s = pat.sub(rep, s)
     # Keep letters, digits, the dash/apostrophe inside words, and dots/commas inside numbers.
-    s = re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", s)  # 150.000 → 150000
-    s = re.sub(r"[^a-z0-9'\-\s]", " ", s)
+    s = _THOUSANDS_RE.sub("", s)  # 150.000 → 150000
+    s = _NON_WORD_RE.sub(" ", s)
     out: list[str] = []
     for tok in s.split():
         tok = tok.strip("-'")
         if not tok:
             continue
         # "tanya-tanya", "buku2" → base word (reduplication)
-        m = re.fullmatch(r"([a-z]+)-\1", tok) or re.fullmatch(r"([a-z]{3,})2", tok)
+        m = _REDUP_RE.fullmatch(tok) or _REDUP2_RE.fullmatch(tok)
         if m:
             tok = m.group(1)
         # number+unit glued: "2pcs", "3box", "120hal"
-        m = re.fullmatch(r"(\d+)([a-z]{2,})", tok)
-        if m and not re.fullmatch(r"\d+(?:st|nd|rd|th)", tok):
+        m = _GLUED_RE.fullmatch(tok)
+        if m and not _ORDINAL_RE.fullmatch(tok):
             out.append(m.group(1))
             tok = m.group(2)
         slang = SLANG.get(tok)
