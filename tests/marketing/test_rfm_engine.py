@@ -4,6 +4,7 @@ inclusive upper edges, and a grid that gives every (R, F) cell exactly one segme
 from __future__ import annotations
 
 import random
+import sqlite3
 
 import pytest
 
@@ -108,3 +109,19 @@ def test_column_scorer_matches_the_reference_for_both_methods(seed):
         for i in range(n):
             assert (int(r[i]), int(f[i]), int(m[i])) == (want_r[i], want_f[i], want_m[i]), (method, i)
             assert rfm.SEGMENT_ORDER[int(seg[i])] == ref_segment(want_r[i], want_f[i])
+        # The stored snapshot applies the same scores as four cut values per figure, in numpy and in SQL.
+        cuts = rfm.score_cuts(np.array(rec), np.array(fq), np.array(mo), method=method, bins=bins)
+        got = rfm.scores_from_cuts(np.array(rec), np.array(fq), np.array(mo), cuts)
+        for a, b in zip(got, (r, f, m, seg), strict=True):
+            assert a.tolist() == b.tolist(), method
+        expr = rfm.scores_sql(cuts, recency="rec", frequency="fq", monetary="mo")
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE TABLE t (i INTEGER, rec INTEGER, fq INTEGER, mo INTEGER)")
+        con.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", list(zip(range(n), rec, fq, mo, strict=True)))
+        rows = con.execute(
+            f"SELECT i, r, f, m, {expr['segment']} FROM (SELECT i, {expr['r']} AS r, {expr['f']} AS f, "
+            f"{expr['m']} AS m FROM t) ORDER BY i"
+        ).fetchall()
+        assert rows == [
+            (i, want_r[i], want_f[i], want_m[i], ref_segment(want_r[i], want_f[i])) for i in range(n)
+        ], method

@@ -219,3 +219,87 @@ def score_arrays(
         m = bin_scores_array(monetary, b["monetary"])
     seg = np.asarray(_GRID_INDEX, dtype=np.int64)[r, f]
     return r, f, m, seg
+
+
+# --- the same scores as four cut values per figure (what the database applies when it stores a snapshot) ----
+#
+# Both methods score a column by counting cut values below each value:
+#   quantile: score(v) = 1 + floor(5 × worse(v) / N) and worse(v) ≥ ceil(kN/5) exactly when v is greater
+#             than the sorted column's value at position ceil(kN/5) − 1, so the four cuts are those values;
+#   bins:     score(v) = 1 + the number of edges v exceeds, so the cuts are the edges.
+# Recency is scored on goodness −days; as days: r = 1 + #{k: days < rcut_k}.
+
+
+def quantile_cuts(goodness: Any) -> list[int]:
+    """The four cut values of `quantile_scores_array` for a numpy integer column (empty for an empty one):
+    1 + the number of cuts a value is strictly greater than equals its quintile score."""
+    import numpy as np
+
+    n = len(goodness)
+    if n == 0:
+        return []
+    pos = [-(-k * n // 5) - 1 for k in range(1, 5)]  # ceil(kN/5) − 1
+    part = np.partition(goodness, pos)
+    return [int(part[p]) for p in pos]
+
+
+def score_cuts(
+    recency: Any,
+    frequency: Any,
+    monetary: Any,
+    *,
+    method: str = "quantile",
+    bins: dict[str, tuple[int, ...]] | None = None,
+) -> dict[str, list[int]]:
+    """{"recency": days cuts (r = 1 + #{days < cut}), "frequency"/"monetary": cuts (score = 1 + #{v > cut})}:
+    the scores of `score_arrays` as cut values, for applying them inside the database."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
+    if method == "quantile":
+        return {
+            "recency": [-c for c in quantile_cuts(-recency)],
+            "frequency": quantile_cuts(frequency),
+            "monetary": quantile_cuts(monetary),
+        }
+    b = {**DEFAULT_BINS, **(bins or {})}
+    return {
+        "recency": [int(e) + 1 for e in b["recency"]],
+        "frequency": [int(e) for e in b["frequency"]],
+        "monetary": [int(e) for e in b["monetary"]],
+    }
+
+
+def scores_from_cuts(
+    recency: Any, frequency: Any, monetary: Any, cuts: dict[str, list[int]]
+) -> tuple[Any, ...]:
+    """(r, f, m, segment index) from `score_cuts` over numpy columns; equal to `score_arrays`."""
+    import numpy as np
+
+    def count(cond: list[Any], n: int) -> Any:
+        out = np.ones(n, dtype=np.int64)
+        for c in cond:
+            out += c
+        return out
+
+    n = len(recency)
+    r = count([recency < c for c in cuts["recency"]], n)
+    f = count([frequency > c for c in cuts["frequency"]], n)
+    m = count([monetary > c for c in cuts["monetary"]], n)
+    return r, f, m, np.asarray(_GRID_INDEX, dtype=np.int64)[r, f]
+
+
+def scores_sql(cuts: dict[str, list[int]], *, recency: str, frequency: str, monetary: str) -> dict[str, str]:
+    """SQL expressions of r, f and m over the given column expressions (the cuts are integers we computed,
+    written as literals so that the plan is the same on SQLite and PostgreSQL), and of the segment over
+    columns named r and f."""
+
+    def count(col: str, op: str, values: list[int]) -> str:
+        return "1" + "".join(f" + CASE WHEN {col} {op} {int(v)} THEN 1 ELSE 0 END" for v in values)
+
+    seg = " ".join(f"WHEN {r * 6 + f} THEN '{GRID[r][f]}'" for r in range(1, 6) for f in range(1, 6))
+    return {
+        "r": count(recency, "<", cuts["recency"]),
+        "f": count(frequency, ">", cuts["frequency"]),
+        "m": count(monetary, ">", cuts["monetary"]),
+        "segment": f"CASE r * 6 + f {seg} END",
+    }

@@ -7,9 +7,7 @@ The latest snapshot is "the analysis"; a customer's history is their rows over s
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -242,28 +240,33 @@ def _fetch(db: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...
         cur.close()
 
 
-def _figures(db: Session, *, business_id: int, as_of: date) -> Any:
-    """Per-customer figures as of `as_of` as one int64 array of rows (customer_id, recency_days,
-    frequency, monetary), sorted by customer id, read from the maintained aggregates (one row per
-    customer; the database computes the recency). A customer whose latest completed purchase is after
-    `as_of` (a run for a past date) is recomputed from their transactions up to that date."""
+def _figures_sql(db: Session, *, business_id: int, as_of: date) -> tuple[str, str, dict[str, Any]]:
+    """The per-customer figures as of `as_of` as SQL: (aggregates, later, params). `aggregates` reads the
+    maintained aggregates (one row per customer; the database computes the recency); `later` recomputes
+    from their transactions up to `as_of` the customers whose latest completed purchase is after it (a run
+    for a past date). Both select (customer_id, recency_days, frequency, monetary)."""
     pg = db.get_bind().dialect.name == "postgresql"
     rec = "(CAST(:as_of AS date) - {col})" if pg else "CAST(julianday(:as_of) - julianday({col}) AS INTEGER)"
     params = {"b": business_id, "as_of": as_of if pg else as_of.isoformat()}
-    data = _fetch(
-        db,
-        f"SELECT customer_id, {rec.format(col='last_on')}, frequency, monetary FROM customer_purchase_stats "
-        "WHERE business_id = :b AND last_on <= :as_of",
-        params,
+    aggregates = (
+        f"SELECT customer_id, {rec.format(col='last_on')} AS recency_days, frequency, monetary "
+        "FROM customer_purchase_stats WHERE business_id = :b AND last_on <= :as_of"
     )
-    later = _fetch(
-        db,
+    later = (
         f"SELECT t.customer_id, {rec.format(col='max(t.occurred_on)')}, count(*), sum(t.amount) "
         "FROM transactions t WHERE t.business_id = :b AND t.status = 'completed' AND t.occurred_on <= :as_of "
         "AND t.customer_id IN (SELECT customer_id FROM customer_purchase_stats "
-        "WHERE business_id = :b AND last_on > :as_of) GROUP BY t.customer_id",
-        params,
+        "WHERE business_id = :b AND last_on > :as_of) GROUP BY t.customer_id"
     )
+    return aggregates, later, params
+
+
+def _figures(db: Session, *, business_id: int, as_of: date) -> Any:
+    """Per-customer figures as of `as_of` as one int64 array of rows (customer_id, recency_days,
+    frequency, monetary), sorted by customer id (see `_figures_sql`)."""
+    aggregates, later_sql, params = _figures_sql(db, business_id=business_id, as_of=as_of)
+    data = _fetch(db, aggregates, params)
+    later = _fetch(db, later_sql, params)
     out = np.array(data + later, dtype=np.int64).reshape(-1, 4)
     if later:
         out = out[np.argsort(out[:, 0], kind="stable")]
@@ -340,6 +343,11 @@ def _summarise_arrays(monetary: Any, r: Any, f: Any) -> tuple[dict[str, Any], di
     counts = np.bincount(cell, minlength=36)
     revenue = np.zeros(36, dtype=np.int64)
     np.add.at(revenue, cell, monetary)
+    return _summarise_cells(counts, revenue.tolist())
+
+
+def _summarise_cells(counts: Any, revenue: list[int]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The snapshot's totals from the count and revenue of each R/F cell (index r × 6 + f)."""
     segments = {s: {"count": 0, "revenue": 0} for s in rfm.SEGMENT_ORDER}
     grid: dict[str, Any] = {}
     for rr in range(1, 6):
@@ -355,22 +363,40 @@ def _summarise_arrays(monetary: Any, r: Any, f: Any) -> tuple[dict[str, Any], di
 _ROW_COLUMNS = "business_id, snapshot_id, customer_id, recency_days, frequency, monetary, r, f, m, segment"
 
 
-def _insert_rows(db: Session, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Snapshot rows in bulk through the driver (COPY on PostgreSQL, executemany on SQLite): a snapshot of
-    100k customers must not cost more than the scoring."""
+def _store_rows(
+    db: Session, *, business_id: int, snapshot_id: int, as_of: date, cuts: dict[str, list[int]]
+) -> None:
+    """The snapshot's rows written by the database itself with one INSERT … SELECT over the same figures,
+    scored with the cut values computed from them (`rfm.score_cuts`; equal to the scores the run returns):
+    no row goes through Python, so storing 100k customers costs about one pass over the aggregates."""
+    aggregates, later, params = _figures_sql(db, business_id=business_id, as_of=as_of)
+    expr = rfm.scores_sql(cuts, recency="recency_days", frequency="frequency", monetary="monetary")
+    sql = (
+        f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) "
+        f"SELECT :b, :sid, customer_id, recency_days, frequency, monetary, r, f, m, {expr['segment']} FROM ("
+        f"SELECT customer_id, recency_days, frequency, monetary, {expr['r']} AS r, {expr['f']} AS f, "
+        f"{expr['m']} AS m FROM ({aggregates} UNION ALL {later}) fig) scored ORDER BY customer_id"
+    )
     conn = db.connection()
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(f"COPY rfm_snapshot_rows ({_ROW_COLUMNS}) FROM STDIN") as cp:
-            for row in rows:
-                cp.write_row(row)
-        return
-    marks = ", ".join("?" * 10)
+    if conn.dialect.paramstyle == "pyformat":
+        sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
     cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cur.executemany(f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) VALUES ({marks})", rows)  # type: ignore[arg-type]
+        cur.execute(sql, {**params, "sid": snapshot_id})
     finally:
         cur.close()
+
+
+def _stored_rows(db: Session, snapshot_id: int) -> list[rfm.Scored]:
+    return [
+        rfm.Scored(*row)
+        for row in _fetch(
+            db,
+            "SELECT customer_id, recency_days, frequency, monetary, r, f, m, segment FROM rfm_snapshot_rows "
+            "WHERE snapshot_id = :sid ORDER BY customer_id",
+            {"sid": snapshot_id},
+        )
+    ]
 
 
 def do_run(
@@ -383,20 +409,30 @@ def do_run(
     period: str | None = None,
     save: bool = True,
 ) -> RfmResult:
-    """Score every customer and (by default) store the snapshot. The hot path works on whole columns: one
-    row read per customer from the aggregates, scores and totals computed over arrays, the rows written
-    in bulk; per-customer Python objects are built only when a caller asks for `result.rows`."""
+    """Score every customer and (by default) store the snapshot. The hot path reads only the three figure
+    columns of the maintained aggregates (one row per customer, from a covering index), computes the score
+    cut values and the totals over numpy columns, and lets the database score and write the rows with one
+    INSERT … SELECT applying the same cuts (`rfm.scores_sql`): no per-customer row goes back through
+    Python. Per-customer objects are built only when a caller asks for `result.rows` (read back from the
+    stored rows)."""
     if not save:
         return compute(db, business=business, as_of=as_of, method=method)
     as_of = check_as_of(business, as_of)
     method = check_method(business, method)
     bins = bins_of(business) if method == "bins" else None
     bid = business.id
-    figures = _figures(db, business_id=bid, as_of=as_of)
-    scores = _scored(figures, method, bins)
-    r, f, m, seg = scores
-    segments, grid = _summarise_arrays(figures[:, 3], r, f)
-    scored = len(figures)
+    aggregates, later, params = _figures_sql(db, business_id=bid, as_of=as_of)
+    cols = np.array(
+        _fetch(
+            db, f"SELECT recency_days, frequency, monetary FROM ({aggregates} UNION ALL {later}) fig", params
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    rec, freq, mon = cols[:, 0], cols[:, 1], cols[:, 2]
+    cuts = rfm.score_cuts(rec, freq, mon, method=method, bins=bins)
+    r, f, _m, _seg = rfm.scores_from_cuts(rec, freq, mon, cuts)
+    segments, grid = _summarise_arrays(mon, r, f)
+    scored = len(cols)
     snap = RfmSnapshot(
         business_id=bid,
         as_of=as_of,
@@ -412,26 +448,14 @@ def do_run(
     db.add(snap)
     db.flush()
     sid = snap.id
-    names = rfm.SEGMENT_ORDER
-    _insert_rows(
-        db,
-        zip(
-            itertools.repeat(bid),
-            itertools.repeat(sid),
-            *(figures[:, i].tolist() for i in range(4)),
-            r.tolist(),
-            f.tolist(),
-            m.tolist(),
-            [names[s] for s in seg.tolist()],
-        ),
-    )
+    _store_rows(db, business_id=bid, snapshot_id=sid, as_of=as_of, cuts=cuts)
     log.info("rfm.snapshot", business_id=bid, snapshot_id=sid, kind=kind, customers=scored)
     return RfmResult(
         bid,
         as_of,
         method,
         None,
-        _load=lambda what: _refs(db, bid) if what == "refs" else _as_rows(figures, scores),
+        _load=lambda what: _refs(db, bid) if what == "refs" else _stored_rows(db, sid),
         snapshot_id=sid,
         customers_scored=scored,
         customers_without_purchases=snap.customers_without_purchases,
