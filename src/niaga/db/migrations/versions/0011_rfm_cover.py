@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011_rfm_cover"
-down_revision = "0010_content"
+down_revision = "0011_print"
 branch_labels = None
 depends_on = None
 
