@@ -208,7 +208,11 @@ def score_case(case: dict[str, Any], out: dict[str, Any], allowed: set[int]) -> 
     return Score((it, 1), (en_ok, en_n), (fa_ok, fa_n), ho, int(bool(bad)), lines)
 
 
-SETS = ("heldout", "heldout2", "heldout3")  # heldout2, heldout3: each written before the fixes that followed it
+SETS = (
+    "heldout",
+    "heldout2",
+    "heldout3",
+)  # heldout2, heldout3: each written before the fixes that followed it
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

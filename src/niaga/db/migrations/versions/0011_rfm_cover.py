@@ -1,7 +1,7 @@
 """rfm: the aggregates' index covers the figures (an RFM run reads them from the index alone)
 
 Revision ID: 0011_rfm_cover
-Revises: 0010_content
+Revises: 0011_print
 """
 
 from __future__ import annotations
