@@ -27,6 +27,8 @@ command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # n8n test (tests/ops/test_n8n.py): npm installs Node 24 and n8n into a cache folder (scripts/n8n-install.sh)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# live events across processes (tests/channels/test_events_across_processes.py): a private redis-server
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)

@@ -1,19 +1,22 @@
 """Live events across processes (issue 18 §4): two `niaga serve` processes share the database and Redis; a
 WAHA webhook received by one shows up on the other's `/api/v1/events` stream within 2 s.
 
-Only where Redis is configured (the PostgreSQL + Redis suite): without it events are in-process by design
-(`niaga.messaging.events`), so there is nothing to bridge."""
+Events cross processes through Redis (without it they are in-process by design, `niaga.messaging.events`): the
+PostgreSQL + Redis suite uses its Redis; the SQLite suite starts a private `redis-server` on loopback for this
+module, so the bridge is checked on every run."""
 
 from __future__ import annotations
 
 import json
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,12 +28,62 @@ from niaga.tenancy.service import create_api_key
 from tests import factories as f
 from tests.channels.conftest import HMAC_KEY, configure
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get("NIAGA_TEST_REDIS_URL"), reason="needs Redis (the PostgreSQL + Redis suite)"
-    ),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("NIAGA_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    exe = shutil.which("redis-server")
+    assert exe, "redis-server is needed (scripts/system-deps.sh installs it)"
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline and proc.poll() is None, "redis-server did not start"
+            time.sleep(0.05)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def with_redis(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """This process's settings (and the servers it starts) point at the Redis in use."""
+    monkeypatch.setenv("NIAGA_REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    yield redis_url
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 def _free_port() -> int:
@@ -87,8 +140,8 @@ def _read_events(base: str, key: str, out: queue.Queue[dict], stop: threading.Ev
             out.put({"type": "_error", "error": repr(exc)})
 
 
-def test_webhook_on_one_process_reaches_the_event_stream_of_another(db, tmp_path):
-    assert get_settings().redis_url  # the suite configured the bridge
+def test_webhook_on_one_process_reaches_the_event_stream_of_another(db, tmp_path, with_redis):
+    assert get_settings().redis_url == with_redis
     with FakeWaha() as waha:
         b = f.make_business(db, slug="rizquna", name="Rizquna", settings={"channels": {"buffer_seconds": 30}})
         configure(
@@ -139,7 +192,7 @@ def test_webhook_on_one_process_reaches_the_event_stream_of_another(db, tmp_path
                     proc.kill()
 
 
-def test_widget_rate_limit_holds_across_processes() -> None:
+def test_widget_rate_limit_holds_across_processes(with_redis: str) -> None:
     """Two limiters (as in two web processes) share the count through Redis; the memory store does not."""
     from niaga.integrations.widget.ratelimit import MemoryWindow, SharedWindow
 
