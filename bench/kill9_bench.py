@@ -251,16 +251,18 @@ def main() -> int:
                 time.sleep(0.2)
             for t in senders:
                 t.join(max(1.0, deadline - time.monotonic()))
+            done_at = time.monotonic()
             time.sleep(5)  # late duplicates would show up here
-            elapsed = time.monotonic() - t0
-            per_chat = {c: [m["body"] for m in waha.sent if m["to"] == c] for c in chats}
-            lost = [c for c, bodies in per_chat.items() if not bodies]
-            twice = [c for c, bodies in per_chat.items() if len(bodies) > 1]
-            drain_s = (time.monotonic() - 5 - restarted_at) if restarted_at and not lost else float("nan")
+            elapsed = done_at - t0
         finally:
             for w in workers:
                 _stop(w)
             _stop(server)
+        # counted after every process stopped: a send still in flight is counted too
+        per_chat = {c: [m["body"] for m in waha.sent if m["to"] == c] for c in chats}
+        lost = [c for c, bodies in per_chat.items() if not bodies]
+        twice = [c for c, bodies in per_chat.items() if len(bodies) > 1]
+        drain_s = (done_at - restarted_at) if restarted_at and not lost else float("nan")
     stored = _stored(chats)
     refused = sum(n for k, n in stats.items() if not k.startswith("2"))
     print(

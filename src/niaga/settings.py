@@ -109,6 +109,14 @@ class Settings(BaseSettings):
     backup_schedule_hour: int = 2
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
+    # Off-site copies: an S3-compatible bucket (AWS, MinIO, R2, Wasabi, …). With backup_s3_url
+    # (s3://bucket/prefix) set, the daily backup is also uploaded there and the same retention applies there;
+    # `niaga backup create --to s3://bucket/prefix` uploads one by hand.
+    backup_s3_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
     # Alerts to the owner's admin chat (and to Prometheus through /metrics). Each condition alerts at most
     # once per `alert_repeat_minutes` per business.
     alert_queue_backlog: int = 200

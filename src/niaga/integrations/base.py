@@ -107,4 +107,5 @@ def raise_for_llm(resp: httpx.Response, provider: str) -> None:
         retryable=retryable,
         retry_after=retry_after if retryable else None,
         status=resp.status_code,
+        provider=provider,
     )

@@ -36,6 +36,9 @@ def channel_set(
     admin_chat_id: str = typer.Option(
         None, "--admin-chat-id", help="Telegram chat for admin alerts/approvals."
     ),
+    admin_number: str = typer.Option(
+        None, "--admin-number", help="WhatsApp gateways: the owner's number for operations alerts (62…)."
+    ),
     disable: bool = typer.Option(False, "--disable", help="Keep the settings but stop using the channel."),
 ) -> None:
     """Create or update a channel; secrets are stored encrypted and only shown masked."""
@@ -49,6 +52,8 @@ def channel_set(
     secrets: dict[str, Any] = {}
     if base_url:
         config["base_url"] = base_url
+    if admin_number is not None and kind != "telegram":
+        config["admin_number"] = admin_number
     if kind == "waha":
         if session:
             config["session"] = session

@@ -3,11 +3,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # Why a call failed, when the provider says so in a way the domain acts on (`ProviderError.reason`).
 RECIPIENT_UNREACHABLE = "recipient_unreachable"  # blocked the bot, deleted the account: permanent
 CHAT_MIGRATED = "chat_migrated"  # the chat has a new id (`migrate_to`): retry there at once
+
+
+# Called with (provider, permanent) for every provider error made (niaga.ops.metrics counts them by provider).
+error_hooks: list[Callable[[str, bool], None]] = []
+
+
+def _report(provider: str, permanent: bool) -> None:
+    for hook in list(error_hooks):
+        try:
+            hook(provider, permanent)
+        except Exception:  # counting must never change what the caller sees
+            pass
 
 
 class ProviderError(Exception):
@@ -35,6 +48,7 @@ class ProviderError(Exception):
         self.body = body
         self.reason = reason
         self.migrate_to = migrate_to
+        _report(provider, permanent)
 
 
 # 4xx answers that a later retry can succeed: timeout, conflict (in flight), too early, too many requests.
@@ -51,9 +65,17 @@ class LLMError(Exception):
     """A language model call failed; `retryable` moves the turn to a retry or the next provider."""
 
     def __init__(
-        self, message: str, *, retryable: bool, retry_after: float | None = None, status: int | None = None
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+        provider: str = "llm",
     ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+        self.provider = provider
+        _report(provider, not retryable)

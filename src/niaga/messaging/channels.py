@@ -26,17 +26,18 @@ from niaga.tenancy.models import ProviderConfig
 CHANNEL_KINDS: dict[str, dict[str, Any]] = {
     "waha": {
         "channel": "whatsapp",
-        "config": {"base_url": None, "session": "default"},
+        # admin_number: the owner's WhatsApp number for operations alerts (optional)
+        "config": {"base_url": None, "session": "default", "admin_number": ""},
         "secrets": ("api_key", "hmac_key"),
     },
     "fonnte": {
         "channel": "whatsapp",
-        "config": {"base_url": "https://api.fonnte.com"},
+        "config": {"base_url": "https://api.fonnte.com", "admin_number": ""},
         "secrets": ("token",),
     },
     "starsender": {
         "channel": "whatsapp",
-        "config": {"base_url": "https://api.starsender.online"},
+        "config": {"base_url": "https://api.starsender.online", "admin_number": ""},
         "secrets": ("api_key",),
     },
     "telegram": {

@@ -118,6 +118,14 @@ def do_configure(
         and not re.fullmatch(r"-?\d+", str(new_config["admin_chat_id"]))
     ):
         errors["config.admin_chat_id"] = "Chat id Telegram berupa angka, mis. -1001234567890."
+    if new_config.get("admin_number"):
+        digits = re.sub(r"[\s().+-]", "", str(new_config["admin_number"]))
+        if digits.startswith("0"):
+            digits = "62" + digits[1:]
+        if not re.fullmatch(r"\d{9,15}", digits):
+            errors["config.admin_number"] = "Nomor WhatsApp admin berupa angka, mis. 6281234567890."
+        else:
+            new_config["admin_number"] = digits
     if errors:
         raise ValidationFailed("Pengaturan kanal belum lengkap.", details=errors)
     if row is None:

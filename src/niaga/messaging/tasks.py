@@ -21,8 +21,8 @@ def send_message(message_id: int) -> str:
 
 
 @task("channels.alert", max_attempts=5, base_delay=5.0)
-def alert(for_business: int, text: str) -> str:
-    return send_alert(for_business, text)
+def alert(for_business: int, text: str, only: list[str] | None = None) -> str:
+    return send_alert(for_business, text, only)
 
 
 def on_dead_letter(dl: DeadLetter) -> None:

@@ -21,6 +21,7 @@ from niaga.ops import metrics
 from niaga.ops.backup import latest_backup_age_seconds
 from niaga.ops.models import EventDelivery
 from niaga.orders.models import Order
+from niaga.printshop.printing_models import PrintRequest
 from niaga.settings import get_settings
 from niaga.tenancy.models import Business, ProviderConfig
 
@@ -191,6 +192,9 @@ def collect(db: Session) -> None:
         sa.select(Order.status, sa.func.count()).where(Order.kind == "print").group_by(Order.status)
     ):
         metrics.print_jobs.labels(status).set(n)
+    metrics.print_requests.clear()
+    for state, n in db.execute(sa.select(PrintRequest.state, sa.func.count()).group_by(PrintRequest.state)):
+        metrics.print_requests.labels(state).set(n)
     metrics.event_deliveries.clear()
     for status, n in db.execute(
         sa.select(EventDelivery.status, sa.func.count()).group_by(EventDelivery.status)

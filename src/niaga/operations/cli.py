@@ -34,16 +34,39 @@ def _print(summary: dict, as_json: bool, title: str) -> None:
 
 @backup_app.command("create")
 def backup_create(
-    to: Path = typer.Option(None, "--to", help="Folder for the archive (default NIAGA_BACKUP_DIR)."),
+    to: str = typer.Option(
+        None, "--to", help="Folder for the archive (default NIAGA_BACKUP_DIR), or s3://bucket/prefix."
+    ),
     passphrase: str = typer.Option(None, "--passphrase", help="Encrypt (default NIAGA_BACKUP_PASSPHRASE)."),
     as_json: bool = typer.Option(False, "--json"),
     prune: bool = typer.Option(False, "--prune", help="Apply the retention rule afterwards."),
 ) -> None:
-    """Write a consistent backup archive (database snapshot + files + manifest)."""
-    from niaga.ops.backup import create_backup, prune_backups
+    """Write a consistent backup archive (database snapshot + files + manifest), to a folder or to S3."""
+    import tempfile
+
+    from niaga.ops.backup import create_backup, prune_backups, prune_s3, upload_backup
+    from niaga.ops.s3 import S3Error, is_s3_url
 
     s = get_settings()
-    result = create_backup(s, to or s.backups_dir, passphrase=_passphrase(passphrase))
+    if is_s3_url(to):
+        s.ensure_home()
+        with tempfile.TemporaryDirectory(prefix="niaga-s3-backup-", dir=s.home) as tmp:
+            result = create_backup(s, Path(tmp), passphrase=_passphrase(passphrase))
+            try:
+                keys = upload_backup(s, result.archive, to)
+                if prune:
+                    result.summary["pruned"] = prune_s3(
+                        s, to, keep_daily=s.backup_keep_daily, keep_weekly=s.backup_keep_weekly
+                    )
+            except (S3Error, ValueError) as exc:
+                typer.echo(f"unggah ke S3 gagal: {exc}", err=True)
+                raise typer.Exit(1) from None
+        result.summary["archive"] = f"{to.rstrip('/')}/{result.archive.name}"
+        result.summary["uploaded"] = keys
+        _print(result.summary, as_json, "cadangan diunggah")
+        return
+    target = Path(to) if to else s.backups_dir
+    result = create_backup(s, target, passphrase=_passphrase(passphrase))
     if prune:
         result.summary["pruned"] = [
             str(p)
@@ -68,16 +91,30 @@ def backup_verify(
 
 @backup_app.command("restore")
 def backup_restore(
-    archive: Path,
+    archive: str = typer.Argument(..., help="An archive file, or s3://bucket/prefix/niaga-backup-….tar.gz"),
     force: bool = typer.Option(False, "--force", help="Overwrite a home/database that already holds data."),
     passphrase: str = typer.Option(None, "--passphrase"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Restore an archive into NIAGA_HOME / NIAGA_DATABASE_URL (empty unless --force). Stop web and worker first."""
-    from niaga.ops.backup import restore_backup
+    import tempfile
 
+    from niaga.ops.backup import download_backup, restore_backup
+    from niaga.ops.s3 import S3Error, is_s3_url
+
+    s = get_settings()
+    if is_s3_url(archive):
+        with tempfile.TemporaryDirectory(prefix="niaga-s3-restore-") as tmp:
+            try:
+                local = download_backup(s, archive, Path(tmp))
+            except (S3Error, ValueError) as exc:
+                typer.echo(f"unduh dari S3 gagal: {exc}", err=True)
+                raise typer.Exit(1) from None
+            summary = restore_backup(s, local, force=force, passphrase=_passphrase(passphrase))
+        _print(summary, as_json, "dipulihkan dari")
+        return
     _print(
-        restore_backup(get_settings(), archive, force=force, passphrase=_passphrase(passphrase)),
+        restore_backup(s, Path(archive), force=force, passphrase=_passphrase(passphrase)),
         as_json,
         "dipulihkan dari",
     )
@@ -85,14 +122,23 @@ def backup_restore(
 
 @backup_app.command("prune")
 def backup_prune(
-    directory: Path = typer.Option(None, "--dir"),
+    directory: str = typer.Option(
+        None, "--dir", help="Folder (default NIAGA_BACKUP_DIR) or s3://bucket/prefix."
+    ),
 ) -> None:
     """Delete archives beyond the retention rule (NIAGA_BACKUP_KEEP_DAILY / _WEEKLY)."""
-    from niaga.ops.backup import prune_backups
+    from niaga.ops.backup import prune_backups, prune_s3
+    from niaga.ops.s3 import is_s3_url
 
     s = get_settings()
+    if is_s3_url(directory):
+        gone = prune_s3(s, directory, keep_daily=s.backup_keep_daily, keep_weekly=s.backup_keep_weekly)
+        typer.echo(f"{len(gone)} arsip dihapus")
+        return
     deleted = prune_backups(
-        directory or s.backups_dir, keep_daily=s.backup_keep_daily, keep_weekly=s.backup_keep_weekly
+        Path(directory) if directory else s.backups_dir,
+        keep_daily=s.backup_keep_daily,
+        keep_weekly=s.backup_keep_weekly,
     )
     typer.echo(f"{len(deleted)} arsip dihapus")
 

@@ -31,6 +31,19 @@ def run_scheduled_backup(min_age_hours: float = 20.0) -> dict[str, Any] | None:
         passphrase = s.backup_passphrase.get_secret_value() if s.backup_passphrase else None
         result = create_backup(s, target, passphrase=passphrase)
         deleted = prune_backups(target, keep_daily=s.backup_keep_daily, keep_weekly=s.backup_keep_weekly)
+        if s.backup_s3_url:
+            # The off-site copy. A failed upload keeps the local archive and is logged as an error (the log
+            # alert and the summary show it); the next day's backup is uploaded as usual.
+            from niaga.ops.backup import prune_s3, upload_backup
+
+            try:
+                result.summary["uploaded"] = upload_backup(s, result.archive, s.backup_s3_url)
+                result.summary["pruned_s3"] = prune_s3(
+                    s, s.backup_s3_url, keep_daily=s.backup_keep_daily, keep_weekly=s.backup_keep_weekly
+                )
+            except Exception as exc:
+                log.error("ops.backup.upload_failed", error=str(exc), location=s.backup_s3_url)
+                result.summary["upload_error"] = str(exc)
         log.info("ops.backup.done", **result.summary, pruned=len(deleted))
         return result.summary
 

@@ -508,34 +508,104 @@ def restore_backup(
 # --- retention --------------------------------------------------------------------------------------------
 
 
-def prune_backups(directory: Path, *, keep_daily: int = 7, keep_weekly: int = 4) -> list[Path]:
-    """Keep the newest archive of each of the last `keep_daily` days that have one and of each of the last
-    `keep_weekly` ISO weeks; delete the rest (with their .sha256). Returns the deleted archives."""
-    found: list[tuple[datetime, Path]] = []
-    for p in directory.iterdir() if directory.exists() else []:
-        m = ARCHIVE_RE.match(p.name)
+def prunable(names: list[str], *, keep_daily: int = 7, keep_weekly: int = 4) -> list[str]:
+    """Of these archive names, the ones the retention rule deletes: keep the newest archive of each of the
+    last `keep_daily` days that have one and of each of the last `keep_weekly` ISO weeks."""
+    found: list[tuple[datetime, str]] = []
+    for name in names:
+        m = ARCHIVE_RE.match(name)
         if m:
-            found.append((datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC), p))
+            found.append((datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC), name))
     found.sort(reverse=True)
-    keep: set[Path] = set()
+    keep: set[str] = set()
     days: set[str] = set()
     weeks: set[tuple[int, int]] = set()
-    for when, p in found:
+    for when, name in found:
         day = when.strftime("%Y-%m-%d")
         if day not in days and len(days) < keep_daily:
             days.add(day)
-            keep.add(p)
+            keep.add(name)
         week = when.isocalendar()[:2]
         if week not in weeks and len(weeks) < keep_weekly:
             weeks.add(week)
-            keep.add(p)
+            keep.add(name)
+    return [name for _when, name in found if name not in keep]
+
+
+def prune_backups(directory: Path, *, keep_daily: int = 7, keep_weekly: int = 4) -> list[Path]:
+    """Delete the archives in `directory` beyond the retention rule (`prunable`), with their .sha256.
+    Returns the deleted archives."""
+    names = [p.name for p in directory.iterdir()] if directory.exists() else []
     deleted = []
-    for _when, p in found:
-        if p not in keep:
-            p.unlink()
-            p.with_name(p.name + ".sha256").unlink(missing_ok=True)
-            deleted.append(p)
+    for name in prunable(names, keep_daily=keep_daily, keep_weekly=keep_weekly):
+        p = directory / name
+        p.unlink()
+        p.with_name(name + ".sha256").unlink(missing_ok=True)
+        deleted.append(p)
     return deleted
+
+
+# --- S3-compatible storage -------------------------------------------------------------------------------
+
+
+def upload_backup(settings: Settings, archive: Path, location: str) -> list[str]:
+    """Upload an archive and its .sha256 to `s3://bucket/prefix`; the keys written."""
+    from niaga.ops.s3 import S3Client, S3Location
+
+    loc = S3Location.parse(location)
+    client = S3Client.from_settings(settings)
+    side = archive.with_name(archive.name + ".sha256")
+    digest = side.read_text().split()[0] if side.exists() else _sha256_file(archive)
+    key = loc.prefix + archive.name
+    client.put_file(loc.bucket, key, archive, sha256=digest)
+    # the checksum last: its presence says the archive above is complete
+    client.put_bytes(loc.bucket, key + ".sha256", f"{digest}  {archive.name}\n".encode())
+    return [key, key + ".sha256"]
+
+
+def prune_s3(settings: Settings, location: str, *, keep_daily: int = 7, keep_weekly: int = 4) -> list[str]:
+    """Apply the retention rule to the archives under `s3://bucket/prefix` (not below sub-prefixes)."""
+    from niaga.ops.s3 import S3Client, S3Location
+
+    loc = S3Location.parse(location)
+    client = S3Client.from_settings(settings)
+    names = [
+        o.key[len(loc.prefix) :]
+        for o in client.list(loc.bucket, loc.prefix)
+        if "/" not in o.key[len(loc.prefix) :]
+    ]
+    deleted = []
+    for name in prunable(names, keep_daily=keep_daily, keep_weekly=keep_weekly):
+        client.delete(loc.bucket, loc.prefix + name)
+        if name + ".sha256" in names:
+            client.delete(loc.bucket, loc.prefix + name + ".sha256")
+        deleted.append(loc.prefix + name)
+    return deleted
+
+
+def download_backup(settings: Settings, url: str, into: Path) -> Path:
+    """Fetch `s3://bucket/prefix/niaga-backup-….tar.gz[.enc]` into the folder `into`, checked against its
+    .sha256 when one is stored beside it (a mismatch refuses before anything is restored)."""
+    from niaga.ops.s3 import S3Client, S3Error, S3Location
+
+    loc = S3Location.parse(url)
+    key = loc.prefix.rstrip("/")
+    name = key.rsplit("/", 1)[-1]
+    if not ARCHIVE_RE.match(name):
+        raise BackupError(f"Bukan arsip cadangan niaga: {url}")
+    client = S3Client.from_settings(settings)
+    into.mkdir(parents=True, exist_ok=True)
+    dest = client.get_file(loc.bucket, key, into / name)
+    try:
+        side = client.get_file(loc.bucket, key + ".sha256", into / (name + ".sha256"))
+    except S3Error as exc:
+        if exc.status != 404:
+            raise
+        return dest
+    expected = side.read_text().split()[0]
+    if _sha256_file(dest) != expected:
+        raise BackupError("Arsip dari S3 tidak cocok dengan checksum-nya (rusak atau terpotong).")
+    return dest
 
 
 def latest_backup_age_seconds(directory: Path, now: datetime | None = None) -> float | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from niaga.kit.providers import error_hooks
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 http_requests = Counter(
@@ -70,3 +72,14 @@ agent_turn_latency = Histogram(
     registry=REGISTRY,
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
 )
+print_requests = Gauge(
+    "niaga_print_requests", "Print requests sent to printers (IPP), by state", ["state"], registry=REGISTRY
+)
+
+
+def _count_provider_error(provider: str, permanent: bool) -> None:
+    provider_errors.labels(provider, "permanent" if permanent else "temporary").inc()
+
+
+if _count_provider_error not in error_hooks:
+    error_hooks.append(_count_provider_error)

@@ -63,7 +63,12 @@ SECRET_LABELS = {
     "bot_token": "Bot token",
     "secret_token": "Secret token webhook",
 }
-CONFIG_LABELS = {"base_url": "Base URL", "session": "Sesi", "admin_chat_id": "Chat id admin"}
+CONFIG_LABELS = {
+    "base_url": "Base URL",
+    "session": "Sesi",
+    "admin_chat_id": "Chat id admin",
+    "admin_number": "Nomor WhatsApp admin",
+}
 
 
 def _audit(db: Any, ctx: Ctx, action: str, **data: Any) -> None:

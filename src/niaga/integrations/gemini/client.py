@@ -66,9 +66,9 @@ class GeminiClient:
             with httpx.Client(transport=llm.transport, timeout=timeout) as c:
                 resp = c.post(url, json=body, headers={"x-goog-api-key": self.api_key})
         except httpx.TimeoutException as exc:
-            raise LLMError(f"gemini timeout: {exc}", retryable=True) from exc
+            raise LLMError(f"gemini timeout: {exc}", retryable=True, provider="gemini") from exc
         except httpx.HTTPError as exc:
-            raise LLMError(f"gemini connection: {exc}", retryable=True) from exc
+            raise LLMError(f"gemini connection: {exc}", retryable=True, provider="gemini") from exc
         raise_for_llm(resp, "gemini")
         try:
             data = resp.json()
@@ -106,7 +106,7 @@ class GeminiClient:
                 raw=parts,
             )
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise LLMError(f"gemini malformed response: {exc}", retryable=False) from exc
+            raise LLMError(f"gemini malformed response: {exc}", retryable=False, provider="gemini") from exc
 
     @staticmethod
     def assistant_message(c: Completion) -> dict[str, Any]:

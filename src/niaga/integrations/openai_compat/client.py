@@ -42,9 +42,9 @@ class OpenAICompatClient:
             with httpx.Client(transport=llm.transport, timeout=timeout) as c:
                 resp = c.post(f"{self.base_url}/chat/completions", json=body, headers=headers)
         except httpx.TimeoutException as exc:
-            raise LLMError(f"openai timeout: {exc}", retryable=True) from exc
+            raise LLMError(f"openai timeout: {exc}", retryable=True, provider="openai_compat") from exc
         except httpx.HTTPError as exc:
-            raise LLMError(f"openai connection: {exc}", retryable=True) from exc
+            raise LLMError(f"openai connection: {exc}", retryable=True, provider="openai_compat") from exc
         raise_for_llm(resp, "openai")
         try:
             data = resp.json()
@@ -69,7 +69,9 @@ class OpenAICompatClient:
                 raw=msg,
             )
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise LLMError(f"openai malformed response: {exc}", retryable=False) from exc
+            raise LLMError(
+                f"openai malformed response: {exc}", retryable=False, provider="openai_compat"
+            ) from exc
 
     @staticmethod
     def assistant_message(c: Completion) -> dict[str, Any]:
