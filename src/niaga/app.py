@@ -385,6 +385,7 @@ ROUTER_MODULES = (
     "niaga.operations.routes",
     "niaga.printshop.printing_routes",
     "niaga.web.content",
+    "niaga.web.operations",
     "niaga.web.views",
 )
 

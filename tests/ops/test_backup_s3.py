@@ -182,3 +182,27 @@ def test_bad_locations_and_missing_settings(tmp_path):
     env = base_env(home, NIAGA_S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}", **KEYS)
     out = niaga(env, "backup", "create", "--to", "s3://b/x", check=False)
     assert out.returncode == 1 and "S3 tidak dapat dihubungi" in out.stderr
+
+
+def test_scheduled_backup_also_goes_to_s3(tmp_path, s3, monkeypatch):
+    from niaga.operations.tasks import run_scheduled_backup
+    from niaga.settings import reset_settings_cache
+
+    monkeypatch.setenv("NIAGA_BACKUP_DIR", str(tmp_path / "lokal"))
+    monkeypatch.setenv("NIAGA_BACKUP_S3_URL", f"s3://{BUCKET}/otomatis")
+    monkeypatch.setenv("NIAGA_S3_ENDPOINT_URL", s3["url"])
+    for k, v in KEYS.items():
+        monkeypatch.setenv(k, v)
+    reset_settings_cache()
+    try:
+        summary = run_scheduled_backup(min_age_hours=0)
+    finally:
+        monkeypatch.undo()
+        reset_settings_cache()
+    assert summary is not None and "upload_error" not in summary
+    name = Path(summary["archive"]).name
+    assert (tmp_path / "lokal" / name).exists()  # the local copy stays
+    keys = sorted(o["Key"] for o in s3["boto"].list_objects_v2(Bucket=BUCKET, Prefix="otomatis/")["Contents"])
+    assert keys == [f"otomatis/{name}", f"otomatis/{name}.sha256"]
+    body = s3["boto"].get_object(Bucket=BUCKET, Key=f"otomatis/{name}")["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == summary["sha256"]

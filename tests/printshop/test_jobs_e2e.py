@@ -169,4 +169,38 @@ def test_mixed_order_from_whatsapp_to_picked_up(  # type: ignore[no-untyped-def]
         "the thank-you with points",
         lambda: any(f"bertambah {expected // 1000} poin" in t for t in waha.texts_to(CHAT)),
     )
+    page.goto(f"/app/cetak/{job.id}")
+    expect(page.locator("h1")).to_contain_text(job.number)
+    expect(page.locator(".pq-timeline li")).to_have_count(len(jobs_events(db, job.id)))
+    shoot(page, output_dir, "pesanan-cetak")
+
+    # The customer's upload page in a phone browser: several files, the progress bar, the answer.
+    from niaga.messaging.models import Conversation
+    from niaga.printshop import jobs_links
+
+    conv = db.scalars(sa.select(Conversation).where(Conversation.chat_id == CHAT)).one()
+    token = jobs_links.upload_token(business_id=bid, customer_id=conv.customer_id, conversation_id=conv.id)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/u/{token}")
+    page.set_input_files(
+        "#up-files",
+        [
+            str(MIXED_ORDER / "Lampiran_Skripsi_FINAL_revisi2.pdf"),
+            str(MIXED_ORDER / "IMG_20240517_093512.jpg"),
+        ],
+    )
+    expect(page.locator("#up-list li")).to_have_count(2)
+    page.fill("#up-note", "2 rangkap spiral")
+    page.click("#up-send")
+    expect(page.locator("#up-msg.up-ok")).to_contain_text("2 file diterima", timeout=20000)
+    assert page.locator("#up-bar").get_attribute("value") == "100"
+    page.screenshot(path=str(output_dir / "unggah-390.png"), full_page=True)
+    wait_for("the upload's quote", lambda: sum("Rincian biaya" in t for t in waha.texts_to(CHAT)) == 2)
     assert not page.js_errors
+
+
+def jobs_events(db, job_id: int) -> list:  # type: ignore[no-untyped-def]
+    from niaga.printshop.jobs_models import PrintJobEvent
+
+    db.rollback()
+    return list(db.scalars(sa.select(PrintJobEvent).where(PrintJobEvent.job_id == job_id)))

@@ -268,3 +268,18 @@ def test_customer_asks_in_chat_to_delete_their_files(db, client, shop, waha):  #
     assert "sudah kami hapus permanen" in waha.texts_to(CHAT)[-1]
     assert not folder.exists()
     assert jobs_chat.DELETE.search("hapus file saya")
+
+
+def test_processing_that_gives_up_leaves_the_job_failed_on_the_board(db, client, shop, waha, monkeypatch):  # type: ignore[no-untyped-def]
+    from niaga.jobs.registry import PermanentError
+    from niaga.printshop import jobs_process
+
+    def crash(job_id: int) -> str:
+        raise PermanentError("LibreOffice berhenti saat membuka dokumen")
+
+    monkeypatch.setattr(jobs_process, "run", crash)
+    post(client, shop.business, file_event(waha, MIXED_ORDER / "Lampiran_Skripsi_FINAL_revisi2.pdf"))
+    drain_all(ahead=2)
+    drain_all(ahead=2)
+    (job,) = _jobs(db, shop)
+    assert job.status == "failed" and "LibreOffice berhenti" in (job.alert or "")
