@@ -268,9 +268,7 @@ def _figures(db: Session, *, business_id: int, as_of: date) -> Any:
     data = _fetch(db, aggregates, params)
     later = _fetch(db, later_sql, params)
     out = np.array(data + later, dtype=np.int64).reshape(-1, 4)
-    if later:
-        out = out[np.argsort(out[:, 0], kind="stable")]
-    return out
+    return out[np.argsort(out[:, 0], kind="stable")]  # the index returns them in date order
 
 
 def _scored(figures: Any, method: str, bins: dict[str, tuple[int, ...]] | None) -> tuple[Any, Any, Any, Any]:
