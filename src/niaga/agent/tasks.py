@@ -3,6 +3,7 @@ scheduled by `niaga.messaging.buffer`)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from niaga.agent import llm, replies
@@ -12,6 +13,7 @@ from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
 from niaga.messaging.delivery import do_send, release_delivery
 from niaga.messaging.models import Conversation, Message
+from niaga.ops import metrics
 from niaga.ops.logging import get_logger
 from niaga.orders import chat, payments
 from niaga.printshop import jobs_chat as print_chat
@@ -61,6 +63,7 @@ def reply(conversation_id: int, message_id: int) -> str:
     try:
         # 3. With a language model: plan (read, rolled back) and phrase with no transaction open, so the
         #    model's seconds never hold the database's writer (see `agent.service.turn`).
+        started = time.perf_counter()
         prephrased = _phrase_outside(conversation_id, message_id) if wants_model else None
         # 4. One short transaction: claim the messages, run the turn, store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:
@@ -81,6 +84,8 @@ def reply(conversation_id: int, message_id: int) -> str:
                 result = agent.turn(
                     db, business=business, conversation=conv, message=asked, prephrased=prephrased
                 )
+                # message claimed -> reply text ready, the model's phrasing included
+                metrics.agent_turn_latency.observe(time.perf_counter() - started)
             if (
                 asked is not claimed[-1]
             ):  # a merged copy: keep what the agent understood on the stored message

@@ -134,6 +134,7 @@ async def ingest(spec: WebhookSpec, params: Mapping[str, str], headers: Headers,
     # The signature is checked on the exact bytes before anything is parsed or stored.
     if spec.verify_raw is not None and not spec.verify_raw(raw, headers, target):
         log.warning("webhook.bad_signature", provider=spec.provider, business_id=target.business_id)
+        metrics.webhooks_total.labels(spec.provider, "bad_signature").inc()
         return 401, fail(*spec.bad_signature)
     if spec.parse is not None:
         try:
@@ -150,6 +151,7 @@ async def ingest(spec: WebhookSpec, params: Mapping[str, str], headers: Headers,
         return 400, fail(*spec.not_object)
     if spec.verify_payload is not None and not spec.verify_payload(body, target):
         log.warning("webhook.bad_signature", provider=spec.provider, business_id=target.business_id)
+        metrics.webhooks_total.labels(spec.provider, "bad_signature").inc()
         return 401, fail(*spec.bad_signature)
     if spec.check is not None:
         problem = spec.check(body)
