@@ -17,13 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from niaga.agent.llm import LLM_CLIENTS, LLMClient
+from niaga.knowledge.embeddings import EMBEDDERS
 from niaga.integrations import content_publishing, inbox
 from niaga.integrations.fonnte import tasks as fonnte_tasks
 from niaga.integrations.fonnte.client import FonnteClient
 from niaga.integrations.gemini.client import GeminiClient
 from niaga.integrations.midtrans import payments as midtrans_payments
 from niaga.integrations.midtrans import tasks as midtrans_tasks
-from niaga.integrations.openai_compat.client import OpenAICompatClient
+from niaga.integrations.openai_compat.client import OpenAICompatClient, OpenAIEmbeddingsClient
 from niaga.integrations.resend.client import ResendClient
 from niaga.integrations.smtp.client import SmtpSender
 from niaga.integrations.starsender import tasks as starsender_tasks
@@ -104,4 +105,5 @@ def install() -> None:
         GATEWAYS.register(name, gateway)
     for name, llm_factory in LLM_PROVIDERS.items():
         LLM_CLIENTS.register(name, llm_factory)
+    EMBEDDERS.register("openai_compat", OpenAIEmbeddingsClient)
     content_publishing.install()  # publishers (Meta, TikTok, Telegram channel) and content approval
