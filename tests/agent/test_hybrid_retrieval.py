@@ -144,9 +144,10 @@ def test_sync_embeds_changed_rows_only(rizquna, db, emb_server) -> None:  # type
 def test_without_endpoint_rankings_are_the_lexical_ones(rizquna, db, emb_server) -> None:  # type: ignore[no-untyped-def]
     before = {q: _ranking(db, rizquna.id, q) for q in QUERIES}
     kb_before = {
-        q: [(h.document_id, h.score, h.sentences) for h in knowledge_search.search_knowledge(
-            db, business_id=rizquna.id, query=q
-        )]
+        q: [
+            (h.document_id, h.score, h.sentences)
+            for h in knowledge_search.search_knowledge(db, business_id=rizquna.id, query=q)
+        ]
         for q in ("jam buka", "bisa retur?", "uang kembali")
     }
     assert before["harga mukena"] and before["peci hitam"]
@@ -193,7 +194,9 @@ def test_knowledge_search_fuses_the_vector_ranking(rizquna, db, emb_server) -> N
 
 def test_agent_answers_a_price_question_by_meaning(rizquna, chat, db, emb_server) -> None:  # type: ignore[no-untyped-def]
     before = chat(rizquna, "6283000101", "berapa harga alas sholat?")
-    assert before.intent == "price_check" and "tidak tersedia" in before.reply and "Rp95.000" not in before.reply
+    assert (
+        before.intent == "price_check" and "tidak tersedia" in before.reply and "Rp95.000" not in before.reply
+    )
     _configure(db, rizquna, emb_server.url)
     _sync(db, rizquna)
     t = chat(rizquna, "6283000102", "berapa harga alas sholat?")
@@ -236,9 +239,7 @@ def test_embeddings_api_is_admin_only_and_strict(rizquna, db, client, emb_server
     db.commit()
     body = {"base_url": emb_server.url + "/v1", "model": "fake-embed", "api_key": "sk-emb"}
     assert client.put("/api/v1/ai/embeddings", json=body, headers=auth(staff, rizquna)).status_code == 403
-    bad = client.put(
-        "/api/v1/ai/embeddings", json={**body, "timeout": "3"}, headers=auth(admin, rizquna)
-    )
+    bad = client.put("/api/v1/ai/embeddings", json={**body, "timeout": "3"}, headers=auth(admin, rizquna))
     assert bad.status_code == 422
     bad_url = client.put(
         "/api/v1/ai/embeddings", json={**body, "base_url": "ftp://x"}, headers=auth(admin, rizquna)
@@ -251,9 +252,7 @@ def test_embeddings_api_is_admin_only_and_strict(rizquna, db, client, emb_server
     db.expire_all()
     assert db.scalars(sa.select(Job).where(Job.name == "embeddings.sync")).first() is not None
     # The key stays when it is not sent again.
-    r = client.put(
-        "/api/v1/ai/embeddings", json={**body, "api_key": None}, headers=auth(admin, rizquna)
-    )
+    r = client.put("/api/v1/ai/embeddings", json={**body, "api_key": None}, headers=auth(admin, rizquna))
     assert r.json()["data"]["has_api_key"]
     g = client.get("/api/v1/ai/embeddings", headers=auth(admin, rizquna))
     assert g.status_code == 200 and g.json()["data"]["base_url"] == emb_server.url + "/v1"

@@ -12,18 +12,18 @@ from fastapi import APIRouter, Query
 
 from niaga.agent.models import AiUsage
 from niaga.agent.schemas import EmbeddingsIn, TurnIn
-from niaga.catalog import embedding_tasks
 from niaga.agent.service import turn
+from niaga.catalog import embedding_tasks
 from niaga.customers.service import get_or_create_by_identity
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
 from niaga.kit.errors import ValidationFailed
 from niaga.kit.timeutil import local_today
-from niaga.messaging import service as conversations
-from niaga.tenancy.auth import AdminDep, StaffDep
 from niaga.knowledge import embeddings
 from niaga.knowledge.models import Embedding
+from niaga.messaging import service as conversations
 from niaga.tenancy import providers
+from niaga.tenancy.auth import AdminDep, StaffDep
 from niaga.tenancy.service import audit, get_business
 
 router = APIRouter(prefix="/api/v1", tags=["agent"])

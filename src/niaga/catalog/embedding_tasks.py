@@ -66,8 +66,9 @@ def sync_business(business_id: int) -> dict[str, int]:
         stored = {
             (r.kind, r.ref_id): (r.id, r.text_hash, r.model)
             for r in db.execute(
-                sa.select(Embedding.id, Embedding.kind, Embedding.ref_id, Embedding.text_hash, Embedding.model)
-                .where(Embedding.business_id == business_id)
+                sa.select(
+                    Embedding.id, Embedding.kind, Embedding.ref_id, Embedding.text_hash, Embedding.model
+                ).where(Embedding.business_id == business_id)
             )
         }
         gone = [row_id for key, (row_id, _, _) in stored.items() if key not in wanted]

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 from niaga.agent.llm import LLM_CLIENTS, LLMClient
-from niaga.knowledge.embeddings import EMBEDDERS
 from niaga.integrations import content_publishing, inbox
 from niaga.integrations.fonnte import tasks as fonnte_tasks
 from niaga.integrations.fonnte.client import FonnteClient
@@ -35,6 +34,7 @@ from niaga.integrations.telegram.client import TelegramClient
 from niaga.integrations.waha import tasks as waha_tasks
 from niaga.integrations.waha import webhook as waha_webhook
 from niaga.integrations.waha.client import WahaClient
+from niaga.knowledge.embeddings import EMBEDDERS
 from niaga.messaging import channels
 from niaga.messaging.email import EMAIL_SENDERS, EmailSender
 from niaga.orders.payments import GATEWAYS, PaymentGateway

@@ -168,12 +168,11 @@ def _load_set(db: Session, business_id: int, kind: str, model: str, key: tuple[A
     if len(dims) > 1:  # a model that changed its output size: keep the most common size only
         common = max(dims, key=lambda d: sum(1 for r in rows if r.dim == d))
         rows = [r for r in rows if r.dim == common]
-    if not rows:
-        matrix = np.zeros((0, 0), dtype=np.float32)
-    else:
-        matrix = np.vstack([from_bytes(r.vector, r.dim) for r in rows]).astype(np.float32)
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = matrix / np.where(norms == 0, 1.0, norms)
+    matrix: np.ndarray = np.zeros((0, 0), dtype=np.float32)
+    if rows:
+        raw = np.vstack([from_bytes(r.vector, r.dim) for r in rows]).astype(np.float32)
+        norms = np.linalg.norm(raw, axis=1, keepdims=True)
+        matrix = (raw / np.where(norms == 0, 1.0, norms)).astype(np.float32)
     loads += 1
     return VectorSet(
         key=key, ref_ids=np.array([r.ref_id for r in rows], dtype=np.int64), matrix=matrix, model=model
@@ -193,8 +192,10 @@ def vector_set(db: Session, *, business_id: int, kind: str) -> tuple[EmbedConfig
             for k in ("product", "knowledge"):
                 key = _set_key(db, business_id, k, cfg.model)
                 prev = old.get(k)
-                st.sets[k] = prev if prev is not None and prev.key == key else _load_set(
-                    db, business_id, k, cfg.model, key
+                st.sets[k] = (
+                    prev
+                    if prev is not None and prev.key == key
+                    else _load_set(db, business_id, k, cfg.model, key)
                 )
         with _lock:
             _state[business_id] = st

@@ -264,8 +264,7 @@ def search_knowledge(
         fused = embeddings.rrf([lexical, [pos[doc_id] for doc_id, _ in nearest]])
         lex_score = dict(rescored)
         ranked = [
-            (i, lex_score.get(i, 0.0))
-            for i in sorted(fused, key=lambda i: (-fused[i], idx.ids[i]))[:limit]
+            (i, lex_score.get(i, 0.0)) for i in sorted(fused, key=lambda i: (-fused[i], idx.ids[i]))[:limit]
         ]
     want = set(base) | set(extra)
     out = []

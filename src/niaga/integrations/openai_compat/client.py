@@ -100,7 +100,9 @@ class OpenAIEmbeddingsClient:
     """`POST {base_url}/embeddings` {model, input: [texts]} -> {data: [{index, embedding}]}; vectors are
     returned in input order (sorted by `index`, as the protocol allows any order)."""
 
-    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.model = model

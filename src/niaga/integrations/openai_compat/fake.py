@@ -125,7 +125,6 @@ class FakeOpenAI(FakeServer):
                     return _error(400, "tool message must answer a preceding tool_call", None)
         return self.next_reply(body, lambda b: text_reply("OK"))
 
-
     def embeddings(self, body: Any) -> Reply:
         if self.embed_failure is not None:
             return self.embed_failure
