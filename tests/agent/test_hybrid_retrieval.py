@@ -256,3 +256,44 @@ def test_embeddings_api_is_admin_only_and_strict(rizquna, db, client, emb_server
     assert r.json()["data"]["has_api_key"]
     g = client.get("/api/v1/ai/embeddings", headers=auth(admin, rizquna))
     assert g.status_code == 200 and g.json()["data"]["base_url"] == emb_server.url + "/v1"
+
+
+def test_settings_screen_saves_the_endpoint(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.helpers import login, post_form
+
+    login(client, "admin@a.test")
+    bad = post_form(
+        client,
+        "/app/pengaturan/ai",
+        "/app/pengaturan/ai/embeddings",
+        {"emb_base_url": "127.0.0.1:11434", "emb_model": "", "emb_enabled": "1"},
+    )
+    assert bad.status_code == 422 and "Harus alamat http" in bad.text and "wajib diisi" in bad.text
+    r = post_form(
+        client,
+        "/app/pengaturan/ai",
+        "/app/pengaturan/ai/embeddings",
+        {
+            "emb_base_url": "http://127.0.0.1:11434/v1/",
+            "emb_model": "nomic-embed-text",
+            "emb_api_key": "sk-rahasia-emb",
+            "emb_enabled": "1",
+        },
+    )
+    assert r.status_code == 303
+    html = client.get("/app/pengaturan/ai").text
+    assert "sk-rahasia-emb" not in html and "nomic-embed-text" in html
+    db.expire_all()
+    cfg = embeddings.load_config(db, business_id=world.a.id)
+    assert cfg is not None and cfg.base_url == "http://127.0.0.1:11434/v1" and cfg.api_key == "sk-rahasia-emb"
+    assert db.scalars(sa.select(Job).where(Job.name == "embeddings.sync")).first() is not None
+    login(client, "staff@a.test")
+    denied = post_form(
+        client,
+        "/app",
+        "/app/pengaturan/ai/embeddings",
+        {"emb_base_url": "http://x", "emb_model": "m", "emb_enabled": "1"},
+    )
+    assert denied.status_code in (303, 403)
+    db.expire_all()
+    assert embeddings.load_config(db, business_id=world.a.id).model == "nomic-embed-text"  # type: ignore[union-attr]
