@@ -212,8 +212,10 @@ def test_provider_failure_falls_back_to_lexical(rizquna, db, emb_server) -> None
     emb_server.embed_failure = ofake.server_error(503)
     counter = metrics.provider_errors.labels(provider="embeddings", kind="LLMError")
     errors = counter._value.get()
+    sent = len(emb_server.requests)
     assert {q: _ranking(db, rizquna.id, q) for q in QUERIES} == before
-    assert counter._value.get() >= errors + 1
+    assert counter._value.get() == errors + 1
+    assert len(emb_server.requests) == sent + 1  # then lexical only for a while, without asking again
     # A slow endpoint is cut off by the short query timeout, and the answer is the lexical one.
     emb_server.embed_failure = ofake.Reply(200, {"data": []}, delay=embeddings.QUERY_TIMEOUT_S + 1)
     embeddings.invalidate()

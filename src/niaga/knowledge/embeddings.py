@@ -50,6 +50,9 @@ MAX_TEXT_CHARS = 2000  # what is sent per row (a long policy's opening carries i
 # (`config.min_similarity`).
 DEFAULT_MIN_SIMILARITY = 0.6
 KEY_TTL_S = 1.0
+# After a failed query embedding the business searches lexically for this long without asking again, so
+# an endpoint that is down costs one short timeout, not one per search of every turn.
+FAILURE_BACKOFF_S = 30.0
 
 
 class Embedder(Protocol):
@@ -144,6 +147,7 @@ class _State:
 _lock = threading.Lock()  # guards the dicts below; loads happen outside it and are swapped in whole
 _state: dict[int, _State] = {}
 _queries: OrderedDict[tuple[int, str, str], np.ndarray] = OrderedDict()
+_failed_until: dict[int, float] = {}
 _QUERY_CACHE = 512
 loads = 0  # matrix loads in this process (tests read it)
 
@@ -212,12 +216,16 @@ def _query_vector(cfg: EmbedConfig, query: str) -> np.ndarray | None:
         if hit is not None:
             _queries.move_to_end(ck)
             return hit
+        if _failed_until.get(cfg.business_id, 0.0) > time.monotonic():
+            return None
     try:
         vec = client(cfg, timeout=QUERY_TIMEOUT_S).embed([query], timeout=QUERY_TIMEOUT_S)[0]
         q = np.asarray(vec, dtype=np.float32)
     except Exception as exc:  # any provider failure: the lexical ranking stands alone
         metrics.provider_errors.labels(provider=PROVIDER_KIND, kind=type(exc).__name__).inc()
         log.warning("embeddings.query_failed", business_id=cfg.business_id, error=str(exc)[:200])
+        with _lock:
+            _failed_until[cfg.business_id] = time.monotonic() + FAILURE_BACKOFF_S
         return None
     norm = float(np.linalg.norm(q))
     if norm == 0 or not np.isfinite(norm):
@@ -282,8 +290,10 @@ def invalidate(business_id: int | None = None) -> None:
         if business_id is None:
             _state.clear()
             _queries.clear()
+            _failed_until.clear()
         else:
             _state.pop(business_id, None)
+            _failed_until.pop(business_id, None)
             for ck in [ck for ck in _queries if ck[0] == business_id]:
                 del _queries[ck]
 
