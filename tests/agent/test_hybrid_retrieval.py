@@ -299,3 +299,46 @@ def test_settings_screen_saves_the_endpoint(client, world, db) -> None:  # type:
     assert denied.status_code in (303, 403)
     db.expire_all()
     assert embeddings.load_config(db, business_id=world.a.id).model == "nomic-embed-text"  # type: ignore[union-attr]
+
+
+def test_vectors_refresh_when_rows_change_and_threads_share_them(rizquna, db, emb_server) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from niaga.catalog.models import Product
+    from niaga.db.engine import new_session
+
+    _configure(db, rizquna, emb_server.url)
+    _sync(db, rizquna)
+    names = {h.sku for h in catalog_search.search_products(db, business_id=rizquna.id, query="alas sholat")}
+    assert {"RQ-SAJ-001", "RQ-SAJ-002"} <= names
+
+    errors: list[BaseException] = []
+    seen: list[set[str]] = []
+
+    def worker() -> None:
+        s = new_session()
+        try:
+            for _ in range(15):
+                hits = catalog_search.search_products(s, business_id=rizquna.id, query="alas sholat")
+                seen.append({h.sku for h in hits})
+                s.rollback()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    p = db.scalars(sa.select(Product).where(Product.sku == "RQ-SAJ-001")).one()
+    p.name, p.category, p.tags = "Karpet Turki Tebal", "Karpet", ["karpet"]
+    p.description = "Karpet motif Turki tebal dan lembut."
+    loads = embeddings.loads
+    counts = _sync(db, rizquna)
+    for t in threads:
+        t.join()
+    assert not errors and len(seen) == 60 and all("RQ-SAJ-002" in s for s in seen)
+    assert counts["embedded"] == 1
+    after = {h.sku for h in catalog_search.search_products(db, business_id=rizquna.id, query="alas sholat")}
+    assert "RQ-SAJ-002" in after and "RQ-SAJ-001" not in after  # its new vector is no prayer mat
+    assert embeddings.loads > loads
