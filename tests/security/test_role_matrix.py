@@ -54,6 +54,8 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/privacy/customers/{customer_id}/export"): "admin",
     ("POST", "/api/v1/agent/turn"): "admin",
     ("GET", "/api/v1/ai/usage"): "staff",
+    ("GET", "/api/v1/ai/embeddings"): "admin",
+    ("PUT", "/api/v1/ai/embeddings"): "admin",
     ("GET", "/api/v1/api-keys"): "admin",
     ("POST", "/api/v1/api-keys"): "admin",
     ("DELETE", "/api/v1/api-keys/{key_id}"): "admin",

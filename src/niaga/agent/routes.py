@@ -1,7 +1,9 @@
-"""Agent API: one turn for integrations (n8n and others) and the AI usage report."""
+"""Agent API: one turn for integrations (n8n and others), the AI usage report and the embeddings endpoint
+used by hybrid retrieval (admins)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,16 +11,20 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query
 
 from niaga.agent.models import AiUsage
-from niaga.agent.schemas import TurnIn
+from niaga.agent.schemas import EmbeddingsIn, TurnIn
 from niaga.agent.service import turn
+from niaga.catalog import embedding_tasks
 from niaga.customers.service import get_or_create_by_identity
 from niaga.db.session import SessionDep
 from niaga.kit.envelope import ok
 from niaga.kit.errors import ValidationFailed
 from niaga.kit.timeutil import local_today
+from niaga.knowledge import embeddings
+from niaga.knowledge.models import Embedding
 from niaga.messaging import service as conversations
+from niaga.tenancy import providers
 from niaga.tenancy.auth import AdminDep, StaffDep
-from niaga.tenancy.service import get_business
+from niaga.tenancy.service import audit, get_business
 
 router = APIRouter(prefix="/api/v1", tags=["agent"])
 
@@ -98,3 +104,74 @@ def ai_usage(
     }
     totals["cost_usd"] = round(sum(r.cost_micro_usd for r in rows) / 1_000_000, 6)
     return ok({"from": frm.isoformat(), "to": to.isoformat(), "items": items, "totals": totals})
+
+
+def embeddings_out(db: Any, business_id: int) -> dict[str, Any]:
+    row = providers.get_row(db, business_id=business_id, kind=embeddings.PROVIDER_KIND)
+    conf = dict(row.config or {}) if row is not None else {}
+    counts = dict(
+        db.execute(
+            sa.select(Embedding.kind, sa.func.count(Embedding.id))
+            .where(Embedding.business_id == business_id)
+            .group_by(Embedding.kind)
+        ).all()
+    )
+    return {
+        "configured": row is not None,
+        "is_enabled": bool(row and row.is_enabled),
+        "base_url": conf.get("base_url"),
+        "model": conf.get("model"),
+        "timeout": conf.get("timeout"),
+        "min_similarity": conf.get("min_similarity") or embeddings.DEFAULT_MIN_SIMILARITY,
+        "has_api_key": bool(row and providers.secrets_of(row).get("api_key")),
+        "vectors": {"product": int(counts.get("product", 0)), "knowledge": int(counts.get("knowledge", 0))},
+    }
+
+
+@router.get("/ai/embeddings")
+def get_embeddings(principal: AdminDep, db: SessionDep) -> dict:
+    """The embeddings endpoint (never its key) and how many rows have vectors."""
+    return ok(embeddings_out(db, principal.business_id))
+
+
+@router.put("/ai/embeddings")
+def put_embeddings(body: EmbeddingsIn, principal: AdminDep, db: SessionDep) -> dict:
+    """Set the OpenAI-compatible `/embeddings` endpoint; products and knowledge are embedded by a job."""
+    base_url = body.base_url.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", base_url):
+        raise ValidationFailed(
+            details={"base_url": "Harus alamat http:// atau https://, mis. http://127.0.0.1:11434/v1."}
+        )
+    model = body.model.strip()
+    if not model:
+        raise ValidationFailed(details={"model": "Model wajib diisi, mis. nomic-embed-text."})
+    row = providers.get_row(db, business_id=principal.business_id, kind=embeddings.PROVIDER_KIND)
+    stored = providers.secrets_of(row) if row is not None else {}
+    if body.api_key:
+        stored["api_key"] = body.api_key
+    config: dict[str, Any] = {"base_url": base_url, "model": model}
+    if body.timeout is not None:
+        config["timeout"] = body.timeout
+    if body.min_similarity is not None:
+        config["min_similarity"] = body.min_similarity
+    row = providers.save(
+        db,
+        business_id=principal.business_id,
+        kind=embeddings.PROVIDER_KIND,
+        config=config,
+        secrets=stored,
+        is_enabled=body.is_enabled,
+    )
+    audit(
+        db,
+        business_id=principal.business_id,
+        actor_type=principal.actor_type,
+        actor_id=principal.actor_id,
+        action="ai.embeddings.configure",
+        entity_type="provider_config",
+        entity_id=row.id,
+        data={"model": model, "is_enabled": body.is_enabled, "api_key_changed": bool(body.api_key)},
+    )
+    if body.is_enabled:
+        embedding_tasks.request_sync(db, business_id=principal.business_id)
+    return ok(embeddings_out(db, principal.business_id))

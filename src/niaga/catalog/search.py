@@ -5,6 +5,11 @@ prefix of a longer word) and category/tag boosts.
 The index is built per business and cached in-process, keyed on (business_id, product count,
 max(updated_at)): any insert, update (stock and price included) or delete rebuilds it on the next search.
 `BM25` and `FuzzyVocab` are reused by the knowledge index.
+
+When the business has an embeddings endpoint and vectors (`niaga.knowledge.embeddings`), the lexical ranking
+is fused with the question's cosine top-k by reciprocal rank fusion; a vector hit at least
+`min_similarity` close to the question is `semantic` (it names what was asked though no word matched).
+Without vectors, or on any provider error, the lexical ranking is returned unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog.models import Product
 from niaga.kit.bm25 import BM25, QUERY_STOPWORDS, FuzzyVocab  # noqa: F401  (also re-exported)
 from niaga.kit.lang import stem, tokens
+from niaga.knowledge import embeddings
 
 
 @dataclass
@@ -37,10 +43,15 @@ class ProductHit:
     score: float
     matched: set[str] = field(default_factory=set)
     terms: list[str] = field(default_factory=list)  # the query's content terms (stems)
+    similarity: float | None = None  # cosine to the question (hybrid retrieval only)
+    semantic: bool = False  # similarity at least the business's min_similarity
 
     @property
     def coverage(self) -> float:
-        """Share of the query's content terms this product matched (unknown bare numbers excluded)."""
+        """Share of the query's content terms this product matched (unknown bare numbers excluded); a
+        semantic match covers the question by meaning."""
+        if self.semantic:
+            return 1.0
         return (len(self.matched & set(self.terms)) / len(self.terms)) if self.terms else 0.0
 
 
@@ -372,6 +383,9 @@ def search_products(
         for j in np.flatnonzero(s).tolist():
             if (idx.categories[j] or "").lower() in boost_cats:
                 s[j] *= 1.3
+    vec = embeddings.query_scores(db, business_id=business_id, kind="product", query=query)
+    if vec is not None:
+        return _hybrid(idx, s, masks, terms, vec, limit=limit, restrict_ids=restrict_ids)
     candidates = np.flatnonzero(s > 0)
     if len(candidates) > limit:
         # Everything scoring at least the limit-th best, so ties at the cut are broken by product id below.
@@ -391,3 +405,50 @@ def search_products(
         )
         for i in order
     ]
+
+
+LEXICAL_DEPTH = 50  # how much of the lexical ranking takes part in the fusion
+
+
+def _hybrid(
+    idx: ProductIndex,
+    s: np.ndarray,
+    masks: dict[str, np.ndarray],
+    terms: list[str],
+    vec: embeddings.VectorScores,
+    *,
+    limit: int,
+    restrict_ids: Iterable[int] | None,
+) -> list[ProductHit]:
+    """RRF of the lexical ranking (`s`, boosts included) and the cosine top-k over active products."""
+    lexical = sorted(np.flatnonzero(s > 0).tolist(), key=lambda i: (-s[i], idx.ids[i]))[:LEXICAL_DEPTH]
+    allowed_ids = set(restrict_ids) if restrict_ids is not None else None
+
+    def allowed(pid: int) -> bool:
+        i = idx.pos.get(pid)
+        if i is None or idx.by_sku.get(idx.skus[i].upper()) != i:
+            return False  # unknown to the index or inactive
+        return allowed_ids is None or pid in allowed_ids
+
+    nearest = vec.top(max(limit * 4, 20), allowed)
+    cosine = dict(nearest)
+    fused = embeddings.rrf([[idx.ids[i] for i in lexical], [pid for pid, _ in nearest]])
+    order = sorted(fused, key=lambda pid: (-fused[pid], pid))[:limit]
+    out = []
+    for pid in order:
+        i = idx.pos[pid]
+        sim = cosine.get(pid)
+        out.append(
+            ProductHit(
+                product_id=pid,
+                sku=idx.skus[i],
+                name=idx.names[i],
+                category=idx.categories[i],
+                score=float(s[i]),
+                matched={qt for qt, m in masks.items() if m[i]},
+                terms=terms,
+                similarity=sim,
+                semantic=sim is not None and sim >= vec.min_similarity,
+            )
+        )
+    return out

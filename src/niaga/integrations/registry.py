@@ -23,7 +23,7 @@ from niaga.integrations.fonnte.client import FonnteClient
 from niaga.integrations.gemini.client import GeminiClient
 from niaga.integrations.midtrans import payments as midtrans_payments
 from niaga.integrations.midtrans import tasks as midtrans_tasks
-from niaga.integrations.openai_compat.client import OpenAICompatClient
+from niaga.integrations.openai_compat.client import OpenAICompatClient, OpenAIEmbeddingsClient
 from niaga.integrations.resend.client import ResendClient
 from niaga.integrations.smtp.client import SmtpSender
 from niaga.integrations.starsender import tasks as starsender_tasks
@@ -34,6 +34,7 @@ from niaga.integrations.telegram.client import TelegramClient
 from niaga.integrations.waha import tasks as waha_tasks
 from niaga.integrations.waha import webhook as waha_webhook
 from niaga.integrations.waha.client import WahaClient
+from niaga.knowledge.embeddings import EMBEDDERS
 from niaga.messaging import channels
 from niaga.messaging.email import EMAIL_SENDERS, EmailSender
 from niaga.orders.payments import GATEWAYS, PaymentGateway
@@ -104,4 +105,5 @@ def install() -> None:
         GATEWAYS.register(name, gateway)
     for name, llm_factory in LLM_PROVIDERS.items():
         LLM_CLIENTS.register(name, llm_factory)
+    EMBEDDERS.register("openai_compat", OpenAIEmbeddingsClient)
     content_publishing.install()  # publishers (Meta, TikTok, Telegram channel) and content approval

@@ -47,6 +47,7 @@ TASK_MODULES: tuple[str, ...] = (
     "niaga.marketing.tasks",
     "niaga.operations.tasks",
     "niaga.publishing.tasks",
+    "niaga.catalog.embedding_tasks",
 )
 
 # name -> spec, filled by @task in the modules above.

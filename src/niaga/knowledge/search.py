@@ -3,6 +3,9 @@ small synonym map from how customers ask ("alamat", "cod", "berapa lama") to how
 ("lokasi", "tunai", "estimasi"). Returns the best documents and, inside each, the sentences that answer.
 
 Cached per business like the product index (count, max(updated_at)).
+
+With an embeddings endpoint and vectors (`niaga.knowledge.embeddings`) the lexical ranking is fused with
+the question's cosine top-k by reciprocal rank fusion; otherwise (or on a provider error) it stands alone.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from niaga.kit.bm25 import BM25, QUERY_STOPWORDS
 from niaga.kit.lang import stem, tokens
+from niaga.knowledge import embeddings
 from niaga.knowledge.models import KnowledgeDocument
 
 # Customer words → words policies use (stems). Expansions are added with a lower weight.
@@ -115,6 +119,7 @@ class KnowledgeHit:
     sentences: list[str]
     content: str
     matched: set[str]
+    similarity: float | None = None  # cosine to the question (hybrid retrieval only)
 
 
 @dataclass
@@ -249,10 +254,22 @@ def search_knowledge(
         )
         rescored.append((i, s * (1.0 + 0.25 * max(best_cover - 1, 0))))
     ranked = sorted(rescored, key=lambda kv: -kv[1])[:limit]
+    cosine: dict[int, float] = {}
+    vec = embeddings.query_scores(db, business_id=business_id, kind="knowledge", query=query)
+    if vec is not None:
+        pos = {doc_id: i for i, doc_id in enumerate(idx.ids)}  # active documents only
+        nearest = vec.top(max(limit * 4, 20), lambda doc_id: doc_id in pos)
+        cosine = {pos[doc_id]: c for doc_id, c in nearest}
+        lexical = [i for i, sc in sorted(rescored, key=lambda kv: -kv[1]) if sc > 0]
+        fused = embeddings.rrf([lexical, [pos[doc_id] for doc_id, _ in nearest]])
+        lex_score = dict(rescored)
+        ranked = [
+            (i, lex_score.get(i, 0.0)) for i in sorted(fused, key=lambda i: (-fused[i], idx.ids[i]))[:limit]
+        ]
     want = set(base) | set(extra)
     out = []
     for i, s in ranked:
-        if s <= 0:
+        if s <= 0 and i not in cosine:
             continue
         sents = split_sentences(idx.contents[i])
         scored = []
@@ -273,6 +290,7 @@ def search_knowledge(
                 sentences=[sents[n] for n in chosen if n < len(sents)],
                 content=idx.contents[i],
                 matched=set(matched.get(i, set())) & want,
+                similarity=cosine.get(i),
             )
         )
     return out

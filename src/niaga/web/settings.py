@@ -13,13 +13,16 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from niaga.catalog import embedding_tasks
 from niaga.integrations.midtrans import payments
 from niaga.integrations.models import ProviderConfig
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import AppError, NotFound
+from niaga.knowledge import embeddings
 from niaga.messaging import config as integrations
 from niaga.messaging.channels import CHANNEL_KINDS
 from niaga.settings import get_settings
+from niaga.tenancy import providers
 from niaga.tenancy import service as tenancy
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import ROLES, ApiKey, Membership, User
@@ -480,10 +483,17 @@ def _ai(
     values: dict[str, Any] | None,
     errors: dict[str, str],
     status_code: int = 200,
+    emb_values: dict[str, Any] | None = None,
 ) -> Response:
     agent = business_settings(ctx.business)["agent"]
-    rows = {kind: _ai_row(db, ctx.business_id, kind) for kind in ("openai", "gemini")}
+    rows = {kind: _ai_row(db, ctx.business_id, kind) for kind in ("openai", "gemini", "embeddings")}
     has_key = {kind: bool(row and decrypt_json(row.secrets).get("api_key")) for kind, row in rows.items()}
+    emb_row = rows["embeddings"]
+    emb_values = emb_values or {
+        "emb_base_url": (emb_row.config.get("base_url") if emb_row else "") or "",
+        "emb_model": (emb_row.config.get("model") if emb_row else "") or "",
+        "emb_enabled": bool(emb_row and emb_row.is_enabled),
+    }
     if values is None:
         provider = agent.get("provider") or "offline"
         row = rows.get(provider)
@@ -505,6 +515,7 @@ def _ai(
         errors=errors,
         has_key=has_key,
         providers=AI_PROVIDERS,
+        emb_values=emb_values,
     )
 
 
@@ -561,6 +572,43 @@ def ai_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
         settings={"agent": {"provider": provider, "model": model, "daily_token_budget": budget}},
     )
     _audit(db, ctx, "ai.configure", provider=provider, model=model)
+    flash(request, ctx.t("common.saved"))
+    return redirect("/app/pengaturan/ai", request)
+
+
+@router.post("/app/pengaturan/ai/embeddings", response_class=HTMLResponse)
+def ai_embeddings_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
+    """The OpenAI-compatible `/embeddings` endpoint for hybrid retrieval (ProviderConfig kind "embeddings":
+    config base_url, model; secrets api_key); saving it queues the embedding job."""
+    ctx = post_ctx(request, db, form_data, "admin")
+    form = Form(form_data)
+    base_url = form.text("emb_base_url", max_len=300).rstrip("/")
+    model = form.text("emb_model", max_len=200)
+    api_key = form.raw("emb_api_key")
+    form.values.pop("emb_api_key", None)  # never echoed back
+    enabled = form.checkbox("emb_enabled")
+    if not re.match(r"^https?://[^\s/]+", base_url):
+        form.errors["emb_base_url"] = "Harus alamat http:// atau https://, mis. http://127.0.0.1:11434/v1."
+    if not model:
+        form.errors["emb_model"] = "Model embedding wajib diisi, mis. nomic-embed-text."
+    if not form.ok:
+        values = {**form.values, "emb_enabled": enabled}
+        return _ai(ctx, request, db, values=None, errors=form.errors, status_code=422, emb_values=values)
+    row = _ai_row(db, ctx.business_id, embeddings.PROVIDER_KIND)
+    stored = decrypt_json(row.secrets) if row is not None else {}
+    if api_key:
+        stored["api_key"] = api_key
+    providers.save(
+        db,
+        business_id=ctx.business_id,
+        kind=embeddings.PROVIDER_KIND,
+        config={**(row.config if row else {}), "base_url": base_url, "model": model},
+        secrets=stored,
+        is_enabled=enabled,
+    )
+    if enabled:
+        embedding_tasks.request_sync(db, business_id=ctx.business_id)
+    _audit(db, ctx, "ai.embeddings.configure", model=model, is_enabled=enabled)
     flash(request, ctx.t("common.saved"))
     return redirect("/app/pengaturan/ai", request)
 

@@ -1,9 +1,12 @@
 """OpenAI-compatible chat completions with tools (OpenAI, Groq, Ollama, vLLM, llama.cpp server, Gemini's
-OpenAI endpoint): the `agent.llm.LLMClient` port."""
+OpenAI endpoint): the `agent.llm.LLMClient` port; and `POST {base}/embeddings` (`OpenAIEmbeddingsClient`,
+the `knowledge.embeddings.Embedder` port)."""
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -91,3 +94,43 @@ class OpenAICompatClient:
     @staticmethod
     def tool_message(call: ToolCall, result: dict[str, Any]) -> dict[str, Any]:
         return {"role": "tool", "tool_call_id": call.id, "content": agent_tools.dumps(result)}
+
+
+class OpenAIEmbeddingsClient:
+    """`POST {base_url}/embeddings` {model, input: [texts]} -> {data: [{index, embedding}]}; vectors are
+    returned in input order (sorted by `index`, as the protocol allows any order)."""
+
+    def __init__(
+        self, *, base_url: str, api_key: str, model: str, timeout: float = DEFAULT_TIMEOUT_S
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.model = model
+        self.timeout = timeout
+
+    def embed(self, texts: Sequence[str], *, timeout: float | None = None) -> list[list[float]]:
+        if not texts:
+            return []
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        body = {"model": self.model, "input": list(texts), "encoding_format": "float"}
+        try:
+            with httpx.Client(transport=llm.transport, timeout=timeout or self.timeout) as c:
+                resp = c.post(f"{self.base_url}/embeddings", json=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise LLMError(f"embeddings timeout: {exc}", retryable=True, provider="embeddings") from exc
+        except httpx.HTTPError as exc:
+            raise LLMError(f"embeddings connection: {exc}", retryable=True, provider="embeddings") from exc
+        raise_for_llm(resp, "embeddings")
+        try:
+            data = resp.json()["data"]
+            rows = sorted(data, key=lambda d: int(d.get("index", 0)))
+            out = [[float(x) for x in d["embedding"]] for d in rows]
+            if len(out) != len(texts) or len({len(v) for v in out}) != 1 or not out[0]:
+                raise ValueError(f"{len(out)} vectors for {len(texts)} texts or uneven sizes")
+            if not all(math.isfinite(x) for v in out for x in v):
+                raise ValueError("non-finite value in a vector")
+            return out
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise LLMError(
+                f"embeddings malformed response: {exc}", retryable=False, provider="embeddings"
+            ) from exc

@@ -90,11 +90,22 @@ def _error(status: int, message: str, code: str | None, type_: str = "invalid_re
 
 
 class FakeOpenAI(FakeServer):
-    def __init__(self, api_key: str = "sk-test") -> None:
+    """Chat completions from the script; `/embeddings` from `embedder(text) -> vector` (None: 404, as a
+    chat-only server answers). `embed_failure` (a Reply) makes every embeddings request fail with it."""
+
+    def __init__(
+        self, api_key: str = "sk-test", embedder: Callable[[str], list[float]] | None = None
+    ) -> None:
         super().__init__()
         self.api_key = api_key
+        self.embedder = embedder
+        self.embed_failure: Reply | None = None
 
     def handle(self, path: str, headers: dict[str, str], body: Any) -> Reply:
+        if path.endswith("/embeddings") and self.embedder is not None:
+            if headers.get("authorization") != f"Bearer {self.api_key}":
+                return _error(401, "Incorrect API key provided.", "invalid_api_key")
+            return self.embeddings(body)
         if not path.endswith("/chat/completions"):
             return _error(404, "Not found", None)
         if headers.get("authorization") != f"Bearer {self.api_key}":
@@ -113,6 +124,31 @@ class FakeOpenAI(FakeServer):
                 if not m.get("tool_call_id") or m["tool_call_id"] not in prev_calls or "content" not in m:
                     return _error(400, "tool message must answer a preceding tool_call", None)
         return self.next_reply(body, lambda b: text_reply("OK"))
+
+    def embeddings(self, body: Any) -> Reply:
+        if self.embed_failure is not None:
+            return self.embed_failure
+        if not isinstance(body, dict) or not body.get("model") or "input" not in body:
+            return _error(400, "model and input are required", None)
+        inputs = body["input"]
+        if isinstance(inputs, str):
+            inputs = [inputs]
+        if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) and t for t in inputs):
+            return _error(400, "input must be a non-empty string or array of strings", None)
+        assert self.embedder is not None
+        data = [
+            {"object": "embedding", "index": i, "embedding": self.embedder(t)} for i, t in enumerate(inputs)
+        ]
+        n = sum(len(t.split()) for t in inputs)
+        return Reply(
+            200,
+            {
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": n, "total_tokens": n},
+            },
+        )
 
 
 def completion(
