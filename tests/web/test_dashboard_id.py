@@ -19,6 +19,7 @@ from niaga.messaging.models import Conversation, Message
 from niaga.orders import service as orders
 from tests import factories as f
 from tests.web.helpers import csrf_of, login, post_form
+from tests.web.print_seed import seed_print
 
 # What an Indonesian shop owner would notice as English on a page (whole words, case-insensitive). Names
 # that are Indonesian usage too (Inbox, Bot, Admin, API key, SKU, Email, Status, Total, Token, Midtrans)
@@ -85,6 +86,28 @@ ENGLISH = [
     "imported",
     "system",
     "provider",
+    # the print shop's states, sources, actions and labels ("ready" is chat Indonesian: "peci ready?")
+    "received",
+    "processing",
+    "needs_customer",
+    "quoted",
+    "awaiting_payment",
+    "queued",
+    "printing",
+    "picked up",
+    "picked_up",
+    "shipped",
+    "cancelled",
+    "upload",
+    "counter",
+    "files",
+    "findings",
+    "copies",
+    "binding",
+    "staple",
+    "none",
+    "express",
+    "print",
 ]
 # (not inside an e-mail address or a dotted/dashed identifier)
 ENGLISH_RE = re.compile(r"(?<![\w.@-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w@-])", re.I)
@@ -287,9 +310,17 @@ def test_every_page_in_indonesian_has_no_english_words(client, world, db):
     f.make_knowledge(db, business=world.a)
     f.make_rate(db, business=world.a)
     data = seed_shop(db, world.a)
+    print_jobs = seed_print(db, world.a)  # the print module on: the queue, its jobs, the overview's stats
     assert login(client, "owner@a.test").status_code == 303
     found: dict[str, list[str]] = {}
-    for url in _pages(data):
+    pages = [
+        *_pages(data),
+        "/app/cetak",
+        "/app/cetak/papan",
+        "/app/cetak/baru",
+        *[f"/app/cetak/{j.id}" for j in print_jobs],
+    ]
+    for url in pages:
         r = client.get(url)
         assert r.status_code == 200, (url, r.status_code)
         if words := english_words(r.text):
@@ -335,6 +366,21 @@ def test_every_page_in_indonesian_has_no_english_words(client, world, db):
     assert "Tunai" in r.text
     if words := english_words(r.text):
         found["order after cash payment"] = words
+    # the customer's upload page, and the flash after a board action
+    from niaga.printshop import jobs_links
+
+    token = jobs_links.upload_token(business_id=world.a.id, customer_id=data["siti"].id, conversation_id=None)
+    r = client.get(f"/u/{token}")
+    assert r.status_code == 200 and '<html lang="id">' in r.text
+    if words := english_words(r.text.replace(">English</a>", "></a>")):  # the switch to English
+        found["upload page"] = words
+    job = print_jobs[0]
+    r = post_form(client, "/app/cetak", f"/app/cetak/{job.id}/aksi", {"do": "cancel", "back": "job"})
+    assert r.status_code == 303
+    r = client.get(f"/app/cetak/{job.id}")
+    assert f"{job.number}: Batalkan — dibatalkan." in r.text
+    if words := english_words(r.text):
+        found["print job after an action"] = words
     assert not found, "English on Indonesian pages:\n" + "\n".join(
         f"{u}: {w}" for u, ws in found.items() for w in ws
     )

@@ -41,9 +41,12 @@ from niaga.web.i18n import (
     intent_label,
     method_label,
     payment_flag_label,
+    print_service_label,
+    print_state_label_from_id,
     role_label,
     status_label,
     t,
+    tf,
 )
 
 SESSION_COOKIE = "niaga_session"
@@ -351,6 +354,8 @@ templates.env.globals.update(
     event_note=event_note,
     delivery_label=delivery_label,
     payment_flag_label=payment_flag_label,
+    print_service_label=print_service_label,
+    print_state_label_from_id=print_state_label_from_id,
 )
 
 
@@ -407,6 +412,7 @@ def render(
         "ctx": ctx,
         "lang": lang,
         "t": lambda key: t(key, lang),
+        "tf": lambda key, **fields: tf(key, lang, **fields),
         "csrf": state.csrf,
         "active": active,
         "title": title,

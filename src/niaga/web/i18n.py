@@ -818,6 +818,286 @@ EN.update(
 EVENT_LABELS["id"]["order.shipping_set"] = "Pengiriman diatur"
 EVENT_LABELS["en"]["order.shipping_set"] = "Delivery set"
 
+
+# The print shop: queue board, job page, counter upload, overview stats and the customer's upload page.
+# One row per key (key, Indonesian, English) so that no key lacks its English. Placeholders are
+# str.format fields ({n}, {number}, ...).
+_PRINT: tuple[tuple[str, str, str], ...] = (
+    ("print.live", "Langsung", "Live"),
+    ("print.new_counter", "+ Pesanan di toko", "+ Walk-in order"),
+    ("print.back", "← Antrean cetak", "← Print queue"),
+    ("print.columns", "Kolom", "Columns"),
+    ("print.col.masuk", "Masuk & diproses", "In & processing"),
+    ("print.col.pelanggan", "Menunggu pelanggan", "Waiting for customer"),
+    ("print.col.antre", "Antre cetak", "Queued to print"),
+    ("print.col.cetak", "Sedang dicetak", "Printing"),
+    ("print.col.siap", "Siap diambil", "Ready for pickup"),
+    ("print.col.selesai", "Selesai (24 jam)", "Done (24 h)"),
+    # job states (Indonesian = printshop.jobs.STATE_LABELS_ID, a test keeps them equal)
+    ("print.state.received", "diterima", "received"),
+    ("print.state.processing", "diproses", "processing"),
+    ("print.state.needs_customer", "menunggu pelanggan", "waiting for customer"),
+    ("print.state.quoted", "penawaran terkirim", "quote sent"),
+    ("print.state.awaiting_payment", "menunggu pembayaran", "awaiting payment"),
+    ("print.state.paid", "lunas", "paid"),
+    ("print.state.queued", "antre cetak", "queued to print"),
+    ("print.state.printing", "sedang dicetak", "printing"),
+    ("print.state.ready", "siap diambil", "ready for pickup"),
+    ("print.state.picked_up", "sudah diambil", "picked up"),
+    ("print.state.shipped", "dikirim", "shipped"),
+    ("print.state.completed", "selesai", "completed"),
+    ("print.state.cancelled", "dibatalkan", "cancelled"),
+    ("print.state.failed", "gagal", "failed"),
+    # actions
+    ("print.action.send_quote", "Kirim penawaran", "Send quote"),
+    ("print.action.reprocess", "Proses ulang", "Process again"),
+    ("print.action.accept_counter", "Setuju (bayar di kasir)", "Accept (pay at the counter)"),
+    ("print.action.cash", "Terima bayar", "Take payment"),
+    ("print.action.print", "Cetak", "Print"),
+    ("print.action.ready", "Tandai siap", "Mark ready"),
+    ("print.action.picked_up", "Sudah diambil", "Picked up"),
+    ("print.action.cancel", "Batalkan", "Cancel job"),
+    ("print.action.upload_link", "Kirim link unggah", "Send upload link"),
+    # payment
+    ("print.pay.paid", "Lunas", "Paid"),
+    ("print.pay.counter", "Bayar di kasir", "Pay at the counter"),
+    ("print.pay.online", "Menunggu bayar online", "Awaiting online payment"),
+    ("print.pay.cancelled", "Batal", "Cancelled"),
+    ("print.pay.unpaid", "Belum dibayar", "Not paid yet"),
+    # where a job came from
+    ("print.source.whatsapp", "WhatsApp", "WhatsApp"),
+    ("print.source.telegram", "Telegram", "Telegram"),
+    ("print.source.upload", "link unggah", "upload link"),
+    ("print.source.counter", "di toko", "at the counter"),
+    # board cards
+    ("print.walk_in", "Pelanggan di toko", "Walk-in customer"),
+    ("print.express", "EKSPRES", "EXPRESS"),
+    ("print.files_n", "{n} file", "{n} file(s)"),
+    ("print.pages_bw_n", "{n} hlm hitam-putih", "{n} pp black & white"),
+    ("print.pages_colour_n", "{n} warna", "{n} colour"),
+    ("print.pickup", "Ambil", "Pickup"),
+    ("print.findings_n", "{n} temuan", "{n} finding(s)"),
+    ("print.detail", "Detail", "Details"),
+    ("print.empty", "Kosong", "Empty"),
+    ("print.more_n", "+{n} lainnya", "+{n} more"),
+    # job page
+    ("print.files", "Berkas", "Files"),
+    ("print.pages_short", "hlm", "pp"),
+    ("print.cover_letter", "surat pengantar", "cover letter"),
+    ("print.view_pdf", "Lihat PDF siap cetak", "View print-ready PDF"),
+    ("print.link_note", "link aman, berlaku 30 menit", "secure link, valid for 30 minutes"),
+    (
+        "print.pdf_purged",
+        "PDF sudah dihapus sesuai kebijakan penyimpanan.",
+        "The PDF was deleted under the retention policy.",
+    ),
+    ("print.preview_n", "Pratinjau halaman {n}", "Preview of page {n}"),
+    ("print.findings", "Temuan", "Findings"),
+    ("print.no_findings", "Tidak ada temuan.", "No findings."),
+    ("print.quote", "Rincian biaya", "Cost breakdown"),
+    ("print.no_quote", "Belum ada penawaran.", "No quote yet."),
+    ("print.payment", "Pembayaran", "Payment"),
+    ("print.order", "pesanan", "sales record"),
+    ("print.history", "Riwayat", "History"),
+    ("print.customer", "Pelanggan", "Customer"),
+    ("print.actions", "Aksi", "Actions"),
+    ("print.ask", "Tanya pelanggan", "Ask the customer"),
+    ("print.question", "Pertanyaan", "Question"),
+    (
+        "print.ask_ph",
+        "mis. Halaman 7 buram, ada file yang lebih jelas kak?",
+        "e.g. Page 7 is blurry, do you have a clearer file?",
+    ),
+    ("print.send", "Kirim", "Send"),
+    ("print.spec", "Ubah spesifikasi", "Change specification"),
+    ("print.copies", "Rangkap", "Copies"),
+    ("print.binding", "Jilid", "Binding"),
+    ("print.binding.hard cover", "hard cover", "hard cover"),
+    ("print.binding.soft cover", "soft cover", "soft cover"),
+    ("print.binding.spiral", "spiral", "spiral"),
+    ("print.binding.staple", "steples", "stapled"),
+    ("print.binding.none", "tanpa jilid", "no binding"),
+    ("print.colour", "Warna", "Colour"),
+    ("print.colour.mixed", "sesuai halaman", "as on each page"),
+    ("print.colour.bw", "hitam-putih", "black & white"),
+    ("print.colour.colour", "berwarna", "colour"),
+    ("print.duplex", "Bolak-balik", "Double-sided"),
+    ("print.express_label", "Ekspres", "Express"),
+    ("print.save_spec", "Simpan & hitung ulang", "Save & recalculate"),
+    # timeline (print_job.<state> events show as a status change)
+    ("print.event.status", "Status berubah", "Status changed"),
+    ("print.event.received", "Berkas diterima", "Files received"),
+    ("print.event.files_added", "Berkas ditambahkan", "Files added"),
+    ("print.event.spec_changed", "Spesifikasi diubah", "Specification changed"),
+    ("print.event.asked", "Pertanyaan ke pelanggan", "Question to the customer"),
+    ("print.event.printer_error", "Printer bermasalah", "Printer problem"),
+    ("print.event.files_deleted", "Berkas dihapus", "Files deleted"),
+    ("print.event.reminded", "Pelanggan diingatkan", "Customer reminded"),
+    # counter upload
+    ("print.counter", "Pesanan di toko", "Walk-in order"),
+    (
+        "print.counter.files",
+        "File (dari flashdisk, bisa beberapa)",
+        "Files (from a USB stick, several allowed)",
+    ),
+    ("print.counter.note", "Catatan pesanan", "Order notes"),
+    (
+        "print.counter.note_ph",
+        "mis. 2 rangkap, jilid soft cover, hitam putih",
+        "e.g. 2 copies, soft cover binding, black & white",
+    ),
+    ("print.counter.name", "Nama pelanggan", "Customer name"),
+    (
+        "print.counter.phone",
+        "No. WhatsApp (opsional, untuk kabar siap diambil)",
+        "WhatsApp number (optional, to tell them it is ready)",
+    ),
+    ("print.counter.submit", "Buat pesanan", "Create job"),
+    # flash messages (in the staff member's language)
+    (
+        "print.flash.unavailable",
+        "Aksi ini tidak tersedia untuk status pesanan sekarang.",
+        "This action is not available in the job's current status.",
+    ),
+    (
+        "print.flash.no_printer_module",
+        "Modul printer belum terpasang di server ini.",
+        "The printer module is not installed on this server.",
+    ),
+    ("print.flash.done", "{number}: {action} — {state}.", "{number}: {action} — {state}."),
+    ("print.flash.asked", "Pertanyaan terkirim ke pelanggan.", "Question sent to the customer."),
+    ("print.flash.copies", "Jumlah rangkap harus angka 1–1000.", "Copies must be a number from 1 to 1000."),
+    (
+        "print.flash.spec_saved",
+        "Spesifikasi disimpan; biaya dihitung ulang.",
+        "Specification saved; the cost was recalculated.",
+    ),
+    (
+        "print.flash.pick_files",
+        "Pilih minimal satu file (PDF, DOCX, JPG/PNG).",
+        "Choose at least one file (PDF, DOCX, JPG/PNG).",
+    ),
+    ("print.flash.refused", "Ditolak: {names}", "Refused: {names}"),
+    (
+        "print.flash.created",
+        "Pesanan {number} dibuat; file sedang diperiksa.",
+        "Job {number} created; the files are being checked.",
+    ),
+    ("print.refused.type", "jenis file tidak didukung", "file type not supported"),
+    ("print.refused.empty", "file kosong", "empty file"),
+    # domain errors shown to staff, by code (Indonesian: the domain's own message is shown)
+    (
+        "print.err.invalid_transition",
+        "",
+        "This job cannot move to that status from its current one.",
+    ),
+    ("print.err.status_changed", "", "The job's status just changed; look at the page again."),
+    ("print.err.no_quote", "", "There is no quote to send yet; process the files again first."),
+    ("print.err.no_chat", "", "This customer has no chat conversation; contact them by phone."),
+    ("print.err.not_awaiting_payment", "", "This job is not waiting for payment."),
+    ("print.err.no_output", "", "The print-ready file is missing (deleted?). Process the files again first."),
+    ("print.err.paid", "", "A paid job cannot be cancelled here; make a refund."),
+    ("print.err.job_closed", "", "Files can no longer be added to this job."),
+    ("print.err.job_locked", "", "The specification can no longer be changed for this job."),
+    ("print.err.empty_print_job", "", "A print job needs at least one file."),
+    # overview: print statistics
+    ("print.stats.title", "Percetakan · 14 hari terakhir", "Printing · last 14 days"),
+    ("print.stats.pages", "Halaman dicetak", "Pages printed"),
+    ("print.stats.bw_colour", "hitam-putih / berwarna", "black & white / colour"),
+    ("print.stats.turnaround", "Rata-rata waktu selesai", "Average turnaround"),
+    ("print.stats.hours_n", "{n} jam", "{n} h"),
+    (
+        "print.stats.turnaround_sub",
+        "dari diterima sampai siap ({n} pesanan)",
+        "from received to ready ({n} jobs)",
+    ),
+    ("print.stats.waiting", "Menunggu pelanggan", "Waiting for customer"),
+    ("print.stats.oldest_n", "terlama {n} jam", "oldest {n} h"),
+    ("print.stats.per_day", "Halaman per hari", "Pages per day"),
+    ("print.stats.date", "Tanggal", "Date"),
+    ("print.stats.bw_short", "H/P", "B/W"),
+    ("print.stats.colour_short", "Warna", "Colour"),
+    ("print.stats.chart", "Grafik", "Chart"),
+    ("print.stats.revenue", "Pendapatan per layanan", "Revenue per service"),
+    ("print.stats.no_revenue", "Belum ada pesanan cetak yang dibayar.", "No paid print jobs yet."),
+    (
+        "print.stats.revenue_note",
+        "Pesanan cetak yang masuk 14 hari terakhir dan sudah dibayar.",
+        "Print jobs received in the last 14 days and paid.",
+    ),
+    # services (Indonesian = printshop.jobs_stats.SERVICES labels)
+    ("print.service.Cetak hitam-putih", "Cetak hitam-putih", "Black & white printing"),
+    ("print.service.Cetak berwarna", "Cetak berwarna", "Colour printing"),
+    ("print.service.Foto/KTP", "Foto/KTP", "Photos/ID cards"),
+    ("print.service.Jilid", "Jilid", "Binding"),
+    ("print.service.Warna sampul khusus", "Warna sampul khusus", "Special cover colour"),
+    ("print.service.Kertas khusus", "Kertas khusus", "Special paper"),
+    ("print.service.Ekspres", "Ekspres", "Express"),
+    ("print.service.Biaya minimum", "Biaya minimum", "Minimum charge"),
+    ("print.service.Lainnya", "Lainnya", "Other"),
+    # the customer's upload page /u/<token>
+    ("print.up.title", "Kirim file cetak", "Send files to print"),
+    ("print.up.heading", "Kirim file cetak ke {name}", "Send files to {name} for printing"),
+    ("print.up.invalid", "Link tidak bisa dipakai", "This link cannot be used"),
+    (
+        "print.up.link_invalid",
+        "Link tidak valid atau sudah kedaluwarsa. Minta link baru lewat chat ya.",
+        "This link is not valid or has expired. Please ask for a new link in the chat.",
+    ),
+    (
+        "print.up.intro",
+        "PDF, Word (DOCX) atau foto (JPG/PNG). Bisa beberapa file sekaligus, maks. {max} file, 50 MB per "
+        "file. File hanya bisa dilihat petugas kami dan dihapus otomatis setelah pesanan selesai.",
+        "PDF, Word (DOCX) or photos (JPG/PNG). Several files at once, at most {max} files, 50 MB each. "
+        "Only our staff can see the files, and they are deleted automatically once the job is done.",
+    ),
+    ("print.up.drop", "Tarik & lepas file di sini", "Drag & drop files here"),
+    ("print.up.tap", "atau ketuk untuk memilih file", "or tap to choose files"),
+    (
+        "print.up.note",
+        "Catatan (jumlah rangkap, jilid, warna, kapan diambil)",
+        "Notes (copies, binding, colour, when you will pick it up)",
+    ),
+    (
+        "print.up.note_ph",
+        "mis. 3 rangkap, jilid hard cover biru dongker, ambil Senin",
+        "e.g. 3 copies, navy hard cover binding, pick up on Monday",
+    ),
+    ("print.up.send", "Kirim file", "Send files"),
+    ("print.up.remove", "Hapus", "Remove"),
+    ("print.up.max", "Maksimal {max} file.", "At most {max} files."),
+    ("print.up.choose", "Pilih file dulu ya.", "Please choose a file first."),
+    ("print.up.uploading", "Mengunggah…", "Uploading…"),
+    ("print.up.failed", "Gagal mengunggah, coba lagi.", "Upload failed, please try again."),
+    ("print.up.refused", "Ditolak:", "Refused:"),
+    ("print.up.offline", "Koneksi terputus, coba lagi.", "Connection lost, please try again."),
+    (
+        "print.up.too_big",
+        "Terlalu banyak/terlalu besar (maks. {max} file, 50 MB per file).",
+        "Too many or too large (at most {max} files, 50 MB each).",
+    ),
+    (
+        "print.up.nothing",
+        "Belum ada file yang bisa diterima (PDF, DOCX, JPG/PNG).",
+        "None of the files can be accepted (PDF, DOCX, JPG/PNG).",
+    ),
+    (
+        "print.up.thanks",
+        "Terima kasih! {n} file diterima untuk pesanan {number}. Hasil pemeriksaan dan rincian biaya kami "
+        "kirim lewat chat.",
+        "Thank you! {n} file(s) received for job {number}. We will send the check results and the cost "
+        "in the chat.",
+    ),
+    ("print.up.other_lang", "English", "Bahasa Indonesia"),
+    (
+        "print.up.link_msg",
+        "Silakan unggah file cetak kakak lewat link ini (berlaku {hours} jam): {url}",
+        "Please upload your files to print with this link (valid for {hours} hours): {url}",
+    ),
+)
+ID.update({k: i for k, i, _e in _PRINT if i})
+EN.update({k: e for k, _i, e in _PRINT})
+
 _TABLES = {"id": ID, "en": {**ID, **EN}}
 
 
@@ -829,3 +1109,28 @@ def status_label(status: str | None, lang: str = "id") -> str:
     if not status:
         return ""
     return STATUS_LABELS.get(lang, STATUS_LABELS["id"]).get(status, status.replace("_", " "))
+
+
+def tf(key: str, lang: str = "id", **fields: object) -> str:
+    """`t()` with str.format fields filled in."""
+    return t(key, lang).format(**fields)
+
+
+def print_state_label(status: str | None, lang: str = "id") -> str:
+    if not status:
+        return ""
+    return _TABLES.get(lang, ID).get(f"print.state.{status}", status.replace("_", " "))
+
+
+def print_state_label_from_id(label: str, lang: str = "id") -> str:
+    """A job state given by its Indonesian label (how printshop.jobs_stats names the waiting states)."""
+    for key, text in ID.items():
+        if key.startswith("print.state.") and text == label:
+            return t(key, lang)
+    return label
+
+
+def print_service_label(label: str, lang: str = "id") -> str:
+    """A revenue line of printshop.jobs_stats, which names services by their Indonesian label."""
+    key = f"print.service.{label}"
+    return t(key, lang) if key in ID else label

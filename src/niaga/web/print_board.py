@@ -44,17 +44,19 @@ from niaga.web.core import (
     redirect,
     render,
 )
+from niaga.web.i18n import EN, print_state_label, t, tf
 
 router = APIRouter()
 
-# Columns of the board: (key, title, states). Finished jobs show for a day, then leave the board.
-COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("masuk", "Masuk & diproses", ("received", "processing", "failed")),
-    ("pelanggan", "Menunggu pelanggan", ("needs_customer", "quoted", "awaiting_payment")),
-    ("antre", "Antre cetak", ("paid", "queued")),
-    ("cetak", "Sedang dicetak", ("printing",)),
-    ("siap", "Siap diambil", ("ready",)),
-    ("selesai", "Selesai (24 jam)", ("picked_up", "shipped", "completed")),
+# Columns of the board: (key, states); the title is `print.col.<key>` in i18n. Finished jobs show for a
+# day, then leave the board.
+COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("masuk", ("received", "processing", "failed")),
+    ("pelanggan", ("needs_customer", "quoted", "awaiting_payment")),
+    ("antre", ("paid", "queued")),
+    ("cetak", ("printing",)),
+    ("siap", ("ready",)),
+    ("selesai", ("picked_up", "shipped", "completed")),
 )
 PER_COLUMN = 60
 MAX_UPLOAD_FILES = 20
@@ -84,17 +86,17 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "cancel": ("received", "processing", "needs_customer", "quoted", "awaiting_payment", "failed"),
     "upload_link": tuple(jobs.TRANSITIONS),
 }
-ACTION_LABELS = {
-    "send_quote": "Kirim penawaran",
-    "reprocess": "Proses ulang",
-    "accept_counter": "Setuju (bayar di kasir)",
-    "cash": "Terima bayar",
-    "print": "Cetak",
-    "ready": "Tandai siap",
-    "picked_up": "Sudah diambil",
-    "cancel": "Batalkan",
-    "upload_link": "Kirim link unggah",
-}
+
+
+def action_labels(lang: str) -> dict[str, str]:
+    return {a: t(f"print.action.{a}", lang) for a in ACTIONS}
+
+
+def error_text(exc: AppError, lang: str) -> str:
+    """A domain error for staff: the domain's own (Indonesian) message, or its English by error code."""
+    if lang == "en" and f"print.err.{exc.code}" in EN:
+        return EN[f"print.err.{exc.code}"]
+    return exc.message
 
 
 def _require_print(ctx: Ctx) -> None:
@@ -110,7 +112,7 @@ def _sort_key(job: PrintJob) -> tuple[int, Any]:
     return (0 if job.express else 1, job.created_at)
 
 
-def board_data(db: Any, business: Business) -> dict[str, Any]:
+def board_data(db: Any, business: Business, lang: str = "id") -> dict[str, Any]:
     """Jobs per column (express first, then oldest), with counts; bounded per column so the board stays
     fast with thousands of jobs."""
     since = utcnow() - timedelta(hours=24)
@@ -123,7 +125,7 @@ def board_data(db: Any, business: Business) -> dict[str, Any]:
     )
     columns = []
     all_jobs: list[PrintJob] = []
-    for key, title, states in COLUMNS:
+    for key, states in COLUMNS:
         q = sa.select(PrintJob).where(PrintJob.business_id == business.id, PrintJob.status.in_(states))
         if key == "selesai":
             q = q.where(PrintJob.updated_at >= since)
@@ -133,11 +135,17 @@ def board_data(db: Any, business: Business) -> dict[str, Any]:
         rows = list(db.scalars(q.limit(PER_COLUMN)))
         total = sum(int(counts.get(s, 0)) for s in states) if key != "selesai" else len(rows)
         columns.append(
-            {"key": key, "title": title, "jobs": rows, "total": total, "more": max(total - len(rows), 0)}
+            {
+                "key": key,
+                "title": t(f"print.col.{key}", lang),
+                "jobs": rows,
+                "total": total,
+                "more": max(total - len(rows), 0),
+            }
         )
         all_jobs += rows
     names = display_names(
-        db, business_id=business.id, ids=list({j.customer_id for j in all_jobs if j.customer_id}), lang="id"
+        db, business_id=business.id, ids=list({j.customer_id for j in all_jobs if j.customer_id}), lang=lang
     )
     order_ids = [j.order_id for j in all_jobs if j.order_id]
     orders = (
@@ -166,7 +174,7 @@ def _links(job: PrintJob) -> dict[str, Any]:
     return {"pdf": pdf, "previews": previews}
 
 
-def payment_label(job: PrintJob, order: Order | None) -> tuple[str, str]:
+def payment_label(job: PrintJob, order: Order | None, lang: str = "id") -> tuple[str, str]:
     if order is not None and order.status in (
         "paid",
         "processing",
@@ -175,26 +183,42 @@ def payment_label(job: PrintJob, order: Order | None) -> tuple[str, str]:
         "completed",
         "shipped",
     ):
-        return "Lunas", "ok"
+        return t("print.pay.paid", lang), "ok"
     if job.status == "awaiting_payment":
         return (
-            ("Bayar di kasir", "warn")
+            (t("print.pay.counter", lang), "warn")
             if job.payment_method == "counter"
-            else ("Menunggu bayar online", "warn")
+            else (t("print.pay.online", lang), "warn")
         )
     if job.status in ("cancelled",):
-        return "Batal", "muted"
-    return "Belum dibayar", "muted"
+        return t("print.pay.cancelled", lang), "muted"
+    return t("print.pay.unpaid", lang), "muted"
 
 
-def _template_helpers() -> dict[str, Any]:
+def timeline_label(event: str, lang: str = "id") -> str:
+    """`print_job.<state>` events read as a status change; the others by name."""
+    name = event.removeprefix("print_job.")
+    if f"print.state.{name}" in EN and name != "received":
+        return t("print.event.status", lang)
+    key = f"print.event.{name}"
+    return t(key, lang) if key in EN else name.replace("_", " ")
+
+
+def source_label(source: str, lang: str = "id") -> str:
+    key = f"print.source.{source}"
+    return t(key, lang) if key in EN else source
+
+
+def _template_helpers(lang: str) -> dict[str, Any]:
     return {
-        "state_label": jobs_notify.state_label,
+        "state_label": lambda status: print_state_label(status, lang),
         "actions_for": lambda job: [
             a for a, states in ACTIONS.items() if job.status in states and a != "upload_link"
         ],
-        "action_labels": ACTION_LABELS,
-        "payment_label": payment_label,
+        "action_labels": action_labels(lang),
+        "payment_label": lambda job, order: payment_label(job, order, lang),
+        "timeline_label": lambda event: timeline_label(event, lang),
+        "source_label": lambda source: source_label(source, lang),
         "links": _links,
     }
 
@@ -209,8 +233,8 @@ def print_queue(request: Request, db: WebDb) -> Response:
         "print_queue.html",
         active="print",
         title=ctx.t("print.title"),
-        board=board_data(db, ctx.business),
-        **_template_helpers(),
+        board=board_data(db, ctx.business, ctx.lang),
+        **_template_helpers(ctx.lang),
     )
 
 
@@ -220,7 +244,11 @@ def print_board_fragment(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "operator")
     _require_print(ctx)
     return render(
-        ctx, request, "_print_board.html", board=board_data(db, ctx.business), **_template_helpers()
+        ctx,
+        request,
+        "_print_board.html",
+        board=board_data(db, ctx.business, ctx.lang),
+        **_template_helpers(ctx.lang),
     )
 
 
@@ -284,8 +312,9 @@ def print_job_page(job_id: int, request: Request, db: WebDb) -> Response:
     job = jobs.get(db, business_id=ctx.business_id, job_id=job_id)
     order = db.get(Order, job.order_id) if job.order_id else None
     names = display_names(
-        db, business_id=ctx.business_id, ids=[job.customer_id] if job.customer_id else [], lang="id"
+        db, business_id=ctx.business_id, ids=[job.customer_id] if job.customer_id else [], lang=ctx.lang
     )
+    walk_in = ctx.t("print.walk_in")
     return render(
         ctx,
         request,
@@ -294,12 +323,10 @@ def print_job_page(job_id: int, request: Request, db: WebDb) -> Response:
         title=job.number,
         job=job,
         order=order,
-        customer_name=names.get(job.customer_id, "Pelanggan di toko")
-        if job.customer_id
-        else "Pelanggan di toko",
+        customer_name=names.get(job.customer_id, walk_in) if job.customer_id else walk_in,
         timeline=jobs.events_of(db, job),
         spec=jobs.effective_spec(job),
-        **_template_helpers(),
+        **_template_helpers(ctx.lang),
     )
 
 
@@ -311,7 +338,7 @@ def print_job_action(job_id: int, request: Request, db: WebDb, form: FormDep) ->
     action = form_str(form, "do")
     back = f"/app/cetak/{job.id}" if form_str(form, "back") == "job" else "/app/cetak"
     if action not in ACTIONS or job.status not in ACTIONS[action]:
-        flash(request, "Aksi ini tidak tersedia untuk status pesanan sekarang.", "error")
+        flash(request, ctx.t("print.flash.unavailable"), "error")
         return redirect(back, request)
     actor = _actor(ctx)
     try:
@@ -338,13 +365,22 @@ def print_job_action(job_id: int, request: Request, db: WebDb, form: FormDep) ->
             _send_upload_link(db, ctx, job)
     except ImportError:
         db.rollback()
-        flash(request, "Modul printer belum terpasang di server ini.", "error")
+        flash(request, ctx.t("print.flash.no_printer_module"), "error")
         return redirect(back, request)
     except AppError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, error_text(exc, ctx.lang), "error")
         return redirect(back, request)
-    flash(request, f"{job.number}: {ACTION_LABELS[action]} — {jobs_notify.state_label(job.status)}.")
+    flash(
+        request,
+        tf(
+            "print.flash.done",
+            ctx.lang,
+            number=job.number,
+            action=ctx.t(f"print.action.{action}"),
+            state=print_state_label(job.status, ctx.lang),
+        ),
+    )
     return redirect(back, request)
 
 
@@ -355,10 +391,10 @@ def print_job_ask(job_id: int, request: Request, db: WebDb, form: FormDep) -> Re
     job = jobs.get(db, business_id=ctx.business_id, job_id=job_id)
     try:
         jobs_actions.do_ask_customer(db, job=job, actor=_actor(ctx), text=form_str(form, "text")[:1000])
-        flash(request, "Pertanyaan terkirim ke pelanggan.")
+        flash(request, ctx.t("print.flash.asked"))
     except AppError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, error_text(exc, ctx.lang), "error")
     return redirect(f"/app/cetak/{job.id}", request)
 
 
@@ -379,29 +415,33 @@ def print_job_spec(job_id: int, request: Request, db: WebDb, form: FormDep) -> R
         "pickup_text": form_str(form, "pickup_text")[:100] or None,
     }
     if copies and changes["copies"] is None:
-        flash(request, "Jumlah rangkap harus angka 1–1000.", "error")
+        flash(request, ctx.t("print.flash.copies"), "error")
         return redirect(f"/app/cetak/{job.id}", request)
     try:
         jobs.do_update_spec(db, job=job, actor=_actor(ctx), **changes)
-        flash(request, "Spesifikasi disimpan; biaya dihitung ulang.")
+        flash(request, ctx.t("print.flash.spec_saved"))
     except AppError as exc:
         db.rollback()
-        flash(request, exc.message, "error")
+        flash(request, error_text(exc, ctx.lang), "error")
     return redirect(f"/app/cetak/{job.id}", request)
 
 
 def _send_upload_link(db: Any, ctx: Ctx, job: PrintJob) -> None:
     conv = jobs_notify.conversation_of(db, job)
     if conv is None:
-        raise AppError("Pelanggan ini tidak punya percakapan chat.")
+        raise AppError("Pelanggan ini tidak punya percakapan chat.", code="no_chat")
     token = jobs_links.upload_token(
         business_id=ctx.business_id, customer_id=job.customer_id, conversation_id=conv.id
     )
     do_send(
         db,
         conversation=conv,
-        text=f"Silakan unggah file cetak kakak lewat link ini (berlaku {jobs.print_settings(ctx.business)['upload_link_hours']} jam): "
-        f"{jobs_links.upload_url(token)}",
+        text=tf(
+            "print.up.link_msg",
+            customer_lang(db, ctx.business, conv.id, job.customer_id),
+            hours=jobs.print_settings(ctx.business)["upload_link_hours"],
+            url=jobs_links.upload_url(token),
+        ),
         sender_type="staff",
         sender_user_id=ctx.user.id,
     )
@@ -410,7 +450,9 @@ def _send_upload_link(db: Any, ctx: Ctx, job: PrintJob) -> None:
 # --- staff upload at the counter --------------------------------------------------------------------------
 
 
-def _save_uploads(uploads: list[Any], work: Path) -> tuple[list[tuple[Path, str]], list[str]]:
+def _save_uploads(
+    uploads: list[Any], work: Path, lang: str = "id"
+) -> tuple[list[tuple[Path, str]], list[str]]:
     files: list[tuple[Path, str]] = []
     refused: list[str] = []
     for up in uploads:
@@ -418,13 +460,13 @@ def _save_uploads(uploads: list[Any], work: Path) -> tuple[list[tuple[Path, str]
             continue
         name = Path(up.filename).name
         if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-            refused.append(f"{name} (jenis file tidak didukung)")
+            refused.append(f"{name} ({t('print.refused.type', lang)})")
             continue
         dest = work / f"{len(files)}-{jobs._safe_name(name)}"
         with dest.open("wb") as fh:
             shutil.copyfileobj(up.file, fh, 1024 * 1024)
         if dest.stat().st_size == 0:
-            refused.append(f"{name} (file kosong)")
+            refused.append(f"{name} ({t('print.refused.empty', lang)})")
             continue
         files.append((dest, name))
     return files, refused
@@ -434,7 +476,7 @@ def _save_uploads(uploads: list[Any], work: Path) -> tuple[list[tuple[Path, str]
 def counter_form(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "operator")
     _require_print(ctx)
-    return render(ctx, request, "print_counter.html", active="print", title="Pesanan di toko")
+    return render(ctx, request, "print_counter.html", active="print", title=ctx.t("print.counter"))
 
 
 @router.post("/app/cetak/baru")
@@ -453,12 +495,12 @@ def _counter_upload(request: Request, form: Any, work: Path) -> Response:
     with session_scope() as db:
         ctx = post_ctx(request, db, form, role="operator")
         _require_print(ctx)
-        files, refused = _save_uploads(form.getlist("files"), work)
+        files, refused = _save_uploads(form.getlist("files"), work, ctx.lang)
+        refused_text = tf("print.flash.refused", ctx.lang, names=", ".join(refused)) if refused else ""
         if not files:
             flash(
                 request,
-                "Pilih minimal satu file (PDF, DOCX, JPG/PNG)."
-                + (f" Ditolak: {', '.join(refused)}" if refused else ""),
+                ctx.t("print.flash.pick_files") + (f" {refused_text}" if refused else ""),
                 "error",
             )
             return redirect("/app/cetak/baru", request)
@@ -471,9 +513,9 @@ def _counter_upload(request: Request, form: Any, work: Path) -> Response:
             name=form_str(form, "name")[:100],
             phone=form_str(form, "phone")[:20],
         )
-        msg = f"Pesanan {job.number} dibuat; file sedang diperiksa."
+        msg = tf("print.flash.created", ctx.lang, number=job.number)
         if refused:
-            msg += f" Ditolak: {', '.join(refused)}."
+            msg += f" {refused_text}."
         flash(request, msg)
         response = redirect(f"/app/cetak/{job.id}", request)
     return response
@@ -521,11 +563,52 @@ def _upload_target(db: Any, token: str) -> tuple[Business, dict[str, Any]]:
     return business, data
 
 
-def _public_page(request: Request, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+def customer_lang(db: Any, business: Business | None, conversation_id: Any, customer_id: Any) -> str:
+    """The language for a customer-facing print page or message: the language the agent detected in the
+    customer's chat (conversation memory `lang`), else the customer's own `language` when it is English,
+    else the business's language setting, else Indonesian."""
+    if conversation_id:
+        conv = db.get(Conversation, int(conversation_id))
+        if conv is not None and (business is None or conv.business_id == business.id):
+            lang = (conv.memory or {}).get("lang")
+            if lang in ("id", "en"):
+                return str(lang)
+    if customer_id:
+        from niaga.customers.models import Customer
+
+        customer = db.get(Customer, int(customer_id))
+        if (
+            customer is not None
+            and (business is None or customer.business_id == business.id)
+            and customer.language == "en"
+        ):
+            return "en"
+    if business is not None and (business.settings or {}).get("language") in ("id", "en"):
+        return str(business.settings["language"])
+    return "id"
+
+
+def _asked_lang(value: str | None) -> str | None:
+    """The customer's own choice on the page (`?lang=en` / `?lang=id`), which wins."""
+    return value if value in ("id", "en") else None
+
+
+def _public_page(
+    request: Request, template: str, lang: str, status_code: int = 200, **data: Any
+) -> HTMLResponse:
     from niaga.web.core import templates
 
     response = templates.TemplateResponse(
-        request, template, {"request": request, **data}, status_code=status_code
+        request,
+        template,
+        {
+            "request": request,
+            "lang": lang,
+            "t": lambda key: t(key, lang),
+            "tf": lambda key, **fields: tf(key, lang, **fields),
+            **data,
+        },
+        status_code=status_code,
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -535,13 +618,24 @@ def _public_page(request: Request, template: str, status_code: int = 200, **data
 
 @router.get("/u/{token}", response_class=HTMLResponse)
 def upload_page(token: str, request: Request, db: WebDb) -> Response:
+    asked = _asked_lang(request.query_params.get("lang"))
     try:
-        business, _data = _upload_target(db, token)
-    except jobs_links.LinkInvalid as exc:
-        return _public_page(request, "print_upload.html", status_code=404, error=exc.message, business=None)
+        business, data = _upload_target(db, token)
+    except jobs_links.LinkInvalid:
+        lang = asked or "id"
+        return _public_page(
+            request,
+            "print_upload.html",
+            lang,
+            status_code=404,
+            error=t("print.up.link_invalid", lang),
+            business=None,
+        )
+    lang = asked or customer_lang(db, business, data.get("cv"), data.get("cu"))
     return _public_page(
         request,
         "print_upload.html",
+        lang,
         business=business,
         error=None,
         token=token,
@@ -552,37 +646,38 @@ def upload_page(token: str, request: Request, db: WebDb) -> Response:
 
 @router.post("/u/{token}")
 async def upload_submit(token: str, request: Request) -> Response:
+    asked = _asked_lang(request.query_params.get("lang"))
     try:
         form = await request.form(max_files=MAX_UPLOAD_FILES, max_part_size=50 * 1024 * 1024)
     except Exception:
         return JSONResponse(
-            {
-                "ok": False,
-                "message": f"Terlalu banyak/terlalu besar (maks. {MAX_UPLOAD_FILES} file, 50 MB per file).",
-            },
+            {"ok": False, "message": tf("print.up.too_big", asked or "id", max=MAX_UPLOAD_FILES)},
             status_code=413,
         )
     work = Path(tempfile.mkdtemp(prefix="niaga-upload-"))
     try:
-        return await asyncio.to_thread(_upload_submit, token, form, work)
+        return await asyncio.to_thread(_upload_submit, token, form, work, asked)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _upload_submit(token: str, form: Any, work: Path) -> Response:
+def _upload_submit(token: str, form: Any, work: Path, asked: str | None = None) -> Response:
     from niaga.db.engine import session_scope
 
     with session_scope() as db:
         try:
             business, data = _upload_target(db, token)
-        except jobs_links.LinkInvalid as exc:
-            return JSONResponse({"ok": False, "message": exc.message}, status_code=404)
-        files, refused = _save_uploads(form.getlist("files"), work)
+        except jobs_links.LinkInvalid:
+            return JSONResponse(
+                {"ok": False, "message": t("print.up.link_invalid", asked or "id")}, status_code=404
+            )
+        lang = asked or customer_lang(db, business, data.get("cv"), data.get("cu"))
+        files, refused = _save_uploads(form.getlist("files"), work, lang)
         if not files:
             return JSONResponse(
                 {
                     "ok": False,
-                    "message": "Belum ada file yang bisa diterima (PDF, DOCX, JPG/PNG).",
+                    "message": t("print.up.nothing", lang),
                     "refused": refused,
                 },
                 status_code=422,
@@ -619,7 +714,6 @@ def _upload_submit(token: str, form: Any, work: Path) -> Response:
                 "number": job.number,
                 "files": [n for _p, n in files],
                 "refused": refused,
-                "message": f"Terima kasih! {len(files)} file diterima untuk pesanan {job.number}. "
-                "Hasil pemeriksaan dan rincian biaya kami kirim lewat chat.",
+                "message": tf("print.up.thanks", lang, n=len(files), number=job.number),
             }
         )
