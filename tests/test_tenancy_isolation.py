@@ -198,6 +198,21 @@ def _event_delivery(db: Session, w: Any) -> dict[str, Any]:
     return {"delivery_id": d.id}
 
 
+def _print_job(db: Session, w: Any) -> dict[str, Any]:
+    from niaga.printshop import jobs
+    from niaga.printshop.jobs_models import PrintJob
+
+    job = PrintJob(business_id=w.b.id, number="CTK-B-0001", source="counter", status="queued", copies=1)
+    db.add(job)
+    db.flush()
+    out = jobs.job_dir(w.b.id, job.id) / "out" / "CTK-B-0001.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(b"%PDF-1.4 rahasia B")
+    job.output_path = jobs.rel(out)
+    db.commit()
+    return {"job_id": job.id}
+
+
 def _content_item(db: Session, w: Any) -> dict[str, int]:
     from niaga.publishing.models import ContentItem
 

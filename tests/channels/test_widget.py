@@ -126,13 +126,7 @@ class _Page(BaseHTTPRequestHandler):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_widget_in_headless_chromium(live, shop, db):
-    import os
-
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.fail("system Chromium not installed: run `make system-deps` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_widget_in_headless_chromium(live, shop, db, browser):
     handler = type(
         "Page",
         (_Page,),
@@ -147,44 +141,31 @@ def test_widget_in_headless_chromium(live, shop, db):
     threading.Thread(target=site.serve_forever, daemon=True).start()
     site_url = f"http://127.0.0.1:{site.server_address[1]}/"
     _allow(db, shop, [site_url.rstrip("/")])  # the shop's site is the only one allowed
+    context = browser.new_context()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--headless",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--no-first-run",
-                ],
-            )
-            try:
-                page = browser.new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(site_url)
-                page.click(".bubble")  # Playwright's CSS engine pierces the widget's open shadow root
-                page.wait_for_selector(".panel.open")
-                assert page.locator(".title").inner_text() == "Chat dengan kami"
-                page.fill("textarea", "berapa harga peci hitam?")
-                page.keyboard.press("Enter")
-                page.wait_for_selector(".msg.in", timeout=10_000)
-                answer = page.wait_for_selector(".msg.out[data-id]:not([data-id='0'])", timeout=20_000)
-                assert "40.000" in answer.inner_text()
-                visitor = page.evaluate("localStorage.getItem('niaga_vid_rizquna')")
-                assert visitor and len(visitor) >= 16
-                # A reload keeps the visitor and shows the history.
-                page.reload()
-                page.click(".bubble")
-                page.wait_for_selector(".msg.out[data-id]:not([data-id='0'])", timeout=10_000)
-                assert page.evaluate("localStorage.getItem('niaga_vid_rizquna')") == visitor
-                assert page.locator(".msg.in").count() == 1
-                assert errors == []
-            finally:
-                browser.close()
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(site_url)
+        page.click(".bubble")  # Playwright's CSS engine pierces the widget's open shadow root
+        page.wait_for_selector(".panel.open")
+        assert page.locator(".title").inner_text() == "Chat dengan kami"
+        page.fill("textarea", "berapa harga peci hitam?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".msg.in", timeout=10_000)
+        answer = page.wait_for_selector(".msg.out[data-id]:not([data-id='0'])", timeout=20_000)
+        assert "40.000" in answer.inner_text()
+        visitor = page.evaluate("localStorage.getItem('niaga_vid_rizquna')")
+        assert visitor and len(visitor) >= 16
+        # A reload keeps the visitor and shows the history.
+        page.reload()
+        page.click(".bubble")
+        page.wait_for_selector(".msg.out[data-id]:not([data-id='0'])", timeout=10_000)
+        assert page.evaluate("localStorage.getItem('niaga_vid_rizquna')") == visitor
+        assert page.locator(".msg.in").count() == 1
+        assert errors == []
     finally:
+        context.close()
         site.shutdown()
         site.server_close()
 

@@ -21,9 +21,9 @@ from niaga.integrations.waha import fake as waha_fake
 from niaga.orders.models import Order
 from niaga.printshop.jobs_models import PrintJob
 from niaga.printshop.pricing import DEFAULT_PRICES
+from tests.browser import shoot
 from tests.fakes.ipp_printer import IppPrinter
 from tests.printshop.jobs_world import CHAT, MIXED_ORDER, NOTE, file_event, make_print_shop, post, say
-from tests.web.conftest import browser, page, shoot  # noqa: F401 - pytest fixtures
 from tests.web.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -76,7 +76,7 @@ def _job(db, business_id: int) -> PrintJob | None:  # type: ignore[no-untyped-de
 
 
 def test_mixed_order_from_whatsapp_to_picked_up(  # type: ignore[no-untyped-def]
-    page,  # noqa: F811 - the browser page fixture
+    page,
     live,
     db,
     waha,

@@ -11,7 +11,15 @@ from typing import Any
 from niaga.files import service as files
 from niaga.settings import get_settings
 from tests import factories as f
-from tests.test_tenancy_isolation import _api_key, _broadcast, _business_counts, _content_item, _dead_letter
+from tests.test_tenancy_isolation import (
+    _api_key,
+    _broadcast,
+    _business_counts,
+    _content_item,
+    _dead_letter,
+    _event_delivery,
+    _print_job,
+)
 from tests.web.helpers import csrf_of, login
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -110,6 +118,8 @@ def _b_objects(db: Any, w: Any) -> dict[str, Any]:
         "action": "replay",
         **_api_key(db, w),
         **_dead_letter(db, w),
+        **_print_job(db, w),  # the print queue board (Cetak)
+        **_event_delivery(db, w),  # Pengaturan -> Webhook's delivery replay
     }
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from niaga.customers.models import Customer
+from niaga.kit.errors import NotFound
 from niaga.operations import events, privacy
 from niaga.ops.models import EventDelivery
 from niaga.web.core import FormDep, WebDb, flash, load_ctx, post_ctx, redirect, render
@@ -34,6 +36,9 @@ def customer_export(customer_id: int, request: Request, db: WebDb, form_data: Fo
 def customer_erase(customer_id: int, request: Request, db: WebDb, form_data: FormDep) -> Response:
     """Erase the customer's personal data (orders stay, anonymised). The admin types HAPUS to confirm."""
     ctx = post_ctx(request, db, form_data, "admin")
+    found = db.get(Customer, customer_id)
+    if found is None or found.business_id != ctx.business_id:
+        raise NotFound()  # another business's customer looks exactly like none
     if str(form_data.get("confirm") or "").strip().upper() != ERASE_WORD:
         flash(request, f"Ketik {ERASE_WORD} untuk menghapus data pelanggan ini.", "error")
         return redirect(f"/app/pelanggan/{customer_id}", request)
@@ -70,8 +75,7 @@ def delivery_replay(delivery_id: int, request: Request, db: WebDb, form_data: Fo
     ctx = post_ctx(request, db, form_data, "admin")
     d = db.get(EventDelivery, delivery_id)
     if d is None or d.business_id != ctx.business_id:
-        flash(request, "Pengiriman webhook tidak ditemukan.", "error")
-        return redirect("/app/pengaturan/webhook", request)
+        raise NotFound()
     events.replay(db, d)
     from niaga.tenancy.service import audit
 
