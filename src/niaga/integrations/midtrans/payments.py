@@ -438,6 +438,24 @@ def _find_payment(db: Session, business_id: int, mid_id: str) -> tuple[Order | N
     return orders.get_by_number(db, business_id=business_id, number=m.group(1)), None
 
 
+def _known_order(db: Session, business_id: int, mid_id: str) -> bool:
+    """Whether `_find_payment` would find the order, without loading it (one indexed lookup)."""
+    known = db.scalar(
+        sa.select(Payment.order_id).where(
+            Payment.business_id == business_id, Payment.provider == KIND, Payment.provider_ref == mid_id
+        )
+    )
+    if known is not None:
+        return True  # payments.order_id references its order
+    m = _NUMBER_RE.match(mid_id)
+    if not m:
+        return False
+    return (
+        db.scalar(sa.select(Order.id).where(Order.business_id == business_id, Order.number == m.group(1)))
+        is not None
+    )
+
+
 def _parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -782,7 +800,7 @@ def process_notification(db: Session, event: InboundEvent) -> None:
     if event.business_id is None:
         return
     payload = event.payload
-    if pays(payload) and _find_payment(db, event.business_id, str(payload.get("order_id") or ""))[0]:
+    if pays(payload) and _known_order(db, event.business_id, str(payload.get("order_id") or "")):
         enqueue(
             db,
             "midtrans.confirm_payment",
