@@ -425,6 +425,15 @@ def external_id(business_id: int, payload: dict[str, Any]) -> str:
 
 
 def _find_payment(db: Session, business_id: int, mid_id: str) -> tuple[Order | None, Payment | None]:
+    # The usual case in one query: the link's payment row with its order (items load with the order).
+    row = db.execute(
+        sa.select(Payment, Order)
+        .join(Order, sa.and_(Order.id == Payment.order_id, Order.business_id == Payment.business_id))
+        .where(Payment.business_id == business_id, Payment.provider == KIND, Payment.provider_ref == mid_id)
+        .limit(1)
+    ).first()
+    if row is not None:
+        return row[1], row[0]
     payment = db.scalars(
         sa.select(Payment).where(
             Payment.business_id == business_id, Payment.provider == KIND, Payment.provider_ref == mid_id
