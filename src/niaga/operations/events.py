@@ -172,9 +172,31 @@ def _matching(db: Session, business_id: int, event_type: str) -> list[EventSubsc
     return [s for s in subs if "*" in s.events or event_type in s.events]
 
 
-def emit(db: Session, *, business_id: int, event_type: str, data: dict[str, Any]) -> list[EventDelivery]:
-    """Record one delivery per matching active subscription and enqueue its job, in the caller's transaction."""
-    subs = _matching(db, business_id, event_type)
+def _active(db: Session, business_id: int) -> list[EventSubscription]:
+    with db.no_autoflush:
+        return list(
+            db.scalars(
+                sa.select(EventSubscription).where(
+                    EventSubscription.business_id == business_id, EventSubscription.is_active.is_(True)
+                )
+            ).all()
+        )
+
+
+def emit(
+    db: Session,
+    *,
+    business_id: int,
+    event_type: str,
+    data: dict[str, Any],
+    active: list[EventSubscription] | None = None,
+) -> list[EventDelivery]:
+    """Record one delivery per matching active subscription and enqueue its job, in the caller's transaction.
+    `active`: the business's active subscriptions when the caller already read them."""
+    if active is None:
+        subs = _matching(db, business_id, event_type)
+    else:
+        subs = [s for s in active if "*" in s.events or event_type in s.events]
     if not subs:
         return []
     event_id = str(uuid.uuid4())
@@ -266,8 +288,13 @@ def _before_commit(session: Session) -> None:
     if pending:
         session.flush()  # rows flushed by this last flush add their events too
         pending += session.info.pop(_PENDING, [])
+        active: dict[int, list[EventSubscription]] = {}  # read once per business and commit
         for business_id, event_type, data in pending:
-            emit(session, business_id=business_id, event_type=event_type, data=data)
+            if business_id not in active:
+                active[business_id] = _active(session, business_id)
+            emit(
+                session, business_id=business_id, event_type=event_type, data=data, active=active[business_id]
+            )
 
 
 def _after_rollback(session: Session) -> None:

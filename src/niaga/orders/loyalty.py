@@ -115,16 +115,22 @@ def describe(db: Session, *, business: Business, customer_id: int) -> str:
     return text
 
 
-def _refresh_cache(db: Session, *, business_id: int, customer_id: int) -> int:
+def _refresh_cache(db: Session, *, business_id: int, customer_id: int) -> None:
+    """Customer.points_balance := balance(), computed in the UPDATE itself (one statement)."""
     db.flush()
-    pts = balance(db, business_id=business_id, customer_id=customer_id)
+    now = utcnow()
+    live = sa.select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.remaining), 0)).where(
+        LoyaltyEntry.business_id == business_id,
+        LoyaltyEntry.customer_id == customer_id,
+        LoyaltyEntry.remaining > 0,
+        sa.or_(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at > now),
+    )
     db.execute(
         sa.update(Customer)
         .where(Customer.id == customer_id, Customer.business_id == business_id)
-        .values(points_balance=pts)
+        .values(points_balance=live.scalar_subquery())
         .execution_options(synchronize_session="fetch")
     )
-    return pts
 
 
 def _credit(

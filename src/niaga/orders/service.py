@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers import aggregates
@@ -616,7 +618,8 @@ def _tracked(db: Session, order: Order) -> list[tuple[OrderItem, Product]]:
 
 def _reserve_stock(db: Session, order: Order) -> None:
     """Hold stock for every tracked line: reserved += q only where stock - reserved >= q."""
-    for item, product in _tracked(db, order):
+    tracked = _tracked(db, order)
+    for item, product in tracked:
         done = affected(
             db.execute(
                 sa.update(Product)
@@ -643,11 +646,12 @@ def _reserve_stock(db: Session, order: Order) -> None:
                 code="out_of_stock",
                 details={"sku": product.sku, "available": left, "requested": item.quantity},
             )
-    _expire_products(db, order)
+    _expire_products(db, tracked)
 
 
 def _release_stock(db: Session, order: Order) -> None:
-    for item, product in _tracked(db, order):
+    tracked = _tracked(db, order)
+    for item, product in tracked:
         db.execute(
             sa.update(Product)
             .where(Product.id == product.id, Product.business_id == order.business_id)
@@ -658,13 +662,14 @@ def _release_stock(db: Session, order: Order) -> None:
             )
             .execution_options(synchronize_session=False)
         )
-    _expire_products(db, order)
+    _expire_products(db, tracked)
 
 
 def _take_stock(db: Session, order: Order, *, held: bool) -> None:
     """Sell the goods: stock -= q, and the hold is dropped when there was one. Without a hold (an expired
     order paid late and reinstated by staff) the stock must still be there."""
-    for item, product in _tracked(db, order):
+    tracked = _tracked(db, order)
+    for item, product in tracked:
         stmt = sa.update(Product).where(Product.id == product.id, Product.business_id == order.business_id)
         if held:
             stmt = stmt.values(
@@ -683,15 +688,14 @@ def _take_stock(db: Session, order: Order, *, held: bool) -> None:
                 code="out_of_stock",
                 details={"sku": product.sku},
             )
-    _expire_products(db, order)
+    _expire_products(db, tracked)
 
 
-def _expire_products(db: Session, order: Order) -> None:
-    for item in order.items:
-        if item.product_id is not None:
-            product = db.get(Product, item.product_id)
-            if product is not None:
-                db.expire(product, ["stock", "reserved"])
+def _expire_products(db: Session, tracked: list[tuple[OrderItem, Product]]) -> None:
+    """The stock columns of the products just updated in SQL are stale in the session (untracked products
+    were not updated and are left loaded)."""
+    for _item, product in tracked:
+        db.expire(product, ["stock", "reserved"])
 
 
 # --- transitions --------------------------------------------------------------------------------------
@@ -861,43 +865,53 @@ def do_transition(
     frm = order.status
     business = get_business(db, order.business_id)
     values: dict[str, Any] = {"status": to, "updated_at": now}
-    with db.begin_nested():
-        moved = affected(
-            db.execute(
-                sa.update(Order)
-                .where(Order.id == order.id, Order.business_id == order.business_id, Order.status == frm)
-                .values(**values)
-                .execution_options(synchronize_session=False)
+    if to == "paid":
+        values["paid_at"] = order.paid_at or now
+    try:
+        with db.begin_nested():
+            moved = affected(
+                db.execute(
+                    sa.update(Order)
+                    .where(Order.id == order.id, Order.business_id == order.business_id, Order.status == frm)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
             )
-        )
-        if not moved:
-            db.refresh(order)
-            raise Conflict(
-                f"Pesanan {order.number} baru saja berubah status "
-                f"({STATUS_LABELS_ID.get(order.status, order.status)}).",
-                code="status_changed",
-            )
-        order.status = to
-        if to == "awaiting_payment":
-            _reserve_stock(db, order)
-            hours = int(business_settings(business)["orders"].get("payment_expiry_hours") or 24)
-            order.expires_at = now + timedelta(hours=hours)
-        elif to == "paid":
-            _take_stock(db, order, held=frm == "awaiting_payment")
-            order.paid_at = order.paid_at or now
-            _on_paid(db, business=business, order=order, actor=actor, now=now)
-        elif to in ("cancelled", "expired"):
-            if frm == "awaiting_payment":
-                _release_stock(db, order)
-            loyalty.do_restore_redeemed(db, business=business, order=order)
-        elif to == "refunded":
-            loyalty.do_reverse_earned(db, business=business, order=order)
+            if not moved:
+                db.refresh(order)
+                raise Conflict(
+                    f"Pesanan {order.number} baru saja berubah status "
+                    f"({STATUS_LABELS_ID.get(order.status, order.status)}).",
+                    code="status_changed",
+                )
+            # The guarded UPDATE above already wrote these: the loaded order takes them as its committed state
+            # (no second UPDATE of the same row at flush).
+            for key, value in values.items():
+                set_committed_value(order, key, value)
+            if to == "awaiting_payment":
+                _reserve_stock(db, order)
+                hours = int(business_settings(business)["orders"].get("payment_expiry_hours") or 24)
+                order.expires_at = now + timedelta(hours=hours)
+            elif to == "paid":
+                _take_stock(db, order, held=frm == "awaiting_payment")
+                _on_paid(db, business=business, order=order, actor=actor, now=now)
+            elif to in ("cancelled", "expired"):
+                if frm == "awaiting_payment":
+                    _release_stock(db, order)
+                loyalty.do_restore_redeemed(db, business=business, order=order)
+            elif to == "refunded":
+                loyalty.do_reverse_earned(db, business=business, order=order)
 
-            aggregates.sync_order_transaction(db, order=order)
-        elif to == "completed":
-            order.completed_at = now
-        record_event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
-        db.flush()
+                aggregates.sync_order_transaction(db, order=order)
+            elif to == "completed":
+                order.completed_at = now
+            record_event(db, order, f"order.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
+            db.flush()
+    except BaseException:
+        # The savepoint rolled back, but the committed values set above are not undone by that: reload them.
+        if order in db:
+            db.expire(order, list(values))
+        raise
     log.info(
         "order.transition", business_id=order.business_id, order_id=order.id, frm=frm, to=to, actor=actor.type
     )
@@ -915,12 +929,34 @@ PAID_LISTENERS: list[Callable[[Session, Order, Actor], None]] = []
 def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now: datetime) -> None:
     """Customer stats, an RFM transaction, loyalty points, the invoice job and the paid listeners."""
     if order.customer_id:
-        customer = db.get(Customer, order.customer_id)
-        if customer is not None and customer.business_id == order.business_id:
-            customer.total_orders += 1
-            customer.total_spent += order.total
-            customer.first_order_at = min(customer.first_order_at or now, now)
-            customer.last_order_at = max(customer.last_order_at or now, now)
+        # The stats move in one UPDATE (the customer row need not be loaded); a customer of another business
+        # (or none) matches nothing.
+        counted = affected(
+            db.execute(
+                sa.update(Customer)
+                .where(Customer.id == order.customer_id, Customer.business_id == order.business_id)
+                .values(
+                    total_orders=Customer.total_orders + 1,
+                    total_spent=Customer.total_spent + order.total,
+                    first_order_at=sa.case(
+                        (sa.or_(Customer.first_order_at.is_(None), Customer.first_order_at > now), now),
+                        else_=Customer.first_order_at,
+                    ),
+                    last_order_at=sa.case(
+                        (sa.or_(Customer.last_order_at.is_(None), Customer.last_order_at < now), now),
+                        else_=Customer.last_order_at,
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )
+        if counted:
+            customer_id = order.customer_id
+            loaded = db.identity_map.get(identity_key(Customer, customer_id))
+            if loaded is not None:
+                db.expire(
+                    loaded, ["total_orders", "total_spent", "first_order_at", "last_order_at", "updated_at"]
+                )
             exists = db.scalar(
                 sa.select(Transaction.id).where(
                     Transaction.business_id == order.business_id, Transaction.ref == order.number
@@ -931,7 +967,7 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                     Transaction(
                         business_id=order.business_id,
                         ref=order.number,
-                        customer_id=customer.id,
+                        customer_id=customer_id,
                         occurred_on=now.astimezone(tz(business.timezone)).date(),
                         amount=order.total,
                         status="completed",
@@ -947,7 +983,7 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                 aggregates.record_completed(
                     db,
                     business_id=order.business_id,
-                    items=[(customer.id, now.astimezone(tz(business.timezone)).date(), order.total)],
+                    items=[(customer_id, now.astimezone(tz(business.timezone)).date(), order.total)],
                 )
         points = loyalty.do_earn(db, business=business, order=order)
         if points:
