@@ -11,6 +11,12 @@ ones; the issue's 1M/10M sizes need a real machine. DuckDB is only in the `test`
 Last 1M/100k run (2026-11-30, shared 2-core machine at load 5-15, best of 3): SQLite run 1.110s, rebuild
 3.303s, DuckDB 0.647s (1.72 / 5.11); PostgreSQL run 1.020s, rebuild 3.448s, DuckDB 0.527s (1.93 / 6.54);
 process max RSS 644 MB (mostly the generated rows), Python peak during a run 15-22 MB. 10M/1M not run.
+
+Rebuild as a merge (2026-11-30, 300k/30k, shared 2-core machine at load 2.5-3, two runs of this version around
+one of the previous aggregates.py, same bench): PostgreSQL rebuild/duck 1.41 and 1.67 (previous 6.17), from
+empty 2.98 and 5.51 (previous 5.80); SQLite rebuild/duck 2.62 and 2.86 (previous 2.28: its aggregation scan is
+the cost, unchanged), from empty 5.58 and 4.60 (previous 4.18); rfm run/duck unchanged by this work
+(SQLite 0.95-1.86, PostgreSQL 1.73-2.47: noise of the machine; writing the snapshot rows is ~70% of a run).
 """
 
 from __future__ import annotations
