@@ -266,3 +266,48 @@ def test_deleting_a_snapshot_or_its_business_removes_its_rows(db):
     db.execute(sa.text("DELETE FROM businesses WHERE id = :b"), {"b": biz.id})
     db.commit()
     assert (rows(second), rows(kept)) == (0, 2)
+
+
+def test_rebuild_writes_only_what_differs_and_keeps_other_businesses(db):
+    """A rebuild repairs changed, missing and stale rows of its business (a stale row: a customer without
+    completed purchases) and leaves other businesses' rows as they are, also when they are wrong."""
+    from niaga.customers.models import CustomerPurchaseStats as Stats
+
+    rng = random.Random(7)
+    biz, other = f.make_business(db), f.make_business(db)
+    today = local_today(biz.timezone)
+    refs = [f"R{i:02d}" for i in range(12)]
+    load(
+        db,
+        biz,
+        refs[:10],
+        random_transactions(rng, refs[:10], 60, start=today - timedelta(days=300), end=today),
+    )
+    load(
+        db,
+        other,
+        refs[:4],
+        random_transactions(rng, refs[:4], 10, start=today - timedelta(days=30), end=today),
+    )
+    idle = f.make_customer(db, business=biz, customer_ref="TANPA")
+    want = aggregates.computed_from_transactions(db, business_id=biz.id)
+    want_other = aggregates.computed_from_transactions(db, business_id=other.id)
+    some, gone = sorted(want)[:2]
+    db.execute(sa.update(Stats).where(Stats.customer_id == some).values(frequency=999, monetary=1))
+    db.execute(sa.delete(Stats).where(Stats.customer_id == gone))
+    db.add(Stats(customer_id=idle.id, business_id=biz.id, last_on=today, frequency=3, monetary=30_000))
+    damaged_other = sorted(want_other)[0]
+    db.execute(sa.update(Stats).where(Stats.customer_id == damaged_other).values(frequency=777))
+    db.flush()
+
+    assert aggregates.rebuild(db, business_id=biz.id) == len(want)
+    db.commit()
+    assert aggregates.snapshot_of(db, business_id=biz.id) == want
+    assert aggregates.snapshot_of(db, business_id=other.id)[damaged_other][1] == 777
+    # Nothing differs any more: a second rebuild changes nothing; the rebuild of all businesses repairs
+    # the other one too.
+    assert aggregates.rebuild(db, business_id=biz.id) == len(want)
+    assert aggregates.snapshot_of(db, business_id=biz.id) == want
+    assert aggregates.rebuild(db) == len(want) + len(want_other)
+    db.commit()
+    assert aggregates.snapshot_of(db, business_id=other.id) == want_other

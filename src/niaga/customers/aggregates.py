@@ -108,15 +108,91 @@ def recompute(db: Session, *, business_id: int, customer_ids: Iterable[int]) -> 
     return len(ids)
 
 
+# A full rebuild as one statement per backend: the aggregate of every (business, customer) with completed
+# transactions is compared with the stored rows, and only what differs is written (new or changed rows by
+# upsert, rows of customers left without completed purchases deleted). A rebuild over aggregates that the
+# incremental writers kept right (its normal use: a check and repair) writes nothing; a rebuild from empty
+# inserts every row once. Deleting everything and inserting it again cost more than the aggregation itself
+# (every row and index entry rewritten, and the new entries checked against the dead ones).
+_REBUILD_PG = """
+WITH agg AS MATERIALIZED (
+  SELECT business_id, customer_id, max(occurred_on) AS last_on, count(*)::integer AS frequency,
+         sum(amount)::bigint AS monetary
+  FROM transactions WHERE status = 'completed'{tx_where} GROUP BY business_id, customer_id),
+cur AS MATERIALIZED (
+  SELECT customer_id, business_id, last_on, frequency, monetary FROM customer_purchase_stats{stats_where}),
+up AS (
+  INSERT INTO customer_purchase_stats AS s (customer_id, business_id, last_on, frequency, monetary)
+  SELECT a.customer_id, a.business_id, a.last_on, a.frequency, a.monetary
+  FROM agg a LEFT JOIN cur c ON c.customer_id = a.customer_id
+  WHERE c.customer_id IS NULL
+     OR (c.business_id, c.last_on, c.frequency, c.monetary)
+        IS DISTINCT FROM (a.business_id, a.last_on, a.frequency, a.monetary)
+  ON CONFLICT (customer_id) DO UPDATE SET business_id = excluded.business_id, last_on = excluded.last_on,
+    frequency = excluded.frequency, monetary = excluded.monetary
+  RETURNING 1),
+gone AS (
+  DELETE FROM customer_purchase_stats WHERE customer_id IN (
+    SELECT c.customer_id FROM cur c WHERE NOT EXISTS (SELECT 1 FROM agg a WHERE a.customer_id = c.customer_id))
+  RETURNING 1)
+SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM up), (SELECT count(*) FROM gone)
+"""
+
+_UPSERT_SQLITE = """
+INSERT INTO customer_purchase_stats (customer_id, business_id, last_on, frequency, monetary)
+SELECT a.customer_id, a.business_id, a.last_on, a.frequency, a.monetary
+FROM (SELECT business_id, customer_id, max(occurred_on) AS last_on, count(*) AS frequency,
+             sum(amount) AS monetary
+      FROM transactions WHERE status = 'completed'{tx_where} GROUP BY business_id, customer_id) a
+LEFT JOIN customer_purchase_stats c ON c.customer_id = a.customer_id
+WHERE c.customer_id IS NULL OR c.business_id IS NOT a.business_id OR c.last_on IS NOT a.last_on
+   OR c.frequency IS NOT a.frequency OR c.monetary IS NOT a.monetary
+ON CONFLICT (customer_id) DO UPDATE SET business_id = excluded.business_id, last_on = excluded.last_on,
+  frequency = excluded.frequency, monetary = excluded.monetary
+"""
+_DELETE_SQLITE = """
+DELETE FROM customer_purchase_stats WHERE {stats_where}NOT EXISTS (
+  SELECT 1 FROM transactions t WHERE t.business_id = customer_purchase_stats.business_id
+    AND t.customer_id = customer_purchase_stats.customer_id AND t.status = 'completed')
+"""
+
+# PostgreSQL plans the aggregation as a sequential scan and a hash aggregate over (business, customer);
+# the ordered index-only scan of ix_transactions_rfm (which holds every column the aggregate reads, in
+# group order) feeding a streaming group aggregate is 2-4x faster, needs no work_mem and scales with the
+# table. The planner's estimate of the group count (from n_distinct) makes it pick the hash plan, so the
+# rebuild turns both off for its one statement and restores them after.
+_PG_PLAN_ON = ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_hashagg = off")
+_PG_PLAN_OFF = ("SET LOCAL enable_seqscan TO DEFAULT", "SET LOCAL enable_hashagg TO DEFAULT")
+
+
 def rebuild(db: Session, *, business_id: int | None = None) -> int:
-    """Recompute every aggregate of one business (or of all businesses) from the transactions table.
-    Returns the number of customers with completed purchases."""
+    """Recompute every aggregate of one business (or of all businesses) from the transactions table,
+    writing only the rows that differ. Returns the number of customers with completed purchases."""
     db.flush()
-    d = sa.delete(Stats)
-    if business_id is not None:
-        d = d.where(Stats.business_id == business_id)
-    db.execute(d)
-    db.execute(sa.insert(Stats).from_select(_cols(), _aggregate_select(business_id)))
+    params = {} if business_id is None else {"bid": business_id}
+    if db.get_bind().dialect.name == "postgresql":
+        sql = _REBUILD_PG.format(
+            tx_where="" if business_id is None else " AND business_id = :bid",
+            stats_where="" if business_id is None else " WHERE business_id = :bid",
+        )
+        for s in _PG_PLAN_ON:
+            db.execute(sa.text(s))
+        try:
+            n, _written, _deleted = db.execute(sa.text(sql), params).one()
+        finally:
+            for s in _PG_PLAN_OFF:
+                db.execute(sa.text(s))
+        return int(n)
+    # SQLite: the same merge as two statements (no data-modifying CTEs); the delete probes
+    # ix_transactions_rfm once per stored row.
+    db.execute(
+        sa.text(_UPSERT_SQLITE.format(tx_where="" if business_id is None else " AND business_id = :bid")),
+        params,
+    )
+    db.execute(
+        sa.text(_DELETE_SQLITE.format(stats_where="" if business_id is None else "business_id = :bid AND ")),
+        params,
+    )
     q = sa.select(sa.func.count()).select_from(Stats)
     if business_id is not None:
         q = q.where(Stats.business_id == business_id)
