@@ -1,7 +1,7 @@
 """embeddings: per-business vectors of products and knowledge documents (hybrid retrieval)
 
-Revision ID: 0012_embeddings
-Revises: 0011_rfm_cover
+Revision ID: 0014_embeddings
+Revises: 0013_rfm_cover
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import niaga.db.base
 
-revision = "0012_embeddings"
-down_revision = "0011_rfm_cover"
+revision = "0014_embeddings"
+down_revision = "0013_rfm_cover"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """print jobs: jobs and their timeline
 
-Revision ID: 0011_print
+Revision ID: 0012_print_jobs
 Revises: 0011_printing
 Create Date: 2026-11-30 16:26:14.908129
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 import niaga.db.base
 
-revision = "0011_print"
+revision = "0012_print_jobs"
 down_revision = "0011_printing"
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """rfm: the aggregates' index covers the figures (an RFM run reads them from the index alone)
 
-Revision ID: 0011_rfm_cover
-Revises: 0011_print
+Revision ID: 0013_rfm_cover
+Revises: 0012_print_jobs
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0011_rfm_cover"
-down_revision = "0011_print"
+revision = "0013_rfm_cover"
+down_revision = "0012_print_jobs"
 branch_labels = None
 depends_on = None
 
