@@ -110,8 +110,12 @@ async def _store_many(n: int) -> list[bool]:
 
 def test_group_commit_stores_a_burst_once_per_event_and_enqueues_one_job_each(db):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
-    results = asyncio.run(_store_many(40))
+    # In a thread of its own, as the server's loop runs: the run's shared Playwright (browser tests) keeps its
+    # event loop current in the main thread for the whole session.
+    with ThreadPoolExecutor(1) as pool:
+        results = pool.submit(asyncio.run, _store_many(40)).result()
     assert results.count(True) == 20 and results.count(False) == 20
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(InboundEvent)) == 20
