@@ -8,7 +8,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 LOCK_MESSAGES = ("database is locked", "database table is locked", "database schema is locked")
@@ -37,6 +40,26 @@ def retry_on_lock(fn: Callable[[], T], *, attempts: int = 10) -> T:
     for attempt in range(1, attempts + 1):
         try:
             return fn()
+        except Exception as exc:
+            if attempt >= attempts or not is_lock_error(exc):
+                raise
+            time.sleep(lock_backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def write_unit(fn: Callable[[Session], T], *, attempts: int = 8) -> T:
+    """Run `fn(db)` as one unit of work in its own transaction and commit it. The first try is a deferred
+    transaction (its reads do not hold SQLite's writer, e.g. while it downloads a file); when SQLite answers
+    "database is locked" (another writer committed after this one's reads began, which SQLite reports at
+    once, without waiting) the unit runs again holding the writer from its first statement, so the retry
+    waits its turn (busy_timeout) instead of failing the same way. On PostgreSQL the first try is the only one.
+    """
+    from niaga.db.engine import session_scope
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(immediate=attempt > 1) as db:
+                return fn(db)
         except Exception as exc:
             if attempt >= attempts or not is_lock_error(exc):
                 raise

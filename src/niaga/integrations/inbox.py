@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from niaga.db.engine import session_scope
+from niaga.db.retry import write_unit
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import PermanentError
 from niaga.jobs.runner import enqueue, enqueue_many
@@ -263,7 +264,7 @@ async def store_event_async(**values: Any) -> bool:
 
 def process_event(event_id: int) -> None:
     """Body of job `inbox.process` (registered in niaga.integrations.tasks)."""
-    with session_scope() as db:
+    with session_scope(immediate=True) as db:
         event = db.get(InboundEvent, event_id)
         if event is None or event.handled_at is not None:
             return
@@ -284,15 +285,20 @@ def process_event(event_id: int) -> None:
         raise PermanentError(
             f"no inbox handler for provider {provider!r} (niaga.integrations.registry.WEBHOOK_HANDLERS)"
         )
+    handler = fn
+
+    def handle(db: Session) -> None:
+        event = db.get(InboundEvent, event_id)
+        assert event is not None
+        handler(db, event)
+        event.handled_at = utcnow()
+        event.error = None
+
     try:
-        with session_scope() as db:
-            event = db.get(InboundEvent, event_id)
-            assert event is not None
-            fn(db, event)
-            event.handled_at = utcnow()
-            event.error = None
+        # Replayed in this process when SQLite's writer was taken meanwhile (a lost race is not a failure).
+        write_unit(handle)
     except Exception as exc:
-        with session_scope() as db:
+        with session_scope(immediate=True) as db:
             db.execute(
                 sa.update(InboundEvent)
                 .where(InboundEvent.id == event_id)

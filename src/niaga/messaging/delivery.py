@@ -207,7 +207,7 @@ def deliver(message_id: int) -> str:
         raise RetryLater(str(exc), retry_after=retry_after) from exc
     finally:
         sender.close()
-    with session_scope() as db:
+    with session_scope(immediate=True) as db:
         msg = db.get(Message, message_id)
         assert msg is not None
         meta = dict(msg.meta or {})
@@ -292,7 +292,7 @@ def _send_parts(
         )
         provider_id = provider_id or result.provider_message_id
         sent_parts.append(result.provider_message_id or "?")
-        with session_scope() as db:
+        with session_scope(immediate=True) as db:
             msg = db.get(Message, message_id)
             if msg is not None:
                 msg.meta = {**(msg.meta or {}), "sent_parts": list(sent_parts)}
@@ -300,7 +300,7 @@ def _send_parts(
 
 
 def _record_failure(message_id: int, exc: ProviderError) -> None:
-    with session_scope() as db:
+    with session_scope(immediate=True) as db:
         msg = db.get(Message, message_id)
         if msg is None:
             return
