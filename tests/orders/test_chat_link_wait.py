@@ -49,7 +49,7 @@ def test_reply_carries_the_link_when_the_job_makes_it_within_the_wait(
     reply = waha.texts_to(CHAT)[-1]
     assert order.number in reply and link in reply and "menyusul" not in reply, reply
     (job,) = db.scalars(sa.select(Job).where(Job.name == "orders.payment_link")).all()
-    assert job.status == "done"
+    assert job.status == "done", (job.status, job.last_error, job.attempts)
     # Nothing else is left to send: the link job did not send the link a second time.
     for _ in range(3):
         drain(now=utcnow() + timedelta(seconds=30), names=TURN_JOBS)

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from niaga.db.engine import affected, session_scope
-from niaga.db.retry import is_lock_error, retry_on_lock
+from niaga.db.retry import is_lock_error, lock_backoff, retry_on_lock
 from niaga.jobs.models import DeadLetter, Job
 from niaga.jobs.registry import PERIODIC, UnknownJob, load_all, resolve
 from niaga.jobs.registry import periodic as periodic  # re-export for old imports
@@ -360,7 +360,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     try:
         if spec is None:
             raise unknown
-        spec.fn(**args)
+        _call(spec.fn, args)
     except Exception as exc:
         if heartbeat:
             heartbeat.stop()
@@ -384,6 +384,24 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
+
+
+# SQLite reports a lost race for its single writer ("database is locked": another writer committed after this
+# job's transaction began reading) at once. The job is run again here a few times before it goes back to the
+# queue: a job is safe to run again (a worker can die at any point), and a queue round trip costs seconds.
+LOCK_RETRIES_IN_PROCESS = 3
+
+
+def _call(fn: Callable[..., Any], args: dict[str, Any]) -> None:
+    for attempt in range(1, LOCK_RETRIES_IN_PROCESS + 1):
+        try:
+            fn(**args)
+            return
+        except Exception as exc:
+            if attempt >= LOCK_RETRIES_IN_PROCESS or not is_lock_error(exc):
+                raise
+            log.info("jobs.lock_retry_in_process", attempt=attempt, error=str(exc)[:200])
+            time.sleep(lock_backoff(attempt))
 
 
 class _Heartbeat(threading.Thread):

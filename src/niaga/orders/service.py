@@ -18,13 +18,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers import aggregates
 from niaga.customers.models import Customer, Transaction
 from niaga.db.engine import affected
+from niaga.db.states import StateMachine
 from niaga.files import service as files
 from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
@@ -76,6 +76,7 @@ STATUS_LABELS_ID = {
     "expired": "kedaluwarsa (tidak dibayar)",
     "refunded": "dana dikembalikan",
 }
+MACHINE = StateMachine(noun="Pesanan", transitions=TRANSITIONS, labels=STATUS_LABELS_ID)
 
 
 @dataclass(frozen=True)
@@ -830,18 +831,6 @@ def do_attach_transfer_proof(
     return order
 
 
-def check_transition(order: Order, to: str) -> None:
-    if to not in TRANSITIONS:
-        raise ValidationFailed("Status tidak dikenal.", code="invalid_status", details={"to": to})
-    if to not in TRANSITIONS.get(order.status, frozenset()):
-        raise Conflict(
-            f"Pesanan {order.number} berstatus {STATUS_LABELS_ID.get(order.status, order.status)}, "
-            f"tidak bisa diubah menjadi {STATUS_LABELS_ID.get(to, to)}.",
-            code="invalid_transition",
-            details={"from": order.status, "to": to},
-        )
-
-
 def do_transition(
     db: Session,
     *,
@@ -854,7 +843,7 @@ def do_transition(
 ) -> Order:
     """Move the order to `to` with its side effects (stock, points, stats, invoice job) and an event.
     Raises Conflict when the move is not allowed or another process moved the order first."""
-    check_transition(order, to)
+    MACHINE.check(number=order.number, status=order.status, to=to)
     if to == "paid" and order.paid_amount < order.total:
         raise Conflict(
             f"Pembayaran belum lunas: terbayar {format_rupiah(order.paid_amount)} dari "
@@ -869,25 +858,7 @@ def do_transition(
         values["paid_at"] = order.paid_at or now
     try:
         with db.begin_nested():
-            moved = affected(
-                db.execute(
-                    sa.update(Order)
-                    .where(Order.id == order.id, Order.business_id == order.business_id, Order.status == frm)
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            if not moved:
-                db.refresh(order)
-                raise Conflict(
-                    f"Pesanan {order.number} baru saja berubah status "
-                    f"({STATUS_LABELS_ID.get(order.status, order.status)}).",
-                    code="status_changed",
-                )
-            # The guarded UPDATE above already wrote these: the loaded order takes them as its committed state
-            # (no second UPDATE of the same row at flush).
-            for key, value in values.items():
-                set_committed_value(order, key, value)
+            MACHINE.move(db, order, number=order.number, values=values)
             if to == "awaiting_payment":
                 _reserve_stock(db, order)
                 hours = int(business_settings(business)["orders"].get("payment_expiry_hours") or 24)

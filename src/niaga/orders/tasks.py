@@ -53,7 +53,7 @@ def payment_link(order_id: int, send: bool = True, reply_waits_until: str | None
         return "created"
     waits_until = datetime.fromisoformat(reply_waits_until) if reply_waits_until else None
     if waits_until is not None and utcnow() < waits_until:
-        with session_scope() as db:
+        with session_scope(immediate=True) as db:
             enqueue(
                 db,
                 "orders.send_payment_link",

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.db.engine import affected
+from niaga.db.states import StateMachine
 from niaga.jobs.runner import enqueue
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.timeutil import utcnow
@@ -74,6 +74,7 @@ STATE_LABELS_ID = {
     "cancelled": "dibatalkan",
     "failed": "gagal",
 }
+MACHINE = StateMachine(noun="Pesanan cetak", transitions=TRANSITIONS, labels=STATE_LABELS_ID)
 
 PRINT_DEFAULTS: dict[str, Any] = {
     "remind_after_hours": 24,  # a customer who has not answered a quote/question is reminded once
@@ -226,18 +227,6 @@ def record_event(
     return ev
 
 
-def check_transition(job: PrintJob, to: str) -> None:
-    if to not in TRANSITIONS:
-        raise ValidationFailed("Status tidak dikenal.", code="invalid_status", details={"to": to})
-    if to not in TRANSITIONS.get(job.status, frozenset()):
-        raise Conflict(
-            f"Pesanan cetak {job.number} berstatus {STATE_LABELS_ID.get(job.status, job.status)}, tidak bisa "
-            f"diubah menjadi {STATE_LABELS_ID.get(to, to)}.",
-            code="invalid_transition",
-            details={"from": job.status, "to": to},
-        )
-
-
 def do_transition(
     db: Session,
     *,
@@ -250,7 +239,7 @@ def do_transition(
 ) -> PrintJob:
     """Move the job to `to` (conditional on its current state) and record the event. Raises Conflict when
     the move is not allowed or another process moved the job first."""
-    check_transition(job, to)
+    MACHINE.check(number=job.number, status=job.status, to=to)
     now = now or utcnow()
     frm = job.status
     values: dict[str, Any] = {"status": to, "updated_at": now}
@@ -261,22 +250,7 @@ def do_transition(
         values["ready_at"] = now
     elif to in FINAL_STATES:
         values["finished_at"] = now
-    moved = affected(
-        db.execute(
-            sa.update(PrintJob)
-            .where(PrintJob.id == job.id, PrintJob.business_id == job.business_id, PrintJob.status == frm)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if not moved:
-        db.refresh(job)
-        raise Conflict(
-            f"Pesanan cetak {job.number} baru saja berubah status ({STATE_LABELS_ID.get(job.status)}).",
-            code="status_changed",
-        )
-    for k, v in values.items():
-        setattr(job, k, v)
+    MACHINE.move(db, job, number=job.number, values=values)
     record_event(db, job, f"print_job.{to}", actor, from_status=frm, to_status=to, note=note, data=data)
     db.flush()
     log.info(
