@@ -669,3 +669,18 @@ def test_intent_labels_and_actors_are_indonesian(client, world, db):
     assert "lunas via Tunai" in order and "lunas via cash" not in order
     users = visible_text(client.get("/app/pengaturan/pengguna").text)
     assert "Pemilik" in users and "Staf" in users
+
+
+def test_dates_name_the_month_in_the_page_language() -> None:
+    """The `localtime` filter wrote strftime's English month names ("17 Aug") on Indonesian pages."""
+    from niaga.web.core import templates
+
+    d = datetime(2026, 8, 17, 3, 5, tzinfo=UTC)  # 10:05 in Jakarta
+    short = templates.env.from_string('{{ d|localtime("Asia/Jakarta") }}')
+    full = templates.env.from_string('{{ d|localtime("Asia/Makassar", "%d %B %Y") }}')
+    assert short.render(d=d, lang="id") == "17 Agu 2026 10:05"
+    assert short.render(d=d) == "17 Agu 2026 10:05"  # Indonesian unless the page says otherwise
+    assert short.render(d=d, lang="en") == "17 Aug 2026 10:05"
+    assert full.render(d=datetime(2026, 12, 31, 17, 0, tzinfo=UTC), lang="id") == "01 Januari 2027"
+    assert full.render(d=d, lang="en") == "17 August 2026"
+    assert templates.env.from_string("{{ d|localtime }}").render(d=None) == ""

@@ -45,3 +45,29 @@ def local_now(zone: str | None = None) -> datetime:
 
 def local_today(zone: str | None = None) -> date:
     return local_now(zone).date()
+
+
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+MONTHS_ID_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def format_local(value: datetime, zone: str | None, fmt: str, lang: str = "id") -> str:
+    """`value` in the business's time zone with strftime's `fmt`; in Indonesian `%B`/`%b` are Indonesian month
+    names (strftime would write the C locale's English ones, whatever the page's language)."""
+    local = value.astimezone(tz(zone))
+    if lang == "id":
+        fmt = fmt.replace("%B", MONTHS_ID[local.month - 1]).replace("%b", MONTHS_ID_SHORT[local.month - 1])
+    return local.strftime(fmt)

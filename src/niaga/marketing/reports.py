@@ -18,24 +18,11 @@ from sqlalchemy.orm import Session
 
 from niaga.kit.errors import NotFound
 from niaga.kit.money import format_rupiah
+from niaga.kit.timeutil import MONTHS_ID
 from niaga.marketing import rfm, service
 from niaga.marketing.models import RfmSnapshot
 from niaga.tenancy.models import Business
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 RUPIAH_FORMAT = '"Rp"#,##0'
 SEGMENT_COLORS = {
     "champions": "#1b7f5b",
@@ -52,7 +39,7 @@ SEGMENT_COLORS = {
 
 
 def long_date(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
 
 
 @dataclass

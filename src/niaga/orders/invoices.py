@@ -26,7 +26,7 @@ from niaga.jobs.registry import PermanentError, RetryLater
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.kit.providers import ProviderError
-from niaga.kit.timeutil import tz, utcnow
+from niaga.kit.timeutil import MONTHS_ID, tz, utcnow
 from niaga.messaging.email import EMAIL_SENDERS, Attachment, Email, EmailSender
 from niaga.ops.logging import get_logger
 from niaga.orders import notify
@@ -56,20 +56,6 @@ MIDTRANS_TYPES = {
     "echannel": "Mandiri Bill",
     "permata": "Permata VA",
 }
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 PAYABLE_STATES = orders.SOLD_STATES | {"refunded"}
 
 

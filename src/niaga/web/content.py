@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from niaga.catalog.models import Product
 from niaga.kit.errors import AppError
-from niaga.kit.timeutil import local_now, tz
+from niaga.kit.timeutil import MONTHS_ID, local_now, tz
 from niaga.marketing import content, content_media, rfm
 from niaga.publishing import broadcast, media, service
 from niaga.publishing.models import PLATFORMS, ContentItem
@@ -22,20 +22,6 @@ from niaga.web.core import FormDep, WebDb, flash, load_ctx, post_ctx, redirect, 
 
 router = APIRouter()
 DAY_NAMES = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 def _day(raw: str | None, fallback: date) -> date:
@@ -80,13 +66,13 @@ def content_page(request: Request, db: WebDb) -> Response:
     if view == "week":
         days = service.week_days(business, anchor)
         prev_d, next_d = days[0] - timedelta(days=7), days[0] + timedelta(days=7)
-        label = f"{days[0].day} {MONTHS[days[0].month - 1]} – {days[-1].day} {MONTHS[days[-1].month - 1]} {days[-1].year}"
+        label = f"{days[0].day} {MONTHS_ID[days[0].month - 1]} – {days[-1].day} {MONTHS_ID[days[-1].month - 1]} {days[-1].year}"
     else:
         days = service.month_days(anchor.year, anchor.month)
         first = anchor.replace(day=1)
         prev_d = (first - timedelta(days=1)).replace(day=1)
         next_d = (first + timedelta(days=32)).replace(day=1)
-        label = f"{MONTHS[anchor.month - 1]} {anchor.year}"
+        label = f"{MONTHS_ID[anchor.month - 1]} {anchor.year}"
     items = service.list_items(db, business=business, start=days[0], end=days[-1] + timedelta(days=1))
     zone = tz(business.timezone)
     by_day: dict[date, list[dict[str, Any]]] = {d: [] for d in days}

@@ -29,7 +29,7 @@ from niaga.db.session import SessionDep
 from niaga.kit import chatmarkup
 from niaga.kit.errors import AppError
 from niaga.kit.money import format_rupiah
-from niaga.kit.timeutil import tz, utcnow
+from niaga.kit.timeutil import format_local, utcnow
 from niaga.settings import get_settings
 from niaga.tenancy.auth import Principal, principal_for_user
 from niaga.tenancy.models import Business, Membership, User
@@ -317,11 +317,12 @@ def _money(value: Any) -> Markup:
     return Markup('<span class="money">{}</span>').format(_rupiah(value))
 
 
-def _local(value: Any, zone: str = "Asia/Jakarta", fmt: str = "%d %b %Y %H:%M") -> str:
+@pass_context
+def _local(context: Any, value: Any, zone: str = "Asia/Jakarta", fmt: str = "%d %b %Y %H:%M") -> str:
     if value is None:
         return ""
     try:
-        return value.astimezone(tz(zone)).strftime(fmt)
+        return format_local(value, zone, fmt, context.get("lang") or "id")
     except (AttributeError, ValueError):
         return str(value)
 
