@@ -22,6 +22,9 @@ NON_PRODUCT_WORDS = {
     "lokasi",
     "dimana",
     "mana",
+    "daerah",
+    "sebelah",
+    "kawasan",
     "lama",
     "selesai",
     "format",
@@ -322,7 +325,7 @@ def resolve_products(
                 confident=len(best) == 1,
                 from_focus=True,
                 terms=terms,
-                matched_numbers={int(t) for t in full[0].matched if t.isdigit()},
+                matched_numbers=_name_numbers(full[0]),
             )
     focus_products = products_by_ids(ctx, focus) if focus and followup else []
     hits = catalog_search.search_products(
@@ -394,8 +397,15 @@ def resolve_products(
         products=products,
         confident=len(close) == 1,
         terms=terms,
-        matched_numbers={int(t) for t in top.matched if t.isdigit()},
+        matched_numbers=_name_numbers(top),
     )
+
+
+def _name_numbers(hit: catalog_search.ProductHit) -> set[int]:
+    """The numbers of the query that the product's own name carries ("hafalan 8 blok"): those are not
+    quantities. A number that only its description or attributes carry (an age range "7-12") still is."""
+    name = set(tokens(hit.name))
+    return {int(t) for t in hit.matched if t.isdigit() and t in name}
 
 
 # Words that ask for a variant of a product rather than name one.
@@ -584,7 +594,15 @@ def decide_intent(
         return "store_info", ""  # "aturan retur barangnya gimana?": the policy, not an order's status
     if "order_status" in s:
         return "order_status", ""
-    if "order_verb" in s and has_product_strong(res) and ("shipping" in s or a.city) and not print_ctx:
+    wants_count = bool(re.search(r"\b(?:mau|ingin|butuh|perlu|minta|want|need)\s+\d+\b", a.norm)) and not (
+        "price" in s or "ongkir" in a.words or "?" in a.raw
+    )  # "mau 2 dress ... dikirim ke Solo pakai SiCepat": an order stated, not a question about the cost
+    if (
+        ("order_verb" in s or wants_count)
+        and has_product_strong(res)
+        and ("shipping" in s or a.city)
+        and not print_ctx
+    ):
         return (
             "order_create",
             "",

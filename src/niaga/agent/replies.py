@@ -158,9 +158,7 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
         if timed:
             results[0]["sentences"] = timed[:2]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
-    asks_address = any(
-        w in a.words for w in ("alamat", "lokasi", "dimana", "letak", "address", "location", "maps")
-    )
+    asks_address = bool(nlu.ADDRESS_RE.search(a.norm))
     lines: list[str] = []
     if results and (results[0]["score"] >= 1.5 or results[0]["matched"]):
         best = results[0]
