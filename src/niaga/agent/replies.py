@@ -1086,6 +1086,13 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
             f"setelah pembayaran terverifikasi ya."
         )
         return Outcome(_join(text, v.after_hours_note()))
+    if proof and proof.get("already_received"):
+        text = (
+            "We already received this transfer proof; our staff are checking it."
+            if v.en
+            else f"Bukti transfer ini sudah kami terima sebelumnya dan sedang dicek admin ya {v.kak} 🙏"
+        )
+        return Outcome(_join(text, v.after_hours_note()))
     if paid_claim:
         lines.append(
             "Thank you! Payments through our payment link are confirmed automatically. If you paid by "

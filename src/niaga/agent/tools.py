@@ -7,6 +7,7 @@ calls. Each call is recorded on the context (`ctx.calls`) — the guard checks m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers.models import Customer
+from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
@@ -636,6 +638,15 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
     ]
     if ctx.customer_id is None or not files:
         return None
+    # The same files from the same customer are one proof: a retried turn (or the photo sent twice) neither
+    # attaches a second pending payment nor alerts staff twice.
+    key = transfer_proof_key(ctx, files, order_number)
+    if ctx.db.scalars(sa.select(Job.id).where(Job.idempotency_key == key)).first() is not None:
+        return ctx.record(
+            "attach_transfer_proof",
+            {"order_number": order_number},
+            {"attached": False, "already_received": True},
+        )
 
     order = orders.do_attach_transfer_proof(
         ctx.db,
@@ -652,6 +663,7 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
         ctx.db,
         "channels.alert",
         business_id=ctx.business_id,
+        idempotency_key=key,
         for_business=ctx.business_id,
         text=f"Bukti transfer diterima untuk pesanan {order.number} ({format_rupiah(order.total)}). "
         "Mohon dicek lalu catat pembayarannya di dashboard.",
@@ -661,6 +673,13 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
         {"order_number": order_number},
         {"attached": True, "order_number": order.number, "total": order.total},
     )
+
+
+def transfer_proof_key(ctx: ToolContext, files: list[dict[str, Any]], order_number: str | None) -> str:
+    """Idempotency key of one transfer proof: business, customer, the order named and the files."""
+    refs = sorted(str(m.get("path") or m.get("url") or "") for m in files)
+    digest = hashlib.sha256("\n".join(refs).encode()).hexdigest()[:32]
+    return f"agent.transfer_proof:{ctx.business_id}:{ctx.customer_id}:{(order_number or '').upper()}:{digest}"
 
 
 def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
