@@ -10,24 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from niaga.agent.enums import Intent
 from niaga.kit.lang import detect_language, normalize
 
-INTENTS = (
-    "greeting",
-    "store_info",
-    "product_query",
-    "price_check",
-    "stock_check",
-    "shipping_cost",
-    "order_create",
-    "order_status",
-    "payment",
-    "print_order",
-    "complaint",
-    "human_handoff",
-    "thanks",
-    "other",
-)
+INTENTS = tuple(Intent)  # the fixed list, in the shared scorer's order
 DOCUMENT_TYPES = ("skripsi", "tesis", "makalah", "proposal", "laporan", "ktp", "ijazah", "dokumen")
 BINDINGS = ("none", "staple", "spiral", "softcover", "hardcover")
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from niaga.agent import nlu
+from niaga.agent.enums import PRODUCT_INTENTS, DraftSlot, Intent, Mode
+from niaga.agent.memory import ConversationMemory
 from niaga.agent.tools import ToolContext, products_by_ids
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product
@@ -230,7 +232,6 @@ NON_PRODUCT_WORDS = {
     "with",
     "and",
 }
-PRODUCT_INTENTS = ("product_query", "price_check", "stock_check", "shipping_cost", "order_create")
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
 
 
@@ -251,7 +252,7 @@ class Resolution:
 
 @dataclass
 class Plan:
-    intent: str
+    intent: Intent
     entities: dict[str, Any]
     analysis: nlu.Analysis
     res: Resolution
@@ -259,7 +260,7 @@ class Plan:
     unit_word: str | None = None
     city: str | None = None
     print_spec: dict[str, Any] = field(default_factory=dict)
-    mode: str = ""  # confirm|cancel|promo|recommend|inherit|print
+    mode: Mode = Mode.NONE
     angry: bool = False
 
 
@@ -297,7 +298,7 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
 
 
 def resolve_products(
-    ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str]
+    ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str]
 ) -> Resolution:
     db, bid = ctx.db, ctx.business_id
     ids = catalog_search.find_skus(db, business_id=bid, text=a.raw)
@@ -309,7 +310,7 @@ def resolve_products(
     stop = _stopwords(ctx, cities)
     idx = catalog_search.get_index(db, business_id=bid)
     terms = idx.content_terms(a.norm, stop)
-    focus = [int(x) for x in memory.get("focus") or []]
+    focus = list(memory.focus)
     if not terms:
         return Resolution(terms=[])
     followup = "followup" in a.signals or len(terms) <= 1
@@ -428,7 +429,7 @@ def has_product_strong(res: Resolution) -> bool:
 
 
 # What a confirmed-looking order still needs before the customer can say YA (see replies._advance_draft).
-DRAFT_SLOTS = ("fulfilment", "courier", "address", "name")
+DRAFT_SLOTS = (DraftSlot.FULFILMENT, DraftSlot.COURIER, DraftSlot.ADDRESS, DraftSlot.NAME)
 COURIER_WORDS = {
     "jne",
     "jnt",
@@ -532,13 +533,13 @@ def extract_name(text: str) -> str:
 
 
 def decide_intent(
-    a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, knowledge_hit: bool
+    a: nlu.Analysis, res: Resolution, memory: ConversationMemory, *, knowledge_hit: bool
 ) -> tuple[str, str]:
     """(intent, mode). Order matters: explicit requests first, then the most specific signal."""
     s = a.signals
     has_product = bool(res.products)
-    focus = bool(memory.get("focus"))
-    draft = memory.get("draft")
+    focus = bool(memory.focus)
+    draft = memory.draft
     spec_keys = any(k in a.print_spec for k in ("copies", "pages", "binding", "color"))
     print_ctx = bool(a.print_spec.get("document_type")) and (
         "print_verb" in s or (a.print_spec["document_type"] != "dokumen" and spec_keys)
@@ -562,7 +563,7 @@ def decide_intent(
     if draft and "confirm" in s and not has_product and "thanks" not in s:
         return "order_create", "confirm"
     if (
-        memory.get("last_intent") == "print_order"
+        memory.last_intent == Intent.PRINT_ORDER
         and not has_product_strong(res)
         and any(k in a.print_spec for k in ("binding", "color", "duplex", "copies"))
         and "price" not in s
@@ -641,7 +642,7 @@ def decide_intent(
         return "product_query", "promo"
     if "recommend" in s:
         return "product_query", "recommend"
-    last = memory.get("last_intent")
+    last = memory.last_intent
     if (
         ("followup" in s or a.city)
         and focus
@@ -685,25 +686,26 @@ def _unit_quantity(a: nlu.Analysis) -> bool:
 
 
 def build_plan(
-    ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str], knowledge_hit: bool
+    ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
     res = resolve_products(ctx, a, memory, cities)
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, tokens(res.product.name))
-    intent, mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
-    if mode == "inherit" and not res.products and not res.not_found and memory.get("focus"):
-        res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)
+    decided, decided_mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
+    intent, mode = Intent(decided), Mode(decided_mode)
+    if mode == Mode.INHERIT and not res.products and not res.not_found and memory.focus:
+        res = Resolution(products=products_by_ids(ctx, memory.focus), from_focus=True)
         res.confident = len(res.products) == 1
     elif (
         intent in PRODUCT_INTENTS
         and not res.products
         and not res.not_found
-        and memory.get("focus")
-        and mode != "promo"
-        and mode != "recommend"
+        and memory.focus
+        and mode != Mode.PROMO
+        and mode != Mode.RECOMMEND
     ):
         # "harganya?", "stoknya ada?", "ongkir ke Medan?" — the products in focus.
-        res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)
+        res = Resolution(products=products_by_ids(ctx, memory.focus), from_focus=True)
         res.confident = len(res.products) == 1
     product_words: set[str] = set()
     for p in res.products[:1]:
@@ -733,18 +735,18 @@ def build_plan(
     if a.order_number:
         entities["order_number"] = a.order_number
     spec = {}
-    if mode == "print" or intent == "print_order":
+    if mode == Mode.PRINT or intent == Intent.PRINT_ORDER:
         spec = dict(a.print_spec)
         if (
-            memory.get("last_intent") == "print_order"
-            and memory.get("print_spec")
+            memory.last_intent == Intent.PRINT_ORDER
+            and memory.print_spec
             and (
                 "followup" in a.signals
                 or not spec.get("document_type")
-                or spec.get("document_type") == memory["print_spec"].get("document_type")
+                or spec.get("document_type") == memory.print_spec.get("document_type")
             )
         ):
-            spec = {**memory["print_spec"], **spec}  # "jilid spiral aja" changes the order being discussed
+            spec = {**memory.print_spec, **spec}  # "jilid spiral aja" changes the order being discussed
         for k in ("document_type", "copies", "binding", "color", "duplex", "pages", "paper_size"):
             if k in spec:
                 entities[k] = spec[k]

@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from niaga.agent import nlu, planner, tools
+from niaga.agent.enums import DraftSlot, Fulfilment, Intent, Mode
+from niaga.agent.memory import ConversationMemory
 from niaga.agent.planner import Plan
 from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
@@ -25,25 +27,26 @@ class Outcome:
     handoff: bool = False
     handoff_reason: str | None = None
     answered: bool = True
-    memory: dict[str, Any] = field(default_factory=dict)  # keys to set in the conversation memory
+    # changes to the conversation memory (ConversationMemory field names; None clears a field)
+    memory: dict[str, Any] = field(default_factory=dict)
 
 
-def compose(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def compose(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     handler = {
-        "greeting": _greeting,
-        "thanks": _thanks,
-        "store_info": _store_info,
-        "product_query": _product_query,
-        "price_check": _price_check,
-        "stock_check": _stock_check,
-        "shipping_cost": _shipping,
-        "order_create": _order_create,
-        "order_status": _order_status,
-        "payment": _payment,
-        "print_order": _print_order,
-        "complaint": _complaint,
-        "human_handoff": _handoff,
-        "other": _other,
+        Intent.GREETING: _greeting,
+        Intent.THANKS: _thanks,
+        Intent.STORE_INFO: _store_info,
+        Intent.PRODUCT_QUERY: _product_query,
+        Intent.PRICE_CHECK: _price_check,
+        Intent.STOCK_CHECK: _stock_check,
+        Intent.SHIPPING_COST: _shipping,
+        Intent.ORDER_CREATE: _order_create,
+        Intent.ORDER_STATUS: _order_status,
+        Intent.PAYMENT: _payment,
+        Intent.PRINT_ORDER: _print_order,
+        Intent.COMPLAINT: _complaint,
+        Intent.HUMAN_HANDOFF: _handoff,
+        Intent.OTHER: _other,
     }[plan.intent]
     return handler(ctx, v, plan, memory)
 
@@ -62,7 +65,7 @@ def salutation(v: Voice, plan: Plan | None) -> str:
     return f"{v.pick('Halo', 'Hai')} {v.kak}, {v.time_greeting().lower()}!".strip()
 
 
-def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     from niaga.marketing.agent import welcome_back  # the customer's standing sets the tone, never named
 
     warm = welcome_back(ctx, kak=v.kak, en=v.en)
@@ -85,7 +88,7 @@ def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
     return Outcome(_join(f"{salutation(v, plan)} {warm}{body}", v.after_hours_note()))
 
 
-def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     if v.en:
         return Outcome(
             v.pick("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else.")
@@ -99,8 +102,8 @@ def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> O
     )
 
 
-def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    if plan.mode == "ack":
+def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    if plan.mode == Mode.ACK:
         return Outcome(
             "Okay! 😊 Anything else I can help with?"
             if v.en
@@ -129,7 +132,7 @@ def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Ou
 # --- knowledge ------------------------------------------------------------------------------------
 
 
-def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
     duration = "duration" in a.signals
     kb = tools.knowledge_search(ctx, query=a.norm + (" estimasi waktu" if duration else ""), limit=2)
@@ -296,9 +299,9 @@ def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]
     return ranked
 
 
-def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     res = plan.res
-    if plan.mode == "promo" and not res.products:
+    if plan.mode == Mode.PROMO and not res.products:
         rows = ctx.db.scalars(
             sa.select(Product)
             .where(
@@ -323,7 +326,7 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any
         return Outcome(
             _join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows)
         )
-    if res.not_found and not res.products and plan.mode == "recommend":
+    if res.not_found and not res.products and plan.mode == Mode.RECOMMEND:
         best = ctx.db.scalars(
             sa.select(Product)
             .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
@@ -355,7 +358,7 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any
             ),
             answered=True,
         )
-    if res.confident and plan.mode != "recommend":
+    if res.confident and plan.mode != Mode.RECOMMEND:
         p = product_summary(res.products[0])
         ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
         stock = _stock_phrase(v, p)
@@ -379,7 +382,9 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any
         else v.pick(
             f"Ada beberapa pilihan {v.kak}:",
             f"Ini pilihan yang tersedia {v.kak}:",
-            f"Berikut rekomendasi kami {v.kak}:" if plan.mode == "recommend" else f"Ada {v.kak}, pilihannya:",
+            f"Berikut rekomendasi kami {v.kak}:"
+            if plan.mode == Mode.RECOMMEND
+            else f"Ada {v.kak}, pilihannya:",
         )
     )
     return Outcome(
@@ -403,8 +408,8 @@ def _stock_phrase(v: Voice, p: dict[str, Any]) -> str:
     return (f"In stock ({avail} available)." if v.en else f"Stok tersedia {avail}.") + _sizes(v, p)
 
 
-def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    if plan.mode == "print":
+def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    if plan.mode == Mode.PRINT:
         return _print_quote_reply(ctx, v, plan, memory, asked_price=True)
     res = plan.res
     if res.not_found and not res.products:
@@ -454,7 +459,7 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
     )
 
 
-def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
@@ -523,8 +528,8 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
 # --- shipping -------------------------------------------------------------------------------------
 
 
-def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    city = plan.city or (memory.get("city") if plan.mode == "inherit" else None)
+def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    city = plan.city or (memory.city if plan.mode == Mode.INHERIT else None)
     res = plan.res
     mem: dict[str, Any] = {}
     wants_free = "gratis" in plan.analysis.words
@@ -660,18 +665,18 @@ def _free_rule_only(ctx: ToolContext, v: Voice) -> Outcome:
 # --- orders ---------------------------------------------------------------------------------------
 
 
-def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    draft = memory.get("draft")
-    if plan.mode == "cancel":
+def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    draft = memory.draft
+    if plan.mode == Mode.CANCEL:
         return Outcome(
             "Okay, the order draft is cancelled."
             if v.en
             else f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"),
             memory={"draft": None},
         )
-    if plan.mode == "confirm" and draft and draft.get("awaiting", "confirm") == "confirm":
+    if plan.mode == Mode.CONFIRM and draft and draft.get("awaiting", DraftSlot.CONFIRM) == DraftSlot.CONFIRM:
         return _confirm_draft(ctx, v, draft)
-    if plan.mode in ("confirm", "slot") and draft:
+    if plan.mode in (Mode.CONFIRM, Mode.SLOT) and draft:
         draft = _fill_slots(ctx, plan, dict(draft))
         return _advance_draft(ctx, v, draft, plan, memory, head=None)
     res = plan.res
@@ -714,7 +719,7 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
                 else f"Catatan: stok {prob['name']} tinggal {prob['available']}."
             )
     # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
-    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": "fulfilment"})
+    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": DraftSlot.FULFILMENT})
     out = _advance_draft(ctx, v, d, plan, memory, head=head)
     out.memory = {**_focus([p]), **out.memory}
     return out
@@ -727,10 +732,10 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
     ship = dict(draft.get("ship") or {})
     awaiting = draft.get("awaiting")
     if nlu.PICKUP_RE.search(low):
-        ship = {"method": "pickup"}
+        ship = {"method": Fulfilment.PICKUP}
     elif (
-        awaiting == "address"
-        and ship.get("method") == "delivery"
+        awaiting == DraftSlot.ADDRESS
+        and ship.get("method") == Fulfilment.DELIVERY
         and len(a.words) >= 3
         and (not a.city or a.city == ship.get("city"))
     ):
@@ -738,15 +743,18 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
     elif a.city:
         if ship.get("city") != a.city:
             ship = {
-                "method": "delivery",
+                "method": Fulfilment.DELIVERY,
                 "city": a.city,
                 **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {}),
             }
         # "kirim ke Bandung pakai SiCepat": the courier named with the city is chosen once it is priced
         ship["courier_hint"] = low[:200]
-    elif awaiting == "fulfilment" and nlu.DELIVERY_RE.search(low):
-        ship = {"method": "delivery", **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {})}
-    elif awaiting == "courier" and ship.get("options"):
+    elif awaiting == DraftSlot.FULFILMENT and nlu.DELIVERY_RE.search(low):
+        ship = {
+            "method": Fulfilment.DELIVERY,
+            **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {}),
+        }
+    elif awaiting == DraftSlot.COURIER and ship.get("options"):
         opts = ship["options"]
         chosen = None
         m = re.fullmatch(r"\s*(?:no\.?|nomor|yang)?\s*([1-9])\s*", low)
@@ -758,13 +766,13 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
             chosen = _named_courier(low, opts)
         if chosen is not None:
             ship.update(courier=chosen["courier"], service=chosen["service"])
-    elif awaiting == "address" and ship.get("method") == "delivery":
+    elif awaiting == DraftSlot.ADDRESS and ship.get("method") == Fulfilment.DELIVERY:
         ship["address"] = " ".join(a.raw.split())[:300]
-    elif awaiting == "name":
+    elif awaiting == DraftSlot.NAME:
         name = planner.extract_name(a.raw)
         if name:
             tools.set_customer_name(ctx, name=name)
-    if a.weight_g and ship.get("method") != "pickup":
+    if a.weight_g and ship.get("method") != Fulfilment.PICKUP:
         ship["weight_g"] = a.weight_g
         ship.pop("courier", None)  # the price per option changes with the weight
     draft["ship"] = ship
@@ -789,7 +797,7 @@ def _advance_draft(
     v: Voice,
     draft: dict[str, Any],
     plan: Plan,
-    memory: dict[str, Any],
+    memory: ConversationMemory,
     *,
     head: list[str] | None,
 ) -> Outcome:
@@ -799,7 +807,7 @@ def _advance_draft(
     ship = draft.setdefault("ship", {})
     items = [{"sku": it["sku"], "quantity": it["quantity"]} for it in draft.get("items") or []]
 
-    def ask(slot: str, *question: str) -> Outcome:
+    def ask(slot: DraftSlot, *question: str) -> Outcome:
         draft["awaiting"] = slot
         if head:
             lines.append(f"Subtotal: {rp(draft['subtotal'])}")
@@ -809,15 +817,15 @@ def _advance_draft(
 
     if not ship.get("method"):
         return ask(
-            "fulfilment",
+            DraftSlot.FULFILMENT,
             "Should we ship it or will you pick it up at the shop? If shipping, to which city?"
             if v.en
             else f"Pesanannya mau dikirim atau diambil di toko, {v.kak}? Kalau dikirim, ke kota mana?",
         )
-    if ship["method"] == "delivery":
+    if ship["method"] == Fulfilment.DELIVERY:
         if not ship.get("city"):
             return ask(
-                "fulfilment",
+                DraftSlot.FULFILMENT,
                 "To which city should we ship it?" if v.en else f"Dikirim ke kota mana, {v.kak}?",
             )
         q = tools.shipping_quote(ctx, city=ship["city"], items=items, weight_g=ship.get("weight_g"))
@@ -855,7 +863,7 @@ def _advance_draft(
                     for i, o in enumerate(ship["options"], 1)
                 ]
                 return ask(
-                    "courier",
+                    DraftSlot.COURIER,
                     *(
                         [
                             f"Shipping to {q['city']} ({weight}, charged {q['kg']} kg):",
@@ -885,17 +893,17 @@ def _advance_draft(
                 lines.append(f"Total: {rp(total['total'])}")
                 head = None  # the subtotal is already shown
             return ask(
-                "address",
+                DraftSlot.ADDRESS,
                 f"What is the full delivery address in {ship['city']}?"
                 if v.en
                 else f"Alamat lengkap pengirimannya di {ship['city']} di mana, {v.kak}? (jalan, nomor, kecamatan)",
             )
     if not tools.customer_name(ctx):
         return ask(
-            "name",
+            DraftSlot.NAME,
             "Under what name should we place the order?" if v.en else f"Pesanannya atas nama siapa, {v.kak}?",
         )
-    draft["awaiting"] = "confirm"
+    draft["awaiting"] = DraftSlot.CONFIRM
     total = tools.draft_total(ctx, draft=draft)
     lines.append("Order summary:" if v.en and not head else "" if head else f"Ringkasan pesanan {v.kak}:")
     if not head:
@@ -903,7 +911,7 @@ def _advance_draft(
             f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
             for it in draft.get("items") or []
         )
-    if ship["method"] == "pickup":
+    if ship["method"] == Fulfilment.PICKUP:
         lines.append("Pick-up at the shop" if v.en else "Diambil di toko")
     elif ship.get("unpriced"):
         lines.append(
@@ -951,9 +959,9 @@ def _weight_text(grams: int, v: Voice) -> str:
 def _draft_shipping(draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The order's shipping request and a note for staff (a city without a rate is priced by staff)."""
     ship = draft.get("ship") or {}
-    if ship.get("method") == "pickup":
-        return {"method": "pickup"}, ""
-    if ship.get("method") == "delivery" and ship.get("city"):
+    if ship.get("method") == Fulfilment.PICKUP:
+        return {"method": Fulfilment.PICKUP}, ""
+    if ship.get("method") == Fulfilment.DELIVERY and ship.get("city"):
         if ship.get("unpriced"):
             return (
                 None,
@@ -980,7 +988,7 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
         text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}"
         text += (
             " (pick-up at the shop)."
-            if shipping and shipping.get("method") == "pickup"
+            if shipping and shipping.get("method") == Fulfilment.PICKUP
             else f" (including shipping {rp(cost)})."
             if shipping
             else " (excluding shipping)."
@@ -991,7 +999,7 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
         )
         text += (
             " (diambil di toko)."
-            if shipping and shipping.get("method") == "pickup"
+            if shipping and shipping.get("method") == Fulfilment.PICKUP
             else f" (termasuk ongkir {rp(cost)})."
             if shipping and cost
             else " (gratis ongkir)."
@@ -1030,7 +1038,7 @@ def with_payment_link(text: str, url: str) -> str:
     return text + LINK_LINE["id"] + url
 
 
-def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     number = plan.analysis.order_number
     r = tools.order_lookup(ctx, order_number=number)
     states = tools.ORDER_STATUS_TEXT["en" if v.en else "id"]
@@ -1064,7 +1072,7 @@ def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     return Outcome(_join(*lines, cta(v, "more")))
 
 
-def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
     info = tools.payment_info(ctx, question=a.norm)
     lines: list[str] = []
@@ -1128,7 +1136,7 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
 
 
 def _print_quote_reply(
-    ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *, asked_price: bool
+    ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory, *, asked_price: bool
 ) -> Outcome:
     spec = plan.print_spec
     pages = spec.get("pages")
@@ -1266,7 +1274,7 @@ def _next_print_question(v: Voice, spec: dict[str, Any]) -> str:
     return ""
 
 
-def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     return _print_quote_reply(ctx, v, plan, memory, asked_price=False)
 
 
@@ -1299,12 +1307,12 @@ def handoff_notice(v: Voice, reason: str) -> str:
     return _join(text, v.after_hours_note())
 
 
-def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     tools.handoff(ctx, reason="customer_request")
     return Outcome(handoff_notice(v, "request"), handoff=True, handoff_reason="customer_request")
 
 
-def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     """Apologise, look up the customer's latest order and hand the conversation to staff with that order
     attached (the handoff reason names it), so a person follows up on every complaint."""
     a = plan.analysis

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.agent.enums import OrderStatus
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers.models import Customer
@@ -32,32 +33,32 @@ from niaga.orders.models import Order
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business
 
-ORDER_STATUS_TEXT = {
+ORDER_STATUS_TEXT: dict[str, dict[str, str]] = {
     "id": {
-        "draft": "masih draf (belum dikonfirmasi)",
-        "awaiting_payment": "menunggu pembayaran",
-        "paid": "sudah dibayar",
-        "processing": "sedang diproses",
-        "ready": "sudah siap diambil/dikirim",
-        "shipped": "sudah dikirim",
-        "picked_up": "sudah diambil",
-        "completed": "sudah selesai",
-        "cancelled": "dibatalkan",
-        "expired": "kedaluwarsa (tidak dibayar)",
-        "refunded": "sudah dikembalikan dananya",
+        OrderStatus.DRAFT: "masih draf (belum dikonfirmasi)",
+        OrderStatus.AWAITING_PAYMENT: "menunggu pembayaran",
+        OrderStatus.PAID: "sudah dibayar",
+        OrderStatus.PROCESSING: "sedang diproses",
+        OrderStatus.READY: "sudah siap diambil/dikirim",
+        OrderStatus.SHIPPED: "sudah dikirim",
+        OrderStatus.PICKED_UP: "sudah diambil",
+        OrderStatus.COMPLETED: "sudah selesai",
+        OrderStatus.CANCELLED: "dibatalkan",
+        OrderStatus.EXPIRED: "kedaluwarsa (tidak dibayar)",
+        OrderStatus.REFUNDED: "sudah dikembalikan dananya",
     },
     "en": {
-        "draft": "a draft (not confirmed yet)",
-        "awaiting_payment": "awaiting payment",
-        "paid": "paid",
-        "processing": "being processed",
-        "ready": "ready",
-        "shipped": "shipped",
-        "picked_up": "picked up",
-        "completed": "completed",
-        "cancelled": "cancelled",
-        "expired": "expired (unpaid)",
-        "refunded": "refunded",
+        OrderStatus.DRAFT: "a draft (not confirmed yet)",
+        OrderStatus.AWAITING_PAYMENT: "awaiting payment",
+        OrderStatus.PAID: "paid",
+        OrderStatus.PROCESSING: "being processed",
+        OrderStatus.READY: "ready",
+        OrderStatus.SHIPPED: "shipped",
+        OrderStatus.PICKED_UP: "picked up",
+        OrderStatus.COMPLETED: "completed",
+        OrderStatus.CANCELLED: "cancelled",
+        OrderStatus.EXPIRED: "expired (unpaid)",
+        OrderStatus.REFUNDED: "refunded",
     },
 }
 
