@@ -131,6 +131,9 @@ def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -
 
 # --- knowledge ------------------------------------------------------------------------------------
 
+KB_ANSWER_SCORE = 1.5  # a knowledge document this relevant (or matching a word) answers the question
+KB_SECOND_DOC_RATIO = 0.8  # a second document this close to the best adds its first sentence
+
 
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
@@ -163,10 +166,10 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
     asks_address = bool(nlu.ADDRESS_RE.search(a.norm))
     lines: list[str] = []
-    if results and (results[0]["score"] >= 1.5 or results[0]["matched"]):
+    if results and (results[0]["score"] >= KB_ANSWER_SCORE or results[0]["matched"]):
         best = results[0]
         lines.extend(best["sentences"])
-        if len(results) > 1 and results[1]["score"] >= 0.8 * best["score"]:
+        if len(results) > 1 and results[1]["score"] >= KB_SECOND_DOC_RATIO * best["score"]:
             lines.extend(s for s in results[1]["sentences"][:1] if s not in lines)
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})

@@ -269,7 +269,7 @@ def _turn(
     kb_hit = False
     if not (a.signals & {"empty", "handoff"}):
         hits = knowledge_search.search_knowledge(db, business_id=business.id, query=a.norm, limit=1)
-        kb_hit = bool(hits and hits[0].score >= 3.0 and hits[0].matched)
+        kb_hit = bool(hits and hits[0].score >= planner.KNOWLEDGE_HIT_SCORE and hits[0].matched)
     plan = planner.build_plan(ctx, a, memory, cities, kb_hit)
     lang = a.language
     memory["lang"] = lang
