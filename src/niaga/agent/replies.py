@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
 from niaga.agent import nlu, planner, tools
 from niaga.agent.enums import DraftSlot, Fulfilment, Intent, Mode
 from niaga.agent.memory import ConversationMemory
@@ -17,7 +15,6 @@ from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
 from niaga.catalog.models import Product
 from niaga.kit.money import format_rupiah as rp
-from niaga.knowledge.models import KnowledgeDocument
 from niaga.orders.chat import confirm_chat_order
 
 
@@ -142,23 +139,10 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
     results = kb["results"]
     if duration and results:
         # "berapa lama ..." is answered by the sentence that states a time, not the one that matched most words.
-        from niaga.knowledge.search import split_sentences
-
-        doc = next(
-            (
-                d
-                for d in ctx.db.execute(
-                    sa.select(KnowledgeDocument.content).where(
-                        KnowledgeDocument.business_id == ctx.business_id,
-                        KnowledgeDocument.title == results[0]["title"],
-                    )
-                ).scalars()
-            ),
-            "",
-        )
+        doc = tools.knowledge_document(ctx, title=results[0]["title"])
         timed = [
             s
-            for s in split_sentences(doc)
+            for s in doc["sentences"]
             if re.search(r"\b\d+\s*(?:hari|jam|menit|minggu|days?|hours?)\b", s, re.I)
         ]
         if timed:
@@ -239,17 +223,7 @@ def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
     if alts:
         text += "\nYang tersedia yang mirip: " + ", ".join(p.name for p in alts) + "."
     else:
-        cats = sorted(
-            {
-                c
-                for c in ctx.db.execute(
-                    sa.select(Product.category).where(
-                        Product.business_id == ctx.business_id, Product.is_active.is_(True)
-                    )
-                ).scalars()
-                if c
-            }
-        )
+        cats = tools.categories(ctx)["categories"]
         if cats:
             text += "\nKami menyediakan: " + ", ".join(cats[:8]) + "."
     return text
@@ -305,16 +279,7 @@ def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]
 def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     res = plan.res
     if plan.mode == Mode.PROMO and not res.products:
-        rows = ctx.db.scalars(
-            sa.select(Product)
-            .where(
-                Product.business_id == ctx.business_id,
-                Product.is_active.is_(True),
-                Product.sale_price.is_not(None),
-                Product.sale_price < Product.price,
-            )
-            .order_by(Product.id)
-        ).all()
+        rows = tools.promoted_products(ctx)
         if not rows:
             return Outcome(
                 "There are no promotions right now."
@@ -330,17 +295,7 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
             _join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows)
         )
     if res.not_found and not res.products and plan.mode == Mode.RECOMMEND:
-        best = ctx.db.scalars(
-            sa.select(Product)
-            .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
-            .order_by(Product.id)
-        ).all()
-        best = [
-            p
-            for p in best
-            if "bestseller" in [str(t).lower() for t in p.tags or []]
-            and (p.available is None or p.available > 0)
-        ]
+        best = tools.bestseller_products(ctx)
         if best:
             intro = (
                 "Our bestsellers:"

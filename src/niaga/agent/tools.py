@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
+from niaga.knowledge.models import KnowledgeDocument
 from niaga.messaging.models import Conversation
 from niaga.orders import loyalty
 from niaga.orders import service as orders
@@ -822,6 +824,8 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any
         "handoff": lambda a: handoff(ctx, reason=str(a.get("reason") or "model")),
     }
     fn = fns.get(name)
+    if fn is None and name in READ_TOOLS:
+        fn = partial(READ_TOOLS[name], ctx)
     if fn is None:
         return {"error": f"unknown tool {name}"}
     try:
@@ -868,3 +872,106 @@ def numbers_in_results(calls: list[dict[str, Any]]) -> set[int]:
 
 def dumps(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False, default=str)
+
+
+# --- catalogue and knowledge reads the replies list (promotions, bestsellers, categories, a document) ---
+# The offline replies call these instead of querying the database themselves, and the language model gets
+# them as tools, so both paths state the same facts.
+
+
+def _active(ctx: ToolContext) -> sa.Select[Any]:
+    return (
+        sa.select(Product)
+        .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
+        .order_by(Product.id)
+    )
+
+
+def promoted_products(ctx: ToolContext, *, limit: int = 20) -> list[Product]:
+    """Products on promotion (a sale price below the price), recorded as a `promotions` call."""
+    rows = list(
+        ctx.db.scalars(
+            _active(ctx)
+            .where(Product.sale_price.is_not(None), Product.sale_price < Product.price)
+            .limit(limit)
+        ).all()
+    )
+    ctx.record("promotions", {"limit": limit}, {"products": [product_summary(p) for p in rows]})
+    return rows
+
+
+def bestseller_products(ctx: ToolContext, *, limit: int = 20) -> list[Product]:
+    """Products tagged "bestseller" that can be sold now (in stock or not stock-tracked)."""
+    rows = [
+        p
+        for p in ctx.db.scalars(_active(ctx)).all()
+        if "bestseller" in [str(t).lower() for t in p.tags or []] and (p.available is None or p.available > 0)
+    ][:limit]
+    ctx.record("bestsellers", {"limit": limit}, {"products": [product_summary(p) for p in rows]})
+    return rows
+
+
+def promotions(ctx: ToolContext, *, limit: int = 20) -> dict[str, Any]:
+    return {"products": [product_summary(p) for p in promoted_products(ctx, limit=limit)]}
+
+
+def bestsellers(ctx: ToolContext, *, limit: int = 20) -> dict[str, Any]:
+    return {"products": [product_summary(p) for p in bestseller_products(ctx, limit=limit)]}
+
+
+def categories(ctx: ToolContext) -> dict[str, Any]:
+    """The categories of the active catalogue, sorted."""
+    rows = ctx.db.execute(
+        sa.select(Product.category)
+        .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
+        .distinct()
+    ).scalars()
+    return ctx.record("categories", {}, {"categories": sorted({c for c in rows if c})})
+
+
+def knowledge_document(ctx: ToolContext, *, title: str) -> dict[str, Any]:
+    """One knowledge document's sentences (a policy answered by the sentence that states a time, etc.)."""
+    content = ctx.db.scalars(
+        sa.select(KnowledgeDocument.content).where(
+            KnowledgeDocument.business_id == ctx.business_id, KnowledgeDocument.title == title
+        )
+    ).first()
+    result = {
+        "title": title,
+        "found": content is not None,
+        "sentences": knowledge_search_mod.split_sentences(content or ""),
+    }
+    return ctx.record("knowledge_document", {"title": title}, result)
+
+
+READ_TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
+    "promotions": lambda ctx, a: promotions(ctx, limit=_int(a.get("limit")) or 20),
+    "bestsellers": lambda ctx, a: bestsellers(ctx, limit=_int(a.get("limit")) or 20),
+    "categories": lambda ctx, a: categories(ctx),
+    "knowledge_document": lambda ctx, a: knowledge_document(ctx, title=str(a.get("title", ""))),
+}
+
+TOOL_SPECS.extend(
+    [
+        {
+            "name": "promotions",
+            "description": "Produk yang sedang promo (harga diskon di bawah harga normal).",
+            "parameters": _obj({"limit": {"type": "integer"}}, []),
+        },
+        {
+            "name": "bestsellers",
+            "description": "Produk terlaris yang stoknya tersedia.",
+            "parameters": _obj({"limit": {"type": "integer"}}, []),
+        },
+        {
+            "name": "categories",
+            "description": "Daftar kategori produk toko.",
+            "parameters": _obj({}, []),
+        },
+        {
+            "name": "knowledge_document",
+            "description": "Isi satu dokumen pengetahuan toko (kebijakan) berdasarkan judulnya.",
+            "parameters": _obj({"title": {"type": "string"}}, ["title"]),
+        },
+    ]
+)
