@@ -70,60 +70,23 @@ def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
     if v.persona and re.sub(r"\.(?:id|com|co\.id)$", "", v.business_name.lower()) in v.persona.lower():
         who = v.persona  # "Asisten Batik Sekar", not "Asisten Batik Sekar dari Batik Sekar"
     else:
-        who = f"{v.persona} {'from' if v.en else 'dari'} {v.business_name}" if v.persona else v.business_name
-    if v.en:
-        body = f"I'm {who}. How can I help you? You can ask about prices, stock, shipping, or place an order."
-    else:
-        hello = salutation(v, plan)
-        tg = "😊" if "selamat" in hello.lower() else f"😊 {v.time_greeting()}!"
-        body = v.pick(
-            f"{tg} Saya {who}. Ada yang bisa saya bantu? Silakan tanya harga, stok, ongkir, atau langsung pesan.",
-            f"{tg} Saya {who}, siap membantu. Mau cari produk, cek ongkir, atau pesan sesuatu?",
-            f"{tg} Dengan {who} di sini. Ada yang bisa kami bantu hari ini?",
-        )
-        return Outcome(_join(f"{hello} {warm}{body}".strip(), v.after_hours_note()))
-    return Outcome(_join(f"{salutation(v, plan)} {warm}{body}", v.after_hours_note()))
+        who = v.say("greeting.from", persona=v.persona) if v.persona else v.business_name
+    hello = salutation(v, plan)
+    tg = "😊" if "selamat" in hello.lower() else f"😊 {v.time_greeting()}!"
+    body = v.say("greeting.body", tg=tg, who=who)
+    return Outcome(_join(f"{hello} {warm}{body}".strip(), v.after_hours_note()))
 
 
 def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
-    if v.en:
-        return Outcome(
-            v.pick("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else.")
-        )
-    return Outcome(
-        v.pick(
-            f"Sama-sama {v.kak} 🙏 Senang bisa membantu.",
-            f"Sama-sama {v.kak}, terima kasih sudah menghubungi {v.business_name} 😊",
-            f"Sama-sama ya {v.kak}. Kalau ada yang lain, kabari saja 🙏",
-        )
-    )
+    return Outcome(v.say("thanks"))
 
 
 def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     if plan.mode == Mode.ACK:
-        return Outcome(
-            "Okay! 😊 Anything else I can help with?"
-            if v.en
-            else v.pick(f"Siap {v.kak} 👍 Ada lagi yang bisa dibantu?", f"Baik {v.kak} 😊 " + cta(v, "more"))
-        )
+        return Outcome(v.say("ack"))
     if "empty" in plan.analysis.signals:
-        return Outcome(
-            "Hello! How can I help you? 😊" if v.en else f"Halo {v.kak}, ada yang bisa kami bantu? 😊",
-            answered=True,
-        )
-    if v.en:
-        text = (
-            "Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
-            "your order status, or type *admin* to talk to our staff."
-        )
-    else:
-        text = v.pick(
-            f"Maaf {v.kak}, saya belum paham maksudnya 🙏 Saya bisa bantu cek produk, harga, stok, ongkir, status "
-            f"pesanan, atau ketik *admin* untuk bicara dengan staf kami.",
-            f"Mohon maaf {v.kak}, bisa dijelaskan lagi? Saya bisa bantu soal produk, harga, stok, ongkir, dan "
-            f"pesanan. Ketik *admin* kalau ingin dibantu staf.",
-        )
-    return Outcome(text, answered=False)
+        return Outcome(v.say("empty"), answered=True)
+    return Outcome(v.say("not_understood"), answered=False)
 
 
 # --- knowledge ------------------------------------------------------------------------------------
@@ -157,7 +120,7 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
             lines.extend(s for s in results[1]["sentences"][:1] if s not in lines)
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
-        lines.insert(0, ("Opening hours: " if v.en else "Jam buka toko: ") + v.hours_text() + ".")
+        lines.insert(0, v.say("hours.label") + v.hours_text() + ".")
     asks_points = any(w in a.words for w in ("poin", "point", "points", "poinku")) and any(
         w in a.words
         for w in (
@@ -189,17 +152,9 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
     address = ctx.profile.get("address")
     if asks_address and address and not any(address[:12] in ln for ln in lines):
         ctx.record("business_profile", {}, {"address": address})
-        lines.insert(0, ("Our address: " if v.en else "Alamat kami: ") + address)
+        lines.insert(0, v.say("address.label") + address)
     if not lines:
-        if v.en:
-            return Outcome(
-                "Sorry, I don't have that information yet. I'll ask our staff to answer you.", answered=False
-            )
-        return Outcome(
-            f"Mohon maaf {v.kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin "
-            f"supaya dijawab langsung ya 🙏",
-            answered=False,
-        )
+        return Outcome(v.say("kb.no_info"), answered=False)
     intro = "" if v.en or v.first_turn else v.pick(f"Baik {v.kak} 🙏 ", f"Siap {v.kak} 🙏 ", "")
     text = intro + " ".join(lines)
     return Outcome(_join(text, cta(v, "more")))
@@ -209,23 +164,14 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
 
 
 def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
-    phrase = plan.res.not_found or ("that product" if v.en else "produk tersebut")
+    phrase = plan.res.not_found or v.say("product.that_product")
     alts = plan.res.alternatives
-    if v.en:
-        text = f"Sorry, {phrase} is not available in our store."
-        if alts:
-            text += " We do have: " + ", ".join(p.name for p in alts) + "."
-        return text
-    text = v.pick(
-        f"Mohon maaf {v.kak}, {phrase} tidak tersedia di toko kami 🙏",
-        f"Maaf {v.kak}, untuk {phrase} belum ada / tidak tersedia di {v.business_name} 🙏",
-    )
+    text = v.say("product.not_found", phrase=phrase)
     if alts:
-        text += "\nYang tersedia yang mirip: " + ", ".join(p.name for p in alts) + "."
-    else:
-        cats = tools.categories(ctx)["categories"]
-        if cats:
-            text += "\nKami menyediakan: " + ", ".join(cats[:8]) + "."
+        return text + "\n" + v.say("product.similar", names=", ".join(p.name for p in alts))
+    cats = tools.categories(ctx)["categories"]
+    if cats:
+        text += "\n" + v.say("product.categories", names=", ".join(cats[:8]))
     return text
 
 
@@ -281,41 +227,22 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
     if plan.mode == Mode.PROMO and not res.products:
         rows = tools.promoted_products(ctx)
         if not rows:
-            return Outcome(
-                "There are no promotions right now."
-                if v.en
-                else f"Saat ini belum ada promo {v.kak} 🙏 " + cta(v, "more")
-            )
-        intro = (
-            "Current promotions:"
-            if v.en
-            else v.pick(f"Promo yang sedang berlaku {v.kak}:", f"Ini promo kami saat ini {v.kak} 🎉")
-        )
+            return Outcome(v.say("promo.none") + " " + cta(v, "more"))
+        intro = v.say("promo.intro")
         return Outcome(
             _join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows)
         )
     if res.not_found and not res.products and plan.mode == Mode.RECOMMEND:
         best = tools.bestseller_products(ctx)
         if best:
-            intro = (
-                "Our bestsellers:"
-                if v.en
-                else f"Untuk itu belum ada produk khusus {v.kak}, tapi ini produk terlaris kami:"
-            )
+            intro = v.say("bestsellers.intro")
             return Outcome(
                 _join(_list_products(ctx, v, best, intro), cta(v, "choose")), memory=_focus(best[:5])
             )
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            (
-                "Which product are you looking for?"
-                if v.en
-                else f"Boleh tahu produk apa yang dicari, {v.kak}? 😊"
-            ),
-            answered=True,
-        )
+        return Outcome(v.say("product.which"), answered=True)
     if res.confident and plan.mode != Mode.RECOMMEND:
         p = product_summary(res.products[0])
         ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
@@ -1043,50 +970,22 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory)
         else None
     )
     if proof and proof.get("attached"):
-        text = (
-            f"Thank you! We received your transfer proof for order {proof['order_number']} "
-            f"({rp(proof['total'])}). Our staff will verify it and process your order right after."
-            if v.en
-            else f"Terima kasih {v.kak} 🙏 Bukti transfer untuk pesanan {proof['order_number']} "
-            f"({rp(proof['total'])}) sudah kami terima dan diteruskan ke admin untuk dicek. Pesanan diproses "
-            f"setelah pembayaran terverifikasi ya."
-        )
+        text = v.say("payment.proof_received", number=proof["order_number"], total=rp(proof["total"]))
         return Outcome(_join(text, v.after_hours_note()))
     if proof and proof.get("already_received"):
-        text = (
-            "We already received this transfer proof; our staff are checking it."
-            if v.en
-            else f"Bukti transfer ini sudah kami terima sebelumnya dan sedang dicek admin ya {v.kak} 🙏"
-        )
+        text = v.say("payment.proof_again")
         return Outcome(_join(text, v.after_hours_note()))
     if paid_claim:
-        lines.append(
-            "Thank you! Payments through our payment link are confirmed automatically. If you paid by "
-            "manual transfer, please send the proof and your order number; our staff will check it."
-            if v.en
-            else f"Terima kasih {v.kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau "
-            f"{v.kak} transfer manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor "
-            f"pesanannya, admin kami akan segera cek."
-        )
+        lines.append(v.say("payment.paid_claim"))
     kb = [s for r in info["policy"][:1] for s in r["sentences"]]
     lines.extend(kb)
     for o in info["pending_orders"][:1]:
         if o.get("payment_url"):
             lines.append(
-                (
-                    f"Order {o['number']} is awaiting payment ({rp(o['total'])}): "
-                    if v.en
-                    else f"Pesanan {o['number']} menunggu pembayaran ({rp(o['total'])}): "
-                )
-                + o["payment_url"]
+                v.say("payment.awaiting", number=o["number"], total=rp(o["total"])) + o["payment_url"]
             )
     if not lines:
-        return Outcome(
-            "Our staff will send you the payment details."
-            if v.en
-            else f"Detail pembayaran akan dikirim admin kami ya {v.kak} 🙏",
-            answered=False,
-        )
+        return Outcome(v.say("payment.details_by_staff"), answered=False)
     return Outcome(_join(*lines, v.after_hours_note() if paid_claim else ""))
 
 
@@ -1240,29 +1139,10 @@ def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
 
 
 def handoff_notice(v: Voice, reason: str) -> str:
-    if v.en:
-        return _join(
-            "Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏"
-            if reason == "complaint"
-            else "Sure, I'm connecting you to our staff now. Please wait a moment 🙏",
-            v.after_hours_note(),
-        )
-    if reason == "complaint":
-        text = (
-            f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏 Keluhan {v.kak} saya teruskan ke admin kami "
-            f"sekarang supaya segera ditangani."
-        )
-    elif reason == "unanswered":
-        text = (
-            f"Mohon maaf {v.kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
-            f"kami ya, mohon ditunggu."
-        )
-    else:
-        text = v.pick(
-            f"Baik {v.kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
-            f"Siap {v.kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏",
-        )
-    return _join(text, v.after_hours_note())
+    key = {"complaint": "handoff.complaint", "unanswered": "handoff.unanswered"}.get(
+        reason, "handoff.request"
+    )
+    return _join(v.say(key), v.after_hours_note())
 
 
 def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
@@ -1282,11 +1162,7 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemor
     if plan.angry:
         text = handoff_notice(v, "complaint")
         if number:
-            text += (
-                f"\nOrder {number} is attached for our staff."
-                if v.en
-                else f"\nPesanan {number} sudah saya lampirkan untuk admin kami."
-            )
+            text += "\n" + v.say("complaint.order_attached", number=number)
         return Outcome(text, handoff=True, handoff_reason=reason, memory={"complaint_order": number})
     damaged = any(
         w in a.words
@@ -1316,41 +1192,16 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemor
     late = any(
         w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai", "ilang", "hilang")
     )
-    lines = [
-        (
-            "We're very sorry about that 🙏"
-            if v.en
-            else v.pick(
-                f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏", f"Kami mohon maaf sekali {v.kak} 🙏"
-            )
-        )
-    ]
+    lines = [v.say("complaint.sorry")]
     if damaged:
         lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
-        lines.append(
-            "Please send a photo/video of the item so our staff can process it."
-            if v.en
-            else f"Mohon kirim foto/video barangnya ya {v.kak}, supaya admin kami bisa segera memprosesnya."
-        )
+        lines.append(v.say("complaint.send_photo"))
     elif late and not number:
-        lines.append(
-            "Please send your order number so our staff can check the delivery."
-            if v.en
-            else f"Boleh kirim nomor pesanannya {v.kak}? Admin kami akan mengecek pengirimannya."
-        )
+        lines.append(v.say("complaint.send_number"))
     if number:
-        lines.append(
-            f"I've passed this to our staff with your order {number}; they will follow up."
-            if v.en
-            else f"Keluhan {v.kak} sudah saya teruskan ke admin kami bersama pesanan {number} untuk "
-            f"ditindaklanjuti."
-        )
+        lines.append(v.say("complaint.passed_with_order", number=number))
     else:
-        lines.append(
-            "I've passed your complaint to our staff; they will follow up."
-            if v.en
-            else f"Keluhan {v.kak} sudah saya teruskan ke admin kami untuk ditindaklanjuti."
-        )
+        lines.append(v.say("complaint.passed"))
     return Outcome(
         _join(*lines, v.after_hours_note()),
         handoff=True,

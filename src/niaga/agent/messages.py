@@ -1,0 +1,213 @@
+"""The agent's reply texts: a message catalogue, Indonesian first and English complete.
+
+Same shape as the dashboard's labels (niaga.web.i18n): one key per text, `{field}` placeholders filled by
+the caller, Indonesian the source language. A key may hold several wordings per language; the reply picks one
+per turn (seeded, so tests are reproducible) — wording varies, the facts in the fields do not.
+
+`{kak}` is how the business addresses its customers ("kak"); `{business}` is the business's name. Every
+amount and count in a reply is a field filled from a tool result, never written here.
+
+    voice.say("thanks")                       # one of the wordings, in the conversation's language
+    voice.say("complaint.with_order", number="ORD-20261120-0001")
+"""
+
+from __future__ import annotations
+
+import string
+
+# key -> (Indonesian wordings, English wordings)
+MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # calls to action closing a reply
+    "cta.order": (
+        (
+            "Mau langsung dipesan, {kak}? Tinggal sebutkan jumlahnya ya 😊",
+            "Kalau berminat, balas dengan jumlah yang mau dipesan ya {kak} 🙏",
+            "Mau saya buatkan pesanannya, {kak}?",
+        ),
+        ("Would you like to order? Just tell me the quantity 😊",),
+    ),
+    "cta.choose": (
+        ("Yang mana yang {kak} minati?", "Mau yang mana, {kak}?", "Silakan pilih yang cocok ya {kak} 😊"),
+        ("Which one would you like?",),
+    ),
+    "cta.more": (
+        (
+            "Ada lagi yang bisa dibantu, {kak}?",
+            "Ada pertanyaan lain, {kak}?",
+            "Ada lagi yang ingin ditanyakan? 😊",
+        ),
+        ("Anything else I can help with?",),
+    ),
+    # opening hours
+    "hours.after": (
+        ("Saat ini di luar jam operasional, admin kami akan menindaklanjuti {when} ya {kak}.",),
+        ("We are outside opening hours now; our staff will follow up {when}.",),
+    ),
+    "hours.next_working": (("pada jam kerja berikutnya",), ("during the next working hours",)),
+    "hours.today_at": (("hari ini pukul {at}",), ("today at {at}",)),
+    "hours.tomorrow_at": (("besok pukul {at}",), ("tomorrow at {at}",)),
+    "hours.day_at": (("hari {day} pukul {at}",), ("{day} at {at}",)),
+    "hours.closed": (("tutup",), ("closed",)),
+    "hours.label": (("Jam buka toko: ",), ("Opening hours: ",)),
+    "address.label": (("Alamat kami: ",), ("Our address: ",)),
+    # small talk
+    "greeting.from": (("{persona} dari {business}",), ("{persona} from {business}",)),
+    "greeting.body": (
+        (
+            "{tg} Saya {who}. Ada yang bisa saya bantu? Silakan tanya harga, stok, ongkir, atau langsung pesan.",
+            "{tg} Saya {who}, siap membantu. Mau cari produk, cek ongkir, atau pesan sesuatu?",
+            "{tg} Dengan {who} di sini. Ada yang bisa kami bantu hari ini?",
+        ),
+        ("I'm {who}. How can I help you? You can ask about prices, stock, shipping, or place an order.",),
+    ),
+    "thanks": (
+        (
+            "Sama-sama {kak} 🙏 Senang bisa membantu.",
+            "Sama-sama {kak}, terima kasih sudah menghubungi {business} 😊",
+            "Sama-sama ya {kak}. Kalau ada yang lain, kabari saja 🙏",
+        ),
+        ("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else."),
+    ),
+    "ack": (
+        ("Siap {kak} 👍 Ada lagi yang bisa dibantu?", "Baik {kak} 😊 Ada lagi yang bisa dibantu?"),
+        ("Okay! 😊 Anything else I can help with?",),
+    ),
+    "empty": (("Halo {kak}, ada yang bisa kami bantu? 😊",), ("Hello! How can I help you? 😊",)),
+    "not_understood": (
+        (
+            "Maaf {kak}, saya belum paham maksudnya 🙏 Saya bisa bantu cek produk, harga, stok, ongkir, status "
+            "pesanan, atau ketik *admin* untuk bicara dengan staf kami.",
+            "Mohon maaf {kak}, bisa dijelaskan lagi? Saya bisa bantu soal produk, harga, stok, ongkir, dan "
+            "pesanan. Ketik *admin* kalau ingin dibantu staf.",
+        ),
+        (
+            "Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
+            "your order status, or type *admin* to talk to our staff.",
+        ),
+    ),
+    "kb.no_info": (
+        (
+            "Mohon maaf {kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin supaya dijawab "
+            "langsung ya 🙏",
+        ),
+        ("Sorry, I don't have that information yet. I'll ask our staff to answer you.",),
+    ),
+    # products
+    "product.not_found": (
+        (
+            "Mohon maaf {kak}, {phrase} tidak tersedia di toko kami 🙏",
+            "Maaf {kak}, untuk {phrase} belum ada / tidak tersedia di {business} 🙏",
+        ),
+        ("Sorry, {phrase} is not available in our store.",),
+    ),
+    "product.that_product": (("produk tersebut",), ("that product",)),
+    "product.similar": (("Yang tersedia yang mirip: {names}.",), ("We do have: {names}.",)),
+    "product.categories": (("Kami menyediakan: {names}.",), ("We sell: {names}.",)),
+    "product.which": (
+        ("Boleh tahu produk apa yang dicari, {kak}? 😊",),
+        ("Which product are you looking for?",),
+    ),
+    "promo.none": (("Saat ini belum ada promo {kak} 🙏",), ("There are no promotions right now.",)),
+    "promo.intro": (
+        ("Promo yang sedang berlaku {kak}:", "Ini promo kami saat ini {kak} 🎉"),
+        ("Current promotions:",),
+    ),
+    "bestsellers.intro": (
+        ("Untuk itu belum ada produk khusus {kak}, tapi ini produk terlaris kami:",),
+        ("We have nothing made for that, but these are our bestsellers:",),
+    ),
+    # handoff and complaints
+    "handoff.request": (
+        (
+            "Baik {kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
+            "Siap {kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏",
+        ),
+        ("Sure, I'm connecting you to our staff now. Please wait a moment 🙏",),
+    ),
+    "handoff.complaint": (
+        (
+            "Mohon maaf atas ketidaknyamanannya {kak} 🙏 Keluhan {kak} saya teruskan ke admin kami sekarang "
+            "supaya segera ditangani.",
+        ),
+        ("Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏",),
+    ),
+    "handoff.unanswered": (
+        (
+            "Mohon maaf {kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
+            "kami ya, mohon ditunggu.",
+        ),
+        (
+            "Sorry, I can't answer that properly. I'm connecting you to our staff now; please wait a moment 🙏",
+        ),
+    ),
+    "complaint.sorry": (
+        ("Mohon maaf atas ketidaknyamanannya {kak} 🙏", "Kami mohon maaf sekali {kak} 🙏"),
+        ("We're very sorry about that 🙏",),
+    ),
+    "complaint.order_attached": (
+        ("Pesanan {number} sudah saya lampirkan untuk admin kami.",),
+        ("Order {number} is attached for our staff.",),
+    ),
+    "complaint.send_photo": (
+        ("Mohon kirim foto/video barangnya ya {kak}, supaya admin kami bisa segera memprosesnya.",),
+        ("Please send a photo/video of the item so our staff can process it.",),
+    ),
+    "complaint.send_number": (
+        ("Boleh kirim nomor pesanannya {kak}? Admin kami akan mengecek pengirimannya.",),
+        ("Please send your order number so our staff can check the delivery.",),
+    ),
+    "complaint.passed_with_order": (
+        ("Keluhan {kak} sudah saya teruskan ke admin kami bersama pesanan {number} untuk ditindaklanjuti.",),
+        ("I've passed this to our staff with your order {number}; they will follow up.",),
+    ),
+    "complaint.passed": (
+        ("Keluhan {kak} sudah saya teruskan ke admin kami untuk ditindaklanjuti.",),
+        ("I've passed your complaint to our staff; they will follow up.",),
+    ),
+    # payment
+    "payment.proof_received": (
+        (
+            "Terima kasih {kak} 🙏 Bukti transfer untuk pesanan {number} ({total}) sudah kami terima dan "
+            "diteruskan ke admin untuk dicek. Pesanan diproses setelah pembayaran terverifikasi ya.",
+        ),
+        (
+            "Thank you! We received your transfer proof for order {number} ({total}). Our staff will verify it "
+            "and process your order right after.",
+        ),
+    ),
+    "payment.proof_again": (
+        ("Bukti transfer ini sudah kami terima sebelumnya dan sedang dicek admin ya {kak} 🙏",),
+        ("We already received this transfer proof; our staff are checking it.",),
+    ),
+    "payment.paid_claim": (
+        (
+            "Terima kasih {kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau {kak} transfer "
+            "manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor pesanannya, admin kami "
+            "akan segera cek.",
+        ),
+        (
+            "Thank you! Payments through our payment link are confirmed automatically. If you paid by manual "
+            "transfer, please send the proof and your order number; our staff will check it.",
+        ),
+    ),
+    "payment.awaiting": (
+        ("Pesanan {number} menunggu pembayaran ({total}): ",),
+        ("Order {number} is awaiting payment ({total}): ",),
+    ),
+    "payment.details_by_staff": (
+        ("Detail pembayaran akan dikirim admin kami ya {kak} 🙏",),
+        ("Our staff will send you the payment details.",),
+    ),
+}
+
+LANGS = ("id", "en")
+
+
+def fields_of(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def wordings(key: str, lang: str) -> tuple[str, ...]:
+    """The wordings of `key` in `lang`; Indonesian where a language has none (as the dashboard's labels)."""
+    ind, eng = MESSAGES[key]
+    return eng if lang == "en" and eng else ind
