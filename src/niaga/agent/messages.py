@@ -116,6 +116,61 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Untuk itu belum ada produk khusus {kak}, tapi ini produk terlaris kami:",),
         ("We have nothing made for that, but these are our bestsellers:",),
     ),
+    # stock
+    "stock.which": (("Produk yang mana yang mau dicek stoknya, {kak}?",), ("Which product should I check?",)),
+    "stock.options": (("Ini pilihannya {kak}:",), ("Stock for these options:",)),
+    "stock.word.untracked": (("tersedia",), ("available",)),
+    "stock.word.count": (("{n} tersedia",), ("{n} in stock",)),
+    "stock.word.out": (("stok habis",), ("out of stock",)),
+    "stock.untracked": (
+        ("*{name}* tersedia {kak} (jasa/produk tanpa batas stok), bisa langsung dipesan.",),
+        ("*{name}* is available (made to order).",),
+    ),
+    "stock.out": (
+        (
+            "Mohon maaf {kak}, *{name}* sedang kosong (stok habis) 🙏",
+            "Maaf {kak}, stok *{name}* sedang habis 🙏",
+        ),
+        ("Sorry, *{name}* is currently out of stock.",),
+    ),
+    "stock.preorder": (
+        ("Bisa pre-order dengan DP {pct}%, nanti admin kabari saat barang tersedia.",),
+        ("You can pre-order it with a {pct}% down payment; our staff will tell you when it arrives.",),
+    ),
+    "stock.short": (
+        ("*{name}* ready {kak}, tapi stoknya tinggal {available} (kurang dari {qty} yang diminta).",),
+        ("*{name}* is available, but only {available} left (you asked for {qty}).",),
+    ),
+    "stock.short_preorder": (
+        ("Sisanya bisa pre-order dengan DP {pct}%.",),
+        ("The rest can be pre-ordered with a {pct}% down payment.",),
+    ),
+    "stock.ok": (
+        (
+            "Ada {kak}, *{name}* ready! Stok tersedia {available}.",
+            "*{name}* masih ada {kak}, stok tersedia {available}.",
+        ),
+        ("Yes, *{name}* is available — {available} in stock.",),
+    ),
+    "stock.enough": (("Untuk {qty} aman 👍",), ("{qty} is no problem.",)),
+    # shipping
+    "shipping.which_city": (
+        ("Dikirim ke kota mana, {kak}? Nanti saya hitungkan ongkirnya 😊",),
+        ("Which city should it be shipped to?",),
+    ),
+    "shipping.no_rate": (
+        (
+            "Mohon maaf {kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek ongkirnya ya 🙏",
+        ),
+        (
+            "Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you.",
+        ),
+    ),
+    "shipping.days": (("{n} hari",), ("{n} days",)),
+    "shipping.free": (
+        ("GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)",),
+        ("FREE shipping 🎉",),
+    ),
     # handoff and complaints
     "handoff.request": (
         (

@@ -349,63 +349,37 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            "Which product should I check?" if v.en else f"Produk yang mana yang mau dicek stoknya, {v.kak}?"
-        )
+        return Outcome(v.say("stock.which"))
     if not res.confident:
-        intro = "Stock for these options:" if v.en else f"Ini pilihannya {v.kak}:"
+        intro = v.say("stock.options")
         lines = []
         for p in res.products[:5]:
             s = tools.check_stock(ctx, sku=p.sku)
             if not s["stock_tracked"]:
-                st = "available" if v.en else "tersedia"
+                st = v.say("stock.word.untracked")
             elif s["available"] > 0:
-                st = f"{s['available']} {'in stock' if v.en else 'tersedia'}"
+                st = v.say("stock.word.count", n=s["available"])
             else:
-                st = "out of stock" if v.en else "stok habis"
+                st = v.say("stock.word.out")
             lines.append(f"• {p.name} — {st}")
         return Outcome(_join(intro, *lines, cta(v, "choose")), memory=_focus(res.products))
     p = res.products[0]
     s = tools.check_stock(ctx, sku=p.sku, quantity=plan.quantity)
     qty = plan.quantity
     if not s["stock_tracked"]:
-        text = (
-            f"*{p.name}* is available (made to order)."
-            if v.en
-            else f"*{p.name}* tersedia {v.kak} (jasa/produk tanpa batas stok), bisa langsung dipesan."
-        )
+        text = v.say("stock.untracked", name=p.name)
     elif s["available"] <= 0:
-        if v.en:
-            text = f"Sorry, *{p.name}* is currently out of stock."
-            if s["preorder_allowed"]:
-                text += f" You can pre-order it with a {s['preorder_dp_pct']}% down payment."
-        else:
-            text = v.pick(
-                f"Mohon maaf {v.kak}, *{p.name}* sedang kosong (stok habis) 🙏",
-                f"Maaf {v.kak}, stok *{p.name}* sedang habis 🙏",
-            )
-            if s["preorder_allowed"]:
-                text += f" Bisa pre-order dengan DP {s['preorder_dp_pct']}%, nanti admin kabari saat barang tersedia."
+        text = v.say("stock.out", name=p.name)
+        if s["preorder_allowed"]:
+            text += " " + v.say("stock.preorder", pct=s["preorder_dp_pct"])
     elif qty and not s["enough"]:
-        text = (
-            f"*{p.name}* is available, but only {s['available']} left (you asked for {qty})."
-            if v.en
-            else f"*{p.name}* ready {v.kak}, tapi stoknya tinggal {s['available']} (kurang dari {qty} yang diminta)."
-        )
-        if s["preorder_allowed"] and not v.en:
-            text += f" Sisanya bisa pre-order dengan DP {s['preorder_dp_pct']}%."
+        text = v.say("stock.short", name=p.name, available=s["available"], qty=qty)
+        if s["preorder_allowed"]:
+            text += " " + v.say("stock.short_preorder", pct=s["preorder_dp_pct"])
     else:
-        if v.en:
-            text = f"Yes, *{p.name}* is available — {s['available']} in stock."
-            if qty:
-                text += f" {qty} is no problem."
-        else:
-            text = v.pick(
-                f"Ada {v.kak}, *{p.name}* ready! Stok tersedia {s['available']}.",
-                f"*{p.name}* masih ada {v.kak}, stok tersedia {s['available']}.",
-            )
-            if qty:
-                text += f" Untuk {qty} aman 👍"
+        text = v.say("stock.ok", name=p.name, available=s["available"])
+        if qty:
+            text += " " + v.say("stock.enough", qty=qty)
         text += _sizes(v, product_summary(p))
     return Outcome(_join(text, cta(v, "order")), memory=_focus([p]))
 
@@ -421,12 +395,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
     if not city:
         if wants_free:
             return _free_rule_only(ctx, v)
-        return Outcome(
-            "Which city should it be shipped to?"
-            if v.en
-            else f"Dikirim ke kota mana, {v.kak}? Nanti saya hitungkan ongkirnya 😊",
-            memory=_focus(res.products) if res.products else {},
-        )
+        return Outcome(v.say("shipping.which_city"), memory=_focus(res.products) if res.products else {})
     mem["city"] = city
     items = []
     if res.confident and res.products:
@@ -434,12 +403,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         mem.update(_focus(res.products))
     q = tools.shipping_quote(ctx, city=city, items=items, weight_g=plan.analysis.weight_g)
     if not q["found"]:
-        text = (
-            f"Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you."
-            if v.en
-            else f"Mohon maaf {v.kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek "
-            f"ongkirnya ya 🙏"
-        )
+        text = v.say("shipping.no_rate", city=city)
         return Outcome(_join(text, v.after_hours_note()), memory=mem, answered=False)
     lines = []
     if not items and q["weight_stated"] and q["kg"] is not None:
@@ -451,7 +415,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
             f"(dihitung {q['kg']} kg):"
         )
         for o in q["options"][:5]:
-            etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+            etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
     elif items and q["kg"] is not None:
@@ -466,11 +430,11 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         )
         if q["free_shipping"]:
             lines.append(head)
-            lines.append("FREE shipping 🎉" if v.en else "GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)")
+            lines.append(v.say("shipping.free"))
         else:
             lines.append(head)
             for o in q["options"][:5]:
-                etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+                etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
                 lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
             cheapest = q["options"][0]
             if it["quantity"] > 1:
@@ -503,7 +467,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
                 else f"Tarif ongkir ke {q['city']} (per kg):"
             )
         for o in q["options"][:5]:
-            etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+            etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['price_per_kg'])}/kg{etd}")
         if not items:
             lines.append(
@@ -744,7 +708,7 @@ def _advance_draft(
                 weight = _weight_text(q["weight_g"] or 0, v)
                 opts = [
                     f"{i}. {o['courier']} {o['service']}: {rp(o['cost'])}"
-                    + (f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else "")
+                    + (f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else "")
                     for i, o in enumerate(ship["options"], 1)
                 ]
                 return ask(
