@@ -171,6 +171,50 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)",),
         ("FREE shipping 🎉",),
     ),
+    # prices
+    "price.which": (
+        ("Untuk produk yang mana, {kak}? Sebutkan nama produknya ya 😊",),
+        ("Which product would you like the price for?",),
+    ),
+    "price.cheapest_first": (("Dari yang paling murah {kak}:",), ("From the cheapest:",)),
+    "price.list": (("Harganya {kak}:", "Ini daftar harganya {kak}:"), ("Prices:",)),
+    "shipping.name_product": (
+        ("Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊",),
+        ("Tell me the product and quantity for an exact total.",),
+    ),
+    "shipping.free_rule": (
+        ("Gratis ongkir untuk wilayah {cities} dengan belanja minimal {min}.",),
+        ("Free shipping to {cities} for purchases of at least {min}.",),
+    ),
+    "shipping.free_rule_ask_city": (
+        (
+            "Gratis ongkir untuk wilayah {cities} dengan belanja minimal {min} {kak}. Mau dikirim ke kota mana?",
+        ),
+        ("Free shipping to {cities} for purchases of at least {min}. Which city should it go to?",),
+    ),
+    "shipping.ask_city": (("Dikirim ke kota mana, {kak}?",), ("Which city should it be shipped to?",)),
+    # orders
+    "order.cancelled": (
+        ("Baik {kak}, draf pesanannya saya batalkan.",),
+        ("Okay, the order draft is cancelled.",),
+    ),
+    "order.which": (
+        ("Mau pesan produk apa, {kak}? Sebutkan nama dan jumlahnya ya 😊",),
+        ("Which product would you like to order?",),
+    ),
+    "order.choose": (("Mau pesan yang mana, {kak}?",), ("Which one would you like to order?",)),
+    "order.summary": (
+        ("Siap {kak}, ini ringkasan pesanannya:", "Baik {kak}, saya catat pesanannya ya:"),
+        ("Here is your order summary:",),
+    ),
+    "order.note_preorder": (
+        ("Catatan: stok {name} sedang habis, jadi pesanan ini berupa pre-order.",),
+        ("Note: {name} is out of stock, so this will be a pre-order.",),
+    ),
+    "order.note_short": (
+        ("Catatan: stok {name} tinggal {available}.",),
+        ("Note: only {available} of {name} left in stock.",),
+    ),
     # handoff and complaints
     "handoff.request": (
         (

@@ -300,17 +300,10 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            "Which product would you like the price for?"
-            if v.en
-            else f"Untuk produk yang mana, {v.kak}? Sebutkan nama produknya ya 😊"
-        )
+        return Outcome(v.say("price.which"))
     if not res.confident:
         cheapest = "cheapest" in plan.analysis.signals
-        if cheapest:
-            intro = "From the cheapest:" if v.en else f"Dari yang paling murah {v.kak}:"
-        else:
-            intro = "Prices:" if v.en else v.pick(f"Harganya {v.kak}:", f"Ini daftar harganya {v.kak}:")
+        intro = v.say("price.cheapest_first" if cheapest else "price.list")
         return Outcome(
             _join(_list_products(ctx, v, res.products, intro, cheapest=cheapest), cta(v, "choose")),
             memory=_focus(res.products),
@@ -470,19 +463,13 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
             etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['price_per_kg'])}/kg{etd}")
         if not items:
-            lines.append(
-                "Tell me the product and quantity for an exact total."
-                if v.en
-                else "Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊"
-            )
+            lines.append(v.say("shipping.name_product"))
     rule = q["free_shipping_rule"]
     if rule and (q["free_shipping_area"] or wants_free) and not q["free_shipping"]:
         cities = " & ".join(rule["cities"])
         lines.insert(
             0 if wants_free else len(lines),
-            f"Free shipping to {cities} for purchases of at least {rp(rule['min_subtotal'])}."
-            if v.en
-            else f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal {rp(rule['min_subtotal'])}.",
+            v.say("shipping.free_rule", cities=cities, min=rp(rule["min_subtotal"])),
         )
     elif wants_free and not rule:
         lines[0:0] = [ln for ln in _kb_lines(ctx, "gratis ongkir pengiriman") if "ratis" in ln] or _kb_lines(
@@ -504,11 +491,10 @@ def _free_rule_only(ctx: ToolContext, v: Voice) -> Outcome:
         ctx.record("free_shipping_rule", {}, dict(rule))
         cities = " & ".join(rule["cities"])
         return Outcome(
-            f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal "
-            f"{rp(int(rule.get('min_subtotal') or 0))} {v.kak}. Mau dikirim ke kota mana?"
+            v.say("shipping.free_rule_ask_city", cities=cities, min=rp(int(rule.get("min_subtotal") or 0)))
         )
     lines = _kb_lines(ctx, "gratis ongkir pengiriman")
-    return Outcome(_join(*lines) or f"Dikirim ke kota mana, {v.kak}?")
+    return Outcome(_join(*lines) or v.say("shipping.ask_city"))
 
 
 # --- orders ---------------------------------------------------------------------------------------
@@ -517,12 +503,7 @@ def _free_rule_only(ctx: ToolContext, v: Voice) -> Outcome:
 def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     draft = memory.draft
     if plan.mode == Mode.CANCEL:
-        return Outcome(
-            "Okay, the order draft is cancelled."
-            if v.en
-            else f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"),
-            memory={"draft": None},
-        )
+        return Outcome(v.say("order.cancelled") + " " + cta(v, "more"), memory={"draft": None})
     if plan.mode == Mode.CONFIRM and draft and draft.get("awaiting", DraftSlot.CONFIRM) == DraftSlot.CONFIRM:
         return _confirm_draft(ctx, v, draft)
     if plan.mode in (Mode.CONFIRM, Mode.SLOT) and draft:
@@ -532,41 +513,21 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMe
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            "Which product would you like to order?"
-            if v.en
-            else f"Mau pesan produk apa, {v.kak}? Sebutkan nama dan jumlahnya ya 😊"
-        )
+        return Outcome(v.say("order.which"))
     if not res.confident:
-        intro = "Which one would you like to order?" if v.en else f"Mau pesan yang mana, {v.kak}?"
+        intro = v.say("order.choose")
         return Outcome(_join(_list_products(ctx, v, res.products, intro)), memory=_focus(res.products))
     p = res.products[0]
     qty = plan.quantity or 1
     d = tools.create_order_draft(ctx, items=[{"sku": p.sku, "quantity": qty, "unit_word": plan.unit_word}])
     line = d["items"][0]
-    head = [
-        (
-            "Here is your order summary:"
-            if v.en
-            else v.pick(
-                f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"
-            )
-        )
-    ]
+    head = [v.say("order.summary")]
     head.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
     for prob in d["problems"]:
         if prob["available"] <= 0:
-            head.append(
-                f"Note: {prob['name']} is out of stock, so this will be a pre-order."
-                if v.en
-                else f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order."
-            )
+            head.append(v.say("order.note_preorder", name=prob["name"]))
         else:
-            head.append(
-                f"Note: only {prob['available']} left in stock."
-                if v.en
-                else f"Catatan: stok {prob['name']} tinggal {prob['available']}."
-            )
+            head.append(v.say("order.note_short", name=prob["name"], available=prob["available"]))
     # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
     d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": DraftSlot.FULFILMENT})
     out = _advance_draft(ctx, v, d, plan, memory, head=head)
