@@ -215,6 +215,40 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Catatan: stok {name} tinggal {available}.",),
         ("Note: only {available} of {name} left in stock.",),
     ),
+    "draft.courier_head": (
+        ("Ongkir ke {city} ({weight}, dihitung {kg} kg):",),
+        ("Shipping to {city} ({weight}, charged {kg} kg):",),
+    ),
+    "draft.which_courier": (
+        ("Mau pakai kurir yang mana, {kak}? (balas nama/nomornya, atau 'termurah')",),
+        ("Which courier would you like? (reply with its name or number, or 'cheapest')",),
+    ),
+    "draft.free": (("GRATIS",), ("FREE",)),
+    "draft.shipping_line": (
+        ("Ongkir {courier} {service} ke {city} ({kg} kg): {cost}",),
+        ("Shipping {courier} {service} to {city} ({kg} kg): {cost}",),
+    ),
+    "draft.ask_address": (
+        ("Alamat lengkap pengirimannya di {city} di mana, {kak}? (jalan, nomor, kecamatan)",),
+        ("What is the full delivery address in {city}?",),
+    ),
+    "draft.ask_name": (
+        ("Pesanannya atas nama siapa, {kak}?",),
+        ("Under what name should we place the order?",),
+    ),
+    "draft.summary": (("Ringkasan pesanan {kak}:",), ("Order summary:",)),
+    "draft.pickup": (("Diambil di toko",), ("Pick-up at the shop",)),
+    "draft.unpriced": (
+        ("Ongkir ke {city}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya.",),
+        ("Shipping to {city}: our staff will confirm the cost.",),
+    ),
+    "draft.address": (("Alamat: ",), ("Address: ",)),
+    "draft.name": (("Atas nama: ",), ("Name: ",)),
+    "draft.excl_shipping": ((" (belum termasuk ongkir)",), (" (excluding shipping)",)),
+    "draft.confirm": (
+        ("Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏",),
+        ("Reply *YES* to confirm or *CANCEL* to cancel.",),
+    ),
     # handoff and complaints
     "handoff.request": (
         (

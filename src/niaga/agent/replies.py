@@ -674,88 +674,55 @@ def _advance_draft(
                 ]
                 return ask(
                     DraftSlot.COURIER,
-                    *(
-                        [
-                            f"Shipping to {q['city']} ({weight}, charged {q['kg']} kg):",
-                            *opts,
-                            "Which courier would you like? (reply with its name or number, or 'cheapest')",
-                        ]
-                        if v.en
-                        else [
-                            f"Ongkir ke {q['city']} ({weight}, dihitung {q['kg']} kg):",
-                            *opts,
-                            f"Mau pakai kurir yang mana, {v.kak}? (balas nama/nomornya, atau 'termurah')",
-                        ]
-                    ),
+                    v.say("draft.courier_head", city=q["city"], weight=weight, kg=q["kg"]),
+                    *opts,
+                    v.say("draft.which_courier"),
                 )
         if not ship.get("address"):
             if head and ship.get("courier") and not ship.get("unpriced"):
                 total = tools.draft_total(ctx, draft=draft)
-                cost = (
-                    "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
-                )
                 lines.append(f"Subtotal: {rp(draft['subtotal'])}")
-                lines.append(
-                    f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
-                    if v.en
-                    else f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}"
-                )
+                lines.append(_shipping_line(v, ship, total))
                 lines.append(f"Total: {rp(total['total'])}")
                 head = None  # the subtotal is already shown
-            return ask(
-                DraftSlot.ADDRESS,
-                f"What is the full delivery address in {ship['city']}?"
-                if v.en
-                else f"Alamat lengkap pengirimannya di {ship['city']} di mana, {v.kak}? (jalan, nomor, kecamatan)",
-            )
+            return ask(DraftSlot.ADDRESS, v.say("draft.ask_address", city=ship["city"]))
     if not tools.customer_name(ctx):
-        return ask(
-            DraftSlot.NAME,
-            "Under what name should we place the order?" if v.en else f"Pesanannya atas nama siapa, {v.kak}?",
-        )
+        return ask(DraftSlot.NAME, v.say("draft.ask_name"))
     draft["awaiting"] = DraftSlot.CONFIRM
     total = tools.draft_total(ctx, draft=draft)
-    lines.append("Order summary:" if v.en and not head else "" if head else f"Ringkasan pesanan {v.kak}:")
+    lines.append("" if head else v.say("draft.summary"))
     if not head:
         lines.extend(
             f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
             for it in draft.get("items") or []
         )
     if ship["method"] == Fulfilment.PICKUP:
-        lines.append("Pick-up at the shop" if v.en else "Diambil di toko")
+        lines.append(v.say("draft.pickup"))
     elif ship.get("unpriced"):
-        lines.append(
-            f"Shipping to {ship['city']}: our staff will confirm the cost."
-            if v.en
-            else f"Ongkir ke {ship['city']}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya."
-        )
+        lines.append(v.say("draft.unpriced", city=ship["city"]))
     else:
-        cost = "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
-        lines.append(
-            f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
-            if v.en
-            else f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}"
-        )
+        lines.append(_shipping_line(v, ship, total))
     if ship.get("address"):
-        lines.append(("Address: " if v.en else "Alamat: ") + ship["address"])
-    lines.append(("Name: " if v.en else "Atas nama: ") + tools.customer_name(ctx))
+        lines.append(v.say("draft.address") + ship["address"])
+    lines.append(v.say("draft.name") + tools.customer_name(ctx))
     lines.append(
-        f"Total: {rp(total['total'])}"
-        + (
-            " (excluding shipping)"
-            if v.en and ship.get("unpriced")
-            else " (belum termasuk ongkir)"
-            if ship.get("unpriced")
-            else ""
-        )
+        f"Total: {rp(total['total'])}" + (v.say("draft.excl_shipping") if ship.get("unpriced") else "")
     )
-    lines.append(
-        "Reply *YES* to confirm or *CANCEL* to cancel."
-        if v.en
-        else "Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏"
-    )
+    lines.append(v.say("draft.confirm"))
     return Outcome(
         _join(*[ln for ln in lines if ln]), memory={"draft": draft, "quotes": {"total": total["total"]}}
+    )
+
+
+def _shipping_line(v: Voice, ship: dict[str, Any], total: dict[str, Any]) -> str:
+    cost = v.say("draft.free") if total["free"] else rp(total["shipping"])
+    return v.say(
+        "draft.shipping_line",
+        courier=ship["courier"],
+        service=ship["service"],
+        city=ship["city"],
+        kg=ship["kg"],
+        cost=cost,
     )
 
 
