@@ -249,6 +249,46 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏",),
         ("Reply *YES* to confirm or *CANCEL* to cancel.",),
     ),
+    "product.have": (
+        ("Ada {kak}! *{name}* harganya {price}", "Tersedia {kak}: *{name}* — {price}"),
+        ("Yes, we have *{name}* — {price}",),
+    ),
+    "product.normally": (("harga normal {price}",), ("normally {price}",)),
+    "product.options": (
+        ("Ada beberapa pilihan {kak}:", "Ini pilihan yang tersedia {kak}:", "Ada {kak}, pilihannya:"),
+        ("Here are some options:",),
+    ),
+    "product.recommended": (
+        (
+            "Ada beberapa pilihan {kak}:",
+            "Ini pilihan yang tersedia {kak}:",
+            "Berikut rekomendasi kami {kak}:",
+        ),
+        ("Here are our recommendations:",),
+    ),
+    "product.sizes": ((" Ukuran tersedia: {sizes}.",), (" Sizes: {sizes}.",)),
+    "product.any_time": (("Bisa dipesan kapan saja.",), ("Available to order.",)),
+    "product.out": (("Stok sedang habis.",), ("Currently out of stock.",)),
+    "product.in_stock": (("Stok tersedia {n}.",), ("In stock ({n} available).",)),
+    "shipping.parcel_head": (
+        ("Ongkir paket {weight} ke {city} (dihitung {kg} kg):",),
+        ("Shipping for a {weight} parcel to {city} (charged {kg} kg):",),
+    ),
+    "shipping.as_said": ((" sesuai yang disebutkan",), (" as you said",)),
+    "shipping.items_head": (
+        ("Ongkir {qty} × {name} ({weight}, dihitung {kg} kg) ke {city}:",),
+        ("Shipping for {qty} × {name} ({weight}, charged {kg} kg) to {city}:",),
+    ),
+    "shipping.subtotal": (("Subtotal produk {subtotal}. ",), ("Subtotal: {subtotal}. ",)),
+    "shipping.cheapest_total": (
+        ("Total dengan ongkir termurah ({courier}): {total}.",),
+        ("Total with the cheapest option ({courier}): {total}.",),
+    ),
+    "shipping.no_weight": (
+        ("Berat produk ini belum tercatat {kak}, jadi ini tarif per kg ke {city}:",),
+        ("The weight of this product isn't recorded yet; rates per kg to {city}:",),
+    ),
+    "shipping.rates": (("Tarif ongkir ke {city} (per kg):",), ("Shipping rates to {city} (per kg):",)),
     # handoff and complaints
     "handoff.request": (
         (

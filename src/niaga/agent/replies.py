@@ -248,30 +248,14 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
         ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
         stock = _stock_phrase(v, p)
         desc = p["description"]
-        if v.en:
-            head = f"Yes, we have *{p['name']}* — {rp(p['effective_price'])}"
-        else:
-            head = v.pick(
-                f"Ada {v.kak}! *{p['name']}* harganya {rp(p['effective_price'])}",
-                f"Tersedia {v.kak}: *{p['name']}* — {rp(p['effective_price'])}",
-            )
+        head = v.say("product.have", name=p["name"], price=rp(p["effective_price"]))
         if p["on_sale"]:
-            head += f" ({'normally' if v.en else 'harga normal'} {rp(p['price'])})"
+            head += f" ({v.say('product.normally', price=rp(p['price']))})"
         return Outcome(_join(head + ". " + stock, desc, cta(v, "order")), memory=_focus(res.products))
     products = _rank_for_listing(res.products, plan.analysis.age)
     if "cheapest" in plan.analysis.signals:
         products = sorted(products, key=lambda p: p.effective_price)
-    intro = (
-        "Here are some options:"
-        if v.en
-        else v.pick(
-            f"Ada beberapa pilihan {v.kak}:",
-            f"Ini pilihan yang tersedia {v.kak}:",
-            f"Berikut rekomendasi kami {v.kak}:"
-            if plan.mode == Mode.RECOMMEND
-            else f"Ada {v.kak}, pilihannya:",
-        )
-    )
+    intro = v.say("product.recommended" if plan.mode == Mode.RECOMMEND else "product.options")
     return Outcome(
         _join(_list_products(ctx, v, products, intro), cta(v, "choose")), memory=_focus(products[:5])
     )
@@ -281,16 +265,16 @@ def _sizes(v: Voice, p: dict[str, Any]) -> str:
     sizes = (p.get("attributes") or {}).get("sizes")
     if not sizes:
         return ""
-    return f" Sizes: {sizes}." if v.en else f" Ukuran tersedia: {sizes}."
+    return v.say("product.sizes", sizes=sizes)
 
 
 def _stock_phrase(v: Voice, p: dict[str, Any]) -> str:
     if not p["stock_tracked"]:
-        return ("Available to order." if v.en else "Bisa dipesan kapan saja.") + _sizes(v, p)
+        return v.say("product.any_time") + _sizes(v, p)
     avail = p["available"] or 0
     if avail <= 0:
-        return "Currently out of stock." if v.en else "Stok sedang habis."
-    return (f"In stock ({avail} available)." if v.en else f"Stok tersedia {avail}.") + _sizes(v, p)
+        return v.say("product.out")
+    return v.say("product.in_stock", n=avail) + _sizes(v, p)
 
 
 def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
@@ -400,13 +384,8 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         return Outcome(_join(text, v.after_hours_note()), memory=mem, answered=False)
     lines = []
     if not items and q["weight_stated"] and q["kg"] is not None:
-        lines.append(
-            f"Shipping for a {_weight_text(q['weight_g'], v).split(' ', 1)[1]} parcel to {q['city']} "
-            f"(charged {q['kg']} kg):"
-            if v.en
-            else f"Ongkir paket {_weight_text(q['weight_g'], v).split(' ', 1)[1]} ke {q['city']} "
-            f"(dihitung {q['kg']} kg):"
-        )
+        weight = _weight_text(q["weight_g"], v).split(" ", 1)[1]
+        lines.append(v.say("shipping.parcel_head", weight=weight, city=q["city"], kg=q["kg"]))
         for o in q["options"][:5]:
             etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
@@ -415,11 +394,14 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         it = q["items"][0]
         weight = _weight_text(q["weight_g"] or 0, v)
         if q["weight_stated"]:
-            weight += " as you said" if v.en else " sesuai yang disebutkan"
-        head = (
-            f"Shipping for {it['quantity']} × {it['name']} ({weight}, charged {q['kg']} kg) to {q['city']}:"
-            if v.en
-            else f"Ongkir {it['quantity']} × {it['name']} ({weight}, dihitung {q['kg']} kg) ke {q['city']}:"
+            weight += v.say("shipping.as_said")
+        head = v.say(
+            "shipping.items_head",
+            qty=it["quantity"],
+            name=it["name"],
+            weight=weight,
+            kg=q["kg"],
+            city=q["city"],
         )
         if q["free_shipping"]:
             lines.append(head)
@@ -430,35 +412,16 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
                 etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
                 lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
             cheapest = q["options"][0]
+            total = v.say("shipping.cheapest_total", courier=cheapest["courier"], total=rp(cheapest["total"]))
             if it["quantity"] > 1:
-                lines.append(
-                    (f"Subtotal: {rp(q['subtotal'])}. " if v.en else f"Subtotal produk {rp(q['subtotal'])}. ")
-                    + (
-                        f"Total with the cheapest option: {rp(cheapest['total'])}."
-                        if v.en
-                        else f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."
-                    )
-                )
-            else:
-                lines.append(
-                    f"Total with the cheapest option: {rp(cheapest['total'])}."
-                    if v.en
-                    else f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."
-                )
+                total = v.say("shipping.subtotal", subtotal=rp(q["subtotal"])) + total
+            lines.append(total)
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
     else:
         if items and q["kg"] is None:
-            lines.append(
-                f"The weight of this product isn't recorded yet; rates per kg to {q['city']}:"
-                if v.en
-                else f"Berat produk ini belum tercatat {v.kak}, jadi ini tarif per kg ke {q['city']}:"
-            )
+            lines.append(v.say("shipping.no_weight", city=q["city"]))
         else:
-            lines.append(
-                f"Shipping rates to {q['city']} (per kg):"
-                if v.en
-                else f"Tarif ongkir ke {q['city']} (per kg):"
-            )
+            lines.append(v.say("shipping.rates", city=q["city"]))
         for o in q["options"][:5]:
             etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['price_per_kg'])}/kg{etd}")
@@ -475,7 +438,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         lines[0:0] = [ln for ln in _kb_lines(ctx, "gratis ongkir pengiriman") if "ratis" in ln] or _kb_lines(
             ctx, "gratis ongkir pengiriman"
         )
-    if not v.en and items:
+    if items:
         lines.append(cta(v, "order"))
     return Outcome(_join(*lines), memory=mem)
 
