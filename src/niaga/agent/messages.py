@@ -289,6 +289,44 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("The weight of this product isn't recorded yet; rates per kg to {city}:",),
     ),
     "shipping.rates": (("Tarif ongkir ke {city} (per kg):",), ("Shipping rates to {city} (per kg):",)),
+    "order.failed": (
+        ("Maaf {kak}, pesanan belum bisa dibuat: {error}",),
+        ("Sorry, the order could not be created: {error}",),
+    ),
+    "order.try_again": (("coba lagi",), ("please try again",)),
+    "order.created": (
+        ("Terima kasih {kak}, pesanan *{number}* sudah dibuat 🙏 Total {total}",),
+        ("Thank you! Your order *{number}* has been created. Total: {total}",),
+    ),
+    "order.total_pickup": ((" (diambil di toko).",), (" (pick-up at the shop).",)),
+    "order.total_with_shipping": (((" (termasuk ongkir {cost})."),), (" (including shipping {cost}).",)),
+    "order.total_free_shipping": ((" (gratis ongkir).",), (" (free shipping).",)),
+    "order.total_no_shipping": ((" (belum termasuk ongkir).",), (" (excluding shipping).",)),
+    "order.payment_link": (("\nLink pembayaran: ",), ("\nPayment link: ",)),
+    "order.payment_by_staff": (
+        (" Admin kami akan mengirimkan detail pembayarannya ya.",),
+        (" Our staff will send the payment details shortly.",),
+    ),
+    "order.shipping_and_payment_by_staff": (
+        (" Admin kami akan mengirimkan ongkir dan detail pembayarannya ya.",),
+        (" Our staff will send the shipping cost and payment details shortly.",),
+    ),
+    "status.not_found": (
+        (
+            "Mohon maaf {kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek kembali nomor "
+            "pesanannya, atau ketik *admin* untuk dibantu staf.",
+        ),
+        ("Sorry, we could not find order {number} for your number. Please check it again, or type *admin*.",),
+    ),
+    "status.ask_number": (
+        ("Boleh kirim nomor pesanannya, {kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏",),
+        ("Please send me your order number (e.g. ORD-20260101-0001).",),
+    ),
+    "status.line": (
+        ("Pesanan *{number}* {status}. Total {total}.",),
+        ("Order *{number}* is {status}. Total {total}.",),
+    ),
+    "status.payment_link": ((" Link pembayaran: ",), (" Payment link: ",)),
     # handoff and complaints
     "handoff.request": (
         (

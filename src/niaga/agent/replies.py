@@ -719,45 +719,26 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
     ctx.record("create_order", {"confirm": True, "items": draft.get("items"), "shipping": shipping}, result)
     if not result.get("number"):
         return Outcome(
-            f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
+            v.say("order.failed", error=result.get("error") or v.say("order.try_again")),
             memory={"draft": None},
             answered=False,
         )
     cost = int(result.get("shipping_cost") or 0)
-    if v.en:
-        text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}"
-        text += (
-            " (pick-up at the shop)."
-            if shipping and shipping.get("method") == Fulfilment.PICKUP
-            else f" (including shipping {rp(cost)})."
-            if shipping
-            else " (excluding shipping)."
-        )
+    text = v.say("order.created", number=result["number"], total=rp(result["total"]))
+    if shipping and shipping.get("method") == Fulfilment.PICKUP:
+        text += v.say("order.total_pickup")
+    elif shipping and cost:
+        text += v.say("order.total_with_shipping", cost=rp(cost))
+    elif shipping:
+        text += v.say("order.total_free_shipping")
     else:
-        text = (
-            f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total {rp(result['total'])}"
-        )
-        text += (
-            " (diambil di toko)."
-            if shipping and shipping.get("method") == Fulfilment.PICKUP
-            else f" (termasuk ongkir {rp(cost)})."
-            if shipping and cost
-            else " (gratis ongkir)."
-            if shipping
-            else " (belum termasuk ongkir)."
-        )
+        text += v.say("order.total_no_shipping")
     if result.get("payment_url"):
-        text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
+        text += v.say("order.payment_link") + result["payment_url"]
     elif result.get("payment_link_pending"):
         text += LINK_FOLLOWS["en" if v.en else "id"]
     else:
-        text += (
-            " Our staff will send the payment details shortly."
-            if v.en
-            else " Admin kami akan mengirimkan detail pembayarannya ya."
-            if not note
-            else " Admin kami akan mengirimkan ongkir dan detail pembayarannya ya."
-        )
+        text += v.say("order.shipping_and_payment_by_staff" if note else "order.payment_by_staff")
     return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
 
 
@@ -784,27 +765,14 @@ def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMe
     states = tools.ORDER_STATUS_TEXT["en" if v.en else "id"]
     if not r["found"]:
         if number:
-            return Outcome(
-                f"Sorry, we could not find order {number} for your number. Please check it again."
-                if v.en
-                else f"Mohon maaf {v.kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek "
-                f"kembali nomor pesanannya, atau ketik *admin* untuk dibantu staf."
-            )
-        return Outcome(
-            "Please send me your order number (e.g. ORD-20260101-0001)."
-            if v.en
-            else f"Boleh kirim nomor pesanannya, {v.kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏"
-        )
+            return Outcome(v.say("status.not_found", number=number))
+        return Outcome(v.say("status.ask_number"))
     lines = []
     for o in r["orders"][:3]:
         st = states.get(o["status"], o["status"])
-        line = (
-            f"Order *{o['number']}* is {st}. Total {rp(o['total'])}."
-            if v.en
-            else f"Pesanan *{o['number']}* {st}. Total {rp(o['total'])}."
-        )
+        line = v.say("status.line", number=o["number"], status=st, total=rp(o["total"]))
         if o.get("payment_url"):
-            line += (" Payment link: " if v.en else " Link pembayaran: ") + o["payment_url"]
+            line += v.say("status.payment_link") + o["payment_url"]
         track = o["shipping"].get("resi") or o["shipping"].get("tracking_number")
         if track:
             line += f" Resi: {track}."
