@@ -327,6 +327,75 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Order *{number}* is {status}. Total {total}.",),
     ),
     "status.payment_link": ((" Link pembayaran: ",), (" Payment link: ",)),
+    # print shop
+    "print.no_size": (
+        (
+            "Mohon maaf {kak}, ukuran {size} tidak tersedia; kami melayani {sizes}. Mau pakai ukuran yang mana?",
+        ),
+        ("Sorry, we do not print on {size}; our sizes are {sizes}. Which one would you like?",),
+    ),
+    "print.document": (("dokumen",), ("document",)),
+    "print.verb.print": (("print",), ("print",)),
+    "print.verb.copy": (("fotokopi",), ("copy",)),
+    "print.rate.bw": (("hitam putih",), ("black & white",)),
+    "print.rate.color": (("warna",), ("colour",)),
+    "print.rate.thesis": (("skripsi/tesis",), ("thesis",)),
+    "print.estimate": (
+        ("Estimasi biaya print {doc} {pages} halaman × {copies} rangkap:",),
+        ("Estimate for printing {doc}, {pages} pages × {copies} copies:",),
+    ),
+    "print.duplex": (("bolak-balik",), ("double-sided",)),
+    "print.binding": (("Jilid",), ("Binding",)),
+    "print.minimum": (("• Biaya minimum {min}",), ("• Minimum charge {min}",)),
+    "print.unit.copies": (("rangkap",), ("copies",)),
+    "print.unit.sheets": (("lembar",), ("copies",)),
+    "print.with_binding": ((", jilid {binding}",), (", binding {binding}",)),
+    "print.with_colour": ((", warna",), (", colour",)),
+    "print.noted": (
+        ("Siap {kak}, {verb} {what} ya.", "Baik {kak}, pesanan {verb} {what} dicatat."),
+        ("Sure, {verb} {what}.",),
+    ),
+    "print.rate": (
+        ("Tarif {verb} {rate} {price} per lembar",),
+        ("Rate to {verb}: {price} per page ({rate})",),
+    ),
+    "print.rate_binding": (
+        (", jilid {binding} {price} per buku",),
+        (", binding {binding} {price} per book",),
+    ),
+    "print.send_photo": (
+        ("Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {kak} 🙏",),
+        ("Please send a photo/scan here or bring the document to our store.",),
+    ),
+    "print.send_file": (
+        (
+            "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari jumlah halaman 🙏",
+        ),
+        ("Please send the file (PDF/DOCX); we will check it and confirm the total from the page count.",),
+    ),
+    "print.ask_pages": (
+        ("Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya.",),
+        ("Tell me the number of pages and I will work out the total.",),
+    ),
+    "print.ask_copies": (("Mau dicetak berapa rangkap, {kak}?",), ("How many copies would you like?",)),
+    "print.ask_binding": (
+        ("Jilidnya mau hard cover, soft cover atau spiral, {kak}?",),
+        ("Which binding would you like: hard cover, soft cover or spiral?",),
+    ),
+    "print.ask_colour": (("Cetaknya hitam putih atau warna, {kak}?",), ("Black & white or colour?",)),
+    "price.is": (
+        ("Harga *{name}* {price} {kak}", "*{name}* harganya {price} {kak}"),
+        ("The price of *{name}* is {price}",),
+    ),
+    "price.on_sale": ((" (sedang promo, harga normal {price})",), (" (on sale, normally {price})",)),
+    "price.for_units": ((" Untuk {qty} {unit}: {sum}.",), (" For {qty} {unit}: {sum}.",)),
+    "price.for_qty": ((" Untuk {qty}: {sum}.",), (" For {qty}: {sum}.",)),
+    "points.have": (("Poin {kak} saat ini {n} poin",), ("You have {n} points",)),
+    "points.worth": ((", bisa dipakai untuk potongan {value}.",), (" (worth {value} off).",)),
+    "draft.ask_fulfilment": (
+        ("Pesanannya mau dikirim atau diambil di toko, {kak}? Kalau dikirim, ke kota mana?",),
+        ("Should we ship it or will you pick it up at the shop? If shipping, to which city?",),
+    ),
     # handoff and complaints
     "handoff.request": (
         (

@@ -142,12 +142,8 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
     )
     points = tools.loyalty_points(ctx) if asks_points else None
     if points is not None:
-        if v.en:
-            own = f"You have {points['points']} points"
-            own += f" (worth {rp(points['value'])} off)." if points["value"] else "."
-        else:
-            own = f"Poin {v.kak} saat ini {points['points']} poin"
-            own += f", bisa dipakai untuk potongan {rp(points['value'])}." if points["value"] else "."
+        own = v.say("points.have", n=points["points"])
+        own += v.say("points.worth", value=rp(points["value"])) if points["value"] else "."
         lines.insert(0, own)
     address = ctx.profile.get("address")
     if asks_address and address and not any(address[:12] in ln for ln in lines):
@@ -295,25 +291,15 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
     p = res.products[0]
     qty = plan.quantity or 1
     q = tools.price_quote(ctx, sku=p.sku, quantity=qty, unit_word=plan.unit_word)
-    if v.en:
-        text = f"The price of *{p.name}* is {rp(q['unit_price'])}"
-        if q["on_sale"]:
-            text += f" (on sale, normally {rp(q['normal_price'])})"
-        text += "."
-        if q["packs"] > 1:
-            text += f" For {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
-    else:
-        text = v.pick(
-            f"Harga *{p.name}* {rp(q['unit_price'])} {v.kak}",
-            f"*{p.name}* harganya {rp(q['unit_price'])} {v.kak}",
-        )
-        if q["on_sale"]:
-            text += f" (sedang promo, harga normal {rp(q['normal_price'])})"
-        text += "."
-        if q["converted"]:
-            text += f" Untuk {qty} {plan.unit_word}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
-        elif q["packs"] > 1:
-            text += f" Untuk {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
+    text = v.say("price.is", name=p.name, price=rp(q["unit_price"]))
+    if q["on_sale"]:
+        text += v.say("price.on_sale", price=rp(q["normal_price"]))
+    text += "."
+    total = f"{q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}"
+    if q["converted"]:
+        text += v.say("price.for_units", qty=qty, unit=plan.unit_word, sum=total)
+    elif q["packs"] > 1:
+        text += v.say("price.for_qty", qty=qty, sum=total)
     stock = _stock_phrase(v, product_summary(p))
     return Outcome(
         _join(f"{text} {stock}", cta(v, "order")),
@@ -589,18 +575,10 @@ def _advance_draft(
         )
 
     if not ship.get("method"):
-        return ask(
-            DraftSlot.FULFILMENT,
-            "Should we ship it or will you pick it up at the shop? If shipping, to which city?"
-            if v.en
-            else f"Pesanannya mau dikirim atau diambil di toko, {v.kak}? Kalau dikirim, ke kota mana?",
-        )
+        return ask(DraftSlot.FULFILMENT, v.say("draft.ask_fulfilment"))
     if ship["method"] == Fulfilment.DELIVERY:
         if not ship.get("city"):
-            return ask(
-                DraftSlot.FULFILMENT,
-                "To which city should we ship it?" if v.en else f"Dikirim ke kota mana, {v.kak}?",
-            )
+            return ask(DraftSlot.FULFILMENT, v.say("shipping.ask_city"))
         q = tools.shipping_quote(ctx, city=ship["city"], items=items, weight_g=ship.get("weight_g"))
         if not q["found"] or q["kg"] is None:
             ship["unpriced"] = True
@@ -836,100 +814,51 @@ def _print_quote_reply(
     if q.get("sizes"):  # a paper size the shop's price list does not have
         sizes = ", ".join(q["sizes"])
         return Outcome(
-            f"Sorry, we do not print on {q['paper_size']}; our sizes are {sizes}. Which one would you like?"
-            if v.en
-            else f"Mohon maaf {v.kak}, ukuran {q['paper_size']} tidak tersedia; kami melayani {sizes}. "
-            f"Mau pakai ukuran yang mana?",
+            v.say("print.no_size", size=q["paper_size"], sizes=sizes),
             memory={"print_spec": {k: val for k, val in spec.items() if k != "paper_size"}},
         )
-    doc = spec.get("document_type") or ("document" if v.en else "dokumen")
+    doc = spec.get("document_type") or v.say("print.document")
     doc = {"ktp": "KTP"}.get(doc, doc)
     single_sheet = spec.get("document_type") in ("ktp", "ijazah")
-    verb = (
-        "fotokopi"
-        if "fotokopi" in plan.analysis.words and not v.en
-        else ("copy" if v.en and "fotokopi" in plan.analysis.words else "print")
-    )
+    verb = v.say("print.verb.copy" if "fotokopi" in plan.analysis.words else "print.verb.print")
     copies = q["copies"]
     lines: list[str] = []
-    rate_name = {
-        "bw": "hitam putih" if not v.en else "black & white",
-        "color": "warna" if not v.en else "colour",
-        "thesis": "skripsi/tesis" if not v.en else "thesis",
-    }[q["rate"]]
+    rate_name = v.say(f"print.rate.{q['rate']}")
     if q["complete"]:
-        lines.append(
-            f"Estimate for printing {doc}, {q['pages']} pages × {copies} copies:"
-            if v.en
-            else f"Estimasi biaya print {doc} {q['pages']} halaman × {copies} rangkap:"
-        )
+        lines.append(v.say("print.estimate", doc=doc, pages=q["pages"], copies=copies))
         size = q.get("paper_size") or "A4"
         label = rate_name if size == "A4" else f"{rate_name} {size}"
         discount = (
-            f" − {q['duplex_discount_pct']}% {'double-sided' if v.en else 'bolak-balik'}"
-            if q.get("duplex_discount_pct")
-            else ""
+            f" − {q['duplex_discount_pct']}% {v.say('print.duplex')}" if q.get("duplex_discount_pct") else ""
         )
         lines.append(
             f"• Print ({label}): {q['pages']} × {copies} × {rp(q['per_page'])}{discount} = {rp(q['print_cost'])}"
         )
         if q["binding_cost"]:
             lines.append(
-                f"• {'Binding' if v.en else 'Jilid'} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
+                f"• {v.say('print.binding')} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
                 f"{rp(q['binding_cost'])}"
             )
         if q.get("express_cost"):
             lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
         if q.get("minimum_adjustment"):
-            lines.append(
-                f"• Minimum charge {rp(q['minimum_charge'])}"
-                if v.en
-                else f"• Biaya minimum {rp(q['minimum_charge'])}"
-            )
+            lines.append(v.say("print.minimum", min=rp(q["minimum_charge"])))
         lines.append(f"Total: {rp(q['total'])}")
     else:
-        what = f"{doc} {copies} {'copies' if v.en else ('lembar' if single_sheet else 'rangkap')}"
+        what = f"{doc} {copies} {v.say('print.unit.sheets' if single_sheet else 'print.unit.copies')}"
         if spec.get("binding") and spec["binding"] != "none":
-            what += f", {'binding' if v.en else 'jilid'} {spec['binding']}"
+            what += v.say("print.with_binding", binding=spec["binding"])
         if spec.get("color") is True:
-            what += ", colour" if v.en else ", warna"
-        lines.append(
-            f"Sure! {verb.capitalize()} {what}."
-            if v.en
-            else v.pick(f"Siap {v.kak}, {verb} {what} ya.", f"Baik {v.kak}, pesanan {verb} {what} dicatat.")
-        )
-        rate_line = (
-            f"Rate: {rp(q['per_page'])} per page ({rate_name})"
-            if v.en
-            else f"Tarif {verb} {rate_name} {rp(q['per_page'])} per lembar"
-        )
+            what += v.say("print.with_colour")
+        lines.append(v.say("print.noted", verb=verb, what=what))
+        rate_line = v.say("print.rate", verb=verb, rate=rate_name, price=rp(q["per_page"]))
         if spec.get("binding") and spec["binding"] != "none" and q["binding_price"]:
-            rate_line += (
-                f", binding {spec['binding']} {rp(q['binding_price'])} per book"
-                if v.en
-                else f", jilid {spec['binding']} {rp(q['binding_price'])} per buku"
-            )
+            rate_line += v.say("print.rate_binding", binding=spec["binding"], price=rp(q["binding_price"]))
         lines.append(rate_line + ".")
-        if single_sheet:
-            lines.append(
-                "Please send a photo/scan here or bring the document to our store."
-                if v.en
-                else f"Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {v.kak} 🙏"
-            )
-        else:
-            lines.append(
-                "Please send the file (PDF/DOCX); we will check it and confirm the total from the page count."
-                if v.en
-                else "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari "
-                "jumlah halaman 🙏"
-            )
+        lines.append(v.say("print.send_photo" if single_sheet else "print.send_file"))
     mem = {"print_spec": spec}
     if asked_price and not q["complete"]:
-        lines.append(
-            "Tell me the number of pages and I will work out the total."
-            if v.en
-            else "Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya."
-        )
+        lines.append(v.say("print.ask_pages"))
     elif not asked_price:
         lines.append(_next_print_question(v, spec))
     return Outcome(_join(*lines), memory=mem)
@@ -942,15 +871,11 @@ def _next_print_question(v: Voice, spec: dict[str, Any]) -> str:
     if doc in tools.SINGLE_SHEET_DOCUMENTS:
         return ""
     if not spec.get("copies"):
-        return "How many copies would you like?" if v.en else f"Mau dicetak berapa rangkap, {v.kak}?"
+        return v.say("print.ask_copies")
     if doc in ("skripsi", "tesis", "disertasi") and not spec.get("binding"):
-        return (
-            "Which binding would you like: hard cover, soft cover or spiral?"
-            if v.en
-            else f"Jilidnya mau hard cover, soft cover atau spiral, {v.kak}?"
-        )
+        return v.say("print.ask_binding")
     if spec.get("color") is None:
-        return "Black & white or colour?" if v.en else f"Cetaknya hitam putih atau warna, {v.kak}?"
+        return v.say("print.ask_colour")
     return ""
 
 
