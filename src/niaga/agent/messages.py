@@ -396,6 +396,9 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Pesanannya mau dikirim atau diambil di toko, {kak}? Kalau dikirim, ke kota mana?",),
         ("Should we ship it or will you pick it up at the shop? If shipping, to which city?",),
     ),
+    "product.line_normally": (("normal {price}",), ("normally {price}",)),
+    "product.line_out": (("stok habis",), ("out of stock",)),
+    "weight": (("berat {w}",), ("weight {w}",)),
     # handoff and complaints
     "handoff.request": (
         (

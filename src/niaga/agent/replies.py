@@ -669,9 +669,9 @@ def _shipping_line(v: Voice, ship: dict[str, Any], total: dict[str, Any]) -> str
 
 def _weight_text(grams: int, v: Voice) -> str:
     if grams < 1000:
-        return f"{'weight' if v.en else 'berat'} {grams} g"
+        return v.say("weight", w=f"{grams} g")
     kg = f"{grams / 1000:.2f}".rstrip("0").rstrip(".")
-    return f"{'weight' if v.en else 'berat'} {kg if v.en else kg.replace('.', ',')} kg"
+    return v.say("weight", w=f"{kg if v.en else kg.replace('.', ',')} kg")
 
 
 def _draft_shipping(draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:

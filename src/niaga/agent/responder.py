@@ -125,12 +125,12 @@ def _join(*parts: str) -> str:
 def product_line(v: Voice, p: dict[str, Any], *, with_stock: bool = False) -> str:
     price = rp(p["effective_price"])
     if p.get("on_sale"):
-        price += f" ({'normally' if v.en else 'normal'} {rp(p['price'])})"
+        price += f" ({v.say('product.line_normally', price=rp(p['price']))})"
     line = f"• {p['name']} — {price}"
     if with_stock and p.get("stock_tracked"):
         avail = p.get("available") or 0
         if avail <= 0:
-            line += " — " + ("out of stock" if v.en else "stok habis")
+            line += " — " + v.say("product.line_out")
     return line
 
 
