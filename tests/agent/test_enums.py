@@ -20,3 +20,12 @@ def test_every_order_status_has_text_in_both_languages() -> None:
     for lang in ("id", "en"):
         assert set(ORDER_STATUS_TEXT[lang]) == set(OrderStatus)
         assert ORDER_STATUS_TEXT[lang]["shipped"]  # plain strings still look it up
+
+
+def test_the_dashboard_labels_every_intent_and_order_status() -> None:
+    """The agent's vocabularies and the dashboard's labels (niaga.web.i18n) stay one list."""
+    from niaga.web import i18n
+
+    for lang in i18n.LANGS:
+        assert set(i18n.INTENT_LABELS[lang]) == set(Intent)
+        assert set(OrderStatus) <= set(i18n.STATUS_LABELS[lang])
