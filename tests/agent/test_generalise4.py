@@ -65,3 +65,22 @@ def test_wanting_a_count_with_a_destination_and_courier_is_an_order(batik, chat)
     # the same words asked as a question about the cost stay a shipping quote
     t = chat(batik, "62817000004", "mau 2 dress batik wanita sekar, ongkir ke Solo berapa?")
     assert t.intent == "shipping_cost"
+
+
+def test_a_variant_question_about_several_products_lists_them(rizquna, chat) -> None:  # type: ignore[no-untyped-def]
+    t = chat(rizquna, "62817000005", "min sajadahnya ada warna lain ga")
+    assert t.intent == "product_query" and "tidak tersedia" not in t.reply
+    assert "Sajadah Turki Tebal" in t.reply and "Sajadah Travel Lipat" in t.reply
+
+
+def test_short_english_plurals() -> None:
+    assert normalize("kits bags") == "perlengkapan tas"
+
+
+@pytest.mark.parametrize("text", ["paketnya nyasar ke alamat lain kak", "my parcel got lost"])
+def test_a_parcel_gone_astray_is_a_complaint(text: str) -> None:
+    assert "complaint" in nlu.analyze(text).signals
+
+
+def test_asking_to_be_called_by_someone() -> None:
+    assert "handoff" in nlu.analyze("can someone from your team call me?").signals

@@ -231,7 +231,8 @@ SIGNALS: dict[str, str] = {
     r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
     r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
-    r"\blive agent\b|\bhuman agent\b",
+    r"\blive agent\b|\bhuman agent\b|"
+    r"\b(?:someone|somebody|anyone|a person|staff)\b(?:\s+\w+){0,4}\s+(?:call|phone|contact|text)\s+me\b",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
     r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
@@ -256,7 +257,7 @@ SIGNALS: dict[str, str] = {
     r"(?:arrived|came|come) (?:with|out) (?:a |an )?(?:hole|stain|tear|rip|damage|blurry|faded|wrong|crooked)|"
     r"(?:with|has|have|had) (?:a |an )?holes?|"
     r"halaman(?:nya)? (?:yang |yg )?(?:kosong|hilang|terlewat|kurang|blank|rusak|kebalik|terbalik)|"
-    r"blank pages?|missing pages?)\b",
+    r"blank pages?|missing pages?|nyasar|kesasar|salah alamat|wrong address|lost)\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"

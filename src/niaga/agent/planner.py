@@ -356,11 +356,14 @@ def resolve_products(
         if not idx.bm25.vocab.expand(t)
         and ((t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))
     ]  # "braille", size "a3"
-    variant = _variant_question(hits, terms)
-    if variant is not None:
+    variants = _variant_question(hits, terms)
+    if variants:
         # "mukena ada warna lain?": the product is there, the variant word is what is asked; never answer
-        # "not available" while naming that same product as the alternative.
-        return Resolution(products=products_by_ids(ctx, [variant]), confident=True, terms=terms)
+        # "not available" while naming that same product as the alternative. Several products carrying
+        # the name ("sajadahnya ada warna lain?") are listed for the customer to choose.
+        return Resolution(
+            products=products_by_ids(ctx, variants[:5]), confident=len(variants) == 1, terms=terms
+        )
     if hits and unknown and hits[0].coverage < FULL_COVERAGE:
         alts = _alternatives(ctx, hits)
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
@@ -430,13 +433,12 @@ def _alternatives(ctx: ToolContext, hits: list[catalog_search.ProductHit]) -> li
 VARIANT_WORDS = {"warna", "ukuran", "motif", "model", "tipe", "jenis", "varian", "size", "colour", "color"}
 
 
-def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> int | None:
-    """The one product whose own name carries every term of the question except variant words."""
+def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> list[int]:
+    """The products whose own name carries every term of the question except variant words."""
     rest = [t for t in terms if t not in VARIANT_WORDS]
     if not hits or len(rest) == len(terms) or not rest or hits[0].coverage >= FULL_COVERAGE:
-        return None
-    named = [h for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
-    return named[0].product_id if len(named) == 1 else None
+        return []
+    return [h.product_id for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
 
 
 def has_product_strong(res: Resolution) -> bool:

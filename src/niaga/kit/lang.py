@@ -671,7 +671,7 @@ def normalize(text: str) -> str:
             out.append(m.group(1))
             tok = m.group(2)
         slang = SLANG.get(tok)
-        if slang is None and len(tok) > 4 and tok.endswith("s") and tok.isascii():
+        if slang is None and len(tok) > 3 and tok.endswith("s") and tok.isascii():
             slang = _english_plural(tok)
         if slang is None and "-" in tok and tok not in SLANG:
             parts = [SLANG.get(p, p) for p in tok.split("-") if p]
