@@ -212,7 +212,8 @@ SETS = (
     "heldout",
     "heldout2",
     "heldout3",
-)  # heldout2, heldout3: each written before the fixes that followed it
+    "heldout4",
+)  # heldout2, heldout3, heldout4: each written before the fixes that followed it
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

@@ -63,3 +63,24 @@ def test_transfer_claim_without_an_open_order_attaches_nothing(rizquna, chat, db
     t = chat(rizquna, "62811777002", "saya sudah transfer tapi status belum berubah")
     assert t.intent == "payment" and "bukti transfer" in t.reply
     assert db.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+def test_the_same_proof_twice_attaches_and_alerts_once(rizquna, db):  # type: ignore[no-untyped-def]
+    """The tool that changes an order and enqueues an alert carries an idempotency key: a retried turn (or
+    the same photo sent again) adds no second pending payment and no second alert."""
+    from niaga.agent.service import turn
+
+    customer, order = _order_for(db, rizquna, "62811777003")
+    conv = conversations.get_or_open(
+        db, business_id=rizquna.id, customer_id=customer.id, channel="whatsapp", chat_id="62811777003"
+    )
+    photo = {"path": f"{rizquna.id}/inbound/bukti2.jpg", "mimetype": "image/jpeg", "filename": "bukti2.jpg"}
+    (get_settings().files_dir / photo["path"]).parent.mkdir(parents=True, exist_ok=True)
+    (get_settings().files_dir / photo["path"]).write_bytes(b"\xff\xd8" + b"\0" * 100)
+    for text in ("sudah transfer ya kak", "sudah transfer kak, ini buktinya"):
+        msg = conversations.record_inbound(db, conversation=conv, text=text, media=[photo])
+        t = turn(db, business=rizquna, conversation=conv, message=msg)
+        db.commit()
+    assert "sudah kami terima sebelumnya" in t.reply
+    assert len(db.scalars(sa.select(Payment).where(Payment.order_id == order.id)).all()) == 1
+    assert db.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.name == "channels.alert")) == 1

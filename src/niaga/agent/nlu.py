@@ -10,24 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from niaga.agent.enums import Intent
 from niaga.kit.lang import detect_language, normalize
 
-INTENTS = (
-    "greeting",
-    "store_info",
-    "product_query",
-    "price_check",
-    "stock_check",
-    "shipping_cost",
-    "order_create",
-    "order_status",
-    "payment",
-    "print_order",
-    "complaint",
-    "human_handoff",
-    "thanks",
-    "other",
-)
+INTENTS = tuple(Intent)  # the fixed list, in the shared scorer's order
 DOCUMENT_TYPES = ("skripsi", "tesis", "makalah", "proposal", "laporan", "ktp", "ijazah", "dokumen")
 BINDINGS = ("none", "staple", "spiral", "softcover", "hardcover")
 
@@ -232,10 +218,11 @@ SIGNALS: dict[str, str] = {
     "thanks": r"\b(?:makasih|thanks|thank|jazakallah\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
     "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
     r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|call|dihubungi|ditelpon|"
-    r"ditelepon|dihubungkan)\b(?:\s+\w+){0,3}?\s+"
+    r"ditelepon|dihubungkan|disambung\w*|dioper\w*|diarahkan|dialihkan|diteruskan)\b(?:\s+\w+){0,3}?\s+"
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
-    r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko)\b(?! (?:bot|robot))|"
+    r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko|someone|somebody|"
+    r"anybody|anyone)\b(?! (?:bot|robot))|"
     r"\b(?:mau|ingin|minta|want|need|perlu|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
     r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
     r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner|orang|orang asli)\b"
@@ -244,7 +231,8 @@ SIGNALS: dict[str, str] = {
     r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
     r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
-    r"\blive agent\b|\bhuman agent\b",
+    r"\blive agent\b|\bhuman agent\b|"
+    r"\b(?:someone|somebody|anyone|a person|staff)\b(?:\s+\w+){0,4}\s+(?:call|phone|contact|text)\s+me\b",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
     r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
@@ -264,7 +252,12 @@ SIGNALS: dict[str, str] = {
     r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|not yet|still not|never) (?:arrived|arrive|received|come|came)|"
     r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come)|"
     r"(?:received|got|sent|send|delivered|shipped|gave)(?: me| us)? (?:the |a |an )?(?:wrong|incorrect|damaged|broken)|"
-    r"(?:arrived|came) (?:damaged|broken|torn|late|wet)|defective|not what i ordered)\b",
+    r"(?:arrived|came) (?:damaged|broken|torn|late|wet)|defective|not what i ordered|"
+    r"dirty|smells?|smelly|stained|stains?|ripped|blurry|blurred|smudged|crooked|scratched|"
+    r"(?:arrived|came|come) (?:with|out) (?:a |an )?(?:hole|stain|tear|rip|damage|blurry|faded|wrong|crooked)|"
+    r"(?:with|has|have|had) (?:a |an )?holes?|"
+    r"halaman(?:nya)? (?:yang |yg )?(?:kosong|hilang|terlewat|kurang|blank|rusak|kebalik|terbalik)|"
+    r"blank pages?|missing pages?|nyasar|kesasar|salah alamat|wrong address|lost)\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -279,7 +272,7 @@ SIGNALS: dict[str, str] = {
     r"\bwhere is my order\b|\border status\b|\bcek pesanan\b|\bcek order\b",
     "store_info": r"\bjam (?:buka|operasional|kerja|tutup|berapa)\b|\bbuka (?:jam|hari|tidak|sampai|kapan|"
     r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
-    r"\bmaps?\b|\bdimana\b|\bdi mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
+    r"\bmaps?\b|\bdimana\b|\bdi mana\b|\b(?:daerah|sebelah|kawasan|bagian|kota) mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
     r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
     r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
@@ -402,6 +395,13 @@ def stated_weight(text: str) -> int | None:
     return round(grams) if 0 < grams <= 1_000_000 else None
 
 
+# A question about where the shop is ("alamatnya?", "tokonya di daerah mana?", "where are you located?").
+ADDRESS_RE = re.compile(
+    r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|"
+    r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|where (?:is|are) (?:the |your )?(?:store|shop|you))\b"
+)
+
+
 PICKUP_RE = re.compile(
     r"\b(?:ambil(?:nya)? (?:di|ke) (?:toko|tempat|sana|outlet|gerai)|diambil|ambil sendiri|"
     r"saya (?:yang )?ambil|aku (?:yang )?ambil|pick ?up|pickup|ambil aja|ambil saja|"
@@ -460,7 +460,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     m = re.search(r"\b(a3|a4|a5|a6|b5|f4|folio|legal|letter)\b", n)
     if m:
         spec["paper_size"] = {"folio": "F4"}.get(m.group(1), m.group(1).upper())
-    m = re.search(r"\b(\d{1,4})\s+halaman\b", n) or re.search(r"\bhalaman\s+(\d{1,4})\b", n)
+    m = re.search(
+        r"\b(\d{1,4})\s+(?:(?:warna|berwarna|hitamputih|bolakbalik|a3|a4|f4)\s+)?halaman\b", n
+    ) or re.search(r"\bhalaman\s+(\d{1,4})\b", n)
     if m:
         spec["pages"] = int(m.group(1))
     m = re.search(

@@ -4,10 +4,13 @@ products in focus from memory), which intent from the fixed list, which entities
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from niaga.agent import nlu
+from niaga.agent.enums import PRODUCT_INTENTS, DraftSlot, Intent, Mode
+from niaga.agent.memory import ConversationMemory
 from niaga.agent.tools import ToolContext, products_by_ids
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product
@@ -22,6 +25,9 @@ NON_PRODUCT_WORDS = {
     "lokasi",
     "dimana",
     "mana",
+    "daerah",
+    "sebelah",
+    "kawasan",
     "lama",
     "selesai",
     "format",
@@ -227,7 +233,16 @@ NON_PRODUCT_WORDS = {
     "with",
     "and",
 }
-PRODUCT_INTENTS = ("product_query", "price_check", "stock_check", "shipping_cost", "order_create")
+# Retrieval thresholds (shares of the question's content terms a product matched, and score ratios).
+FULL_COVERAGE = 0.99  # the product matched every content word of the question
+MIN_COVERAGE = 0.6  # below this the best product is not what was asked: "not available" + alternatives
+ALTERNATIVE_COVERAGE = 0.5  # an alternative shown beside "not available" shares at least half the words
+FOCUS_SCORE_RATIO = 0.75  # products in focus scoring within this share of the best are all meant
+CLOSE_SCORE_RATIO = 0.6  # equally covering products scoring within this share of the best are candidates
+NAME_COVERAGE_MARGIN = 0.3  # one candidate's own name must carry this much more of the question to win
+# A knowledge document whose BM25 score reaches this (with a matched word) answers a policy question.
+KNOWLEDGE_HIT_SCORE = 3.0
+
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
 
 
@@ -248,7 +263,7 @@ class Resolution:
 
 @dataclass
 class Plan:
-    intent: str
+    intent: Intent
     entities: dict[str, Any]
     analysis: nlu.Analysis
     res: Resolution
@@ -256,7 +271,7 @@ class Plan:
     unit_word: str | None = None
     city: str | None = None
     print_spec: dict[str, Any] = field(default_factory=dict)
-    mode: str = ""  # confirm|cancel|promo|recommend|inherit|print
+    mode: Mode = Mode.NONE
     angry: bool = False
 
 
@@ -294,7 +309,7 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
 
 
 def resolve_products(
-    ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str]
+    ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str]
 ) -> Resolution:
     db, bid = ctx.db, ctx.business_id
     ids = catalog_search.find_skus(db, business_id=bid, text=a.raw)
@@ -306,7 +321,7 @@ def resolve_products(
     stop = _stopwords(ctx, cities)
     idx = catalog_search.get_index(db, business_id=bid)
     terms = idx.content_terms(a.norm, stop)
-    focus = [int(x) for x in memory.get("focus") or []]
+    focus = list(memory.focus)
     if not terms:
         return Resolution(terms=[])
     followup = "followup" in a.signals or len(terms) <= 1
@@ -314,15 +329,15 @@ def resolve_products(
         hits = catalog_search.search_products(
             db, business_id=bid, query=a.norm, limit=5, restrict_ids=focus, extra_stopwords=stop
         )
-        full = [h for h in hits if h.coverage >= 0.99]
+        full = [h for h in hits if h.coverage >= FULL_COVERAGE]
         if full:
-            best = [h for h in full if h.score >= 0.75 * full[0].score]
+            best = [h for h in full if h.score >= FOCUS_SCORE_RATIO * full[0].score]
             return Resolution(
                 products=products_by_ids(ctx, [h.product_id for h in best]),
                 confident=len(best) == 1,
                 from_focus=True,
                 terms=terms,
-                matched_numbers={int(t) for t in full[0].matched if t.isdigit()},
+                matched_numbers=_name_numbers(full[0]),
             )
     focus_products = products_by_ids(ctx, focus) if focus and followup else []
     hits = catalog_search.search_products(
@@ -341,27 +356,32 @@ def resolve_products(
         if not idx.bm25.vocab.expand(t)
         and ((t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))
     ]  # "braille", size "a3"
-    variant = _variant_question(hits, terms)
-    if variant is not None:
+    variants = _variant_question(hits, terms)
+    if variants:
         # "mukena ada warna lain?": the product is there, the variant word is what is asked; never answer
-        # "not available" while naming that same product as the alternative.
-        return Resolution(products=products_by_ids(ctx, [variant]), confident=True, terms=terms)
-    if hits and unknown and hits[0].coverage < 0.99:
-        alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3])
+        # "not available" while naming that same product as the alternative. Several products carrying
+        # the name ("sajadahnya ada warna lain?") are listed for the customer to choose.
+        return Resolution(
+            products=products_by_ids(ctx, variants[:5]), confident=len(variants) == 1, terms=terms
+        )
+    if hits and unknown and hits[0].coverage < FULL_COVERAGE:
+        alts = _alternatives(ctx, hits)
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
     if (
         hits
-        and hits[0].coverage < 0.99
+        and hits[0].coverage < FULL_COVERAGE
         and any(re.fullmatch(r"[a-z]\d{1,2}", t) and t not in hits[0].matched for t in terms)
     ):
         # a size the best match does not have ("Quran ukuran A3")
-        alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3])
+        alts = _alternatives(ctx, hits)
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
-    if not hits or hits[0].coverage < 0.6:
-        alts = products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= 0.5][:3]) if hits else []
+    if not hits or hits[0].coverage < MIN_COVERAGE:
+        alts = _alternatives(ctx, hits)
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
     top = hits[0]
-    close = [h for h in hits if h.coverage >= top.coverage - 1e-9 and h.score >= 0.6 * top.score]
+    close = [
+        h for h in hits if h.coverage >= top.coverage - 1e-9 and h.score >= CLOSE_SCORE_RATIO * top.score
+    ]
     focus_cats = {p.category for p in focus_products if p.category}
     if focus_cats and any(h.category in focus_cats for h in close):
         # "kalau yang saku?" after talking about Qurans means the Quran, not any pocket-size product.
@@ -381,7 +401,7 @@ def resolve_products(
             ) / max(len(h.terms), 1)
 
         covs = sorted(((name_cov(h), h) for h in close), key=lambda x: -x[0])
-        if covs[0][0] >= 0.99 and covs[1][0] < covs[0][0] - 0.3:
+        if covs[0][0] >= FULL_COVERAGE and covs[1][0] < covs[0][0] - NAME_COVERAGE_MARGIN:
             close = [covs[0][1]]
     if len(close) > 1 and len(terms) == 1 and "order_verb" in a.signals:
         # "order 3 peci": an order is for one product; the one whose own name is that word is meant
@@ -394,21 +414,31 @@ def resolve_products(
         products=products,
         confident=len(close) == 1,
         terms=terms,
-        matched_numbers={int(t) for t in top.matched if t.isdigit()},
+        matched_numbers=_name_numbers(top),
     )
+
+
+def _name_numbers(hit: catalog_search.ProductHit) -> set[int]:
+    """The numbers of the query that the product's own name carries ("hafalan 8 blok"): those are not
+    quantities. A number that only its description or attributes carry (an age range "7-12") still is."""
+    name = set(tokens(hit.name))
+    return {int(t) for t in hit.matched if t.isdigit() and t in name}
+
+
+def _alternatives(ctx: ToolContext, hits: list[catalog_search.ProductHit]) -> list[Product]:
+    return products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= ALTERNATIVE_COVERAGE][:3])
 
 
 # Words that ask for a variant of a product rather than name one.
 VARIANT_WORDS = {"warna", "ukuran", "motif", "model", "tipe", "jenis", "varian", "size", "colour", "color"}
 
 
-def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> int | None:
-    """The one product whose own name carries every term of the question except variant words."""
+def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> list[int]:
+    """The products whose own name carries every term of the question except variant words."""
     rest = [t for t in terms if t not in VARIANT_WORDS]
-    if not hits or len(rest) == len(terms) or not rest or hits[0].coverage >= 0.99:
-        return None
-    named = [h for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
-    return named[0].product_id if len(named) == 1 else None
+    if not hits or len(rest) == len(terms) or not rest or hits[0].coverage >= FULL_COVERAGE:
+        return []
+    return [h.product_id for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
 
 
 def has_product_strong(res: Resolution) -> bool:
@@ -418,7 +448,7 @@ def has_product_strong(res: Resolution) -> bool:
 
 
 # What a confirmed-looking order still needs before the customer can say YA (see replies._advance_draft).
-DRAFT_SLOTS = ("fulfilment", "courier", "address", "name")
+DRAFT_SLOTS = (DraftSlot.FULFILMENT, DraftSlot.COURIER, DraftSlot.ADDRESS, DraftSlot.NAME)
 COURIER_WORDS = {
     "jne",
     "jnt",
@@ -521,145 +551,364 @@ def extract_name(text: str) -> str:
     return " ".join(w if w[:1].isupper() else w.capitalize() for w in words)
 
 
-def decide_intent(
-    a: nlu.Analysis, res: Resolution, memory: dict[str, Any], *, knowledge_hit: bool
-) -> tuple[str, str]:
-    """(intent, mode). Order matters: explicit requests first, then the most specific signal."""
-    s = a.signals
-    has_product = bool(res.products)
-    focus = bool(memory.get("focus"))
-    draft = memory.get("draft")
-    spec_keys = any(k in a.print_spec for k in ("copies", "pages", "binding", "color"))
-    print_ctx = bool(a.print_spec.get("document_type")) and (
-        "print_verb" in s or (a.print_spec["document_type"] != "dokumen" and spec_keys)
-    )
-    print_words = {"print", "fotokopi", "prints"}
-    service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
-    print_ctx = print_ctx or (bool(print_words & set(a.words)) and spec_keys and service_line)
-    # "jilid spiral berapa?" in a shop whose binding is a print-shop price, not a catalogue product
-    print_ctx = print_ctx or (
-        "binding" in a.print_spec and "jilid" in a.words and res.product is None and not res.alternatives
-    )
-    if "empty" in s:
-        return "other", ""
-    if "handoff" in s:
-        return "human_handoff", ""
-    if draft and "cancel" in s:
-        return "order_create", "cancel"
-    awaiting = draft.get("awaiting") if isinstance(draft, dict) else None
-    if awaiting in DRAFT_SLOTS and not has_product_strong(res) and is_slot_answer(a, awaiting):
-        return "order_create", "slot"
-    if draft and "confirm" in s and not has_product and "thanks" not in s:
-        return "order_create", "confirm"
-    if (
-        memory.get("last_intent") == "print_order"
-        and not has_product_strong(res)
-        and any(k in a.print_spec for k in ("binding", "color", "duplex", "copies"))
-        and "price" not in s
-    ):
-        return "print_order", "print"
-    if "complaint" in s and ("conditional" not in s or "angry" in s):
-        return "complaint", ""
-    if "duration" in s and not ("shipping" in s or a.city):
-        return "store_info", ""
-    if "order_number" in s and "payment" not in s:
-        return "order_status", ""
-    if re.search(r"\b(?:ORD|INV)-?\d", a.raw, re.I) and "payment" not in s:
-        return "order_status", ""  # an incomplete order number: ask for the full one
-    if (
-        "payment" in s
-        and "store_info" in s
-        and knowledge_hit
-        and not has_product
-        and re.search(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b", a.norm)
-    ):
-        return "store_info", ""  # "dibayar jam berapa biar dikirim hari itu?": a policy question
-    if "payment" in s and not (has_product and ("price" in s or "order" in s)):
-        return "payment", ""
-    if (
-        "order_status" in s
-        and "store_info" in s
-        and re.search(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b", a.norm)
-    ):
-        return "store_info", ""  # "aturan retur barangnya gimana?": the policy, not an order's status
-    if "order_status" in s:
-        return "order_status", ""
-    if "order_verb" in s and has_product_strong(res) and ("shipping" in s or a.city) and not print_ctx:
+@dataclass
+class Facts:
+    """What the intent rules look at, computed once per message."""
+
+    a: nlu.Analysis
+    res: Resolution
+    memory: ConversationMemory
+    knowledge_hit: bool
+    s: set[str] = field(init=False)
+    has_product: bool = field(init=False)  # any product resolved
+    strong_product: bool = field(init=False)  # one confident catalogue product (not a print service line)
+    wants_product: bool = field(init=False)  # a product was named, found or not
+    focus: bool = field(init=False)  # products in focus from earlier turns
+    awaiting: str | None = field(init=False)  # the slot an open order draft waits on
+    print_ctx: bool = field(init=False)  # a print-shop request (priced from the print price list)
+    wants_count: bool = field(init=False)  # "mau 2 ..." stated, not asked about its cost
+
+    def __post_init__(self) -> None:
+        a, res, s = self.a, self.res, self.a.signals
+        self.s = s
+        self.has_product = bool(res.products)
+        self.strong_product = has_product_strong(res)
+        self.wants_product = self.has_product or res.not_found is not None
+        self.focus = bool(self.memory.focus)
+        draft = self.memory.draft
+        self.awaiting = draft.get("awaiting") if isinstance(draft, dict) else None
+        spec_keys = any(k in a.print_spec for k in ("copies", "pages", "binding", "color"))
+        print_ctx = bool(a.print_spec.get("document_type")) and (
+            "print_verb" in s or (a.print_spec["document_type"] != "dokumen" and spec_keys)
+        )
+        service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
+        print_ctx = print_ctx or (bool(_PRINT_WORDS & set(a.words)) and spec_keys and service_line)
+        # "jilid spiral berapa?" in a shop whose binding is a print-shop price, not a catalogue product
+        self.print_ctx = print_ctx or (
+            "binding" in a.print_spec and "jilid" in a.words and res.product is None and not res.alternatives
+        )
+        self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
+            "price" in s or "ongkir" in a.words or "?" in a.raw
+        )
+
+    @property
+    def last(self) -> Intent | None:
+        return self.memory.last_intent
+
+    def any_spec(self, *keys: str) -> bool:
+        return any(k in self.a.print_spec for k in keys)
+
+    @property
+    def follows_product_talk(self) -> bool:
+        """A follow-up ("kalau yang travel?", "ke Medan?") to a product question with products in focus."""
+        s = self.s
         return (
-            "order_create",
-            "",
-        )  # "order 3 peci, kirim ke Bandung pakai SiCepat": the order, with its courier
-    if "shipping" in s and "store_info" in s and not a.city and not has_product:
-        return "store_info", ""  # "pengiriman pakai kurir apa aja?": the shipping policy, not a quote
-    if "shipping" in s:
-        return "shipping_cost", ""
-    if "store_info" in s and not res.confident and not print_ctx:
-        return "store_info", ""
-    if "conditional" in s and knowledge_hit and not has_product and not print_ctx and not a.city:
-        return "store_info", ""  # "kalau pesan sebelum jam 2, dikirim hari itu?": a policy question
-    if print_ctx:
-        if "price" in s:
-            return "price_check", "print"
-        return "print_order", "print"
-    wants_product = has_product or res.not_found is not None
-    if "stock" in s and (wants_product or focus):
-        return "stock_check", ""
-    if "order" in s and (wants_product or focus):
-        return "order_create", ""
-    if "print_verb" in s and res.product is not None and a.numbers and not ("price" in s or "stock" in s):
-        return "order_create", ""  # "cetak undangan 200 pcs": ordering a catalogue print service
-    if "price" in s and (wants_product or focus):
-        return "price_check", ""
-    if (
-        has_product_strong(res)
-        and _unit_quantity(a)
-        and not (s & {"product_q", "recommend", "promo", "conditional"})
-        and "?" not in a.raw
-    ):
-        return "order_create", ""  # "doa harian 3 biji": a product with a counted quantity is an order
-    if "store_info" in s:
-        return "store_info", ""
-    if "promo" in s and not has_product:
-        return "product_query", "promo"
-    if "recommend" in s:
-        return "product_query", "recommend"
-    last = memory.get("last_intent")
-    if (
-        ("followup" in s or a.city)
-        and focus
-        and last in PRODUCT_INTENTS
-        and not ("thanks" in s or "greeting" in s)
-    ):
-        if last == "shipping_cost" or (
-            a.city and last != "shipping_cost" and "followup" in s and not has_product
-        ):
-            return "shipping_cost", "inherit"
-        return last, "inherit"
-    if (
-        last == "print_order"
-        and "followup" in s
-        and any(k in a.print_spec for k in ("binding", "color", "copies"))
-    ):
-        return "print_order", "print"
-    if "product_q" in s and (wants_product or "promo" not in s):
-        if "thanks" in s and not wants_product:
-            return "thanks", ""
-        if "greeting" in s and not wants_product:
-            return "greeting", ""
-        return "product_query", "promo" if "promo" in s else ""
-    if has_product and not ("thanks" in s or "greeting" in s):
-        return "product_query", ""
-    if "thanks" in s:
-        return "thanks", ""
-    if "greeting" in s:
-        return "greeting", ""
-    if "confirm" in s:
-        return "other", "ack"  # "ok", "sip" with nothing pending: acknowledged, not a question
-    if "stock" in s or "price" in s or "order" in s:
-        return ("stock_check" if "stock" in s else "order_create" if "order" in s else "price_check"), "ask"
-    if knowledge_hit:
-        return "store_info", ""
-    return "other", ""
+            ("followup" in s or bool(self.a.city))
+            and self.focus
+            and self.last in PRODUCT_INTENTS
+            and not ("thanks" in s or "greeting" in s)
+        )
+
+
+_PRINT_WORDS = {"print", "fotokopi", "prints"}
+_WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|want|need)\s+\d+\b")
+_PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
+_PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b")
+_POLICY_WORDS_RE = re.compile(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b")
+_NOT_A_COUNTED_ORDER = {"product_q", "recommend", "promo", "conditional"}
+
+Pick = Intent | Callable[[Facts], Intent]
+ModePick = Mode | Callable[[Facts], Mode]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One intent rule: the first rule (in table order) whose `when` holds decides the intent and mode."""
+
+    name: str
+    when: Callable[[Facts], bool]
+    intent: Pick
+    mode: ModePick = Mode.NONE
+    example: str = ""  # a message it is written for (tests/agent/test_intent_rules.py has one per rule)
+
+    def decide(self, f: Facts) -> tuple[Intent, Mode]:
+        intent = self.intent(f) if callable(self.intent) else self.intent
+        mode = self.mode(f) if callable(self.mode) else self.mode
+        return intent, mode
+
+
+I = Intent  # noqa: E741 (short alias for the table below)
+
+# Explicit requests first, then the most specific signal; the last rule always holds.
+RULES: tuple[Rule, ...] = (
+    Rule("empty", lambda f: "empty" in f.s, I.OTHER, example="🙏🙏"),
+    Rule("handoff", lambda f: "handoff" in f.s, I.HUMAN_HANDOFF, example="mau bicara sama admin"),
+    Rule(
+        "draft_cancel",
+        lambda f: bool(f.memory.draft) and "cancel" in f.s,
+        I.ORDER_CREATE,
+        Mode.CANCEL,
+        example="(draft open) batal kak",
+    ),
+    Rule(
+        "draft_slot",
+        lambda f: f.awaiting in DRAFT_SLOTS and not f.strong_product and is_slot_answer(f.a, str(f.awaiting)),
+        I.ORDER_CREATE,
+        Mode.SLOT,
+        example="(draft waits on the courier) jne aja",
+    ),
+    Rule(
+        "draft_confirm",
+        lambda f: bool(f.memory.draft) and "confirm" in f.s and not f.has_product and "thanks" not in f.s,
+        I.ORDER_CREATE,
+        Mode.CONFIRM,
+        example="(draft open) ya lanjut",
+    ),
+    Rule(
+        "print_option_change",
+        lambda f: (
+            f.last == I.PRINT_ORDER
+            and not f.strong_product
+            and f.any_spec("binding", "color", "duplex", "copies")
+            and "price" not in f.s
+        ),
+        I.PRINT_ORDER,
+        Mode.PRINT,
+        example="(after a print order) jilid spiral aja",
+    ),
+    Rule(
+        "complaint",
+        lambda f: "complaint" in f.s and ("conditional" not in f.s or "angry" in f.s),
+        I.COMPLAINT,
+        example="barangnya rusak pas sampai",
+    ),
+    Rule(
+        "duration",
+        lambda f: "duration" in f.s and not ("shipping" in f.s or f.a.city),
+        I.STORE_INFO,
+        example="berapa lama cetak skripsi selesai?",
+    ),
+    Rule(
+        "order_number",
+        lambda f: "order_number" in f.s and "payment" not in f.s,
+        I.ORDER_STATUS,
+        example="status ORD-20261115-0007?",
+    ),
+    Rule(
+        "partial_order_number",
+        lambda f: bool(_PARTIAL_ORDER_NUMBER_RE.search(f.a.raw)) and "payment" not in f.s,
+        I.ORDER_STATUS,
+        example="cek ORD-2026 dong",
+    ),
+    Rule(
+        "payment_deadline_policy",
+        lambda f: (
+            "payment" in f.s
+            and "store_info" in f.s
+            and f.knowledge_hit
+            and not f.has_product
+            and bool(_PAY_DEADLINE_RE.search(f.a.norm))
+        ),
+        I.STORE_INFO,
+        example="pesanan dibayar jam berapa biar dikirim hari itu?",
+    ),
+    Rule(
+        "payment",
+        lambda f: "payment" in f.s and not (f.has_product and ("price" in f.s or "order" in f.s)),
+        I.PAYMENT,
+        example="bisa bayar pakai qris?",
+    ),
+    Rule(
+        "return_policy",
+        lambda f: "order_status" in f.s and "store_info" in f.s and bool(_POLICY_WORDS_RE.search(f.a.norm)),
+        I.STORE_INFO,
+        example="aturan retur barangnya gimana?",
+    ),
+    Rule(
+        "order_status", lambda f: "order_status" in f.s, I.ORDER_STATUS, example="pesanan saya sampai mana?"
+    ),
+    Rule(
+        "order_with_delivery",
+        lambda f: (
+            ("order_verb" in f.s or f.wants_count)
+            and f.strong_product
+            and ("shipping" in f.s or bool(f.a.city))
+            and not f.print_ctx
+        ),
+        I.ORDER_CREATE,
+        example="order 3 peci, kirim ke Bandung pakai SiCepat",
+    ),
+    Rule(
+        "shipping_policy",
+        lambda f: "shipping" in f.s and "store_info" in f.s and not f.a.city and not f.has_product,
+        I.STORE_INFO,
+        example="pengiriman pakai kurir apa aja?",
+    ),
+    Rule("shipping", lambda f: "shipping" in f.s, I.SHIPPING_COST, example="ongkir ke Medan berapa?"),
+    Rule(
+        "store_info",
+        lambda f: "store_info" in f.s and not f.res.confident and not f.print_ctx,
+        I.STORE_INFO,
+        example="alamat tokonya dimana?",
+    ),
+    Rule(
+        "conditional_policy",
+        lambda f: (
+            "conditional" in f.s
+            and f.knowledge_hit
+            and not f.has_product
+            and not f.print_ctx
+            and not f.a.city
+        ),
+        I.STORE_INFO,
+        example="kalau barangnya cacat bisa ditukar?",
+    ),
+    Rule(
+        "print_price",
+        lambda f: f.print_ctx and "price" in f.s,
+        I.PRICE_CHECK,
+        Mode.PRINT,
+        example="print 50 lembar warna berapa?",
+    ),
+    Rule("print_order", lambda f: f.print_ctx, I.PRINT_ORDER, Mode.PRINT, example="fotokopi ktp 5 lembar"),
+    Rule(
+        "stock",
+        lambda f: "stock" in f.s and (f.wants_product or f.focus),
+        I.STOCK_CHECK,
+        example="stok iqro masih ada?",
+    ),
+    Rule(
+        "order",
+        lambda f: "order" in f.s and (f.wants_product or f.focus),
+        I.ORDER_CREATE,
+        example="pesan 3 buku doa harian",
+    ),
+    Rule(
+        "catalogue_print_service",
+        lambda f: (
+            "print_verb" in f.s
+            and f.res.product is not None
+            and bool(f.a.numbers)
+            and not ("price" in f.s or "stock" in f.s)
+        ),
+        I.ORDER_CREATE,
+        example="cetak undangan pernikahan 2 pcs",
+    ),
+    Rule(
+        "price",
+        lambda f: "price" in f.s and (f.wants_product or f.focus),
+        I.PRICE_CHECK,
+        example="harga peci hitam berapa?",
+    ),
+    Rule(
+        "counted_product",
+        lambda f: (
+            f.strong_product
+            and _unit_quantity(f.a)
+            and not (f.s & _NOT_A_COUNTED_ORDER)
+            and "?" not in f.a.raw
+        ),
+        I.ORDER_CREATE,
+        example="doa harian 3 biji",
+    ),
+    Rule(
+        "store_info_any", lambda f: "store_info" in f.s, I.STORE_INFO, example="sajadah turki, tokonya buka?"
+    ),
+    Rule(
+        "promo",
+        lambda f: "promo" in f.s and not f.has_product,
+        I.PRODUCT_QUERY,
+        Mode.PROMO,
+        example="ada promo apa minggu ini?",
+    ),
+    Rule(
+        "recommend",
+        lambda f: "recommend" in f.s,
+        I.PRODUCT_QUERY,
+        Mode.RECOMMEND,
+        example="rekomendasi buku untuk anak umur 5 tahun",
+    ),
+    Rule(
+        "followup_shipping",
+        lambda f: (
+            f.follows_product_talk
+            and (f.last == I.SHIPPING_COST or (bool(f.a.city) and "followup" in f.s and not f.has_product))
+        ),
+        I.SHIPPING_COST,
+        Mode.INHERIT,
+        example="(after a price) kalau ke Medan?",
+    ),
+    Rule(
+        "followup",
+        lambda f: f.follows_product_talk,
+        lambda f: f.last or I.PRODUCT_QUERY,
+        Mode.INHERIT,
+        example="(after a stock question) kalau yang putih?",
+    ),
+    Rule(
+        "print_followup",
+        lambda f: f.last == I.PRINT_ORDER and "followup" in f.s and f.any_spec("binding", "color", "copies"),
+        I.PRINT_ORDER,
+        Mode.PRINT,
+        example="(after a print order) yang 2 rangkap berapa?",
+    ),
+    Rule(
+        "product_question_thanks",
+        lambda f: "product_q" in f.s and "promo" not in f.s and "thanks" in f.s and not f.wants_product,
+        I.THANKS,
+        example="makasih ya, ada lagi?",
+    ),
+    Rule(
+        "product_question_greeting",
+        lambda f: "product_q" in f.s and "promo" not in f.s and "greeting" in f.s and not f.wants_product,
+        I.GREETING,
+        example="halo kak, mau cari-cari dulu",
+    ),
+    Rule(
+        "product_question",
+        lambda f: "product_q" in f.s and (f.wants_product or "promo" not in f.s),
+        I.PRODUCT_QUERY,
+        lambda f: Mode.PROMO if "promo" in f.s else Mode.NONE,
+        example="ada sajadah?",
+    ),
+    Rule(
+        "named_product",
+        lambda f: f.has_product and not ("thanks" in f.s or "greeting" in f.s),
+        I.PRODUCT_QUERY,
+        example="tafsir juz amma tematik",
+    ),
+    Rule("thanks", lambda f: "thanks" in f.s, I.THANKS, example="terima kasih kak"),
+    Rule("greeting", lambda f: "greeting" in f.s, I.GREETING, example="assalamualaikum"),
+    Rule("acknowledged", lambda f: "confirm" in f.s, I.OTHER, Mode.ACK, example="oke sip"),
+    Rule(
+        "ask_which_stock",
+        lambda f: "stock" in f.s,
+        I.STOCK_CHECK,
+        Mode.ASK,
+        example="stoknya tinggal berapa?",
+    ),
+    Rule("ask_which_order", lambda f: "order" in f.s, I.ORDER_CREATE, Mode.ASK, example="mau pesan dong"),
+    Rule("ask_which_price", lambda f: "price" in f.s, I.PRICE_CHECK, Mode.ASK, example="harganya berapa?"),
+    Rule(
+        "knowledge", lambda f: f.knowledge_hit, I.STORE_INFO, example="data pelanggan dipakai buat apa aja?"
+    ),
+    Rule("fallback", lambda f: True, I.OTHER, example="asdf qwerty"),
+)
+
+
+def decide_rule(a: nlu.Analysis, res: Resolution, memory: ConversationMemory, *, knowledge_hit: bool) -> Rule:
+    """The first rule of RULES that holds for this message."""
+    f = Facts(a, res, memory, knowledge_hit)
+    return next(r for r in RULES if r.when(f))
+
+
+def decide_intent(
+    a: nlu.Analysis, res: Resolution, memory: ConversationMemory, *, knowledge_hit: bool
+) -> tuple[Intent, Mode]:
+    """(intent, mode) from the rule table."""
+    f = Facts(a, res, memory, knowledge_hit)
+    rule = next(r for r in RULES if r.when(f))
+    return rule.decide(f)
 
 
 def _unit_quantity(a: nlu.Analysis) -> bool:
@@ -667,25 +916,25 @@ def _unit_quantity(a: nlu.Analysis) -> bool:
 
 
 def build_plan(
-    ctx: ToolContext, a: nlu.Analysis, memory: dict[str, Any], cities: dict[str, str], knowledge_hit: bool
+    ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
     res = resolve_products(ctx, a, memory, cities)
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, tokens(res.product.name))
     intent, mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
-    if mode == "inherit" and not res.products and not res.not_found and memory.get("focus"):
-        res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)
+    if mode == Mode.INHERIT and not res.products and not res.not_found and memory.focus:
+        res = Resolution(products=products_by_ids(ctx, memory.focus), from_focus=True)
         res.confident = len(res.products) == 1
     elif (
         intent in PRODUCT_INTENTS
         and not res.products
         and not res.not_found
-        and memory.get("focus")
-        and mode != "promo"
-        and mode != "recommend"
+        and memory.focus
+        and mode != Mode.PROMO
+        and mode != Mode.RECOMMEND
     ):
         # "harganya?", "stoknya ada?", "ongkir ke Medan?" — the products in focus.
-        res = Resolution(products=products_by_ids(ctx, [int(x) for x in memory["focus"]]), from_focus=True)
+        res = Resolution(products=products_by_ids(ctx, memory.focus), from_focus=True)
         res.confident = len(res.products) == 1
     product_words: set[str] = set()
     for p in res.products[:1]:
@@ -715,18 +964,18 @@ def build_plan(
     if a.order_number:
         entities["order_number"] = a.order_number
     spec = {}
-    if mode == "print" or intent == "print_order":
+    if mode == Mode.PRINT or intent == Intent.PRINT_ORDER:
         spec = dict(a.print_spec)
         if (
-            memory.get("last_intent") == "print_order"
-            and memory.get("print_spec")
+            memory.last_intent == Intent.PRINT_ORDER
+            and memory.print_spec
             and (
                 "followup" in a.signals
                 or not spec.get("document_type")
-                or spec.get("document_type") == memory["print_spec"].get("document_type")
+                or spec.get("document_type") == memory.print_spec.get("document_type")
             )
         ):
-            spec = {**memory["print_spec"], **spec}  # "jilid spiral aja" changes the order being discussed
+            spec = {**memory.print_spec, **spec}  # "jilid spiral aja" changes the order being discussed
         for k in ("document_type", "copies", "binding", "color", "duplex", "pages", "paper_size"):
             if k in spec:
                 entities[k] = spec[k]

@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
 from niaga.agent import nlu, planner, tools
+from niaga.agent.enums import DraftSlot, Fulfilment, Intent, Mode
+from niaga.agent.memory import ConversationMemory
 from niaga.agent.planner import Plan
 from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
 from niaga.catalog.models import Product
 from niaga.kit.money import format_rupiah as rp
-from niaga.knowledge.models import KnowledgeDocument
 from niaga.orders.chat import confirm_chat_order
 
 
@@ -25,25 +24,26 @@ class Outcome:
     handoff: bool = False
     handoff_reason: str | None = None
     answered: bool = True
-    memory: dict[str, Any] = field(default_factory=dict)  # keys to set in the conversation memory
+    # changes to the conversation memory (ConversationMemory field names; None clears a field)
+    memory: dict[str, Any] = field(default_factory=dict)
 
 
-def compose(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def compose(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     handler = {
-        "greeting": _greeting,
-        "thanks": _thanks,
-        "store_info": _store_info,
-        "product_query": _product_query,
-        "price_check": _price_check,
-        "stock_check": _stock_check,
-        "shipping_cost": _shipping,
-        "order_create": _order_create,
-        "order_status": _order_status,
-        "payment": _payment,
-        "print_order": _print_order,
-        "complaint": _complaint,
-        "human_handoff": _handoff,
-        "other": _other,
+        Intent.GREETING: _greeting,
+        Intent.THANKS: _thanks,
+        Intent.STORE_INFO: _store_info,
+        Intent.PRODUCT_QUERY: _product_query,
+        Intent.PRICE_CHECK: _price_check,
+        Intent.STOCK_CHECK: _stock_check,
+        Intent.SHIPPING_COST: _shipping,
+        Intent.ORDER_CREATE: _order_create,
+        Intent.ORDER_STATUS: _order_status,
+        Intent.PAYMENT: _payment,
+        Intent.PRINT_ORDER: _print_order,
+        Intent.COMPLAINT: _complaint,
+        Intent.HUMAN_HANDOFF: _handoff,
+        Intent.OTHER: _other,
     }[plan.intent]
     return handler(ctx, v, plan, memory)
 
@@ -62,7 +62,7 @@ def salutation(v: Voice, plan: Plan | None) -> str:
     return f"{v.pick('Halo', 'Hai')} {v.kak}, {v.time_greeting().lower()}!".strip()
 
 
-def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     from niaga.marketing.agent import welcome_back  # the customer's standing sets the tone, never named
 
     warm = welcome_back(ctx, kak=v.kak, en=v.en)
@@ -70,106 +70,57 @@ def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
     if v.persona and re.sub(r"\.(?:id|com|co\.id)$", "", v.business_name.lower()) in v.persona.lower():
         who = v.persona  # "Asisten Batik Sekar", not "Asisten Batik Sekar dari Batik Sekar"
     else:
-        who = f"{v.persona} {'from' if v.en else 'dari'} {v.business_name}" if v.persona else v.business_name
-    if v.en:
-        body = f"I'm {who}. How can I help you? You can ask about prices, stock, shipping, or place an order."
-    else:
-        hello = salutation(v, plan)
-        tg = "😊" if "selamat" in hello.lower() else f"😊 {v.time_greeting()}!"
-        body = v.pick(
-            f"{tg} Saya {who}. Ada yang bisa saya bantu? Silakan tanya harga, stok, ongkir, atau langsung pesan.",
-            f"{tg} Saya {who}, siap membantu. Mau cari produk, cek ongkir, atau pesan sesuatu?",
-            f"{tg} Dengan {who} di sini. Ada yang bisa kami bantu hari ini?",
-        )
-        return Outcome(_join(f"{hello} {warm}{body}".strip(), v.after_hours_note()))
-    return Outcome(_join(f"{salutation(v, plan)} {warm}{body}", v.after_hours_note()))
+        who = v.say("greeting.from", persona=v.persona) if v.persona else v.business_name
+    hello = salutation(v, plan)
+    tg = "😊" if "selamat" in hello.lower() else f"😊 {v.time_greeting()}!"
+    body = v.say("greeting.body", tg=tg, who=who)
+    return Outcome(_join(f"{hello} {warm}{body}".strip(), v.after_hours_note()))
 
 
-def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    if v.en:
-        return Outcome(
-            v.pick("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else.")
-        )
-    return Outcome(
-        v.pick(
-            f"Sama-sama {v.kak} 🙏 Senang bisa membantu.",
-            f"Sama-sama {v.kak}, terima kasih sudah menghubungi {v.business_name} 😊",
-            f"Sama-sama ya {v.kak}. Kalau ada yang lain, kabari saja 🙏",
-        )
-    )
+def _thanks(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    return Outcome(v.say("thanks"))
 
 
-def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    if plan.mode == "ack":
-        return Outcome(
-            "Okay! 😊 Anything else I can help with?"
-            if v.en
-            else v.pick(f"Siap {v.kak} 👍 Ada lagi yang bisa dibantu?", f"Baik {v.kak} 😊 " + cta(v, "more"))
-        )
+def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    if plan.mode == Mode.ACK:
+        return Outcome(v.say("ack"))
     if "empty" in plan.analysis.signals:
-        return Outcome(
-            "Hello! How can I help you? 😊" if v.en else f"Halo {v.kak}, ada yang bisa kami bantu? 😊",
-            answered=True,
-        )
-    if v.en:
-        text = (
-            "Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
-            "your order status, or type *admin* to talk to our staff."
-        )
-    else:
-        text = v.pick(
-            f"Maaf {v.kak}, saya belum paham maksudnya 🙏 Saya bisa bantu cek produk, harga, stok, ongkir, status "
-            f"pesanan, atau ketik *admin* untuk bicara dengan staf kami.",
-            f"Mohon maaf {v.kak}, bisa dijelaskan lagi? Saya bisa bantu soal produk, harga, stok, ongkir, dan "
-            f"pesanan. Ketik *admin* kalau ingin dibantu staf.",
-        )
-    return Outcome(text, answered=False)
+        return Outcome(v.say("empty"), answered=True)
+    return Outcome(v.say("not_understood"), answered=False)
 
 
 # --- knowledge ------------------------------------------------------------------------------------
 
+KB_ANSWER_SCORE = 1.5  # a knowledge document this relevant (or matching a word) answers the question
+KB_SECOND_DOC_RATIO = 0.8  # a second document this close to the best adds its first sentence
 
-def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+
+def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
     duration = "duration" in a.signals
     kb = tools.knowledge_search(ctx, query=a.norm + (" estimasi waktu" if duration else ""), limit=2)
     results = kb["results"]
     if duration and results:
         # "berapa lama ..." is answered by the sentence that states a time, not the one that matched most words.
-        from niaga.knowledge.search import split_sentences
-
-        doc = next(
-            (
-                d
-                for d in ctx.db.execute(
-                    sa.select(KnowledgeDocument.content).where(
-                        KnowledgeDocument.business_id == ctx.business_id,
-                        KnowledgeDocument.title == results[0]["title"],
-                    )
-                ).scalars()
-            ),
-            "",
-        )
+        doc = tools.knowledge_document(ctx, title=results[0]["title"])
         timed = [
             s
-            for s in split_sentences(doc)
+            for s in doc["sentences"]
             if re.search(r"\b\d+\s*(?:hari|jam|menit|minggu|days?|hours?)\b", s, re.I)
         ]
         if timed:
             results[0]["sentences"] = timed[:2]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
-    asks_address = any(
-        w in a.words for w in ("alamat", "lokasi", "dimana", "letak", "address", "location", "maps")
-    )
+    asks_address = bool(nlu.ADDRESS_RE.search(a.norm))
     lines: list[str] = []
-    if results and (results[0]["score"] >= 1.5 or results[0]["matched"]):
+    if results and (results[0]["score"] >= KB_ANSWER_SCORE or results[0]["matched"]):
         best = results[0]
         lines.extend(best["sentences"])
-        if len(results) > 1 and results[1]["score"] >= 0.8 * best["score"]:
+        if len(results) > 1 and results[1]["score"] >= KB_SECOND_DOC_RATIO * best["score"]:
             lines.extend(s for s in results[1]["sentences"][:1] if s not in lines)
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
-        lines.insert(0, ("Opening hours: " if v.en else "Jam buka toko: ") + v.hours_text() + ".")
+        lines.insert(0, v.say("hours.label") + v.hours_text() + ".")
     asks_points = any(w in a.words for w in ("poin", "point", "points", "poinku")) and any(
         w in a.words
         for w in (
@@ -191,27 +142,15 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
     )
     points = tools.loyalty_points(ctx) if asks_points else None
     if points is not None:
-        if v.en:
-            own = f"You have {points['points']} points"
-            own += f" (worth {rp(points['value'])} off)." if points["value"] else "."
-        else:
-            own = f"Poin {v.kak} saat ini {points['points']} poin"
-            own += f", bisa dipakai untuk potongan {rp(points['value'])}." if points["value"] else "."
+        own = v.say("points.have", n=points["points"])
+        own += v.say("points.worth", value=rp(points["value"])) if points["value"] else "."
         lines.insert(0, own)
     address = ctx.profile.get("address")
     if asks_address and address and not any(address[:12] in ln for ln in lines):
         ctx.record("business_profile", {}, {"address": address})
-        lines.insert(0, ("Our address: " if v.en else "Alamat kami: ") + address)
+        lines.insert(0, v.say("address.label") + address)
     if not lines:
-        if v.en:
-            return Outcome(
-                "Sorry, I don't have that information yet. I'll ask our staff to answer you.", answered=False
-            )
-        return Outcome(
-            f"Mohon maaf {v.kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin "
-            f"supaya dijawab langsung ya 🙏",
-            answered=False,
-        )
+        return Outcome(v.say("kb.no_info"), answered=False)
     intro = "" if v.en or v.first_turn else v.pick(f"Baik {v.kak} 🙏 ", f"Siap {v.kak} 🙏 ", "")
     text = intro + " ".join(lines)
     return Outcome(_join(text, cta(v, "more")))
@@ -221,33 +160,14 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) 
 
 
 def _not_found(v: Voice, plan: Plan, ctx: ToolContext) -> str:
-    phrase = plan.res.not_found or ("that product" if v.en else "produk tersebut")
+    phrase = plan.res.not_found or v.say("product.that_product")
     alts = plan.res.alternatives
-    if v.en:
-        text = f"Sorry, {phrase} is not available in our store."
-        if alts:
-            text += " We do have: " + ", ".join(p.name for p in alts) + "."
-        return text
-    text = v.pick(
-        f"Mohon maaf {v.kak}, {phrase} tidak tersedia di toko kami 🙏",
-        f"Maaf {v.kak}, untuk {phrase} belum ada / tidak tersedia di {v.business_name} 🙏",
-    )
+    text = v.say("product.not_found", phrase=phrase)
     if alts:
-        text += "\nYang tersedia yang mirip: " + ", ".join(p.name for p in alts) + "."
-    else:
-        cats = sorted(
-            {
-                c
-                for c in ctx.db.execute(
-                    sa.select(Product.category).where(
-                        Product.business_id == ctx.business_id, Product.is_active.is_(True)
-                    )
-                ).scalars()
-                if c
-            }
-        )
-        if cats:
-            text += "\nKami menyediakan: " + ", ".join(cats[:8]) + "."
+        return text + "\n" + v.say("product.similar", names=", ".join(p.name for p in alts))
+    cats = tools.categories(ctx)["categories"]
+    if cats:
+        text += "\n" + v.say("product.categories", names=", ".join(cats[:8]))
     return text
 
 
@@ -298,92 +218,40 @@ def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]
     return ranked
 
 
-def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     res = plan.res
-    if plan.mode == "promo" and not res.products:
-        rows = ctx.db.scalars(
-            sa.select(Product)
-            .where(
-                Product.business_id == ctx.business_id,
-                Product.is_active.is_(True),
-                Product.sale_price.is_not(None),
-                Product.sale_price < Product.price,
-            )
-            .order_by(Product.id)
-        ).all()
+    if plan.mode == Mode.PROMO and not res.products:
+        rows = tools.promoted_products(ctx)
         if not rows:
-            return Outcome(
-                "There are no promotions right now."
-                if v.en
-                else f"Saat ini belum ada promo {v.kak} 🙏 " + cta(v, "more")
-            )
-        intro = (
-            "Current promotions:"
-            if v.en
-            else v.pick(f"Promo yang sedang berlaku {v.kak}:", f"Ini promo kami saat ini {v.kak} 🎉")
-        )
+            return Outcome(v.say("promo.none") + " " + cta(v, "more"))
+        intro = v.say("promo.intro")
         return Outcome(
             _join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows)
         )
-    if res.not_found and not res.products and plan.mode == "recommend":
-        best = ctx.db.scalars(
-            sa.select(Product)
-            .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
-            .order_by(Product.id)
-        ).all()
-        best = [
-            p
-            for p in best
-            if "bestseller" in [str(t).lower() for t in p.tags or []]
-            and (p.available is None or p.available > 0)
-        ]
+    if res.not_found and not res.products and plan.mode == Mode.RECOMMEND:
+        best = tools.bestseller_products(ctx)
         if best:
-            intro = (
-                "Our bestsellers:"
-                if v.en
-                else f"Untuk itu belum ada produk khusus {v.kak}, tapi ini produk terlaris kami:"
-            )
+            intro = v.say("bestsellers.intro")
             return Outcome(
                 _join(_list_products(ctx, v, best, intro), cta(v, "choose")), memory=_focus(best[:5])
             )
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            (
-                "Which product are you looking for?"
-                if v.en
-                else f"Boleh tahu produk apa yang dicari, {v.kak}? 😊"
-            ),
-            answered=True,
-        )
-    if res.confident and plan.mode != "recommend":
+        return Outcome(v.say("product.which"), answered=True)
+    if res.confident and plan.mode != Mode.RECOMMEND:
         p = product_summary(res.products[0])
         ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
         stock = _stock_phrase(v, p)
         desc = p["description"]
-        if v.en:
-            head = f"Yes, we have *{p['name']}* — {rp(p['effective_price'])}"
-        else:
-            head = v.pick(
-                f"Ada {v.kak}! *{p['name']}* harganya {rp(p['effective_price'])}",
-                f"Tersedia {v.kak}: *{p['name']}* — {rp(p['effective_price'])}",
-            )
+        head = v.say("product.have", name=p["name"], price=rp(p["effective_price"]))
         if p["on_sale"]:
-            head += f" ({'normally' if v.en else 'harga normal'} {rp(p['price'])})"
+            head += f" ({v.say('product.normally', price=rp(p['price']))})"
         return Outcome(_join(head + ". " + stock, desc, cta(v, "order")), memory=_focus(res.products))
     products = _rank_for_listing(res.products, plan.analysis.age)
     if "cheapest" in plan.analysis.signals:
         products = sorted(products, key=lambda p: p.effective_price)
-    intro = (
-        "Here are some options:"
-        if v.en
-        else v.pick(
-            f"Ada beberapa pilihan {v.kak}:",
-            f"Ini pilihan yang tersedia {v.kak}:",
-            f"Berikut rekomendasi kami {v.kak}:" if plan.mode == "recommend" else f"Ada {v.kak}, pilihannya:",
-        )
-    )
+    intro = v.say("product.recommended" if plan.mode == Mode.RECOMMEND else "product.options")
     return Outcome(
         _join(_list_products(ctx, v, products, intro), cta(v, "choose")), memory=_focus(products[:5])
     )
@@ -393,36 +261,29 @@ def _sizes(v: Voice, p: dict[str, Any]) -> str:
     sizes = (p.get("attributes") or {}).get("sizes")
     if not sizes:
         return ""
-    return f" Sizes: {sizes}." if v.en else f" Ukuran tersedia: {sizes}."
+    return v.say("product.sizes", sizes=sizes)
 
 
 def _stock_phrase(v: Voice, p: dict[str, Any]) -> str:
     if not p["stock_tracked"]:
-        return ("Available to order." if v.en else "Bisa dipesan kapan saja.") + _sizes(v, p)
+        return v.say("product.any_time") + _sizes(v, p)
     avail = p["available"] or 0
     if avail <= 0:
-        return "Currently out of stock." if v.en else "Stok sedang habis."
-    return (f"In stock ({avail} available)." if v.en else f"Stok tersedia {avail}.") + _sizes(v, p)
+        return v.say("product.out")
+    return v.say("product.in_stock", n=avail) + _sizes(v, p)
 
 
-def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    if plan.mode == "print":
+def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    if plan.mode == Mode.PRINT:
         return _print_quote_reply(ctx, v, plan, memory, asked_price=True)
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            "Which product would you like the price for?"
-            if v.en
-            else f"Untuk produk yang mana, {v.kak}? Sebutkan nama produknya ya 😊"
-        )
+        return Outcome(v.say("price.which"))
     if not res.confident:
         cheapest = "cheapest" in plan.analysis.signals
-        if cheapest:
-            intro = "From the cheapest:" if v.en else f"Dari yang paling murah {v.kak}:"
-        else:
-            intro = "Prices:" if v.en else v.pick(f"Harganya {v.kak}:", f"Ini daftar harganya {v.kak}:")
+        intro = v.say("price.cheapest_first" if cheapest else "price.list")
         return Outcome(
             _join(_list_products(ctx, v, res.products, intro, cheapest=cheapest), cta(v, "choose")),
             memory=_focus(res.products),
@@ -430,25 +291,15 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
     p = res.products[0]
     qty = plan.quantity or 1
     q = tools.price_quote(ctx, sku=p.sku, quantity=qty, unit_word=plan.unit_word)
-    if v.en:
-        text = f"The price of *{p.name}* is {rp(q['unit_price'])}"
-        if q["on_sale"]:
-            text += f" (on sale, normally {rp(q['normal_price'])})"
-        text += "."
-        if q["packs"] > 1:
-            text += f" For {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
-    else:
-        text = v.pick(
-            f"Harga *{p.name}* {rp(q['unit_price'])} {v.kak}",
-            f"*{p.name}* harganya {rp(q['unit_price'])} {v.kak}",
-        )
-        if q["on_sale"]:
-            text += f" (sedang promo, harga normal {rp(q['normal_price'])})"
-        text += "."
-        if q["converted"]:
-            text += f" Untuk {qty} {plan.unit_word}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
-        elif q["packs"] > 1:
-            text += f" Untuk {qty}: {q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}."
+    text = v.say("price.is", name=p.name, price=rp(q["unit_price"]))
+    if q["on_sale"]:
+        text += v.say("price.on_sale", price=rp(q["normal_price"]))
+    text += "."
+    total = f"{q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}"
+    if q["converted"]:
+        text += v.say("price.for_units", qty=qty, unit=plan.unit_word, sum=total)
+    elif q["packs"] > 1:
+        text += v.say("price.for_qty", qty=qty, sum=total)
     stock = _stock_phrase(v, product_summary(p))
     return Outcome(
         _join(f"{text} {stock}", cta(v, "order")),
@@ -456,68 +307,42 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
     )
 
 
-def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            "Which product should I check?" if v.en else f"Produk yang mana yang mau dicek stoknya, {v.kak}?"
-        )
+        return Outcome(v.say("stock.which"))
     if not res.confident:
-        intro = "Stock for these options:" if v.en else f"Ini pilihannya {v.kak}:"
+        intro = v.say("stock.options")
         lines = []
         for p in res.products[:5]:
             s = tools.check_stock(ctx, sku=p.sku)
             if not s["stock_tracked"]:
-                st = "available" if v.en else "tersedia"
+                st = v.say("stock.word.untracked")
             elif s["available"] > 0:
-                st = f"{s['available']} {'in stock' if v.en else 'tersedia'}"
+                st = v.say("stock.word.count", n=s["available"])
             else:
-                st = "out of stock" if v.en else "stok habis"
+                st = v.say("stock.word.out")
             lines.append(f"• {p.name} — {st}")
         return Outcome(_join(intro, *lines, cta(v, "choose")), memory=_focus(res.products))
     p = res.products[0]
     s = tools.check_stock(ctx, sku=p.sku, quantity=plan.quantity)
     qty = plan.quantity
     if not s["stock_tracked"]:
-        text = (
-            f"*{p.name}* is available (made to order)."
-            if v.en
-            else f"*{p.name}* tersedia {v.kak} (jasa/produk tanpa batas stok), bisa langsung dipesan."
-        )
+        text = v.say("stock.untracked", name=p.name)
     elif s["available"] <= 0:
-        if v.en:
-            text = f"Sorry, *{p.name}* is currently out of stock."
-            if s["preorder_allowed"]:
-                text += f" You can pre-order it with a {s['preorder_dp_pct']}% down payment."
-        else:
-            text = v.pick(
-                f"Mohon maaf {v.kak}, *{p.name}* sedang kosong (stok habis) 🙏",
-                f"Maaf {v.kak}, stok *{p.name}* sedang habis 🙏",
-            )
-            if s["preorder_allowed"]:
-                text += f" Bisa pre-order dengan DP {s['preorder_dp_pct']}%, nanti admin kabari saat barang tersedia."
+        text = v.say("stock.out", name=p.name)
+        if s["preorder_allowed"]:
+            text += " " + v.say("stock.preorder", pct=s["preorder_dp_pct"])
     elif qty and not s["enough"]:
-        text = (
-            f"*{p.name}* is available, but only {s['available']} left (you asked for {qty})."
-            if v.en
-            else f"*{p.name}* ready {v.kak}, tapi stoknya tinggal {s['available']} (kurang dari {qty} yang diminta)."
-        )
-        if s["preorder_allowed"] and not v.en:
-            text += f" Sisanya bisa pre-order dengan DP {s['preorder_dp_pct']}%."
+        text = v.say("stock.short", name=p.name, available=s["available"], qty=qty)
+        if s["preorder_allowed"]:
+            text += " " + v.say("stock.short_preorder", pct=s["preorder_dp_pct"])
     else:
-        if v.en:
-            text = f"Yes, *{p.name}* is available — {s['available']} in stock."
-            if qty:
-                text += f" {qty} is no problem."
-        else:
-            text = v.pick(
-                f"Ada {v.kak}, *{p.name}* ready! Stok tersedia {s['available']}.",
-                f"*{p.name}* masih ada {v.kak}, stok tersedia {s['available']}.",
-            )
-            if qty:
-                text += f" Untuk {qty} aman 👍"
+        text = v.say("stock.ok", name=p.name, available=s["available"])
+        if qty:
+            text += " " + v.say("stock.enough", qty=qty)
         text += _sizes(v, product_summary(p))
     return Outcome(_join(text, cta(v, "order")), memory=_focus([p]))
 
@@ -525,20 +350,15 @@ def _stock_check(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
 # --- shipping -------------------------------------------------------------------------------------
 
 
-def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    city = plan.city or (memory.get("city") if plan.mode == "inherit" else None)
+def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    city = plan.city or (memory.city if plan.mode == Mode.INHERIT else None)
     res = plan.res
     mem: dict[str, Any] = {}
     wants_free = "gratis" in plan.analysis.words
     if not city:
         if wants_free:
             return _free_rule_only(ctx, v)
-        return Outcome(
-            "Which city should it be shipped to?"
-            if v.en
-            else f"Dikirim ke kota mana, {v.kak}? Nanti saya hitungkan ongkirnya 😊",
-            memory=_focus(res.products) if res.products else {},
-        )
+        return Outcome(v.say("shipping.which_city"), memory=_focus(res.products) if res.products else {})
     mem["city"] = city
     items = []
     if res.confident and res.products:
@@ -546,97 +366,65 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) ->
         mem.update(_focus(res.products))
     q = tools.shipping_quote(ctx, city=city, items=items, weight_g=plan.analysis.weight_g)
     if not q["found"]:
-        text = (
-            f"Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you."
-            if v.en
-            else f"Mohon maaf {v.kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek "
-            f"ongkirnya ya 🙏"
-        )
+        text = v.say("shipping.no_rate", city=city)
         return Outcome(_join(text, v.after_hours_note()), memory=mem, answered=False)
     lines = []
     if not items and q["weight_stated"] and q["kg"] is not None:
-        lines.append(
-            f"Shipping for a {_weight_text(q['weight_g'], v).split(' ', 1)[1]} parcel to {q['city']} "
-            f"(charged {q['kg']} kg):"
-            if v.en
-            else f"Ongkir paket {_weight_text(q['weight_g'], v).split(' ', 1)[1]} ke {q['city']} "
-            f"(dihitung {q['kg']} kg):"
-        )
+        weight = _weight_text(q["weight_g"], v).split(" ", 1)[1]
+        lines.append(v.say("shipping.parcel_head", weight=weight, city=q["city"], kg=q["kg"]))
         for o in q["options"][:5]:
-            etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+            etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
     elif items and q["kg"] is not None:
         it = q["items"][0]
         weight = _weight_text(q["weight_g"] or 0, v)
         if q["weight_stated"]:
-            weight += " as you said" if v.en else " sesuai yang disebutkan"
-        head = (
-            f"Shipping for {it['quantity']} × {it['name']} ({weight}, charged {q['kg']} kg) to {q['city']}:"
-            if v.en
-            else f"Ongkir {it['quantity']} × {it['name']} ({weight}, dihitung {q['kg']} kg) ke {q['city']}:"
+            weight += v.say("shipping.as_said")
+        head = v.say(
+            "shipping.items_head",
+            qty=it["quantity"],
+            name=it["name"],
+            weight=weight,
+            kg=q["kg"],
+            city=q["city"],
         )
         if q["free_shipping"]:
             lines.append(head)
-            lines.append("FREE shipping 🎉" if v.en else "GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)")
+            lines.append(v.say("shipping.free"))
         else:
             lines.append(head)
             for o in q["options"][:5]:
-                etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+                etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
                 lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
             cheapest = q["options"][0]
+            total = v.say("shipping.cheapest_total", courier=cheapest["courier"], total=rp(cheapest["total"]))
             if it["quantity"] > 1:
-                lines.append(
-                    (f"Subtotal: {rp(q['subtotal'])}. " if v.en else f"Subtotal produk {rp(q['subtotal'])}. ")
-                    + (
-                        f"Total with the cheapest option: {rp(cheapest['total'])}."
-                        if v.en
-                        else f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."
-                    )
-                )
-            else:
-                lines.append(
-                    f"Total with the cheapest option: {rp(cheapest['total'])}."
-                    if v.en
-                    else f"Total dengan ongkir termurah ({cheapest['courier']}): {rp(cheapest['total'])}."
-                )
+                total = v.say("shipping.subtotal", subtotal=rp(q["subtotal"])) + total
+            lines.append(total)
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
     else:
         if items and q["kg"] is None:
-            lines.append(
-                f"The weight of this product isn't recorded yet; rates per kg to {q['city']}:"
-                if v.en
-                else f"Berat produk ini belum tercatat {v.kak}, jadi ini tarif per kg ke {q['city']}:"
-            )
+            lines.append(v.say("shipping.no_weight", city=q["city"]))
         else:
-            lines.append(
-                f"Shipping rates to {q['city']} (per kg):"
-                if v.en
-                else f"Tarif ongkir ke {q['city']} (per kg):"
-            )
+            lines.append(v.say("shipping.rates", city=q["city"]))
         for o in q["options"][:5]:
-            etd = f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else ""
+            etd = f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else ""
             lines.append(f"• {o['courier']} {o['service']}: {rp(o['price_per_kg'])}/kg{etd}")
         if not items:
-            lines.append(
-                "Tell me the product and quantity for an exact total."
-                if v.en
-                else "Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊"
-            )
+            lines.append(v.say("shipping.name_product"))
     rule = q["free_shipping_rule"]
     if rule and (q["free_shipping_area"] or wants_free) and not q["free_shipping"]:
         cities = " & ".join(rule["cities"])
         lines.insert(
             0 if wants_free else len(lines),
-            f"Free shipping to {cities} for purchases of at least {rp(rule['min_subtotal'])}."
-            if v.en
-            else f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal {rp(rule['min_subtotal'])}.",
+            v.say("shipping.free_rule", cities=cities, min=rp(rule["min_subtotal"])),
         )
     elif wants_free and not rule:
         lines[0:0] = [ln for ln in _kb_lines(ctx, "gratis ongkir pengiriman") if "ratis" in ln] or _kb_lines(
             ctx, "gratis ongkir pengiriman"
         )
-    if not v.en and items:
+    if items:
         lines.append(cta(v, "order"))
     return Outcome(_join(*lines), memory=mem)
 
@@ -652,71 +440,45 @@ def _free_rule_only(ctx: ToolContext, v: Voice) -> Outcome:
         ctx.record("free_shipping_rule", {}, dict(rule))
         cities = " & ".join(rule["cities"])
         return Outcome(
-            f"Gratis ongkir untuk wilayah {cities} dengan belanja minimal "
-            f"{rp(int(rule.get('min_subtotal') or 0))} {v.kak}. Mau dikirim ke kota mana?"
+            v.say("shipping.free_rule_ask_city", cities=cities, min=rp(int(rule.get("min_subtotal") or 0)))
         )
     lines = _kb_lines(ctx, "gratis ongkir pengiriman")
-    return Outcome(_join(*lines) or f"Dikirim ke kota mana, {v.kak}?")
+    return Outcome(_join(*lines) or v.say("shipping.ask_city"))
 
 
 # --- orders ---------------------------------------------------------------------------------------
 
 
-def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
-    draft = memory.get("draft")
-    if plan.mode == "cancel":
-        return Outcome(
-            "Okay, the order draft is cancelled."
-            if v.en
-            else f"Baik {v.kak}, draf pesanannya saya batalkan. " + cta(v, "more"),
-            memory={"draft": None},
-        )
-    if plan.mode == "confirm" and draft and draft.get("awaiting", "confirm") == "confirm":
+def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    draft = memory.draft
+    if plan.mode == Mode.CANCEL:
+        return Outcome(v.say("order.cancelled") + " " + cta(v, "more"), memory={"draft": None})
+    if plan.mode == Mode.CONFIRM and draft and draft.get("awaiting", DraftSlot.CONFIRM) == DraftSlot.CONFIRM:
         return _confirm_draft(ctx, v, draft)
-    if plan.mode in ("confirm", "slot") and draft:
+    if plan.mode in (Mode.CONFIRM, Mode.SLOT) and draft:
         draft = _fill_slots(ctx, plan, dict(draft))
         return _advance_draft(ctx, v, draft, plan, memory, head=None)
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
     if not res.products:
-        return Outcome(
-            "Which product would you like to order?"
-            if v.en
-            else f"Mau pesan produk apa, {v.kak}? Sebutkan nama dan jumlahnya ya 😊"
-        )
+        return Outcome(v.say("order.which"))
     if not res.confident:
-        intro = "Which one would you like to order?" if v.en else f"Mau pesan yang mana, {v.kak}?"
+        intro = v.say("order.choose")
         return Outcome(_join(_list_products(ctx, v, res.products, intro)), memory=_focus(res.products))
     p = res.products[0]
     qty = plan.quantity or 1
     d = tools.create_order_draft(ctx, items=[{"sku": p.sku, "quantity": qty, "unit_word": plan.unit_word}])
     line = d["items"][0]
-    head = [
-        (
-            "Here is your order summary:"
-            if v.en
-            else v.pick(
-                f"Siap {v.kak}, ini ringkasan pesanannya:", f"Baik {v.kak}, saya catat pesanannya ya:"
-            )
-        )
-    ]
+    head = [v.say("order.summary")]
     head.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
     for prob in d["problems"]:
         if prob["available"] <= 0:
-            head.append(
-                f"Note: {prob['name']} is out of stock, so this will be a pre-order."
-                if v.en
-                else f"Catatan: stok {prob['name']} sedang habis, jadi pesanan ini berupa pre-order."
-            )
+            head.append(v.say("order.note_preorder", name=prob["name"]))
         else:
-            head.append(
-                f"Note: only {prob['available']} left in stock."
-                if v.en
-                else f"Catatan: stok {prob['name']} tinggal {prob['available']}."
-            )
+            head.append(v.say("order.note_short", name=prob["name"], available=prob["available"]))
     # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
-    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": "fulfilment"})
+    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": DraftSlot.FULFILMENT})
     out = _advance_draft(ctx, v, d, plan, memory, head=head)
     out.memory = {**_focus([p]), **out.memory}
     return out
@@ -729,10 +491,10 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
     ship = dict(draft.get("ship") or {})
     awaiting = draft.get("awaiting")
     if nlu.PICKUP_RE.search(low):
-        ship = {"method": "pickup"}
+        ship = {"method": Fulfilment.PICKUP}
     elif (
-        awaiting == "address"
-        and ship.get("method") == "delivery"
+        awaiting == DraftSlot.ADDRESS
+        and ship.get("method") == Fulfilment.DELIVERY
         and len(a.words) >= 3
         and (not a.city or a.city == ship.get("city"))
     ):
@@ -740,15 +502,18 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
     elif a.city:
         if ship.get("city") != a.city:
             ship = {
-                "method": "delivery",
+                "method": Fulfilment.DELIVERY,
                 "city": a.city,
                 **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {}),
             }
         # "kirim ke Bandung pakai SiCepat": the courier named with the city is chosen once it is priced
         ship["courier_hint"] = low[:200]
-    elif awaiting == "fulfilment" and nlu.DELIVERY_RE.search(low):
-        ship = {"method": "delivery", **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {})}
-    elif awaiting == "courier" and ship.get("options"):
+    elif awaiting == DraftSlot.FULFILMENT and nlu.DELIVERY_RE.search(low):
+        ship = {
+            "method": Fulfilment.DELIVERY,
+            **({"weight_g": ship["weight_g"]} if ship.get("weight_g") else {}),
+        }
+    elif awaiting == DraftSlot.COURIER and ship.get("options"):
         opts = ship["options"]
         chosen = None
         m = re.fullmatch(r"\s*(?:no\.?|nomor|yang)?\s*([1-9])\s*", low)
@@ -760,13 +525,13 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
             chosen = _named_courier(low, opts)
         if chosen is not None:
             ship.update(courier=chosen["courier"], service=chosen["service"])
-    elif awaiting == "address" and ship.get("method") == "delivery":
+    elif awaiting == DraftSlot.ADDRESS and ship.get("method") == Fulfilment.DELIVERY:
         ship["address"] = " ".join(a.raw.split())[:300]
-    elif awaiting == "name":
+    elif awaiting == DraftSlot.NAME:
         name = planner.extract_name(a.raw)
         if name:
             tools.set_customer_name(ctx, name=name)
-    if a.weight_g and ship.get("method") != "pickup":
+    if a.weight_g and ship.get("method") != Fulfilment.PICKUP:
         ship["weight_g"] = a.weight_g
         ship.pop("courier", None)  # the price per option changes with the weight
     draft["ship"] = ship
@@ -791,7 +556,7 @@ def _advance_draft(
     v: Voice,
     draft: dict[str, Any],
     plan: Plan,
-    memory: dict[str, Any],
+    memory: ConversationMemory,
     *,
     head: list[str] | None,
 ) -> Outcome:
@@ -801,7 +566,7 @@ def _advance_draft(
     ship = draft.setdefault("ship", {})
     items = [{"sku": it["sku"], "quantity": it["quantity"]} for it in draft.get("items") or []]
 
-    def ask(slot: str, *question: str) -> Outcome:
+    def ask(slot: DraftSlot, *question: str) -> Outcome:
         draft["awaiting"] = slot
         if head:
             lines.append(f"Subtotal: {rp(draft['subtotal'])}")
@@ -810,18 +575,10 @@ def _advance_draft(
         )
 
     if not ship.get("method"):
-        return ask(
-            "fulfilment",
-            "Should we ship it or will you pick it up at the shop? If shipping, to which city?"
-            if v.en
-            else f"Pesanannya mau dikirim atau diambil di toko, {v.kak}? Kalau dikirim, ke kota mana?",
-        )
-    if ship["method"] == "delivery":
+        return ask(DraftSlot.FULFILMENT, v.say("draft.ask_fulfilment"))
+    if ship["method"] == Fulfilment.DELIVERY:
         if not ship.get("city"):
-            return ask(
-                "fulfilment",
-                "To which city should we ship it?" if v.en else f"Dikirim ke kota mana, {v.kak}?",
-            )
+            return ask(DraftSlot.FULFILMENT, v.say("shipping.ask_city"))
         q = tools.shipping_quote(ctx, city=ship["city"], items=items, weight_g=ship.get("weight_g"))
         if not q["found"] or q["kg"] is None:
             ship["unpriced"] = True
@@ -853,109 +610,76 @@ def _advance_draft(
                 weight = _weight_text(q["weight_g"] or 0, v)
                 opts = [
                     f"{i}. {o['courier']} {o['service']}: {rp(o['cost'])}"
-                    + (f" ({o['etd_days']} {'days' if v.en else 'hari'})" if o.get("etd_days") else "")
+                    + (f" ({v.say('shipping.days', n=o['etd_days'])})" if o.get("etd_days") else "")
                     for i, o in enumerate(ship["options"], 1)
                 ]
                 return ask(
-                    "courier",
-                    *(
-                        [
-                            f"Shipping to {q['city']} ({weight}, charged {q['kg']} kg):",
-                            *opts,
-                            "Which courier would you like? (reply with its name or number, or 'cheapest')",
-                        ]
-                        if v.en
-                        else [
-                            f"Ongkir ke {q['city']} ({weight}, dihitung {q['kg']} kg):",
-                            *opts,
-                            f"Mau pakai kurir yang mana, {v.kak}? (balas nama/nomornya, atau 'termurah')",
-                        ]
-                    ),
+                    DraftSlot.COURIER,
+                    v.say("draft.courier_head", city=q["city"], weight=weight, kg=q["kg"]),
+                    *opts,
+                    v.say("draft.which_courier"),
                 )
         if not ship.get("address"):
             if head and ship.get("courier") and not ship.get("unpriced"):
                 total = tools.draft_total(ctx, draft=draft)
-                cost = (
-                    "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
-                )
                 lines.append(f"Subtotal: {rp(draft['subtotal'])}")
-                lines.append(
-                    f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
-                    if v.en
-                    else f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}"
-                )
+                lines.append(_shipping_line(v, ship, total))
                 lines.append(f"Total: {rp(total['total'])}")
                 head = None  # the subtotal is already shown
-            return ask(
-                "address",
-                f"What is the full delivery address in {ship['city']}?"
-                if v.en
-                else f"Alamat lengkap pengirimannya di {ship['city']} di mana, {v.kak}? (jalan, nomor, kecamatan)",
-            )
+            return ask(DraftSlot.ADDRESS, v.say("draft.ask_address", city=ship["city"]))
     if not tools.customer_name(ctx):
-        return ask(
-            "name",
-            "Under what name should we place the order?" if v.en else f"Pesanannya atas nama siapa, {v.kak}?",
-        )
-    draft["awaiting"] = "confirm"
+        return ask(DraftSlot.NAME, v.say("draft.ask_name"))
+    draft["awaiting"] = DraftSlot.CONFIRM
     total = tools.draft_total(ctx, draft=draft)
-    lines.append("Order summary:" if v.en and not head else "" if head else f"Ringkasan pesanan {v.kak}:")
+    lines.append("" if head else v.say("draft.summary"))
     if not head:
         lines.extend(
             f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
             for it in draft.get("items") or []
         )
-    if ship["method"] == "pickup":
-        lines.append("Pick-up at the shop" if v.en else "Diambil di toko")
+    if ship["method"] == Fulfilment.PICKUP:
+        lines.append(v.say("draft.pickup"))
     elif ship.get("unpriced"):
-        lines.append(
-            f"Shipping to {ship['city']}: our staff will confirm the cost."
-            if v.en
-            else f"Ongkir ke {ship['city']}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya."
-        )
+        lines.append(v.say("draft.unpriced", city=ship["city"]))
     else:
-        cost = "FREE" if v.en and total["free"] else "GRATIS" if total["free"] else rp(total["shipping"])
-        lines.append(
-            f"Shipping {ship['courier']} {ship['service']} to {ship['city']} ({ship['kg']} kg): {cost}"
-            if v.en
-            else f"Ongkir {ship['courier']} {ship['service']} ke {ship['city']} ({ship['kg']} kg): {cost}"
-        )
+        lines.append(_shipping_line(v, ship, total))
     if ship.get("address"):
-        lines.append(("Address: " if v.en else "Alamat: ") + ship["address"])
-    lines.append(("Name: " if v.en else "Atas nama: ") + tools.customer_name(ctx))
+        lines.append(v.say("draft.address") + ship["address"])
+    lines.append(v.say("draft.name") + tools.customer_name(ctx))
     lines.append(
-        f"Total: {rp(total['total'])}"
-        + (
-            " (excluding shipping)"
-            if v.en and ship.get("unpriced")
-            else " (belum termasuk ongkir)"
-            if ship.get("unpriced")
-            else ""
-        )
+        f"Total: {rp(total['total'])}" + (v.say("draft.excl_shipping") if ship.get("unpriced") else "")
     )
-    lines.append(
-        "Reply *YES* to confirm or *CANCEL* to cancel."
-        if v.en
-        else "Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏"
-    )
+    lines.append(v.say("draft.confirm"))
     return Outcome(
         _join(*[ln for ln in lines if ln]), memory={"draft": draft, "quotes": {"total": total["total"]}}
     )
 
 
+def _shipping_line(v: Voice, ship: dict[str, Any], total: dict[str, Any]) -> str:
+    cost = v.say("draft.free") if total["free"] else rp(total["shipping"])
+    return v.say(
+        "draft.shipping_line",
+        courier=ship["courier"],
+        service=ship["service"],
+        city=ship["city"],
+        kg=ship["kg"],
+        cost=cost,
+    )
+
+
 def _weight_text(grams: int, v: Voice) -> str:
     if grams < 1000:
-        return f"{'weight' if v.en else 'berat'} {grams} g"
+        return v.say("weight", w=f"{grams} g")
     kg = f"{grams / 1000:.2f}".rstrip("0").rstrip(".")
-    return f"{'weight' if v.en else 'berat'} {kg if v.en else kg.replace('.', ',')} kg"
+    return v.say("weight", w=f"{kg if v.en else kg.replace('.', ',')} kg")
 
 
 def _draft_shipping(draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The order's shipping request and a note for staff (a city without a rate is priced by staff)."""
     ship = draft.get("ship") or {}
-    if ship.get("method") == "pickup":
-        return {"method": "pickup"}, ""
-    if ship.get("method") == "delivery" and ship.get("city"):
+    if ship.get("method") == Fulfilment.PICKUP:
+        return {"method": Fulfilment.PICKUP}, ""
+    if ship.get("method") == Fulfilment.DELIVERY and ship.get("city"):
         if ship.get("unpriced"):
             return (
                 None,
@@ -973,45 +697,26 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
     ctx.record("create_order", {"confirm": True, "items": draft.get("items"), "shipping": shipping}, result)
     if not result.get("number"):
         return Outcome(
-            f"Maaf {v.kak}, pesanan belum bisa dibuat: {result.get('error', 'coba lagi')}",
+            v.say("order.failed", error=result.get("error") or v.say("order.try_again")),
             memory={"draft": None},
             answered=False,
         )
     cost = int(result.get("shipping_cost") or 0)
-    if v.en:
-        text = f"Thank you! Your order *{result['number']}* has been created. Total: {rp(result['total'])}"
-        text += (
-            " (pick-up at the shop)."
-            if shipping and shipping.get("method") == "pickup"
-            else f" (including shipping {rp(cost)})."
-            if shipping
-            else " (excluding shipping)."
-        )
+    text = v.say("order.created", number=result["number"], total=rp(result["total"]))
+    if shipping and shipping.get("method") == Fulfilment.PICKUP:
+        text += v.say("order.total_pickup")
+    elif shipping and cost:
+        text += v.say("order.total_with_shipping", cost=rp(cost))
+    elif shipping:
+        text += v.say("order.total_free_shipping")
     else:
-        text = (
-            f"Terima kasih {v.kak}, pesanan *{result['number']}* sudah dibuat 🙏 Total {rp(result['total'])}"
-        )
-        text += (
-            " (diambil di toko)."
-            if shipping and shipping.get("method") == "pickup"
-            else f" (termasuk ongkir {rp(cost)})."
-            if shipping and cost
-            else " (gratis ongkir)."
-            if shipping
-            else " (belum termasuk ongkir)."
-        )
+        text += v.say("order.total_no_shipping")
     if result.get("payment_url"):
-        text += ("\nPayment link: " if v.en else "\nLink pembayaran: ") + result["payment_url"]
+        text += v.say("order.payment_link") + result["payment_url"]
     elif result.get("payment_link_pending"):
         text += LINK_FOLLOWS["en" if v.en else "id"]
     else:
-        text += (
-            " Our staff will send the payment details shortly."
-            if v.en
-            else " Admin kami akan mengirimkan detail pembayarannya ya."
-            if not note
-            else " Admin kami akan mengirimkan ongkir dan detail pembayarannya ya."
-        )
+        text += v.say("order.shipping_and_payment_by_staff" if note else "order.payment_by_staff")
     return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
 
 
@@ -1032,33 +737,20 @@ def with_payment_link(text: str, url: str) -> str:
     return text + LINK_LINE["id"] + url
 
 
-def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     number = plan.analysis.order_number
     r = tools.order_lookup(ctx, order_number=number)
     states = tools.ORDER_STATUS_TEXT["en" if v.en else "id"]
     if not r["found"]:
         if number:
-            return Outcome(
-                f"Sorry, we could not find order {number} for your number. Please check it again."
-                if v.en
-                else f"Mohon maaf {v.kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek "
-                f"kembali nomor pesanannya, atau ketik *admin* untuk dibantu staf."
-            )
-        return Outcome(
-            "Please send me your order number (e.g. ORD-20260101-0001)."
-            if v.en
-            else f"Boleh kirim nomor pesanannya, {v.kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏"
-        )
+            return Outcome(v.say("status.not_found", number=number))
+        return Outcome(v.say("status.ask_number"))
     lines = []
     for o in r["orders"][:3]:
         st = states.get(o["status"], o["status"])
-        line = (
-            f"Order *{o['number']}* is {st}. Total {rp(o['total'])}."
-            if v.en
-            else f"Pesanan *{o['number']}* {st}. Total {rp(o['total'])}."
-        )
+        line = v.say("status.line", number=o["number"], status=st, total=rp(o["total"]))
         if o.get("payment_url"):
-            line += (" Payment link: " if v.en else " Link pembayaran: ") + o["payment_url"]
+            line += v.say("status.payment_link") + o["payment_url"]
         track = o["shipping"].get("resi") or o["shipping"].get("tracking_number")
         if track:
             line += f" Resi: {track}."
@@ -1066,7 +758,7 @@ def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]
     return Outcome(_join(*lines, cta(v, "more")))
 
 
-def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
     info = tools.payment_info(ctx, question=a.norm)
     lines: list[str] = []
@@ -1079,43 +771,22 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
         else None
     )
     if proof and proof.get("attached"):
-        text = (
-            f"Thank you! We received your transfer proof for order {proof['order_number']} "
-            f"({rp(proof['total'])}). Our staff will verify it and process your order right after."
-            if v.en
-            else f"Terima kasih {v.kak} 🙏 Bukti transfer untuk pesanan {proof['order_number']} "
-            f"({rp(proof['total'])}) sudah kami terima dan diteruskan ke admin untuk dicek. Pesanan diproses "
-            f"setelah pembayaran terverifikasi ya."
-        )
+        text = v.say("payment.proof_received", number=proof["order_number"], total=rp(proof["total"]))
+        return Outcome(_join(text, v.after_hours_note()))
+    if proof and proof.get("already_received"):
+        text = v.say("payment.proof_again")
         return Outcome(_join(text, v.after_hours_note()))
     if paid_claim:
-        lines.append(
-            "Thank you! Payments through our payment link are confirmed automatically. If you paid by "
-            "manual transfer, please send the proof and your order number; our staff will check it."
-            if v.en
-            else f"Terima kasih {v.kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau "
-            f"{v.kak} transfer manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor "
-            f"pesanannya, admin kami akan segera cek."
-        )
+        lines.append(v.say("payment.paid_claim"))
     kb = [s for r in info["policy"][:1] for s in r["sentences"]]
     lines.extend(kb)
     for o in info["pending_orders"][:1]:
         if o.get("payment_url"):
             lines.append(
-                (
-                    f"Order {o['number']} is awaiting payment ({rp(o['total'])}): "
-                    if v.en
-                    else f"Pesanan {o['number']} menunggu pembayaran ({rp(o['total'])}): "
-                )
-                + o["payment_url"]
+                v.say("payment.awaiting", number=o["number"], total=rp(o["total"])) + o["payment_url"]
             )
     if not lines:
-        return Outcome(
-            "Our staff will send you the payment details."
-            if v.en
-            else f"Detail pembayaran akan dikirim admin kami ya {v.kak} 🙏",
-            answered=False,
-        )
+        return Outcome(v.say("payment.details_by_staff"), answered=False)
     return Outcome(_join(*lines, v.after_hours_note() if paid_claim else ""))
 
 
@@ -1123,7 +794,7 @@ def _payment(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> 
 
 
 def _print_quote_reply(
-    ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any], *, asked_price: bool
+    ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory, *, asked_price: bool
 ) -> Outcome:
     spec = plan.print_spec
     pages = spec.get("pages")
@@ -1143,100 +814,51 @@ def _print_quote_reply(
     if q.get("sizes"):  # a paper size the shop's price list does not have
         sizes = ", ".join(q["sizes"])
         return Outcome(
-            f"Sorry, we do not print on {q['paper_size']}; our sizes are {sizes}. Which one would you like?"
-            if v.en
-            else f"Mohon maaf {v.kak}, ukuran {q['paper_size']} tidak tersedia; kami melayani {sizes}. "
-            f"Mau pakai ukuran yang mana?",
+            v.say("print.no_size", size=q["paper_size"], sizes=sizes),
             memory={"print_spec": {k: val for k, val in spec.items() if k != "paper_size"}},
         )
-    doc = spec.get("document_type") or ("document" if v.en else "dokumen")
+    doc = spec.get("document_type") or v.say("print.document")
     doc = {"ktp": "KTP"}.get(doc, doc)
     single_sheet = spec.get("document_type") in ("ktp", "ijazah")
-    verb = (
-        "fotokopi"
-        if "fotokopi" in plan.analysis.words and not v.en
-        else ("copy" if v.en and "fotokopi" in plan.analysis.words else "print")
-    )
+    verb = v.say("print.verb.copy" if "fotokopi" in plan.analysis.words else "print.verb.print")
     copies = q["copies"]
     lines: list[str] = []
-    rate_name = {
-        "bw": "hitam putih" if not v.en else "black & white",
-        "color": "warna" if not v.en else "colour",
-        "thesis": "skripsi/tesis" if not v.en else "thesis",
-    }[q["rate"]]
+    rate_name = v.say(f"print.rate.{q['rate']}")
     if q["complete"]:
-        lines.append(
-            f"Estimate for printing {doc}, {q['pages']} pages × {copies} copies:"
-            if v.en
-            else f"Estimasi biaya print {doc} {q['pages']} halaman × {copies} rangkap:"
-        )
+        lines.append(v.say("print.estimate", doc=doc, pages=q["pages"], copies=copies))
         size = q.get("paper_size") or "A4"
         label = rate_name if size == "A4" else f"{rate_name} {size}"
         discount = (
-            f" − {q['duplex_discount_pct']}% {'double-sided' if v.en else 'bolak-balik'}"
-            if q.get("duplex_discount_pct")
-            else ""
+            f" − {q['duplex_discount_pct']}% {v.say('print.duplex')}" if q.get("duplex_discount_pct") else ""
         )
         lines.append(
             f"• Print ({label}): {q['pages']} × {copies} × {rp(q['per_page'])}{discount} = {rp(q['print_cost'])}"
         )
         if q["binding_cost"]:
             lines.append(
-                f"• {'Binding' if v.en else 'Jilid'} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
+                f"• {v.say('print.binding')} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
                 f"{rp(q['binding_cost'])}"
             )
         if q.get("express_cost"):
             lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
         if q.get("minimum_adjustment"):
-            lines.append(
-                f"• Minimum charge {rp(q['minimum_charge'])}"
-                if v.en
-                else f"• Biaya minimum {rp(q['minimum_charge'])}"
-            )
+            lines.append(v.say("print.minimum", min=rp(q["minimum_charge"])))
         lines.append(f"Total: {rp(q['total'])}")
     else:
-        what = f"{doc} {copies} {'copies' if v.en else ('lembar' if single_sheet else 'rangkap')}"
+        what = f"{doc} {copies} {v.say('print.unit.sheets' if single_sheet else 'print.unit.copies')}"
         if spec.get("binding") and spec["binding"] != "none":
-            what += f", {'binding' if v.en else 'jilid'} {spec['binding']}"
+            what += v.say("print.with_binding", binding=spec["binding"])
         if spec.get("color") is True:
-            what += ", colour" if v.en else ", warna"
-        lines.append(
-            f"Sure! {verb.capitalize()} {what}."
-            if v.en
-            else v.pick(f"Siap {v.kak}, {verb} {what} ya.", f"Baik {v.kak}, pesanan {verb} {what} dicatat.")
-        )
-        rate_line = (
-            f"Rate: {rp(q['per_page'])} per page ({rate_name})"
-            if v.en
-            else f"Tarif {verb} {rate_name} {rp(q['per_page'])} per lembar"
-        )
+            what += v.say("print.with_colour")
+        lines.append(v.say("print.noted", verb=verb, what=what))
+        rate_line = v.say("print.rate", verb=verb, rate=rate_name, price=rp(q["per_page"]))
         if spec.get("binding") and spec["binding"] != "none" and q["binding_price"]:
-            rate_line += (
-                f", binding {spec['binding']} {rp(q['binding_price'])} per book"
-                if v.en
-                else f", jilid {spec['binding']} {rp(q['binding_price'])} per buku"
-            )
+            rate_line += v.say("print.rate_binding", binding=spec["binding"], price=rp(q["binding_price"]))
         lines.append(rate_line + ".")
-        if single_sheet:
-            lines.append(
-                "Please send a photo/scan here or bring the document to our store."
-                if v.en
-                else f"Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {v.kak} 🙏"
-            )
-        else:
-            lines.append(
-                "Please send the file (PDF/DOCX); we will check it and confirm the total from the page count."
-                if v.en
-                else "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari "
-                "jumlah halaman 🙏"
-            )
+        lines.append(v.say("print.send_photo" if single_sheet else "print.send_file"))
     mem = {"print_spec": spec}
     if asked_price and not q["complete"]:
-        lines.append(
-            "Tell me the number of pages and I will work out the total."
-            if v.en
-            else "Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya."
-        )
+        lines.append(v.say("print.ask_pages"))
     elif not asked_price:
         lines.append(_next_print_question(v, spec))
     return Outcome(_join(*lines), memory=mem)
@@ -1249,19 +871,15 @@ def _next_print_question(v: Voice, spec: dict[str, Any]) -> str:
     if doc in tools.SINGLE_SHEET_DOCUMENTS:
         return ""
     if not spec.get("copies"):
-        return "How many copies would you like?" if v.en else f"Mau dicetak berapa rangkap, {v.kak}?"
+        return v.say("print.ask_copies")
     if doc in ("skripsi", "tesis", "disertasi") and not spec.get("binding"):
-        return (
-            "Which binding would you like: hard cover, soft cover or spiral?"
-            if v.en
-            else f"Jilidnya mau hard cover, soft cover atau spiral, {v.kak}?"
-        )
+        return v.say("print.ask_binding")
     if spec.get("color") is None:
-        return "Black & white or colour?" if v.en else f"Cetaknya hitam putih atau warna, {v.kak}?"
+        return v.say("print.ask_colour")
     return ""
 
 
-def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     return _print_quote_reply(ctx, v, plan, memory, asked_price=False)
 
 
@@ -1269,37 +887,18 @@ def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any])
 
 
 def handoff_notice(v: Voice, reason: str) -> str:
-    if v.en:
-        return _join(
-            "Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏"
-            if reason == "complaint"
-            else "Sure, I'm connecting you to our staff now. Please wait a moment 🙏",
-            v.after_hours_note(),
-        )
-    if reason == "complaint":
-        text = (
-            f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏 Keluhan {v.kak} saya teruskan ke admin kami "
-            f"sekarang supaya segera ditangani."
-        )
-    elif reason == "unanswered":
-        text = (
-            f"Mohon maaf {v.kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
-            f"kami ya, mohon ditunggu."
-        )
-    else:
-        text = v.pick(
-            f"Baik {v.kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
-            f"Siap {v.kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏",
-        )
-    return _join(text, v.after_hours_note())
+    key = {"complaint": "handoff.complaint", "unanswered": "handoff.unanswered"}.get(
+        reason, "handoff.request"
+    )
+    return _join(v.say(key), v.after_hours_note())
 
 
-def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _handoff(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     tools.handoff(ctx, reason="customer_request")
     return Outcome(handoff_notice(v, "request"), handoff=True, handoff_reason="customer_request")
 
 
-def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -> Outcome:
+def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     """Apologise, look up the customer's latest order and hand the conversation to staff with that order
     attached (the handoff reason names it), so a person follows up on every complaint."""
     a = plan.analysis
@@ -1311,11 +910,7 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -
     if plan.angry:
         text = handoff_notice(v, "complaint")
         if number:
-            text += (
-                f"\nOrder {number} is attached for our staff."
-                if v.en
-                else f"\nPesanan {number} sudah saya lampirkan untuk admin kami."
-            )
+            text += "\n" + v.say("complaint.order_attached", number=number)
         return Outcome(text, handoff=True, handoff_reason=reason, memory={"complaint_order": number})
     damaged = any(
         w in a.words
@@ -1345,41 +940,16 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: dict[str, Any]) -
     late = any(
         w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai", "ilang", "hilang")
     )
-    lines = [
-        (
-            "We're very sorry about that 🙏"
-            if v.en
-            else v.pick(
-                f"Mohon maaf atas ketidaknyamanannya {v.kak} 🙏", f"Kami mohon maaf sekali {v.kak} 🙏"
-            )
-        )
-    ]
+    lines = [v.say("complaint.sorry")]
     if damaged:
         lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
-        lines.append(
-            "Please send a photo/video of the item so our staff can process it."
-            if v.en
-            else f"Mohon kirim foto/video barangnya ya {v.kak}, supaya admin kami bisa segera memprosesnya."
-        )
+        lines.append(v.say("complaint.send_photo"))
     elif late and not number:
-        lines.append(
-            "Please send your order number so our staff can check the delivery."
-            if v.en
-            else f"Boleh kirim nomor pesanannya {v.kak}? Admin kami akan mengecek pengirimannya."
-        )
+        lines.append(v.say("complaint.send_number"))
     if number:
-        lines.append(
-            f"I've passed this to our staff with your order {number}; they will follow up."
-            if v.en
-            else f"Keluhan {v.kak} sudah saya teruskan ke admin kami bersama pesanan {number} untuk "
-            f"ditindaklanjuti."
-        )
+        lines.append(v.say("complaint.passed_with_order", number=number))
     else:
-        lines.append(
-            "I've passed your complaint to our staff; they will follow up."
-            if v.en
-            else f"Keluhan {v.kak} sudah saya teruskan ke admin kami untuk ditindaklanjuti."
-        )
+        lines.append(v.say("complaint.passed"))
     return Outcome(
         _join(*lines, v.after_hours_note()),
         handoff=True,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from niaga.agent import messages
 from niaga.kit.money import format_rupiah as rp
 
 DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
@@ -40,6 +41,13 @@ class Voice:
 
     def pick(self, *options: str) -> str:
         return self.rng.choice(options)
+
+    def say(self, key: str, **fields: Any) -> str:
+        """A message of the catalogue (agent/messages.py) in this conversation's language, one of its
+        wordings picked for this turn, with the fields filled in."""
+        options = messages.wordings(key, self.lang)
+        text = options[0] if len(options) == 1 else self.rng.choice(options)
+        return text.format(kak=self.kak, business=self.business_name, **fields)
 
     @property
     def kak(self) -> str:
@@ -78,12 +86,12 @@ class Voice:
             if add == 0 and self.now.strftime("%H:%M") >= span[0]:
                 continue
             at = span[0].replace(":", ".")
-            if self.en:
-                when = "today" if add == 0 else "tomorrow" if add == 1 else DAYS_EN[day.weekday()]
-                return f"{when} at {at}"
-            when = "hari ini" if add == 0 else "besok" if add == 1 else f"hari {DAYS_ID[day.weekday()]}"
-            return f"{when} pukul {at}"
-        return "pada jam kerja berikutnya" if not self.en else "during the next working hours"
+            if add == 0:
+                return self.say("hours.today_at", at=at)
+            if add == 1:
+                return self.say("hours.tomorrow_at", at=at)
+            return self.say("hours.day_at", day=(DAYS_EN if self.en else DAYS_ID)[day.weekday()], at=at)
+        return self.say("hours.next_working")
 
     def hours_text(self) -> str:
         """'Senin–Sabtu 08.00–17.00, Minggu tutup' from the settings."""
@@ -101,15 +109,13 @@ class Voice:
             if len(span) == 2:
                 parts.append(f"{label} {span[0].replace(':', '.')}–{span[1].replace(':', '.')}")
             else:
-                parts.append(f"{label} {'closed' if self.en else 'tutup'}")
+                parts.append(f"{label} {self.say('hours.closed')}")
         return ", ".join(parts)
 
     def after_hours_note(self) -> str:
         if self.is_open():
             return ""
-        if self.en:
-            return f"We are outside opening hours now; our staff will follow up {self.next_opening()}."
-        return f"Saat ini di luar jam operasional, admin kami akan menindaklanjuti {self.next_opening()} ya {self.kak}."
+        return self.say("hours.after", when=self.next_opening())
 
 
 def _join(*parts: str) -> str:
@@ -119,37 +125,15 @@ def _join(*parts: str) -> str:
 def product_line(v: Voice, p: dict[str, Any], *, with_stock: bool = False) -> str:
     price = rp(p["effective_price"])
     if p.get("on_sale"):
-        price += f" ({'normally' if v.en else 'normal'} {rp(p['price'])})"
+        price += f" ({v.say('product.line_normally', price=rp(p['price']))})"
     line = f"• {p['name']} — {price}"
     if with_stock and p.get("stock_tracked"):
         avail = p.get("available") or 0
         if avail <= 0:
-            line += " — " + ("out of stock" if v.en else "stok habis")
+            line += " — " + v.say("product.line_out")
     return line
 
 
 def cta(v: Voice, kind: str) -> str:
-    if v.en:
-        return {
-            "order": "Would you like to order? Just tell me the quantity 😊",
-            "choose": "Which one would you like?",
-            "more": "Anything else I can help with?",
-        }.get(kind, "")
-    options = {
-        "order": (
-            f"Mau langsung dipesan, {v.kak}? Tinggal sebutkan jumlahnya ya 😊",
-            f"Kalau berminat, balas dengan jumlah yang mau dipesan ya {v.kak} 🙏",
-            f"Mau saya buatkan pesanannya, {v.kak}?",
-        ),
-        "choose": (
-            f"Yang mana yang {v.kak} minati?",
-            f"Mau yang mana, {v.kak}?",
-            f"Silakan pilih yang cocok ya {v.kak} 😊",
-        ),
-        "more": (
-            f"Ada lagi yang bisa dibantu, {v.kak}?",
-            f"Ada pertanyaan lain, {v.kak}?",
-            "Ada lagi yang ingin ditanyakan? 😊",
-        ),
-    }[kind]
-    return v.pick(*options)
+    """The closing question: "order", "choose" or "more"."""
+    return v.say(f"cta.{kind}")

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.agent import llm, nlu, planner, replies
+from niaga.agent.memory import ConversationMemory
 from niaga.agent.responder import Voice
 from niaga.agent.tools import ToolContext, known_cities, run_tool
 from niaga.catalog import search as catalog_search
@@ -99,7 +100,7 @@ def recent_messages(db: Session, conversation: Conversation, limit: int = HISTOR
     return conversations.list_messages(db, conversation=conversation, limit=limit)
 
 
-def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: dict[str, Any]) -> None:
+def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: ConversationMemory) -> None:
     """Staff replies enter memory: products they mention become the products in focus."""
     seen = int(memory.get("seen_staff_id") or 0)
     for m in history:
@@ -167,7 +168,7 @@ def recall_earlier(db: Session, conversation: Conversation, *, limit: int = 3) -
 
 def _summarize(conversation: Conversation, plan: planner.Plan, text: str) -> None:
     """A compact running summary (one line per turn, bounded) for long conversations and model context."""
-    bits = [plan.intent]
+    bits: list[str] = [plan.intent]
     if plan.res.products:
         bits.append(", ".join(p.name for p in plan.res.products[:2]))
     if plan.city:
@@ -242,7 +243,7 @@ def _turn(
     prephrased: llm.Prephrased | None,
 ) -> Turn:
     settings = business_settings(business)
-    memory: dict[str, Any] = dict(conversation.memory or {})
+    memory = ConversationMemory.from_dict(conversation.memory)
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
     text = message.text or ""
     # A broadcast stop request ("STOP", "berhenti", "unsubscribe") is kept on the customer forever and
@@ -268,7 +269,7 @@ def _turn(
     kb_hit = False
     if not (a.signals & {"empty", "handoff"}):
         hits = knowledge_search.search_knowledge(db, business_id=business.id, query=a.norm, limit=1)
-        kb_hit = bool(hits and hits[0].score >= 3.0 and hits[0].matched)
+        kb_hit = bool(hits and hits[0].score >= planner.KNOWLEDGE_HIT_SCORE and hits[0].matched)
     plan = planner.build_plan(ctx, a, memory, cities, kb_hit)
     lang = a.language
     memory["lang"] = lang
@@ -278,7 +279,7 @@ def _turn(
         # Staff answer now: record what the customer wants, say nothing.
         message.intent, message.entities = plan.intent, plan.entities
         memory["turns"] = turns + 1
-        conversation.memory = memory
+        conversation.memory = memory.to_dict()
         _summarize(conversation, plan, text)
         return Turn(
             intent=plan.intent, entities=plan.entities, reply="", handoff=True, silent=True, language=lang
@@ -337,7 +338,7 @@ def _turn(
                 offline_reply=reply,
                 plan=plan,
                 language=lang,
-                memory=memory,
+                memory=memory.to_dict(),
                 earlier=earlier,
             )
         if phrased is not None:
@@ -370,10 +371,10 @@ def _turn(
     message.intent, message.entities = plan.intent, plan.entities
     if out.handoff:
         memory["handoff_notified"] = True
-        conversation.memory = memory
+        conversation.memory = memory.to_dict()
         conversations.do_takeover(db, conversation=conversation, reason=out.handoff_reason or "handoff")
     else:
-        conversation.memory = memory
+        conversation.memory = memory.to_dict()
     _summarize(conversation, plan, text)
     db.flush()
     log.info(

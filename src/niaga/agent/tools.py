@@ -7,22 +7,27 @@ calls. Each call is recorded on the context (`ctx.calls`) — the guard checks m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.agent.enums import OrderStatus
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers.models import Customer
+from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
+from niaga.knowledge.models import KnowledgeDocument
 from niaga.messaging.models import Conversation
 from niaga.orders import loyalty
 from niaga.orders import service as orders
@@ -30,32 +35,32 @@ from niaga.orders.models import Order
 from niaga.tenancy.defaults import business_profile, business_settings
 from niaga.tenancy.models import Business
 
-ORDER_STATUS_TEXT = {
+ORDER_STATUS_TEXT: dict[str, dict[str, str]] = {
     "id": {
-        "draft": "masih draf (belum dikonfirmasi)",
-        "awaiting_payment": "menunggu pembayaran",
-        "paid": "sudah dibayar",
-        "processing": "sedang diproses",
-        "ready": "sudah siap diambil/dikirim",
-        "shipped": "sudah dikirim",
-        "picked_up": "sudah diambil",
-        "completed": "sudah selesai",
-        "cancelled": "dibatalkan",
-        "expired": "kedaluwarsa (tidak dibayar)",
-        "refunded": "sudah dikembalikan dananya",
+        OrderStatus.DRAFT: "masih draf (belum dikonfirmasi)",
+        OrderStatus.AWAITING_PAYMENT: "menunggu pembayaran",
+        OrderStatus.PAID: "sudah dibayar",
+        OrderStatus.PROCESSING: "sedang diproses",
+        OrderStatus.READY: "sudah siap diambil/dikirim",
+        OrderStatus.SHIPPED: "sudah dikirim",
+        OrderStatus.PICKED_UP: "sudah diambil",
+        OrderStatus.COMPLETED: "sudah selesai",
+        OrderStatus.CANCELLED: "dibatalkan",
+        OrderStatus.EXPIRED: "kedaluwarsa (tidak dibayar)",
+        OrderStatus.REFUNDED: "sudah dikembalikan dananya",
     },
     "en": {
-        "draft": "a draft (not confirmed yet)",
-        "awaiting_payment": "awaiting payment",
-        "paid": "paid",
-        "processing": "being processed",
-        "ready": "ready",
-        "shipped": "shipped",
-        "picked_up": "picked up",
-        "completed": "completed",
-        "cancelled": "cancelled",
-        "expired": "expired (unpaid)",
-        "refunded": "refunded",
+        OrderStatus.DRAFT: "a draft (not confirmed yet)",
+        OrderStatus.AWAITING_PAYMENT: "awaiting payment",
+        OrderStatus.PAID: "paid",
+        OrderStatus.PROCESSING: "being processed",
+        OrderStatus.READY: "ready",
+        OrderStatus.SHIPPED: "shipped",
+        OrderStatus.PICKED_UP: "picked up",
+        OrderStatus.COMPLETED: "completed",
+        OrderStatus.CANCELLED: "cancelled",
+        OrderStatus.EXPIRED: "expired (unpaid)",
+        OrderStatus.REFUNDED: "refunded",
     },
 }
 
@@ -636,6 +641,15 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
     ]
     if ctx.customer_id is None or not files:
         return None
+    # The same files from the same customer are one proof: a retried turn (or the photo sent twice) neither
+    # attaches a second pending payment nor alerts staff twice.
+    key = transfer_proof_key(ctx, files, order_number)
+    if ctx.db.scalars(sa.select(Job.id).where(Job.idempotency_key == key)).first() is not None:
+        return ctx.record(
+            "attach_transfer_proof",
+            {"order_number": order_number},
+            {"attached": False, "already_received": True},
+        )
 
     order = orders.do_attach_transfer_proof(
         ctx.db,
@@ -652,6 +666,7 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
         ctx.db,
         "channels.alert",
         business_id=ctx.business_id,
+        idempotency_key=key,
         for_business=ctx.business_id,
         text=f"Bukti transfer diterima untuk pesanan {order.number} ({format_rupiah(order.total)}). "
         "Mohon dicek lalu catat pembayarannya di dashboard.",
@@ -661,6 +676,13 @@ def attach_transfer_proof(ctx: ToolContext, *, order_number: str | None = None) 
         {"order_number": order_number},
         {"attached": True, "order_number": order.number, "total": order.total},
     )
+
+
+def transfer_proof_key(ctx: ToolContext, files: list[dict[str, Any]], order_number: str | None) -> str:
+    """Idempotency key of one transfer proof: business, customer, the order named and the files."""
+    refs = sorted(str(m.get("path") or m.get("url") or "") for m in files)
+    digest = hashlib.sha256("\n".join(refs).encode()).hexdigest()[:32]
+    return f"agent.transfer_proof:{ctx.business_id}:{ctx.customer_id}:{(order_number or '').upper()}:{digest}"
 
 
 def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
@@ -802,6 +824,8 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> dict[str, Any
         "handoff": lambda a: handoff(ctx, reason=str(a.get("reason") or "model")),
     }
     fn = fns.get(name)
+    if fn is None and name in READ_TOOLS:
+        fn = partial(READ_TOOLS[name], ctx)
     if fn is None:
         return {"error": f"unknown tool {name}"}
     try:
@@ -848,3 +872,106 @@ def numbers_in_results(calls: list[dict[str, Any]]) -> set[int]:
 
 def dumps(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False, default=str)
+
+
+# --- catalogue and knowledge reads the replies list (promotions, bestsellers, categories, a document) ---
+# The offline replies call these instead of querying the database themselves, and the language model gets
+# them as tools, so both paths state the same facts.
+
+
+def _active(ctx: ToolContext) -> sa.Select[Any]:
+    return (
+        sa.select(Product)
+        .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
+        .order_by(Product.id)
+    )
+
+
+def promoted_products(ctx: ToolContext, *, limit: int = 20) -> list[Product]:
+    """Products on promotion (a sale price below the price), recorded as a `promotions` call."""
+    rows = list(
+        ctx.db.scalars(
+            _active(ctx)
+            .where(Product.sale_price.is_not(None), Product.sale_price < Product.price)
+            .limit(limit)
+        ).all()
+    )
+    ctx.record("promotions", {"limit": limit}, {"products": [product_summary(p) for p in rows]})
+    return rows
+
+
+def bestseller_products(ctx: ToolContext, *, limit: int = 20) -> list[Product]:
+    """Products tagged "bestseller" that can be sold now (in stock or not stock-tracked)."""
+    rows = [
+        p
+        for p in ctx.db.scalars(_active(ctx)).all()
+        if "bestseller" in [str(t).lower() for t in p.tags or []] and (p.available is None or p.available > 0)
+    ][:limit]
+    ctx.record("bestsellers", {"limit": limit}, {"products": [product_summary(p) for p in rows]})
+    return rows
+
+
+def promotions(ctx: ToolContext, *, limit: int = 20) -> dict[str, Any]:
+    return {"products": [product_summary(p) for p in promoted_products(ctx, limit=limit)]}
+
+
+def bestsellers(ctx: ToolContext, *, limit: int = 20) -> dict[str, Any]:
+    return {"products": [product_summary(p) for p in bestseller_products(ctx, limit=limit)]}
+
+
+def categories(ctx: ToolContext) -> dict[str, Any]:
+    """The categories of the active catalogue, sorted."""
+    rows = ctx.db.execute(
+        sa.select(Product.category)
+        .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
+        .distinct()
+    ).scalars()
+    return ctx.record("categories", {}, {"categories": sorted({c for c in rows if c})})
+
+
+def knowledge_document(ctx: ToolContext, *, title: str) -> dict[str, Any]:
+    """One knowledge document's sentences (a policy answered by the sentence that states a time, etc.)."""
+    content = ctx.db.scalars(
+        sa.select(KnowledgeDocument.content).where(
+            KnowledgeDocument.business_id == ctx.business_id, KnowledgeDocument.title == title
+        )
+    ).first()
+    result = {
+        "title": title,
+        "found": content is not None,
+        "sentences": knowledge_search_mod.split_sentences(content or ""),
+    }
+    return ctx.record("knowledge_document", {"title": title}, result)
+
+
+READ_TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
+    "promotions": lambda ctx, a: promotions(ctx, limit=_int(a.get("limit")) or 20),
+    "bestsellers": lambda ctx, a: bestsellers(ctx, limit=_int(a.get("limit")) or 20),
+    "categories": lambda ctx, a: categories(ctx),
+    "knowledge_document": lambda ctx, a: knowledge_document(ctx, title=str(a.get("title", ""))),
+}
+
+TOOL_SPECS.extend(
+    [
+        {
+            "name": "promotions",
+            "description": "Produk yang sedang promo (harga diskon di bawah harga normal).",
+            "parameters": _obj({"limit": {"type": "integer"}}, []),
+        },
+        {
+            "name": "bestsellers",
+            "description": "Produk terlaris yang stoknya tersedia.",
+            "parameters": _obj({"limit": {"type": "integer"}}, []),
+        },
+        {
+            "name": "categories",
+            "description": "Daftar kategori produk toko.",
+            "parameters": _obj({}, []),
+        },
+        {
+            "name": "knowledge_document",
+            "description": "Isi satu dokumen pengetahuan toko (kebijakan) berdasarkan judulnya.",
+            "parameters": _obj({"title": {"type": "string"}}, ["title"]),
+        },
+    ]
+)

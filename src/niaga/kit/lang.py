@@ -424,6 +424,41 @@ SLANG: dict[str, str] = {
     "dresses": "dress",
     "blouses": "blouse",
     "zipper": "resleting",
+    # common English descriptors and product words (held-back batch 4 showed the gap)
+    "fiqh": "fiqih",
+    "fikih": "fiqih",
+    "family": "keluarga",
+    "guide": "panduan",
+    "guidebook": "panduan",
+    "manual": "panduan",
+    "islamic": "islam",
+    "thick": "tebal",
+    "thin": "tipis",
+    "foldable": "lipat",
+    "folding": "lipat",
+    "prophet": "nabi",
+    "biography": "sirah",
+    "history": "sejarah",
+    "tajweed": "tajwid",
+    "dhikr": "dzikir",
+    "zikr": "dzikir",
+    "supplication": "doa",
+    "letters": "huruf",
+    "learning": "belajar",
+    "learn": "belajar",
+    "long": "panjang",
+    "short": "pendek",
+    "blue": "biru",
+    "red": "merah",
+    "green": "hijau",
+    "cotton": "katun",
+    "ladies": "wanita",
+    "lady": "wanita",
+    "female": "wanita",
+    "male": "pria",
+    "stamped": "cap",
+    "handmade": "tulis",
+    "handdrawn": "tulis",
     # typos of shop words
     "ongkr": "ongkir",
     "onkir": "ongkir",
@@ -459,6 +494,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bterima\s+kasih\b", "makasih"),
     (r"\bthank\s+you\b", "thanks"),
     (r"\bbusiness\s+cards?\b", "kartu nama"),
+    (r"\bprayer\s+caps?\b", "peci"),
+    (r"\bface\s+masks?\b", "masker"),
+    (r"\bhand[\s-]*drawn\b", "tulis"),
     (r"\bprayer\s+mats?\b", "sajadah"),
     (r"\bprayer\s+rugs?\b", "sajadah"),
     (r"\bword[\s-]+(?:by|for)[\s-]+word\b", "per kata"),
@@ -597,6 +635,15 @@ _ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
 @lru_cache(maxsize=4096)
+def _english_plural(tok: str) -> str | None:
+    """The lexicon's word for an English plural whose singular it knows ("encyclopedias", "families")."""
+    singulars = [tok[:-3] + "y"] if tok.endswith("ies") else []
+    if tok.endswith("es"):
+        singulars.append(tok[:-2])
+    singulars.append(tok[:-1])
+    return next((SLANG[w] for w in singulars if w in SLANG), None)
+
+
 def normalize(text: str) -> str:
     """Lower-case, strip emoji and accents, expand slang, join phrases, number words → digits."""
     s = unicodedata.normalize("NFKC", text or "")
@@ -624,6 +671,8 @@ def normalize(text: str) -> str:
             out.append(m.group(1))
             tok = m.group(2)
         slang = SLANG.get(tok)
+        if slang is None and len(tok) > 3 and tok.endswith("s") and tok.isascii():
+            slang = _english_plural(tok)
         if slang is None and "-" in tok and tok not in SLANG:
             parts = [SLANG.get(p, p) for p in tok.split("-") if p]
             out.extend(parts)

@@ -1,0 +1,496 @@
+"""The agent's reply texts: a message catalogue, Indonesian first and English complete.
+
+Same shape as the dashboard's labels (niaga.web.i18n): one key per text, `{field}` placeholders filled by
+the caller, Indonesian the source language. A key may hold several wordings per language; the reply picks one
+per turn (seeded, so tests are reproducible) — wording varies, the facts in the fields do not.
+
+`{kak}` is how the business addresses its customers ("kak"); `{business}` is the business's name. Every
+amount and count in a reply is a field filled from a tool result, never written here.
+
+    voice.say("thanks")                       # one of the wordings, in the conversation's language
+    voice.say("complaint.with_order", number="ORD-20261120-0001")
+"""
+
+from __future__ import annotations
+
+import string
+
+# key -> (Indonesian wordings, English wordings)
+MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # calls to action closing a reply
+    "cta.order": (
+        (
+            "Mau langsung dipesan, {kak}? Tinggal sebutkan jumlahnya ya 😊",
+            "Kalau berminat, balas dengan jumlah yang mau dipesan ya {kak} 🙏",
+            "Mau saya buatkan pesanannya, {kak}?",
+        ),
+        ("Would you like to order? Just tell me the quantity 😊",),
+    ),
+    "cta.choose": (
+        ("Yang mana yang {kak} minati?", "Mau yang mana, {kak}?", "Silakan pilih yang cocok ya {kak} 😊"),
+        ("Which one would you like?",),
+    ),
+    "cta.more": (
+        (
+            "Ada lagi yang bisa dibantu, {kak}?",
+            "Ada pertanyaan lain, {kak}?",
+            "Ada lagi yang ingin ditanyakan? 😊",
+        ),
+        ("Anything else I can help with?",),
+    ),
+    # opening hours
+    "hours.after": (
+        ("Saat ini di luar jam operasional, admin kami akan menindaklanjuti {when} ya {kak}.",),
+        ("We are outside opening hours now; our staff will follow up {when}.",),
+    ),
+    "hours.next_working": (("pada jam kerja berikutnya",), ("during the next working hours",)),
+    "hours.today_at": (("hari ini pukul {at}",), ("today at {at}",)),
+    "hours.tomorrow_at": (("besok pukul {at}",), ("tomorrow at {at}",)),
+    "hours.day_at": (("hari {day} pukul {at}",), ("{day} at {at}",)),
+    "hours.closed": (("tutup",), ("closed",)),
+    "hours.label": (("Jam buka toko: ",), ("Opening hours: ",)),
+    "address.label": (("Alamat kami: ",), ("Our address: ",)),
+    # small talk
+    "greeting.from": (("{persona} dari {business}",), ("{persona} from {business}",)),
+    "greeting.body": (
+        (
+            "{tg} Saya {who}. Ada yang bisa saya bantu? Silakan tanya harga, stok, ongkir, atau langsung pesan.",
+            "{tg} Saya {who}, siap membantu. Mau cari produk, cek ongkir, atau pesan sesuatu?",
+            "{tg} Dengan {who} di sini. Ada yang bisa kami bantu hari ini?",
+        ),
+        ("I'm {who}. How can I help you? You can ask about prices, stock, shipping, or place an order.",),
+    ),
+    "thanks": (
+        (
+            "Sama-sama {kak} 🙏 Senang bisa membantu.",
+            "Sama-sama {kak}, terima kasih sudah menghubungi {business} 😊",
+            "Sama-sama ya {kak}. Kalau ada yang lain, kabari saja 🙏",
+        ),
+        ("You're welcome! Happy to help 😊", "My pleasure! Let me know if you need anything else."),
+    ),
+    "ack": (
+        ("Siap {kak} 👍 Ada lagi yang bisa dibantu?", "Baik {kak} 😊 Ada lagi yang bisa dibantu?"),
+        ("Okay! 😊 Anything else I can help with?",),
+    ),
+    "empty": (("Halo {kak}, ada yang bisa kami bantu? 😊",), ("Hello! How can I help you? 😊",)),
+    "not_understood": (
+        (
+            "Maaf {kak}, saya belum paham maksudnya 🙏 Saya bisa bantu cek produk, harga, stok, ongkir, status "
+            "pesanan, atau ketik *admin* untuk bicara dengan staf kami.",
+            "Mohon maaf {kak}, bisa dijelaskan lagi? Saya bisa bantu soal produk, harga, stok, ongkir, dan "
+            "pesanan. Ketik *admin* kalau ingin dibantu staf.",
+        ),
+        (
+            "Sorry, I didn't quite get that. You can ask me about products, prices, stock, shipping costs, "
+            "your order status, or type *admin* to talk to our staff.",
+        ),
+    ),
+    "kb.no_info": (
+        (
+            "Mohon maaf {kak}, informasi itu belum ada di catatan kami. Saya teruskan ke admin supaya dijawab "
+            "langsung ya 🙏",
+        ),
+        ("Sorry, I don't have that information yet. I'll ask our staff to answer you.",),
+    ),
+    # products
+    "product.not_found": (
+        (
+            "Mohon maaf {kak}, {phrase} tidak tersedia di toko kami 🙏",
+            "Maaf {kak}, untuk {phrase} belum ada / tidak tersedia di {business} 🙏",
+        ),
+        ("Sorry, {phrase} is not available in our store.",),
+    ),
+    "product.that_product": (("produk tersebut",), ("that product",)),
+    "product.similar": (("Yang tersedia yang mirip: {names}.",), ("We do have: {names}.",)),
+    "product.categories": (("Kami menyediakan: {names}.",), ("We sell: {names}.",)),
+    "product.which": (
+        ("Boleh tahu produk apa yang dicari, {kak}? 😊",),
+        ("Which product are you looking for?",),
+    ),
+    "promo.none": (("Saat ini belum ada promo {kak} 🙏",), ("There are no promotions right now.",)),
+    "promo.intro": (
+        ("Promo yang sedang berlaku {kak}:", "Ini promo kami saat ini {kak} 🎉"),
+        ("Current promotions:",),
+    ),
+    "bestsellers.intro": (
+        ("Untuk itu belum ada produk khusus {kak}, tapi ini produk terlaris kami:",),
+        ("We have nothing made for that, but these are our bestsellers:",),
+    ),
+    # stock
+    "stock.which": (("Produk yang mana yang mau dicek stoknya, {kak}?",), ("Which product should I check?",)),
+    "stock.options": (("Ini pilihannya {kak}:",), ("Stock for these options:",)),
+    "stock.word.untracked": (("tersedia",), ("available",)),
+    "stock.word.count": (("{n} tersedia",), ("{n} in stock",)),
+    "stock.word.out": (("stok habis",), ("out of stock",)),
+    "stock.untracked": (
+        ("*{name}* tersedia {kak} (jasa/produk tanpa batas stok), bisa langsung dipesan.",),
+        ("*{name}* is available (made to order).",),
+    ),
+    "stock.out": (
+        (
+            "Mohon maaf {kak}, *{name}* sedang kosong (stok habis) 🙏",
+            "Maaf {kak}, stok *{name}* sedang habis 🙏",
+        ),
+        ("Sorry, *{name}* is currently out of stock.",),
+    ),
+    "stock.preorder": (
+        ("Bisa pre-order dengan DP {pct}%, nanti admin kabari saat barang tersedia.",),
+        ("You can pre-order it with a {pct}% down payment; our staff will tell you when it arrives.",),
+    ),
+    "stock.short": (
+        ("*{name}* ready {kak}, tapi stoknya tinggal {available} (kurang dari {qty} yang diminta).",),
+        ("*{name}* is available, but only {available} left (you asked for {qty}).",),
+    ),
+    "stock.short_preorder": (
+        ("Sisanya bisa pre-order dengan DP {pct}%.",),
+        ("The rest can be pre-ordered with a {pct}% down payment.",),
+    ),
+    "stock.ok": (
+        (
+            "Ada {kak}, *{name}* ready! Stok tersedia {available}.",
+            "*{name}* masih ada {kak}, stok tersedia {available}.",
+        ),
+        ("Yes, *{name}* is available — {available} in stock.",),
+    ),
+    "stock.enough": (("Untuk {qty} aman 👍",), ("{qty} is no problem.",)),
+    # shipping
+    "shipping.which_city": (
+        ("Dikirim ke kota mana, {kak}? Nanti saya hitungkan ongkirnya 😊",),
+        ("Which city should it be shipped to?",),
+    ),
+    "shipping.no_rate": (
+        (
+            "Mohon maaf {kak}, tarif pengiriman ke {city} belum ada di sistem kami. Admin akan bantu cek ongkirnya ya 🙏",
+        ),
+        (
+            "Sorry, we don't have a shipping rate to {city} in our system yet; our staff will check it for you.",
+        ),
+    ),
+    "shipping.days": (("{n} hari",), ("{n} days",)),
+    "shipping.free": (
+        ("GRATIS ongkir 🎉 (memenuhi syarat gratis ongkir)",),
+        ("FREE shipping 🎉",),
+    ),
+    # prices
+    "price.which": (
+        ("Untuk produk yang mana, {kak}? Sebutkan nama produknya ya 😊",),
+        ("Which product would you like the price for?",),
+    ),
+    "price.cheapest_first": (("Dari yang paling murah {kak}:",), ("From the cheapest:",)),
+    "price.list": (("Harganya {kak}:", "Ini daftar harganya {kak}:"), ("Prices:",)),
+    "shipping.name_product": (
+        ("Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊",),
+        ("Tell me the product and quantity for an exact total.",),
+    ),
+    "shipping.free_rule": (
+        ("Gratis ongkir untuk wilayah {cities} dengan belanja minimal {min}.",),
+        ("Free shipping to {cities} for purchases of at least {min}.",),
+    ),
+    "shipping.free_rule_ask_city": (
+        (
+            "Gratis ongkir untuk wilayah {cities} dengan belanja minimal {min} {kak}. Mau dikirim ke kota mana?",
+        ),
+        ("Free shipping to {cities} for purchases of at least {min}. Which city should it go to?",),
+    ),
+    "shipping.ask_city": (("Dikirim ke kota mana, {kak}?",), ("Which city should it be shipped to?",)),
+    # orders
+    "order.cancelled": (
+        ("Baik {kak}, draf pesanannya saya batalkan.",),
+        ("Okay, the order draft is cancelled.",),
+    ),
+    "order.which": (
+        ("Mau pesan produk apa, {kak}? Sebutkan nama dan jumlahnya ya 😊",),
+        ("Which product would you like to order?",),
+    ),
+    "order.choose": (("Mau pesan yang mana, {kak}?",), ("Which one would you like to order?",)),
+    "order.summary": (
+        ("Siap {kak}, ini ringkasan pesanannya:", "Baik {kak}, saya catat pesanannya ya:"),
+        ("Here is your order summary:",),
+    ),
+    "order.note_preorder": (
+        ("Catatan: stok {name} sedang habis, jadi pesanan ini berupa pre-order.",),
+        ("Note: {name} is out of stock, so this will be a pre-order.",),
+    ),
+    "order.note_short": (
+        ("Catatan: stok {name} tinggal {available}.",),
+        ("Note: only {available} of {name} left in stock.",),
+    ),
+    "draft.courier_head": (
+        ("Ongkir ke {city} ({weight}, dihitung {kg} kg):",),
+        ("Shipping to {city} ({weight}, charged {kg} kg):",),
+    ),
+    "draft.which_courier": (
+        ("Mau pakai kurir yang mana, {kak}? (balas nama/nomornya, atau 'termurah')",),
+        ("Which courier would you like? (reply with its name or number, or 'cheapest')",),
+    ),
+    "draft.free": (("GRATIS",), ("FREE",)),
+    "draft.shipping_line": (
+        ("Ongkir {courier} {service} ke {city} ({kg} kg): {cost}",),
+        ("Shipping {courier} {service} to {city} ({kg} kg): {cost}",),
+    ),
+    "draft.ask_address": (
+        ("Alamat lengkap pengirimannya di {city} di mana, {kak}? (jalan, nomor, kecamatan)",),
+        ("What is the full delivery address in {city}?",),
+    ),
+    "draft.ask_name": (
+        ("Pesanannya atas nama siapa, {kak}?",),
+        ("Under what name should we place the order?",),
+    ),
+    "draft.summary": (("Ringkasan pesanan {kak}:",), ("Order summary:",)),
+    "draft.pickup": (("Diambil di toko",), ("Pick-up at the shop",)),
+    "draft.unpriced": (
+        ("Ongkir ke {city}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya.",),
+        ("Shipping to {city}: our staff will confirm the cost.",),
+    ),
+    "draft.address": (("Alamat: ",), ("Address: ",)),
+    "draft.name": (("Atas nama: ",), ("Name: ",)),
+    "draft.excl_shipping": ((" (belum termasuk ongkir)",), (" (excluding shipping)",)),
+    "draft.confirm": (
+        ("Balas *YA* untuk konfirmasi atau *BATAL* untuk membatalkan 🙏",),
+        ("Reply *YES* to confirm or *CANCEL* to cancel.",),
+    ),
+    "product.have": (
+        ("Ada {kak}! *{name}* harganya {price}", "Tersedia {kak}: *{name}* — {price}"),
+        ("Yes, we have *{name}* — {price}",),
+    ),
+    "product.normally": (("harga normal {price}",), ("normally {price}",)),
+    "product.options": (
+        ("Ada beberapa pilihan {kak}:", "Ini pilihan yang tersedia {kak}:", "Ada {kak}, pilihannya:"),
+        ("Here are some options:",),
+    ),
+    "product.recommended": (
+        (
+            "Ada beberapa pilihan {kak}:",
+            "Ini pilihan yang tersedia {kak}:",
+            "Berikut rekomendasi kami {kak}:",
+        ),
+        ("Here are our recommendations:",),
+    ),
+    "product.sizes": ((" Ukuran tersedia: {sizes}.",), (" Sizes: {sizes}.",)),
+    "product.any_time": (("Bisa dipesan kapan saja.",), ("Available to order.",)),
+    "product.out": (("Stok sedang habis.",), ("Currently out of stock.",)),
+    "product.in_stock": (("Stok tersedia {n}.",), ("In stock ({n} available).",)),
+    "shipping.parcel_head": (
+        ("Ongkir paket {weight} ke {city} (dihitung {kg} kg):",),
+        ("Shipping for a {weight} parcel to {city} (charged {kg} kg):",),
+    ),
+    "shipping.as_said": ((" sesuai yang disebutkan",), (" as you said",)),
+    "shipping.items_head": (
+        ("Ongkir {qty} × {name} ({weight}, dihitung {kg} kg) ke {city}:",),
+        ("Shipping for {qty} × {name} ({weight}, charged {kg} kg) to {city}:",),
+    ),
+    "shipping.subtotal": (("Subtotal produk {subtotal}. ",), ("Subtotal: {subtotal}. ",)),
+    "shipping.cheapest_total": (
+        ("Total dengan ongkir termurah ({courier}): {total}.",),
+        ("Total with the cheapest option ({courier}): {total}.",),
+    ),
+    "shipping.no_weight": (
+        ("Berat produk ini belum tercatat {kak}, jadi ini tarif per kg ke {city}:",),
+        ("The weight of this product isn't recorded yet; rates per kg to {city}:",),
+    ),
+    "shipping.rates": (("Tarif ongkir ke {city} (per kg):",), ("Shipping rates to {city} (per kg):",)),
+    "order.failed": (
+        ("Maaf {kak}, pesanan belum bisa dibuat: {error}",),
+        ("Sorry, the order could not be created: {error}",),
+    ),
+    "order.try_again": (("coba lagi",), ("please try again",)),
+    "order.created": (
+        ("Terima kasih {kak}, pesanan *{number}* sudah dibuat 🙏 Total {total}",),
+        ("Thank you! Your order *{number}* has been created. Total: {total}",),
+    ),
+    "order.total_pickup": ((" (diambil di toko).",), (" (pick-up at the shop).",)),
+    "order.total_with_shipping": (((" (termasuk ongkir {cost})."),), (" (including shipping {cost}).",)),
+    "order.total_free_shipping": ((" (gratis ongkir).",), (" (free shipping).",)),
+    "order.total_no_shipping": ((" (belum termasuk ongkir).",), (" (excluding shipping).",)),
+    "order.payment_link": (("\nLink pembayaran: ",), ("\nPayment link: ",)),
+    "order.payment_by_staff": (
+        (" Admin kami akan mengirimkan detail pembayarannya ya.",),
+        (" Our staff will send the payment details shortly.",),
+    ),
+    "order.shipping_and_payment_by_staff": (
+        (" Admin kami akan mengirimkan ongkir dan detail pembayarannya ya.",),
+        (" Our staff will send the shipping cost and payment details shortly.",),
+    ),
+    "status.not_found": (
+        (
+            "Mohon maaf {kak}, pesanan {number} tidak ditemukan untuk nomor ini 🙏 Mohon cek kembali nomor "
+            "pesanannya, atau ketik *admin* untuk dibantu staf.",
+        ),
+        ("Sorry, we could not find order {number} for your number. Please check it again, or type *admin*.",),
+    ),
+    "status.ask_number": (
+        ("Boleh kirim nomor pesanannya, {kak}? (contoh: ORD-20260101-0001) Saya bantu cek 🙏",),
+        ("Please send me your order number (e.g. ORD-20260101-0001).",),
+    ),
+    "status.line": (
+        ("Pesanan *{number}* {status}. Total {total}.",),
+        ("Order *{number}* is {status}. Total {total}.",),
+    ),
+    "status.payment_link": ((" Link pembayaran: ",), (" Payment link: ",)),
+    # print shop
+    "print.no_size": (
+        (
+            "Mohon maaf {kak}, ukuran {size} tidak tersedia; kami melayani {sizes}. Mau pakai ukuran yang mana?",
+        ),
+        ("Sorry, we do not print on {size}; our sizes are {sizes}. Which one would you like?",),
+    ),
+    "print.document": (("dokumen",), ("document",)),
+    "print.verb.print": (("print",), ("print",)),
+    "print.verb.copy": (("fotokopi",), ("copy",)),
+    "print.rate.bw": (("hitam putih",), ("black & white",)),
+    "print.rate.color": (("warna",), ("colour",)),
+    "print.rate.thesis": (("skripsi/tesis",), ("thesis",)),
+    "print.estimate": (
+        ("Estimasi biaya print {doc} {pages} halaman × {copies} rangkap:",),
+        ("Estimate for printing {doc}, {pages} pages × {copies} copies:",),
+    ),
+    "print.duplex": (("bolak-balik",), ("double-sided",)),
+    "print.binding": (("Jilid",), ("Binding",)),
+    "print.minimum": (("• Biaya minimum {min}",), ("• Minimum charge {min}",)),
+    "print.unit.copies": (("rangkap",), ("copies",)),
+    "print.unit.sheets": (("lembar",), ("copies",)),
+    "print.with_binding": ((", jilid {binding}",), (", binding {binding}",)),
+    "print.with_colour": ((", warna",), (", colour",)),
+    "print.noted": (
+        ("Siap {kak}, {verb} {what} ya.", "Baik {kak}, pesanan {verb} {what} dicatat."),
+        ("Sure, {verb} {what}.",),
+    ),
+    "print.rate": (
+        ("Tarif {verb} {rate} {price} per lembar",),
+        ("Rate to {verb}: {price} per page ({rate})",),
+    ),
+    "print.rate_binding": (
+        (", jilid {binding} {price} per buku",),
+        (", binding {binding} {price} per book",),
+    ),
+    "print.send_photo": (
+        ("Silakan kirim foto/scan dokumennya di sini atau bawa langsung ke toko ya {kak} 🙏",),
+        ("Please send a photo/scan here or bring the document to our store.",),
+    ),
+    "print.send_file": (
+        (
+            "Silakan kirim filenya (PDF/DOCX) di sini; kami cek formatnya dan total biaya dihitung dari jumlah halaman 🙏",
+        ),
+        ("Please send the file (PDF/DOCX); we will check it and confirm the total from the page count.",),
+    ),
+    "print.ask_pages": (
+        ("Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya.",),
+        ("Tell me the number of pages and I will work out the total.",),
+    ),
+    "print.ask_copies": (("Mau dicetak berapa rangkap, {kak}?",), ("How many copies would you like?",)),
+    "print.ask_binding": (
+        ("Jilidnya mau hard cover, soft cover atau spiral, {kak}?",),
+        ("Which binding would you like: hard cover, soft cover or spiral?",),
+    ),
+    "print.ask_colour": (("Cetaknya hitam putih atau warna, {kak}?",), ("Black & white or colour?",)),
+    "price.is": (
+        ("Harga *{name}* {price} {kak}", "*{name}* harganya {price} {kak}"),
+        ("The price of *{name}* is {price}",),
+    ),
+    "price.on_sale": ((" (sedang promo, harga normal {price})",), (" (on sale, normally {price})",)),
+    "price.for_units": ((" Untuk {qty} {unit}: {sum}.",), (" For {qty} {unit}: {sum}.",)),
+    "price.for_qty": ((" Untuk {qty}: {sum}.",), (" For {qty}: {sum}.",)),
+    "points.have": (("Poin {kak} saat ini {n} poin",), ("You have {n} points",)),
+    "points.worth": ((", bisa dipakai untuk potongan {value}.",), (" (worth {value} off).",)),
+    "draft.ask_fulfilment": (
+        ("Pesanannya mau dikirim atau diambil di toko, {kak}? Kalau dikirim, ke kota mana?",),
+        ("Should we ship it or will you pick it up at the shop? If shipping, to which city?",),
+    ),
+    "product.line_normally": (("normal {price}",), ("normally {price}",)),
+    "product.line_out": (("stok habis",), ("out of stock",)),
+    "weight": (("berat {w}",), ("weight {w}",)),
+    # handoff and complaints
+    "handoff.request": (
+        (
+            "Baik {kak}, saya sambungkan ke admin kami sekarang. Mohon ditunggu sebentar ya 🙏",
+            "Siap {kak}, percakapan ini saya teruskan ke admin kami. Mohon ditunggu ya 🙏",
+        ),
+        ("Sure, I'm connecting you to our staff now. Please wait a moment 🙏",),
+    ),
+    "handoff.complaint": (
+        (
+            "Mohon maaf atas ketidaknyamanannya {kak} 🙏 Keluhan {kak} saya teruskan ke admin kami sekarang "
+            "supaya segera ditangani.",
+        ),
+        ("Sorry for the trouble. I'm connecting you to our staff now; please wait a moment 🙏",),
+    ),
+    "handoff.unanswered": (
+        (
+            "Mohon maaf {kak}, sepertinya saya belum bisa menjawab dengan tepat 🙏 Saya sambungkan ke admin "
+            "kami ya, mohon ditunggu.",
+        ),
+        (
+            "Sorry, I can't answer that properly. I'm connecting you to our staff now; please wait a moment 🙏",
+        ),
+    ),
+    "complaint.sorry": (
+        ("Mohon maaf atas ketidaknyamanannya {kak} 🙏", "Kami mohon maaf sekali {kak} 🙏"),
+        ("We're very sorry about that 🙏",),
+    ),
+    "complaint.order_attached": (
+        ("Pesanan {number} sudah saya lampirkan untuk admin kami.",),
+        ("Order {number} is attached for our staff.",),
+    ),
+    "complaint.send_photo": (
+        ("Mohon kirim foto/video barangnya ya {kak}, supaya admin kami bisa segera memprosesnya.",),
+        ("Please send a photo/video of the item so our staff can process it.",),
+    ),
+    "complaint.send_number": (
+        ("Boleh kirim nomor pesanannya {kak}? Admin kami akan mengecek pengirimannya.",),
+        ("Please send your order number so our staff can check the delivery.",),
+    ),
+    "complaint.passed_with_order": (
+        ("Keluhan {kak} sudah saya teruskan ke admin kami bersama pesanan {number} untuk ditindaklanjuti.",),
+        ("I've passed this to our staff with your order {number}; they will follow up.",),
+    ),
+    "complaint.passed": (
+        ("Keluhan {kak} sudah saya teruskan ke admin kami untuk ditindaklanjuti.",),
+        ("I've passed your complaint to our staff; they will follow up.",),
+    ),
+    # payment
+    "payment.proof_received": (
+        (
+            "Terima kasih {kak} 🙏 Bukti transfer untuk pesanan {number} ({total}) sudah kami terima dan "
+            "diteruskan ke admin untuk dicek. Pesanan diproses setelah pembayaran terverifikasi ya.",
+        ),
+        (
+            "Thank you! We received your transfer proof for order {number} ({total}). Our staff will verify it "
+            "and process your order right after.",
+        ),
+    ),
+    "payment.proof_again": (
+        ("Bukti transfer ini sudah kami terima sebelumnya dan sedang dicek admin ya {kak} 🙏",),
+        ("We already received this transfer proof; our staff are checking it.",),
+    ),
+    "payment.paid_claim": (
+        (
+            "Terima kasih {kak} 🙏 Pembayaran lewat link pembayaran terkonfirmasi otomatis. Kalau {kak} transfer "
+            "manual atau statusnya belum berubah, mohon kirim bukti transfer dan nomor pesanannya, admin kami "
+            "akan segera cek.",
+        ),
+        (
+            "Thank you! Payments through our payment link are confirmed automatically. If you paid by manual "
+            "transfer, please send the proof and your order number; our staff will check it.",
+        ),
+    ),
+    "payment.awaiting": (
+        ("Pesanan {number} menunggu pembayaran ({total}): ",),
+        ("Order {number} is awaiting payment ({total}): ",),
+    ),
+    "payment.details_by_staff": (
+        ("Detail pembayaran akan dikirim admin kami ya {kak} 🙏",),
+        ("Our staff will send you the payment details.",),
+    ),
+}
+
+LANGS = ("id", "en")
+
+
+def fields_of(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def wordings(key: str, lang: str) -> tuple[str, ...]:
+    """The wordings of `key` in `lang`; Indonesian where a language has none (as the dashboard's labels)."""
+    ind, eng = MESSAGES[key]
+    return eng if lang == "en" and eng else ind
