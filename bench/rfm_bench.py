@@ -183,12 +183,12 @@ def niaga_run() -> int:
 def stored_rows(snapshot_id: int) -> dict:  # type: ignore[type-arg]
     """Untimed: the stored snapshot's rows, to check them equal to DuckDB's."""
     from niaga.db.engine import session_scope
-    from niaga.marketing.models import RfmSnapshotRow
+    from niaga.marketing import rfm_store
 
     with session_scope() as db:
         return {
             x.customer_id: (x.recency_days, x.frequency, x.monetary, x.r, x.f, x.m, x.segment)
-            for x in db.query(RfmSnapshotRow).filter(RfmSnapshotRow.snapshot_id == snapshot_id)
+            for x in rfm_store.read(db, business_id=1, snapshot_id=snapshot_id).rows()
         }
 
 
