@@ -264,16 +264,63 @@ def _figures_sql(db: Session, *, business_id: int, as_of: date) -> tuple[str, st
 
 def _figures(db: Session, *, business_id: int, as_of: date) -> Any:
     """Per-customer figures as of `as_of` as one int64 array of rows (customer_id, recency_days,
-    frequency, monetary), sorted by customer id (see `_figures_sql`)."""
+    frequency, monetary), sorted by customer id (see `_figures_sql`). The maintained aggregates (every
+    customer) come as whole columns rather than one Python tuple per customer (`_aggregate_columns`); the
+    few customers recomputed from transactions (a run for a past date) come as rows."""
     aggregates, later_sql, params = _figures_sql(db, business_id=business_id, as_of=as_of)
-    data = _fetch(db, aggregates, params)
-    later = _fetch(db, later_sql, params)
-    out = np.array(data + later, dtype=np.int64).reshape(-1, 4)
-    return out[np.argsort(out[:, 0], kind="stable")]  # the index returns them in date order
+    main = _aggregate_columns(db, aggregates, business_id=business_id, as_of=as_of, params=params)
+    later = np.array(_fetch(db, later_sql, params), dtype=np.int64).reshape(-1, 4)
+    out = np.concatenate([main, later]) if len(later) else main
+    return out[np.argsort(out[:, 0], kind="stable")]
 
 
-def _scored(figures: Any, method: str, bins: dict[str, tuple[int, ...]] | None) -> tuple[Any, Any, Any, Any]:
-    return rfm.score_arrays(figures[:, 1], figures[:, 2], figures[:, 3], method=method, bins=bins)
+def _aggregate_columns(
+    db: Session, aggregates: str, *, business_id: int, as_of: date, params: dict[str, Any]
+) -> Any:
+    """The rows of `aggregates` (customer_id, recency_days, frequency, monetary) as an int64 array, read
+    without building a Python object per customer (building them was most of a run):
+    - PostgreSQL: one row holding each column as big-endian int64 packed by the database (string_agg of
+      int8send; the aggregates of one query see the same rows in the same order), read by numpy;
+    - SQLite: one row per latest-purchase date, each with its customers' ids, counts and sums as
+      comma-separated text (group_concat, aligned: the aggregates of one group see the same rows in the
+      same order), parsed by numpy; the recency is computed once per date."""
+    conn = db.connection()
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cols = ", ".join(
+            f"string_agg(int8send({c}::bigint), ''::bytea)"
+            for c in ("customer_id", "recency_days", "frequency", "monetary")
+        )
+        packed = _fetch(db, f"SELECT {cols} FROM ({aggregates}) fig", params)[0]
+        if packed[0] is None:
+            return np.zeros((0, 4), dtype=np.int64)
+        return np.stack([np.frombuffer(bytes(x), dtype=">i8").astype(np.int64) for x in packed], axis=1)
+    cur = dbapi.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(
+            "SELECT last_on, count(*), group_concat(customer_id), group_concat(frequency), "
+            "group_concat(monetary) FROM customer_purchase_stats WHERE business_id = ? AND last_on <= ? "
+            "GROUP BY last_on",
+            (business_id, as_of.isoformat()),
+        )
+        groups = cur.fetchall()
+    finally:
+        cur.close()
+    if not groups:
+        return np.zeros((0, 4), dtype=np.int64)
+    out = np.empty((sum(g[1] for g in groups), 4), dtype=np.int64)
+    for col, i in ((0, 2), (2, 3), (3, 4)):
+        out[:, col] = np.fromstring(",".join(g[i] for g in groups), dtype=np.int64, sep=",")
+    days = [(as_of - (d if isinstance(d, date) else date.fromisoformat(d))).days for d, *_ in groups]
+    out[:, 1] = np.repeat(np.asarray(days, dtype=np.int64), [g[1] for g in groups])
+    return out
+
+
+def _scored(figures: Any, method: str, bins: dict[str, tuple[int, ...]] | None) -> tuple[Any, ...]:
+    """(r, f, m, segment index) of every row: the four cut values per figure (a partition, O(n)) applied by
+    comparison; equal to `rfm.score_arrays` (three sorts), held so by a test."""
+    rec, freq, mon = figures[:, 1], figures[:, 2], figures[:, 3]
+    return rfm.scores_from_cuts(rec, freq, mon, rfm.score_cuts(rec, freq, mon, method=method, bins=bins))
 
 
 def _as_rows(figures: Any, scores: tuple[Any, Any, Any, Any]) -> list[rfm.Scored]:

@@ -91,6 +91,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("snapshot_id", "first_customer_id", name=op.f("pk_rfm_snapshot_blocks")),
     )
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":  # no TOAST compression of the packed blocks (see the model)
+        op.execute("ALTER TABLE rfm_snapshot_blocks ALTER COLUMN data SET STORAGE EXTERNAL")
     blocks = sa.table(
         "rfm_snapshot_blocks",
         *(sa.column(c) for c in ("snapshot_id", "first_customer_id", "last_customer_id", "business_id", "n")),
