@@ -13,7 +13,13 @@ customers instead of one row each; the aggregates read as whole columns; scores 
 of 5, shared 2-core machine at load 7-9 (other agents' test suites): SQLite run/duck 0.40 (0.132s vs 0.329s),
 rebuild/duck 2.56, from empty 4.98; PostgreSQL run/duck 0.33 (0.140s vs 0.419s), rebuild/duck 1.26, from empty
 3.51; same results yes; Python peak during a run 2.6 MB. Before it, same machine and session (load 8-9):
-SQLite run/duck 0.81-0.99, PostgreSQL 1.48-1.64.
+SQLite run/duck 0.81-0.99, PostgreSQL 1.48-1.64. A second 300k run (load 6-9): SQLite 0.37 / rebuild 2.25,
+PostgreSQL 0.45 / 1.34.
+1M/100k, best of 3, load 8-14: SQLite run 0.167s, rebuild 2.171s, DuckDB 0.917s (run/duck 0.18, rebuild/duck
+2.37, from empty 4.53); PostgreSQL run 0.308s, rebuild 1.972s, DuckDB 0.826s (0.37 / 2.39, from empty 4.67);
+same results yes; Python peak during a run 8.4-8.7 MB; process max RSS 638 MB (mostly the generated rows);
+19 min wall for the whole bench. 10M/1M not run: at that rate generating and loading alone would take hours on
+this shared machine and the generated rows ~6 GB of memory.
 
 Previous 1M/100k run (2026-11-30, shared 2-core machine at load 5-15, best of 3): SQLite run 1.110s, rebuild
 3.303s, DuckDB 0.647s (1.72 / 5.11); PostgreSQL run 1.020s, rebuild 3.448s, DuckDB 0.527s (1.93 / 6.54);
