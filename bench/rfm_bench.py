@@ -8,7 +8,20 @@ table, in the same run on the same generated data. Results are checked equal bef
 Ratios < 1.0 mean niaga is faster than DuckDB. Sizes are parameters: the shared 2-core machine runs the small
 ones; the issue's 1M/10M sizes need a real machine. DuckDB is only in the `test` extra.
 
-Last 1M/100k run (2026-11-30, shared 2-core machine at load 5-15, best of 3): SQLite run 1.110s, rebuild
+Snapshots stored by column (2026-11-30, migration 0015_rfm_snapshot: a snapshot is a few blocks of 4096
+customers instead of one row each; the aggregates read as whole columns; scores by cut values), 300k/30k, best
+of 5, shared 2-core machine at load 7-9 (other agents' test suites): SQLite run/duck 0.40 (0.132s vs 0.329s),
+rebuild/duck 2.56, from empty 4.98; PostgreSQL run/duck 0.33 (0.140s vs 0.419s), rebuild/duck 1.26, from empty
+3.51; same results yes; Python peak during a run 2.6 MB. Before it, same machine and session (load 8-9):
+SQLite run/duck 0.81-0.99, PostgreSQL 1.48-1.64. A second 300k run (load 6-9): SQLite 0.37 / rebuild 2.25,
+PostgreSQL 0.45 / 1.34.
+1M/100k, best of 3, load 8-14: SQLite run 0.167s, rebuild 2.171s, DuckDB 0.917s (run/duck 0.18, rebuild/duck
+2.37, from empty 4.53); PostgreSQL run 0.308s, rebuild 1.972s, DuckDB 0.826s (0.37 / 2.39, from empty 4.67);
+same results yes; Python peak during a run 8.4-8.7 MB; process max RSS 638 MB (mostly the generated rows);
+19 min wall for the whole bench. 10M/1M not run: at that rate generating and loading alone would take hours on
+this shared machine and the generated rows ~6 GB of memory.
+
+Previous 1M/100k run (2026-11-30, shared 2-core machine at load 5-15, best of 3): SQLite run 1.110s, rebuild
 3.303s, DuckDB 0.647s (1.72 / 5.11); PostgreSQL run 1.020s, rebuild 3.448s, DuckDB 0.527s (1.93 / 6.54);
 process max RSS 644 MB (mostly the generated rows), Python peak during a run 15-22 MB. 10M/1M not run.
 
@@ -183,12 +196,12 @@ def niaga_run() -> int:
 def stored_rows(snapshot_id: int) -> dict:  # type: ignore[type-arg]
     """Untimed: the stored snapshot's rows, to check them equal to DuckDB's."""
     from niaga.db.engine import session_scope
-    from niaga.marketing.models import RfmSnapshotRow
+    from niaga.marketing import rfm_store
 
     with session_scope() as db:
         return {
             x.customer_id: (x.recency_days, x.frequency, x.monetary, x.r, x.f, x.m, x.segment)
-            for x in db.query(RfmSnapshotRow).filter(RfmSnapshotRow.snapshot_id == snapshot_id)
+            for x in rfm_store.read(db, business_id=1, snapshot_id=snapshot_id).rows()
         }
 
 

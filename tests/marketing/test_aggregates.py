@@ -201,7 +201,7 @@ def test_deleting_a_customer_drops_their_aggregate(db):
 
 def test_deleting_a_customer_removes_their_snapshot_rows(db):
     from niaga.customers import service as customers
-    from niaga.marketing.models import RfmSnapshotRow
+    from niaga.marketing import rfm_store
 
     biz = f.make_business(db)
     load(
@@ -219,20 +219,23 @@ def test_deleting_a_customer_removes_their_snapshot_rows(db):
             for i in range(4)
         ],
     )
-    service.do_run(db, business=biz)
+    sids = [service.do_run(db, business=biz).snapshot_id for _ in range(2)]
     db.commit()
     c = customers.get_by_ref(db, business_id=biz.id, customer_ref="A1")
     cid = c.id
+    assert service.customer_history(db, business_id=biz.id, customer_id=cid)
     customers.delete_customer(db, c)
     db.commit()
-    left = db.scalars(sa.select(RfmSnapshotRow.customer_id)).all()
-    assert cid not in left and len(left) == 1
+    for sid in sids:
+        left = rfm_store.read(db, business_id=biz.id, snapshot_id=sid).customer_id.tolist()
+        assert cid not in left and len(left) == 1
+    assert service.customer_history(db, business_id=biz.id, customer_id=cid) == []
 
 
 def test_deleting_a_snapshot_or_its_business_removes_its_rows(db):
-    """Snapshot rows carry no per-row foreign key (it made storing a snapshot 3-5x slower on PostgreSQL);
-    a trigger keeps the cascade."""
-    from niaga.marketing.models import RfmSnapshot, RfmSnapshotRow
+    """A snapshot's blocks go with it (foreign key with ON DELETE CASCADE), and so do a business's."""
+    from niaga.marketing import rfm_store
+    from niaga.marketing.models import RfmSnapshot, RfmSnapshotBlock
 
     biz, other = f.make_business(db), f.make_business(db)
     for b in (biz, other):
@@ -257,7 +260,8 @@ def test_deleting_a_snapshot_or_its_business_removes_its_rows(db):
     db.commit()
 
     def rows(sid):  # type: ignore[no-untyped-def]
-        return db.scalar(sa.select(sa.func.count()).where(RfmSnapshotRow.snapshot_id == sid))
+        bid = db.scalar(sa.select(RfmSnapshotBlock.business_id).where(RfmSnapshotBlock.snapshot_id == sid))
+        return 0 if bid is None else len(rfm_store.read(db, business_id=bid, snapshot_id=sid))
 
     assert rows(first) == rows(second) == rows(kept) == 2
     db.execute(sa.delete(RfmSnapshot).where(RfmSnapshot.id == first))

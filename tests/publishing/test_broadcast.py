@@ -10,13 +10,11 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from niaga.customers.models import Customer
 from niaga.integrations.waha.fake import FakeWaha
 from niaga.jobs.runner import drain
 from niaga.kit.errors import ValidationFailed
 from niaga.kit.timeutil import utcnow
 from niaga.marketing import service as rfm_service
-from niaga.marketing.models import RfmSnapshotRow
 from niaga.messaging.inbound import Inbound, do_receive
 from niaga.publishing import broadcast
 from niaga.publishing.models import BroadcastRecipient
@@ -70,13 +68,17 @@ def test_broadcast_to_at_risk_demo_customers(db, waha, monkeypatch, clock) -> No
     configure(db, b, "waha", base_url=waha.url, api_key=waha.api_key, session="default", hmac_key="k")
     snap = rfm_service.do_run(db, business=b)
     db.commit()
-    at_risk = list(
-        db.scalars(
-            sa.select(Customer)
-            .join(RfmSnapshotRow, RfmSnapshotRow.customer_id == Customer.id)
-            .where(RfmSnapshotRow.snapshot_id == snap.snapshot_id, RfmSnapshotRow.segment == "at_risk")
-            .order_by(Customer.id)
-        )
+    at_risk = sorted(
+        (
+            c
+            for x, c in rfm_service.segment_rows(
+                db,
+                snapshot=rfm_service.get_snapshot(db, business_id=b.id, snapshot_id=snap.snapshot_id),
+                segment="at_risk",
+                limit=None,
+            )[0]
+        ),
+        key=lambda c: c.id,
     )
     assert len(at_risk) > 20
     # three of them asked to stop, in different words; the agent confirms

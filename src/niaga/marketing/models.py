@@ -37,67 +37,37 @@ class RfmSnapshot(IdMixin, BusinessMixin, Base):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-class RfmSnapshotRow(Base):
-    """A customer's figures, scores and segment in one snapshot (their history is the rows over time)."""
+class RfmSnapshotBlock(Base):
+    """Up to `rfm_store.BLOCK` customers of one snapshot (consecutive ids), their figures and scores packed
+    by column (layout and readers in `marketing.rfm_store`). A snapshot of 100k customers is 25 rows, not
+    100k: storing it costs about as much as writing 2.7 MB, and a customer's row is one key lookup."""
 
-    __tablename__ = "rfm_snapshot_rows"
-    # Derived rows written 100k at a time, so the table is kept lean:
-    # - only the (snapshot_id, customer_id) key (a snapshot appends in key order; a customer's history is one
-    #   point lookup per snapshot), and on SQLite the rows live in that key's b-tree only (WITHOUT ROWID):
-    #   one b-tree insert per row instead of two;
-    # - no per-row foreign-key checks: on PostgreSQL the check of `snapshot_id` alone made storing a snapshot
-    #   3-5x slower. Rows are written only by `service.do_run`, in the transaction that creates their
-    #   snapshot, and a trigger (CASCADE_TRIGGERS) deletes a snapshot's rows when the snapshot goes (also
-    #   when a business's deletion cascades to its snapshots). A deleted customer's rows are removed by
-    #   `aggregates.forget_customer`.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __tablename__ = "rfm_snapshot_blocks"
 
+    snapshot_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("rfm_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    last_customer_id: Mapped[int] = mapped_column(BigId, nullable=False)
     business_id: Mapped[int] = mapped_column(BigId, nullable=False)
-    snapshot_id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    recency_days: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    frequency: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    monetary: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
-    r: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
-    f: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
-    m: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
-    segment: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    n: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
 
 
-# "ON DELETE CASCADE" from rfm_snapshots to their rows, as a trigger (see RfmSnapshotRow). Used by
-# create_all (below) and by the migration that introduced it (0007_rfm_rows_lean), so both schemas agree.
-CASCADE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "sqlite": (
-        "CREATE TRIGGER rfm_snapshot_rows_cascade AFTER DELETE ON rfm_snapshots FOR EACH ROW "
-        "BEGIN DELETE FROM rfm_snapshot_rows WHERE snapshot_id = OLD.id; END",
-    ),
-    "postgresql": (
-        "CREATE OR REPLACE FUNCTION rfm_snapshot_rows_cascade() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN DELETE FROM rfm_snapshot_rows r USING old_snapshots o WHERE r.snapshot_id = o.id; "
-        "RETURN NULL; END $$",
-        "CREATE TRIGGER rfm_snapshot_rows_cascade AFTER DELETE ON rfm_snapshots "
-        "REFERENCING OLD TABLE AS old_snapshots FOR EACH STATEMENT "
-        "EXECUTE FUNCTION rfm_snapshot_rows_cascade()",
-    ),
-}
-
-
-@sa.event.listens_for(Base.metadata, "after_create")
-def _create_cascade_trigger(target: sa.MetaData, connection: sa.Connection, **kw: Any) -> None:
-    """After create_all (both tables exist by then, in whatever order they were made)."""
-    made = {t.name for t in kw.get("tables") or ()}
-    if {"rfm_snapshots", "rfm_snapshot_rows"} <= made:
-        for stmt in CASCADE_TRIGGERS.get(connection.dialect.name, ()):
-            connection.exec_driver_sql(stmt)
+# PostgreSQL would compress every block (TOAST, pglz) on write: 40x slower than storing it as it is, for
+# packed integers that compress poorly. Blocks are stored out of line uncompressed (STORAGE EXTERNAL); the
+# migration 0015_rfm_snapshot sets the same.
+BLOCK_STORAGE = "ALTER TABLE rfm_snapshot_blocks ALTER COLUMN data SET STORAGE EXTERNAL"
+sa.event.listen(
+    RfmSnapshotBlock.__table__, "after_create", sa.DDL(BLOCK_STORAGE).execute_if(dialect="postgresql")
+)
 
 
 def _forget_snapshot_rows(db: Session, business_id: int, customer_id: int) -> None:
-    """A deleted customer's snapshot rows go too (they have no foreign key to the customer)."""
-    db.execute(
-        sa.delete(RfmSnapshotRow).where(
-            RfmSnapshotRow.business_id == business_id, RfmSnapshotRow.customer_id == customer_id
-        )
-    )
+    """A deleted customer is cut out of every stored snapshot of their business."""
+    from niaga.marketing import rfm_store
+
+    rfm_store.forget_customer(db, business_id=business_id, customer_id=customer_id)
 
 
 # Registered when the models are loaded (niaga.db.models.MODEL_MODULES), i.e. wherever the tables exist.

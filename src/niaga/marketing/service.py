@@ -1,8 +1,9 @@
 """RFM runs, snapshots, movements between snapshots and the queries behind the API and the dashboard.
 
 A run reads the maintained aggregates (one row per customer, see `aggregates`), scores them with the
-definitions of `rfm` and stores a snapshot (totals per segment and per R/F cell, plus one row per customer).
-The latest snapshot is "the analysis"; a customer's history is their rows over snapshots.
+definitions of `rfm` and stores a snapshot (totals per segment and per R/F cell, plus every customer's
+figures and scores packed by column, see `rfm_store`). The latest snapshot is "the analysis"; a customer's
+history is their rows over snapshots.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from niaga.customers import service as customers_service
 from niaga.customers.models import Customer
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.timeutil import local_today, tz, utcnow
-from niaga.marketing import rfm
-from niaga.marketing.models import RfmSnapshot, RfmSnapshotRow
+from niaga.marketing import rfm, rfm_store
+from niaga.marketing.models import RfmSnapshot
 from niaga.ops.logging import get_logger
 from niaga.tenancy.models import Business
 
@@ -263,16 +264,63 @@ def _figures_sql(db: Session, *, business_id: int, as_of: date) -> tuple[str, st
 
 def _figures(db: Session, *, business_id: int, as_of: date) -> Any:
     """Per-customer figures as of `as_of` as one int64 array of rows (customer_id, recency_days,
-    frequency, monetary), sorted by customer id (see `_figures_sql`)."""
+    frequency, monetary), sorted by customer id (see `_figures_sql`). The maintained aggregates (every
+    customer) come as whole columns rather than one Python tuple per customer (`_aggregate_columns`); the
+    few customers recomputed from transactions (a run for a past date) come as rows."""
     aggregates, later_sql, params = _figures_sql(db, business_id=business_id, as_of=as_of)
-    data = _fetch(db, aggregates, params)
-    later = _fetch(db, later_sql, params)
-    out = np.array(data + later, dtype=np.int64).reshape(-1, 4)
-    return out[np.argsort(out[:, 0], kind="stable")]  # the index returns them in date order
+    main = _aggregate_columns(db, aggregates, business_id=business_id, as_of=as_of, params=params)
+    later = np.array(_fetch(db, later_sql, params), dtype=np.int64).reshape(-1, 4)
+    out = np.concatenate([main, later]) if len(later) else main
+    return out[np.argsort(out[:, 0], kind="stable")]
 
 
-def _scored(figures: Any, method: str, bins: dict[str, tuple[int, ...]] | None) -> tuple[Any, Any, Any, Any]:
-    return rfm.score_arrays(figures[:, 1], figures[:, 2], figures[:, 3], method=method, bins=bins)
+def _aggregate_columns(
+    db: Session, aggregates: str, *, business_id: int, as_of: date, params: dict[str, Any]
+) -> Any:
+    """The rows of `aggregates` (customer_id, recency_days, frequency, monetary) as an int64 array, read
+    without building a Python object per customer (building them was most of a run):
+    - PostgreSQL: one row holding each column as big-endian int64 packed by the database (string_agg of
+      int8send; the aggregates of one query see the same rows in the same order), read by numpy;
+    - SQLite: one row per latest-purchase date, each with its customers' ids, counts and sums as
+      comma-separated text (group_concat, aligned: the aggregates of one group see the same rows in the
+      same order), parsed by numpy; the recency is computed once per date."""
+    conn = db.connection()
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cols = ", ".join(
+            f"string_agg(int8send({c}::bigint), ''::bytea)"
+            for c in ("customer_id", "recency_days", "frequency", "monetary")
+        )
+        packed = _fetch(db, f"SELECT {cols} FROM ({aggregates}) fig", params)[0]
+        if packed[0] is None:
+            return np.zeros((0, 4), dtype=np.int64)
+        return np.stack([np.frombuffer(bytes(x), dtype=">i8").astype(np.int64) for x in packed], axis=1)
+    cur = dbapi.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(
+            "SELECT last_on, count(*), group_concat(customer_id), group_concat(frequency), "
+            "group_concat(monetary) FROM customer_purchase_stats WHERE business_id = ? AND last_on <= ? "
+            "GROUP BY last_on",
+            (business_id, as_of.isoformat()),
+        )
+        groups = cur.fetchall()
+    finally:
+        cur.close()
+    if not groups:
+        return np.zeros((0, 4), dtype=np.int64)
+    out = np.empty((sum(g[1] for g in groups), 4), dtype=np.int64)
+    for col, i in ((0, 2), (2, 3), (3, 4)):
+        out[:, col] = np.fromstring(",".join(g[i] for g in groups), dtype=np.int64, sep=",")
+    days = [(as_of - (d if isinstance(d, date) else date.fromisoformat(d))).days for d, *_ in groups]
+    out[:, 1] = np.repeat(np.asarray(days, dtype=np.int64), [g[1] for g in groups])
+    return out
+
+
+def _scored(figures: Any, method: str, bins: dict[str, tuple[int, ...]] | None) -> tuple[Any, ...]:
+    """(r, f, m, segment index) of every row: the four cut values per figure (a partition, O(n)) applied by
+    comparison; equal to `rfm.score_arrays` (three sorts), held so by a test."""
+    rec, freq, mon = figures[:, 1], figures[:, 2], figures[:, 3]
+    return rfm.scores_from_cuts(rec, freq, mon, rfm.score_cuts(rec, freq, mon, method=method, bins=bins))
 
 
 def _as_rows(figures: Any, scores: tuple[Any, Any, Any, Any]) -> list[rfm.Scored]:
@@ -358,43 +406,8 @@ def _summarise_cells(counts: Any, revenue: list[int]) -> tuple[dict[str, Any], d
     return segments, grid
 
 
-_ROW_COLUMNS = "business_id, snapshot_id, customer_id, recency_days, frequency, monetary, r, f, m, segment"
-
-
-def _store_rows(
-    db: Session, *, business_id: int, snapshot_id: int, as_of: date, cuts: dict[str, list[int]]
-) -> None:
-    """The snapshot's rows written by the database itself with one INSERT … SELECT over the same figures,
-    scored with the cut values computed from them (`rfm.score_cuts`; equal to the scores the run returns):
-    no row goes through Python, so storing 100k customers costs about one pass over the aggregates."""
-    aggregates, later, params = _figures_sql(db, business_id=business_id, as_of=as_of)
-    expr = rfm.scores_sql(cuts, recency="recency_days", frequency="frequency", monetary="monetary")
-    sql = (
-        f"INSERT INTO rfm_snapshot_rows ({_ROW_COLUMNS}) "
-        f"SELECT :b, :sid, customer_id, recency_days, frequency, monetary, r, f, m, {expr['segment']} FROM ("
-        f"SELECT customer_id, recency_days, frequency, monetary, {expr['r']} AS r, {expr['f']} AS f, "
-        f"{expr['m']} AS m FROM ({aggregates} UNION ALL {later}) fig) scored ORDER BY customer_id"
-    )
-    conn = db.connection()
-    if conn.dialect.paramstyle == "pyformat":
-        sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
-    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cur.execute(sql, {**params, "sid": snapshot_id})
-    finally:
-        cur.close()
-
-
-def _stored_rows(db: Session, snapshot_id: int) -> list[rfm.Scored]:
-    return [
-        rfm.Scored(*row)
-        for row in _fetch(
-            db,
-            "SELECT customer_id, recency_days, frequency, monetary, r, f, m, segment FROM rfm_snapshot_rows "
-            "WHERE snapshot_id = :sid ORDER BY customer_id",
-            {"sid": snapshot_id},
-        )
-    ]
+def _stored_rows(db: Session, business_id: int, snapshot_id: int) -> list[rfm.Scored]:
+    return rfm_store.read(db, business_id=business_id, snapshot_id=snapshot_id).rows()
 
 
 def do_run(
@@ -407,30 +420,21 @@ def do_run(
     period: str | None = None,
     save: bool = True,
 ) -> RfmResult:
-    """Score every customer and (by default) store the snapshot. The hot path reads only the three figure
-    columns of the maintained aggregates (one row per customer, from a covering index), computes the score
-    cut values and the totals over numpy columns, and lets the database score and write the rows with one
-    INSERT … SELECT applying the same cuts (`rfm.scores_sql`): no per-customer row goes back through
-    Python. Per-customer objects are built only when a caller asks for `result.rows` (read back from the
-    stored rows)."""
+    """Score every customer and (by default) store the snapshot. The hot path reads the maintained
+    aggregates (one row per customer, from a covering index) into numpy columns, scores them and sums the
+    totals over whole columns, and stores the rows packed by column (`rfm_store`: a few blocks per
+    snapshot, not one row per customer). Per-customer objects are built only when a caller asks for
+    `result.rows` (read back from the stored snapshot)."""
     if not save:
         return compute(db, business=business, as_of=as_of, method=method)
     as_of = check_as_of(business, as_of)
     method = check_method(business, method)
     bins = bins_of(business) if method == "bins" else None
     bid = business.id
-    aggregates, later, params = _figures_sql(db, business_id=bid, as_of=as_of)
-    cols = np.array(
-        _fetch(
-            db, f"SELECT recency_days, frequency, monetary FROM ({aggregates} UNION ALL {later}) fig", params
-        ),
-        dtype=np.int64,
-    ).reshape(-1, 3)
-    rec, freq, mon = cols[:, 0], cols[:, 1], cols[:, 2]
-    cuts = rfm.score_cuts(rec, freq, mon, method=method, bins=bins)
-    r, f, _m, _seg = rfm.scores_from_cuts(rec, freq, mon, cuts)
-    segments, grid = _summarise_arrays(mon, r, f)
-    scored = len(cols)
+    figures = _figures(db, business_id=bid, as_of=as_of)
+    r, f, m, _seg = _scored(figures, method, bins)
+    segments, grid = _summarise_arrays(figures[:, 3], r, f)
+    scored = len(figures)
     snap = RfmSnapshot(
         business_id=bid,
         as_of=as_of,
@@ -446,14 +450,15 @@ def do_run(
     db.add(snap)
     db.flush()
     sid = snap.id
-    _store_rows(db, business_id=bid, snapshot_id=sid, as_of=as_of, cuts=cuts)
+    cols = rfm_store.Columns(figures[:, 0], figures[:, 1], figures[:, 2], figures[:, 3], r, f, m)
+    rfm_store.write(db, business_id=bid, snapshot_id=sid, cols=cols)
     log.info("rfm.snapshot", business_id=bid, snapshot_id=sid, kind=kind, customers=scored)
     return RfmResult(
         bid,
         as_of,
         method,
         None,
-        _load=lambda what: _refs(db, bid) if what == "refs" else _stored_rows(db, sid),
+        _load=lambda what: _refs(db, bid) if what == "refs" else _stored_rows(db, bid, sid),
         snapshot_id=sid,
         customers_scored=scored,
         customers_without_purchases=snap.customers_without_purchases,
@@ -564,16 +569,32 @@ def check_segment(segment: str) -> str:
     return segment
 
 
-SEGMENT_SORTS = {
-    "monetary": RfmSnapshotRow.monetary,
-    "frequency": RfmSnapshotRow.frequency,
-    "recency_days": RfmSnapshotRow.recency_days,
-    "name": Customer.name,
-    "customer_ref": Customer.customer_ref,
-    "r": RfmSnapshotRow.r,
-    "f": RfmSnapshotRow.f,
-    "m": RfmSnapshotRow.m,
-}
+# Sort keys of a segment's customers: the snapshot's figures and scores (sorted over the decoded columns)
+# and the customer's name or reference (sorted by the database, as before).
+SEGMENT_SORTS: tuple[str, ...] = (
+    "monetary",
+    "frequency",
+    "recency_days",
+    "name",
+    "customer_ref",
+    "r",
+    "f",
+    "m",
+)
+_CUSTOMER_SORTS = {"name": Customer.name, "customer_ref": Customer.customer_ref}
+
+
+def _customers_by_id(db: Session, business_id: int, ids: list[int]) -> dict[int, Customer]:
+    out: dict[int, Customer] = {}
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        out.update(
+            (c.id, c)
+            for c in db.scalars(
+                sa.select(Customer).where(Customer.business_id == business_id, Customer.id.in_(chunk))
+            )
+        )
+    return out
 
 
 def segment_rows(
@@ -585,45 +606,56 @@ def segment_rows(
     sort: str = "-monetary",
     offset: int = 0,
     limit: int | None = 20,
-) -> tuple[list[tuple[RfmSnapshotRow, Customer]], int]:
+) -> tuple[list[tuple[rfm.Scored, Customer]], int]:
     """Customers of one segment (or all with segment None) in a snapshot. `sort` is one of SEGMENT_SORTS,
-    prefix '-' for descending; `search` matches name, phone, email or customer_ref."""
+    prefix '-' for descending (ties by customer id); `search` matches name, phone, email or customer_ref."""
     key = sort.lstrip("-")
     if key not in SEGMENT_SORTS:
         raise ValidationFailed(
             details={"sort": f"Urutan harus salah satu dari: {', '.join(sorted(SEGMENT_SORTS))}."}
         )
-    q = (
-        sa.select(RfmSnapshotRow, Customer)
-        .join(Customer, Customer.id == RfmSnapshotRow.customer_id)
-        .where(
-            RfmSnapshotRow.snapshot_id == snapshot.id,
-            RfmSnapshotRow.business_id == snapshot.business_id,
-            Customer.business_id == snapshot.business_id,
-        )
-    )
+    bid = snapshot.business_id
+    cols = rfm_store.read(db, business_id=bid, snapshot_id=snapshot.id)
+    mask = np.ones(len(cols), dtype=bool)
     if segment:
-        q = q.where(RfmSnapshotRow.segment == check_segment(segment))
+        mask &= cols.segment_index == rfm.SEGMENT_ORDER.index(check_segment(segment))
     if search and search.strip():
         t = search.strip()
-        q = q.where(
-            sa.or_(
-                Customer.name.icontains(t, autoescape=True),
-                Customer.phone.contains(t, autoescape=True),
-                Customer.email.icontains(t, autoescape=True),
-                Customer.customer_ref.icontains(t, autoescape=True),
+        found = db.scalars(
+            sa.select(Customer.id).where(
+                Customer.business_id == bid,
+                sa.or_(
+                    Customer.name.icontains(t, autoescape=True),
+                    Customer.phone.contains(t, autoescape=True),
+                    Customer.email.icontains(t, autoescape=True),
+                    Customer.customer_ref.icontains(t, autoescape=True),
+                ),
             )
-        )
-    total = int(db.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0)
-    col = SEGMENT_SORTS[key]
+        ).all()
+        mask &= np.isin(cols.customer_id, np.asarray(found, dtype=np.int64))
+    idx = np.nonzero(mask)[0]
     desc = sort.startswith("-")
-    q = q.order_by(col.desc() if desc else col.asc(), RfmSnapshotRow.customer_id.asc()).offset(offset)
-    if limit is not None:
-        q = q.limit(limit)
-    return [(r, c) for r, c in db.execute(q)], total
+    end = None if limit is None else offset + limit
+    if key in _CUSTOMER_SORTS:
+        col = _CUSTOMER_SORTS[key]
+        q = (
+            sa.select(Customer.id)
+            .where(Customer.business_id == bid, Customer.id.in_(rfm_store.id_set(db, cols.customer_id[idx])))
+            .order_by(col.desc() if desc else col.asc(), Customer.id.asc())
+            .offset(offset)
+        )
+        if limit is not None:
+            q = q.limit(limit)
+        page = np.searchsorted(cols.customer_id, np.asarray(db.scalars(q).all(), dtype=np.int64))
+    else:
+        values = getattr(cols, key)[idx]
+        page = idx[np.lexsort((cols.customer_id[idx], -values if desc else values))][offset:end]
+    rows = cols.rows(page)
+    custs = _customers_by_id(db, bid, [x.customer_id for x in rows])
+    return [(x, custs[x.customer_id]) for x in rows if x.customer_id in custs], len(idx)
 
 
-def row_out(row: RfmSnapshotRow, c: Customer) -> dict[str, Any]:
+def row_out(row: rfm.Scored, c: Customer) -> dict[str, Any]:
     return {
         "customer_id": c.id,
         "customer_ref": c.customer_ref,
@@ -642,31 +674,33 @@ def row_out(row: RfmSnapshotRow, c: Customer) -> dict[str, Any]:
     }
 
 
+def segment_ids(db: Session, *, snapshot: RfmSnapshot, segment: str) -> Any:
+    """The ids (numpy, ascending) of the snapshot's customers in `segment`."""
+    cols = rfm_store.read(db, business_id=snapshot.business_id, snapshot_id=snapshot.id)
+    return cols.customer_id[cols.segment_index == rfm.SEGMENT_ORDER.index(check_segment(segment))]
+
+
 def customer_ids_in_segment(db: Session, *, business_id: int, segment: str) -> sa.Select | None:
     """A subquery of the customer ids in `segment` in the latest snapshot (None when there is none yet)."""
     check_segment(segment)
     snap = latest_snapshot(db, business_id=business_id)
     if snap is None:
         return None
-    return sa.select(RfmSnapshotRow.customer_id).where(
-        RfmSnapshotRow.snapshot_id == snap.id, RfmSnapshotRow.segment == segment
-    )
+    return rfm_store.id_set(db, segment_ids(db, snapshot=snap, segment=segment))
 
 
 def customer_history(
     db: Session, *, business_id: int, customer_id: int, limit: int = 52
 ) -> list[dict[str, Any]]:
-    """The customer's rows over snapshots, newest first (one per as-of date: the latest taken). Point
-    lookups on the (snapshot_id, customer_id) key, so snapshot rows need no per-customer index."""
+    """The customer's rows over snapshots, newest first (one per as-of date: the latest taken). One key
+    lookup per snapshot (`rfm_store.read_customer`)."""
     snaps = {s.id: s for s in list_snapshots(db, business_id=business_id, limit=limit)}
     if not snaps:
         return []
-    q = sa.select(RfmSnapshotRow).where(
-        RfmSnapshotRow.snapshot_id.in_(list(snaps)),
-        RfmSnapshotRow.customer_id == customer_id,
-        RfmSnapshotRow.business_id == business_id,
+    rows = rfm_store.read_customer(
+        db, business_id=business_id, snapshot_ids=list(snaps), customer_id=customer_id
     )
-    found = sorted(((snaps[r.snapshot_id], r) for r in db.scalars(q)), key=lambda p: p[0].as_of, reverse=True)
+    found = sorted(((snaps[sid], r) for sid, r in rows.items()), key=lambda p: p[0].as_of, reverse=True)
     out: list[dict[str, Any]] = []
     for snap, row in found:
         out.append(
@@ -689,12 +723,15 @@ def customer_history(
     return out
 
 
-def current_segment(db: Session, *, business_id: int, customer_id: int) -> RfmSnapshotRow | None:
+def current_segment(db: Session, *, business_id: int, customer_id: int) -> rfm.Scored | None:
     """The customer's row in the business's latest snapshot (None: not scored or no snapshot yet)."""
     snap = latest_snapshot(db, business_id=business_id)
     if snap is None:
         return None
-    return db.get(RfmSnapshotRow, (snap.id, customer_id))
+    rows = rfm_store.read_customer(
+        db, business_id=business_id, snapshot_ids=[snap.id], customer_id=customer_id
+    )
+    return rows.get(snap.id)
 
 
 # --- movements ---------------------------------------------------------------------------------------
@@ -707,43 +744,54 @@ def movements(
     (from, to) and sorted by count; `from` is None for customers first scored in `after`."""
     if before.business_id != business_id or after.business_id != business_id:
         raise NotFound("Analisis RFM tidak ditemukan.", code="snapshot_not_found")
-    old = sa.orm.aliased(RfmSnapshotRow)
-    new = sa.orm.aliased(RfmSnapshotRow)
-    q = (
-        sa.select(
-            new.customer_id, old.segment, new.segment, Customer.name, Customer.customer_ref, new.monetary
+    old = rfm_store.read(db, business_id=business_id, snapshot_id=before.id)
+    new = rfm_store.read(db, business_id=business_id, snapshot_id=after.id)
+    new_seg = new.segment_index
+    pos = np.minimum(np.searchsorted(old.customer_id, new.customer_id), max(len(old) - 1, 0))
+    was = np.full(len(new), -1, dtype=np.int64)
+    if len(old):
+        hit = old.customer_id[pos] == new.customer_id
+        was[hit] = old.segment_index[pos[hit]]
+    moved = np.nonzero(was != new_seg)[0]
+    # biggest spenders first within a move (ties by customer id)
+    moved = moved[np.lexsort((new.customer_id[moved], -new.monetary[moved]))]
+    code = (was[moved] + 1) * 16 + new_seg[moved]
+    codes, counts = np.unique(code, return_counts=True)
+    picks: dict[int, Any] = {int(c): moved[code == c][:customers_per_move] for c in codes.tolist()}
+    listed = sorted({int(x) for p in picks.values() for x in new.customer_id[p].tolist()})
+    names = {
+        cid: (name, ref)
+        for cid, name, ref in db.execute(
+            sa.select(Customer.id, Customer.name, Customer.customer_ref).where(
+                Customer.business_id == business_id, Customer.id.in_(rfm_store.id_set(db, listed))
+            )
         )
-        .join(old, sa.and_(old.customer_id == new.customer_id, old.snapshot_id == before.id), isouter=True)
-        .join(Customer, Customer.id == new.customer_id)
-        .where(
-            new.snapshot_id == after.id,
-            new.business_id == business_id,
-            sa.or_(old.segment.is_(None), old.segment != new.segment),
-        )
-        .order_by(new.monetary.desc(), new.customer_id)
-    )
-    groups: dict[tuple[str | None, str], dict[str, Any]] = {}
-    for cid, frm, to, name, ref, money in db.execute(q):
-        g = groups.setdefault(
-            (frm, to),
+    }
+    seg_names = rfm.SEGMENT_ORDER
+    out: list[dict[str, Any]] = []
+    for c, n in zip(codes.tolist(), counts.tolist(), strict=True):
+        frm = seg_names[c // 16 - 1] if c // 16 else None
+        to = seg_names[c % 16]
+        custs = []
+        for i in picks[c].tolist():
+            cid = int(new.customer_id[i])
+            if cid in names:
+                name, ref = names[cid]
+                custs.append(
+                    {"customer_id": cid, "name": name, "customer_ref": ref, "monetary": int(new.monetary[i])}
+                )
+        out.append(
             {
                 "from": frm,
                 "to": to,
                 "from_label": rfm.label_of(frm) if frm else "Belum ada",
                 "to_label": rfm.label_of(to),
-                "count": 0,
-                "customers": [],
-            },
+                "count": int(n),
+                "customers": custs,
+            }
         )
-        g["count"] += 1
-        if len(g["customers"]) < customers_per_move:
-            g["customers"].append(
-                {"customer_id": cid, "name": name, "customer_ref": ref, "monetary": int(money)}
-            )
     order = {s: i for i, s in enumerate(rfm.SEGMENT_ORDER)}
-    return sorted(
-        groups.values(), key=lambda g: (-g["count"], order.get(g["from"] or "", 99), order[g["to"]])
-    )
+    return sorted(out, key=lambda g: (-g["count"], order.get(g["from"] or "", 99), order[g["to"]]))
 
 
 def movements_since_last_week(

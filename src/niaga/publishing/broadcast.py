@@ -31,7 +31,6 @@ from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.timeutil import tz, utcnow
 from niaga.marketing import rfm
 from niaga.marketing import service as rfm_service
-from niaga.marketing.models import RfmSnapshotRow
 from niaga.messaging import service as conversations
 from niaga.messaging.alerts import queue_alert
 from niaga.messaging.delivery import do_send
@@ -178,13 +177,8 @@ def resolve_audience(
             raise ValidationFailed(
                 "Belum ada analisis RFM: jalankan perhitungan segmen dulu.", code="rfm_not_calculated"
             )
-        q = q.where(
-            Customer.id.in_(
-                sa.select(RfmSnapshotRow.customer_id).where(
-                    RfmSnapshotRow.snapshot_id == snap.id, RfmSnapshotRow.segment == aud["segment"]
-                )
-            )
-        )
+        in_segment = rfm_service.customer_ids_in_segment(db, business_id=business.id, segment=aud["segment"])
+        q = q.where(Customer.id.in_(in_segment) if in_segment is not None else sa.false())
     if aud["city"]:
         q = q.where(sa.func.lower(Customer.city) == aud["city"].lower())
     customers = list(db.scalars(q.order_by(Customer.id)))
