@@ -57,6 +57,20 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else float("nan")
 
 
+def summary(runs: list[dict]) -> dict:
+    """Several `load` runs as one: requests over the summed elapsed time, percentiles over all latencies."""
+    lat = [x for r in runs for x in r["lat"]]
+    elapsed = sum(r["elapsed"] for r in runs)
+    return {
+        "requests": len(lat),
+        "errors": sum(r["errors"] for r in runs),
+        "rps": round(len(lat) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(pct(lat, 50) * 1000, 2),
+        "p99_ms": round(pct(lat, 99) * 1000, 2),
+        "rounds_rps": [r["rps"] for r in runs],
+    }
+
+
 def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int, time_limit: float) -> dict:
     import httpx
 
@@ -94,6 +108,8 @@ def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int,
         "rps": round(len(lat) / elapsed, 1),
         "p50_ms": round(pct(lat, 50) * 1000, 2),
         "p99_ms": round(pct(lat, 99) * 1000, 2),
+        "lat": lat,
+        "elapsed": elapsed,
     }
 
 
@@ -189,6 +205,7 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--e2e", type=int, default=50)
     ap.add_argument("--workers", type=int, default=1, help="niaga serve --workers for the ingest phase")
+    ap.add_argument("--rounds", type=int, default=4, help="interleaved bare/webhook rounds")
     ap.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_bare:
@@ -262,15 +279,28 @@ def main() -> None:
             headers = {"Content-Type": "application/json", "X-Webhook-Hmac": sign(raw, HMAC_KEY)}
             warm_events.append((raw, headers))
         load(f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", warm_events, args.concurrency, 10)
-        bare = load(f"http://127.0.0.1:{p_bare}/bare", bodies, args.concurrency, args.time_limit)
         if os.environ.get("NIAGA_BENCH_PROFILE"):  # py-spy (raw stacks) of the server during its phase
             spy = [ROOT / ".venv/bin/py-spy", "record", "-s", "-r", "100", "-f", "raw"]
+            spy += os.environ.get("NIAGA_BENCH_PROFILE_ARGS", "").split()  # e.g. "--gil --threads"
             out = ["-o", os.environ["NIAGA_BENCH_PROFILE"], "--pid", str(procs[0].pid)]
             procs.append(subprocess.Popen([*map(str, spy), *out]))
             time.sleep(1)
-        webhook = load(
-            f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna", bodies, args.concurrency, args.time_limit
-        )
+        # Interleaved rounds (bare, webhook, webhook, bare, ...): on a shared, noisy machine both see the
+        # same spells of load. Each round sends its own slice of the bodies to each server.
+        bare_runs, hook_runs = [], []
+        rounds = max(1, args.rounds)
+        size = -(-len(bodies) // rounds)
+        limit = args.time_limit / rounds
+        for r in range(rounds):
+            part = bodies[r * size : (r + 1) * size]
+            order = ["bare", "hook"] if r % 2 == 0 else ["hook", "bare"]
+            for which in order:
+                if which == "bare":
+                    bare_runs.append(load(f"http://127.0.0.1:{p_bare}/bare", part, args.concurrency, limit))
+                else:
+                    url = f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna"
+                    hook_runs.append(load(url, part, args.concurrency, limit))
+        bare, webhook = summary(bare_runs), summary(hook_runs)
         ratio = round(webhook["rps"] / bare["rps"] * 100, 1) if bare["rps"] else None
         print(flush=True)
         print(

@@ -15,7 +15,6 @@ import json
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,10 +23,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from niaga.db.engine import session_scope
+from niaga.db.engine import get_engine, session_scope
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import PermanentError
-from niaga.jobs.runner import enqueue, enqueue_many
+from niaga.jobs.runner import dispatch, enqueue, insert_jobs
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
 from niaga.ops import metrics
@@ -163,7 +162,11 @@ def payload_text(payload: Any, raw: bytes | None = None) -> str:
 def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]:
     """Insert many raw events with one INSERT … ON CONFLICT DO NOTHING; for each, its new id or None when it
     is a duplicate (already stored, or earlier in the same list)."""
-    now = utcnow()
+    return insert_event_rows(db.connection(), events, now=utcnow())
+
+
+def insert_event_rows(conn: sa.Connection, events: list[dict[str, Any]], *, now: Any) -> list[int | None]:
+    """`insert_events` on a Core connection (the group committer's own, held across batches)."""
     rows: list[dict[str, Any]] = []
     first_at: dict[tuple[str, str], int] = {}
     for i, e in enumerate(events):
@@ -181,8 +184,8 @@ def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]
             )
         )
     unique = [rows[i] for i in sorted(set(first_at.values()))]
-    stmt = _insert_statement(db.get_bind().dialect.name)
-    inserted = {(p, x): int(i) for i, p, x in db.connection().execute(stmt, unique).all()}
+    stmt = _insert_statement(conn.dialect.name)
+    inserted = {(p, x): int(i) for i, p, x in conn.execute(stmt, unique).all()}
     out: list[int | None] = []
     for i, row in enumerate(rows):
         key = (row["provider"], row["external_id"])
@@ -202,49 +205,112 @@ class GroupCommitter(threading.Thread):
     Each request still waits until its event is committed before it is acknowledged (store-then-ack holds),
     but a burst of deliveries shares one commit and one writer instead of queueing on the database lock one
     by one. One writer thread per process; on a batch failure every event is retried on its own, so one bad
-    event cannot fail the others.
+    event cannot fail the others. The waiting requests are asyncio futures of their event loop, settled
+    together with one hop into that loop per batch (not one thread-safe wake-up per request).
     """
 
     MAX_BATCH = 200
+    IDLE_SECONDS = 2.0
 
     def __init__(self) -> None:
         super().__init__(name="niaga-inbox-writer", daemon=True)
-        self.items: queue.SimpleQueue[tuple[dict[str, Any], Future[bool]]] = queue.SimpleQueue()
+        self.items: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self.start()
 
-    def submit(self, values: dict[str, Any]) -> Future[bool]:
-        fut: Future[bool] = Future()
-        self.items.put((values, fut))
+    def submit(self, values: dict[str, Any]) -> asyncio.Future[bool]:
+        """Queue one event; the future (of the running loop) gets True when it was new, False for a
+        duplicate, once its transaction committed."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[bool] = loop.create_future()
+        self.items.put((values, fut, loop))
         return fut
 
     def run(self) -> None:
+        conn: sa.Connection | None = None
         while True:
-            batch = [self.items.get()]
+            try:
+                first = self.items.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                if conn is not None:  # a quiet spell: the connection goes back to the pool
+                    conn.close()
+                    conn = None
+                first = self.items.get()
+            batch = [first]
             while len(batch) < self.MAX_BATCH:
                 try:
                     batch.append(self.items.get_nowait())
                 except queue.Empty:
                     break
+            outcomes: list[bool | BaseException]
             try:
-                with session_scope(immediate=True) as db:
-                    ids = insert_events(db, [values for values, _ in batch])
-                    new = [
-                        (values.get("business_id"), {"event_id": i})
-                        for (values, _), i in zip(batch, ids, strict=True)
-                        if i is not None
-                    ]
-                    enqueue_many(db, "inbox.process", new)
-                    results = [i is not None for i in ids]
+                conn = self._connection(conn)
+                now = utcnow()
+                # A Core connection of its own, held across batches: no session, no pool check-out/reset per
+                # batch. BEGIN IMMEDIATE on SQLite (the engine's begin hook): the write lock is taken at once.
+                with conn.begin():
+                    ids = insert_event_rows(conn, [item[0] for item in batch], now=now)
+                    job_ids = insert_jobs(
+                        conn,
+                        "inbox.process",
+                        [
+                            (item[0].get("business_id"), {"event_id": i})
+                            for item, i in zip(batch, ids, strict=True)
+                            if i is not None
+                        ],
+                        now=now,
+                    )
+                outcomes = [i is not None for i in ids]
+                for job_id in job_ids:
+                    dispatch(job_id, now)
             except Exception:
-                for values, fut in batch:
-                    try:
-                        with session_scope(immediate=True) as db:
-                            fut.set_result(store_event(db, **values) is not None)
-                    except Exception as exc:
-                        fut.set_exception(exc)
-                continue
-            for (_, fut), stored in zip(batch, results, strict=True):
-                fut.set_result(stored)
+                if conn is not None:
+                    conn.invalidate()
+                    conn.close()
+                    conn = None
+                outcomes = [self._store_alone(item[0]) for item in batch]
+            self._settle(batch, outcomes)
+
+    @staticmethod
+    def _store_alone(values: dict[str, Any]) -> bool | BaseException:
+        try:
+            with session_scope(immediate=True) as db:
+                return store_event(db, **values) is not None
+        except Exception as exc:
+            return exc
+
+    @staticmethod
+    def _settle(batch: list[_Item], outcomes: list[bool | BaseException]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], bool | BaseException]]] = {}
+        for (_, fut, loop), outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((fut, outcome))
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_set_results, settled)
+            except RuntimeError:  # that loop is closed: nobody waits any more
+                pass
+
+    @staticmethod
+    def _connection(conn: sa.Connection | None) -> sa.Connection:
+        """The writer's connection, opened again when the process's engine was replaced (tests, restore)."""
+        engine = get_engine()
+        if conn is not None and not conn.closed and not conn.invalidated and conn.engine is engine:
+            return conn
+        if conn is not None:
+            conn.close()
+        return engine.connect().execution_options(niaga_immediate=True)
+
+
+_Item = tuple[dict[str, Any], "asyncio.Future[bool]", asyncio.AbstractEventLoop]
+
+
+def _set_results(settled: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+    for fut, outcome in settled:
+        if fut.done():  # the request went away (client disconnect, cancelled task)
+            continue
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome)
 
 
 _committer: GroupCommitter | None = None
@@ -254,11 +320,13 @@ _committer_lock = threading.Lock()
 async def store_event_async(**values: Any) -> bool:
     """`store_event` for async webhook endpoints, through the process's group committer. True when new."""
     global _committer
-    with _committer_lock:
-        if _committer is None or not _committer.is_alive():
-            _committer = GroupCommitter()
-        committer = _committer
-    return await asyncio.wrap_future(committer.submit(values))
+    committer = _committer
+    if committer is None or not committer.is_alive():
+        with _committer_lock:
+            if _committer is None or not _committer.is_alive():
+                _committer = GroupCommitter()
+            committer = _committer
+    return await committer.submit(values)
 
 
 def process_event(event_id: int) -> None:
