@@ -29,6 +29,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=100)
     ap.add_argument("--profile", default="")
+    ap.add_argument("--sql-log", default="", help="write the SQL of the processing phase to this file")
     args = ap.parse_args()
     os.environ.update(
         {
@@ -99,12 +100,23 @@ def main() -> None:
             t0 = time.perf_counter()
             if prof:
                 prof.enable()
+            statements: list[str] = []
+            if args.sql_log:
+                import sqlalchemy as sa
+
+                def log_sql(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+                    statements.append(" ".join(statement.split())[:300])
+
+                sa.event.listen(engine.get_engine(), "before_cursor_execute", log_sql)
             # The notification itself: inbox job -> status API confirmation -> order paid, loyalty, stats.
             outcomes = drain(names={"inbox.process", "midtrans.confirm_payment"})
             if prof:
                 prof.disable()
                 prof.dump_stats(args.profile)
             processing = time.perf_counter() - t0
+            if args.sql_log:
+                sa.event.remove(engine.get_engine(), "before_cursor_execute", log_sql)
+                Path(args.sql_log).write_text("\n".join(statements) + "\n")
             # What being paid sets off afterwards (invoice PDF and its delivery): measured apart.
             t0 = time.perf_counter()
             after = drain()

@@ -15,6 +15,7 @@ import json
 import queue
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,9 +35,24 @@ from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.inbox")
 
+
+@dataclass(frozen=True)
+class TwoPhase:
+    """A handler whose work needs a provider call first (Midtrans confirms a payment through its status API):
+    `prepare(business_id, payload)` runs with no transaction open, then `apply(db, event, prepared)` in the
+    event's transaction. One job does both; a temporary failure of `prepare` retries the job."""
+
+    prepare: Callable[[int | None, dict[str, Any]], Any]
+    apply: Callable[[Session, InboundEvent, Any], None]
+
+    def __call__(self, db: Session, event: InboundEvent) -> None:
+        """As a plain handler (a direct call): both steps, the provider call inside the caller's session."""
+        self.apply(db, event, self.prepare(event.business_id, dict(event.payload)))
+
+
 # provider -> handler(db, event), installed from niaga.integrations.registry.WEBHOOK_HANDLERS at start-up.
 # The handler does the work in the given session; it must be idempotent.
-Handler = Callable[[Session, InboundEvent], None]
+Handler = Callable[[Session, InboundEvent], None] | TwoPhase
 HANDLERS: dict[str, Handler] = {}
 # Providers whose webhook endpoints store events (installed from the registry): each must have a handler.
 EXPECTED: set[str] = set()
@@ -347,12 +363,25 @@ def process_event(event_id: int) -> None:
         if fn is None:
             event.error = f"no inbox handler for provider {provider!r}"
             log.error("inbox.missing_handler", provider=provider, event_id=event_id)
+        elif isinstance(fn, TwoPhase):
+            business_id, payload = event.business_id, dict(event.payload)
     if fn is None:
         # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
         raise PermanentError(
             f"no inbox handler for provider {provider!r} (niaga.integrations.registry.WEBHOOK_HANDLERS)"
         )
     try:
+        if isinstance(fn, TwoPhase):
+            prepared = fn.prepare(business_id, payload)  # no transaction open
+            # Read-modify-write of the provider's books: SQLite's write lock is taken at BEGIN.
+            with session_scope(immediate=True) as db:
+                event = db.get(InboundEvent, event_id)
+                assert event is not None
+                if event.handled_at is None:  # another worker may have applied it meanwhile
+                    fn.apply(db, event, prepared)
+                    event.handled_at = utcnow()
+                    event.error = None
+            return
         with session_scope() as db:
             event = db.get(InboundEvent, event_id)
             assert event is not None
