@@ -39,15 +39,16 @@ log = get_logger("niaga.inbox")
 @dataclass(frozen=True)
 class TwoPhase:
     """A handler whose work needs a provider call first (Midtrans confirms a payment through its status API):
-    `prepare(business_id, payload)` runs with no transaction open, then `apply(db, event, prepared)` in the
-    event's transaction. One job does both; a temporary failure of `prepare` retries the job."""
+    `prepare(business_id, payload)` runs with no transaction open, then `apply(db, business_id, payload,
+    prepared)` in the transaction that marks the event handled. One job does both; a temporary failure of `prepare` retries the job."""
 
     prepare: Callable[[int | None, dict[str, Any]], Any]
-    apply: Callable[[Session, InboundEvent, Any], None]
+    apply: Callable[[Session, int | None, dict[str, Any], Any], None]  # db, business id, payload, prepared
 
     def __call__(self, db: Session, event: InboundEvent) -> None:
         """As a plain handler (a direct call): both steps, the provider call inside the caller's session."""
-        self.apply(db, event, self.prepare(event.business_id, dict(event.payload)))
+        payload = dict(event.payload)
+        self.apply(db, event.business_id, payload, self.prepare(event.business_id, payload))
 
 
 # provider -> handler(db, event), installed from niaga.integrations.registry.WEBHOOK_HANDLERS at start-up.
@@ -347,24 +348,27 @@ async def store_event_async(**values: Any) -> bool:
 
 def process_event(event_id: int) -> None:
     """Body of job `inbox.process` (registered in niaga.integrations.tasks)."""
+    table: Any = InboundEvent.__table__
     with session_scope() as db:
-        event = db.get(InboundEvent, event_id)
-        if event is None or event.handled_at is not None:
+        # The attempt is counted and the event read in one statement (an event handled meanwhile: nothing).
+        row = db.execute(
+            sa.update(table)
+            .where(table.c.id == event_id, table.c.handled_at.is_(None))
+            .values(attempts=table.c.attempts + 1)
+            .returning(table.c.provider, table.c.business_id, table.c.payload)
+        ).first()
+        if row is None:
             return
-        provider = event.provider
+        provider, business_id, payload = str(row[0]), row[1], dict(row[2] or {})
         fn = HANDLERS.get(provider)
-        event.attempts += 1
         if fn is None and provider not in EXPECTED:
             # Nothing understands this provider: acknowledged and kept, not an error.
-            event.handled_at = utcnow()
-            event.error = "no handler"
+            _mark(db, event_id, handled_at=utcnow(), error="no handler")
             log.warning("inbox.no_handler", provider=provider, event_id=event_id)
             return
         if fn is None:
-            event.error = f"no inbox handler for provider {provider!r}"
+            _mark(db, event_id, error=f"no inbox handler for provider {provider!r}")
             log.error("inbox.missing_handler", provider=provider, event_id=event_id)
-        elif isinstance(fn, TwoPhase):
-            business_id, payload = event.business_id, dict(event.payload)
     if fn is None:
         # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
         raise PermanentError(
@@ -373,14 +377,12 @@ def process_event(event_id: int) -> None:
     try:
         if isinstance(fn, TwoPhase):
             prepared = fn.prepare(business_id, payload)  # no transaction open
-            # Read-modify-write of the provider's books: SQLite's write lock is taken at BEGIN.
+            # Read-modify-write of the provider's books: SQLite's write lock is taken at BEGIN. The event is
+            # marked handled first, guarded (another worker may have applied it meanwhile); a failure of
+            # `apply` rolls the mark back with everything else.
             with session_scope(immediate=True) as db:
-                event = db.get(InboundEvent, event_id)
-                assert event is not None
-                if event.handled_at is None:  # another worker may have applied it meanwhile
-                    fn.apply(db, event, prepared)
-                    event.handled_at = utcnow()
-                    event.error = None
+                if _mark(db, event_id, handled_at=utcnow(), error=None, unhandled_only=True):
+                    fn.apply(db, business_id, payload, prepared)
             return
         with session_scope() as db:
             event = db.get(InboundEvent, event_id)
@@ -390,12 +392,16 @@ def process_event(event_id: int) -> None:
             event.error = None
     except Exception as exc:
         with session_scope() as db:
-            db.execute(
-                sa.update(InboundEvent)
-                .where(InboundEvent.id == event_id)
-                .values(error=f"{type(exc).__name__}: {exc}"[:4000])
-            )
+            _mark(db, event_id, error=f"{type(exc).__name__}: {exc}"[:4000])
         raise
+
+
+def _mark(db: Session, event_id: int, *, unhandled_only: bool = False, **values: Any) -> bool:
+    table: Any = InboundEvent.__table__
+    stmt = sa.update(table).where(table.c.id == event_id).values(**values)
+    if unhandled_only:
+        stmt = stmt.where(table.c.handled_at.is_(None))
+    return bool(getattr(db.execute(stmt), "rowcount", 0))
 
 
 def replay_failed(db: Session, *, provider: str | None = None, limit: int = 1000) -> int:

@@ -859,16 +859,17 @@ def prepare_notification(business_id: int | None, payload: dict[str, Any]) -> Co
     return Confirmation(answer=answer, problem=_confirmation_problem(payload, answer, mid_id))
 
 
-def apply_notification(db: Session, event: InboundEvent, prepared: Confirmation | str | None) -> None:
-    """Second step of the inbox handler, in the event's transaction: apply the notification (a paying one
-    only as far as the status API confirmed it)."""
-    if event.business_id is None or prepared == NOT_CONFIGURED:
+def apply_notification(
+    db: Session, business_id: int | None, payload: dict[str, Any], prepared: Confirmation | str | None
+) -> None:
+    """Second step of the inbox handler, in the transaction that marks the event handled: apply the
+    notification (a paying one only as far as the status API confirmed it)."""
+    if business_id is None or prepared == NOT_CONFIGURED:
         return
-    payload = dict(event.payload)
     if isinstance(prepared, Confirmation):
-        _apply_confirmation(db, business_id=event.business_id, notification=payload, confirmation=prepared)
+        _apply_confirmation(db, business_id=business_id, notification=payload, confirmation=prepared)
         return
-    apply_status(db, business_id=event.business_id, payload=payload, source="notification")
+    apply_status(db, business_id=business_id, payload=payload, source="notification")
 
 
 # The inbox handler of stored notifications: one job confirms (status API, no transaction) and applies.
