@@ -594,6 +594,7 @@ def apply_status(
             db,
             order=order,
             payment=payment,
+            raw=raw,
             gross=gross,
             status=status,
             payload=payload,
@@ -667,6 +668,7 @@ def _apply_success(
     *,
     order: Order,
     payment: Payment,
+    raw: dict[str, Any],
     gross: int | None,
     status: str,
     payload: dict[str, Any],
@@ -696,6 +698,10 @@ def _apply_success(
         or _parse_time(payload.get("transaction_time"))
         or utcnow()
     )
+    # Every outcome below records this state: the payment row is written once, by the flush that
+    # recompute_paid needs, not again at the end.
+    raw["status"] = status
+    payment.raw = raw
     before_status = order.status
     orders.recompute_paid(db, order)
     if before_status in ("draft", "awaiting_payment"):
