@@ -57,6 +57,24 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (uvicorn's worker processes), from /proc:
+    the server's cost per request, which other load on a shared machine does not change."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def summary(runs: list[dict]) -> dict:
     """Several `load` runs as one: requests over the summed elapsed time, percentiles over all latencies."""
     lat = [x for r in runs for x in r["lat"]]
@@ -68,6 +86,7 @@ def summary(runs: list[dict]) -> dict:
         "p50_ms": round(pct(lat, 50) * 1000, 2),
         "p99_ms": round(pct(lat, 99) * 1000, 2),
         "rounds_rps": [r["rps"] for r in runs],
+        "server_cpu_ms_per_request": round(sum(r["cpu"] for r in runs) / len(lat) * 1000, 3) if lat else None,
     }
 
 
@@ -295,11 +314,16 @@ def main() -> None:
             part = bodies[r * size : (r + 1) * size]
             order = ["bare", "hook"] if r % 2 == 0 else ["hook", "bare"]
             for which in order:
+                pid = procs[1].pid if which == "bare" else procs[0].pid
+                cpu0 = cpu_seconds(pid)
                 if which == "bare":
-                    bare_runs.append(load(f"http://127.0.0.1:{p_bare}/bare", part, args.concurrency, limit))
+                    run = load(f"http://127.0.0.1:{p_bare}/bare", part, args.concurrency, limit)
+                    bare_runs.append(run)
                 else:
                     url = f"http://127.0.0.1:{p_app}/webhooks/waha/rizquna"
-                    hook_runs.append(load(url, part, args.concurrency, limit))
+                    run = load(url, part, args.concurrency, limit)
+                    hook_runs.append(run)
+                run["cpu"] = cpu_seconds(pid) - cpu0
         bare, webhook = summary(bare_runs), summary(hook_runs)
         ratio = round(webhook["rps"] / bare["rps"] * 100, 1) if bare["rps"] else None
         print(flush=True)
@@ -312,6 +336,13 @@ def main() -> None:
                     "bare": bare,
                     "webhook": webhook,
                     "webhook_vs_bare_pct": ratio,
+                    # requests per server CPU second, webhook over bare: what the ratio would be with the
+                    # server alone the bottleneck (the load generator and other work left out)
+                    "webhook_vs_bare_cpu_pct": round(
+                        bare["server_cpu_ms_per_request"] / webhook["server_cpu_ms_per_request"] * 100, 1
+                    )
+                    if bare["server_cpu_ms_per_request"] and webhook["server_cpu_ms_per_request"]
+                    else None,
                 },
                 indent=2,
             )
