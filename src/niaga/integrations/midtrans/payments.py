@@ -826,19 +826,19 @@ NOT_CONFIGURED = "not_configured"
 # business id -> (expires, config generation, settings): a burst of notifications need not read and decrypt
 # the keys for each (a changed key is seen at once in this process, within _SETTINGS_TTL s in the others).
 _SETTINGS_TTL = 5.0
-_settings_cache: dict[int, tuple[float, int, MidtransSettings | None]] = {}
+SETTINGS_CACHE: dict[int, tuple[float, int, MidtransSettings | None]] = {}
 
 
 def cached_settings(business_id: int) -> MidtransSettings | None:
-    hit = _settings_cache.get(business_id)
+    hit = SETTINGS_CACHE.get(business_id)
     if hit is not None and hit[0] > time.monotonic() and hit[1] == CONFIG_GENERATION:
         return hit[2]
     generation = CONFIG_GENERATION
     with new_session(readonly=True) as db:
         cfg = get_settings_for(db, business_id=business_id)
-    if len(_settings_cache) > 10_000:
-        _settings_cache.clear()
-    _settings_cache[business_id] = (time.monotonic() + _SETTINGS_TTL, generation, cfg)
+    if len(SETTINGS_CACHE) > 10_000:
+        SETTINGS_CACHE.clear()
+    SETTINGS_CACHE[business_id] = (time.monotonic() + _SETTINGS_TTL, generation, cfg)
     return cfg
 
 
