@@ -15,7 +15,7 @@ import json
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,11 +24,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from niaga.db.engine import session_scope
+from niaga.db.engine import get_engine, session_scope
 from niaga.db.retry import write_unit
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import PermanentError
-from niaga.jobs.runner import enqueue, enqueue_many
+from niaga.jobs.runner import dispatch, enqueue, insert_jobs
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
 from niaga.ops import metrics
@@ -36,9 +36,25 @@ from niaga.ops.logging import get_logger
 
 log = get_logger("niaga.inbox")
 
+
+@dataclass(frozen=True)
+class TwoPhase:
+    """A handler whose work needs a provider call first (Midtrans confirms a payment through its status API):
+    `prepare(business_id, payload)` runs with no transaction open, then `apply(db, business_id, payload,
+    prepared)` in the transaction that marks the event handled. One job does both; a temporary failure of `prepare` retries the job."""
+
+    prepare: Callable[[int | None, dict[str, Any]], Any]
+    apply: Callable[[Session, int | None, dict[str, Any], Any], None]  # db, business id, payload, prepared
+
+    def __call__(self, db: Session, event: InboundEvent) -> None:
+        """As a plain handler (a direct call): both steps, the provider call inside the caller's session."""
+        payload = dict(event.payload)
+        self.apply(db, event.business_id, payload, self.prepare(event.business_id, payload))
+
+
 # provider -> handler(db, event), installed from niaga.integrations.registry.WEBHOOK_HANDLERS at start-up.
 # The handler does the work in the given session; it must be idempotent.
-Handler = Callable[[Session, InboundEvent], None]
+Handler = Callable[[Session, InboundEvent], None] | TwoPhase
 HANDLERS: dict[str, Handler] = {}
 # Providers whose webhook endpoints store events (installed from the registry): each must have a handler.
 EXPECTED: set[str] = set()
@@ -164,7 +180,11 @@ def payload_text(payload: Any, raw: bytes | None = None) -> str:
 def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]:
     """Insert many raw events with one INSERT … ON CONFLICT DO NOTHING; for each, its new id or None when it
     is a duplicate (already stored, or earlier in the same list)."""
-    now = utcnow()
+    return insert_event_rows(db.connection(), events, now=utcnow())
+
+
+def insert_event_rows(conn: sa.Connection, events: list[dict[str, Any]], *, now: Any) -> list[int | None]:
+    """`insert_events` on a Core connection (the group committer's own, held across batches)."""
     rows: list[dict[str, Any]] = []
     first_at: dict[tuple[str, str], int] = {}
     for i, e in enumerate(events):
@@ -182,8 +202,8 @@ def insert_events(db: Session, events: list[dict[str, Any]]) -> list[int | None]
             )
         )
     unique = [rows[i] for i in sorted(set(first_at.values()))]
-    stmt = _insert_statement(db.get_bind().dialect.name)
-    inserted = {(p, x): int(i) for i, p, x in db.connection().execute(stmt, unique).all()}
+    stmt = _insert_statement(conn.dialect.name)
+    inserted = {(p, x): int(i) for i, p, x in conn.execute(stmt, unique).all()}
     out: list[int | None] = []
     for i, row in enumerate(rows):
         key = (row["provider"], row["external_id"])
@@ -203,49 +223,112 @@ class GroupCommitter(threading.Thread):
     Each request still waits until its event is committed before it is acknowledged (store-then-ack holds),
     but a burst of deliveries shares one commit and one writer instead of queueing on the database lock one
     by one. One writer thread per process; on a batch failure every event is retried on its own, so one bad
-    event cannot fail the others.
+    event cannot fail the others. The waiting requests are asyncio futures of their event loop, settled
+    together with one hop into that loop per batch (not one thread-safe wake-up per request).
     """
 
     MAX_BATCH = 200
+    IDLE_SECONDS = 2.0
 
     def __init__(self) -> None:
         super().__init__(name="niaga-inbox-writer", daemon=True)
-        self.items: queue.SimpleQueue[tuple[dict[str, Any], Future[bool]]] = queue.SimpleQueue()
+        self.items: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self.start()
 
-    def submit(self, values: dict[str, Any]) -> Future[bool]:
-        fut: Future[bool] = Future()
-        self.items.put((values, fut))
+    def submit(self, values: dict[str, Any]) -> asyncio.Future[bool]:
+        """Queue one event; the future (of the running loop) gets True when it was new, False for a
+        duplicate, once its transaction committed."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[bool] = loop.create_future()
+        self.items.put((values, fut, loop))
         return fut
 
     def run(self) -> None:
+        conn: sa.Connection | None = None
         while True:
-            batch = [self.items.get()]
+            try:
+                first = self.items.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                if conn is not None:  # a quiet spell: the connection goes back to the pool
+                    conn.close()
+                    conn = None
+                first = self.items.get()
+            batch = [first]
             while len(batch) < self.MAX_BATCH:
                 try:
                     batch.append(self.items.get_nowait())
                 except queue.Empty:
                     break
+            outcomes: list[bool | BaseException]
             try:
-                with session_scope(immediate=True) as db:
-                    ids = insert_events(db, [values for values, _ in batch])
-                    new = [
-                        (values.get("business_id"), {"event_id": i})
-                        for (values, _), i in zip(batch, ids, strict=True)
-                        if i is not None
-                    ]
-                    enqueue_many(db, "inbox.process", new)
-                    results = [i is not None for i in ids]
+                conn = self._connection(conn)
+                now = utcnow()
+                # A Core connection of its own, held across batches: no session, no pool check-out/reset per
+                # batch. BEGIN IMMEDIATE on SQLite (the engine's begin hook): the write lock is taken at once.
+                with conn.begin():
+                    ids = insert_event_rows(conn, [item[0] for item in batch], now=now)
+                    job_ids = insert_jobs(
+                        conn,
+                        "inbox.process",
+                        [
+                            (item[0].get("business_id"), {"event_id": i})
+                            for item, i in zip(batch, ids, strict=True)
+                            if i is not None
+                        ],
+                        now=now,
+                    )
+                outcomes = [i is not None for i in ids]
+                for job_id in job_ids:
+                    dispatch(job_id, now)
             except Exception:
-                for values, fut in batch:
-                    try:
-                        with session_scope(immediate=True) as db:
-                            fut.set_result(store_event(db, **values) is not None)
-                    except Exception as exc:
-                        fut.set_exception(exc)
-                continue
-            for (_, fut), stored in zip(batch, results, strict=True):
-                fut.set_result(stored)
+                if conn is not None:
+                    conn.invalidate()
+                    conn.close()
+                    conn = None
+                outcomes = [self._store_alone(item[0]) for item in batch]
+            self._settle(batch, outcomes)
+
+    @staticmethod
+    def _store_alone(values: dict[str, Any]) -> bool | BaseException:
+        try:
+            with session_scope(immediate=True) as db:
+                return store_event(db, **values) is not None
+        except Exception as exc:
+            return exc
+
+    @staticmethod
+    def _settle(batch: list[_Item], outcomes: list[bool | BaseException]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], bool | BaseException]]] = {}
+        for (_, fut, loop), outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((fut, outcome))
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_set_results, settled)
+            except RuntimeError:  # that loop is closed: nobody waits any more
+                pass
+
+    @staticmethod
+    def _connection(conn: sa.Connection | None) -> sa.Connection:
+        """The writer's connection, opened again when the process's engine was replaced (tests, restore)."""
+        engine = get_engine()
+        if conn is not None and not conn.closed and not conn.invalidated and conn.engine is engine:
+            return conn
+        if conn is not None:
+            conn.close()
+        return engine.connect().execution_options(niaga_immediate=True)
+
+
+_Item = tuple[dict[str, Any], "asyncio.Future[bool]", asyncio.AbstractEventLoop]
+
+
+def _set_results(settled: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+    for fut, outcome in settled:
+        if fut.done():  # the request went away (client disconnect, cancelled task)
+            continue
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome)
 
 
 _committer: GroupCommitter | None = None
@@ -255,56 +338,76 @@ _committer_lock = threading.Lock()
 async def store_event_async(**values: Any) -> bool:
     """`store_event` for async webhook endpoints, through the process's group committer. True when new."""
     global _committer
-    with _committer_lock:
-        if _committer is None or not _committer.is_alive():
-            _committer = GroupCommitter()
-        committer = _committer
-    return await asyncio.wrap_future(committer.submit(values))
+    committer = _committer
+    if committer is None or not committer.is_alive():
+        with _committer_lock:
+            if _committer is None or not _committer.is_alive():
+                _committer = GroupCommitter()
+            committer = _committer
+    return await committer.submit(values)
 
 
 def process_event(event_id: int) -> None:
     """Body of job `inbox.process` (registered in niaga.integrations.tasks)."""
-    with session_scope(immediate=True) as db:
-        event = db.get(InboundEvent, event_id)
-        if event is None or event.handled_at is not None:
+    table: Any = InboundEvent.__table__
+    with session_scope() as db:
+        # The attempt is counted and the event read in one statement (an event handled meanwhile: nothing).
+        row = db.execute(
+            sa.update(table)
+            .where(table.c.id == event_id, table.c.handled_at.is_(None))
+            .values(attempts=table.c.attempts + 1)
+            .returning(table.c.provider, table.c.business_id, table.c.payload)
+        ).first()
+        if row is None:
             return
-        provider = event.provider
+        provider, business_id, payload = str(row[0]), row[1], dict(row[2] or {})
         fn = HANDLERS.get(provider)
-        event.attempts += 1
         if fn is None and provider not in EXPECTED:
             # Nothing understands this provider: acknowledged and kept, not an error.
-            event.handled_at = utcnow()
-            event.error = "no handler"
+            _mark(db, event_id, handled_at=utcnow(), error="no handler")
             log.warning("inbox.no_handler", provider=provider, event_id=event_id)
             return
         if fn is None:
-            event.error = f"no inbox handler for provider {provider!r}"
+            _mark(db, event_id, error=f"no inbox handler for provider {provider!r}")
             log.error("inbox.missing_handler", provider=provider, event_id=event_id)
     if fn is None:
         # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
         raise PermanentError(
             f"no inbox handler for provider {provider!r} (niaga.integrations.registry.WEBHOOK_HANDLERS)"
         )
-    handler = fn
-
-    def handle(db: Session) -> None:
-        event = db.get(InboundEvent, event_id)
-        assert event is not None
-        handler(db, event)
-        event.handled_at = utcnow()
-        event.error = None
-
     try:
+        if isinstance(fn, TwoPhase):
+            prepared = fn.prepare(business_id, payload)  # no transaction open
+            # Read-modify-write of the provider's books: SQLite's write lock is taken at BEGIN. The event is
+            # marked handled first, guarded (another worker may have applied it meanwhile); a failure of
+            # `apply` rolls the mark back with everything else.
+            with session_scope(immediate=True) as db:
+                if _mark(db, event_id, handled_at=utcnow(), error=None, unhandled_only=True):
+                    fn.apply(db, business_id, payload, prepared)
+            return
+        handler = fn
+
+        def handle(db: Session) -> None:
+            event = db.get(InboundEvent, event_id)
+            assert event is not None
+            handler(db, event)
+            event.handled_at = utcnow()
+            event.error = None
+
         # Replayed in this process when SQLite's writer was taken meanwhile (a lost race is not a failure).
         write_unit(handle)
     except Exception as exc:
         with session_scope(immediate=True) as db:
-            db.execute(
-                sa.update(InboundEvent)
-                .where(InboundEvent.id == event_id)
-                .values(error=f"{type(exc).__name__}: {exc}"[:4000])
-            )
+            _mark(db, event_id, error=f"{type(exc).__name__}: {exc}"[:4000])
         raise
+
+
+def _mark(db: Session, event_id: int, *, unhandled_only: bool = False, **values: Any) -> bool:
+    table: Any = InboundEvent.__table__
+    stmt = sa.update(table).where(table.c.id == event_id).values(**values)
+    if unhandled_only:
+        stmt = stmt.where(table.c.handled_at.is_(None))
+    return bool(getattr(db.execute(stmt), "rowcount", 0))
 
 
 def replay_failed(db: Session, *, provider: str | None = None, limit: int = 1000) -> int:

@@ -297,7 +297,7 @@ _business_cache: dict[str, tuple[float, int | None]] = {}
 _business_lock = threading.Lock()
 _NO_HIT = object()
 # Every resolver cache of this process (tests and a restore clear them all).
-CACHES: list[dict[str, Any]] = [_business_cache]
+CACHES: list[dict[Any, Any]] = [_business_cache]
 
 
 def clear_caches() -> None:

@@ -98,8 +98,20 @@ def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str,
     """Enqueue one job per (business_id, args) with a single multi-row INSERT (webhook bursts)."""
     if not items:
         return []
-    spec = resolve(name)
     now = utcnow()
+    ids = insert_jobs(db.connection(), name, items, now=now)
+    db.info.setdefault(_PENDING_KEY, []).extend((i, now) for i in ids)
+    return ids
+
+
+def insert_jobs(
+    conn: sa.Connection, name: str, items: list[tuple[int | None, dict[str, Any]]], *, now: datetime
+) -> list[int]:
+    """The INSERT of `enqueue_many` on a Core connection, due at `now`; the caller dispatches the ids (with
+    `dispatch`) once its transaction has committed."""
+    if not items:
+        return []
+    spec = resolve(name)
     max_attempts = spec.max_attempts or get_settings().job_max_attempts
     rows = [
         {
@@ -117,10 +129,13 @@ def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str,
     ]
     # Core executemany of one statement: compiled once, not per batch size like an ORM multi-row insert.
     table: Any = Job.__table__
-    stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = [int(i) for i in db.connection().execute(stmt, rows).scalars()]
-    db.info.setdefault(_PENDING_KEY, []).extend((i, now) for i in ids)
-    return ids
+    stmt = _INSERT_JOBS.get("stmt")
+    if stmt is None:
+        stmt = _INSERT_JOBS["stmt"] = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in conn.execute(stmt, rows).scalars()]
+
+
+_INSERT_JOBS: dict[str, Any] = {}
 
 
 def run_sooner(db: Session, *, idempotency_key: str) -> int | None:

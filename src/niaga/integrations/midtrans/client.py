@@ -66,6 +66,7 @@ class MidtransClient:
         base_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float | None = None,
+        keep_alive: bool = False,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown Midtrans mode {mode!r}")
@@ -80,13 +81,31 @@ class MidtransClient:
             "Accept": "application/json",
             "Content-Type": "application/json",
         }
+        # keep_alive: one httpx client (and its connections) for every request of this object, which its
+        # owner closes; else a client per request.
+        self._held: httpx.Client | None = None
+        self._keep_alive = keep_alive
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def _request(
         self, method: str, url: str, *, json: Any = None, allow_404: bool = False
     ) -> dict[str, Any] | None:
         try:
-            with http_client(transport=self._transport, headers=self._headers, timeout=self._timeout) as c:
-                resp = c.request(method, url, json=json)
+            if self._keep_alive:
+                if self._held is None:
+                    self._held = http_client(
+                        transport=self._transport, headers=self._headers, timeout=self._timeout
+                    )
+                resp = self._held.request(method, url, json=json)
+            else:
+                with http_client(
+                    transport=self._transport, headers=self._headers, timeout=self._timeout
+                ) as c:
+                    resp = c.request(method, url, json=json)
         except httpx.HTTPError as exc:
             raise ProviderError(f"midtrans unreachable: {exc}", provider=PROVIDER, permanent=False) from exc
         if allow_404 and resp.status_code == 404:

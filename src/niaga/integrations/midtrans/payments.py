@@ -9,6 +9,8 @@ state is kept in `Payment.raw["status"]` and only moves forward.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer
 from niaga.db.engine import new_session, session_scope
+from niaga.integrations.inbox import TwoPhase
 from niaga.integrations.midtrans.client import MODES, MidtransClient, parse_amount
 from niaga.integrations.models import InboundEvent, ProviderConfig
-from niaga.jobs.runner import enqueue
+from niaga.jobs.registry import PermanentError, RetryLater
 from niaga.kit.crypto import decrypt_json, encrypt_json
 from niaga.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
@@ -56,8 +59,10 @@ class MidtransSettings:
     base_url: str | None
     enabled: bool
 
-    def client(self, *, timeout: float | None = None) -> MidtransClient:
-        return MidtransClient(self.server_key, mode=self.mode, base_url=self.base_url, timeout=timeout)
+    def client(self, *, timeout: float | None = None, keep_alive: bool = False) -> MidtransClient:
+        return MidtransClient(
+            self.server_key, mode=self.mode, base_url=self.base_url, timeout=timeout, keep_alive=keep_alive
+        )
 
 
 def _config_row(db: Session, business_id: int) -> ProviderConfig | None:
@@ -589,6 +594,7 @@ def apply_status(
             db,
             order=order,
             payment=payment,
+            raw=raw,
             gross=gross,
             status=status,
             payload=payload,
@@ -662,6 +668,7 @@ def _apply_success(
     *,
     order: Order,
     payment: Payment,
+    raw: dict[str, Any],
     gross: int | None,
     status: str,
     payload: dict[str, Any],
@@ -691,6 +698,10 @@ def _apply_success(
         or _parse_time(payload.get("transaction_time"))
         or utcnow()
     )
+    # Every outcome below records this state: the payment row is written once, by the flush that
+    # recompute_paid needs, not again at the end.
+    raw["status"] = status
+    payment.raw = raw
     before_status = order.status
     orders.recompute_paid(db, order)
     if before_status in ("draft", "awaiting_payment"):
@@ -802,23 +813,92 @@ def pays(payload: dict[str, Any]) -> bool:
     )
 
 
-def process_notification(db: Session, event: InboundEvent) -> None:
-    """Inbox handler: the notification was verified and stored by the webhook. A paying notification of a
-    known order is not applied here: job `midtrans.confirm_payment` asks the status API first (with no
-    transaction open) and applies it only when Midtrans confirms."""
-    if event.business_id is None:
+@dataclass(frozen=True)
+class Confirmation:
+    """What the status API said about a paying notification (fetched with no transaction open)."""
+
+    answer: dict[str, Any] | None
+    problem: str | None  # why it does not confirm the notification; None when it does
+
+
+NOT_CONFIGURED = "not_configured"
+
+# business id -> (expires, config generation, settings): a burst of notifications need not read and decrypt
+# the keys for each (a changed key is seen at once in this process, within _SETTINGS_TTL s in the others).
+_SETTINGS_TTL = 5.0
+SETTINGS_CACHE: dict[int, tuple[float, int, MidtransSettings | None]] = {}
+
+
+def cached_settings(business_id: int) -> MidtransSettings | None:
+    hit = SETTINGS_CACHE.get(business_id)
+    if hit is not None and hit[0] > time.monotonic() and hit[1] == CONFIG_GENERATION:
+        return hit[2]
+    generation = CONFIG_GENERATION
+    with new_session(readonly=True) as db:
+        cfg = get_settings_for(db, business_id=business_id)
+    if len(SETTINGS_CACHE) > 10_000:
+        SETTINGS_CACHE.clear()
+    SETTINGS_CACHE[business_id] = (time.monotonic() + _SETTINGS_TTL, generation, cfg)
+    return cfg
+
+
+def prepare_notification(business_id: int | None, payload: dict[str, Any]) -> Confirmation | str | None:
+    """First step of the inbox handler, with no transaction open: a paying notification of a known order is
+    checked with the status API (`Confirmation`); None for every other notification (applied as it is);
+    NOT_CONFIGURED when the business has no keys any more. An unreachable Midtrans retries the job."""
+    if business_id is None or not pays(payload):
+        return None
+    mid_id = str(payload.get("order_id") or "")
+    with new_session(readonly=True) as db:
+        if not _known_order(db, business_id, mid_id):
+            return None
+    cfg = cached_settings(business_id)
+    if cfg is None:
+        log.warning("midtrans.confirm_unconfigured", business_id=business_id, midtrans_order_id=mid_id)
+        return NOT_CONFIGURED
+    try:
+        answer = _status_client(cfg).get_status(mid_id)
+    except ProviderError as exc:
+        if exc.permanent:
+            raise PermanentError(str(exc)) from exc
+        raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
+    return Confirmation(answer=answer, problem=_confirmation_problem(payload, answer, mid_id))
+
+
+def apply_notification(
+    db: Session, business_id: int | None, payload: dict[str, Any], prepared: Confirmation | str | None
+) -> None:
+    """Second step of the inbox handler, in the transaction that marks the event handled: apply the
+    notification (a paying one only as far as the status API confirmed it)."""
+    if business_id is None or prepared == NOT_CONFIGURED:
         return
-    payload = event.payload
-    if pays(payload) and _known_order(db, event.business_id, str(payload.get("order_id") or "")):
-        enqueue(
-            db,
-            "midtrans.confirm_payment",
-            business_id=event.business_id,
-            idempotency_key=f"midtrans.confirm:{event.id}",
-            event_id=event.id,
-        )
+    if isinstance(prepared, Confirmation):
+        _apply_confirmation(db, business_id=business_id, notification=payload, confirmation=prepared)
         return
-    apply_status(db, business_id=event.business_id, payload=payload, source="notification")
+    apply_status(db, business_id=business_id, payload=payload, source="notification")
+
+
+# The inbox handler of stored notifications: one job confirms (status API, no transaction) and applies.
+process_notification = TwoPhase(prepare=prepare_notification, apply=apply_notification)
+
+
+_clients = threading.local()
+
+
+def _status_client(cfg: MidtransSettings) -> MidtransClient:
+    """A status-API client of this thread that keeps its connection between notifications."""
+    key = (cfg.server_key, cfg.mode, cfg.base_url)
+    held: dict[tuple[str, str, str | None], MidtransClient] | None = getattr(_clients, "by_key", None)
+    if held is None:
+        held = _clients.by_key = {}
+    client = held.get(key)
+    if client is None:
+        if len(held) > 64:
+            for old in held.values():
+                old.close()
+            held.clear()
+        client = held[key] = cfg.client(keep_alive=True)
+    return client
 
 
 def _confirmation_problem(
@@ -835,7 +915,8 @@ def _confirmation_problem(
 
 
 def confirm_event(event_id: int) -> str:
-    """`confirm_payment` of a stored (verified) notification."""
+    """`confirm_payment` of a stored (verified) notification (job `midtrans.confirm_payment`, enqueued by
+    earlier versions; the inbox job now confirms and applies in one)."""
     with new_session(readonly=True) as db:
         event = db.get(InboundEvent, event_id)
         if event is None or event.business_id is None:
@@ -845,10 +926,10 @@ def confirm_event(event_id: int) -> str:
 
 
 def confirm_payment(*, business_id: int, notification: dict[str, Any]) -> str:
-    """Body of job `midtrans.confirm_payment`: ask the status API (no transaction open) whether the paying
-    notification is true, then apply it in one transaction. When Midtrans does not confirm, the order is
-    not marked paid: the status API's own state is applied instead (it is authoritative) and staff get a
-    flag. An unreachable Midtrans raises a temporary `ProviderError` (the job retries)."""
+    """Ask the status API (no transaction open) whether the paying notification is true, then apply it in one
+    transaction. When Midtrans does not confirm, the order is not marked paid: the status API's own state is
+    applied instead (it is authoritative) and staff get a flag. An unreachable Midtrans raises a temporary
+    `ProviderError` (the job retries)."""
     mid_id = str(notification.get("order_id") or "")
     with new_session(readonly=True) as db:
         cfg = get_settings_for(db, business_id=business_id)
@@ -856,39 +937,49 @@ def confirm_payment(*, business_id: int, notification: dict[str, Any]) -> str:
         log.warning("midtrans.confirm_unconfigured", business_id=business_id, midtrans_order_id=mid_id)
         return "not_configured"
     answer = cfg.client().get_status(mid_id)
-    problem = _confirmation_problem(notification, answer, mid_id)
+    confirmation = Confirmation(answer=answer, problem=_confirmation_problem(notification, answer, mid_id))
     with session_scope(immediate=True) as db:
-        if problem is None:
-            assert answer is not None
-            return apply_status(
-                db,
-                business_id=business_id,
-                payload=notification,
-                source="notification",
-                confirmed_gross=parse_amount(answer.get("gross_amount")),
-            )
-        order, _payment = _find_payment(db, business_id, mid_id)
-        log.warning(
-            "midtrans.unconfirmed",
-            business_id=business_id,
-            midtrans_order_id=mid_id,
-            status=notification.get("transaction_status"),
-            problem=problem,
+        return _apply_confirmation(
+            db, business_id=business_id, notification=notification, confirmation=confirmation
         )
-        if order is not None:
-            orders.add_flag(
-                db,
-                order,
-                code="payment_unconfirmed",
-                actor=Actor("provider", None, "midtrans:status_api"),
-                message=f"Notifikasi Midtrans menyatakan {notification.get('transaction_status')}, tetapi "
-                f"tidak terkonfirmasi: {problem}. Pesanan tidak ditandai lunas.",
-                data={"midtrans_order_id": mid_id},
-            )
-        if answer is not None and str(answer.get("order_id") or mid_id) == mid_id:
-            answer.setdefault("order_id", mid_id)
-            apply_status(db, business_id=business_id, payload=answer, source="status_api")
-        return "unconfirmed"
+
+
+def _apply_confirmation(
+    db: Session, *, business_id: int, notification: dict[str, Any], confirmation: Confirmation
+) -> str:
+    mid_id = str(notification.get("order_id") or "")
+    answer, problem = confirmation.answer, confirmation.problem
+    if problem is None:
+        assert answer is not None
+        return apply_status(
+            db,
+            business_id=business_id,
+            payload=notification,
+            source="notification",
+            confirmed_gross=parse_amount(answer.get("gross_amount")),
+        )
+    order, _payment = _find_payment(db, business_id, mid_id)
+    log.warning(
+        "midtrans.unconfirmed",
+        business_id=business_id,
+        midtrans_order_id=mid_id,
+        status=notification.get("transaction_status"),
+        problem=problem,
+    )
+    if order is not None:
+        orders.add_flag(
+            db,
+            order,
+            code="payment_unconfirmed",
+            actor=Actor("provider", None, "midtrans:status_api"),
+            message=f"Notifikasi Midtrans menyatakan {notification.get('transaction_status')}, tetapi "
+            f"tidak terkonfirmasi: {problem}. Pesanan tidak ditandai lunas.",
+            data={"midtrans_order_id": mid_id},
+        )
+    if answer is not None and str(answer.get("order_id") or mid_id) == mid_id:
+        answer = {**answer, "order_id": mid_id}
+        apply_status(db, business_id=business_id, payload=answer, source="status_api")
+    return "unconfirmed"
 
 
 # --- reconciliation -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Midtrans jobs: `handle` (the inbox handler of stored notifications) applies a signed notification to its
 payment and order through `payments.apply_status` (orders' public service functions); a paying notification
-is first confirmed through the status API by job `midtrans.confirm_payment`."""
+is first confirmed through the status API in the same job, with no transaction open (`inbox.TwoPhase`).
+`midtrans.confirm_payment` stays for confirmation jobs enqueued by earlier versions."""
 
 from __future__ import annotations
 

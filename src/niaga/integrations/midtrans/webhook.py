@@ -97,6 +97,7 @@ def _lookup(slug: str) -> Target | Refusal:
 _TTL = 5.0
 _cache: dict[str, tuple[float, int, Target | Refusal]] = {}
 CACHES.append(_cache)
+CACHES.append(payments.SETTINGS_CACHE)  # the keys the inbox job confirms payments with
 
 
 async def _resolve(slug: str) -> Target | Refusal:

@@ -24,7 +24,7 @@ def verify(raw_body: bytes, signature: str | None, key: str, algorithm: str | No
         return False
     if algorithm and algorithm.lower() != "sha512":
         return False
-    expected = hmac.new(key.encode(), raw_body, hashlib.sha512).hexdigest()
+    expected = hmac.digest(key.encode(), raw_body, "sha512").hex()
     return hmac.compare_digest(expected, signature.strip().lower())
 
 
