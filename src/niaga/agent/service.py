@@ -39,7 +39,6 @@ from niaga.messaging import service as conversations
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.publishing import broadcast
-from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.agent")
@@ -95,11 +94,30 @@ def _voice(business: Business, settings: dict[str, Any], lang: str, seed: int, f
     )
 
 
-def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[Message]:
-    return conversations.list_messages(db, conversation=conversation, limit=limit)
+@dataclass(frozen=True)
+class HistoryItem:
+    """What a turn reads of an earlier message (the conversation's history, oldest first)."""
+
+    id: int
+    direction: str
+    sender_type: str
+    text: str | None
+    intent: str | None
 
 
-def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: dict[str, Any]) -> None:
+def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[HistoryItem]:
+    """The latest `limit` messages, oldest first: one select of the columns a turn reads, no ORM objects
+    (pending changes are flushed first, as for any ORM select)."""
+    rows = db.execute(
+        sa.select(Message.id, Message.direction, Message.sender_type, Message.text, Message.intent)
+        .where(Message.business_id == conversation.business_id, Message.conversation_id == conversation.id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryItem(*row) for row in reversed(rows)]
+
+
+def _ingest_staff_messages(ctx: ToolContext, history: list[HistoryItem], memory: dict[str, Any]) -> None:
     """Staff replies enter memory: products they mention become the products in focus."""
     seen = int(memory.get("seen_staff_id") or 0)
     for m in history:
@@ -241,9 +259,9 @@ def _turn(
     plan_only: bool,
     prephrased: llm.Prephrased | None,
 ) -> Turn:
-    settings = business_settings(business)
     memory: dict[str, Any] = dict(conversation.memory or {})
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
+    settings = ctx.settings
     text = message.text or ""
     # A broadcast stop request ("STOP", "berhenti", "unsubscribe") is kept on the customer forever and
     # confirmed (silently recorded when staff own the conversation).

@@ -70,6 +70,10 @@ class ProductIndex:
     sigs: list[int] = field(default_factory=list)  # hash of each product's searchable fields
     stamps: list[Any] = field(default_factory=list)  # each product's updated_at as indexed
 
+    def tags_of(self, product_id: int) -> list[str]:
+        i = self.pos.get(product_id)
+        return self.tags[i] if i is not None else []
+
     def content_terms(self, query: str, extra_stopwords: Iterable[str] = ()) -> list[str]:
         stop = QUERY_STOPWORDS | set(extra_stopwords)
         out = []
