@@ -206,6 +206,7 @@ def turn(
     message: Message,
     plan_only: bool = False,
     prephrased: llm.Prephrased | None = None,
+    offline: bool = False,
 ) -> Turn:
     """One turn. By default a configured language model is asked inside the caller's transaction. The
     reply job splits it so that no transaction is held while the model answers:
@@ -215,7 +216,10 @@ def turn(
     2. phrase: `llm.generate(request, ...)` with no transaction open;
     3. record (`prephrased=` the result, in a short write transaction): the turn again, which keeps the
        model's text only when the offline reply it phrased is still the one this transaction computes and
-       the guard passes on this transaction's facts.
+       the guard passes on this transaction's facts. `offline=True` (the record step when the phrase step
+       gave nothing) never asks a model inside the transaction.
+
+    `plan_and_phrase` runs steps 1 and 2 for the callers that hold no channel buffer (the API, `niaga chat`).
     """
     started = time.perf_counter()
     try:
@@ -226,6 +230,7 @@ def turn(
             message=message,
             plan_only=plan_only,
             prephrased=prephrased,
+            offline=offline,
         )
     except Exception as exc:  # the customer never sees an exception
         log.error(
@@ -258,6 +263,7 @@ def _turn(
     message: Message,
     plan_only: bool,
     prephrased: llm.Prephrased | None,
+    offline: bool = False,
 ) -> Turn:
     memory: dict[str, Any] = dict(conversation.memory or {})
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
@@ -325,7 +331,12 @@ def _turn(
     provider = "offline"
     guard_override = False
     phrase_request: llm.PhraseRequest | None = None
-    if not out.handoff and plan.intent not in ("human_handoff",) and "empty" not in a.signals:
+    if (
+        not out.handoff
+        and plan.intent not in ("human_handoff",)
+        and "empty" not in a.signals
+        and not (offline and prephrased is None)
+    ):
         earlier = recall_earlier(db, conversation) if turns == 0 else []
         if prephrased is not None:
             phrased = llm.accept(
@@ -414,4 +425,28 @@ def _turn(
         provider=provider,
         guard_override=guard_override,
         phrase_request=phrase_request,
+    )
+
+
+def plan_and_phrase(*, conversation_id: int, message_id: int) -> llm.Prephrased | None:
+    """Steps 1 and 2 of a split turn for a committed inbound message: plan in a read transaction that is
+    rolled back, then ask the model with no transaction open. None = nothing to phrase (no model wanted,
+    budget spent, staff own the conversation, or the plan failed); the record step then runs offline
+    (`turn(..., prephrased=result, offline=result is None)`)."""
+    db = new_session()
+    try:
+        conv = db.get(Conversation, conversation_id)
+        business = db.get(Business, conv.business_id) if conv is not None else None
+        message = db.get(Message, message_id)
+        if conv is None or business is None or message is None or conv.owner != "bot":
+            return None
+        planned = turn(db, business=business, conversation=conv, message=message, plan_only=True)
+        request = planned.phrase_request
+    finally:
+        db.rollback()
+        db.close()
+    if request is None:
+        return None
+    return llm.generate(
+        request, tool_runner(business_id=request.business_id, conversation_id=conversation_id)
     )
