@@ -1,0 +1,44 @@
+"""search: products' analysed search documents, read by the agent's product index instead of analysing the
+catalogue again in every process
+
+Revision ID: 0015_search
+Revises: 0014_embeddings
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0015_search"
+down_revision = "0014_embeddings"
+branch_labels = None
+depends_on = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "product_search_docs",
+        sa.Column("product_id", BigId, autoincrement=False, nullable=False),
+        sa.Column("sig", sa.String(length=32), nullable=False),
+        sa.Column(
+            "terms",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("business_id", BigId, nullable=False),
+        sa.ForeignKeyConstraint(["business_id"], ["businesses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("product_id"),
+    )
+    op.create_index(
+        op.f("ix_product_search_docs_business_id"), "product_search_docs", ["business_id"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_product_search_docs_business_id"), table_name="product_search_docs")
+    op.drop_table("product_search_docs")
