@@ -14,6 +14,8 @@ class Product(IdMixin, BusinessMixin, TimestampMixin, Base):
         sa.UniqueConstraint("business_id", "sku"),
         sa.Index("ix_products_business_category", "business_id", "category"),
         sa.Index("ix_products_business_name", "business_id", "name"),
+        # The product index's freshness key (count, max(updated_at)) and its catch-up read of recent changes.
+        sa.Index("ix_products_business_updated", "business_id", "updated_at"),
         sa.CheckConstraint("price >= 0", name="price_nonneg"),
         sa.CheckConstraint("sale_price IS NULL OR sale_price >= 0", name="sale_price_nonneg"),
     )

@@ -330,7 +330,7 @@ def _doc_row(p: Any, business_id: int) -> dict[str, Any]:
 
 
 def _upsert_docs(conn: Any, rows: list[dict[str, Any]]) -> None:
-    table = ProductSearchDoc.__table__
+    table = sa.Table("product_search_docs", ProductSearchDoc.metadata)  # the mapped table, typed as one
     for n in range(0, len(rows), 500):
         chunk = rows[n : n + 500]
         if conn.dialect.name in ("sqlite", "postgresql"):

@@ -1,5 +1,5 @@
 """search: products' analysed search documents, read by the agent's product index instead of analysing the
-catalogue again in every process
+catalogue again in every process; an index on (business_id, updated_at) for the index's freshness key
 
 Revision ID: 0015_search
 Revises: 0014_embeddings
@@ -37,8 +37,10 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_product_search_docs_business_id"), "product_search_docs", ["business_id"], unique=False
     )
+    op.create_index("ix_products_business_updated", "products", ["business_id", "updated_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_products_business_updated", table_name="products")
     op.drop_index(op.f("ix_product_search_docs_business_id"), table_name="product_search_docs")
     op.drop_table("product_search_docs")
