@@ -433,20 +433,26 @@ def plan_and_phrase(*, conversation_id: int, message_id: int) -> llm.Prephrased 
     rolled back, then ask the model with no transaction open. None = nothing to phrase (no model wanted,
     budget spent, staff own the conversation, or the plan failed); the record step then runs offline
     (`turn(..., prephrased=result, offline=result is None)`)."""
-    db = new_session()
     try:
-        conv = db.get(Conversation, conversation_id)
-        business = db.get(Business, conv.business_id) if conv is not None else None
-        message = db.get(Message, message_id)
-        if conv is None or business is None or message is None or conv.owner != "bot":
+        db = new_session()
+        try:
+            conv = db.get(Conversation, conversation_id)
+            business = db.get(Business, conv.business_id) if conv is not None else None
+            message = db.get(Message, message_id)
+            if conv is None or business is None or message is None or conv.owner != "bot":
+                return None
+            planned = turn(db, business=business, conversation=conv, message=message, plan_only=True)
+            request = planned.phrase_request
+        finally:
+            db.rollback()
+            db.close()
+        if request is None:
             return None
-        planned = turn(db, business=business, conversation=conv, message=message, plan_only=True)
-        request = planned.phrase_request
-    finally:
-        db.rollback()
-        db.close()
-    if request is None:
+        return llm.generate(
+            request, tool_runner(business_id=request.business_id, conversation_id=conversation_id)
+        )
+    except Exception as exc:  # the customer still gets the offline reply from the record step
+        log.error(
+            "agent.phrase_failed", conversation_id=conversation_id, error=f"{type(exc).__name__}: {exc}"
+        )
         return None
-    return llm.generate(
-        request, tool_runner(business_id=request.business_id, conversation_id=conversation_id)
-    )
