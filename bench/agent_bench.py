@@ -4,14 +4,17 @@ Offline turn latency p50/p95 and turns/s — with the demo catalogue (Rizquna, 4
 catalogues (10k products by default) — plus retrieval quality: recall@5 of product search on a generated
 query set (words of the product name, shuffled, with slang and one-letter typos).
 
-Each turn runs like a real inbound message: its own transaction, the customer and conversation looked up,
-the inbound message stored, the agent turn, the reply stored.
+Each turn runs like a real inbound message: its own write transaction (BEGIN IMMEDIATE on SQLite, as the
+reply job and `serve`'s write requests take it), the customer and conversation looked up, the inbound
+message stored, the agent turn, the reply stored.
 
 Figures are only meaningful as ratios against a baseline measured in the same run (bench/common.py): the
 baseline is the *bare turn* — the same transaction, lookups and both messages stored, with a fixed reply
 instead of the agent. "vs bare" is the agent's turns/s as a share of it; "vs demo" compares a big catalogue
 with the 47-product one (1.0 means the catalogue size costs nothing). With --workers N the generated
-catalogue's turns also run from N threads at once, as `niaga serve` runs them.
+catalogue's turns also run from N threads at once, and with --procs N from N worker processes (each its
+own engine and index, read from the stored search documents), as `niaga serve --workers N` runs them; the
+bare turn is measured the same way beside it.
 """
 
 from __future__ import annotations
@@ -240,7 +243,7 @@ def run_turns(
         text = texts[i % len(texts)]
         for _attempt in range(20):  # other worker processes: a busy database is retried like a webhook
             try:
-                with session_scope() as db:
+                with session_scope(immediate=True) as db:
                     b = db.get(Business, business_id)
                     sender = f"{sender_prefix}-{i // len(texts)}"
                     c = get_or_create_by_identity(
@@ -276,7 +279,7 @@ def run_bare_turns(business_id: int, texts: list[str], n: int, sender_prefix: st
         text = texts[i % len(texts)]
         for _attempt in range(20):  # other worker processes: a busy database is retried like a webhook
             try:
-                with session_scope() as db:
+                with session_scope(immediate=True) as db:
                     b = db.get(Business, business_id)
                     sender = f"{sender_prefix}-{i // len(texts)}"
                     c = get_or_create_by_identity(
@@ -316,7 +319,7 @@ def run_turns_threaded(business_id: int, texts: list[str], n: int, workers: int)
             text = texts[i % len(texts)]
             for _attempt in range(5):  # SQLite's single writer: a busy database is retried like a webhook
                 try:
-                    with session_scope() as db:
+                    with session_scope(immediate=True) as db:
                         b = db.get(Business, business_id)
                         sender = f"thr-{w}-{i // len(texts)}"
                         c = get_or_create_by_identity(
