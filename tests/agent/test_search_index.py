@@ -129,3 +129,27 @@ def test_a_new_process_reads_stored_documents_instead_of_analysing(db, rizquna) 
     search.invalidate(bid)
     assert _skus(db, bid, "zirkon") == [] and _skus(db, bid, "kopiah beludru")[0] == "RQ-PECI-001"
     assert search.analysed == before + 1
+
+
+def test_hard_deletes_leave_the_index(db, rizquna, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The freshness check reads only the last update on most lookups (one index seek); counting the products,
+    which notices a hard delete, happens at once after this process deletes one and every COUNT_TTL_S
+    seconds for other processes' deletes."""
+    monkeypatch.setattr(search, "KEY_TTL_S", 0.0)
+    bid = rizquna.id
+    search.invalidate(bid)
+    assert _skus(db, bid, "peci hitam")[0] == "RQ-PECI-001"
+    db.commit()
+    db.delete(_product(db, bid, "RQ-PECI-001"))  # this process, through the ORM: at once
+    db.commit()
+    assert "RQ-PECI-001" not in _skus(db, bid, "peci hitam")
+    db.commit()
+    # Another process deletes with plain SQL (no ORM event here): noticed when the count is read again.
+    top = _skus(db, bid, "quran")[0]
+    db.commit()
+    db.execute(sa.delete(Product).where(Product.business_id == bid, Product.sku == top))
+    db.commit()
+    assert _skus(db, bid, "quran")[0] == top  # within COUNT_TTL_S: still indexed (never loaded for a reply)
+    db.commit()
+    monkeypatch.setattr(search, "COUNT_TTL_S", 0.0)
+    assert top not in _skus(db, bid, "quran")
