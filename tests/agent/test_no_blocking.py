@@ -154,3 +154,110 @@ def test_price_changed_while_the_model_phrased_sends_the_fresh_facts(db, rizquna
         sa.select(Message).where(Message.conversation_id == conv_id, Message.direction == "out")
     ).all()
     assert "Rp45.000" in out.text and "Rp40.000" not in out.text, out.text
+
+
+def _slow_model(model: ofake.FakeOpenAI) -> None:
+    def slow(body: dict[str, Any]) -> ofake.Reply:
+        r = ofake.text_reply(MODEL_TEXT)
+        r.delay = MODEL_SLEEP_S
+        return r
+
+    model.script = [slow]
+
+
+def _while_model_sleeps(
+    model: ofake.FakeOpenAI, slow_call: Any, other_calls: list[Any]
+) -> tuple[Any, list[float]]:
+    """`slow_call` in a thread (its model answers after MODEL_SLEEP_S); once the model is asked, each of
+    `other_calls` in turn. Returns the slow call's result and the others' durations (s), and checks that
+    the others ran while the model was still answering."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        outcome["result"] = slow_call()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not model.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert model.requests, "the model was never asked"
+    asked_at = time.monotonic()
+    took: list[float] = []
+    during = 0
+    for call in other_calls:
+        t0 = time.perf_counter()
+        call()
+        took.append(time.perf_counter() - t0)
+        during += worker.is_alive()
+    worker.join(timeout=30)
+    assert during >= 1 and time.monotonic() - asked_at >= MODEL_SLEEP_S - 0.5
+    return outcome.get("result"), took
+
+
+def test_api_turn_with_a_sleeping_model_blocks_no_chat_turn(db, client, rizquna, batik) -> None:  # type: ignore[no-untyped-def]
+    """`POST /api/v1/agent/turn` with a hosted model: plan, phrase with no transaction, record. While its
+    model sleeps, `niaga chat` turns of another business (each its own write transaction) proceed."""
+    from niaga.agent.cli import run_line
+    from tests.factories import auth, make_user
+
+    with ofake.FakeOpenAI() as model:
+        _configure(db, rizquna, primary="openai", openai_url=model.url, timeout=MODEL_SLEEP_S + 2)
+        h = auth(make_user(db, business=rizquna, role="owner"), rizquna)
+        batik_slug = batik.slug
+        db.commit()
+        run_line(batik_slug, "warm-up", "halo kak", session="nb")  # first-call costs are not blocking
+        _slow_model(model)
+        body = {"channel": "api", "sender": "n8n-slow", "text": "ada peci hitam kak?"}
+        result, took = _while_model_sleeps(
+            model,
+            lambda: client.post("/api/v1/agent/turn", headers=h, json=body),
+            [
+                lambda i=i: run_line(batik_slug, f"chat-{i}", "batik tulis ada?", session="nb")
+                for i in range(6)
+            ],
+        )
+    print(f"\nAPI turn's model slept {MODEL_SLEEP_S:.0f} s: chat turns p95 {_p95(took) * 1000:.0f} ms")
+    assert max(took) < MODEL_SLEEP_S * 2 / 3, took
+    assert result.status_code == 200, result.text
+    data = result.json()["data"]
+    assert data["reply"] == MODEL_TEXT and data["provider"] == "openai"
+    db.rollback()
+    out = db.scalars(
+        sa.select(Message).where(
+            Message.conversation_id == data["conversation_id"], Message.direction == "out"
+        )
+    ).all()
+    assert [m.text for m in out] == [MODEL_TEXT]
+    usage = db.scalars(sa.select(AiUsage).where(AiUsage.business_id == rizquna.id)).one()
+    assert usage.requests == 1
+
+
+def test_chat_turn_with_a_sleeping_model_blocks_no_api_turn(db, client, rizquna, batik) -> None:  # type: ignore[no-untyped-def]
+    """`niaga chat` with a hosted model, split the same way: while its model sleeps, API turns of another
+    business proceed."""
+    from niaga.agent.cli import run_line
+    from tests.factories import auth, make_user
+
+    with ofake.FakeOpenAI() as model:
+        _configure(db, rizquna, primary="openai", openai_url=model.url, timeout=MODEL_SLEEP_S + 2)
+        h = auth(make_user(db, business=batik, role="owner"), batik)
+        rizquna_slug = rizquna.slug
+        db.commit()
+        warm = {"channel": "api", "sender": "warm-up", "text": "halo kak"}
+        assert client.post("/api/v1/agent/turn", headers=h, json=warm).status_code == 200
+        _slow_model(model)
+
+        def api_turn(i: int) -> None:
+            body = {"channel": "api", "sender": f"api-{i}", "text": "batik tulis ada?"}
+            r = client.post("/api/v1/agent/turn", headers=h, json=body)
+            assert r.status_code == 200, r.text
+
+        result, took = _while_model_sleeps(
+            model,
+            lambda: run_line(rizquna_slug, "chat-slow", "ada peci hitam kak?", session="nb"),
+            [lambda i=i: api_turn(i) for i in range(6)],
+        )
+    print(f"\nchat turn's model slept {MODEL_SLEEP_S:.0f} s: API turns p95 {_p95(took) * 1000:.0f} ms")
+    assert max(took) < MODEL_SLEEP_S * 2 / 3, took
+    assert result["reply"] == MODEL_TEXT

@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from niaga.kit.errors import AppError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from niaga.messaging.models import Conversation, Message
+    from niaga.tenancy.models import Business
 
 # Each `niaga chat` run is its own chat session: the customer (found by sender) persists across runs and
 # their earlier conversations are recalled, but a new run does not continue an old run's conversation
@@ -31,10 +37,14 @@ def run_line(
     name: str | None = None,
     session: str | None = None,
 ) -> dict[str, Any]:
-    from niaga.agent.service import turn
+    from niaga.agent import llm
+    from niaga.agent.service import plan_and_phrase
     from niaga.customers.service import get_or_create_by_identity
     from niaga.db.engine import session_scope
     from niaga.messaging import service as conversations
+    from niaga.messaging.models import Conversation, Message
+    from niaga.tenancy.defaults import business_settings
+    from niaga.tenancy.models import Business
     from niaga.tenancy.service import get_business_by_slug
 
     with session_scope() as db:
@@ -56,18 +66,37 @@ def run_line(
         )
         msg = conversations.record_inbound(db, conversation=conv, text=text)
         assert msg is not None
-        t = turn(db, business=business, conversation=conv, message=msg)
-        if t.reply:
-            conversations.record_outbound(
-                db,
-                conversation=conv,
-                text=t.reply,
-                intent=t.intent,
-                delivery_status="sent",
-                tokens=t.tokens,
-                meta={"via": "cli"},
-            )
-        return {"intent": t.intent, "entities": t.entities, "reply": t.reply, "handoff": t.handoff}
+        if conv.owner != "bot" or not llm.wants_model(business_settings(business)):
+            return _record(db, business, conv, msg, None, offline=False)  # offline: one transaction
+        ids = (business.id, conv.id, msg.id)
+    # With a hosted model the turn is split as the channel reply job splits it (see `agent.service.turn`):
+    # the inbound message is committed above, planned and phrased here with no transaction open, then
+    # recorded in a short write.
+    prephrased = plan_and_phrase(conversation_id=ids[1], message_id=ids[2])
+    with session_scope() as db:
+        b, c, m = db.get(Business, ids[0]), db.get(Conversation, ids[1]), db.get(Message, ids[2])
+        assert b is not None and c is not None and m is not None
+        return _record(db, b, c, m, prephrased, offline=True)
+
+
+def _record(
+    db: Session, business: Business, conv: Conversation, msg: Message, prephrased: Any, *, offline: bool
+) -> dict[str, Any]:
+    from niaga.agent.service import turn
+    from niaga.messaging import service as conversations
+
+    t = turn(db, business=business, conversation=conv, message=msg, prephrased=prephrased, offline=offline)
+    if t.reply:
+        conversations.record_outbound(
+            db,
+            conversation=conv,
+            text=t.reply,
+            intent=t.intent,
+            delivery_status="sent",
+            tokens=t.tokens,
+            meta={"via": "cli"},
+        )
+    return {"intent": t.intent, "entities": t.entities, "reply": t.reply, "handoff": t.handoff}
 
 
 def chat(

@@ -391,10 +391,8 @@ def resolve_products(
         # Several products match every word; the one whose name/category/tags carry all the words is the
         # one meant ("buku doa harian" is "Kumpulan Doa Harian", not a book whose description mentions
         # daily prayers). A bare category ("buku anak") or a recommendation request stays a list.
-        idx_tags = dict(zip(idx.ids, idx.tags, strict=True))
-
         def name_cov(h: catalog_search.ProductHit) -> float:
-            text = " ".join([h.name, h.category or "", *idx_tags.get(h.product_id, [])])
+            text = " ".join([h.name, h.category or "", *idx.tags_of(h.product_id)])
             name = {stem(t) for t in tokens(text)}
             return sum(
                 1 for t in h.terms if t in name or any(n.startswith(t) for n in name if len(t) >= 4)

@@ -10,9 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
 
+from niaga.agent import llm
 from niaga.agent.models import AiUsage
 from niaga.agent.schemas import EmbeddingsIn, TurnIn
-from niaga.agent.service import turn
+from niaga.agent.service import plan_and_phrase, turn
 from niaga.catalog import embedding_tasks
 from niaga.customers.service import get_or_create_by_identity
 from niaga.db.session import SessionDep
@@ -24,6 +25,7 @@ from niaga.knowledge.models import Embedding
 from niaga.messaging import service as conversations
 from niaga.tenancy import providers
 from niaga.tenancy.auth import AdminDep, StaffDep
+from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.service import audit, get_business
 
 router = APIRouter(prefix="/api/v1", tags=["agent"])
@@ -32,7 +34,11 @@ router = APIRouter(prefix="/api/v1", tags=["agent"])
 @router.post("/agent/turn")
 def agent_turn(body: TurnIn, principal: AdminDep, db: SessionDep) -> dict:
     """Run the agent on one message from `sender` on `channel` (the conversation continues per sender).
-    The reply is stored as sent: the integration delivers it. `reply` is "" while staff own the chat."""
+    The reply is stored as sent: the integration delivers it. `reply` is "" while staff own the chat.
+
+    With a hosted language model the turn is split as the channel reply job splits it: the inbound message
+    is committed, the turn is planned (read) and phrased with no transaction open, and recorded in a short
+    write — the model's seconds never hold the database's writer. Offline, it is one transaction."""
     business = get_business(db, principal.business_id)
     customer = get_or_create_by_identity(
         db, business_id=business.id, channel=body.channel, external_id=body.sender, name=body.name
@@ -54,7 +60,14 @@ def agent_turn(body: TurnIn, principal: AdminDep, db: SessionDep) -> dict:
                 "handoff": conv.owner == "staff",
             }
         )
-    t = turn(db, business=business, conversation=conv, message=msg)
+    prephrased: llm.Prephrased | None = None
+    split = conv.owner == "bot" and llm.wants_model(business_settings(business))
+    if split:
+        conv_id, msg_id = conv.id, msg.id
+        db.commit()  # the inbound message is kept (as a webhook stores it); no transaction is open below
+        prephrased = plan_and_phrase(conversation_id=conv_id, message_id=msg_id)
+        db.expire_all()  # record: this short transaction reads the conversation as it is now
+    t = turn(db, business=business, conversation=conv, message=msg, prephrased=prephrased, offline=split)
     if t.reply:
         conversations.record_outbound(
             db,

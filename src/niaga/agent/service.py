@@ -40,7 +40,6 @@ from niaga.messaging import service as conversations
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.publishing import broadcast
-from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.agent")
@@ -96,11 +95,30 @@ def _voice(business: Business, settings: dict[str, Any], lang: str, seed: int, f
     )
 
 
-def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[Message]:
-    return conversations.list_messages(db, conversation=conversation, limit=limit)
+@dataclass(frozen=True)
+class HistoryItem:
+    """What a turn reads of an earlier message (the conversation's history, oldest first)."""
+
+    id: int
+    direction: str
+    sender_type: str
+    text: str | None
+    intent: str | None
 
 
-def _ingest_staff_messages(ctx: ToolContext, history: list[Message], memory: ConversationMemory) -> None:
+def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[HistoryItem]:
+    """The latest `limit` messages, oldest first: one select of the columns a turn reads, no ORM objects
+    (pending changes are flushed first, as for any ORM select)."""
+    rows = db.execute(
+        sa.select(Message.id, Message.direction, Message.sender_type, Message.text, Message.intent)
+        .where(Message.business_id == conversation.business_id, Message.conversation_id == conversation.id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryItem(*row) for row in reversed(rows)]
+
+
+def _ingest_staff_messages(ctx: ToolContext, history: list[HistoryItem], memory: ConversationMemory) -> None:
     """Staff replies enter memory: products they mention become the products in focus."""
     seen = int(memory.get("seen_staff_id") or 0)
     for m in history:
@@ -189,6 +207,7 @@ def turn(
     message: Message,
     plan_only: bool = False,
     prephrased: llm.Prephrased | None = None,
+    offline: bool = False,
 ) -> Turn:
     """One turn. By default a configured language model is asked inside the caller's transaction. The
     reply job splits it so that no transaction is held while the model answers:
@@ -198,7 +217,10 @@ def turn(
     2. phrase: `llm.generate(request, ...)` with no transaction open;
     3. record (`prephrased=` the result, in a short write transaction): the turn again, which keeps the
        model's text only when the offline reply it phrased is still the one this transaction computes and
-       the guard passes on this transaction's facts.
+       the guard passes on this transaction's facts. `offline=True` (the record step when the phrase step
+       gave nothing) never asks a model inside the transaction.
+
+    `plan_and_phrase` runs steps 1 and 2 for the callers that hold no channel buffer (the API, `niaga chat`).
     """
     started = time.perf_counter()
     try:
@@ -209,6 +231,7 @@ def turn(
             message=message,
             plan_only=plan_only,
             prephrased=prephrased,
+            offline=offline,
         )
     except Exception as exc:  # the customer never sees an exception
         log.error(
@@ -241,10 +264,11 @@ def _turn(
     message: Message,
     plan_only: bool,
     prephrased: llm.Prephrased | None,
+    offline: bool = False,
 ) -> Turn:
-    settings = business_settings(business)
     memory = ConversationMemory.from_dict(conversation.memory)
     ctx = ToolContext(db=db, business=business, conversation=conversation, media=list(message.media or []))
+    settings = ctx.settings
     text = message.text or ""
     # A broadcast stop request ("STOP", "berhenti", "unsubscribe") is kept on the customer forever and
     # confirmed (silently recorded when staff own the conversation).
@@ -308,7 +332,12 @@ def _turn(
     provider = "offline"
     guard_override = False
     phrase_request: llm.PhraseRequest | None = None
-    if not out.handoff and plan.intent not in ("human_handoff",) and "empty" not in a.signals:
+    if (
+        not out.handoff
+        and plan.intent not in ("human_handoff",)
+        and "empty" not in a.signals
+        and not (offline and prephrased is None)
+    ):
         earlier = recall_earlier(db, conversation) if turns == 0 else []
         if prephrased is not None:
             phrased = llm.accept(
@@ -398,3 +427,33 @@ def _turn(
         guard_override=guard_override,
         phrase_request=phrase_request,
     )
+
+
+def plan_and_phrase(*, conversation_id: int, message_id: int) -> llm.Prephrased | None:
+    """Steps 1 and 2 of a split turn for a committed inbound message: plan in a read transaction that is
+    rolled back, then ask the model with no transaction open. None = nothing to phrase (no model wanted,
+    budget spent, staff own the conversation, or the plan failed); the record step then runs offline
+    (`turn(..., prephrased=result, offline=result is None)`)."""
+    try:
+        db = new_session()
+        try:
+            conv = db.get(Conversation, conversation_id)
+            business = db.get(Business, conv.business_id) if conv is not None else None
+            message = db.get(Message, message_id)
+            if conv is None or business is None or message is None or conv.owner != "bot":
+                return None
+            planned = turn(db, business=business, conversation=conv, message=message, plan_only=True)
+            request = planned.phrase_request
+        finally:
+            db.rollback()
+            db.close()
+        if request is None:
+            return None
+        return llm.generate(
+            request, tool_runner(business_id=request.business_id, conversation_id=conversation_id)
+        )
+    except Exception as exc:  # the customer still gets the offline reply from the record step
+        log.error(
+            "agent.phrase_failed", conversation_id=conversation_id, error=f"{type(exc).__name__}: {exc}"
+        )
+        return None

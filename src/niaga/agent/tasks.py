@@ -82,7 +82,12 @@ def reply(conversation_id: int, message_id: int) -> str:
             result: Any = print_chat.take_turn(db, business=business, conversation=conv, messages=claimed)
             if result is None:
                 result = agent.turn(
-                    db, business=business, conversation=conv, message=asked, prephrased=prephrased
+                    db,
+                    business=business,
+                    conversation=conv,
+                    message=asked,
+                    prephrased=prephrased,
+                    offline=wants_model,  # the model was asked above, never inside this transaction
                 )
                 # message claimed -> reply text ready, the model's phrasing included
                 metrics.agent_turn_latency.observe(time.perf_counter() - started)

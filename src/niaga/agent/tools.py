@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from niaga.catalog.models import Product, ShippingRate
 from niaga.customers.models import Customer
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
+from niaga.kit.bizcache import BusinessCache
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
 from niaga.knowledge.models import KnowledgeDocument
@@ -73,10 +74,17 @@ class ToolContext:
     calls: list[dict[str, Any]] = field(default_factory=list)
     # Files attached to the customer's message (photos, PDFs), as stored by the channel.
     media: list[dict[str, Any]] = field(default_factory=list)
+    # Products this context loaded, by SKU (the tools of one turn look the same products up repeatedly).
+    loaded: dict[str, Product] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.settings = business_settings(self.business)
-        self.profile = business_profile(self.business)
+    # Merged with the defaults on first use, once per context (a turn reads them many times).
+    @cached_property
+    def settings(self) -> dict[str, Any]:
+        return business_settings(self.business)
+
+    @cached_property
+    def profile(self) -> dict[str, Any]:
+        return business_profile(self.business)
 
     @property
     def business_id(self) -> int:
@@ -124,11 +132,18 @@ def product_summary(p: Product) -> dict[str, Any]:
 
 
 def _product(ctx: ToolContext, sku: str) -> Product | None:
-    return ctx.db.scalars(
+    # A product this turn already loaded is the session's same object: no second select for it.
+    p = ctx.loaded.get(sku)
+    if p is not None and p.is_active:
+        return p
+    p = ctx.db.scalars(
         sa.select(Product).where(
             Product.business_id == ctx.business_id, Product.sku == sku, Product.is_active.is_(True)
         )
     ).first()
+    if p is not None:
+        ctx.loaded[p.sku] = p
+    return p
 
 
 def products_by_ids(ctx: ToolContext, ids: list[int]) -> list[Product]:
@@ -139,6 +154,8 @@ def products_by_ids(ctx: ToolContext, ids: list[int]) -> list[Product]:
             Product.business_id == ctx.business_id, Product.id.in_(ids), Product.is_active.is_(True)
         )
     ).all()
+    for p in rows:
+        ctx.loaded[p.sku] = p
     order = {pid: n for n, pid in enumerate(ids)}
     return sorted(rows, key=lambda p: order.get(p.id, 0))
 
@@ -421,17 +438,25 @@ def _origin(ctx: ToolContext) -> str:
     return (ctx.settings.get("shipping", {}).get("origin_city") or ctx.profile.get("city") or "").strip()
 
 
+_cities = BusinessCache[dict[str, str]]("agent.cities", (ShippingRate,))
+
+
 def known_cities(ctx: ToolContext) -> dict[str, str]:
-    rows = (
-        ctx.db.execute(
-            sa.select(ShippingRate.destination_city)
-            .where(ShippingRate.business_id == ctx.business_id)
-            .distinct()
+    """The cities this business ships to (lower-case -> as written), cached per business (every turn asks)."""
+
+    def load(db: Session) -> dict[str, str]:
+        rows = (
+            db.execute(
+                sa.select(ShippingRate.destination_city)
+                .where(ShippingRate.business_id == ctx.business_id)
+                .distinct()
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    return {c.lower(): c for c in rows}
+        return {c.lower(): c for c in rows}
+
+    return dict(_cities.get(ctx.db, ctx.business_id, load))
 
 
 def shipping_quote(

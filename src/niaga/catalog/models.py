@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from niaga.db.base import Base, BusinessMixin, IdMixin, TimestampMixin
+from niaga.db.base import Base, BigId, BusinessMixin, IdMixin, TimestampMixin
 
 
 class Product(IdMixin, BusinessMixin, TimestampMixin, Base):
@@ -14,6 +14,8 @@ class Product(IdMixin, BusinessMixin, TimestampMixin, Base):
         sa.UniqueConstraint("business_id", "sku"),
         sa.Index("ix_products_business_category", "business_id", "category"),
         sa.Index("ix_products_business_name", "business_id", "name"),
+        # The product index's freshness key (count, max(updated_at)) and its catch-up read of recent changes.
+        sa.Index("ix_products_business_updated", "business_id", "updated_at"),
         sa.CheckConstraint("price >= 0", name="price_nonneg"),
         sa.CheckConstraint("sale_price IS NULL OR sale_price >= 0", name="sale_price_nonneg"),
     )
@@ -40,6 +42,21 @@ class Product(IdMixin, BusinessMixin, TimestampMixin, Base):
     @property
     def available(self) -> int | None:
         return None if self.stock is None else max(self.stock - self.reserved, 0)
+
+
+class ProductSearchDoc(BusinessMixin, Base):
+    """A product's analysed search document: the stems the agent's product index scores, with their field
+    weights, and a signature of the fields they came from. Written in the product's own transaction (ORM
+    writes) or by `catalog.search.store_docs` (bulk loads), so that a process builds its index by reading
+    documents instead of analysing the whole catalogue again; a stale one (signature differs) is ignored."""
+
+    __tablename__ = "product_search_docs"
+
+    product_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    sig: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    terms: Mapped[dict[str, Any]] = mapped_column(nullable=False)
 
 
 class ShippingRate(IdMixin, BusinessMixin, TimestampMixin, Base):

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from niaga.kit.bizcache import BusinessCache
 from niaga.kit.bm25 import BM25, QUERY_STOPWORDS
 from niaga.kit.lang import stem, tokens
 from niaga.knowledge import embeddings
@@ -146,13 +147,25 @@ def _doc_terms(d: KnowledgeDocument) -> dict[str, float]:
     return dict(tf)
 
 
+# The index's freshness key (count and last update of the business's documents), re-read when this process
+# writes a document and at most a second after the last read otherwise (every turn searches the knowledge).
+_keys = BusinessCache[tuple[Any, ...]]("knowledge.key", (KnowledgeDocument,))
+
+
+def _key(db: Session, business_id: int) -> tuple[Any, ...]:
+    def load(db: Session) -> tuple[Any, ...]:
+        row = db.execute(
+            sa.select(sa.func.count(KnowledgeDocument.id), sa.func.max(KnowledgeDocument.updated_at)).where(
+                KnowledgeDocument.business_id == business_id
+            )
+        ).one()
+        return (row[0], str(row[1]))
+
+    return _keys.get(db, business_id, load)
+
+
 def get_index(db: Session, *, business_id: int) -> KnowledgeIndex:
-    row = db.execute(
-        sa.select(sa.func.count(KnowledgeDocument.id), sa.func.max(KnowledgeDocument.updated_at)).where(
-            KnowledgeDocument.business_id == business_id
-        )
-    ).one()
-    key = (row[0], str(row[1]))
+    key = _key(db, business_id)
     with _lock:
         idx = _cache.get(business_id)
     if idx is not None and idx.key == key:
@@ -297,6 +310,7 @@ def search_knowledge(
 
 
 def invalidate(business_id: int | None = None) -> None:
+    _keys.invalidate(business_id)
     with _lock:
         if business_id is None:
             _cache.clear()

@@ -73,8 +73,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+def _copy(v: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars), several times cheaper than `copy.deepcopy`
+    (settings are merged on every agent turn)."""
+    if isinstance(v, dict):
+        return {k: _copy(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_copy(x) for x in v]
+    if isinstance(v, (str, int, float, bool, type(None))):
+        return v
+    return copy.deepcopy(v)
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
+    out = _copy(base)
     for k, v in (over or {}).items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
