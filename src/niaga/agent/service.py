@@ -429,18 +429,26 @@ def _turn(
     )
 
 
-def plan_and_phrase(*, conversation_id: int, message_id: int) -> llm.Prephrased | None:
+def plan_and_phrase(
+    *,
+    conversation_id: int,
+    message_id: int,
+    message_of: Callable[[Session, Conversation], Message | None] | None = None,
+) -> llm.Prephrased | None:
     """Steps 1 and 2 of a split turn for a committed inbound message: plan in a read transaction that is
     rolled back, then ask the model with no transaction open. None = nothing to phrase (no model wanted,
     budget spent, staff own the conversation, or the plan failed); the record step then runs offline
-    (`turn(..., prephrased=result, offline=result is None)`)."""
+    (`turn(..., prephrased=result, offline=result is None)`). `message_of` picks the message the turn
+    answers (the channel job: the customer's unanswered messages merged); by default message `message_id`."""
     try:
         db = new_session()
         try:
             conv = db.get(Conversation, conversation_id)
             business = db.get(Business, conv.business_id) if conv is not None else None
-            message = db.get(Message, message_id)
-            if conv is None or business is None or message is None or conv.owner != "bot":
+            if conv is None or business is None or conv.owner != "bot":
+                return None
+            message = message_of(db, conv) if message_of is not None else db.get(Message, message_id)
+            if message is None:
                 return None
             planned = turn(db, business=business, conversation=conv, message=message, plan_only=True)
             request = planned.phrase_request

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from niaga.agent import llm, replies
 from niaga.agent import service as agent
-from niaga.db.engine import new_session, session_scope
+from niaga.db.engine import session_scope
 from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
 from niaga.messaging.delivery import do_send, release_delivery
@@ -124,30 +126,17 @@ def reply(conversation_id: int, message_id: int) -> str:
 
 
 def _phrase_outside(conversation_id: int, message_id: int) -> llm.Prephrased | None:
-    """The plan and phrase steps of a turn that a language model phrases. The plan runs the offline turn in
-    a transaction that is rolled back (nothing of it is kept; the record step runs it again); the model is
-    then asked with no transaction open. None = no model to ask (the record step then runs offline)."""
-    db = new_session()
-    try:
-        conv = db.get(Conversation, conversation_id)
-        business = db.get(Business, conv.business_id) if conv is not None else None
-        if conv is None or business is None or conv.owner != "bot":
-            return None
+    """The plan and phrase steps of a turn that a language model phrases, over the customer's unanswered
+    messages merged (`agent.plan_and_phrase`: nothing of the plan is kept, the record step runs it again).
+    None = no model to ask (the record step then runs offline)."""
+
+    def merged(db: Session, conv: Conversation) -> Message | None:
         pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
         if not pending or message_id not in {m.id for m in pending}:
             return None
-        planned = agent.turn(
-            db, business=business, conversation=conv, message=buffer.turn_message(pending), plan_only=True
-        )
-        request = planned.phrase_request
-    finally:
-        db.rollback()
-        db.close()
-    if request is None:
-        return None
-    return llm.generate(
-        request, agent.tool_runner(business_id=request.business_id, conversation_id=conversation_id)
-    )
+        return buffer.turn_message(pending)
+
+    return agent.plan_and_phrase(conversation_id=conversation_id, message_id=message_id, message_of=merged)
 
 
 # A held reply is sent by its own job this long after the wait even if this job dies meanwhile.
