@@ -82,20 +82,10 @@ def run_line(
 def _record(
     db: Session, business: Business, conv: Conversation, msg: Message, prephrased: Any, *, offline: bool
 ) -> dict[str, Any]:
-    from niaga.agent.service import turn
-    from niaga.messaging import service as conversations
+    from niaga.agent.service import record_reply, turn
 
     t = turn(db, business=business, conversation=conv, message=msg, prephrased=prephrased, offline=offline)
-    if t.reply:
-        conversations.record_outbound(
-            db,
-            conversation=conv,
-            text=t.reply,
-            intent=t.intent,
-            delivery_status="sent",
-            tokens=t.tokens,
-            meta={"via": "cli"},
-        )
+    record_reply(db, conversation=conv, t=t, meta={"via": "cli"})
     return {"intent": t.intent, "entities": t.entities, "reply": t.reply, "handoff": t.handoff}
 
 

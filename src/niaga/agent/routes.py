@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from niaga.agent import llm
 from niaga.agent.models import AiUsage
 from niaga.agent.schemas import EmbeddingsIn, TurnIn
-from niaga.agent.service import plan_and_phrase, turn
+from niaga.agent.service import plan_and_phrase, record_reply, turn
 from niaga.catalog import embedding_tasks
 from niaga.customers.service import get_or_create_by_identity
 from niaga.db.session import SessionDep
@@ -68,16 +68,7 @@ def agent_turn(body: TurnIn, principal: AdminDep, db: SessionDep) -> dict:
         prephrased = plan_and_phrase(conversation_id=conv_id, message_id=msg_id)
         db.expire_all()  # record: this short transaction reads the conversation as it is now
     t = turn(db, business=business, conversation=conv, message=msg, prephrased=prephrased, offline=split)
-    if t.reply:
-        conversations.record_outbound(
-            db,
-            conversation=conv,
-            text=t.reply,
-            intent=t.intent,
-            delivery_status="sent",
-            tokens=t.tokens,
-            meta={"via": "api", "provider": t.provider},
-        )
+    record_reply(db, conversation=conv, t=t, meta={"via": "api", "provider": t.provider})
     return ok({"conversation_id": conv.id, "duplicate": False, **t.public()})
 
 

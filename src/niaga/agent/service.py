@@ -429,6 +429,20 @@ def _turn(
     )
 
 
+def record_reply(db: Session, *, conversation: Conversation, t: Turn, meta: dict[str, Any]) -> None:
+    """Store a turn's reply as sent (the API and `niaga chat` give it to their caller themselves)."""
+    if t.reply:
+        conversations.record_outbound(
+            db,
+            conversation=conversation,
+            text=t.reply,
+            intent=t.intent,
+            delivery_status="sent",
+            tokens=t.tokens,
+            meta=meta,
+        )
+
+
 def plan_and_phrase(
     *,
     conversation_id: int,
