@@ -15,11 +15,13 @@ from niaga.files import links
 from niaga.integrations.fonnte.fake import incoming as fonnte_in
 from niaga.integrations.models import InboundEvent
 from niaga.integrations.starsender.fake import incoming as starsender_in
+from niaga.integrations.waha.fake import message_event, post_webhook
 from niaga.kit.crypto import decrypt_json
+from niaga.messaging.delivery import do_send
 from niaga.messaging.models import Conversation, Message
 from niaga.tenancy.models import ProviderConfig
 from tests import factories as f
-from tests.channels.conftest import configure, drain_all
+from tests.channels.conftest import HMAC_KEY, configure, drain_all
 
 PHONE = "6281311112222"
 
@@ -74,6 +76,37 @@ def test_fonnte_message_in_reply_out_through_fonnte(client, db, fonnte):
     assert msg.text == "berapa harga peci hitam?" and msg.channel == "whatsapp"
     conv = db.get(Conversation, msg.conversation_id)
     assert conv is not None and conv.chat_id == f"{PHONE}@c.us"
+
+
+def test_two_gateways_the_reply_leaves_through_the_one_the_customer_wrote_to(client, db, fonnte, waha):
+    # WAHA is the business's chosen gateway for its own messages; a customer writing to the Fonnte
+    # number is still answered from the Fonnte number, and from WAHA once they write there.
+    b = _shop(db, "fonnte", fonnte)
+    configure(db, b, "waha", base_url=waha.url, api_key=waha.api_key, session="default", hmac_key=HMAC_KEY)
+    b.settings = {**b.settings, "channels": {**b.settings["channels"], "whatsapp_gateway": "waha"}}
+    db.commit()
+    url = f"/webhooks/fonnte/rizquna/{_token(db, b.id, 'fonnte')}"
+    assert (
+        client.post(url, json=fonnte_in(message="berapa harga peci hitam?", inboxid="77")).status_code == 200
+    )
+    drain_all(ahead=1)
+    assert [m["target"] for m in fonnte.sent] == [PHONE] and "40.000" in fonnte.sent[0]["message"]
+    assert waha.texts_to(f"{PHONE}@c.us") == []
+    # A staff member's message from the inbox follows the conversation too.
+    db.rollback()
+    (conv,) = db.scalars(sa.select(Conversation)).all()
+    assert conv.gateway == "fonnte"
+    do_send(db, conversation=conv, text="Baik kak, kami cek dulu ya.", sender_type="staff")
+    db.commit()
+    drain_all(ahead=1)
+    assert [m["message"] for m in fonnte.sent][1:] == ["Baik kak, kami cek dulu ya."]
+    ev = message_event(text="harga peci berapa?", chat_id=f"{PHONE}@c.us")
+    assert post_webhook("/webhooks/waha/rizquna", ev, HMAC_KEY, client=client).status_code == 200
+    drain_all(ahead=1)
+    assert len(waha.texts_to(f"{PHONE}@c.us")) == 1 and len(fonnte.sent) == 2
+    db.rollback()
+    db.expire_all()
+    assert db.scalars(sa.select(Conversation)).one().gateway == "waha"
 
 
 def test_fonnte_form_post_and_dedupe_without_id(client, db, fonnte):

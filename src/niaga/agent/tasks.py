@@ -54,9 +54,11 @@ def reply(conversation_id: int, message_id: int) -> str:
         chat_id, channel = conv.chat_id, conv.channel
         seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
         wants_model = llm.wants_model(business_settings(business))
-        preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
         sender = channels.sender_for_channel(
-            db, business_id=conv.business_id, channel=channel, preferred=preferred
+            db,
+            business_id=conv.business_id,
+            channel=channel,
+            preferred=channels.reply_gateway(conv, business),
         )
 
     # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).

@@ -166,6 +166,7 @@ def handler(
                 phone=None if msg.is_group else msg.sender,
                 media=media,
                 notice=notice,
+                gateway=provider,
             ),
         )
 

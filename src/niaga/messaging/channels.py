@@ -13,14 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.kit.crypto import decrypt_json
 from niaga.kit.ports import Port, PortMissing
-from niaga.tenancy.models import ProviderConfig
+from niaga.tenancy.defaults import business_settings
+from niaga.tenancy.models import Business, ProviderConfig
+
+if TYPE_CHECKING:
+    from niaga.messaging.models import Conversation
 
 # kind -> (config fields with defaults (None = required), secret fields (all required))
 CHANNEL_KINDS: dict[str, dict[str, Any]] = {
@@ -194,6 +198,15 @@ def whatsapp_gateway(db: Session, *, business_id: int, preferred: str = "") -> C
         if cfg is not None and cfg.is_enabled:
             return cfg
     return None
+
+
+def reply_gateway(conversation: Conversation, business: Business) -> str:
+    """The WhatsApp gateway a conversation's replies go out through: the one the customer last wrote
+    through, else the business's chosen gateway (channels.whatsapp_gateway). `whatsapp_gateway` falls back
+    to another enabled gateway when that one is switched off."""
+    if conversation.gateway:
+        return conversation.gateway
+    return str(business_settings(business).get("channels", {}).get("whatsapp_gateway", "") or "")
 
 
 def sender_for_channel(db: Session, *, business_id: int, channel: str, preferred: str = "") -> Sender | None:

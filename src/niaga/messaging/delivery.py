@@ -39,7 +39,6 @@ from niaga.messaging.ratelimit import check_send_rate
 from niaga.messaging.serialize import message_out
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
-from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.channels")
@@ -143,9 +142,11 @@ def deliver(message_id: int) -> str:
                 message=message_out(msg, public=True),
             )
             return "sent"
-        preferred = business_settings(business).get("channels", {}).get("whatsapp_gateway", "")
         sender = channels.sender_for_channel(
-            db, business_id=msg.business_id, channel=msg.channel, preferred=preferred
+            db,
+            business_id=msg.business_id,
+            channel=msg.channel,
+            preferred=channels.reply_gateway(conv, business),
         )
         if sender is None:
             raise PermanentError(f"no enabled {msg.channel} gateway for business {msg.business_id}")

@@ -36,6 +36,8 @@ class Inbound:
     media: list[dict[str, Any]] = field(default_factory=list)
     # Text to send the customer at once (e.g. their file was too large), besides the agent's answer.
     notice: str | None = None
+    # The WhatsApp gateway it came through (waha|fonnte|starsender); the reply goes out through it.
+    gateway: str | None = None
 
 
 def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message | None:
@@ -58,6 +60,8 @@ def do_receive(db: Session, *, business: Business, inbound: Inbound) -> Message 
         media=inbound.media or None,
         provider_message_id=inbound.provider_message_id,
     )
+    if inbound.gateway and conversation.gateway != inbound.gateway:
+        conversation.gateway = inbound.gateway
     if msg is None:
         log.info("channel.duplicate_message", business_id=business.id, channel=inbound.channel)
         return None

@@ -39,6 +39,9 @@ class Conversation(IdMixin, BusinessMixin, TimestampMixin, Base):
     memory: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
     summary: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     handoff_reason: Mapped[str | None] = mapped_column(sa.String(100))
+    # WhatsApp only: the gateway (waha|fonnte|starsender) the customer last wrote through. Replies go out
+    # through it, so a shop with two numbers answers from the number the customer wrote to.
+    gateway: Mapped[str | None] = mapped_column(sa.String(20))
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation",

@@ -80,6 +80,7 @@ def _on_message(db: Session, business: Business, p: dict[str, Any]) -> None:
         phone=phone,
         media=media,
         notice=notice,
+        gateway="waha",
     )
     do_receive(db, business=business, inbound=inbound)
 
