@@ -178,6 +178,44 @@ def test_fonnte_media_by_url_with_size_cap(client, db, fonnte):
     assert any("terlalu besar" in m["message"] for m in fonnte.sent)
 
 
+def test_media_urls_into_our_own_network_are_never_fetched(client, db, fonnte):
+    # The webhook is unsigned: a media URL pointing at another service on this machine (or a cloud metadata
+    # address) is refused without a request; the message itself is kept and answered.
+    from niaga.integrations.fonnte.fake import FakeFonnte
+
+    b = _shop(db, "fonnte", fonnte)
+    url = f"/webhooks/fonnte/rizquna/{_token(db, b.id, 'fonnte')}"
+    with FakeFonnte() as internal:
+        secret = internal.add_file("admin.json", b'{"password": "x"}', "application/json")
+        client.post(url, json=fonnte_in(message="ini filenya", url=secret, filename="a.json", inboxid="s1"))
+        drain_all(ahead=1)
+        assert internal.requests == []
+    db.rollback()
+    (msg,) = db.scalars(sa.select(Message).where(Message.direction == "in")).all()
+    assert msg.text == "ini filenya"
+    (item,) = msg.media
+    assert item["note"] == "download_failed" and "bukan alamat publik" in item["error"]
+
+
+def test_unsafe_url_rules():
+    from niaga.integrations.http import unsafe_url_problem
+
+    for bad in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:6379/",
+        "http://[::1]:8000/x",
+        "http://10.1.2.3/x",
+        "http://192.168.1.1/",
+        "http://localhost:5432/",
+    ):
+        assert unsafe_url_problem(bad) is not None, bad
+    assert unsafe_url_problem("file:///etc/passwd") == "URL bukan http(s)"
+    assert unsafe_url_problem("http://93.184.216.34/a.pdf") is None
+    # The gateway the business configured itself (same host and port) is trusted, another port is not.
+    assert unsafe_url_problem("http://127.0.0.1:3000/f.pdf", trusted=("http://127.0.0.1:3000",)) is None
+    assert unsafe_url_problem("http://127.0.0.1:3001/f.pdf", trusted=("http://127.0.0.1:3000",)) is not None
+
+
 def test_starsender_message_in_reply_out_and_file_by_signed_url(client, db, starsender):
     from niaga.messaging.delivery import do_send
     from niaga.settings import get_settings

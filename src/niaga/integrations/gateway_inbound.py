@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 
 from niaga.integrations.base import ProviderError, http_client
-from niaga.integrations.http import TooLarge, download
+from niaga.integrations.http import TooLarge, download, unsafe_url_problem
 from niaga.integrations.models import InboundEvent
 from niaga.integrations.webhooks import WebhookSpec, channel_resolver
 from niaga.kit.jsonbounds import MAX_DEPTH, MalformedJson, loads_bounded
+from niaga.messaging import channels
 from niaga.messaging.inbound import Inbound, do_receive
 from niaga.messaging.media import max_media_bytes, safe_name, too_large_notice
 from niaga.ops.logging import get_logger
@@ -152,7 +153,9 @@ def handler(
         media: list[dict[str, Any]] = []
         notice = None
         if msg.media_url:
-            item, notice = fetch_media(provider, business, msg)
+            gateway = channels.load(db, business_id=business.id, kind=provider)
+            trusted = (str(gateway.get("base_url") or ""),) if gateway is not None else ()
+            item, notice = fetch_media(provider, business, msg, trusted=trusted)
             media.append(item)
         do_receive(
             db,
@@ -173,7 +176,9 @@ def handler(
     return handle
 
 
-def fetch_media(provider: str, business: Business, msg: GatewayMessage) -> tuple[dict[str, Any], str | None]:
+def fetch_media(
+    provider: str, business: Business, msg: GatewayMessage, *, trusted: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], str | None]:
     """Download the message's file from the gateway's URL into files_dir, stopping at the business's size cap.
     Returns (media entry, notice for the customer or None); a temporarily unreachable URL raises (the inbox
     job retries), a permanent failure is recorded on the message."""
@@ -182,8 +187,11 @@ def fetch_media(provider: str, business: Business, msg: GatewayMessage) -> tuple
     mimetype = msg.mimetype or mimetypes.guess_type(msg.filename or urlsplit(url).path)[0]
     mimetype = mimetype or "application/octet-stream"
     filename = msg.filename or f"wa{mimetypes.guess_extension(mimetype) or ext}"
-    if urlsplit(url).scheme not in ("http", "https"):
-        return {"note": "download_failed", "filename": filename, "error": "URL bukan http(s)"}, None
+    problem = unsafe_url_problem(url, trusted=trusted)
+    if problem is not None:
+        # The webhook is unsigned (a token in its path): its URL is never followed to our own network.
+        log.warning("gateway.media_url_refused", provider=provider, business_id=business.id, reason=problem)
+        return {"note": "download_failed", "filename": filename, "error": problem}, None
     limit = max_media_bytes(business)
     rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{safe_name(filename)}"
     dest = get_settings().files_dir / rel

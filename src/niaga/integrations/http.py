@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -16,6 +19,38 @@ class TooLarge(Exception):
         super().__init__(f"file is {size} bytes, limit {limit}")
         self.size = size
         self.limit = limit
+
+
+def _host_port(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return (parts.hostname or "").lower(), port
+
+
+def unsafe_url_problem(url: str, *, trusted: tuple[str, ...] = ()) -> str | None:
+    """Why niaga must not fetch `url` given by an unsigned webhook (server-side request forgery), or None.
+    Only http(s) to public addresses is fetched; a private, loopback, link-local or reserved address (the
+    VPS's own services, a cloud metadata endpoint) only when it is the host and port of one of the `trusted`
+    URLs, i.e. the gateway the business itself configured (a self-hosted gateway on the same machine).
+    The name is resolved here and every address it resolves to must be public; a name that does not resolve
+    now is left to the download (a temporary failure, retried)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "URL bukan http(s)"
+    host, port = _host_port(url)
+    if not host:
+        return "URL tanpa nama host"
+    if (host, port) in {_host_port(t) for t in trusted if t}:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global:
+            return f"alamat {address} bukan alamat publik"
+    return None
 
 
 def request(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
