@@ -189,3 +189,30 @@ def test_a_chunk_message_runs_every_job_in_it(db):
         huey.immediate = False
     assert (CALLS["c1"], CALLS["c2"]) == (1, 1)
     assert {_job(db, a.id).status, _job(db, b.id).status} == {"done"}
+
+
+def test_savepoints_dispatch_and_publish_only_at_the_real_commit(db, monkeypatch):
+    # SQLAlchemy fires commit/rollback events for SAVEPOINTs too: a released savepoint must not dispatch its
+    # jobs before the transaction commits, and a rolled-back one drops only its own jobs and live events.
+    from niaga.jobs import runner
+    from niaga.messaging import events as live
+
+    dispatched: list[int] = []
+    published: list[str] = []
+    monkeypatch.setattr(runner, "dispatch", lambda job_id, run_at=None: dispatched.append(job_id))
+    monkeypatch.setattr(live, "publish", lambda business_id, event_type, **data: published.append(event_type))
+    outer = enqueue(db, "test.flaky", key="outer", fail_times=0)
+    live.publish_after_commit(db, 1, "outer.event")
+    with db.begin_nested():
+        kept = enqueue(db, "test.flaky", key="kept", fail_times=0)
+        live.publish_after_commit(db, 1, "kept.event")
+    assert dispatched == [] and published == []  # released, but nothing is committed yet
+    with pytest.raises(RuntimeError), db.begin_nested():
+        enqueue(db, "test.flaky", key="dropped", fail_times=0)
+        live.publish_after_commit(db, 1, "dropped.event")
+        raise RuntimeError("this part fails")
+    assert dispatched == [] and published == []
+    db.commit()
+    assert sorted(dispatched) == sorted([outer.id, kept.id])
+    assert published == ["outer.event", "kept.event"]
+    assert db.scalar(sa.select(sa.func.count()).select_from(Job)) == 2

@@ -338,3 +338,95 @@ def test_invoice_download_renders_pdf(db, shop):  # type: ignore[no-untyped-def]
         name.startswith("INV-") and "LUNAS" in text and "Tunai" in text and "Ongkos kirim SiCepat REG" in text
     )
     assert "diterima Rp200.000, kembali Rp90.000" in text  # total 95.000 + ongkir 15.000
+
+
+# --- a burst: notifications applied together --------------------------------------------------------------
+
+
+def test_a_burst_is_applied_together_and_one_failure_stays_alone(  # type: ignore[no-untyped-def]
+    db, client, shop, fake_midtrans, monkeypatch
+):
+    from niaga.jobs.models import Job
+    from niaga.jobs.runner import drain as run_due
+    from niaga.operations import events as outgoing
+    from niaga.ops.models import EventDelivery
+
+    outgoing.create_subscription(
+        db, business_id=shop.business.id, url="https://n8n.toko-a.test/hook", events=["order.paid"]
+    )
+    db.commit()
+    made = [_order_with_link(db, shop, items=[{"sku": "SV-001"}])[0] for _ in range(4)]
+    for order in made:
+        fake_midtrans.choose_method(order.number, "bank_transfer")
+    failing = made[2]
+    real = orders.record_event
+
+    def record_event(db_, order, event, *a, **kw):  # type: ignore[no-untyped-def]
+        # Fails after the order was moved to paid (its invoice job, subscriber events and dashboard event
+        # already queued): all of that must go with its rollback.
+        if order.id == failing.id and event == "payment.midtrans":
+            raise RuntimeError("disk full")
+        return real(db_, order, event, *a, **kw)
+
+    monkeypatch.setattr(orders, "record_event", record_event)
+    from niaga.messaging import events as live
+
+    published: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        live, "publish", lambda business_id, event_type, **data: published.append((event_type, data))
+    )
+    for order in made:
+        resp = client.post(
+            f"/webhooks/midtrans/{shop.business.slug}",
+            json=fake_midtrans.notification(order.number, "settlement"),
+        )
+        assert resp.status_code == 200
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    from niaga.db import engine
+
+    def committed(conn):  # type: ignore[no-untyped-def]
+        statements.append("<commit>")
+
+    sa.event.listen(engine.get_engine(), "before_cursor_execute", count)
+    sa.event.listen(engine.get_engine(), "commit", committed)
+    try:
+        outcomes = run_due(names={"inbox.process"})
+    finally:
+        sa.event.remove(engine.get_engine(), "before_cursor_execute", count)
+        sa.event.remove(engine.get_engine(), "commit", committed)
+    # The four inbox jobs were one batch: three done, the failing one goes back to the queue; the three
+    # orders were marked paid in one transaction.
+    assert sorted(outcomes) == ["done", "done", "done", "retry"]
+    transactions = " ".join(statements).split("<commit>")
+    assert sum(1 for t in transactions if "UPDATE orders SET status" in t) == 1
+    db.commit()
+    db.expire_all()
+    status = {o.number: db.get(Order, o.id).status for o in made}
+    assert [status[o.number] for o in made] == ["paid", "paid", "awaiting_payment", "paid"]
+    events = db.scalars(sa.select(InboundEvent).order_by(InboundEvent.id)).all()
+    assert [e.handled_at is not None for e in events] == [True, True, False, True]
+    assert "disk full" in (events[2].error or "")
+    # What the failing one queued was rolled back with it: no invoice job, no order.paid for subscribers;
+    # the others' are there.
+    invoice_jobs = db.scalars(sa.select(Job.args).where(Job.name == "orders.send_invoice")).all()
+    assert sorted(a["order_id"] for a in invoice_jobs) == sorted(o.id for o in made if o is not failing)
+    paid = db.scalars(sa.select(EventDelivery).where(EventDelivery.event_type == "order.paid")).all()
+    assert sorted(d.payload["data"]["order_id"] for d in paid) == sorted(
+        o.id for o in made if o is not failing
+    )
+    paid_live = [d["order_id"] for t, d in published if t == "order.status" and d["status"] == "paid"]
+    assert sorted(paid_live) == sorted(o.id for o in made if o is not failing)
+    # Once the cause is gone the retried job pays it.
+    monkeypatch.setattr(orders, "record_event", real)
+    from datetime import timedelta
+
+    from niaga.kit.timeutil import utcnow
+
+    run_due(names={"inbox.process"}, now=utcnow() + timedelta(hours=1))
+    db.commit()
+    db.expire_all()
+    assert db.get(Order, failing.id).status == "paid"

@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from niaga.catalog.models import Product, ProductSearchDoc
+from niaga.db.savepoints import in_savepoint
 from niaga.kit.bm25 import BM25, QUERY_STOPWORDS, FuzzyVocab  # noqa: F401  (also re-exported)
 from niaga.kit.lang import stem, tokens
 from niaga.knowledge import embeddings
@@ -407,6 +408,8 @@ def _products_flushed(session: Session, flush_context: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _transaction_ended(session: Session, *args: Any) -> None:
+    if in_savepoint(session):
+        return
     session.info.pop(_MEMO, None)
     dirty = session.info.pop(_DIRTY, {})
     deleted = session.info.pop(_DELETED, set())
@@ -419,7 +422,9 @@ def _transaction_ended(session: Session, *args: Any) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _rolled_back(session: Session, *args: Any) -> None:
+def _rolled_back(session: Session, previous_transaction: Any, *args: Any) -> None:
+    if previous_transaction.nested:
+        return  # a savepoint: what it marked is dropped with it (niaga.db.savepoints)
     # The index may hold this transaction's product writes: build it again from committed rows.
     session.info.pop(_MEMO, None)
     session.info.pop(_DELETED, None)

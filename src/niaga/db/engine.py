@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from niaga.db import savepoints as savepoints  # installs the savepoint-aware Session.info listeners
 from niaga.settings import Settings, get_settings
 
 _lock = threading.Lock()
@@ -101,6 +103,15 @@ def dispose() -> None:
         _engine = None
         _factory = None
         _immediate_factory = None
+
+
+def upsert_insert(db: Session | sa.Connection, target: Any) -> Any:
+    """`INSERT` of the session's database dialect, with `on_conflict_do_nothing/update` (SQLite, PostgreSQL)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    bind = db.get_bind() if isinstance(db, Session) else db
+    return (pg_insert if bind.dialect.name == "postgresql" else sqlite_insert)(target)
 
 
 def affected(result: object) -> int:

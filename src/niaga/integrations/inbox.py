@@ -14,7 +14,9 @@ import asyncio
 import json
 import queue
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from niaga.db.engine import get_engine, session_scope
-from niaga.db.retry import write_unit
+from niaga.db.retry import is_lock_error, lock_backoff, write_unit
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import PermanentError
 from niaga.jobs.runner import dispatch, enqueue, insert_jobs
@@ -347,34 +349,50 @@ async def store_event_async(**values: Any) -> bool:
     return await committer.submit(values)
 
 
-def process_event(event_id: int) -> None:
-    """Body of job `inbox.process` (registered in niaga.integrations.tasks)."""
+def _claim(event_ids: list[int]) -> dict[int, tuple[str, int | None, dict[str, Any]]]:
+    """Count an attempt on each unhandled event and read it, in one statement: id -> (provider, business,
+    payload). An event handled meanwhile is left out."""
     table: Any = InboundEvent.__table__
     with session_scope() as db:
-        # The attempt is counted and the event read in one statement (an event handled meanwhile: nothing).
-        row = db.execute(
+        rows = db.execute(
             sa.update(table)
-            .where(table.c.id == event_id, table.c.handled_at.is_(None))
+            .where(table.c.id.in_(event_ids), table.c.handled_at.is_(None))
             .values(attempts=table.c.attempts + 1)
-            .returning(table.c.provider, table.c.business_id, table.c.payload)
-        ).first()
-        if row is None:
-            return
-        provider, business_id, payload = str(row[0]), row[1], dict(row[2] or {})
-        fn = HANDLERS.get(provider)
-        if fn is None and provider not in EXPECTED:
+            .returning(table.c.id, table.c.provider, table.c.business_id, table.c.payload)
+        ).all()
+    return {int(r[0]): (str(r[1]), r[2], dict(r[3] or {})) for r in rows}
+
+
+def process_event(event_id: int) -> None:
+    """Body of job `inbox.process` (registered in niaga.integrations.tasks)."""
+    claimed = _claim([event_id])
+    if event_id in claimed:
+        _handle(event_id, *claimed[event_id])
+
+
+def _handler_for(event_id: int, provider: str) -> Handler | TwoPhase | None:
+    """The provider's handler; None when the event was settled without one (marked, or a dead letter raised)."""
+    fn = HANDLERS.get(provider)
+    if fn is not None:
+        return fn
+    with session_scope() as db:
+        if provider not in EXPECTED:
             # Nothing understands this provider: acknowledged and kept, not an error.
             _mark(db, event_id, handled_at=utcnow(), error="no handler")
             log.warning("inbox.no_handler", provider=provider, event_id=event_id)
-            return
-        if fn is None:
-            _mark(db, event_id, error=f"no inbox handler for provider {provider!r}")
-            log.error("inbox.missing_handler", provider=provider, event_id=event_id)
+            return None
+        _mark(db, event_id, error=f"no inbox handler for provider {provider!r}")
+        log.error("inbox.missing_handler", provider=provider, event_id=event_id)
+    # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
+    raise PermanentError(
+        f"no inbox handler for provider {provider!r} (niaga.integrations.registry.WEBHOOK_HANDLERS)"
+    )
+
+
+def _handle(event_id: int, provider: str, business_id: int | None, payload: dict[str, Any]) -> None:
+    fn = _handler_for(event_id, provider)
     if fn is None:
-        # A provider without a handler is a wiring mistake: a dead letter (visible, replayable), kept unhandled.
-        raise PermanentError(
-            f"no inbox handler for provider {provider!r} (niaga.integrations.registry.WEBHOOK_HANDLERS)"
-        )
+        return
     try:
         if isinstance(fn, TwoPhase):
             prepared = fn.prepare(business_id, payload)  # no transaction open
@@ -397,9 +415,118 @@ def process_event(event_id: int) -> None:
         # Replayed in this process when SQLite's writer was taken meanwhile (a lost race is not a failure).
         write_unit(handle)
     except Exception as exc:
-        with session_scope(immediate=True) as db:
-            _mark(db, event_id, error=f"{type(exc).__name__}: {exc}"[:4000])
+        _record_error(event_id, exc)
         raise
+
+
+def _record_error(event_id: int, exc: BaseException) -> None:
+    with session_scope(immediate=True) as db:
+        _mark(db, event_id, error=f"{type(exc).__name__}: {exc}"[:4000])
+
+
+LOCK_ATTEMPTS = 8
+
+# Provider calls of a batch's `prepare` steps run side by side (with a real provider they are network waits).
+PREPARE_THREADS = 8
+_prepare_pool: ThreadPoolExecutor | None = None
+_prepare_pool_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _prepare_pool
+    with _prepare_pool_lock:
+        if _prepare_pool is None:
+            _prepare_pool = ThreadPoolExecutor(PREPARE_THREADS, thread_name_prefix="niaga-inbox-prepare")
+        return _prepare_pool
+
+
+def process_events(items: list[dict[str, Any]]) -> list[BaseException | None]:
+    """Batch body of job `inbox.process` (`jobs.runner.run_jobs`): one outcome per job, in order. Events of
+    two-phase providers (Midtrans) that come together are confirmed side by side and applied in ONE write
+    transaction, each in a savepoint of its own: a failing event rolls back alone and fails its job, the
+    others commit. Every other event runs as it would alone, in order."""
+    event_ids = [int(a["event_id"]) for a in items]
+    claimed = _claim(event_ids)
+    out: list[BaseException | None] = [None] * len(event_ids)
+    group: list[tuple[int, int, TwoPhase, int | None, dict[str, Any]]] = []
+    for k, event_id in enumerate(event_ids):
+        if event_id not in claimed:
+            continue  # handled meanwhile (or by an earlier job of this batch)
+        provider, business_id, payload = claimed.pop(event_id)
+        fn = HANDLERS.get(provider)
+        if isinstance(fn, TwoPhase):
+            group.append((k, event_id, fn, business_id, payload))
+            continue
+        _apply_group(group, out)
+        group = []
+        try:
+            _handle(event_id, provider, business_id, payload)
+        except Exception as exc:
+            out[k] = exc
+    _apply_group(group, out)
+    return out
+
+
+def _apply_group(
+    group: list[tuple[int, int, TwoPhase, int | None, dict[str, Any]]], out: list[BaseException | None]
+) -> None:
+    if not group:
+        return
+
+    def prepare(item: tuple[int, int, TwoPhase, int | None, dict[str, Any]]) -> tuple[bool, Any]:
+        _, _, fn, business_id, payload = item
+        try:
+            return True, fn.prepare(business_id, payload)  # no transaction open
+        except Exception as exc:
+            return False, exc
+
+    results = list(_pool().map(prepare, group)) if len(group) > 1 else [prepare(group[0])]
+    ready = []
+    for item, (ok, value) in zip(group, results, strict=True):
+        if ok:
+            ready.append((item, value))
+        else:
+            out[item[0]] = value
+            _record_error(item[1], value)
+    failed: dict[int, BaseException] = {}
+
+    def apply_all(db: Session) -> None:
+        failed.clear()
+        for (k, event_id, fn, business_id, payload), prepared in ready:
+            try:
+                with db.begin_nested():
+                    if _mark(db, event_id, handled_at=utcnow(), error=None, unhandled_only=True):
+                        fn.apply(db, business_id, payload, prepared)
+            except Exception as exc:
+                if is_lock_error(exc):
+                    raise  # the whole unit runs again
+                # Its savepoint is rolled back; what it queued for after the commit (jobs to dispatch,
+                # events to publish) goes with it, the others' stays (niaga.db.savepoints).
+                failed[k] = exc
+                log.warning(
+                    "inbox.batch_item_failed", event_id=event_id, error=f"{type(exc).__name__}: {exc}"
+                )
+
+    try:
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                # Read-modify-write of the provider's books: the writer is taken at BEGIN (as `_handle`).
+                with session_scope(immediate=True) as db:
+                    apply_all(db)
+                break
+            except Exception as exc:
+                if attempt >= LOCK_ATTEMPTS or not is_lock_error(exc):
+                    raise
+                time.sleep(lock_backoff(attempt))
+    except Exception as exc:
+        for (k, event_id, _, _, _), _ in ready:
+            out[k] = exc
+            _record_error(event_id, exc)
+        return
+    for (k, event_id, _, _, _), _ in ready:
+        if k in failed:
+            out[k] = failed[k]
+            _record_error(event_id, failed[k])
 
 
 def _mark(db: Session, event_id: int, *, unhandled_only: bool = False, **values: Any) -> bool:

@@ -8,4 +8,4 @@ from niaga.jobs.registry import task
 
 registry.install()
 
-process_event = task("inbox.process", max_attempts=6)(inbox.process_event)
+process_event = task("inbox.process", max_attempts=6, batch=inbox.process_events)(inbox.process_event)

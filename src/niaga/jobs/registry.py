@@ -31,6 +31,10 @@ class TaskSpec:
     max_attempts: int | None
     base_delay: float
     max_delay: float
+    # Optional: runs many jobs of this task handed over together (`runner.run_jobs`), given their args in
+    # order, and returns one outcome per job: None (done) or the exception that job failed with. It must
+    # keep the jobs apart (one job's failure never undoes another's work).
+    batch: Callable[[list[dict[str, Any]]], list[BaseException | None]] | None = None
 
 
 # The explicit tables. Every module that registers jobs, periodic tasks, webhook handlers or adapters is
@@ -59,7 +63,12 @@ _loaded = False
 
 
 def task(
-    name: str, *, max_attempts: int | None = None, base_delay: float = 2.0, max_delay: float = 3600.0
+    name: str,
+    *,
+    max_attempts: int | None = None,
+    base_delay: float = 2.0,
+    max_delay: float = 3600.0,
+    batch: Callable[[list[dict[str, Any]]], list[BaseException | None]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the job `name`. The function opens its own session and should be idempotent:
     after a crash mid-run it is run again."""
@@ -67,7 +76,7 @@ def task(
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY and REGISTRY[name].fn is not fn:
             raise RuntimeError(f"job {name!r} registered twice")
-        REGISTRY[name] = TaskSpec(name, fn, max_attempts, base_delay, max_delay)
+        REGISTRY[name] = TaskSpec(name, fn, max_attempts, base_delay, max_delay, batch)
         return fn
 
     return deco

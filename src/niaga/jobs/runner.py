@@ -26,11 +26,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from niaga.db.engine import affected, session_scope
+from niaga.db.engine import affected, session_scope, upsert_insert
 from niaga.db.retry import is_lock_error, lock_backoff, retry_on_lock
+from niaga.db.savepoints import in_savepoint
 from niaga.jobs.models import DeadLetter, Job
 from niaga.jobs.registry import PERIODIC, UnknownJob, load_all, resolve
 from niaga.jobs.registry import periodic as periodic  # re-export for old imports
@@ -67,9 +67,27 @@ def enqueue(
     """
     spec = resolve(name)
     if idempotency_key:
-        existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
-        if existing is not None:
+        # One statement: the job, or nothing when that key is taken (then the first job is returned).
+        values = {
+            "name": name,
+            "args": args,
+            "business_id": business_id,
+            "max_attempts": max_attempts or spec.max_attempts or get_settings().job_max_attempts,
+            "run_at": run_at or (utcnow() + timedelta(seconds=delay)),
+            "idempotency_key": idempotency_key,
+        }
+        inserted = db.scalars(
+            upsert_insert(db, Job)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[Job.idempotency_key])
+            .returning(Job)
+        ).first()
+        if inserted is None:
+            existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
+            assert existing is not None
             return existing
+        db.info.setdefault(_PENDING_KEY, []).append((inserted.id, inserted.run_at))
+        return inserted
     job = Job(
         name=name,
         args=args,
@@ -78,18 +96,8 @@ def enqueue(
         run_at=run_at or (utcnow() + timedelta(seconds=delay)),
         idempotency_key=idempotency_key,
     )
-    if idempotency_key:
-        try:
-            with db.begin_nested():
-                db.add(job)
-                db.flush()
-        except IntegrityError:
-            existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
-            assert existing is not None
-            return existing
-    else:
-        db.add(job)
-        db.flush()
+    db.add(job)
+    db.flush()
     db.info.setdefault(_PENDING_KEY, []).append((job.id, job.run_at))
     return job
 
@@ -157,6 +165,8 @@ def run_sooner(db: Session, *, idempotency_key: str) -> int | None:
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
+    if in_savepoint(session):
+        return  # dispatched when the real transaction commits
     pending = session.info.pop(_PENDING_KEY, None)
     if pending:
         for job_id, run_at in pending:
@@ -165,6 +175,8 @@ def _dispatch_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
+    if in_savepoint(session):
+        return  # only the savepoint's jobs are dropped (niaga.db.savepoints)
     session.info.pop(_PENDING_KEY, None)
 
 
@@ -401,6 +413,113 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     return "done"
 
 
+def _claimable(now: datetime) -> Any:
+    return sa.or_(
+        sa.and_(Job.status == "pending", Job.run_at <= now),
+        sa.and_(Job.status == "running", Job.locked_until < now),
+    )
+
+
+def run_jobs(job_ids: list[int], *, now: datetime | None = None, worker: str | None = None) -> list[str]:
+    """Run jobs handed over together (one queue message of a webhook burst, `drain`), one outcome per id in
+    order. Consecutive jobs of a task with a batch handler (`registry.task(batch=...)`) are claimed, run and
+    marked done together: e.g. a burst of payment notifications is applied in one write transaction instead
+    of one each. Every other job runs alone (`run_job`)."""
+    if len(job_ids) <= 1:
+        return [run_job(job_id, now=now, worker=worker) for job_id in job_ids]
+    with session_scope() as db:
+        names: dict[int, str] = {
+            int(r[0]): str(r[1]) for r in db.execute(sa.select(Job.id, Job.name).where(Job.id.in_(job_ids)))
+        }
+    outcomes: list[str] = []
+    i = 0
+    while i < len(job_ids):
+        name = names.get(job_ids[i])
+        try:
+            spec = resolve(name) if name else None
+        except UnknownJob:
+            spec = None
+        j = i + 1
+        if spec is not None and spec.batch is not None:
+            while j < len(job_ids) and names.get(job_ids[j]) == name:
+                j += 1
+        if j - i == 1 or spec is None:
+            outcomes.append(run_job(job_ids[i], now=now, worker=worker))
+        else:
+            outcomes += _run_batch(spec, job_ids[i:j], now=now, worker=worker)
+        i = j
+    return outcomes
+
+
+def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: str | None) -> list[str]:
+    worker = worker or f"{WORKER_ID}:{threading.get_ident()}"
+    now_given = now is not None
+    at = now or utcnow()
+    lease = timedelta(seconds=get_settings().job_lease_seconds)
+    with session_scope() as db:
+        rows = db.execute(
+            sa.update(Job)
+            .where(Job.id.in_(job_ids), _claimable(at))
+            .values(
+                status="running",
+                attempts=Job.attempts + 1,
+                locked_until=at + lease,
+                locked_by=worker,
+                updated_at=at,
+            )
+            .returning(Job.id, Job.args, Job.attempts, Job.max_attempts)
+            .execution_options(synchronize_session=False)
+        ).all()
+    claimed = {int(r[0]): (dict(r[1] or {}), int(r[2]), int(r[3])) for r in rows}
+    outcome: dict[int, str] = {}
+    ids = [job_id for job_id in dict.fromkeys(job_ids) if job_id in claimed]
+    if ids:
+        heartbeat = _Heartbeat(ids, worker, lease) if not now_given else None
+        started = time.perf_counter()
+        try:
+            results: list[BaseException | None] = list(spec.batch([claimed[job_id][0] for job_id in ids]))
+            if len(results) != len(ids):
+                raise RuntimeError(
+                    f"batch handler of {spec.name} returned {len(results)} outcomes for {len(ids)}"
+                )
+        except Exception as exc:
+            results = [exc] * len(ids)
+        finally:
+            if heartbeat:
+                heartbeat.stop()
+        share = (time.perf_counter() - started) / len(ids)
+        for _ in ids:
+            metrics.job_latency.labels(spec.name).observe(share)
+        done = [job_id for job_id, result in zip(ids, results, strict=True) if result is None]
+
+        def mark_done() -> None:
+            with session_scope() as db:
+                db.execute(
+                    sa.update(Job)
+                    .where(Job.id.in_(done), Job.locked_by == worker)
+                    .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
+                    .execution_options(synchronize_session=False)
+                )
+
+        if done:
+            retry_on_lock(mark_done, attempts=50)
+            metrics.jobs_total.labels(spec.name, "done").inc(len(done))
+            log.info("jobs.done_batch", job=spec.name, jobs=len(done))
+        for job_id, result in zip(ids, results, strict=True):
+            if result is None:
+                outcome[job_id] = "done"
+                continue
+            _, attempts, max_attempts = claimed[job_id]
+            outcome[job_id] = _failed(
+                job_id, spec.name, result, attempts, max_attempts, spec, worker, now if now_given else None
+            )
+    # Not claimable together (taken by another worker, early, gone): each goes its own way.
+    return [
+        outcome[job_id] if job_id in outcome else run_job(job_id, now=now, worker=worker)
+        for job_id in job_ids
+    ]
+
+
 # SQLite reports a lost race for its single writer ("database is locked": another writer committed after this
 # job's transaction began reading) at once. The job is run again here a few times before it goes back to the
 # queue: a job is safe to run again (a worker can die at any point), and a queue round trip costs seconds.
@@ -422,9 +541,10 @@ def _call(fn: Callable[..., Any], args: dict[str, Any]) -> None:
 class _Heartbeat(threading.Thread):
     """Extends the lease of a running job so that only a dead worker's jobs expire and get re-run."""
 
-    def __init__(self, job_id: int, worker: str, lease: timedelta) -> None:
-        super().__init__(name=f"niaga-heartbeat-{job_id}", daemon=True)
-        self.job_id, self.worker, self.lease = job_id, worker, lease
+    def __init__(self, job_id: int | list[int], worker: str, lease: timedelta) -> None:
+        ids = [job_id] if isinstance(job_id, int) else list(job_id)
+        super().__init__(name=f"niaga-heartbeat-{ids[0]}", daemon=True)
+        self.job_id, self.job_ids, self.worker, self.lease = ids[0], ids, worker, lease
         self._stop_event = threading.Event()
         self.start()
 
@@ -436,7 +556,9 @@ class _Heartbeat(threading.Thread):
                 with session_scope() as db:
                     db.execute(
                         sa.update(Job)
-                        .where(Job.id == self.job_id, Job.locked_by == self.worker, Job.status == "running")
+                        .where(
+                            Job.id.in_(self.job_ids), Job.locked_by == self.worker, Job.status == "running"
+                        )
                         .values(locked_until=utcnow() + self.lease)
                         .execution_options(synchronize_session=False)
                     )
@@ -597,10 +719,28 @@ def drain(*, now: datetime | None = None, max_jobs: int = 10_000, names: set[str
             )
             if names:
                 q = q.where(Job.name.in_(names))
-            job_id = db.scalars(q.order_by(Job.run_at, Job.id).limit(1)).first()
-        if job_id is None:
+            first = db.execute(q.add_columns(Job.name).order_by(Job.run_at, Job.id).limit(1)).first()
+            batch: list[int] = []
+            if first is not None:
+                try:
+                    batched = resolve(first[1]).batch is not None
+                except UnknownJob:
+                    batched = False
+                if batched:
+                    # As the dispatcher hands a burst to a worker: due jobs of that task, together.
+                    batch = list(
+                        db.scalars(
+                            q.where(Job.name == first[1])
+                            .order_by(Job.run_at, Job.id)
+                            .limit(_Dispatcher.CHUNK)
+                        )
+                    )
+        if first is None:
             break
-        outcomes.append(run_job(job_id, now=at))
+        if batch:
+            outcomes += run_jobs(batch, now=at)
+        else:
+            outcomes.append(run_job(int(first[0]), now=at))
     return outcomes
 
 
@@ -619,7 +759,7 @@ def register_huey_tasks(huey: Any) -> None:
 
     @huey.task(name="niaga.run_jobs")
     def _run_many(job_ids: list[int]) -> list[str]:
-        return [run_job(job_id) for job_id in job_ids]
+        return run_jobs(job_ids)
 
     _HUEY_RUN_MANY = _run_many
 

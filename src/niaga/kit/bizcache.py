@@ -85,11 +85,15 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: wait for the real commit
+        return
     for cache in _caches:
         cache._ended(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.nested:
+        return
     for cache in _caches:
         cache._ended(session)

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from niaga.db.savepoints import in_savepoint
 from niaga.kit.crypto import decrypt_json
 from niaga.kit.ports import Port
 from niaga.knowledge.models import Embedding
@@ -300,6 +301,8 @@ def invalidate(business_id: int | None = None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    if in_savepoint(session):
+        return
     for business_id in session.info.pop("niaga.embeddings.dirty", ()):
         invalidate(business_id)
 

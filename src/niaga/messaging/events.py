@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from niaga.db.savepoints import in_savepoint
 from niaga.ops.logging import get_logger
 from niaga.settings import get_settings
 
@@ -66,6 +67,8 @@ def publish_after_commit(db: Session, business_id: int, event_type: str, **data:
 
 @sa_event.listens_for(Session, "after_commit")
 def _publish_pending(session: Session) -> None:
+    if in_savepoint(session):
+        return
     for business_id, event_type, data in session.info.pop(_PENDING_KEY, None) or ():
         try:
             publish(business_id, event_type, **data)
@@ -75,6 +78,8 @@ def _publish_pending(session: Session) -> None:
 
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    if in_savepoint(session):
+        return
     session.info.pop(_PENDING_KEY, None)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer
+from niaga.db.savepoints import in_savepoint
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
@@ -39,6 +40,8 @@ def publish_after_commit(db: Session, business_id: int, event_type: str, **data:
 
 @event.listens_for(Session, "after_commit")
 def _publish_events(session: Session) -> None:
+    if in_savepoint(session):
+        return
     pending = session.info.pop(_EVENTS_KEY, None)
     for business_id, event_type, data in pending or ():
         try:
@@ -49,6 +52,8 @@ def _publish_events(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_events(session: Session) -> None:
+    if in_savepoint(session):
+        return
     session.info.pop(_EVENTS_KEY, None)
 
 

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from niaga.db.savepoints import in_savepoint
 from niaga.jobs.registry import PermanentError, RetryLater, task
 from niaga.jobs.runner import enqueue
 from niaga.kit.crypto import decrypt_json, encrypt_json
@@ -284,6 +285,8 @@ def _after_flush(session: Session, _ctx: object) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if in_savepoint(session):
+        return  # emitted once, at the real commit (what a rolled-back savepoint collected is dropped)
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.flush()  # rows flushed by this last flush add their events too
@@ -310,7 +313,11 @@ def install() -> None:
     if not _installed:
         sa_event.listen(Session, "after_flush", _after_flush)
         sa_event.listen(Session, "before_commit", _before_commit)
-        sa_event.listen(Session, "after_soft_rollback", lambda session, _prev: _after_rollback(session))
+        sa_event.listen(
+            Session,
+            "after_soft_rollback",
+            lambda session, prev: None if prev.nested else _after_rollback(session),
+        )
         _installed = True
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm.util import identity_key
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers import aggregates
 from niaga.customers.models import Customer, Transaction
-from niaga.db.engine import affected
+from niaga.db.engine import affected, upsert_insert
 from niaga.db.states import StateMachine
 from niaga.files import service as files
 from niaga.jobs.runner import enqueue
@@ -163,7 +163,13 @@ def get_business(db: Session, business_id: int) -> Business:
     b = db.get(Business, business_id)
     if b is None:
         raise NotFound("Bisnis tidak ditemukan.", code="business_not_found")
+    # The session's identity map holds objects weakly: pinned here, many orders of one business handled in
+    # one transaction (a burst of payment notifications) read the business row once.
+    db.info.setdefault(_PINNED_BUSINESSES, {})[business_id] = b
     return b
+
+
+_PINNED_BUSINESSES = "niaga.orders.businesses"
 
 
 def get(db: Session, *, business_id: int, order_id: int) -> Order:
@@ -928,29 +934,27 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                 db.expire(
                     loaded, ["total_orders", "total_spent", "first_order_at", "last_order_at", "updated_at"]
                 )
-            exists = db.scalar(
-                sa.select(Transaction.id).where(
-                    Transaction.business_id == order.business_id, Transaction.ref == order.number
+            # The RFM transaction, once per order number (an import may have brought it already).
+            inserted = db.scalar(
+                upsert_insert(db, Transaction)
+                .values(
+                    business_id=order.business_id,
+                    ref=order.number,
+                    customer_id=customer_id,
+                    occurred_on=now.astimezone(tz(business.timezone)).date(),
+                    amount=order.total,
+                    status="completed",
+                    source="order",
+                    order_id=order.id,
+                    products=[
+                        {"sku": i.sku, "name": i.name, "quantity": i.quantity, "total": i.total}
+                        for i in order.items
+                    ],
                 )
+                .on_conflict_do_nothing(index_elements=[Transaction.business_id, Transaction.ref])
+                .returning(Transaction.id)
             )
-            if exists is None:
-                db.add(
-                    Transaction(
-                        business_id=order.business_id,
-                        ref=order.number,
-                        customer_id=customer_id,
-                        occurred_on=now.astimezone(tz(business.timezone)).date(),
-                        amount=order.total,
-                        status="completed",
-                        source="order",
-                        order_id=order.id,
-                        products=[
-                            {"sku": i.sku, "name": i.name, "quantity": i.quantity, "total": i.total}
-                            for i in order.items
-                        ],
-                    )
-                )
-
+            if inserted is not None:
                 aggregates.record_completed(
                     db,
                     business_id=order.business_id,
