@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from niaga.customers.models import Customer
 from niaga.db.engine import affected
@@ -129,8 +130,12 @@ def _refresh_cache(db: Session, *, business_id: int, customer_id: int) -> None:
         sa.update(Customer)
         .where(Customer.id == customer_id, Customer.business_id == business_id)
         .values(points_balance=live.scalar_subquery())
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session=False)
     )
+    # A loaded customer reads the new balance on next access (no "fetch" round trip for the common case).
+    loaded = db.identity_map.get(identity_key(Customer, customer_id))
+    if loaded is not None:
+        db.expire(loaded, ["points_balance"])
 
 
 def _credit(
