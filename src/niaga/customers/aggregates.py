@@ -206,14 +206,14 @@ def _rebuild_empty(db: Session, business_id: int | None, pg: bool) -> int:
         for s in _PG_PLAN_ON:
             db.execute(sa.text(s))
         try:
-            n = db.execute(sa.text(_INSERT_PG.format(tx_where=tx_where)), params).rowcount
+            n = db.execute(sa.text(_INSERT_PG.format(tx_where=tx_where)), params).rowcount  # type: ignore[attr-defined]
         finally:
             for s in _PG_PLAN_OFF:
                 db.execute(sa.text(s))
         if indexes:
             db.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
     else:
-        n = db.execute(sa.text(_INSERT_SQLITE.format(tx_where=tx_where)), params).rowcount
+        n = db.execute(sa.text(_INSERT_SQLITE.format(tx_where=tx_where)), params).rowcount  # type: ignore[attr-defined]
     for ix in indexes:
         db.execute(sa.schema.CreateIndex(ix))
     if pg and indexes:

@@ -191,7 +191,9 @@ def _signature(db: Session, *, business_id: int, snapshot_id: int) -> tuple[Any,
 
 
 def _cache_key(db: Session, business_id: int, snapshot_id: int) -> tuple[str, int, int]:
-    return (db.get_bind().url.render_as_string(hide_password=True), business_id, snapshot_id)
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
+    return (engine.url.render_as_string(hide_password=True), business_id, snapshot_id)
 
 
 def _mark_dirty(db: Session, business_id: int) -> None:
