@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,14 +59,20 @@ class Columns:
     r: Any
     f: Any
     m: Any
+    _segments: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.customer_id)
 
     @property
     def segment_index(self) -> Any:
-        """Index into rfm.SEGMENT_ORDER of every row (the R/F grid's cell)."""
-        return _GRID_INDEX[self.r, self.f]
+        """Index into rfm.SEGMENT_ORDER of every row (the R/F grid's cell); computed once per object (a
+        cached snapshot's is shared, read-only, like its columns)."""
+        if self._segments is None:
+            seg = _GRID_INDEX[self.r, self.f]
+            seg.flags.writeable = self.customer_id.flags.writeable
+            self._segments = seg
+        return self._segments
 
     def take(self, idx: Any) -> Columns:
         return Columns(*(getattr(self, name)[idx] for name, _ in LAYOUT))
