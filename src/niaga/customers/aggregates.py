@@ -8,7 +8,8 @@ Writers call exactly one of these:
 - `recompute` after a transaction stops counting or changes amount (refund, cancellation): the
   customer's row is recomputed from their transactions (one indexed query per batch of customers),
   because "latest date" cannot be decremented.
-- `rebuild` (CLI `niaga rfm rebuild`) recomputes every row of a business (or of all businesses) with one
+- `rebuild` (CLI `niaga rfm rebuild`) recomputes every row of a business (or of all businesses) from the
+  transactions with one aggregation: a merge writing only what differs, or, into an empty table, one plain
   INSERT … SELECT … GROUP BY; the result must equal what the incremental path produced.
 """
 
