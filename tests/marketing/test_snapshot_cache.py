@@ -129,3 +129,18 @@ def test_readers_answer_the_same_from_the_cache(shop):  # type: ignore[no-untype
     cold = answers()
     assert rfm_store.cache_info()["entries"] == 2
     assert answers() == cold
+
+
+def test_page_positions_equal_a_full_sort():  # type: ignore[no-untyped-def]
+    """The front-of-list selection used by segment pages returns what a sort of every row returns, with many
+    ties (broken by customer id), for every page position and size."""
+    rng = np.random.default_rng(3)
+    for n, spread in ((0, 1), (1, 1), (50, 3), (400, 5), (1000, 1000)):
+        values = rng.integers(0, spread, size=n)
+        ids = rng.permutation(n * 3)[:n]
+        full = np.lexsort((ids, values))
+        for offset in (0, 1, 7, 40):
+            for limit in (1, 5, 20, 100, None):
+                end = None if limit is None else offset + limit
+                got = service.page_positions(values, ids, offset, end)
+                assert np.array_equal(got, full[offset:end]), (n, spread, offset, limit)
