@@ -16,18 +16,18 @@ of the SQLite file and the CSVs.
 10M transactions / 1M customers (2026-11-30, shared 2-core machine, other agents' tests beside it), best of 2,
 three runs (runs 1-2 before the page selection change, which touches no timed column):
                    run/duck  rebuild/duck  from empty/duck   (seconds: run, rebuild, from empty, DuckDB)
-  SQLite    run 1    0.31        1.35           1.34          1.431  6.256  6.210  4.628   load 2.8
-            run 2    0.31        1.51           2.28          0.975  4.687  7.071  3.099   load 4.1-4.4
+  SQLite     run 1   0.31        1.35           1.34          1.431  6.256  6.210  4.628   load 2.8
+             run 2   0.31        1.51           2.28          0.975  4.687  7.071  3.099   load 4.1-4.4
+             run 3   0.29        1.30           1.31          1.639  7.314  7.392  5.641   load 3.1
   PostgreSQL run 1   0.37        1.60           1.88          1.219  5.229  6.157  3.271   load 3.4-3.8
-            run 2    0.31        1.86           1.74          1.159  7.026  6.586  3.780   load 3.3-3.8
-            run 3    0.29        1.30           1.31          1.639  7.314  7.392  5.641   load 3.1
-  PostgreSQL run 3   0.30        1.87           2.04          1.366  8.536  9.286  4.562   load 4.1-4.2
+             run 2   0.31        1.86           1.74          1.159  7.026  6.586  3.780   load 3.3-3.8
+             run 3   0.30        1.87           2.04          1.366  8.536  9.286  4.562   load 4.1-4.2
 (run 3 after segment pages select their candidates with np.partition and the segment index is computed once
 per cached snapshot: segment page uncached -> cached SQLite 80 -> 8.8 ms, PostgreSQL 205 -> 10.8 ms; movements
 204 -> 35 ms and 502 -> 35 ms.)
 same results yes; Python peak during a run 83-87 MB; process max RSS 2.3 GB (the generated columns, DuckDB's
-table); whole bench 8.3-8.5 min (SQLite load 179-249 s, PostgreSQL 102-138 s). Runs 1-2, segment page (champions by monetary,
-first 20) uncached -> cached: SQLite 101-110 -> 20-26 ms, PostgreSQL 221-319 -> 28-29 ms; movements 253-305 ->
+table); whole bench 8.3-8.5 min (SQLite load 179-249 s, PostgreSQL 102-138 s). Runs 1-2, segment page
+(champions by monetary, first 20) uncached -> cached: SQLite 101-110 -> 20-26 ms, PostgreSQL 221-319 -> 28-29 ms; movements 253-305 ->
 35-47 ms and 652-658 -> 44-52 ms. An earlier 10M SQLite run (load 4.4-5.5), before the load was checkpointed
 and before the stale-row delete went in customer order: run 0.44, rebuild 2.25, from empty 0.93; its first
 round took 47 s for the rebuild (the commit checkpointed the whole load out of the WAL).
