@@ -47,7 +47,7 @@ PostgreSQL 0.45 / 1.34.
 1M/100k, best of 3, load 8-14: SQLite run 0.167s, rebuild 2.171s, DuckDB 0.917s (run/duck 0.18, rebuild/duck
 2.37, from empty 4.53); PostgreSQL run 0.308s, rebuild 1.972s, DuckDB 0.826s (0.37 / 2.39, from empty 4.67);
 same results yes; Python peak during a run 8.4-8.7 MB; process max RSS 638 MB (mostly the generated rows);
-19 min wall for the whole bench. 10M/1M not run: at that rate generating and loading alone would take hours on
+19 min wall for the whole bench (per-row Python generation). 10M/1M not run in that session: at that rate generating and loading alone would take hours on
 this shared machine and the generated rows ~6 GB of memory.
 
 Previous 1M/100k run (2026-11-30, shared 2-core machine at load 5-15, best of 3): SQLite run 1.110s, rebuild
