@@ -21,8 +21,10 @@ out of every block holding them (`forget_customer`).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,14 +59,20 @@ class Columns:
     r: Any
     f: Any
     m: Any
+    _segments: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.customer_id)
 
     @property
     def segment_index(self) -> Any:
-        """Index into rfm.SEGMENT_ORDER of every row (the R/F grid's cell)."""
-        return _GRID_INDEX[self.r, self.f]
+        """Index into rfm.SEGMENT_ORDER of every row (the R/F grid's cell); computed once per object (a
+        cached snapshot's is shared, read-only, like its columns)."""
+        if self._segments is None:
+            seg = _GRID_INDEX[self.r, self.f]
+            seg.flags.writeable = self.customer_id.flags.writeable
+            self._segments = seg
+        return self._segments
 
     def take(self, idx: Any) -> Columns:
         return Columns(*(getattr(self, name)[idx] for name, _ in LAYOUT))
@@ -134,12 +142,12 @@ def write(db: Session, *, business_id: int, snapshot_id: int, cols: Columns) -> 
         for lo in range(0, len(ids), BLOCK)
     ]
     if rows:
+        _mark_dirty(db, business_id)
         db.execute(sa.insert(_table()), rows)
     return len(rows)
 
 
-def read(db: Session, *, business_id: int, snapshot_id: int) -> Columns:
-    """Every row of a snapshot, sorted by customer_id."""
+def _read_blocks(db: Session, *, business_id: int, snapshot_id: int) -> Columns:
     t = _table()
     found = db.execute(
         sa.select(t.c.n, t.c.data)
@@ -147,6 +155,101 @@ def read(db: Session, *, business_id: int, snapshot_id: int) -> Columns:
         .order_by(t.c.first_customer_id)
     )
     return concat([decode(n, bytes(data)) for n, data in found])
+
+
+# --- the per-process cache of unpacked snapshots ---------------------------------------------------------
+#
+# A stored snapshot never changes, except that erasing a customer cuts them out of its blocks. Whole reads
+# (segment pages, exports, movements, reports) would otherwise fetch and unpack every block on every request
+# (tens of ms at 100k customers, growing with the shop). Unpacked columns are kept per process, least
+# recently used first out, bounded in bytes, and are read-only arrays shared by every caller.
+#
+# Every read checks its entry against the database first with one indexed query: the snapshot row's
+# taken_at, as-of date, method and grid of counts and revenue (ids can be reused after a restore, a rolled-back
+# insert or a test's reset) and the count and sum of `n` over its blocks (an erasure lowers the sum; a
+# deleted snapshot or business has no row). So a change made by another process is seen at once, without
+# any message between processes. A session that wrote or cut blocks itself (`write`, `forget_customer`:
+# possibly not committed, possibly rolled back) neither reads nor fills the cache for the rest of its life.
+
+CACHE_MAX_BYTES = 256 * 2**20
+_DIRTY = "rfm_store.blocks_changed"
+_cache: OrderedDict[tuple[str, int, int], tuple[tuple[Any, ...], Columns, int]] = OrderedDict()
+_cache_bytes = 0
+_cache_lock = threading.Lock()
+
+
+def _signature(db: Session, *, business_id: int, snapshot_id: int) -> tuple[Any, ...] | None:
+    from niaga.marketing.models import RfmSnapshot
+
+    t = _table()
+    mine = sa.and_(t.c.snapshot_id == snapshot_id, t.c.business_id == business_id)
+    row = db.execute(
+        sa.select(
+            RfmSnapshot.taken_at,
+            RfmSnapshot.as_of,
+            RfmSnapshot.method,
+            RfmSnapshot.grid,
+            sa.select(sa.func.count(t.c.n)).where(mine).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(t.c.n), 0)).where(mine).scalar_subquery(),
+        ).where(RfmSnapshot.id == snapshot_id, RfmSnapshot.business_id == business_id)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], repr(row[3]), int(row[4]), int(row[5]))
+
+
+def _cache_key(db: Session, business_id: int, snapshot_id: int) -> tuple[str, int, int]:
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
+    return (engine.url.render_as_string(hide_password=True), business_id, snapshot_id)
+
+
+def _mark_dirty(db: Session, business_id: int) -> None:
+    db.info[_DIRTY] = True
+    clear_cache(business_id=business_id)
+
+
+def clear_cache(*, business_id: int | None = None) -> None:
+    """Drop cached snapshots (of one business, or all)."""
+    global _cache_bytes
+    with _cache_lock:
+        for key in [k for k in _cache if business_id is None or k[1] == business_id]:
+            _cache_bytes -= _cache.pop(key)[2]
+
+
+def cache_info() -> dict[str, int]:
+    with _cache_lock:
+        return {"entries": len(_cache), "bytes": _cache_bytes, "max_bytes": CACHE_MAX_BYTES}
+
+
+def read(db: Session, *, business_id: int, snapshot_id: int) -> Columns:
+    """Every row of a snapshot, sorted by customer_id (read-only arrays, possibly shared with other callers
+    through the per-process cache)."""
+    global _cache_bytes
+    if db.info.get(_DIRTY):
+        return _read_blocks(db, business_id=business_id, snapshot_id=snapshot_id)
+    sig = _signature(db, business_id=business_id, snapshot_id=snapshot_id)
+    if sig is None:
+        return empty()
+    key = _cache_key(db, business_id, snapshot_id)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == sig:
+            _cache.move_to_end(key)
+            return hit[1]
+    cols = _read_blocks(db, business_id=business_id, snapshot_id=snapshot_id)
+    for name, _ in LAYOUT:
+        getattr(cols, name).flags.writeable = False
+    size = sum(getattr(cols, name).nbytes for name, _ in LAYOUT)
+    if size > CACHE_MAX_BYTES:
+        return cols
+    with _cache_lock:
+        old = _cache.pop(key, None)
+        if old is not None:
+            _cache_bytes -= old[2]
+        _cache[key] = (sig, cols, size)
+        _cache_bytes += size
+        while _cache_bytes > CACHE_MAX_BYTES:
+            _cache_bytes -= _cache.popitem(last=False)[1][2]
+    return cols
 
 
 def _block_of(db: Session, *, business_id: int, snapshot_id: int, customer_id: int) -> Any:
@@ -184,6 +287,7 @@ def forget_customer(db: Session, *, business_id: int, customer_id: int) -> int:
     from niaga.marketing.models import RfmSnapshot
 
     t = _table()
+    _mark_dirty(db, business_id)
     sids = db.scalars(sa.select(RfmSnapshot.id).where(RfmSnapshot.business_id == business_id)).all()
     changed = 0
     for sid in sids:
