@@ -117,17 +117,21 @@ def list_conversations(
     return [(c, cu) for c, cu in db.execute(q.offset(offset).limit(limit)).all()], total
 
 
+# Built once: the statement of every turn (no construction or cache-key work per call).
+_BY_CHAT = sa.select(Conversation).where(
+    Conversation.business_id == sa.bindparam("business_id"),
+    Conversation.channel == sa.bindparam("channel"),
+    Conversation.chat_id == sa.bindparam("chat_id"),
+)
+
+
 def get_or_open(
     db: Session, *, business_id: int, customer_id: int, channel: str, chat_id: str
 ) -> Conversation:
     """The conversation for (channel, chat id), created on first contact; a closed one is reopened.
     Safe under concurrent first messages (unique per business, channel, chat id)."""
-    q = sa.select(Conversation).where(
-        Conversation.business_id == business_id,
-        Conversation.channel == channel,
-        Conversation.chat_id == str(chat_id),
-    )
-    conv = db.scalars(q).first()
+    keys = {"business_id": business_id, "channel": channel, "chat_id": str(chat_id)}
+    conv = db.scalars(_BY_CHAT, keys).first()
     if conv is None:
         try:
             with db.begin_nested():
@@ -143,7 +147,7 @@ def get_or_open(
                 db.add(conv)
                 db.flush()
         except IntegrityError:
-            conv = db.scalars(q).one()
+            conv = db.scalars(_BY_CHAT, keys).one()
     if conv.status != "open":
         conv.status = "open"
     return conv
@@ -188,14 +192,23 @@ def record_inbound(
         delivery_status="received",
         meta=dict(meta or {}),
     )
-    try:
-        with db.begin_nested():
-            db.add(msg)
-            db.flush()
-    except IntegrityError:
-        return None
-    _touch(conversation, text or ("[media]" if media else ""))
-    conversation.unread_count = (conversation.unread_count or 0) + 1
+    if provider_message_id:
+        # Only a provider's message id can collide (a webhook delivered twice, racing itself).
+        try:
+            with db.begin_nested():
+                db.add(msg)
+                db.flush()
+        except IntegrityError:
+            return None
+        _touch(conversation, text or ("[media]" if media else ""))
+        conversation.unread_count = (conversation.unread_count or 0) + 1
+    else:
+        # Nothing can collide: the conversation's update goes in the message's flush (one round trip of
+        # the unit of work instead of a savepoint, a flush and a later flush of the conversation).
+        db.add(msg)
+        _touch(conversation, text or ("[media]" if media else ""))
+        conversation.unread_count = (conversation.unread_count or 0) + 1
+        db.flush()
     publish_after_commit(
         db,
         conversation.business_id,
@@ -241,10 +254,10 @@ def record_outbound(
     if delivery_status == "sent":
         msg.sent_at = utcnow()
     db.add(msg)
-    db.flush()
-    _touch(conversation, text)
+    _touch(conversation, text)  # flushed with the message
     if sender_type == "staff":
         conversation.unread_count = 0
+    db.flush()
     publish_after_commit(
         db,
         conversation.business_id,
