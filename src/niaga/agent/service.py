@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.agent import llm, nlu, planner, replies
+from niaga.agent import llm, messages, nlu, planner, replies
 from niaga.agent.memory import ConversationMemory
 from niaga.agent.responder import Voice
 from niaga.agent.tools import ToolContext, known_cities, run_tool
@@ -254,17 +254,8 @@ def turn(
             error=f"{type(exc).__name__}: {exc}",
             exc_info=exc,
         )
-        en = (conversation.memory or {}).get("lang") == "en"
-        t = Turn(
-            intent="other",
-            entities={},
-            language="en" if en else "id",
-            reply=(
-                "Sorry, something went wrong on our side. Our staff will follow up shortly."
-                if en
-                else "Mohon maaf kak, sedang ada kendala di sistem kami 🙏 Admin kami akan segera membantu."
-            ),
-        )
+        lang = "en" if (conversation.memory or {}).get("lang") == "en" else "id"
+        t = Turn(intent="other", entities={}, language=lang, reply=messages.wordings("turn.failed", lang)[0])
     t.ms = round((time.perf_counter() - started) * 1000, 2)
     return t
 
