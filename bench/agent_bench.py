@@ -15,6 +15,9 @@ with the 47-product one (1.0 means the catalogue size costs nothing). With --wor
 catalogue's turns also run from N threads at once, and with --procs N from N worker processes (each its
 own engine and index, read from the stored search documents), as `niaga serve --workers N` runs them; the
 bare turn is measured the same way beside it.
+
+PostgreSQL: set NIAGA_BENCH_DATABASE_URL=postgresql+psycopg://user@127.0.0.1:5432/dbname (an empty database);
+SQLite in a temporary NIAGA_HOME otherwise.
 """
 
 from __future__ import annotations
@@ -144,6 +147,8 @@ def setup_home() -> None:
             "NIAGA_LOG_JSON": "false",
         }
     )
+    if os.environ.get("NIAGA_BENCH_DATABASE_URL"):  # PostgreSQL: an empty database
+        os.environ["NIAGA_DATABASE_URL"] = os.environ["NIAGA_BENCH_DATABASE_URL"]
     from niaga.db import engine
     from niaga.db.models import metadata
     from niaga.ops.logging import configure_logging
@@ -563,10 +568,15 @@ def main() -> None:
     setup_home()
     demo_id = load_demo()
     run_turns(demo_id, QUERIES, len(QUERIES))  # warm-up: index build, imports
+    cpu: dict[str, float] = {}  # CPU ms per turn of this process (the single-threaded runs)
+    c0 = time.process_time()
     bare_wall = run_bare_turns(demo_id, QUERIES, args.turns)
+    cpu["bare turn (demo)"] = (time.process_time() - c0) * 1000 / args.turns
     bare_tps = args.turns / bare_wall
     rows = []
+    c0 = time.process_time()
     lat, wall = run_turns(demo_id, QUERIES, args.turns)
+    cpu["demo (47 products)"] = (time.process_time() - c0) * 1000 / args.turns
     rows.append(("demo (47 products)", 0.0, lat, wall, args.turns, recall_at_5(demo_id, 47), None))
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     if args.big and 100_000 not in sizes:
@@ -589,7 +599,12 @@ def main() -> None:
         run_turns(bid, gen_queries[:1], 1)  # builds the index
         build = time.perf_counter() - t0
         turns = min(args.turns, 200)
+        c0 = time.process_time()
+        run_bare_turns(bid, gen_queries, turns, sender_prefix="bare-gen")
+        cpu[f"bare turn ({n:,})"] = (time.process_time() - c0) * 1000 / turns
+        c0 = time.process_time()
         lat, wall = run_turns(bid, gen_queries, turns)
+        cpu[f"generated ({n:,} products)"] = (time.process_time() - c0) * 1000 / turns
         rec = recall_at_5(bid, args.queries)
         rows.append((f"generated ({n:,} products)", build, lat, wall, turns, rec, index_update_ms(bid)))
         if args.workers > 1:
@@ -614,6 +629,11 @@ def main() -> None:
             f"{tps / bare_tps:8.1%} {tps / demo_tps:8.1%} {rec['any']:8.1%} {rec['any_typo']:6.1%} "
             f"{rec['id']:7.1%} {rec['id_typo']:6.1%} {rec['search_ms']:5.1f}ms {update:>13}"
         )
+    print(
+        "CPU per turn (this process, one thread): "
+        + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
+        + f"; load average {os.getloadavg()[0]:.2f}"
+    )
     for _n, name, lat, wall in threaded:
         tps = len(lat) / wall
         print(

@@ -47,3 +47,42 @@ def test_voice_says_messages_in_its_language() -> None:
     assert "kak" in _voice("id").say("complaint.passed")
     assert _voice("en").after_hours_note().startswith("We are outside opening hours")
     assert "di luar jam operasional" in _voice("id").after_hours_note()
+
+
+def test_time_of_day_and_day_names_come_from_the_catalogue() -> None:
+    def at(lang: str, hour: int) -> str:
+        v = _voice(lang)
+        v.now = datetime(2026, 11, 23, hour, 0)
+        return v.time_greeting()
+
+    # Indonesian has four parts of the day, English three; before 04.00 it is still night
+    assert [at("id", h) for h in (3, 4, 9, 10, 14, 15, 17, 18, 23)] == [
+        "Selamat malam",
+        "Selamat pagi",
+        "Selamat pagi",
+        "Selamat siang",
+        "Selamat siang",
+        "Selamat sore",
+        "Selamat sore",
+        "Selamat malam",
+        "Selamat malam",
+    ]
+    assert [at("en", h) for h in (3, 4, 11, 12, 17, 18)] == [
+        "Good evening",
+        "Good morning",
+        "Good morning",
+        "Good afternoon",
+        "Good afternoon",
+        "Good evening",
+    ]
+    assert [_voice("id").day_name(d) for d in (0, 6)] == ["Senin", "Minggu"]
+    assert [_voice("en").day_name(d) for d in (0, 6)] == ["Monday", "Sunday"]
+
+
+def test_payment_link_replaces_the_sentence_in_either_language() -> None:
+    from niaga.agent.replies import with_payment_link
+
+    id_text = "Pesanan dibuat." + messages.wordings("order.link_follows", "id")[0]
+    en_text = "Order created." + messages.wordings("order.link_follows", "en")[0]
+    assert with_payment_link(id_text, "https://pay/x") == "Pesanan dibuat.\nLink pembayaran: https://pay/x"
+    assert with_payment_link(en_text, "https://pay/x") == "Order created.\nPayment link: https://pay/x"

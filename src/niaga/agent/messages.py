@@ -481,7 +481,51 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Detail pembayaran akan dikirim admin kami ya {kak} 🙏",),
         ("Our staff will send you the payment details.",),
     ),
+    # the sentence an order confirmation carries while its payment link is being made, and the line that
+    # replaces it when the link is ready before the reply leaves (`replies.with_payment_link`)
+    "order.link_follows": (
+        (" Link pembayarannya menyusul sebentar lagi ya.",),
+        (" The payment link follows in a moment.",),
+    ),
+    "order.link_line": (("\nLink pembayaran: ",), ("\nPayment link: ",)),
+    # salutations: the time of day (`TIME_OF_DAY`), and a greeting built on it
+    "time.morning": (("Selamat pagi",), ("Good morning",)),
+    "time.midday": (("Selamat siang",), ("Good afternoon",)),
+    "time.afternoon": (("Selamat sore",), ("Good afternoon",)),
+    "time.evening": (("Selamat malam",), ("Good evening",)),
+    "salutation.time": (("Halo {kak}, {tg}!", "Hai {kak}, {tg}!"), ("{tg}!",)),
+    # days of the week, Monday first (ISO weekday - 1)
+    "day.1": (("Senin",), ("Monday",)),
+    "day.2": (("Selasa",), ("Tuesday",)),
+    "day.3": (("Rabu",), ("Wednesday",)),
+    "day.4": (("Kamis",), ("Thursday",)),
+    "day.5": (("Jumat",), ("Friday",)),
+    "day.6": (("Sabtu",), ("Saturday",)),
+    "day.7": (("Minggu",), ("Sunday",)),
+    # a turn that failed on our side (the customer never sees an exception)
+    "turn.failed": (
+        ("Mohon maaf kak, sedang ada kendala di sistem kami 🙏 Admin kami akan segera membantu.",),
+        ("Sorry, something went wrong on our side. Our staff will follow up shortly.",),
+    ),
 }
+
+# The time of day by language: (from hour, key), the last band whose hour has passed (before the first one:
+# the last band, i.e. night). Indonesian has four parts of the day, English three.
+TIME_OF_DAY: dict[str, tuple[tuple[int, str], ...]] = {
+    "id": ((4, "time.morning"), (10, "time.midday"), (15, "time.afternoon"), (18, "time.evening")),
+    "en": ((4, "time.morning"), (12, "time.afternoon"), (18, "time.evening")),
+}
+
+
+def time_of_day(hour: int, lang: str) -> str:
+    """The key of the time-of-day greeting at `hour` in `lang`."""
+    bands = TIME_OF_DAY.get(lang) or TIME_OF_DAY["id"]
+    key = bands[-1][1]
+    for start, k in bands:
+        if hour >= start:
+            key = k
+    return key
+
 
 LANGS = ("id", "en")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from niaga.agent import nlu
@@ -392,8 +393,7 @@ def resolve_products(
         # one meant ("buku doa harian" is "Kumpulan Doa Harian", not a book whose description mentions
         # daily prayers). A bare category ("buku anak") or a recommendation request stays a list.
         def name_cov(h: catalog_search.ProductHit) -> float:
-            text = " ".join([h.name, h.category or "", *idx.tags_of(h.product_id)])
-            name = {stem(t) for t in tokens(text)}
+            name = _name_stems(" ".join([h.name, h.category or "", *idx.tags_of(h.product_id)]))
             return sum(
                 1 for t in h.terms if t in name or any(n.startswith(t) for n in name if len(t) >= 4)
             ) / max(len(h.terms), 1)
@@ -414,6 +414,12 @@ def resolve_products(
         terms=terms,
         matched_numbers=_name_numbers(top),
     )
+
+
+@lru_cache(maxsize=16384)
+def _name_stems(text: str) -> frozenset[str]:
+    """The stems of a product's name, category and tags (the same few products come up turn after turn)."""
+    return frozenset(stem(t) for t in tokens(text))
 
 
 def _name_numbers(hit: catalog_search.ProductHit) -> set[int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from niaga.agent import nlu, planner, tools
+from niaga.agent import messages, nlu, planner, tools
 from niaga.agent.enums import DraftSlot, Fulfilment, Intent, Mode
 from niaga.agent.memory import ConversationMemory
 from niaga.agent.planner import Plan
@@ -55,11 +55,10 @@ def salutation(v: Voice, plan: Plan | None) -> str:
     said_salam = plan is not None and "assalamualaikum" in plan.analysis.words
     if said_salam:
         return "Wa'alaikumussalam warahmatullah" + (f" {v.kak}" if v.kak else "")
-    if v.en:
-        return f"{v.time_greeting()}!"
-    if v.greeting and v.greeting.lower() not in ("halo", ""):
-        return f"{v.greeting} {v.kak}".strip()
-    return f"{v.pick('Halo', 'Hai')} {v.kak}, {v.time_greeting().lower()}!".strip()
+    if v.greeting and v.greeting.lower() not in ("halo", "") and not v.en:
+        return f"{v.greeting} {v.kak}".strip()  # the business's own greeting is written in Indonesian
+    tg = v.time_greeting()
+    return v.say("salutation.time", tg=tg if v.en else tg.lower()).strip()
 
 
 def _greeting(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
@@ -714,27 +713,20 @@ def _confirm_draft(ctx: ToolContext, v: Voice, draft: dict[str, Any]) -> Outcome
     if result.get("payment_url"):
         text += v.say("order.payment_link") + result["payment_url"]
     elif result.get("payment_link_pending"):
-        text += LINK_FOLLOWS["en" if v.en else "id"]
+        text += v.say("order.link_follows")
     else:
         text += v.say("order.shipping_and_payment_by_staff" if note else "order.payment_by_staff")
     return Outcome(text, memory={"draft": None, "last_order": result.get("number")})
 
 
-# The sentence a confirmation reply carries while its payment link is being made, and the line that
-# replaces it when the link is ready before the reply leaves (`with_payment_link`).
-LINK_FOLLOWS = {
-    "id": " Link pembayarannya menyusul sebentar lagi ya.",
-    "en": " The payment link follows in a moment.",
-}
-LINK_LINE = {"id": "\nLink pembayaran: ", "en": "\nPayment link: "}
-
-
 def with_payment_link(text: str, url: str) -> str:
-    """The confirmation reply with the link in place of "the link follows"."""
-    for lang, sentence in LINK_FOLLOWS.items():
+    """The confirmation reply with the link in place of "the link follows" (messages `order.link_follows`,
+    `order.link_line`), in the language the reply was written in."""
+    for lang in messages.LANGS:
+        sentence = messages.wordings("order.link_follows", lang)[0]
         if sentence in text:
-            return text.replace(sentence, LINK_LINE[lang] + url, 1)
-    return text + LINK_LINE["id"] + url
+            return text.replace(sentence, messages.wordings("order.link_line", lang)[0] + url, 1)
+    return text + messages.wordings("order.link_line", "id")[0] + url
 
 
 def _order_status(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:

@@ -16,9 +16,6 @@ from typing import Any
 from niaga.agent import messages
 from niaga.kit.money import format_rupiah as rp
 
-DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
 
 @dataclass
 class Voice:
@@ -54,18 +51,11 @@ class Voice:
         return "" if self.en else (self.address or "kak")
 
     def time_greeting(self) -> str:
-        h = self.now.hour
-        if self.en:
-            return "Good morning" if 4 <= h < 12 else "Good afternoon" if 12 <= h < 18 else "Good evening"
-        return (
-            "Selamat pagi"
-            if 4 <= h < 10
-            else "Selamat siang"
-            if 10 <= h < 15
-            else "Selamat sore"
-            if 15 <= h < 18
-            else "Selamat malam"
-        )
+        return self.say(messages.time_of_day(self.now.hour, self.lang))
+
+    def day_name(self, weekday: int) -> str:
+        """The day's name; `weekday` as `datetime.weekday()` (Monday 0)."""
+        return self.say(f"day.{weekday + 1}")
 
     # --- opening hours -----------------------------------------------------------------------------
 
@@ -90,7 +80,7 @@ class Voice:
                 return self.say("hours.today_at", at=at)
             if add == 1:
                 return self.say("hours.tomorrow_at", at=at)
-            return self.say("hours.day_at", day=(DAYS_EN if self.en else DAYS_ID)[day.weekday()], at=at)
+            return self.say("hours.day_at", day=self.day_name(day.weekday()), at=at)
         return self.say("hours.next_working")
 
     def hours_text(self) -> str:
@@ -102,10 +92,10 @@ class Voice:
                 groups[-1][0].append(d)
             else:
                 groups.append(([d], span))
-        names = DAYS_EN if self.en else DAYS_ID
         parts = []
         for days, span in groups:
-            label = names[days[0] - 1] if len(days) == 1 else f"{names[days[0] - 1]}–{names[days[-1] - 1]}"
+            first, last = self.day_name(days[0] - 1), self.day_name(days[-1] - 1)
+            label = first if len(days) == 1 else f"{first}–{last}"
             if len(span) == 2:
                 parts.append(f"{label} {span[0].replace(':', '.')}–{span[1].replace(':', '.')}")
             else:

@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.agent import llm, nlu, planner, replies
+from niaga.agent import llm, messages, nlu, planner, replies
 from niaga.agent.memory import ConversationMemory
 from niaga.agent.responder import Voice
 from niaga.agent.tools import ToolContext, known_cities, run_tool
@@ -109,13 +109,26 @@ class HistoryItem:
 def recent_messages(db: Session, conversation: Conversation, limit: int = HISTORY) -> list[HistoryItem]:
     """The latest `limit` messages, oldest first: one select of the columns a turn reads, no ORM objects
     (pending changes are flushed first, as for any ORM select)."""
+    db.flush()  # a Core statement does not autoflush
     rows = db.execute(
-        sa.select(Message.id, Message.direction, Message.sender_type, Message.text, Message.intent)
-        .where(Message.business_id == conversation.business_id, Message.conversation_id == conversation.id)
-        .order_by(Message.id.desc())
-        .limit(limit)
+        _HISTORY, {"business_id": conversation.business_id, "conversation_id": conversation.id, "n": limit}
     ).all()
     return [HistoryItem(*row) for row in reversed(rows)]
+
+
+_MESSAGES: Any = Message.__table__
+# Built once (a Core statement over the table: no ORM compile step or cache-key work per turn).
+_HISTORY = (
+    sa.select(
+        _MESSAGES.c.id, _MESSAGES.c.direction, _MESSAGES.c.sender_type, _MESSAGES.c.text, _MESSAGES.c.intent
+    )
+    .where(
+        _MESSAGES.c.business_id == sa.bindparam("business_id"),
+        _MESSAGES.c.conversation_id == sa.bindparam("conversation_id"),
+    )
+    .order_by(_MESSAGES.c.id.desc())
+    .limit(sa.bindparam("n"))
+)
 
 
 def _ingest_staff_messages(ctx: ToolContext, history: list[HistoryItem], memory: ConversationMemory) -> None:
@@ -241,17 +254,8 @@ def turn(
             error=f"{type(exc).__name__}: {exc}",
             exc_info=exc,
         )
-        en = (conversation.memory or {}).get("lang") == "en"
-        t = Turn(
-            intent="other",
-            entities={},
-            language="en" if en else "id",
-            reply=(
-                "Sorry, something went wrong on our side. Our staff will follow up shortly."
-                if en
-                else "Mohon maaf kak, sedang ada kendala di sistem kami 🙏 Admin kami akan segera membantu."
-            ),
-        )
+        lang = "en" if (conversation.memory or {}).get("lang") == "en" else "id"
+        t = Turn(intent="other", entities={}, language=lang, reply=messages.wordings("turn.failed", lang)[0])
     t.ms = round((time.perf_counter() - started) * 1000, 2)
     return t
 
@@ -405,7 +409,7 @@ def _turn(
     else:
         conversation.memory = memory.to_dict()
     _summarize(conversation, plan, text)
-    db.flush()
+    # No flush here: the memory, summary and intent are written with the reply's flush (or the commit's).
     log.info(
         "agent.turn",
         business_id=business.id,

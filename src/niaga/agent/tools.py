@@ -146,14 +146,18 @@ def _product(ctx: ToolContext, sku: str) -> Product | None:
     return p
 
 
+# Built once: every turn that names products runs it.
+_BY_IDS = sa.select(Product).where(
+    Product.business_id == sa.bindparam("business_id"),
+    Product.id.in_(sa.bindparam("ids", expanding=True)),
+    Product.is_active.is_(True),
+)
+
+
 def products_by_ids(ctx: ToolContext, ids: list[int]) -> list[Product]:
     if not ids:
         return []
-    rows = ctx.db.scalars(
-        sa.select(Product).where(
-            Product.business_id == ctx.business_id, Product.id.in_(ids), Product.is_active.is_(True)
-        )
-    ).all()
+    rows = ctx.db.scalars(_BY_IDS, {"business_id": ctx.business_id, "ids": list(ids)}).all()
     for p in rows:
         ctx.loaded[p.sku] = p
     order = {pid: n for n, pid in enumerate(ids)}

@@ -9,13 +9,44 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from niaga.customers.models import Customer, CustomerIdentity, Transaction
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.ports import Port
 from niaga.kit.tags import clean_tags, json_list_contains
 from niaga.kit.timeutil import tz, utcnow
+
+# The customer behind an identity in one select; `identities` (eager by default) is loaded only if read.
+_BY_IDENTITY = (
+    sa.select(Customer)
+    .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+    .where(
+        CustomerIdentity.business_id == sa.bindparam("business_id"),
+        CustomerIdentity.channel == sa.bindparam("channel"),
+        CustomerIdentity.external_id == sa.bindparam("external_id"),
+    )
+    .options(lazyload(Customer.identities))
+)
+_CUSTOMERS: Any = Customer.__table__
+_SEEN = (
+    _CUSTOMERS.update()
+    .where(_CUSTOMERS.c.id == sa.bindparam("cid"))
+    .values(last_seen_at=sa.bindparam("seen"), updated_at=sa.bindparam("seen"))
+)
+
+
+def _touch_seen(db: Session, customer: Customer) -> None:
+    """`customer.last_seen_at = now` (and `updated_at`, as the ORM's onupdate sets it), written at once.
+    A customer with other pending changes is left to the ORM's flush, which writes them together."""
+    now = utcnow()
+    if customer in db.dirty or customer in db.new:
+        customer.last_seen_at = now
+        return
+    db.execute(_SEEN, {"cid": customer.id, "seen": now})
+    set_committed_value(customer, "last_seen_at", now)
+    set_committed_value(customer, "updated_at", now)
 
 
 def get_or_create_by_identity(
@@ -28,20 +59,18 @@ def get_or_create_by_identity(
     phone: str | None = None,
 ) -> Customer:
     """The customer behind a channel identity (WhatsApp number, Telegram chat id, web visitor id),
-    created on first contact. Safe under concurrent first messages (unique per business+channel+id)."""
-    ident = db.scalars(
-        sa.select(CustomerIdentity).where(
-            CustomerIdentity.business_id == business_id,
-            CustomerIdentity.channel == channel,
-            CustomerIdentity.external_id == external_id,
-        )
+    created on first contact. Safe under concurrent first messages (unique per business+channel+id).
+
+    A known identity (every message after the first: the hot path of an agent turn) costs one select and one
+    statement: `last_seen_at` is written by an UPDATE of its own rather than left for the next flush, which
+    would cost the turn a flush of its own."""
+    customer = db.scalars(
+        _BY_IDENTITY, {"business_id": business_id, "channel": channel, "external_id": external_id}
     ).first()
-    if ident is not None:
-        customer = db.get(Customer, ident.customer_id)
-        assert customer is not None
+    if customer is not None:
         if name and not customer.name:
             customer.name = name
-        customer.last_seen_at = utcnow()
+        _touch_seen(db, customer)
         return customer
     customer = None
     if phone:

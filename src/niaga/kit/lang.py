@@ -644,9 +644,24 @@ def _english_plural(tok: str) -> str | None:
     return next((SLANG[w] for w in singulars if w in SLANG), None)
 
 
+# Texts up to this long are normalised once per process (product names, categories and short messages are
+# normalised many times in a turn); longer ones every time, so the cache stays small.
+_CACHED_LEN = 256
+
+
 def normalize(text: str) -> str:
     """Lower-case, strip emoji and accents, expand slang, join phrases, number words → digits."""
-    s = unicodedata.normalize("NFKC", text or "")
+    text = text or ""
+    return _normalize_cached(text) if len(text) <= _CACHED_LEN else _normalize(text)
+
+
+@lru_cache(maxsize=32768)
+def _normalize_cached(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
     s = strip_emoji(s).lower()
     s = s.replace("’", "'").replace("`", "'")
     s = _TIMES_RE.sub(r"\1 ", s)  # "2x" → "2"
@@ -682,7 +697,13 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(normalize(text))
+    text = text or ""
+    return list(_tokens_cached(text)) if len(text) <= _CACHED_LEN else _TOKEN_RE.findall(_normalize(text))
+
+
+@lru_cache(maxsize=32768)
+def _tokens_cached(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN_RE.findall(_normalize_cached(text)))
 
 
 _PREFIXES = (

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from niaga.customers.models import Customer
 from niaga.db.savepoints import in_savepoint
@@ -122,17 +123,21 @@ def list_conversations(
     return [(c, cu) for c, cu in db.execute(q.offset(offset).limit(limit)).all()], total
 
 
+# Built once: the statement of every turn (no construction or cache-key work per call).
+_BY_CHAT = sa.select(Conversation).where(
+    Conversation.business_id == sa.bindparam("business_id"),
+    Conversation.channel == sa.bindparam("channel"),
+    Conversation.chat_id == sa.bindparam("chat_id"),
+)
+
+
 def get_or_open(
     db: Session, *, business_id: int, customer_id: int, channel: str, chat_id: str
 ) -> Conversation:
     """The conversation for (channel, chat id), created on first contact; a closed one is reopened.
     Safe under concurrent first messages (unique per business, channel, chat id)."""
-    q = sa.select(Conversation).where(
-        Conversation.business_id == business_id,
-        Conversation.channel == channel,
-        Conversation.chat_id == str(chat_id),
-    )
-    conv = db.scalars(q).first()
+    keys = {"business_id": business_id, "channel": channel, "chat_id": str(chat_id)}
+    conv = db.scalars(_BY_CHAT, keys).first()
     if conv is None:
         try:
             with db.begin_nested():
@@ -148,7 +153,7 @@ def get_or_open(
                 db.add(conv)
                 db.flush()
         except IntegrityError:
-            conv = db.scalars(q).one()
+            conv = db.scalars(_BY_CHAT, keys).one()
     if conv.status != "open":
         conv.status = "open"
     return conv
@@ -157,6 +162,73 @@ def get_or_open(
 def _touch(conv: Conversation, text: str) -> None:
     conv.last_message_at = utcnow()
     conv.last_message_preview = (text or "").replace("\n", " ")[:300]
+
+
+_MESSAGE_TABLE: Any = Message.__table__
+_INSERT_MESSAGE = _MESSAGE_TABLE.insert()
+_CONVERSATION_TABLE: Any = Conversation.__table__
+_TOUCH_INBOUND = (
+    _CONVERSATION_TABLE.update()
+    .where(_CONVERSATION_TABLE.c.id == sa.bindparam("cid"))
+    .values(
+        last_message_at=sa.bindparam("at"),
+        last_message_preview=sa.bindparam("preview"),
+        unread_count=sa.bindparam("unread"),
+        updated_at=sa.bindparam("at"),
+    )
+)
+
+
+def _insert_message(db: Session, msg: Message, conversation: Conversation) -> None:
+    """Store a new message with one INSERT and attach it to the session as a persistent, unchanged object:
+    what `db.add(msg); db.flush()` leaves, without a unit-of-work flush (a turn stores two messages; the
+    flushes were the largest part of its cost). Column defaults are filled in here, as a flush would."""
+    if conversation.id is None or conversation in db.new:
+        db.flush()  # the conversation row first (its id is the message's foreign key)
+        msg.conversation_id = conversation.id
+    row: dict[str, Any] = {}
+    for col in _MESSAGE_TABLE.columns:
+        if col.key == "id":
+            continue
+        value = getattr(msg, col.key)
+        if value is None and col.server_default is not None:
+            continue  # the database fills it (loaded when first read)
+        if value is None and col.default is not None:
+            if col.default.is_callable:
+                value = col.default.arg(None)
+            elif col.default.is_scalar:
+                value = col.default.arg
+            else:
+                continue  # a SQL expression: the INSERT computes it (loaded when first read)
+        setattr(msg, col.key, value)  # every column set: none is left to load later
+        row[col.key] = value
+    key = db.connection().execute(_INSERT_MESSAGE, row).inserted_primary_key
+    assert key is not None
+    msg.id = key[0]
+    make_transient_to_detached(msg)  # loaded state = the values just written, nothing pending
+    db.add(msg)
+
+
+def _touch_inbound(db: Session, conversation: Conversation, text: str) -> None:
+    """`_touch` and one more unread message, written at once by one UPDATE (no flush); a conversation with
+    other pending changes gets them through the ORM, written by the next flush together."""
+    unread = (conversation.unread_count or 0) + 1
+    if conversation in db.dirty or conversation in db.new:
+        _touch(conversation, text)
+        conversation.unread_count = unread
+        return
+    at = utcnow()
+    preview = (text or "").replace("\n", " ")[:300]
+    db.connection().execute(
+        _TOUCH_INBOUND, {"cid": conversation.id, "at": at, "preview": preview, "unread": unread}
+    )
+    for key, value in (
+        ("last_message_at", at),
+        ("last_message_preview", preview),
+        ("unread_count", unread),
+        ("updated_at", at),
+    ):
+        set_committed_value(conversation, key, value)
 
 
 def record_inbound(
@@ -193,14 +265,20 @@ def record_inbound(
         delivery_status="received",
         meta=dict(meta or {}),
     )
-    try:
-        with db.begin_nested():
-            db.add(msg)
-            db.flush()
-    except IntegrityError:
-        return None
-    _touch(conversation, text or ("[media]" if media else ""))
-    conversation.unread_count = (conversation.unread_count or 0) + 1
+    if provider_message_id:
+        # Only a provider's message id can collide (a webhook delivered twice, racing itself).
+        try:
+            with db.begin_nested():
+                db.add(msg)
+                db.flush()
+        except IntegrityError:
+            return None
+        _touch(conversation, text or ("[media]" if media else ""))
+        conversation.unread_count = (conversation.unread_count or 0) + 1
+    else:
+        # Nothing can collide: no savepoint, and no flush (see `_insert_message`, `_touch_inbound`).
+        _insert_message(db, msg, conversation)
+        _touch_inbound(db, conversation, text or ("[media]" if media else ""))
     publish_after_commit(
         db,
         conversation.business_id,
@@ -245,9 +323,8 @@ def record_outbound(
     )
     if delivery_status == "sent":
         msg.sent_at = utcnow()
-    db.add(msg)
-    db.flush()
-    _touch(conversation, text)
+    _insert_message(db, msg, conversation)
+    _touch(conversation, text)  # written by the next flush, with the turn's other changes
     if sender_type == "staff":
         conversation.unread_count = 0
     publish_after_commit(
