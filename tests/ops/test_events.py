@@ -204,3 +204,22 @@ def test_bad_subscription_input_is_refused_in_indonesian(client, world) -> None:
         json={"url": "https://x.example/h", "events": ["ping"]},
     )
     assert r.status_code == 403
+
+
+def test_message_received_event_without_a_provider_id(world, db) -> None:  # type: ignore[no-untyped-def]
+    # Web widget and API messages carry no provider id and are stored by the fast path (one INSERT, no
+    # flush): subscribers still get them.
+    from niaga.messaging import service as messaging
+
+    with Receiver() as rx:
+        events.create_subscription(db, business_id=world.a.id, url=rx.url, events=["message.received"])
+        c = f.make_customer(db, business=world.a, phone="6281200000002")
+        conv = messaging.get_or_open(
+            db, business_id=world.a.id, customer_id=c.id, channel="web", chat_id="v-1"
+        )
+        db.commit()
+        messaging.record_inbound(db, conversation=conv, text="halo kak, masih buka?")
+        db.commit()
+        drain()
+        assert [json.loads(r["body"])["data"]["text"] for r in rx.requests] == ["halo kak, masih buka?"]
+        assert json.loads(rx.requests[0]["body"])["data"]["channel"] == "web"

@@ -18,6 +18,16 @@ from sqlalchemy.orm import Session, SessionTransaction
 _SAVED = "niaga.savepoint_info"
 
 
+# Objects a fast path wrote with its own INSERT (no unit-of-work flush, so `after_flush` listeners never saw
+# them, e.g. `messaging.service._insert_message`): listeners that turn new rows into events read them here.
+INSERTED_OUTSIDE_FLUSH = "niaga.inserted_outside_flush"
+
+
+def note_inserted(session: Session, obj: object) -> None:
+    """Tell the commit listeners about a row inserted without a flush (dropped if its savepoint rolls back)."""
+    session.info.setdefault(INSERTED_OUTSIDE_FLUSH, []).append(obj)
+
+
 def in_savepoint(session: Session) -> bool:
     """Inside a commit/rollback listener: True when it is a SAVEPOINT's, not the real transaction's."""
     return session.in_nested_transaction()

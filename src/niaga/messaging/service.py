@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from niaga.customers.models import Customer
-from niaga.db.savepoints import in_savepoint
+from niaga.db.savepoints import in_savepoint, note_inserted
 from niaga.kit.errors import NotFound, ValidationFailed
 from niaga.kit.text import strip_nul
 from niaga.kit.timeutil import utcnow
@@ -207,6 +207,7 @@ def _insert_message(db: Session, msg: Message, conversation: Conversation) -> No
     msg.id = key[0]
     make_transient_to_detached(msg)  # loaded state = the values just written, nothing pending
     db.add(msg)
+    note_inserted(db, msg)  # for the commit's event listeners (operations.events: message.received)
 
 
 def _touch_inbound(db: Session, conversation: Conversation, text: str) -> None:

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from niaga.db.savepoints import in_savepoint
+from niaga.db.savepoints import INSERTED_OUTSIDE_FLUSH, in_savepoint
 from niaga.jobs.registry import PermanentError, RetryLater, task
 from niaga.jobs.runner import enqueue
 from niaga.kit.crypto import decrypt_json, encrypt_json
@@ -287,7 +287,9 @@ def _after_flush(session: Session, _ctx: object) -> None:
 def _before_commit(session: Session) -> None:
     if in_savepoint(session):
         return  # emitted once, at the real commit (what a rolled-back savepoint collected is dropped)
-    pending = session.info.pop(_PENDING, None)
+    pending = session.info.pop(_PENDING, None) or []
+    for obj in session.info.pop(INSERTED_OUTSIDE_FLUSH, None) or ():
+        pending.extend(_events_for(session, obj))
     if pending:
         session.flush()  # rows flushed by this last flush add their events too
         pending += session.info.pop(_PENDING, [])
@@ -302,6 +304,7 @@ def _before_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(INSERTED_OUTSIDE_FLUSH, None)
 
 
 _installed = False
