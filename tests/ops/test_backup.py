@@ -171,6 +171,14 @@ def test_tampered_truncated_and_wrong_passphrase_refuse_before_touching_target(t
     # it (which one depends on where the byte lands: a damaged tar header hides the members after it).
     (tampered.parent / (plain.name + ".sha256")).unlink()
     refused(tampered, "rusak|checksum|manifest")
+    # Wherever the flipped byte lands (gzip header, a deflate block, the tar headers, a member, the
+    # trailer): a clear refusal, never a crash (a damaged deflate block once raised a bare zlib.error).
+    original = plain.read_bytes()
+    for k in range(1, 32):
+        data = bytearray(original)
+        data[k * len(data) // 32] ^= 0x5A
+        tampered.write_bytes(bytes(data))
+        refused(tampered, "rusak|checksum|manifest|tidak")
     # Truncated.
     cut = tmp_path / "cut" / plain.name
     cut.parent.mkdir()

@@ -24,6 +24,7 @@ import struct
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -354,10 +355,19 @@ def unpack(archive: Path, into: Path, *, passphrase: str | None = None) -> dict[
                 if not _safe_member(m.name) or not (m.isfile() or m.isdir()):
                     raise BackupError(f"anggota arsip tidak diizinkan: {m.name}")
                 tar.extract(m, extracted, filter="data")
-    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+    except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
+        # zlib.error (a damaged deflate block) is not an OSError: without it a flipped byte was a crash.
         raise BackupError(f"arsip rusak atau terpotong: {exc}") from None
     if plain is not archive:
         plain.unlink()
+    try:
+        return _check_members(extracted)
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        # The gzip trailer's CRC is never read by tar extraction: damage inside the manifest shows here.
+        raise BackupError(f"manifest.json rusak: {type(exc).__name__}") from None
+
+
+def _check_members(extracted: Path) -> dict[str, Any]:
     mpath = extracted / "manifest.json"
     if not mpath.exists():
         raise BackupError("arsip tanpa manifest.json")
