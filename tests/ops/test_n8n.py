@@ -50,6 +50,9 @@ def _n8n_env(bin_dir: str, folder: Path, port: int, **extra: str) -> dict[str, s
         PATH=f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}",
         N8N_USER_FOLDER=str(folder),
         N8N_PORT=str(port),
+        # The Code nodes' task-runner broker listens on a fixed port (5679) by default: two n8n at once (the
+        # SQLite and PostgreSQL suites side by side) made the second exit with "address in use".
+        N8N_RUNNERS_BROKER_PORT=str(free_port()),
         N8N_LISTEN_ADDRESS="127.0.0.1",
         N8N_HOST="127.0.0.1",
         WEBHOOK_URL=f"http://127.0.0.1:{port}/",
