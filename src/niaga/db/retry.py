@@ -47,18 +47,19 @@ def retry_on_lock(fn: Callable[[], T], *, attempts: int = 10) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def write_unit(fn: Callable[[Session], T], *, attempts: int = 8) -> T:
+def write_unit(fn: Callable[[Session], T], *, attempts: int = 8, immediate: bool = False) -> T:
     """Run `fn(db)` as one unit of work in its own transaction and commit it. The first try is a deferred
     transaction (its reads do not hold SQLite's writer, e.g. while it downloads a file); when SQLite answers
     "database is locked" (another writer committed after this one's reads began, which SQLite reports at
     once, without waiting) the unit runs again holding the writer from its first statement, so the retry
     waits its turn (busy_timeout) instead of failing the same way. On PostgreSQL the first try is the only one.
-    """
+    `immediate=True` holds the writer from the first try (a read-modify-write of books that must not be
+    read stale)."""
     from niaga.db.engine import session_scope
 
     for attempt in range(1, attempts + 1):
         try:
-            with session_scope(immediate=attempt > 1) as db:
+            with session_scope(immediate=immediate or attempt > 1) as db:
                 return fn(db)
         except Exception as exc:
             if attempt >= attempts or not is_lock_error(exc):

@@ -14,7 +14,6 @@ import asyncio
 import json
 import queue
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from niaga.db.engine import get_engine, session_scope
-from niaga.db.retry import is_lock_error, lock_backoff, write_unit
+from niaga.db.retry import is_lock_error, write_unit
 from niaga.integrations.models import InboundEvent
 from niaga.jobs.registry import PermanentError
 from niaga.jobs.runner import dispatch, enqueue, insert_jobs
@@ -424,8 +423,6 @@ def _record_error(event_id: int, exc: BaseException) -> None:
         _mark(db, event_id, error=f"{type(exc).__name__}: {exc}"[:4000])
 
 
-LOCK_ATTEMPTS = 8
-
 # Provider calls of a batch's `prepare` steps run side by side (with a real provider they are network waits).
 PREPARE_THREADS = 8
 _prepare_pool: ThreadPoolExecutor | None = None
@@ -508,16 +505,8 @@ def _apply_group(
                 )
 
     try:
-        for attempt in range(1, LOCK_ATTEMPTS + 1):
-            try:
-                # Read-modify-write of the provider's books: the writer is taken at BEGIN (as `_handle`).
-                with session_scope(immediate=True) as db:
-                    apply_all(db)
-                break
-            except Exception as exc:
-                if attempt >= LOCK_ATTEMPTS or not is_lock_error(exc):
-                    raise
-                time.sleep(lock_backoff(attempt))
+        # Read-modify-write of the provider's books: the writer is taken at BEGIN (as `_handle`).
+        write_unit(apply_all, immediate=True)
     except Exception as exc:
         for (k, event_id, _, _, _), _ in ready:
             out[k] = exc

@@ -339,6 +339,30 @@ def _backoff(attempt: int, base: float, cap: float) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
+def _claimable(now: datetime) -> Any:
+    """Due pending jobs, and running ones whose lease expired (their worker died)."""
+    return sa.or_(
+        sa.and_(Job.status == "pending", Job.run_at <= now),
+        sa.and_(Job.status == "running", Job.locked_until < now),
+    )
+
+
+def _claim(which: Any, *, now: datetime, lease: timedelta, worker: str) -> Any:
+    """The UPDATE that takes the claimable jobs among `which` for `worker` (one attempt more each)."""
+    return (
+        sa.update(Job)
+        .where(which, _claimable(now))
+        .values(
+            status="running",
+            attempts=Job.attempts + 1,
+            locked_until=now + lease,
+            locked_by=worker,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = None) -> str:
     """Claim and run one job. Returns done|retry|dead|skipped."""
     worker = worker or f"{WORKER_ID}:{threading.get_ident()}"
@@ -346,26 +370,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     now = now or utcnow()
     lease = timedelta(seconds=get_settings().job_lease_seconds)
     with session_scope() as db:
-        claimed = affected(
-            db.execute(
-                sa.update(Job)
-                .where(
-                    Job.id == job_id,
-                    sa.or_(
-                        sa.and_(Job.status == "pending", Job.run_at <= now),
-                        sa.and_(Job.status == "running", Job.locked_until < now),
-                    ),
-                )
-                .values(
-                    status="running",
-                    attempts=Job.attempts + 1,
-                    locked_until=now + lease,
-                    locked_by=worker,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        )
+        claimed = affected(db.execute(_claim(Job.id == job_id, now=now, lease=lease, worker=worker)))
         if not claimed:
             early = db.scalar(
                 sa.select(Job.run_at).where(Job.id == job_id, Job.status == "pending", Job.run_at > now)
@@ -413,13 +418,6 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     return "done"
 
 
-def _claimable(now: datetime) -> Any:
-    return sa.or_(
-        sa.and_(Job.status == "pending", Job.run_at <= now),
-        sa.and_(Job.status == "running", Job.locked_until < now),
-    )
-
-
 def run_jobs(job_ids: list[int], *, now: datetime | None = None, worker: str | None = None) -> list[str]:
     """Run jobs handed over together (one queue message of a webhook burst, `drain`), one outcome per id in
     order. Consecutive jobs of a task with a batch handler (`registry.task(batch=...)`) are claimed, run and
@@ -458,17 +456,9 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
     lease = timedelta(seconds=get_settings().job_lease_seconds)
     with session_scope() as db:
         rows = db.execute(
-            sa.update(Job)
-            .where(Job.id.in_(job_ids), _claimable(at))
-            .values(
-                status="running",
-                attempts=Job.attempts + 1,
-                locked_until=at + lease,
-                locked_by=worker,
-                updated_at=at,
+            _claim(Job.id.in_(job_ids), now=at, lease=lease, worker=worker).returning(
+                Job.id, Job.args, Job.attempts, Job.max_attempts
             )
-            .returning(Job.id, Job.args, Job.attempts, Job.max_attempts)
-            .execution_options(synchronize_session=False)
         ).all()
     claimed = {int(r[0]): (dict(r[1] or {}), int(r[2]), int(r[3])) for r in rows}
     outcome: dict[int, str] = {}
@@ -711,12 +701,7 @@ def drain(*, now: datetime | None = None, max_jobs: int = 10_000, names: set[str
     for _ in range(max_jobs):
         at = now or utcnow()
         with session_scope() as db:
-            q = sa.select(Job.id).where(
-                sa.or_(
-                    sa.and_(Job.status == "pending", Job.run_at <= at),
-                    sa.and_(Job.status == "running", Job.locked_until < at),
-                )
-            )
+            q = sa.select(Job.id).where(_claimable(at))
             if names:
                 q = q.where(Job.name.in_(names))
             first = db.execute(q.add_columns(Job.name).order_by(Job.run_at, Job.id).limit(1)).first()
