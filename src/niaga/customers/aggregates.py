@@ -31,12 +31,29 @@ from niaga.tenancy.models import Business
 Stats = CustomerPurchaseStats
 
 
-def _insert(db: Session) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
+_MERGE: dict[str, Any] = {}
 
-    if db.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(Stats)
-    return sqlite.insert(Stats)
+
+def _merge_statement(db: Session) -> Any:
+    """The upsert that adds transactions to aggregates (built once per dialect)."""
+    name = db.get_bind().dialect.name
+    stmt = _MERGE.get(name)
+    if stmt is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        t: Any = Stats.__table__  # a Core statement: no ORM bulk-insert machinery per call
+        ins = (postgresql.insert if name == "postgresql" else sqlite.insert)(t)
+        stmt = _MERGE[name] = ins.on_conflict_do_update(
+            index_elements=[t.c.customer_id],
+            set_={
+                "frequency": t.c.frequency + ins.excluded.frequency,
+                "monetary": t.c.monetary + ins.excluded.monetary,
+                "last_on": sa.case(
+                    (ins.excluded.last_on > t.c.last_on, ins.excluded.last_on), else_=t.c.last_on
+                ),
+            },
+        )
+    return stmt
 
 
 def record_completed(db: Session, *, business_id: int, items: Iterable[tuple[int, date, int]]) -> int:
@@ -54,17 +71,7 @@ def record_completed(db: Session, *, business_id: int, items: Iterable[tuple[int
             a[2] += int(amount)
     if not merged:
         return 0
-    ins = _insert(db)
-    stmt = ins.on_conflict_do_update(
-        index_elements=[Stats.customer_id],
-        set_={
-            "frequency": Stats.frequency + ins.excluded.frequency,
-            "monetary": Stats.monetary + ins.excluded.monetary,
-            "last_on": sa.case(
-                (ins.excluded.last_on > Stats.last_on, ins.excluded.last_on), else_=Stats.last_on
-            ),
-        },
-    )
+    stmt = _merge_statement(db)
     rows = [
         {"business_id": business_id, "customer_id": cid, "last_on": a[0], "frequency": a[1], "monetary": a[2]}
         for cid, a in sorted(merged.items())

@@ -41,13 +41,16 @@ class StateMachine:
         """Write `values` (the new status among them) to `row` only if its status is still the one loaded.
         When another process moved it first the row is reloaded and Conflict is raised. The loaded row takes
         the values as its committed state (no second UPDATE of the same row at flush)."""
-        model = type(row)
+        db.flush()  # as an ORM statement would (autoflush): pending writes go first
         moved = affected(
             db.execute(
-                sa.update(model)
-                .where(model.id == row.id, model.business_id == row.business_id, model.status == row.status)
-                .values(**values)
-                .execution_options(synchronize_session=False)
+                _move_statement(type(row), tuple(values)),
+                {
+                    "_id": row.id,
+                    "_business_id": row.business_id,
+                    "_status": row.status,
+                    **{"v_" + k: v for k, v in values.items()},
+                },
             )
         )
         if not moved:
@@ -58,3 +61,25 @@ class StateMachine:
             )
         for key, value in values.items():
             set_committed_value(row, key, value)
+
+
+# One guarded UPDATE per (table, columns written), built once: building and cache-keying the statement on
+# every move cost more than running it.
+_MOVES: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def _move_statement(model: Any, keys: tuple[str, ...]) -> Any:
+    stmt = _MOVES.get((model, keys))
+    if stmt is None:
+        t = model.__table__
+        stmt = (
+            sa.update(t)
+            .where(
+                t.c.id == sa.bindparam("_id"),
+                t.c.business_id == sa.bindparam("_business_id"),
+                t.c.status == sa.bindparam("_status"),
+            )
+            .values({k: sa.bindparam("v_" + k) for k in keys})
+        )
+        _MOVES[(model, keys)] = stmt
+    return stmt

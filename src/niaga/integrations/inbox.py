@@ -519,11 +519,23 @@ def _apply_group(
 
 
 def _mark(db: Session, event_id: int, *, unhandled_only: bool = False, **values: Any) -> bool:
-    table: Any = InboundEvent.__table__
-    stmt = sa.update(table).where(table.c.id == event_id).values(**values)
-    if unhandled_only:
-        stmt = stmt.where(table.c.handled_at.is_(None))
-    return bool(getattr(db.execute(stmt), "rowcount", 0))
+    key = (unhandled_only, tuple(values))
+    stmt = _MARKS.get(key)
+    if stmt is None:  # built once per shape (building it per event cost more than running it)
+        table: Any = InboundEvent.__table__
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam("v_" + k, type_=table.c[k].type) for k in values})
+        )
+        if unhandled_only:
+            stmt = stmt.where(table.c.handled_at.is_(None))
+        _MARKS[key] = stmt
+    params = {"b_id": event_id, **{"v_" + k: v for k, v in values.items()}}
+    return bool(getattr(db.execute(stmt, params), "rowcount", 0))
+
+
+_MARKS: dict[tuple[bool, tuple[str, ...]], Any] = {}
 
 
 def replay_failed(db: Session, *, provider: str | None = None, limit: int = 1000) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from niaga.db.engine import affected, session_scope, upsert_insert
 from niaga.db.retry import is_lock_error, lock_backoff, retry_on_lock
@@ -66,40 +66,66 @@ def enqueue(
     With `idempotency_key`, enqueuing the same key twice returns the first job.
     """
     spec = resolve(name)
-    if idempotency_key:
-        # One statement: the job, or nothing when that key is taken (then the first job is returned).
-        values = {
-            "name": name,
-            "args": args,
-            "business_id": business_id,
-            "max_attempts": max_attempts or spec.max_attempts or get_settings().job_max_attempts,
-            "run_at": run_at or (utcnow() + timedelta(seconds=delay)),
-            "idempotency_key": idempotency_key,
-        }
-        inserted = db.scalars(
-            upsert_insert(db, Job)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[Job.idempotency_key])
-            .returning(Job)
-        ).first()
-        if inserted is None:
-            existing = db.scalars(sa.select(Job).where(Job.idempotency_key == idempotency_key)).first()
-            assert existing is not None
-            return existing
-        db.info.setdefault(_PENDING_KEY, []).append((inserted.id, inserted.run_at))
-        return inserted
-    job = Job(
-        name=name,
-        args=args,
-        business_id=business_id,
-        max_attempts=max_attempts or spec.max_attempts or get_settings().job_max_attempts,
-        run_at=run_at or (utcnow() + timedelta(seconds=delay)),
-        idempotency_key=idempotency_key,
-    )
+    key = idempotency_key or None
+    now = utcnow()
+    values = {
+        "name": name,
+        "args": args,
+        "business_id": business_id,
+        "status": "pending",
+        "attempts": 0,
+        "max_attempts": max_attempts or spec.max_attempts or get_settings().job_max_attempts,
+        "run_at": run_at or (now + timedelta(seconds=delay)),
+        "idempotency_key": key,
+        "created_at": now,
+        "updated_at": now,
+    }
+    # One statement: the job, or (only with a key: NULL keys never conflict) nothing when that key is taken,
+    # and then the first job is returned.
+    inserted_id = db.execute(_insert_job(db), values).scalar()
+    if inserted_id is None:
+        existing = db.scalars(sa.select(Job).where(Job.idempotency_key == key)).first()
+        assert existing is not None
+        return existing
+    # The row written is exactly `values`: the session takes it as a loaded object without reading it back
+    # (an ORM insert, flushed or returning the entity, cost more than the rest of the enqueue).
+    job = Job(id=inserted_id, **values)
+    make_transient_to_detached(job)
     db.add(job)
-    db.flush()
     db.info.setdefault(_PENDING_KEY, []).append((job.id, job.run_at))
     return job
+
+
+_INSERT_JOB: dict[str, Any] = {}
+
+
+def _insert_job(db: Session) -> Any:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once per dialect (Core)."""
+    dialect = db.get_bind().dialect.name
+    stmt = _INSERT_JOB.get(dialect)
+    if stmt is None:
+        t: Any = Job.__table__
+        stmt = _INSERT_JOB[dialect] = (
+            upsert_insert(db, t)
+            .values({k: sa.bindparam(k, type_=t.c[k].type) for k in _JOB_COLUMNS})
+            .on_conflict_do_nothing(index_elements=[t.c.idempotency_key])
+            .returning(t.c.id)
+        )
+    return stmt
+
+
+_JOB_COLUMNS = (
+    "name",
+    "args",
+    "business_id",
+    "status",
+    "attempts",
+    "max_attempts",
+    "run_at",
+    "idempotency_key",
+    "created_at",
+    "updated_at",
+)
 
 
 def enqueue_many(db: Session, name: str, items: list[tuple[int | None, dict[str, Any]]]) -> list[int]:

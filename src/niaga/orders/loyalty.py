@@ -28,7 +28,7 @@ from niaga.kit.money import format_rupiah
 from niaga.kit.timeutil import utcnow
 from niaga.ops.logging import get_logger
 from niaga.orders.models import LoyaltyEntry, Order
-from niaga.tenancy.defaults import business_settings
+from niaga.tenancy.defaults import merged_section
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.orders.loyalty")
@@ -44,7 +44,8 @@ class Rules:
 
     @classmethod
     def of(cls, business: Business) -> Rules:
-        cfg = business_settings(business)["loyalty"]
+        # Only the loyalty section is merged with its defaults (the whole settings tree is not needed).
+        cfg = merged_section(business, "loyalty")
         return cls(
             enabled=bool(cfg.get("enabled", True)),
             rupiah_per_point=max(int(cfg["rupiah_per_point"]), 1),
@@ -119,23 +120,38 @@ def describe(db: Session, *, business: Business, customer_id: int) -> str:
 def _refresh_cache(db: Session, *, business_id: int, customer_id: int) -> None:
     """Customer.points_balance := balance(), computed in the UPDATE itself (one statement)."""
     db.flush()
-    now = utcnow()
-    live = sa.select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.remaining), 0)).where(
-        LoyaltyEntry.business_id == business_id,
-        LoyaltyEntry.customer_id == customer_id,
-        LoyaltyEntry.remaining > 0,
-        sa.or_(LoyaltyEntry.expires_at.is_(None), LoyaltyEntry.expires_at > now),
-    )
-    db.execute(
-        sa.update(Customer)
-        .where(Customer.id == customer_id, Customer.business_id == business_id)
-        .values(points_balance=live.scalar_subquery())
-        .execution_options(synchronize_session=False)
-    )
+    db.execute(_REFRESH, {"b_business_id": business_id, "b_customer_id": customer_id, "b_now": utcnow()})
     # A loaded customer reads the new balance on next access (no "fetch" round trip for the common case).
     loaded = db.identity_map.get(identity_key(Customer, customer_id))
     if loaded is not None:
         db.expire(loaded, ["points_balance"])
+
+
+# Built once (a Core statement: no per-call construction or cache-key work).
+_ENTRIES: Any = LoyaltyEntry.__table__
+_CUSTOMERS: Any = Customer.__table__
+_REFRESH = (
+    sa.update(_CUSTOMERS)
+    .where(
+        _CUSTOMERS.c.id == sa.bindparam("b_customer_id"),
+        _CUSTOMERS.c.business_id == sa.bindparam("b_business_id"),
+    )
+    .values(
+        points_balance=sa.select(sa.func.coalesce(sa.func.sum(_ENTRIES.c.remaining), 0))
+        .where(
+            _ENTRIES.c.business_id == sa.bindparam("b_business_id"),
+            _ENTRIES.c.customer_id == sa.bindparam("b_customer_id"),
+            _ENTRIES.c.remaining > 0,
+            sa.or_(_ENTRIES.c.expires_at.is_(None), _ENTRIES.c.expires_at > sa.bindparam("b_now")),
+        )
+        .scalar_subquery()
+    )
+)
+_EARNED = sa.select(sa.func.count()).where(
+    _ENTRIES.c.business_id == sa.bindparam("business_id"),
+    _ENTRIES.c.order_id == sa.bindparam("order_id"),
+    _ENTRIES.c.kind == "earn",
+)
 
 
 def _credit(
@@ -294,16 +310,8 @@ def do_earn(db: Session, *, business: Business, order: Order) -> int:
     points = points_for(business, order.total - (order.shipping_cost or 0))
     if points <= 0:
         return 0
-    done = db.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoyaltyEntry)
-        .where(
-            LoyaltyEntry.business_id == business.id,
-            LoyaltyEntry.order_id == order.id,
-            LoyaltyEntry.kind == "earn",
-        )
-    )
-    if done:
+    db.flush()  # as the ORM select did (autoflush): an entry added in this session counts
+    if db.scalar(_EARNED, {"business_id": business.id, "order_id": order.id}):
         return 0
     _credit(
         db,

@@ -612,15 +612,26 @@ def do_set_shipping(
 # --- stock --------------------------------------------------------------------------------------------
 
 
-def _tracked(db: Session, order: Order) -> list[tuple[OrderItem, Product]]:
-    out = []
-    for item in order.items:
-        if item.product_id is None:
-            continue
-        product = db.get(Product, item.product_id)
-        if product is not None and product.business_id == order.business_id and product.stock is not None:
-            out.append((item, product))
-    return out
+def _tracked(db: Session, order: Order) -> list[tuple[OrderItem, Any]]:
+    """The order's lines whose product tracks stock, each with its product's id, name and sku (one query of
+    those columns: the products are not loaded)."""
+    ids = {item.product_id for item in order.items if item.product_id is not None}
+    if not ids:
+        return []
+    db.flush()  # as loading the products would (autoflush): a stock change pending in this session counts
+    rows = {
+        row.id: row
+        for row in db.execute(_TRACKED_PRODUCTS, {"ids": list(ids), "business_id": order.business_id})
+    }
+    return [(item, rows[item.product_id]) for item in order.items if item.product_id in rows]
+
+
+_PRODUCTS: Any = Product.__table__
+_TRACKED_PRODUCTS = sa.select(_PRODUCTS.c.id, _PRODUCTS.c.name, _PRODUCTS.c.sku).where(
+    _PRODUCTS.c.id.in_(sa.bindparam("ids", expanding=True)),
+    _PRODUCTS.c.business_id == sa.bindparam("business_id"),
+    _PRODUCTS.c.stock.is_not(None),
+)
 
 
 def _reserve_stock(db: Session, order: Order) -> None:
@@ -641,8 +652,10 @@ def _reserve_stock(db: Session, order: Order) -> None:
             )
         )
         if not done:
-            db.refresh(product)
-            left = product.available or 0
+            loaded = db.get(Product, product.id)
+            assert loaded is not None
+            db.refresh(loaded)
+            left = loaded.available or 0
             msg = (
                 f"Maaf, stok {product.name} tidak cukup: tersisa {left}, diminta {item.quantity}."
                 if left
@@ -698,11 +711,12 @@ def _take_stock(db: Session, order: Order, *, held: bool) -> None:
     _expire_products(db, tracked)
 
 
-def _expire_products(db: Session, tracked: list[tuple[OrderItem, Product]]) -> None:
-    """The stock columns of the products just updated in SQL are stale in the session (untracked products
-    were not updated and are left loaded)."""
+def _expire_products(db: Session, tracked: list[tuple[OrderItem, Any]]) -> None:
+    """The stock columns of the products just updated in SQL are stale where the session holds them."""
     for _item, product in tracked:
-        db.expire(product, ["stock", "reserved"])
+        loaded = db.identity_map.get(identity_key(Product, product.id))
+        if loaded is not None:
+            db.expire(loaded, ["stock", "reserved"])
 
 
 # --- transitions --------------------------------------------------------------------------------------
@@ -910,21 +924,13 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
         # (or none) matches nothing.
         counted = affected(
             db.execute(
-                sa.update(Customer)
-                .where(Customer.id == order.customer_id, Customer.business_id == order.business_id)
-                .values(
-                    total_orders=Customer.total_orders + 1,
-                    total_spent=Customer.total_spent + order.total,
-                    first_order_at=sa.case(
-                        (sa.or_(Customer.first_order_at.is_(None), Customer.first_order_at > now), now),
-                        else_=Customer.first_order_at,
-                    ),
-                    last_order_at=sa.case(
-                        (sa.or_(Customer.last_order_at.is_(None), Customer.last_order_at < now), now),
-                        else_=Customer.last_order_at,
-                    ),
-                )
-                .execution_options(synchronize_session=False)
+                _PAID_STATS,
+                {
+                    "b_id": order.customer_id,
+                    "b_business_id": order.business_id,
+                    "b_total": order.total,
+                    "b_now": now,
+                },
             )
         )
         if counted:
@@ -935,30 +941,26 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
                     loaded, ["total_orders", "total_spent", "first_order_at", "last_order_at", "updated_at"]
                 )
             # The RFM transaction, once per order number (an import may have brought it already).
-            inserted = db.scalar(
-                upsert_insert(db, Transaction)
-                .values(
-                    business_id=order.business_id,
-                    ref=order.number,
-                    customer_id=customer_id,
-                    occurred_on=now.astimezone(tz(business.timezone)).date(),
-                    amount=order.total,
-                    status="completed",
-                    source="order",
-                    order_id=order.id,
-                    products=[
+            day = now.astimezone(tz(business.timezone)).date()
+            inserted = db.execute(
+                _order_transaction_insert(db),
+                {
+                    "business_id": order.business_id,
+                    "ref": order.number,
+                    "customer_id": customer_id,
+                    "occurred_on": day,
+                    "amount": order.total,
+                    "order_id": order.id,
+                    "products": [
                         {"sku": i.sku, "name": i.name, "quantity": i.quantity, "total": i.total}
                         for i in order.items
                     ],
-                )
-                .on_conflict_do_nothing(index_elements=[Transaction.business_id, Transaction.ref])
-                .returning(Transaction.id)
-            )
+                    "created_at": now,
+                },
+            ).scalar()
             if inserted is not None:
                 aggregates.record_completed(
-                    db,
-                    business_id=order.business_id,
-                    items=[(customer_id, now.astimezone(tz(business.timezone)).date(), order.total)],
+                    db, business_id=order.business_id, items=[(customer_id, day, order.total)]
                 )
         points = loyalty.do_earn(db, business=business, order=order)
         if points:
@@ -974,23 +976,79 @@ def _on_paid(db: Session, *, business: Business, order: Order, actor: Actor, now
         listener(db, order, actor)
 
 
+# The paid bookkeeping's statements, built once (building and cache-keying them per order cost more than
+# running them): the customer's stats in one UPDATE (the row need not be loaded; a customer of another
+# business, or none, matches nothing) and the order's RFM transaction, once per order number.
+_CUSTOMERS: Any = Customer.__table__
+_NOW = sa.bindparam("b_now", type_=_CUSTOMERS.c.last_order_at.type)
+_PAID_STATS = (
+    sa.update(_CUSTOMERS)
+    .where(_CUSTOMERS.c.id == sa.bindparam("b_id"), _CUSTOMERS.c.business_id == sa.bindparam("b_business_id"))
+    .values(
+        total_orders=_CUSTOMERS.c.total_orders + 1,
+        total_spent=_CUSTOMERS.c.total_spent + sa.bindparam("b_total"),
+        first_order_at=sa.case(
+            (
+                sa.or_(_CUSTOMERS.c.first_order_at.is_(None), _CUSTOMERS.c.first_order_at > _NOW),
+                _NOW,
+            ),
+            else_=_CUSTOMERS.c.first_order_at,
+        ),
+        last_order_at=sa.case(
+            (
+                sa.or_(_CUSTOMERS.c.last_order_at.is_(None), _CUSTOMERS.c.last_order_at < _NOW),
+                _NOW,
+            ),
+            else_=_CUSTOMERS.c.last_order_at,
+        ),
+        updated_at=_NOW,
+    )
+)
+_ORDER_TRANSACTION: dict[str, Any] = {}
+
+
+def _order_transaction_insert(db: Session) -> Any:
+    name = db.get_bind().dialect.name
+    stmt = _ORDER_TRANSACTION.get(name)
+    if stmt is None:
+        t: Any = Transaction.__table__
+        stmt = (
+            upsert_insert(db, t)
+            .values(
+                business_id=sa.bindparam("business_id"),
+                ref=sa.bindparam("ref"),
+                customer_id=sa.bindparam("customer_id"),
+                occurred_on=sa.bindparam("occurred_on", type_=t.c.occurred_on.type),
+                amount=sa.bindparam("amount"),
+                status="completed",
+                source="order",
+                order_id=sa.bindparam("order_id"),
+                products=sa.bindparam("products", type_=t.c.products.type),
+                created_at=sa.bindparam("created_at", type_=t.c.created_at.type),
+            )
+            .on_conflict_do_nothing(index_elements=[t.c.business_id, t.c.ref])
+            .returning(t.c.id)
+        )
+        _ORDER_TRANSACTION[name] = stmt
+    return stmt
+
+
 # --- manual payments and refunds ----------------------------------------------------------------------
 
 
 def recompute_paid(db: Session, order: Order) -> int:
     db.flush()
-    paid = (
-        db.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
-                Payment.business_id == order.business_id,
-                Payment.order_id == order.id,
-                Payment.status.in_(COUNTED_PAYMENT_STATES),
-            )
-        )
-        or 0
-    )
+    paid = db.scalar(_PAID_SUM, {"business_id": order.business_id, "order_id": order.id}) or 0
     order.paid_amount = int(paid)
     return order.paid_amount
+
+
+_PAYMENTS: Any = Payment.__table__
+_PAID_SUM = sa.select(sa.func.coalesce(sa.func.sum(_PAYMENTS.c.amount), 0)).where(
+    _PAYMENTS.c.business_id == sa.bindparam("business_id"),
+    _PAYMENTS.c.order_id == sa.bindparam("order_id"),
+    _PAYMENTS.c.status.in_(COUNTED_PAYMENT_STATES),
+)
 
 
 def do_record_payment(

@@ -96,5 +96,13 @@ def business_settings(business: Any) -> dict[str, Any]:
     return _merge(DEFAULT_SETTINGS, business.settings or {})
 
 
+def merged_section(business: Any, key: str) -> dict[str, Any]:
+    """`business_settings(business)[key]` for one section (a dict in DEFAULT_SETTINGS), without copying the
+    rest of the tree."""
+    over = (business.settings or {}).get(key)
+    base = DEFAULT_SETTINGS[key]
+    return _merge(base, over) if isinstance(over, dict) else (_copy(base) if over is None else over)
+
+
 def business_profile(business: Any) -> dict[str, Any]:
     return _merge(DEFAULT_PROFILE, business.profile or {})

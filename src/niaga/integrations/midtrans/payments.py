@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from niaga.customers.models import Customer
-from niaga.db.engine import new_session, session_scope
+from niaga.db.engine import get_engine, new_session, session_scope
 from niaga.integrations.inbox import TwoPhase
 from niaga.integrations.midtrans.client import MODES, MidtransClient, parse_amount
 from niaga.integrations.models import InboundEvent, ProviderConfig
@@ -429,14 +429,23 @@ def external_id(business_id: int, payload: dict[str, Any]) -> str:
     return ":".join(parts)
 
 
+# Built once: the usual lookup of a notification (building and cache-keying it per call cost more than
+# running it).
+_PAYMENT_WITH_ORDER = (
+    sa.select(Payment, Order)
+    .join(Order, sa.and_(Order.id == Payment.order_id, Order.business_id == Payment.business_id))
+    .where(
+        Payment.business_id == sa.bindparam("business_id"),
+        Payment.provider == KIND,
+        Payment.provider_ref == sa.bindparam("ref"),
+    )
+    .limit(1)
+)
+
+
 def _find_payment(db: Session, business_id: int, mid_id: str) -> tuple[Order | None, Payment | None]:
     # The usual case in one query: the link's payment row with its order (items load with the order).
-    row = db.execute(
-        sa.select(Payment, Order)
-        .join(Order, sa.and_(Order.id == Payment.order_id, Order.business_id == Payment.business_id))
-        .where(Payment.business_id == business_id, Payment.provider == KIND, Payment.provider_ref == mid_id)
-        .limit(1)
-    ).first()
+    row = db.execute(_PAYMENT_WITH_ORDER, {"business_id": business_id, "ref": mid_id}).first()
     if row is not None:
         return row[1], row[0]
     payment = db.scalars(
@@ -452,22 +461,26 @@ def _find_payment(db: Session, business_id: int, mid_id: str) -> tuple[Order | N
     return orders.get_by_number(db, business_id=business_id, number=m.group(1)), None
 
 
-def _known_order(db: Session, business_id: int, mid_id: str) -> bool:
+def _known_order(db: Session | sa.Connection, business_id: int, mid_id: str) -> bool:
     """Whether `_find_payment` would find the order, without loading it (one indexed lookup)."""
-    known = db.scalar(
-        sa.select(Payment.order_id).where(
-            Payment.business_id == business_id, Payment.provider == KIND, Payment.provider_ref == mid_id
-        )
-    )
-    if known is not None:
+    if db.scalar(_KNOWN_PAYMENT, {"business_id": business_id, "ref": mid_id}) is not None:
         return True  # payments.order_id references its order
     m = _NUMBER_RE.match(mid_id)
     if not m:
         return False
-    return (
-        db.scalar(sa.select(Order.id).where(Order.business_id == business_id, Order.number == m.group(1)))
-        is not None
-    )
+    return db.scalar(_KNOWN_NUMBER, {"business_id": business_id, "number": m.group(1)}) is not None
+
+
+_PAYMENTS: Any = Payment.__table__
+_ORDERS: Any = Order.__table__
+_KNOWN_PAYMENT = sa.select(_PAYMENTS.c.order_id).where(
+    _PAYMENTS.c.business_id == sa.bindparam("business_id"),
+    _PAYMENTS.c.provider == KIND,
+    _PAYMENTS.c.provider_ref == sa.bindparam("ref"),
+)
+_KNOWN_NUMBER = sa.select(_ORDERS.c.id).where(
+    _ORDERS.c.business_id == sa.bindparam("business_id"), _ORDERS.c.number == sa.bindparam("number")
+)
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -849,9 +862,11 @@ def prepare_notification(business_id: int | None, payload: dict[str, Any]) -> Co
     if business_id is None or not pays(payload):
         return None
     mid_id = str(payload.get("order_id") or "")
-    with new_session(readonly=True) as db:
-        if not _known_order(db, business_id, mid_id):
-            return None
+    with get_engine().connect() as conn:  # one read, no ORM session needed
+        known = _known_order(conn, business_id, mid_id)
+        conn.rollback()
+    if not known:
+        return None
     cfg = cached_settings(business_id)
     if cfg is None:
         log.warning("midtrans.confirm_unconfigured", business_id=business_id, midtrans_order_id=mid_id)
