@@ -197,6 +197,42 @@ def test_media_urls_into_our_own_network_are_never_fetched(client, db, fonnte):
     assert item["note"] == "download_failed" and "bukan alamat publik" in item["error"]
 
 
+def test_a_name_that_rebinds_to_our_own_network_after_the_check_is_not_fetched(db, monkeypatch):
+    # DNS rebinding: the name resolves to a public address when the URL is checked and to this machine when
+    # the download connects. The download checks the address it connects to, so nothing is requested.
+    import socket
+
+    from niaga.integrations.fonnte.fake import FakeFonnte
+    from niaga.integrations.gateway_inbound import GatewayMessage, fetch_media
+
+    b = f.make_business(db, slug="rebind", name="Rebind")
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "files.rebind.test":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with FakeFonnte() as internal:
+        internal.add_file("admin.json", b'{"password": "x"}', "application/json")
+        port = urlsplit(internal.url).port
+        msg = GatewayMessage(
+            sender=PHONE,
+            text="",
+            media_url=f"http://files.rebind.test:{port}/media/admin.json",
+            filename="a.json",
+        )
+        item, notice = fetch_media("fonnte", b, msg)
+        assert internal.requests == []
+    assert len(lookups) == 2  # checked once, then resolved again by the download, which refused it
+    assert item["note"] == "download_failed" and "127.0.0.1 bukan alamat publik" in item["error"]
+    assert notice is None
+
+
 def test_unsafe_url_rules():
     from niaga.integrations.http import unsafe_url_problem
 

@@ -25,8 +25,8 @@ import httpx
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 
-from niaga.integrations.base import ProviderError, http_client
-from niaga.integrations.http import TooLarge, download, unsafe_url_problem
+from niaga.integrations.base import ProviderError
+from niaga.integrations.http import TooLarge, UnsafeAddress, download, public_only_client, unsafe_url_problem
 from niaga.integrations.models import InboundEvent
 from niaga.integrations.webhooks import WebhookSpec, channel_resolver
 from niaga.kit.jsonbounds import MAX_DEPTH, MalformedJson, loads_bounded
@@ -195,9 +195,12 @@ def fetch_media(
     limit = max_media_bytes(business)
     rel = f"{business.id}/inbound/{uuid.uuid4().hex[:12]}-{safe_name(filename)}"
     dest = get_settings().files_dir / rel
-    client = http_client(timeout=30.0)
+    client = public_only_client(trusted=trusted, timeout=30.0)
     try:
         size = download(client, provider, url, dest, limit=limit)
+    except UnsafeAddress as exc:  # the name now resolves to a private address (DNS rebinding)
+        log.warning("gateway.media_url_refused", provider=provider, business_id=business.id, reason=str(exc))
+        return {"note": "download_failed", "filename": filename, "error": str(exc)}, None
     except TooLarge:
         log.info("gateway.media_too_large", provider=provider, business_id=business.id, limit=limit)
         return (

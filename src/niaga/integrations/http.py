@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
-from niaga.integrations.base import ProviderError, raise_for_provider
+from niaga.integrations.base import ProviderError, _shared_ssl_context, raise_for_provider
 
 
 class TooLarge(Exception):
@@ -51,6 +52,57 @@ def unsafe_url_problem(url: str, *, trusted: tuple[str, ...] = ()) -> str | None
         if not address.is_global:
             return f"alamat {address} bukan alamat publik"
     return None
+
+
+class UnsafeAddress(Exception):
+    """A URL given by an unsigned webhook resolved, at connect time, to an address niaga must not reach."""
+
+
+class _PublicOnly(httpcore.SyncBackend):
+    """Connects only to public addresses (or to a trusted host and port), checking the addresses it actually
+    connects to: a name re-resolved between `unsafe_url_problem` and the download (DNS rebinding) cannot
+    lead the download into the VPS's own network."""
+
+    def __init__(self, trusted: set[tuple[str, int | None]]) -> None:
+        self._trusted = trusted
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        if (host.lower().strip("[]"), port) in self._trusted:
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"{host}: {exc}") from exc
+        addresses = []
+        for info in infos:
+            address = str(info[4][0])
+            if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+                raise UnsafeAddress(f"alamat {address} bukan alamat publik")
+            addresses.append(address)
+        failure: Exception = httpcore.ConnectError(f"{host}: no address")
+        for address in addresses:  # the checked address itself, not the name again (TLS still names the host)
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure
+
+
+def public_only_client(*, trusted: tuple[str, ...] = (), timeout: float = 30.0) -> httpx.Client:
+    """A client for URLs from unsigned webhooks: it connects only where `unsafe_url_problem` allows, checked
+    on the address connected to (no redirects followed). A refused address raises `UnsafeAddress`."""
+    transport = httpx.HTTPTransport(verify=_shared_ssl_context())
+    pool = transport._pool  # httpcore's ConnectionPool: its network backend opens every connection
+    assert hasattr(pool, "_network_backend")
+    pool._network_backend = _PublicOnly({_host_port(t) for t in trusted if t})
+    return httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
 
 
 def request(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
