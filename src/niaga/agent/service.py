@@ -276,7 +276,8 @@ def _turn(
     text = message.text or ""
     # A broadcast stop request ("STOP", "berhenti", "unsubscribe") is kept on the customer forever and
     # confirmed (silently recorded when staff own the conversation).
-    customer = db.get(Customer, conversation.customer_id)
+    # (The customer row, with its identities, is loaded only for a stop request.)
+    customer = db.get(Customer, conversation.customer_id) if broadcast.is_opt_out_text(text) else None
     stop_reply = broadcast.check_inbound(db, customer=customer, text=text) if customer is not None else None
     if stop_reply is not None:
         message.intent = "opt_out"
