@@ -147,6 +147,7 @@ _REFRESH = (
         .scalar_subquery()
     )
 )
+_INSERT_ENTRY = sa.insert(_ENTRIES)
 _EARNED = sa.select(sa.func.count()).where(
     _ENTRIES.c.business_id == sa.bindparam("business_id"),
     _ENTRIES.c.order_id == sa.bindparam("order_id"),
@@ -313,14 +314,23 @@ def do_earn(db: Session, *, business: Business, order: Order) -> int:
     db.flush()  # as the ORM select did (autoflush): an entry added in this session counts
     if db.scalar(_EARNED, {"business_id": business.id, "order_id": order.id}):
         return 0
-    _credit(
-        db,
-        business=business,
-        customer_id=order.customer_id,
-        points=points,
-        kind="earn",
-        order_id=order.id,
-        note=f"Belanja {order.number}",
+    # The entry in one INSERT of its own (no object to flush: nothing reads it back in this transaction but
+    # the balance below).
+    rules = Rules.of(business)
+    now = utcnow()
+    db.execute(
+        _INSERT_ENTRY,
+        {
+            "business_id": business.id,
+            "customer_id": order.customer_id,
+            "order_id": order.id,
+            "kind": "earn",
+            "points": points,
+            "remaining": points,
+            "note": f"Belanja {order.number}"[:200],
+            "created_at": now,
+            "expires_at": add_months(now, rules.expiry_months) if rules.expiry_months > 0 else None,
+        },
     )
     _refresh_cache(db, business_id=business.id, customer_id=order.customer_id)
     log.info("loyalty.earned", business_id=business.id, order_id=order.id, points=points)
