@@ -84,8 +84,9 @@ def _serve_status(transactions: dict, server_key: str, urls: object, stop: objec
 
 
 def _drain_threads(drain: Any, threads: int) -> list[str]:
-    """The notification jobs run as `niaga serve`'s consumer runs them: `threads` worker threads taking due
-    batches side by side (a batch's claim is one conditional UPDATE, so no job runs twice)."""
+    """The notification jobs drained by `threads` threads side by side. They race for the same due batches (a
+    batch's claim is one conditional UPDATE, so no job runs twice; the losers skip it), which Huey's own
+    threads do not: its dispatcher hands each batch to one thread."""
     names = {"inbox.process", "midtrans.confirm_payment"}
     if threads <= 1:
         return list(drain(names=names))
