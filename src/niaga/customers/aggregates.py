@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from niaga.customers import service as customers
 from niaga.customers.models import CustomerPurchaseStats, Transaction
+from niaga.db.engine import per_dialect, upsert_insert
 from niaga.kit.errors import Conflict, NotFound, ValidationFailed
 from niaga.kit.money import format_rupiah
 from niaga.tenancy.models import Business
@@ -35,25 +36,21 @@ _MERGE: dict[str, Any] = {}
 
 
 def _merge_statement(db: Session) -> Any:
-    """The upsert that adds transactions to aggregates (built once per dialect)."""
-    name = db.get_bind().dialect.name
-    stmt = _MERGE.get(name)
-    if stmt is None:
-        from sqlalchemy.dialects import postgresql, sqlite
+    """The upsert that adds transactions to aggregates (Core, built once per dialect)."""
+    return per_dialect(db, _MERGE, _build_merge)
 
-        t: Any = Stats.__table__  # a Core statement: no ORM bulk-insert machinery per call
-        ins = (postgresql.insert if name == "postgresql" else sqlite.insert)(t)
-        stmt = _MERGE[name] = ins.on_conflict_do_update(
-            index_elements=[t.c.customer_id],
-            set_={
-                "frequency": t.c.frequency + ins.excluded.frequency,
-                "monetary": t.c.monetary + ins.excluded.monetary,
-                "last_on": sa.case(
-                    (ins.excluded.last_on > t.c.last_on, ins.excluded.last_on), else_=t.c.last_on
-                ),
-            },
-        )
-    return stmt
+
+def _build_merge(db: Session) -> Any:
+    t: Any = Stats.__table__  # a Core statement: no ORM bulk-insert machinery per call
+    ins = upsert_insert(db, t)
+    return ins.on_conflict_do_update(
+        index_elements=[t.c.customer_id],
+        set_={
+            "frequency": t.c.frequency + ins.excluded.frequency,
+            "monetary": t.c.monetary + ins.excluded.monetary,
+            "last_on": sa.case((ins.excluded.last_on > t.c.last_on, ins.excluded.last_on), else_=t.c.last_on),
+        },
+    )
 
 
 def record_completed(db: Session, *, business_id: int, items: Iterable[tuple[int, date, int]]) -> int:

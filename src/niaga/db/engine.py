@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -112,6 +112,16 @@ def upsert_insert(db: Session | sa.Connection, target: Any) -> Any:
 
     bind = db.get_bind() if isinstance(db, Session) else db
     return (pg_insert if bind.dialect.name == "postgresql" else sqlite_insert)(target)
+
+
+def per_dialect(db: Session | sa.Connection, cache: dict[str, Any], build: Callable[[Any], Any]) -> Any:
+    """A statement that depends on the database's dialect (an upsert), built by `build(db)` once per dialect
+    and kept in `cache` (building and cache-keying a statement on every call can cost more than running it)."""
+    name = (db.get_bind() if isinstance(db, Session) else db).dialect.name
+    stmt = cache.get(name)
+    if stmt is None:
+        stmt = cache[name] = build(db)
+    return stmt
 
 
 def affected(result: object) -> int:

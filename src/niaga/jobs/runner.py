@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from niaga.db.engine import affected, session_scope, upsert_insert
+from niaga.db.engine import affected, per_dialect, session_scope, upsert_insert
 from niaga.db.retry import is_lock_error, lock_backoff, retry_on_lock
 from niaga.db.savepoints import in_savepoint
 from niaga.jobs.models import DeadLetter, Job
@@ -100,18 +100,18 @@ _INSERT_JOB: dict[str, Any] = {}
 
 
 def _insert_job(db: Session) -> Any:
-    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once per dialect (Core)."""
-    dialect = db.get_bind().dialect.name
-    stmt = _INSERT_JOB.get(dialect)
-    if stmt is None:
-        t: Any = Job.__table__
-        stmt = _INSERT_JOB[dialect] = (
-            upsert_insert(db, t)
-            .values({k: sa.bindparam(k, type_=t.c[k].type) for k in _JOB_COLUMNS})
-            .on_conflict_do_nothing(index_elements=[t.c.idempotency_key])
-            .returning(t.c.id)
-        )
-    return stmt
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id (Core, built once per dialect)."""
+    return per_dialect(db, _INSERT_JOB, _build_insert_job)
+
+
+def _build_insert_job(db: Session) -> Any:
+    t: Any = Job.__table__
+    return (
+        upsert_insert(db, t)
+        .values({k: sa.bindparam(k, type_=t.c[k].type) for k in _JOB_COLUMNS})
+        .on_conflict_do_nothing(index_elements=[t.c.idempotency_key])
+        .returning(t.c.id)
+    )
 
 
 _JOB_COLUMNS = (

@@ -23,7 +23,7 @@ from sqlalchemy.orm.util import identity_key
 from niaga.catalog.models import Product, ShippingRate
 from niaga.customers import aggregates
 from niaga.customers.models import Customer, Transaction
-from niaga.db.engine import affected, upsert_insert
+from niaga.db.engine import affected, per_dialect, upsert_insert
 from niaga.db.states import StateMachine
 from niaga.files import service as files
 from niaga.jobs.runner import enqueue
@@ -1008,29 +1008,28 @@ _ORDER_TRANSACTION: dict[str, Any] = {}
 
 
 def _order_transaction_insert(db: Session) -> Any:
-    name = db.get_bind().dialect.name
-    stmt = _ORDER_TRANSACTION.get(name)
-    if stmt is None:
-        t: Any = Transaction.__table__
-        stmt = (
-            upsert_insert(db, t)
-            .values(
-                business_id=sa.bindparam("business_id"),
-                ref=sa.bindparam("ref"),
-                customer_id=sa.bindparam("customer_id"),
-                occurred_on=sa.bindparam("occurred_on", type_=t.c.occurred_on.type),
-                amount=sa.bindparam("amount"),
-                status="completed",
-                source="order",
-                order_id=sa.bindparam("order_id"),
-                products=sa.bindparam("products", type_=t.c.products.type),
-                created_at=sa.bindparam("created_at", type_=t.c.created_at.type),
-            )
-            .on_conflict_do_nothing(index_elements=[t.c.business_id, t.c.ref])
-            .returning(t.c.id)
+    return per_dialect(db, _ORDER_TRANSACTION, _build_order_transaction)
+
+
+def _build_order_transaction(db: Session) -> Any:
+    t: Any = Transaction.__table__
+    return (
+        upsert_insert(db, t)
+        .values(
+            business_id=sa.bindparam("business_id"),
+            ref=sa.bindparam("ref"),
+            customer_id=sa.bindparam("customer_id"),
+            occurred_on=sa.bindparam("occurred_on", type_=t.c.occurred_on.type),
+            amount=sa.bindparam("amount"),
+            status="completed",
+            source="order",
+            order_id=sa.bindparam("order_id"),
+            products=sa.bindparam("products", type_=t.c.products.type),
+            created_at=sa.bindparam("created_at", type_=t.c.created_at.type),
         )
-        _ORDER_TRANSACTION[name] = stmt
-    return stmt
+        .on_conflict_do_nothing(index_elements=[t.c.business_id, t.c.ref])
+        .returning(t.c.id)
+    )
 
 
 # --- manual payments and refunds ----------------------------------------------------------------------
