@@ -13,8 +13,11 @@ baseline is the *bare turn* — the same transaction, lookups and both messages 
 instead of the agent. "vs bare" is the agent's turns/s as a share of it; "vs demo" compares a big catalogue
 with the 47-product one (1.0 means the catalogue size costs nothing). With --workers N the generated
 catalogue's turns also run from N threads at once, and with --procs N from N worker processes (each its
-own engine and index, read from the stored search documents), as `niaga serve --workers N` runs them; the
-bare turn is measured the same way beside it.
+own engine and index, read from the stored search documents); the bare turn is measured the same way
+beside it. Note: these are whole turns (inbound stored, agent, reply stored) in one transaction each. `niaga
+serve` itself stores the inbound message in its webhook ingest and answers in the `conversations.reply` job,
+run by the threads of ONE consumer process (with `--workers N`: N web processes for ingest beside it), which
+costs about twice the CPU of the turn measured here (see the closing notes of issue 15).
 
 PostgreSQL: set NIAGA_BENCH_DATABASE_URL=postgresql+psycopg://user@127.0.0.1:5432/dbname (an empty database);
 SQLite in a temporary NIAGA_HOME otherwise.
@@ -381,7 +384,7 @@ def _proc_worker(
 def run_turns_procs(
     business_id: int, texts: list[str], n: int, procs: int, bare: bool = False
 ) -> tuple[list[float], float, float]:
-    """`n` turns from `procs` worker processes at once (as `niaga serve --workers N` runs them): latencies,
+    """`n` turns from `procs` worker processes at once (each with its own engine and index): latencies,
     wall time of the turns and the slowest worker's start (its index read from the stored documents)."""
     import multiprocessing as mp
 
@@ -562,7 +565,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="also run the generated turns from N threads")
     ap.add_argument("--queries", type=int, default=300, help="recall@5 queries per generated catalogue")
     ap.add_argument(
-        "--procs", type=int, default=0, help="also run the generated turns from N worker processes (serve)"
+        "--procs", type=int, default=0, help="also run the generated turns from N worker processes"
     )
     args = ap.parse_args()
     setup_home()
