@@ -5,9 +5,11 @@ before anything is touched."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -173,12 +175,27 @@ def test_tampered_truncated_and_wrong_passphrase_refuse_before_touching_target(t
     refused(tampered, "rusak|checksum|manifest")
     # Wherever the flipped byte lands (gzip header, a deflate block, the tar headers, a member, the
     # trailer): a clear refusal, never a crash (a damaged deflate block once raised a bare zlib.error).
+    # A flip can also leave the decompressed bytes as they were (deflate has bits that decode to nothing,
+    # e.g. code lengths of symbols never used): only such an archive, holding the very same bytes, restores.
     original = plain.read_bytes()
+    content = gzip.decompress(original)
     for k in range(1, 32):
         data = bytearray(original)
         data[k * len(data) // 32] ^= 0x5A
         tampered.write_bytes(bytes(data))
-        refused(tampered, "rusak|checksum|manifest|tidak")
+        fresh = Settings(home=tmp_path / f"dst{k}", database_url=None, env="test")
+        try:
+            backup.restore_backup(fresh, tampered)
+        except backup.BackupError as exc:
+            assert re.search("rusak|checksum|manifest|tidak|berbeda", str(exc)), exc
+            assert not (fresh.home / "niaga.db").exists()
+        else:
+            assert gzip.decompress(bytes(data)) == content, k
+    # The gzip trailer (CRC-32 of everything decompressed) is read too: tar extraction alone stops before it.
+    data = bytearray(original)
+    data[-8] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    refused(tampered, "rusak")
     # Truncated.
     cut = tmp_path / "cut" / plain.name
     cut.parent.mkdir()
@@ -286,3 +303,32 @@ def test_scheduled_backup_runs_once_per_day_and_prunes(
     finally:
         monkeypatch.delenv("NIAGA_BACKUP_DIR")
         reset_settings_cache()
+
+
+def test_a_repacked_archive_whose_manifest_disagrees_is_refused_before_the_target_is_touched(
+    tmp_path: Path,
+) -> None:
+    # A well-formed archive (valid gzip, every member's SHA-256 as listed) whose manifest claims other table
+    # contents: the unpacked database is compared with the manifest before anything is written to the target.
+    import io
+    import tarfile
+
+    src = _small_home(tmp_path)
+    plain = backup.create_backup(src, tmp_path / "bk").archive
+    repacked = tmp_path / "re" / plain.name
+    repacked.parent.mkdir()
+    with tarfile.open(plain, "r:gz") as tin, tarfile.open(repacked, "w:gz") as tout:
+        for m in tin:
+            data = tin.extractfile(m).read() if m.isfile() else None  # type: ignore[union-attr]
+            if m.name.endswith("manifest.json") and data is not None:
+                manifest = json.loads(data)
+                manifest["tables"]["businesses"]["rows"] = 2
+                data = json.dumps(manifest).encode()
+                m.size = len(data)
+            tout.addfile(m, io.BytesIO(data) if data is not None else None)
+    target = Settings(home=tmp_path / "dst", database_url=None, env="test")
+    with pytest.raises(backup.BackupError, match="berbeda dari manifest"):
+        backup.restore_backup(target, repacked)
+    assert not (target.home / "niaga.db").exists()
+    with pytest.raises(backup.BackupError, match="berbeda dari manifest"):
+        backup.verify_backup(repacked)

@@ -355,6 +355,13 @@ def unpack(archive: Path, into: Path, *, passphrase: str | None = None) -> dict[
                 if not _safe_member(m.name) or not (m.isfile() or m.isdir()):
                     raise BackupError(f"anggota arsip tidak diizinkan: {m.name}")
                 tar.extract(m, extracted, filter="data")
+            # Tar extraction stops at the end-of-archive block: read the gzip stream to its end so that its
+            # trailer (CRC-32 and length of everything decompressed) is checked too. Without it a flipped
+            # byte in the manifest or in a tar header could pass unnoticed when no .sha256 is beside the
+            # archive.
+            assert tar.fileobj is not None
+            while tar.fileobj.read(1 << 20):
+                pass
     except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
         # zlib.error (a damaged deflate block) is not an OSError: without it a flipped byte was a crash.
         raise BackupError(f"arsip rusak atau terpotong: {exc}") from None
@@ -393,20 +400,27 @@ def _check_members(extracted: Path) -> dict[str, Any]:
     return manifest
 
 
+def _check_sqlite(path: Path, manifest: dict[str, Any]) -> None:
+    """An unpacked SQLite database: intact, and holding what the manifest says."""
+    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("PRAGMA integrity_check").scalar() != "ok":
+                raise BackupError("integrity_check SQLite gagal")
+            _compare(manifest, table_stats(conn))
+    except sa.exc.DatabaseError as exc:
+        raise BackupError(f"basis data dalam arsip rusak: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
 def verify_backup(archive: Path, *, passphrase: str | None = None) -> dict[str, Any]:
     """Check an archive end to end without restoring it; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="niaga-verify-") as tmp:
         manifest = unpack(archive, Path(tmp), passphrase=passphrase)
         db_member = next(iter(manifest["database"]))
         if manifest["engine"] == "sqlite":
-            engine = sa.create_engine(f"sqlite:///{Path(tmp) / 'x' / db_member}")
-            try:
-                with engine.connect() as conn:
-                    if conn.exec_driver_sql("PRAGMA integrity_check").scalar() != "ok":
-                        raise BackupError("integrity_check SQLite gagal")
-                    _compare(manifest, table_stats(conn))
-            finally:
-                engine.dispose()
+            _check_sqlite(Path(tmp) / "x" / db_member, manifest)
         else:
             proc = subprocess.run(
                 ["pg_restore", "--list", str(Path(tmp) / "x" / db_member)], capture_output=True, text=True
@@ -468,6 +482,8 @@ def restore_backup(
         src = tmp / "x"
         db_member = next(iter(manifest["database"]))
         if engine_name == "sqlite":
+            # The database is checked where it was unpacked, before the target is touched.
+            _check_sqlite(src / db_member, manifest)
             dest = Path(sa.engine.make_url(settings.db_url).database or "")
             dest.parent.mkdir(parents=True, exist_ok=True)
             for suffix in ("-wal", "-shm", "-journal"):
