@@ -156,19 +156,23 @@ def main() -> None:
     metadata.create_all(engine.get_engine())
     fake = FakeMidtrans().start()
     status_server: Any = None
+
+    def configure(db: Any, business_id: int, base_url: str) -> None:
+        payments.do_configure(
+            db,
+            business_id=business_id,
+            server_key=SERVER_KEY,
+            client_key=CLIENT_KEY,
+            mode="sandbox",
+            base_url=base_url,
+        )
+
     staff = Actor("user", None)
     try:
         with engine.session_scope() as db:
             b = f.make_business(db, slug="toko", name="Toko")
             f.make_product(db, business=b, sku="SV-1", name="Jasa", price=50000, stock=None)
-            payments.do_configure(
-                db,
-                business_id=b.id,
-                server_key=SERVER_KEY,
-                client_key=CLIENT_KEY,
-                mode="sandbox",
-                base_url=fake.base_url,
-            )
+            configure(db, b.id, fake.base_url)
             numbers = []
             for i in range(args.orders):
                 c = f.make_customer(db, business=b, name=f"Pelanggan {i}", phone=f"62811{i:07d}")
@@ -187,7 +191,6 @@ def main() -> None:
             fake.choose_method(number, "bank_transfer")
         bodies = [fake.notification(n, "settlement") for n in numbers]
         drain()  # whatever setting up left
-        status_server = None
         if not args.inprocess_status:
             import multiprocessing as mp
 
@@ -198,14 +201,7 @@ def main() -> None:
             )
             status_server.start()
             with engine.session_scope() as db:
-                payments.do_configure(
-                    db,
-                    business_id=b.id,
-                    server_key=SERVER_KEY,
-                    client_key=CLIENT_KEY,
-                    mode="sandbox",
-                    base_url=urls.get(timeout=60),
-                )
+                configure(db, b.id, urls.get(timeout=60))
         with TestClient(create_app()) as client:
             t0 = time.perf_counter()
             for body in bodies:
