@@ -408,6 +408,260 @@ def run_turns_procs(
     return lat, wall, max(r[1] for r in results)
 
 
+# --- the serve path: reply jobs as `niaga serve` runs them -----------------------------------------------
+
+SERVE_CONVERSATIONS = 50  # conversations answered per round (each gets one message per round)
+WARM_ROUNDS = 2  # rounds not counted: a new consumer's first jobs compile its statements and patterns
+
+
+def no_buffer(business_id: int) -> None:
+    """channels.buffer_seconds = 0: a message's reply job is due at once (as when its buffer window passed)."""
+    from niaga.db.engine import session_scope
+    from niaga.tenancy.models import Business
+
+    with session_scope() as db:
+        b = db.get(Business, business_id)
+        assert b is not None
+        settings = dict(b.settings or {})
+        settings["channels"] = {**(settings.get("channels") or {}), "buffer_seconds": 0}
+        b.settings = settings
+
+
+def ingest_round(
+    business_id: int, texts: list[str], prefix: str, k: int, rnd: int
+) -> tuple[list[int], float]:
+    """One message into each of `k` conversations, as the WhatsApp webhook's ingest stores it (customer,
+    conversation, message, its reply job scheduled), one write transaction each. Returns the reply jobs' ids
+    and this thread's CPU seconds."""
+    import sqlalchemy as sa
+
+    from niaga.db.engine import session_scope
+    from niaga.jobs.models import Job
+    from niaga.messaging.inbound import Inbound, do_receive
+    from niaga.tenancy.models import Business
+
+    c0 = time.thread_time()
+    keys = []
+    for i in range(k):
+        with session_scope(immediate=True) as db:
+            b = db.get(Business, business_id)
+            assert b is not None
+            msg = do_receive(
+                db,
+                business=b,
+                inbound=Inbound(
+                    channel="whatsapp", chat_id=f"{prefix}-{i}", text=texts[(i + rnd) % len(texts)]
+                ),
+            )
+            assert msg is not None
+            keys.append(f"reply:{msg.id}")
+    cpu = time.thread_time() - c0
+    with session_scope() as db:
+        ids = list(db.scalars(sa.select(Job.id).where(Job.idempotency_key.in_(keys)).order_by(Job.id)))
+    return ids, cpu
+
+
+def _fixed_turn(*_a: Any, **_k: Any) -> Any:
+    """The bare reply job's stand-in for the agent: a fixed reply."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(reply="Baik kak, kami cek dulu ya 🙏", intent="other", ms=0.0)
+
+
+def _no_speculation(*_a: Any, **_k: Any) -> None:
+    return None
+
+
+def _make_bare() -> Any:
+    """The reply job without the agent (a fixed reply, no speculation); returns the undo."""
+    from niaga.agent import speculation
+    from niaga.agent import tasks as agent_tasks
+
+    real = agent_tasks.agent.turn, speculation.speculate
+    agent_tasks.agent.turn = _fixed_turn  # type: ignore[assignment]
+    speculation.speculate = _no_speculation  # type: ignore[assignment]
+
+    def undo() -> None:
+        agent_tasks.agent.turn, speculation.speculate = real  # type: ignore[assignment]
+
+    return undo
+
+
+def _serve_consumer(jobs: Any, done: Any, bare: bool) -> None:
+    """A consumer thread: runs the reply jobs handed to it (`niaga.jobs.runner.run_job`, as Huey's worker
+    threads do), reporting (outcome, ms, thread CPU ms) for each; None ends it."""
+    from niaga.jobs.runner import run_job
+
+    while True:
+        job_id = jobs.get()
+        if job_id is None:
+            return
+        t0, c0 = time.perf_counter(), time.thread_time()
+        outcome = run_job(job_id)
+        done.put((outcome, (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000))
+
+
+def _serve_process(jobs: Any, done: Any, ready: Any, bare: bool, threads: int, warm_id: int) -> None:
+    """A consumer process (`niaga worker --secondary`): its own engine and search index, `threads` consumer
+    threads."""
+    import threading
+
+    from niaga.db import engine
+    from niaga.ops.logging import configure_logging
+
+    configure_logging("ERROR", False)
+    engine.configure()
+    if bare:
+        _make_bare()
+    run_turns(warm_id, ["halo"], 1, sender_prefix=f"warm-{os.getpid()}")  # imports, this process's index
+    ready.put(os.getpid())
+    ts = [threading.Thread(target=_serve_consumer, args=(jobs, done, bare)) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+
+
+def run_serve(
+    business_id: int, texts: list[str], turns: int, *, threads: int = 1, procs: int = 0, bare: bool = False
+) -> dict[str, Any]:
+    """`turns` reply jobs, answered in rounds of `SERVE_CONVERSATIONS` conversations (each round: one new
+    message into each, ingested by this process, then their reply jobs run), by `threads` consumer threads
+    of this process or, with `procs`, by `procs` consumer processes of `threads` threads each. Wall time
+    and CPU count the reply jobs only; the ingest's CPU is reported beside."""
+    import multiprocessing as mp
+    import queue as queue_mod
+    import threading
+
+    k = SERVE_CONVERSATIONS
+    rounds = max(turns // k, 1) + WARM_ROUNDS
+    prefix = f"serve-{'bare' if bare else 'agent'}-{threads}t{procs}p-{time.monotonic_ns()}"
+    workers: list[Any] = []
+    undo = None
+    if procs:
+        ctx = mp.get_context("spawn")
+        jobs: Any = ctx.Queue()
+        done: Any = ctx.Queue()
+        ready = ctx.Queue()
+        workers = [
+            ctx.Process(target=_serve_process, args=(jobs, done, ready, bare, threads, business_id))
+            for _ in range(procs)
+        ]
+        for w in workers:
+            w.start()
+        pids = [ready.get() for _ in workers]
+        consumers = threads * procs
+    else:
+        jobs, done = queue_mod.Queue(), queue_mod.Queue()
+        undo = _make_bare() if bare else None
+        workers = [threading.Thread(target=_serve_consumer, args=(jobs, done, bare)) for _ in range(threads)]
+        for w in workers:
+            w.start()
+        pids = []
+        consumers = threads
+    lat: list[float] = []
+    cpu_ms: list[float] = []
+    outcomes: dict[str, int] = {}
+    wall = ingest_cpu = 0.0
+    c0 = _cpu_of(pids)
+    try:
+        for rnd in range(rounds):
+            ids, icpu = ingest_round(business_id, texts, prefix, k, rnd)
+            ingest_cpu += icpu
+            started = time.perf_counter()
+            for job_id in ids:
+                jobs.put(job_id)
+            results = [done.get() for _ in ids]
+            if rnd < WARM_ROUNDS:  # each consumer's first jobs compile statements and patterns
+                c0 = _cpu_of(pids)
+                continue
+            for outcome, ms, cpu in results:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                lat.append(ms)
+                cpu_ms.append(cpu)
+            wall += time.perf_counter() - started
+    finally:
+        for _ in range(consumers):
+            jobs.put(None)
+        for w in workers:
+            w.join()
+        if undo is not None:
+            undo()
+    n = len(lat)
+    return {
+        "lat": lat,
+        "tps": n / wall,
+        "cpu_ms": sum(cpu_ms) / max(n, 1),
+        "proc_cpu_ms": (_cpu_of(pids) - c0) * 1000 / max(n, 1) if pids else None,
+        "ingest_cpu_ms": ingest_cpu * 1000 / max(n, 1),
+        "outcomes": outcomes,
+        "load": os.getloadavg()[0],
+    }
+
+
+def _cpu_of(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def measure_serve(
+    business_id: int, n: int, texts: list[str], turns: int, threads: int, procs: int
+) -> list[dict[str, Any]]:
+    """The serve path at catalogue size `n`: one consumer thread; `threads` threads of one process (how
+    `niaga serve` runs its consumer by default); `procs` processes (`niaga serve --job-processes N`). Each
+    beside the bare reply job measured the same way just before it."""
+    no_buffer(business_id)
+    run_serve(business_id, texts, SERVE_CONVERSATIONS)  # warm-up
+    modes = [("1 thread", 1, 0)]
+    if threads > 1:
+        modes.append((f"{threads} threads, 1 process", threads, 0))
+    if procs > 1:
+        modes.append((f"{procs} processes", 1, procs))
+    out = []
+    for label, th, pr in modes:
+        bare = run_serve(business_id, texts, turns, threads=th, procs=pr, bare=True)
+        agent = run_serve(business_id, texts, turns, threads=th, procs=pr)
+        out.append({**agent, "n": n, "mode": label, "bare_tps": bare["tps"], "bare_cpu_ms": bare["cpu_ms"]})
+    return out
+
+
+def print_serve(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    print()
+    print(
+        "serve path: reply jobs (`conversations.reply`) run by `niaga.jobs.runner.run_job` as the consumer runs"
+    )
+    print(
+        "them: job claimed, messages claimed, agent turn, reply stored and its delivery enqueued, job marked done."
+    )
+    print("Messages are ingested as the webhook stores them, before each round (its CPU is shown apart).")
+    print(
+        f"{'catalogue, consumers':<36} {'p50':>8} {'p95':>8} {'turns/s':>8} {'vs bare':>8} {'CPU/turn':>9} "
+        f"{'bare CPU':>9} {'ingest':>8} {'load':>5}"
+    )
+    for r in rows:
+        label = "generated ({:,}), {}".format(r["n"], r["mode"])
+        print(
+            f"{label:<36} {pct(r['lat'], 50):6.1f}ms {pct(r['lat'], 95):6.1f}ms {r['tps']:8.1f} "
+            f"{r['tps'] / r['bare_tps']:8.1%} {r['cpu_ms']:7.2f}ms {r['bare_cpu_ms']:7.2f}ms "
+            f"{r['ingest_cpu_ms']:6.2f}ms {r['load']:5.2f}"
+        )
+    print(
+        "(bare: the same reply job with a fixed reply in place of the agent; CPU/turn: the consumer thread's;"
+    )
+    print(" ingest: CPU per message of the webhook's store step, not part of turns/s)")
+
+
 def index_build_s(business_id: int) -> tuple[float, float]:
     """Seconds to build the index in a process that has none: from the stored documents, and analysing
     every product's text (the documents deleted in a transaction that is rolled back)."""
@@ -567,8 +821,22 @@ def main() -> None:
     ap.add_argument(
         "--procs", type=int, default=0, help="also run the generated turns from N worker processes"
     )
+    ap.add_argument(
+        "--serve-threads",
+        type=int,
+        default=4,
+        help="serve path: consumer threads of one process (serve's default)",
+    )
+    ap.add_argument(
+        "--serve-procs", type=int, default=2, help="serve path: consumer processes (serve --job-processes N)"
+    )
+    ap.add_argument("--serve-turns", type=int, default=500, help="serve path: reply jobs per run")
+    ap.add_argument("--serve-only", action="store_true", help="only the serve path (quick re-measure)")
     args = ap.parse_args()
     setup_home()
+    if args.serve_only:
+        serve_only(args)
+        return
     demo_id = load_demo()
     run_turns(demo_id, QUERIES, len(QUERIES))  # warm-up: index build, imports
     cpu: dict[str, float] = {}  # CPU ms per turn of this process (the single-threaded runs)
@@ -584,16 +852,9 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     if args.big and 100_000 not in sizes:
         sizes.append(100_000)
-    gen_queries = [
-        "harga kaos premium hitam",
-        "ada tas kulit coklat?",
-        "stok mug keramik putih",
-        "ongkir 2 sepatu sporty ke bandung",
-        "pesan 3 topi rajut navy",
-        "jam buka?",
-        "halo",
-    ]
+    gen_queries = GEN_QUERIES
     threaded = []
+    serve: list[dict[str, Any]] = []
     builds: list[tuple[int, float, float]] = []
     procs: list[tuple[int, list[float], float, float, float, float]] = []
     for n in sizes:
@@ -618,6 +879,10 @@ def main() -> None:
             _bl, bare_w, _ = run_turns_procs(bid, gen_queries, turns, args.procs, bare=True)
             pl, pw, ready = run_turns_procs(bid, gen_queries, turns, args.procs)
             procs.append((n, pl, pw, len(pl) / pw, (turns // args.procs * args.procs) / bare_w, ready))
+        if n <= 10_000:
+            serve += measure_serve(
+                bid, n, gen_queries, args.serve_turns, args.serve_threads, args.serve_procs
+            )
     demo_tps = rows[0][4] / rows[0][3]
     print(f"baseline: bare turn (same transaction, fixed reply) {bare_tps:.1f} turns/s")
     print(
@@ -649,6 +914,7 @@ def main() -> None:
             f"{tps:8.1f} {tps / bare_p:8.1%}  (bare turn in {args.procs} processes: {bare_p:.1f} turns/s; "
             f"slowest worker ready in {ready:.2f}s)"
         )
+    print_serve(serve)
     for n, from_docs, from_text in builds:
         print(
             f"index build at {n:,} products in a new process: {from_docs:.2f}s from the stored documents, "
@@ -685,6 +951,7 @@ def main() -> None:
                 f"  10,000 in {args.procs} processes: {tps:.1f} turns/s (goal >= {GOALS['turns_s_10k']:.0f}; the "
                 f"bare turn alone makes {bare_p:.1f} here) -> {'met' if tps >= GOALS['turns_s_10k'] else 'NOT met'}"
             )
+    serve_goal_lines(serve)
     for n, _name, lat, wall in threaded:
         if n == 10_000:
             tps = len(lat) / wall
@@ -692,6 +959,41 @@ def main() -> None:
                 f"  10,000 threaded: {tps:.1f} turns/s (goal >= {GOALS['turns_s_10k']:.0f}; the bare turn alone "
                 f"makes {bare_tps:.1f} here) -> {'met' if tps >= GOALS['turns_s_10k'] else 'NOT met'}"
             )
+
+
+def serve_goal_lines(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        if r["n"] != 10_000:
+            continue
+        tps, p95 = r["tps"], pct(r["lat"], 95)
+        print(
+            f"  10,000 serve path, {r['mode']}: {tps:.1f} turns/s (goal >= {GOALS['turns_s_10k']:.0f}) -> "
+            f"{'met' if tps >= GOALS['turns_s_10k'] else 'NOT met'}; job p95 {p95:.1f} ms (goal <= "
+            f"{GOALS['p95_ms_10k']:.0f}) -> {'met' if p95 <= GOALS['p95_ms_10k'] else 'NOT met'}"
+        )
+
+
+GEN_QUERIES = [
+    "harga kaos premium hitam",
+    "ada tas kulit coklat?",
+    "stok mug keramik putih",
+    "ongkir 2 sepatu sporty ke bandung",
+    "pesan 3 topi rajut navy",
+    "jam buka?",
+    "halo",
+]
+
+
+def serve_only(args: Any) -> None:
+    rows: list[dict[str, Any]] = []
+    for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+        bid = generate_products(n)
+        run_turns(bid, GEN_QUERIES[:1], 1)  # builds the index
+        rows += measure_serve(bid, n, GEN_QUERIES, args.serve_turns, args.serve_threads, args.serve_procs)
+    print_serve(rows)
+    print()
+    print("goals (issue 15) beside this run:")
+    serve_goal_lines(rows)
 
 
 if __name__ == "__main__":

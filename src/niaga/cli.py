@@ -99,6 +99,14 @@ def serve(
         help="Web processes, each with its own webhook group committer (safe with SQLite WAL and "
         "PostgreSQL). With more than one, the job consumer runs as one `niaga worker` process beside them.",
     ),
+    job_processes: int = typer.Option(
+        None,
+        "--job-processes",
+        min=1,
+        max=64,
+        help="Job consumer processes (default NIAGA_WORKER_PROCESSES, 1). With more than one they run as "
+        "`niaga worker --processes N` beside the web process, so that the agent's turns use several cores.",
+    ),
 ) -> None:
     """Serve the web app and API; by default also runs a job consumer in-process."""
     import uvicorn
@@ -114,7 +122,8 @@ def serve(
         os.environ["NIAGA_PORT"] = str(port)
     reset_settings_cache()
     s = get_settings()
-    if workers == 1:
+    consumers = job_processes or s.worker_processes
+    if workers == 1 and consumers <= 1:
         application = create_app(run_worker=not no_worker)
         uvicorn.run(
             application,
@@ -125,11 +134,16 @@ def serve(
             timeout_graceful_shutdown=10,
         )
         return
-    # Several web processes: uvicorn imports the app in each; one consumer (periodic tasks run once) beside.
+    # Several web or consumer processes: uvicorn imports the app in each web process; the consumers run as one
+    # `niaga worker` beside them (periodic tasks run once).
     import subprocess
 
     os.environ["NIAGA_SERVE_RUN_WORKER"] = "0"
-    consumer = None if no_worker else subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker"])
+    consumer = (
+        None
+        if no_worker
+        else subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker", "--processes", str(consumers)])
+    )
     try:
         uvicorn.run(
             "niaga.app:create_served_app",
@@ -151,7 +165,22 @@ def serve(
 
 
 @app.command()
-def worker(threads: int = typer.Option(None, help="Worker threads (default NIAGA_WORKER_THREADS).")) -> None:
+def worker(
+    threads: int = typer.Option(None, help="Worker threads (default NIAGA_WORKER_THREADS)."),
+    processes: int = typer.Option(
+        None,
+        min=1,
+        max=64,
+        help="Consumer processes (default NIAGA_WORKER_PROCESSES, 1): this one runs periodic tasks and the "
+        "sweeper and keeps the others running.",
+    ),
+    secondary: bool = typer.Option(
+        False,
+        "--secondary",
+        hidden=True,
+        help="A consumer started by another: no periodic tasks, no sweeper.",
+    ),
+) -> None:
     """Run a standalone job consumer (scale out on Redis + PostgreSQL). SIGTERM stops it gracefully."""
     import signal
 
@@ -164,7 +193,9 @@ def worker(threads: int = typer.Option(None, help="Worker threads (default NIAGA
     s = get_settings()
     configure_logging(s.log_level, s.log_json)
     get_engine()
-    run_standalone_worker(threads)
+    run_standalone_worker(
+        threads, processes=1 if secondary else (processes or s.worker_processes), primary=not secondary
+    )
 
 
 # --- business / user / apikey --------------------------------------------------------------------

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     # go to Huey's schedule (checked once a second).
     job_local_delay_seconds: float = 600.0
     worker_threads: int = 4
+    # Job consumer processes (`niaga worker`, and the consumer beside `niaga serve`): more than one lets the
+    # agent's turns use more than one core (the threads of one process share one); periodic tasks and the
+    # sweeper run in the first only.
+    worker_processes: int = 1
+    # SQLite: writers (BEGIN IMMEDIATE) queue on a lock of this machine's threads and processes
+    # (`niaga.db.engine._Turnstile`) instead of sleeping in SQLite's busy handler.
+    sqlite_turnstile: bool = True
 
     log_level: str = "INFO"
     log_json: bool = True

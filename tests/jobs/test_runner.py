@@ -216,3 +216,55 @@ def test_savepoints_dispatch_and_publish_only_at_the_real_commit(db, monkeypatch
     assert sorted(dispatched) == sorted([outer.id, kept.id])
     assert published == ["outer.event", "kept.event"]
     assert db.scalar(sa.select(sa.func.count()).select_from(Job)) == 2
+
+
+@task("test.finishes_in_its_transaction", max_attempts=2)
+def finishes_in_its_transaction(key: str, fail_after: bool = False, roll_back: bool = False) -> None:
+    from niaga.db.engine import session_scope
+    from niaga.jobs.runner import finish_in
+
+    CALLS[key] = CALLS.get(key, 0) + 1
+    try:
+        with session_scope(immediate=True) as s:
+            # the work: a row (a job far in the future, never run by these tests)
+            enqueue(s, "test.flaky", key=key, fail_times=0, delay=10**7, idempotency_key=f"marker-{key}")
+            finish_in(s)
+            if roll_back:
+                raise RuntimeError("the work is rolled back, its done mark with it")
+    except RuntimeError:
+        if CALLS[key] == 1:
+            raise
+    if fail_after:
+        raise RetryLater("after the work committed")
+
+
+def _markers(db, key):
+    db.rollback()
+    return db.scalar(sa.select(sa.func.count()).where(Job.idempotency_key == f"marker-{key}"))
+
+
+def test_a_job_marked_done_in_its_own_transaction(db):
+    # The work and the mark commit together: done, no separate mark, the outcome reported as usual.
+    job = enqueue(db, "test.finishes_in_its_transaction", key="f1")
+    db.commit()
+    assert run_job(job.id) == "done"
+    j = _job(db, job.id)
+    assert (j.status, j.attempts, j.finished_at is not None, _markers(db, "f1")) == ("done", 1, True, 1)
+
+    # Rolled back: neither the work nor the mark; the failure is retried and the retry is marked.
+    job = enqueue(db, "test.finishes_in_its_transaction", key="f2", roll_back=True)
+    db.commit()
+    assert run_job(job.id) == "retry"
+    assert (_job(db, job.id).status, _markers(db, "f2")) == ("pending", 0)
+    assert drain(now=utcnow() + timedelta(hours=1)) == ["done"]
+    assert (_job(db, job.id).status, _markers(db, "f2")) == ("done", 0)  # the second run swallowed it
+
+    # A failure after the committed work still counts as a failure (the job runs again).
+    job = enqueue(db, "test.finishes_in_its_transaction", key="f3", fail_after=True)
+    db.commit()
+    assert run_job(job.id) == "retry"
+    assert _job(db, job.id).status == "pending"
+
+    # Called outside `run_job` it does nothing.
+    finishes_in_its_transaction(key="f4")
+    assert _markers(db, "f4") == 1

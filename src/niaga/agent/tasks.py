@@ -1,16 +1,22 @@
 """Jobs of the agent: the buffered agent turn for inbound customer messages (job `conversations.reply`,
-scheduled by `niaga.messaging.buffer`)."""
+scheduled by `niaga.messaging.buffer`). Without a language model the turn is worked out in a read
+transaction and only checked and stored in the job's write transaction (`niaga.agent.speculation`), so
+consumer processes answer side by side on SQLite's single writer; with one, it is planned and phrased
+outside the write transaction (`niaga.agent.service.turn`). The job is marked done in that same write
+transaction (`niaga.jobs.runner.finish_in`)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from niaga.agent import llm, replies
+from niaga.agent import llm, replies, speculation
 from niaga.agent import service as agent
-from niaga.db.engine import session_scope
+from niaga.db.engine import read_connection, session_scope
+from niaga.jobs import runner
 from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
 from niaga.messaging.delivery import do_send, release_delivery
@@ -20,7 +26,7 @@ from niaga.ops.logging import get_logger
 from niaga.orders import chat, payments
 from niaga.printshop import jobs_chat as print_chat
 from niaga.settings import get_settings
-from niaga.tenancy.defaults import business_settings
+from niaga.tenancy.defaults import merged_settings
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.messaging")
@@ -39,26 +45,31 @@ def _presence(sender: Any, action: str, **kwargs: Any) -> None:
 @task("conversations.reply", max_attempts=5)
 def reply(conversation_id: int, message_id: int) -> str:
     """Answer the customer's unanswered messages in one agent turn (see `niaga.messaging.buffer`)."""
-    # 1. Is it this job's turn? (read only; no lock held while we talk to the provider)
-    with session_scope() as db:
-        conv = db.get(Conversation, conversation_id)
-        if conv is None:
+    # 1. Is it this job's turn? (read only, a few prebuilt statements on a plain connection: most jobs of a
+    #    customer who types in several bubbles end here; no lock held while we talk to the provider)
+    with read_connection() as conn:
+        brief = conn.execute(_CONVERSATION, {"b_id": conversation_id}).first()
+        if brief is None:
             return "gone"
-        business = db.get(Business, conv.business_id)
-        assert business is not None
-        pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
-        if not buffer.is_due(pending, message_id=message_id, window=buffer.window_seconds(business)):
+        settings = merged_settings(brief.settings)
+        pending = buffer.unanswered_brief(
+            conn, conversation_id=conversation_id, business_id=brief.business_id
+        )
+        if not buffer.is_due(pending, message_id=message_id, window=buffer.window_of(settings)):
             return "deferred"
-        if conv.owner != "bot":
+        if brief.owner != "bot":
             return "staff"  # staff answer; the inbox already shows the messages as unread
-        chat_id, channel = conv.chat_id, conv.channel
+        chat_id, channel = brief.chat_id, brief.channel
         seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
-        wants_model = llm.wants_model(business_settings(business))
+        wants_model = llm.wants_model(settings)
+        # Seen and typing only (delivery takes its own sender): a configuration changed in another
+        # process in the last few seconds may still be used for them.
         sender = channels.sender_for_channel(
-            db,
-            business_id=conv.business_id,
+            conn,
+            business_id=brief.business_id,
             channel=channel,
-            preferred=channels.reply_gateway(conv, business),
+            preferred=brief.gateway or channels.chosen_gateway(settings),
+            cached=True,
         )
 
     # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).
@@ -66,41 +77,74 @@ def reply(conversation_id: int, message_id: int) -> str:
     _presence(sender, "start_typing", chat_id=chat_id)
     try:
         # 3. With a language model: plan (read, rolled back) and phrase with no transaction open, so the
-        #    model's seconds never hold the database's writer (see `agent.service.turn`).
+        #    model's seconds never hold the database's writer (see `agent.service.turn`). Without one: the
+        #    whole offline turn now, in a read transaction with writes refused (`niaga.agent.speculation`),
+        #    so that the write transaction below only checks and stores it and the consumer processes of
+        #    `niaga serve --job-processes N` answer side by side on SQLite's single writer.
         started = time.perf_counter()
         prephrased = _phrase_outside(conversation_id, message_id) if wants_model else None
-        # 4. One short transaction: claim the messages, run the turn, store the reply, enqueue its delivery.
+        spec = None if wants_model else _speculate(conversation_id, message_id)
+        # 4. One short transaction: claim the messages, store the speculated turn when the conversation is
+        #    as it read it (else run the turn here), store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:
             conv = db.get(Conversation, conversation_id)
-            business = db.get(Business, conv.business_id) if conv is not None else None
-            if conv is None or business is None or conv.owner != "bot":
+            if conv is None or conv.owner != "bot":
                 return "staff"
-            pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
-            if not buffer.is_due(pending, message_id=message_id, window=buffer.window_seconds(business)):
-                return "deferred"
-            claimed = buffer.claim(db, pending)
-            if not claimed:
-                return "answered"
-            asked = buffer.turn_message(claimed)
-            # A print shop's files and answers to a print job belong to the print-job flow.
-            result: Any = print_chat.take_turn(db, business=business, conversation=conv, messages=claimed)
+            business: Business | None = None
+            result: Any = None
+            claimed: list[Message] = []
+            last_id = 0
+            if spec is not None and spec.standalone and speculation.unchanged(db, spec, conversation=conv):
+                # Nothing was added to the conversation since (so the turn is still this job's): claim its
+                # messages by id; all of them claimed -> store its outcome.
+                ids = buffer.claim_ids(db, spec.pending_ids)
+                if not ids:
+                    return "answered"
+                if ids == spec.pending_ids:
+                    result = speculation.apply_claimed(db, spec, conversation=conv)
+                    last_id = ids[-1]
+                    metrics.agent_turn_latency.observe(time.perf_counter() - started)
+                else:  # another worker answered the older ones: the rest is answered here
+                    claimed = list(db.scalars(_MESSAGES_BY_ID, {"b_ids": ids}))
             if result is None:
-                result = agent.turn(
-                    db,
-                    business=business,
-                    conversation=conv,
-                    message=asked,
-                    prephrased=prephrased,
-                    offline=wants_model,  # the model was asked above, never inside this transaction
-                )
-                # message claimed -> reply text ready, the model's phrasing included
-                metrics.agent_turn_latency.observe(time.perf_counter() - started)
-            if (
-                asked is not claimed[-1]
-            ):  # a merged copy: keep what the agent understood on the stored message
-                claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
+                business = db.get(Business, conv.business_id)
+                if business is None:
+                    return "staff"
+                if not claimed:
+                    pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
+                    window = buffer.window_seconds(business)
+                    if not buffer.is_due(pending, message_id=message_id, window=window):
+                        return "deferred"
+                    claimed = buffer.claim(db, pending)
+                    if not claimed:
+                        return "answered"
+                last_id = claimed[-1].id
+                asked = buffer.turn_message(claimed)
+                # A print shop's files and answers to a print job belong to the print-job flow.
+                result = print_chat.take_turn(db, business=business, conversation=conv, messages=claimed)
+                if (
+                    result is None
+                    and spec is not None
+                    and speculation.still_valid(db, spec, conversation=conv, claimed=claimed)
+                ):
+                    result = speculation.apply(spec, conversation=conv, claimed=claimed)
+                    asked = claimed[-1]  # `apply` stored what the agent understood on it
+                    metrics.agent_turn_latency.observe(time.perf_counter() - started)
+                elif result is None:
+                    result = agent.turn(
+                        db,
+                        business=business,
+                        conversation=conv,
+                        message=asked,
+                        prephrased=prephrased,
+                        offline=wants_model,  # the model was asked above, never inside this transaction
+                    )
+                    # message claimed -> reply text ready, the model's phrasing included
+                    metrics.agent_turn_latency.observe(time.perf_counter() - started)
+                if asked is not claimed[-1]:  # a merged copy: keep what the agent understood on the message
+                    claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
             text = (getattr(result, "reply", None) or "").strip()
-            if text and getattr(result, "intent", None) == "print_order":
+            if text and getattr(result, "intent", None) == "print_order" and business is not None:
                 text = print_chat.with_upload_link(db, business=business, conversation=conv, text=text)
             link_orders = chat.take_pending_links(db)
             wait = get_settings().chat_link_wait_seconds if link_orders and text else 0.0
@@ -114,10 +158,12 @@ def reply(conversation_id: int, message_id: int) -> str:
                     sender_type="bot",
                     intent=getattr(result, "intent", None),
                     hold_seconds=wait + HOLD_MARGIN_SECONDS if wait else 0.0,
+                    reply_to_id=last_id,
                 )
-                out.reply_to_id = claimed[-1].id
                 out_id = out.id
-            log.info("conversation.turn", conversation_id=conv.id, merged=len(claimed), replied=bool(text))
+            merged = len(claimed) or (len(spec.pending_ids) if spec is not None else 0)
+            log.info("conversation.turn", conversation_id=conv.id, merged=merged, replied=bool(text))
+            runner.finish_in(db)  # the job is done when this commits (the rest below may fail harmlessly)
         if wait:
             _complete_with_link(out_id, order_id=link_orders[-1], wait=wait)
         _presence(sender, "stop_typing", chat_id=chat_id)
@@ -125,6 +171,40 @@ def reply(conversation_id: int, message_id: int) -> str:
     finally:
         if sender is not None:
             sender.close()
+
+
+def _speculate(conversation_id: int, message_id: int) -> speculation.Speculation | None:
+    """The offline turn over the conversation's unanswered messages, in a read transaction with writes
+    refused (`niaga.agent.speculation.speculate`); None when it must run in the write transaction."""
+    with session_scope() as db:
+        conv = db.get(Conversation, conversation_id)
+        business = db.get(Business, conv.business_id) if conv is not None else None
+        if conv is None or business is None:
+            return None
+        pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
+        if not buffer.is_due(pending, message_id=message_id, window=buffer.window_seconds(business)):
+            return None
+        return speculation.speculate(db, business=business, conversation=conv, pending=pending)
+
+
+_MESSAGES_BY_ID = (
+    sa.select(Message).where(Message.id.in_(sa.bindparam("b_ids", expanding=True))).order_by(Message.id)
+)
+
+
+# What step 1 reads: the conversation with its business's settings (one row).
+_CONVERSATION = (
+    sa.select(
+        Conversation.business_id,
+        Conversation.owner,
+        Conversation.chat_id,
+        Conversation.channel,
+        Conversation.gateway,
+        Business.settings,
+    )
+    .join(Business, Business.id == Conversation.business_id)
+    .where(Conversation.id == sa.bindparam("b_id"))
+)
 
 
 def _phrase_outside(conversation_id: int, message_id: int) -> llm.Prephrased | None:

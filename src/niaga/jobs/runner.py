@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import atexit
+import contextvars
 import heapq
 import os
 import queue
@@ -21,6 +22,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from niaga.db.engine import affected, per_dialect, session_scope, upsert_insert
+from niaga.db.engine import per_dialect, session_scope, upsert_insert, write_connection
 from niaga.db.retry import is_lock_error, lock_backoff, retry_on_lock
 from niaga.db.savepoints import in_savepoint
 from niaga.jobs.models import DeadLetter, Job
@@ -197,6 +199,9 @@ def _dispatch_after_commit(session: Session) -> None:
     if pending:
         for job_id, run_at in pending:
             dispatch(job_id, run_at)
+    running = session.info.pop(_DONE_KEY, None)
+    if running is not None:
+        running.done = True
 
 
 @event.listens_for(Session, "after_rollback")
@@ -204,6 +209,32 @@ def _forget_after_rollback(session: Session) -> None:
     if in_savepoint(session):
         return  # only the savepoint's jobs are dropped (niaga.db.savepoints)
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_DONE_KEY, None)
+
+
+@dataclass
+class _Running:
+    """The job `run_job` is running in this context; `done` once its done mark has committed."""
+
+    job_id: int
+    worker: str
+    done: bool = False
+
+
+_RUNNING: contextvars.ContextVar[_Running | None] = contextvars.ContextVar("niaga_running_job", default=None)
+_DONE_KEY = "niaga_job_done_in_transaction"
+
+
+def finish_in(db: Session) -> None:
+    """Mark the running job done in `db`'s (write) transaction, for a job whose last write transaction is its
+    work: the work and the mark commit together, so a crash in between cannot run the work again, and the
+    job costs one write transaction less. Outside `run_job` (a test calling the function) it does nothing;
+    if the transaction rolls back, `run_job` marks the outcome as usual."""
+    running = _RUNNING.get()
+    if running is None:
+        return
+    db.connection().execute(_DONE, [{"b_id": running.job_id, "b_worker": running.worker, "b_now": utcnow()}])
+    db.info[_DONE_KEY] = running
 
 
 def dispatch(job_id: int, run_at: datetime | None = None) -> None:
@@ -395,53 +426,103 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     now_given = now is not None
     now = now or utcnow()
     lease = timedelta(seconds=get_settings().job_lease_seconds)
-    with session_scope() as db:
-        claimed = affected(db.execute(_claim(Job.id == job_id, now=now, lease=lease, worker=worker)))
-        if not claimed:
-            early = db.scalar(
-                sa.select(Job.run_at).where(Job.id == job_id, Job.status == "pending", Job.run_at > now)
-            )
-            if early is not None and not now_given:
-                # Delivered before its time (a clock step, an early queue): put it back rather than leave it
-                # for the sweeper.
-                dispatch(job_id, early)
-            return "skipped"
-        job = db.get(Job, job_id)
-        assert job is not None
-        name, args, attempts, max_attempts = job.name, dict(job.args), job.attempts, job.max_attempts
+    # One conditional UPDATE … RETURNING on a plain connection (a job runs for every inbound message: the
+    # ORM's identity map, autoflush and statement building cost more than the statement itself).
+    with write_connection() as conn:
+        row = conn.execute(
+            _CLAIM_ONE,
+            {"b_id": job_id, "b_now": now, "b_until": now + lease, "b_worker": worker},
+        ).first()
+        if row is None:
+            early = conn.execute(_EARLY, {"b_id": job_id, "b_now": now}).scalar()
+    if row is None:
+        if early is not None and not now_given:
+            # Delivered before its time (a clock step, an early queue): put it back rather than leave it for
+            # the sweeper.
+            dispatch(job_id, early)
+        return "skipped"
+    name, args, attempts, max_attempts = row[0], dict(row[1] or {}), int(row[2]), int(row[3])
     try:
         spec: Any = resolve(name)
     except UnknownJob as exc:
         spec, unknown = None, exc
     started = time.perf_counter()
-    heartbeat = _Heartbeat(job_id, worker, lease) if not now_given else None
+    beat = HEARTBEATS.add([job_id], worker, lease) if not now_given else None
+    running = _Running(job_id, worker)
+    token = _RUNNING.set(running)
     try:
         if spec is None:
             raise unknown
         _call(spec.fn, args)
     except Exception as exc:
-        if heartbeat:
-            heartbeat.stop()
+        HEARTBEATS.remove(beat)
         metrics.job_latency.labels(name).observe(time.perf_counter() - started)
         return _failed(job_id, name, exc, attempts, max_attempts, spec, worker, now if now_given else None)
-    if heartbeat:
-        heartbeat.stop()
+    finally:
+        _RUNNING.reset(token)
+    HEARTBEATS.remove(beat)
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+    if running.done:  # marked in the job's own last transaction (`finish_in`)
+        metrics.jobs_total.labels(name, "done").inc()
+        log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
+        return "done"
 
     def mark_done() -> None:
-        with session_scope() as db:
-            db.execute(
-                sa.update(Job)
-                .where(Job.id == job_id, Job.locked_by == worker)
-                .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
-                .execution_options(synchronize_session=False)
-            )
+        with write_connection() as conn:
+            conn.execute(_DONE, [{"b_id": job_id, "b_worker": worker, "b_now": utcnow()}])
 
     # The work is committed: losing this mark to a lock would run it again once the lease expires.
     retry_on_lock(mark_done, attempts=50)
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
+
+
+def _built_claim_one() -> Any:
+    t: Any = Job.__table__
+    now = sa.bindparam("b_now", type_=t.c.run_at.type)
+    return (
+        sa.update(t)
+        .where(
+            t.c.id == sa.bindparam("b_id"),
+            sa.or_(
+                sa.and_(t.c.status == "pending", t.c.run_at <= now),
+                sa.and_(t.c.status == "running", t.c.locked_until < now),
+            ),
+        )
+        .values(
+            status="running",
+            attempts=t.c.attempts + 1,
+            locked_until=sa.bindparam("b_until", type_=t.c.locked_until.type),
+            locked_by=sa.bindparam("b_worker"),
+            updated_at=now,
+        )
+        .returning(t.c.name, t.c.args, t.c.attempts, t.c.max_attempts)
+    )
+
+
+def _built_done() -> Any:
+    t: Any = Job.__table__
+    return (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("b_id"), t.c.locked_by == sa.bindparam("b_worker"))
+        .values(
+            status="done",
+            finished_at=sa.bindparam("b_now", type_=t.c.finished_at.type),
+            locked_until=None,
+            last_error=None,
+        )
+    )
+
+
+# Built once (bind parameters are named apart from the columns they set).
+_CLAIM_ONE = _built_claim_one()
+_DONE = _built_done()
+_EARLY = sa.select(Job.run_at).where(
+    Job.id == sa.bindparam("b_id"),
+    Job.status == "pending",
+    Job.run_at > sa.bindparam("b_now", type_=Job.__table__.c.run_at.type),
+)
 
 
 def run_jobs(job_ids: list[int], *, now: datetime | None = None, worker: str | None = None) -> list[str]:
@@ -490,7 +571,7 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
     outcome: dict[int, str] = {}
     ids = [job_id for job_id in dict.fromkeys(job_ids) if job_id in claimed]
     if ids:
-        heartbeat = _Heartbeat(ids, worker, lease) if not now_given else None
+        beat = HEARTBEATS.add(ids, worker, lease) if not now_given else None
         started = time.perf_counter()
         try:
             results: list[BaseException | None] = list(spec.batch([claimed[job_id][0] for job_id in ids]))
@@ -501,8 +582,7 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
         except Exception as exc:
             results = [exc] * len(ids)
         finally:
-            if heartbeat:
-                heartbeat.stop()
+            HEARTBEATS.remove(beat)
         share = (time.perf_counter() - started) / len(ids)
         for _ in ids:
             metrics.job_latency.labels(spec.name).observe(share)
@@ -554,35 +634,77 @@ def _call(fn: Callable[..., Any], args: dict[str, Any]) -> None:
             time.sleep(lock_backoff(attempt))
 
 
-class _Heartbeat(threading.Thread):
-    """Extends the lease of a running job so that only a dead worker's jobs expire and get re-run."""
+class _Heartbeats:
+    """Extends the leases of this process's running jobs so that only a dead worker's jobs expire and get
+    re-run. One thread for the whole process (a thread started per job cost a noticeable share of a short
+    job): each running job (or batch) is beaten several times per lease, counted from its own start, by its
+    own worker's id; a job that ends before its first beat costs no write at all."""
 
-    def __init__(self, job_id: int | list[int], worker: str, lease: timedelta) -> None:
-        ids = [job_id] if isinstance(job_id, int) else list(job_id)
-        super().__init__(name=f"niaga-heartbeat-{ids[0]}", daemon=True)
-        self.job_id, self.job_ids, self.worker, self.lease = ids[0], ids, worker, lease
-        self._stop_event = threading.Event()
-        self.start()
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked child starts with no thread and no jobs
 
-    def run(self) -> None:
+    def _reset(self) -> None:
+        self._cond = threading.Condition()
+        self._beats: dict[
+            int, tuple[list[int], str, timedelta, float]
+        ] = {}  # token -> ids, worker, lease, due
+        self._tokens = iter(range(1, 1 << 62))
+        self._thread: threading.Thread | None = None
+
+    def add(self, job_ids: list[int], worker: str, lease: timedelta) -> int:
         # Several beats per lease: a beat lost to a busy database does not let a live worker's job expire.
-        interval = max(self.lease.total_seconds() / 5, 0.2)
-        while not self._stop_event.wait(interval):
-            try:
-                with session_scope() as db:
-                    db.execute(
-                        sa.update(Job)
-                        .where(
-                            Job.id.in_(self.job_ids), Job.locked_by == self.worker, Job.status == "running"
-                        )
-                        .values(locked_until=utcnow() + self.lease)
-                        .execution_options(synchronize_session=False)
-                    )
-            except Exception as exc:  # the next beat may succeed; the job itself goes on
-                log.warning("jobs.heartbeat_failed", job_id=self.job_id, error=str(exc))
+        due = time.monotonic() + _beat_interval(lease)
+        with self._cond:
+            earliest = min((b[3] for b in self._beats.values()), default=None)
+            token = next(self._tokens)
+            self._beats[token] = (list(job_ids), worker, lease, due)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="niaga-heartbeats", daemon=True)
+                self._thread.start()
+            elif earliest is None or due < earliest:
+                self._cond.notify()  # the thread sleeps until a later beat: wake it to wait for this one
+        return token
 
-    def stop(self) -> None:
-        self._stop_event.set()
+    def remove(self, token: int | None) -> None:
+        if token is None:
+            return
+        with self._cond:
+            self._beats.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [(t, b) for t, b in self._beats.items() if b[3] <= now]
+                for token, (ids, worker, lease, at) in due:
+                    self._beats[token] = (ids, worker, lease, max(at + _beat_interval(lease), now))
+                if not due:
+                    nxt = min((b[3] for b in self._beats.values()), default=now + 60.0)
+                    self._cond.wait(max(nxt - now, 0.01))
+                    continue
+            for _token, (ids, worker, lease, _at) in due:
+                self._beat(ids, worker, lease)
+
+    @staticmethod
+    def _beat(job_ids: list[int], worker: str, lease: timedelta) -> None:
+        try:
+            with session_scope() as db:
+                db.execute(
+                    sa.update(Job)
+                    .where(Job.id.in_(job_ids), Job.locked_by == worker, Job.status == "running")
+                    .values(locked_until=utcnow() + lease)
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception as exc:  # the next beat may succeed; the job itself goes on
+            log.warning("jobs.heartbeat_failed", job_id=job_ids[0], error=str(exc))
+
+
+def _beat_interval(lease: timedelta) -> float:
+    return max(lease.total_seconds() / 5, 0.2)
+
+
+HEARTBEATS = _Heartbeats()
 
 
 def _failed(
@@ -840,8 +962,10 @@ class InProcessWorker:
         log.info("jobs.worker_stopped")
 
 
-def run_standalone_worker(workers: int | None = None) -> None:
-    """`niaga worker`: a consumer in the foreground; SIGTERM/SIGINT stop it gracefully."""
+def run_standalone_worker(workers: int | None = None, *, processes: int = 1, primary: bool = True) -> None:
+    """`niaga worker`: a consumer in the foreground; SIGTERM/SIGINT stop it gracefully. With `processes` > 1
+    this one (the primary: periodic tasks, the sweeper) starts and watches `processes - 1` secondary
+    consumers (`niaga worker --secondary`) and stops them when it stops. `primary=False`: a secondary."""
     from niaga.jobs.queue import get_huey
 
     huey = get_huey()
@@ -849,18 +973,83 @@ def run_standalone_worker(workers: int | None = None) -> None:
     consumer = huey.create_consumer(
         workers=workers or get_settings().worker_threads,
         worker_type="thread",
-        periodic=True,
+        periodic=primary,
         initial_delay=0.05,
         max_delay=0.5,
         check_worker_health=True,
         graceful_signal="TERM",
         shutdown_timeout=60,
     )
-    sweeper = Sweeper()
-    sweeper.start()
-    log.info("jobs.worker_started", mode="standalone", worker=WORKER_ID)
+    sweeper = Sweeper() if primary else None
+    others = _Secondaries(processes - 1, workers) if primary and processes > 1 else None
+    if sweeper:
+        sweeper.start()
+    if others:
+        others.start()
+    log.info(
+        "jobs.worker_started",
+        mode="standalone" if primary else "secondary",
+        worker=WORKER_ID,
+        processes=processes,
+    )
     try:
         consumer.run()
     finally:
-        sweeper.stop()
+        if others:
+            others.stop()
+        if sweeper:
+            sweeper.stop()
         log.info("jobs.worker_stopped")
+
+
+class _Secondaries(threading.Thread):
+    """The primary consumer's secondary consumer processes: started, restarted when one exits (after a
+    pause that grows while they keep failing), and stopped (SIGTERM: their running jobs finish) with it."""
+
+    def __init__(self, count: int, threads: int | None) -> None:
+        super().__init__(name="niaga-secondaries", daemon=True)
+        import subprocess
+        import sys
+
+        self.command = [sys.executable, "-m", "niaga.cli", "worker", "--secondary"]
+        if threads:
+            self.command += ["--threads", str(threads)]
+        self.count = count
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._stop_event = threading.Event()
+        self._lock = threading.Lock()
+
+    def _spawn(self) -> Any:
+        import subprocess
+
+        return subprocess.Popen(self.command)
+
+    def run(self) -> None:
+        pause = 1.0
+        with self._lock:
+            if not self._stop_event.is_set():
+                self.procs = [self._spawn() for _ in range(self.count)]
+        while not self._stop_event.wait(pause):
+            with self._lock:
+                if self._stop_event.is_set():
+                    return
+                dead = [i for i, p in enumerate(self.procs) if p.poll() is not None]
+                for i in dead:
+                    log.warning("jobs.secondary_exited", pid=self.procs[i].pid, code=self.procs[i].returncode)
+                    self.procs[i] = self._spawn()
+            pause = min(pause * 2, 60.0) if dead else 1.0
+
+    def stop(self) -> None:
+        import subprocess
+
+        with self._lock:
+            self._stop_event.set()
+            procs = list(self.procs)
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(65)  # their own shutdown timeout is 60 s
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -17,12 +17,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from niaga.jobs.runner import enqueue
 from niaga.kit.timeutil import utcnow
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
-from niaga.tenancy.defaults import business_settings
+from niaga.tenancy.defaults import merged_section
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.buffer")
@@ -30,8 +31,13 @@ MAX_WAIT_FACTOR = 5
 
 
 def window_seconds(business: Business) -> float:
+    return window_of({"channels": merged_section(business, "channels")})
+
+
+def window_of(settings: dict[str, Any]) -> float:
+    """The buffer window of a business's (merged) settings."""
     try:
-        return max(0.0, float(business_settings(business).get("channels", {}).get("buffer_seconds", 2.0)))
+        return max(0.0, float(settings.get("channels", {}).get("buffer_seconds", 2.0)))
     except (TypeError, ValueError):
         return 2.0
 
@@ -50,18 +56,28 @@ def schedule_turn(db: Session, *, business: Business, conversation: Conversation
 
 
 def unanswered(db: Session, *, conversation_id: int, business_id: int) -> list[Message]:
-    return list(
-        db.scalars(
-            sa.select(Message)
-            .where(
-                Message.business_id == business_id,
-                Message.conversation_id == conversation_id,
-                Message.direction == "in",
-                Message.delivery_status == "received",
-            )
-            .order_by(Message.id)
-        )
-    )
+    return list(db.scalars(_UNANSWERED, {"b_conv": conversation_id, "b_business": business_id}))
+
+
+def unanswered_brief(conn: sa.Connection, *, conversation_id: int, business_id: int) -> list[Any]:
+    """`unanswered` as rows of (id, created_at, provider_message_id), for the due check."""
+    return list(conn.execute(_UNANSWERED_BRIEF, {"b_conv": conversation_id, "b_business": business_id}))
+
+
+_UNANSWERED_WHERE = (
+    Message.business_id == sa.bindparam("b_business"),
+    Message.conversation_id == sa.bindparam("b_conv"),
+    Message.direction == "in",
+    Message.delivery_status == "received",
+)
+_UNANSWERED_BRIEF = (
+    sa.select(Message.id, Message.created_at, Message.provider_message_id)
+    .where(*_UNANSWERED_WHERE)
+    .order_by(Message.id)
+)
+
+
+_UNANSWERED = sa.select(Message).where(*_UNANSWERED_WHERE).order_by(Message.id)
 
 
 def merged_text(messages: list[Message]) -> str:
@@ -85,24 +101,32 @@ def claim(db: Session, messages: list[Message]) -> list[Message]:
     One conditional UPDATE … RETURNING: the rows returned are the rows this statement changed, so of two
     concurrent turns over the same messages (two due jobs on two workers) only one gets each message; the
     other waits on the row lock and, after the first commits, finds them no longer `received`."""
-    ids = [m.id for m in messages]
-    if not ids:
-        return []
-    claimed = set(
-        db.scalars(
-            sa.update(Message)
-            .where(Message.id.in_(ids), Message.delivery_status == "received")
-            .values(delivery_status="processed")
-            .returning(Message.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
+    claimed = set(claim_ids(db, [m.id for m in messages]))
     if not claimed:
         return []
     for m in messages:
-        if m.id in claimed:
-            m.delivery_status = "processed"
+        if m.id in claimed:  # what the UPDATE wrote, as the session's loaded state (nothing to flush again)
+            set_committed_value(m, "delivery_status", "processed")
     return [m for m in messages if m.id in claimed]
+
+
+def claim_ids(db: Session, ids: list[int]) -> list[int]:
+    """`claim` by message ids (no ORM objects): the ids this transaction claimed, in the order given."""
+    if not ids:
+        return []
+    claimed = set(db.connection().scalars(_CLAIM, {"b_ids": ids}))
+    return [i for i in ids if i in claimed]
+
+
+_MESSAGES: Any = Message.__table__
+_CLAIM = (
+    sa.update(_MESSAGES)
+    .where(
+        _MESSAGES.c.id.in_(sa.bindparam("b_ids", expanding=True)), _MESSAGES.c.delivery_status == "received"
+    )
+    .values(delivery_status="processed")
+    .returning(_MESSAGES.c.id)
+)
 
 
 def turn_message(messages: list[Message]) -> Message:

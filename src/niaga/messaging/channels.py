@@ -156,14 +156,20 @@ def cached_config(business_id: int, kind: str) -> ChannelConfig | object | None:
     return _MISS
 
 
-def load(db: Session, *, business_id: int, kind: str, cached: bool = False) -> ChannelConfig | None:
-    """The business's configuration of `kind` (enabled or not), or None."""
+def load(
+    db: Session | sa.Connection, *, business_id: int, kind: str, cached: bool = False
+) -> ChannelConfig | None:
+    """The business's configuration of `kind` (enabled or not), or None. `cached`: a copy read in this
+    process in the last `CACHE_SECONDS` will do."""
     key = (business_id, kind)
     if cached:
         with _cache_lock:
             hit = _cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
+    if isinstance(db, sa.Connection):
+        with Session(bind=db) as session:
+            return load(session, business_id=business_id, kind=kind)
     row = db.scalars(
         sa.select(ProviderConfig).where(
             ProviderConfig.business_id == business_id, ProviderConfig.kind == kind
@@ -188,13 +194,15 @@ def make_sender(cfg: ChannelConfig) -> Sender:
     return factory(cfg)
 
 
-def whatsapp_gateway(db: Session, *, business_id: int, preferred: str = "") -> ChannelConfig | None:
+def whatsapp_gateway(
+    db: Session | sa.Connection, *, business_id: int, preferred: str = "", cached: bool = False
+) -> ChannelConfig | None:
     """The gateway that sends a business's WhatsApp messages: the one named in settings
     (channels.whatsapp_gateway), else the first enabled of WAHA, Fonnte, Starsender."""
     order = [preferred] if preferred in WHATSAPP_GATEWAYS else []
     order += [k for k in WHATSAPP_GATEWAYS if k not in order]
     for kind in order:
-        cfg = load(db, business_id=business_id, kind=kind)
+        cfg = load(db, business_id=business_id, kind=kind, cached=cached)
         if cfg is not None and cfg.is_enabled:
             return cfg
     return None
@@ -206,16 +214,23 @@ def reply_gateway(conversation: Conversation, business: Business) -> str:
     to another enabled gateway when that one is switched off."""
     if conversation.gateway:
         return conversation.gateway
-    return str(business_settings(business).get("channels", {}).get("whatsapp_gateway", "") or "")
+    return chosen_gateway(business_settings(business))
 
 
-def sender_for_channel(db: Session, *, business_id: int, channel: str, preferred: str = "") -> Sender | None:
+def chosen_gateway(settings: dict[str, Any]) -> str:
+    """The WhatsApp gateway chosen in a business's (merged) settings; "" = the first configured."""
+    return str(settings.get("channels", {}).get("whatsapp_gateway", "") or "")
+
+
+def sender_for_channel(
+    db: Session | sa.Connection, *, business_id: int, channel: str, preferred: str = "", cached: bool = False
+) -> Sender | None:
     """The sender for a conversation channel; None for channels delivered by niaga itself (web) or when the
-    business has no enabled gateway for it."""
+    business has no enabled gateway for it. `cached`: see `load`."""
     if channel == "whatsapp":
-        cfg = whatsapp_gateway(db, business_id=business_id, preferred=preferred)
+        cfg = whatsapp_gateway(db, business_id=business_id, preferred=preferred, cached=cached)
     elif channel == "telegram":
-        cfg = load(db, business_id=business_id, kind="telegram")
+        cfg = load(db, business_id=business_id, kind="telegram", cached=cached)
         cfg = cfg if cfg is not None and cfg.is_enabled else None
     else:
         return None

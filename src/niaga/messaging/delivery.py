@@ -79,9 +79,10 @@ def do_send(
     sender_user_id: int | None = None,
     intent: str | None = None,
     hold_seconds: float = 0,
+    reply_to_id: int | None = None,
 ) -> Message:
     """Record an outgoing message and queue its delivery (what bots, staff and other domains call).
-    `hold_seconds`: see `queue_delivery`."""
+    `hold_seconds`: see `queue_delivery`; `reply_to_id`: the customer's message it answers."""
     msg = conversations.record_outbound(
         db,
         conversation=conversation,
@@ -91,6 +92,7 @@ def do_send(
         intent=intent,
         media=media,
         delivery_status="queued",
+        reply_to_id=reply_to_id,
     )
     queue_delivery(db, msg, delay=hold_seconds)
     return msg

@@ -302,8 +302,10 @@ def record_outbound(
     delivery_status: str = "queued",
     tokens: int = 0,
     meta: dict[str, Any] | None = None,
+    reply_to_id: int | None = None,
 ) -> Message:
-    """Store a reply from the bot or a staff member (sending is the channel's job)."""
+    """Store a reply from the bot or a staff member (sending is the channel's job). `reply_to_id`: the
+    customer's message it answers."""
     if sender_type not in ("bot", "staff", "system"):
         raise ValidationFailed(details={"sender_type": "Harus bot, staff atau system."})
     if not (text or "").strip() and not media:
@@ -321,6 +323,7 @@ def record_outbound(
         delivery_status=delivery_status,
         tokens=tokens,
         meta=dict(meta or {}),
+        reply_to_id=reply_to_id,
     )
     if delivery_status == "sent":
         msg.sent_at = utcnow()
