@@ -34,7 +34,6 @@ def make_engine(url: str, *, pool_size: int = 10, turnstile: bool = True) -> sa.
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA mmap_size=268435456")
             cur.close()
             # Let SQLAlchemy emit BEGIN so that BEGIN IMMEDIATE can be used for write transactions.
             dbapi_conn.isolation_level = None
