@@ -80,3 +80,110 @@ def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
     # uvicorn finishes its graceful shutdown (lifespan → the job consumer stops), then re-raises the signal.
     assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
     assert "jobs.worker_stopped" in log.read_text()
+
+
+def test_serve_with_two_job_processes_answers_customers_and_stops_them(db, tmp_path):
+    """`niaga serve --job-processes 2`: the web process runs no consumer; `niaga worker --processes 2` beside
+    it answers a customer's message (the agent's turn in a consumer process), and SIGTERM stops them all."""
+    import sqlalchemy as sa
+
+    from niaga.db.engine import session_scope
+    from niaga.messaging.inbound import Inbound, do_receive
+    from niaga.messaging.models import Message
+    from niaga.tenancy.service import create_business
+
+    business = create_business(
+        db, slug="dua-proses", name="Toko Dua Proses", settings={"channels": {"buffer_seconds": 0}}
+    )
+    db.commit()
+    port = _free_port()
+    env = dict(
+        os.environ,
+        NIAGA_JOBS_DISPATCH="huey",
+        NIAGA_JOB_SWEEP_SECONDS="0.5",
+        NIAGA_JOB_SWEEP_STALE_SECONDS="0",
+        NIAGA_LOG_LEVEL="INFO",
+    )
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--job-processes", "2"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise AssertionError("server did not become ready: " + log.read_text()[-2000:])
+        with session_scope(immediate=True) as s:
+            b = s.get(type(business), business.id)
+            msg = do_receive(s, business=b, inbound=Inbound(channel="web", chat_id="v-1", text="halo kak"))
+            assert msg is not None
+            conv_id, msg_id = msg.conversation_id, msg.id
+        deadline = time.monotonic() + 45
+        reply = None
+        while time.monotonic() < deadline and reply is None:
+            db.rollback()
+            reply = db.scalar(
+                sa.select(Message).where(Message.conversation_id == conv_id, Message.direction == "out")
+            )
+            time.sleep(0.2)
+        assert reply is not None, log.read_text()[-3000:]
+        assert reply.reply_to_id == msg_id and reply.sender_type == "bot" and reply.text
+        consumers = [p for p in _descendants(proc.pid) if b"worker" in _cmdline(p)]
+        assert len(consumers) == 2, (consumers, log.read_text()[-2000:])
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            rc = proc.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in consumers):
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in consumers), log.read_text()[-2000:]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
