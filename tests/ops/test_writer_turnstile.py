@@ -77,7 +77,7 @@ def test_threads_writing_at_once_all_commit(db) -> None:  # type: ignore[no-unty
             for i in range(25):
                 try:
                     with session_scope(immediate=True) as s:
-                        b = s.get(Business, business_id)
+                        b = s.get(Business, business_id, with_for_update=True)  # PostgreSQL: row lock
                         assert b is not None
                         b.settings = {**(b.settings or {}), f"w{w}": i + 1}
                         if i % 10 == 9:
