@@ -1,4 +1,5 @@
-"""Agent benchmark (run by hand: `python bench/agent_bench.py [--sizes 10000,100000] [--workers 4]`).
+"""Agent benchmark (run by hand: `python bench/agent_bench.py [--sizes 10000,100000] [--workers 4]
+[--serve-procs 2] [--serve-only]`).
 
 Offline turn latency p50/p95 and turns/s — with the demo catalogue (Rizquna, 47 products) and with generated
 catalogues (10k products by default) — plus retrieval quality: recall@5 of product search on a generated
@@ -14,10 +15,17 @@ instead of the agent. "vs bare" is the agent's turns/s as a share of it; "vs dem
 with the 47-product one (1.0 means the catalogue size costs nothing). With --workers N the generated
 catalogue's turns also run from N threads at once, and with --procs N from N worker processes (each its
 own engine and index, read from the stored search documents); the bare turn is measured the same way
-beside it. Note: these are whole turns (inbound stored, agent, reply stored) in one transaction each. `niaga
-serve` itself stores the inbound message in its webhook ingest and answers in the `conversations.reply` job,
-run by the threads of ONE consumer process (with `--workers N`: N web processes for ingest beside it), which
-costs about twice the CPU of the turn measured here (see the closing notes of issue 15).
+beside it. Note: these are whole turns (inbound stored, agent, reply stored) in one transaction each.
+
+The *serve path* (table "serve path"; `--serve-only` measures it alone) is how `niaga serve` answers: the
+webhook's ingest stores each message and schedules its `conversations.reply` job; a consumer runs the job
+through `niaga.jobs.runner.run_job` (job claimed, the offline turn worked out in a read transaction and
+stored in a short write transaction with the job's done mark). It runs from 1 consumer thread, from
+`--serve-threads` threads of one process (serve's default consumer) and from `--serve-procs` consumer
+processes (`niaga serve --job-processes N`), in rounds of 50 conversations (one new message each, ingested
+by the bench process before the round; the ingest's CPU is shown apart and not counted in turns/s). Its
+baseline is the same reply job with a fixed reply in place of the agent. The first two rounds of every run
+are not counted (a new consumer compiles its statements and patterns on its first jobs).
 
 PostgreSQL: set NIAGA_BENCH_DATABASE_URL=postgresql+psycopg://user@127.0.0.1:5432/dbname (an empty database);
 SQLite in a temporary NIAGA_HOME otherwise.
