@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from niaga.agent import llm, replies, speculation
 from niaga.agent import service as agent
-from niaga.db.engine import read_connection, session_scope
+from niaga.db.engine import session_scope
 from niaga.jobs import runner
 from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
@@ -26,7 +26,7 @@ from niaga.ops.logging import get_logger
 from niaga.orders import chat, payments
 from niaga.printshop import jobs_chat as print_chat
 from niaga.settings import get_settings
-from niaga.tenancy.defaults import merged_settings
+from niaga.tenancy.defaults import business_settings
 from niaga.tenancy.models import Business
 
 log = get_logger("niaga.messaging")
@@ -45,31 +45,39 @@ def _presence(sender: Any, action: str, **kwargs: Any) -> None:
 @task("conversations.reply", max_attempts=5)
 def reply(conversation_id: int, message_id: int) -> str:
     """Answer the customer's unanswered messages in one agent turn (see `niaga.messaging.buffer`)."""
-    # 1. Is it this job's turn? (read only, a few prebuilt statements on a plain connection: most jobs of a
-    #    customer who types in several bubbles end here; no lock held while we talk to the provider)
-    with read_connection() as conn:
-        brief = conn.execute(_CONVERSATION, {"b_id": conversation_id}).first()
-        if brief is None:
+    started = time.perf_counter()
+    # 1. Is it this job's turn? (a read transaction; no lock held while we talk to the provider) Without a
+    #    language model, the whole offline turn too, with writes refused (`niaga.agent.speculation`: it
+    #    leaves this session empty and rolled back); the write transaction below only checks and stores it,
+    #    so the consumer processes of `niaga serve --job-processes N` answer side by side on SQLite.
+    with session_scope() as db:
+        conv = db.get(Conversation, conversation_id)
+        if conv is None:
             return "gone"
-        settings = merged_settings(brief.settings)
-        pending = buffer.unanswered_brief(
-            conn, conversation_id=conversation_id, business_id=brief.business_id
-        )
+        business: Business | None = db.get(Business, conv.business_id)
+        assert business is not None
+        settings = business_settings(business)
+        pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
         if not buffer.is_due(pending, message_id=message_id, window=buffer.window_of(settings)):
             return "deferred"
-        if brief.owner != "bot":
+        if conv.owner != "bot":
             return "staff"  # staff answer; the inbox already shows the messages as unread
-        chat_id, channel = brief.chat_id, brief.channel
+        chat_id, channel = conv.chat_id, conv.channel
         seen_ids = [m.provider_message_id for m in pending if m.provider_message_id]
         wants_model = llm.wants_model(settings)
-        # Seen and typing only (delivery takes its own sender): a configuration changed in another
-        # process in the last few seconds may still be used for them.
+        # Seen and typing only (delivery takes its own sender): a configuration changed in another process in
+        # the last few seconds may still be used for them.
         sender = channels.sender_for_channel(
-            conn,
-            business_id=brief.business_id,
+            db,
+            business_id=conv.business_id,
             channel=channel,
-            preferred=brief.gateway or channels.chosen_gateway(settings),
+            preferred=conv.gateway or channels.chosen_gateway(settings),
             cached=True,
+        )
+        spec = (
+            None
+            if wants_model
+            else speculation.speculate(db, business=business, conversation=conv, pending=pending)
         )
 
     # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).
@@ -77,20 +85,15 @@ def reply(conversation_id: int, message_id: int) -> str:
     _presence(sender, "start_typing", chat_id=chat_id)
     try:
         # 3. With a language model: plan (read, rolled back) and phrase with no transaction open, so the
-        #    model's seconds never hold the database's writer (see `agent.service.turn`). Without one: the
-        #    whole offline turn now, in a read transaction with writes refused (`niaga.agent.speculation`),
-        #    so that the write transaction below only checks and stores it and the consumer processes of
-        #    `niaga serve --job-processes N` answer side by side on SQLite's single writer.
-        started = time.perf_counter()
+        #    model's seconds never hold the database's writer (see `agent.service.turn`).
         prephrased = _phrase_outside(conversation_id, message_id) if wants_model else None
-        spec = None if wants_model else _speculate(conversation_id, message_id)
         # 4. One short transaction: claim the messages, store the speculated turn when the conversation is
         #    as it read it (else run the turn here), store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:
             conv = db.get(Conversation, conversation_id)
             if conv is None or conv.owner != "bot":
                 return "staff"
-            business: Business | None = None
+            business = None
             result: Any = None
             claimed: list[Message] = []
             last_id = 0
@@ -173,37 +176,8 @@ def reply(conversation_id: int, message_id: int) -> str:
             sender.close()
 
 
-def _speculate(conversation_id: int, message_id: int) -> speculation.Speculation | None:
-    """The offline turn over the conversation's unanswered messages, in a read transaction with writes
-    refused (`niaga.agent.speculation.speculate`); None when it must run in the write transaction."""
-    with session_scope() as db:
-        conv = db.get(Conversation, conversation_id)
-        business = db.get(Business, conv.business_id) if conv is not None else None
-        if conv is None or business is None:
-            return None
-        pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
-        if not buffer.is_due(pending, message_id=message_id, window=buffer.window_seconds(business)):
-            return None
-        return speculation.speculate(db, business=business, conversation=conv, pending=pending)
-
-
 _MESSAGES_BY_ID = (
     sa.select(Message).where(Message.id.in_(sa.bindparam("b_ids", expanding=True))).order_by(Message.id)
-)
-
-
-# What step 1 reads: the conversation with its business's settings (one row).
-_CONVERSATION = (
-    sa.select(
-        Conversation.business_id,
-        Conversation.owner,
-        Conversation.chat_id,
-        Conversation.channel,
-        Conversation.gateway,
-        Business.settings,
-    )
-    .join(Business, Business.id == Conversation.business_id)
-    .where(Conversation.id == sa.bindparam("b_id"))
 )
 
 
