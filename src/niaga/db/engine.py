@@ -240,14 +240,6 @@ def write_connection() -> Iterator[sa.Connection]:
 _immediate_engine: Any = None
 
 
-@contextmanager
-def read_connection() -> Iterator[sa.Connection]:
-    """A plain connection in a read transaction (deferred: never holds SQLite's writer), rolled back at the
-    end, for hot paths that read a few rows with prebuilt Core statements."""
-    with get_engine().connect() as conn:
-        yield conn
-
-
 def dispose() -> None:
     global _engine, _factory, _immediate_factory
     with _lock:

@@ -59,24 +59,12 @@ def unanswered(db: Session, *, conversation_id: int, business_id: int) -> list[M
     return list(db.scalars(_UNANSWERED, {"b_conv": conversation_id, "b_business": business_id}))
 
 
-def unanswered_brief(conn: sa.Connection, *, conversation_id: int, business_id: int) -> list[Any]:
-    """`unanswered` as rows of (id, created_at, provider_message_id), for the due check."""
-    return list(conn.execute(_UNANSWERED_BRIEF, {"b_conv": conversation_id, "b_business": business_id}))
-
-
 _UNANSWERED_WHERE = (
     Message.business_id == sa.bindparam("b_business"),
     Message.conversation_id == sa.bindparam("b_conv"),
     Message.direction == "in",
     Message.delivery_status == "received",
 )
-_UNANSWERED_BRIEF = (
-    sa.select(Message.id, Message.created_at, Message.provider_message_id)
-    .where(*_UNANSWERED_WHERE)
-    .order_by(Message.id)
-)
-
-
 _UNANSWERED = sa.select(Message).where(*_UNANSWERED_WHERE).order_by(Message.id)
 
 

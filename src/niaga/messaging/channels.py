@@ -156,9 +156,7 @@ def cached_config(business_id: int, kind: str) -> ChannelConfig | object | None:
     return _MISS
 
 
-def load(
-    db: Session | sa.Connection, *, business_id: int, kind: str, cached: bool = False
-) -> ChannelConfig | None:
+def load(db: Session, *, business_id: int, kind: str, cached: bool = False) -> ChannelConfig | None:
     """The business's configuration of `kind` (enabled or not), or None. `cached`: a copy read in this
     process in the last `CACHE_SECONDS` will do."""
     key = (business_id, kind)
@@ -167,9 +165,6 @@ def load(
             hit = _cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-    if isinstance(db, sa.Connection):
-        with Session(bind=db) as session:
-            return load(session, business_id=business_id, kind=kind)
     row = db.scalars(
         sa.select(ProviderConfig).where(
             ProviderConfig.business_id == business_id, ProviderConfig.kind == kind
@@ -195,7 +190,7 @@ def make_sender(cfg: ChannelConfig) -> Sender:
 
 
 def whatsapp_gateway(
-    db: Session | sa.Connection, *, business_id: int, preferred: str = "", cached: bool = False
+    db: Session, *, business_id: int, preferred: str = "", cached: bool = False
 ) -> ChannelConfig | None:
     """The gateway that sends a business's WhatsApp messages: the one named in settings
     (channels.whatsapp_gateway), else the first enabled of WAHA, Fonnte, Starsender."""
@@ -223,7 +218,7 @@ def chosen_gateway(settings: dict[str, Any]) -> str:
 
 
 def sender_for_channel(
-    db: Session | sa.Connection, *, business_id: int, channel: str, preferred: str = "", cached: bool = False
+    db: Session, *, business_id: int, channel: str, preferred: str = "", cached: bool = False
 ) -> Sender | None:
     """The sender for a conversation channel; None for channels delivered by niaga itself (web) or when the
     business has no enabled gateway for it. `cached`: see `load`."""

@@ -93,12 +93,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def business_settings(business: Any) -> dict[str, Any]:
-    return merged_settings(business.settings)
-
-
-def merged_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """A business's stored settings (its `settings` column) over the defaults (a new tree)."""
-    return _merge(DEFAULT_SETTINGS, stored or {})
+    return _merge(DEFAULT_SETTINGS, business.settings or {})
 
 
 def merged_section(business: Any, key: str) -> dict[str, Any]:
