@@ -14,6 +14,7 @@ import pytest
 
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
+from tests.procs import alive, cmdline, descendants
 
 pytestmark = pytest.mark.slow
 
@@ -138,7 +139,7 @@ def test_serve_with_two_job_processes_answers_customers_and_stops_them(db, tmp_p
             time.sleep(0.2)
         assert reply is not None, log.read_text()[-3000:]
         assert reply.reply_to_id == msg_id and reply.sender_type == "bot" and reply.text
-        consumers = [p for p in _descendants(proc.pid) if b"worker" in _cmdline(p)]
+        consumers = [p for p in descendants(proc.pid) if b"worker" in cmdline(p)]
         assert len(consumers) == 2, (consumers, log.read_text()[-2000:])
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -149,41 +150,6 @@ def test_serve_with_two_job_processes_answers_customers_and_stops_them(db, tmp_p
             raise
     assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_alive(p) for p in consumers):
+    while time.monotonic() < deadline and any(alive(p) for p in consumers):
         time.sleep(0.2)
-    assert not any(_alive(p) for p in consumers), log.read_text()[-2000:]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
+    assert not any(alive(p) for p in consumers), log.read_text()[-2000:]

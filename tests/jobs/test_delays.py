@@ -27,6 +27,7 @@ from niaga.jobs import runner
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.settings import reset_settings_cache
+from tests.procs import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -49,15 +50,6 @@ def _worker(log: Path) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class _Writer(threading.Thread):
@@ -90,7 +82,7 @@ def test_delayed_jobs_run_within_a_second_of_their_time_under_cpu_and_lock_conte
         ready = tmp_path / "ready.log"
         enqueue(db, "jobs.selftest", path=str(ready))
         db.commit()
-        _wait_for(lambda: ready.exists() and "done" in ready.read_text(), 60, "the worker to start")
+        wait_for(lambda: ready.exists() and "done" in ready.read_text(), 60, "the worker to start")
 
         burners = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(os.cpu_count() or 2)]
         writer.start()
@@ -103,7 +95,7 @@ def test_delayed_jobs_run_within_a_second_of_their_time_under_cpu_and_lock_conte
             if i % 10 == 9:
                 time.sleep(0.3)  # messages arrive in bursts
 
-        _wait_for(lambda: all(p.exists() for p in marks.values()), 30, "every delayed job to run")
+        wait_for(lambda: all(p.exists() for p in marks.values()), 30, "every delayed job to run")
     finally:
         writer.stop.set()
         for b in burners:
@@ -158,7 +150,7 @@ def test_short_delays_are_timed_by_the_dispatcher_and_long_ones_go_to_the_queue(
         d.put((2, far))
         time.sleep(0.1)
         assert calls == [("now", 2, far)]  # the long delay goes to Huey's schedule at once
-        _wait_for(lambda: len(calls) == 2, 5, "the short delay to fire")
+        wait_for(lambda: len(calls) == 2, 5, "the short delay to fire")
         assert calls[1] == ("now", 1, None)  # handed over as due work, not as a scheduled task
     finally:
         d.put(None)  # type: ignore[arg-type]

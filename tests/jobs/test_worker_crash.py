@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
+from tests.procs import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -40,15 +41,6 @@ def _start_worker(log: Path) -> subprocess.Popen:
     )
 
 
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_job_survives_sigkill_of_its_worker(db, tmp_path):
     marker = tmp_path / "selftest.log"
     job = enqueue(db, "jobs.selftest", path=str(marker), sleep_s=4.0)
@@ -56,7 +48,7 @@ def test_job_survives_sigkill_of_its_worker(db, tmp_path):
     log = tmp_path / "worker.log"
     first = _start_worker(log)
     try:
-        _wait_for(lambda: marker.exists() and "start" in marker.read_text(), 30, "the first attempt to start")
+        wait_for(lambda: marker.exists() and "start" in marker.read_text(), 30, "the first attempt to start")
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
@@ -75,7 +67,7 @@ def test_job_survives_sigkill_of_its_worker(db, tmp_path):
             db.expire_all()  # fresh snapshot and objects
             return db.get(Job, job.id).status == "done"
 
-        _wait_for(finished, 45, "the job to complete on the restarted worker")
+        wait_for(finished, 45, "the job to complete on the restarted worker")
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         try:

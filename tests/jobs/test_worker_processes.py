@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
+from tests.procs import alive, children, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -38,37 +38,6 @@ def _start(log: Path, processes: int) -> subprocess.Popen:
     )
 
 
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            out.add(int(entry.name))
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def test_two_consumer_processes_share_the_queue_and_stop_together(db, tmp_path):
     markers = [tmp_path / f"job-{i}.log" for i in range(4)]
     ids = [enqueue(db, "jobs.selftest", path=str(m), sleep_s=3.0).id for m in markers]
@@ -82,8 +51,8 @@ def test_two_consumer_processes_share_the_queue_and_stop_together(db, tmp_path):
             done = db.scalar(sa.select(sa.func.count()).where(Job.id.in_(ids), Job.status == "done"))
             return done == len(ids)
 
-        _wait_for(all_done, 60, "the four jobs to be done")
-        secondaries = _children(primary.pid)
+        wait_for(all_done, 60, "the four jobs to be done")
+        secondaries = children(primary.pid)
         assert len(secondaries) == 1, (secondaries, log.read_text()[-2000:])
         pids = set()
         for m in markers:
@@ -97,13 +66,13 @@ def test_two_consumer_processes_share_the_queue_and_stop_together(db, tmp_path):
         # A secondary that dies is replaced.
         (dead,) = secondaries
         os.kill(dead, signal.SIGKILL)
-        _wait_for(lambda: (_children(primary.pid) - {dead}) != set(), 20, "a new secondary")
-        (replacement,) = _children(primary.pid) - {dead}
+        wait_for(lambda: (children(primary.pid) - {dead}) != set(), 20, "a new secondary")
+        (replacement,) = children(primary.pid) - {dead}
         more = tmp_path / "after.log"
         for _ in range(2):
             enqueue(db, "jobs.selftest", path=str(more), sleep_s=1.5)
         db.commit()
-        _wait_for(lambda: more.exists() and more.read_text().count("done") == 2, 30, "jobs after the restart")
+        wait_for(lambda: more.exists() and more.read_text().count("done") == 2, 30, "jobs after the restart")
     finally:
         os.kill(primary.pid, signal.SIGTERM)
         try:
@@ -112,4 +81,4 @@ def test_two_consumer_processes_share_the_queue_and_stop_together(db, tmp_path):
             os.killpg(primary.pid, signal.SIGKILL)
             raise
     assert code == 0, log.read_text()[-2000:]
-    _wait_for(lambda: not _alive(replacement), 10, "the secondary to stop with the primary")
+    wait_for(lambda: not alive(replacement), 10, "the secondary to stop with the primary")
