@@ -1,5 +1,5 @@
 """Agent benchmark (run by hand: `python bench/agent_bench.py [--sizes 10000,100000] [--workers 4]
-[--serve-procs 2] [--serve-only]`).
+[--serve-procs 2,3] [--serve-only]`).
 
 Offline turn latency p50/p95 and turns/s — with the demo catalogue (Rizquna, 47 products) and with generated
 catalogues (10k products by default) — plus retrieval quality: recall@5 of product search on a generated
@@ -622,7 +622,7 @@ def _cpu_of(pids: list[int]) -> float:
 
 
 def measure_serve(
-    business_id: int, n: int, texts: list[str], turns: int, threads: int, procs: int
+    business_id: int, n: int, texts: list[str], turns: int, threads: int, procs: list[int]
 ) -> list[dict[str, Any]]:
     """The serve path at catalogue size `n`: one consumer thread; `threads` threads of one process (how
     `niaga serve` runs its consumer by default); `procs` processes (`niaga serve --job-processes N`). Each
@@ -632,8 +632,9 @@ def measure_serve(
     modes = [("1 thread", 1, 0)]
     if threads > 1:
         modes.append((f"{threads} threads, 1 process", threads, 0))
-    if procs > 1:
-        modes.append((f"{procs} processes", 1, procs))
+    for p in procs:
+        if p > 1:
+            modes.append((f"{p} processes", 1, p))
     out = []
     for label, th, pr in modes:
         bare = run_serve(business_id, texts, turns, threads=th, procs=pr, bare=True)
@@ -836,7 +837,9 @@ def main() -> None:
         help="serve path: consumer threads of one process (serve's default)",
     )
     ap.add_argument(
-        "--serve-procs", type=int, default=2, help="serve path: consumer processes (serve --job-processes N)"
+        "--serve-procs",
+        default="2,3",
+        help="serve path: consumer process counts to measure, comma-separated (serve --job-processes N)",
     )
     ap.add_argument("--serve-turns", type=int, default=500, help="serve path: reply jobs per run")
     ap.add_argument("--serve-only", action="store_true", help="only the serve path (quick re-measure)")
@@ -889,7 +892,7 @@ def main() -> None:
             procs.append((n, pl, pw, len(pl) / pw, (turns // args.procs * args.procs) / bare_w, ready))
         if n <= 10_000:
             serve += measure_serve(
-                bid, n, gen_queries, args.serve_turns, args.serve_threads, args.serve_procs
+                bid, n, gen_queries, args.serve_turns, args.serve_threads, _counts(args.serve_procs)
             )
     demo_tps = rows[0][4] / rows[0][3]
     print(f"baseline: bare turn (same transaction, fixed reply) {bare_tps:.1f} turns/s")
@@ -992,12 +995,18 @@ GEN_QUERIES = [
 ]
 
 
+def _counts(text: str) -> list[int]:
+    return [int(x) for x in str(text).split(",") if x.strip()]
+
+
 def serve_only(args: Any) -> None:
     rows: list[dict[str, Any]] = []
     for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
         bid = generate_products(n)
         run_turns(bid, GEN_QUERIES[:1], 1)  # builds the index
-        rows += measure_serve(bid, n, GEN_QUERIES, args.serve_turns, args.serve_threads, args.serve_procs)
+        rows += measure_serve(
+            bid, n, GEN_QUERIES, args.serve_turns, args.serve_threads, _counts(args.serve_procs)
+        )
     print_serve(rows)
     print()
     print("goals (issue 15) beside this run:")
