@@ -51,10 +51,10 @@ def reply(conversation_id: int, message_id: int) -> str:
     #    leaves this session empty and rolled back); the write transaction below only checks and stores it,
     #    so the consumer processes of `niaga serve --job-processes N` answer side by side on SQLite.
     with session_scope() as db:
-        conv = db.get(Conversation, conversation_id)
+        conv = db.scalars(_CONVERSATION, {"b_id": conversation_id}).first()
         if conv is None:
             return "gone"
-        business: Business | None = db.get(Business, conv.business_id)
+        business: Business | None = db.scalars(_BUSINESS, {"b_id": conv.business_id}).first()
         assert business is not None
         settings = business_settings(business)
         pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
@@ -90,7 +90,7 @@ def reply(conversation_id: int, message_id: int) -> str:
         # 4. One short transaction: claim the messages, store the speculated turn when the conversation is
         #    as it read it (else run the turn here), store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:
-            conv = db.get(Conversation, conversation_id)
+            conv = db.scalars(_CONVERSATION, {"b_id": conversation_id}).first()
             if conv is None or conv.owner != "bot":
                 return "staff"
             business = None
@@ -164,9 +164,9 @@ def reply(conversation_id: int, message_id: int) -> str:
                     reply_to_id=last_id,
                 )
                 out_id = out.id
-            merged = len(claimed) or (len(spec.pending_ids) if spec is not None else 0)
-            log.info("conversation.turn", conversation_id=conv.id, merged=merged, replied=bool(text))
             runner.finish_in(db)  # the job is done when this commits (the rest below may fail harmlessly)
+        merged = len(claimed) or (len(spec.pending_ids) if spec is not None else 0)
+        log.info("conversation.turn", conversation_id=conversation_id, merged=merged, replied=bool(text))
         if wait:
             _complete_with_link(out_id, order_id=link_orders[-1], wait=wait)
         _presence(sender, "stop_typing", chat_id=chat_id)
@@ -176,6 +176,9 @@ def reply(conversation_id: int, message_id: int) -> str:
             sender.close()
 
 
+# Built once (a fresh session's `get` builds its query each time; these jobs run for every message).
+_CONVERSATION = sa.select(Conversation).where(Conversation.id == sa.bindparam("b_id"))
+_BUSINESS = sa.select(Business).where(Business.id == sa.bindparam("b_id"))
 _MESSAGES_BY_ID = (
     sa.select(Message).where(Message.id.in_(sa.bindparam("b_ids", expanding=True))).order_by(Message.id)
 )
