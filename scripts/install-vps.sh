@@ -103,6 +103,10 @@ if [ ! -f "$ETC/niaga.env" ]; then
     sed -i "s#^\# NIAGA_DATABASE_URL=.*#NIAGA_DATABASE_URL=postgresql+psycopg://niaga:$pgpass@127.0.0.1:5432/niaga#" "$tmp"
   fi
   [ "$WITH_REDIS" = 1 ] && sed -i "s#^\# NIAGA_REDIS_URL=.*#NIAGA_REDIS_URL=redis://127.0.0.1:6379/0#" "$tmp"
+  # One job consumer process per core (at most 4): the agent answers on all of them (docs/operations.md).
+  cores="$(nproc 2>/dev/null || echo 1)"
+  [ "$cores" -gt 4 ] && cores=4
+  [ "$cores" -gt 1 ] && sed -i "s#^\# NIAGA_WORKER_PROCESSES=.*#NIAGA_WORKER_PROCESSES=$cores#" "$tmp"
   install -m 0640 -o root -g "$NIAGA_USER" "$tmp" "$ETC/niaga.env"
   rm -f "$tmp"
 fi

@@ -150,6 +150,8 @@ def test_install_script_then_units_start_and_answer_readyz() -> None:
         config = _env_file(etc)
         assert config["NIAGA_ENV"] == "production" and config["NIAGA_PUBLIC_URL"] == "https://toko.example.id"
         assert len(config["NIAGA_SECRET_KEY"]) >= 32
+        cores = min(len(os.sched_getaffinity(0)), 4)
+        assert config.get("NIAGA_WORKER_PROCESSES", "1") == str(cores)  # a consumer process per core
         port = free_port()
         with etc.open("a") as f:
             f.write(f"NIAGA_PORT={port}\n")
