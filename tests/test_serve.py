@@ -1,4 +1,5 @@
-"""`niaga serve` runs the web app with an in-process job consumer and shuts down gracefully."""
+"""`niaga serve` runs the web app with an in-process job consumer (or job consumer processes beside it) and
+shuts down gracefully."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,7 +27,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
+def _serve(tmp_path, *extra: str) -> tuple[subprocess.Popen, int, Path]:
+    """`niaga serve` on a free port, jobs dispatched through Huey; returns once /readyz answers 200."""
     port = _free_port()
     env = dict(
         os.environ,
@@ -36,25 +39,42 @@ def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
     )
     log = tmp_path / "serve.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), *extra],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc, port, log
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise AssertionError("server did not become ready: " + log.read_text()[-2000:])
+
+
+def _stop(proc: subprocess.Popen, log: Path, timeout: float = 30) -> int:
+    """SIGTERM to the server's process group; its exit code (uvicorn re-raises the signal after its graceful
+    shutdown)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
+    return rc
+
+
+def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
+    proc, port, log = _serve(tmp_path)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                r = httpx.get(base + "/readyz", timeout=2)
-                if r.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise AssertionError("server did not become ready: " + log.read_text()[-2000:])
+        r = httpx.get(base + "/readyz", timeout=5)
         assert r.json()["checks"] == {"database": "ok", "queue": "ok", "storage": "ok"}
         assert httpx.get(base + "/api/docs").status_code == 200
         assert "/api/v1/auth/login" in httpx.get(base + "/api/openapi.json").json()["paths"]
@@ -72,14 +92,8 @@ def test_serve_runs_jobs_in_process_and_stops_on_sigterm(db, tmp_path):
         else:
             raise AssertionError("the in-process worker did not run the job: " + log.read_text()[-2000:])
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            rc = proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
-    # uvicorn finishes its graceful shutdown (lifespan → the job consumer stops), then re-raises the signal.
-    assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
+        # uvicorn finishes its graceful shutdown (lifespan → the job consumer stops), then re-raises the signal.
+        _stop(proc, log)
     assert "jobs.worker_stopped" in log.read_text()
 
 
@@ -97,33 +111,8 @@ def test_serve_with_two_job_processes_answers_customers_and_stops_them(db, tmp_p
         db, slug="dua-proses", name="Toko Dua Proses", settings={"channels": {"buffer_seconds": 0}}
     )
     db.commit()
-    port = _free_port()
-    env = dict(
-        os.environ,
-        NIAGA_JOBS_DISPATCH="huey",
-        NIAGA_JOB_SWEEP_SECONDS="0.5",
-        NIAGA_JOB_SWEEP_STALE_SECONDS="0",
-        NIAGA_LOG_LEVEL="INFO",
-    )
-    log = tmp_path / "serve.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "niaga.cli", "serve", "--port", str(port), "--job-processes", "2"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc, _port, log = _serve(tmp_path, "--job-processes", "2")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise AssertionError("server did not become ready: " + log.read_text()[-2000:])
         with session_scope(immediate=True) as s:
             b = s.get(type(business), business.id)
             msg = do_receive(s, business=b, inbound=Inbound(channel="web", chat_id="v-1", text="halo kak"))
@@ -142,13 +131,7 @@ def test_serve_with_two_job_processes_answers_customers_and_stops_them(db, tmp_p
         consumers = [p for p in descendants(proc.pid) if b"worker" in cmdline(p)]
         assert len(consumers) == 2, (consumers, log.read_text()[-2000:])
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            rc = proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
-    assert rc in (0, -signal.SIGTERM), log.read_text()[-2000:]
+        _stop(proc, log, timeout=60)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(alive(p) for p in consumers):
         time.sleep(0.2)
