@@ -43,17 +43,7 @@ def _say(business_id: int, sender: str, text: str) -> tuple[int, int]:
 
 
 def _speculate(conv_id: int) -> speculation.Speculation | None:
-    db = new_session()
-    try:
-        conv = db.get(Conversation, conv_id)
-        assert conv is not None
-        b = db.get(Business, conv.business_id)
-        assert b is not None
-        pending = buffer.unanswered(db, conversation_id=conv_id, business_id=conv.business_id)
-        return speculation.speculate(db, business=b, conversation=conv, pending=pending)
-    finally:
-        db.rollback()
-        db.close()
+    return _speculate_with(speculation.speculate, conv_id)  # looked up now: tests replace it
 
 
 def _stored(conv_id: int, msg_id: int) -> dict[str, Any]:

@@ -396,23 +396,25 @@ def _backoff(attempt: int, base: float, cap: float) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
-def _claimable(now: datetime) -> Any:
-    """Due pending jobs, and running ones whose lease expired (their worker died)."""
+def _claimable(now: Any) -> Any:
+    """Due pending jobs, and running ones whose lease expired (their worker died). `now`: a time or a bind
+    parameter."""
     return sa.or_(
         sa.and_(Job.status == "pending", Job.run_at <= now),
         sa.and_(Job.status == "running", Job.locked_until < now),
     )
 
 
-def _claim(which: Any, *, now: datetime, lease: timedelta, worker: str) -> Any:
-    """The UPDATE that takes the claimable jobs among `which` for `worker` (one attempt more each)."""
+def _claim(which: Any, *, now: Any, until: Any, worker: Any) -> Any:
+    """The UPDATE that takes the claimable jobs among `which` for `worker`, leased `until` (one attempt more
+    each). The values may be bind parameters (a statement built once)."""
     return (
         sa.update(Job)
         .where(which, _claimable(now))
         .values(
             status="running",
             attempts=Job.attempts + 1,
-            locked_until=now + lease,
+            locked_until=until,
             locked_by=worker,
             updated_at=now,
         )
@@ -479,26 +481,13 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
 
 
 def _built_claim_one() -> Any:
-    t: Any = Job.__table__
-    now = sa.bindparam("b_now", type_=t.c.run_at.type)
-    return (
-        sa.update(t)
-        .where(
-            t.c.id == sa.bindparam("b_id"),
-            sa.or_(
-                sa.and_(t.c.status == "pending", t.c.run_at <= now),
-                sa.and_(t.c.status == "running", t.c.locked_until < now),
-            ),
-        )
-        .values(
-            status="running",
-            attempts=t.c.attempts + 1,
-            locked_until=sa.bindparam("b_until", type_=t.c.locked_until.type),
-            locked_by=sa.bindparam("b_worker"),
-            updated_at=now,
-        )
-        .returning(t.c.name, t.c.args, t.c.attempts, t.c.max_attempts)
-    )
+    times = Job.__table__.c.run_at.type
+    return _claim(
+        Job.id == sa.bindparam("b_id"),
+        now=sa.bindparam("b_now", type_=times),
+        until=sa.bindparam("b_until", type_=times),
+        worker=sa.bindparam("b_worker"),
+    ).returning(Job.name, Job.args, Job.attempts, Job.max_attempts)
 
 
 def _built_done() -> Any:
@@ -563,7 +552,7 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
     lease = timedelta(seconds=get_settings().job_lease_seconds)
     with session_scope() as db:
         rows = db.execute(
-            _claim(Job.id.in_(job_ids), now=at, lease=lease, worker=worker).returning(
+            _claim(Job.id.in_(job_ids), now=at, until=at + lease, worker=worker).returning(
                 Job.id, Job.args, Job.attempts, Job.max_attempts
             )
         ).all()
