@@ -2,8 +2,9 @@
 scheduled by `niaga.messaging.buffer`). Without a language model the turn is worked out in a read
 transaction and only checked and stored in the job's write transaction (`niaga.agent.speculation`), so
 consumer processes answer side by side on SQLite's single writer; with one, it is planned and phrased
-outside the write transaction (`niaga.agent.service.turn`). The job is marked done in that same write
-transaction (`niaga.jobs.runner.finish_in`)."""
+outside the write transaction (`niaga.agent.service.turn`). The job is taken and marked done in that same write
+transaction (a late-claim job, `niaga.jobs.runner.finish_in`): one write transaction per turn; with a
+model it takes its lease before the model is asked (`runner.lease_now`)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def _presence(sender: Any, action: str, **kwargs: Any) -> None:
         log.info("channel.presence_failed", action=action, error=str(exc)[:200])
 
 
-@task("conversations.reply", max_attempts=5)
+@task("conversations.reply", max_attempts=5, late_claim=True)
 def reply(conversation_id: int, message_id: int) -> str:
     """Answer the customer's unanswered messages in one agent turn (see `niaga.messaging.buffer`)."""
     started = time.perf_counter()
@@ -86,7 +87,10 @@ def reply(conversation_id: int, message_id: int) -> str:
     try:
         # 3. With a language model: plan (read, rolled back) and phrase with no transaction open, so the
         #    model's seconds never hold the database's writer (see `agent.service.turn`).
-        prephrased = _phrase_outside(conversation_id, message_id) if wants_model else None
+        prephrased = None
+        if wants_model:
+            runner.lease_now()  # the model's seconds: no other worker may start this job meanwhile
+            prephrased = _phrase_outside(conversation_id, message_id)
         # 4. One short transaction: claim the messages, store the speculated turn when the conversation is
         #    as it read it (else run the turn here), store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:

@@ -35,6 +35,11 @@ class TaskSpec:
     # order, and returns one outcome per job: None (done) or the exception that job failed with. It must
     # keep the jobs apart (one job's failure never undoes another's work).
     batch: Callable[[list[dict[str, Any]]], list[BaseException | None]] | None = None
+    # Taken by its done mark instead of a claim of its own (`runner.finish_in`): for a job whose work is
+    # read-only until one last write transaction, so it takes the database's writer once instead of twice.
+    # Its reads may run twice when a copy of it is handed over twice; one copy commits, the other is
+    # rolled back. Slow work (a model call) takes the lease first (`runner.lease_now`).
+    late_claim: bool = False
 
 
 # The explicit tables. Every module that registers jobs, periodic tasks, webhook handlers or adapters is
@@ -69,6 +74,7 @@ def task(
     base_delay: float = 2.0,
     max_delay: float = 3600.0,
     batch: Callable[[list[dict[str, Any]]], list[BaseException | None]] | None = None,
+    late_claim: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the job `name`. The function opens its own session and should be idempotent:
     after a crash mid-run it is run again."""
@@ -76,7 +82,7 @@ def task(
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY and REGISTRY[name].fn is not fn:
             raise RuntimeError(f"job {name!r} registered twice")
-        REGISTRY[name] = TaskSpec(name, fn, max_attempts, base_delay, max_delay, batch)
+        REGISTRY[name] = TaskSpec(name, fn, max_attempts, base_delay, max_delay, batch, late_claim)
         return fn
 
     return deco

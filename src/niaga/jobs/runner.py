@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from niaga.db.engine import per_dialect, session_scope, upsert_insert, write_connection
+from niaga.db.engine import get_engine, per_dialect, session_scope, upsert_insert, write_connection
 from niaga.db.retry import is_lock_error, lock_backoff, retry_on_lock
 from niaga.db.savepoints import in_savepoint
 from niaga.jobs.models import DeadLetter, Job
@@ -214,11 +214,24 @@ def _forget_after_rollback(session: Session) -> None:
 
 @dataclass
 class _Running:
-    """The job `run_job` is running in this context; `done` once its done mark has committed."""
+    """The job `run_job` is running in this context; `done` once its done mark has committed. `claimed`:
+    False while a late-claim job (`registry.task(late_claim=True)`) is not yet taken (`lease_now`,
+    `finish_in`)."""
 
     job_id: int
     worker: str
     done: bool = False
+    claimed: bool = True
+    lease: timedelta = timedelta(seconds=20)
+    attempts: int = 0
+    beat: int | None = None
+    at: datetime | None = None  # the time `run_job` was given (tests, `drain`): the job is taken as of then
+
+
+class TakenElsewhere(Exception):
+    """A late-claim job's copy that lost: another worker took the job (or it was done) before this one could.
+    Raised from `finish_in`/`lease_now` inside the job, so its transaction rolls back; `run_job` counts it as
+    skipped."""
 
 
 _RUNNING: contextvars.ContextVar[_Running | None] = contextvars.ContextVar("niaga_running_job", default=None)
@@ -228,13 +241,62 @@ _DONE_KEY = "niaga_job_done_in_transaction"
 def finish_in(db: Session) -> None:
     """Mark the running job done in `db`'s (write) transaction, for a job whose last write transaction is its
     work: the work and the mark commit together, so a crash in between cannot run the work again, and the
-    job costs one write transaction less. Outside `run_job` (a test calling the function) it does nothing;
-    if the transaction rolls back, `run_job` marks the outcome as usual."""
+    job costs one write transaction less. A late-claim job not yet taken is taken by this very mark (one
+    write transaction in all); if another worker has it, `TakenElsewhere` rolls the work back. Outside
+    `run_job` (a test calling the function) it does nothing; if the transaction rolls back, `run_job` marks
+    the outcome as usual."""
     running = _RUNNING.get()
     if running is None:
         return
-    db.connection().execute(_DONE, [{"b_id": running.job_id, "b_worker": running.worker, "b_now": utcnow()}])
+    conn = db.connection()
+    if running.claimed:
+        conn.execute(_DONE, [{"b_id": running.job_id, "b_worker": running.worker, "b_now": utcnow()}])
+    elif not _take_done(conn, running):
+        raise TakenElsewhere(f"job {running.job_id}")
     db.info[_DONE_KEY] = running
+
+
+def lease_now() -> None:
+    """For a late-claim job about to do slow work (a language model's seconds): take the job and its lease
+    now, as a plain job would have at its start, so that no other worker runs it meanwhile. Raises
+    `TakenElsewhere` when another worker has it. Outside `run_job`, or once taken, it does nothing."""
+    running = _RUNNING.get()
+    if running is None or running.claimed:
+        return
+    if not _claim_running(running):
+        raise TakenElsewhere(f"job {running.job_id}")
+
+
+def _take_done(conn: Any, running: _Running) -> bool:
+    now = running.at or utcnow()
+    taken = conn.execute(_TAKE_DONE, {"b_id": running.job_id, "b_now": now, "b_worker": running.worker})
+    if taken.rowcount != 1:
+        return False
+    running.claimed, running.attempts = True, running.attempts + 1
+    return True
+
+
+def _claim_running(running: _Running) -> bool:
+    """Take a late-claim job the usual way (lease, heartbeat). False: another worker has it."""
+    now = running.at or utcnow()
+    values = {
+        "b_id": running.job_id,
+        "b_now": now,
+        "b_until": now + running.lease,
+        "b_worker": running.worker,
+    }
+
+    def claim() -> Any:
+        with write_connection() as conn:
+            return conn.execute(_CLAIM_ONE, values).first()
+
+    row = retry_on_lock(claim, attempts=50)
+    if row is None:
+        return False
+    running.claimed, running.attempts = True, int(row[2])
+    if running.at is None:
+        running.beat = HEARTBEATS.add([running.job_id], running.worker, running.lease)
+    return True
 
 
 def dispatch(job_id: int, run_at: datetime | None = None) -> None:
@@ -428,29 +490,33 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     now_given = now is not None
     now = now or utcnow()
     lease = timedelta(seconds=get_settings().job_lease_seconds)
-    # One conditional UPDATE … RETURNING on a plain connection (a job runs for every inbound message: the
-    # ORM's identity map, autoflush and statement building cost more than the statement itself).
+    # Plain statements on plain connections (a job runs for every inbound message: the ORM's identity map,
+    # autoflush and statement building cost more than the statements themselves). What the job is, read
+    # first (no writer taken): a late-claim job runs without a claim of its own.
+    with get_engine().connect() as conn:
+        job = conn.execute(_LOOK, {"b_id": job_id}).first()
+    if job is None:
+        return "skipped"
+    name, args, attempts, max_attempts = job[0], dict(job[1] or {}), int(job[2]), int(job[3])
+    try:
+        spec: Any = resolve(name)
+    except UnknownJob as exc:
+        spec, unknown = None, exc
+    if spec is not None and spec.late_claim:
+        if not _claimable_row(job, now):
+            return _not_claimable(job_id, job, now, now_given)
+        return _run_late(job_id, spec, args, attempts, max_attempts, now, now_given, worker, lease)
     with write_connection() as conn:
         row = conn.execute(
             _CLAIM_ONE,
             {"b_id": job_id, "b_now": now, "b_until": now + lease, "b_worker": worker},
         ).first()
-        if row is None:
-            early = conn.execute(_EARLY, {"b_id": job_id, "b_now": now}).scalar()
     if row is None:
-        if early is not None and not now_given:
-            # Delivered before its time (a clock step, an early queue): put it back rather than leave it for
-            # the sweeper.
-            dispatch(job_id, early)
-        return "skipped"
-    name, args, attempts, max_attempts = row[0], dict(row[1] or {}), int(row[2]), int(row[3])
-    try:
-        spec: Any = resolve(name)
-    except UnknownJob as exc:
-        spec, unknown = None, exc
+        return _not_claimable(job_id, job, now, now_given)
+    attempts = int(row[2])
     started = time.perf_counter()
     beat = HEARTBEATS.add([job_id], worker, lease) if not now_given else None
-    running = _Running(job_id, worker)
+    running = _Running(job_id, worker, lease=lease, attempts=attempts)
     token = _RUNNING.set(running)
     try:
         if spec is None:
@@ -464,20 +530,86 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
         _RUNNING.reset(token)
     HEARTBEATS.remove(beat)
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
-    if running.done:  # marked in the job's own last transaction (`finish_in`)
-        metrics.jobs_total.labels(name, "done").inc()
-        log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
-        return "done"
+    if not running.done:  # else marked in the job's own last transaction (`finish_in`)
 
-    def mark_done() -> None:
-        with write_connection() as conn:
-            conn.execute(_DONE, [{"b_id": job_id, "b_worker": worker, "b_now": utcnow()}])
+        def mark_done() -> None:
+            with write_connection() as conn:
+                conn.execute(_DONE, [{"b_id": job_id, "b_worker": worker, "b_now": utcnow()}])
 
-    # The work is committed: losing this mark to a lock would run it again once the lease expires.
-    retry_on_lock(mark_done, attempts=50)
+        # The work is committed: losing this mark to a lock would run it again once the lease expires.
+        retry_on_lock(mark_done, attempts=50)
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
+
+
+def _run_late(
+    job_id: int,
+    spec: Any,
+    args: dict[str, Any],
+    attempts: int,
+    max_attempts: int,
+    now: datetime,
+    now_given: bool,
+    worker: str,
+    lease: timedelta,
+) -> str:
+    """A late-claim job: run with no claim; its done mark takes it (`finish_in`), or `lease_now` before slow
+    work. A copy that finds the job taken is rolled back and skipped; a failure takes the job first, so the
+    attempt is counted as for any job."""
+    name = spec.name
+    started = time.perf_counter()
+    running = _Running(
+        job_id, worker, claimed=False, lease=lease, attempts=attempts, at=now if now_given else None
+    )
+    token = _RUNNING.set(running)
+    try:
+        _call(spec.fn, args)
+    except TakenElsewhere:
+        log.info("jobs.taken_elsewhere", job_id=job_id, job=name)
+        return "skipped"
+    except Exception as exc:
+        metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+        if not running.claimed and not _claim_running(running):
+            return "skipped"  # another worker has it: its outcome stands
+        return _failed(
+            job_id, name, exc, running.attempts, max_attempts, spec, worker, now if now_given else None
+        )
+    finally:
+        HEARTBEATS.remove(running.beat)
+        _RUNNING.reset(token)
+    metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+    if not running.done:  # it ended before a last write transaction of its own (nothing to store, deferred…)
+
+        def mark_done() -> bool:
+            with write_connection() as conn:
+                if running.claimed:
+                    conn.execute(_DONE, [{"b_id": job_id, "b_worker": worker, "b_now": utcnow()}])
+                    return True
+                return _take_done(conn, running)
+
+        if not retry_on_lock(mark_done, attempts=50):
+            log.info("jobs.taken_elsewhere", job_id=job_id, job=name)
+            return "skipped"
+    metrics.jobs_total.labels(name, "done").inc()
+    log.info("jobs.done", job_id=job_id, job=name, attempt=running.attempts)
+    return "done"
+
+
+def _claimable_row(job: Any, now: datetime) -> bool:
+    """`_claimable` of a row read by `_LOOK`."""
+    status, run_at, locked_until = job[4], job[5], job[6]
+    if status == "pending":
+        return bool(run_at <= now)
+    return status == "running" and locked_until is not None and locked_until < now
+
+
+def _not_claimable(job_id: int, job: Any, now: datetime, now_given: bool) -> str:
+    if job[4] == "pending" and job[5] > now and not now_given:
+        # Delivered before its time (a clock step, an early queue): put it back rather than leave it for the
+        # sweeper.
+        dispatch(job_id, job[5])
+    return "skipped"
 
 
 def _built_claim_one() -> Any:
@@ -488,6 +620,25 @@ def _built_claim_one() -> Any:
         until=sa.bindparam("b_until", type_=times),
         worker=sa.bindparam("b_worker"),
     ).returning(Job.name, Job.args, Job.attempts, Job.max_attempts)
+
+
+def _built_take_done() -> Any:
+    """A late-claim job taken and marked done by one statement (`finish_in`)."""
+    t: Any = Job.__table__
+    now = sa.bindparam("b_now", type_=t.c.run_at.type)
+    return (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("b_id"), _claimable(now))
+        .values(
+            status="done",
+            attempts=t.c.attempts + 1,
+            locked_by=sa.bindparam("b_worker"),
+            locked_until=None,
+            finished_at=now,
+            updated_at=now,
+            last_error=None,
+        )
+    )
 
 
 def _built_done() -> Any:
@@ -507,11 +658,10 @@ def _built_done() -> Any:
 # Built once (bind parameters are named apart from the columns they set).
 _CLAIM_ONE = _built_claim_one()
 _DONE = _built_done()
-_EARLY = sa.select(Job.run_at).where(
-    Job.id == sa.bindparam("b_id"),
-    Job.status == "pending",
-    Job.run_at > sa.bindparam("b_now", type_=Job.__table__.c.run_at.type),
-)
+_TAKE_DONE = _built_take_done()
+_LOOK = sa.select(
+    Job.name, Job.args, Job.attempts, Job.max_attempts, Job.status, Job.run_at, Job.locked_until
+).where(Job.id == sa.bindparam("b_id"))
 
 
 def run_jobs(job_ids: list[int], *, now: datetime | None = None, worker: str | None = None) -> list[str]:
