@@ -64,6 +64,10 @@ def _stored(conv_id: int, msg_id: int) -> dict[str, Any]:
             "memory": conv.memory,
             "summary": conv.summary,
             "owner": conv.owner,
+            "preview": conv.last_message_preview,
+            "last_at": conv.last_message_at,
+            "updated_at": conv.updated_at,
+            "unread": conv.unread_count,
         }
 
 
@@ -153,6 +157,7 @@ def test_the_job_uses_the_speculation_and_merges_messages(db, rizquna, monkeypat
     conv_id, m1 = _say(rizquna.id, "6281100000077", "kak")
     _conv, m2 = _say(rizquna.id, "6281100000077", "ada sajadah?")
     assert agent_tasks.reply(conv_id, m1) == "deferred"  # the newer message's job answers both
+    before = _stored(conv_id, m2)
     expected = _speculate(conv_id)  # what the job's own speculation will compute (same state)
     assert expected is not None and expected.pending_ids == [m1, m2]
     assert agent_tasks.reply(conv_id, m2) == "replied"
@@ -169,6 +174,10 @@ def test_the_job_uses_the_speculation_and_merges_messages(db, rizquna, monkeypat
         expected.entities,
         expected.summary,
     )
+    # The conversation's row as the inbox shows it: the reply is its newest message; unread untouched.
+    assert last["preview"] == expected.reply.replace("\n", " ")[:300]
+    assert last["last_at"] > before["last_at"] and last["updated_at"] > before["updated_at"]
+    assert last["unread"] == before["unread"] == 2
 
 
 def _change_between_phases(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
