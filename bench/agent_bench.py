@@ -19,8 +19,8 @@ beside it. Note: these are whole turns (inbound stored, agent, reply stored) in 
 
 The *serve path* (table "serve path"; `--serve-only` measures it alone) is how `niaga serve` answers: the
 webhook's ingest stores each message and schedules its `conversations.reply` job; a consumer runs the job
-through `niaga.jobs.runner.run_job` (job claimed, the offline turn worked out in a read transaction and
-stored in a short write transaction with the job's done mark). It runs from 1 consumer thread, from
+through `niaga.jobs.runner.run_job` (the offline turn worked out in a read transaction and stored in one
+short write transaction, where the job's done mark also takes the job: a late claim). It runs from 1 consumer thread, from
 `--serve-threads` threads of one process (serve's default consumer) and from `--serve-procs` consumer
 processes (`niaga serve --job-processes N`), in rounds of 50 conversations (one new message each, ingested
 by the bench process before the round; the ingest's CPU is shown apart and not counted in turns/s). Its
@@ -680,8 +680,9 @@ def print_serve(rows: list[dict[str, Any]]) -> None:
         "serve path: reply jobs (`conversations.reply`) run by `niaga.jobs.runner.run_job` as the consumer runs"
     )
     print(
-        "them: job claimed, messages claimed, agent turn, reply stored and its delivery enqueued, job marked done."
+        "them: agent turn (read only), then one write: messages claimed, reply stored, its delivery enqueued, the"
     )
+    print("job taken and marked done.")
     print("Messages are ingested as the webhook stores them, before each round (its CPU is shown apart).")
     print(
         f"{'catalogue, consumers':<48} {'p50':>8} {'p95':>8} {'turns/s':>8} {'vs bare':>8} {'CPU/turn':>9} "
