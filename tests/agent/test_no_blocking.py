@@ -261,3 +261,66 @@ def test_chat_turn_with_a_sleeping_model_blocks_no_api_turn(db, client, rizquna,
     print(f"\nchat turn's model slept {MODEL_SLEEP_S:.0f} s: API turns p95 {_p95(took) * 1000:.0f} ms")
     assert max(took) < MODEL_SLEEP_S * 2 / 3, took
     assert result["reply"] == MODEL_TEXT
+
+
+def test_the_reply_job_is_leased_while_the_model_is_asked(db, rizquna) -> None:  # type: ignore[no-untyped-def]
+    """The reply job is a late-claim job (taken by its done mark, `runner.finish_in`), but with a model it
+    takes its lease before the model's seconds: while the model answers, the job is running under this
+    worker's lease with one attempt, so the sweeper and a second consumer leave it alone."""
+    from niaga.jobs.models import Job
+    from niaga.jobs.runner import run_job
+    from niaga.messaging.inbound import Inbound, do_receive
+    from niaga.tenancy.models import Business
+
+    with ofake.FakeOpenAI() as model:
+        _configure(db, rizquna, primary="openai", openai_url=model.url, timeout=5)
+        b = db.get(Business, rizquna.id)
+        b.settings = {
+            **(b.settings or {}),
+            "channels": {**(b.settings or {}).get("channels", {}), "buffer_seconds": 0},
+        }
+        db.commit()
+
+        def slow(body: dict[str, Any]) -> ofake.Reply:
+            r = ofake.text_reply(MODEL_TEXT)
+            r.delay = 1.5
+            return r
+
+        model.script = [slow]
+        with session_scope() as s:
+            biz = s.get(Business, rizquna.id)
+            msg = do_receive(
+                s,
+                business=biz,
+                inbound=Inbound(channel="whatsapp", chat_id="6281100000051", text="ada peci hitam kak?"),
+            )
+            assert msg is not None
+            msg_id, conv_id = msg.id, msg.conversation_id
+        job_id = db.scalar(sa.select(Job.id).where(Job.idempotency_key == f"reply:{msg_id}"))
+        assert job_id is not None
+        outcome: dict[str, str] = {}
+        worker = threading.Thread(target=lambda: outcome.update(result=run_job(job_id)))
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not model.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert model.requests, "the model was never asked"
+        with session_scope() as s:
+            job = s.get(Job, job_id)
+            assert job is not None
+            during = (job.status, job.attempts, job.locked_by is not None, job.locked_until is not None)
+        # A second consumer handed the same job meanwhile does not run it.
+        assert run_job(job_id) == "skipped"
+        worker.join(timeout=30)
+
+    assert during == ("running", 1, True, True)
+    assert outcome["result"] == "done"
+    db.rollback()
+    db.expire_all()
+    job = db.get(Job, job_id)
+    assert (job.status, job.attempts) == ("done", 1)
+    out = db.scalars(
+        sa.select(Message).where(Message.conversation_id == conv_id, Message.direction == "out")
+    ).all()
+    assert [m.text for m in out] == [MODEL_TEXT]
+    assert len(model.requests) == 1
