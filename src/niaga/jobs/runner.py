@@ -248,10 +248,7 @@ def finish_in(db: Session) -> None:
     running = _RUNNING.get()
     if running is None:
         return
-    conn = db.connection()
-    if running.claimed:
-        conn.execute(_DONE, [{"b_id": running.job_id, "b_worker": running.worker, "b_now": utcnow()}])
-    elif not _take_done(conn, running):
+    if not _mark_done(db.connection(), running):
         raise TakenElsewhere(f"job {running.job_id}")
     db.info[_DONE_KEY] = running
 
@@ -265,6 +262,14 @@ def lease_now() -> None:
         return
     if not _claim_running(running):
         raise TakenElsewhere(f"job {running.job_id}")
+
+
+def _mark_done(conn: Any, running: _Running) -> bool:
+    """The done mark on `conn`; a late-claim job not yet taken is taken by it. False: another worker has it."""
+    if running.claimed:
+        conn.execute(_DONE, [{"b_id": running.job_id, "b_worker": running.worker, "b_now": utcnow()}])
+        return True
+    return _take_done(conn, running)
 
 
 def _take_done(conn: Any, running: _Running) -> bool:
@@ -293,7 +298,7 @@ def _claim_running(running: _Running) -> bool:
     row = retry_on_lock(claim, attempts=50)
     if row is None:
         return False
-    running.claimed, running.attempts = True, int(row[2])
+    running.claimed, running.attempts = True, int(row[0])
     if running.at is None:
         running.beat = HEARTBEATS.add([running.job_id], running.worker, running.lease)
     return True
@@ -494,7 +499,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     # autoflush and statement building cost more than the statements themselves). What the job is, read
     # first (no writer taken): a late-claim job runs without a claim of its own.
     with get_engine().connect() as conn:
-        job = conn.execute(_LOOK, {"b_id": job_id}).first()
+        job = conn.execute(_LOOK, {"b_id": job_id, "b_now": now}).first()
     if job is None:
         return "skipped"
     name, args, attempts, max_attempts = job[0], dict(job[1] or {}), int(job[2]), int(job[3])
@@ -503,7 +508,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     except UnknownJob as exc:
         spec, unknown = None, exc
     if spec is not None and spec.late_claim:
-        if not _claimable_row(job, now):
+        if not job[7]:  # `_claimable` as of `now`
             return _not_claimable(job_id, job, now, now_given)
         return _run_late(job_id, spec, args, attempts, max_attempts, now, now_given, worker, lease)
     with write_connection() as conn:
@@ -513,7 +518,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
         ).first()
     if row is None:
         return _not_claimable(job_id, job, now, now_given)
-    attempts = int(row[2])
+    attempts = int(row[0])
     started = time.perf_counter()
     beat = HEARTBEATS.add([job_id], worker, lease) if not now_given else None
     running = _Running(job_id, worker, lease=lease, attempts=attempts)
@@ -531,13 +536,8 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     HEARTBEATS.remove(beat)
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
     if not running.done:  # else marked in the job's own last transaction (`finish_in`)
-
-        def mark_done() -> None:
-            with write_connection() as conn:
-                conn.execute(_DONE, [{"b_id": job_id, "b_worker": worker, "b_now": utcnow()}])
-
         # The work is committed: losing this mark to a lock would run it again once the lease expires.
-        retry_on_lock(mark_done, attempts=50)
+        retry_on_lock(lambda: _mark_done_now(running), attempts=50)
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
@@ -579,29 +579,19 @@ def _run_late(
         HEARTBEATS.remove(running.beat)
         _RUNNING.reset(token)
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
-    if not running.done:  # it ended before a last write transaction of its own (nothing to store, deferred…)
-
-        def mark_done() -> bool:
-            with write_connection() as conn:
-                if running.claimed:
-                    conn.execute(_DONE, [{"b_id": job_id, "b_worker": worker, "b_now": utcnow()}])
-                    return True
-                return _take_done(conn, running)
-
-        if not retry_on_lock(mark_done, attempts=50):
-            log.info("jobs.taken_elsewhere", job_id=job_id, job=name)
-            return "skipped"
+    # Ended before a last write transaction of its own (nothing to store, deferred…): marked here.
+    if not running.done and not retry_on_lock(lambda: _mark_done_now(running), attempts=50):
+        log.info("jobs.taken_elsewhere", job_id=job_id, job=name)
+        return "skipped"
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=running.attempts)
     return "done"
 
 
-def _claimable_row(job: Any, now: datetime) -> bool:
-    """`_claimable` of a row read by `_LOOK`."""
-    status, run_at, locked_until = job[4], job[5], job[6]
-    if status == "pending":
-        return bool(run_at <= now)
-    return status == "running" and locked_until is not None and locked_until < now
+def _mark_done_now(running: _Running) -> bool:
+    """`_mark_done` in a write transaction of its own (a job that ended without `finish_in`)."""
+    with write_connection() as conn:
+        return _mark_done(conn, running)
 
 
 def _not_claimable(job_id: int, job: Any, now: datetime, now_given: bool) -> str:
@@ -619,7 +609,7 @@ def _built_claim_one() -> Any:
         now=sa.bindparam("b_now", type_=times),
         until=sa.bindparam("b_until", type_=times),
         worker=sa.bindparam("b_worker"),
-    ).returning(Job.name, Job.args, Job.attempts, Job.max_attempts)
+    ).returning(Job.attempts)
 
 
 def _built_take_done() -> Any:
@@ -660,7 +650,14 @@ _CLAIM_ONE = _built_claim_one()
 _DONE = _built_done()
 _TAKE_DONE = _built_take_done()
 _LOOK = sa.select(
-    Job.name, Job.args, Job.attempts, Job.max_attempts, Job.status, Job.run_at, Job.locked_until
+    Job.name,
+    Job.args,
+    Job.attempts,
+    Job.max_attempts,
+    Job.status,
+    Job.run_at,
+    Job.locked_until,
+    _claimable(sa.bindparam("b_now", type_=Job.__table__.c.run_at.type)),
 ).where(Job.id == sa.bindparam("b_id"))
 
 
