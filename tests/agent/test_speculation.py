@@ -18,7 +18,7 @@ from niaga.agent import speculation
 from niaga.agent import tasks as agent_tasks
 from niaga.db.engine import new_session, session_scope
 from niaga.jobs.models import Job
-from niaga.messaging import buffer
+from niaga.messaging import buffer, events
 from niaga.messaging.inbound import Inbound, do_receive
 from niaga.messaging.models import Conversation, Message
 from niaga.tenancy.models import Business
@@ -77,22 +77,22 @@ class _Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.applied = 0
         self.in_lock = 0
-        real_apply, real_apply_claimed, real_turn = speculation.apply, speculation.apply_claimed, agent.turn
+        real_apply, real_store_claimed, real_turn = speculation.apply, speculation.store_claimed, agent.turn
 
         def apply(*a: Any, **k: Any) -> Any:
             self.applied += 1
             return real_apply(*a, **k)
 
-        def apply_claimed(*a: Any, **k: Any) -> Any:
+        def store_claimed(*a: Any, **k: Any) -> Any:
             self.applied += 1
-            return real_apply_claimed(*a, **k)
+            return real_store_claimed(*a, **k)
 
         def turn(*a: Any, **k: Any) -> Any:
             self.in_lock += 1
             return real_turn(*a, **k)
 
         monkeypatch.setattr(speculation, "apply", apply)
-        monkeypatch.setattr(speculation, "apply_claimed", apply_claimed)
+        monkeypatch.setattr(speculation, "store_claimed", store_claimed)
         monkeypatch.setattr(agent, "turn", turn)
 
 
@@ -154,6 +154,8 @@ def _speculate_with(fn: Any, conv_id: int) -> speculation.Speculation | None:
 def test_the_job_uses_the_speculation_and_merges_messages(db, rizquna, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # The default buffer window: the job of the older message leaves the turn to the newer one's.
     spy = _Spy(monkeypatch)
+    published: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(events, "publish", lambda _b, kind, **data: published.append((kind, data)))
     conv_id, m1 = _say(rizquna.id, "6281100000077", "kak")
     _conv, m2 = _say(rizquna.id, "6281100000077", "ada sajadah?")
     assert agent_tasks.reply(conv_id, m1) == "deferred"  # the newer message's job answers both
@@ -178,6 +180,18 @@ def test_the_job_uses_the_speculation_and_merges_messages(db, rizquna, monkeypat
     assert last["preview"] == expected.reply.replace("\n", " ")[:300]
     assert last["last_at"] > before["last_at"] and last["updated_at"] > before["updated_at"]
     assert last["unread"] == before["unread"] == 2
+    # The live inbox is told of the reply after the commit, and its delivery is queued.
+    with session_scope() as s:
+        reply = s.scalars(
+            sa.select(Message).where(Message.conversation_id == conv_id, Message.direction == "out")
+        ).one()
+        assert (reply.reply_to_id, reply.intent, reply.delivery_status) == (m2, "product_query", "queued")
+        send = s.scalars(sa.select(Job).where(Job.idempotency_key == f"send:{reply.id}")).one()
+        assert (send.name, send.args) == ("channels.send_message", {"message_id": reply.id})
+    created = [d for kind, d in published if kind == "message.created" and d["message"]["direction"] == "out"]
+    assert [(d["conversation_id"], d["message"]["id"], d["message"]["text"]) for d in created] == [
+        (conv_id, reply.id, expected.reply)
+    ]
 
 
 def _change_between_phases(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:

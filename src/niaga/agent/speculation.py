@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from niaga.agent import service as agent
 from niaga.messaging import buffer
+from niaga.messaging import service as conversations
 from niaga.messaging.models import Conversation, Message
 from niaga.ops.logging import get_logger
 from niaga.printshop import jobs_chat as print_chat
@@ -296,13 +297,72 @@ _SET_UNDERSTOOD = (
 )
 
 
-def apply_claimed(db: Session, spec: Speculation, *, conversation: Conversation) -> agent.Turn:
-    """`apply` when the record step claimed exactly `spec.pending_ids` by id (no message objects loaded):
-    the last message's intent and entities are written by one UPDATE."""
-    conversation.memory = copy.deepcopy(spec.memory)
-    conversation.summary = spec.summary
-    db.connection().execute(
-        _SET_UNDERSTOOD,
-        {"mid": spec.pending_ids[-1], "intent": spec.intent, "entities": copy.deepcopy(spec.entities)},
+_CONVERSATIONS: Any = Conversation.__table__
+_FINGERPRINT = sa.select(
+    _CONVERSATIONS.c.owner,
+    _CONVERSATIONS.c.memory,
+    _CONVERSATIONS.c.summary,
+    _CONVERSATIONS.c.business_id,
+    _CONVERSATIONS.c.channel,
+    sa.select(sa.func.max(_MESSAGES.c.id))
+    .where(
+        _MESSAGES.c.business_id == _CONVERSATIONS.c.business_id,
+        _MESSAGES.c.conversation_id == _CONVERSATIONS.c.id,
     )
-    return spec.turn()
+    .scalar_subquery()
+    .label("latest"),
+).where(_CONVERSATIONS.c.id == sa.bindparam("cid"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The record step's claim of an unchanged conversation's messages (`claim_unchanged`)."""
+
+    conversation: conversations.ConversationKey
+    ids: list[int]  # the unanswered messages this transaction claimed, in order (a subset of pending_ids)
+
+    def complete(self, spec: Speculation) -> bool:
+        return self.ids == spec.pending_ids
+
+
+def claim_unchanged(db: Session, spec: Speculation, *, conversation_id: int) -> Claim | None:
+    """Record step, inside the write transaction, without loading the conversation: when it is as the
+    speculation read it (`unchanged`, read by one statement), claim its messages by id. None: it changed,
+    or is gone: the caller loads it and decides (staff may own it now)."""
+    row = db.connection().execute(_FINGERPRINT, {"cid": conversation_id}).first()
+    if (
+        row is None
+        or row.owner != spec.owner
+        or (row.memory or {}) != spec.memory_before
+        or row.summary != spec.summary_before
+        or int(row.latest or 0) != spec.latest_id
+    ):
+        return None
+    key = conversations.ConversationKey(conversation_id, int(row.business_id), str(row.channel))
+    return Claim(key, buffer.claim_ids(db, spec.pending_ids))
+
+
+def store_claimed(db: Session, spec: Speculation, claim: Claim) -> tuple[agent.Turn, Message | None]:
+    """The outcome of a speculation whose messages `claim` took all of, stored with nothing loaded: what was
+    understood of the last message (one UPDATE), the reply and the conversation's memory and summary (one
+    INSERT, one UPDATE; `conversations.record_reply`). Returns the turn and the reply message (None: silent);
+    its delivery is the caller's."""
+    last = claim.ids[-1]
+    db.connection().execute(
+        _SET_UNDERSTOOD, {"mid": last, "intent": spec.intent, "entities": copy.deepcopy(spec.entities)}
+    )
+    text = (spec.reply or "").strip()
+    memory = copy.deepcopy(spec.memory)
+    if not text:
+        conversations.set_memory(db, conversation=claim.conversation, memory=memory, summary=spec.summary)
+        return spec.turn(), None
+    msg = conversations.record_reply(
+        db,
+        conversation=claim.conversation,
+        text=text,
+        intent=spec.intent,
+        reply_to_id=last,
+        memory=memory,
+        summary=spec.summary,
+    )
+    return spec.turn(), msg

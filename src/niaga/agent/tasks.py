@@ -20,7 +20,7 @@ from niaga.db.engine import session_scope
 from niaga.jobs import runner
 from niaga.jobs.registry import task
 from niaga.messaging import buffer, channels
-from niaga.messaging.delivery import do_send, release_delivery
+from niaga.messaging.delivery import do_send, queue_delivery, release_delivery
 from niaga.messaging.models import Conversation, Message
 from niaga.ops import metrics
 from niaga.ops.logging import get_logger
@@ -94,26 +94,33 @@ def reply(conversation_id: int, message_id: int) -> str:
         # 4. One short transaction: claim the messages, store the speculated turn when the conversation is
         #    as it read it (else run the turn here), store the reply, enqueue its delivery.
         with session_scope(immediate=True) as db:
-            conv = db.scalars(_CONVERSATION, {"b_id": conversation_id}).first()
-            if conv is None or conv.owner != "bot":
-                return "staff"
-            business = None
+            claim = (
+                speculation.claim_unchanged(db, spec, conversation_id=conversation_id)
+                if spec is not None and spec.standalone
+                else None
+            )
+            if claim is not None and not claim.ids:
+                return "answered"
             result: Any = None
-            claimed: list[Message] = []
-            last_id = 0
-            if spec is not None and spec.standalone and speculation.unchanged(db, spec, conversation=conv):
-                # Nothing was added to the conversation since (so the turn is still this job's): claim its
-                # messages by id; all of them claimed -> store its outcome.
-                ids = buffer.claim_ids(db, spec.pending_ids)
-                if not ids:
-                    return "answered"
-                if ids == spec.pending_ids:
-                    result = speculation.apply_claimed(db, spec, conversation=conv)
-                    last_id = ids[-1]
-                    metrics.agent_turn_latency.observe(time.perf_counter() - started)
-                else:  # another worker answered the older ones: the rest is answered here
-                    claimed = list(db.scalars(_MESSAGES_BY_ID, {"b_ids": ids}))
-            if result is None:
+            link_orders: list[int] = []
+            wait, out_id = 0.0, 0
+            if spec is not None and claim is not None and claim.complete(spec):
+                # Nothing was added to the conversation since (so the turn is still this job's) and all its
+                # messages were claimed: store the speculation's outcome, nothing loaded.
+                result, reply_msg = speculation.store_claimed(db, spec, claim)
+                metrics.agent_turn_latency.observe(time.perf_counter() - started)
+                text = result.reply.strip() if reply_msg is not None else ""
+                if reply_msg is not None:
+                    queue_delivery(db, reply_msg)
+                merged = len(claim.ids)
+            else:
+                conv = db.scalars(_CONVERSATION, {"b_id": conversation_id}).first()
+                if conv is None or conv.owner != "bot":
+                    return "staff"
+                # Another worker answered the older messages of the speculation: the rest is answered here.
+                claimed: list[Message] = (
+                    list(db.scalars(_MESSAGES_BY_ID, {"b_ids": claim.ids})) if claim is not None else []
+                )
                 business = db.get(Business, conv.business_id)
                 if business is None:
                     return "staff"
@@ -150,26 +157,26 @@ def reply(conversation_id: int, message_id: int) -> str:
                     metrics.agent_turn_latency.observe(time.perf_counter() - started)
                 if asked is not claimed[-1]:  # a merged copy: keep what the agent understood on the message
                     claimed[-1].intent, claimed[-1].entities = asked.intent, dict(asked.entities or {})
-            text = (getattr(result, "reply", None) or "").strip()
-            if text and getattr(result, "intent", None) == "print_order" and business is not None:
-                text = print_chat.with_upload_link(db, business=business, conversation=conv, text=text)
-            link_orders = chat.take_pending_links(db)
-            wait = get_settings().chat_link_wait_seconds if link_orders and text else 0.0
-            if text:
-                # A reply that promises a payment link is held (a little longer than the wait) while the
-                # link job, run by another worker after this commit, makes the link.
-                out = do_send(
-                    db,
-                    conversation=conv,
-                    text=text,
-                    sender_type="bot",
-                    intent=getattr(result, "intent", None),
-                    hold_seconds=wait + HOLD_MARGIN_SECONDS if wait else 0.0,
-                    reply_to_id=last_id,
-                )
-                out_id = out.id
+                text = (getattr(result, "reply", None) or "").strip()
+                if text and getattr(result, "intent", None) == "print_order":
+                    text = print_chat.with_upload_link(db, business=business, conversation=conv, text=text)
+                link_orders = chat.take_pending_links(db)
+                wait = get_settings().chat_link_wait_seconds if link_orders and text else 0.0
+                if text:
+                    # A reply that promises a payment link is held (a little longer than the wait) while the
+                    # link job, run by another worker after this commit, makes the link.
+                    out = do_send(
+                        db,
+                        conversation=conv,
+                        text=text,
+                        sender_type="bot",
+                        intent=getattr(result, "intent", None),
+                        hold_seconds=wait + HOLD_MARGIN_SECONDS if wait else 0.0,
+                        reply_to_id=last_id,
+                    )
+                    out_id = out.id
+                merged = len(claimed)
             runner.finish_in(db)  # the job is done when this commits (the rest below may fail harmlessly)
-        merged = len(claimed) or (len(spec.pending_ids) if spec is not None else 0)
         log.info("conversation.turn", conversation_id=conversation_id, merged=merged, replied=bool(text))
         if wait:
             _complete_with_link(out_id, order_id=link_orders[-1], wait=wait)

@@ -9,6 +9,7 @@ Used by the channels (inbound job), the agent (`niaga chat`, `POST /api/v1/agent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -161,7 +162,11 @@ def get_or_open(
 
 def _touch(conv: Conversation, text: str) -> None:
     conv.last_message_at = utcnow()
-    conv.last_message_preview = (text or "").replace("\n", " ")[:300]
+    conv.last_message_preview = _preview(text)
+
+
+def _preview(text: str | None) -> str:
+    return (text or "").replace("\n", " ")[:300]
 
 
 _MESSAGE_TABLE: Any = Message.__table__
@@ -186,6 +191,11 @@ def _insert_message(db: Session, msg: Message, conversation: Conversation) -> No
     if conversation.id is None or conversation in db.new:
         db.flush()  # the conversation row first (its id is the message's foreign key)
         msg.conversation_id = conversation.id
+    _insert_row(db, msg)
+
+
+def _insert_row(db: Session, msg: Message) -> None:
+    """`_insert_message` for a message whose conversation is stored."""
     row: dict[str, Any] = {}
     for col in _MESSAGE_TABLE.columns:
         if col.key == "id":
@@ -219,7 +229,7 @@ def _touch_inbound(db: Session, conversation: Conversation, text: str) -> None:
         conversation.unread_count = unread
         return
     at = utcnow()
-    preview = (text or "").replace("\n", " ")[:300]
+    preview = _preview(text)
     db.connection().execute(
         _TOUCH_INBOUND, {"cid": conversation.id, "at": at, "preview": preview, "unread": unread}
     )
@@ -306,6 +316,87 @@ def record_outbound(
 ) -> Message:
     """Store a reply from the bot or a staff member (sending is the channel's job). `reply_to_id`: the
     customer's message it answers."""
+    msg = _outbound(
+        ConversationKey(conversation.id, conversation.business_id, conversation.channel),
+        text=text,
+        sender_type=sender_type,
+        sender_user_id=sender_user_id,
+        intent=intent,
+        media=media,
+        delivery_status=delivery_status,
+        tokens=tokens,
+        meta=meta,
+        reply_to_id=reply_to_id,
+    )
+    _insert_message(db, msg, conversation)
+    _touch(conversation, text)  # written by the next flush, with the turn's other changes
+    if sender_type == "staff":
+        conversation.unread_count = 0
+    _published(db, msg)
+    return msg
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """What storing a message needs of its (stored) conversation, for a caller that has not loaded it."""
+
+    id: int
+    business_id: int
+    channel: str
+
+
+def record_reply(
+    db: Session,
+    *,
+    conversation: ConversationKey,
+    text: str,
+    intent: str | None,
+    reply_to_id: int | None,
+    memory: dict[str, Any],
+    summary: str,
+) -> Message:
+    """`record_outbound` of the bot's reply to a conversation that is not loaded (the reply job's record
+    step, `niaga.agent.speculation`), together with the conversation's new memory and summary: one INSERT
+    and one UPDATE, no unit-of-work flush."""
+    msg = _outbound(conversation, text=text, sender_type="bot", intent=intent, reply_to_id=reply_to_id)
+    _insert_row(db, msg)
+    set_memory(db, conversation=conversation, memory=memory, summary=summary, last_text=text)
+    _published(db, msg)
+    return msg
+
+
+def set_memory(
+    db: Session,
+    *,
+    conversation: ConversationKey,
+    memory: dict[str, Any],
+    summary: str,
+    last_text: str | None = None,
+) -> None:
+    """Write a conversation's agent memory and summary (and, with `last_text`, its newest message as `_touch`
+    does) by one UPDATE, for a conversation that is not loaded."""
+    at = utcnow()
+    values: dict[str, Any] = {"cid": conversation.id, "memory": memory, "summary": summary, "at": at}
+    if last_text is None:
+        db.connection().execute(_SET_MEMORY, values)
+    else:
+        values["preview"] = _preview(last_text)
+        db.connection().execute(_SET_MEMORY_TOUCH, values)
+
+
+def _outbound(
+    conversation: ConversationKey,
+    *,
+    text: str,
+    sender_type: str = "bot",
+    sender_user_id: int | None = None,
+    intent: str | None = None,
+    media: list[Any] | None = None,
+    delivery_status: str = "queued",
+    tokens: int = 0,
+    meta: dict[str, Any] | None = None,
+    reply_to_id: int | None = None,
+) -> Message:
     if sender_type not in ("bot", "staff", "system"):
         raise ValidationFailed(details={"sender_type": "Harus bot, staff atau system."})
     if not (text or "").strip() and not media:
@@ -327,18 +418,35 @@ def record_outbound(
     )
     if delivery_status == "sent":
         msg.sent_at = utcnow()
-    _insert_message(db, msg, conversation)
-    _touch(conversation, text)  # written by the next flush, with the turn's other changes
-    if sender_type == "staff":
-        conversation.unread_count = 0
+    return msg
+
+
+def _published(db: Session, msg: Message) -> None:
     publish_after_commit(
         db,
-        conversation.business_id,
+        msg.business_id,
         "message.created",
-        conversation_id=conversation.id,
+        conversation_id=msg.conversation_id,
         message=message_out(msg),
     )
-    return msg
+
+
+def _memory_update(touch: bool) -> Any:
+    t = _CONVERSATION_TABLE
+    values: dict[str, Any] = {
+        "memory": sa.bindparam("memory", type_=t.c.memory.type),
+        "summary": sa.bindparam("summary"),
+        "updated_at": sa.bindparam("at", type_=t.c.updated_at.type),
+    }
+    if touch:
+        values["last_message_at"] = sa.bindparam("at", type_=t.c.last_message_at.type)
+        values["last_message_preview"] = sa.bindparam("preview")
+    return t.update().where(t.c.id == sa.bindparam("cid")).values(values)
+
+
+# Built once (the reply job's record step runs them for every turn).
+_SET_MEMORY = _memory_update(touch=False)
+_SET_MEMORY_TOUCH = _memory_update(touch=True)
 
 
 def list_messages(
