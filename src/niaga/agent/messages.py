@@ -347,6 +347,28 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "print.duplex": (("bolak-balik",), ("double-sided",)),
     "print.binding": (("Jilid",), ("Binding",)),
     "print.minimum": (("• Biaya minimum {min}",), ("• Minimum charge {min}",)),
+    "print.paper_line": (
+        ("• Kertas {gsm} gram: {sheets} × {price} = {cost}",),
+        ("• {gsm} gsm paper: {sheets} × {price} = {cost}",),
+    ),
+    "print.paper_rate": (
+        ("Kertas {gsm} gram tambah {price} per halaman.",),
+        ("{gsm} gsm paper adds {price} per page.",),
+    ),
+    "print.cover_colour_line": (
+        ("• Warna sampul {colour} (di luar warna standar): {copies} × {price} = {cost}",),
+        ("• Cover colour {colour} (not a standard colour): {copies} × {price} = {cost}",),
+    ),
+    "print.cover_colour_standard": (
+        ("Warna sampul {colour} termasuk warna standar, tanpa biaya tambahan.",),
+        ("{colour} is one of our standard cover colours, at no extra cost.",),
+    ),
+    "print.cover_colour_custom": (
+        ("Bisa {kak}, warna sampul {colour} di luar warna standar ({colours}), tambah {price} per buku.",),
+        (
+            "Yes, a {colour} cover is possible: it is not a standard colour ({colours}), {price} extra per book.",
+        ),
+    ),
     "print.unit.copies": (("rangkap",), ("copies",)),
     "print.unit.sheets": (("lembar",), ("copies",)),
     "print.with_binding": ((", jilid {binding}",), (", binding {binding}",)),

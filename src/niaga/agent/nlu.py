@@ -206,6 +206,7 @@ class Analysis:
     print_spec: dict[str, Any] = field(default_factory=dict)
     age: int | None = None
     weight_g: int | None = None  # a weight the customer stated ("2 kg", "500 gr"): it overrides the products'
+    clause_ends: set[int] = field(default_factory=set)  # indexes of words that end a clause (",", "?", end)
 
     def has(self, *names: str) -> bool:
         return any(n in self.signals for n in names)
@@ -232,6 +233,17 @@ SIGNALS: dict[str, str] = {
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
     r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
     r"\blive agent\b|\bhuman agent\b|"
+    # served by / asking a person: "maunya dilayani admin", "tanya ke orangnya langsung"
+    r"\b(?:dilayani|dilayanin|layani|melayani|served)\s+(?:oleh |sama |by )?(?:admin|cs|manusia|orang|staf|staff|"
+    r"operator|pemilik|owner|petugas|pegawai|human|person|penjual)\b|"
+    r"\b(?:tanya|bertanya|nanya) (?:ke|sama|dengan|kepada) (?:admin|cs|manusia|orang|staf|staff|operator|"
+    r"pemilik|owner|petugas|pegawai|penjual)\b(?! (?:lain|yang (?:pernah|sudah)))|"
+    # rejecting the bot: "jangan bot terus", "bukan ke bot", "tidak mau dibalas bot"
+    r"\b(?:bukan|jangan|tidak mau|malas|males)(?: (?:ke|sama|dengan|dibalas|dijawab|dilayani|chat|sama))?"
+    r" (?:bot|robot|mesin)\b|"
+    # is a person there: "ada orangnya gk sih?", "ada admin yang online?"
+    r"\bada (?:orang|admin|manusia|cs|staf|staff|operator) (?:tidak|kah|sih|yang (?:online|bales|balas|jawab|bisa))\b|"
+    r"\bada (?:orang|admin|manusia|cs|staf|staff|operator)$|"
     r"\b(?:someone|somebody|anyone|a person|staff)\b(?:\s+\w+){0,4}\s+(?:call|phone|contact|text)\s+me\b",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
@@ -257,7 +269,16 @@ SIGNALS: dict[str, str] = {
     r"(?:arrived|came|come) (?:with|out) (?:a |an )?(?:hole|stain|tear|rip|damage|blurry|faded|wrong|crooked)|"
     r"(?:with|has|have|had) (?:a |an )?holes?|"
     r"halaman(?:nya)? (?:yang |yg )?(?:kosong|hilang|terlewat|kurang|blank|rusak|kebalik|terbalik)|"
-    r"blank pages?|missing pages?|nyasar|kesasar|salah alamat|wrong address|lost)\b",
+    r"blank pages?|missing pages?|nyasar|kesasar|salah alamat|wrong address|lost|"
+    # fewer arrived than ordered: "yang sampai cm 2, satunya mana?"
+    r"(?:datang|sampai|diterima|dikirim|dapat|dapet) (?:cuma|hanya|cuman|cm|baru) \d+|"
+    r"(?:satunya|sisanya|kurangnya|kekurangannya|yang satu(?:nya)?|yang kurang) (?:mana|kemana|belum)|"
+    # another item than the one ordered: "kok yg dikirim kopiah putih, kan pesannya peci hitam"
+    r"(?:dikirim|datang|sampai|diterima|dapat|dapet|dikasih)(?: \w+){1,6} (?:padahal|kan|harusnya|seharusnya)"
+    r"(?: saya| aku)?(?: kan)? (?:pesan|order|minta|pilih|beli)|"
+    # not done / not arrived after the time promised: "udah 3 hari blm jadi padahal katanya sehari"
+    r"sudah \d+ (?:hari|minggu|bulan|jam)\b.{0,30}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
+    r"belum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)\b.{0,40}\b(?:padahal|katanya|janjinya|dijanjikan))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -287,7 +308,11 @@ SIGNALS: dict[str, str] = {
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
-    r"\bcukup (?:buat|untuk|\d)|\bada \d+\b|\b(?:do you )?have \d+\b|\bin stock\b",
+    r"\bcukup (?:buat|untuk|\d)|\bada \d+\b|\b(?:do you )?have \d+\b|\bin stock\b|"
+    # "ada tafsir juz amma 20 biji gk?": asking whether N of a product are there
+    r"^(?:\w+ ){0,2}?ada(?: (?!beli|pesan|order|kalau|jika|diskon|promo|potongan)\w+){1,5} \d+ "
+    r"(?:pcs|buah|biji|eksemplar|lembar|pack|box|set|paket|unit|potong|helai|pasang|lusin|kodi|botol)"
+    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|lagi|belum))*$",
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|ambil|borong)\b|\bi'?ll take\b|\bmau yang\b|"
     r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b",
     # an explicit order verb (not "ambil", which is also picking up, nor "mau yang")
@@ -377,9 +402,26 @@ def analyze(
     for i, w in enumerate(words):
         if w.isdigit() and len(w) <= 6:
             a.numbers.append((i, int(w)))
+    a.clause_ends = _clause_ends(raw_wo, len(words))
     a.print_spec = _print_spec(a)
     a.weight_g = stated_weight(raw)
     return a
+
+
+def _clause_ends(raw: str, n_words: int) -> set[int]:
+    """Indexes (in the normalised words) of the last word of each clause of the message, clauses being cut
+    at punctuation. The clauses are normalised one by one; when their words do not add up to the message's
+    (a number word spanning a comma), only the message's last word is known to end a clause."""
+    ends: set[int] = set()
+    count = 0
+    for part in re.split(r"(?:[;!?\n]|[.,](?!\d))+", raw):
+        k = len(normalize(part).split())
+        if k:
+            count += k
+            ends.add(count - 1)
+    if count != n_words:
+        return {n_words - 1} if n_words else set()
+    return ends
 
 
 _WEIGHT_RE = re.compile(r"(?<![\w.,])(\d{1,4}(?:[.,]\d{1,3})?)\s*(kg|kilo(?:gram)?|gr|gram|g)\b", re.I)
@@ -418,6 +460,16 @@ CHEAPEST_RE = re.compile(
 )
 
 
+COLOUR_WORDS = (
+    "merah|biru|hijau|kuning|hitam|putih|ungu|abu|abuabu|coklat|cokelat|pink|oranye|orange|emas|gold|silver|"
+    "perak|marun|maroon|dongker|donker|navy|tosca|toska|krem|cream|tua|muda|nila|jingga|salem|lilac|lavender"
+)
+_COVER_COLOUR_RE = re.compile(
+    rf"\b(?:sampul|cover|hardcover|softcover|jilid)\w*(?: \w+){{0,2}}? (?:warna|warnanya|colou?r) "
+    rf"((?:{COLOUR_WORDS})(?: (?:{COLOUR_WORDS}))?)\b"
+)
+
+
 def _print_spec(a: Analysis) -> dict[str, Any]:
     n, words = a.norm, a.words
     spec: dict[str, Any] = {}
@@ -447,9 +499,18 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["binding"] = "staple"
     elif re.search(r"\b(?:tanpa jilid|tidak (?:usah |perlu )?(?:di)?jilid)\b", n):
         spec["binding"] = "none"
+    # the cover's colour ("sampul hardcover warna ungu"): a price-list item, not colour printing
+    cover = _COVER_COLOUR_RE.search(n)
+    if cover:
+        spec["cover_colour"] = cover.group(1)
+    # the paper's weight ("kertas 100 gram", "100gsm"): the price list's paper surcharge
+    gsm = re.search(r"\b(\d{2,3}) ?(?:gsm|gram|gr|g)\b", n)
+    if gsm and re.search(r"\b(?:kertas\w*|hvs|paper|gsm)\b", n):
+        spec["paper_gsm"] = int(gsm.group(1))
+    printing_colour = _COVER_COLOUR_RE.sub(" ", n) if cover else n
     if re.search(r"\bhitamputih\b|\bgrayscale\b|\bbw\b", n):
         spec["color"] = False
-    elif re.search(r"\b(?:warna|berwarna|colou?r)\b", n):
+    elif re.search(r"\b(?:warna|berwarna|colou?r)\b", printing_colour):
         spec["color"] = True
     elif "fotokopi" in words:
         spec["color"] = False
@@ -531,6 +592,10 @@ def extract_quantity(
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
+        elif prv and _names_product(prv, product_words) and i in a.clause_ends:
+            # "mukena travel 1, kirim ke Jakarta": a bare number closing the clause right after the product's
+            # name (and not part of it) is how many
+            candidates.append((3, i, v))
         elif _names_product(nxt, product_words) or (
             # "4 buku sirah nabawiyah": a generic noun between the number and the product's name
             i + 2 < len(words) and _names_product(words[i + 2], product_words) and not nxt.isdigit()
@@ -549,3 +614,6 @@ def _names_product(word: str, product_words: set[str]) -> bool:
 
 
 _STOCK_CUES = {"ada", "ready", "cukup", "have", "stok", "sisa", "kalau", "klo", "kl", "for", "buat", "untuk"}
+# Words before a number that make it a count (public for the planner's context words).
+ORDER_VERB_WORDS = frozenset(_ORDER_VERBS)
+STOCK_CUE_WORDS = frozenset(_STOCK_CUES)

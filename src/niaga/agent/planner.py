@@ -233,6 +233,13 @@ NON_PRODUCT_WORDS = {
     "some",
     "with",
     "and",
+    # connectives and fillers between the clauses of one message ("... trus kirim ke Palembang")
+    "terus",
+    "lalu",
+    "kemudian",
+    "jangan",
+    "bot",
+    "robot",
 }
 # Retrieval thresholds (shares of the question's content terms a product matched, and score ratios).
 FULL_COVERAGE = 0.99  # the product matched every content word of the question
@@ -309,6 +316,43 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
     return phrase.replace("quran", "Al-Quran")
 
 
+_PURPOSE_WORDS = {"untuk", "for"}
+_MEASURE_LEADS = {"ukuran", "size", "panjang"}
+_PURPOSE_SPAN = 3  # content words a purpose phrase ("buat seragam kantor") carries at most
+_PHRASE_BREAKS = {"dan", "and", "atau", "or", "serta", "sama", "juga", "tapi", "terus", "lalu"}
+
+
+def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
+    """Words of the message that say what the products are for or how many, not which product: a purpose
+    phrase ("buat santri", "utk jamaah", "for my mother") and a quantity or measure ("25", "10 pcs",
+    "ukuran 2 meter", "ada 20"). They cannot make a product the customer named unavailable."""
+    words = a.words
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        if w in _PURPOSE_WORDS and i not in a.clause_ends:
+            # the phrase runs to the end of its clause: its content words, at most _PURPOSE_SPAN of them
+            span: list[str] = []
+            for j in range(i + 1, len(words)):
+                x = words[j]
+                if x.isdigit() or x in _PURPOSE_WORDS or x in _PHRASE_BREAKS or len(span) == _PURPOSE_SPAN:
+                    break
+                if x not in stop and x not in catalog_search.QUERY_STOPWORDS:
+                    span.append(x)
+                if j in a.clause_ends:
+                    break
+            out.update(span)
+        elif w.isdigit():
+            prv = words[i - 1] if i > 0 else ""
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if nxt in nlu.UNIT_WORDS:
+                out.update((w, nxt))
+                if prv in _MEASURE_LEADS:
+                    out.add(prv)
+            elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS:
+                out.add(w)
+    return out
+
+
 def resolve_products(
     ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str]
 ) -> Resolution:
@@ -320,6 +364,22 @@ def resolve_products(
     if m and re.search(r"\d", m.group(0)) and not nlu.ORDER_NUMBER_RE.search(m.group(0)):
         return Resolution(not_found=m.group(0).upper())  # another business's or a wrong SKU
     stop = _stopwords(ctx, cities)
+    res = _resolve_words(ctx, a, memory, stop)
+    if res.not_found is not None and not res.products:
+        # What the message says the products are for, or how many, is context: without it the product
+        # the customer named may be there ("quran hafalan 8 blok buat santri", "syal sutra ada 20?").
+        context = context_words(a, stop)
+        if context:
+            retry = _resolve_words(ctx, a, memory, stop | context)
+            if retry.products and retry.not_found is None:
+                return retry
+    return res
+
+
+def _resolve_words(
+    ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, stop: set[str]
+) -> Resolution:
+    db, bid = ctx.db, ctx.business_id
     idx = catalog_search.get_index(db, business_id=bid)
     terms = idx.content_terms(a.norm, stop)
     focus = list(memory.focus)
@@ -587,9 +647,11 @@ class Facts:
         )
         service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
         print_ctx = print_ctx or (bool(_PRINT_WORDS & set(a.words)) and spec_keys and service_line)
-        # "jilid spiral berapa?" in a shop whose binding is a print-shop price, not a catalogue product
+        # "jilid spiral berapa?", "sampul hardcover warna ungu nambah brp?": a binding, or its cover colour, in
+        # a shop whose binding is a print-shop price, not a catalogue product
+        binding_item = "jilid" in a.words or "cover_colour" in a.print_spec
         self.print_ctx = print_ctx or (
-            "binding" in a.print_spec and "jilid" in a.words and res.product is None and not res.alternatives
+            "binding" in a.print_spec and binding_item and res.product is None and not res.alternatives
         )
         self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
             "price" in s or "ongkir" in a.words or "?" in a.raw
@@ -615,7 +677,8 @@ class Facts:
 
 
 _PRINT_WORDS = {"print", "fotokopi", "prints"}
-_WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|want|need)\s+\d+\b")
+# "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up)
+_WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
 _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b")
 _POLICY_WORDS_RE = re.compile(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b")

@@ -802,6 +802,8 @@ def _print_quote_reply(
         express=bool(spec.get("express")),
         paper_size=spec.get("paper_size"),
         duplex=bool(spec.get("duplex")),
+        paper_gsm=spec.get("paper_gsm"),
+        cover_colour=spec.get("cover_colour"),
     )
     if q.get("sizes"):  # a paper size the shop's price list does not have
         sizes = ", ".join(q["sizes"])
@@ -826,10 +828,30 @@ def _print_quote_reply(
         lines.append(
             f"• Print ({label}): {q['pages']} × {copies} × {rp(q['per_page'])}{discount} = {rp(q['print_cost'])}"
         )
+        if q.get("paper_cost"):
+            lines.append(
+                v.say(
+                    "print.paper_line",
+                    gsm=q["paper_gsm"],
+                    sheets=q["pages"] * copies,
+                    price=rp(q["paper_gsm_price"]),
+                    cost=rp(q["paper_cost"]),
+                )
+            )
         if q["binding_cost"]:
             lines.append(
                 f"• {v.say('print.binding')} {q['binding']}: {copies} × {rp(q['binding_price'])} = "
                 f"{rp(q['binding_cost'])}"
+            )
+        if q.get("cover_colour_cost"):
+            lines.append(
+                v.say(
+                    "print.cover_colour_line",
+                    colour=q["cover_colour"],
+                    copies=copies,
+                    price=rp(q["cover_colour_price"]),
+                    cost=rp(q["cover_colour_cost"]),
+                )
             )
         if q.get("express_cost"):
             lines.append(f"• Express (+{q['express_surcharge_pct']}%): {rp(q['express_cost'])}")
@@ -847,6 +869,10 @@ def _print_quote_reply(
         if spec.get("binding") and spec["binding"] != "none" and q["binding_price"]:
             rate_line += v.say("print.rate_binding", binding=spec["binding"], price=rp(q["binding_price"]))
         lines.append(rate_line + ".")
+        if q.get("paper_gsm_price"):
+            lines.append(v.say("print.paper_rate", gsm=q["paper_gsm"], price=rp(q["paper_gsm_price"])))
+        if q.get("cover_colour"):
+            lines.append(_cover_colour_text(v, q))
         lines.append(v.say("print.send_photo" if single_sheet else "print.send_file"))
     mem = {"print_spec": spec}
     if asked_price and not q["complete"]:
@@ -854,6 +880,19 @@ def _print_quote_reply(
     elif not asked_price:
         lines.append(_next_print_question(v, spec))
     return Outcome(_join(*lines), memory=mem)
+
+
+def _cover_colour_text(v: Voice, q: dict[str, Any]) -> str:
+    """What the price list says about the cover colour asked for: a standard colour costs nothing extra,
+    any other one the list's surcharge per book."""
+    if q.get("cover_colour_standard"):
+        return v.say("print.cover_colour_standard", colour=q["cover_colour"])
+    return v.say(
+        "print.cover_colour_custom",
+        colour=q["cover_colour"],
+        price=rp(q["cover_colour_price"]),
+        colours=", ".join(q.get("cover_colours") or []),
+    )
 
 
 def _next_print_question(v: Voice, spec: dict[str, Any]) -> str:

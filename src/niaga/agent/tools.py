@@ -26,6 +26,7 @@ from niaga.customers.models import Customer
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
 from niaga.kit.bizcache import BusinessCache
+from niaga.kit.lang import normalize
 from niaga.kit.money import format_rupiah
 from niaga.knowledge import search as knowledge_search_mod
 from niaga.knowledge.models import KnowledgeDocument
@@ -255,9 +256,12 @@ def print_quote(
     express: bool = False,
     paper_size: str | None = None,
     duplex: bool = False,
+    paper_gsm: int | None = None,
+    cover_colour: str | None = None,
 ) -> dict[str, Any]:
     """Print-shop price: from the business's print price list when it has one (the print shop's own prices,
-    `printshop.pricing`), otherwise from its settings (per page B/W, colour, thesis rate, binding, express)."""
+    `printshop.pricing`, with every item of it the request names: paper weight, cover colour), otherwise
+    from its settings (per page B/W, colour, thesis rate, binding, express)."""
     price_list = _print_price_list(ctx)
     if price_list is not None:
         return _price_list_quote(
@@ -271,6 +275,8 @@ def print_quote(
             express=express,
             paper_size=paper_size,
             duplex=duplex,
+            paper_gsm=paper_gsm,
+            cover_colour=cover_colour,
         )
     pricing = ctx.settings.get("pricing", {})
     args = {
@@ -355,6 +361,8 @@ def _price_list_quote(
     express: bool,
     paper_size: str | None = None,
     duplex: bool = False,
+    paper_gsm: int | None = None,
+    cover_colour: str | None = None,
 ) -> dict[str, Any]:
     from niaga.printshop import pricing as ps
     from niaga.printshop.errors import PrintshopInputError
@@ -368,6 +376,8 @@ def _price_list_quote(
         "express": express,
         "paper_size": paper_size,
         "duplex": duplex,
+        "paper_gsm": paper_gsm,
+        "cover_colour": cover_colour,
         "price_list": True,
     }
     p = ps.validate_prices(prices)
@@ -406,6 +416,23 @@ def _price_list_quote(
         "pages": pages,
         "complete": bool(pages),
     }
+    gsm_prices = {str(k): int(v) for k, v in (p.get("paper_gsm_surcharge_per_page") or {}).items()}
+    if paper_gsm is not None and str(paper_gsm) in gsm_prices:
+        result.update(paper_gsm=paper_gsm, paper_gsm_price=gsm_prices[str(paper_gsm)])
+    elif paper_gsm is not None:
+        paper_gsm = None  # a paper weight the list does not price: quoted without it, said so
+        result["paper_gsm_unknown"] = args["paper_gsm"]
+    if cover_colour:
+        standard = [str(c) for c in p.get("cover_colours") or []]
+        named = {normalize(c): c for c in standard}
+        is_standard = normalize(cover_colour) in named
+        cover_colour = named.get(normalize(cover_colour), cover_colour)  # "abu" is the list's "abu-abu"
+        result.update(
+            cover_colour=cover_colour,
+            cover_colour_standard=is_standard,
+            cover_colours=standard,
+            cover_colour_price=0 if is_standard else int(p.get("custom_cover_colour_surcharge") or 0),
+        )
     if pages:
         req = ps.QuoteRequest(
             bw_pages=0 if color else int(pages),
@@ -415,6 +442,8 @@ def _price_list_quote(
             express=express,
             paper_size=size,
             duplex=duplex,
+            paper_gsm=paper_gsm,
+            cover_colour=cover_colour if binding and binding != "none" else None,
         )
         try:
             q = ps.quote(p, req)
@@ -426,6 +455,8 @@ def _price_list_quote(
         binding_cost = sum(v for k, v in amounts.items() if k.startswith("binding_"))
         result.update(
             print_cost=print_cost,
+            paper_cost=sum(v for k, v in amounts.items() if k.startswith("paper_")),
+            cover_colour_cost=amounts.get("cover_colour_custom", 0),
             binding_cost=binding_cost,
             express_cost=amounts.get("express", 0),
             minimum_adjustment=amounts.get("minimum_charge", 0),

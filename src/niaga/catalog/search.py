@@ -99,8 +99,23 @@ class ProductIndex:
                 continue  # single digits are quantities ("2 quran"), not part of a name
             if t.isdigit() and s not in self.bm25.postings:
                 continue  # a bare quantity, not part of a product name
-            out.append(s)
+            out.extend(self._split_compound(s))
         return list(dict.fromkeys(out))
+
+    def _split_compound(self, term: str) -> list[str]:
+        """A word the catalogue does not know that is two of its words written together, as one product
+        carries them ("perkata" for "Per Kata", "juzamma" for "Juz Amma"): those two words. Any other
+        term is returned as it is."""
+        postings = self.bm25.postings
+        if len(term) < 6 or not term.isalpha() or term in postings or self.bm25.vocab.expand(term):
+            return [term]
+        for i in range(3, len(term) - 2):
+            left, right = term[:i], term[i:]
+            if left in postings and right in postings:
+                docs = {d for d, _ in postings[left]}
+                if any(d in docs for d, _ in postings[right]):
+                    return [left, right]
+        return [term]
 
 
 _field_weights = {"name": 3.0, "tags": 2.0, "category": 2.0, "attributes": 1.0, "description": 1.0}
