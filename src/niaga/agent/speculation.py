@@ -179,6 +179,7 @@ def speculate(
     business: Business,
     conversation: Conversation,
     pending: list[Message],
+    latest_id: int | None = None,
 ) -> Speculation | None:
     """Run the offline turn over `pending` (the conversation's unanswered messages, due and owned by the
     bot) in `db`'s read transaction, with writes refused. Returns the outcome, or None when the turn must
@@ -194,7 +195,7 @@ def speculate(
     started = time.perf_counter()
     try:
         with ReadOnlyGuard(db) as guard:
-            latest = latest_message_id(db, conversation)
+            latest = latest_message_id(db, conversation) if latest_id is None else latest_id
             if (
                 print_chat.take_turn(db, business=business, conversation=conversation, messages=pending)
                 is not None
@@ -298,19 +299,23 @@ _SET_UNDERSTOOD = (
 
 
 _CONVERSATIONS: Any = Conversation.__table__
-_FINGERPRINT = sa.select(
-    _CONVERSATIONS.c.owner,
-    _CONVERSATIONS.c.memory,
-    _CONVERSATIONS.c.summary,
-    _CONVERSATIONS.c.business_id,
-    _CONVERSATIONS.c.channel,
+# The id of a conversation's newest message, as a column of a statement that reads the conversation.
+LATEST_OF_CONVERSATION = (
     sa.select(sa.func.max(_MESSAGES.c.id))
     .where(
         _MESSAGES.c.business_id == _CONVERSATIONS.c.business_id,
         _MESSAGES.c.conversation_id == _CONVERSATIONS.c.id,
     )
     .scalar_subquery()
-    .label("latest"),
+    .label("latest")
+)
+_FINGERPRINT = sa.select(
+    _CONVERSATIONS.c.owner,
+    _CONVERSATIONS.c.memory,
+    _CONVERSATIONS.c.summary,
+    _CONVERSATIONS.c.business_id,
+    _CONVERSATIONS.c.channel,
+    LATEST_OF_CONVERSATION,
 ).where(_CONVERSATIONS.c.id == sa.bindparam("cid"))
 
 

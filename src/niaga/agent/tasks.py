@@ -52,11 +52,10 @@ def reply(conversation_id: int, message_id: int) -> str:
     #    leaves this session empty and rolled back); the write transaction below only checks and stores it,
     #    so the consumer processes of `niaga serve --job-processes N` answer side by side on SQLite.
     with session_scope() as db:
-        conv = db.scalars(_CONVERSATION, {"b_id": conversation_id}).first()
-        if conv is None:
+        row = db.execute(_CONVERSATION_READ, {"b_id": conversation_id}).first()
+        if row is None:
             return "gone"
-        business: Business | None = db.scalars(_BUSINESS, {"b_id": conv.business_id}).first()
-        assert business is not None
+        conv, business, latest = row
         settings = business_settings(business)
         pending = buffer.unanswered(db, conversation_id=conv.id, business_id=conv.business_id)
         if not buffer.is_due(pending, message_id=message_id, window=buffer.window_of(settings)):
@@ -78,7 +77,9 @@ def reply(conversation_id: int, message_id: int) -> str:
         spec = (
             None
             if wants_model
-            else speculation.speculate(db, business=business, conversation=conv, pending=pending)
+            else speculation.speculate(
+                db, business=business, conversation=conv, pending=pending, latest_id=int(latest or 0)
+            )
         )
 
     # 2. Read receipt and typing, as a person would (WAHA's anti-blocking advice).
@@ -189,7 +190,12 @@ def reply(conversation_id: int, message_id: int) -> str:
 
 # Built once (a fresh session's `get` builds its query each time; these jobs run for every message).
 _CONVERSATION = sa.select(Conversation).where(Conversation.id == sa.bindparam("b_id"))
-_BUSINESS = sa.select(Business).where(Business.id == sa.bindparam("b_id"))
+# The conversation, its business and its newest message id, read together.
+_CONVERSATION_READ = (
+    sa.select(Conversation, Business, speculation.LATEST_OF_CONVERSATION)
+    .join(Business, Business.id == Conversation.business_id)
+    .where(Conversation.id == sa.bindparam("b_id"))
+)
 _MESSAGES_BY_ID = (
     sa.select(Message).where(Message.id.in_(sa.bindparam("b_ids", expanding=True))).order_by(Message.id)
 )
