@@ -13,9 +13,11 @@ So the reply job runs it in two phases:
    The transaction is then rolled back. A turn that wants to write anything else (an order or payment
    link, a handoff, an opt-out, a print job, a job or event queued) is *void*: the record step runs the
    turn inside its write transaction, exactly as before.
-2. record (`still_valid` + `apply`, in the job's short write transaction): the conversation and its
-   unanswered messages are read again; when the fingerprint is unchanged the outcome is applied (memory,
-   summary, the message's intent/entities) and the reply stored; otherwise the turn runs again in the lock.
+2. record (in the job's short write transaction): `claim_unchanged` reads the fingerprint again with one
+   statement and, when it is unchanged, claims the messages by id; with all of them claimed,
+   `store_claimed` stores the outcome (the message's intent/entities, the reply, the conversation's memory
+   and summary) by plain INSERT/UPDATE statements, nothing loaded. Otherwise the conversation is loaded and
+   the turn runs again in the lock (`still_valid` + `apply` when only the claim differed).
 
 Facts from outside the conversation (catalogue, prices, settings) are those of the speculation's snapshot,
 a few milliseconds older than the record step: as if the turn had run then, which is what the customer
