@@ -214,7 +214,8 @@ SETS = (
     "heldout3",
     "heldout4",
     "heldout5",
-)  # heldout2, heldout3, heldout4, heldout5: each written before the fixes that followed it
+    "heldout6",
+)  # heldout2, heldout3, heldout4, heldout5, heldout6: each written before the fixes that followed it
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

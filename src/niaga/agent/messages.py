@@ -50,6 +50,7 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hours.closed": (("tutup",), ("closed",)),
     "hours.label": (("Jam buka toko: ",), ("Opening hours: ",)),
     "address.label": (("Alamat kami: ",), ("Our address: ",)),
+    "couriers.label": (("Pengiriman bisa lewat {names}.",), ("We ship with {names}.",)),
     # small talk
     "greeting.from": (("{persona} dari {business}",), ("{persona} from {business}",)),
     "greeting.body": (

@@ -224,7 +224,7 @@ SIGNALS: dict[str, str] = {
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
     r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko|someone|somebody|"
     r"anybody|anyone)\b(?! (?:bot|robot))|"
-    r"\b(?:mau|ingin|minta|want|need|perlu|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
+    r"\b(?:mau|ingin|minta|want|need|perlu|butuh|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
     r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
     r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner|orang|orang asli)\b"
     r"(?! (?:lain|yang (?:mau|ingin|pesan)|\d))|"
@@ -244,7 +244,11 @@ SIGNALS: dict[str, str] = {
     # is a person there: "ada orangnya gk sih?", "ada admin yang online?"
     r"\bada (?:orang|admin|manusia|cs|staf|staff|operator) (?:tidak|kah|sih|yang (?:online|bales|balas|jawab|bisa))\b|"
     r"\bada (?:orang|admin|manusia|cs|staf|staff|operator)$|"
-    r"\b(?:someone|somebody|anyone|a person|staff)\b(?:\s+\w+){0,4}\s+(?:call|phone|contact|text)\s+me\b",
+    r"\b(?:someone|somebody|anyone|a person|staff)\b(?:\s+\w+){0,4}\s+(?:call|phone|contact|text)\s+me\b|"
+    # asking whether a machine answers, or for a person to chat with: "ini mesin yg bales?", "not an automated reply"
+    r"\b(?:bot|robot|mesin)(?: \w+){0,2} (?:yang|yg) (?:bales|balas|jawab|membalas|menjawab)\b|"
+    r"\bnot (?:an? )?(?:automated|auto|bot|robot|machine)\b|"
+    r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
     r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
@@ -275,14 +279,18 @@ SIGNALS: dict[str, str] = {
     r"(?:satunya|sisanya|kurangnya|kekurangannya|yang satu(?:nya)?|yang kurang) (?:mana|kemana|belum)|"
     # another item than the one ordered: "kok yg dikirim kopiah putih, kan pesannya peci hitam"
     r"(?:dikirim|datang|sampai|diterima|dapat|dapet|dikasih)(?: \w+){1,6} (?:padahal|kan|harusnya|seharusnya)"
-    r"(?: saya| aku)?(?: kan)? (?:pesan|order|minta|pilih|beli)|"
+    r"(?: saya| aku)?(?: kan)? (?:pesan|pesen|order|minta|pilih|beli)|"
     # not done / not arrived after the time promised: "udah 3 hari blm jadi padahal katanya sehari"
     r"sudah \d+ (?:hari|minggu|bulan|jam)\b.{0,30}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
-    r"belum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)\b.{0,40}\b(?:padahal|katanya|janjinya|dijanjikan))\b",
+    r"belum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)\b.{0,40}\b(?:padahal|katanya|janjinya|dijanjikan)|"
+    # a mistake set against what the customer did: "nomor hp nya salah padahal file yg sy kirim bener"
+    r"(?:salah|keliru)\b.{0,40}\bpadahal)\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
-    r"^(?:bisa|boleh|apakah|can|could)\b|\bkebijakan\b|\bsyarat\b|\bpolicy\b",
+    r"^(?:bisa|boleh|apakah|can|could)\b|\bkebijakan\b|\bsyarat\b|\bpolicy\b|"
+    # a defect of goods in general, and whether they can be exchanged: a policy question, not a complaint
+    r"^(?:barang|produk|item)(?: yang)? (?:cacat|rusak)(?: \w+){0,2} bisa (?:di)?(?:tukar|tuker|retur|refund|ganti)",
     "payment": r"\b(?:bayar|membayar|dibayar|pembayaran|transfer|qris|cod|rekening|virtualaccount|va|ewallet|ovo|gopay|dana|"
     r"shopeepay|linkaja|tunai|cash|lunas|dp|invoice|tagihan|payment|pay|paid|midtrans|kartu kredit|"
     r"debit|bsi|bca|mandiri|bni|bri)\b",
@@ -298,7 +306,8 @@ SIGNALS: dict[str, str] = {
     r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
     r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|\baturan\b|\bsyarat\b|"
-    r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|sunday|saturday) (?:buka|tutup|open)\b|"
+    r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|sunday|saturday)(?: \w+){0,2} (?:buka|tutup|open)\b|"
+    r"\b(?:di )?jalan apa\b|"
     r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
     r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
@@ -309,6 +318,7 @@ SIGNALS: dict[str, str] = {
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
     r"\bcukup (?:buat|untuk|\d)|\bada \d+\b|\b(?:do you )?have \d+\b|\bin stock\b|"
+    r"\bhave (?:that|so) many\b|\bada (?:sebanyak itu|segitu)\b|"
     # "ada tafsir juz amma 20 biji gk?": asking whether N of a product are there
     r"^(?:\w+ ){0,2}?ada(?: (?!beli|pesan|order|kalau|jika|diskon|promo|potongan)\w+){1,5} \d+ "
     r"(?:pcs|buah|biji|eksemplar|lembar|pack|box|set|paket|unit|potong|helai|pasang|lusin|kodi|botol)"
@@ -318,7 +328,8 @@ SIGNALS: dict[str, str] = {
     # an explicit order verb (not "ambil", which is also picking up, nor "mau yang")
     "order_verb": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
-    "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b",
+    "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
+    r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$",
     "product_q": r"\b(?:ada|jual|jualan|sedia|menyediakan|nyari|cari|mencari|rekomendasi\w*|saran|recommend\w*|"
     r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b",
     "confirm": r"^(?:ya|ok|jadi|lanjut|betul|benar|setuju|boleh|gas|yes|confirm|deal|fix|sip|mantap|yoi|"
@@ -379,8 +390,11 @@ def analyze(
     )
     # Signals also match words with a particle or possessive ("pembayarannya", "tokonya", "adakah").
     bare = re.sub(r"\b([a-z]{3,}?)(?:nya|lah|kah)\b", r"\1", norm)
+    # "tahan sobek", "anti luntur", "tidak mudah rusak": a product's property, not damage that happened
+    props = _PROPERTY_RE.sub(" ", norm)
     for name, rx in _COMPILED.items():
-        if rx.search(norm) or (bare != norm and rx.search(bare)):
+        text, text_bare = (props, _PROPERTY_RE.sub(" ", bare)) if name == "complaint" else (norm, bare)
+        if rx.search(text) or (text_bare != text and rx.search(text_bare)):
             a.signals.add(name)
     if order_number:
         a.signals.add("order_number")
@@ -406,6 +420,12 @@ def analyze(
     a.print_spec = _print_spec(a)
     a.weight_g = stated_weight(raw)
     return a
+
+
+_PROPERTY_RE = re.compile(
+    r"\b(?:tahan|anti|(?:tidak|tak|gak|ga|nggak|enggak) (?:mudah|gampang|cepat|cepet)) "
+    r"(?:air |api )?(?:rusak|sobek|robek|pecah|luntur|penyok|lecet|basah|hilang)\b"
+)
 
 
 def _clause_ends(raw: str, n_words: int) -> set[int]:
@@ -438,8 +458,11 @@ def stated_weight(text: str) -> int | None:
 
 
 # A question about where the shop is ("alamatnya?", "tokonya di daerah mana?", "where are you located?").
+COURIERS_Q_RE = re.compile(
+    r"\b(?:kurir|ekspedisi|jasa kirim|jasa pengiriman|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b"
+)
 ADDRESS_RE = re.compile(
-    r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|"
+    r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
     r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|where (?:is|are) (?:the |your )?(?:store|shop|you))\b"
 )
 
@@ -474,6 +497,7 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     n, words = a.norm, a.words
     spec: dict[str, Any] = {}
     doc = None
+    own = re.sub(r"\b([a-z]{4,}?)(?:nya|ku|mu)\b", r"\1", n)  # "skripsiku", "laporannya"
     for pat, val in (
         (r"\bskripsi\b", "skripsi"),
         (r"\b(?:tesis|disertasi)\b", "tesis"),
@@ -484,7 +508,7 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         (r"\b(?:ijazah|ijasah|transkrip|sertifikat|piagam|akta)\b", "ijazah"),
         (r"\b(?:dokumen|berkas|document|tugas|modul|materi)\b", "dokumen"),
     ):
-        if re.search(pat, n):
+        if re.search(pat, n) or re.search(pat, own):
             doc = val
             break
     if doc:
@@ -529,12 +553,19 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     m = re.search(
         r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b", n
     )
+    # "rangkap 6": the count after its unit
+    m = m or re.search(r"\b(?:rangkap|eksemplar)\s+(\d{1,4})\b", n)
     if m:
         spec["copies"] = int(m.group(1))
     m_lembar = re.search(r"\b(\d{1,4})\s+lembar\b", n)
     if m_lembar:
         sheets = int(m_lembar.group(1))
-        if doc in ("ktp", "ijazah") or "copies" in spec or ("pages" in spec and doc is None):
+        # a document's sheets are its pages when its copies are stated apart ("laporan 45 lembar 1 rangkap")
+        if (
+            doc in ("ktp", "ijazah")
+            or ("copies" in spec and doc is None)
+            or ("pages" in spec and doc is None)
+        ):
             spec.setdefault("copies", sheets)
         elif "pages" not in spec:
             spec["pages"] = sheets
@@ -588,11 +619,21 @@ def extract_quantity(
             continue
         if a.print_spec.get("pages") == v and nxt == "halaman":
             continue
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if (
+            nxt in UNIT_WORDS
+            and after in ("isi", "berisi")
+            and prv not in _ORDER_VERBS
+            and prv not in _STOCK_CUES
+        ):
+            continue  # "kartu nama yg 1 box isi 100 lembar": the package the product comes in, not how many
+        if prv in ("isi", "berisi"):
+            continue  # what a package holds ("isi 100 lembar")
         if nxt in UNIT_WORDS:
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
-        elif prv and _names_product(prv, product_words) and i in a.clause_ends:
+        elif prv and _names_product(prv, product_words) and _closes_clause(a, i):
             # "mukena travel 1, kirim ke Jakarta": a bare number closing the clause right after the product's
             # name (and not part of it) is how many
             candidates.append((3, i, v))
@@ -605,6 +646,56 @@ def extract_quantity(
         return None
     candidates.sort()
     return candidates[0][2]
+
+
+def _closes_clause(a: Analysis, i: int) -> bool:
+    """Whether the word at i ends its clause: at a clause end, or followed only by particles ("3 ya kak") up to
+    the clause's end or up to a word that opens the next part of the request ("2 ya kak ukuran M",
+    "3 tujuan Surabaya")."""
+    words = a.words
+    for j in range(i, len(words)):
+        if j > i and words[j] in _CLAUSE_OPENERS:
+            return True
+        if j in a.clause_ends:
+            return True
+        if (
+            j + 1 < len(words)
+            and words[j + 1] not in _TRAILING_PARTICLES
+            and words[j + 1] not in _CLAUSE_OPENERS
+        ):
+            return False
+    return False
+
+
+_TRAILING_PARTICLES = {
+    "ya",
+    "yah",
+    "yaa",
+    "kak",
+    "min",
+    "dong",
+    "saja",
+    "sis",
+    "gan",
+    "deh",
+    "nih",
+    "sih",
+    "mas",
+    "mbak",
+}
+_CLAUSE_OPENERS = {
+    "tujuan",
+    "kirim",
+    "dikirim",
+    "kirimnya",
+    "ke",
+    "alamat",
+    "ukuran",
+    "size",
+    "warna",
+    "pakai",
+    "via",
+}
 
 
 def _names_product(word: str, product_words: set[str]) -> bool:

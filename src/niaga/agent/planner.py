@@ -240,6 +240,13 @@ NON_PRODUCT_WORDS = {
     "jangan",
     "bot",
     "robot",
+    # who the products are for ("arisan kami butuh ..."), and English particles of phrasal words ("fold-up")
+    "kami",
+    "kita",
+    "up",
+    # the price's kinds ("harga normal sama diskonnya"): what is asked about the product, not which product
+    "normal",
+    "diskon",
 }
 # Retrieval thresholds (shares of the question's content terms a product matched, and score ratios).
 FULL_COVERAGE = 0.99  # the product matched every content word of the question
@@ -299,6 +306,12 @@ _COURIER_STOP = {
     "grabexpress",
     "ship",
     "send",
+    # a courier's service and the destination's lead word ("pake JNE YES", "tujuan Medan, kurirnya JNE")
+    "yes",
+    "reg",
+    "tujuan",
+    "kurir",
+    "ekspedisi",
 }
 
 
@@ -316,8 +329,9 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
     return phrase.replace("quran", "Al-Quran")
 
 
-_PURPOSE_WORDS = {"untuk", "for"}
+_PURPOSE_WORDS = {"untuk", "for", "biar", "supaya", "agar"}
 _MEASURE_LEADS = {"ukuran", "size", "panjang"}
+_REQUEST_WORDS = {"tolong", "mohon", "please"}
 _PURPOSE_SPAN = 3  # content words a purpose phrase ("buat seragam kantor") carries at most
 _PHRASE_BREAKS = {"dan", "and", "atau", "or", "serta", "sama", "juga", "tapi", "terus", "lalu"}
 
@@ -341,6 +355,14 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
                 if j in a.clause_ends:
                     break
             out.update(span)
+            out.add(w)  # "biar cepet": the purpose word itself is no product word either
+        elif w in _REQUEST_WORDS and i + 1 < len(words) and i not in a.clause_ends:
+            out.add(words[i + 1])  # "tolong bungkusin ...": what is asked done, not what is asked for
+        elif w in nlu.ORDER_VERB_WORDS and _names_after_count(a, i + 1, stop):
+            # "arisan kami butuh 25 dress": who needs them, before the verb of a count followed by the
+            # product's words, is no product word
+            start = max((e + 1 for e in a.clause_ends if e < i), default=0)
+            out.update(words[start:i])
         elif w.isdigit():
             prv = words[i - 1] if i > 0 else ""
             nxt = words[i + 1] if i + 1 < len(words) else ""
@@ -351,6 +373,24 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
             elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS:
                 out.add(w)
     return out
+
+
+def _names_after_count(a: nlu.Analysis, i: int, stop: set[str]) -> bool:
+    """Whether words[i] is a count followed, in its clause (after a unit), by a word that can name a product."""
+    words = a.words
+    if i >= len(words) or not words[i].isdigit() or i in a.clause_ends:
+        return False
+    j = i + 1
+    if j < len(words) and words[j] in nlu.UNIT_WORDS:
+        if j in a.clause_ends:
+            return False
+        j += 1
+    return (
+        j < len(words)
+        and words[j] not in _PURPOSE_WORDS
+        and words[j] not in stop
+        and words[j] not in catalog_search.QUERY_STOPWORDS
+    )
 
 
 def resolve_products(
@@ -415,6 +455,8 @@ def _resolve_words(
         t
         for t in terms
         if not idx.bm25.vocab.expand(t)
+        # "isinya": a catalogue word with a possessive the stemmer leaves on short words
+        and not (t.endswith("nya") and len(t) > 5 and idx.bm25.vocab.expand(t[:-3]))
         and ((t.isalpha() and len(t) >= 4) or re.fullmatch(r"[a-z]\d{1,2}", t))
     ]  # "braille", size "a3"
     variants = _variant_question(hits, terms)
@@ -647,6 +689,12 @@ class Facts:
         )
         service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
         print_ctx = print_ctx or (bool(_PRINT_WORDS & set(a.words)) and spec_keys and service_line)
+        # "F4 full color 20 lembar": a paper size with a sheet count is printing, with no product named
+        print_ctx = print_ctx or (
+            "paper_size" in a.print_spec
+            and any(k in a.print_spec for k in ("pages", "copies"))
+            and res.product is None
+        )
         # "jilid spiral berapa?", "sampul hardcover warna ungu nambah brp?": a binding, or its cover colour, in
         # a shop whose binding is a print-shop price, not a catalogue product
         binding_item = "jilid" in a.words or "cover_colour" in a.print_spec
@@ -660,6 +708,18 @@ class Facts:
     @property
     def last(self) -> Intent | None:
         return self.memory.last_intent
+
+    @property
+    def counted_delivery(self) -> bool:
+        """ "2 sajadah turki, kirim ke Surabaya, jnt aja": how many of the one product, where to and which
+        courier, stated and not asked about (no question, no price word), is an order, as an order verb is."""
+        res, a = self.res, self.a
+        if res.product is None or "?" in a.raw or "price" in self.s or not _COURIER_NAME_RE.search(a.norm):
+            return False
+        words = {stem(t) for t in tokens(res.product.name)} | set(tokens(res.product.name))
+        names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
+        qty = nlu.extract_quantity(a, exclude_values=res.matched_numbers, product_words=words, names=names)
+        return qty is not None
 
     def any_spec(self, *keys: str) -> bool:
         return any(k in self.a.print_spec for k in keys)
@@ -677,6 +737,9 @@ class Facts:
 
 
 _PRINT_WORDS = {"print", "fotokopi", "prints"}
+_COURIER_NAME_RE = re.compile(
+    r"\b(?:jne|jnt|sicepat|anteraja|tiki|ninja|gosend|grabexpress|lion|wahana|idexpress)\b"
+)
 # "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up)
 _WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
@@ -751,7 +814,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "duration",
-        lambda f: "duration" in f.s and not ("shipping" in f.s or f.a.city),
+        lambda f: "duration" in f.s and not ("shipping" in f.s or f.a.city or "payment" in f.s),
         I.STORE_INFO,
         example="berapa lama cetak skripsi selesai?",
     ),
@@ -797,7 +860,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "order_with_delivery",
         lambda f: (
-            ("order_verb" in f.s or f.wants_count)
+            ("order_verb" in f.s or f.wants_count or f.counted_delivery)
             and f.strong_product
             and ("shipping" in f.s or bool(f.a.city))
             and not f.print_ctx
@@ -979,7 +1042,11 @@ def decide_intent(
 
 
 def _unit_quantity(a: nlu.Analysis) -> bool:
-    return any(i + 1 < len(a.words) and a.words[i + 1] in nlu.UNIT_WORDS for i, _ in a.numbers)
+    """A number with a unit after it ("3 biji") or a times sign before it ("x 4")."""
+    return any(
+        (i + 1 < len(a.words) and a.words[i + 1] in nlu.UNIT_WORDS) or (i > 0 and a.words[i - 1] == "x")
+        for i, _ in a.numbers
+    )
 
 
 def build_plan(

@@ -144,6 +144,13 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
         own = v.say("points.have", n=points["points"])
         own += v.say("points.worth", value=rp(points["value"])) if points["value"] else "."
         lines.insert(0, own)
+    if nlu.COURIERS_Q_RE.search(a.norm) and not any(
+        re.search(r"\b(?:jne|j&t|sicepat|pos|tiki|anteraja)\b", ln, re.I) for ln in lines
+    ):
+        # "pake ekspedisi apa aja?": the couriers of the shop's shipping rates
+        couriers = tools.shipping_couriers(ctx)["couriers"]
+        if couriers:
+            lines.insert(0, v.say("couriers.label", names=", ".join(couriers)))
     address = ctx.profile.get("address")
     if asks_address and address and not any(address[:12] in ln for ln in lines):
         ctx.record("business_profile", {}, {"address": address})

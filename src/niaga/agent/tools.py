@@ -494,6 +494,14 @@ def known_cities(ctx: ToolContext) -> dict[str, str]:
     return dict(_cities.get(ctx.db, ctx.business_id, load))
 
 
+def shipping_couriers(ctx: ToolContext) -> dict[str, Any]:
+    """The couriers of the business's shipping rates, as written, in order."""
+    rows = ctx.db.scalars(
+        sa.select(ShippingRate.courier).where(ShippingRate.business_id == ctx.business_id).distinct()
+    ).all()
+    return ctx.record("shipping_couriers", {}, {"couriers": sorted(set(rows))})
+
+
 def shipping_quote(
     ctx: ToolContext, *, city: str, items: list[dict[str, Any]] | None = None, weight_g: int | None = None
 ) -> dict[str, Any]:

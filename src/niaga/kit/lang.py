@@ -439,6 +439,7 @@ SLANG: dict[str, str] = {
     "thick": "tebal",
     "thin": "tipis",
     "foldable": "lipat",
+    "fold": "lipat",
     "folding": "lipat",
     "prophet": "nabi",
     "biography": "sirah",
