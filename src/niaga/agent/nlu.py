@@ -248,7 +248,11 @@ SIGNALS: dict[str, str] = {
     # asking whether a machine answers, or for a person to chat with: "ini mesin yg bales?", "not an automated reply"
     r"\b(?:bot|robot|mesin)(?: \w+){0,2} (?:yang|yg) (?:bales|balas|jawab|membalas|menjawab)\b|"
     r"\bnot (?:an? )?(?:automated|auto|bot|robot|machine)\b|"
-    r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b",
+    r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b|"
+    # whether the person is there: "adminnya ada?", "admin ada tidak?" (Javanese "admine wonten?")
+    r"^(?:\w+ )?(?:admin|cs|operator|staf|staff|pemilik|owner)(?:nya)? ada\b(?! (?:promo|diskon|stok))|"
+    # to ask or speak in person, closing the message: "saya mau tanya langsung saja"
+    r"\b(?:mau|ingin|minta) (?:bicara|tanya|bertanya|ngomong|ngobrol|nanya) langsung(?: (?:saja|ya|kak|min|dong))*$",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
     r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
@@ -284,7 +288,12 @@ SIGNALS: dict[str, str] = {
     r"sudah \d+ (?:hari|minggu|bulan|jam)\b.{0,30}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
     r"belum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)\b.{0,40}\b(?:padahal|katanya|janjinya|dijanjikan)|"
     # a mistake set against what the customer did: "nomor hp nya salah padahal file yg sy kirim bener"
-    r"(?:salah|keliru)\b.{0,40}\bpadahal)\b",
+    r"(?:salah|keliru)\b.{0,40}\bpadahal|"
+    # what came is not what was ordered: "yg sy terima ukurannya M padahal sy pesen XL", "yg dikirim malah ..."
+    r"(?:terima|diterima|dikirim|datang|sampai|dapat|dapet)\b.{0,40}\bpadahal (?:saya |aku )?(?:kan )?"
+    r"(?:pesan|pesen|order|minta|pilih|beli)|(?:dikirim|datang|sampai|diterima|dapat|dapet|dikasih) malah|"
+    # a finished job in the wrong order or a mess: "urutannya kacau", "halamannya berantakan"
+    r"kacau|berantakan|amburadul|acakacakan|urutan(?:nya)? (?:salah|acak|terbalik|kebalik|tertukar|ketuker))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -307,7 +316,7 @@ SIGNALS: dict[str, str] = {
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
     r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|\baturan\b|\bsyarat\b|"
     r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|sunday|saturday)(?: \w+){0,2} (?:buka|tutup|open)\b|"
-    r"\b(?:di )?jalan apa\b|"
+    r"\b(?:di )?jalan apa\b|\b(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa\b|"
     r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
     r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
@@ -322,7 +331,10 @@ SIGNALS: dict[str, str] = {
     # "ada tafsir juz amma 20 biji gk?": asking whether N of a product are there
     r"^(?:\w+ ){0,2}?ada(?: (?!beli|pesan|order|kalau|jika|diskon|promo|potongan)\w+){1,5} \d+ "
     r"(?:pcs|buah|biji|eksemplar|lembar|pack|box|set|paket|unit|potong|helai|pasang|lusin|kodi|botol)"
-    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|lagi|belum))*$",
+    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|lagi|belum))*$|"
+    # a count, then a closing "ada?": "mau ambil 20 buat kajian, ada?" asks whether that many are there
+    r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
+    r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\bada(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|ambil|borong)\b|\bi'?ll take\b|\bmau yang\b|"
     r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b",
     # an explicit order verb (not "ambil", which is also picking up, nor "mau yang")
@@ -331,7 +343,11 @@ SIGNALS: dict[str, str] = {
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
     r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$",
     "product_q": r"\b(?:ada|jual|jualan|sedia|menyediakan|nyari|cari|mencari|rekomendasi\w*|saran|recommend\w*|"
-    r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b",
+    r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b|"
+    # whether the shop does a service or makes a thing: "bisa sablon kaos gk?", "terima bordir nama tidak?"
+    r"^(?:bisa|apakah bisa|terima|menerima|melayani) (?:jasa |bikin |buat )?(?!(?:kirim|dikirim|bayar|cod|"
+    r"transfer|ambil|diambil|pesan|order|dp|nego|tukar|retur|refund|batal|cancel|preorder|cicil|kredit|ganti|"
+    r"dicicil|ditukar|diganti|dikirimi|antar|diantar|minta|tanya|pakai|via|lewat)\b)[a-z]+ [a-z]+ tidak\b",
     "confirm": r"^(?:ya|ok|jadi|lanjut|betul|benar|setuju|boleh|gas|yes|confirm|deal|fix|sip|mantap|yoi|"
     r"oke|baik|siap)\b(?:\s+\w+){0,5}$",
     "cancel": r"\b(?:batal|batalkan|cancel|tidak jadi|dibatalkan|nanti saja|tidak usah)\b",
@@ -424,7 +440,9 @@ def analyze(
 
 _PROPERTY_RE = re.compile(
     r"\b(?:tahan|anti|(?:tidak|tak|gak|ga|nggak|enggak) (?:mudah|gampang|cepat|cepet)) "
-    r"(?:air |api )?(?:rusak|sobek|robek|pecah|luntur|penyok|lecet|basah|hilang)\b"
+    r"(?:air |api )?(?:rusak|sobek|robek|pecah|luntur|penyok|lecet|basah|hilang)\b|"
+    # "paling lambat jam berapa?": at the latest, a deadline asked about, not slowness complained of
+    r"\bpaling (?:lambat|telat|lama)\b"
 )
 
 
@@ -463,7 +481,9 @@ COURIERS_Q_RE = re.compile(
 )
 ADDRESS_RE = re.compile(
     r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
-    r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|where (?:is|are) (?:the |your )?(?:store|shop|you))\b"
+    r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|"
+    r"(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa|"
+    r"where (?:is|are) (?:the |your )?(?:store|shop|you))\b"
 )
 
 
@@ -551,7 +571,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     if m:
         spec["pages"] = int(m.group(1))
     m = re.search(
-        r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b", n
+        r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|fotokopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b",
+        n,
     )
     # "rangkap 6": the count after its unit
     m = m or re.search(r"\b(?:rangkap|eksemplar)\s+(\d{1,4})\b", n)
@@ -645,7 +666,12 @@ def extract_quantity(
     if not candidates:
         return None
     candidates.sort()
-    return candidates[0][2]
+    _, i, v = candidates[0]
+    # a dozen, a score: "2 lusin" is 24 pieces, "1 kodi" 20
+    return v * _COUNTING_UNITS.get(words[i + 1] if i + 1 < len(words) else "", 1)
+
+
+_COUNTING_UNITS = {"lusin": 12, "kodi": 20}
 
 
 def _closes_clause(a: Analysis, i: int) -> bool:

@@ -372,6 +372,8 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
                     out.add(prv)
             elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS:
                 out.add(w)
+            elif prv == "x":
+                out.update((prv, w))  # "x3": a times sign and its count
     return out
 
 
@@ -688,7 +690,14 @@ class Facts:
             "print_verb" in s or (a.print_spec["document_type"] != "dokumen" and spec_keys)
         )
         service_line = res.product is None or (res.product.category or "").lower().startswith("jasa print")
-        print_ctx = print_ctx or (bool(_PRINT_WORDS & set(a.words)) and spec_keys and service_line)
+        # printing or photocopying a page count is a print job, whatever catalogue name shares a word with it
+        page_job = "pages" in a.print_spec
+        print_ctx = print_ctx or (
+            bool(_PRINT_WORDS & set(a.words)) and spec_keys and (service_line or page_job)
+        )
+        # scanning, laminating: services of their own, priced from their own catalogue item, never as printing
+        if _OTHER_SERVICES & set(a.words) and not (_PRINT_WORDS | {"cetak"}) & set(a.words):
+            print_ctx = False
         # "F4 full color 20 lembar": a paper size with a sheet count is printing, with no product named
         print_ctx = print_ctx or (
             "paper_size" in a.print_spec
@@ -737,6 +746,7 @@ class Facts:
 
 
 _PRINT_WORDS = {"print", "fotokopi", "prints"}
+_OTHER_SERVICES = {"scan", "laminating", "laminasi"}
 _COURIER_NAME_RE = re.compile(
     r"\b(?:jne|jnt|sicepat|anteraja|tiki|ninja|gosend|grabexpress|lion|wahana|idexpress)\b"
 )
@@ -744,6 +754,8 @@ _COURIER_NAME_RE = re.compile(
 _WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
 _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b")
+# a payment term of another policy: the down payment of a pre-order, the refund of a return
+_PAY_POLICY_RE = re.compile(r"\b(?:preorder|retur|refund|garansi)\b")
 _POLICY_WORDS_RE = re.compile(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b")
 _NOT_A_COUNTED_ORDER = {"product_q", "recommend", "promo", "conditional"}
 
@@ -837,7 +849,7 @@ RULES: tuple[Rule, ...] = (
             and "store_info" in f.s
             and f.knowledge_hit
             and not f.has_product
-            and bool(_PAY_DEADLINE_RE.search(f.a.norm))
+            and bool(_PAY_DEADLINE_RE.search(f.a.norm) or _PAY_POLICY_RE.search(f.a.norm))
         ),
         I.STORE_INFO,
         example="pesanan dibayar jam berapa biar dikirim hari itu?",

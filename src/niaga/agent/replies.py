@@ -92,6 +92,10 @@ def _other(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -
 
 KB_ANSWER_SCORE = 1.5  # a knowledge document this relevant (or matching a word) answers the question
 KB_SECOND_DOC_RATIO = 0.8  # a second document this close to the best adds its first sentence
+_CLOCK_Q_RE = re.compile(
+    r"\b(?:jam|pukul) berapa\b|\bpaling (?:telat|lambat)\b|\bbatas waktu\b|\bwhat time\b"
+)
+_CLOCK_RE = re.compile(r"\b(?:pukul|jam) \d{1,2}[.:]\d{2}\b")
 
 
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
@@ -110,6 +114,8 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
         if timed:
             results[0]["sentences"] = timed[:2]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
+    # "paling telat bayar jam berapa?": a time of day (a cut-off), answered by the sentences that state one
+    asks_clock = bool(_CLOCK_Q_RE.search(a.norm)) and not any(w in a.words for w in ("buka", "tutup", "open"))
     asks_address = bool(nlu.ADDRESS_RE.search(a.norm))
     lines: list[str] = []
     if results and (results[0]["score"] >= KB_ANSWER_SCORE or results[0]["matched"]):
@@ -117,6 +123,14 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
         lines.extend(best["sentences"])
         if len(results) > 1 and results[1]["score"] >= KB_SECOND_DOC_RATIO * best["score"]:
             lines.extend(s for s in results[1]["sentences"][:1] if s not in lines)
+    if asks_clock:
+        clock = [
+            sen
+            for r in results
+            for sen in tools.knowledge_document(ctx, title=r["title"])["sentences"]
+            if _CLOCK_RE.search(sen) and sen not in lines
+        ]
+        lines[0:0] = clock[:1]
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
         lines.insert(0, v.say("hours.label") + v.hours_text() + ".")

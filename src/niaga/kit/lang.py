@@ -188,6 +188,18 @@ SLANG: dict[str, str] = {
     "ty": "thanks",
     "suwun": "makasih",
     "nuwun": "makasih",
+    # Javanese (krama) politeness words, as common in chats from Central/East Java
+    "wonten": "ada",
+    "mboten": "tidak",
+    "boten": "tidak",
+    "badhe": "mau",
+    "bade": "mau",
+    "kulo": "saya",
+    "kula": "saya",
+    "tanglet": "tanya",
+    "nyuwun": "minta",
+    "mawon": "saja",
+    "admine": "adminnya",
     "assalamualaikum": "assalamualaikum",
     "assalamu'alaikum": "assalamualaikum",
     "assalamu": "assalamualaikum",
@@ -492,6 +504,17 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bhitam[\s-]*putih\b", "hitamputih"),
     (r"\bb\s*/\s*w\b", "hitamputih"),
     (r"\bbnw\b", "hitamputih"),
+    (r"\bitem[\s-]*putih\b", "hitamputih"),  # Javanese "item" = black
+    # Javanese (krama) greetings and thanks, before their single words ("matur" alone is "to say")
+    (r"\bsugeng\s+enjing\b", "selamat pagi"),
+    (r"\bsugeng\s+siang\b", "selamat siang"),
+    (r"\bsugeng\s+(?:sonten|sore)\b", "selamat sore"),
+    (r"\bsugeng\s+(?:dalu|ndalu)\b", "selamat malam"),
+    (r"\bmatur\s+(?:nuwun|suwun)\b", "terima kasih"),
+    (r"\bmatur\b", "bicara"),
+    # counting words: a dozen, a score ("selusin" = 1 lusin = 12, "sekodi" = 1 kodi = 20)
+    (r"\bselusin\b", "1 lusin"),
+    (r"\bsekodi\b", "1 kodi"),
     (r"\bblack\s+(?:and|&)\s+white\b", "hitamputih"),
     (r"\bbolak[\s-]*balik\b", "bolakbalik"),
     (r"\bdouble[\s-]*sided?\b", "bolakbalik"),
@@ -631,6 +654,7 @@ def _words_to_numbers(text: str) -> str:
 _PHRASES_C = [(re.compile(p), r) for p, r in PHRASES]
 _ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p, _ in PHRASES))
 _TIMES_RE = re.compile(r"(\d)\s*x\b")
+_TIMES_BEFORE_RE = re.compile(r"\bx(\d)")  # "x3" → "x 3" (a times sign before the count)
 _THOUSANDS_RE = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
 _NON_WORD_RE = re.compile(r"[^a-z0-9'\-\s]")
 _REDUP_RE = re.compile(r"([a-z]+)-\1")
@@ -670,6 +694,7 @@ def _normalize(text: str) -> str:
     s = strip_emoji(s).lower()
     s = s.replace("’", "'").replace("`", "'")
     s = _TIMES_RE.sub(r"\1 ", s)  # "2x" → "2"
+    s = _TIMES_BEFORE_RE.sub(r"x \1", s)
     if _ANY_PHRASE.search(s):
         for pat, rep in _PHRASES_C:
             s = pat.sub(rep, s)
