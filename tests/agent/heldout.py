@@ -216,7 +216,8 @@ SETS = (
     "heldout5",
     "heldout6",
     "heldout7",
-)  # heldout2, heldout3, heldout4, heldout5, heldout6, heldout7: each written before the fixes that followed it
+    "heldout8",
+)  # heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8: each written before the fixes that followed it
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hours.closed": (("tutup",), ("closed",)),
     "hours.label": (("Jam buka toko: ",), ("Opening hours: ",)),
     "address.label": (("Alamat kami: ",), ("Our address: ",)),
+    "address.city": (
+        ("Toko kami berada di {city}, {kak}. Untuk alamat lengkapnya nanti dibantu admin kami ya 🙏",),
+        ("Our shop is in {city}. Our staff will share the full address with you.",),
+    ),
     "couriers.label": (("Pengiriman bisa lewat {names}.",), ("We ship with {names}.",)),
     # small talk
     "greeting.from": (("{persona} dari {business}",), ("{persona} from {business}",)),
@@ -413,6 +417,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "price.on_sale": ((" (sedang promo, harga normal {price})",), (" (on sale, normally {price})",)),
     "price.for_units": ((" Untuk {qty} {unit}: {sum}.",), (" For {qty} {unit}: {sum}.",)),
     "price.for_qty": ((" Untuk {qty}: {sum}.",), (" For {qty}: {sum}.",)),
+    "price.for_area": (
+        (" Untuk ukuran {w} × {h} m = {area} m²: {area} × {price} = {sum}.",),
+        (" For {w} × {h} m = {area} m²: {area} × {price} = {sum}.",),
+    ),
     "points.have": (("Poin {kak} saat ini {n} poin",), ("You have {n} points",)),
     "points.worth": ((", bisa dipakai untuk potongan {value}.",), (" (worth {value} off).",)),
     "draft.ask_fulfilment": (

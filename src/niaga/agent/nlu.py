@@ -293,14 +293,22 @@ SIGNALS: dict[str, str] = {
     r"(?:terima|diterima|dikirim|datang|sampai|dapat|dapet)\b.{0,40}\bpadahal (?:saya |aku )?(?:kan )?"
     r"(?:pesan|pesen|order|minta|pilih|beli)|(?:dikirim|datang|sampai|diterima|dapat|dapet|dikasih) malah|"
     # a finished job in the wrong order or a mess: "urutannya kacau", "halamannya berantakan"
-    r"kacau|berantakan|amburadul|acakacakan|urutan(?:nya)? (?:salah|acak|terbalik|kebalik|tertukar|ketuker))\b",
+    r"kacau|berantakan|amburadul|acakacakan|urutan(?:nya)? (?:salah|acak|terbalik|kebalik|tertukar|ketuker)|"
+    # an exchange or a refund asked for what arrived: "yg datang ... tolong ditukar", "minta refund, yg sampai ..."
+    r"(?:yang|yg) (?:datang|sampai|diterima|dikirim)\b.{0,80}\b(?:tolong|minta|mau|mohon) (?:di)?(?:tukar|ganti|"
+    r"retur|refund|kembalikan)|(?<!bisa )(?:minta|mau|mohon|ajukan) (?:di)?(?:refund|retur|tukar|ganti)\b(?: \w+)?"
+    r".{0,60}\b(?:yang|yg) (?:datang|sampai|diterima|dikirim)|"
+    # blank pages in a received book: "halaman 50 sampai 60 nya kosong"
+    r"halaman\b.{0,30}\b(?:kosong|blank|hilang|terbalik|kebalik))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
     r"^(?:bisa|boleh|apakah|can|could)\b|\bkebijakan\b|\bsyarat\b|\bpolicy\b|"
     # a defect of goods in general, and whether they can be exchanged: a policy question, not a complaint
     r"^(?:barang|produk|item)(?: yang)? (?:cacat|rusak)(?: \w+){0,2} bisa (?:di)?(?:tukar|tuker|retur|refund|ganti)",
-    "payment": r"\b(?:bayar|membayar|dibayar|pembayaran|transfer|qris|cod|rekening|virtualaccount|va|ewallet|ovo|gopay|dana|"
+    # "dana" is the e-wallet, but money set aside ("biar saya siapin dananya dulu") is no payment question
+    "payment": r"\b(?:bayar|membayar|dibayar|pembayaran|transfer|qris|cod|rekening|virtualaccount|va|ewallet|ovo|gopay|"
+    r"(?<!siapin )(?<!siapkan )(?<!nyiapin )(?<!menyiapkan )(?<!kumpulin )(?<!nabung )(?<!ngumpulin )dana|"
     r"shopeepay|linkaja|tunai|cash|lunas|dp|invoice|tagihan|payment|pay|paid|midtrans|kartu kredit|"
     r"debit|bsi|bca|mandiri|bni|bri)\b",
     "order_status": r"\bstatus (?:pesanan|order)\b|\bkapan\b.{0,25}\b(?:pesanan|order|paket)\b.{0,25}"
@@ -336,18 +344,23 @@ SIGNALS: dict[str, str] = {
     r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
     r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\bada(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|ambil|borong)\b|\bi'?ll take\b|\bmau yang\b|"
-    r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b",
+    r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b|"
+    # "mau <product> nya 2 ya": a wish opening the message and a count closing it is an order
+    r"^(?:\w+ )?(?:mau|ingin|minta)\b(?! (?:tanya|nanya|tau|tahu|cek|lihat|liat|info))(?: [a-z]\w*){1,8} \d{1,3}"
+    r"(?: (?:ya|kak|min|dong|aja|saja|sis|gan|deh))*$",
     # an explicit order verb (not "ambil", which is also picking up, nor "mau yang")
     "order_verb": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
-    r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$",
+    r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$|"
+    # whether a product is marked down asks its price: "is the X book on sale?", "lagi diskon gk?"
+    r"\b(?:on (?:sale|promo)|discounted|(?:lagi|sedang) (?:diskon|promo)|ada diskon(?:nya)?)\b",
     "product_q": r"\b(?:ada|jual|jualan|sedia|menyediakan|nyari|cari|mencari|rekomendasi\w*|saran|recommend\w*|"
     r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b|"
     # whether the shop does a service or makes a thing: "bisa sablon kaos gk?", "terima bordir nama tidak?"
     r"^(?:bisa|apakah bisa|terima|menerima|melayani) (?:jasa |bikin |buat )?(?!(?:kirim|dikirim|bayar|cod|"
     r"transfer|ambil|diambil|pesan|order|dp|nego|tukar|retur|refund|batal|cancel|preorder|cicil|kredit|ganti|"
-    r"dicicil|ditukar|diganti|dikirimi|antar|diantar|minta|tanya|pakai|via|lewat)\b)[a-z]+ [a-z]+ tidak\b",
+    r"dicicil|ditukar|diganti|dikirimi|antar|diantar|minta|tanya|pakai|via|lewat)\b)[a-z]+(?: [a-z]+){1,6} tidak\b",
     "confirm": r"^(?:ya|ok|jadi|lanjut|betul|benar|setuju|boleh|gas|yes|confirm|deal|fix|sip|mantap|yoi|"
     r"oke|baik|siap)\b(?:\s+\w+){0,5}$",
     "cancel": r"\b(?:batal|batalkan|cancel|tidak jadi|dibatalkan|nanti saja|tidak usah)\b",
@@ -479,6 +492,26 @@ def stated_weight(text: str) -> int | None:
 COURIERS_Q_RE = re.compile(
     r"\b(?:kurir|ekspedisi|jasa kirim|jasa pengiriman|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b"
 )
+# a width by a height in metres ("3x1 meter", "2,5 x 1 m"): the area of a product priced per square metre
+_DIMENSIONS_RE = re.compile(
+    r"\b(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:x|×|\*|kali)\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:m|meter|mtr)\b", re.I
+)
+
+
+def dimensions_m(raw: str) -> tuple[float, float] | None:
+    """The width and height in metres the message gives, or None."""
+    m = _DIMENSIONS_RE.search(raw or "")
+    if not m:
+        return None
+    w, h = (float(g.replace(",", ".")) for g in m.groups())
+    return (w, h) if w > 0 and h > 0 else None
+
+
+# whether a payment at some hour still ships that day ("kalau transfer jam 3, dikirim hari itu juga?"): the
+# shipping cut-off the shop's notes give, not how to pay
+SAME_DAY_RE = re.compile(
+    r"\b(?:dikirim|kirim|diproses|berangkat) (?:hari itu|hari ini|hari yang sama)\b|\bsame day\b"
+)
 ADDRESS_RE = re.compile(
     r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
     r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|"
@@ -584,7 +617,14 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         # a document's sheets are its pages when its copies are stated apart ("laporan 45 lembar 1 rangkap")
         if (
             doc in ("ktp", "ijazah")
-            or ("copies" in spec and doc is None)
+            or (
+                "copies" in spec
+                and doc is None
+                and re.search(
+                    r"\blembar\b.*\b\d+\s+(?:eksemplar|rangkap|copy|kopi|fotokopi|set|kali|jilid|bundel)\b", n
+                )
+                is None
+            )
             or ("pages" in spec and doc is None)
         ):
             spec.setdefault("copies", sheets)
@@ -641,19 +681,19 @@ def extract_quantity(
         if a.print_spec.get("pages") == v and nxt == "halaman":
             continue
         after = words[i + 2] if i + 2 < len(words) else ""
-        if (
-            nxt in UNIT_WORDS
-            and after in ("isi", "berisi")
-            and prv not in _ORDER_VERBS
-            and prv not in _STOCK_CUES
-        ):
-            continue  # "kartu nama yg 1 box isi 100 lembar": the package the product comes in, not how many
+        if nxt in UNIT_WORDS and after in ("isi", "berisi") and prv in _WHICH_ONE:
+            # "kartu nama yg 1 box isi 100 lembar": which package the product comes in, not how many; with no
+            # "yg"/"per" before it ("kartu nama 3 box isi 100 lembar") it counts the packages sold
+            continue
         if prv in ("isi", "berisi"):
             continue  # what a package holds ("isi 100 lembar")
         if nxt in UNIT_WORDS:
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
+        elif prv == "nya" and i > 1 and _names_product(words[i - 2], product_words) and _closes_clause(a, i):
+            # "quran B5 nya 2 ya": the count after the product's name with its split-off "nya"
+            candidates.append((3, i, v))
         elif prv and _names_product(prv, product_words) and _closes_clause(a, i):
             # "mukena travel 1, kirim ke Jakarta": a bare number closing the clause right after the product's
             # name (and not part of it) is how many
@@ -672,6 +712,8 @@ def extract_quantity(
 
 
 _COUNTING_UNITS = {"lusin": 12, "kodi": 20}
+# words that pick one of a product's packages rather than count them ("yg 1 box isi 100", "per 1 box isi 50")
+_WHICH_ONE = {"yg", "yang", "per"}
 
 
 def _closes_clause(a: Analysis, i: int) -> bool:

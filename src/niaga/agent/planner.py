@@ -329,7 +329,11 @@ def _display_phrase(a: nlu.Analysis, stop: set[str]) -> str:
     return phrase.replace("quran", "Al-Quran")
 
 
-_PURPOSE_WORDS = {"untuk", "for", "biar", "supaya", "agar"}
+# what the products are for, or why they are wanted ("soalnya mau buat hadiah", "karena buat kado")
+_PURPOSE_WORDS = {"untuk", "for", "biar", "supaya", "agar", "soalnya", "karena", "karna", "krn", "because"}
+# a remark that the variants are mixed or left open ("size campur", "warna random"): no product word
+_VARIANT_LEADS = {"size", "ukuran", "warna", "motif", "model", "color", "colour"}
+_VARIANT_OPEN = {"campur", "mix", "random", "acak", "bebas", "beda", "macam", "mixed"}
 _MEASURE_LEADS = {"ukuran", "size", "panjang"}
 _REQUEST_WORDS = {"tolong", "mohon", "please"}
 _PURPOSE_SPAN = 3  # content words a purpose phrase ("buat seragam kantor") carries at most
@@ -356,6 +360,8 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
                     break
             out.update(span)
             out.add(w)  # "biar cepet": the purpose word itself is no product word either
+        elif w in _VARIANT_LEADS and i + 1 < len(words) and words[i + 1] in _VARIANT_OPEN:
+            out.update((w, words[i + 1]))
         elif w in _REQUEST_WORDS and i + 1 < len(words) and i not in a.clause_ends:
             out.add(words[i + 1])  # "tolong bungkusin ...": what is asked done, not what is asked for
         elif w in nlu.ORDER_VERB_WORDS and _names_after_count(a, i + 1, stop):
@@ -415,7 +421,25 @@ def resolve_products(
             retry = _resolve_words(ctx, a, memory, stop | context)
             if retry.products and retry.not_found is None:
                 return retry
+        # A story told around the request ("bapak saya mau berangkat umroh, ... kirim 1 paket X ke Surabaya
+        # ongkirnya brp?"): the one sentence that asks names the product; the others are no product words.
+        asked = _asking_sentence(a.raw)
+        if asked:
+            sub = nlu.analyze(asked, known_cities=cities)
+            retry = _resolve_words(ctx, sub, memory, stop | context_words(sub, stop))
+            if retry.products and retry.not_found is None:
+                return retry
     return res
+
+
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.?!])\s+")
+
+
+def _asking_sentence(raw: str) -> str | None:
+    """The one question of a message of several sentences, or None (one sentence, or several questions)."""
+    sentences = [x.strip() for x in _SENTENCE_SPLIT_RE.split(raw) if x.strip()]
+    questions = [x for x in sentences if x.endswith("?")]
+    return questions[0] if len(sentences) > 1 and len(questions) == 1 else None
 
 
 def _resolve_words(
@@ -846,10 +870,15 @@ RULES: tuple[Rule, ...] = (
         "payment_deadline_policy",
         lambda f: (
             "payment" in f.s
-            and "store_info" in f.s
             and f.knowledge_hit
             and not f.has_product
-            and bool(_PAY_DEADLINE_RE.search(f.a.norm) or _PAY_POLICY_RE.search(f.a.norm))
+            and (
+                (
+                    "store_info" in f.s
+                    and bool(_PAY_DEADLINE_RE.search(f.a.norm) or _PAY_POLICY_RE.search(f.a.norm))
+                )
+                or bool(nlu.SAME_DAY_RE.search(f.a.norm))
+            )
         ),
         I.STORE_INFO,
         example="pesanan dibayar jam berapa biar dikirim hari itu?",

@@ -115,7 +115,10 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
             results[0]["sentences"] = timed[:2]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
     # "paling telat bayar jam berapa?": a time of day (a cut-off), answered by the sentences that state one
-    asks_clock = bool(_CLOCK_Q_RE.search(a.norm)) and not any(w in a.words for w in ("buka", "tutup", "open"))
+    same_day = bool(nlu.SAME_DAY_RE.search(a.norm))
+    asks_clock = (
+        bool(_CLOCK_Q_RE.search(a.norm)) and not any(w in a.words for w in ("buka", "tutup", "open"))
+    ) or same_day
     asks_address = bool(nlu.ADDRESS_RE.search(a.norm))
     lines: list[str] = []
     if results and (results[0]["score"] >= KB_ANSWER_SCORE or results[0]["matched"]):
@@ -130,6 +133,11 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
             for sen in tools.knowledge_document(ctx, title=r["title"])["sentences"]
             if _CLOCK_RE.search(sen) and sen not in lines
         ]
+        if same_day:
+            # "dikirim hari itu juga?": the cut-off for same-day shipping, before any opening hours
+            clock.sort(
+                key=lambda sen: not re.search(r"\b(?:hari (?:yang )?sama|hari itu|dikirim)\b", sen.lower())
+            )
         lines[0:0] = clock[:1]
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
@@ -169,6 +177,11 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
     if asks_address and address and not any(address[:12] in ln for ln in lines):
         ctx.record("business_profile", {}, {"address": address})
         lines.insert(0, v.say("address.label") + address)
+    city = (ctx.profile.get("city") or "").strip()
+    if asks_address and not address and city and not any(city in ln for ln in lines):
+        # no street address on record: the business profile's city still answers "where is the shop?"
+        ctx.record("business_profile", {}, {"city": city})
+        lines.insert(0, v.say("address.city", city=city))
     if not lines:
         return Outcome(v.say("kb.no_info"), answered=False)
     intro = "" if v.en or v.first_turn else v.pick(f"Baik {v.kak} 🙏 ", f"Siap {v.kak} 🙏 ", "")
@@ -293,6 +306,14 @@ def _stock_phrase(v: Voice, p: dict[str, Any]) -> str:
     return v.say("product.in_stock", n=avail) + _sizes(v, p)
 
 
+_PER_AREA_RE = re.compile(r"meter persegi|\bm2\b|m²|square met")
+
+
+def _num(x: float) -> str:
+    """3.0 → "3", 2.5 → "2,5" (the Indonesian decimal comma)."""
+    return str(int(x)) if x == int(x) else f"{x:.2f}".rstrip("0").replace(".", ",")
+
+
 def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     if plan.mode == Mode.PRINT:
         return _print_quote_reply(ctx, v, plan, memory, asked_price=True)
@@ -316,7 +337,25 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
         text += v.say("price.on_sale", price=rp(q["normal_price"]))
     text += "."
     total = f"{q['packs']} × {rp(q['unit_price'])} = {rp(q['total'])}"
-    if q["converted"]:
+    dims = nlu.dimensions_m(plan.analysis.raw)
+    if dims and _PER_AREA_RE.search(f"{p.name} {getattr(p, 'unit', '') or ''}".lower()):
+        # "banner 3x1 meter": a product priced per square metre costs its width × height × that price
+        w, h = dims
+        area = w * h
+        area_total = round(area * q["unit_price"])
+        ctx.record(
+            "area_quote", {"sku": p.sku, "width_m": w, "height_m": h}, {"area_m2": area, "total": area_total}
+        )
+        text += v.say(
+            "price.for_area",
+            w=_num(w),
+            h=_num(h),
+            area=_num(area),
+            price=rp(q["unit_price"]),
+            sum=rp(area_total),
+        )
+        q = {**q, "total": area_total}
+    elif q["converted"]:
         text += v.say("price.for_units", qty=qty, unit=plan.unit_word, sum=total)
     elif q["packs"] > 1:
         text += v.say("price.for_qty", qty=qty, sum=total)

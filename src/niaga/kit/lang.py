@@ -52,6 +52,10 @@ SLANG: dict[str, str] = {
     "pingin": "ingin",
     "pen": "ingin",
     "pesen": "pesan",
+    # "tuker" is the spoken "tukar" (exchange): "bisa tuker size?", "tolong dituker"
+    "tuker": "tukar",
+    "dituker": "ditukar",
+    "nuker": "menukar",
     "psn": "pesan",
     "psen": "pesan",
     "mesen": "pesan",
@@ -377,6 +381,9 @@ SLANG: dict[str, str] = {
     "invitation": "undangan",
     "invitations": "undangan",
     "wedding": "pernikahan",
+    # a root word for its per-an noun, which the catalogue names and the stemmer keeps whole
+    "nikah": "pernikahan",
+    "nikahan": "pernikahan",
     "fabric": "kain",
     "cloth": "kain",
     "shirt": "kemeja",
@@ -514,6 +521,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bmatur\b", "bicara"),
     # counting words: a dozen, a score ("selusin" = 1 lusin = 12, "sekodi" = 1 kodi = 20)
     (r"\bselusin\b", "1 lusin"),
+    # "10 pak", "5 pax": a pack after a count (alone, "pak" is a man addressed)
+    (r"\b(\d+) ?(?:pak|pax|pck)\b", r"\1 pack"),
     (r"\bsekodi\b", "1 kodi"),
     (r"\bblack\s+(?:and|&)\s+white\b", "hitamputih"),
     (r"\bbolak[\s-]*balik\b", "bolakbalik"),
