@@ -251,6 +251,12 @@ SIGNALS: dict[str, str] = {
     r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b|"
     # whether the person is there: "adminnya ada?", "admin ada tidak?" (Javanese "admine wonten?")
     r"^(?:\w+ )?(?:admin|cs|operator|staf|staff|pemilik|owner)(?:nya)? ada\b(?! (?:promo|diskon|stok))|"
+    # speaking to a person of the shop: "mau ngomong sama mas yg jaga toko", "bicara dengan penjaga toko"
+    r"\b(?:bicara|berbicara|ngomong|ngobrol|omong) (?:sama|dengan|ke|kepada) (?:mas|mbak|mba|bapak|ibu|pak|bu|"
+    r"penjaga|pemilik|owner|pegawai|karyawan)\b(?: \w+){0,2} (?:yang|yg) (?:jaga|punya|pegang)\b|"
+    r"\b(?:yang|yg) (?:jaga|punya) (?:toko|tokonya|kasir|konter)\b|\bpenjaga (?:toko|tokonya|kasir|konter)\b|"
+    r"\b(?:bicara|berbicara|ngomong|ngobrol) (?:sama|dengan|ke|kepada) (?:pemilik|owner|penjaga|pegawai|"
+    r"karyawan)\b|"
     # to ask or speak in person, closing the message: "saya mau tanya langsung saja"
     r"\b(?:mau|ingin|minta) (?:bicara|tanya|bertanya|ngomong|ngobrol|nanya) langsung(?: (?:saja|ya|kak|min|dong))*$",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
@@ -299,7 +305,16 @@ SIGNALS: dict[str, str] = {
     r"retur|refund|kembalikan)|(?<!bisa )(?:minta|mau|mohon|ajukan) (?:di)?(?:refund|retur|tukar|ganti)\b(?: \w+)?"
     r".{0,60}\b(?:yang|yg) (?:datang|sampai|diterima|dikirim)|"
     # blank pages in a received book: "halaman 50 sampai 60 nya kosong"
-    r"halaman\b.{0,30}\b(?:kosong|blank|hilang|terbalik|kebalik))\b",
+    r"halaman\b.{0,30}\b(?:kosong|blank|hilang|terbalik|kebalik)|"
+    # not the one ordered: "warnanya bukan yang saya pesan"
+    r"bukan (?:yang|yg) (?:saya |aku |kami |sy )?(?:pesan|pesen|order|minta|pilih|beli)|"
+    # a mistake asked to be put right: "namanya salah, tolong diperbaiki"
+    r"(?:salah|keliru)\b.{0,40}\b(?:tolong|mohon|minta|harap) (?:di)?(?:perbaiki|betulkan|benerin|revisi|ulang)|"
+    # money asked back (a refund) outside a policy question: "saya minta uang kembali"
+    r"(?<!bisa )(?:minta|mau|mohon|tolong) uang(?:nya| saya)? (?:kembali|dikembalikan|balik)|"
+    # a finished job's result is bad: "hasil printnya buram", "cetakannya terpotong"
+    r"(?:hasil|cetakan|printan|print|fotokopi)\w*(?: \w+){0,2} (?:buram|blur|burem|luntur|miring|terpotong|"
+    r"kepotong|pudar|pecah|jelek))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -343,7 +358,9 @@ SIGNALS: dict[str, str] = {
     # a count, then a closing "ada?": "mau ambil 20 buat kajian, ada?" asks whether that many are there
     r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
     r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\bada(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
-    "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|ambil|borong)\b|\bi'?ll take\b|\bmau yang\b|"
+    # "ambil sendiri ke toko": picking up, not taking (ordering)
+    "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b|"
+    r"\bambil\b(?! (?:sendiri|langsung|ke toko|di toko))|\bi'?ll take\b|\bmau yang\b|"
     r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b|"
     # "mau <product> nya 2 ya": a wish opening the message and a count closing it is an order
     r"^(?:\w+ )?(?:mau|ingin|minta)\b(?! (?:tanya|nanya|tau|tahu|cek|lihat|liat|info))(?: [a-z]\w*){1,8} \d{1,3}"
@@ -572,7 +589,7 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["binding"] = "softcover"
     elif re.search(r"\bspiral\b|\bring\b", n):
         spec["binding"] = "spiral"
-    elif re.search(r"\b(?:staples|lakban|jepret)\b", n):
+    elif re.search(r"\b(?:di ?)?(?:staples|stapler|steples|lakban|jepret)\w*\b", n):
         spec["binding"] = "staple"
     elif re.search(r"\b(?:tanpa jilid|tidak (?:usah |perlu )?(?:di)?jilid)\b", n):
         spec["binding"] = "none"
@@ -672,7 +689,12 @@ def extract_quantity(
     for i, v in a.numbers:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prv = words[i - 1] if i > 0 else ""
-        if nxt in _NOT_QTY_AFTER or prv in _NOT_QTY_BEFORE or v == 0 or v > 10000:
+        # a number closing a page count ("604 halaman 1 saja") is not a page number, and one before a counting
+        # unit ("blok 1 kodi") counts whatever word comes before it
+        after_count = prv in ("halaman", "hal") and i > 1 and words[i - 2].isdigit()
+        if prv in _NOT_QTY_BEFORE and not after_count and nxt not in _COUNTING_UNITS:
+            continue
+        if nxt in _NOT_QTY_AFTER or v == 0 or v > 10000:
             continue
         if _in_name(words, i, names):
             continue
@@ -691,6 +713,9 @@ def extract_quantity(
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))
+        elif nxt == "saja" and _closes_clause(a, i):
+            # "satu aja kak": just one, closing the clause
+            candidates.append((3, i, v))
         elif prv == "nya" and i > 1 and _names_product(words[i - 2], product_words) and _closes_clause(a, i):
             # "quran B5 nya 2 ya": the count after the product's name with its split-off "nya"
             candidates.append((3, i, v))

@@ -396,6 +396,9 @@ def _names_after_count(a: nlu.Analysis, i: int, stop: set[str]) -> bool:
     return (
         j < len(words)
         and words[j] not in _PURPOSE_WORDS
+        # "butuh 3 lusin ukuran L": a size or colour after the count describes the product named before it
+        and words[j] not in _VARIANT_LEADS
+        and words[j] not in _MEASURE_LEADS
         and words[j] not in stop
         and words[j] not in catalog_search.QUERY_STOPWORDS
     )
@@ -747,7 +750,9 @@ class Facts:
         """ "2 sajadah turki, kirim ke Surabaya, jnt aja": how many of the one product, where to and which
         courier, stated and not asked about (no question, no price word), is an order, as an order verb is."""
         res, a = self.res, self.a
-        if res.product is None or "?" in a.raw or "price" in self.s or not _COURIER_NAME_RE.search(a.norm):
+        # the order's total asked ("totalnya jadi berapa") is still an order; any other price word is not
+        asks_price = "price" in self.s and not _TOTAL_Q_RE.search(a.norm)
+        if res.product is None or "?" in a.raw or asks_price or not _COURIER_NAME_RE.search(a.norm):
             return False
         words = {stem(t) for t in tokens(res.product.name)} | set(tokens(res.product.name))
         names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
@@ -776,6 +781,8 @@ _COURIER_NAME_RE = re.compile(
 )
 # "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up)
 _WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
+# the total of what is being ordered asked for: "totalnya jadi berapa", "brp totalnya"
+_TOTAL_Q_RE = re.compile(r"\btotal(?:nya)? (?:jadi )?berapa\b|\bberapa (?:total|totalnya)\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
 _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b")
 # a payment term of another policy: the down payment of a pre-order, the refund of a return
@@ -902,7 +909,8 @@ RULES: tuple[Rule, ...] = (
         "order_with_delivery",
         lambda f: (
             ("order_verb" in f.s or f.wants_count or f.counted_delivery)
-            and f.strong_product
+            # "oke mau 6, kirim ke palembang": a count of the one product in focus, with where to send it
+            and (f.strong_product or (f.wants_count and f.res.product is None and len(f.memory.focus) == 1))
             and ("shipping" in f.s or bool(f.a.city))
             and not f.print_ctx
         ),
@@ -950,7 +958,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "order",
-        lambda f: "order" in f.s and (f.wants_product or f.focus),
+        lambda f: (
+            "order" in f.s
+            and (f.wants_product or f.focus)
+            # "mau 50 eks brp totalnya": a count asked the total of, with no order verb, asks a price
+            and not ("order_verb" not in f.s and "price" in f.s and _TOTAL_Q_RE.search(f.a.norm))
+        ),
         I.ORDER_CREATE,
         example="pesan 3 buku doa harian",
     ),

@@ -34,6 +34,7 @@ QUERY_STOPWORDS = {
     "pesan",
     "order",
     "beli",
+    "borong",  # buying in bulk: an order verb like "beli"
     "ambil",
     "jual",
     "cari",

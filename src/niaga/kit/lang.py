@@ -698,6 +698,11 @@ def _normalize_cached(text: str) -> str:
     return _normalize(text)
 
 
+# a letter written three or more times in a row
+_STRETCHED_RE = re.compile(r"([a-z])\1{2,}")
+_SLANG_VALUES = frozenset(SLANG.values())
+
+
 def _normalize(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
     s = strip_emoji(s).lower()
@@ -725,6 +730,12 @@ def _normalize(text: str) -> str:
             out.append(m.group(1))
             tok = m.group(2)
         slang = SLANG.get(tok)
+        if slang is None and _STRETCHED_RE.search(tok):
+            # a letter held for emphasis ("brppp", "bangettt", "kakkk"): the run of 3+ letters read once, or
+            # twice where only that spelling is a known word ("goood" → "good")
+            once, twice = _STRETCHED_RE.sub(r"\1", tok), _STRETCHED_RE.sub(r"\1\1", tok)
+            tok = twice if not _known_word(once) and _known_word(twice) else once
+            slang = SLANG.get(tok)
         if slang is None and len(tok) > 3 and tok.endswith("s") and tok.isascii():
             slang = _english_plural(tok)
         if slang is None and "-" in tok and tok not in SLANG:
@@ -733,6 +744,10 @@ def _normalize(text: str) -> str:
             continue
         out.append(slang if slang is not None else tok)
     return _words_to_numbers(" ".join(out))
+
+
+def _known_word(w: str) -> bool:
+    return w in SLANG or w in _ID_WORDS or w in _EN_WORDS or w in _SLANG_VALUES
 
 
 def tokens(text: str) -> list[str]:
