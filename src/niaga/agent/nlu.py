@@ -312,6 +312,13 @@ SIGNALS: dict[str, str] = {
     r"(?:salah|keliru)\b.{0,40}\b(?:tolong|mohon|minta|harap) (?:di)?(?:perbaiki|betulkan|benerin|revisi|ulang)|"
     # money asked back (a refund) outside a policy question: "saya minta uang kembali"
     r"(?<!bisa )(?:minta|mau|mohon|tolong) uang(?:nya| saya)? (?:kembali|dikembalikan|balik)|"
+    # what was ordered set against what came: "saya pesan 5 peci ukuran 7 yang datang ukuran 9 semua" (an
+    # order being placed says "mau pesan", and its relative clause names no variant or contrast)
+    r"(?<!mau )(?<!ingin )(?:pesan|pesen|order|beli)\b.{0,60}\b(?:yang|yg) (?:datang|sampai|diterima|dikirim)(?:nya)? "
+    r"(?:ukuran|warna|motif|size|model|malah|justru|cuma|hanya|cm)\b|"
+    # an item missing from the parcel: "mukenanya tidak ada di dalam paket", "paketnya cuma isi bukunya"
+    r"tidak ada di (?:dalam )?(?:paket|kiriman|kardus|dus|kotak|box)(?:nya)?\b|"
+    r"(?:paket|kiriman|kardus|dus)(?:nya)? (?:cuma|hanya|cuman|cm) (?:ada|isi|berisi)\b|"
     # a finished job's result is bad: "hasil printnya buram", "cetakannya terpotong"
     r"(?:hasil|cetakan|printan|print|fotokopi)\w*(?: \w+){0,2} (?:buram|blur|burem|luntur|miring|terpotong|"
     r"kepotong|pudar|pecah|jelek))\b",
@@ -676,12 +683,15 @@ def extract_quantity(
     exclude_values: set[int] | None = None,
     product_words: set[str] | None = None,
     names: list[list[str]] | None = None,
+    unit_nouns: set[str] | None = None,
 ) -> int | None:
     """The ordered quantity. A number is a quantity only with a quantity cue — a unit after it ("3 pcs",
     "2 box"), an order or stock word before it ("mau 2", "butuh 40", "ada 30"), or a product word right after
     it ("2 quran") — and never when it is part of the matched product's name (`names`: the candidates'
-    name tokens), a page count, an age, a year or money."""
+    name tokens), a page count, an age, a year or money. `unit_nouns`: the product's category nouns ("buku"),
+    which count the product as a unit does."""
     words = a.words
+    unit_nouns = unit_nouns or set()
     exclude_values = exclude_values or set()
     product_words = product_words or set()
     names = names or []
@@ -690,8 +700,10 @@ def extract_quantity(
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prv = words[i - 1] if i > 0 else ""
         # a number closing a page count ("604 halaman 1 saja") is not a page number, and one before a counting
-        # unit ("blok 1 kodi") counts whatever word comes before it
-        after_count = prv in ("halaman", "hal") and i > 1 and words[i - 2].isdigit()
+        # unit ("blok 1 kodi") counts whatever word comes before it; nor is a number with a unit after a
+        # label that already has its own number ("hafalan 8 blok 25 pcs": the 8 is the label's)
+        labelled = i > 1 and words[i - 2].isdigit()
+        after_count = labelled and (prv in ("halaman", "hal") or nxt in UNIT_WORDS)
         if prv in _NOT_QTY_BEFORE and not after_count and nxt not in _COUNTING_UNITS:
             continue
         if nxt in _NOT_QTY_AFTER or v == 0 or v > 10000:
@@ -709,7 +721,9 @@ def extract_quantity(
             continue
         if prv in ("isi", "berisi"):
             continue  # what a package holds ("isi 100 lembar")
-        if nxt in UNIT_WORDS:
+        if nxt in UNIT_WORDS or nxt in unit_nouns:
+            # "3 pcs", and the product's own category noun as its unit ("tafsir juz amma 15 buku": fifteen
+            # books of the product named before)
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
             candidates.append((1, i, v))

@@ -79,6 +79,9 @@ NON_PRODUCT_WORDS = {
     "diterima",
     "kecewa",
     "banget",
+    # the word that introduces a count ("jumlahnya 20 paket"): how many, not which product
+    "jumlah",
+    "jumlahnya",
     "tolong",
     "admin",
     "cs",
@@ -427,8 +430,13 @@ def resolve_products(
         # A story told around the request ("bapak saya mau berangkat umroh, ... kirim 1 paket X ke Surabaya
         # ongkirnya brp?"): the one sentence that asks names the product; the others are no product words.
         asked = _asking_sentence(a.raw)
-        if asked:
-            sub = nlu.analyze(asked, known_cities=cities)
+        # ... and within that sentence, the story may run on before a comma ("bingung mau pake apa, dress
+        # batik X itu harganya brp?"): the clause that asks, the last one, names the product.
+        clauses = [x.strip() for x in (asked or a.raw).split(",") if x.strip()]
+        for part in (asked, clauses[-1] if len(clauses) > 1 and "?" in clauses[-1] else None):
+            if not part:
+                continue
+            sub = nlu.analyze(part, known_cities=cities)
             retry = _resolve_words(ctx, sub, memory, stop | context_words(sub, stop))
             if retry.products and retry.not_found is None:
                 return retry
@@ -756,7 +764,13 @@ class Facts:
             return False
         words = {stem(t) for t in tokens(res.product.name)} | set(tokens(res.product.name))
         names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
-        qty = nlu.extract_quantity(a, exclude_values=res.matched_numbers, product_words=words, names=names)
+        qty = nlu.extract_quantity(
+            a,
+            exclude_values=res.matched_numbers,
+            product_words=words,
+            names=names,
+            unit_nouns=category_nouns(res.product),
+        )
         return qty is not None
 
     def any_spec(self, *keys: str) -> bool:
@@ -783,6 +797,8 @@ _COURIER_NAME_RE = re.compile(
 _WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
 # the total of what is being ordered asked for: "totalnya jadi berapa", "brp totalnya"
 _TOTAL_Q_RE = re.compile(r"\btotal(?:nya)? (?:jadi )?berapa\b|\bberapa (?:total|totalnya)\b")
+_PRICE_WORD_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b|\bhow much\b")
+_FREE_WHERE_RE = re.compile(r"\bgratis\b.{0,40}\b(?:(?:kota|daerah|wilayah|area) mana|ke ?mana)\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
 _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b")
 # a payment term of another policy: the down payment of a pre-order, the refund of a return
@@ -919,7 +935,15 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "shipping_policy",
-        lambda f: "shipping" in f.s and "store_info" in f.s and not f.a.city and not f.has_product,
+        lambda f: (
+            "shipping" in f.s
+            and "store_info" in f.s
+            and not f.a.city
+            and not f.has_product
+            # which destinations free shipping reaches ("gratis ongkir berlaku ke kota mana aja?") asks about
+            # shipping to places, as "gratis ongkir ke Sleman?" does: a shipping question, not a policy one
+            and not _FREE_WHERE_RE.search(f.a.norm)
+        ),
         I.STORE_INFO,
         example="pengiriman pakai kurir apa aja?",
     ),
@@ -952,7 +976,13 @@ RULES: tuple[Rule, ...] = (
     Rule("print_order", lambda f: f.print_ctx, I.PRINT_ORDER, Mode.PRINT, example="fotokopi ktp 5 lembar"),
     Rule(
         "stock",
-        lambda f: "stock" in f.s and (f.wants_product or f.focus),
+        lambda f: (
+            "stock" in f.s
+            and (f.wants_product or f.focus)
+            # "blangkon ada gak? brp harganya": asked both, the price question wins (its reply says whether
+            # the product is there too); "stoknya ada brp" asks a count of stock, with no price word
+            and not ("price" in f.s and _PRICE_WORD_RE.search(f.a.norm))
+        ),
         I.STOCK_CHECK,
         example="stok iqro masih ada?",
     ),
@@ -1095,6 +1125,14 @@ def decide_intent(
     return rule.decide(f)
 
 
+def category_nouns(product: Any) -> set[str]:
+    """The head noun of a product's category ("buku" of "Buku Islam"): after a number it counts the product
+    as a unit does ("tafsir juz amma 15 buku"). Indonesian puts the head noun first; only that word, not the
+    modifier ("islam"), names what one item is."""
+    words = [t for t in tokens(getattr(product, "category", None) or "") if t.isalpha() and len(t) >= 3]
+    return set(words[:1])
+
+
 def _unit_quantity(a: nlu.Analysis) -> bool:
     """A number with a unit after it ("3 biji") or a times sign before it ("x 4")."""
     return any(
@@ -1129,7 +1167,11 @@ def build_plan(
         product_words = {stem(t) for t in tokens(p.name)} | {t for t in tokens(p.name)}
     names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
     qty = nlu.extract_quantity(
-        a, exclude_values=res.matched_numbers, product_words=product_words, names=names
+        a,
+        exclude_values=res.matched_numbers,
+        product_words=product_words,
+        names=names,
+        unit_nouns=category_nouns(res.products[0]) if res.products else set(),
     )
     unit_word = None
     if qty is not None:

@@ -356,7 +356,7 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
         )
         q = {**q, "total": area_total}
     elif q["converted"]:
-        text += v.say("price.for_units", qty=qty, unit=plan.unit_word, sum=total)
+        text += v.say("price.for_units", qty=qty, unit=q.get("counted_unit") or plan.unit_word, sum=total)
     elif q["packs"] > 1:
         text += v.say("price.for_qty", qty=qty, sum=total)
     stock = _stock_phrase(v, product_summary(p))

@@ -219,11 +219,14 @@ def price_quote(
     unit = _unit(p)
     packs = quantity
     converted = False
+    # A count of pieces of a product sold "per N pcs" is divided by N: with the pieces' unit word, and as a
+    # bare count of at least N ("per 100 pcs brp? rencana cetak 300": 300 invitations, 3 packs) — so many
+    # packs is no one's order, and a per-pack price is never multiplied by a piece count.
+    bare_pieces = unit_word is None and unit is not None and unit[1] in ("lembar", "pcs", "buah")
     if (
         unit
         and unit[0] > 1
-        and unit_word
-        and unit_word in (unit[1], "lembar", "pcs", "buah")
+        and (bare_pieces or (unit_word and unit_word in (unit[1], "lembar", "pcs", "buah")))
         and quantity >= unit[0]
     ):
         packs = math.ceil(quantity / unit[0])
@@ -240,6 +243,7 @@ def price_quote(
         "converted": converted,
         "pack_size": unit[0] if unit else None,
         "pack_unit": unit[1] if unit else None,
+        "counted_unit": (unit_word or (unit[1] if unit else None)) if converted else unit_word,
         "total": packs * p.effective_price,
     }
     return ctx.record("price_quote", args, result)

@@ -155,6 +155,9 @@ QUERY_STOPWORDS = {
     "sore",
     "malam",
     "assalamualaikum",
+    # opening pious words ("Bismillah, pesan ..."): a greeting, no product word
+    "bismillah",
+    "alhamdulillah",
     "makasih",
     "thanks",
     "terima",
