@@ -345,6 +345,7 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "print.rate.bw": (("hitam putih",), ("black & white",)),
     "print.rate.color": (("warna",), ("colour",)),
     "print.rate.thesis": (("skripsi/tesis",), ("thesis",)),
+    "print.rate.photo": (("halaman foto",), ("photo page",)),
     "print.estimate": (
         ("Estimasi biaya print {doc} {pages} halaman × {copies} rangkap:",),
         ("Estimate for printing {doc}, {pages} pages × {copies} copies:",),

@@ -290,6 +290,15 @@ SIGNALS: dict[str, str] = {
     # another item than the one ordered: "kok yg dikirim kopiah putih, kan pesannya peci hitam"
     r"(?:dikirim|datang|sampai|diterima|dapat|dapet|dikasih)(?: \w+){1,6} (?:padahal|kan|harusnya|seharusnya)"
     r"(?: saya| aku)?(?: kan)? (?:pesan|pesen|order|minta|pilih|beli)|"
+    # what came set against what was ordered, the arrival first: "kok yang datang peci ukuran 6, saya
+    # pesannya ukuran 8"; and the order first: "warna yang saya minta hitam kok jadinya biru"
+    r"kok (?:yang|yg) (?:datang|sampai|dikirim|diterima)\b.{0,60}\b(?:saya|aku) (?:pesan|pesen|order|minta)\w*|"
+    r"(?:yang|yg) (?:saya |aku )?(?:minta|pesan|pesen|order|pilih)\b.{0,40}\bkok (?:jadi|jadinya|malah|berubah)\b|"
+    # fewer than ordered, counted: "kurang 1 lembar dari pesanan", "order 3 yang datang 2", "ordered 3 ...
+    # but only got 2"
+    r"kurang \d+(?: \w+)? dari (?:pesanan|orderan|yang dipesan)|"
+    r"(?:pesan|pesen|order|beli) \d+\b.{0,20}\b(?:yang|yg) (?:datang|sampai|diterima|dikirim)(?:nya)? \d+\b|"
+    r"\bordered \d+\b.{0,40}\bonly (?:got|received|came|arrived)\b|"
     # not done / not arrived after the time promised: "udah 3 hari blm jadi padahal katanya sehari"
     r"sudah \d+ (?:hari|minggu|bulan|jam)\b.{0,30}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
     r"belum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)\b.{0,40}\b(?:padahal|katanya|janjinya|dijanjikan)|"
@@ -341,7 +350,10 @@ SIGNALS: dict[str, str] = {
     "store_info": r"\bjam (?:buka|operasional|kerja|tutup|berapa)\b|\bbuka (?:jam|hari|tidak|sampai|kapan|"
     r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
     r"\bmaps?\b|\bdimana\b|\bdi mana\b|\b(?:daerah|sebelah|kawasan|bagian|kota) mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
-    r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
+    r"\bformat file\b|\bfile apa\b|\bukuran file\b|"
+    # a file size limit asked ("maksimal berapa MB?", "max file size"): a policy of the shop, not a price
+    r"\b(?:maksimal|maks|max|batas|limit)\b.{0,20}\b(?:mb|gb|kb|megabytes?)\b|\bberapa (?:mb|gb)\b|"
+    r"\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
     r"\bparkir\b|\bcabang\b|\bkontak\b|\bnomor telepon\b|\bopening hours\b|\bopen\b|"
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
     r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|\baturan\b|\bsyarat\b|"
@@ -376,6 +388,8 @@ SIGNALS: dict[str, str] = {
     "order_verb": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
+    # how it is priced: "itu hitungannya gimana?", "ngitungnya bagaimana"
+    r"\b(?:hitungan|hitungannya|itungannya|itungan|ngitungnya|dihitungnya)\b.{0,15}\bbagaimana\b|"
     r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$|"
     # whether a product is marked down asks its price: "is the X book on sale?", "lagi diskon gk?"
     r"\b(?:on (?:sale|promo)|discounted|(?:lagi|sedang) (?:diskon|promo)|ada diskon(?:nya)?)\b",
@@ -615,6 +629,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["color"] = True
     elif "fotokopi" in words:
         spec["color"] = False
+    # pages that are photos ("10 halaman foto"): the price list's photo page item, not colour printing
+    if re.search(r"\bhalaman (?:yang |yg )?(?:berisi |isinya |isi )?foto\b|\bphoto pages?\b", n):
+        spec["photo"] = True
     if re.search(r"\bbolakbalik\b|\b(?:2|dua) sisi\b|\bduplex\b", n):
         spec["duplex"] = True
     elif re.search(r"\b(?:1|satu) sisi\b|\bsingle side\w*\b|\bsimplex\b", n):
@@ -721,11 +738,18 @@ def extract_quantity(
             continue
         if prv in ("isi", "berisi"):
             continue  # what a package holds ("isi 100 lembar")
+        if v == 1 and nxt in UNIT_WORDS and after.isdigit() and _in_name(words, i + 2, names):
+            # "kartu nama sebox (100 lbr)": one of the package the product is sold in, described by what it
+            # holds as the name says ("per box 100 lembar"): which package, not a count
+            continue
         if nxt in UNIT_WORDS or nxt in unit_nouns:
             # "3 pcs", and the product's own category noun as its unit ("tafsir juz amma 15 buku": fifteen
             # books of the product named before)
             candidates.append((0, i, v))
         elif prv in _ORDER_VERBS or prv in _STOCK_CUES or prv in ("x", "sebanyak"):
+            candidates.append((1, i, v))
+        elif prv in ("ongkir", "kirim") and nxt in ("ke", "to"):
+            # "ongkir 3 ke Semarang": the shipping of so many of the product in focus to a place
             candidates.append((1, i, v))
         elif nxt == "saja" and _closes_clause(a, i):
             # "satu aja kak": just one, closing the clause

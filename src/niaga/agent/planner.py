@@ -79,6 +79,11 @@ NON_PRODUCT_WORDS = {
     "diterima",
     "kecewa",
     "banget",
+    # making or having made ("kalau bikin kartu nama ..."): an order verb of a print job, no product word;
+    # "kena berapa" (what it comes to) asks a price
+    "bikin",
+    "bikinin",
+    "kena",
     # the word that introduces a count ("jumlahnya 20 paket"): how many, not which product
     "jumlah",
     "jumlahnya",
@@ -339,6 +344,9 @@ _VARIANT_LEADS = {"size", "ukuran", "warna", "motif", "model", "color", "colour"
 _VARIANT_OPEN = {"campur", "mix", "random", "acak", "bebas", "beda", "macam", "mixed"}
 _MEASURE_LEADS = {"ukuran", "size", "panjang"}
 _REQUEST_WORDS = {"tolong", "mohon", "please"}
+# dimensions written as one word ("3x1", "2x1.5") and the length units after them
+_DIMENSIONS_RE = re.compile(r"\d+(?:[.,]\d+)?x\d+(?:[.,]\d+)?")
+_LENGTH_UNITS = {"m", "meter", "cm", "mm", "metre", "meters"}
 _PURPOSE_SPAN = 3  # content words a purpose phrase ("buat seragam kantor") carries at most
 _PHRASE_BREAKS = {"dan", "and", "atau", "or", "serta", "sama", "juga", "tapi", "terus", "lalu"}
 
@@ -372,6 +380,13 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
             # product's words, is no product word
             start = max((e + 1 for e in a.clause_ends if e < i), default=0)
             out.update(words[start:i])
+        elif _DIMENSIONS_RE.fullmatch(w):
+            # "ukuran 3x1 meter": the dimensions of what is wanted, with their lead and length unit
+            out.add(w)
+            if i > 0 and words[i - 1] in _MEASURE_LEADS:
+                out.add(words[i - 1])
+            if i + 1 < len(words) and words[i + 1] in _LENGTH_UNITS:
+                out.add(words[i + 1])
         elif w.isdigit():
             prv = words[i - 1] if i > 0 else ""
             nxt = words[i + 1] if i + 1 < len(words) else ""
@@ -791,7 +806,8 @@ class Facts:
 _PRINT_WORDS = {"print", "fotokopi", "prints"}
 _OTHER_SERVICES = {"scan", "laminating", "laminasi"}
 _COURIER_NAME_RE = re.compile(
-    r"\b(?:jne|jnt|sicepat|anteraja|tiki|ninja|gosend|grabexpress|lion|wahana|idexpress)\b"
+    # "J&T" is normalised to "j t" (the ampersand is no word character)
+    r"\b(?:jne|jnt|j t|sicepat|anteraja|tiki|ninja|gosend|grabexpress|lion|wahana|idexpress)\b"
 )
 # "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up)
 _WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")

@@ -96,6 +96,9 @@ _CLOCK_Q_RE = re.compile(
     r"\b(?:jam|pukul) berapa\b|\bpaling (?:telat|lambat)\b|\bbatas waktu\b|\bwhat time\b"
 )
 _CLOCK_RE = re.compile(r"\b(?:pukul|jam) \d{1,2}[.:]\d{2}\b")
+# a file size asked about, and a sentence that states one
+_SIZE_Q_RE = re.compile(r"\b(?:mb|gb|kb|megabytes?)\b|\bukuran file\b|\bfile size\b")
+_SIZE_RE = re.compile(r"\b\d+\s*(?:mb|gb|kb)\b", re.I)
 
 
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
@@ -113,6 +116,19 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
         ]
         if timed:
             results[0]["sentences"] = timed[:2]
+    if _SIZE_Q_RE.search(a.norm):
+        # "maksimal berapa MB?": a size limit, answered first by the sentence that states one
+        sized = [
+            sen
+            for r in results
+            for sen in tools.knowledge_document(ctx, title=r["title"])["sentences"]
+            if _SIZE_RE.search(sen)
+        ]
+        if sized and results:
+            results[0]["sentences"] = [
+                *sized[:1],
+                *(x for x in results[0]["sentences"] if x not in sized[:1]),
+            ]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
     # "paling telat bayar jam berapa?": a time of day (a cut-off), answered by the sentences that state one
     same_day = bool(nlu.SAME_DAY_RE.search(a.norm))
@@ -864,6 +880,7 @@ def _print_quote_reply(
         duplex=bool(spec.get("duplex")),
         paper_gsm=spec.get("paper_gsm"),
         cover_colour=spec.get("cover_colour"),
+        photo=bool(spec.get("photo")),
     )
     if q.get("sizes"):  # a paper size the shop's price list does not have
         sizes = ", ".join(q["sizes"])

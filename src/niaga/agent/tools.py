@@ -262,6 +262,7 @@ def print_quote(
     duplex: bool = False,
     paper_gsm: int | None = None,
     cover_colour: str | None = None,
+    photo: bool = False,
 ) -> dict[str, Any]:
     """Print-shop price: from the business's print price list when it has one (the print shop's own prices,
     `printshop.pricing`, with every item of it the request names: paper weight, cover colour), otherwise
@@ -281,6 +282,7 @@ def print_quote(
             duplex=duplex,
             paper_gsm=paper_gsm,
             cover_colour=cover_colour,
+            photo=photo,
         )
     pricing = ctx.settings.get("pricing", {})
     args = {
@@ -367,6 +369,7 @@ def _price_list_quote(
     duplex: bool = False,
     paper_gsm: int | None = None,
     cover_colour: str | None = None,
+    photo: bool = False,
 ) -> dict[str, Any]:
     from niaga.printshop import pricing as ps
     from niaga.printshop.errors import PrintshopInputError
@@ -405,12 +408,16 @@ def _price_list_quote(
     bindings.setdefault("none", 0)
     copies_n = min(max(int(copies or 1), 1), 1000)
     per_page = int(row["colour"] if color else row["bw"])
+    # pages that are photos are priced by the list's photo page item (a photo straightened onto the page)
+    photo = photo and bool(p.get("photo_page"))
+    if photo:
+        per_page = int(p["photo_page"])
     result: dict[str, Any] = {
         "per_page": per_page,
         "paper_size": size,
         "duplex": duplex,
         "duplex_discount_pct": int(p.get("duplex_discount_pct") or 0) if duplex else 0,
-        "rate": "color" if color else "bw",
+        "rate": "photo" if photo else "color" if color else "bw",
         "copies": copies_n,
         "binding": binding,
         "binding_price": bindings.get(binding or "none", 0),
@@ -439,8 +446,9 @@ def _price_list_quote(
         )
     if pages:
         req = ps.QuoteRequest(
-            bw_pages=0 if color else int(pages),
-            colour_pages=int(pages) if color else 0,
+            bw_pages=0 if color or photo else int(pages),
+            colour_pages=int(pages) if color and not photo else 0,
+            photo_pages=int(pages) if photo else 0,
             copies=copies_n,
             binding=_LIST_BINDING.get(binding or "none", "none"),
             express=express,
@@ -455,7 +463,7 @@ def _price_list_quote(
             result.update(complete=False, error=exc.message)
             return ctx.record("print_quote", args, result)
         amounts = {i["code"]: i["amount"] for i in q.items}
-        print_cost = sum(v for k, v in amounts.items() if k.startswith("print_"))
+        print_cost = sum(v for k, v in amounts.items() if k.startswith(("print_", "photo_")))
         binding_cost = sum(v for k, v in amounts.items() if k.startswith("binding_"))
         result.update(
             print_cost=print_cost,

@@ -513,6 +513,38 @@ SLANG: dict[str, str] = {
     "woolen": "wol",
     "embroidered": "bordir",
     "embroidery": "bordir",
+    # English material, kit and volume words (held-back batch 11): what a product is made of or holds, in
+    # the catalogue's Indonesian words; "material" itself is the catalogue's "bahan", a describing word
+    "material": "bahan",
+    "materials": "bahan",
+    "parachute": "parasut",
+    "equipment": "perlengkapan",
+    "volume": "jilid",
+    "volumes": "jilid",
+    "vol": "jilid",
+    "sets": "set",
+    # English count words read as digits, as the Indonesian ones are ("five sets" = "5 set"); "one" stays a
+    # word ("this one", "which one")
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "twenty": "20",
+    "thirty": "30",
+    "fifty": "50",
+    # consonant skeletons of common chat words (vowels dropped: "hrgny brp")
+    "hrgny": "harganya",
+    "hrgnya": "harganya",
+    "ongkirny": "ongkirnya",
+    "stokny": "stoknya",
+    "dtng": "datang",
     # typos of shop words
     "ongkr": "ongkir",
     "onkir": "ongkir",
@@ -554,6 +586,8 @@ PHRASES: list[tuple[str, str]] = [
     # "10 pak", "5 pax": a pack after a count (alone, "pak" is a man addressed)
     (r"\b(\d+) ?(?:pak|pax|pck)\b", r"\1 pack"),
     (r"\bsekodi\b", "1 kodi"),
+    # one of a container or pack: "sebox" = 1 box, "sekotak" = 1 kotak, "sepak" = 1 pack
+    (r"\bse(box|kotak|dus|pack|set)\b", r"1 \1"),
     (r"\bblack\s+(?:and|&)\s+white\b", "hitamputih"),
     (r"\bbolak[\s-]*balik\b", "bolakbalik"),
     (r"\bdouble[\s-]*sided?\b", "bolakbalik"),
@@ -766,6 +800,11 @@ def _normalize(text: str) -> str:
             once, twice = _STRETCHED_RE.sub(r"\1", tok), _STRETCHED_RE.sub(r"\1\1", tok)
             tok = twice if not _known_word(once) and _known_word(twice) else once
             slang = SLANG.get(tok)
+        if slang is None and _doubled_final(tok):
+            # a final letter typed twice for emphasis ("harganyaa berapaa", "haloo kakk"): read once where
+            # only that spelling is a known word
+            tok = tok[:-1]
+            slang = SLANG.get(tok)
         if slang is None and len(tok) > 3 and tok.endswith("s") and tok.isascii():
             slang = _english_plural(tok)
         if slang is None and "-" in tok and tok not in SLANG:
@@ -774,6 +813,17 @@ def _normalize(text: str) -> str:
             continue
         out.append(slang if slang is not None else tok)
     return _words_to_numbers(" ".join(out))
+
+
+def _doubled_final(tok: str) -> bool:
+    """A word whose last letter is doubled and that is known only with it once ("berapaa", "kakk")."""
+    return (
+        len(tok) > 3
+        and tok[-1] == tok[-2]
+        and tok.isalpha()
+        and not _known_word(tok)
+        and _known_word(tok[:-1])
+    )
 
 
 def _known_word(w: str) -> bool:
