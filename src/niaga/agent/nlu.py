@@ -228,6 +228,8 @@ SIGNALS: dict[str, str] = {
     r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
     r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner|orang|orang asli)\b"
     r"(?! (?:lain|yang (?:mau|ingin|pesan)|\d))|"
+    # whether a human serves: "CS nya manusia ada gak?", "adminnya orang asli?"
+    r"\b(?:cs|admin|operator|staf|staff|petugas)(?: ?nya)? (?:yang )?(?:manusia|orang asli|human)\b|"
     r"\btidak mau (?:sama |dengan |dibalas |chat )?(?:bot|robot|mesin)\b|\b(?:real|actual) (?:person|human)\b|"
     r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
@@ -274,6 +276,9 @@ SIGNALS: dict[str, str] = {
     r"yang datang|dari pesanan))|(?:wrong|incorrect) (?:size|colou?r|item|product|order)|"
     r"bau|apek|kotor|kusam|berjamur|jamuran|kekecilan|kebesaran|cacat|beda jauh|"
     r"(?:cuma|hanya|cuman) \d+ (?:padahal|harusnya|seharusnya)|"
+    # fewer than paid or ordered, the goods named between: "isinya cuma 1 buku, padahal saya bayar buat 3"
+    r"(?:cuma|hanya|cuman|cm) \d+(?: \w+){1,3} (?:padahal|harusnya|seharusnya)\b.{0,20}\b"
+    r"(?:pesan|pesen|order|beli|bayar|dibayar|membayar)\w*(?: (?:buat|untuk|utk))? \d+\b|"
     r"(?:datang|sampai|diterima|dikirim) (?:cuma|hanya|cuman) \d+|"
     r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|not yet|still not|never) (?:arrived|arrive|received|come|came)|"
     r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come)|"
@@ -377,9 +382,10 @@ SIGNALS: dict[str, str] = {
     # a count, then a closing "ada?": "mau ambil 20 buat kajian, ada?" asks whether that many are there
     r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
     r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\bada(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
-    # "ambil sendiri ke toko": picking up, not taking (ordering)
+    # "ambil sendiri ke toko": picking up, not taking (ordering); so is collecting a finished job ("mau ambil
+    # cetakan", "ambil printannya")
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b|"
-    r"\bambil\b(?! (?:sendiri|langsung|ke toko|di toko))|\bi'?ll take\b|\bmau yang\b|"
+    r"\bambil\b(?! (?:sendiri|langsung|ke toko|di toko|(?:cetakan|printan|fotokopian|jilidan|hasil)\w*\b))|\bi'?ll take\b|\bmau yang\b|"
     r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b|"
     # "mau <product> nya 2 ya": a wish opening the message and a count closing it is an order
     r"^(?:\w+ )?(?:mau|ingin|minta)\b(?! (?:tanya|nanya|tau|tahu|cek|lihat|liat|info))(?: [a-z]\w*){1,8} \d{1,3}"
@@ -580,7 +586,8 @@ COLOUR_WORDS = (
 )
 _COVER_COLOUR_RE = re.compile(
     rf"\b(?:sampul|cover|hardcover|softcover|jilid)\w*(?: \w+){{0,2}}? (?:warna|warnanya|colou?r) "
-    rf"((?:{COLOUR_WORDS})(?: (?:{COLOUR_WORDS}))?)\b"
+    # "warna custom (pink)": the colour named after the word for a colour off the list
+    rf"(?:(?:custom|khusus|request|lain) )?((?:{COLOUR_WORDS})(?: (?:{COLOUR_WORDS}))?)\b"
 )
 
 
@@ -627,7 +634,7 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["color"] = False
     elif re.search(r"\b(?:warna|berwarna|colou?r)\b", printing_colour):
         spec["color"] = True
-    elif "fotokopi" in words:
+    elif any(w.startswith(("fotokopi", "difotokopi")) for w in words):  # "fotokopiin": no colour stated
         spec["color"] = False
     # pages that are photos ("10 halaman foto"): the price list's photo page item, not colour printing
     if re.search(r"\bhalaman (?:yang |yg )?(?:berisi |isinya |isi )?foto\b|\bphoto pages?\b", n):
@@ -644,6 +651,17 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     ) or re.search(r"\bhalaman\s+(\d{1,4})\b", n)
     if m:
         spec["pages"] = int(m.group(1))
+    # only some of the pages in colour or photos ("10 halamannya ada foto berwarna", "20 halaman warna sisanya
+    # hitam putih"): those pages at their rate, the rest black-and-white
+    part = re.search(
+        r"\b(\d{1,4}) (?:halaman|lembar)(?:nya)? (?:yang |yg )?(?:ada |berisi |isinya |isi |pakai |pake )?"
+        r"(?:(foto|gambar)(?: berwarna| warna)?|berwarna|warna)\b",
+        n,
+    )
+    if part and spec.get("pages") and int(part.group(1)) < spec["pages"]:
+        spec["colour_pages"] = int(part.group(1))
+        if part.group(2):
+            spec["photo"] = True
     m = re.search(
         r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|fotokopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b",
         n,

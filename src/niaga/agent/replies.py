@@ -99,6 +99,15 @@ _CLOCK_RE = re.compile(r"\b(?:pukul|jam) \d{1,2}[.:]\d{2}\b")
 # a file size asked about, and a sentence that states one
 _SIZE_Q_RE = re.compile(r"\b(?:mb|gb|kb|megabytes?)\b|\bukuran file\b|\bfile size\b")
 _SIZE_RE = re.compile(r"\b\d+\s*(?:mb|gb|kb)\b", re.I)
+# how long something stays valid asked ("berlakunya sampai kapan?", "kapan hangus?"), and a sentence stating it
+_VALIDITY_Q_RE = re.compile(
+    r"\b(?:berlaku|kedaluwarsa|kadaluarsa|kadaluwarsa|expired?|expiry|hangus|valid)\w*\b"
+)
+_VALIDITY_RE = re.compile(
+    r"\b(?:berlaku|hangus|kedaluwarsa|kadaluarsa|valid|expires?)\b.{0,40}\b\d+\s*(?:hari|minggu|bulan|tahun|"
+    r"days?|weeks?|months?|years?)\b",
+    re.I,
+)
 
 
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
@@ -129,6 +138,15 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
                 *sized[:1],
                 *(x for x in results[0]["sentences"] if x not in sized[:1]),
             ]
+    if _VALIDITY_Q_RE.search(a.norm) and results:
+        # a question in parts ("ditukar jadi apa? berlakunya sampai kapan?"): the sentence stating how long it
+        # stays valid answers the second part, added to the ones answering the first
+        valid = [
+            sen
+            for sen in tools.knowledge_document(ctx, title=results[0]["title"])["sentences"]
+            if _VALIDITY_RE.search(sen) and sen not in results[0]["sentences"]
+        ]
+        results[0]["sentences"] = [*results[0]["sentences"], *valid[:1]]
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
     # "paling telat bayar jam berapa?": a time of day (a cut-off), answered by the sentences that state one
     same_day = bool(nlu.SAME_DAY_RE.search(a.norm))
@@ -881,6 +899,7 @@ def _print_quote_reply(
         paper_gsm=spec.get("paper_gsm"),
         cover_colour=spec.get("cover_colour"),
         photo=bool(spec.get("photo")),
+        colour_pages=spec.get("colour_pages"),
     )
     if q.get("sizes"):  # a paper size the shop's price list does not have
         sizes = ", ".join(q["sizes"])
@@ -891,7 +910,8 @@ def _print_quote_reply(
     doc = spec.get("document_type") or v.say("print.document")
     doc = {"ktp": "KTP"}.get(doc, doc)
     single_sheet = spec.get("document_type") in ("ktp", "ijazah")
-    verb = v.say("print.verb.copy" if "fotokopi" in plan.analysis.words else "print.verb.print")
+    copying = any(w.startswith(("fotokopi", "difotokopi")) for w in plan.analysis.words)  # "fotokopiin"
+    verb = v.say("print.verb.copy" if copying else "print.verb.print")
     copies = q["copies"]
     lines: list[str] = []
     rate_name = v.say(f"print.rate.{q['rate']}")
@@ -902,9 +922,16 @@ def _print_quote_reply(
         discount = (
             f" − {q['duplex_discount_pct']}% {v.say('print.duplex')}" if q.get("duplex_discount_pct") else ""
         )
-        lines.append(
-            f"• Print ({label}): {q['pages']} × {copies} × {rp(q['per_page'])}{discount} = {rp(q['print_cost'])}"
-        )
+        # some pages at another rate (colour, photo): a line for each part
+        for part in q.get("print_lines") or [
+            {"rate": q["rate"], "pages": q["pages"], "per_page": q["per_page"], "cost": q["print_cost"]}
+        ]:
+            name = v.say(f"print.rate.{part['rate']}")
+            label = name if size == "A4" else f"{name} {size}"
+            lines.append(
+                f"• Print ({label}): {part['pages']} × {copies} × {rp(part['per_page'])}{discount} = "
+                f"{rp(part['cost'])}"
+            )
         if q.get("paper_cost"):
             lines.append(
                 v.say(

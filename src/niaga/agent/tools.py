@@ -263,6 +263,7 @@ def print_quote(
     paper_gsm: int | None = None,
     cover_colour: str | None = None,
     photo: bool = False,
+    colour_pages: int | None = None,
 ) -> dict[str, Any]:
     """Print-shop price: from the business's print price list when it has one (the print shop's own prices,
     `printshop.pricing`, with every item of it the request names: paper weight, cover colour), otherwise
@@ -283,6 +284,7 @@ def print_quote(
             paper_gsm=paper_gsm,
             cover_colour=cover_colour,
             photo=photo,
+            colour_pages=colour_pages,
         )
     pricing = ctx.settings.get("pricing", {})
     args = {
@@ -318,8 +320,20 @@ def print_quote(
         "pages": pages,
         "complete": bool(pages),
     }
+    # only some of the pages in colour ("10 halamannya berwarna"): those at the colour rate, the rest as plain
+    part = int(colour_pages or 0)
+    if pages and 0 < part < int(pages):
+        rest_rate = "thesis" if thesis else "bw"
+        rest = [int(pages) - part, result["rates"][rest_rate], rest_rate]
+        lines = [rest, [part, result["rates"]["color"], "color"]]
+        result.update(per_page=rest[1], rate=rest_rate)
+        result["print_lines"] = [
+            {"rate": r, "pages": n, "per_page": pp, "cost": n * copies_n * pp} for n, pp, r in lines
+        ]
     if pages:
         print_cost = pages * copies_n * per_page
+        if result.get("print_lines"):
+            print_cost = sum(int(line["cost"]) for line in result["print_lines"])
         binding_cost = copies_n * result["binding_price"]
         surcharge = (print_cost * result["express_surcharge_pct"] // 100) if express else 0
         result.update(
@@ -370,6 +384,7 @@ def _price_list_quote(
     paper_gsm: int | None = None,
     cover_colour: str | None = None,
     photo: bool = False,
+    colour_pages: int | None = None,
 ) -> dict[str, Any]:
     from niaga.printshop import pricing as ps
     from niaga.printshop.errors import PrintshopInputError
@@ -412,12 +427,19 @@ def _price_list_quote(
     photo = photo and bool(p.get("photo_page"))
     if photo:
         per_page = int(p["photo_page"])
+    # only some of the pages in colour or photos ("150 halaman, 10 halamannya foto berwarna"): those pages at
+    # their rate, the rest black-and-white, each a line of its own
+    part = int(colour_pages or 0)
+    split = bool(pages) and 0 < part < int(pages or 0)
+    part_rate = "photo" if photo else "color"
+    if split:
+        per_page, color = int(row["bw"]), True
     result: dict[str, Any] = {
         "per_page": per_page,
         "paper_size": size,
         "duplex": duplex,
         "duplex_discount_pct": int(p.get("duplex_discount_pct") or 0) if duplex else 0,
-        "rate": "photo" if photo else "color" if color else "bw",
+        "rate": "bw" if split else "photo" if photo else "color" if color else "bw",
         "copies": copies_n,
         "binding": binding,
         "binding_price": bindings.get(binding or "none", 0),
@@ -446,9 +468,9 @@ def _price_list_quote(
         )
     if pages:
         req = ps.QuoteRequest(
-            bw_pages=0 if color or photo else int(pages),
-            colour_pages=int(pages) if color and not photo else 0,
-            photo_pages=int(pages) if photo else 0,
+            bw_pages=int(pages) - part if split else 0 if color or photo else int(pages),
+            colour_pages=(part if split else int(pages)) if color and not photo else 0,
+            photo_pages=(part if split else int(pages)) if photo else 0,
             copies=copies_n,
             binding=_LIST_BINDING.get(binding or "none", "none"),
             express=express,
@@ -465,6 +487,18 @@ def _price_list_quote(
         amounts = {i["code"]: i["amount"] for i in q.items}
         print_cost = sum(v for k, v in amounts.items() if k.startswith(("print_", "photo_")))
         binding_cost = sum(v for k, v in amounts.items() if k.startswith("binding_"))
+        if split:
+            part_code = "photo_page" if photo else f"print_colour_{size}"
+            part_price = int(p["photo_page"]) if photo else int(row["colour"])
+            result["print_lines"] = [
+                {
+                    "rate": "bw",
+                    "pages": int(pages) - part,
+                    "per_page": int(row["bw"]),
+                    "cost": amounts.get(f"print_bw_{size}", 0),
+                },
+                {"rate": part_rate, "pages": part, "per_page": part_price, "cost": amounts.get(part_code, 0)},
+            ]
         result.update(
             print_cost=print_cost,
             paper_cost=sum(v for k, v in amounts.items() if k.startswith("paper_")),
