@@ -271,11 +271,14 @@ def unchanged(db: Session, spec: Speculation, *, conversation: Conversation) -> 
     memory, summary, and no message added since; which messages are still unanswered is the claim's
     business)."""
     return (
-        conversation.owner == spec.owner
-        and (conversation.memory or {}) == spec.memory_before
-        and conversation.summary == spec.summary_before
+        _as_read(spec, conversation.owner, conversation.memory, conversation.summary)
         and latest_message_id(db, conversation) == spec.latest_id
     )
+
+
+def _as_read(spec: Speculation, owner: str, memory: dict[str, Any] | None, summary: str | None) -> bool:
+    """The conversation's owner, memory and summary are those the speculation read."""
+    return owner == spec.owner and (memory or {}) == spec.memory_before and summary == spec.summary_before
 
 
 def still_valid(
@@ -339,9 +342,7 @@ def claim_unchanged(db: Session, spec: Speculation, *, conversation_id: int) -> 
     row = db.connection().execute(_FINGERPRINT, {"cid": conversation_id}).first()
     if (
         row is None
-        or row.owner != spec.owner
-        or (row.memory or {}) != spec.memory_before
-        or row.summary != spec.summary_before
+        or not _as_read(spec, row.owner, row.memory, row.summary)
         or int(row.latest or 0) != spec.latest_id
     ):
         return None
