@@ -375,6 +375,21 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "Yes, a {colour} cover is possible: it is not a standard colour ({colours}), {price} extra per book.",
         ),
     ),
+    "print.binding_total": (
+        ("Jilid {binding} {books} buku: {books} × {price} = {cost}.",),
+        ("Binding ({binding}) for {books} books: {books} × {price} = {cost}.",),
+    ),
+    "print.binding_each": (
+        ("Jilid {binding} {price} per buku.",),
+        ("Binding ({binding}) is {price} per book.",),
+    ),
+    "print.printing_apart": (
+        (
+            "Kalau sekalian diprint, biaya print dihitung terpisah per halaman ({rate} {price} per lembar), "
+            "{kak}; sebutkan jumlah halamannya supaya saya hitungkan.",
+        ),
+        ("Printing, if you need it too, is priced per page on top ({rate}: {price} per page).",),
+    ),
     "print.unit.copies": (("rangkap",), ("copies",)),
     "print.unit.sheets": (("lembar",), ("copies",)),
     "print.with_binding": ((", jilid {binding}",), (", binding {binding}",)),

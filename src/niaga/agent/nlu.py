@@ -280,6 +280,10 @@ SIGNALS: dict[str, str] = {
     r"(?:cuma|hanya|cuman|cm) \d+(?: \w+){1,3} (?:padahal|harusnya|seharusnya)\b.{0,20}\b"
     r"(?:pesan|pesen|order|beli|bayar|dibayar|membayar)\w*(?: (?:buat|untuk|utk))? \d+\b|"
     r"(?:datang|sampai|diterima|dikirim) (?:cuma|hanya|cuman) \d+|"
+    # fewer came than should have, both counted: "isinya cuma 1 pack masker, harusnya 3 pack", "yang datang 2 box
+    # padahal mestinya 4"
+    r"(?:cuma|hanya|cuman|cm|baru|isi|isinya|berisi|datang|datangnya|sampai|diterima|dikirim|dapat|dapet) \d+"
+    r"(?: \w+){0,3} (?:padahal|harusnya|seharusnya|mestinya|semestinya)(?: \w+){0,4}? \d+\b|"
     r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|not yet|still not|never) (?:arrived|arrive|received|come|came)|"
     r"(?:hasn't|haven't|didn't) (?:arrived|arrive|received|come)|"
     r"(?:received|got|sent|send|delivered|shipped|gave)(?: me| us)? (?:the |a |an )?(?:wrong|incorrect|damaged|broken)|"
@@ -469,6 +473,10 @@ def analyze(
         text, text_bare = (props, _PROPERTY_RE.sub(" ", bare)) if name == "complaint" else (norm, bare)
         if rx.search(text) or (text_bare != text and rx.search(text_bare)):
             a.signals.add(name)
+    if "complaint" in a.signals and _RETURN_RULES_Q_RE.search(norm) and not _OWN_GOODS_RE.search(norm):
+        # "berapa hari maksimal tukar barang cacat?", "retur barang rusak syaratnya apa": the shop's return
+        # rules asked about, with a defect named in general: a policy question, as a conditional one is
+        a.signals.add("conditional")
     if order_number:
         a.signals.add("order_number")
     if not norm.strip():
@@ -495,6 +503,24 @@ def analyze(
     return a
 
 
+_RETURN_WORDS = r"(?:di)?(?:tukar|tuker|retur|refund|garansi|klaim|kembalikan)\w*"
+_RULE_ASKED = (
+    r"(?:berapa hari|berapa lama|maksimal|maks|max|batas(?: waktu)?|paling lambat|jangka waktu|syarat\w*|"
+    r"ketentuan\w*|prosedur\w*|cara\w*|aturan\w*|kebijakan\w*)"
+)
+# A question about the rules of returning or exchanging goods: how long, on what terms, how, or whether at all
+# ("bisa tukar tidak", "boleh retur kah").
+_RETURN_RULES_Q_RE = re.compile(
+    rf"\b{_RULE_ASKED}\b.{{0,50}}\b{_RETURN_WORDS}|\b{_RETURN_WORDS}\b.{{0,50}}\b(?:{_RULE_ASKED}|bagaimana)\b|"
+    rf"\b(?:bisa|boleh|dapat)(?: \w+)? {_RETURN_WORDS} (?:tidak|kah|atau tidak|ya|nggak|enggak)\b"
+)
+# The customer's own goods: received, arrived, shown ("ini"), or theirs ("mukena saya"), not goods in general.
+_OWN_GOODS_RE = re.compile(
+    r"\b(?:datang|datangnya|sampai(?! (?:kapan|berapa|hari|batas))|nyampe|nyampai|diterima|terima|terimanya|"
+    r"dapat(?! (?:di)?(?:tukar|tuker|retur|refund|ganti|dikembalikan))|dapet|dikirim|kemarin|tadi|barusan|ini)\b|"
+    r"\b(?!(?:kalau|kalo|klo|kl|jika|bila|apabila|misal|misalnya|mau|tanya|nanya|bisa|boleh)\b)\w+ "
+    r"(?:saya|aku|sy|gue|gw|kami)\b"
+)
 _PROPERTY_RE = re.compile(
     r"\b(?:tahan|anti|(?:tidak|tak|gak|ga|nggak|enggak) (?:mudah|gampang|cepat|cepet)) "
     r"(?:air |api )?(?:rusak|sobek|robek|pecah|luntur|penyok|lecet|basah|hilang)\b|"
@@ -760,7 +786,11 @@ def extract_quantity(
             # "kartu nama sebox (100 lbr)": one of the package the product is sold in, described by what it
             # holds as the name says ("per box 100 lembar"): which package, not a count
             continue
-        if nxt in UNIT_WORDS or nxt in unit_nouns:
+        if prv in _COUNT_LABELS:
+            # "jumlahnya 3", "sebanyak 5", "totalnya 4 pcs": a count the customer labels as one outranks any
+            # other number of the message (a product name's "8 blok" has none)
+            candidates.append((-1, i, v))
+        elif nxt in UNIT_WORDS or nxt in unit_nouns:
             # "3 pcs", and the product's own category noun as its unit ("tafsir juz amma 15 buku": fifteen
             # books of the product named before)
             candidates.append((0, i, v))
@@ -793,6 +823,20 @@ def extract_quantity(
 
 
 _COUNTING_UNITS = {"lusin": 12, "kodi": 20}
+# words that label the number after them as the count wanted ("jumlahnya 3", "sebanyak 5", "totalnya 4 pcs",
+# "qty: 2")
+_COUNT_LABELS = {
+    "jumlah",
+    "jumlahnya",
+    "sejumlah",
+    "sebanyak",
+    "banyaknya",
+    "qty",
+    "qtynya",
+    "total",
+    "totalnya",
+    "quantity",
+}
 # words that pick one of a product's packages rather than count them ("yg 1 box isi 100", "per 1 box isi 50")
 _WHICH_ONE = {"yg", "yang", "per"}
 
@@ -857,3 +901,4 @@ _STOCK_CUES = {"ada", "ready", "cukup", "have", "stok", "sisa", "kalau", "klo", 
 # Words before a number that make it a count (public for the planner's context words).
 ORDER_VERB_WORDS = frozenset(_ORDER_VERBS)
 STOCK_CUE_WORDS = frozenset(_STOCK_CUES)
+COUNT_LABEL_WORDS = frozenset(_COUNT_LABELS)

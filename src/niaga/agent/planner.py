@@ -255,6 +255,21 @@ NON_PRODUCT_WORDS = {
     # the price's kinds ("harga normal sama diskonnya"): what is asked about the product, not which product
     "normal",
     "diskon",
+    # the customer's thinking or plan, and giving, told around the request ("kepikiran beli X", "rencananya
+    # mau ngasih kado"): how they came to want the product, not which product
+    "kepikiran",
+    "kepikir",
+    "terpikir",
+    "terpikirkan",
+    "rencana",
+    "rencananya",
+    "berencana",
+    "niatnya",
+    "ngasih",
+    "ngasi",
+    "memberi",
+    "memberikan",
+    "ngado",
 }
 # Retrieval thresholds (shares of the question's content terms a product matched, and score ratios).
 FULL_COVERAGE = 0.99  # the product matched every content word of the question
@@ -394,7 +409,7 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
                 out.update((w, nxt))
                 if prv in _MEASURE_LEADS:
                     out.add(prv)
-            elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS:
+            elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS or prv in nlu.COUNT_LABEL_WORDS:
                 out.add(w)
             elif prv == "x":
                 out.update((prv, w))  # "x3": a times sign and its count
@@ -455,7 +470,19 @@ def resolve_products(
             retry = _resolve_words(ctx, sub, memory, stop | context_words(sub, stop))
             if retry.products and retry.not_found is None:
                 return retry
+        # ... or the story runs through clauses around the one that orders ("jadi gini sy kan mau ngasih
+        # hadiah buat ponakan, kepikiran beli X 2 paket aja, nah itu bisa kirim ke Makassar kan?"): the one
+        # clause with an order verb names the product
+        ordering = [c for c in _CLAUSE_SPLIT_RE.split(a.raw) if "order_verb" in nlu.analyze(c).signals]
+        if len(ordering) == 1 and ordering[0].strip() != a.raw.strip():
+            sub = nlu.analyze(ordering[0], known_cities=cities)
+            retry = _resolve_words(ctx, sub, memory, stop | context_words(sub, stop))
+            if retry.products and retry.not_found is None:
+                return retry
     return res
+
+
+_CLAUSE_SPLIT_RE = re.compile(r"[,;.?!]+")
 
 
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.?!])\s+")
@@ -755,10 +782,14 @@ class Facts:
             and res.product is None
         )
         # "jilid spiral berapa?", "sampul hardcover warna ungu nambah brp?": a binding, or its cover colour, in
-        # a shop whose binding is a print-shop price, not a catalogue product
+        # a shop whose binding is a print-shop price, not a catalogue product; a cover's colour alone ("cover
+        # warna custom pink nambah berapa?") asks about a binding's cover too
         binding_item = "jilid" in a.words or "cover_colour" in a.print_spec
         self.print_ctx = print_ctx or (
-            "binding" in a.print_spec and binding_item and res.product is None and not res.alternatives
+            ("binding" in a.print_spec or "cover_colour" in a.print_spec)
+            and binding_item
+            and res.product is None
+            and not res.alternatives
         )
         self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
             "price" in s or "ongkir" in a.words or "?" in a.raw

@@ -907,6 +907,10 @@ def _print_quote_reply(
             v.say("print.no_size", size=q["paper_size"], sizes=sizes),
             memory={"print_spec": {k: val for k, val in spec.items() if k != "paper_size"}},
         )
+    if asked_price and not q["complete"]:
+        binding_lines = _binding_only_lines(v, plan, q)
+        if binding_lines:
+            return Outcome(_join(*binding_lines), memory={"print_spec": spec})
     doc = spec.get("document_type") or v.say("print.document")
     doc = {"ktp": "KTP"}.get(doc, doc)
     single_sheet = spec.get("document_type") in ("ktp", "ijazah")
@@ -984,6 +988,67 @@ def _print_quote_reply(
     elif not asked_price:
         lines.append(_next_print_question(v, spec))
     return Outcome(_join(*lines), memory=mem)
+
+
+# Words that ask for printing or copying, not only for binding ("print", "cetak", "fotokopiin", "ngeprint").
+_PRINT_JOB_PREFIXES = (
+    "print",
+    "cetak",
+    "dicetak",
+    "ngeprint",
+    "fotokopi",
+    "difotokopi",
+    "fotocopy",
+)
+
+
+def _binding_only_lines(v: Voice, plan: Plan, q: dict[str, Any]) -> list[str] | None:
+    """The price of binding (or of a cover colour) asked with no printing and no page count ("jilid spiral 3
+    buku berapa?", "cover warna custom hijau nambah berapa?"): the binding for the books counted, from the price
+    list, with printing priced per page apart. None when the message asks for printing too, or the binding has
+    no price."""
+    spec = plan.print_spec
+    if any(w.startswith(_PRINT_JOB_PREFIXES) for w in plan.analysis.words):
+        return None
+    binding = spec.get("binding") if spec.get("binding") != "none" else None
+    binding_price = int(q.get("binding_price") or 0) if binding else 0
+    if not binding_price and not q.get("cover_colour"):
+        return None
+    books = spec.get("copies")
+    lines: list[str] = []
+    costs: list[int] = []
+    if binding_price and books:
+        lines.append(
+            v.say(
+                "print.binding_total",
+                binding=binding,
+                books=books,
+                price=rp(binding_price),
+                cost=rp(books * binding_price),
+            )
+        )
+        costs.append(books * binding_price)
+    elif binding_price:
+        lines.append(v.say("print.binding_each", binding=binding, price=rp(binding_price)))
+    if q.get("cover_colour"):
+        lines.append(_cover_colour_text(v, q))
+        surcharge = int(q.get("cover_colour_price") or 0)
+        if surcharge and books:
+            lines.append(
+                v.say(
+                    "print.cover_colour_line",
+                    colour=q["cover_colour"],
+                    copies=books,
+                    price=rp(surcharge),
+                    cost=rp(books * surcharge),
+                )
+            )
+            costs.append(books * surcharge)
+    if len(costs) > 1:
+        lines.append(f"Total: {rp(sum(costs))}")
+    rate = v.say(f"print.rate.{q['rate']}")
+    lines.append(v.say("print.printing_apart", rate=rate, price=rp(q["per_page"])))
+    return lines
 
 
 def _cover_colour_text(v: Voice, q: dict[str, Any]) -> str:
