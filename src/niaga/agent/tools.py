@@ -358,14 +358,10 @@ SINGLE_SHEET_DOCUMENTS = ("ktp", "ijazah")
 
 
 def _print_price_list(ctx: ToolContext) -> dict[str, Any] | None:
-    from niaga.printshop.models import PrintPriceList
+    """The price list in use: the one the print-job pipeline charges and Pengaturan edits."""
+    from niaga.printshop.pricing import active_price_list
 
-    row = ctx.db.scalars(
-        sa.select(PrintPriceList)
-        .where(PrintPriceList.business_id == ctx.business_id)
-        .order_by((PrintPriceList.name == "default").desc(), PrintPriceList.id)
-        .limit(1)
-    ).first()
+    row = active_price_list(ctx.db, ctx.business_id)
     return dict(row.prices or {}) if row is not None else None
 
 

@@ -110,6 +110,17 @@ def validate_prices(prices: dict) -> dict:
     for name, price in merged["binding"].items():
         if not isinstance(price, int) or price < 0:
             raise PrintshopInputError("bad_price_list", f"Harga jilid '{name}' tidak valid.")
+    for gsm, price in (merged.get("paper_gsm_surcharge_per_page") or {}).items():
+        if not isinstance(price, int) or price < 0:
+            raise PrintshopInputError("bad_price_list", f"Tambahan kertas {gsm} gram tidak valid.")
+    for key in ("custom_cover_colour_surcharge", "photo_page", "minimum_charge"):
+        if not isinstance(merged.get(key), int) or merged[key] < 0:
+            raise PrintshopInputError("bad_price_list", f"Harga '{key}' tidak valid.")
+    for key in ("duplex_discount_pct", "express_surcharge_pct"):
+        if not isinstance(merged.get(key), int) or not 0 <= merged[key] <= (
+            100 if key.startswith("duplex") else 500
+        ):
+            raise PrintshopInputError("bad_price_list", f"Persentase '{key}' tidak valid.")
     return merged
 
 
@@ -228,16 +239,40 @@ def request_from_intake(intake: dict, **overrides: Any) -> QuoteRequest:
     return req
 
 
-def price_list_for(session: Any, business_id: int) -> dict:
+def active_price_list(session: Any, business_id: int) -> Any:
+    """The business's price list in use (a `PrintPriceList` row, or None): the active list named "default",
+    else the oldest active one. The agent's quotes, the print-job pipeline and the settings page all go
+    through here, so they can never price from different lists."""
     from sqlalchemy import select
 
     from niaga.printshop.models import PrintPriceList
 
-    row = session.scalar(
+    return session.scalars(
         select(PrintPriceList)
         .where(PrintPriceList.business_id == business_id, PrintPriceList.is_active.is_(True))
-        .order_by(PrintPriceList.id)
-    )
+        .order_by((PrintPriceList.name == "default").desc(), PrintPriceList.id)
+        .limit(1)
+    ).first()
+
+
+def save_price_list(session: Any, business_id: int, prices: dict) -> Any:
+    """Store `prices` (checked by `validate_prices`; raises PrintshopInputError) as the business's price list
+    in use, creating the "default" list when there is none. Returns the row."""
+    from niaga.printshop.models import PrintPriceList
+
+    checked = validate_prices(prices)
+    row = active_price_list(session, business_id)
+    if row is None:
+        row = PrintPriceList(business_id=business_id, name="default", prices=checked, is_active=True)
+        session.add(row)
+    else:
+        row.prices = checked
+    session.flush()
+    return row
+
+
+def price_list_for(session: Any, business_id: int) -> dict:
+    row = active_price_list(session, business_id)
     if row is None:
         raise PrintshopInputError("no_price_list", "Bisnis ini belum memiliki daftar harga cetak.")
     return dict(row.prices)

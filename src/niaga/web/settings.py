@@ -108,18 +108,82 @@ def _profile_values(ctx: Ctx) -> dict[str, Any]:
         values[f"open_{day}"] = hours[0] if len(hours) == 2 else ""
         values[f"close_{day}"] = hours[1] if len(hours) == 2 else ""
         values[f"closed_{day}"] = len(hours) != 2
-    pricing = s["pricing"]
-    for k in ("print_bw_per_page", "print_color_per_page", "print_thesis_per_page", "express_surcharge_pct"):
-        values[k] = pricing.get(k, "")
-    for k, v in (pricing.get("binding") or {}).items():
-        values[f"binding_{k}"] = v
-    values["bindings"] = list((pricing.get("binding") or {}).keys())
     return values
+
+
+# --- print prices: the price list the agent's quotes and the print-job pipeline use -----------------------
+
+PRICE_MONEY_FIELDS = ("custom_cover_colour_surcharge", "photo_page", "minimum_charge")
+PRICE_PCT_FIELDS = (("duplex_discount_pct", 100), ("express_surcharge_pct", 500))
+
+
+def _slug(key: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(key).lower()).strip("_")
+
+
+def _price_list_view(db: Any, ctx: Ctx) -> dict[str, Any]:
+    """The fields of the business's price list in use (`printshop.pricing.active_price_list`), or of the
+    example list when there is none yet (saving the page creates it)."""
+    from niaga.printshop import pricing as ps
+
+    row = ps.active_price_list(db, ctx.business_id)
+    prices = ps.validate_prices(dict(row.prices) if row is not None else {})
+    values: dict[str, Any] = {}
+    for size, modes in prices["per_page"].items():
+        for mode in ("bw", "colour"):
+            values[f"pp_{_slug(size)}_{mode}"] = modes.get(mode, "")
+    for name, price in prices["binding"].items():
+        values[f"bind_{_slug(name)}"] = price
+    for gsm, price in (prices.get("paper_gsm_surcharge_per_page") or {}).items():
+        values[f"gsm_{_slug(gsm)}"] = price
+    for key in PRICE_MONEY_FIELDS:
+        values[key] = prices.get(key, "")
+    for key, _ in PRICE_PCT_FIELDS:
+        values[key] = prices.get(key, "")
+    return {
+        "exists": row is not None,
+        "sizes": [(size, _slug(size)) for size in prices["per_page"]],
+        "bindings": [(name, _slug(name)) for name in prices["binding"]],
+        "gsms": [(gsm, _slug(gsm)) for gsm in prices.get("paper_gsm_surcharge_per_page") or {}],
+        "values": values,
+        "prices": prices,
+    }
+
+
+def _read_price_list(form: Form, current: dict[str, Any]) -> dict[str, Any]:
+    """The price list from the form: `current` (the list in use, checked) with every field shown replaced.
+    Keys the page does not show (the standard cover colours, other lists' extras) are kept as they are."""
+    prices = dict(current)
+    prices["per_page"] = {
+        size: {
+            mode: form.money(f"pp_{_slug(size)}_{mode}", required=True, label=f"harga {size}")
+            for mode in ("bw", "colour")
+        }
+        for size in current["per_page"]
+    }
+    prices["binding"] = {
+        name: form.money(f"bind_{_slug(name)}", required=True, label=f"harga jilid {name}")
+        for name in current["binding"]
+    }
+    prices["paper_gsm_surcharge_per_page"] = {
+        gsm: form.money(f"gsm_{_slug(gsm)}", required=True, label=f"tambahan kertas {gsm} gram")
+        for gsm in current.get("paper_gsm_surcharge_per_page") or {}
+    }
+    for key in PRICE_MONEY_FIELDS:
+        prices[key] = form.money(key, required=True, label="harga")
+    for key, most in PRICE_PCT_FIELDS:
+        pct = form.integer(key, required=True, label="persentase")
+        if pct is not None and pct > most:
+            form.errors[key] = f"Maksimal {most}%."
+        prices[key] = pct
+    return prices
 
 
 @router.get("/app/pengaturan", response_class=HTMLResponse)
 def profile_page(request: Request, db: WebDb) -> Response:
     ctx = load_ctx(request, db, "admin")
+    print_module = has_module(ctx.business, "print")
+    price_list = _price_list_view(db, ctx) if print_module else None
     return render(
         ctx,
         request,
@@ -127,11 +191,12 @@ def profile_page(request: Request, db: WebDb) -> Response:
         active="settings",
         title=ctx.t("set.title"),
         tab="profile",
-        values=_profile_values(ctx),
+        values={**_profile_values(ctx), **(price_list["values"] if price_list else {})},
         errors={},
         days=DAYS,
         tones=TONES,
-        print_module=has_module(ctx.business, "print"),
+        print_module=print_module,
+        price_list=price_list,
     )
 
 
@@ -167,34 +232,19 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
             form.errors[f"open_{day}"] = "Jam tutup harus setelah jam buka."
         else:
             hours[day] = [start, end]
-    current = business_settings(ctx.business)["pricing"]
-    pricing: dict[str, Any] = {}
     print_module = has_module(ctx.business, "print")
-    # print prices are asked only of a print shop (the section is hidden otherwise)
-    for k in ("print_bw_per_page", "print_color_per_page", "print_thesis_per_page") if print_module else ():
-        value = form.money(k, required=True, label="harga")
-        if value is not None:
-            pricing[k] = value
-    pct = (
-        form.integer("express_surcharge_pct", required=True, label="biaya ekspres") if print_module else None
-    )
-    if pct is not None:
-        if pct > 500:
-            form.errors["express_surcharge_pct"] = "Maksimal 500%."
-        pricing["express_surcharge_pct"] = pct
-    binding: dict[str, int] = {}
-    for k in (current.get("binding") or {}) if print_module else ():
-        value = form.money(f"binding_{k}", required=True, label="harga jilid")
-        if value is not None:
-            binding[k] = value
-    if print_module:
-        pricing["binding"] = binding
+    # A print shop's prices are its price list (what the agent quotes and the print-job pipeline charges).
+    price_list = _price_list_view(db, ctx) if print_module else None
+    prices = _read_price_list(form, price_list["prices"]) if price_list else None
+    if prices is not None and form.ok:
+        from niaga.printshop import pricing as ps
+        from niaga.printshop.errors import PrintshopInputError
+
+        try:
+            ps.validate_prices(prices)
+        except PrintshopInputError as exc:
+            form.errors["price_list"] = exc.message
     if not form.ok:
-        values = {
-            **_profile_values(ctx),
-            **form.values,
-            "bindings": list((current.get("binding") or {}).keys()),
-        }
         return render(
             ctx,
             request,
@@ -203,12 +253,17 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
             active="settings",
             title=ctx.t("set.title"),
             tab="profile",
-            values=values,
+            values={**_profile_values(ctx), **form.values},
             errors=form.errors,
             days=DAYS,
             tones=TONES,
             print_module=print_module,
+            price_list=price_list,
         )
+    if prices is not None:
+        from niaga.printshop import pricing as ps
+
+        ps.save_price_list(db, ctx.business_id, prices)
     tenancy.update_business(
         db,
         ctx.business,
@@ -217,7 +272,6 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
         settings={
             "agent": agent,
             "hours": hours,
-            "pricing": pricing,
             "shipping": {
                 "origin_city": business_settings(ctx.business)["shipping"].get("origin_city")
                 or profile["city"]
