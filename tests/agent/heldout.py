@@ -222,8 +222,10 @@ SETS = (
     "heldout11",
     "heldout12",
     "heldout13",
+    "heldout14",
+    "heldout15",
 )  # heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12,
-# heldout13: each written before the fixes that followed it
+# heldout13, heldout14, heldout15: each written before the fixes that followed it
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

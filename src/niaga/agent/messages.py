@@ -280,6 +280,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Shipping for a {weight} parcel to {city} (charged {kg} kg):",),
     ),
     "shipping.as_said": ((" sesuai yang disebutkan",), (" as you said",)),
+    "shipping.unit_price": (
+        ("Harga *{name}* {price}.",),
+        ("*{name}* is {price} each.",),
+    ),
     "shipping.items_head": (
         ("Ongkir {qty} × {name} ({weight}, dihitung {kg} kg) ke {city}:",),
         ("Shipping for {qty} × {name} ({weight}, charged {kg} kg) to {city}:",),

@@ -205,6 +205,8 @@ class Analysis:
     numbers: list[tuple[int, int]] = field(default_factory=list)  # (token index, value)
     print_spec: dict[str, Any] = field(default_factory=dict)
     age: int | None = None
+    budget: int | None = None  # a price ceiling stated ("harganya dibawah 250rb", "under 100k")
+    budget_words: set[str] = field(default_factory=set)  # the words that state it (no product words)
     weight_g: int | None = None  # a weight the customer stated ("2 kg", "500 gr"): it overrides the products'
     clause_ends: set[int] = field(default_factory=set)  # indexes of words that end a clause (",", "?", end)
 
@@ -217,7 +219,7 @@ SIGNALS: dict[str, str] = {
     r"permisi|p|ping|punten|good (?:morning|afternoon|evening)|morning|test|tes|hola|yo)\b|"
     r"\b(?:mau |ingin )?tanya(?: dulu| saja| sedikit)?$|^(?:min|kak|gan|sis)$",
     "thanks": r"\b(?:makasih|thanks|thank|jazakallah\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
-    "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
+    "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|diskusi|berdiskusi|konsultasi|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
     r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|call|dihubungi|ditelpon|"
     r"ditelepon|dihubungkan|disambung\w*|dioper\w*|diarahkan|dialihkan|diteruskan)\b(?:\s+\w+){0,3}?\s+"
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
@@ -250,11 +252,13 @@ SIGNALS: dict[str, str] = {
     # asking whether a machine answers, or for a person to chat with: "ini mesin yg bales?", "not an automated reply"
     r"\b(?:bot|robot|mesin)(?: \w+){0,2} (?:yang|yg) (?:bales|balas|jawab|membalas|menjawab)\b|"
     r"\bnot (?:an? )?(?:automated|auto|bot|robot|machine)\b|"
+    r"\b(?:yang|yg) (?:bales|balas|jawab|membalas|menjawab|balesin)(?: (?:ini|chat|pesan|saya))? (?:bot|robot|mesin)\b|"
     r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b|"
     # whether the person is there: "adminnya ada?", "admin ada tidak?" (Javanese "admine wonten?")
     r"^(?:\w+ )?(?:admin|cs|operator|staf|staff|pemilik|owner)(?:nya)? ada\b(?! (?:promo|diskon|stok))|"
     # speaking to a person of the shop: "mau ngomong sama mas yg jaga toko", "bicara dengan penjaga toko"
-    r"\b(?:bicara|berbicara|ngomong|ngobrol|omong) (?:sama|dengan|ke|kepada) (?:mas|mbak|mba|bapak|ibu|pak|bu|"
+    r"\b(?:bicara|berbicara|ngomong|ngobrol|omong|diskusi|sambung\w*|disambung\w*|hubung\w*|dihubungkan|alihkan|"
+    r"dialihkan|oper\w*|dioper\w*|diteruskan|connect) (?:sama|dengan|ke|kepada) (?:mas|mbak|mba|bapak|ibu|pak|bu|"
     r"penjaga|pemilik|owner|pegawai|karyawan)\b(?: \w+){0,2} (?:yang|yg) (?:jaga|punya|pegang)\b|"
     r"\b(?:yang|yg) (?:jaga|punya) (?:toko|tokonya|kasir|konter)\b|\bpenjaga (?:toko|tokonya|kasir|konter)\b|"
     r"\b(?:bicara|berbicara|ngomong|ngobrol) (?:sama|dengan|ke|kepada) (?:pemilik|owner|penjaga|pegawai|"
@@ -269,7 +273,7 @@ SIGNALS: dict[str, str] = {
     r"kebalik|terbalik|pudar|miring|bolong|berlubang|noda|bernoda|luntur|typo|ilang|tidak (?:ter|ke)cetak|"
     r"lepas|copot|belum ada update|tidak ada update|missing|faded|never arrived|not arrived|has not arrived|"
     r"(?:ukuran|warna|nama|cetakan|barang|pesanan|item|size|ukuranya)(?:nya)? (?:yang )?(?:salah|beda|keliru)|"
-    r"salah (?:kirim|ukuran|warna|cetak|barang|item|pesanan|produk)|"
+    r"salah (?:kirim|ukuran|warna|cetak|barang|item|pesanan|produk|ketik|tulis|eja|nama|print)|"
     r"(?:dikirim|datang|diterima|dapat|dapet|dicetak) (?:salah|beda|keliru|kurang)|"
     r"beda (?:warna|ukuran|motif|dengan|sama|dari)|"
     r"kurang (?:satu|\d+)(?= \w+ (?:di|dalam) (?:paket|pesanan|kiriman)|,|$| (?:harusnya|seharusnya|padahal|"
@@ -358,8 +362,8 @@ SIGNALS: dict[str, str] = {
     r"\bwhere is my order\b|\border status\b|\bcek pesanan\b|\bcek order\b",
     "store_info": r"\bjam (?:buka|operasional|kerja|tutup|berapa)\b|\bbuka (?:jam|hari|tidak|sampai|kapan|"
     r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
-    r"\bmaps?\b|\bdimana\b|\bdi mana\b|\b(?:daerah|sebelah|kawasan|bagian|kota) mana\b|\bretur\b|\btukar\b|\bgaransi\b|\brefund\b|"
-    r"\bformat file\b|\bfile apa\b|\bukuran file\b|"
+    r"\bmaps?\b|\bdimana\b|\bdi mana\b|\b(?:daerah|sebelah|kawasan|bagian|kota) mana\b|\b(?:di)?retur\b|\btukar\b|\bgaransi\b|\b(?:di)?refund\b|"
+    r"\bformat file\b|\bfile apa\b|\bukuran file\b|\bfile\b.{0,40}\bformat(?:nya)? apa\b|"
     # a file size limit asked ("maksimal berapa MB?", "max file size"): a policy of the shop, not a price
     r"\b(?:maksimal|maks|max|batas|limit)\b.{0,20}\b(?:mb|gb|kb|megabytes?)\b|\bberapa (?:mb|gb)\b|"
     r"\bpoin\b|\bpoints?\b|\bloyalitas\b|\bloyalty\b|\bmember\b|\bprivasi\b|"
@@ -373,7 +377,7 @@ SIGNALS: dict[str, str] = {
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
     "shipping": r"\bongkir\b|\bkurir\b|\bjne\b|\bj&t\b|\bjnt\b|\bsicepat\b|\b(?:di)?kirim (?:ke|sampai)\b|"
-    r"\bpengiriman ke\b|\bsend to\b|\bship\w* to\b|\bgratis ongkir\b|\bekspedisi\b",
+    r"\bpengiriman ke\b|\bsend to\b|\bship\w*(?: \w+){0,4} to\b|\bgratis ongkir\b|\bekspedisi\b",
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
@@ -385,7 +389,8 @@ SIGNALS: dict[str, str] = {
     r"(?: (?:tidak|kah|ya|sih|kak|min|gan|lagi|belum))*$|"
     # a count, then a closing "ada?": "mau ambil 20 buat kajian, ada?" asks whether that many are there
     r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
-    r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\bada(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
+    r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\b(?<!sudah )(?<!telah )ada"
+    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
     # "ambil sendiri ke toko": picking up, not taking (ordering); so is collecting a finished job ("mau ambil
     # cetakan", "ambil printannya")
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b|"
@@ -477,6 +482,18 @@ def analyze(
         # "berapa hari maksimal tukar barang cacat?", "retur barang rusak syaratnya apa": the shop's return
         # rules asked about, with a defect named in general: a policy question, as a conditional one is
         a.signals.add("conditional")
+    budget = _budget(norm)
+    if budget:
+        # products asked for under a price: a request for products, the price no question
+        a.budget, a.budget_words = budget
+        if not _COMPILED["price"].search(_BUDGET_RE.sub(" ", norm)):
+            a.signals.discard("price")
+        a.signals.add("product_q")
+    if "price" in a.signals and _MEASURE_ASKED_RE.search(norm):
+        rest = _MEASURE_ASKED_RE.sub(" ", norm)
+        if not _COMPILED["price"].search(rest):
+            a.signals.discard("price")
+            a.signals.add("product_q")
     if order_number:
         a.signals.add("order_number")
     if not norm.strip():
@@ -526,6 +543,34 @@ _PROPERTY_RE = re.compile(
     r"(?:air |api )?(?:rusak|sobek|robek|pecah|luntur|penyok|lecet|basah|hilang)\b|"
     # "paling lambat jam berapa?": at the latest, a deadline asked about, not slowness complained of
     r"\bpaling (?:lambat|telat|lama)\b"
+)
+
+# a price ceiling: "harganya dibawah 250rb", "budget maks 100 ribu", "under 150k"
+_BUDGET_RE = re.compile(
+    r"\b(?:harga(?:nya)? )?(?:di ?bawah|kurang dari|tidak lebih dari|under|below|less than|maks(?:imal)?|max|"
+    r"budget(?:nya)?|bujet(?:nya)?)(?: (?:maks(?:imal)?|max|harga))? (?:rp )?(\d{1,7}) ?(rb|ribu|k|jt|juta)?\b"
+)
+
+
+def _budget(norm: str) -> tuple[int, set[str]] | None:
+    m = _BUDGET_RE.search(norm)
+    if not m:
+        return None
+    value, unit = int(m.group(1)), m.group(2)
+    if unit in ("rb", "ribu", "k"):
+        value *= 1000
+    elif unit in ("jt", "juta"):
+        value *= 1_000_000
+    elif value < 1000:
+        return None  # "di bawah 5 tahun": no amount of money
+    return value, set(m.group(0).split())
+
+
+# a measure of the product asked ("ukurannya berapa?", "beratnya brp", "berapa panjangnya"): a question about
+# the product, not its price
+_MEASURE_ASKED_RE = re.compile(
+    r"\b(?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa\b|"
+    r"\bberapa (?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal)(?:nya)?\b"
 )
 
 
@@ -617,6 +662,31 @@ _COVER_COLOUR_RE = re.compile(
 )
 
 
+# the cover page alone in colour, the rest black-and-white ("print warna cuma halaman cover aja, sisanya hitam
+# putih", "halaman sampulnya aja yg berwarna")
+_COVER_PAGE_COLOUR_RE = re.compile(
+    r"\b(?:warna|berwarna)\b(?: \w+){0,3} (?:halaman )?(?:cover|sampul|depan)(?:nya)?\b.{0,40}\b"
+    r"(?:sisanya|sisa|lainnya|yang lain|selebihnya|isinya)\b(?: \w+){0,2} hitamputih\b|"
+    r"\bhalaman (?:cover|sampul|depan)(?:nya)?\b(?: \w+){0,3} (?:warna|berwarna)\b"
+)
+# a count of copies right after the print verb, its clause closing ("print 1 aja", "cetak 2 ya")
+_COPIES_AFTER_VERB_RE = re.compile(
+    r"\b(?:print|cetak|fotokopi|printnya|cetaknya|ngeprint)\s+(\d{1,3})"
+    r"(?=\s+(?:aja|saja|doang|ya|dulu|kak|jilid|dan|terus|lalu)\b|\s*$)"
+)
+_BINDING_NAMES = (
+    ("hardcover", re.compile(r"\bhardcover\b|\bhard\b")),
+    ("softcover", re.compile(r"\bsoftcover\b|\bsoft\b")),
+    ("spiral", re.compile(r"\bspiral\b|\bring\b")),
+    ("staple", re.compile(r"\b(?:di ?)?(?:staples|stapler|steples|lakban|jepret)\w*\b")),
+)
+
+
+def named_bindings(norm: str) -> list[str]:
+    """Every binding the message names, in the price list's order ("bedanya soft cover sama spiral")."""
+    return [name for name, rx in _BINDING_NAMES if rx.search(norm)]
+
+
 def _print_spec(a: Analysis) -> dict[str, Any]:
     n, words = a.norm, a.words
     spec: dict[str, Any] = {}
@@ -680,7 +750,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     # only some of the pages in colour or photos ("10 halamannya ada foto berwarna", "20 halaman warna sisanya
     # hitam putih"): those pages at their rate, the rest black-and-white
     part = re.search(
-        r"\b(\d{1,4}) (?:halaman|lembar)(?:nya)? (?:yang |yg )?(?:ada |berisi |isinya |isi |pakai |pake )?"
+        r"\b(\d{1,4}) (?:halaman|lembar)(?:nya)? (?:(?:di antaranya|diantaranya|di antara nya|darinya|dari itu|"
+        r"dari situ|di dalamnya) )?(?:yang |yg )?(?:ada |berisi |isinya |isi |pakai |pake )?"
         r"(?:(foto|gambar)(?: berwarna| warna)?|berwarna|warna)\b",
         n,
     )
@@ -688,12 +759,15 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["colour_pages"] = int(part.group(1))
         if part.group(2):
             spec["photo"] = True
+    elif spec.get("pages", 0) > 1 and _COVER_PAGE_COLOUR_RE.search(n):
+        # "print warna cuma halaman cover, sisanya hitam putih": the one cover page in colour
+        spec["colour_pages"], spec["color"] = 1, True
     m = re.search(
         r"\b(\d{1,4})\s+(?:eksemplar|rangkap|copy|kopi|fotokopi|set|kali|jilid|buah|pcs|exp|buku|bundel)\b",
         n,
     )
-    # "rangkap 6": the count after its unit
-    m = m or re.search(r"\b(?:rangkap|eksemplar)\s+(\d{1,4})\b", n)
+    # "rangkap 6": the count after its unit; "print 1 aja": the count right after the verb, its clause closing
+    m = m or re.search(r"\b(?:rangkap|eksemplar)\s+(\d{1,4})\b", n) or _COPIES_AFTER_VERB_RE.search(n)
     if m:
         spec["copies"] = int(m.group(1))
     m_lembar = re.search(r"\b(\d{1,4})\s+lembar\b", n)
@@ -888,6 +962,9 @@ _CLAUSE_OPENERS = {
     "warna",
     "pakai",
     "via",
+    # a purpose phrase after the count ("tafsir juz amma 15 ya kak buat pengajian")
+    "untuk",
+    "for",
 }
 
 

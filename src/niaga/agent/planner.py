@@ -409,8 +409,12 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
                 out.update((w, nxt))
                 if prv in _MEASURE_LEADS:
                     out.add(prv)
-            elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS or prv in nlu.COUNT_LABEL_WORDS:
+            elif prv in nlu.ORDER_VERB_WORDS or prv in nlu.STOCK_CUE_WORDS:
                 out.add(w)
+            elif prv in nlu.COUNT_LABEL_WORDS:
+                out.update((prv, w))  # "sebanyak 4": the label of the count is no product word either
+                if i + 2 < len(words) and nxt in nlu.UNIT_WORDS:
+                    out.add(nxt)
             elif prv == "x":
                 out.update((prv, w))  # "x3": a times sign and its count
     return out
@@ -448,6 +452,8 @@ def resolve_products(
     if m and re.search(r"\d", m.group(0)) and not nlu.ORDER_NUMBER_RE.search(m.group(0)):
         return Resolution(not_found=m.group(0).upper())  # another business's or a wrong SKU
     stop = _stopwords(ctx, cities)
+    if a.budget is not None:
+        return _within_budget(ctx, a, stop | a.budget_words, a.budget)
     res = _resolve_words(ctx, a, memory, stop)
     if res.not_found is not None and not res.products:
         # What the message says the products are for, or how many, is context: without it the product
@@ -469,6 +475,16 @@ def resolve_products(
             sub = nlu.analyze(part, known_cities=cities)
             retry = _resolve_words(ctx, sub, memory, stop | context_words(sub, stop))
             if retry.products and retry.not_found is None:
+                best = res.alternatives[0] if res.alternatives else None
+                if not retry.confident and best is not None and best in retry.products:
+                    # "temen saya beli quran tajwid warna ..., harganya brp yg ukuran A5?": the question
+                    # leaves several products, the whole message's best match among them is the one meant
+                    return Resolution(
+                        products=[best],
+                        confident=True,
+                        terms=retry.terms,
+                        matched_numbers=retry.matched_numbers,
+                    )
                 return retry
         # ... or the story runs through clauses around the one that orders ("jadi gini sy kan mau ngasih
         # hadiah buat ponakan, kepikiran beli X 2 paket aja, nah itu bisa kirim ke Makassar kan?"): the one
@@ -483,6 +499,21 @@ def resolve_products(
 
 
 _CLAUSE_SPLIT_RE = re.compile(r"[,;.?!]+")
+BUDGET_LIMIT = 5  # products listed for a price ceiling
+
+
+def _within_budget(ctx: ToolContext, a: nlu.Analysis, stop: set[str], budget: int) -> Resolution:
+    """The products matching the words asked that cost no more than the ceiling ("rekomendasi oleh2 batik buat
+    hadiah yg harganya dibawah 250rb"), best match first; the words the catalogue lacks only narrow nothing.
+    Only the search's own hits are priced, never the whole catalogue."""
+    hits = catalog_search.search_products(
+        ctx.db, business_id=ctx.business_id, query=a.norm, limit=24, extra_stopwords=stop
+    )
+    products = [p for p in products_by_ids(ctx, [h.product_id for h in hits]) if p.effective_price <= budget]
+    if not products:
+        return Resolution(not_found=_display_phrase(a, stop) or None, terms=hits[0].terms if hits else [])
+    products = products[:BUDGET_LIMIT]
+    return Resolution(products=products, confident=len(products) == 1, terms=hits[0].terms)
 
 
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.?!])\s+")
@@ -547,7 +578,17 @@ def _resolve_words(
             products=products_by_ids(ctx, variants[:5]), confident=len(variants) == 1, terms=terms
         )
     if hits and unknown and hits[0].coverage < FULL_COVERAGE:
-        alts = _alternatives(ctx, hits)
+        covering = _covering_hit(a, hits, terms, unknown)
+        if covering is not None:
+            # "sajadah turki yg tebal itu awet ga kalo dicuci?": every word the catalogue knows is that one
+            # product's; the words it has never seen are what is asked about it, not another product
+            return Resolution(
+                products=products_by_ids(ctx, [covering.product_id]),
+                confident=True,
+                terms=terms,
+                matched_numbers=_name_numbers(covering),
+            )
+        alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
     if (
         hits
@@ -555,10 +596,10 @@ def _resolve_words(
         and any(re.fullmatch(r"[a-z]\d{1,2}", t) and t not in hits[0].matched for t in terms)
     ):
         # a size the best match does not have ("Quran ukuran A3")
-        alts = _alternatives(ctx, hits)
+        alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
     if not hits or hits[0].coverage < MIN_COVERAGE:
-        alts = _alternatives(ctx, hits)
+        alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
         return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
     top = hits[0]
     close = [
@@ -574,10 +615,14 @@ def _resolve_words(
         # one meant ("buku doa harian" is "Kumpulan Doa Harian", not a book whose description mentions
         # daily prayers). A bare category ("buku anak") or a recommendation request stays a list.
         def name_cov(h: catalog_search.ProductHit) -> float:
+            # over the words the product matched: where some words of the question match no candidate
+            # ("desainnya udh ada"), the one matched by its own name still outranks one matched by its
+            # description
             name = _name_stems(" ".join([h.name, h.category or "", *idx.tags_of(h.product_id)]))
+            asked = [t for t in h.terms if t in h.matched] or h.terms
             return sum(
-                1 for t in h.terms if t in name or any(n.startswith(t) for n in name if len(t) >= 4)
-            ) / max(len(h.terms), 1)
+                1 for t in asked if t in name or any(n.startswith(t) for n in name if len(t) >= 4)
+            ) / max(len(asked), 1)
 
         covs = sorted(((name_cov(h), h) for h in close), key=lambda x: -x[0])
         if covs[0][0] >= FULL_COVERAGE and covs[1][0] < covs[0][0] - NAME_COVERAGE_MARGIN:
@@ -610,8 +655,54 @@ def _name_numbers(hit: catalog_search.ProductHit) -> set[int]:
     return {int(t) for t in hit.matched if t.isdigit() and t in name}
 
 
-def _alternatives(ctx: ToolContext, hits: list[catalog_search.ProductHit]) -> list[Product]:
-    return products_by_ids(ctx, [h.product_id for h in hits if h.coverage >= ALTERNATIVE_COVERAGE][:3])
+def _alternatives(
+    ctx: ToolContext, hits: list[catalog_search.ProductHit], asked: list[str] | None = None
+) -> list[Product]:
+    """The products shown beside "not available". None of them matches every catalogue word asked (`asked`):
+    that product is what was asked for, and naming it as the alternative to itself would contradict."""
+    known = set(asked or ())
+    return products_by_ids(
+        ctx,
+        [
+            h.product_id
+            for h in hits
+            if h.coverage >= ALTERNATIVE_COVERAGE and not (known and known <= h.matched)
+        ][:3],
+    )
+
+
+def _known_terms(terms: list[str], unknown: list[str]) -> list[str]:
+    """The words of the question the catalogue knows, less the variant words that only lead a value."""
+    return [t for t in terms if t not in unknown and t not in VARIANT_WORDS]
+
+
+def _covering_hit(
+    a: nlu.Analysis, hits: list[catalog_search.ProductHit], terms: list[str], unknown: list[str]
+) -> catalog_search.ProductHit | None:
+    """The one product that matches every word of the question the catalogue knows, where the rest are words
+    it has never seen said after the product is named (what is asked about it: "sajadah turki itu awet ga kalo
+    dicuci?"), or None. The product's own name must carry two of those words, so a bare category with an
+    unknown kind ("Al-Quran braille", many Qurans) or one word shared by a description stays unavailable; so
+    does a size code the catalogue lacks ("A3"), and an unknown word between the verb and the name ("bisa
+    sablon logo di kemeja batik?": what is asked for is that service, not the shirt)."""
+    if any(not t.isalpha() for t in unknown):
+        return None
+    known = set(_known_terms(terms, unknown))
+    if len(known) < 2:
+        return None
+    covering = [h for h in hits if known <= h.matched]
+    if len(covering) != 1:
+        return None
+    name = _name_stems(covering[0].name)
+    named = known & name
+    if len(named) < 2:
+        return None
+    stems = [stem(w) for w in a.words]
+    first_named = min((i for i, s in enumerate(stems) if s in named), default=len(stems))
+    # who asks and when, before the verb that asks for the product ("adik saya kemarin beli X"), is no part of
+    # what is asked for
+    start = max((i for i in range(first_named) if a.words[i] in nlu.ORDER_VERB_WORDS), default=-1)
+    return None if any(s in unknown for s in stems[start + 1 : first_named]) else covering[0]
 
 
 # Words that ask for a variant of a product rather than name one.
@@ -843,7 +934,13 @@ _COURIER_NAME_RE = re.compile(
 # "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up)
 _WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
 # the total of what is being ordered asked for: "totalnya jadi berapa", "brp totalnya"
-_TOTAL_Q_RE = re.compile(r"\btotal(?:nya)? (?:jadi )?berapa\b|\bberapa (?:total|totalnya)\b")
+_TOTAL_Q_RE = re.compile(
+    r"\btotal(?:nya)? (?:jadi )?berapa\b|\bberapa (?:total|totalnya)\b|"
+    # ... or the message closing on the price asked: "sy butuh 3 box, brp?"
+    r"\b(?:berapa|harganya berapa|berapa harganya|jadi berapa|kena berapa)(?: (?:ya|kak|min|sis|gan|dong|nih|sih))*$"
+)
+# the cost of shipping asked ("ongkirnya brp", "kena ongkir ga?", "how much to ship")
+_SHIPPING_COST_ASKED_RE = re.compile(r"\bongkir\w*\b|\bhow much\b.{0,12}\bship\w*\b")
 _PRICE_WORD_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b|\bhow much\b")
 _FREE_WHERE_RE = re.compile(r"\bgratis\b.{0,40}\b(?:(?:kota|daerah|wilayah|area) mana|ke ?mana)\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
@@ -852,6 +949,23 @@ _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat 
 _PAY_POLICY_RE = re.compile(r"\b(?:preorder|retur|refund|garansi)\b")
 _POLICY_WORDS_RE = re.compile(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b")
 _NOT_A_COUNTED_ORDER = {"product_q", "recommend", "promo", "conditional"}
+
+
+def _price_asked_after_story(a: nlu.Analysis) -> bool:
+    """A message of several clauses whose last, a question, asks a price and has no order word, while an order
+    verb stands only in the clauses before it (someone's buying told as a story)."""
+    if "order_verb" not in a.signals or "price" not in a.signals or not a.raw.rstrip().endswith("?"):
+        return False
+    clauses = [c for c in _CLAUSE_SPLIT_RE.split(a.raw) if c.strip()]
+    if len(clauses) < 2:
+        return False
+    last = nlu.analyze(clauses[-1])
+    return (
+        "price" in last.signals
+        and not last.has("order", "order_verb")
+        and bool(_PRICE_WORD_RE.search(last.norm))
+    )
+
 
 Pick = Intent | Callable[[Facts], Intent]
 ModePick = Mode | Callable[[Facts], Mode]
@@ -976,6 +1090,11 @@ RULES: tuple[Rule, ...] = (
             and (f.strong_product or (f.wants_count and f.res.product is None and len(f.memory.focus) == 1))
             and ("shipping" in f.s or bool(f.a.city))
             and not f.print_ctx
+            # "kalau beli 5 paket dikirim ke Sleman gratis ongkir gak?": the cost of shipping a purchase
+            # supposed, not an order
+            and not ("conditional" in f.s and _SHIPPING_COST_ASKED_RE.search(f.a.norm))
+            # "1 ensiklopedia ke Medan pake JNE, ongkirnya brp": the cost of shipping asked, no order verb
+            and not ("order_verb" not in f.s and "price" in f.s and _SHIPPING_COST_ASKED_RE.search(f.a.norm))
         ),
         I.ORDER_CREATE,
         example="order 3 peci, kirim ke Bandung pakai SiCepat",
@@ -1040,6 +1159,8 @@ RULES: tuple[Rule, ...] = (
             and (f.wants_product or f.focus)
             # "mau 50 eks brp totalnya": a count asked the total of, with no order verb, asks a price
             and not ("order_verb" not in f.s and "price" in f.s and _TOTAL_Q_RE.search(f.a.norm))
+            # "kemarin temen saya beli X ..., sy mau tanya harganya brp?": the buying is told, the price asked
+            and not _price_asked_after_story(f.a)
         ),
         I.ORDER_CREATE,
         example="pesan 3 buku doa harian",

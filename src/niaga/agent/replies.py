@@ -14,6 +14,7 @@ from niaga.agent.planner import Plan
 from niaga.agent.responder import Voice, _join, cta, product_line
 from niaga.agent.tools import ToolContext, product_summary
 from niaga.catalog.models import Product
+from niaga.kit.lang import normalize
 from niaga.kit.money import format_rupiah as rp
 from niaga.orders.chat import confirm_chat_order
 
@@ -471,6 +472,9 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
     elif items and q["kg"] is not None:
         it = q["items"][0]
+        if _price_asked_too(plan.analysis):
+            # "harga X brp? sekalian ongkir ke Malang": the price asked as well as the shipping
+            lines.append(v.say("shipping.unit_price", name=it["name"], price=rp(it["unit_price"])))
         weight = _weight_text(q["weight_g"] or 0, v)
         if q["weight_stated"]:
             weight += v.say("shipping.as_said")
@@ -520,6 +524,24 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
     if items:
         lines.append(cta(v, "order"))
     return Outcome(_join(*lines), memory=mem)
+
+
+_PRICE_NAMED_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b")
+_ASKS_AMOUNT_RE = re.compile(r"\bberapa\b")
+_SHIPPING_WORDS_RE = re.compile(r"\bongkir\w*|\b(?:di)?kirim\w*|\bship\w*|\bsend\b")
+_CLAUSES_RE = re.compile(r"[?.!,;\n]+")
+
+
+def _price_asked_too(a: nlu.Analysis) -> bool:
+    """Whether a shipping question also asks the product's price: a price word, or a clause of its own asking
+    "berapa" with no shipping word in it ("quran madinah A4 brp? sekalian ongkir ke jakarta")."""
+    if _PRICE_NAMED_RE.search(a.norm):
+        return True
+    for clause in _CLAUSES_RE.split(a.raw):
+        n = normalize(clause)
+        if _ASKS_AMOUNT_RE.search(n) and not _SHIPPING_WORDS_RE.search(n):
+            return True
+    return False
 
 
 def _kb_lines(ctx: ToolContext, query: str) -> list[str]:
@@ -1030,6 +1052,18 @@ def _binding_only_lines(v: Voice, plan: Plan, q: dict[str, Any]) -> list[str] | 
         costs.append(books * binding_price)
     elif binding_price:
         lines.append(v.say("print.binding_each", binding=binding, price=rp(binding_price)))
+    # several bindings named ("bedanya soft cover sama spiral berapa"): the price of each of them
+    for other in nlu.named_bindings(plan.analysis.norm) if binding_price else []:
+        price = int((q.get("bindings") or {}).get(other) or 0)
+        if other == binding or not price:
+            continue
+        if books:
+            cost = books * price
+            lines.append(
+                v.say("print.binding_total", binding=other, books=books, price=rp(price), cost=rp(cost))
+            )
+        else:
+            lines.append(v.say("print.binding_each", binding=other, price=rp(price)))
     if q.get("cover_colour"):
         lines.append(_cover_colour_text(v, q))
         surcharge = int(q.get("cover_colour_price") or 0)

@@ -204,6 +204,22 @@ SLANG: dict[str, str] = {
     "badhe": "mau",
     "bade": "mau",
     "kulo": "saya",
+    # Javanese (ngoko) words of a request for the shop's person: "aku njaluk ngomong karo sing duwe toko wae"
+    "karo": "sama",
+    "duwe": "punya",
+    "nduwe": "punya",
+    "njaluk": "minta",
+    "ojo": "jangan",
+    "wong": "orang",
+    "sing": "yang",
+    "pengin": "ingin",
+    "kepengin": "ingin",
+    "wae": "saja",
+    # colloquial gender words, as product names say them ("kemeja cowo" is "Kemeja Pria")
+    "cowo": "pria",
+    "cowok": "pria",
+    "cewe": "wanita",
+    "cewek": "wanita",
     "kula": "saya",
     "tanglet": "tanya",
     "nyuwun": "minta",
@@ -863,6 +879,7 @@ _PREFIXES = (
 _KEEP = {
     # words an affix rule would damage and that matter for a shop
     "petang",  # not pe- + "tang"
+    "sering",  # "often", not se- + "ring"
     "quran",
     "sajadah",
     "madinah",
