@@ -62,6 +62,18 @@ def migrate() -> None:
 
     upgrade()
     typer.echo("database is up to date")
+    _refresh_search_docs()
+
+
+def _refresh_search_docs() -> None:
+    """The stored product search documents analysed again where this version analyses differently."""
+    from niaga.catalog.search import refresh_docs
+    from niaga.db.engine import session_scope
+
+    with session_scope() as db:
+        n = refresh_docs(db)
+    if n:
+        typer.echo(f"search documents refreshed: {n}")
 
 
 @app.command()
@@ -77,6 +89,7 @@ def init(
     s.ensure_home()
     s.resolved_secret_key()
     upgrade()
+    _refresh_search_docs()
     typer.echo(f"home: {s.home}")
     if demo:
         from niaga.demo.loader import load_demo

@@ -153,3 +153,44 @@ def test_hard_deletes_leave_the_index(db, rizquna, monkeypatch) -> None:  # type
     db.commit()
     monkeypatch.setattr(search, "COUNT_TTL_S", 0.0)
     assert top not in _skus(db, bid, "quran")
+
+
+def test_documents_of_another_analyser_version_are_analysed_again(db, rizquna, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A niaga version that analyses text differently (slang, stemming, field weights) does not reuse the
+    documents the previous one stored: its index analyses the products again, and `refresh_docs` (run by
+    `niaga migrate` and `niaga init`) stores them for the next process."""
+    bid = rizquna.id
+    active = db.scalar(
+        sa.select(sa.func.count()).select_from(Product).where(Product.business_id == bid, Product.is_active)
+    )
+    db.commit()
+    search.invalidate(bid)
+    before = search.analysed
+    _skus(db, bid, "peci hitam")
+    assert search.analysed == before  # this version's documents are read
+
+    monkeypatch.setattr(search, "ANALYZER_VERSION", "another-analyser")  # as after an upgrade
+    db.commit()
+    search.invalidate(bid)
+    before = search.analysed
+    assert _skus(db, bid, "peci hitam")[0] == "RQ-PECI-001"
+    assert search.analysed - before == active  # none of the stored documents was trusted
+    stored = search.refresh_docs(db)
+    assert stored >= active and search.refresh_docs(db) == 0
+    db.commit()
+    search.invalidate(bid)
+    before = search.analysed
+    assert _skus(db, bid, "peci hitam")[0] == "RQ-PECI-001" and search.analysed == before
+
+
+def test_the_analyser_version_follows_the_analyser() -> None:
+    """It is a digest of the analyser's code and the field weights: stable within a version, different when
+    either changes."""
+    assert search._analyzer_version() == search.ANALYZER_VERSION
+    weights = dict(search._field_weights)
+    try:
+        search._field_weights["name"] = weights["name"] + 1
+        assert search._analyzer_version() != search.ANALYZER_VERSION
+    finally:
+        search._field_weights.clear()
+        search._field_weights.update(weights)

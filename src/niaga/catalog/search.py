@@ -153,11 +153,38 @@ def _terms_of(p: Any, sig: str) -> dict[str, float]:
     return _doc_terms(p)
 
 
+def _analyzer_version() -> str:
+    """A digest of what turns a product's text into its document: the analyser's code and tables
+    (`niaga.kit.lang`: normalisation, slang, stemming) and the field weights. A new niaga version that
+    analyses differently makes every stored document stale (`_signature`), so queries and documents are
+    never analysed by two different versions; `refresh_docs` (run by `niaga migrate`) stores them again."""
+    from pathlib import Path
+
+    from niaga.kit import lang
+
+    digest = hashlib.blake2b(Path(lang.__file__).read_bytes(), digest_size=16)
+    digest.update(json.dumps(sorted(_field_weights.items())).encode())
+    return digest.hexdigest()
+
+
+ANALYZER_VERSION = _analyzer_version()
+
+
 def _signature(p: Any) -> str:
-    """A stable digest of a product's searchable fields (the same in every process: it is stored)."""
+    """A stable digest of a product's searchable fields and of the analyser (`ANALYZER_VERSION`), the same in
+    every process of one niaga version: it is stored with the document."""
     attrs = sorted((str(k), str(v)) for k, v in (p.attributes or {}).items())
     text = json.dumps(
-        [p.sku, p.name, p.category, [str(t) for t in p.tags or ()], attrs, p.description, bool(p.is_active)],
+        [
+            ANALYZER_VERSION,
+            p.sku,
+            p.name,
+            p.category,
+            [str(t) for t in p.tags or ()],
+            attrs,
+            p.description,
+            bool(p.is_active),
+        ],
         ensure_ascii=False,
     )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -392,6 +419,18 @@ def store_docs(db: Session, *, business_id: int) -> int:
     ]
     _upsert_docs(db.connection(), rows)
     return len(rows)
+
+
+def refresh_docs(db: Session) -> int:
+    """`store_docs` for every business: the stored documents made by another niaga version (or by none) are
+    analysed again and stored. `niaga migrate` and `niaga init` run it after the schema is up to date, so
+    that after an upgrade no process analyses the whole catalogue again when it builds its index. Returns
+    how many documents were stored."""
+    from niaga.tenancy.models import Business
+
+    return sum(
+        store_docs(db, business_id=b) for b in db.scalars(sa.select(Business.id).order_by(Business.id))
+    )
 
 
 @event.listens_for(Session, "after_flush")
