@@ -258,6 +258,8 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Ada {kak}! *{name}* harganya {price}", "Tersedia {kak}: *{name}* — {price}"),
         ("Yes, we have *{name}* — {price}",),
     ),
+    # the product's head line when none is in stock: "we have it" would contradict "out of stock" after it
+    "product.have_none": (("*{name}* harganya {price}",), ("*{name}* — {price}",)),
     "product.normally": (("harga normal {price}",), ("normally {price}",)),
     "product.options": (
         ("Ada beberapa pilihan {kak}:", "Ini pilihan yang tersedia {kak}:", "Ada {kak}, pilihannya:"),

@@ -321,7 +321,12 @@ SIGNALS: dict[str, str] = {
     r"(?:terima|diterima|dikirim|datang|sampai|dapat|dapet)\b.{0,40}\bpadahal (?:saya |aku )?(?:kan )?"
     r"(?:pesan|pesen|order|minta|pilih|beli)|(?:dikirim|datang|sampai|diterima|dapat|dapet|dikasih) malah|"
     # a finished job in the wrong order or a mess: "urutannya kacau", "halamannya berantakan"
-    r"kacau|berantakan|amburadul|acakacakan|urutan(?:nya)? (?:salah|acak|terbalik|kebalik|tertukar|ketuker)|"
+    r"kacau|berantakan|amburadul|acakacakan|urutan(?:nya)?(?: halaman(?:nya)?)? (?:salah|acak|terbalik|kebalik|"
+    r"tertukar|ketuker|loncat|lompat|melompat|meloncat)|halaman(?:nya)? (?:loncat|lompat|melompat|meloncat)|"
+    # not ready by the time promised: "janjinya jadi siang tadi, sampe skrg blm jadi", "sampai sekarang belum
+    # selesai"
+    r"(?:janji|janjinya|dijanjikan|berjanji)\b.{0,60}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
+    r"sampai (?:sekarang|saat ini|detik ini) (?:masih )?belum (?:jadi|selesai|beres|diproses)|"
     # an exchange or a refund asked for what arrived: "yg datang ... tolong ditukar", "minta refund, yg sampai ..."
     r"(?:yang|yg) (?:datang|sampai|diterima|dikirim)\b.{0,80}\b(?:tolong|minta|mau|mohon) (?:di)?(?:tukar|ganti|"
     r"retur|refund|kembalikan)|(?<!bisa )(?:minta|mau|mohon|ajukan) (?:di)?(?:refund|retur|tukar|ganti)\b(?: \w+)?"
@@ -343,7 +348,9 @@ SIGNALS: dict[str, str] = {
     r"(?:paket|kiriman|kardus|dus)(?:nya)? (?:cuma|hanya|cuman|cm) (?:ada|isi|berisi)\b|"
     # a finished job's result is bad: "hasil printnya buram", "cetakannya terpotong"
     r"(?:hasil|cetakan|printan|print|fotokopi)\w*(?: \w+){0,2} (?:buram|blur|burem|luntur|miring|terpotong|"
-    r"kepotong|pudar|pecah|jelek))\b",
+    r"kepotong|pudar|pecah|jelek)|"
+    # ... the result named, then what is wrong with it a few words on: "hasil print skripsi sy banyak yg buram"
+    r"hasil\w*(?: \w+){0,5} (?<!kertas )(?:buram|blur|burem|luntur|miring|terpotong|kepotong|pudar|jelek))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
     r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
@@ -420,7 +427,7 @@ SIGNALS: dict[str, str] = {
     "followup": r"^(?:kalau|yang|terus|trus|lalu|itu|klo|kl|lah|and|what about|how about)\b|nya\b",
     "recommend": r"\b(?:rekomendasi\w*|saran|recommend\w*|cocok|bagus|terlaris|best ?seller|favorit|populer)\b",
     "promo": r"\b(?:promo|diskon|potongan|sale)\b",
-    "express": r"\b(?:express|kilat|cepat|urgent|buru)\b",
+    "express": r"\b(?:express|ekspres|ekspress|expres|kilat|cepat|urgent|buru)\b",
 }
 _COMPILED = {k: re.compile(v) for k, v in SIGNALS.items()}
 
@@ -514,10 +521,52 @@ def analyze(
     for i, w in enumerate(words):
         if w.isdigit() and len(w) <= 6:
             a.numbers.append((i, int(w)))
+        elif w == "one" and _english_one_counts(words, i):
+            a.numbers.append((i, 1))  # "shipping for one Tafsir Juz Amma": a count, as "1" would be
     a.clause_ends = _clause_ends(raw_wo, len(words))
     a.print_spec = _print_spec(a)
     a.weight_g = stated_weight(raw)
     return a
+
+
+# English "one" stays a word ("this one", "which one"); after a verb of buying or a "for", before a word that is
+# not a measure of time or a partitive, it counts ("for one Madinah A4 Quran", "buy one mukena")
+_ONE_COUNT_CUES = {"for", "buy", "order", "want", "need", "take", "get", "ordering", "buying", "just", "only"}
+_NOT_AFTER_ONE = {
+    "of",
+    "more",
+    "another",
+    "day",
+    "week",
+    "month",
+    "year",
+    "hour",
+    "night",
+    "time",
+    "side",
+    "sided",
+    "page",
+    "by",
+    "or",
+    "and",
+    "is",
+    "that",
+    "which",
+    "left",
+    "in",
+    "with",
+    "too",
+}
+
+
+def _english_one_counts(words: list[str], i: int) -> bool:
+    return (
+        i > 0
+        and words[i - 1] in _ONE_COUNT_CUES
+        and i + 1 < len(words)
+        and words[i + 1].isalpha()
+        and words[i + 1] not in _NOT_AFTER_ONE
+    )
 
 
 _RETURN_WORDS = r"(?:di)?(?:tukar|tuker|retur|refund|garansi|klaim|kembalikan)\w*"
@@ -570,7 +619,9 @@ def _budget(norm: str) -> tuple[int, set[str]] | None:
 # the product, not its price
 _MEASURE_ASKED_RE = re.compile(
     r"\b(?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa\b|"
-    r"\bberapa (?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal)(?:nya)?\b"
+    r"\bberapa (?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal)(?:nya)?\b|"
+    # the age it suits ("cocok buat umur brp"): what the product is for, not its price
+    r"\b(?:umur|usia)(?:nya)? berapa\b|\bberapa (?:umur|usia)(?:nya)?\b"
 )
 
 
@@ -656,7 +707,7 @@ COLOUR_WORDS = (
     "perak|marun|maroon|dongker|donker|navy|tosca|toska|krem|cream|tua|muda|nila|jingga|salem|lilac|lavender"
 )
 _COVER_COLOUR_RE = re.compile(
-    rf"\b(?:sampul|cover|hardcover|softcover|jilid)\w*(?: \w+){{0,2}}? (?:warna|warnanya|colou?r) "
+    rf"\b(?:sampul|cover|hardcover|softcover|jilid)\w*(?: \w+){{0,2}}? (?:warna|warnanya|berwarna|colou?r) "
     # "warna custom (pink)": the colour named after the word for a colour off the list
     rf"(?:(?:custom|khusus|request|lain) )?((?:{COLOUR_WORDS})(?: (?:{COLOUR_WORDS}))?)\b"
 )
@@ -838,7 +889,13 @@ def extract_quantity(
         # unit ("blok 1 kodi") counts whatever word comes before it; nor is a number with a unit after a
         # label that already has its own number ("hafalan 8 blok 25 pcs": the 8 is the label's)
         labelled = i > 1 and words[i - 2].isdigit()
-        after_count = labelled and (prv in ("halaman", "hal") or nxt in UNIT_WORDS)
+        after_count = labelled and (
+            prv in ("halaman", "hal")
+            or nxt in UNIT_WORDS
+            # "quran hafalan 8 blok 2 aja": the label and its number are the name's, the count after them
+            # closing the clause is how many
+            or (_in_name(words, i - 1, names) and _closes_clause(a, i))
+        )
         if prv in _NOT_QTY_BEFORE and not after_count and nxt not in _COUNTING_UNITS:
             continue
         if nxt in _NOT_QTY_AFTER or v == 0 or v > 10000:

@@ -270,6 +270,29 @@ NON_PRODUCT_WORDS = {
     "memberi",
     "memberikan",
     "ngado",
+    # formal address and politeness around a request ("Selamat siang, Bapak/Ibu. Saya bermaksud memesan ...
+    # Mohon informasinya. Terima kasih atas perhatiannya"): whom the customer writes to and how, no product word
+    "bapak",
+    "ibu",
+    "bpk",
+    "ibunda",
+    "saudara",
+    "saudari",
+    "sdr",
+    "terhormat",
+    "yth",
+    "bermaksud",
+    "maksud",
+    "mengetahui",
+    "ketahui",
+    "menanyakan",
+    "ditanyakan",
+    "informasinya",
+    "perhatian",
+    "perhatiannya",
+    "atas",
+    "makasih",
+    "sebanyak",
 }
 # Retrieval thresholds (shares of the question's content terms a product matched, and score ratios).
 FULL_COVERAGE = 0.99  # the product matched every content word of the question
@@ -588,19 +611,16 @@ def _resolve_words(
                 terms=terms,
                 matched_numbers=_name_numbers(covering),
             )
-        alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
-        return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
+        return _named_or_not_found(ctx, idx, a, hits, terms, unknown, stop)
     if (
         hits
         and hits[0].coverage < FULL_COVERAGE
         and any(re.fullmatch(r"[a-z]\d{1,2}", t) and t not in hits[0].matched for t in terms)
     ):
         # a size the best match does not have ("Quran ukuran A3")
-        alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
-        return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
+        return _named_or_not_found(ctx, idx, a, hits, terms, unknown, stop)
     if not hits or hits[0].coverage < MIN_COVERAGE:
-        alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
-        return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
+        return _named_or_not_found(ctx, idx, a, hits, terms, unknown, stop)
     top = hits[0]
     close = [
         h for h in hits if h.coverage >= top.coverage - 1e-9 and h.score >= CLOSE_SCORE_RATIO * top.score
@@ -640,6 +660,54 @@ def _resolve_words(
         terms=terms,
         matched_numbers=_name_numbers(top),
     )
+
+
+_PAREN_RE = re.compile(r"\([^)]*\)")
+
+
+@lru_cache(maxsize=16384)
+def _naming_words(name: str) -> frozenset[str]:
+    """The words a customer says to name a product: the stems of its name, less a note in brackets ("(per
+    eksemplar)", "(5 Jilid)") and the query's stopwords ("per", "untuk")."""
+    return frozenset(
+        stem(t) for t in tokens(_PAREN_RE.sub(" ", name)) if t not in catalog_search.QUERY_STOPWORDS
+    )
+
+
+def _named_in_full(
+    idx: catalog_search.ProductIndex, a: nlu.Analysis, hits: list[catalog_search.ProductHit]
+) -> list[catalog_search.ProductHit]:
+    """The search's hits whose whole name (two words or more) the message says, in the forms the analyser maps
+    ("Al-Quran" as "al quran", "perkata" as "per kata"): that product is what was asked, whatever else the
+    message says around it. Only the most specific ones: a name whose words another's contain is dropped."""
+    said = set(idx.content_terms(a.norm))
+    for t in a.words:
+        said.update((t, stem(t)))
+    full = [h for h in hits if len(_naming_words(h.name)) >= 2 and _naming_words(h.name) <= said]
+    return [h for h in full if not any(_naming_words(h.name) < _naming_words(g.name) for g in full)]
+
+
+def _named_or_not_found(
+    ctx: ToolContext,
+    idx: catalog_search.ProductIndex,
+    a: nlu.Analysis,
+    hits: list[catalog_search.ProductHit],
+    terms: list[str],
+    unknown: list[str],
+    stop: set[str],
+) -> Resolution:
+    """Not available, with alternatives, for what the message asked, unless the message names one of the
+    hits in full: then that product is matched (never offered as the alternative to itself)."""
+    named = _named_in_full(idx, a, hits)
+    if named:
+        return Resolution(
+            products=products_by_ids(ctx, [h.product_id for h in named[:8]]),
+            confident=len(named) == 1,
+            terms=terms,
+            matched_numbers=_name_numbers(named[0]),
+        )
+    alts = _alternatives(ctx, hits, _known_terms(terms, unknown))
+    return Resolution(not_found=_display_phrase(a, stop) or None, alternatives=alts, terms=terms)
 
 
 @lru_cache(maxsize=16384)
@@ -1205,7 +1273,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "recommend",
-        lambda f: "recommend" in f.s,
+        # "seri kisah 25 nabi itu cocok buat umur brp?": what suits whom asked of the one product named is a
+        # question about that product (its details answer it), not a request for suggestions
+        lambda f: (
+            "recommend" in f.s and not (f.res.confident and not f.res.from_focus and "product_q" in f.s)
+        ),
         I.PRODUCT_QUERY,
         Mode.RECOMMEND,
         example="rekomendasi buku untuk anak umur 5 tahun",

@@ -312,7 +312,10 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
         ctx.record("get_product", {"sku": p["sku"]}, {"found": True, "product": p})
         stock = _stock_phrase(v, p)
         desc = p["description"]
-        head = v.say("product.have", name=p["name"], price=rp(p["effective_price"]))
+        out = p["stock_tracked"] and (p["available"] or 0) <= 0
+        head = v.say(
+            "product.have_none" if out else "product.have", name=p["name"], price=rp(p["effective_price"])
+        )
         if p["on_sale"]:
             head += f" ({v.say('product.normally', price=rp(p['price']))})"
         return Outcome(_join(head + ". " + stock, desc, cta(v, "order")), memory=_focus(res.products))

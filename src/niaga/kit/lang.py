@@ -225,6 +225,16 @@ SLANG: dict[str, str] = {
     "nyuwun": "minta",
     "mawon": "saja",
     "admine": "adminnya",
+    # Javanese (ngoko) and Sundanese words of a request for the shop's person: "admine enek ra? pengen takon
+    # langsung wae", "abdi hoyong nyarios sareng admin"
+    "enek": "ada",
+    "ra": "tidak",
+    "takon": "tanya",
+    "abdi": "saya",
+    "hoyong": "ingin",
+    "nyarios": "bicara",
+    "sareng": "sama",
+    "naros": "tanya",
     "assalamualaikum": "assalamualaikum",
     "assalamu'alaikum": "assalamualaikum",
     "assalamu": "assalamualaikum",
@@ -587,7 +597,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b([a-z]+)'s\b", r"\1"),  # possessive "children's" → "children"
     (r"\bsoft\s*cover\b", "softcover"),
     (r"\bhitam[\s-]*putih\b", "hitamputih"),
-    (r"\bb\s*/\s*w\b", "hitamputih"),
+    (r"\bb\s*[/&]\s*w\b", "hitamputih"),
     (r"\bbnw\b", "hitamputih"),
     (r"\bitem[\s-]*putih\b", "hitamputih"),  # Javanese "item" = black
     # Javanese (krama) greetings and thanks, before their single words ("matur" alone is "to say")
