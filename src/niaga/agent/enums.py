@@ -52,6 +52,7 @@ class Mode(StrEnum):
     RECOMMEND = "recommend"
     ASK = "ask"  # a price/stock/order word with nothing to apply it to: ask which product
     ACK = "ack"  # "ok", "sip" with nothing pending
+    COMPARE = "compare"  # two products set side by side ("bedanya X sama Y", "mana yg lebih murah, X atau Y")
 
 
 class DraftSlot(StrEnum):

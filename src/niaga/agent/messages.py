@@ -183,6 +183,17 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "price.cheapest_first": (("Dari yang paling murah {kak}:",), ("From the cheapest:",)),
     "price.list": (("Harganya {kak}:", "Ini daftar harganya {kak}:"), ("Prices:",)),
+    # two products compared
+    "compare.prices": (("Perbandingan harganya {kak}:",), ("Here are both prices:",)),
+    "compare.intro": (("Ini perbandingan keduanya {kak}:",), ("Here are the two side by side:",)),
+    "compare.cheaper": (
+        ("Yang lebih murah *{name}*, selisihnya {diff}.",),
+        ("*{name}* is cheaper, by {diff}.",),
+    ),
+    "compare.same": (("Harga keduanya sama {kak}.",), ("Both cost the same.",)),
+    "print.compare_bw": (("hitam putih",), ("black and white",)),
+    "print.compare_colour": (("warna",), ("colour",)),
+    "print.per_sheet": ((" per lembar",), (" per page",)),
     "shipping.name_product": (
         ("Sebutkan produk dan jumlahnya supaya saya hitungkan totalnya ya 😊",),
         ("Tell me the product and quantity for an exact total.",),

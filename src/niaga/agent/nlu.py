@@ -725,6 +725,62 @@ _COPIES_AFTER_VERB_RE = re.compile(
     r"\b(?:print|cetak|fotokopi|printnya|cetaknya|ngeprint)\s+(\d{1,3})"
     r"(?=\s+(?:aja|saja|doang|ya|dulu|kak|jilid|dan|terus|lalu)\b|\s*$)"
 )
+# A question that sets two products side by side: "bedanya X sama Y", "mana yg lebih murah, X atau Y", "X sama Y
+# harganya selisih berapa", "mending X atau Y", "harganya masing-masing", "X vs Y"
+COMPARE_RE = re.compile(
+    r"\b(?:beda|bedanya|perbedaan|perbedaannya|bedain|lebih (?:murah|mahal)|selisih|selisihnya|mending|masing|"
+    r"versus|vs|compare|comparison|difference|cheaper|pricier)\b"
+)
+# ... and one that asks for their prices (the others ask what sets them apart)
+COMPARE_PRICE_RE = re.compile(
+    r"\b(?:murah|mahal|selisih|selisihnya|masing|harga|harganya|berapa|cheaper|pricier|price|prices|cost)\b"
+)
+# the words that only ask the comparison, never a product's name
+COMPARE_WORDS = frozenset(
+    [
+        "beda",
+        "bedanya",
+        "perbedaan",
+        "perbedaannya",
+        "bedain",
+        "lebih",
+        "murah",
+        "mahal",
+        "selisih",
+        "selisihnya",
+        "mending",
+        "masing",
+        "versus",
+        "vs",
+        "compare",
+        "comparison",
+        "difference",
+        "cheaper",
+        "pricier",
+        "mana",
+        "which",
+    ]
+)
+# the words between the two products compared
+COMPARE_SPLIT_RE = re.compile(r"\b(?:sama|dan|atau|vs|versus|or|and)\b")
+# ... of which these offer a choice rather than join the two
+CHOICE_SPLIT_RE = re.compile(r"\b(?:atau|vs|versus|or)\b")
+_PAPER_SIZE_RE = re.compile(r"\b(a3|a4|a5|a6|b5|f4|folio|legal|letter)\b")
+
+
+def paper_sizes(norm: str) -> list[str]:
+    """The paper sizes a message names, in order, each once ("print warna A4 atau F4" → ["A4", "F4"])."""
+    out: list[str] = []
+    for m in _PAPER_SIZE_RE.finditer(norm):
+        size = {"folio": "F4"}.get(m.group(1), m.group(1).upper())
+        if size not in out:
+            out.append(size)
+    return out
+
+
+_COPIES_TIMES_RE = re.compile(
+    r"(?<![\d.,x])(?:\b(\d{1,3}) ?x|\bx(\d{1,3})|(?<!\d )\bx (\d{1,3}))(?![\w.]|\s*\d)"
+)
 _BINDING_NAMES = (
     ("hardcover", re.compile(r"\bhardcover\b|\bhard\b")),
     ("softcover", re.compile(r"\bsoftcover\b|\bsoft\b")),
@@ -821,6 +877,13 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     m = m or re.search(r"\b(?:rangkap|eksemplar)\s+(\d{1,4})\b", n) or _COPIES_AFTER_VERB_RE.search(n)
     if m:
         spec["copies"] = int(m.group(1))
+    else:
+        # "x5", "2x" (a times sign written with the count; not a size such as "10x15"), "selusin" = 12 copies
+        m = _COPIES_TIMES_RE.search(a.raw.lower())
+        if m:
+            spec["copies"] = int(m.group(1) or m.group(2) or m.group(3))
+        elif m := re.search(r"\b(\d{1,2}) lusin\b", n):
+            spec["copies"] = int(m.group(1)) * 12
     m_lembar = re.search(r"\b(\d{1,4})\s+lembar\b", n)
     if m_lembar:
         sheets = int(m_lembar.group(1))

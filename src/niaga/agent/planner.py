@@ -1019,6 +1019,16 @@ _POLICY_WORDS_RE = re.compile(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan
 _NOT_A_COUNTED_ORDER = {"product_q", "recommend", "promo", "conditional"}
 
 
+def _leads_with_shipping_question(a: nlu.Analysis) -> bool:
+    """The message opens with a question about the cost of shipping, ended by "?", that orders nothing ("ongkir
+    ke Malang brp min? mau beli ..."): what follows says what it is for."""
+    first, mark, rest = a.raw.partition("?")
+    if not mark or not rest.strip():
+        return False
+    head = nlu.analyze(first)
+    return bool(_SHIPPING_COST_ASKED_RE.search(head.norm)) and "order_verb" not in head.signals
+
+
 def _price_asked_after_story(a: nlu.Analysis) -> bool:
     """A message of several clauses whose last, a question, asks a price and has no order word, while an order
     verb stands only in the clauses before it (someone's buying told as a story)."""
@@ -1163,6 +1173,9 @@ RULES: tuple[Rule, ...] = (
             and not ("conditional" in f.s and _SHIPPING_COST_ASKED_RE.search(f.a.norm))
             # "1 ensiklopedia ke Medan pake JNE, ongkirnya brp": the cost of shipping asked, no order verb
             and not ("order_verb" not in f.s and "price" in f.s and _SHIPPING_COST_ASKED_RE.search(f.a.norm))
+            # "ongkir ke Malang brp? mau beli X 4": the cost of shipping asked first, the purchase only its
+            # reason
+            and not _leads_with_shipping_question(f.a)
         ),
         I.ORDER_CREATE,
         example="order 3 peci, kirim ke Bandung pakai SiCepat",
@@ -1381,6 +1394,53 @@ def _unit_quantity(a: nlu.Analysis) -> bool:
     )
 
 
+def compares_print_options(a: nlu.Analysis) -> bool:
+    """A print request that compares two paper sizes ("mana yg lebih murah, print warna A4 atau F4?"); two
+    bindings compared are the binding lines' business."""
+    return bool(nlu.COMPARE_RE.search(a.norm)) and len(nlu.paper_sizes(a.norm)) >= 2
+
+
+# what a print request comparing two sizes may have been read as (a complaint comparing them stays one)
+_PRINT_ASKS = (Intent.PRINT_ORDER, Intent.PRICE_CHECK, Intent.PRODUCT_QUERY)
+_NOT_COMPARED = (Intent.ORDER_STATUS, Intent.PAYMENT, Intent.HUMAN_HANDOFF, Intent.PRINT_ORDER)
+_COMPARE_CHUNK_RE = re.compile(r"[,;?!]+|\.(?!\d)")
+
+
+def compared_products(
+    ctx: ToolContext, a: nlu.Analysis, cities: dict[str, str], *, choice_only: bool = False
+) -> list[Product]:
+    """The two products a comparison question names ("bedanya sajadah turki sama yg travel apa?", "mana yg
+    lebih murah, X atau Y?"): the clause with one separator word between two product names, each side
+    resolved on its own; a side naming only what sets it apart takes the other side's head noun ("sajadah
+    turki sama yg *travel*"). Empty unless both sides name one product each, and different ones."""
+    stop = _stopwords(ctx, cities) | nlu.COMPARE_WORDS
+    for chunk in _COMPARE_CHUNK_RE.split(a.raw):
+        norm = nlu.normalize(chunk)
+        sides = [x.strip() for x in nlu.COMPARE_SPLIT_RE.split(norm)]
+        if len(sides) != 2 or not all(sides) or (choice_only and not nlu.CHOICE_SPLIT_RE.search(norm)):
+            continue
+        pair: list[Product] = []
+        for k, side in enumerate(sides):
+            found = _one_product(ctx, side, cities, stop)
+            if found is None and k == 1 and pair:
+                named = set(tokens(pair[0].name))
+                head = next((t for t in sides[0].split() if t in named and t.isalpha()), None)
+                found = _one_product(ctx, f"{head} {side}", cities, stop) if head else None
+            if found is None:
+                break
+            pair.append(found)
+        if len(pair) == 2 and pair[0].id != pair[1].id:
+            return pair
+    return []
+
+
+def _one_product(ctx: ToolContext, text: str, cities: dict[str, str], stop: set[str]) -> Product | None:
+    """The one product a side of a comparison names on its own (no conversation focus), or None."""
+    sub = nlu.analyze(text, known_cities=cities)
+    got = _resolve_words(ctx, sub, ConversationMemory(), stop)
+    return got.products[0] if got.confident and got.products and got.not_found is None else None
+
+
 def build_plan(
     ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
@@ -1388,6 +1448,22 @@ def build_plan(
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, tokens(res.product.name))
     intent, mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
+    if mode == Mode.PRINT and intent in _PRINT_ASKS and compares_print_options(a):
+        intent = Intent.PRICE_CHECK  # "mana yg lebih murah, print warna A4 atau F4?": the two rates asked
+    elif (
+        mode != Mode.PRINT
+        and intent not in _NOT_COMPARED
+        and nlu.COMPARE_RE.search(a.norm)
+        # "warnanya beda sama desain": a complaint compares what came with what was wanted; read as two
+        # products compared only when their prices are asked ("Parang Rusak harganya masing2 berapa?")
+        and (intent != Intent.COMPLAINT or nlu.COMPARE_PRICE_RE.search(a.norm))
+    ):
+        # "pesan X dan Y, kalau 2 lebih murah?" orders both; only "X atau Y" is a choice between them
+        pair = compared_products(ctx, a, cities, choice_only=intent == Intent.ORDER_CREATE)
+        if pair:
+            res = Resolution(products=pair, terms=res.terms)
+            mode = Mode.COMPARE
+            intent = Intent.PRICE_CHECK if nlu.COMPARE_PRICE_RE.search(a.norm) else Intent.PRODUCT_QUERY
     if mode == Mode.INHERIT and not res.products and not res.not_found and memory.focus:
         res = Resolution(products=products_by_ids(ctx, memory.focus), from_focus=True)
         res.confident = len(res.products) == 1

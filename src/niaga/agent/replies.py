@@ -286,8 +286,67 @@ def _rank_for_listing(products: list[Product], age: int | None) -> list[Product]
     return ranked
 
 
+def _compare_print(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome | None:
+    """Two paper sizes' per-page rates from the price list (in the colour asked, else black-and-white and
+    colour), then which is cheaper and by how much; None when the price list lacks one of the sizes."""
+    from niaga.printshop import pricing as ps
+
+    prices = tools._print_price_list(ctx)
+    if prices is None:
+        return None
+    p = ps.validate_prices(prices)
+    sizes = nlu.paper_sizes(plan.analysis.norm)[:2]
+    if any(size not in p["per_page"] for size in sizes):
+        return None
+    colour = plan.print_spec.get("color")
+    kinds = ["colour"] if colour else ["bw"] if colour is False else ["bw", "colour"]
+    label = {"bw": v.say("print.compare_bw"), "colour": v.say("print.compare_colour")}
+    lines = [
+        f"• {size}: "
+        + ", ".join(f"{label[k]} {rp(int(p['per_page'][size][k]))}" for k in kinds)
+        + v.say("print.per_sheet")
+        for size in sizes
+    ]
+    rates = [(size, int(p["per_page"][size][kinds[0]])) for size in sizes]
+    diff = abs(rates[0][1] - rates[1][1])
+    cheaper = min(rates, key=lambda r: r[1])[0]
+    ctx.record(
+        "print_price_list",
+        {"paper_sizes": sizes},
+        {"per_page": {size: p["per_page"][size] for size in sizes}, "cheaper": cheaper, "difference": diff},
+    )
+    verdict = v.say("compare.cheaper", name=cheaper, diff=rp(diff)) if diff else v.say("compare.same")
+    return Outcome(_join(v.say("compare.prices"), *lines, verdict))
+
+
+def _compare(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome:
+    """Two products side by side: each one's price (and, asked what sets them apart, its description), then
+    which is cheaper and by how much."""
+    products = plan.res.products[:2]
+    summaries = [product_summary(p) for p in products]
+    by_price = plan.intent == Intent.PRICE_CHECK
+    lines: list[str] = []
+    for s in summaries:
+        lines.append(product_line(v, s, with_stock=True))
+        if not by_price and s.get("description"):
+            lines.append(f"  {s['description']}")
+    a, b = summaries
+    diff = abs(a["effective_price"] - b["effective_price"])
+    cheaper = min(summaries, key=lambda s: s["effective_price"])
+    ctx.record(
+        "compare_products",
+        {"skus": [s["sku"] for s in summaries]},
+        {"products": summaries, "cheaper": cheaper["sku"] if diff else None, "difference": diff},
+    )
+    verdict = v.say("compare.cheaper", name=cheaper["name"], diff=rp(diff)) if diff else v.say("compare.same")
+    intro = v.say("compare.prices" if by_price else "compare.intro")
+    return Outcome(_join(intro, *lines, verdict, cta(v, "choose")), memory=_focus(products))
+
+
 def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     res = plan.res
+    if plan.mode == Mode.COMPARE:
+        return _compare(ctx, v, plan)
     if plan.mode == Mode.PROMO and not res.products:
         rows = tools.promoted_products(ctx)
         if not rows:
@@ -353,8 +412,14 @@ def _num(x: float) -> str:
 
 
 def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    if plan.mode == Mode.PRINT and planner.compares_print_options(plan.analysis):
+        compared = _compare_print(ctx, v, plan)
+        if compared is not None:
+            return compared
     if plan.mode == Mode.PRINT:
         return _print_quote_reply(ctx, v, plan, memory, asked_price=True)
+    if plan.mode == Mode.COMPARE:
+        return _compare(ctx, v, plan)
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))

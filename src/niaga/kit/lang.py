@@ -235,6 +235,38 @@ SLANG: dict[str, str] = {
     "nyarios": "bicara",
     "sareng": "sama",
     "naros": "tanya",
+    # Sundanese: greeting, thanks, price question ("sampurasun, punten", "hatur nuhun", "sabaraha?")
+    "sampurasun": "permisi",
+    "punten": "permisi",
+    "nuhun": "makasih",
+    "sabaraha": "berapa",
+    "hiji": "satu",
+    # Javanese: price, order, complaint words ("pinten regine", "tumbas kalih", "durung teko, kuciwa")
+    "pinten": "berapa",
+    "regine": "harganya",
+    "regane": "harganya",
+    "tumbas": "beli",
+    "setunggal": "satu",
+    "kalih": "dua",
+    "nggih": "ya",
+    "durung": "belum",
+    "kuciwa": "kecewa",
+    "barange": "barangnya",
+    "piye": "bagaimana",
+    "tenan": "banget",
+    "rong": "dua",
+    # Minang: request, order and shipping words ("ambo nio bicaro jo urang CS", "bara ongkirnyo")
+    "ambo": "saya",
+    "nio": "mau",
+    "bicaro": "bicara",
+    "urang": "orang",
+    "indak": "tidak",
+    "bara": "berapa",
+    "ciek": "satu",
+    "untuak": "untuk",
+    "ongkirnyo": "ongkirnya",
+    "hargonyo": "harganya",
+    "tarimo": "terima",
     "assalamualaikum": "assalamualaikum",
     "assalamu'alaikum": "assalamualaikum",
     "assalamu": "assalamualaikum",
@@ -579,6 +611,12 @@ SLANG: dict[str, str] = {
     "hargna": "harga",
     "hraga": "harga",
     "stk": "stok",
+    # spelling variants of catalogue and print words ("blus", "hardcofer", "skrispi")
+    "blus": "blouse",
+    "hardcofer": "hardcover",
+    "hardcove": "hardcover",
+    "skrispi": "skripsi",
+    "skipsi": "skripsi",
 }
 
 # Multi-word phrases joined before tokenising (left side: normalised text).
@@ -607,7 +645,20 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bsugeng\s+(?:dalu|ndalu)\b", "selamat malam"),
     (r"\bmatur\s+(?:nuwun|suwun)\b", "terima kasih"),
     (r"\bmatur\b", "bicara"),
+    # Minang thanks, before "terima kasih" is joined ("tarimo kasih banyak yo uni")
+    (r"\btarimo\s+kasih\b", "terima kasih"),
+    # Javanese "teko" (come) only after a time word; alone it is a kettle ("durung teko", "wis teko")
+    (r"\b(durung|belum|wis|sudah|ora|rung)\s+teko\b", r"\1 datang"),
+    # Minang/Malay "nak" (want) only before a verb; alone it is a child addressed
+    (r"\bnak\s+(?=(?:kirim|beli|pesan|order|tanya|bicara|bicaro|tukar|bayar)\b)", "mau "),
+    # Minang "ka" (to) only after a sending word ("kirim ka Medan"); alone it may be "kak"
+    (r"\b(kirim|dikirim|ongkir\w*|ongkos\w*)\s+ka\b", r"\1 ke"),
+    # Minang "jo" (with) only before a person ("bicaro jo urang CS", "indak jo bot")
+    (r"\bjo\s+(?=urang\b|orang\b|admin\b|cs\b|bot\b|manusia\b)", "dengan "),
     # counting words: a dozen, a score ("selusin" = 1 lusin = 12, "sekodi" = 1 kodi = 20)
+    # half a dozen, a pair: counts of pieces ("setengah lusin" = 6, "sepasang" = 2)
+    (r"\bsetengah\s+lusin\b", "6 buah"),
+    (r"\bsepasang\b", "2 buah"),
     (r"\bselusin\b", "1 lusin"),
     # "10 pak", "5 pax": a pack after a count (alone, "pak" is a man addressed)
     (r"\b(\d+) ?(?:pak|pax|pck)\b", r"\1 pack"),
