@@ -142,3 +142,20 @@ if __name__ == "__main__":  # pragma: no cover - developer helper
             load_rizquna(s)
             load_batik(s)
     print("loaded")
+
+
+def print_shop(db: Session, slug: str) -> Any:
+    """A business with the default print price list (`printshop.pricing.DEFAULT_PRICES`), committed."""
+    from niaga.printshop.models import PrintPriceList
+    from niaga.printshop.pricing import DEFAULT_PRICES
+    from tests.factories import make_business
+
+    shop = make_business(db, slug=slug)
+    db.add(PrintPriceList(business_id=shop.id, name="default", prices=dict(DEFAULT_PRICES)))
+    db.commit()
+    return shop
+
+
+def rupiah(n: int) -> str:
+    """An amount as the replies write it: 12500 -> '12.500'."""
+    return f"{n:,}".replace(",", ".")

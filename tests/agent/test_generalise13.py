@@ -4,22 +4,8 @@ batch itself measures them end to end: tests/agent/data/heldout13_*.jsonl)."""
 from __future__ import annotations
 
 from niaga.agent import nlu
-
-
-def _shop(db, slug: str):  # type: ignore[no-untyped-def]
-    from niaga.printshop.models import PrintPriceList
-    from niaga.printshop.pricing import DEFAULT_PRICES
-    from tests.factories import make_business
-
-    shop = make_business(db, slug=slug)
-    db.add(PrintPriceList(business_id=shop.id, name="default", prices=dict(DEFAULT_PRICES)))
-    db.commit()
-    return shop
-
-
-def _rp(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
+from tests.agent.demo_data import print_shop as _shop
+from tests.agent.demo_data import rupiah as _rp
 
 # --- A: a count the customer labels ("jumlahnya 4", "sebanyak 5") is the quantity -------------------------
 

@@ -7,22 +7,8 @@ import pytest
 
 from niaga.agent import nlu
 from niaga.kit.lang import stem
-
-
-def _shop(db, slug: str):  # type: ignore[no-untyped-def]
-    from niaga.printshop.models import PrintPriceList
-    from niaga.printshop.pricing import DEFAULT_PRICES
-    from tests.factories import make_business
-
-    shop = make_business(db, slug=slug)
-    db.add(PrintPriceList(business_id=shop.id, name="default", prices=dict(DEFAULT_PRICES)))
-    db.commit()
-    return shop
-
-
-def _rp(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
+from tests.agent.demo_data import print_shop as _shop
+from tests.agent.demo_data import rupiah as _rp
 
 # --- A: the shop's person asked for in Javanese or colloquially; a finished job's text mistyped ----------------
 
