@@ -655,10 +655,10 @@ PHRASES: list[tuple[str, str]] = [
     (r"\b(kirim|dikirim|ongkir\w*|ongkos\w*)\s+ka\b", r"\1 ke"),
     # Minang "jo" (with) only before a person ("bicaro jo urang CS", "indak jo bot")
     (r"\bjo\s+(?=urang\b|orang\b|admin\b|cs\b|bot\b|manusia\b)", "dengan "),
-    # counting words: a dozen, a score ("selusin" = 1 lusin = 12, "sekodi" = 1 kodi = 20)
     # half a dozen, a pair: counts of pieces ("setengah lusin" = 6, "sepasang" = 2)
     (r"\bsetengah\s+lusin\b", "6 buah"),
     (r"\bsepasang\b", "2 buah"),
+    # counting words: a dozen, a score ("selusin" = 1 lusin = 12, "sekodi" = 1 kodi = 20)
     (r"\bselusin\b", "1 lusin"),
     # "10 pak", "5 pax": a pack after a count (alone, "pak" is a man addressed)
     (r"\b(\d+) ?(?:pak|pax|pck)\b", r"\1 pack"),

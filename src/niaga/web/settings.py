@@ -21,6 +21,8 @@ from niaga.kit.errors import AppError, NotFound
 from niaga.knowledge import embeddings
 from niaga.messaging import config as integrations
 from niaga.messaging.channels import CHANNEL_KINDS
+from niaga.printshop import pricing as ps
+from niaga.printshop.errors import PrintshopInputError
 from niaga.settings import get_settings
 from niaga.tenancy import providers
 from niaga.tenancy import service as tenancy
@@ -124,8 +126,6 @@ def _slug(key: str) -> str:
 def _price_list_view(db: Any, ctx: Ctx) -> dict[str, Any]:
     """The fields of the business's price list in use (`printshop.pricing.active_price_list`), or of the
     example list when there is none yet (saving the page creates it)."""
-    from niaga.printshop import pricing as ps
-
     row = ps.active_price_list(db, ctx.business_id)
     prices = ps.validate_prices(dict(row.prices) if row is not None else {})
     values: dict[str, Any] = {}
@@ -237,11 +237,8 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
     price_list = _price_list_view(db, ctx) if print_module else None
     prices = _read_price_list(form, price_list["prices"]) if price_list else None
     if prices is not None and form.ok:
-        from niaga.printshop import pricing as ps
-        from niaga.printshop.errors import PrintshopInputError
-
-        try:
-            ps.validate_prices(prices)
+        try:  # checked, then stored (nothing is written when it raises)
+            ps.save_price_list(db, ctx.business_id, prices)
         except PrintshopInputError as exc:
             form.errors["price_list"] = exc.message
     if not form.ok:
@@ -260,10 +257,6 @@ def profile_save(request: Request, db: WebDb, form_data: FormDep) -> Response:
             print_module=print_module,
             price_list=price_list,
         )
-    if prices is not None:
-        from niaga.printshop import pricing as ps
-
-        ps.save_price_list(db, ctx.business_id, prices)
     tenancy.update_business(
         db,
         ctx.business,
