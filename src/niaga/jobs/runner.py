@@ -7,6 +7,8 @@
   retry hint); permanent failures and exhausted attempts become dead letters.
 - `sweep()` re-dispatches due jobs that Huey lost (a queue wiped, a dispatch that failed) and running jobs
   whose lease ran out (their worker died: SIGKILL, power loss). Every worker process runs it periodically.
+- A job whose last attempt took its worker down (a message or file that crashes or exhausts the worker) is
+  not run again: the next claim finds its attempts used up and dead-letters it (`WorkerLost`).
 """
 
 from __future__ import annotations
@@ -507,7 +509,7 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
         spec: Any = resolve(name)
     except UnknownJob as exc:
         spec, unknown = None, exc
-    if spec is not None and spec.late_claim:
+    if spec is not None and spec.late_claim and not _overdue(job, now):
         if not job[7]:  # `_claimable` as of `now`
             return _not_claimable(job_id, job, now, now_given)
         return _run_late(job_id, spec, args, attempts, max_attempts, now, now_given, worker, lease)
@@ -519,6 +521,8 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     if row is None:
         return _not_claimable(job_id, job, now, now_given)
     attempts = int(row[0])
+    if attempts > max_attempts:
+        return _lost(job_id, name, attempts, max_attempts, spec, worker, now if now_given else None)
     started = time.perf_counter()
     beat = HEARTBEATS.add([job_id], worker, lease) if not now_given else None
     running = _Running(job_id, worker, lease=lease, attempts=attempts)
@@ -541,6 +545,40 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
+
+
+class WorkerLost(Exception):
+    """A job whose last attempt ended with no outcome: the worker running it stopped (killed, out of memory,
+    crashed). It is not run again: a message or file that takes a worker down would otherwise take down every
+    worker in turn, for ever."""
+
+    permanent = True
+
+
+def _overdue(job: Any, now: datetime) -> bool:
+    """A late-claim job that a run already started without finishing: running with its lease expired (taken
+    by `lease_now`, its worker gone), or pending since well before the sweeper's threshold (a run that died
+    before its done mark, or a queue that lost it). Such a run takes the job up front like a plain job, so
+    that each start counts an attempt and a job that keeps killing its worker ends as a dead letter
+    (`_lost`); a job run on time stays claim-free (one write transaction per turn)."""
+    status, run_at = job[4], job[5]
+    if status == "running":
+        return True
+    stale = timedelta(seconds=max(get_settings().job_sweep_stale_seconds, 0.0))
+    return status == "pending" and run_at is not None and run_at <= now - stale
+
+
+def _lost(
+    job_id: int, name: str, attempts: int, max_attempts: int, spec: Any, worker: str, now: datetime | None
+) -> str:
+    """Claimed with its attempts already used up, the last of them ended with no outcome (failures end with
+    a retry or a dead letter of their own): a dead letter, with its alert, instead of another run."""
+    started = attempts - 1
+    exc = WorkerLost(
+        f"its last attempt ({started} of {max_attempts}) ended with no outcome: the worker running it "
+        "stopped (killed, out of memory or crashed); it is not run again"
+    )
+    return _failed(job_id, name, exc, started, max_attempts, spec, worker, now)
 
 
 def _run_late(
@@ -705,6 +743,12 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
         ).all()
     claimed = {int(r[0]): (dict(r[1] or {}), int(r[2]), int(r[3])) for r in rows}
     outcome: dict[int, str] = {}
+    for job_id, (_args, attempts, max_attempts) in list(claimed.items()):
+        if attempts > max_attempts:  # its last attempt took its worker down (`_lost`)
+            del claimed[job_id]
+            outcome[job_id] = _lost(
+                job_id, spec.name, attempts, max_attempts, spec, worker, now if now_given else None
+            )
     ids = [job_id for job_id in dict.fromkeys(job_ids) if job_id in claimed]
     if ids:
         beat = HEARTBEATS.add(ids, worker, lease) if not now_given else None
