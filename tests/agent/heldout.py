@@ -227,8 +227,10 @@ SETS = (
     "heldout16",
     "heldout17",
     "heldout18",
+    "heldout19",
 )  # heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12,
-# heldout13, heldout14, heldout15, heldout16, heldout17, heldout18: each written before the fixes that followed it
+# heldout13, heldout14, heldout15, heldout16, heldout17, heldout18, heldout19: each written before the fixes that
+# followed it
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

@@ -49,6 +49,11 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hours.day_at": (("hari {day} pukul {at}",), ("{day} at {at}",)),
     "hours.closed": (("tutup",), ("closed",)),
     "hours.label": (("Jam buka toko: ",), ("Opening hours: ",)),
+    "hours.day_open": (
+        ("Hari {day} toko buka pukul {open}–{close}.",),
+        ("On {day} we are open {open}–{close}.",),
+    ),
+    "hours.day_closed": (("Hari {day} toko tutup, {kak} 🙏",), ("We are closed on {day}.",)),
     "address.label": (("Alamat kami: ",), ("Our address: ",)),
     "address.city": (
         ("Toko kami berada di {city}, {kak}. Untuk alamat lengkapnya nanti dibantu admin kami ya 🙏",),
@@ -378,6 +383,14 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Kertas {gsm} gram tambah {price} per halaman.",),
         ("{gsm} gsm paper adds {price} per page.",),
     ),
+    "print.paper_free": (
+        ("Kertas {gsm} gram tanpa biaya tambahan, {kak}.",),
+        ("{gsm} gsm paper is at no extra cost.",),
+    ),
+    "print.paper_unknown": (
+        ("Mohon maaf {kak}, kertas {gsm} gram belum ada di daftar harga kami; yang tersedia {gsms} gram.",),
+        ("Sorry, {gsm} gsm paper is not on our price list; we have {gsms} gsm.",),
+    ),
     "print.cover_colour_line": (
         ("• Warna sampul {colour} (di luar warna standar): {copies} × {price} = {cost}",),
         ("• Cover colour {colour} (not a standard colour): {copies} × {price} = {cost}",),
@@ -456,6 +469,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "points.have": (("Poin {kak} saat ini {n} poin",), ("You have {n} points",)),
     "points.worth": ((", bisa dipakai untuk potongan {value}.",), (" (worth {value} off).",)),
+    "points.for_spend": (
+        ("Belanja {amount} dapat {n} poin, {kak} (setiap belanja {per} dapat 1 poin).",),
+        ("A purchase of {amount} earns {n} points (1 point for every {per} spent).",),
+    ),
     "draft.ask_fulfilment": (
         ("Pesanannya mau dikirim atau diambil di toko, {kak}? Kalau dikirim, ke kota mana?",),
         ("Should we ship it or will you pick it up at the shop? If shipping, to which city?",),

@@ -255,7 +255,11 @@ SIGNALS: dict[str, str] = {
     r"\b(?:yang|yg) (?:bales|balas|jawab|membalas|menjawab|balesin)(?: (?:ini|chat|pesan|saya))? (?:bot|robot|mesin)\b|"
     r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b|"
     # whether the person is there: "adminnya ada?", "admin ada tidak?" (Javanese "admine wonten?")
-    r"^(?:\w+ )?(?:admin|cs|operator|staf|staff|pemilik|owner)(?:nya)? ada\b(?! (?:promo|diskon|stok))|"
+    r"^(?:\w+ )?(?:admin|cs|operator|staf|staff|pemilik|owner)(?: ?nya)? ada\b(?! (?:promo|diskon|stok))|"
+    # the person named first, then asked to be put through: "CS nya ada? tolong sambungin", "admin, hubungkan ya"
+    r"\b(?:admin|cs|operator|staf|staff|petugas|pemilik|owner|manusia)\b(?: \w+){0,4} (?:tolong |mohon |minta )?"
+    r"(?:sambung(?:in|kan)|disambung(?:in|kan)?|hubung(?:in|kan)|dihubung(?:in|kan)|oper(?:in|kan)|dioper|alihkan|"
+    r"dialihkan|connect)\b|"
     # speaking to a person of the shop: "mau ngomong sama mas yg jaga toko", "bicara dengan penjaga toko"
     r"\b(?:bicara|berbicara|ngomong|ngobrol|omong|diskusi|sambung\w*|disambung\w*|hubung\w*|dihubungkan|alihkan|"
     r"dialihkan|oper\w*|dioper\w*|diteruskan|connect) (?:sama|dengan|ke|kepada) (?:mas|mbak|mba|bapak|ibu|pak|bu|"
@@ -312,6 +316,15 @@ SIGNALS: dict[str, str] = {
     r"kurang \d+(?: \w+)? dari (?:pesanan|orderan|yang dipesan)|"
     r"(?:pesan|pesen|order|beli) \d+\b.{0,20}\b(?:yang|yg) (?:datang|sampai|diterima|dikirim)(?:nya)? \d+\b|"
     r"\bordered \d+\b.{0,40}\bonly (?:got|received|came|arrived)\b|"
+    # English: fewer arrived than ordered, counted ("only 1 arrived"), and displeasure ("not happy at all")
+    r"\bonly \d+(?: \w+){0,2} (?:arrived|came|was delivered|were delivered)\b|\bonly (?:got|received) \d+\b|"
+    r"\b(?:not|never) (?:happy|satisfied|pleased)\b|\b(?:unhappy|dissatisfied|unsatisfied)\b|"
+    r"\b(?:tidak|kurang) puas\b|"
+    # a tracking number (or the parcel) that has not moved: "resi ga gerak", "tracking hasn't moved in 5 days"
+    r"\b(?:resi|tracking|pelacakan|paket|kiriman)(?:nya)?(?: \w+){0,3} (?:masih )?(?:tidak|belum) (?:gerak|bergerak|"
+    r"berubah|update|diupdate|pindah|ada perubahan|ada pergerakan)\b|"
+    r"\b(?:tracking|package|parcel|shipment)(?: number)?(?: \w+){0,3} (?:has ?n[o']?t|is ?n[o']?t|still not|not) "
+    r"(?:moved|moving|updated|changed|been updated)\b|"
     # not done / not arrived after the time promised: "udah 3 hari blm jadi padahal katanya sehari"
     r"sudah \d+ (?:hari|minggu|bulan|jam)\b.{0,30}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
     r"belum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)\b.{0,40}\b(?:padahal|katanya|janjinya|dijanjikan)|"
@@ -325,7 +338,10 @@ SIGNALS: dict[str, str] = {
     r"tertukar|ketuker|loncat|lompat|melompat|meloncat)|halaman(?:nya)? (?:loncat|lompat|melompat|meloncat)|"
     # not ready by the time promised: "janjinya jadi siang tadi, sampe skrg blm jadi", "sampai sekarang belum
     # selesai"
-    r"(?:janji|janjinya|dijanjikan|berjanji)\b.{0,60}\bbelum (?:jadi|selesai|beres|datang|sampai|dikirim|diproses)|"
+    r"(?:janji|janjinya|dijanjikan|berjanji|katanya|bilangnya)\b.{0,60}\bbelum (?:jadi|selesai|beres|datang|sampai|"
+    r"dikirim|diproses)|"
+    # the hour promised has passed: "sudah jam 5 belum selesai juga"
+    r"sudah (?:jam|pukul) \d+\b.{0,30}\bbelum (?:jadi|selesai|beres|diproses|datang|sampai|dikirim)|"
     r"sampai (?:sekarang|saat ini|detik ini) (?:masih )?belum (?:jadi|selesai|beres|diproses)|"
     # an exchange or a refund asked for what arrived: "yg datang ... tolong ditukar", "minta refund, yg sampai ..."
     r"(?:yang|yg) (?:datang|sampai|diterima|dikirim)\b.{0,80}\b(?:tolong|minta|mau|mohon) (?:di)?(?:tukar|ganti|"
@@ -384,7 +400,9 @@ SIGNALS: dict[str, str] = {
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
     "shipping": r"\bongkir\b|\bkurir\b|\bjne\b|\bj&t\b|\bjnt\b|\bsicepat\b|\b(?:di)?kirim (?:ke|sampai)\b|"
-    r"\bpengiriman ke\b|\bsend to\b|\bship\w*(?: \w+){0,4} to\b|\bgratis ongkir\b|\bekspedisi\b",
+    r"\bpengiriman ke\b|\bsend to\b|\bship\w*(?: \w+){0,4} to\b|\bgratis ongkir\b|\bekspedisi\b|"
+    # "how much to ship / send / deliver ...": the cost of shipping asked in English
+    r"\bhowmuch (?:\w+ ){0,2}(?:ship|send|deliver|post)\w*\b",
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
@@ -495,6 +513,17 @@ def analyze(
         a.budget, a.budget_words = budget
         if not _COMPILED["price"].search(_BUDGET_RE.sub(" ", norm)):
             a.signals.discard("price")
+        a.signals.add("product_q")
+    if "stock" not in a.signals and any(
+        _COUNT_THEN_THERE_RE.search(normalize(c)) for c in _QUESTION_CLAUSE_RE.split(raw_wo) if c.strip()
+    ):
+        # "X kalau mau 12 ada kak? buat hadiah": a count asked whether there, closing its question (the
+        # message may run on with what it is for)
+        a.signals.add("stock")
+    if "stock" in a.signals and _VARIANTS_ASKED_RE.search(norm) and not _STOCK_WORD_RE.search(norm):
+        # "tersedia ukuran berapa aja?", "what sizes are available?": which variants the product comes in, a
+        # question about the product (its sizes), not whether it is in stock
+        a.signals.discard("stock")
         a.signals.add("product_q")
     if "price" in a.signals and _MEASURE_ASKED_RE.search(norm):
         rest = _MEASURE_ASKED_RE.sub(" ", norm)
@@ -615,14 +644,55 @@ def _budget(norm: str) -> tuple[int, set[str]] | None:
     return value, set(m.group(0).split())
 
 
-# a measure of the product asked ("ukurannya berapa?", "beratnya brp", "berapa panjangnya"): a question about
-# the product, not its price
+# a measure of the product asked ("ukurannya berapa?", "beratnya brp", "berapa panjangnya", "ukurannya brp x
+# brp"): a question about the product, not its price
 _MEASURE_ASKED_RE = re.compile(
-    r"\b(?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa\b|"
+    r"\b(?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa(?: (?:x|kali) berapa)?\b|"
     r"\bberapa (?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal)(?:nya)?\b|"
     # the age it suits ("cocok buat umur brp"): what the product is for, not its price
     r"\b(?:umur|usia)(?:nya)? berapa\b|\bberapa (?:umur|usia)(?:nya)?\b"
 )
+
+
+# which variants a product comes in asked ("ukuran apa aja", "tersedia ukuran berapa", "what sizes", "warna apa
+# saja"), and the words that ask about stock itself (then the stock of those variants is asked)
+_VARIANTS_ASKED_RE = re.compile(
+    r"\b(?:ukuran|size|warna|motif|model|varian)(?:nya)? (?:apa|berapa)(?: saja)?\b|"
+    r"\b(?:apa|berapa) saja (?:ukuran|size|warna|motif|model|varian)(?:nya)?\b|"
+    r"\b(?:what|which) (?:sizes?|warna|colou?rs?|models?|motifs?)\b"
+)
+_STOCK_WORD_RE = re.compile(r"\b(?:stok|sisa|habis|kosong|restock)\b")
+# a count, then whether there are that many, closing a question clause ("kalau mau 12 ada kak?")
+_COUNT_THEN_THERE_RE = re.compile(
+    r"\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+\b(?: \w+){0,3} (?<!sudah )(?<!telah )ada"
+    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$"
+)
+_QUESTION_CLAUSE_RE = re.compile(r"\?+")
+
+
+# an amount of money as written: "300rb", "1,5 jt", "Rp250.000", "150k", "rp 75000"
+_MONEY_RE = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d{1,7}(?:[.,]\d{1,2})?) ?(rb|ribu|k|jt|juta)\b|"
+    r"\brp\.? ?(\d{1,3}(?:[.,]\d{3})+|\d{4,10})\b",
+    re.I,
+)
+
+
+def money_amount(raw: str) -> int | None:
+    """The first amount of money the message states, in rupiah ("belanja 300rb" → 300000, "1,5 jt" →
+    1500000), or None."""
+    m = _MONEY_RE.search(raw or "")
+    if not m:
+        return None
+    if m.group(3):
+        return int(re.sub(r"[.,]", "", m.group(3)))
+    number = m.group(1)
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number):
+        value = float(re.sub(r"[.,]", "", number))
+    else:
+        value = float(number.replace(",", "."))
+    unit = m.group(2).lower()
+    return round(value * (1_000_000 if unit in ("jt", "juta") else 1000))
 
 
 def _clause_ends(raw: str, n_words: int) -> set[int]:
@@ -654,6 +724,47 @@ def stated_weight(text: str) -> int | None:
     return round(grams) if 0 < grams <= 1_000_000 else None
 
 
+# The days of the week by name (ISO numbers, Monday 1); "Ahad" is read as "minggu" by the normaliser.
+_WEEKDAYS = {
+    "senin": 1,
+    "selasa": 2,
+    "rabu": 3,
+    "kamis": 4,
+    "jumat": 5,
+    "sabtu": 6,
+    "minggu": 7,
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+    "sunday": 7,
+}
+# "minggu" is also a week: after a count ("2 minggu"), "tiap minggu", or before "ini/depan/lalu" it is no day
+_WEEK_BEFORE = {"tiap", "setiap", "per", "akhir", "sudah", "dalam", "selama"}
+_WEEK_AFTER = {"ini", "depan", "lalu", "kemarin", "lagi", "lebih"}
+_OPENING_WORDS = {"buka", "tutup", "libur", "open", "opened", "closed", "close", "jam", "hours"}
+
+
+def asked_weekday(a: Analysis) -> int | None:
+    """The day of the week (ISO number) a question about opening names ("hari Minggu buka?", "are you open on
+    Sunday?"), or None."""
+    words = a.words
+    if not _OPENING_WORDS & set(words):
+        return None
+    for i, w in enumerate(words):
+        day = _WEEKDAYS.get(w) or (_WEEKDAYS.get(w[:-1]) if w.endswith("days") else None)  # "on Sundays"
+        if day is None:
+            continue
+        prv = words[i - 1] if i > 0 else ""
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "minggu" and (prv.isdigit() or prv in _WEEK_BEFORE or nxt in _WEEK_AFTER):
+            continue
+        return day
+    return None
+
+
 # A question about where the shop is ("alamatnya?", "tokonya di daerah mana?", "where are you located?").
 COURIERS_Q_RE = re.compile(
     r"\b(?:kurir|ekspedisi|jasa kirim|jasa pengiriman|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b"
@@ -680,7 +791,7 @@ SAME_DAY_RE = re.compile(
 )
 ADDRESS_RE = re.compile(
     r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
-    r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|"
+    r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|(?<!ke )(?<!kirim )kota mana|"
     r"(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa|"
     r"where (?:is|are) (?:the |your )?(?:store|shop|you))\b"
 )
@@ -1003,6 +1114,13 @@ def extract_quantity(
             # "mukena travel 1, kirim ke Jakarta": a bare number closing the clause right after the product's
             # name (and not part of it) is how many
             candidates.append((3, i, v))
+        elif (
+            nxt == "of"
+            and after in _ENGLISH_DETERMINERS
+            and any(_names_product(w, product_words) for w in words[i + 3 : i + 7])
+        ):
+            # "ship 2 of the thick Turkish prayer mats": so many of the product named after "of the"
+            candidates.append((2, i, v))
         elif _names_product(nxt, product_words) or (
             # "4 buku sirah nabawiyah": a generic noun between the number and the product's name
             i + 2 < len(words) and _names_product(words[i + 2], product_words) and not nxt.isdigit()
@@ -1017,6 +1135,7 @@ def extract_quantity(
 
 
 _COUNTING_UNITS = {"lusin": 12, "kodi": 20}
+_ENGLISH_DETERMINERS = {"the", "these", "those", "your", "this", "that"}
 # words that label the number after them as the count wanted ("jumlahnya 3", "sebanyak 5", "totalnya 4 pcs",
 # "qty: 2")
 _COUNT_LABELS = {

@@ -759,6 +759,10 @@ def _covering_hit(
     if len(known) < 2:
         return None
     covering = [h for h in hits if known <= h.matched]
+    if len(covering) > 1:
+        # "tas paspor yg dikalungin": a kit whose description lists a passport bag covers the words too; the
+        # one product whose own name carries them is the one meant
+        covering = [h for h in covering if len(known & _name_stems(h.name)) >= 2]
     if len(covering) != 1:
         return None
     name = _name_stems(covering[0].name)
@@ -944,9 +948,10 @@ class Facts:
         # a shop whose binding is a print-shop price, not a catalogue product; a cover's colour alone ("cover
         # warna custom pink nambah berapa?") asks about a binding's cover too
         binding_item = "jilid" in a.words or "cover_colour" in a.print_spec
+        # "kalau pakai kertas 100 gram nambah berapa?": the paper's weight, an item of the print price list too
+        paper_item = "paper_gsm" in a.print_spec
         self.print_ctx = print_ctx or (
-            ("binding" in a.print_spec or "cover_colour" in a.print_spec)
-            and binding_item
+            ((("binding" in a.print_spec or "cover_colour" in a.print_spec) and binding_item) or paper_item)
             and res.product is None
             and not res.alternatives
         )
@@ -999,8 +1004,12 @@ _COURIER_NAME_RE = re.compile(
     # "J&T" is normalised to "j t" (the ampersand is no word character)
     r"\b(?:jne|jnt|j t|sicepat|anteraja|tiki|ninja|gosend|grabexpress|lion|wahana|idexpress)\b"
 )
-# "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up)
-_WANTS_COUNT_RE = re.compile(r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b")
+# "mau 2 ...", "ambil 4 ...": a count stated (taking 4 is ordering 4, not picking up); so is taking the product
+# named with its count and unit after it ("mau ambil kain batik cap kawung 4 lembar")
+_WANTS_COUNT_RE = re.compile(
+    r"\b(?:mau|ingin|butuh|perlu|minta|ambil|want|need)\s+\d+\b|"
+    rf"\bambil(?: [a-z]\w*){{1,6}} \d+ (?:{'|'.join(sorted(nlu.UNIT_WORDS))})\b"
+)
 # the total of what is being ordered asked for: "totalnya jadi berapa", "brp totalnya"
 _TOTAL_Q_RE = re.compile(
     r"\btotal(?:nya)? (?:jadi )?berapa\b|\bberapa (?:total|totalnya)\b|"
@@ -1008,7 +1017,7 @@ _TOTAL_Q_RE = re.compile(
     r"\b(?:berapa|harganya berapa|berapa harganya|jadi berapa|kena berapa)(?: (?:ya|kak|min|sis|gan|dong|nih|sih))*$"
 )
 # the cost of shipping asked ("ongkirnya brp", "kena ongkir ga?", "how much to ship")
-_SHIPPING_COST_ASKED_RE = re.compile(r"\bongkir\w*\b|\bhow much\b.{0,12}\bship\w*\b")
+_SHIPPING_COST_ASKED_RE = re.compile(r"\bongkir\w*\b|\b(?:how much|howmuch)\b.{0,12}\bship\w*\b")
 _PRICE_WORD_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b|\bhow much\b")
 _FREE_WHERE_RE = re.compile(r"\bgratis\b.{0,40}\b(?:(?:kota|daerah|wilayah|area) mana|ke ?mana)\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)

@@ -111,6 +111,13 @@ _VALIDITY_RE = re.compile(
 )
 
 
+_POINT_WORDS = {"poin", "point", "points", "poinku", "poinnya", "pointnya"}
+# the customer's own points asked ("poin saya", "sisa poin", "my points")
+_OWN_POINTS_RE = re.compile(
+    r"\b(?:poin|point|points)(?:nya)? (?:saya|ku|gw)\b|\bpoinku\b|\bmy points?\b|\bsisa poin\b|\bcek poin\b"
+)
+
+
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
     duration = "duration" in a.signals
@@ -177,30 +184,59 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
     if asks_hours and not any(any(ch.isdigit() for ch in ln) for ln in lines):
         ctx.record("business_hours", {}, {"hours": v.hours})
         lines.insert(0, v.say("hours.label") + v.hours_text() + ".")
-    asks_points = any(w in a.words for w in ("poin", "point", "points", "poinku")) and any(
-        w in a.words
-        for w in (
-            "saya",
-            "aku",
-            "sy",
-            "ku",
-            "gw",
-            "my",
-            "i",
-            "berapa",
-            "cek",
-            "sisa",
-            "punya",
-            "much",
-            "many",
-            "have",
+    day = nlu.asked_weekday(a) if v.hours else None
+    if day is not None and not any(v.day_name(day - 1).lower() in ln.lower() for ln in lines):
+        # "hari Ahad buka?", "open on Sunday?": whether the shop opens on the day named, from its hours
+        span = v.hours.get(str(day)) or []
+        ctx.record("business_hours", {"day": day}, {"hours": span})
+        name = v.day_name(day - 1)
+        if len(span) == 2:
+            at = {"open": span[0].replace(":", "."), "close": span[1].replace(":", ".")}
+            lines.insert(0, v.say("hours.day_open", day=name, **at))
+        else:
+            lines.insert(0, v.say("hours.day_closed", day=name))
+    points_named = any(w in _POINT_WORDS for w in a.words)
+    # "belanja 300rb dapet brp poin?": the points a purchase of that amount earns; the customer's own balance is
+    # then shown only when asked for too ("poin saya ...")
+    spend = nlu.money_amount(a.raw) if points_named else None
+    if spend:
+        asks_points = bool(_OWN_POINTS_RE.search(a.norm))
+    else:
+        asks_points = points_named and any(
+            w in a.words
+            for w in (
+                "saya",
+                "aku",
+                "sy",
+                "ku",
+                "gw",
+                "my",
+                "i",
+                "berapa",
+                "cek",
+                "sisa",
+                "punya",
+                "much",
+                "many",
+                "have",
+            )
         )
-    )
     points = tools.loyalty_points(ctx) if asks_points else None
     if points is not None:
         own = v.say("points.have", n=points["points"])
         own += v.say("points.worth", value=rp(points["value"])) if points["value"] else "."
         lines.insert(0, own)
+    earned = tools.points_for_spend(ctx, amount=spend) if spend else None
+    if earned is not None:
+        lines.insert(
+            0,
+            v.say(
+                "points.for_spend",
+                amount=rp(spend or 0),
+                n=earned["points"],
+                per=rp(earned["rupiah_per_point"]),
+            ),
+        )
     if nlu.COURIERS_Q_RE.search(a.norm) and not any(
         re.search(r"\b(?:jne|j&t|sicepat|pos|tiki|anteraja)\b", ln, re.I) for ln in lines
     ):
@@ -1102,10 +1138,11 @@ def _binding_only_lines(v: Voice, plan: Plan, q: dict[str, Any]) -> list[str] | 
         return None
     binding = spec.get("binding") if spec.get("binding") != "none" else None
     binding_price = int(q.get("binding_price") or 0) if binding else 0
-    if not binding_price and not q.get("cover_colour"):
+    paper = _paper_weight_text(v, q)
+    if not binding_price and not q.get("cover_colour") and not paper:
         return None
     books = spec.get("copies")
-    lines: list[str] = []
+    lines: list[str] = [paper] if paper else []
     costs: list[int] = []
     if binding_price and books:
         lines.append(
@@ -1151,6 +1188,19 @@ def _binding_only_lines(v: Voice, plan: Plan, q: dict[str, Any]) -> list[str] | 
     rate = v.say(f"print.rate.{q['rate']}")
     lines.append(v.say("print.printing_apart", rate=rate, price=rp(q["per_page"])))
     return lines
+
+
+def _paper_weight_text(v: Voice, q: dict[str, Any]) -> str:
+    """What the price list says about the paper weight asked for: its surcharge per page, no surcharge, or that
+    the list does not have it (and which weights it has); "" when no weight was asked or the shop prices none."""
+    gsms = ", ".join(str(g) for g in q.get("paper_gsms") or [])
+    if q.get("paper_gsm_unknown") and gsms:
+        return v.say("print.paper_unknown", gsm=q["paper_gsm_unknown"], gsms=gsms)
+    if q.get("paper_gsm") is None:
+        return ""
+    if q.get("paper_gsm_price"):
+        return v.say("print.paper_rate", gsm=q["paper_gsm"], price=rp(q["paper_gsm_price"]))
+    return v.say("print.paper_free", gsm=q["paper_gsm"])
 
 
 def _cover_colour_text(v: Voice, q: dict[str, Any]) -> str:

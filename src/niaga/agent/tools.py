@@ -446,6 +446,7 @@ def _price_list_quote(
         "complete": bool(pages),
     }
     gsm_prices = {str(k): int(v) for k, v in (p.get("paper_gsm_surcharge_per_page") or {}).items()}
+    result["paper_gsms"] = sorted(int(k) for k in gsm_prices if k.isdigit())
     if paper_gsm is not None and str(paper_gsm) in gsm_prices:
         result.update(paper_gsm=paper_gsm, paper_gsm_price=gsm_prices[str(paper_gsm)])
     elif paper_gsm is not None:
@@ -802,6 +803,20 @@ def loyalty_points(ctx: ToolContext) -> dict[str, Any] | None:
 
     summary = loyalty.summary(ctx.db, business=ctx.business, customer_id=ctx.customer_id)
     return ctx.record("loyalty_points", {}, summary)
+
+
+def points_for_spend(ctx: ToolContext, *, amount: int) -> dict[str, Any] | None:
+    """The loyalty points a purchase of `amount` rupiah earns by the business's rules (None when the business
+    gives no points)."""
+    rules = loyalty.Rules.of(ctx.business)
+    if not rules.enabled:
+        return None
+    result = {
+        "amount": amount,
+        "points": amount // rules.rupiah_per_point,
+        "rupiah_per_point": rules.rupiah_per_point,
+    }
+    return ctx.record("points_for_spend", {"amount": amount}, result)
 
 
 def knowledge_search(ctx: ToolContext, *, query: str, limit: int = 2, record: bool = True) -> dict[str, Any]:

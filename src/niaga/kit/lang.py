@@ -197,6 +197,8 @@ SLANG: dict[str, str] = {
     "ty": "thanks",
     "suwun": "makasih",
     "nuwun": "makasih",
+    # "Ahad", the Arabic-derived name of Sunday many Muslim customers use ("hari Ahad buka?")
+    "ahad": "minggu",
     # Javanese (krama) politeness words, as common in chats from Central/East Java
     "wonten": "ada",
     "mboten": "tidak",
@@ -288,6 +290,10 @@ SLANG: dict[str, str] = {
     "slmt": "selamat",
     # shop words
     "ongkirnya": "ongkir",
+    # the spoken nasal forms of "kirim" (to send): "ngirim ke Palembang brp hari", "ngirimnya pakai apa"
+    "ngirim": "kirim",
+    "ngirimin": "kirim",
+    "ngirimnya": "kirimnya",
     "ongkos": "ongkos",
     "readystock": "ready",
     "redy": "ready",
@@ -666,6 +672,10 @@ PHRASES: list[tuple[str, str]] = [
     # one of a container or pack: "sebox" = 1 box, "sekotak" = 1 kotak, "sepak" = 1 pack
     (r"\bse(box|kotak|dus|pack|set)\b", r"1 \1"),
     (r"\bblack\s+(?:and|&)\s+white\b", "hitamputih"),
+    # "fotokopi" spelt with a c or a y, affixed: "fotocopykan", "difotocopy", "photocopyin" (the bare words are in
+    # SLANG)
+    (r"\b(di)?(?:foto|photo|poto)(?:copy|copi|kopy)(kan|in|nya|an)\b", r"\1fotokopi\2"),
+    (r"\bdi(?:foto|photo|poto)(?:copy|copi|kopy)\b", "difotokopi"),
     (r"\bbolak[\s-]*balik\b", "bolakbalik"),
     (r"\bdouble[\s-]*sided?\b", "bolakbalik"),
     (r"\bfull\s*colou?r\b", "warna"),
