@@ -59,6 +59,7 @@ CASES: dict[str, tuple[dict[str, Any], str, Intent, Mode]] = {
     ),
     "shipping_policy": ({}, "pengiriman pakai kurir apa aja?", Intent.STORE_INFO, Mode.NONE),
     "shipping": ({}, "ongkir ke Medan berapa?", Intent.SHIPPING_COST, Mode.NONE),
+    "delivery_time": ({}, "ke Pontianak berapa hari sampainya?", Intent.SHIPPING_COST, Mode.NONE),
     "store_info": ({}, "alamat tokonya dimana?", Intent.STORE_INFO, Mode.NONE),
     "conditional_policy": ({}, "kalau barangnya cacat bisa ditukar?", Intent.STORE_INFO, Mode.NONE),
     "print_price": ({}, "print 50 lembar warna berapa?", Intent.PRICE_CHECK, Mode.PRINT),

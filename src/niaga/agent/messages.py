@@ -520,6 +520,18 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Boleh kirim nomor pesanannya {kak}? Admin kami akan mengecek pengirimannya.",),
         ("Please send your order number so our staff can check the delivery.",),
     ),
+    "complaint.send_photo_job": (
+        ("Mohon kirim foto hasil cetaknya ya {kak}, supaya admin kami bisa segera mengeceknya.",),
+        ("Please send a photo of the printed result so our staff can check it and follow up.",),
+    ),
+    "complaint.send_number_job": (
+        ("Boleh kirim nomor pesanannya {kak}? Admin kami akan mengecek pengerjaannya.",),
+        ("Please send your order number so our staff can check on the job.",),
+    ),
+    "complaint.send_number_any": (
+        ("Boleh kirim nomor pesanannya {kak}? Admin kami akan segera mengeceknya.",),
+        ("Please send your order number so our staff can check on it.",),
+    ),
     "complaint.passed_with_order": (
         ("Keluhan {kak} sudah saya teruskan ke admin kami bersama pesanan {number} untuk ditindaklanjuti.",),
         ("I've passed this to our staff with your order {number}; they will follow up.",),

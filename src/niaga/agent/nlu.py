@@ -217,15 +217,15 @@ class Analysis:
 SIGNALS: dict[str, str] = {
     "greeting": r"^(?:halo|assalamualaikum|salam|selamat (?:pagi|siang|sore|malam)|pagi|siang|sore|malam|"
     r"permisi|p|ping|punten|good (?:morning|afternoon|evening)|morning|test|tes|hola|yo)\b|"
-    r"\b(?:mau |ingin )?tanya(?: dulu| saja| sedikit)?$|^(?:min|kak|gan|sis)$",
-    "thanks": r"\b(?:makasih|thanks|thank|jazakallah\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
+    r"\b(?:(?:mau|ingin|boleh|numpang|izin|ijin) )?tanya(?: (?:dulu|saja|sedikit|ya|tidak|kak|min|dong|boleh))*$|^(?:min|kak|gan|sis)$",
+    "thanks": r"\b(?:makasih|thanks|thank|jazak\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
     "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|diskusi|berdiskusi|konsultasi|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
-    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|call|dihubungi|ditelpon|"
+    r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|nelepon|nyambung\w*|call|dihubungi|ditelpon|"
     r"ditelepon|dihubungkan|disambung\w*|dioper\w*|diarahkan|dialihkan|diteruskan)\b(?:\s+\w+){0,3}?\s+"
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
     r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko|someone|somebody|"
-    r"anybody|anyone)\b(?! (?:bot|robot))|"
+    r"anybody|anyone|penanggung ?jawab|pimpinan|manajer|manager|supervisor)\b(?! (?:bot|robot))|"
     r"\b(?:mau|ingin|minta|want|need|perlu|butuh|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
     r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
     r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner|orang|orang asli)\b"
@@ -268,7 +268,28 @@ SIGNALS: dict[str, str] = {
     r"\b(?:bicara|berbicara|ngomong|ngobrol) (?:sama|dengan|ke|kepada) (?:pemilik|owner|penjaga|pegawai|"
     r"karyawan)\b|"
     # to ask or speak in person, closing the message: "saya mau tanya langsung saja"
-    r"\b(?:mau|ingin|minta) (?:bicara|tanya|bertanya|ngomong|ngobrol|nanya) langsung(?: (?:saja|ya|kak|min|dong))*$",
+    r"\b(?:mau|ingin|minta) (?:bicara|tanya|bertanya|ngomong|ngobrol|nanya) langsung(?: (?:saja|ya|kak|min|dong))*$|"
+    # a person asked to do the replying: "bisa admin langsung yg bales?", "minta cs nya aja yang jawab"
+    r"\b(?:admin|cs|operator|staf|staff|petugas|pemilik|owner|manusia)(?: ?nya)? langsung (?:yang |yg )?"
+    r"(?:bales|balas|balesin|jawab|membalas|menjawab|layani|melayani)\b|"
+    r"\b(?:bisa|minta|tolong|mau|maunya|ingin) (?:\w+ )?(?:admin|cs|operator|staf|staff|petugas|pemilik|owner|"
+    r"manusia)(?: ?nya)?(?: (?:saja|langsung))? (?:yang|yg) (?:bales|balas|balesin|jawab|membalas|menjawab)\b|"
+    # helped by a person: "bisa dibantu oleh petugas?", "dibantuin sama adminnya langsung"
+    r"\b(?:dibantu|dibantuin|dibantuk?an)\s+(?:oleh |sama |by )?(?:admin|cs|manusia|orang|staf|staff|operator|"
+    r"pemilik|owner|petugas|pegawai|karyawan)\b|"
+    # where the person is: "mana owner nya?", "adminnya mana sih", "where is the owner"
+    r"\b(?:mana|where is|where s) (?:the )?(?:admin|cs|owner|pemilik|petugas|manusia|operator|manager|manajer)\b|"
+    r"\b(?:admin|cs|owner|pemilik|petugas|manusia|operator)(?: ?nya)? mana\b|"
+    # the number of the person in charge: "minta no wa pemiliknya", "can I get the owner's WhatsApp number"
+    r"\b(?:nomor|no|kontak|contact|number)(?: (?:whatsapp|hp|telepon|telpon|phone|pribadi))? (?:dari |of )?(?:the )?"
+    r"(?:pemilik|owner|manajer|manager|penanggung ?jawab|pimpinan)\b|"
+    r"\b(?:owner|pemilik|manager|manajer|penanggung ?jawab)(?: ?nya)? (?:whatsapp |phone |hp |telepon |personal )?"
+    r"(?:number|nomor|no|contact|kontak)\b|"
+    # speaking with whoever does the work: "ngomong sama yang pegang mesin", "bicara dengan yang ngurus"
+    r"\b(?:bicara|berbicara|ngomong|ngobrol|omong|diskusi|tanya|nanya) (?:sama|dengan|ke|kepada) (?:yang|yg) "
+    r"(?:pegang|megang|jaga|urus|ngurus|mengurus|menangani|handle|kerjain|ngerjain)\b|"
+    # a real person asked after in English, "real person" being normalised to "manusia"
+    r"\b(?:is there|are there) (?:a |an |any )?(?:manusia|human)\b|\bany (?:manusia|human)\b",
     "complaint": r"\b(?:rusak|sobek|robek|cacat|pecah|penyok|luntur|kecewa|mengecewakan|komplain|complain|"
     r"keluhan|marah|kesal|kesel|jelek|parah|penipu|nipu|tipu|ditipu|bohong|hilang|lecet|basah|"
     r"salah kirim|tidak sesuai|beda dengan|kurang lengkap|tidak lengkap|lambat|lelet|lemot|"
@@ -366,9 +387,54 @@ SIGNALS: dict[str, str] = {
     r"(?:hasil|cetakan|printan|print|fotokopi)\w*(?: \w+){0,2} (?:buram|blur|burem|luntur|miring|terpotong|"
     r"kepotong|pudar|pecah|jelek)|"
     # ... the result named, then what is wrong with it a few words on: "hasil print skripsi sy banyak yg buram"
-    r"hasil\w*(?: \w+){0,5} (?<!kertas )(?:buram|blur|burem|luntur|miring|terpotong|kepotong|pudar|jelek))\b",
+    r"hasil\w*(?: \w+){0,5} (?<!kertas )(?:buram|blur|burem|luntur|miring|terpotong|kepotong|pudar|jelek)|"
+    # a finished job's print is patchy, streaked, too faint or cut off: "hasilnya belang ada garisnya", "tulisannya
+    # terlalu terang, tidak kebaca", "brosur pesanan kantor kepotong pinggirnya"
+    r"(?:hasil|cetakan|printan|printout|fotokopian|tulisan|tinta|huruf)\w*(?: \w+){0,3} (?:belang|bergaris|buram|"
+    r"burem|blur|pudar|luntur|miring|"
+    r"garis|samar|pucat|blobor|luber|meluber|terlalu (?:terang|tipis|pucat|gelap|pudar)|kurang jelas|"
+    r"tidak jelas|tidak (?:ke|ter)baca|susah dibaca)|"
+    r"(?:pesanan|pesenan|orderan)(?:nya)?(?: \w+){0,3} (?:kepotong|terpotong|belang|buram|luntur|miring|pudar)|"
+    # ... in English: "the print is too faint", "colours look washed out", "barely legible"
+    r"(?:print|prints|printed|printout|printing|copies|copy|eksemplar|warna|ink|text)\b(?: \w+){0,5} (?:too (?:light|faint|"
+    r"pale|dark)|barely (?:readable|legible|visible)|hard to read|unreadable|illegible|washed out|streaky|"
+    r"streaked|smeared|cut off)|"
+    # the wrong variant or finish made or sent: "jilidnya salah", "cover nya beda"
+    r"(?:jilid|sampul|cover|kertas|motif|model)(?: ?nya)? (?:yang )?(?:salah|keliru)|"
+    # what came set against what was asked: "kok yg dikirim L", "mintanya hardcover malah dikasih spiral",
+    # "kok ukurannya M, aku pesennya XL", "ukurannya tidak cocok sama yang saya pesan"
+    r"\bkok (?:yang|yg) (?:dikirim|datang|sampai|diterima|dikasih|dapat|dapet)\b|"
+    r"(?<!mau )(?<!ingin )(?:minta|pesan|pesen|order|pilih)\w*\b.{0,40}\bmalah (?:dikasih|dikirim\w*|datang|dapat|dapet|dibuat|dibikin|"
+    r"dicetak|dijilid|diprint|jadi)\b|"
+    r"\bkok (?:ukuran|warna|motif|model|size|jilid)\w*\b.{0,40}\b(?:pesan|pesen|order|minta|pilih)\w*|"
+    r"(?:tidak|kurang) (?:cocok|sesuai|sama) (?:sama|dengan|dari) (?:yang|yg) (?:\w+ )?(?:pesan|pesen|order|"
+    r"minta|dipesan|diminta)\b|"
+    # an item of the order missing from a parcel that came: "paket datang tapi bukunya tidak ada"
+    r"(?:paket|kiriman|kardus|dus|box)(?:nya)? (?:sudah )?(?:datang|sampai|nyampe|diterima)\b.{0,60}\b"
+    r"(?:tidak ada|belum ada|hilang|kurang)\b|"
+    # fewer than the order counted: "yg kami pesan 40 rangkap, dihitung cuma 36"
+    r"(?:yang|yg) (?:saya |kami |aku )?(?:pesan|pesen|order|dipesan|beli)\w* \d+\b.{0,40}\b(?:cuma|hanya|cuman|cm|"
+    r"ternyata) \d+\b|"
+    # waited long, or a paid job not worked on: "sudah nunggu 3 jam", "file saya tidak dikerjain"
+    r"sudah (?:nunggu|menunggu|nungguin|tunggu)(?: \w+)? \d+ (?:menit|jam|hari|minggu|bulan)\b|"
+    r"(?:tidak|belum juga) (?:dikerjain|dikerjakan|digarap|digubris)\b|"
+    # messages left unanswered, and asking whether the shop means to sell at all: "dari tadi tanya tidak
+    # dijawab", "niat jualan nggak sih"
+    r"(?:tidak|belum juga) (?:dijawab|dibales|ditanggapi|diladeni|digubris)\b|\btidak ada kabar(?:nya)?\b|"
+    r"\bniat (?:jualan|jual|dagang|kerja|melayani|buka toko)(?: \w+)? tidak\b|"
+    # a refund demanded: "refund aja lah", "mending refund"
+    r"\b(?:di)?refund saja\b|\bmending (?:di)?refund\b|"
+    # the time promised has gone by: "janji jadi jam 10, sekarang belum juga"
+    r"(?:janji|janjinya|dijanjikan|katanya|bilangnya|sudah (?:jam|pukul) \d+)\b.{0,60}\bbelum juga|"
+    # still not done until now, the job named between: "sampai sekarang skripsi saya belum selesai dicetak"
+    r"sampai (?:sekarang|saat ini|detik ini|hari ini)(?: \w+){1,4} (?:masih )?belum (?:juga )?(?:jadi|selesai|beres|"
+    r"diproses|dicetak|dikerjakan|dikerjain|dikirim|datang|sampai))\b",
     "angry": r"\b(?:kecewa\w*|marah|kesal|kesel|parah|penipu|nipu|tipu|ditipu|bohong|lapor\w*|tidak becus|"
-    r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}",
+    r"keterlaluan|angry|furious|scam|sialan|brengsek|bodoh)\b|!{3,}|"
+    # a threat of a bad review or rating: "saya kasih bintang 1", "review jelek di gmaps", "one star review"
+    r"\b(?:kasih|kasi|beri|berikan|give)\w* (?:bintang|rating|star|review|ulasan) (?:1|satu|jelek|buruk)\b|"
+    r"\b(?:review|ulasan|rating)(?:nya)? (?:jelek|buruk|negatif|bintang (?:1|satu))\b|\b(?:1|one) star\b|"
+    r"\b(?:di)?viral(?:kan|in)\b",
     "conditional": r"\b(?:kalau|jika|apabila|seandainya|misal|misalnya|if|bisakah|apakah bisa|bisa tidak)\b|"
     r"^(?:bisa|boleh|apakah|can|could)\b|\bkebijakan\b|\bsyarat\b|\bpolicy\b|"
     # a defect of goods in general, and whether they can be exchanged: a policy question, not a complaint
@@ -399,13 +465,18 @@ SIGNALS: dict[str, str] = {
     r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
-    "shipping": r"\bongkir\b|\bkurir\b|\bjne\b|\bj&t\b|\bjnt\b|\bsicepat\b|\b(?:di)?kirim (?:ke|sampai)\b|"
+    # sending to a channel ("file sudah saya kirim ke email", "dikirim ke WA") is no shipment
+    "shipping": r"\bongkir\b|\bkurir\b|\bjne\b|\bj&t\b|\bjnt\b|\bsicepat\b|"
+    r"\b(?:di)?kirim (?:ke|sampai)\b(?! (?:email|e-mail|gmail|wa|whatsapp|sini|dm|inbox|drive)\b)|"
     r"\bpengiriman ke\b|\bsend to\b|\bship\w*(?: \w+){0,4} to\b|\bgratis ongkir\b|\bekspedisi\b|"
     # "how much to ship / send / deliver ...": the cost of shipping asked in English
     r"\bhowmuch (?:\w+ ){0,2}(?:ship|send|deliver|post)\w*\b",
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
+    # a size asked whether there, closing the message: "yg XL ada?", "ukuran 42 nya ada kak?"
+    r"\b(?:yang|yg|ukuran|size) (?:ukuran |size )?(?:xs|s|m|l|xl|xxl|xxxl|\d{2})(?: ?nya)? ada"
+    r"(?: (?:tidak|kah|ya|kak|min|gan|sis|nggak))*$|"
     r"\bcukup (?:buat|untuk|\d)|\bada \d+\b|\b(?:do you )?have \d+\b|\bin stock\b|"
     r"\bhave (?:that|so) many\b|\bada (?:sebanyak itu|segitu)\b|"
     # "ada tafsir juz amma 20 biji gk?": asking whether N of a product are there
@@ -525,6 +596,11 @@ def analyze(
         # question about the product (its sizes), not whether it is in stock
         a.signals.discard("stock")
         a.signals.add("product_q")
+    if _HOURS_ASKED_RE.search(norm) and not _COMPILED["price"].search(_HOURS_ASKED_RE.sub(" ", norm)):
+        # "express jadinya berapa jam?": how many hours a job takes, its only "berapa" ("jam berapa" asks a time
+        # of day; "spiral brp, jadi brp jam" asks the price too)
+        a.signals.discard("price")
+        a.signals.add("duration")
     if "price" in a.signals and _MEASURE_ASKED_RE.search(norm):
         rest = _MEASURE_ASKED_RE.sub(" ", norm)
         if not _COMPILED["price"].search(rest):
@@ -646,9 +722,13 @@ def _budget(norm: str) -> tuple[int, set[str]] | None:
 
 # a measure of the product asked ("ukurannya berapa?", "beratnya brp", "berapa panjangnya", "ukurannya brp x
 # brp"): a question about the product, not its price
+_HOURS_ASKED_RE = re.compile(r"\bberapa jam\b")
 _MEASURE_ASKED_RE = re.compile(
     r"\b(?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa(?: (?:x|kali) berapa)?\b|"
     r"\bberapa (?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal)(?:nya)?\b|"
+    # how many pages, volumes or metres the product has ("brp halaman?", "isinya jilid berapa?"); not a count
+    # stated before "berapa" ("90 halaman berapa?" prices 90 pages), nor "berapa jilid ..." (a binding priced)
+    r"\bberapa (?:halaman|meter)(?:nya)?\b|\bisi(?:nya)? jilid berapa\b|"
     # the age it suits ("cocok buat umur brp"): what the product is for, not its price
     r"\b(?:umur|usia)(?:nya)? berapa\b|\bberapa (?:umur|usia)(?:nya)?\b"
 )
@@ -678,10 +758,16 @@ _MONEY_RE = re.compile(
 )
 
 
+_SE_MILLION_RE = re.compile(r"\bsejuta\b", re.I)
+_SE_HUNDRED_K_RE = re.compile(r"\bseratus\s*(?:ribu|rb)\b", re.I)
+
+
 def money_amount(raw: str) -> int | None:
     """The first amount of money the message states, in rupiah ("belanja 300rb" → 300000, "1,5 jt" →
-    1500000), or None."""
-    m = _MONEY_RE.search(raw or "")
+    1500000), or None. "sejuta", "seratus ribu": one million, a hundred thousand said with "se-" (one)."""
+    raw = _SE_MILLION_RE.sub("1 juta", raw or "")
+    raw = _SE_HUNDRED_K_RE.sub("100 ribu", raw)
+    m = _MONEY_RE.search(raw)
     if not m:
         return None
     if m.group(3):
@@ -836,6 +922,9 @@ _COPIES_AFTER_VERB_RE = re.compile(
     r"\b(?:print|cetak|fotokopi|printnya|cetaknya|ngeprint)\s+(\d{1,3})"
     r"(?=\s+(?:aja|saja|doang|ya|dulu|kak|jilid|dan|terus|lalu)\b|\s*$)"
 )
+_COPIES_AFTER_BINDING_RE = re.compile(
+    r"\b(?:spiral|hardcover|softcover|staples)\s+(\d{1,3})(?=(?:\s+(?:berapa|ya|saja|kak|min|dong))*\s*$)"
+)
 # A question that sets two products side by side: "bedanya X sama Y", "mana yg lebih murah, X atau Y", "X sama Y
 # harganya selisih berapa", "mending X atau Y", "harganya masing-masing", "X vs Y"
 COMPARE_RE = re.compile(
@@ -892,9 +981,12 @@ def paper_sizes(norm: str) -> list[str]:
 _COPIES_TIMES_RE = re.compile(
     r"(?<![\d.,x])(?:\b(\d{1,3}) ?x|\bx(\d{1,3})|(?<!\d )\bx (\d{1,3}))(?![\w.]|\s*\d)"
 )
+# the bindings by their Indonesian names too: "jilid keras" (hard), "jilid lunak" (soft)
+_HARD_RE = re.compile(r"\bhardcover\b|\bhard\b|\b(?:jilid|sampul|cover) keras\b")
+_SOFT_RE = re.compile(r"\bsoftcover\b|\bsoft\b|\b(?:jilid|sampul|cover) lunak\b")
 _BINDING_NAMES = (
-    ("hardcover", re.compile(r"\bhardcover\b|\bhard\b")),
-    ("softcover", re.compile(r"\bsoftcover\b|\bsoft\b")),
+    ("hardcover", _HARD_RE),
+    ("softcover", _SOFT_RE),
     ("spiral", re.compile(r"\bspiral\b|\bring\b")),
     ("staple", re.compile(r"\b(?:di ?)?(?:staples|stapler|steples|lakban|jepret)\w*\b")),
 )
@@ -916,7 +1008,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         (r"\b(?:makalah|paper|artikel|jurnal)\b", "makalah"),
         (r"\bproposal\b", "proposal"),
         (r"\blaporan\b", "laporan"),
-        (r"\b(?:ktp|kk|sim|kartu keluarga|npwp)\b", "ktp"),
+        # "ID card" reads "id kartu" once "card" is normalised
+        (r"\b(?:ktp|kk|sim|kartu keluarga|npwp|kartu identitas|(?:id|identity) kartu)\b", "ktp"),
         (r"\b(?:ijazah|ijasah|transkrip|sertifikat|piagam|akta)\b", "ijazah"),
         (r"\b(?:dokumen|berkas|document|tugas|modul|materi)\b", "dokumen"),
     ):
@@ -925,9 +1018,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
             break
     if doc:
         spec["document_type"] = doc
-    if re.search(r"\bhardcover\b|\bhard\b", n):
+    if _HARD_RE.search(n):
         spec["binding"] = "hardcover"
-    elif re.search(r"\bsoftcover\b|\bsoft\b", n):
+    elif _SOFT_RE.search(n):
         spec["binding"] = "softcover"
     elif re.search(r"\bspiral\b|\bring\b", n):
         spec["binding"] = "spiral"
@@ -986,6 +1079,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     )
     # "rangkap 6": the count after its unit; "print 1 aja": the count right after the verb, its clause closing
     m = m or re.search(r"\b(?:rangkap|eksemplar)\s+(\d{1,4})\b", n) or _COPIES_AFTER_VERB_RE.search(n)
+    # "jilid spiral 1 brp": a bare count closing after the binding is how many bound copies
+    m = m or _COPIES_AFTER_BINDING_RE.search(n)
     if m:
         spec["copies"] = int(m.group(1))
     else:
@@ -1014,9 +1109,20 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
             spec.setdefault("copies", sheets)
         elif "pages" not in spec:
             spec["pages"] = sheets
+    if doc in ("ktp", "ijazah") and "copies" not in spec:
+        # "fotokopi ktp 10": a bare count closing the message after a one-sheet document is its copies
+        m = _SHEET_DOC_COUNT_RE.search(n)
+        if m:
+            spec["copies"] = int(m.group(1))
     if "express" in a.signals:
         spec["express"] = True
     return spec
+
+
+_SHEET_DOC_COUNT_RE = re.compile(
+    r"\b(?:ktp|kk|sim|npwp|ijazah|ijasah|transkrip|sertifikat|piagam|akta)(?:nya)? (\d{1,3})"
+    r"(?: (?:ya|kak|min|saja|dong|sis|gan|lagi))*$"
+)
 
 
 def _in_name(words: list[str], i: int, names: list[list[str]]) -> bool:
@@ -1204,6 +1310,11 @@ _CLAUSE_OPENERS = {
     # a purpose phrase after the count ("tafsir juz amma 15 ya kak buat pengajian")
     "untuk",
     "for",
+    # the next part of the request after the count: its shipping asked ("... 1 ongkirnya brp", "... 2 gratis
+    # ongkir kan?") or a plea that follows it ("... 2 ya tolong dikirim")
+    "ongkir",
+    "gratis",
+    "tolong",
 }
 
 

@@ -944,10 +944,21 @@ class Facts:
             and any(k in a.print_spec for k in ("pages", "copies"))
             and res.product is None
         )
+        # "modul 8 halaman x 25 orang", "cetak 4 lembar hitam putih": pages with their copies, or printed
+        # sheets in a colour stated, are printing when no catalogue product is named
+        print_ctx = print_ctx or (
+            res.product is None
+            and "pages" in a.print_spec
+            and ("copies" in a.print_spec or ("color" in a.print_spec and "cetak" in a.words))
+        )
         # "jilid spiral berapa?", "sampul hardcover warna ungu nambah brp?": a binding, or its cover colour, in
         # a shop whose binding is a print-shop price, not a catalogue product; a cover's colour alone ("cover
         # warna custom pink nambah berapa?") asks about a binding's cover too
         binding_item = "jilid" in a.words or "cover_colour" in a.print_spec
+        # "softcover brp?": a cover binding named by itself is the price list's binding too
+        binding_item = binding_item or (
+            a.print_spec.get("binding") in ("softcover", "hardcover") and not res.products
+        )
         # "kalau pakai kertas 100 gram nambah berapa?": the paper's weight, an item of the print price list too
         paper_item = "paper_gsm" in a.print_spec
         self.print_ctx = print_ctx or (
@@ -970,7 +981,23 @@ class Facts:
         res, a = self.res, self.a
         # the order's total asked ("totalnya jadi berapa") is still an order; any other price word is not
         asks_price = "price" in self.s and not _TOTAL_Q_RE.search(a.norm)
-        if res.product is None or "?" in a.raw or asks_price or not _COURIER_NAME_RE.search(a.norm):
+        # "sekar jagad 1 aja, kirim ke solo": sending it to a city named, told and not asked, as a courier is
+        sent_to = bool(a.city) and bool(_SEND_TO_RE.search(a.norm)) and "ongkir" not in a.words
+        if (
+            res.product is None
+            or "?" in a.raw
+            or asks_price
+            or not (_COURIER_NAME_RE.search(a.norm) or sent_to)
+        ):
+            return False
+        return self.stated_count
+
+    @property
+    def stated_count(self) -> bool:
+        """A count of the one product resolved that the message states ("syal 3 ya", "2 pcs"), not a number
+        of its name, a page count, an age or money."""
+        res, a = self.res, self.a
+        if res.product is None:
             return False
         words = {stem(t) for t in tokens(res.product.name)} | set(tokens(res.product.name))
         names = [tokens(p.name) for p in [*res.products, *res.alternatives]]
@@ -999,6 +1026,8 @@ class Facts:
 
 
 _PRINT_WORDS = {"print", "fotokopi", "prints"}
+# a sending verb with its destination ("kirim ke Solo", "dikirim ke Bandung ya")
+_SEND_TO_RE = re.compile(r"\b(?:kirim|dikirim|kirimkan|kirimin|antar|diantar|send|ship) (?:ke|to)\b")
 _OTHER_SERVICES = {"scan", "laminating", "laminasi"}
 _COURIER_NAME_RE = re.compile(
     # "J&T" is normalised to "j t" (the ampersand is no word character)
@@ -1019,6 +1048,9 @@ _TOTAL_Q_RE = re.compile(
 # the cost of shipping asked ("ongkirnya brp", "kena ongkir ga?", "how much to ship")
 _SHIPPING_COST_ASKED_RE = re.compile(r"\bongkir\w*\b|\b(?:how much|howmuch)\b.{0,12}\bship\w*\b")
 _PRICE_WORD_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b|\bhow much\b")
+_FREE_SHIPPING_Q_RE = re.compile(
+    r"\b(?:gratis|free) ongkir(?: (?:kan|tidak|ya|kah|dong|kak|min|bukan|belum|nih|sih|gan|sis))*$"
+)
 _FREE_WHERE_RE = re.compile(r"\bgratis\b.{0,40}\b(?:(?:kota|daerah|wilayah|area) mana|ke ?mana)\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
 _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat time\b")
@@ -1185,6 +1217,9 @@ RULES: tuple[Rule, ...] = (
             # "ongkir ke Malang brp? mau beli X 4": the cost of shipping asked first, the purchase only its
             # reason
             and not _leads_with_shipping_question(f.a)
+            # "beli X 2, gratis ongkir kan?": closing on whether its shipping is free asks about shipping;
+            # with the delivery address given ("order X 3, alamat Sleman, free ongkir kan?") it is an order
+            and not (_FREE_SHIPPING_Q_RE.search(f.a.norm) and "?" in f.a.raw and "alamat" not in f.a.words)
         ),
         I.ORDER_CREATE,
         example="order 3 peci, kirim ke Bandung pakai SiCepat",
@@ -1204,6 +1239,13 @@ RULES: tuple[Rule, ...] = (
         example="pengiriman pakai kurir apa aja?",
     ),
     Rule("shipping", lambda f: "shipping" in f.s, I.SHIPPING_COST, example="ongkir ke Medan berapa?"),
+    Rule(
+        # "ke Makassar brp hari nyampe?": how many days to a destination named is the courier's delivery time
+        "delivery_time",
+        lambda f: "duration" in f.s and bool(f.a.city) and not f.print_ctx and "payment" not in f.s,
+        I.SHIPPING_COST,
+        example="ke Pontianak berapa hari sampainya?",
+    ),
     Rule(
         "store_info",
         lambda f: "store_info" in f.s and not f.res.confident and not f.print_ctx,
@@ -1251,6 +1293,9 @@ RULES: tuple[Rule, ...] = (
             and not ("order_verb" not in f.s and "price" in f.s and _TOTAL_Q_RE.search(f.a.norm))
             # "kemarin temen saya beli X ..., sy mau tanya harganya brp?": the buying is told, the price asked
             and not _price_asked_after_story(f.a)
+            # "mau cari yg cocok buat kado, budget 200rb": what suits, under a price, asked with no order verb
+            # is a request for suggestions
+            and not ("recommend" in f.s and f.a.budget and "order_verb" not in f.s)
         ),
         I.ORDER_CREATE,
         example="pesan 3 buku doa harian",
@@ -1276,7 +1321,8 @@ RULES: tuple[Rule, ...] = (
         "counted_product",
         lambda f: (
             f.strong_product
-            and _unit_quantity(f.a)
+            # "doa harian 3 biji"; or a bare count closing its clause after the name ("syal 3 ya kak")
+            and (_unit_quantity(f.a) or f.stated_count)
             and not (f.s & _NOT_A_COUNTED_ORDER)
             and "?" not in f.a.raw
         ),

@@ -447,6 +447,13 @@ def _num(x: float) -> str:
     return str(int(x)) if x == int(x) else f"{x:.2f}".rstrip("0").replace(".", ",")
 
 
+# what a product holds or is made of asked ("isinya apa aja", "bahannya apa", "apa saja isinya", "what's inside")
+_CONTENTS_ASKED_RE = re.compile(
+    r"\b(?:isi|isinya|bahan|bahannya|spesifikasi|spesifikasinya)(?: \w+)?? (?:apa|apaan|gimana|bagaimana)\b|"
+    r"\bapa (?:saja |aja )?(?:isi|isinya|bahannya)\b|\bwhat (?:is )?(?:in|inside)\b"
+)
+
+
 def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     if plan.mode == Mode.PRINT and planner.compares_print_options(plan.analysis):
         compared = _compare_print(ctx, v, plan)
@@ -498,9 +505,12 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
         text += v.say("price.for_units", qty=qty, unit=q.get("counted_unit") or plan.unit_word, sum=total)
     elif q["packs"] > 1:
         text += v.say("price.for_qty", qty=qty, sum=total)
-    stock = _stock_phrase(v, product_summary(p))
+    summary = product_summary(p)
+    stock = _stock_phrase(v, summary)
+    # "paket umroh isinya apa aja? sm harganya": what it holds asked with its price: its description too
+    desc = summary["description"] if _CONTENTS_ASKED_RE.search(plan.analysis.norm) else ""
     return Outcome(
-        _join(f"{text} {stock}", cta(v, "order")),
+        _join(f"{text} {stock}", desc, cta(v, "order")),
         memory={**_focus([p]), "quotes": {"unit_price": q["unit_price"], "total": q["total"]}},
     )
 
@@ -1237,6 +1247,26 @@ def _print_order(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
 
 # --- complaints and handoff -----------------------------------------------------------------------
 
+# the words of a complaint about waiting (for goods or a job)
+_LATE_RE = re.compile(r"\b(?:belum|lambat|lama|lelet|datang|sampai|ilang|hilang|nunggu|menunggu)\b")
+# the words of goods bought and sent (a parcel on its way), as against a job made for the customer at the shop
+_SHIPMENT_WORDS_RE = re.compile(
+    r"\b(?:paket\w*|kiriman\w*|dikirim\w*|pengiriman\w*|kurir\w*|ekspedisi|resi\w*|datang\w*|nyampe|"
+    r"sampai(?! (?:sekarang|saat ini|detik ini|kini|hari ini|jam|pukul))|diterima|parcel|package|delivered|"
+    r"delivery|shipped|shipping|courier|tracking|arrived|beli|membeli|dibeli|bought|purchased)\b"
+)
+# the words of a job made for the customer: printing, copying, binding their file, and printed matter
+_JOB_WORDS_RE = re.compile(
+    r"\b(?:print\w*|cetak\w*|dicetak|fotokopi\w*|jilid\w*|dijilid|reprint\w*|file\w*|dikerjain|dikerjakan|"
+    r"pengerjaan\w*|brosur|poster|banner|spanduk|flyer|pamflet|leaflet|undangan|stiker|sticker)\b"
+)
+# what can be wrong with printing (a job's or a book's): patchy, faint, streaked, blurred, cut off, askew
+_PRINT_DEFECT_RE = re.compile(
+    r"\b(?:belang|bergaris|garis\w*|buram|blur|burem|pudar|luntur|miring|terpotong|kepotong|terang|tipis|pucat|"
+    r"samar|blobor|luber|tidak (?:jelas|kebaca|terbaca)|kurang jelas|light|faint|washed|streak\w*|smeared|blurry|"
+    r"readable|legible|crooked|cut off|salah|keliru|wrong|kacau|berantakan|kosong|blank)\b"
+)
+
 
 def handoff_notice(v: Voice, reason: str) -> str:
     key = {"complaint": "handoff.complaint", "unanswered": "handoff.unanswered"}.get(
@@ -1289,15 +1319,26 @@ def _complaint(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemor
             "beda",
         )
     )
-    late = any(
-        w in a.words for w in ("belum", "lambat", "lama", "lelet", "datang", "sampai", "ilang", "hilang")
+    late = bool(_LATE_RE.search(a.norm))
+    # what the complaint is about: goods on their way (a parcel, a courier), or a job made for the customer (a
+    # print, a copy, a binding) that is no parcel; the reply asks after the one it is about
+    shipped = bool(_SHIPMENT_WORDS_RE.search(a.norm))
+    job = not shipped and (
+        "print_verb" in a.signals
+        or bool(a.print_spec.get("document_type"))
+        or bool(_JOB_WORDS_RE.search(a.norm))
     )
     lines = [v.say("complaint.sorry")]
-    if damaged:
-        lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
-        lines.append(v.say("complaint.send_photo"))
+    if damaged or _PRINT_DEFECT_RE.search(a.norm):
+        if job:
+            lines.append(v.say("complaint.send_photo_job"))
+        else:
+            lines.extend(_kb_lines(ctx, "retur tukar barang cacat rusak"))
+            lines.append(v.say("complaint.send_photo"))
     elif late and not number:
-        lines.append(v.say("complaint.send_number"))
+        # the delivery is asked after only when the complaint is about one
+        key = "complaint.send_number" if shipped else "complaint.send_number_job"
+        lines.append(v.say(key if shipped or job else "complaint.send_number_any"))
     if number:
         lines.append(v.say("complaint.passed_with_order", number=number))
     else:

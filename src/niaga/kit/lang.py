@@ -237,6 +237,16 @@ SLANG: dict[str, str] = {
     "nyarios": "bicara",
     "sareng": "sama",
     "naros": "tanya",
+    # Sundanese and Javanese words of a complaint or of asking for a real person ("jalmi nu leres, sanes robot",
+    # "teu lengkap, kirang 2", "dudu bot"), and Betawi "nyang" (yang)
+    "jalmi": "orang",
+    "jalma": "orang",
+    "tiyang": "orang",
+    "sanes": "bukan",
+    "dudu": "bukan",
+    "teu": "tidak",
+    "kirang": "kurang",
+    "nyang": "yang",
     # Sundanese: greeting, thanks, price question ("sampurasun, punten", "hatur nuhun", "sabaraha?")
     "sampurasun": "permisi",
     "punten": "permisi",
@@ -276,6 +286,11 @@ SLANG: dict[str, str] = {
     "ass": "assalamualaikum",
     "asw": "assalamualaikum",
     "assalamualaikom": "assalamualaikum",
+    # the greeting's consonant skeletons ("asslmkm", "aslmkm", "askum")
+    "asslmkm": "assalamualaikum",
+    "aslmkm": "assalamualaikum",
+    "asslm": "assalamualaikum",
+    "askum": "assalamualaikum",
     "salam": "salam",
     "hallo": "halo",
     "hello": "halo",
@@ -287,6 +302,7 @@ SLANG: dict[str, str] = {
     "hey": "halo",
     "pagi": "pagi",
     "met": "selamat",
+    "malem": "malam",  # spoken "malam" ("met malem", "kirim malem ini")
     "slmt": "selamat",
     # shop words
     "ongkirnya": "ongkir",
@@ -630,7 +646,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bal[\s-]*qur'?an\b", "quran"),
     (r"\bqur'?an\b", "quran"),
     (r"\bal[\s-]+quran\b", "quran"),
-    (r"\bongkos\s+kirim\b", "ongkir"),
+    # the cost of sending, with its "nya" too ("ongkos kirimnya", "biaya pengirimannya")
+    (r"\b(?:ongkos|biaya)\s+(?:kirim|pengiriman)(?:nya)?\b", "ongkir"),
     (r"\bbiaya\s+kirim\b", "ongkir"),
     (r"\bbiaya\s+pengiriman\b", "ongkir"),
     (r"\bfree\s+ongkir\b", "gratis ongkir"),
@@ -645,7 +662,15 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bbnw\b", "hitamputih"),
     (r"\bitem[\s-]*putih\b", "hitamputih"),  # Javanese "item" = black
     # Javanese (krama) greetings and thanks, before their single words ("matur" alone is "to say")
-    (r"\bsugeng\s+enjing\b", "selamat pagi"),
+    (r"\bsugeng\s+enj[ai]ng\b", "selamat pagi"),
+    # stock that is empty is stock run out ("stoknya lagi kosong" → "stok habis")
+    (r"\bstok(?:nya)?\s+(?:(?:sedang|lagi|masih)\s+)?kosong\b", "stok habis"),
+    # a red date on the calendar is a public holiday ("tgl merah buka?")
+    (r"\b(?:tgl|tanggal)\s+merah\b", "hari libur"),
+    # "ad" closing a question is the chat's clipped "ada" ("yg XL ad?"), not an English advert ("your ad?")
+    (r"(?<!\bmy )(?<!\byour )(?<!\bthe )(?<!\ban )(?<!\bthis )(?<!\bthat )\bad\s*\?+\s*$", "ada"),
+    # "misi" opening a message is the spoken "permisi" (excuse me); elsewhere it may be a mission
+    (r"^misi\b", "permisi"),
     (r"\bsugeng\s+siang\b", "selamat siang"),
     (r"\bsugeng\s+(?:sonten|sore)\b", "selamat sore"),
     (r"\bsugeng\s+(?:dalu|ndalu)\b", "selamat malam"),

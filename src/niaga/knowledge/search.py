@@ -72,12 +72,19 @@ SYNONYMS: dict[str, list[str]] = {
     "member": ["poin"],
     "preorder": ["pre", "order"],
     "inden": ["pre", "order"],
+    "habis": ["pre", "order"],
     "privasi": ["data"],
     "data": ["privasi"],
     "skripsi": ["skripsi"],
     "express": ["express"],
     "kilat": ["express"],
 }
+
+# The map is written in words; questions and policies are compared by stem ("tunai" is "tuna" to the stemmer),
+# so it is looked up and expanded by the stems of its words.
+_SYNONYM_STEMS: dict[str, list[str]] = {}
+for _word, _alts in SYNONYMS.items():
+    _SYNONYM_STEMS.setdefault(stem(_word), []).extend(stem(x) for x in _alts)
 
 _SENT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _ABBREV = {
@@ -212,6 +219,8 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             "promo",
             "cod",
             "irim",
+            # a product out of stock ("stok habis"; "stok kosong" is normalised to it): the pre-order policy's
+            "habis",
         }
         if (t in QUERY_STOPWORDS or s in QUERY_STOPWORDS) and t not in keep and s not in keep:
             continue
@@ -219,7 +228,7 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             base.append(s)
     extra: list[str] = []
     for s in base:
-        extra.extend(x for x in SYNONYMS.get(s, []) if x not in base)
+        extra.extend(x for x in _SYNONYM_STEMS.get(s, []) if x not in base)
     return list(dict.fromkeys(base)), list(dict.fromkeys(extra))
 
 
