@@ -53,6 +53,8 @@ class Mode(StrEnum):
     ASK = "ask"  # a price/stock/order word with nothing to apply it to: ask which product
     ACK = "ack"  # "ok", "sip" with nothing pending
     COMPARE = "compare"  # two products set side by side ("bedanya X sama Y", "mana yg lebih murah, X atau Y")
+    EDIT = "edit"  # a line of the open order draft added or recounted ("tambah 1 peci", "yang sirah jadi 2")
+    CATALOGUE = "catalogue"  # what the shop sells asked ("jualan apa aja?"): its categories, with examples
 
 
 class DraftSlot(StrEnum):

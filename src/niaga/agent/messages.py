@@ -113,6 +113,24 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "product.that_product": (("produk tersebut",), ("that product",)),
     "product.similar": (("Yang tersedia yang mirip: {names}.",), ("We do have: {names}.",)),
     "product.categories": (("Kami menyediakan: {names}.",), ("We sell: {names}.",)),
+    "howto.order": (
+        (
+            "Bisa {kak}, pesan langsung lewat chat ini saja 😊 Sebutkan produk (atau pekerjaan cetaknya) dan "
+            "jumlahnya, nanti saya catat pesanannya, lalu saya tanyakan mau dikirim atau diambil di toko sebelum "
+            "dikonfirmasi.",
+        ),
+        (
+            "You can order right here in this chat 😊 Tell me the product (or the print job) and how many, I will "
+            "note the order and then ask whether to ship it or pick it up before you confirm.",
+        ),
+    ),
+    "trust.real": (
+        ("Iya {kak}, ini chat resmi {business} 🙏",),
+        ("Yes, this is the official chat of {business} 🙏",),
+    ),
+    "catalogue.intro": (("Kami menyediakan {kak}:",), ("Here is what we sell:",)),
+    "catalogue.line": (("• {category}: {examples}, dll.",), ("• {category}: {examples}, and more.",)),
+    "catalogue.line_all": (("• {category}: {examples}.",), ("• {category}: {examples}.",)),
     "product.which": (
         ("Boleh tahu produk apa yang dicari, {kak}? 😊",),
         ("Which product are you looking for?",),
@@ -258,6 +276,7 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Under what name should we place the order?",),
     ),
     "draft.summary": (("Ringkasan pesanan {kak}:",), ("Order summary:",)),
+    "draft.updated": (("Baik {kak}, pesanannya saya ubah jadi:",), ("Sure, your order is now:",)),
     "draft.pickup": (("Diambil di toko",), ("Pick-up at the shop",)),
     "draft.unpriced": (
         ("Ongkir ke {city}: belum ada di tarif kami, admin akan mengonfirmasi ongkirnya.",),
@@ -301,6 +320,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "shipping.unit_price": (
         ("Harga *{name}* {price}.",),
         ("*{name}* is {price} each.",),
+    ),
+    "shipping.lines_head": (
+        ("Ongkir {n} produk ini ({weight}, dihitung {kg} kg) ke {city}:",),
+        ("Shipping for these {n} items ({weight}, charged {kg} kg) to {city}:",),
     ),
     "shipping.items_head": (
         ("Ongkir {qty} × {name} ({weight}, dihitung {kg} kg) ke {city}:",),
@@ -463,6 +486,9 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "price.on_sale": ((" (sedang promo, harga normal {price})",), (" (on sale, normally {price})",)),
     "price.for_units": ((" Untuk {qty} {unit}: {sum}.",), (" For {qty} {unit}: {sum}.",)),
     "price.for_qty": ((" Untuk {qty}: {sum}.",), (" For {qty}: {sum}.",)),
+    # several products priced at once, each with its count ("X 2 sama Y 1 jadi berapa?")
+    "price.lines_head": (("Rincian harganya {kak}:",), ("Here is the breakdown:",)),
+    "price.line_out": (("Catatan: stok {name} sedang habis.",), ("Note: {name} is out of stock.",)),
     "price.for_area": (
         (" Untuk ukuran {w} × {h} m = {area} m²: {area} × {price} = {sum}.",),
         (" For {w} × {h} m = {area} m²: {area} × {price} = {sum}.",),

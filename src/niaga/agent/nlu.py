@@ -214,6 +214,15 @@ class Analysis:
         return any(n in self.signals for n in names)
 
 
+# a place, institution or person outside the shop asked to be recommended ("rekomendasi pondok tahfidz", "saran
+# dokter anak"): no goods of any shop
+OUTSIDE_RECOMMEND = (
+    r"\b(?:rekomendasi\w*|saran|recommend\w*)(?: \w+)? (?:pondok|pesantren|sekolah|tempat|kampus|dokter|bengkel|"
+    r"hotel|penginapan|kos|kost|kontrakan|rumah makan|restoran|warung|tempat makan|wisata|ustadz|ustad|guru|les|"
+    r"bimbel|kursus|klinik|rumah sakit|salon|psikolog|pengacara|notaris|jurusan)\b"
+)
+OUTSIDE_RECOMMEND_RE = re.compile(OUTSIDE_RECOMMEND)
+
 SIGNALS: dict[str, str] = {
     "greeting": r"^(?:halo|assalamualaikum|salam|selamat (?:pagi|siang|sore|malam)|pagi|siang|sore|malam|"
     r"permisi|p|ping|punten|good (?:morning|afternoon|evening)|morning|test|tes|hola|yo)\b|"
@@ -460,6 +469,9 @@ SIGNALS: dict[str, str] = {
     r"\baddress\b|\blocation\b|\blocated\b|\bhours\b|\bpreorder\b|\bdata saya\b|"
     r"\bhari libur\b|\blibur\b|\bkebijakan\b|\bpolicy\b|\bketentuan\b|\baturan\b|\bsyarat\b|"
     r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|sunday|saturday)(?: \w+){0,2} (?:buka|tutup|open)\b|"
+    # whether someone serves on a day: "hari sabtu ada yang jaga?", "minggu ada orang yang melayani?"
+    r"\b(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)(?: \w+){0,1} ada (?:(?:yang|orang|admin|staf|petugas)"
+    r"(?: yang)? )?(?:jaga|berjaga|melayani|piket)\b|"
     r"\b(?:di )?jalan apa\b|\b(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa\b|"
     r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
     r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
@@ -492,11 +504,36 @@ SIGNALS: dict[str, str] = {
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b|"
     r"\bambil\b(?! (?:sendiri|langsung|ke toko|di toko|(?:cetakan|printan|fotokopian|jilidan|hasil)\w*\b))|\bi'?ll take\b|\bmau yang\b|"
     r"\b(?:mau|ingin|butuh) (?:cetak|print|bikin|buat)\b|\b(?:butuh|perlu|need|mau|ingin|minta|want) \d+\b|"
+    # "bungkus X 2 ya", "bungkusin yang hitam": taking goods said as having them packed up (not a gift wrap asked)
+    r"^(?:\w+ )?(?:bungkus|bungkusin|bungkuskan|dibungkus)\b(?! (?:kado|plastik|kertas|kardus|rapi|aman|bubble|"
+    r"tambahan|ulang|lagi|pakai|pake|dengan|dobel|double|terpisah|sendiri|bisa|tidak|apa|gimana|bagaimana))|"
     # "mau <product> nya 2 ya": a wish opening the message and a count closing it is an order
     r"^(?:\w+ )?(?:mau|ingin|minta)\b(?! (?:tanya|nanya|tau|tahu|cek|lihat|liat|info))(?: [a-z]\w*){1,8} \d{1,3}"
     r"(?: (?:ya|kak|min|dong|aja|saja|sis|gan|deh))*$",
     # an explicit order verb (not "ambil", which is also picking up, nor "mau yang")
     "order_verb": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b",
+    # what the shop sells asked as a whole: "jualan apa aja?", "menyediakan apa saja", "what do you sell?", or
+    # whether it sells more than one kind: "jual kain aja atau ada baju juga?"
+    "catalogue": r"\b(?:jual|jualan|menjual|sedia|nyedia|menyediakan)(?:nya)? apa(?: saja)?(?: (?:sih|ya|kak|min))*$|"
+    r"\b(?:jual|jualan|menjual|sedia|nyedia|menyediakan)(?:nya)? apa saja\b|"
+    r"\bwhat (?:do|does) (?:you|the (?:shop|store)) (?:sell|offer)\b|\bwhat (?:products|items) do you (?:have|sell)\b|"
+    r"\b(?:jual|jualan|menjual)\b(?: \w+){1,4} saja atau (?:ada|jual|juga)\b",
+    # how to order asked ("cara ordernya gimana?", "gimana cara pesannya?", "how do I order?"): the shop's way of
+    # taking orders, not an order's status nor an order
+    "how_to_order": r"\bcara(?:nya)? (?:order|pesan|memesan|pemesanan|beli|membeli|belanja|checkout)(?:nya)?\b|"
+    r"\b(?:bagaimana|gimana) (?:kalau |kalo )?(?:mau )?(?:order|pesan|memesan|beli|membeli|belanja)(?:nya)?"
+    r"(?: (?:di sini|disini|di toko ini|kak|min|ya))*$|\bhow (?:do|can) (?:i|we) (?:order|buy|purchase)\b|"
+    r"\bhow to (?:order|buy|purchase)\b",
+    # whether the shop is real, not a fraud ("ini toko beneran kan?", "bukan penipuan?", "amanah kan?"): asked
+    # of the shop itself, answered from its profile
+    "trust": r"\b(?:toko|tokonya|olshop|online shop)(?: \w+){0,2} (?:beneran|asli|resmi|terpercaya|amanah|"
+    r"real|legit)\b(?! (?:tidak|nya|kulit|sutra|kayu))|\bbukan (?:penipu|penipuan|tipu tipu|scam|abal abal|fake|"
+    r"toko (?:palsu|bodong|fiktif))\b|\b(?:aman|amanah|terpercaya|legit) (?:kan|tidak|ya kan)\b.{0,20}"
+    r"(?:toko|belanja|transfer|order)|\bis (?:this|it) (?:shop |store )?(?:a )?(?:real|legit|legitimate)\b|"
+    r"\bnot a scam\b",
+    # advice asked about the customer's own life, or a place or person outside the shop recommended ("ada tips
+    # ga?", "rekomendasi pondok tahfidz", "saran dokter anak"): nothing a shop sells
+    "advice": r"\b(?:tips?|trik|kiat|nasihat|nasehat|advice|curhat)\b|" + OUTSIDE_RECOMMEND,
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
     # how it is priced: "itu hitungannya gimana?", "ngitungnya bagaimana"
@@ -520,6 +557,40 @@ SIGNALS: dict[str, str] = {
 }
 _COMPILED = {k: re.compile(v) for k, v in SIGNALS.items()}
 
+# Where the customer found or saw the shop, told as context ("dapet nomor ini dari google maps", "liat di reels",
+# "baru tau dari tiktok", "liat batiknya di IG"): how they came, not a question about the shop's location
+FOUND_VIA_RE = re.compile(
+    r"\b(?:liat|lihat|melihat|ngeliat|nemu|menemukan|ketemu|tau|tahu|dapat|dapet|nonton|follow|kenal)\b"
+    r"(?: \w+){0,3}? (?:dari|di|lewat|via|from|on)(?: (?:akun|postingan|post|iklan|video|konten|story|status))? "
+    r"(?:google maps|gmaps|google|maps|ig|instagram|insta|tiktok|reels?|fb|facebook|youtube|yt|twitter)\b"
+)
+# Words that only tell where the customer saw the shop: no product words
+FOUND_VIA_WORDS = frozenset(
+    {
+        "liat",
+        "lihat",
+        "ngeliat",
+        "nemu",
+        "nonton",
+        "ig",
+        "instagram",
+        "insta",
+        "tiktok",
+        "reels",
+        "reel",
+        "fb",
+        "facebook",
+        "youtube",
+        "yt",
+        "gmaps",
+        "google",
+        "maps",
+        "postingan",
+        "konten",
+        "story",
+    }
+)
+
 # Signals that a product's own name can spell ("Kain Batik Tulis Parang Rusak", "Kopi Kecewa"): they count
 # only when they still match once the product's name words are taken out of the message.
 NAME_SENSITIVE_SIGNALS = ("complaint", "angry")
@@ -538,6 +609,8 @@ def drop_signals_in_name(a: Analysis, name_words: list[str]) -> None:
     rest = " ".join(words)
     bare = re.sub(r"\b([a-z]{3,}?)(?:nya|lah|kah)\b", r"\1", rest)
     for n in present:
+        if n == "complaint" and own_goods_complaint(rest):
+            continue
         if not (_COMPILED[n].search(rest) or _COMPILED[n].search(bare)):
             a.signals.discard(n)
 
@@ -570,10 +643,26 @@ def analyze(
     bare = re.sub(r"\b([a-z]{3,}?)(?:nya|lah|kah)\b", r"\1", norm)
     # "tahan sobek", "anti luntur", "tidak mudah rusak": a product's property, not damage that happened
     props = _PROPERTY_RE.sub(" ", norm)
+    # "dapet nomor ini dari google maps", "liat di reels": where the customer found the shop, no question about it
+    found = FOUND_VIA_RE.sub(" ", norm)
     for name, rx in _COMPILED.items():
         text, text_bare = (props, _PROPERTY_RE.sub(" ", bare)) if name == "complaint" else (norm, bare)
+        if name == "store_info" and found != norm:
+            text, text_bare = found, FOUND_VIA_RE.sub(" ", bare)
         if rx.search(text) or (text_bare != text and rx.search(text_bare)):
             a.signals.add(name)
+    if "complaint" in a.signals and _VARIANT_WISH_RE.search(norm) and not _OWN_PAST_RE.search(norm):
+        # "mau pesan yang beda warna", "boleh beda motif?": another variant wished for, no difference complained of
+        rest = _VARIANT_WISH_RE.sub(" ", props)
+        if not _COMPILED["complaint"].search(rest):
+            a.signals.discard("complaint")
+    if "complaint" not in a.signals and own_goods_complaint(norm):
+        a.signals.add("complaint")
+    if "handoff" not in a.signals and (_ROLE_CONTACT_RE.search(norm) or _ROLE_CONTACT_RE.search(bare)):
+        a.signals.add("handoff")
+    if "handoff" in a.signals and _ON_DUTY_AT_TIME_RE.search(norm) and not _TALK_VERB_RE.search(norm):
+        # "hari sabtu ada yang jaga toko?": whether the shop is staffed on a day, its opening asked, no person
+        a.signals.discard("handoff")
     if "complaint" in a.signals and _RETURN_RULES_Q_RE.search(norm) and not _OWN_GOODS_RE.search(norm):
         # "berapa hari maksimal tukar barang cacat?", "retur barang rusak syaratnya apa": the shop's return
         # rules asked about, with a defect named in general: a policy question, as a conditional one is
@@ -586,10 +675,12 @@ def analyze(
             a.signals.discard("price")
         a.signals.add("product_q")
     if "stock" not in a.signals and any(
-        _COUNT_THEN_THERE_RE.search(normalize(c)) for c in _QUESTION_CLAUSE_RE.split(raw_wo) if c.strip()
+        _COUNT_THEN_THERE_RE.search(normalize(c)) or _SIZE_THERE_RE.search(normalize(c))
+        for c in _QUESTION_CLAUSE_RE.split(raw_wo)
+        if c.strip()
     ):
         # "X kalau mau 12 ada kak? buat hadiah": a count asked whether there, closing its question (the
-        # message may run on with what it is for)
+        # message may run on with what it is for); so is a size ("X size XL ada? mau 3")
         a.signals.add("stock")
     if "stock" in a.signals and _VARIANTS_ASKED_RE.search(norm) and not _STOCK_WORD_RE.search(norm):
         # "tersedia ukuran berapa aja?", "what sizes are available?": which variants the product comes in, a
@@ -601,6 +692,48 @@ def analyze(
         # of day; "spiral brp, jadi brp jam" asks the price too)
         a.signals.discard("price")
         a.signals.add("duration")
+    if "how_to_order" in a.signals and not a.has("order_number", "complaint"):
+        # "cara ordernya gimana kak? bisa lewat chat?": the shop's way of ordering, a question about the shop
+        a.signals -= {"order_status", "order", "order_verb"}
+        a.signals.add("store_info")
+    if (
+        a.has("complaint")
+        and "order_status" in a.signals
+        and not order_number
+        and _SUPPOSED_RE.search(norm)
+        and not _HAPPENED_RE.search(norm)
+    ):
+        # "kalau barang datang cacat gimana, wajib video unboxing?": a defect supposed, the shop's rules for it
+        # asked: a policy question, not the status of an order
+        a.signals.discard("order_status")
+        a.signals |= {"conditional", "store_info"}
+    if "trust" in a.signals and not a.has("complaint", "order_number"):
+        a.signals.add("store_info")
+    if "thanks" in a.signals and "?" not in raw and not a.has("complaint", "order_number"):
+        if "order_status" in a.signals and _ARRIVED_RE.search(norm) and not _STILL_ASKED_RE.search(norm):
+            # "paketnya udah nyampe, makasih": the parcel's arrival reported with thanks, nothing asked
+            a.signals.discard("order_status")
+        if "order" in a.signals and _LATER_ORDER_RE.search(norm) and not any(w.isdigit() for w in words):
+            # "makasih infonya, nanti aku checkout": a purchase put off until later, said with thanks: a
+            # closing thanks, not an order now
+            a.signals -= {"order", "order_verb"}
+    least = _LEAST_ORDER_RE.search(norm)
+    if (
+        least
+        and "order_verb" in a.signals
+        and not _COMPILED["order_verb"].search(_LEAST_ORDER_RE.sub(" ", norm))
+    ):
+        # "minimum pesan berapa?": the order verb names the term asked (the least that can be ordered), no order
+        a.signals -= {"order", "order_verb"}
+        a.signals.add("product_q")
+    if (
+        "recommend" in a.signals
+        and "?" not in raw
+        and _PRAISE_RE.search(norm)
+        and not _COMPILED["recommend"].search(_PRAISE_RE.sub(" ", norm))
+    ):
+        # "liat batiknya di IG bagus banget 😍": praise of what they saw, no request for suggestions
+        a.signals.discard("recommend")
     if "price" in a.signals and _MEASURE_ASKED_RE.search(norm):
         rest = _MEASURE_ASKED_RE.sub(" ", norm)
         if not _COMPILED["price"].search(rest):
@@ -692,6 +825,108 @@ _OWN_GOODS_RE = re.compile(
     r"\b(?!(?:kalau|kalo|klo|kl|jika|bila|apabila|misal|misalnya|mau|tanya|nanya|bisa|boleh)\b)\w+ "
     r"(?:saya|aku|sy|gue|gw|kami)\b"
 )
+# A complaint told as a statement about the customer's own past purchase, received goods or finished job (who
+# ordered, paid, printed or received it, or what came) set against what was expected, or with a defect named:
+# "kaos yg aku beli kok sablonnya retak", "sy udah bayar 2 set tp yg dateng 1", "my prints came out too dark".
+_OWN_PAST_RE = re.compile(
+    # an order or payment is past only when said so ("saya pesan 3" orders now); goods received always are
+    r"\b(?:saya|aku|kami|gue|gw) (?:sudah|kemarin|tadi|baru|pernah) (?:pesan|pesen|memesan|beli|membeli|cetak|"
+    r"mencetak|print|bayar|membayar|order|ambil)\w*\b|\b(?:saya|aku|kami|gue|gw)(?: (?:sudah|kemarin|tadi|baru))? "
+    r"(?:terima|menerima|dapat|dapet)\b|"
+    # "yang (saya) pesan", and the Javanese first person "tak pesen" (normalised "tidak pesan")
+    r"\b(?:yang|punya) (?:saya |aku |kami |tidak )?(?:terima|diterima|pesan|pesen|dipesan|beli|dibeli|cetak|"
+    r"dicetak|print|diprint|order|diorder|dikasih|dikirim|datang|sampai|nyampe|dapat|dapet|ambil|diambil)\b|"
+    r"\b(?:pesanan|orderan|cetakan|printan|fotokopian|jilidan|kiriman|paket)(?: ?nya)? (?:saya|aku|kami)\b|"
+    r"\b\w+ (?:saya|aku|kami) (?:tidak|belum|kok)\b|"
+    r"\b(?:came|arrived|received|delivered)\b|\bi (?:ordered|bought|paid|printed|got)\b|"
+    r"\bmy (?:\w+ ){0,2}(?:copies|order|prints?|printouts?|books?|package|parcel|items?|shirts?|thesis|skripsi|"
+    r"eksemplar|halaman|jilid|dokumen)\b"
+)
+# what the customer wanted or was promised set against what came, or a defect of it
+_EXPECTATION_OR_DEFECT_RE = re.compile(
+    # "kok belum dikirim?" chases an order's status: the rules for waiting decide it
+    r"\bkok\b(?! belum)|\b(?:padahal|katanya|harusnya|seharusnya|mestinya|semestinya|bukannya|salah|keliru|tipis|rusak|lepas|"
+    r"copot|sobek|robek|luntur|buram|pudar|miring|retak|kusut|terpotong|kepotong)\b|"
+    r"\b(?<!ada )(?<!yang )(?<!pilih )beda\b|\bsama semua\b|\b(?:cuma|hanya|cuman|cm) \d+\b|"
+    r"\btidak (?:sesuai|cocok|kayak|seperti|sama kayak|sama seperti|ikut|masuk|tercetak|kecetak|lengkap|rapi|"
+    r"rata|jelas|nyala|bisa dibuka)\b|"
+    r"\b(?:wrong|apart|missing|torn|ripped|faded|smudged|crooked|instead of|falling out|fell out|falls out|"
+    r"cuts? into|cut off|peeling|not what|not as|not the same|too (?:thin|faint|light|dark|small|big|short))\b"
+)
+# a question before buying or a wish for later: "kalau yang saya pesan beda warna bisa?", "mau pesan yang beda"
+_PROSPECTIVE_RE = re.compile(
+    r"^(?:\w+ ){0,2}(?:mau|ingin|apakah|kalau|kalo|klo|jika|bila|misal|can|could|would|if|will)\b|"
+    r"^(?:\w+ ){0,2}(?:bisa|boleh) (?:saya |aku )?(?:pesan|pesen|beli|order|cetak|print|pilih|minta|request)\b|"
+    r"\b(?:mau|ingin|akan|rencana|pengen|pingin|want to|would like to|planning to) (?:pesan|pesen|beli|order|"
+    r"cetak|print|ambil)\b|"
+    # a change to an order asked: "I'd like to change my order to 3 instead of 2"
+    r"\b(?:want|would like|like|need|mau|ingin) (?:to )?(?:change|edit|update|add|ubah|ganti|tambah|revisi)\b|"
+    # whether it has happened yet, a status question: "sudah dikirim belum?"
+    r"\bsudah \w+ belum\b"
+)
+# someone else's purchase told ("teman saya beli di sini, katanya bagus"): not the customer's own goods
+_OTHERS_RE = re.compile(
+    r"\b(?:teman|temen|kawan|tetangga|saudara|sodara|kakak|kakaknya|adik|adek|ibu|bapak|ayah|mama|papa|suami|istri|"
+    r"anak|orang|bos|atasan|rekan|friend|sister|brother|mother|father|mom|dad|wife|husband)\w* "
+    r"(?:saya|aku|kami|gue|gw|my)\b"
+)
+
+# another variant wished for or asked after: "mau yang beda warna", "boleh beda motif?"
+_VARIANT_WISH_RE = re.compile(
+    r"\b(?:mau|ingin|pengen|pingin|minta|boleh|bisa|pilih|ambil)\b(?: \w+){0,3}? (?:yang )?beda (?:warna|ukuran|"
+    r"motif|model|size|jenis|corak)\b"
+)
+
+# whether someone is on duty at a day or hour ("hari minggu ada yang jaga toko?", "besok pagi ada yg jaga?"): a
+# question about when the shop is open, not a request to talk to that person
+_TIME_WORD = (
+    r"(?:hari \w+|senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend|besok|lusa|nanti|malam|pagi|siang|sore|libur|"
+    r"tanggal merah|lebaran|jam \d+)"
+)
+_ON_DUTY_AT_TIME_RE = re.compile(
+    rf"\b{_TIME_WORD}\b.{{0,30}}\bada (?:yang|orang yang|orang) (?:jaga|berjaga|piket)\b|"
+    rf"\bada (?:yang|orang yang|orang) (?:jaga|berjaga|piket)\b.{{0,30}}\b{_TIME_WORD}\b"
+)
+_TALK_VERB_RE = re.compile(
+    r"\b(?:bicara|berbicara|ngomong|ngobrol|omong|hubungi|hubungkan|dihubungi|sambung\w*|telpon|telepon|nelpon|"
+    r"chat|tanya|nanya|bertanya|konsultasi|konsul|minta|talk|speak|call)\b"
+)
+
+
+def own_goods_complaint(norm: str) -> bool:
+    """A statement about the customer's own past order, purchase or finished job that sets it against what was
+    expected, or names a defect of it (not a question before buying)."""
+    own = _OTHERS_RE.sub(" ", norm)
+    return (
+        bool(_OWN_PAST_RE.search(own))
+        and bool(_EXPECTATION_OR_DEFECT_RE.search(norm))
+        and not _PROSPECTIVE_RE.search(norm)
+    )
+
+
+# A person of the shop by role: the admin, CS, owner, operator, designer, staff, or a department
+_ROLE = (
+    r"(?:admin|cs|customer service|owner|pemilik|operator|desainer|designer|petugas|staf|staff|pegawai|karyawan|"
+    r"manajer|manager|supervisor|pimpinan|penanggung ?jawab|bagian \w+|divisi \w+|departemen \w+|"
+    r"(?:the )?\w+ department|tim (?:keuangan|penerbitan|produksi|desain|cetak|gudang|admin)|keuangan|"
+    r"penerbitan|finance|accounting|billing)"
+)
+# Asked to be put through to, or to contact, a person of the shop by role, for that person's number, or to phone:
+# "sambungkan ke tim produksi", "desainernya bisa dikontak?", "minta no wa admin", "boleh saya telepon saja?"
+_ROLE_CONTACT_RE = re.compile(
+    r"\b(?:hubung\w*|dihubung\w*|sambung\w*|disambung\w*|nyambung\w*|connect\w*|alihkan|dialihkan|diteruskan|"
+    r"teruskan|oper(?:kan|in)|dioper\w*|kontak|contact|put me through|transfer me)(?: \w+){0,2}? "
+    rf"(?:dengan|sama|ke|kepada|to|with) (?:the |your )?(?:yang |yg )?{_ROLE}\b|"
+    rf"\b{_ROLE}(?: ?nya)? (?:yang )?(?:bisa |dapat |boleh )?(?:dihubungi|ditelpon|ditelepon|dikontak|dichat|"
+    r"diwhatsapp|reachable|be reached|be contacted)\b|"
+    r"\b(?:nomor|nomer|no|kontak|contact|number)(?: (?:whatsapp|wa|hp|telepon|telpon|phone|pribadi))? (?:dari |of )?"
+    rf"(?:the )?{_ROLE}\b(?! (?:rekening|pesanan|order|resi))|"
+    r"\b(?:mau|ingin|minta|boleh|bisa|perlu) (?:saya |aku )?(?:telpon|telepon|nelpon|nelepon|ditelpon|ditelepon|"
+    r"call|phone)(?: (?:saja|langsung|dong|ya|kak|min))*(?: bisa(?: tidak)?)?(?:$| minta\b| (?:ke |sama )?(?:admin|"
+    r"cs|toko|tokonya|owner|pemilik))|"
+    r"\b(?:can i|could i|may i) (?:call|phone|ring)\b|\bspeak to (?:the |your )?\w+ department\b"
+)
+
 _PROPERTY_RE = re.compile(
     r"\b(?:tahan|anti|(?:tidak|tak|gak|ga|nggak|enggak) (?:mudah|gampang|cepat|cepet)) "
     r"(?:air |api )?(?:rusak|sobek|robek|pecah|luntur|penyok|lecet|basah|hilang)\b|"
@@ -724,14 +959,23 @@ def _budget(norm: str) -> tuple[int, set[str]] | None:
 # brp"): a question about the product, not its price
 _HOURS_ASKED_RE = re.compile(r"\bberapa jam\b")
 _MEASURE_ASKED_RE = re.compile(
-    r"\b(?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa(?: (?:x|kali) berapa)?\b|"
+    # "lengan panjang" is a sleeve (a variant), not a length asked ("kemeja lengan panjang berapa?" prices it)
+    r"\b(?:ukuran|berat|(?<!lengan )panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa"
+    r"(?: (?:x|kali|sampai|hingga) berapa)?\b|"
     r"\bberapa (?:ukuran|berat|panjang|lebar|tinggi|dimensi|isi|tebal)(?:nya)?\b|"
-    # how many pages, volumes or metres the product has ("brp halaman?", "isinya jilid berapa?"); not a count
-    # stated before "berapa" ("90 halaman berapa?" prices 90 pages), nor "berapa jilid ..." (a binding priced)
-    r"\bberapa (?:halaman|meter)(?:nya)?\b|\bisi(?:nya)? jilid berapa\b|"
+    # how many pages, volumes or metres the product has ("brp halaman?", "isinya jilid berapa?", "jilid brp
+    # sampai brp"); not a count stated before "berapa" ("90 halaman berapa?" prices 90 pages), nor "berapa
+    # jilid ..." (a binding priced)
+    r"\bberapa (?:halaman|meter)(?:nya)?\b|\bisi(?:nya)? jilid berapa(?: (?:sampai|hingga) berapa)?\b|"
+    # the least that can be ordered ("minimal brp eksemplar?", "minimum order berapa"): a term of the product,
+    # not its price
+    r"\b(?:minimal|minimum|min\.)(?: (?:order|pesan|pemesanan|beli|pembelian|cetak))?(?:nya)? berapa\b|"
     # the age it suits ("cocok buat umur brp"): what the product is for, not its price
     r"\b(?:umur|usia)(?:nya)? berapa\b|\bberapa (?:umur|usia)(?:nya)?\b"
 )
+
+
+MEASURE_ASKED_RE = _MEASURE_ASKED_RE
 
 
 # which variants a product comes in asked ("ukuran apa aja", "tersedia ukuran berapa", "what sizes", "warna apa
@@ -741,6 +985,30 @@ _VARIANTS_ASKED_RE = re.compile(
     r"\b(?:apa|berapa) saja (?:ukuran|size|warna|motif|model|varian)(?:nya)?\b|"
     r"\b(?:what|which) (?:sizes?|warna|colou?rs?|models?|motifs?)\b"
 )
+# the least that can be ordered asked ("minimal pesan berapa?", "minimum order brp eksemplar")
+_LEAST_ORDER_RE = re.compile(
+    r"\b(?:minimal|minimum)(?: (?:order|pesan|pemesanan|beli|pembelian|cetak))?(?:nya)? berapa\b|"
+    r"\bberapa (?:minimal|minimum)(?: (?:order|pesan|pemesanan|beli|pembelian|cetak))?(?:nya)?\b"
+)
+# a case supposed, opening the message ("kalau barangnya datang rusak gimana?"), and words that tell it happened
+_SUPPOSED_RE = re.compile(
+    r"^(?:\w+ )?(?:kalau|kalo|klo|jika|apabila|bila|misal|misalnya|seandainya|andaikan|if)\b"
+)
+_HAPPENED_RE = re.compile(r"\b(?:kemarin|tadi|barusan|sudah|telah|pesanan saya|paket saya|barang saya)\b")
+# the customer's parcel reported arrived ("paketnya sudah sampai", "barangnya udah diterima"), not asked after
+_ARRIVED_RE = re.compile(
+    r"\b(?:sudah|telah|baru) (?:sampai|datang|diterima|terima|nyampe|tiba|sampe)\b|\b(?:arrived|received|came)\b"
+)
+_STILL_ASKED_RE = re.compile(r"\b(?:belum|kapan|apa|apakah|kah|mana|berapa|gimana|bagaimana)\b")
+# a purchase put off until later: "nanti aku checkout", "besok saya order", "ntar pesen lagi"
+_LATER_ORDER_RE = re.compile(
+    r"\b(?:nanti|besok|ntar|entar|lain kali|kapan kapan|later)\b(?: \w+){0,2} (?:checkout|co|order|pesan|beli|"
+    r"orderan|memesan|membeli)\b|\b(?:will|ll) (?:order|checkout|buy)\b(?: \w+){0,2} later\b"
+)
+# praise exclaimed ("bagus banget", "bagus sekali"), not "yang bagus" / "paling bagus" asked for
+_PRAISE_RE = re.compile(
+    r"(?<!yang )(?<!paling )(?<!lebih )(?<!mana )\bbagus (?:banget|sekali|bener|pol|amat)\b"
+)
 _STOCK_WORD_RE = re.compile(r"\b(?:stok|sisa|habis|kosong|restock)\b")
 # a count, then whether there are that many, closing a question clause ("kalau mau 12 ada kak?")
 _COUNT_THEN_THERE_RE = re.compile(
@@ -748,6 +1016,11 @@ _COUNT_THEN_THERE_RE = re.compile(
     r"(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$"
 )
 _QUESTION_CLAUSE_RE = re.compile(r"\?+")
+# a size asked whether there, closing its question clause ("size XL ada?", "yang ukuran 42 nya ada kak?")
+_SIZE_THERE_RE = re.compile(
+    r"\b(?:yang|ukuran|size) (?:ukuran |size )?(?:xs|s|m|l|xl|xxl|xxxl|\d{2})(?: ?nya)? ada"
+    r"(?: (?:tidak|kah|ya|kak|min|gan|sis))*$"
+)
 
 
 # an amount of money as written: "300rb", "1,5 jt", "Rp250.000", "150k", "rp 75000"
@@ -830,7 +1103,21 @@ _WEEKDAYS = {
 # "minggu" is also a week: after a count ("2 minggu"), "tiap minggu", or before "ini/depan/lalu" it is no day
 _WEEK_BEFORE = {"tiap", "setiap", "per", "akhir", "sudah", "dalam", "selama"}
 _WEEK_AFTER = {"ini", "depan", "lalu", "kemarin", "lagi", "lebih"}
-_OPENING_WORDS = {"buka", "tutup", "libur", "open", "opened", "closed", "close", "jam", "hours"}
+_OPENING_WORDS = {
+    "buka",
+    "tutup",
+    "libur",
+    "open",
+    "opened",
+    "closed",
+    "close",
+    "jam",
+    "hours",
+    "jaga",
+    "berjaga",
+    "melayani",
+    "piket",
+}
 
 
 def asked_weekday(a: Analysis) -> int | None:
@@ -1161,6 +1448,9 @@ def extract_quantity(
     exclude_values = exclude_values or set()
     product_words = product_words or set()
     names = names or []
+    each = _count_for_each(a)
+    if each is not None:
+        return each
     candidates: list[tuple[int, int, int]] = []  # (priority, index, value)
     for i, v in a.numbers:
         nxt = words[i + 1] if i + 1 < len(words) else ""
@@ -1221,6 +1511,14 @@ def extract_quantity(
             # name (and not part of it) is how many
             candidates.append((3, i, v))
         elif (
+            prv in _BACK_POINTERS
+            and _closes_clause(a, i)
+            and any(_names_product(w, product_words) for w in words[max(i - 10, 0) : i - 1])
+        ):
+            # "sajadah yg motif turki itu 2 ya": a number closing the clause right after "itu"/"tsb", which
+            # points back at the product described before it, is how many
+            candidates.append((3, i, v))
+        elif (
             nxt == "of"
             and after in _ENGLISH_DETERMINERS
             and any(_names_product(w, product_words) for w in words[i + 3 : i + 7])
@@ -1241,6 +1539,54 @@ def extract_quantity(
 
 
 _COUNTING_UNITS = {"lusin": 12, "kodi": 20}
+# who a purchase is shared out to ("buat 5 karyawan, masing2 1 box")
+_PEOPLE_WORDS = {
+    "orang",
+    "karyawan",
+    "pegawai",
+    "staf",
+    "staff",
+    "anak",
+    "siswa",
+    "murid",
+    "santri",
+    "peserta",
+    "guru",
+    "tamu",
+    "jamaah",
+    "jemaah",
+    "panitia",
+    "people",
+    "persons",
+    "employees",
+    "students",
+    "guests",
+    "kids",
+}
+
+
+def _count_for_each(a: Analysis) -> int | None:
+    """ "buat 5 karyawan, masing2 1 box", "12 santri masing-masing 2 buku", "for 4 people, 2 each": so many for
+    each of so many people is their product; None unless both numbers are there."""
+    words = a.words
+    share = None
+    for i, w in enumerate(words):
+        if w == "masing" and i + 1 < len(words) and words[i + 1].isdigit():
+            share = int(words[i + 1])
+        elif w == "each" and i > 0 and words[i - 1].isdigit():
+            share = int(words[i - 1])
+        if share is not None:
+            people = [
+                int(words[j])
+                for j in range(i)
+                if words[j].isdigit() and j + 1 < i and words[j + 1] in _PEOPLE_WORDS
+            ]
+            return people[-1] * share if people and 0 < share <= 100 and 0 < people[-1] <= 1000 else None
+    return None
+
+
+# words that point back at the product just described ("... yg motif turki itu 2 ya")
+_BACK_POINTERS = {"itu", "tsb", "tersebut", "td", "tadi"}
 _ENGLISH_DETERMINERS = {"the", "these", "those", "your", "this", "that"}
 # words that label the number after them as the count wanted ("jumlahnya 3", "sebanyak 5", "totalnya 4 pcs",
 # "qty: 2")

@@ -12,7 +12,7 @@ from typing import Any
 from niaga.agent import nlu
 from niaga.agent.enums import PRODUCT_INTENTS, DraftSlot, Intent, Mode
 from niaga.agent.memory import ConversationMemory
-from niaga.agent.tools import ToolContext, products_by_ids
+from niaga.agent.tools import ToolContext, product_by_sku, products_by_ids
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product
 from niaga.kit.lang import stem, tokens
@@ -258,6 +258,19 @@ NON_PRODUCT_WORDS = {
     # the customer's thinking or plan, and giving, told around the request ("kepikiran beli X", "rencananya
     # mau ngasih kado"): how they came to want the product, not which product
     "kepikiran",
+    # advice asked ("ada tips ...?"): what kind of answer is wanted, no product word ("tips" is no "tipis")
+    "tips",
+    "tip",
+    "trik",
+    "kiat",
+    "nasihat",
+    "nasehat",
+    "curhat",
+    # taking goods said as having them packed ("bungkus X 3 ya"): the order's verb, no product word
+    "bungkus",
+    "bungkusin",
+    "bungkuskan",
+    "dibungkus",
     "kepikir",
     "terpikir",
     "terpikirkan",
@@ -334,10 +347,22 @@ class Plan:
     print_spec: dict[str, Any] = field(default_factory=dict)
     mode: Mode = Mode.NONE
     angry: bool = False
+    lines: list[OrderLine] = field(default_factory=list)  # several products ordered or priced at once
+
+
+@dataclass
+class OrderLine:
+    """One product of a message that names several, with its own count (1 when none is stated)."""
+
+    product: Product
+    quantity: int
+    unit_word: str | None = None
+    stated: bool = False  # the count was written, not implied
+    change: str = ""  # with an order draft open: "add" to it, or "set" the line's count
 
 
 def _stopwords(ctx: ToolContext, cities: dict[str, str]) -> set[str]:
-    return NON_PRODUCT_WORDS | set(cities) | set(nlu.CITY_ALIASES) | _COURIER_STOP
+    return NON_PRODUCT_WORDS | set(cities) | set(nlu.CITY_ALIASES) | _COURIER_STOP | nlu.FOUND_VIA_WORDS
 
 
 # Courier names and shipping words are never product search terms ("... kirim pakai SiCepat", "ship with J&T").
@@ -385,6 +410,13 @@ _REQUEST_WORDS = {"tolong", "mohon", "please"}
 # dimensions written as one word ("3x1", "2x1.5") and the length units after them
 _DIMENSIONS_RE = re.compile(r"\d+(?:[.,]\d+)?x\d+(?:[.,]\d+)?")
 _LENGTH_UNITS = {"m", "meter", "cm", "mm", "metre", "meters"}
+# someone close to the customer named as the one asking, opening the message ("suami saya nanya ...", "mama sy
+# mau tanya ...")
+_ASKER_RE = re.compile(
+    r"^(?:\w+ )?(?:suami|istri|mama|papa|mamah|ibu|bapak|ayah|abah|umi|adik|adek|kakak|kakakku|teman|temen|bos|"
+    r"atasan|tetangga|saudara|mertua)(?: saya| aku| ku)? (?:lagi |mau |ingin |minta )?(?:nanya|tanya|bertanya|"
+    r"menanyakan|nanyain|titip tanya)\b"
+)
 _PURPOSE_SPAN = 3  # content words a purpose phrase ("buat seragam kantor") carries at most
 _PHRASE_BREAKS = {"dan", "and", "atau", "or", "serta", "sama", "juga", "tapi", "terus", "lalu"}
 
@@ -395,6 +427,15 @@ def context_words(a: nlu.Analysis, stop: set[str]) -> set[str]:
     "ukuran 2 meter", "ada 20"). They cannot make a product the customer named unavailable."""
     words = a.words
     out: set[str] = set()
+    asker = _ASKER_RE.match(a.norm)
+    if asker:
+        # "suami saya nanya X ...", "mama sy mau tanya X": who asks on whose behalf, no product word
+        out.update(asker.group(0).split())
+    for m in nlu.MEASURE_ASKED_RE.finditer(a.norm):
+        # "ukurannya brp meter?": the measure asked and its unit, no product word
+        out.update(m.group(0).split())
+        after = a.norm[m.end() :].split()[:1]
+        out.update(w for w in after if w in _LENGTH_UNITS or w in nlu.UNIT_WORDS)
     for i, w in enumerate(words):
         if w in _PURPOSE_WORDS and i not in a.clause_ends:
             # the phrase runs to the end of its clause: its content words, at most _PURPOSE_SPAN of them
@@ -969,6 +1010,11 @@ class Facts:
         self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
             "price" in s or "ongkir" in a.words or "?" in a.raw
         )
+        if not self.wants_count and "?" in a.raw and "price" not in s and "ongkir" not in a.words:
+            # "X masih promo kan? kalo iya saya ambil 3 ya, kirim ke Jakarta": a question asked first, then a
+            # closing sentence stating the count wanted: that sentence is the request
+            tail = a.raw.rsplit("?", 1)[1]
+            self.wants_count = bool(tail.strip()) and bool(_WANTS_COUNT_RE.search(nlu.normalize(tail)))
 
     @property
     def last(self) -> Intent | None:
@@ -1247,6 +1293,30 @@ RULES: tuple[Rule, ...] = (
         example="ke Pontianak berapa hari sampainya?",
     ),
     Rule(
+        # "dosen pembimbingku galak, ada tips?", "rekomendasi pondok tahfidz?": advice about the customer's own
+        # life or a place outside the shop, no product named and nothing in the shop's knowledge: off-topic
+        "advice",
+        lambda f: (
+            "advice" in f.s
+            and not f.has_product
+            # the shop's knowledge may answer advice on its goods ("tips merawat batik"), never a place outside
+            and (not f.knowledge_hit or bool(nlu.OUTSIDE_RECOMMEND_RE.search(f.a.norm)))
+            and not f.print_ctx
+            and not (f.s & {"order", "price", "stock", "store_info", "shipping", "payment"})
+        ),
+        I.OTHER,
+        example="kak ada tips biar cepet lulus ga?",
+    ),
+    Rule(
+        # "jualan apa aja?", "jual kain aja atau ada baju juga?": what the shop sells, asked as a whole (no price,
+        # stock or order of one product asked)
+        "catalogue",
+        lambda f: "catalogue" in f.s and not (f.s & {"order_verb", "price", "stock", "promo"}),
+        I.PRODUCT_QUERY,
+        Mode.CATALOGUE,
+        example="kak tokonya jualan apa aja sih?",
+    ),
+    Rule(
         "store_info",
         lambda f: "store_info" in f.s and not f.res.confident and not f.print_ctx,
         I.STORE_INFO,
@@ -1489,6 +1559,129 @@ def compared_products(
     return []
 
 
+# The products of one order named one after another ("fiqih 2 sama sirah 1", "kain sekar jagad 1, syal sutra 1
+# dan selendang 2", "2 peci + 1 sajadah"): what joins them. "atau"/"or" offers a choice and joins no order.
+_ITEM_SPLIT_RE = re.compile(r"\s*(?:[,;+&]|\b(?:dan juga|dan|sama|sm|plus|serta|and)\b)\s*", re.IGNORECASE)
+# the intents whose reply takes several products at once: an order draft of several lines, a price total, the
+# shipping of them all
+MULTI_ITEM_INTENTS = (Intent.ORDER_CREATE, Intent.PRICE_CHECK, Intent.SHIPPING_COST)
+
+
+def order_lines(ctx: ToolContext, a: nlu.Analysis, cities: dict[str, str]) -> list[OrderLine]:
+    """The products a message names one after another, each with its own count: every part between the
+    joining words names exactly one product of the catalogue (a part naming nothing, "kirim ke Medan ya", is
+    left out), and at least two different products are named. Adjacent parts naming the same product are one
+    name with a joining word in it ("Doa Harian & Dzikir ..."). Empty when any part names no product or
+    several (then the message is read as one request, as before)."""
+    pieces = [x for x in _ITEM_SPLIT_RE.split(a.raw) if x and x.strip()]
+    if len(pieces) < 2:
+        return []
+    stop = _stopwords(ctx, cities)
+    named: list[tuple[Product, str]] = []
+    for piece in pieces:
+        sub = nlu.analyze(piece, known_cities=cities)
+        got = _resolve_words(ctx, sub, ConversationMemory(), stop | context_words(sub, stop))
+        if not got.terms and not got.products and got.not_found is None:
+            continue  # no product word: a remark, a city, a question word
+        if not (got.confident and got.products) or got.not_found is not None or got.from_focus:
+            return []
+        p = got.products[0]
+        if named and named[-1][0].id == p.id:
+            named[-1] = (p, f"{named[-1][1]} {piece}")  # a joining word inside the product's name
+        else:
+            named.append((p, piece))
+    if len(named) < 2 or len({p.id for p, _ in named}) != len(named):
+        return []
+    out: list[OrderLine] = []
+    for p, text in named:
+        sub = nlu.analyze(text, known_cities=cities)
+        name = tokens(p.name)
+        qty = nlu.extract_quantity(
+            sub,
+            product_words={stem(t) for t in name} | set(name),
+            names=[name],
+            unit_nouns=category_nouns(p),
+        )
+        unit_word = None
+        if qty is not None:
+            for i, val in sub.numbers:
+                if val == qty and i + 1 < len(sub.words) and sub.words[i + 1] in nlu.UNIT_WORDS:
+                    unit_word = sub.words[i + 1]
+                    break
+        said = set(sub.words) | {stem(w) for w in sub.words}
+        if qty is None and not said & (set(name) | {stem(t) for t in name}):
+            # a part with no count of its own must name its product ("..., desainnya udah ada" is a remark
+            # that merely matches some product's description)
+            return []
+        out.append(OrderLine(product=p, quantity=qty or 1, unit_word=unit_word, stated=qty is not None))
+    return out
+
+
+# With an order draft open: a product added ("tambah 1 peci", "tambahin sajadahnya 2", "add 2 more rugs") ...
+_DRAFT_ADD_RE = re.compile(r"^(?:\w+ )?(?:tambah|tambahin|tambahkan|nambah|ditambah|add)\b")
+# ... or a line's count changed ("yang sirah jadi 2", "sajadahnya diganti 3 aja", "make the rugs 3")
+_DRAFT_SET_RE = re.compile(
+    r"\b(?:jadi|jd|dijadikan|diganti|ganti|diubah|ubah|make (?:it|them|\w+)|change (?:it )?to) (\d{1,3})\b"
+)
+
+
+def draft_edit(
+    ctx: ToolContext, a: nlu.Analysis, res: Resolution, memory: ConversationMemory, cities: dict[str, str]
+) -> list[OrderLine]:
+    """The changes a message makes to the open order draft: the products it adds with their counts, or the new
+    count of one of its lines (the line named, or the only one). Empty when the message changes no line."""
+    in_draft = [str(it.get("sku")) for it in (memory.draft or {}).get("items") or [] if it.get("sku")]
+    if not in_draft:
+        return []
+    low = " ".join(a.raw.lower().split())
+
+    def named(got: Resolution) -> Product | None:
+        if got.confident and got.products and got.not_found is None:
+            return got.products[0]
+        mine = [p for p in got.products if p.sku in in_draft]  # "peci" of several: the one ordered
+        return mine[0] if len(mine) == 1 else None
+
+    add = _DRAFT_ADD_RE.search(low)
+    if add:
+        # what follows the verb names what is added ("tambah 1 peci", "tambahin 1 lagi": the draft's one line)
+        sub = nlu.analyze(low[add.end() :], known_cities=cities)
+        lines = order_lines(ctx, sub, cities)
+        if not lines:
+            stop = _stopwords(ctx, cities)
+            got = _resolve_words(ctx, sub, ConversationMemory(), stop | context_words(sub, stop))
+            p = named(got)
+            if p is None and not got.products and got.not_found is None and len(in_draft) == 1:
+                p = product_by_sku(ctx, in_draft[0])
+            if p is None:
+                return []
+            name = tokens(p.name)
+            qty = nlu.extract_quantity(
+                sub,
+                product_words={stem(t) for t in name} | set(name),
+                names=[name],
+                unit_nouns=category_nouns(p),
+            )
+            if qty is None and sub.numbers and sub.numbers[0][0] == 0:
+                qty = sub.numbers[0][1]  # the count right after the verb ("tambah 2 ...")
+            lines = [OrderLine(product=p, quantity=qty or 1, stated=qty is not None)]
+        for ln in lines:
+            ln.change = "add"
+        return lines
+    m = _DRAFT_SET_RE.search(low)
+    if m:
+        # the line is named by the words around the change ("fiqihnya diganti 3 aja": "fiqihnya aja")
+        sub = nlu.analyze(f"{low[: m.start()]} {low[m.end() :]}", known_cities=cities)
+        stop = _stopwords(ctx, cities)
+        got = _resolve_words(ctx, sub, ConversationMemory(), stop | context_words(sub, stop))
+        p = named(got)
+        if p is None and not got.products and got.not_found is None and len(in_draft) == 1:
+            p = product_by_sku(ctx, in_draft[0])  # "jadi 3 aja": the draft's one line
+        if p is None or p.sku not in in_draft or int(m.group(1)) < 1:
+            return []
+        return [OrderLine(product=p, quantity=int(m.group(1)), stated=True, change="set")]
+    return []
+
+
 def _one_product(ctx: ToolContext, text: str, cities: dict[str, str], stop: set[str]) -> Product | None:
     """The one product a side of a comparison names on its own (no conversation focus), or None."""
     sub = nlu.analyze(text, known_cities=cities)
@@ -1502,7 +1695,15 @@ def build_plan(
     res = resolve_products(ctx, a, memory, cities)
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, tokens(res.product.name))
-    intent, mode = decide_intent(a, res, memory, knowledge_hit=knowledge_hit)
+    lines: list[OrderLine] = []
+    if res.product is None and _ITEM_SPLIT_RE.search(a.raw):
+        # "pesan X 2 sama Y 1, kirim ke Medan": no one product matches the whole message, but each part names
+        # one: what is asked is decided knowing the products are named
+        lines = order_lines(ctx, a, cities)
+        for ln in lines:
+            nlu.drop_signals_in_name(a, tokens(ln.product.name))
+    named = Resolution(products=[lines[0].product], confident=True, terms=res.terms) if lines else res
+    intent, mode = decide_intent(a, named, memory, knowledge_hit=knowledge_hit)
     if mode == Mode.PRINT and intent in _PRINT_ASKS and compares_print_options(a):
         intent = Intent.PRICE_CHECK  # "mana yg lebih murah, print warna A4 atau F4?": the two rates asked
     elif (
@@ -1581,6 +1782,21 @@ def build_plan(
             if k in spec:
                 entities[k] = spec[k]
     angry = "angry" in a.signals
+    edits = (
+        draft_edit(ctx, a, res, memory, cities)
+        if memory.draft and intent not in (Intent.HUMAN_HANDOFF, Intent.COMPLAINT) and mode != Mode.CANCEL
+        else []
+    )
+    if edits:
+        intent, mode, lines = Intent.ORDER_CREATE, Mode.EDIT, edits
+    elif intent not in MULTI_ITEM_INTENTS or mode not in (Mode.NONE, Mode.ASK):
+        lines = []
+    elif not lines and _ITEM_SPLIT_RE.search(a.raw):
+        lines = order_lines(ctx, a, cities)
+    # a price asked for several products is a total only when a count is given ("fiqih 2 sama sirah 1 jadi
+    # berapa?"); without one ("X sama Y harganya?") each price is answered as before
+    if lines and intent == Intent.PRICE_CHECK and not any(ln.stated for ln in lines):
+        lines = []
     return Plan(
         intent=intent,
         entities=entities,
@@ -1592,4 +1808,5 @@ def build_plan(
         print_spec=spec,
         mode=mode,
         angry=angry,
+        lines=lines,
     )

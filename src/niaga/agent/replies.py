@@ -155,6 +155,18 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
             if _VALIDITY_RE.search(sen) and sen not in results[0]["sentences"]
         ]
         results[0]["sentences"] = [*results[0]["sentences"], *valid[:1]]
+    if "how_to_order" in a.signals:
+        # "cara ordernya gimana? bisa lewat chat?": orders are taken in this chat
+        return Outcome(_join(v.say("howto.order"), cta(v, "more")))
+    if "trust" in a.signals:
+        # "ini toko beneran? bukan penipuan?": the shop's own profile: what it is and where it stands
+        desc = (ctx.profile.get("description") or "").strip()
+        address = (ctx.profile.get("address") or ctx.profile.get("city") or "").strip()
+        ctx.record("business_profile", {}, {"description": desc, "address": address})
+        facts = (
+            [v.say("trust.real")] + [desc] * bool(desc) + [v.say("address.label") + address] * bool(address)
+        )
+        return Outcome(_join(" ".join(facts), cta(v, "more")))
     asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
     # "paling telat bayar jam berapa?": a time of day (a cut-off), answered by the sentences that state one
     same_day = bool(nlu.SAME_DAY_RE.search(a.norm))
@@ -391,6 +403,19 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
         return Outcome(
             _join(_list_products(ctx, v, rows, intro, limit=8), cta(v, "order")), memory=_focus(rows)
         )
+    if plan.mode == Mode.CATALOGUE:
+        # "jualan apa aja?": the shop's categories, each with a few of its products
+        groups = tools.catalogue_overview(ctx)["categories"]
+        if groups:
+            lines = [
+                v.say(
+                    "catalogue.line" if g["more"] else "catalogue.line_all",
+                    category=g["category"],
+                    examples=", ".join(g["examples"]),
+                )
+                for g in groups
+            ]
+            return Outcome(_join(v.say("catalogue.intro"), *lines, cta(v, "choose")))
     if res.not_found and not res.products and plan.mode == Mode.RECOMMEND:
         best = tools.bestseller_products(ctx)
         if best:
@@ -463,6 +488,8 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
         return _print_quote_reply(ctx, v, plan, memory, asked_price=True)
     if plan.mode == Mode.COMPARE:
         return _compare(ctx, v, plan)
+    if plan.lines:
+        return _price_lines(ctx, v, plan)
     res = plan.res
     if res.not_found and not res.products:
         return Outcome(_not_found(v, plan, ctx))
@@ -512,6 +539,31 @@ def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMem
     return Outcome(
         _join(f"{text} {stock}", desc, cta(v, "order")),
         memory={**_focus([p]), "quotes": {"unit_price": q["unit_price"], "total": q["total"]}},
+    )
+
+
+def _price_lines(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome:
+    """ "fiqih 2 sama sirah 1 jadi berapa?": each product's count × its price, the total, and any line the
+    stock cannot fill."""
+    q = tools.quote_items(
+        ctx,
+        items=[
+            {"sku": ln.product.sku, "quantity": ln.quantity, "unit_word": ln.unit_word} for ln in plan.lines
+        ],
+    )
+    lines = [v.say("price.lines_head")]
+    lines.extend(
+        f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}" for it in q["items"]
+    )
+    lines.append(f"Total: {rp(q['total'])}")
+    for prob in q["problems"]:
+        if prob["available"] <= 0:
+            lines.append(v.say("price.line_out", name=prob["name"]))
+        else:
+            lines.append(v.say("order.note_short", name=prob["name"], available=prob["available"]))
+    return Outcome(
+        _join(*lines, cta(v, "order")),
+        memory={**_focus([ln.product for ln in plan.lines]), "quotes": {"total": q["total"]}},
     )
 
 
@@ -569,7 +621,11 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
         return Outcome(v.say("shipping.which_city"), memory=_focus(res.products) if res.products else {})
     mem["city"] = city
     items = []
-    if res.confident and res.products:
+    if plan.lines:
+        # "ongkir sajadah 2 sama peci 1 ke Medan": the shipping of every product named, by their total weight
+        items = [{"sku": ln.product.sku, "quantity": ln.quantity} for ln in plan.lines]
+        mem.update(_focus([ln.product for ln in plan.lines]))
+    elif res.confident and res.products:
         items = [{"sku": res.products[0].sku, "quantity": plan.quantity or 1}]
         mem.update(_focus(res.products))
     q = tools.shipping_quote(ctx, city=city, items=items, weight_g=plan.analysis.weight_g)
@@ -600,6 +656,15 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
             kg=q["kg"],
             city=q["city"],
         )
+        if len(q["items"]) > 1:
+            head = "\n".join(
+                [
+                    v.say(
+                        "shipping.lines_head", n=len(q["items"]), weight=weight, kg=q["kg"], city=q["city"]
+                    ),
+                    *(f"• {x['quantity']} × {x['name']}" for x in q["items"]),
+                ]
+            )
         if q["free_shipping"]:
             lines.append(head)
             lines.append(v.say("shipping.free"))
@@ -610,7 +675,7 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
                 lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
             cheapest = q["options"][0]
             total = v.say("shipping.cheapest_total", courier=cheapest["courier"], total=rp(cheapest["total"]))
-            if it["quantity"] > 1:
+            if it["quantity"] > 1 or len(q["items"]) > 1:
                 total = v.say("shipping.subtotal", subtotal=rp(q["subtotal"])) + total
             lines.append(total)
         mem["quotes"] = {"shipping": [o.get("cost") for o in q["options"][:5]], "city": q["city"]}
@@ -682,34 +747,83 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMe
     draft = memory.draft
     if plan.mode == Mode.CANCEL:
         return Outcome(v.say("order.cancelled") + " " + cta(v, "more"), memory={"draft": None})
+    if plan.mode == Mode.EDIT and draft and plan.lines:
+        return _edit_draft(ctx, v, plan, memory, dict(draft))
     if plan.mode == Mode.CONFIRM and draft and draft.get("awaiting", DraftSlot.CONFIRM) == DraftSlot.CONFIRM:
         return _confirm_draft(ctx, v, draft)
     if plan.mode in (Mode.CONFIRM, Mode.SLOT) and draft:
         draft = _fill_slots(ctx, plan, dict(draft))
         return _advance_draft(ctx, v, draft, plan, memory, head=None)
     res = plan.res
-    if res.not_found and not res.products:
-        return Outcome(_not_found(v, plan, ctx))
-    if not res.products:
-        return Outcome(v.say("order.which"))
-    if not res.confident:
-        intro = v.say("order.choose")
-        return Outcome(_join(_list_products(ctx, v, res.products, intro)), memory=_focus(res.products))
-    p = res.products[0]
-    qty = plan.quantity or 1
-    d = tools.create_order_draft(ctx, items=[{"sku": p.sku, "quantity": qty, "unit_word": plan.unit_word}])
-    line = d["items"][0]
-    head = [v.say("order.summary")]
-    head.append(f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}")
+    if plan.lines:
+        # "fiqih 2 sama sirah 1": one draft with a line for each product named, each with its own count
+        chosen = [ln.product for ln in plan.lines]
+        wanted = [
+            {"sku": ln.product.sku, "quantity": ln.quantity, "unit_word": ln.unit_word} for ln in plan.lines
+        ]
+    else:
+        if res.not_found and not res.products:
+            return Outcome(_not_found(v, plan, ctx))
+        if not res.products:
+            return Outcome(v.say("order.which"))
+        if not res.confident:
+            intro = v.say("order.choose")
+            return Outcome(_join(_list_products(ctx, v, res.products, intro)), memory=_focus(res.products))
+        p = res.products[0]
+        chosen = [p]
+        wanted = [{"sku": p.sku, "quantity": plan.quantity or 1, "unit_word": plan.unit_word}]
+    d = tools.create_order_draft(ctx, items=wanted)
+    head = _draft_head(v, "order.summary", d)
+    # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
+    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": DraftSlot.FULFILMENT})
+    out = _advance_draft(ctx, v, d, plan, memory, head=head)
+    out.memory = {**_focus(chosen), **out.memory}
+    return out
+
+
+def _draft_head(v: Voice, intro: str, d: dict[str, Any]) -> list[str]:
+    """A draft's lines (count × unit price = line total) under `intro`, with a note for each line the stock
+    cannot fill."""
+    head = [v.say(intro)]
+    head.extend(
+        f"• {line['quantity']} × {line['name']} @{rp(line['unit_price'])} = {rp(line['total'])}"
+        for line in d["items"]
+    )
     for prob in d["problems"]:
         if prob["available"] <= 0:
             head.append(v.say("order.note_preorder", name=prob["name"]))
         else:
             head.append(v.say("order.note_short", name=prob["name"], available=prob["available"]))
-    # "pesan 2 peci kirim ke Surabaya" / "... diambil di toko": what the first message already says counts.
-    d = _fill_slots(ctx, plan, {**d, "ship": {}, "awaiting": DraftSlot.FULFILMENT})
-    out = _advance_draft(ctx, v, d, plan, memory, head=head)
-    out.memory = {**_focus([p]), **out.memory}
+    return head
+
+
+def _edit_draft(
+    ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory, draft: dict[str, Any]
+) -> Outcome:
+    """ "tambah 1 peci" adds to the open draft (to its line when the product is in it already), "yang sirah jadi
+    2" sets a line's count; the lines are priced again, the shipping re-quoted for the new weight, and the
+    draft goes on from the slot it waited on."""
+    wanted: dict[str, dict[str, Any]] = {
+        it["sku"]: {
+            "sku": it["sku"],
+            "quantity": it.get("requested") or it["quantity"],
+            "unit_word": it.get("unit_word"),
+        }
+        for it in draft.get("items") or []
+    }
+    for ln in plan.lines:
+        sku = ln.product.sku
+        if ln.change == "add" and sku in wanted:
+            wanted[sku]["quantity"] = int(wanted[sku]["quantity"]) + ln.quantity
+        else:
+            wanted[sku] = {"sku": sku, "quantity": ln.quantity, "unit_word": ln.unit_word}
+    d = tools.create_order_draft(ctx, items=list(wanted.values()))
+    head = _draft_head(v, "draft.updated", d)
+    draft = {**draft, **d}
+    if draft.get("awaiting") == DraftSlot.CONFIRM:
+        draft["awaiting"] = DraftSlot.FULFILMENT  # asked again from the first slot still open
+    out = _advance_draft(ctx, v, draft, plan, memory, head=head)
+    out.memory = {**_focus([ln.product for ln in plan.lines]), **out.memory}
     return out
 
 

@@ -132,6 +132,11 @@ def product_summary(p: Product) -> dict[str, Any]:
     }
 
 
+def product_by_sku(ctx: ToolContext, sku: str) -> Product | None:
+    """The business's active product with this SKU (a line of an order draft), or None."""
+    return _product(ctx, sku)
+
+
 def _product(ctx: ToolContext, sku: str) -> Product | None:
     # A product this turn already loaded is the session's same object: no second select for it.
     p = ctx.loaded.get(sku)
@@ -654,6 +659,19 @@ def order_lookup(ctx: ToolContext, *, order_number: str | None = None) -> dict[s
 
 def create_order_draft(ctx: ToolContext, *, items: list[dict[str, Any]]) -> dict[str, Any]:
     """A draft (kept in the conversation's memory) the customer confirms with 'ya' in a later turn."""
+    return ctx.record("create_order", {"items": items}, _priced_lines(ctx, items))
+
+
+def quote_items(ctx: ToolContext, *, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The price of several products at once ("X 2 sama Y 1 jadi berapa?"): each line's count × unit price,
+    the total, and the lines the stock cannot fill (nothing is drafted or held)."""
+    d = _priced_lines(ctx, items)
+    return ctx.record("quote_items", {"items": items}, {**d, "total": d["subtotal"]})
+
+
+def _priced_lines(ctx: ToolContext, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each wanted product as a line (quantity in the product's packs, unit price, line total), their
+    subtotal, and the lines whose stock is short of the count."""
     lines = []
     problems = []
     for it in items:
@@ -678,8 +696,7 @@ def create_order_draft(ctx: ToolContext, *, items: list[dict[str, Any]]) -> dict
             }
         )
     subtotal = sum(line["total"] for line in lines)
-    draft = {"items": lines, "subtotal": subtotal, "problems": problems}
-    return ctx.record("create_order", {"items": items}, draft)
+    return {"items": lines, "subtotal": subtotal, "problems": problems}
 
 
 def draft_total(ctx: ToolContext, *, draft: dict[str, Any]) -> dict[str, Any]:
@@ -1052,6 +1069,29 @@ def categories(ctx: ToolContext) -> dict[str, Any]:
         .distinct()
     ).scalars()
     return ctx.record("categories", {}, {"categories": sorted({c for c in rows if c})})
+
+
+def catalogue_overview(ctx: ToolContext, *, per_category: int = 3) -> dict[str, Any]:
+    """The active catalogue's categories, sorted, each with a few of its product names (bestsellers and goods in
+    stock first): what the shop sells, asked as a whole."""
+    groups: dict[str, list[Product]] = {}
+    for p in ctx.db.scalars(_active(ctx)).all():
+        if p.category:
+            groups.setdefault(p.category, []).append(p)
+
+    def rank(p: Product) -> tuple[int, int]:
+        best = "bestseller" in [str(t).lower() for t in p.tags or []]
+        return (0 if best else 1, 0 if p.available is None or p.available > 0 else 1)
+
+    out = [
+        {
+            "category": c,
+            "examples": [p.name for p in sorted(groups[c], key=rank)[:per_category]],
+            "more": len(groups[c]) > per_category,
+        }
+        for c in sorted(groups)
+    ]
+    return ctx.record("catalogue_overview", {"per_category": per_category}, {"categories": out})
 
 
 def knowledge_document(ctx: ToolContext, *, title: str) -> dict[str, Any]:

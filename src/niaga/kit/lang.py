@@ -138,6 +138,9 @@ SLANG: dict[str, str] = {
     "doang": "saja",
     "bgt": "banget",
     "bngt": "banget",
+    # colloquial "easy" is the catalogue's "mudah" ("gampang dilipat" = "mudah dilipat")
+    "gampang": "mudah",
+    "gampil": "mudah",
     "dr": "dari",
     "sm": "sama",
     "lg": "lagi",
