@@ -60,6 +60,7 @@ CASES: dict[str, tuple[dict[str, Any], str, Intent, Mode]] = {
     "shipping_policy": ({}, "pengiriman pakai kurir apa aja?", Intent.STORE_INFO, Mode.NONE),
     "shipping": ({}, "ongkir ke Medan berapa?", Intent.SHIPPING_COST, Mode.NONE),
     "delivery_time": ({}, "ke Pontianak berapa hari sampainya?", Intent.SHIPPING_COST, Mode.NONE),
+    "outside_date": ({}, "kak tahun baru imlek jatuhnya hari apa ya?", Intent.OTHER, Mode.NONE),
     "advice": ({}, "kak ada tips biar cepet lulus ga?", Intent.OTHER, Mode.NONE),
     "catalogue": ({}, "kak tokonya jualan apa aja sih?", Intent.PRODUCT_QUERY, Mode.CATALOGUE),
     "store_info": ({}, "alamat tokonya dimana?", Intent.STORE_INFO, Mode.NONE),

@@ -275,6 +275,14 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Pesanannya atas nama siapa, {kak}?",),
         ("Under what name should we place the order?",),
     ),
+    "draft.ask_name_again": (
+        ("Maaf {kak}, boleh tahu namanya dulu? Pesanannya atas nama siapa? 🙏",),
+        ("Sorry, may I have your name first? Under what name should we place the order?",),
+    ),
+    "draft.add_which": (
+        ("Mau tambah yang mana, {kak}? Nanti saya masukkan ke pesanan yang sama:",),
+        ("Which one would you like to add? I'll put it in the same order:",),
+    ),
     "draft.summary": (("Ringkasan pesanan {kak}:",), ("Order summary:",)),
     "draft.updated": (("Baik {kak}, pesanannya saya ubah jadi:",), ("Sure, your order is now:",)),
     "draft.pickup": (("Diambil di toko",), ("Pick-up at the shop",)),

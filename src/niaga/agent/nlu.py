@@ -233,7 +233,7 @@ SIGNALS: dict[str, str] = {
     r"ditelepon|dihubungkan|disambung\w*|dioper\w*|diarahkan|dialihkan|diteruskan)\b(?:\s+\w+){0,3}?\s+"
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
-    r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko|someone|somebody|"
+    r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko|nu gaduh|someone|somebody|"
     r"anybody|anyone|penanggung ?jawab|pimpinan|manajer|manager|supervisor)\b(?! (?:bot|robot))|"
     r"\b(?:mau|ingin|minta|want|need|perlu|butuh|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
     r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
@@ -435,6 +435,20 @@ SIGNALS: dict[str, str] = {
     r"\b(?:di)?refund saja\b|\bmending (?:di)?refund\b|"
     # the time promised has gone by: "janji jadi jam 10, sekarang belum juga"
     r"(?:janji|janjinya|dijanjikan|katanya|bilangnya|sudah (?:jam|pukul) \d+)\b.{0,60}\bbelum juga|"
+    # an amount charged set against the amount quoted: "kok ditagih 90 ribu, padahal kemarin katanya 60 ribu"
+    # (both amounts of money: "totalnya 150rb katanya diskon 10%?" asks about a discount)
+    r"(?:bayar|dibayar|ditagih|tagih\w*|total\w*|kena|charged?)(?: \w+){0,2}? (?:rp )?(?:\d+ ?(?:rb|ribu|k|jt|juta)|"
+    r"\d{4,})\b(?: \w+){0,3}? (?:padahal|katanya|harusnya|seharusnya|mestinya|bukannya)(?: \w+){0,3}? (?:rp )?"
+    r"(?:\d+ ?(?:rb|ribu|k|jt|juta)|\d{4,})\b|"
+    # the customer's goods or job swapped with another customer's: "fotokopian saya tertukar dengan punya orang"
+    r"(?:ketuker|ketukar|tertukar|tertuker|kecampur|tercampur|kebawa|terbawa)(?: \w+){0,2}? (?:sama|dengan|with) "
+    r"(?:punya |milik |berkas |pesanan )?(?:orang|pelanggan|customer|someone)|mixed up with|"
+    # paid or ordered, and still not done: "sudah lunas bayar kilat tapi masih belum jadi"
+    r"sudah (?:bayar|dibayar|lunas|transfer|tf|pesan|pesen|order|dp)\w*(?: \w+){0,4}? (?:tapi|tetapi|namun|tp)"
+    r"(?: (?:tetap|tetep|masih|kok|juga))* (?:belum|tidak) (?:juga )?(?:jadi|selesai|beres|diproses|dikerjakan|"
+    r"dikerjain|dikirim|datang|sampai)|"
+    # what was ordered set against what came, in English: "ordered 3 mugs in white, got 2 blue ones instead"
+    r"(?:ordered|bought|paid for)\b.{0,60}\b(?:got|received|sent me|came|arrived)\b.{0,60}\binstead\b|"
     # still not done until now, the job named between: "sampai sekarang skripsi saya belum selesai dicetak"
     r"sampai (?:sekarang|saat ini|detik ini|hari ini)(?: \w+){1,4} (?:masih )?belum (?:juga )?(?:jadi|selesai|beres|"
     r"diproses|dicetak|dikerjakan|dikerjain|dikirim|datang|sampai))\b",
@@ -486,6 +500,8 @@ SIGNALS: dict[str, str] = {
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
+    # back in stock asked ("kemeja itu sudah ada lagi belum?", "ada lagi ga?"), not whether anything else is offered
+    r"\bada lagi (?:tidak|belum)\b(?! (?:yang|yg|selain|lain|warna|motif|model|pilihan|promo|diskon))|"
     # a size asked whether there, closing the message: "yg XL ada?", "ukuran 42 nya ada kak?"
     r"\b(?:yang|yg|ukuran|size) (?:ukuran |size )?(?:xs|s|m|l|xl|xxl|xxxl|\d{2})(?: ?nya)? ada"
     r"(?: (?:tidak|kah|ya|kak|min|gan|sis|nggak))*$|"
@@ -534,6 +550,11 @@ SIGNALS: dict[str, str] = {
     # advice asked about the customer's own life, or a place or person outside the shop recommended ("ada tips
     # ga?", "rekomendasi pondok tahfidz", "saran dokter anak"): nothing a shop sells
     "advice": r"\b(?:tips?|trik|kiat|nasihat|nasehat|advice|curhat)\b|" + OUTSIDE_RECOMMEND,
+    # the date of a holiday or the schedule of a school's or campus's event asked ("idul adha jatuh hari apa?",
+    # "jadwal ujian masuk ugm kapan?"): the calendar of the world, not of the shop
+    "outside_date": r"\b(?:lebaran|idul fitri|idulfitri|idul adha|iduladha|ramadhan|ramadan|puasa|natal|imlek|nyepi|"
+    r"waisak|tahun baru|syawal|muharram|maulid)\b(?: \w+){0,3} jatuh\w*\b|\bjadwal (?:\w+ ){0,2}?(?:daftar ulang|"
+    r"pendaftaran|registrasi|ujian masuk|tes masuk|wisuda|ppdb|snbt|utbk|snbp|spmb|ospek|pkkmb)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
     "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
     # how it is priced: "itu hitungannya gimana?", "ngitungnya bagaimana"
@@ -846,7 +867,14 @@ _OWN_PAST_RE = re.compile(
 _EXPECTATION_OR_DEFECT_RE = re.compile(
     # "kok belum dikirim?" chases an order's status: the rules for waiting decide it
     r"\bkok\b(?! belum)|\b(?:padahal|katanya|harusnya|seharusnya|mestinya|semestinya|bukannya|salah|keliru|tipis|rusak|lepas|"
-    r"copot|sobek|robek|luntur|buram|pudar|miring|retak|kusut|terpotong|kepotong)\b|"
+    r"copot|sobek|robek|luntur|buram|pudar|miring|retak|kusut|terpotong|kepotong|"
+    # a defect that showed in use: "talinya putus baru dipakai"
+    r"putus|jebol|patah|melar|ambrol|brodol)\b|"
+    # the goods or job late, not the customer ("biar saya tidak telat datang"): "nyampenya telat", "jadinya terlambat"
+    # ("jangan sampai telat" wishes it not to be)
+    r"\b(?<!jangan )(?<!biar )(?<!supaya )(?<!agar )(?:datang|datangnya|sampai|sampainya|nyampe|nyampenya|dikirim|"
+    r"kirimnya|kiriman\w*|paket\w*|pesanan\w*|jadi|jadinya|selesai\w*|arrived|came)(?: \w+){0,2}? "
+    r"(?<!tidak )(?<!jangan )(?:telat|terlambat|kelamaan|late)\b|"
     r"\b(?<!ada )(?<!yang )(?<!pilih )beda\b|\bsama semua\b|\b(?:cuma|hanya|cuman|cm) \d+\b|"
     r"\btidak (?:sesuai|cocok|kayak|seperti|sama kayak|sama seperti|ikut|masuk|tercetak|kecetak|lengkap|rapi|"
     r"rata|jelas|nyala|bisa dibuka)\b|"
@@ -915,7 +943,8 @@ _ROLE = (
 # "sambungkan ke tim produksi", "desainernya bisa dikontak?", "minta no wa admin", "boleh saya telepon saja?"
 _ROLE_CONTACT_RE = re.compile(
     r"\b(?:hubung\w*|dihubung\w*|sambung\w*|disambung\w*|nyambung\w*|connect\w*|alihkan|dialihkan|diteruskan|"
-    r"teruskan|oper(?:kan|in)|dioper\w*|kontak|contact|put me through|transfer me)(?: \w+){0,2}? "
+    r"teruskan|oper(?:kan|in)|dioper\w*|kontak|contact|put me through|transfer me|forward\w*|diforward\w*|"
+    r"sampaikan|disampaikan|ketemu|bertemu|menemui|meet)(?: \w+){0,2}? "
     rf"(?:dengan|sama|ke|kepada|to|with) (?:the |your )?(?:yang |yg )?{_ROLE}\b|"
     rf"\b{_ROLE}(?: ?nya)? (?:yang )?(?:bisa |dapat |boleh )?(?:dihubungi|ditelpon|ditelepon|dikontak|dichat|"
     r"diwhatsapp|reachable|be reached|be contacted)\b|"
@@ -924,7 +953,14 @@ _ROLE_CONTACT_RE = re.compile(
     r"\b(?:mau|ingin|minta|boleh|bisa|perlu) (?:saya |aku )?(?:telpon|telepon|nelpon|nelepon|ditelpon|ditelepon|"
     r"call|phone)(?: (?:saja|langsung|dong|ya|kak|min))*(?: bisa(?: tidak)?)?(?:$| minta\b| (?:ke |sama )?(?:admin|"
     r"cs|toko|tokonya|owner|pemilik))|"
-    r"\b(?:can i|could i|may i) (?:call|phone|ring)\b|\bspeak to (?:the |your )?\w+ department\b"
+    r"\b(?:can i|could i|may i) (?:call|phone|ring)\b|\bspeak to (?:the |your )?\w+ department\b|"
+    # a person named by the job they do, to be put through to, phoned or met: "sambungkan ke mbak yang pegang
+    # jilid", "bisa telpon bapak yang ngurus cetak?"
+    r"\b(?:hubung\w*|dihubung\w*|sambung\w*|disambung\w*|connect\w*|telpon|telepon|nelpon|nelepon|ditelpon|"
+    r"ditelepon|call|chat|bicara|berbicara|ngobrol|ngomong|ketemu|bertemu|teruskan|diteruskan|oper(?:kan|in))"
+    r"(?: (?:langsung|dengan|sama|ke|kepada|saja|dong))* (?:(?:mas|mbak|mba|bang|abang|pak|bapak|bu|ibu|kang|akang|"
+    r"teh|teteh|orang|staf|petugas) )?(?:yang) (?:biasa |lagi |sedang )?(?:jaga|berjaga|pegang|megang|urus|ngurus|"
+    r"mengurus|menangani|handle|kerjain|ngerjain|bagian)\b"
 )
 
 _PROPERTY_RE = re.compile(
@@ -1158,9 +1194,10 @@ def dimensions_m(raw: str) -> tuple[float, float] | None:
 
 
 # whether a payment at some hour still ships that day ("kalau transfer jam 3, dikirim hari itu juga?"): the
-# shipping cut-off the shop's notes give, not how to pay
+# shipping cut-off the shop's notes give, not how to pay; the day may come first ("hari itu juga dikirim?")
 SAME_DAY_RE = re.compile(
-    r"\b(?:dikirim|kirim|diproses|berangkat) (?:hari itu|hari ini|hari yang sama)\b|\bsame day\b"
+    r"\b(?:dikirim|kirim|diproses|berangkat) (?:hari itu|hari ini|hari yang sama)\b|\bsame day\b|"
+    r"\b(?:hari itu|hari ini|hari yang sama)(?: juga)?(?: (?:langsung|bisa|sudah))? (?:dikirim|diproses|berangkat)\b"
 )
 ADDRESS_RE = re.compile(
     r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
@@ -1330,8 +1367,11 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["color"] = True
     elif any(w.startswith(("fotokopi", "difotokopi")) for w in words):  # "fotokopiin": no colour stated
         spec["color"] = False
-    # pages that are photos ("10 halaman foto"): the price list's photo page item, not colour printing
-    if re.search(r"\bhalaman (?:yang |yg )?(?:berisi |isinya |isi )?foto\b|\bphoto pages?\b", n):
+    # pages that are photos ("10 halaman foto"): the price list's photo page item, not colour printing; so is a
+    # photo of a document tidied (straightened, cropped) onto paper ("foto ijazah di hp dirapikan terus dicetak")
+    if re.search(r"\bhalaman (?:yang |yg )?(?:berisi |isinya |isi )?foto\b|\bphoto pages?\b", n) or (
+        _PHOTO_TIDIED_RE.search(n)
+    ):
         spec["photo"] = True
     if re.search(r"\bbolakbalik\b|\b(?:2|dua) sisi\b|\bduplex\b", n):
         spec["duplex"] = True
@@ -1404,6 +1444,12 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     if "express" in a.signals:
         spec["express"] = True
     return spec
+
+
+_PHOTO_TIDIED_RE = re.compile(
+    r"\b(?:foto|fotonya|photo)\b(?: \w+){0,5}? (?:bisa |tolong |minta )?(?:dirapikan|dirapihkan|dirapiin|dirapihin|"
+    r"rapikan|rapihkan|dilurusin|diluruskan|dicrop|dicropping|straightened|cropped)\b"
+)
 
 
 _SHEET_DOC_COUNT_RE = re.compile(

@@ -820,14 +820,26 @@ def _covering_hit(
 
 # Words that ask for a variant of a product rather than name one.
 VARIANT_WORDS = {"warna", "ukuran", "motif", "model", "tipe", "jenis", "varian", "size", "colour", "color"}
+_SIZE_CODE_RE = re.compile(r"x{0,2}s|m|x{0,3}l|[2-5]xl")  # clothing sizes: XS, S, M, L, XL, XXL, 3XL
+_SIZE_LEADS = {"ukuran", "ukur", "size"}  # the words (and stem) that lead a size
 
 
 def _variant_question(hits: list[catalog_search.ProductHit], terms: list[str]) -> list[int]:
     """The products whose own name carries every term of the question except variant words."""
-    rest = [t for t in terms if t not in VARIANT_WORDS]
-    if not hits or len(rest) == len(terms) or not rest or hits[0].coverage >= FULL_COVERAGE:
+    if not hits or hits[0].coverage >= FULL_COVERAGE:
         return []
-    return [h.product_id for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
+    rest = [t for t in terms if t not in VARIANT_WORDS]
+    if rest and len(rest) < len(terms):
+        named = [h.product_id for h in hits if set(rest) <= {stem(t) for t in tokens(h.name)}]
+        if named:
+            return named
+    # a clothing size asked after its lead ("dress batik ukuran XXL ada?"): the size is the variant asked, not a
+    # word of the name; the one product whose own name carries every other word is meant (several stay open)
+    if not any(t in _SIZE_LEADS for t in terms) or not any(_SIZE_CODE_RE.fullmatch(t) for t in terms):
+        return []
+    rest = [t for t in terms if t not in _SIZE_LEADS and not _SIZE_CODE_RE.fullmatch(t)]
+    named = [h.product_id for h in hits if rest and set(rest) <= {stem(t) for t in tokens(h.name)}]
+    return named if len(named) == 1 else []
 
 
 def has_product_strong(res: Resolution) -> bool:
@@ -913,6 +925,57 @@ _NAME_LEAD = re.compile(
 )
 
 
+# the words of an address, never of a person's name
+_ADDRESS_WORD_RE = re.compile(
+    r"\b(?:jl|jln|jalan|gg|gang|perum|perumahan|komplek|kompleks|komp|blok|rt|rw|dusun|dsn|desa|kel|kec|"
+    r"kelurahan|kecamatan|kab|kabupaten|kota|no|nomor|griya|street|st|road|rd)\b",
+    re.I,
+)
+
+
+def name_before_address(text: str) -> str:
+    """The name an address answer leads with, before a comma ("Budi, Jl. Merdeka 10 Bandung"), or ""."""
+    head, sep, rest = " ".join(text.split()).partition(",")
+    if not sep or _ADDRESS_WORD_RE.search(head) or not _ADDRESS_WORD_RE.search(rest):
+        return ""
+    return extract_name(head)
+
+
+_NOT_NAME_WORDS = frozenset(
+    {
+        "ya",
+        "tidak",
+        "gak",
+        "nggak",
+        "enggak",
+        "ok",
+        "oke",
+        "okay",
+        "halo",
+        "terima",
+        "makasih",
+        "batal",
+        "jadi",
+    }
+    | {
+        "yes",
+        "no",
+        "sip",
+        "benar",
+        "betul",
+        "siap",
+        "setuju",
+        "lanjut",
+        "boleh",
+        "mantap",
+        "yoi",
+        "deal",
+        "fix",
+    }
+    | {"confirm", "belum", "sudah", "thanks", "thank"}
+)
+
+
 def extract_name(text: str) -> str:
     """A person's name from a short answer ("Budi", "atas nama Siti Aminah", "nama saya Andi ya kak")."""
     t = _NAME_LEAD.sub("", " ".join(text.split())).strip(" .,!")
@@ -920,22 +983,8 @@ def extract_name(text: str) -> str:
     words = t.split()
     if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in t) or len(t) > 60:
         return ""
-    if {w.lower() for w in words} & {
-        "ya",
-        "tidak",
-        "gak",
-        "nggak",
-        "ok",
-        "oke",
-        "halo",
-        "terima",
-        "makasih",
-        "batal",
-        "jadi",
-        "yes",
-        "no",
-        "sip",
-    }:
+    # a yes, a no or an acknowledgement is never a name ("iya kak", "ya benar", "oke siap"), however written
+    if ({w.lower() for w in words} | set(nlu.normalize(t).split())) & _NOT_NAME_WORDS:
         return ""
     return " ".join(w if w[:1].isupper() else w.capitalize() for w in words)
 
@@ -1002,6 +1051,8 @@ class Facts:
         )
         # "kalau pakai kertas 100 gram nambah berapa?": the paper's weight, an item of the print price list too
         paper_item = "paper_gsm" in a.print_spec
+        # "foto akta di hp bisa dirapikan lalu dicetak?": a photo tidied onto paper, the list's photo page item
+        paper_item = paper_item or bool(a.print_spec.get("photo"))
         self.print_ctx = print_ctx or (
             ((("binding" in a.print_spec or "cover_colour" in a.print_spec) and binding_item) or paper_item)
             and res.product is None
@@ -1094,6 +1145,24 @@ _TOTAL_Q_RE = re.compile(
 # the cost of shipping asked ("ongkirnya brp", "kena ongkir ga?", "how much to ship")
 _SHIPPING_COST_ASKED_RE = re.compile(r"\bongkir\w*\b|\b(?:how much|howmuch)\b.{0,12}\bship\w*\b")
 _PRICE_WORD_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b|\bhow much\b")
+# a print job asked as "what if" ("kalo makalah 40 halaman 3 rangkap dijilid spiral?"): the question is what it
+# would cost, not an order (no order verb or wish; "kalau begitu ..." is "then", no "what if")
+_WHAT_IF_RE = re.compile(
+    r"^(?:kalau|misal|misalnya|seandainya|andaikan|what if)\b(?! (?:begitu|gitu|memang)\b)"
+)
+_WISH_WORDS = {"mau", "ingin", "tolong", "minta", "pesan", "order", "bikin", "want", "need", "please"}
+
+
+def _what_if_job(a: nlu.Analysis) -> bool:
+    return (
+        bool(_WHAT_IF_RE.search(a.norm))
+        and a.raw.rstrip().endswith("?")
+        and "order_verb" not in a.signals
+        and not _WISH_WORDS & set(a.words)
+        and any(k in a.print_spec for k in ("pages", "copies"))
+    )
+
+
 _FREE_SHIPPING_Q_RE = re.compile(
     r"\b(?:gratis|free) ongkir(?: (?:kan|tidak|ya|kah|dong|kak|min|bukan|belum|nih|sih|gan|sis))*$"
 )
@@ -1174,7 +1243,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "draft_confirm",
-        lambda f: bool(f.memory.draft) and "confirm" in f.s and not f.has_product and "thanks" not in f.s,
+        lambda f: (
+            bool(f.memory.draft)
+            and "confirm" in f.s
+            # a yes to a draft's question names no product: the products in focus are the draft's own
+            and not (f.has_product and not (f.res.from_focus and f.awaiting in DRAFT_SLOTS))
+            and "thanks" not in f.s
+        ),
         I.ORDER_CREATE,
         Mode.CONFIRM,
         example="(draft open) ya lanjut",
@@ -1293,6 +1368,20 @@ RULES: tuple[Rule, ...] = (
         example="ke Pontianak berapa hari sampainya?",
     ),
     Rule(
+        # "idul adha jatuh tanggal berapa?", "jadwal pendaftaran kampus X kapan?": the date of a holiday or an
+        # outside institution's event, no product named and nothing of the shop asked ("berapa" of a date is no
+        # price): off-topic
+        "outside_date",
+        lambda f: (
+            "outside_date" in f.s
+            and not f.has_product
+            and not f.print_ctx
+            and not (f.s & {"order", "stock", "store_info", "shipping", "payment"})
+        ),
+        I.OTHER,
+        example="kak tahun baru imlek jatuhnya hari apa ya?",
+    ),
+    Rule(
         # "dosen pembimbingku galak, ada tips?", "rekomendasi pondok tahfidz?": advice about the customer's own
         # life or a place outside the shop, no product named and nothing in the shop's knowledge: off-topic
         "advice",
@@ -1336,7 +1425,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "print_price",
-        lambda f: f.print_ctx and "price" in f.s,
+        lambda f: f.print_ctx and ("price" in f.s or _what_if_job(f.a)),
         I.PRICE_CHECK,
         Mode.PRINT,
         example="print 50 lembar warna berapa?",
@@ -1626,14 +1715,36 @@ _DRAFT_SET_RE = re.compile(
 
 
 def draft_edit(
-    ctx: ToolContext, a: nlu.Analysis, res: Resolution, memory: ConversationMemory, cities: dict[str, str]
+    ctx: ToolContext,
+    a: nlu.Analysis,
+    res: Resolution,
+    memory: ConversationMemory,
+    cities: dict[str, str],
+    choices: dict[str, Any] | None = None,
 ) -> list[OrderLine]:
     """The changes a message makes to the open order draft: the products it adds with their counts, or the new
-    count of one of its lines (the line named, or the only one). Empty when the message changes no line."""
+    count of one of its lines (the line named, or the only one). Empty when the message changes no line; then
+    `choices` gets the products an addition names when it names several ("tambah 1 peci": which one is asked),
+    and the product chosen among those asked about before is added."""
     in_draft = [str(it.get("sku")) for it in (memory.draft or {}).get("items") or [] if it.get("sku")]
     if not in_draft:
         return []
     low = " ".join(a.raw.lower().split())
+    pending = (memory.draft or {}).get("pending_add") or {}
+    if pending.get("skus"):
+        # the answer to "which one to add?": the number of a listed product, or words naming one of them
+        skus = [str(x) for x in pending["skus"]]
+        pick = re.fullmatch(r"(?:no\.?|nomor|yang)?\s*([1-9])(?:\s*(?:aja|saja|ya|kak))*[.!]?", low)
+        sku = None
+        if pick and int(pick.group(1)) <= len(skus):
+            sku = skus[int(pick.group(1)) - 1]
+        else:
+            mine = [p for p in res.products if p.sku in skus]
+            sku = mine[0].sku if len(mine) == 1 else None
+        p = product_by_sku(ctx, sku) if sku else None
+        if p is not None:
+            count = int(pending.get("quantity") or 1)
+            return [OrderLine(product=p, quantity=count, stated=bool(pending.get("stated")), change="add")]
 
     def named(got: Resolution) -> Product | None:
         if got.confident and got.products and got.not_found is None:
@@ -1653,6 +1764,12 @@ def draft_edit(
             if p is None and not got.products and got.not_found is None and len(in_draft) == 1:
                 p = product_by_sku(ctx, in_draft[0])
             if p is None:
+                if choices is not None and len(got.products) > 1 and got.not_found is None:
+                    # "peci" names several: which one is asked, the count after the verb kept for it
+                    choices["products"] = got.products
+                    choices["quantity"] = (
+                        sub.numbers[0][1] if sub.numbers and sub.numbers[0][0] == 0 else None
+                    )
                 return []
             name = tokens(p.name)
             qty = nlu.extract_quantity(
@@ -1693,6 +1810,15 @@ def build_plan(
     ctx: ToolContext, a: nlu.Analysis, memory: ConversationMemory, cities: dict[str, str], knowledge_hit: bool
 ) -> Plan:
     res = resolve_products(ctx, a, memory, cities)
+    adds = None if memory.draft else _DRAFT_ADD_RE.search(" ".join(a.raw.lower().split()))
+    if adds and (res.not_found or not res.products):
+        # "tambah 1 peci" with no order open: the verb names no product, what follows it is ordered
+        sub = nlu.analyze(" ".join(a.raw.lower().split())[adds.end() :], known_cities=cities)
+        got = resolve_products(ctx, sub, ConversationMemory(), cities)
+        if got.products and got.not_found is None:
+            res = got
+        else:
+            adds = None
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, tokens(res.product.name))
     lines: list[OrderLine] = []
@@ -1704,6 +1830,8 @@ def build_plan(
             nlu.drop_signals_in_name(a, tokens(ln.product.name))
     named = Resolution(products=[lines[0].product], confident=True, terms=res.terms) if lines else res
     intent, mode = decide_intent(a, named, memory, knowledge_hit=knowledge_hit)
+    if adds and intent in (Intent.OTHER, Intent.PRODUCT_QUERY, Intent.ORDER_CREATE):
+        intent, mode = Intent.ORDER_CREATE, Mode.NONE  # "tambah 1 peci", no order open: "pesan 1 peci"
     if mode == Mode.PRINT and intent in _PRINT_ASKS and compares_print_options(a):
         intent = Intent.PRICE_CHECK  # "mana yg lebih murah, print warna A4 atau F4?": the two rates asked
     elif (
@@ -1782,13 +1910,19 @@ def build_plan(
             if k in spec:
                 entities[k] = spec[k]
     angry = "angry" in a.signals
+    choices: dict[str, Any] = {}
     edits = (
-        draft_edit(ctx, a, res, memory, cities)
+        draft_edit(ctx, a, res, memory, cities, choices)
         if memory.draft and intent not in (Intent.HUMAN_HANDOFF, Intent.COMPLAINT) and mode != Mode.CANCEL
         else []
     )
     if edits:
         intent, mode, lines = Intent.ORDER_CREATE, Mode.EDIT, edits
+    elif choices:
+        # "tambah 1 peci" where several products are "peci": asked which, then added to the same draft
+        intent, mode, lines = Intent.ORDER_CREATE, Mode.EDIT, []
+        res = Resolution(products=choices["products"], terms=res.terms)
+        qty = choices["quantity"]
     elif intent not in MULTI_ITEM_INTENTS or mode not in (Mode.NONE, Mode.ASK):
         lines = []
     elif not lines and _ITEM_SPLIT_RE.search(a.raw):

@@ -749,6 +749,16 @@ def _order_create(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMe
         return Outcome(v.say("order.cancelled") + " " + cta(v, "more"), memory={"draft": None})
     if plan.mode == Mode.EDIT and draft and plan.lines:
         return _edit_draft(ctx, v, plan, memory, dict(draft))
+    if plan.mode == Mode.EDIT and draft and plan.res.products:
+        # "tambah 1 peci" where several products are "peci": which one, then added to this same draft
+        choices = plan.res.products[:5]
+        pending = {
+            "skus": [p.sku for p in choices],
+            "quantity": plan.quantity or 1,
+            "stated": bool(plan.quantity),
+        }
+        text = _list_products(ctx, v, choices, v.say("draft.add_which"))
+        return Outcome(text, memory={**_focus(choices), "draft": {**draft, "pending_add": pending}})
     if plan.mode == Mode.CONFIRM and draft and draft.get("awaiting", DraftSlot.CONFIRM) == DraftSlot.CONFIRM:
         return _confirm_draft(ctx, v, draft)
     if plan.mode in (Mode.CONFIRM, Mode.SLOT) and draft:
@@ -820,6 +830,7 @@ def _edit_draft(
     d = tools.create_order_draft(ctx, items=list(wanted.values()))
     head = _draft_head(v, "draft.updated", d)
     draft = {**draft, **d}
+    draft.pop("pending_add", None)
     if draft.get("awaiting") == DraftSlot.CONFIRM:
         draft["awaiting"] = DraftSlot.FULFILMENT  # asked again from the first slot still open
     out = _advance_draft(ctx, v, draft, plan, memory, head=head)
@@ -842,6 +853,7 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
         and (not a.city or a.city == ship.get("city"))
     ):
         ship["address"] = " ".join(a.raw.split())[:300]  # an address naming its own city
+        _name_with_address(ctx, a.raw)
     elif a.city:
         if ship.get("city") != a.city:
             ship = {
@@ -870,6 +882,7 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
             ship.update(courier=chosen["courier"], service=chosen["service"])
     elif awaiting == DraftSlot.ADDRESS and ship.get("method") == Fulfilment.DELIVERY:
         ship["address"] = " ".join(a.raw.split())[:300]
+        _name_with_address(ctx, a.raw)
     elif awaiting == DraftSlot.NAME:
         name = planner.extract_name(a.raw)
         if name:
@@ -879,6 +892,13 @@ def _fill_slots(ctx: ToolContext, plan: Plan, draft: dict[str, Any]) -> dict[str
         ship.pop("courier", None)  # the price per option changes with the weight
     draft["ship"] = ship
     return draft
+
+
+def _name_with_address(ctx: ToolContext, text: str) -> None:
+    """ "Budi, Jl. Merdeka 10 Bandung": the name the address leads with is the order's name when none is known."""
+    name = planner.name_before_address(text)
+    if name and not tools.customer_name(ctx):
+        tools.set_customer_name(ctx, name=name)
 
 
 def _named_courier(low: str, opts: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -908,6 +928,8 @@ def _advance_draft(
     lines = list(head or [])
     ship = draft.setdefault("ship", {})
     items = [{"sku": it["sku"], "quantity": it["quantity"]} for it in draft.get("items") or []]
+
+    draft.pop("pending_add", None)  # a product asked about to add is chosen right away or not at all
 
     def ask(slot: DraftSlot, *question: str) -> Outcome:
         draft["awaiting"] = slot
@@ -971,7 +993,9 @@ def _advance_draft(
                 head = None  # the subtotal is already shown
             return ask(DraftSlot.ADDRESS, v.say("draft.ask_address", city=ship["city"]))
     if not tools.customer_name(ctx):
-        return ask(DraftSlot.NAME, v.say("draft.ask_name"))
+        # asked again after an answer that gave no name ("ya benar", "ok kak")
+        again = draft.get("awaiting") == DraftSlot.NAME and plan.mode in (Mode.CONFIRM, Mode.SLOT)
+        return ask(DraftSlot.NAME, v.say("draft.ask_name_again" if again else "draft.ask_name"))
     draft["awaiting"] = DraftSlot.CONFIRM
     total = tools.draft_total(ctx, draft=draft)
     lines.append("" if head else v.say("draft.summary"))

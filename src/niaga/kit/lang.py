@@ -202,6 +202,10 @@ SLANG: dict[str, str] = {
     "nuwun": "makasih",
     # "Ahad", the Arabic-derived name of Sunday many Muslim customers use ("hari Ahad buka?")
     "ahad": "minggu",
+    # Javanese "bukak" (to open) for "buka" ("Minggu bukak ora?")
+    "bukak": "buka",
+    # "akte", the everyday spelling of "akta" (a civil record: "akte kelahiran", "akte nikah")
+    "akte": "akta",
     # Javanese (krama) politeness words, as common in chats from Central/East Java
     "wonten": "ada",
     "mboten": "tidak",
@@ -855,6 +859,9 @@ _ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th)")
 def _english_plural(tok: str) -> str | None:
     """The lexicon's word for an English plural whose singular it knows ("encyclopedias", "families")."""
     singulars = [tok[:-3] + "y"] if tok.endswith("ies") else []
+    if tok.endswith("ves"):
+        # an f/fe noun's plural ("scarves", "knives", "wives")
+        singulars += [tok[:-3] + "f", tok[:-3] + "fe"]
     if tok.endswith("es"):
         singulars.append(tok[:-2])
     singulars.append(tok[:-1])
