@@ -31,3 +31,27 @@ def test_offline_replies_state_what_the_tools_returned(rizquna, chat) -> None:  
     t = chat(rizquna, "62819000002", "Jual laptop gak?")
     (call,) = [c for c in t.tool_calls if c["name"] == "categories"]
     assert ", ".join(call["result"]["categories"][:8]) in t.reply
+
+
+def test_the_reads_added_for_the_offline_replies_are_tools_of_the_model_too(rizquna, db) -> None:  # type: ignore[no-untyped-def]
+    """What the offline replies read for "what do you sell", several products priced at once and points is
+    offered to a language model as tools, and every tool offered can be called."""
+    ctx = ToolContext(db=db, business=rizquna)
+    names = {t["name"] for t in TOOL_SPECS}
+    assert {"catalogue_overview", "quote_items", "loyalty_points", "points_for_spend"} <= names
+    for name in names - {"handoff"}:  # handoff changes the conversation; the rest only read
+        assert "unknown tool" not in str(run_tool(ctx, name, {}).get("error", "")), name
+
+    cats = run_tool(ctx, "catalogue_overview", {})["categories"]
+    assert [c["category"] for c in cats] == sorted(c["category"] for c in cats)
+    assert any(c["category"] == "Sajadah" and c["examples"] for c in cats)
+
+    items = [{"sku": "RQ-BUKU-001", "quantity": 2}, {"sku": "RQ-BUKU-002"}, {"quantity": 3}, "x"]
+    q = run_tool(ctx, "quote_items", {"items": items})
+    assert [(it["sku"], it["quantity"]) for it in q["items"]] == [("RQ-BUKU-001", 2), ("RQ-BUKU-002", 1)]
+    assert q["total"] == sum(it["total"] for it in q["items"]) == 239000
+    assert run_tool(ctx, "quote_items", {"items": "nonsense"})["total"] == 0
+
+    assert run_tool(ctx, "points_for_spend", {"amount": 300000})["points"] == 300
+    assert run_tool(ctx, "points_for_spend", {"amount": "abc"})["points"] == 0
+    assert run_tool(ctx, "loyalty_points", {}) == {"available": False}  # no customer in this turn

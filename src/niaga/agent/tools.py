@@ -1114,7 +1114,27 @@ READ_TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "bestsellers": lambda ctx, a: bestsellers(ctx, limit=_int(a.get("limit")) or 20),
     "categories": lambda ctx, a: categories(ctx),
     "knowledge_document": lambda ctx, a: knowledge_document(ctx, title=str(a.get("title", ""))),
+    "catalogue_overview": lambda ctx, a: catalogue_overview(
+        ctx, per_category=_int(a.get("per_category")) or 3
+    ),
+    "quote_items": lambda ctx, a: quote_items(ctx, items=_model_items(a.get("items"))),
+    # None (no customer in the turn, or a shop without points) is told to the model as such
+    "loyalty_points": lambda ctx, a: loyalty_points(ctx) or {"available": False},
+    "points_for_spend": lambda ctx, a: (
+        points_for_spend(ctx, amount=max(_int(a.get("amount")) or 0, 0)) or {"enabled": False}
+    ),
 }
+
+
+def _model_items(raw: Any) -> list[dict[str, Any]]:
+    """A model's list of {sku, quantity} as the tools take it: entries without a SKU are left out, counts
+    below 1 (or none) count 1."""
+    out = []
+    for it in raw if isinstance(raw, list) else []:
+        if isinstance(it, dict) and str(it.get("sku") or "").strip():
+            out.append({"sku": str(it["sku"]).strip(), "quantity": max(_int(it.get("quantity")) or 1, 1)})
+    return out
+
 
 TOOL_SPECS.extend(
     [
@@ -1137,6 +1157,34 @@ TOOL_SPECS.extend(
             "name": "knowledge_document",
             "description": "Isi satu dokumen pengetahuan toko (kebijakan) berdasarkan judulnya.",
             "parameters": _obj({"title": {"type": "string"}}, ["title"]),
+        },
+        {
+            "name": "catalogue_overview",
+            "description": "Apa saja yang dijual toko: tiap kategori dengan beberapa contoh produknya.",
+            "parameters": _obj({"per_category": {"type": "integer"}}, []),
+        },
+        {
+            "name": "quote_items",
+            "description": "Harga beberapa produk sekaligus (tiap baris jumlah × harga, dan totalnya).",
+            "parameters": _obj(
+                {
+                    "items": {
+                        "type": "array",
+                        "items": _obj({"sku": {"type": "string"}, "quantity": {"type": "integer"}}, ["sku"]),
+                    }
+                },
+                ["items"],
+            ),
+        },
+        {
+            "name": "loyalty_points",
+            "description": "Poin loyalitas pelanggan ini, nilainya dalam rupiah, dan poin yang akan kedaluwarsa.",
+            "parameters": _obj({}, []),
+        },
+        {
+            "name": "points_for_spend",
+            "description": "Berapa poin yang didapat dari belanja sejumlah rupiah menurut aturan poin toko.",
+            "parameters": _obj({"amount": {"type": "integer"}}, ["amount"]),
         },
     ]
 )
