@@ -1656,6 +1656,14 @@ _ITEM_SPLIT_RE = re.compile(r"\s*(?:[,;+&]|\b(?:dan juga|dan|sama|sm|plus|serta|
 MULTI_ITEM_INTENTS = (Intent.ORDER_CREATE, Intent.PRICE_CHECK, Intent.SHIPPING_COST)
 
 
+def _count_of(sub: nlu.Analysis, p: Product) -> int | None:
+    """The count a part of a message gives for the one product it names (its name's words are not counts)."""
+    name = tokens(p.name)
+    return nlu.extract_quantity(
+        sub, product_words={stem(t) for t in name} | set(name), names=[name], unit_nouns=category_nouns(p)
+    )
+
+
 def order_lines(ctx: ToolContext, a: nlu.Analysis, cities: dict[str, str]) -> list[OrderLine]:
     """The products a message names one after another, each with its own count: every part between the
     joining words names exactly one product of the catalogue (a part naming nothing, "kirim ke Medan ya", is
@@ -1685,12 +1693,7 @@ def order_lines(ctx: ToolContext, a: nlu.Analysis, cities: dict[str, str]) -> li
     for p, text in named:
         sub = nlu.analyze(text, known_cities=cities)
         name = tokens(p.name)
-        qty = nlu.extract_quantity(
-            sub,
-            product_words={stem(t) for t in name} | set(name),
-            names=[name],
-            unit_nouns=category_nouns(p),
-        )
+        qty = _count_of(sub, p)
         unit_word = None
         if qty is not None:
             for i, val in sub.numbers:
@@ -1771,13 +1774,7 @@ def draft_edit(
                         sub.numbers[0][1] if sub.numbers and sub.numbers[0][0] == 0 else None
                     )
                 return []
-            name = tokens(p.name)
-            qty = nlu.extract_quantity(
-                sub,
-                product_words={stem(t) for t in name} | set(name),
-                names=[name],
-                unit_nouns=category_nouns(p),
-            )
+            qty = _count_of(sub, p)
             if qty is None and sub.numbers and sub.numbers[0][0] == 0:
                 qty = sub.numbers[0][1]  # the count right after the verb ("tambah 2 ...")
             lines = [OrderLine(product=p, quantity=qty or 1, stated=qty is not None)]
