@@ -148,15 +148,20 @@ def serve(
         )
         return
     # Several web or consumer processes: uvicorn imports the app in each web process; the consumers run as one
-    # `niaga worker` beside them (periodic tasks run once).
-    import subprocess
+    # `niaga worker` beside them (periodic tasks run once), started again whenever it exits (a crash, or a
+    # restart after a job stuck past its time limit).
+    from niaga.jobs.runner import ConsumerProcesses
 
     os.environ["NIAGA_SERVE_RUN_WORKER"] = "0"
     consumer = (
         None
         if no_worker
-        else subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker", "--processes", str(consumers)])
+        else ConsumerProcesses(
+            1, None, command=[sys.executable, "-m", "niaga.cli", "worker", "--processes", str(consumers)]
+        )
     )
+    if consumer is not None:
+        consumer.start()
     try:
         uvicorn.run(
             "niaga.app:create_served_app",
@@ -170,11 +175,7 @@ def serve(
         )
     finally:
         if consumer is not None:
-            consumer.terminate()
-            try:
-                consumer.wait(30)
-            except subprocess.TimeoutExpired:
-                consumer.kill()
+            consumer.stop()
 
 
 @app.command()

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     # The sweeper recovers jobs Huey lost or whose worker died; how often, and how long a due job may wait.
     job_sweep_seconds: float = 10.0
     job_sweep_stale_seconds: float = 30.0
+    # A job still running after this many seconds (a model, converter or network call that never returns) is
+    # given up: its attempt ends with `TimeLimitExceeded` (retried, then a dead letter with its alert) and
+    # the stuck thread is replaced: a standalone worker restarts its process, the consumer inside `niaga
+    # serve` starts another thread. A task may set its own (`registry.task(time_limit=...)`); 0 turns it off.
+    job_time_limit_seconds: float = 900.0
+    # How long a stopping worker waits for its running jobs (SIGTERM, or a restart after a stuck job).
+    job_shutdown_seconds: float = 60.0
     # Delays up to this many seconds are timed inside the dispatching process and enqueued when due; longer ones
     # go to Huey's schedule (checked once a second).
     job_local_delay_seconds: float = 600.0

@@ -30,3 +30,17 @@ def poison_kill(path: str) -> None:
 def poison_ok(path: str) -> None:
     with Path(path).open("a") as f:
         f.write(f"ok {os.getpid()}\n")
+
+
+@task("test.hang_forever", max_attempts=2, time_limit=1.0)
+def hang_forever(path: str) -> None:
+    """A call that never returns (a model or converter that hangs): its worker gives it up after 1 s."""
+    with session_scope() as s:
+        status, attempts = s.execute(
+            sa.select(Job.status, Job.attempts).where(Job.name == "test.hang_forever")
+        ).one()
+    with Path(path).open("a") as f:
+        f.write(f"hang {status} {attempts} {os.getpid()}\n")
+    import time
+
+    time.sleep(3600)

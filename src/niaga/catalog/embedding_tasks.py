@@ -120,7 +120,9 @@ def sync_business(business_id: int) -> dict[str, int]:
     return counts
 
 
-@task("embeddings.sync", max_attempts=6, base_delay=30.0)
+# A first sync of a large catalogue on a CPU-only model server can take long; each batch commits, so a run
+# given up at its time limit is resumed by the next.
+@task("embeddings.sync", max_attempts=6, base_delay=30.0, time_limit=3600.0)
 def sync(shop_id: int) -> dict[str, int]:
     return sync_business(shop_id)
 

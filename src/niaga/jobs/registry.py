@@ -40,6 +40,9 @@ class TaskSpec:
     # Its reads may run twice when a copy of it is handed over twice; one copy commits, the other is
     # rolled back. Slow work (a model call) takes the lease first (`runner.lease_now`).
     late_claim: bool = False
+    # Seconds a run may take before it is given up (`runner.TimeLimitExceeded`); None: the setting
+    # `job_time_limit_seconds`. For a job whose normal run is long (a large document's conversion).
+    time_limit: float | None = None
 
 
 # The explicit tables. Every module that registers jobs, periodic tasks, webhook handlers or adapters is
@@ -75,6 +78,7 @@ def task(
     max_delay: float = 3600.0,
     batch: Callable[[list[dict[str, Any]]], list[BaseException | None]] | None = None,
     late_claim: bool = False,
+    time_limit: float | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the job `name`. The function opens its own session and should be idempotent:
     after a crash mid-run it is run again."""
@@ -82,7 +86,9 @@ def task(
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY and REGISTRY[name].fn is not fn:
             raise RuntimeError(f"job {name!r} registered twice")
-        REGISTRY[name] = TaskSpec(name, fn, max_attempts, base_delay, max_delay, batch, late_claim)
+        REGISTRY[name] = TaskSpec(
+            name, fn, max_attempts, base_delay, max_delay, batch, late_claim, time_limit
+        )
         return fn
 
     return deco

@@ -228,6 +228,9 @@ class _Running:
     attempts: int = 0
     beat: int | None = None
     at: datetime | None = None  # the time `run_job` was given (tests, `drain`): the job is taken as of then
+    # Set when the run passed its time limit and was given up (`_overran`): whatever it does after that is
+    # not its job's outcome any more (its done mark and its failure are dropped, `finish_in` rolls back).
+    overrun: bool = False
 
 
 class TakenElsewhere(Exception):
@@ -250,7 +253,7 @@ def finish_in(db: Session) -> None:
     running = _RUNNING.get()
     if running is None:
         return
-    if not _mark_done(db.connection(), running):
+    if running.overrun or not _mark_done(db.connection(), running):
         raise TakenElsewhere(f"job {running.job_id}")
     db.info[_DONE_KEY] = running
 
@@ -260,6 +263,8 @@ def lease_now() -> None:
     now, as a plain job would have at its start, so that no other worker runs it meanwhile. Raises
     `TakenElsewhere` when another worker has it. Outside `run_job`, or once taken, it does nothing."""
     running = _RUNNING.get()
+    if running is not None and running.overrun:
+        raise TakenElsewhere(f"job {running.job_id} (given up: over its time limit)")
     if running is None or running.claimed:
         return
     if not _claim_running(running):
@@ -524,8 +529,18 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     if attempts > max_attempts:
         return _lost(job_id, name, attempts, max_attempts, spec, worker, now if now_given else None)
     started = time.perf_counter()
-    beat = HEARTBEATS.add([job_id], worker, lease) if not now_given else None
     running = _Running(job_id, worker, lease=lease, attempts=attempts)
+    beat = (
+        HEARTBEATS.add(
+            [job_id],
+            worker,
+            lease,
+            limit=_time_limit(spec),
+            on_overrun=lambda: _overran([running], name, max_attempts, spec),
+        )
+        if not now_given
+        else None
+    )
     token = _RUNNING.set(running)
     try:
         if spec is None:
@@ -534,17 +549,91 @@ def run_job(job_id: int, *, now: datetime | None = None, worker: str | None = No
     except Exception as exc:
         HEARTBEATS.remove(beat)
         metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+        if running.overrun:
+            return _after_overrun(running, name, exc)
         return _failed(job_id, name, exc, attempts, max_attempts, spec, worker, now if now_given else None)
     finally:
         _RUNNING.reset(token)
     HEARTBEATS.remove(beat)
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+    if running.overrun:
+        return _after_overrun(running, name)
     if not running.done:  # else marked in the job's own last transaction (`finish_in`)
         # The work is committed: losing this mark to a lock would run it again once the lease expires.
         retry_on_lock(lambda: _mark_done_now(running), attempts=50)
     metrics.jobs_total.labels(name, "done").inc()
     log.info("jobs.done", job_id=job_id, job=name, attempt=attempts)
     return "done"
+
+
+class TimeLimitExceeded(Exception):
+    """A run still going after its task's time limit (`registry.task(time_limit=...)`, else the setting
+    `job_time_limit_seconds`): a call that never returns. The attempt is given up and counted like a
+    failure: retried (the hang may have been the network's), then a dead letter with its alert."""
+
+
+# Called with the job's id (from the heartbeat thread) once a run of this process was given up for its time
+# limit: the thread running it is stuck, and Python cannot stop a thread. A standalone worker restarts its
+# process (`run_standalone_worker`); the consumer inside `niaga serve` starts another thread
+# (`InProcessWorker`).
+overrun_hooks: list[Callable[[int], None]] = []
+
+
+def _time_limit(spec: Any) -> float | None:
+    limit = getattr(spec, "time_limit", None)
+    if limit is None:
+        limit = get_settings().job_time_limit_seconds
+    return float(limit) if limit and limit > 0 else None
+
+
+def _overran(runs: list[_Running], name: str, max_attempts: int | None, spec: Any, maxes: Any = None) -> None:
+    """Give up runs past their time limit (in the heartbeat thread): each job still held by its run is
+    handed back to the queue by `_failed` (retry or dead letter), after its lease is taken from the stuck
+    run so that nothing that run does later counts. A late-claim run not yet claimed leaves its job pending,
+    where the sweeper finds it overdue."""
+    for run in runs:
+        run.overrun = True
+    limit = _time_limit(spec)
+    for run in runs:
+        exc = TimeLimitExceeded(
+            f"still running after its time limit of {limit:g} s; given up (the call it waits on never "
+            "returned) and its worker's thread replaced"
+        )
+        log.error(
+            "jobs.time_limit_exceeded", job_id=run.job_id, job=name, limit_s=limit, attempt=run.attempts
+        )
+        metrics.jobs_total.labels(name, "overrun").inc()
+        if run.claimed:
+
+            def take_back(run: _Running = run) -> int:
+                with write_connection() as conn:
+                    return int(
+                        conn.execute(
+                            sa.update(Job)
+                            .where(Job.id == run.job_id, Job.locked_by == run.worker, Job.status == "running")
+                            .values(locked_by=f"{run.worker}:overrun")
+                        ).rowcount
+                    )
+
+            if retry_on_lock(take_back, attempts=50) == 1:
+                most = int(maxes[run.job_id]) if maxes else int(max_attempts or 1)
+                _failed(run.job_id, name, exc, run.attempts, most, spec, f"{run.worker}:overrun")
+        for hook in list(overrun_hooks):
+            try:
+                hook(run.job_id)
+            except Exception as hook_exc:
+                log.warning("jobs.overrun_hook_failed", error=str(hook_exc))
+
+
+def _after_overrun(running: _Running, name: str, exc: BaseException | None = None) -> str:
+    """A run given up for its time limit that returned after all: its outcome was settled then."""
+    log.warning(
+        "jobs.overrun_returned",
+        job_id=running.job_id,
+        job=name,
+        error=f"{type(exc).__name__}: {exc}" if exc else None,
+    )
+    return "overrun"
 
 
 class WorkerLost(Exception):
@@ -600,23 +689,43 @@ def _run_late(
     running = _Running(
         job_id, worker, claimed=False, lease=lease, attempts=attempts, at=now if now_given else None
     )
+    # Its time limit is watched from the start, claimed or not (its heartbeat starts with `lease_now`).
+    watch = (
+        HEARTBEATS.add(
+            [job_id],
+            worker,
+            lease,
+            beat=False,
+            limit=_time_limit(spec),
+            on_overrun=lambda: _overran([running], name, max_attempts, spec),
+        )
+        if not now_given
+        else None
+    )
     token = _RUNNING.set(running)
     try:
         _call(spec.fn, args)
     except TakenElsewhere:
+        if running.overrun:
+            return _after_overrun(running, name)
         log.info("jobs.taken_elsewhere", job_id=job_id, job=name)
         return "skipped"
     except Exception as exc:
         metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+        if running.overrun:
+            return _after_overrun(running, name, exc)
         if not running.claimed and not _claim_running(running):
             return "skipped"  # another worker has it: its outcome stands
         return _failed(
             job_id, name, exc, running.attempts, max_attempts, spec, worker, now if now_given else None
         )
     finally:
+        HEARTBEATS.remove(watch)
         HEARTBEATS.remove(running.beat)
         _RUNNING.reset(token)
     metrics.job_latency.labels(name).observe(time.perf_counter() - started)
+    if running.overrun:
+        return _after_overrun(running, name)
     # Ended before a last write transaction of its own (nothing to store, deferred…): marked here.
     if not running.done and not retry_on_lock(lambda: _mark_done_now(running), attempts=50):
         log.info("jobs.taken_elsewhere", job_id=job_id, job=name)
@@ -751,7 +860,19 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
             )
     ids = [job_id for job_id in dict.fromkeys(job_ids) if job_id in claimed]
     if ids:
-        beat = HEARTBEATS.add(ids, worker, lease) if not now_given else None
+        runs = [_Running(job_id, worker, lease=lease, attempts=claimed[job_id][1]) for job_id in ids]
+        maxes = {job_id: claimed[job_id][2] for job_id in ids}
+        beat = (
+            HEARTBEATS.add(
+                ids,
+                worker,
+                lease,
+                limit=_time_limit(spec),
+                on_overrun=lambda: _overran(runs, spec.name, None, spec, maxes),
+            )
+            if not now_given
+            else None
+        )
         started = time.perf_counter()
         try:
             results: list[BaseException | None] = list(spec.batch([claimed[job_id][0] for job_id in ids]))
@@ -766,6 +887,10 @@ def _run_batch(spec: Any, job_ids: list[int], *, now: datetime | None, worker: s
         share = (time.perf_counter() - started) / len(ids)
         for _ in ids:
             metrics.job_latency.labels(spec.name).observe(share)
+        if runs[0].overrun:  # given up meanwhile: each job already has its outcome
+            for run in runs:
+                outcome[run.job_id] = _after_overrun(run, spec.name)
+            ids, results = [], []
         done = [job_id for job_id, result in zip(ids, results, strict=True) if result is None]
 
         def mark_done() -> None:
@@ -826,23 +951,40 @@ class _Heartbeats:
 
     def _reset(self) -> None:
         self._cond = threading.Condition()
-        self._beats: dict[
-            int, tuple[list[int], str, timedelta, float]
-        ] = {}  # token -> ids, worker, lease, due
+        self._beats: dict[int, _Beat] = {}  # token -> what to beat and when
         self._tokens = iter(range(1, 1 << 62))
         self._thread: threading.Thread | None = None
 
-    def add(self, job_ids: list[int], worker: str, lease: timedelta) -> int:
+    def add(
+        self,
+        job_ids: list[int],
+        worker: str,
+        lease: timedelta,
+        *,
+        beat: bool = True,
+        limit: float | None = None,
+        on_overrun: Callable[[], None] | None = None,
+    ) -> int:
+        """Beat the jobs' lease until `remove` (`beat=False`: only watch the time limit). After `limit` s
+        the entry is dropped and `on_overrun` is called (in this thread)."""
+        now = time.monotonic()
         # Several beats per lease: a beat lost to a busy database does not let a live worker's job expire.
-        due = time.monotonic() + _beat_interval(lease)
+        entry = _Beat(
+            list(job_ids),
+            worker,
+            lease,
+            now + _beat_interval(lease) if beat else float("inf"),
+            now + limit if limit and on_overrun else float("inf"),
+            on_overrun,
+        )
         with self._cond:
-            earliest = min((b[3] for b in self._beats.values()), default=None)
+            earliest = min((b.wake for b in self._beats.values()), default=None)
             token = next(self._tokens)
-            self._beats[token] = (list(job_ids), worker, lease, due)
+            self._beats[token] = entry
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="niaga-heartbeats", daemon=True)
                 self._thread.start()
-            elif earliest is None or due < earliest:
+            elif earliest is None or entry.wake < earliest:
                 self._cond.notify()  # the thread sleeps until a later beat: wake it to wait for this one
         return token
 
@@ -856,15 +998,22 @@ class _Heartbeats:
         while True:
             with self._cond:
                 now = time.monotonic()
-                due = [(t, b) for t, b in self._beats.items() if b[3] <= now]
-                for token, (ids, worker, lease, at) in due:
-                    self._beats[token] = (ids, worker, lease, max(at + _beat_interval(lease), now))
-                if not due:
-                    nxt = min((b[3] for b in self._beats.values()), default=now + 60.0)
-                    self._cond.wait(max(nxt - now, 0.01))
+                over = [self._beats.pop(t) for t, b in list(self._beats.items()) if b.deadline <= now]
+                due = [b for b in self._beats.values() if b.due <= now]
+                for b in due:
+                    b.due = max(b.due + _beat_interval(b.lease), now)
+                if not due and not over:
+                    nxt = min((b.wake for b in self._beats.values()), default=now + 60.0)
+                    self._cond.wait(max(min(nxt, now + 60.0) - now, 0.01))
                     continue
-            for _token, (ids, worker, lease, _at) in due:
-                self._beat(ids, worker, lease)
+            for b in over:
+                try:
+                    assert b.on_overrun is not None
+                    b.on_overrun()
+                except Exception as exc:  # the thread must go on beating the other jobs
+                    log.warning("jobs.overrun_failed", job_id=b.job_ids[0], error=str(exc))
+            for b in due:
+                self._beat(b.job_ids, b.worker, b.lease)
 
     @staticmethod
     def _beat(job_ids: list[int], worker: str, lease: timedelta) -> None:
@@ -878,6 +1027,20 @@ class _Heartbeats:
                 )
         except Exception as exc:  # the next beat may succeed; the job itself goes on
             log.warning("jobs.heartbeat_failed", job_id=job_ids[0], error=str(exc))
+
+
+@dataclass
+class _Beat:
+    job_ids: list[int]
+    worker: str
+    lease: timedelta
+    due: float  # the next beat (monotonic)
+    deadline: float  # the time limit (monotonic)
+    on_overrun: Callable[[], None] | None
+
+    @property
+    def wake(self) -> float:
+        return min(self.due, self.deadline)
 
 
 def _beat_interval(lease: timedelta) -> float:
@@ -1122,6 +1285,25 @@ class InProcessWorker:
             check_worker_health=True,
         )
         self.sweeper = Sweeper()
+        self._threads = len(self.consumer.worker_threads)
+        self._spares = 0
+        self._spares_lock = threading.Lock()
+
+    def _replace_stuck_thread(self, job_id: int) -> None:
+        """A job of this process was given up for its time limit: its thread is stuck for good (Python cannot
+        stop it), so start another, up to as many spares as the consumer has threads; past that only a
+        restart of `niaga serve` frees them."""
+        with self._spares_lock:
+            if self._spares >= self._threads:
+                log.error("jobs.stuck_threads_exhausted", job_id=job_id, spares=self._spares)
+                return
+            self._spares += 1
+            n = self._spares
+        worker = self.consumer._create_worker()
+        thread = self.consumer._create_process(worker, f"Worker-spare-{n}")
+        thread.start()
+        self.consumer.worker_threads.append((worker, thread))
+        log.error("jobs.stuck_thread_replaced", job_id=job_id, spares=n)
 
     def start(self) -> None:
         import signal
@@ -1134,9 +1316,12 @@ class InProcessWorker:
             if handler is not None:
                 signal.signal(sig, handler)
         self.sweeper.start()
+        overrun_hooks.append(self._replace_stuck_thread)
         log.info("jobs.worker_started", mode="in-process")
 
     def stop(self) -> None:
+        if self._replace_stuck_thread in overrun_hooks:
+            overrun_hooks.remove(self._replace_stuck_thread)
         self.sweeper.stop()
         self.consumer.stop(graceful=True)
         log.info("jobs.worker_stopped")
@@ -1146,6 +1331,8 @@ def run_standalone_worker(workers: int | None = None, *, processes: int = 1, pri
     """`niaga worker`: a consumer in the foreground; SIGTERM/SIGINT stop it gracefully. With `processes` > 1
     this one (the primary: periodic tasks, the sweeper) starts and watches `processes - 1` secondary
     consumers (`niaga worker --secondary`) and stops them when it stops. `primary=False`: a secondary."""
+    import signal
+
     from niaga.jobs.queue import get_huey
 
     huey = get_huey()
@@ -1158,10 +1345,22 @@ def run_standalone_worker(workers: int | None = None, *, processes: int = 1, pri
         max_delay=0.5,
         check_worker_health=True,
         graceful_signal="TERM",
-        shutdown_timeout=60,
+        shutdown_timeout=get_settings().job_shutdown_seconds,
     )
     sweeper = Sweeper() if primary else None
     others = _Secondaries(processes - 1, workers) if primary and processes > 1 else None
+    stuck = threading.Event()
+
+    def restart(job_id: int) -> None:
+        # A thread of this process is stuck in a job given up for its time limit: stop as on SIGTERM (the
+        # other running jobs finish) and exit with RESTART_EXIT_CODE, so that whoever runs the worker
+        # (systemd, docker, the primary consumer, `niaga serve`) starts a fresh process.
+        if not stuck.is_set():
+            stuck.set()
+            log.error("jobs.worker_restarting", job_id=job_id, worker=WORKER_ID)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    overrun_hooks.append(restart)
     if sweeper:
         sweeper.start()
     if others:
@@ -1175,24 +1374,39 @@ def run_standalone_worker(workers: int | None = None, *, processes: int = 1, pri
     try:
         consumer.run()
     finally:
+        overrun_hooks.remove(restart)
         if others:
             others.stop()
         if sweeper:
             sweeper.stop()
-        log.info("jobs.worker_stopped")
+        log.info("jobs.worker_stopped", restart=stuck.is_set())
+    if stuck.is_set():
+        # A stuck thread may hold locks the interpreter's exit would wait on: leave at once.
+        import logging
+        import sys
+
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(RESTART_EXIT_CODE)
+
+
+# `niaga worker` exits with this (EX_TEMPFAIL) after a job got stuck past its time limit: run it again.
+RESTART_EXIT_CODE = 75
 
 
 class _Secondaries(threading.Thread):
-    """The primary consumer's secondary consumer processes: started, restarted when one exits (after a
-    pause that grows while they keep failing), and stopped (SIGTERM: their running jobs finish) with it."""
+    """The primary consumer's secondary consumer processes (or, with `command`, `niaga serve`'s consumer):
+    started, restarted when one exits (after a pause that grows while they keep failing), and stopped
+    (SIGTERM: their running jobs finish) with it."""
 
-    def __init__(self, count: int, threads: int | None) -> None:
+    def __init__(self, count: int, threads: int | None, command: list[str] | None = None) -> None:
         super().__init__(name="niaga-secondaries", daemon=True)
         import subprocess
         import sys
 
-        self.command = [sys.executable, "-m", "niaga.cli", "worker", "--secondary"]
-        if threads:
+        self.command = command or [sys.executable, "-m", "niaga.cli", "worker", "--secondary"]
+        if threads and not command:
             self.command += ["--threads", str(threads)]
         self.count = count
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -1230,6 +1444,10 @@ class _Secondaries(threading.Thread):
                 p.terminate()
         for p in procs:
             try:
-                p.wait(65)  # their own shutdown timeout is 60 s
+                p.wait(get_settings().job_shutdown_seconds + 5)  # their own shutdown timeout, and a little
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+# `niaga serve`'s consumer beside its web processes is kept running the same way.
+ConsumerProcesses = _Secondaries
