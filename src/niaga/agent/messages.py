@@ -481,6 +481,17 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Sebutkan jumlah halamannya supaya saya hitungkan totalnya ya.",),
         ("Tell me the number of pages and I will work out the total.",),
     ),
+    "print.other_service_line": (
+        ("• {name}: {count} × {price} = {cost}",),
+        ("• {name}: {count} × {price} = {cost}",),
+    ),
+    "print.grand_total": (("Total semuanya: {total}",), ("Total for everything: {total}",)),
+    "print.other_service_unlisted": (
+        (
+            "Untuk {service} belum ada di daftar harga kami, {kak}, jadi belum bisa saya hitungkan; bisa ditanyakan langsung di toko ya 🙏",
+        ),
+        ("{service} is not on our price list, so I cannot price it here; please ask at the shop 🙏",),
+    ),
     "print.ask_copies": (("Mau dicetak berapa rangkap, {kak}?",), ("How many copies would you like?",)),
     "print.ask_binding": (
         ("Jilidnya mau hard cover, soft cover atau spiral, {kak}?",),
@@ -503,6 +514,16 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "points.have": (("Poin {kak} saat ini {n} poin",), ("You have {n} points",)),
     "points.worth": ((", bisa dipakai untuk potongan {value}.",), (" (worth {value} off).",)),
+    "points.program": (
+        (
+            "Ada {kak}: setiap belanja {per} dapat 1 poin, setiap {k} poin bisa ditukar potongan {value}. Poin "
+            "berlaku {months} bulan.",
+        ),
+        (
+            "Yes: every {per} spent earns 1 point, and every {k} points can be redeemed for {value} off. Points "
+            "are valid for {months} months.",
+        ),
+    ),
     "points.for_spend": (
         ("Belanja {amount} dapat {n} poin, {kak} (setiap belanja {per} dapat 1 poin).",),
         ("A purchase of {amount} earns {n} points (1 point for every {per} spent).",),

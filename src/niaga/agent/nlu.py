@@ -222,13 +222,27 @@ OUTSIDE_RECOMMEND = (
     r"bimbel|kursus|klinik|rumah sakit|salon|psikolog|pengacara|notaris|jurusan)\b"
 )
 OUTSIDE_RECOMMEND_RE = re.compile(OUTSIDE_RECOMMEND)
+# whether the shop works on a day named, a job or a pick-up asked for that day ("hari minggu bisa ambil?", "bisa
+# dikerjakan hari sabtu?"); "minggu" alone is also a week ("2 minggu", "minggu depan"), so it needs "hari" or the
+# message's start
+_DAY = (
+    r"(?:hari (?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|ahad)|(?:senin|selasa|rabu|kamis|jumat|sabtu|ahad)|"
+    r"^minggu)\b(?! (?:depan|ini|lalu|kemarin|lagi))"
+)
+_DAY_JOB = r"(?:bisa|boleh|apa bisa) (?:di)?(?:ambil|kerjain|kerjakan|proses|garap|datang|mampir|ke toko)\b"
+DAY_SERVICE = rf"{_DAY}(?: \w+){{0,2}}? {_DAY_JOB}|{_DAY_JOB}(?: \w+){{0,2}}? {_DAY}"
+# the opening hours asked outright ("buka jam berapa?", "jam tutupnya?"), whatever else the message names
+OPENING_ASKED_RE = re.compile(
+    r"\b(?:jam (?:buka|tutup|operasional)|(?:buka|tutup)(?:nya)? (?:(?:sampai |dari )?(?:jam|pukul) )?berapa|"
+    r"jam berapa (?:buka|tutup))\b|" + DAY_SERVICE
+)
 
 SIGNALS: dict[str, str] = {
     "greeting": r"^(?:halo|assalamualaikum|salam|selamat (?:pagi|siang|sore|malam)|pagi|siang|sore|malam|"
     r"permisi|p|ping|punten|good (?:morning|afternoon|evening)|morning|test|tes|hola|yo)\b|"
     r"\b(?:(?:mau|ingin|boleh|numpang|izin|ijin) )?tanya(?: (?:dulu|saja|sedikit|ya|tidak|kak|min|dong|boleh))*$|^(?:min|kak|gan|sis)$",
     "thanks": r"\b(?:makasih|thanks|thank|jazak\w*|hatur nuhun|matur nuwun|syukron|terima kasih)\b",
-    "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|diskusi|berdiskusi|konsultasi|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
+    "handoff": r"\b(?:bicara|berbicara|ngobrol|ngomong|omong|diskusi|berdiskusi|konsultasi|chat|hubungi|hubungkan|menghubungi|sambung\w*|connect|talk|"
     r"speak|panggil\w*|oper|operkan|alihkan|dialihkan|langsung|telpon|telepon|nelpon|nelepon|nyambung\w*|call|dihubungi|ditelpon|"
     r"ditelepon|dihubungkan|disambung\w*|dioper\w*|diarahkan|dialihkan|diteruskan)\b(?:\s+\w+){0,3}?\s+"
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
@@ -241,7 +255,7 @@ SIGNALS: dict[str, str] = {
     r"(?! (?:lain|yang (?:mau|ingin|pesan)|\d))|"
     # whether a human serves: "CS nya manusia ada gak?", "adminnya orang asli?"
     r"\b(?:cs|admin|operator|staf|staff|petugas)(?: ?nya)? (?:yang )?(?:manusia|orang asli|human)\b|"
-    r"\btidak mau (?:sama |dengan |dibalas |chat )?(?:bot|robot|mesin)\b|\b(?:real|actual) (?:person|human)\b|"
+    r"\btidak mau (?:sama |dengan |dibalas |chat )?(?:bot|robot|mesin)\b|\b(?:real|actual) (?:person|human|manusia)\b|"
     r"^(?:tolong |mohon |panggil )?(?:admin|cs|operator|staf|staff|human|manusia)"
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
     r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
@@ -260,7 +274,7 @@ SIGNALS: dict[str, str] = {
     r"\b(?:someone|somebody|anyone|a person|staff)\b(?:\s+\w+){0,4}\s+(?:call|phone|contact|text)\s+me\b|"
     # asking whether a machine answers, or for a person to chat with: "ini mesin yg bales?", "not an automated reply"
     r"\b(?:bot|robot|mesin)(?: \w+){0,2} (?:yang|yg) (?:bales|balas|jawab|membalas|menjawab)\b|"
-    r"\bnot (?:an? )?(?:automated|auto|bot|robot|machine)\b|"
+    r"\bnot (?:an? |the )?(?:automated|auto|bot|robot|machine)\b|"
     r"\b(?:yang|yg) (?:bales|balas|jawab|membalas|menjawab|balesin)(?: (?:ini|chat|pesan|saya))? (?:bot|robot|mesin)\b|"
     r"\b(?:someone|somebody|anyone|a person|a human|real person)\b(?:\s+\w+){0,5}\s+(?:chat|talk|speak)\b|"
     # whether the person is there: "adminnya ada?", "admin ada tidak?" (Javanese "admine wonten?")
@@ -449,6 +463,25 @@ SIGNALS: dict[str, str] = {
     r"dikerjain|dikirim|datang|sampai)|"
     # what was ordered set against what came, in English: "ordered 3 mugs in white, got 2 blue ones instead"
     r"(?:ordered|bought|paid for)\b.{0,60}\b(?:got|received|sent me|came|arrived)\b.{0,60}\binstead\b|"
+    # paid or ordered, the job named, and still not worked on: "sudah transfer tadi pagi tapi berkasnya belum
+    # dikerjakan"
+    r"sudah (?:bayar|dibayar|lunas|transfer|tf|pesan|pesen|order|dp)\w*(?: \w+){0,4}? (?:tapi|tetapi|namun|tp) "
+    r"(?:pesanan|orderan|order|barang|paket|kiriman|file|berkas|dokumen|cetakan|printan|fotokopian)\w*"
+    r"(?: (?:saya|aku|kami|ku))?(?: (?:tetap|tetep|masih|kok|juga))* (?:belum|tidak) (?:juga )?(?:diproses|"
+    r"dikerjakan|dikerjain|digarap|dikirim|datang|sampai|selesai|beres)|"
+    # paid or ordered, and still not done, in English: "we paid yesterday and it is still not ready"
+    r"\b(?:paid|ordered)\b.{0,80}\b(?:still not|not yet|still isn t|still hasn t been|still has not been) (?:done|"
+    r"ready|finished|completed?|processed|printed|shipped|sent)\b|"
+    # a person of the shop rude to the customer: "kasir yang kemarin judes banget", "mbak yg jaga galak"
+    r"\b(?:jutek|judes|ketus|nyolot|ngegas)\b|\b(?:yang|yg) (?:jaga|melayani|layani)\b(?: \w+){0,3} "
+    r"(?:galak|kasar|cuek|sombong|tidak ramah|tidak sopan|sinis|marah)\b|"
+    r"\b(?:kasir|pegawai|karyawan|petugas|penjaga|pelayan|admin|cs|staf|staff)(?:nya)?(?: \w+){0,3} "
+    r"(?:galak|kasar|cuek|sombong|tidak ramah|tidak sopan|sinis)\b|\b(?:staff?|cashier|employee)\b.{0,30}\b(?:rude|"
+    r"impolite)\b|"
+    # what came set against what was ordered, the order said after: "paketku isinya yang merah, aku pesannya
+    # yang biru"
+    r"(?:isinya|isi paket\w*|yang datang|datangnya|dapatnya|yang dikirim|dikirimnya|yang sampai|sampainya)\b"
+    r"[^?]{0,60}\b(?:saya|aku|kami) (?:pesan|pesen|order|minta|pilih|beli)nya (?:kan )?(?:yang|yg)\b|"
     # still not done until now, the job named between: "sampai sekarang skripsi saya belum selesai dicetak"
     r"sampai (?:sekarang|saat ini|detik ini|hari ini)(?: \w+){1,4} (?:masih )?belum (?:juga )?(?:jadi|selesai|beres|"
     r"diproses|dicetak|dikerjakan|dikerjain|dikirim|datang|sampai))\b",
@@ -488,7 +521,9 @@ SIGNALS: dict[str, str] = {
     r"(?: yang)? )?(?:jaga|berjaga|melayani|piket)\b|"
     r"\b(?:di )?jalan apa\b|\b(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa\b|"
     r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
-    r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b",
+    r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b|"
+    # the town the shop is in ("tokonya di kota apa?"), and a day's work or pick-up asked
+    r"\bdi (?:kota|daerah|kabupaten|kecamatan|wilayah) apa\b|" + DAY_SERVICE,
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
     # sending to a channel ("file sudah saya kirim ke email", "dikirim ke WA") is no shipment
@@ -496,7 +531,9 @@ SIGNALS: dict[str, str] = {
     r"\b(?:di)?kirim (?:ke|sampai)\b(?! (?:email|e-mail|gmail|wa|whatsapp|sini|dm|inbox|drive)\b)|"
     r"\bpengiriman ke\b|\bsend to\b|\bship\w*(?: \w+){0,4} to\b|\bgratis ongkir\b|\bekspedisi\b|"
     # "how much to ship / send / deliver ...": the cost of shipping asked in English
-    r"\bhowmuch (?:\w+ ){0,2}(?:ship|send|deliver|post)\w*\b",
+    r"\bhowmuch (?:\w+ ){0,2}(?:ship|send|deliver|post)\w*\b|"
+    # the place named first, then whether goods can be sent there: "ke makassar bisa kirim?"
+    r"\bke [a-z]+(?: [a-z]+)? (?:bisa|bisakah|apa bisa|boleh) (?:di)?kirim\b",
     "print_verb": r"\b(?:print|cetak|fotokopi|jilid|dijilid|scan|laminating|laminasi|prints?)\b",
     "stock": r"\bstok\b|\bready\b|\btersedia\b|\bavailable\b|\binstock\b|\bmasih ada\b|\bsisa\b|"
     r"\btinggal berapa\b|\bhabis\b|\bkosong\b|\brestock\b|\bada (?:tidak|ga)\b|\bstill have\b|"
@@ -514,7 +551,10 @@ SIGNALS: dict[str, str] = {
     # a count, then a closing "ada?": "mau ambil 20 buat kajian, ada?" asks whether that many are there
     r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
     r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\b(?<!sudah )(?<!telah )ada"
-    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$",
+    r"(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$|"
+    # a count wished for, then whether it can be had: "mau 12 bisa kak? buat arisan" asks whether that many are there
+    r"\b(?:mau|ambil|butuh|perlu|ingin) \d+(?: (?:pcs|buah|biji|eksemplar|pack|set|unit|lembar))? (?:bisa|ada|cukup)"
+    r"(?: (?:tidak|kah|ya|kak|min|gan|sis|mbak|mas))*(?= untuk\b| buat\b|$)",
     # "ambil sendiri ke toko": picking up, not taking (ordering); so is collecting a finished job ("mau ambil
     # cetakan", "ambil printannya")
     "order": r"\b(?:pesan|memesan|pesankan|order|beli|membeli|belikan|checkout|buy|purchase|borong)\b|"
@@ -561,7 +601,11 @@ SIGNALS: dict[str, str] = {
     r"\b(?:hitungan|hitungannya|itungannya|itungan|ngitungnya|dihitungnya)\b.{0,15}\bbagaimana\b|"
     r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$|"
     # whether a product is marked down asks its price: "is the X book on sale?", "lagi diskon gk?"
-    r"\b(?:on (?:sale|promo)|discounted|(?:lagi|sedang) (?:diskon|promo)|ada diskon(?:nya)?)\b",
+    r"\b(?:on (?:sale|promo)|discounted|(?:lagi|sedang) (?:diskon|promo)|ada diskon(?:nya)?)\b|"
+    # a price stated and asked to be confirmed: "sarung itu sekarang 80rb ya kak?" (not a budget or a payment)
+    r"(?<!budget )(?<!budget saya )(?<!dana )(?<!bayar )(?<!transfer )(?<!dp )(?<!maksimal )(?<!dibawah )"
+    r"(?<!di bawah )(?<!under )(?<!sekitar )(?<!kisaran )\b\d+ ?(?:rb|ribu|k)\b (?:ya|kan|bukan|betul|benar)"
+    r"(?: (?:kak|min|sis|gan|mbak|mas))*$",
     "product_q": r"\b(?:ada|jual|jualan|sedia|menyediakan|nyari|cari|mencari|rekomendasi\w*|saran|recommend\w*|"
     r"promo|katalog|koleksi|produk|sell|have|punya|list|daftar|pilihan|varian|model|jenis)\b|"
     # whether the shop does a service or makes a thing: "bisa sablon kaos gk?", "terima bordir nama tidak?"
@@ -1160,7 +1204,7 @@ def asked_weekday(a: Analysis) -> int | None:
     """The day of the week (ISO number) a question about opening names ("hari Minggu buka?", "are you open on
     Sunday?"), or None."""
     words = a.words
-    if not _OPENING_WORDS & set(words):
+    if not _OPENING_WORDS & set(words) and not re.search(DAY_SERVICE, a.norm):
         return None
     for i, w in enumerate(words):
         day = _WEEKDAYS.get(w) or (_WEEKDAYS.get(w[:-1]) if w.endswith("days") else None)  # "on Sundays"
@@ -1202,6 +1246,7 @@ SAME_DAY_RE = re.compile(
 ADDRESS_RE = re.compile(
     r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
     r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|(?<!ke )(?<!kirim )kota mana|"
+    r"di (?:kota|daerah|kabupaten|kecamatan|wilayah) apa|"
     r"(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa|"
     r"where (?:is|are) (?:the |your )?(?:store|shop|you))\b"
 )
@@ -1228,9 +1273,11 @@ COLOUR_WORDS = (
     "perak|marun|maroon|dongker|donker|navy|tosca|toska|krem|cream|tua|muda|nila|jingga|salem|lilac|lavender"
 )
 _COVER_COLOUR_RE = re.compile(
-    rf"\b(?:sampul|cover|hardcover|softcover|jilid)\w*(?: \w+){{0,2}}? (?:warna|warnanya|berwarna|colou?r) "
+    rf"\b(?:sampul|cover|hardcover|softcover|jilid)\w*(?:(?: \w+){{0,2}}? (?:warna|warnanya|berwarna|colou?r)"
     # "warna custom (pink)": the colour named after the word for a colour off the list
-    rf"(?:(?:custom|khusus|request|lain) )?((?:{COLOUR_WORDS})(?: (?:{COLOUR_WORDS}))?)\b"
+    rf"(?: (?:custom|khusus|request|lain))?"
+    # ... or the colour right after the cover word, "warna" left out ("sampul hardcover merah marun")
+    rf"| (?:hardcover|softcover))? ((?:{COLOUR_WORDS})(?: (?:{COLOUR_WORDS}))?)\b"
 )
 
 
@@ -1348,9 +1395,11 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["binding"] = "softcover"
     elif re.search(r"\bspiral\b|\bring\b", n):
         spec["binding"] = "spiral"
-    elif re.search(r"\b(?:di ?)?(?:staples|stapler|steples|lakban|jepret)\w*\b", n):
+    elif re.search(r"\b(?:di ?)?(?:staples|stapler|steples|lakban|jepret|stapl)\w*\b", n):  # "stapled"
         spec["binding"] = "staple"
-    elif re.search(r"\b(?:tanpa jilid|tidak (?:usah |perlu )?(?:di)?jilid)\b", n):
+    elif re.search(
+        r"\b(?:tanpa jilid|tidak (?:usah |perlu )?(?:di)?jilid|(?:no|without) (?:jilid|binding))\b", n
+    ):
         spec["binding"] = "none"
     # the cover's colour ("sampul hardcover warna ungu"): a price-list item, not colour printing
     cover = _COVER_COLOUR_RE.search(n)
@@ -1387,8 +1436,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         spec["pages"] = int(m.group(1))
     # only some of the pages in colour or photos ("10 halamannya ada foto berwarna", "20 halaman warna sisanya
     # hitam putih"): those pages at their rate, the rest black-and-white
+    # ... the part's unit may be left out or its "nya" written apart ("5 nya warna", "20 halaman nya warna")
     part = re.search(
-        r"\b(\d{1,4}) (?:halaman|lembar)(?:nya)? (?:(?:di antaranya|diantaranya|di antara nya|darinya|dari itu|"
+        r"\b(\d{1,4}) (?:(?:halaman|lembar)(?: ?nya)?|nya) (?:(?:di antaranya|diantaranya|di antara nya|darinya|dari itu|"
         r"dari situ|di dalamnya) )?(?:yang |yg )?(?:ada |berisi |isinya |isi |pakai |pake )?"
         r"(?:(foto|gambar)(?: berwarna| warna)?|berwarna|warna)\b",
         n,
@@ -1418,6 +1468,8 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
         elif m := re.search(r"\b(\d{1,2}) lusin\b", n):
             spec["copies"] = int(m.group(1)) * 12
     m_lembar = re.search(r"\b(\d{1,4})\s+lembar\b", n)
+    if m_lembar and spec.get("duplex") and 0 <= 2 * int(m_lembar.group(1)) - spec.get("pages", -9) <= 1:
+        m_lembar = None  # "40 halaman bolak balik jadi 20 lembar": the same pages' sheets, no copies
     if m_lembar:
         sheets = int(m_lembar.group(1))
         # a document's sheets are its pages when its copies are stated apart ("laporan 45 lembar 1 rangkap")
@@ -1448,7 +1500,11 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
 
 _PHOTO_TIDIED_RE = re.compile(
     r"\b(?:foto|fotonya|photo)\b(?: \w+){0,5}? (?:bisa |tolong |minta )?(?:dirapikan|dirapihkan|dirapiin|dirapihin|"
-    r"rapikan|rapihkan|dilurusin|diluruskan|dicrop|dicropping|straightened|cropped)\b"
+    r"rapikan|rapihkan|dilurusin|diluruskan|dicrop|dicropping|straightened|cropped)\b|"
+    # a screenshot (or photo) of a document on the phone printed neatly onto paper: "ss an ktp di hp bisa diprint
+    # rapi", "screenshot ijazah di hp dicetak yg rapi"
+    r"\b(?:ss|screenshot|screenshoot|tangkapan layar|foto|photo)\b(?: \w+){0,6}? "
+    r"(?:diprint|dicetak|print|cetak|printed)\b(?: \w+){0,2}? (?:rapi|rapih|neat|neatly)\b"
 )
 
 
@@ -1471,6 +1527,10 @@ def _in_name(words: list[str], i: int, names: list[list[str]]) -> bool:
                 continue
             before = name[j - 1] if j > 0 else None
             after = name[j + 1] if j + 1 < len(name) else None
+            # a unit after the number that the name does not have there is a count ("masker batik 3 pack" of
+            # "masker batik 3 lapis"): the number only looks like the name's
+            if nxt is not None and nxt != after and nxt in UNIT_WORDS:
+                continue
             if (prv is not None and prv == before) or (nxt is not None and nxt == after):
                 return True
     return False

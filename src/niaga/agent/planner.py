@@ -15,7 +15,7 @@ from niaga.agent.memory import ConversationMemory
 from niaga.agent.tools import ToolContext, product_by_sku, products_by_ids
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product
-from niaga.kit.lang import stem, tokens
+from niaga.kit.lang import ORDINARY_WORDS, stem, tokens
 
 # Words that describe the question, not the product (never product search terms).
 NON_PRODUCT_WORDS = {
@@ -523,9 +523,16 @@ def resolve_products(
         # What the message says the products are for, or how many, is context: without it the product
         # the customer named may be there ("quran hafalan 8 blok buat santri", "syal sutra ada 20?").
         context = context_words(a, stop)
-        if context:
-            retry = _resolve_words(ctx, a, memory, stop | context)
+        # ... but who wears it, after the purpose word ("batik buat cowok yg bisa dipake ngantor"), describes
+        # the product itself: tried kept first, so a catalogue naming products by their wearer narrows to them
+        # (a narrowing to nothing that can be bought is no better than the products for that purpose: "buku
+        # buat anak SD yg cocok jadi kado" lists the children's books in stock, not the one sold out)
+        wearers = context & _WEARER_WORDS
+        for without in (context - wearers, context) if wearers else (context,) if context else ():
+            retry = _resolve_words(ctx, a, memory, stop | without)
             if retry.products and retry.not_found is None:
+                if without != context and not any(p.available != 0 for p in retry.products):
+                    continue
                 return retry
         # A story told around the request ("bapak saya mau berangkat umroh, ... kirim 1 paket X ke Surabaya
         # ongkirnya brp?"): the one sentence that asks names the product; the others are no product words.
@@ -563,6 +570,30 @@ def resolve_products(
 
 
 _CLAUSE_SPLIT_RE = re.compile(r"[,;.?!]+")
+# who a product is worn or used by, as the catalogue may name it ("Kemeja Batik Pria", "Gamis Anak")
+_WEARER_WORDS = {
+    "pria",
+    "wanita",
+    "laki",
+    "perempuan",
+    "cowok",
+    "cewek",
+    "anak",
+    "bayi",
+    "balita",
+    "remaja",
+    "dewasa",
+    "muslimah",
+    "muslim",
+    "ibu",
+    "bapak",
+    "men",
+    "women",
+    "kids",
+    "boys",
+    "girls",
+    "unisex",
+}
 BUDGET_LIMIT = 5  # products listed for a price ceiling
 
 
@@ -595,6 +626,13 @@ def _resolve_words(
 ) -> Resolution:
     db, bid = ctx.db, ctx.business_id
     idx = catalog_search.get_index(db, business_id=bid)
+    # an ordinary word the catalogue does not have ("di jogja *kota*") is never a typo of a catalogue word
+    vocab = idx.bm25.vocab
+    stop = stop | {
+        w
+        for w in a.words
+        if w in ORDINARY_WORDS and w not in vocab.vocab and stem(w) not in vocab.vocab and vocab.expand(w)
+    }
     terms = idx.content_terms(a.norm, stop)
     focus = list(memory.focus)
     if not terms:
@@ -1041,6 +1079,14 @@ class Facts:
             and "pages" in a.print_spec
             and ("copies" in a.print_spec or ("color" in a.print_spec and "cetak" in a.words))
         )
+        # "100 pages black and white, double sided": a page count printed one or both sides of the sheet is
+        # printing, the print verb left out, when no catalogue product is named
+        print_ctx = print_ctx or (
+            res.product is None
+            and not res.alternatives
+            and "pages" in a.print_spec
+            and "duplex" in a.print_spec
+        )
         # "jilid spiral berapa?", "sampul hardcover warna ungu nambah brp?": a binding, or its cover colour, in
         # a shop whose binding is a print-shop price, not a catalogue product; a cover's colour alone ("cover
         # warna custom pink nambah berapa?") asks about a binding's cover too
@@ -1406,8 +1452,13 @@ RULES: tuple[Rule, ...] = (
         example="kak tokonya jualan apa aja sih?",
     ),
     Rule(
+        # "buka jam berapa? mau ambil cetakan", "hari minggu bisa ambil?": the opening hours, or the shop's work on a
+        # day, asked outright is store information whatever product or pick-up the message names besides
         "store_info",
-        lambda f: "store_info" in f.s and not f.res.confident and not f.print_ctx,
+        lambda f: (
+            ("store_info" in f.s and not f.res.confident and not f.print_ctx)
+            or (bool(nlu.OPENING_ASKED_RE.search(f.a.norm)) and not (f.s & {"order_verb", "shipping"}))
+        ),
         I.STORE_INFO,
         example="alamat tokonya dimana?",
     ),
@@ -1650,6 +1701,8 @@ def compared_products(
 
 # The products of one order named one after another ("fiqih 2 sama sirah 1", "kain sekar jagad 1, syal sutra 1
 # dan selendang 2", "2 peci + 1 sajadah"): what joins them. "atau"/"or" offers a choice and joins no order.
+# the message asks about all the products it names together ("semuanya brp", "totalnya", "dua2nya")
+_ALL_OF_THEM_RE = re.compile(r"\b(?:semuanya|semua|totalnya|total|all of them|both)\b")
 _ITEM_SPLIT_RE = re.compile(r"\s*(?:[,;+&]|\b(?:dan juga|dan|sama|sm|plus|serta|and)\b)\s*", re.IGNORECASE)
 # the intents whose reply takes several products at once: an order draft of several lines, a price total, the
 # shipping of them all
@@ -1819,7 +1872,8 @@ def build_plan(
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, tokens(res.product.name))
     lines: list[OrderLine] = []
-    if res.product is None and _ITEM_SPLIT_RE.search(a.raw):
+    # ... or one product matches it but the message asks for all of them ("X sama Y, dua2nya brp?")
+    if (res.product is None or _ALL_OF_THEM_RE.search(a.norm)) and _ITEM_SPLIT_RE.search(a.raw):
         # "pesan X 2 sama Y 1, kirim ke Medan": no one product matches the whole message, but each part names
         # one: what is asked is decided knowing the products are named
         lines = order_lines(ctx, a, cities)
@@ -1925,8 +1979,14 @@ def build_plan(
     elif not lines and _ITEM_SPLIT_RE.search(a.raw):
         lines = order_lines(ctx, a, cities)
     # a price asked for several products is a total only when a count is given ("fiqih 2 sama sirah 1 jadi
-    # berapa?"); without one ("X sama Y harganya?") each price is answered as before
-    if lines and intent == Intent.PRICE_CHECK and not any(ln.stated for ln in lines):
+    # berapa?") or when all of them are asked together ("X sama Y, dua2nya brp?": one of each); without one
+    # ("X sama Y harganya?") each price is answered as before
+    if (
+        lines
+        and intent == Intent.PRICE_CHECK
+        and not any(ln.stated for ln in lines)
+        and not _ALL_OF_THEM_RE.search(a.norm)
+    ):
         lines = []
     return Plan(
         intent=intent,

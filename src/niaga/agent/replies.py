@@ -16,6 +16,7 @@ from niaga.agent.tools import ToolContext, product_summary
 from niaga.catalog.models import Product
 from niaga.kit.lang import normalize
 from niaga.kit.money import format_rupiah as rp
+from niaga.orders import loyalty as _loyalty_settings
 from niaga.orders.chat import confirm_chat_order
 
 
@@ -265,6 +266,29 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
         # no street address on record: the business profile's city still answers "where is the shop?"
         ctx.record("business_profile", {}, {"city": city})
         lines.insert(0, v.say("address.city", city=city))
+    if points_named and not lines:
+        # "belanja di sini dapat poin?": whether the shop gives points, and how, from its loyalty rules
+        rules = _loyalty_settings.Rules.of(ctx.business)
+        if rules.enabled:
+            ctx.record(
+                "loyalty_rules",
+                {},
+                {
+                    "rupiah_per_point": rules.rupiah_per_point,
+                    "points_per_redeem": rules.points_per_redeem,
+                    "redeem_value": rules.redeem_value,
+                    "expiry_months": rules.expiry_months,
+                },
+            )
+            lines.append(
+                v.say(
+                    "points.program",
+                    per=rp(rules.rupiah_per_point),
+                    k=rules.points_per_redeem,
+                    value=rp(rules.redeem_value),
+                    months=rules.expiry_months,
+                )
+            )
     if not lines:
         return Outcome(v.say("kb.no_info"), answered=False)
     intro = "" if v.en or v.first_turn else v.pick(f"Baik {v.kak} 🙏 ", f"Siap {v.kak} 🙏 ", "")
@@ -1240,6 +1264,8 @@ def _print_quote_reply(
         if q.get("minimum_adjustment"):
             lines.append(v.say("print.minimum", min=rp(q["minimum_charge"])))
         lines.append(f"Total: {rp(q['total'])}")
+        # "fotokopi KTP 20 lembar + laminating 2 kartu": another service asked in the same message
+        lines.extend(_other_services(ctx, v, plan, int(q["total"])))
     else:
         what = f"{doc} {copies} {v.say('print.unit.sheets' if single_sheet else 'print.unit.copies')}"
         if spec.get("binding") and spec["binding"] != "none":
@@ -1262,6 +1288,44 @@ def _print_quote_reply(
     elif not asked_price:
         lines.append(_next_print_question(v, spec))
     return Outcome(_join(*lines), memory=mem)
+
+
+def _other_services(ctx: ToolContext, v: Voice, plan: Plan, print_total: int) -> list[str]:
+    """The other services (laminating, scanning) a print request names in a part of its own ("+ laminating 2
+    kartu"): each at its catalogue price × the part's count, with the total of everything; a service the shop
+    has no price for is said to be confirmed by staff, never priced."""
+    a = plan.analysis
+    named = [w for w in dict.fromkeys(a.words) if w in planner._OTHER_SERVICES]
+    if not named:
+        return []
+    out: list[str] = []
+    grand = print_total
+    for word in named:
+        part = next(
+            (x for x in planner._ITEM_SPLIT_RE.split(a.raw) if x and word in normalize(x).split()), ""
+        )
+        count = next((val for _, val in nlu.analyze(part).numbers), None) or 1
+        found = tools.search_products(ctx, query=word, limit=3)["products"]
+        item = next((p for p in found if word in normalize(str(p.get("name") or "")).split()), None)
+        price = item.get("effective_price") if item else None
+        if not item or not isinstance(price, int):
+            out.append(v.say("print.other_service_unlisted", service=word))
+            grand = -1
+            continue
+        out.append(
+            v.say(
+                "print.other_service_line",
+                name=item["name"],
+                count=count,
+                price=rp(price),
+                cost=rp(count * price),
+            )
+        )
+        if grand >= 0:
+            grand += count * price
+    if grand >= 0:
+        out.append(v.say("print.grand_total", total=rp(grand)))
+    return out
 
 
 # Words that ask for printing or copying, not only for binding ("print", "cetak", "fotokopiin", "ngeprint").

@@ -370,6 +370,35 @@ def _print_price_list(ctx: ToolContext) -> dict[str, Any] | None:
     return dict(row.prices or {}) if row is not None else None
 
 
+def _colour_fold(word: str) -> str:
+    """A colour word spelt as it sounds: "maroon" and "marun", "dongker" and "donker", "khaki" and "kaki"."""
+    w = word.replace("oo", "u").replace("ou", "u").replace("ngk", "nk")
+    return re.sub(r"([bcdgkpst])h", r"\1", w)
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """Two words one letter apart (changed, added or dropped), both long enough for that to be a slip."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _same_colour(asked: str, listed: str) -> bool:
+    """Whether a cover colour as the customer spelt it is a colour of the price list: the same words, each the
+    same when spelt as it sounds or one letter off ("merah maroon" = "merah marun"); "hijau muda" is never
+    "hijau tua" (a different word, not a slip)."""
+    x, y = normalize(asked).split(), normalize(listed).split()
+    x = [w for i, w in enumerate(x) if i == 0 or w != x[i - 1]]  # "abu abu" is "abu-abu"
+    return len(x) == len(y) > 0 and all(
+        _one_letter_apart(_colour_fold(u), _colour_fold(v)) for u, v in zip(x, y, strict=True)
+    )
+
+
 def _price_list_quote(
     ctx: ToolContext,
     prices: dict[str, Any],
@@ -460,8 +489,12 @@ def _price_list_quote(
     if cover_colour:
         standard = [str(c) for c in p.get("cover_colours") or []]
         named = {normalize(c): c for c in standard}
-        is_standard = normalize(cover_colour) in named
-        cover_colour = named.get(normalize(cover_colour), cover_colour)  # "abu" is the list's "abu-abu"
+        # "abu" is the list's "abu-abu"; "merah maroon", "biru donker" are its "merah marun", "biru dongker"
+        listed = named.get(normalize(cover_colour)) or next(
+            (c for c in standard if _same_colour(cover_colour, c)), None
+        )
+        is_standard = listed is not None
+        cover_colour = listed or cover_colour
         result.update(
             cover_colour=cover_colour,
             cover_colour_standard=is_standard,

@@ -196,6 +196,26 @@ SLANG: dict[str, str] = {
     "terimakasih": "terima kasih",
     "tq": "makasih",
     "thx": "thanks",
+    # thanks and greetings spelt as heard, and old calls at the door ("tengkyu", "kulonuwun", "spada")
+    "tengkyu": "thanks",
+    "tengkiu": "thanks",
+    "tengkyuu": "thanks",
+    "thankyu": "thanks",
+    "asalamualaikum": "assalamualaikum",
+    "asalamu'alaikum": "assalamualaikum",
+    "asalamu": "assalamualaikum",
+    "assalamualaikm": "assalamualaikum",
+    "kulonuwun": "permisi",
+    "kulanuwun": "permisi",
+    "spada": "permisi",
+    "sepada": "permisi",
+    # a request to a person, asked in Javanese, or clipped ("tulung", "ngendikan", "telp")
+    "tulung": "tolong",
+    "ngendikan": "bicara",
+    "telp": "telepon",
+    "brlaku": "berlaku",
+    "brapaan": "berapa",
+    "restok": "restock",
     "tks": "makasih",
     "ty": "thanks",
     "suwun": "makasih",
@@ -649,6 +669,65 @@ SLANG: dict[str, str] = {
 }
 
 # Multi-word phrases joined before tokenising (left side: normalised text).
+# words after which "item" is the English word (a thing counted, pointed at or checked), never the colour
+_ITEM_NOT_BLACK_AFTER = (
+    "per",
+    "the",
+    "each",
+    "every",
+    "this",
+    "that",
+    "one",
+    "any",
+    "my",
+    "your",
+    "which",
+    "same",
+    "wrong",
+    "new",
+    "tiap",
+    "setiap",
+    "satu",
+    "semua",
+    "beberapa",
+    "berapa",
+    "apa",
+    "mana",
+    "ada",
+    "salah",
+    "lain",
+    "sama",
+    "total",
+    "jumlah",
+    "cek",
+    "check",
+    "order",
+    "pesan",
+    "pesen",
+    "beli",
+    "mau",
+    "ambil",
+    "tambah",
+    "add",
+    "hapus",
+    "ganti",
+    "tukar",
+    "retur",
+    "return",
+    "pilih",
+    "lihat",
+    "liat",
+    "banyak",
+    "sebuah",
+    "suatu",
+    "dari",
+    "untuk",
+    "buat",
+    "baru",
+    "other",
+    "an",
+)
+
 PHRASES: list[tuple[str, str]] = [
     (r"\bal[\s-]*qur'?an\b", "quran"),
     (r"\bqur'?an\b", "quran"),
@@ -668,6 +747,21 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bb\s*[/&]\s*w\b", "hitamputih"),
     (r"\bbnw\b", "hitamputih"),
     (r"\bitem[\s-]*putih\b", "hitamputih"),  # Javanese "item" = black
+    # "both of them", "all three of them" ("dua2nya", "dua-duanya", "keduanya", "ketiganya") are all of them
+    (
+        r"\b(?:ke)?(?:dua[\s-]*dua|tiga[\s-]*tiga|empat[\s-]*empat|lima[\s-]*lima)[\s-]*nya\b|"
+        r"\bke(?:dua|tiga|empat|lima)2?[\s-]*nya\b|\b(?:dua|tiga|empat|lima)2[\s-]*nya\b",
+        "semuanya",
+    ),
+    # ... so is "item" after a colour word or describing a thing named before it ("peci item 5 ya", "kaos item
+    # ukuran L"), never the English "item" counted or pointed at ("3 item", "per item", "item ini", "salah item")
+    (
+        r"\b(?<=warna )item\b|"
+        + "".join(f"(?<!\\b{w} )" for w in _ITEM_NOT_BLACK_AFTER)
+        + r"(?<=[a-z]{3} )\bitem(?=(?:\s*[,.!?]|\s*$|\s+\d|\s+(?:ya|kak|aja|saja|dong|deh|min|sis|gan|polos|"
+        r"ukuran|size|uk|ready|masih|berapa|brp|harga\w*)\b))",
+        "hitam",
+    ),
     # Javanese (krama) greetings and thanks, before their single words ("matur" alone is "to say")
     (r"\bsugeng\s+enj[ai]ng\b", "selamat pagi"),
     # stock that is empty is stock run out ("stoknya lagi kosong" → "stok habis")
@@ -735,6 +829,12 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bcash\s+on\s+delivery\b", "cod"),
     (r"\bpre[\s-]*order\b", "preorder"),
     (r"\bpo\b", "preorder"),
+    # "how much" clipped ("hw much")
+    (r"\bhw\s+much\b", "howmuch"),
+    # Javanese "kalih" after a verb of speaking is "with", not the number two ("ngendikan kalih petugas")
+    (r"\b(ngendikan|matur|bicara|omong|ngomong|sowan|ketemu)\s+kalih\b", r"\1 sama"),
+    # Javanese "tak" before a verb of its own is "I (will)", not the Indonesian "not" ("tak omong karo admin")
+    (r"\btak\s+(?=(?:omong|omongke|takon|tuku|jupuk|telpon)\b)", "mau "),
 ]
 
 NUMBER_WORDS = {
@@ -1342,3 +1442,71 @@ def detect_language(text: str, default: str = "id") -> str:
     if en >= 1 and idn == 0 and len(raw) <= 3:
         return "en" if any(t in ("thanks", "thank", "hello", "morning") for t in raw) else default
     return default
+
+
+# Ordinary Indonesian words (places, times, everyday verbs) that never describe a product and are never
+# typo-corrected onto a catalogue word one letter away ("kota" is not the "kata" of a book's name, "lihat" not
+# the "lipat" of a folding mat): a shop whose catalogue has the word itself still finds it exactly. Words that
+# may describe a product (who wears it, its size, its price) are not here: unknown to a catalogue, they still
+# mean a product the shop does not sell.
+ORDINARY_WORDS = frozenset(
+    {
+        # places and addresses
+        "kota",
+        "desa",
+        "kampung",
+        "kabupaten",
+        "provinsi",
+        "pulau",
+        "wilayah",
+        "daerah",
+        "kecamatan",
+        "kelurahan",
+        "jalan",
+        "gang",
+        "rumah",
+        "kantor",
+        "kampus",
+        "sekolah",
+        "sini",
+        "situ",
+        "sana",
+        # times
+        "hari",
+        "minggu",
+        "bulan",
+        "tahun",
+        "jam",
+        "menit",
+        "besok",
+        "lusa",
+        "nanti",
+        "kemarin",
+        "tadi",
+        "pagi",
+        "siang",
+        "sore",
+        "malam",
+        "sekarang",
+        "kapan",
+        # everyday verbs of a shop's chat
+        "minta",
+        "kasih",
+        "bantu",
+        "tanya",
+        "lihat",
+        "cari",
+        "dapat",
+        "sampai",
+        "tunggu",
+        "kira",
+        "mohon",
+        "coba",
+        "tahu",
+        "bilang",
+        "bayar",
+        "belanja",
+        "minimal",
+        "maksimal",
+    }
+)
