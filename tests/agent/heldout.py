@@ -238,10 +238,12 @@ SETS = (
     "heldout29",
     "heldout30",
     "heldout31",
+    "heldout32",
+    "heldout33",
 )  # heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12,
 # heldout13, heldout14, heldout15, heldout16, heldout17, heldout18, heldout19, heldout24, heldout25, heldout26,
-# heldout27, heldout28-31: each written before the fixes that followed it (heldout20-23 are not all fixed yet, and
-# heldout32-35 are kept for measuring a later agent, so they are kept out)
+# heldout27, heldout28-33: each written before the fixes that followed it (heldout20-23 are not all fixed yet, and
+# heldout34-37 are kept for measuring a later agent, so they are kept out)
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

@@ -208,6 +208,7 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "price.list": (("Harganya {kak}:", "Ini daftar harganya {kak}:"), ("Prices:",)),
     # two products compared
     "compare.prices": (("Perbandingan harganya {kak}:",), ("Here are both prices:",)),
+    "compare.each_price": (("Harga masing-masing {kak}:",), ("The price of each:",)),
     "compare.intro": (("Ini perbandingan keduanya {kak}:",), ("Here are the two side by side:",)),
     "compare.cheaper": (
         ("Yang lebih murah *{name}*, selisihnya {diff}.",),
@@ -426,6 +427,17 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("• Warna sampul {colour} (di luar warna standar): {copies} × {price} = {cost}",),
         ("• Cover colour {colour} (not a standard colour): {copies} × {price} = {cost}",),
     ),
+    "print.cover_colours_list": (
+        (
+            "Warna sampul standar kami: {colours}, tanpa biaya tambahan {kak}. Warna lain juga bisa, tambah "
+            "{price} per buku.",
+        ),
+        ("Our standard cover colours: {colours}, no extra cost. Other colours are {price} extra per book.",),
+    ),
+    "print.cover_colours_only": (
+        ("Warna sampul standar kami: {colours}, tanpa biaya tambahan {kak}.",),
+        ("Our standard cover colours: {colours}, at no extra cost.",),
+    ),
     "print.cover_colour_standard": (
         ("Warna sampul {colour} termasuk warna standar, tanpa biaya tambahan.",),
         ("{colour} is one of our standard cover colours, at no extra cost.",),
@@ -523,6 +535,14 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "Yes: every {per} spent earns 1 point, and every {k} points can be redeemed for {value} off. Points "
             "are valid for {months} months.",
         ),
+    ),
+    "express.surcharge": (
+        ("Untuk pengerjaan express ada tambahan biaya {pct}% dari harga cetak, {kak}.",),
+        ("Express work costs an extra {pct}% of the print price.",),
+    ),
+    "points.stated_worth": (
+        ("{n} poin bisa ditukar potongan {value}, {kak} (setiap {k} poin = potongan {per}).",),
+        ("{n} points can be exchanged for a {value} discount (every {k} points = {per} off).",),
     ),
     "points.for_spend": (
         ("Belanja {amount} dapat {n} poin, {kak} (setiap belanja {per} dapat 1 poin).",),

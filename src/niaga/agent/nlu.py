@@ -219,7 +219,17 @@ class Analysis:
 OUTSIDE_RECOMMEND = (
     r"\b(?:rekomendasi\w*|saran|recommend\w*)(?: \w+)? (?:pondok|pesantren|sekolah|tempat|kampus|dokter|bengkel|"
     r"hotel|penginapan|kos|kost|kontrakan|rumah makan|restoran|warung|tempat makan|wisata|ustadz|ustad|guru|les|"
-    r"bimbel|kursus|klinik|rumah sakit|salon|psikolog|pengacara|notaris|jurusan)\b"
+    r"bimbel|kursus|klinik|rumah sakit|salon|psikolog|pengacara|notaris|jurusan)\b|"
+    # a place or tradesman outside the shop asked whether known: "tau tempat servis jam yang bagus?", "kenal
+    # penjahit yang murah?"
+    r"\b(?:tau|tahu|kenal|punya kenalan|ada kenalan|know)(?: \w+)? (?:tempat|penjahit|tukang|bengkel|dokter|salon|"
+    r"klinik|rumah makan|restoran|warung|hotel|penginapan|kos|kost|bimbel|kursus|ustadz|ustad)\b|"
+    # a writing chore for the customer's own use, nothing the shop sells: "bikinin caption buat jualan",
+    # "tolong buatkan pantun"
+    r"\b(?:buatin|bikinin|buatkan|bikinkan|tulisin|tuliskan|karangin|carikan|cariin)(?: \w+)? (?:caption|captions|"
+    r"copywriting|pantun|puisi|lirik|quotes?|kata kata mutiara|bio)\b|"
+    # how a prayer is performed, religious knowledge rather than goods: "tarawih berapa rakaat?"
+    r"\bberapa rakaat\b|\brakaat(?:nya)? (?:ada )?berapa\b"
 )
 OUTSIDE_RECOMMEND_RE = re.compile(OUTSIDE_RECOMMEND)
 # whether the shop works on a day named, a job or a pick-up asked for that day ("hari minggu bisa ambil?", "bisa
@@ -260,6 +270,11 @@ SIGNALS: dict[str, str] = {
     r"(?: (?:tolong|dong|please|saja|ya|min|kak|nya|mana))*$|"
     r"\bbukan (?:bot|robot|mesin)\b|\b(?:admin|cs|orang) (?:manusia|asli|beneran|sungguhan)\b|"
     r"\blive agent\b|\bhuman agent\b|"
+    # put through to one of the shop's people, in English: "connect me to one of your staff", "can you transfer me
+    # to someone from your team"
+    r"\b(?:connect|transfer|put|pass|forward)(?: me| us)?(?: through)? (?:to|with) (?:one of |someone (?:from |of |on )?)?"
+    r"(?:your|the) (?:staff|team|agents?|admins?|people|employees|representatives?|reps?|customer service|owner|"
+    r"manager|cs)\b|"
     # served by / asking a person: "maunya dilayani admin", "tanya ke orangnya langsung"
     r"\b(?:dilayani|dilayanin|layani|melayani|served)\s+(?:oleh |sama |by )?(?:admin|cs|manusia|orang|staf|staff|"
     r"operator|pemilik|owner|petugas|pegawai|human|person|penjual)\b|"
@@ -482,6 +497,32 @@ SIGNALS: dict[str, str] = {
     # yang biru"
     r"(?:isinya|isi paket\w*|yang datang|datangnya|dapatnya|yang dikirim|dikirimnya|yang sampai|sampainya)\b"
     r"[^?]{0,60}\b(?:saya|aku|kami) (?:pesan|pesen|order|minta|pilih|beli)nya (?:kan )?(?:yang|yg)\b|"
+    # fewer came than were paid or ordered, in English: "bought 3 mugs but only one came", "paid for 4 but only got
+    # 2", "ordered two shirts but only one was in the box"
+    r"\b(?:ordered|paid for|bought|purchased)\b.{0,50}\bbut only (?:got|received|(?:one|\d+)(?: \w+){0,2} (?:was|were|"
+    r"came|arrived|in)\b)|"
+    # nothing has come yet, or displeasure said in English: "still nothing has arrived", "very frustrating"
+    r"\bstill nothing\b|\bnothing (?:has |have )?(?:arrived|come|came|been (?:delivered|sent|shipped))\b|"
+    r"\bfrustrat\w*|\bunacceptable\b|"
+    # charged twice or more than quoted: "charged twice for one order", "kepotong 2 kali", "lebih mahal dari yang
+    # dibilang", "kok tadi katanya 40 rb jadi 55 rb"
+    r"\b(?:charged|billed|debited)(?: me| us)? (?:twice|2 times|two times|double|more than)\b|\bovercharged\b|"
+    r"\bdouble (?:charged|charge|billed)\b|\b(?:kepotong|terpotong|dipotong|ketagih|ditagih|kedebet|terdebet)"
+    r"(?: \w+){0,2} (?:2 kali|dobel|double)\b|\blebih mahal (?:dari|daripada) (?:yang|harga yang) (?:dibilang|"
+    r"disebut|dijanjikan|ditawarkan|dikatakan|dikasih|diinfokan|diinfoin|ditulis|tertera|disepakati|dikonfirmasi)\b|"
+    r"\bkok\b.{0,60}\b(?:katanya|tadinya|bilangnya|awalnya) \d+ ?(?:rb|ribu|k)?(?: \w+)? (?:jadi|malah) \d+|"
+    # pages of a finished job out of order or swapped (Javanese too): "halamannya ketuker", "halamane kewalik"
+    r"\b(?:halaman|lembar|page)\w*\b.{0,30}\b(?:ketuker|tertukar|kewalik|kuwalik|kebolak)\b|\b(?:kewalik|kuwalik)\b|"
+    r"\b(?:ketuker|tertukar) urutan|"
+    # a print whose colour or ink came out badly: "printannya belang", "hasil cetaknya bergaris putih"
+    r"\b(?:print|printan|cetak|cetakan|fotokopi|fotokopian|tinta)\w*(?: \w+){0,3} (?:belang|bergaris|blobor|"
+    r"mbleber|meleber|buram|burem|tidak rata|tidak jelas|pecah)(?= (?:kak|min|mas|mbak|banget|sekali|semua|semuanya|"
+    r"gitu|begitu|ya|dan|terus|jadi|di|sih|nih|parah|gini|tulisannya|gambarnya|warnanya)\b|$)|\bada garis \w+ (?:di )?(?:tiap|setiap|semua|"
+    r"seluruh) halaman|"
+    # a set opened and found short: "pas dibuka isinya cuma 3 buku", "paketnya kurang jilid 2"
+    r"\b(?:dibuka|di buka|dibuka nya|buka paket\w*|opened)\b(?: \w+){0,2}? (?:ternyata )?(?:cuma|hanya|cuman|cm|"
+    r"isinya cuma|isinya hanya) (?:ada |isi )?\d+|\b(?:paket|set|isi|kiriman|pesanan)(?:nya|an)?\b(?: \w+){0,5}? kurang "
+    r"(?:jilid|buku|volume|vol|seri|bagian|item|barang|isi)\b|"
     # still not done until now, the job named between: "sampai sekarang skripsi saya belum selesai dicetak"
     r"sampai (?:sekarang|saat ini|detik ini|hari ini)(?: \w+){1,4} (?:masih )?belum (?:juga )?(?:jadi|selesai|beres|"
     r"diproses|dicetak|dikerjakan|dikerjain|dikirim|datang|sampai))\b",
@@ -503,7 +544,11 @@ SIGNALS: dict[str, str] = {
     "order_status": r"\bstatus (?:pesanan|order)\b|\bkapan\b.{0,25}\b(?:pesanan|order|paket)\b.{0,25}"
     r"\b(?:dikirim|sampai|datang|diproses|dikirimkan)\b|\b(?:pesanan|order|paket|barang)(?: saya| ku)?\b.{0,30}"
     r"\b(?:sampai mana|dimana|sudah dikirim|kapan dikirim|kapan sampai|sudah sampai|"
-    r"diproses|sudah jadi|bagaimana|status)\b|\bresi\b|\blacak\b|\btracking\b|\btrack\b|"
+    r"diproses|sudah jadi|bagaimana|status)\b|"
+    # a job left earlier asked whether it is done: "printan saya yang tadi pagi sudah jadi belum?", "cetakan
+    # undangan kemarin udah beres?"
+    r"\b(?:printan|cetakan|fotokopian|jilidan|orderan)\b(?: \w+){0,5} (?:sudah|udah|apa sudah) (?:jadi|selesai|beres|"
+    r"bisa diambil)\b|\bresi\b|\blacak\b|\btracking\b|\btrack\b|"
     r"\bwhere is my order\b|\border status\b|\bcek pesanan\b|\bcek order\b",
     "store_info": r"\bjam (?:buka|operasional|kerja|tutup|berapa)\b|\bbuka (?:jam|hari|tidak|sampai|kapan|"
     r"berapa)\b|\b(?:toko|tokonya)\b.{0,20}\bbuka\b|\btutup\b|\balamat\b|\blokasi\b|\bletak\b|"
@@ -552,6 +597,10 @@ SIGNALS: dict[str, str] = {
     r"(?:\b(?:mau|ambil|butuh|perlu|ingin|pesan|beli|order) \d+|\b\d+ (?:pcs|buah|biji|eksemplar|lembar|pack|box|"
     r"set|paket|unit|potong|helai|pasang|lusin|kodi|botol))\b.{0,60}\b(?<!sudah )(?<!telah )ada"
     r"(?: (?:tidak|kah|ya|sih|kak|min|gan|belum|nih))*$|"
+    # whether it is there asked first, then the count needed: "sarung tenun ada kak? butuh 3", "ada min? perlu 10 pcs"
+    r"\bada(?: (?:kak|min|gan|sis|mbak|mas|tidak|kah|ya|nggak|ga|gak|ngga|sih|stoknya))+ (?:butuh|perlu|need|"
+    r"dibutuhkan)(?: \w+)? \d+\b(?: (?:pcs|buah|biji|eksemplar|lembar|pack|box|set|paket|unit|potong|helai|pasang|"
+    r"lusin|kodi|botol))?(?: (?:untuk|saja|ya|kak|min|sih|dong)\b.*)?$|"
     # a count wished for, then whether it can be had: "mau 12 bisa kak? buat arisan" asks whether that many are there
     r"\b(?:mau|ambil|butuh|perlu|ingin) \d+(?: (?:pcs|buah|biji|eksemplar|pack|set|unit|lembar))? (?:bisa|ada|cukup)"
     r"(?: (?:tidak|kah|ya|kak|min|gan|sis|mbak|mas))*(?= untuk\b| buat\b|$)",
@@ -596,7 +645,7 @@ SIGNALS: dict[str, str] = {
     r"waisak|tahun baru|syawal|muharram|maulid)\b(?: \w+){0,3} jatuh\w*\b|\bjadwal (?:\w+ ){0,2}?(?:daftar ulang|"
     r"pendaftaran|registrasi|ujian masuk|tes masuk|wisuda|ppdb|snbt|utbk|snbp|spmb|ospek|pkkmb)\b",
     "cheapest": r"\b(?:termurah|paling murah|cheapest|murah)\b",
-    "price": r"\b(?:harga|harganya|berapa|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
+    "price": r"\b(?:harga|harganya|berapa(?! rakaat\b)|howmuch|price|biaya|cost|tarif|rate|cost)\b|"
     # how it is priced: "itu hitungannya gimana?", "ngitungnya bagaimana"
     r"\b(?:hitungan|hitungannya|itungannya|itungan|ngitungnya|dihitungnya)\b.{0,15}\bbagaimana\b|"
     r"\btotal(?:nya)?(?: (?:berapa|jadi berapa))?$|"
@@ -828,6 +877,10 @@ def analyze(
             a.numbers.append((i, 1))  # "shipping for one Tafsir Juz Amma": a count, as "1" would be
     a.clause_ends = _clause_ends(raw_wo, len(words))
     a.print_spec = _print_spec(a)
+    if COVER_COLOURS_ASKED_RE.search(norm):
+        # "warna" asks the cover's colours, not colour printing
+        a.signals.add("cover_colours_asked")
+        a.print_spec.pop("color", None)
     a.weight_g = stated_weight(raw)
     return a
 
@@ -1281,6 +1334,26 @@ _COVER_COLOUR_RE = re.compile(
 )
 
 
+# which colours a binding's cover comes in asked ("warna sampul hardcover ada apa aja?", "hardcover warnanya apa
+# aja?", "pilihan warna cover", "what cover colours do you have"): the price list's standard colours, no colour
+# printing and no order; a colour named with it ("sampul warna biru bisa?") is no such question
+_COVER_WORD = r"(?:sampul|cover|hardcover|softcover|jilid)\w*"
+_WHICH_ASKED = (
+    r"(?:apa saja|ada apa|apaan|yang (?:ada|tersedia)|tersedia apa|pilihannya|berapa macam|"
+    # a bare "apa" closes the question ("warna sampulnya apa kak?"); "apa bisa" asks something else
+    r"apa(?=(?: (?:kak|ya|min|sih|yang|dong|nih|sis|gan|aja))*$))"
+)
+COVER_COLOURS_ASKED_RE = re.compile(
+    rf"\b(?:warna|warnanya)(?: \w+){{0,1}}? {_COVER_WORD}(?: {_COVER_WORD})?(?: (?:nya|ada|kak|yang|tersedia))*"
+    rf" {_WHICH_ASKED}\b|"
+    rf"\b{_COVER_WORD}(?: \w+){{0,2}}? (?:warna|warnanya)(?: (?:nya|ada|kak))* {_WHICH_ASKED}\b|"
+    rf"\b{_COVER_WORD}(?: \w+){{0,2}}? ada warna apa\b|"
+    rf"\bpilihan warna(?: \w+)? {_COVER_WORD}|\b(?:pilihan|daftar) warna {_COVER_WORD}|"
+    r"\bwhat (?:colou?rs?|warna)\b(?: \w+){0,4} (?:cover|jilid|hardcover|softcover)\w*|"
+    r"\b(?:cover|hardcover|softcover) (?:colou?rs?|warna) (?:do you have|are there|available|can i choose)"
+)
+
+
 # the cover page alone in colour, the rest black-and-white ("print warna cuma halaman cover aja, sisanya hitam
 # putih", "halaman sampulnya aja yg berwarna")
 _COVER_PAGE_COLOUR_RE = re.compile(
@@ -1536,6 +1609,17 @@ def _in_name(words: list[str], i: int, names: list[list[str]]) -> bool:
     return False
 
 
+# a number hyphen-joined to the word after it ("8-block", "3-ply", "2-in-1"): a compound describing the thing;
+# the Indonesian "2-nya", "10-an" (about ten) and "2-2nya" stay counts
+_NOT_COMPOUND_TAILS = {"nya", "an", "annya", "anya"}
+
+
+def _joined_to_word(raw: str, value: int, word: str) -> bool:
+    if not word.isalpha() or word in _NOT_COMPOUND_TAILS:
+        return False
+    return bool(re.search(rf"(?<![\w.,-]){value}-{re.escape(word)}\b", raw, re.I))
+
+
 def extract_quantity(
     a: Analysis,
     *,
@@ -1589,6 +1673,18 @@ def extract_quantity(
             continue
         if prv in ("isi", "berisi"):
             continue  # what a package holds ("isi 100 lembar")
+        if _joined_to_word(a.raw, v, nxt):
+            continue  # "the 8-block Quran", "a 3-ply mask": a number hyphen-joined to a word describes the thing
+        if (
+            v == 1
+            and nxt in UNIT_WORDS
+            and after in ("isi", "berisi")
+            and i + 3 < len(words)
+            and any(nxt in name and words[i + 3] in name for name in names)
+        ):
+            # "kartu nama sebox isi 100": one of the package the product is sold in, described by what it holds
+            # as the name says ("per box 100 lembar"): which package, not a count
+            continue
         if v == 1 and nxt in UNIT_WORDS and after.isdigit() and _in_name(words, i + 2, names):
             # "kartu nama sebox (100 lbr)": one of the package the product is sold in, described by what it
             # holds as the name says ("per box 100 lembar"): which package, not a count
@@ -1615,6 +1711,16 @@ def extract_quantity(
         elif prv and _names_product(prv, product_words) and _closes_clause(a, i):
             # "mukena travel 1, kirim ke Jakarta": a bare number closing the clause right after the product's
             # name (and not part of it) is how many
+            candidates.append((3, i, v))
+        elif (
+            prv
+            and _names_product(prv, product_words)
+            and nxt in _ASKED_AFTER_COUNT
+            and _bought_after_verb(words, i, product_words)
+        ):
+            # "beli quran A4 2 dapet gratis ongkir?": a number right after the name of the product a buying verb
+            # opens is how many, though the clause runs on with what the purchase is asked about (a noun after
+            # it, "6 buku", is counted only as the product's unit)
             candidates.append((3, i, v))
         elif (
             prv in _BACK_POINTERS
@@ -1768,6 +1874,45 @@ _CLAUSE_OPENERS = {
     "gratis",
     "tolong",
 }
+
+
+# verbs of buying that open the product's name ("beli X 2", "pesan X 3")
+_PURCHASE_VERBS = {"beli", "pesan", "order", "ambil", "buy", "membeli", "memesan", "borong", "checkout"}
+# the words that open what is asked about a purchase right after its count ("beli X 2 *dapet* gratis ongkir?",
+# "pesan X 3 *jadi* berapa?", "beli X 2 *bisa* dikirim hari ini?")
+_ASKED_AFTER_COUNT = {
+    "dapet",
+    "dapat",
+    "dpt",
+    "bisa",
+    "jadi",
+    "kena",
+    "gratis",
+    "free",
+    "total",
+    "totalnya",
+    "berapa",
+    "harganya",
+    "ongkir",
+    "kirim",
+    "dikirim",
+    "sekalian",
+    "langsung",
+    "ada",
+    "masih",
+    "apa",
+    "apakah",
+    "tidak",
+    "sudah",
+}
+
+
+def _bought_after_verb(words: list[str], i: int, product_words: set[str]) -> bool:
+    """Whether the words before words[i] are all the product's name, right after a verb of buying."""
+    j = i - 1
+    while j >= 0 and _names_product(words[j], product_words):
+        j -= 1
+    return j >= 0 and j < i - 1 and words[j] in _PURCHASE_VERBS
 
 
 def _names_product(word: str, product_words: set[str]) -> bool:

@@ -12,7 +12,13 @@ from typing import Any
 from niaga.agent import nlu
 from niaga.agent.enums import PRODUCT_INTENTS, DraftSlot, Intent, Mode
 from niaga.agent.memory import ConversationMemory
-from niaga.agent.tools import ToolContext, product_by_sku, products_by_ids
+from niaga.agent.tools import (
+    ToolContext,
+    catalogue_within_budget,
+    courier_named,
+    product_by_sku,
+    products_by_ids,
+)
 from niaga.catalog import search as catalog_search
 from niaga.catalog.models import Product
 from niaga.kit.lang import ORDINARY_WORDS, stem, tokens
@@ -519,6 +525,13 @@ def resolve_products(
     if a.budget is not None:
         return _within_budget(ctx, a, stop | a.budget_words, a.budget)
     res = _resolve_words(ctx, a, memory, stop)
+    choice = _attribute_choice_words(a)
+    if res.not_found is not None and not res.products and choice:
+        # "X itu sampulnya hardcover atau soft?": the values offered for the product's attribute are what is
+        # asked about it, not words of its name; the one product named without them is the one asked about
+        retry = _resolve_words(ctx, a, memory, stop | choice)
+        if retry.products and retry.confident and retry.not_found is None:
+            return retry
     if res.not_found is not None and not res.products:
         # What the message says the products are for, or how many, is context: without it the product
         # the customer named may be there ("quran hafalan 8 blok buat santri", "syal sutra ada 20?").
@@ -528,11 +541,22 @@ def resolve_products(
         # (a narrowing to nothing that can be bought is no better than the products for that purpose: "buku
         # buat anak SD yg cocok jadi kado" lists the children's books in stock, not the one sold out)
         wearers = context & _WEARER_WORDS
+        kept_found = False
         for without in (context - wearers, context) if wearers else (context,) if context else ():
             retry = _resolve_words(ctx, a, memory, stop | without)
+            kept_found = kept_found or (without != context and bool(retry.products))
             if retry.products and retry.not_found is None:
                 if without != context and not any(p.available != 0 for p in retry.products):
                     continue
+                if wearers & _CHILD_WEARERS and without == context and not kept_found and not retry.confident:
+                    # "jual batik buat anak?" where nothing is made for children: a kind of goods for a wearer
+                    # the catalogue does not serve is not available, what it has of that kind the alternatives
+                    # (one product named, "syal batik buat bayi", is that product whoever wears it)
+                    return Resolution(
+                        not_found=_display_phrase(a, stop) or None,
+                        alternatives=retry.products[:3],
+                        terms=retry.terms,
+                    )
                 return retry
         # A story told around the request ("bapak saya mau berangkat umroh, ... kirim 1 paket X ke Surabaya
         # ongkirnya brp?"): the one sentence that asks names the product; the others are no product words.
@@ -570,6 +594,23 @@ def resolve_products(
 
 
 _CLAUSE_SPLIT_RE = re.compile(r"[,;.?!]+")
+# a product's attribute, with its possessive, offered a choice of values ("sampulnya hardcover atau soft",
+# "bahannya katun atau polyester", "ukurannya besar atau kecil"): a question about the product
+_ATTRIBUTE_CHOICE_RE = re.compile(
+    r"\b(?:sampul|cover|bahan|material|kertas|jilid|ukuran|warna|motif|model|kain|isi|tinta|tali)\s?nya\b"
+    r"((?: \w+){1,3} (?:atau|or|apa|ataukah)(?: \w+){1,3})"
+)
+
+
+def _attribute_choice_words(a: nlu.Analysis) -> set[str]:
+    """The attribute noun and the values offered for it, when the message asks which of them the product has."""
+    m = _ATTRIBUTE_CHOICE_RE.search(a.norm)
+    if not m:
+        return set()
+    words = set(m.group(0).split()) - {"atau", "or", "apa", "ataukah"}
+    return words | {stem(w) for w in words}
+
+
 # who a product is worn or used by, as the catalogue may name it ("Kemeja Batik Pria", "Gamis Anak")
 _WEARER_WORDS = {
     "pria",
@@ -594,7 +635,24 @@ _WEARER_WORDS = {
     "girls",
     "unisex",
 }
+# the wearers that are children: the goods for grown-ups are no answer for them
+_CHILD_WEARERS = {"anak", "bayi", "balita", "kids", "toddler"}
 BUDGET_LIMIT = 5  # products listed for a price ceiling
+# who a product is for, by sex, as a customer or a catalogue names them ("kado buat ibu", "Kemeja Batik Pria")
+_SEX_OF_WEARER = {
+    **dict.fromkeys(
+        ("ibu", "wanita", "perempuan", "cewek", "muslimah", "women", "woman", "girls", "istri", "mama"),
+        "f",
+    ),
+    **dict.fromkeys(
+        ("bapak", "ayah", "pria", "laki", "cowok", "men", "man", "boys", "suami", "papa", "pak"),
+        "m",
+    ),
+}
+
+
+def _sexes_named(name: str) -> set[str]:
+    return {_SEX_OF_WEARER[w] for w in tokens(name) if w in _SEX_OF_WEARER}
 
 
 def _within_budget(ctx: ToolContext, a: nlu.Analysis, stop: set[str], budget: int) -> Resolution:
@@ -605,10 +663,19 @@ def _within_budget(ctx: ToolContext, a: nlu.Analysis, stop: set[str], budget: in
         ctx.db, business_id=ctx.business_id, query=a.norm, limit=24, extra_stopwords=stop
     )
     products = [p for p in products_by_ids(ctx, [h.product_id for h in hits]) if p.effective_price <= budget]
+    if not hits and not _display_phrase(a, stop | set(_SEX_OF_WEARER)):
+        # "ada rekomendasi kado buat ibu, budget 250rb?": no kind of product named, only who it is for: the
+        # shop's goods within the budget, less those named for the other sex than the one it is for
+        wanted = {_SEX_OF_WEARER[w] for w in a.words if w in _SEX_OF_WEARER}
+        products = [
+            p
+            for p in catalogue_within_budget(ctx, budget=budget)
+            if not (len(wanted) == 1 and _sexes_named(p.name) - wanted)
+        ]
     if not products:
         return Resolution(not_found=_display_phrase(a, stop) or None, terms=hits[0].terms if hits else [])
     products = products[:BUDGET_LIMIT]
-    return Resolution(products=products, confident=len(products) == 1, terms=hits[0].terms)
+    return Resolution(products=products, confident=len(products) == 1, terms=hits[0].terms if hits else [])
 
 
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.?!])\s+")
@@ -1104,6 +1171,10 @@ class Facts:
             and res.product is None
             and not res.alternatives
         )
+        # "what cover colours can I choose?": the print price list's cover colours, whatever binding is named
+        self.print_ctx = self.print_ctx or (
+            "cover_colours_asked" in s and res.product is None and not res.alternatives
+        )
         self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
             "price" in s or "ongkir" in a.words or "?" in a.raw
         )
@@ -1219,6 +1290,12 @@ _PAY_DEADLINE_RE = re.compile(r"\bjam berapa\b|\bsebelum jam\b|\bkapan\b|\bwhat 
 _PAY_POLICY_RE = re.compile(r"\b(?:preorder|retur|refund|garansi)\b")
 _POLICY_WORDS_RE = re.compile(r"\b(?:retur|tukar|refund|garansi|kebijakan|aturan|ketentuan|syarat|policy)\b")
 _NOT_A_COUNTED_ORDER = {"product_q", "recommend", "promo", "conditional"}
+# a purchase supposed ("kalau beli", "if I buy") and then its price asked ("... berapa", "how much"): what it would
+# cost, not an order ("kalau gitu beli 2 ya" is "then"; "kalau" after the buying is another question)
+_SUPPOSED_PURCHASE_PRICE_RE = re.compile(
+    r"\b(?:kalau|jika|seandainya|misal|misalnya|if)\b(?! (?:begitu|gitu|memang)\b)(?: \w+){0,3}? "
+    r"(?:beli|ambil|pesan|order|buy|take|get)\b.*\b(?:berapa|how much)\b"
+)
 
 
 def _leads_with_shipping_question(a: nlu.Analysis) -> bool:
@@ -1245,6 +1322,11 @@ def _price_asked_after_story(a: nlu.Analysis) -> bool:
         and not last.has("order", "order_verb")
         and bool(_PRICE_WORD_RE.search(last.norm))
     )
+
+
+def _cover_colours_asked(f: Facts) -> bool:
+    """The colours a binding's cover comes in asked, no catalogue product named and nothing ordered."""
+    return "cover_colours_asked" in f.s and f.res.product is None and "order_verb" not in f.s
 
 
 Pick = Intent | Callable[[Facts], Intent]
@@ -1476,12 +1558,20 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "print_price",
-        lambda f: f.print_ctx and ("price" in f.s or _what_if_job(f.a)),
+        lambda f: f.print_ctx and ("price" in f.s or _what_if_job(f.a)) and not _cover_colours_asked(f),
         I.PRICE_CHECK,
         Mode.PRINT,
         example="print 50 lembar warna berapa?",
     ),
-    Rule("print_order", lambda f: f.print_ctx, I.PRINT_ORDER, Mode.PRINT, example="fotokopi ktp 5 lembar"),
+    Rule(
+        "print_order",
+        lambda f: f.print_ctx,
+        # "warna sampul hardcover ada apa aja?": the colours a binding's cover comes in, a question about the
+        # price list's goods, not a print job
+        lambda f: I.PRODUCT_QUERY if _cover_colours_asked(f) else I.PRINT_ORDER,
+        Mode.PRINT,
+        example="fotokopi ktp 5 lembar",
+    ),
     Rule(
         "stock",
         lambda f: (
@@ -1506,6 +1596,8 @@ RULES: tuple[Rule, ...] = (
             # "mau cari yg cocok buat kado, budget 200rb": what suits, under a price, asked with no order verb
             # is a request for suggestions
             and not ("recommend" in f.s and f.a.budget and "order_verb" not in f.s)
+            # "kalau beli keduanya totalnya berapa?": a purchase supposed, its price asked: a price question
+            and not ("price" in f.s and _SUPPOSED_PURCHASE_PRICE_RE.search(f.a.norm))
         ),
         I.ORDER_CREATE,
         example="pesan 3 buku doa harian",
@@ -1942,6 +2034,11 @@ def build_plan(
     city = a.city
     if city:
         entities["destination_city"] = city
+    if intent == Intent.SHIPPING_COST:
+        # "ongkir ke Jakarta pake JNE YES": the courier whose rates are asked, as the shop's rates spell it
+        courier = courier_named(ctx, a.raw)
+        if courier:
+            entities["courier"] = courier
     if a.order_number:
         entities["order_number"] = a.order_number
     spec = {}

@@ -112,17 +112,35 @@ _VALIDITY_RE = re.compile(
 )
 
 
+# how long the customer's files or data stay with the shop, or a worry they leak ("file saya disimpan berapa lama?",
+# "data saya aman? takut kesebar", "how long do you keep my files")
+_KEPT_HOW_LONG_RE = re.compile(
+    r"\b(?:disimpan|disimpen|disimpennya|disimpannya|tersimpan|simpan|keep|kept|stored|store)\b(?: \w+){0,3} "
+    r"(?:berapa lama|how long|sampai kapan)\b|\b(?:berapa lama|how long|sampai kapan)\b(?: \w+){0,4} "
+    r"(?:disimpan|disimpen|tersimpan|keep|kept|stored|dihapus|deleted)\b|\b(?:kesebar|tersebar|disebar|bocor)\w*\b"
+)
 _POINT_WORDS = {"poin", "point", "points", "poinku", "poinnya", "pointnya"}
 # the customer's own points asked ("poin saya", "sisa poin", "my points")
 _OWN_POINTS_RE = re.compile(
     r"\b(?:poin|point|points)(?:nya)? (?:saya|ku|gw)\b|\bpoinku\b|\bmy points?\b|\bsisa poin\b|\bcek poin\b"
+)
+# a count of points the customer says they hold, its worth asked ("poin saya sudah 250, bisa ditukar berapa?",
+# "punya 400 poin", "I have 300 points"): a plain count, not a sum of money
+_STATED_POINTS_RE = re.compile(
+    r"\b(?:poin|point|points|poinku)(?:nya)?(?: (?:saya|aku|ku|gw|kami))?(?: (?:sudah|udah|ada|sekarang|skrg|"
+    r"tinggal|sisa|is|are|now))*(?: (?:sekitar|around|about))? (\d{1,7})\b(?! ?(?:rb|ribu|k|jt|juta|persen)\b)|"
+    r"(?<![\d.,])(\d{1,7}) (?:poin|point|points)\b"
 )
 
 
 def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
     a = plan.analysis
     duration = "duration" in a.signals
-    kb = tools.knowledge_search(ctx, query=a.norm + (" estimasi waktu" if duration else ""), limit=2)
+    # "file saya disimpan berapa lama? takut kesebar": how long the customer's files or data are kept is the
+    # shop's privacy rule (when they are deleted), not a time a job takes
+    kept = bool(_KEPT_HOW_LONG_RE.search(a.norm))
+    extra = " privasi data dihapus" if kept else (" estimasi waktu" if duration else "")
+    kb = tools.knowledge_search(ctx, query=a.norm + extra, limit=2)
     results = kb["results"]
     if duration and results:
         # "berapa lama ..." is answered by the sentence that states a time, not the one that matched most words.
@@ -234,7 +252,8 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
                 "have",
             )
         )
-    points = tools.loyalty_points(ctx) if asks_points else None
+    held = _STATED_POINTS_RE.search(a.norm) if points_named and not spend else None
+    points = tools.loyalty_points(ctx) if asks_points and not held else None
     if points is not None:
         own = v.say("points.have", n=points["points"])
         own += v.say("points.worth", value=rp(points["value"])) if points["value"] else "."
@@ -248,6 +267,31 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
                 amount=rp(spend or 0),
                 n=earned["points"],
                 per=rp(earned["rupiah_per_point"]),
+            ),
+        )
+    rules_now = _loyalty_settings.Rules.of(ctx.business) if held else None
+    if held and rules_now is not None and rules_now.enabled and rules_now.points_per_redeem > 0:
+        # "poin saya sudah 250, bisa dituker berapa?": the discount the points the customer states are worth by
+        # the shop's redemption rule, worked out for them (the balance on record may not know them yet)
+        n = int(held.group(1) or held.group(2))
+        worth = n // rules_now.points_per_redeem * rules_now.redeem_value
+        ctx.record(
+            "loyalty_rules",
+            {"points": n},
+            {
+                "points_per_redeem": rules_now.points_per_redeem,
+                "redeem_value": rules_now.redeem_value,
+                "worth": worth,
+            },
+        )
+        lines.insert(
+            0,
+            v.say(
+                "points.stated_worth",
+                n=n,
+                value=rp(worth),
+                k=rules_now.points_per_redeem,
+                per=rp(rules_now.redeem_value),
             ),
         )
     if nlu.COURIERS_Q_RE.search(a.norm) and not any(
@@ -391,6 +435,14 @@ def _compare_print(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome | None:
     return Outcome(_join(v.say("compare.prices"), *lines, verdict))
 
 
+# the words that weigh two products against each other (which is cheaper, their difference, which to take);
+# "masing-masing berapa" alone asks only each one's price
+_SET_APART_RE = re.compile(
+    r"\b(?:beda|bedanya|perbedaan|perbedaannya|bedain|murah|mahal|murahan|selisih|selisihnya|mending|"
+    r"versus|vs|compare|comparison|difference|cheaper|pricier|atau|or)\b"
+)
+
+
 def _compare(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome:
     """Two products side by side: each one's price (and, asked what sets them apart, its description), then
     which is cheaper and by how much."""
@@ -410,6 +462,9 @@ def _compare(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome:
         {"skus": [s["sku"] for s in summaries]},
         {"products": summaries, "cheaper": cheaper["sku"] if diff else None, "difference": diff},
     )
+    if by_price and not _SET_APART_RE.search(plan.analysis.norm):
+        # "X sm Y, masing2 brp?": each one's price asked, nothing weighed between them: no verdict, no difference
+        return Outcome(_join(v.say("compare.each_price"), *lines, cta(v, "choose")), memory=_focus(products))
     verdict = v.say("compare.cheaper", name=cheaper["name"], diff=rp(diff)) if diff else v.say("compare.same")
     intro = v.say("compare.prices" if by_price else "compare.intro")
     return Outcome(_join(intro, *lines, verdict, cta(v, "choose")), memory=_focus(products))
@@ -419,6 +474,18 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
     res = plan.res
     if plan.mode == Mode.COMPARE:
         return _compare(ctx, v, plan)
+    if plan.mode == Mode.PRINT and "cover_colours_asked" in plan.analysis.signals:
+        # "warna sampul hardcover ada apa aja?": the price list's standard cover colours
+        listed = tools.cover_colour_list(ctx)
+        if listed:
+            colours = ", ".join(listed["cover_colours"])
+            surcharge = listed["custom_surcharge"]
+            text = (
+                v.say("print.cover_colours_list", colours=colours, price=rp(surcharge))
+                if surcharge
+                else v.say("print.cover_colours_only", colours=colours)
+            )
+            return Outcome(_join(text, cta(v, "more")))
     if plan.mode == Mode.PROMO and not res.products:
         rows = tools.promoted_products(ctx)
         if not rows:
@@ -503,7 +570,31 @@ _CONTENTS_ASKED_RE = re.compile(
 )
 
 
+# what express work adds asked as such, no job given ("kalau express nambah berapa persen?", "biaya tambahan
+# ekspres berapa?", "how much extra for express?")
+_EXPRESS_SURCHARGE_Q_RE = re.compile(
+    r"\b(?:express|ekspres|ekspress|expres|kilat)\b.{0,40}\b(?:persen|nambah|tambah|tambahan|extra|surcharge|"
+    r"biaya|charge)\b|\b(?:persen|tambahan|extra|surcharge|biaya tambahan)\b.{0,30}\b(?:express|ekspres|ekspress|"
+    r"expres|kilat)\b"
+)
+
+
+def _express_surcharge(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome | None:
+    a = plan.analysis
+    if not _EXPRESS_SURCHARGE_Q_RE.search(a.norm) or plan.lines or "shipping" in a.signals:
+        return None
+    if any(ch.isdigit() for ch in a.norm):
+        return None  # a job counted: its quote shows the surcharge
+    pct = int(tools.print_quote(ctx, express=True).get("express_surcharge_pct") or 0)
+    if pct <= 0:
+        return None
+    return Outcome(_join(v.say("express.surcharge", pct=pct), cta(v, "more")))
+
+
 def _price_check(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory) -> Outcome:
+    surcharge = _express_surcharge(ctx, v, plan)
+    if surcharge is not None:
+        return surcharge
     if plan.mode == Mode.PRINT and planner.compares_print_options(plan.analysis):
         compared = _compare_print(ctx, v, plan)
         if compared is not None:

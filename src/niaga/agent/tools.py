@@ -370,6 +370,22 @@ def _print_price_list(ctx: ToolContext) -> dict[str, Any] | None:
     return dict(row.prices or {}) if row is not None else None
 
 
+def cover_colour_list(ctx: ToolContext) -> dict[str, Any] | None:
+    """The standard cover colours of the print price list, and the surcharge for any other colour; None when
+    the shop has no print price list or it names no colours."""
+    prices = _print_price_list(ctx)
+    if not prices:
+        return None
+    from niaga.printshop import pricing as ps
+
+    p = ps.validate_prices(prices)
+    colours = [str(c) for c in p.get("cover_colours") or []]
+    if not colours:
+        return None
+    result = {"cover_colours": colours, "custom_surcharge": int(p.get("custom_cover_colour_surcharge") or 0)}
+    return ctx.record("cover_colours", {}, result)
+
+
 def _colour_fold(word: str) -> str:
     """A colour word spelt as it sounds: "maroon" and "marun", "dongker" and "donker", "khaki" and "kaki"."""
     w = word.replace("oo", "u").replace("ou", "u").replace("ngk", "nk")
@@ -573,6 +589,18 @@ def known_cities(ctx: ToolContext) -> dict[str, str]:
         return {c.lower(): c for c in rows}
 
     return dict(_cities.get(ctx.db, ctx.business_id, load))
+
+
+def courier_named(ctx: ToolContext, text: str) -> str | None:
+    """The courier of the business's shipping rates that the text names, as the rates spell it ("pake JNE YES"
+    -> "JNE", "via j&t" -> "J&T"); None when it names none or several."""
+    low = text.lower().replace("j & t", "j&t")
+    words = set(re.findall(r"[a-z0-9&]+", low.replace("j&t", "jnt")))
+    rows = ctx.db.scalars(
+        sa.select(ShippingRate.courier).where(ShippingRate.business_id == ctx.business_id).distinct()
+    ).all()
+    named = {c for c in rows if re.sub(r"[^a-z0-9]", "", c.lower().replace("&", "n")) in words}
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def shipping_couriers(ctx: ToolContext) -> dict[str, Any]:
@@ -1060,6 +1088,25 @@ def _active(ctx: ToolContext) -> sa.Select[Any]:
         .where(Product.business_id == ctx.business_id, Product.is_active.is_(True))
         .order_by(Product.id)
     )
+
+
+def catalogue_within_budget(ctx: ToolContext, *, budget: int, limit: int = 20) -> list[Product]:
+    """The products that can be sold now (in stock or not stock-tracked) costing no more than the budget, the
+    dearest first (the most a budget buys), recorded as a `products_within_budget` call."""
+    rows = sorted(
+        (
+            p
+            for p in ctx.db.scalars(_active(ctx)).all()
+            if p.effective_price <= budget and (p.available is None or p.available > 0)
+        ),
+        key=lambda p: -p.effective_price,
+    )[:limit]
+    ctx.record(
+        "products_within_budget",
+        {"budget": budget, "limit": limit},
+        {"products": [product_summary(p) for p in rows]},
+    )
+    return rows
 
 
 def promoted_products(ctx: ToolContext, *, limit: int = 20) -> list[Product]:
