@@ -4,10 +4,7 @@ instead of taking down worker after worker. A late-claim job run on time stays c
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from niaga.jobs.registry import task
 from niaga.jobs.runner import dead_letter_hooks, enqueue, finish_in, run_job, run_jobs
 from niaga.kit.timeutil import utcnow
 from tests.jobs import poison_tasks  # noqa: F401  (the real workers import it too)
+from tests.jobs.workers import start_worker, stop_worker, worker_env
 from tests.procs import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,28 +142,12 @@ def test_a_job_that_kills_its_worker_ends_as_a_dead_letter_and_the_worker_serves
     a healthy job. (This test's process does not hand jobs to the worker's queue: the worker's sweeper finds
     them, so every run here is an overdue one, taken up front.)"""
     marks = tmp_path / "marks.log"
-    env = dict(os.environ)
-    env.update(
-        NIAGA_JOBS_DISPATCH="huey",
-        NIAGA_JOB_LEASE_SECONDS="2",
-        NIAGA_JOB_SWEEP_SECONDS="0.3",
-        NIAGA_JOB_SWEEP_STALE_SECONDS="0",
-        NIAGA_WORKER_THREADS="1",
-        PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")]),
-    )
-    code = "import tests.jobs.poison_tasks; from niaga.cli import main; main()"
+    env = worker_env()
     log = tmp_path / "worker.log"
     starts = 0
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-c", code, "worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        return start_worker(env, log)
 
     def done(job_id: int) -> bool:
         db.rollback()
@@ -197,12 +179,7 @@ def test_a_job_that_kills_its_worker_ends_as_a_dead_letter_and_the_worker_serves
         db.commit()
         wait_for(lambda: done(ok.id), 60, "the healthy job to run")
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_worker(proc)
     lines = marks.read_text().splitlines()
     # each start counted (taken, one attempt more), two deaths, then the dead letter instead of a third run
     assert [line for line in lines if line.startswith("start")] == ["start running 1", "start running 2"], (

@@ -6,8 +6,6 @@ thread)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -34,6 +32,7 @@ from niaga.jobs.runner import (
 )
 from niaga.kit.timeutil import utcnow
 from tests.jobs import poison_tasks  # noqa: F401  (the real worker imports it too)
+from tests.jobs.workers import start_worker, stop_worker, worker_env
 from tests.procs import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,28 +228,11 @@ def test_a_worker_with_a_stuck_job_restarts_and_the_job_ends_as_a_dead_letter(db
     stuck job is given up after its 1 s limit, the worker exits with RESTART_EXIT_CODE, the job's second
     attempt is given up too and it becomes a dead letter, and the fresh worker serves other jobs."""
     marks = tmp_path / "marks.log"
-    env = dict(os.environ)
-    env.update(
-        NIAGA_JOBS_DISPATCH="huey",
-        NIAGA_JOB_LEASE_SECONDS="2",
-        NIAGA_JOB_SWEEP_SECONDS="0.3",
-        NIAGA_JOB_SWEEP_STALE_SECONDS="0",
-        NIAGA_JOB_SHUTDOWN_SECONDS="1",
-        NIAGA_WORKER_THREADS="1",
-        PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")]),
-    )
-    code = "import tests.jobs.poison_tasks; from niaga.cli import main; main()"
+    env = worker_env(NIAGA_JOB_SHUTDOWN_SECONDS="1")
     log = tmp_path / "worker.log"
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-c", code, "worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        return start_worker(env, log)
 
     def state(job_id: int) -> str:
         db.rollback()
@@ -277,12 +259,7 @@ def test_a_worker_with_a_stuck_job_restarts_and_the_job_ends_as_a_dead_letter(db
         db.commit()
         wait_for(lambda: state(ok.id) == "done", 60, "the healthy job to run")
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_worker(proc)
     lines = marks.read_text().splitlines()
     assert [" ".join(line.split()[:3]) for line in lines if line.startswith("hang")] == [
         "hang running 1",
