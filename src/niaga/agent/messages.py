@@ -393,6 +393,12 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         ("Sorry, we do not print on {size}; our sizes are {sizes}. Which one would you like?",),
     ),
+    "print.size_offered": (
+        (
+            "Bisa {kak}, kami melayani cetak ukuran {size}: {rates} per lembar. Ukuran yang tersedia: {sizes}.",
+        ),
+        ("Yes, we print on {size}: {rates} per page. Our sizes are {sizes}.",),
+    ),
     "print.document": (("dokumen",), ("document",)),
     "print.verb.print": (("print",), ("print",)),
     "print.verb.copy": (("fotokopi",), ("copy",)),

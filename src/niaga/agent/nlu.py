@@ -223,7 +223,17 @@ OUTSIDE_RECOMMEND = (
     # a place or tradesman outside the shop asked whether known: "tau tempat servis jam yang bagus?", "kenal
     # penjahit yang murah?"
     r"\b(?:tau|tahu|kenal|punya kenalan|ada kenalan|know)(?: \w+)? (?:tempat|penjahit|tukang|bengkel|dokter|salon|"
-    r"klinik|rumah makan|restoran|warung|hotel|penginapan|kos|kost|bimbel|kursus|ustadz|ustad)\b|"
+    r"klinik|rumah makan|restoran|warung|hotel|penginapan|kos|kost|bimbel|kursus|ustadz|ustad|masjid|musholla|"
+    r"mushola|mushala|langgar|pondok|pesantren|ponpes|sekolah|kampus|kajian|pengajian|majelis)\b|"
+    # how to do something outside the shop asked whether known ("tau cara bikin daftar isi di word?"), not how to
+    # deal with the shop or care for its goods
+    r"\b(?:tau|tahu|ngerti|paham|know) (?:cara|how to) (?!(?:pesan|memesan|order|beli|membeli|bayar|membayar|kirim|"
+    r"mengirim|ambil|retur|tukar|refund|rawat|merawat|cuci|mencuci|nyuci|pakai|memakai|simpan|menyimpan|pasang|"
+    r"memasang|lipat|melipat|setrika|menyetrika)\b)|"
+    # chat about the customer's own day: a film watched, whose a cat is ("td aku nonton film bagus", "kucing di
+    # depan toko punya siapa?")
+    r"\b(?:nonton|menonton)(?: \w+){0,2} (?:film|drama|drakor|sinetron|bola|anime|konser|bioskop|series)\b|"
+    r"\b(?:sudah|pernah) (?:nonton|menonton)\b|\b(?:punya|milik) siapa\b|"
     # a writing chore for the customer's own use, nothing the shop sells: "bikinin caption buat jualan",
     # "tolong buatkan pantun"
     r"\b(?:buatin|bikinin|buatkan|bikinkan|tulisin|tuliskan|karangin|carikan|cariin)(?: \w+)? (?:caption|captions|"
@@ -242,9 +252,14 @@ _DAY = (
 _DAY_JOB = r"(?:bisa|boleh|apa bisa) (?:di)?(?:ambil|kerjain|kerjakan|proses|garap|datang|mampir|ke toko)\b"
 DAY_SERVICE = rf"{_DAY}(?: \w+){{0,2}}? {_DAY_JOB}|{_DAY_JOB}(?: \w+){{0,2}}? {_DAY}"
 # the opening hours asked outright ("buka jam berapa?", "jam tutupnya?"), whatever else the message names
+# whether the shop is open at an hour named: "jam 7 pagi udah buka?", "pukul 21.00 masih buka gak?"
+OPEN_AT_HOUR = (
+    r"\b(?:jam|pukul) \d{1,2}(?:[.: ]\d{2})?(?: (?:pagi|siang|sore|malam|an|nanti|besok))?(?: (?:sudah|masih|apa|"
+    r"apakah|sudah ada yang|toko|tokonya|kak|min))* (?:buka|tutup|open|close|closed)\b"
+)
 OPENING_ASKED_RE = re.compile(
     r"\b(?:jam (?:buka|tutup|operasional)|(?:buka|tutup)(?:nya)? (?:(?:sampai |dari )?(?:jam|pukul) )?berapa|"
-    r"jam berapa (?:buka|tutup))\b|" + DAY_SERVICE
+    r"jam berapa (?:buka|tutup))\b|" + DAY_SERVICE + "|" + OPEN_AT_HOUR
 )
 
 SIGNALS: dict[str, str] = {
@@ -258,7 +273,7 @@ SIGNALS: dict[str, str] = {
     r"(?:dengan |sama |ke |to |with |a |an |the )?(?:yang |yg )?"
     r"(?:admin|cs|manusia|orang|staf|staff|operator|pemilik|owner|agent|agen|petugas|pegawai|"
     r"karyawan|human|person|penjual|seller|pengelola|customer service|punya toko|nu gaduh|someone|somebody|"
-    r"anybody|anyone|penanggung ?jawab|pimpinan|manajer|manager|supervisor)\b(?! (?:bot|robot))|"
+    r"anybody|anyone|penanggung ?jawab|pimpinan|manajer|manager|supervisor)\b(?! (?:bot|robot|tua\w*))|"
     r"\b(?:mau|ingin|minta|want|need|perlu|butuh|tolong)\s+(?:ke |sama |dengan |to |a |an |nomor |kontak |no |chat |"
     r"ngobrol |bicara |ngomong )?(?:sama |dengan |ke )?"
     r"(?:admin|cs|manusia|staf|staff|operator|human|person|pemilik|owner|orang|orang asli)\b"
@@ -273,13 +288,13 @@ SIGNALS: dict[str, str] = {
     # put through to one of the shop's people, in English: "connect me to one of your staff", "can you transfer me
     # to someone from your team"
     r"\b(?:connect|transfer|put|pass|forward)(?: me| us)?(?: through)? (?:to|with) (?:one of |someone (?:from |of |on )?)?"
-    r"(?:your|the) (?:staff|team|agents?|admins?|people|employees|representatives?|reps?|customer service|owner|"
+    r"(?:your|the) (?:shop |store |business )?(?:staff|team|agents?|admins?|people|employees|representatives?|reps?|customer service|owner|"
     r"manager|cs)\b|"
     # served by / asking a person: "maunya dilayani admin", "tanya ke orangnya langsung"
     r"\b(?:dilayani|dilayanin|layani|melayani|served)\s+(?:oleh |sama |by )?(?:admin|cs|manusia|orang|staf|staff|"
     r"operator|pemilik|owner|petugas|pegawai|human|person|penjual)\b|"
     r"\b(?:tanya|bertanya|nanya) (?:ke|sama|dengan|kepada) (?:admin|cs|manusia|orang|staf|staff|operator|"
-    r"pemilik|owner|petugas|pegawai|penjual)\b(?! (?:lain|yang (?:pernah|sudah)))|"
+    r"pemilik|owner|petugas|pegawai|penjual)\b(?! (?:lain|tua\w*|yang (?:pernah|sudah)))|"
     # rejecting the bot: "jangan bot terus", "bukan ke bot", "tidak mau dibalas bot"
     r"\b(?:bukan|jangan|tidak mau|malas|males)(?: (?:ke|sama|dengan|dibalas|dijawab|dilayani|chat|sama))?"
     r" (?:bot|robot|mesin)\b|"
@@ -523,6 +538,25 @@ SIGNALS: dict[str, str] = {
     r"\b(?:dibuka|di buka|dibuka nya|buka paket\w*|opened)\b(?: \w+){0,2}? (?:ternyata )?(?:cuma|hanya|cuman|cm|"
     r"isinya cuma|isinya hanya) (?:ada |isi )?\d+|\b(?:paket|set|isi|kiriman|pesanan)(?:nya|an)?\b(?: \w+){0,5}? kurang "
     r"(?:jilid|buku|volume|vol|seri|bagian|item|barang|isi)\b|"
+    # a complaint announced: "mau ngeluh nih", "saya mengeluhkan pelayanannya"
+    r"(?:ngeluh|mengeluh|mengeluhkan|keluhkan|dikeluhkan)|"
+    # too big, said colloquially, of what came (not feared before buying: "takut kegedean")
+    r"(?<!takut )(?<!khawatir )(?<!kuatir )kegedean|"
+    # what came holds one part twice or lacks one: "yang datang jilid 2 nya dobel", "yg sampai ... malah ga ada"
+    r"(?:yang|yg) (?:datang|sampai|diterima|dikirim)\b.{0,60}\b(?:dobel|double|ganda|(?:malah|justru) tidak ada)|"
+    # a part of what is shown missing, only the rest there: "kok tasnya ga ada, cuma mukenanya aja"
+    r"kok(?: \w+){1,3} tidak ada\b.{0,30}\b(?:cuma|hanya|cuman|cm)|"
+    # what it turned out set against what was asked: "warnanya jadi hitam padahal mintanya biru"
+    r"jadi(?:nya)?(?: \w+){1,3} padahal (?:saya |aku |kami )?(?:kan )?(?:minta|pesan|pesen|order|pilih|request)|"
+    # paid for more than came: "saya bayar 3 rangkap tapi isinya cuma ada 2"
+    r"(?:bayar|dibayar|membayar|sudah (?:pesan|pesen|order|beli))\w*(?: (?:untuk|buat))? \d+\b.{0,40}\b"
+    r"(?:tapi|tetapi|kok|eh|malah)\b.{0,30}\b(?:cuma|hanya|cuman|cm) (?:ada |dapat |dapet |datang |isi )?\d+|"
+    # the customer's file or order not there when they came for it: "katanya file saya ga ada", "ternyata
+    # pesanan saya hilang"
+    r"(?:katanya|ternyata|tapi|kok)(?: \w+){0,3}? (?:file|berkas|dokumen|pesanan|orderan|data|barang|paket|"
+    r"cetakan|printan|fotokopian)(?: ?nya)? (?:saya|aku|kami) (?:tidak ada|hilang|tidak ketemu|tidak ditemukan)|"
+    # English: a thing that broke or came apart in use ("the binding broke", "the strap snapped"), not "I'm broke"
+    r"(?<!i m )(?<!i'm )(?<!im )(?<!i am )(?<!phone )(?<!laptop )(?<!car )(?:broke|snapped|cracked|fell apart|came apart|came off|came loose|falling apart)|"
     # still not done until now, the job named between: "sampai sekarang skripsi saya belum selesai dicetak"
     r"sampai (?:sekarang|saat ini|detik ini|hari ini)(?: \w+){1,4} (?:masih )?belum (?:juga )?(?:jadi|selesai|beres|"
     r"diproses|dicetak|dikerjakan|dikerjain|dikirim|datang|sampai))\b",
@@ -568,7 +602,9 @@ SIGNALS: dict[str, str] = {
     r"\b(?:buka|tutup|open) (?:hari )?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|weekend)\b|"
     r"\b(?:kurir|ekspedisi|jasa kirim|courier)(?:nya)? apa\b|\b(?:which|what) couriers?\b|\b(?:lewat|via|melalui) apa\b|\bkirim file\w*\b|\bwhere\b.{0,20}\b(?:store|shop|toko)\b|\bclose\b|\bclosing\b|"
     # the town the shop is in ("tokonya di kota apa?"), and a day's work or pick-up asked
-    r"\bdi (?:kota|daerah|kabupaten|kecamatan|wilayah) apa\b|" + DAY_SERVICE,
+    r"\bdi (?:kota|daerah|kabupaten|kecamatan|wilayah) apa\b|"
+    # where the shop is, asked of "it" or "you" in English: "can I pick it up there? where is it?"
+    r"\bwhere (?:is it|are you(?: located)?)\b|" + DAY_SERVICE + "|" + OPEN_AT_HOUR,
     "duration": r"\bberapa lama\b|\bkapan (?:selesai|jadi|beres)\b|\bhow long\b|\bestimasi\b|"
     r"\blama (?:pengerjaan|proses|cetak|print)\b|\bberapa hari\b|\bjadi kapan\b",
     # sending to a channel ("file sudah saya kirim ke email", "dikirim ke WA") is no shipment
@@ -876,13 +912,32 @@ def analyze(
         elif w == "one" and _english_one_counts(words, i):
             a.numbers.append((i, 1))  # "shipping for one Tafsir Juz Amma": a count, as "1" would be
     a.clause_ends = _clause_ends(raw_wo, len(words))
+    if _AMOUNT_CONFIRMED_RE.search(norm):
+        a.signals.add("price")  # "X msh 165rb kak?": the price it had, asked whether it still holds
     a.print_spec = _print_spec(a)
+    if (
+        "paper_size" in a.print_spec
+        and "print_verb" in a.signals
+        and "price" not in a.signals
+        and not {"pages", "copies"} & set(a.print_spec)
+        and PRINTABLE_ASKED_RE.search(norm)
+    ):
+        # "bisa print ukuran A3 ga?": whether the shop prints on a paper size, a question about what it offers
+        # (with no page count or copies, which make it a job)
+        a.signals.add("paper_size_asked")
     if COVER_COLOURS_ASKED_RE.search(norm):
         # "warna" asks the cover's colours, not colour printing
         a.signals.add("cover_colours_asked")
         a.print_spec.pop("color", None)
     a.weight_g = stated_weight(raw)
     return a
+
+
+# an amount of money asked whether it still holds ("masih 165rb?", "tetap Rp95.000 kan?", "still 50k?")
+_AMOUNT_CONFIRMED_RE = re.compile(
+    r"\b(?:masih|tetap|still) (?:rp ?)?(?:\d{1,3} ?(?:rb|ribu|rbu|k)|\d{4,7})\b"
+    r"(?: (?:ya|kak|kah|kan|min|sis|gan|tidak|bukan|aja|saja))*$"
+)
 
 
 # English "one" stays a word ("this one", "which one"); after a verb of buying or a "for", before a word that is
@@ -1029,6 +1084,23 @@ def own_goods_complaint(norm: str) -> bool:
     )
 
 
+# the remedy of a grievance wished for: "mau refund aja", "minta uang kembali", "tolong ditukar"
+_REMEDY_WISH_RE = re.compile(
+    r"\b(?:mau|minta|ingin|pengen|mohon|tolong|want|request)(?: \w+)? (?:di)?(?:refund|retur|tukar|ganti|kembalikan|"
+    r"balikin)\w*|\b(?:uang|dana|duit)(?: ?nya| saya)? (?:kembali|dikembalikan|balik)\b|\b(?:refund|money back)\b"
+)
+
+
+def grievance_with_remedy(a: Analysis) -> bool:
+    """A complaint said angrily or with its remedy (a refund, an exchange) wished for: a complaint first, whatever
+    request for the admin it also makes."""
+    return (
+        "complaint" in a.signals
+        and "conditional" not in a.signals
+        and ("angry" in a.signals or bool(_REMEDY_WISH_RE.search(a.norm)))
+    )
+
+
 # A person of the shop by role: the admin, CS, owner, operator, designer, staff, or a department
 _ROLE = (
     r"(?:admin|cs|customer service|owner|pemilik|operator|desainer|designer|petugas|staf|staff|pegawai|karyawan|"
@@ -1057,7 +1129,15 @@ _ROLE_CONTACT_RE = re.compile(
     r"ditelepon|call|chat|bicara|berbicara|ngobrol|ngomong|ketemu|bertemu|teruskan|diteruskan|oper(?:kan|in))"
     r"(?: (?:langsung|dengan|sama|ke|kepada|saja|dong))* (?:(?:mas|mbak|mba|bang|abang|pak|bapak|bu|ibu|kang|akang|"
     r"teh|teteh|orang|staf|petugas) )?(?:yang) (?:biasa |lagi |sedang )?(?:jaga|berjaga|pegang|megang|urus|ngurus|"
-    r"mengurus|menangani|handle|kerjain|ngerjain|bagian)\b"
+    r"mengurus|menangani|handle|kerjain|ngerjain|bagian)\b|"
+    # a talk with a person of the shop, what about named between: "diskusi desain undangan langsung sama
+    # desainernya", "konsultasi ukuran dulu dengan admin"
+    r"\b(?:diskusi|berdiskusi|diskusiin|konsultasi|konsul|bicara|berbicara|ngobrol|ngomong|discuss)(?: \w+){0,4}? "
+    rf"(?:langsung )?(?:dengan|sama|kepada|with) (?:the |your )?{_ROLE}\b|"
+    # to be phoned back: "tolong telepon saya balik", "bisa hubungi saya kembali?", "please call me back"
+    r"\b(?:telpon|telepon|nelpon|nelepon|hubungi|call|ring|phone) (?:saya|aku|kami|me|us) (?:balik|kembali|back)\b|"
+    r"\b(?:tolong|mohon|minta|bisa|please)(?: \w+)? (?:ditelpon|ditelepon|dihubungi|telpon saya|telepon saya|"
+    r"hubungi saya|call me|give me a call|(?:telpon|telepon|hubungi|call) (?:balik|kembali|back))\b"
 )
 
 _PROPERTY_RE = re.compile(
@@ -1100,6 +1180,8 @@ _MEASURE_ASKED_RE = re.compile(
     # sampai brp"); not a count stated before "berapa" ("90 halaman berapa?" prices 90 pages), nor "berapa
     # jilid ..." (a binding priced)
     r"\bberapa (?:halaman|meter)(?:nya)?\b|\bisi(?:nya)? jilid berapa(?: (?:sampai|hingga) berapa)?\b|"
+    # how many centimetres, millimetres or inches ("ukuran syalnya brp cm"): a price is never asked in a length
+    r"\bberapa (?:cm|mm|senti|sentimeter|centimeter|milimeter|inci|inch|inches)\b|"
     # the least that can be ordered ("minimal brp eksemplar?", "minimum order berapa"): a term of the product,
     # not its price
     r"\b(?:minimal|minimum|min\.)(?: (?:order|pesan|pemesanan|beli|pembelian|cetak))?(?:nya)? berapa\b|"
@@ -1109,6 +1191,10 @@ _MEASURE_ASKED_RE = re.compile(
 
 
 MEASURE_ASKED_RE = _MEASURE_ASKED_RE
+# whether something can be done asked ("bisa ...?", "can you ...", "melayani ...?", "terima ...?")
+PRINTABLE_ASKED_RE = re.compile(
+    r"\b(?:bisa|bisakah|dapatkah|can|could|do you|melayani|layani|terima|menerima|nerima|available)\b"
+)
 
 
 # which variants a product comes in asked ("ukuran apa aja", "tersedia ukuran berapa", "what sizes", "warna apa
@@ -1297,7 +1383,7 @@ SAME_DAY_RE = re.compile(
     r"\b(?:hari itu|hari ini|hari yang sama)(?: juga)?(?: (?:langsung|bisa|sudah))? (?:dikirim|diproses|berangkat)\b"
 )
 ADDRESS_RE = re.compile(
-    r"\b(?:alamat|lokasi|dimana|letak|address|location|located|maps?|jalan apa|"
+    r"\b(?:(?:alamat|lokasi|letak)(?:nya)?|dimana|di mana|address|location|located|maps?|jalan apa|where is it|"
     r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|(?<!ke )(?<!kirim )kota mana|"
     r"di (?:kota|daerah|kabupaten|kecamatan|wilayah) apa|"
     r"(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa|"
@@ -1343,8 +1429,14 @@ _WHICH_ASKED = (
     # a bare "apa" closes the question ("warna sampulnya apa kak?"); "apa bisa" asks something else
     r"apa(?=(?: (?:kak|ya|min|sih|yang|dong|nih|sis|gan|aja))*$))"
 )
+# ... the price list's own ones ("yg standar", "yg ga kena biaya tambahan"): still which colours are asked
+_STANDARD_COVER = (
+    r"standar|standard|biasa|bawaan|default|gratis|free|"
+    r"(?:tidak|tanpa) (?:kena |ada )?(?:biaya|charge) tambahan"
+)
 COVER_COLOURS_ASKED_RE = re.compile(
-    rf"\b(?:warna|warnanya)(?: \w+){{0,1}}? {_COVER_WORD}(?: {_COVER_WORD})?(?: (?:nya|ada|kak|yang|tersedia))*"
+    rf"\b(?:warna|warnanya)(?: \w+){{0,1}}? {_COVER_WORD}(?: {_COVER_WORD})?"
+    rf"(?: (?:nya|ada|kak|yang|tersedia|{_STANDARD_COVER}))*"
     rf" {_WHICH_ASKED}\b|"
     rf"\b{_COVER_WORD}(?: \w+){{0,2}}? (?:warna|warnanya)(?: (?:nya|ada|kak))* {_WHICH_ASKED}\b|"
     rf"\b{_COVER_WORD}(?: \w+){{0,2}}? ada warna apa\b|"
@@ -1533,6 +1625,9 @@ def _print_spec(a: Analysis) -> dict[str, Any]:
     m = m or _COPIES_AFTER_BINDING_RE.search(n)
     if m:
         spec["copies"] = int(m.group(1))
+    elif re.search(r"\b(?:one|a single|single) (?:fotokopi|eksemplar|rangkap|set)\b", n):
+        # English "one copy" ("copy" reads "fotokopi"): "one" stays a word, yet before a copy's unit it counts
+        spec["copies"] = 1
     else:
         # "x5", "2x" (a times sign written with the count; not a size such as "10x15"), "selusin" = 12 copies
         m = _COPIES_TIMES_RE.search(a.raw.lower())
@@ -1673,8 +1768,14 @@ def extract_quantity(
             continue
         if prv in ("isi", "berisi"):
             continue  # what a package holds ("isi 100 lembar")
-        if _joined_to_word(a.raw, v, nxt):
+        if _joined_to_word(a.raw, v, nxt) or (nxt in UNIT_WORDS and _joined_to_unit(a.raw, v, nxt)):
             continue  # "the 8-block Quran", "a 3-ply mask": a number hyphen-joined to a word describes the thing
+        if prv == "of" and i > 1 and words[i - 2] in UNIT_WORDS:
+            continue  # "a pack of 3", "2 boxes of 100": what each package holds, not how many
+        if v == 1 and nxt in UNIT_WORDS and _package_content_named(words, i, names):
+            # "masker isi 3 itu sepack", "sepack isi 3": one of the package the product's name says it is sold
+            # in ("(isi 3)"), described by what it holds: which package, not a count
+            continue
         if (
             v == 1
             and nxt in UNIT_WORDS
@@ -1715,7 +1816,7 @@ def extract_quantity(
         elif (
             prv
             and _names_product(prv, product_words)
-            and nxt in _ASKED_AFTER_COUNT
+            and (nxt in _ASKED_AFTER_COUNT or (nxt in _JUST_AFTER_COUNT and after in _ASKED_AFTER_COUNT))
             and _bought_after_verb(words, i, product_words)
         ):
             # "beli quran A4 2 dapet gratis ongkir?": a number right after the name of the product a buying verb
@@ -1905,6 +2006,34 @@ _ASKED_AFTER_COUNT = {
     "tidak",
     "sudah",
 }
+
+
+# words that soften a count without ending its clause ("beli 1 aja kena ongkir?")
+_JUST_AFTER_COUNT = {"saja", "doang", "aja"}
+
+
+def _joined_to_unit(raw: str, value: int, unit: str) -> bool:
+    """Whether the number is hyphen-joined to the unit after it in the raw text ("3-pack", "6-pcs"), whatever
+    spelling of the unit the analyser normalised it to."""
+    for m in re.finditer(rf"(?<![\w.,-]){value}-([a-z]+)\b", raw, re.I):
+        tail = m.group(1).lower()
+        if tail not in _NOT_COMPOUND_TAILS and (tail == unit or analyze(tail).words[:1] == [unit]):
+            return True
+    return False
+
+
+def _package_content_named(words: list[str], i: int, names: list[list[str]]) -> bool:
+    """Whether "1 <unit>" at words[i] sits next to "isi N"/"berisi N" (within three words either side) where a
+    candidate's name says it holds the same N ("(isi 3)", "per pack 50 lembar")."""
+    lo, hi = max(i - 4, 0), min(i + 5, len(words))
+    for j in range(lo, hi - 1):
+        if words[j] in ("isi", "berisi") and words[j + 1].isdigit() and j + 1 != i:
+            n = words[j + 1]
+            for name in names:
+                for k, t in enumerate(name[1:], start=1):
+                    if t == n and (name[k - 1] in ("isi", "berisi", "per") or name[k - 1] in UNIT_WORDS):
+                        return True
+    return False
 
 
 def _bought_after_verb(words: list[str], i: int, product_words: set[str]) -> bool:

@@ -90,6 +90,11 @@ NON_PRODUCT_WORDS = {
     "bikin",
     "bikinin",
     "kena",
+    # getting something with a purchase ("beli 5 dpt gratis ongkir?", "dapet bonus?"): what is asked, never a
+    # word of the product's name
+    "dapat",
+    "dapet",
+    "dpt",
     # the word that introduces a count ("jumlahnya 20 paket"): how many, not which product
     "jumlah",
     "jumlahnya",
@@ -1175,6 +1180,8 @@ class Facts:
         self.print_ctx = self.print_ctx or (
             "cover_colours_asked" in s and res.product is None and not res.alternatives
         )
+        # "bisa print ukuran A3 ga?": the paper sizes the print price list offers, no catalogue product named
+        self.print_ctx = self.print_ctx or ("paper_size_asked" in s and res.product is None)
         self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
             "price" in s or "ongkir" in a.words or "?" in a.raw
         )
@@ -1281,7 +1288,8 @@ def _what_if_job(a: nlu.Analysis) -> bool:
 
 
 _FREE_SHIPPING_Q_RE = re.compile(
-    r"\b(?:gratis|free) ongkir(?: (?:kan|tidak|ya|kah|dong|kak|min|bukan|belum|nih|sih|gan|sis))*$"
+    # ... or whether it is charged at all ("beli X 1 aja kena ongkir ga?")
+    r"\b(?:gratis|free|kena|dikenakan|dikenai) ongkir(?: (?:kan|tidak|ya|kah|dong|kak|min|bukan|belum|nih|sih|gan|sis))*$"
 )
 _FREE_WHERE_RE = re.compile(r"\bgratis\b.{0,40}\b(?:(?:kota|daerah|wilayah|area) mana|ke ?mana)\b")
 _PARTIAL_ORDER_NUMBER_RE = re.compile(r"\b(?:ORD|INV)-?\d", re.I)
@@ -1296,6 +1304,28 @@ _SUPPOSED_PURCHASE_PRICE_RE = re.compile(
     r"\b(?:kalau|jika|seandainya|misal|misalnya|if)\b(?! (?:begitu|gitu|memang)\b)(?: \w+){0,3}? "
     r"(?:beli|ambil|pesan|order|buy|take|get)\b.*\b(?:berapa|how much)\b"
 )
+
+
+# a count bought asked what it comes to, closing the message ("beli 4 pack jadi berapa kak")
+_BOUGHT_TOTAL_ASKED_RE = re.compile(
+    r"\b(?:beli|ambil|buy)\b(?: \w+){0,5}? \d{1,4}\b(?: \w+){0,2}? (?:jadi|kena) berapa"
+    r"(?: (?:ya|kak|min|sis|gan|dong|nih|sih|totalnya|semuanya))*$"
+)
+# the price asked and closed with "?", then the count wanted told ("X brp? sy mau 10 lembar")
+_PRICE_FIRST_COUNT_AFTER_RE = re.compile(
+    r"\b(?:brp|berapa|berapaan|harganya|how much)\s*\?+\s*(?:(?:sy|saya|aku|aq|gw|gue|kami|i)\s+)?"
+    r"(?:mau|butuh|perlu|pengen|pingin|need|want)\s+\d{1,4}\b(?:\s+\w+)?\s*[.!?]*\s*$",
+    re.IGNORECASE,
+)
+# words that commit to the order, not just ask what it would cost
+_ORDER_COMMIT_RE = re.compile(r"\b(?:pesan|order|checkout|kirim|bungkus|transfer|alamat)\b")
+
+
+def _count_priced(a: nlu.Analysis) -> bool:
+    """A count's price asked, nothing committed to: "beli 4 pack jadi berapa?", "X brp? sy mau 10 lembar"."""
+    if _ORDER_COMMIT_RE.search(a.norm):
+        return False
+    return bool(_BOUGHT_TOTAL_ASKED_RE.search(a.norm) or _PRICE_FIRST_COUNT_AFTER_RE.search(a.raw))
 
 
 def _leads_with_shipping_question(a: nlu.Analysis) -> bool:
@@ -1354,7 +1384,14 @@ I = Intent  # noqa: E741 (short alias for the table below)
 # Explicit requests first, then the most specific signal; the last rule always holds.
 RULES: tuple[Rule, ...] = (
     Rule("empty", lambda f: "empty" in f.s, I.OTHER, example="🙏🙏"),
-    Rule("handoff", lambda f: "handoff" in f.s, I.HUMAN_HANDOFF, example="mau bicara sama admin"),
+    Rule(
+        "handoff",
+        # a grievance said angrily or with its remedy wished ("kecewa, mau refund aja, chat admin ga dibales") is a
+        # complaint, which hands off too, even where it also names the admin
+        lambda f: "handoff" in f.s and not nlu.grievance_with_remedy(f.a),
+        I.HUMAN_HANDOFF,
+        example="mau bicara sama admin",
+    ),
     Rule(
         "draft_cancel",
         lambda f: bool(f.memory.draft) and "cancel" in f.s,
@@ -1568,7 +1605,7 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.print_ctx,
         # "warna sampul hardcover ada apa aja?": the colours a binding's cover comes in, a question about the
         # price list's goods, not a print job
-        lambda f: I.PRODUCT_QUERY if _cover_colours_asked(f) else I.PRINT_ORDER,
+        lambda f: I.PRODUCT_QUERY if _cover_colours_asked(f) or "paper_size_asked" in f.s else I.PRINT_ORDER,
         Mode.PRINT,
         example="fotokopi ktp 5 lembar",
     ),
@@ -1598,6 +1635,8 @@ RULES: tuple[Rule, ...] = (
             and not ("recommend" in f.s and f.a.budget and "order_verb" not in f.s)
             # "kalau beli keduanya totalnya berapa?": a purchase supposed, its price asked: a price question
             and not ("price" in f.s and _SUPPOSED_PURCHASE_PRICE_RE.search(f.a.norm))
+            # "beli 3 pack jd brp?", "X brp? sy mau 10": a count's total asked, nothing committed to
+            and not ("price" in f.s and _count_priced(f.a))
         ),
         I.ORDER_CREATE,
         example="pesan 3 buku doa harian",
@@ -1796,6 +1835,13 @@ def compared_products(
 # the message asks about all the products it names together ("semuanya brp", "totalnya", "dua2nya")
 _ALL_OF_THEM_RE = re.compile(r"\b(?:semuanya|semua|totalnya|total|all of them|both)\b")
 _ITEM_SPLIT_RE = re.compile(r"\s*(?:[,;+&]|\b(?:dan juga|dan|sama|sm|plus|serta|and)\b)\s*", re.IGNORECASE)
+# one count given for each of the products named, after them all: "ambil 1 1" (the count said once per product),
+# "masing2 2", "msg2 1", "2 each" (not a product's own count: "X 2 sama Y 1" gives each its own)
+_EACH_COUNT_RE = re.compile(
+    r"\b(?:(?:ambil|beli|pesan|order|mau)\s+)?(?:(\d{1,3})\s+\1(?=\s*(?:aja|saja|ya|kak|[?!.,]|$))|"
+    r"(?:masing(?:-masing|2)?|msg2?)\s+(\d{1,3})\b|(\d{1,3})\s+(?:masing(?:-masing|2)?|msg2?|each)\b)",
+    re.IGNORECASE,
+)
 # the intents whose reply takes several products at once: an order draft of several lines, a price total, the
 # shipping of them all
 MULTI_ITEM_INTENTS = (Intent.ORDER_CREATE, Intent.PRICE_CHECK, Intent.SHIPPING_COST)
@@ -1815,7 +1861,11 @@ def order_lines(ctx: ToolContext, a: nlu.Analysis, cities: dict[str, str]) -> li
     left out), and at least two different products are named. Adjacent parts naming the same product are one
     name with a joining word in it ("Doa Harian & Dzikir ..."). Empty when any part names no product or
     several (then the message is read as one request, as before)."""
-    pieces = [x for x in _ITEM_SPLIT_RE.split(a.raw) if x and x.strip()]
+    raw, each = a.raw, _EACH_COUNT_RE.search(a.raw)
+    if each:
+        # "X sama Y, ambil 1 1" / "masing2 2": the count each product gets, said once for all of them
+        raw = f"{raw[: each.start()]} {raw[each.end() :]}"
+    pieces = [x for x in _ITEM_SPLIT_RE.split(raw) if x and x.strip()]
     if len(pieces) < 2:
         return []
     stop = _stopwords(ctx, cities)
@@ -1839,6 +1889,8 @@ def order_lines(ctx: ToolContext, a: nlu.Analysis, cities: dict[str, str]) -> li
         sub = nlu.analyze(text, known_cities=cities)
         name = tokens(p.name)
         qty = _count_of(sub, p)
+        if qty is None and each:
+            qty = int(next(g for g in each.groups() if g))
         unit_word = None
         if qty is not None:
             for i, val in sub.numbers:
@@ -1939,6 +1991,15 @@ def draft_edit(
             return []
         return [OrderLine(product=p, quantity=int(m.group(1)), stated=True, change="set")]
     return []
+
+
+def _sells_the_binding(name: str, binding: str | None) -> bool:
+    """Whether a product is the binding itself: its name says binding ("jilid", "binding") and names the same
+    kind of binding as the message ("Jilid Spiral" for "jilid spiral"), not a book that merely has a cover."""
+    if not binding or binding == "none":
+        return False
+    named = nlu.analyze(name)
+    return bool({"jilid", "binding"} & set(named.words)) and named.print_spec.get("binding") == binding
 
 
 def _one_product(ctx: ToolContext, text: str, cities: dict[str, str], stop: set[str]) -> Product | None:
@@ -2057,6 +2118,10 @@ def build_plan(
         for k in ("document_type", "copies", "binding", "color", "duplex", "pages", "paper_size"):
             if k in spec:
                 entities[k] = spec[k]
+    elif res.product is not None and _sells_the_binding(res.product.name, a.print_spec.get("binding")):
+        # "jilid spiral brp" where the shop sells the binding itself as a product ("Jilid Spiral"): the binding
+        # asked is named as well as the product
+        entities["binding"] = a.print_spec["binding"]
     angry = "angry" in a.signals
     choices: dict[str, Any] = {}
     edits = (

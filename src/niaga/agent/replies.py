@@ -186,11 +186,14 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
             [v.say("trust.real")] + [desc] * bool(desc) + [v.say("address.label") + address] * bool(address)
         )
         return Outcome(_join(" ".join(facts), cta(v, "more")))
-    asks_hours = any(w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur"))
+    asks_hours = any(
+        w in a.words for w in ("jam", "buka", "tutup", "open", "hours", "libur", "close", "closing", "closed")
+    )
     # "paling telat bayar jam berapa?": a time of day (a cut-off), answered by the sentences that state one
     same_day = bool(nlu.SAME_DAY_RE.search(a.norm))
     asks_clock = (
-        bool(_CLOCK_Q_RE.search(a.norm)) and not any(w in a.words for w in ("buka", "tutup", "open"))
+        bool(_CLOCK_Q_RE.search(a.norm))
+        and not any(w in a.words for w in ("buka", "tutup", "open", "close", "closing", "closed"))
     ) or same_day
     asks_address = bool(nlu.ADDRESS_RE.search(a.norm))
     lines: list[str] = []
@@ -485,6 +488,22 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
                 if surcharge
                 else v.say("print.cover_colours_only", colours=colours)
             )
+            return Outcome(_join(text, cta(v, "more")))
+    if plan.mode == Mode.PRINT and "paper_size_asked" in plan.analysis.signals:
+        # "bisa print ukuran A3 ga?": whether the price list has the size, with its rates, and the sizes it has
+        offered = tools.print_paper_sizes(ctx)
+        size = plan.analysis.print_spec.get("paper_size")
+        if offered and size:
+            sizes = ", ".join(offered["per_page"])
+            row = offered["per_page"].get(size)
+            if row is None:
+                return Outcome(v.say("print.no_size", size=size, sizes=sizes))
+            rates = ", ".join(
+                f"{v.say(key)} {rp(row[kind])}"
+                for kind, key in (("bw", "print.compare_bw"), ("colour", "print.compare_colour"))
+                if kind in row
+            )
+            text = v.say("print.size_offered", size=size, rates=rates, sizes=sizes)
             return Outcome(_join(text, cta(v, "more")))
     if plan.mode == Mode.PROMO and not res.products:
         rows = tools.promoted_products(ctx)

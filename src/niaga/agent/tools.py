@@ -370,6 +370,23 @@ def _print_price_list(ctx: ToolContext) -> dict[str, Any] | None:
     return dict(row.prices or {}) if row is not None else None
 
 
+def print_paper_sizes(ctx: ToolContext) -> dict[str, Any] | None:
+    """The paper sizes of the print price list with each one's per-page rates; None when the shop has no print
+    price list."""
+    prices = _print_price_list(ctx)
+    if not prices:
+        return None
+    from niaga.printshop import pricing as ps
+
+    p = ps.validate_prices(prices)
+    per_page = {
+        str(size): {k: int(v) for k, v in row.items()} for size, row in (p.get("per_page") or {}).items()
+    }
+    if not per_page:
+        return None
+    return ctx.record("print_paper_sizes", {}, {"per_page": per_page})
+
+
 def cover_colour_list(ctx: ToolContext) -> dict[str, Any] | None:
     """The standard cover colours of the print price list, and the surcharge for any other colour; None when
     the shop has no print price list or it names no colours."""

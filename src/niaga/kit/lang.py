@@ -150,6 +150,8 @@ SLANG: dict[str, str] = {
     "sm": "sama",
     "lg": "lagi",
     "msh": "masih",
+    # "msg2 brp" (the reduplication sign read off first): "masing-masing", each one's
+    "msg": "masing",
     "masi": "masih",
     "skrg": "sekarang",
     "skrng": "sekarang",
@@ -245,6 +247,14 @@ SLANG: dict[str, str] = {
     "njaluk": "minta",
     "ojo": "jangan",
     "wong": "orang",
+    # "wong'e" / "wonge": the person (of the shop), Javanese "-e" for "-nya" ("ngomong karo wong'e langsung")
+    "wong'e": "orangnya",
+    "wonge": "orangnya",
+    # Javanese (ngoko) words of something missing from what came: "kok tase ora ono, mung mukenane tok"
+    "ora": "tidak",
+    "ono": "ada",
+    "mung": "cuma",
+    "iki": "ini",
     "sing": "yang",
     "pengin": "ingin",
     "kepengin": "ingin",
