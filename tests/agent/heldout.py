@@ -244,10 +244,14 @@ SETS = (
     "heldout35",
     "heldout36",
     "heldout37",
+    "heldout38",
+    "heldout39",
+    "heldout40",
+    "heldout41",
 )  # heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12,
 # heldout13, heldout14, heldout15, heldout16, heldout17, heldout18, heldout19, heldout24, heldout25, heldout26,
-# heldout27, heldout28-37: each written before the fixes that followed it (heldout20-23 are not all fixed yet, and
-# heldout38-41 are kept for measuring a later agent, so they are kept out)
+# heldout27, heldout28-41: each written before the fixes that followed it (heldout20-23 are not all fixed yet, and
+# heldout42-43 are kept for measuring a later agent, so they are kept out)
 
 
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:

@@ -343,6 +343,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Total dengan ongkir termurah ({courier}): {total}.",),
         ("Total with the cheapest option ({courier}): {total}.",),
     ),
+    "shipping.named_total": (
+        ("Total dengan ongkir {courier}: {total}.",),
+        ("Total with {courier} shipping: {total}.",),
+    ),
     "shipping.no_weight": (
         ("Berat produk ini belum tercatat {kak}, jadi ini tarif per kg ke {city}:",),
         ("The weight of this product isn't recorded yet; rates per kg to {city}:",),
@@ -399,6 +403,14 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         ("Yes, we print on {size}: {rates} per page. Our sizes are {sizes}.",),
     ),
+    "print.sizes_list": (
+        ("Ukuran kertas yang bisa kami print {kak} (per lembar):",),
+        ("The paper sizes we print on (per page):",),
+    ),
+    "print.bindings_list": (
+        ("Pilihan jilid yang tersedia {kak} (per buku): {bindings}.",),
+        ("Our binding options (per copy): {bindings}.",),
+    ),
     "print.document": (("dokumen",), ("document",)),
     "print.verb.print": (("print",), ("print",)),
     "print.verb.copy": (("fotokopi",), ("copy",)),
@@ -447,6 +459,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "print.cover_colour_standard": (
         ("Warna sampul {colour} termasuk warna standar, tanpa biaya tambahan.",),
         ("{colour} is one of our standard cover colours, at no extra cost.",),
+    ),
+    "print.cover_colour_possible": (
+        ("Bisa {kak}, warna sampul {colour} termasuk warna standar, tanpa biaya tambahan.",),
+        ("Yes, {colour} is one of our standard cover colours, at no extra cost.",),
     ),
     "print.cover_colour_custom": (
         ("Bisa {kak}, warna sampul {colour} di luar warna standar ({colours}), tambah {price} per buku.",),

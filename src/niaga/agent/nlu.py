@@ -219,7 +219,8 @@ class Analysis:
 OUTSIDE_RECOMMEND = (
     r"\b(?:rekomendasi\w*|saran|recommend\w*)(?: \w+)? (?:pondok|pesantren|sekolah|tempat|kampus|dokter|bengkel|"
     r"hotel|penginapan|kos|kost|kontrakan|rumah makan|restoran|warung|tempat makan|wisata|ustadz|ustad|guru|les|"
-    r"bimbel|kursus|klinik|rumah sakit|salon|psikolog|pengacara|notaris|jurusan)\b|"
+    r"bimbel|kursus|klinik|rumah sakit|salon|psikolog|pengacara|notaris|jurusan|aplikasi|app|apps|software|website|"
+    r"situs|web)\b|"
     # a place or tradesman outside the shop asked whether known: "tau tempat servis jam yang bagus?", "kenal
     # penjahit yang murah?"
     r"\b(?:tau|tahu|kenal|punya kenalan|ada kenalan|know)(?: \w+)? (?:tempat|penjahit|tukang|bengkel|dokter|salon|"
@@ -705,6 +706,73 @@ SIGNALS: dict[str, str] = {
     "promo": r"\b(?:promo|diskon|potongan|sale)\b",
     "express": r"\b(?:express|ekspres|ekspress|expres|kilat|cepat|urgent|buru)\b",
 }
+# wider wordings of a grievance: what came set against what was ordered ("isinya X, saya pesannya Y", "the one I
+# received is S but I ordered M"), a part short of what was due ("arrived with only one ..., should be two"), pages
+# left out of a job, a wait counted after paying, billed for more than ordered, accountability demanded ("gimana
+# tanggung jawabnya"), a promised time missed (English)
+_COMPLAINT_WIDER = (
+    r"\b(?:isinya|isi paketnya|yang datang|yang sampai|yang dikirim|yang diterima|datangnya)\b.{0,50}\b"
+    r"(?:saya|aku|kami|padahal) (?:pesan|pesen|order|minta|beli|pilih)nya\b|"
+    r"\b\w+nya(?: \w+){1,4} padahal (?:saya|aku|kami) (?:minta|pesan|pesen|order|pilih|request)nya\b"
+    r"(?! (?:kemarin|tadi|minggu|sudah|dari|sejak|lama|kapan))|"
+    r"\bkok bisa (?:salah|keliru|beda|tertukar|ketuker)\b|"
+    r"\b(?:received|got|arrived|came|delivered|sent)\b.{0,40}\bbut (?:i|we) (?:ordered|asked for|paid for|chose|picked)\b"
+    r"(?! (?:another|more|again|also|too|a second|one more|some more))|"
+    r"\b(?:arrived|came|received|got|delivered|sent)\b.{0,30}\bonly (?:one|a single|\d+)\b.{0,40}\b"
+    r"(?:should|supposed to|meant to)\b|"
+    r"\b(?:promised|was told|were told|said it would be)\b.{0,80}\b(?:still )?(?:not|n ?t) (?:done|ready|finished|"
+    r"arrived|here)\b|"
+    r"\b(?:kelewat|terlewat|kelewatan|kelupaan|ketinggalan) (?:tidak |belum )?(?:di)?(?:cetak|print|fotokopi|jilid)\w*|"
+    r"\bhalaman \d+ (?:sampai|hingga|-) \d+(?: ?nya)? (?:tidak ada|hilang|kosong|tidak tercetak)\b|"
+    r"\b(?:nunggu|menunggu|tunggu|ditunggu)\w* \d+ (?:jam|hari|minggu|menit)\b.{0,20}\bbelum (?:juga )?(?:jadi|selesai|"
+    r"beres|datang|sampai|dikirim|diproses)\b|"
+    r"\b(?:pesan|pesen|order|beli|minta)\w* \d+\b.{0,30}\b(?:tapi|tetapi|kok|malah|eh) (?:di)?tagih\w* \d+|"
+    r"\b(?:bagaimana|gimana|mana) tanggung ?(?:jawab|jwb)\w*"
+)
+# a person asked for in other words: one to talk with ("a staff member I can talk to"), a human agent put through,
+# the bot said not to understand ("botnya ga ngerti"), a price to be haggled with the owner
+_HANDOFF_WIDER = (
+    r"\b(?:staff|staf|person|someone|somebody|manusia|human|admin)(?: member)?\b(?: \w+){0,3} (?:i|we) (?:can|could) "
+    r"(?:talk|speak|chat)\b|"
+    r"\b(?:manusia|live|real) agent\b|"
+    r"\b(?:connect|transfer|put|pass|forward)(?: me| us)?(?: through)? to (?:a |an )?(?:manusia|person|live agent|"
+    r"real person|agent)\b|"
+    r"\b(?:bot|robot|mesin)(?: ?nya)? (?:tidak|kurang|belum|nggak) (?:ngerti|mengerti|paham|nyambung|bisa jawab)\b|"
+    r"\b(?:nego|negosiasi|tawar|nawar)\w* (?:sama|dengan|ke|kepada|with) (?:the )?(?:pemilik|owner|admin|manajer|"
+    r"manager|penjual|bos|boss)\w*"
+)
+SIGNALS["complaint"] += "|" + _COMPLAINT_WIDER
+# a delivery asked when it comes in other words ("kapan kiriman saya sampai?"), and a job left earlier asked whether
+# done with "printan" split ("print an saya yang tadi pagi sudah jadi belum?")
+SIGNALS["order_status"] += (
+    r"|\bkapan\b.{0,25}\b(?:kiriman|kirimannya|paketnya|pesenan)\b.{0,25}\b(?:dikirim|sampai|datang)\b|"
+    r"\bprint an\b(?: \w+){0,5} (?:sudah|apa sudah) (?:jadi|selesai|beres|bisa diambil)\b"
+)
+SIGNALS["handoff"] += "|" + _HANDOFF_WIDER
+# a greeting after an address word ("kak, permisi"), thanks as goods received with praise ("udh sy terima, mantap")
+SIGNALS["greeting"] += (
+    r"|^(?:kak|min|mbak|mba|mas|gan|sis|pak|bu|bang) (?:permisi|punten|halo|hai|hi|assalamualaikum)"
+    r"(?: (?:kak|min|ya|dulu|mau tanya))*$"
+)
+SIGNALS["thanks"] += (
+    r"|\b(?:sudah|udah) (?:saya |aku |kami )?(?:terima|diterima|sampai)\b(?: \w+){0,2} (?:mantap|mantul|bagus|keren|"
+    r"rapi|puas|cakep)\b"
+)
+# a street asked in shorthand ("di jl apa"), and a pick-up past an hour ("jam 5 sore lewat dikit masih bisa ambil?")
+SIGNALS["store_info"] += (
+    r"|\b(?:di )?(?:jl|jln) apa\b|\b(?:jam|pukul) \d{1,2}(?:[.:]\d{2})?(?: (?:pagi|siang|sore|malam))?"
+    r"(?: (?:lewat|lebih|kurang|an))?(?: (?:dikit|sedikit|sikit|lah|an))?(?: (?:masih|apa|sudah))? (?:bisa|boleh) "
+    r"(?:di)?(?:ambil|datang|mampir|ke toko)\b"
+)
+# prayer times at a mosque or a square: the calendar of the world, not the shop's hours ("jam berapa" there asks
+# the prayer's hour, not the shop's)
+PRAYER_TIME_ASKED = (
+    r"\bjadwal (?:sholat|shalat|salat|solat|imsak\w*|adzan|azan|buka puasa)\b|"
+    r"\b(?:sholat|shalat|salat|solat) (?:jumat|ied|id|idul \w+|tarawih|subuh|dzuhur|zuhur|ashar|maghrib|isya)\b"
+    r"(?: \w+){0,8} (?:jam berapa|mulai jam)\b"
+)
+PRAYER_TIME_ASKED_RE = re.compile(PRAYER_TIME_ASKED)
+SIGNALS["outside_date"] += "|" + PRAYER_TIME_ASKED
 _COMPILED = {k: re.compile(v) for k, v in SIGNALS.items()}
 
 # Where the customer found or saw the shop, told as context ("dapet nomor ini dari google maps", "liat di reels",
@@ -917,7 +985,8 @@ def analyze(
     a.print_spec = _print_spec(a)
     if (
         "paper_size" in a.print_spec
-        and "print_verb" in a.signals
+        # "kertas F4 bisa diprint?": the paper, or the print verb with its passive prefix, names printing too
+        and ("print_verb" in a.signals or PAPER_PRINTED_RE.search(norm))
         and "price" not in a.signals
         and not {"pages", "copies"} & set(a.print_spec)
         and PRINTABLE_ASKED_RE.search(norm)
@@ -925,10 +994,25 @@ def analyze(
         # "bisa print ukuran A3 ga?": whether the shop prints on a paper size, a question about what it offers
         # (with no page count or copies, which make it a job)
         a.signals.add("paper_size_asked")
-    if COVER_COLOURS_ASKED_RE.search(norm):
+    elif PAPER_SIZES_LISTED_RE.search(norm) and not {"pages", "copies"} & set(a.print_spec):
+        # "ukuran kertas yg bisa apa aja?": which paper sizes the shop prints on
+        a.signals.add("paper_size_asked")
+    if BINDINGS_ASKED_RE.search(norm) and not COVER_COLOURS_ASKED_RE.search(norm):
+        # "jilid apa aja yg ada?": which bindings the shop offers
+        a.signals.add("bindings_asked")
+    if COVER_COLOURS_ASKED_RE.search(norm) or COVER_COLOUR_CHOICE_RE.search(norm):
         # "warna" asks the cover's colours, not colour printing
         a.signals.add("cover_colours_asked")
         a.print_spec.pop("color", None)
+    elif (
+        a.print_spec.get("cover_colour")
+        and COVER_COLOUR_POSSIBLE_RE.search(norm)
+        and "order_verb" not in a.signals
+        and not {"pages", "copies"} & set(a.print_spec)
+        and not _PRINTING_NAMED_RE.search(norm)
+    ):
+        # "hard cover bisa warna kuning ga?": whether the cover comes in a colour, asked with no print job
+        a.signals.add("cover_colour_possible_asked")
     a.weight_g = stated_weight(raw)
     return a
 
@@ -1197,6 +1281,22 @@ PRINTABLE_ASKED_RE = re.compile(
 )
 
 
+# paper named, or printing in the passive ("kertas F4 bisa diprint?"): a paper size asked about printing
+PAPER_PRINTED_RE = re.compile(r"\b(?:kertas|paper|diprint|diprin|dicetak|difotokopi|diprint\w*)\b")
+# which paper sizes are printed on asked ("ukuran kertas yg bisa apa aja?", "kertasnya ukuran apa aja",
+# "what paper sizes")
+PAPER_SIZES_LISTED_RE = re.compile(
+    r"\b(?:ukuran kertas|kertas(?:nya)? ukuran|paper sizes?)(?:nya)?(?: (?:yang|bisa|ada|tersedia|kak|untuk print))*"
+    r" (?:apa saja|apa|ada apa|tersedia apa|berapa saja)\b|"
+    r"\b(?:what|which) paper sizes?\b"
+)
+# which bindings a print shop offers asked ("jilid apa aja yg ada?", "jilidnya ada apa aja", "bisa jilid apa
+# aja", "what binding options")
+BINDINGS_ASKED_RE = re.compile(
+    r"\b(?:jilid|jilidan|binding)(?:nya)?(?: (?:yang|ada|bisa|tersedia|kak))* "
+    r"(?:apa saja|ada apa|tersedia apa|apa(?= (?:yang|kak|ya|min|sih|dong)\b|$)|macam apa|pilihannya|berapa macam)"
+    r"|\b(?:what|which) (?:kinds? of |types? of )?(?:binding|jilid)(?:s| options?)?\b|\b(?:binding|jilid) options\b"
+)
 # which variants a product comes in asked ("ukuran apa aja", "tersedia ukuran berapa", "what sizes", "warna apa
 # saja"), and the words that ask about stock itself (then the stock of those variants is asked)
 _VARIANTS_ASKED_RE = re.compile(
@@ -1383,7 +1483,8 @@ SAME_DAY_RE = re.compile(
     r"\b(?:hari itu|hari ini|hari yang sama)(?: juga)?(?: (?:langsung|bisa|sudah))? (?:dikirim|diproses|berangkat)\b"
 )
 ADDRESS_RE = re.compile(
-    r"\b(?:(?:alamat|lokasi|letak)(?:nya)?|dimana|di mana|address|location|located|maps?|jalan apa|where is it|"
+    r"\b(?:(?:alamat|lokasi|letak)(?:nya)?|dimana|di mana|address|location|located|maps?|jalan apa|(?:jl|jln) apa|"
+    r"where is it|"
     r"(?:di |ke )?(?:daerah|sebelah|kawasan|bagian) mana|(?<!ke )(?<!kirim )kota mana|"
     r"di (?:kota|daerah|kabupaten|kecamatan|wilayah) apa|"
     r"(?:jl|jln|jalan) [a-z]+(?: [a-z]+)? (?:km|kamu|nomor|no) berapa|"
@@ -1446,6 +1547,20 @@ COVER_COLOURS_ASKED_RE = re.compile(
 )
 
 
+# the cover's colour asked whether it can be chosen ("warna cover soft cover bisa pilih ga?", "bisa pilih
+# warna sampul?"): the list of the cover colours
+COVER_COLOUR_CHOICE_RE = re.compile(
+    rf"\b(?:warna|warnanya)(?: \w+){{0,1}}? {_COVER_WORD}(?: {_COVER_WORD})?(?: (?:nya|kak|yang))*"
+    r" (?:bisa|boleh) (?:pilih|milih|request|custom)\b|"
+    rf"\b(?:bisa|boleh) (?:pilih|milih) warna(?:nya)?(?: \w+)? {_COVER_WORD}"
+)
+# whether a cover comes in a colour asked ("hard cover bisa warna kuning ga?", "sampulnya ada warna hijau?")
+COVER_COLOUR_POSSIBLE_RE = re.compile(
+    rf"\b{_COVER_WORD}(?: \w+){{0,2}}? (?:bisa|boleh|ada|can|could)(?: \w+){{0,2}}? (?:warna|berwarna|colou?r)\b|"
+    rf"\b(?:bisa|boleh|ada) {_COVER_WORD}(?: \w+){{0,1}}? (?:warna|berwarna)\b"
+)
+# printing itself named: a print job, not a question about the cover alone
+_PRINTING_NAMED_RE = re.compile(r"\b(?:print|prints|cetak|fotokopi|diprint|dicetak)\b")
 # the cover page alone in colour, the rest black-and-white ("print warna cuma halaman cover aja, sisanya hitam
 # putih", "halaman sampulnya aja yg berwarna")
 _COVER_PAGE_COLOUR_RE = re.compile(
@@ -1809,6 +1924,10 @@ def extract_quantity(
         elif prv == "nya" and i > 1 and _names_product(words[i - 2], product_words) and _closes_clause(a, i):
             # "quran B5 nya 2 ya": the count after the product's name with its split-off "nya"
             candidates.append((3, i, v))
+        elif _after_size_label(words, i, product_words) and _closes_clause(a, i):
+            # "kemeja size XL 2, kirim ke Malang", "dress ukuran M 1 ya": a bare number closing the clause right
+            # after the size chosen is how many of that size
+            candidates.append((3, i, v))
         elif prv and _names_product(prv, product_words) and _closes_clause(a, i):
             # "mukena travel 1, kirim ke Jakarta": a bare number closing the clause right after the product's
             # name (and not part of it) is how many
@@ -1852,6 +1971,20 @@ def extract_quantity(
 
 
 _COUNTING_UNITS = {"lusin": 12, "kodi": 20}
+# a clothing size code (XS, S, M, L, XL, XXL, 3XL) and the words that lead one ("size XL", "ukuran M")
+_GARMENT_SIZE_CODE_RE = re.compile(r"x{0,2}s|m|x{0,3}l|[2-5]xl")
+_GARMENT_SIZE_LEADS = {"size", "ukuran", "uk"}
+
+
+def _after_size_label(words: list[str], i: int, product_words: set[str]) -> bool:
+    """Whether the number at i comes right after a clothing size code that a size word ("size XL", "ukuran
+    M") or the product's own name ("dress sekar L 2") leads."""
+    if i < 2 or not _GARMENT_SIZE_CODE_RE.fullmatch(words[i - 1]):
+        return False
+    lead = words[i - 2]
+    return lead in _GARMENT_SIZE_LEADS or (bool(product_words) and _names_product(lead, product_words))
+
+
 # who a purchase is shared out to ("buat 5 karyawan, masing2 1 box")
 _PEOPLE_WORDS = {
     "orang",

@@ -252,6 +252,15 @@ NON_PRODUCT_WORDS = {
     "some",
     "with",
     "and",
+    # English hedges and vague pronouns around what is asked ("anything for kids around 2-3, board books
+    # maybe"): how sure the customer is, no product word
+    "anything",
+    "something",
+    "around",
+    "maybe",
+    "perhaps",
+    "roughly",
+    "approximately",
     # connectives and fillers between the clauses of one message ("... trus kirim ke Palembang")
     "terus",
     "lalu",
@@ -329,6 +338,8 @@ NAME_COVERAGE_MARGIN = 0.3  # one candidate's own name must carry this much more
 KNOWLEDGE_HIT_SCORE = 3.0
 
 _SKU_LIKE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b")
+# an Indonesian ordinal or "one/whole" prefix written with a hyphen ("ke-60", "ke-2", "se-Jawa"): no product code
+_ORDINAL_LIKE_CODE = re.compile(r"(?i)(?:ke|se)-[0-9a-z]+")
 
 
 @dataclass
@@ -370,6 +381,12 @@ class OrderLine:
     unit_word: str | None = None
     stated: bool = False  # the count was written, not implied
     change: str = ""  # with an order draft open: "add" to it, or "set" the line's count
+
+
+def asks_each_price(lines: list[OrderLine], a: nlu.Analysis) -> bool:
+    """Several products' prices asked with no count and not all together ("harga X, sama Y ya"): each one's
+    price, no total."""
+    return not any(ln.stated for ln in lines) and not _ALL_OF_THEM_RE.search(a.norm)
 
 
 def _stopwords(ctx: ToolContext, cities: dict[str, str]) -> set[str]:
@@ -523,7 +540,8 @@ def resolve_products(
     ids = catalog_search.find_skus(db, business_id=bid, text=a.raw)
     if ids:
         return Resolution(products=products_by_ids(ctx, ids[:5]), confident=len(ids) == 1)
-    m = _SKU_LIKE.search(a.raw)
+    # "ibu sy yg ke-60", "juara ke-2": an Indonesian ordinal is no product code
+    m = next((x for x in _SKU_LIKE.finditer(a.raw) if not _ORDINAL_LIKE_CODE.fullmatch(x.group(0))), None)
     if m and re.search(r"\d", m.group(0)) and not nlu.ORDER_NUMBER_RE.search(m.group(0)):
         return Resolution(not_found=m.group(0).upper())  # another business's or a wrong SKU
     stop = _stopwords(ctx, cities)
@@ -1182,6 +1200,14 @@ class Facts:
         )
         # "bisa print ukuran A3 ga?": the paper sizes the print price list offers, no catalogue product named
         self.print_ctx = self.print_ctx or ("paper_size_asked" in s and res.product is None)
+        # "hard cover bisa warna kuning ga?": a cover colour the print price list may offer
+        self.print_ctx = self.print_ctx or (
+            "cover_colour_possible_asked" in s and res.product is None and not res.alternatives
+        )
+        # "jilid apa aja yg ada?": the bindings the print price list offers, no catalogue product named
+        self.print_ctx = self.print_ctx or (
+            "bindings_asked" in s and res.product is None and not res.alternatives
+        )
         self.wants_count = bool(_WANTS_COUNT_RE.search(a.norm)) and not (
             "price" in s or "ongkir" in a.words or "?" in a.raw
         )
@@ -1321,6 +1347,50 @@ _PRICE_FIRST_COUNT_AFTER_RE = re.compile(
 _ORDER_COMMIT_RE = re.compile(r"\b(?:pesan|order|checkout|kirim|bungkus|transfer|alamat)\b")
 
 
+# the price asked, then a purchase only planned with its count and whom it is for ("X brp kak, mau beli 3 buat
+# ortu"): what it would cost, nothing committed to
+_PRICE_THEN_PLANNED_PURCHASE_RE = re.compile(
+    r"\bberapa(?: (?:kak|min|ya|sis|gan|dong|nih|sih|ini|itu))* (?:(?:saya|aku|kami) )?"
+    r"(?:mau|pengen|ingin|rencana|rencananya|niat) beli \d{1,4}\b(?: \w+)?(?: untuk(?: \w+){1,6})?"
+    r"(?: (?:ya|kak|min|dong|nih))*$"
+)
+# the price asked of a purchase supposed after it ("brp klo beli dua2nya?", "how much if I buy both?")
+_PRICE_IF_BOUGHT_RE = re.compile(
+    r"\b(?:berapa|how much)\b(?! (?:hari|lama|jam|minggu|lembar|halaman|days?)\b)(?: \w+){0,2}? "
+    r"(?:kalau|jika|if)(?: \w+){0,2}? (?:beli|ambil|pesan|order|buy|take|get)\b"
+)
+# words that settle a purchase (where it goes, how it is paid): an order, whatever is asked with it
+_PURCHASE_SETTLED_RE = re.compile(r"\b(?:kirim|alamat|transfer|checkout|bungkus|bayar)\b")
+
+
+def _price_of_purchase_asked(a: nlu.Analysis) -> bool:
+    """The price of a purchase asked, the purchase only planned or supposed ("X brp kak, mau beli 3 buat ortu",
+    "X sm Y, brp klo beli dua2nya?"): a price question, unless the message settles the order too."""
+    if _PURCHASE_SETTLED_RE.search(a.norm):
+        return False
+    return bool(_PRICE_THEN_PLANNED_PURCHASE_RE.search(a.norm) or _PRICE_IF_BOUGHT_RE.search(a.norm))
+
+
+# a wish to buy added after an availability question, with no count ("ada X ga? sekalian mau beli"): what
+# the customer would do if it is there; the question is whether it is
+_WISH_TO_BUY_AFTER_RE = re.compile(
+    r"^(?:(?:sekalian|kalau|ada|saya|aku|nanti|juga|sih|kak|min) )*(?:mau|pengen|ingin) "
+    r"(?:beli|ambil|pesan|order)(?: (?:juga|ya|kak|min|dong|nih|sekalian|sih))*$"
+)
+
+
+def _availability_asked_first(a: nlu.Analysis) -> bool:
+    """An availability question closed by "?" ("ada madu ga min?") followed only by a wish to buy, with no
+    count ("sekalian mau beli"): the availability is asked, nothing is ordered yet."""
+    head, mark, rest = a.raw.partition("?")
+    if not mark or not rest.strip() or re.search(r"\d", rest):
+        return False
+    h = nlu.analyze(head)
+    if "order_verb" in h.signals or not re.search(r"\bada\b", h.norm):
+        return False
+    return bool(_WISH_TO_BUY_AFTER_RE.match(nlu.normalize(rest).strip()))
+
+
 def _count_priced(a: nlu.Analysis) -> bool:
     """A count's price asked, nothing committed to: "beli 4 pack jadi berapa?", "X brp? sy mau 10 lembar"."""
     if _ORDER_COMMIT_RE.search(a.norm):
@@ -1352,6 +1422,11 @@ def _price_asked_after_story(a: nlu.Analysis) -> bool:
         and not last.has("order", "order_verb")
         and bool(_PRICE_WORD_RE.search(last.norm))
     )
+
+
+def _outside_date_shop_info(f: Facts) -> set[str]:
+    """The shop's info among the signals that bar an off-topic date, unless a prayer's time is what is asked."""
+    return set() if nlu.PRAYER_TIME_ASKED_RE.search(f.a.norm) else {"store_info"}
 
 
 def _cover_colours_asked(f: Facts) -> bool:
@@ -1541,7 +1616,8 @@ RULES: tuple[Rule, ...] = (
             "outside_date" in f.s
             and not f.has_product
             and not f.print_ctx
-            and not (f.s & {"order", "stock", "store_info", "shipping", "payment"})
+            # "jam berapa" of a prayer's time asks no shop hours
+            and not (f.s & ({"order", "stock", "shipping", "payment"} | _outside_date_shop_info(f)))
         ),
         I.OTHER,
         example="kak tahun baru imlek jatuhnya hari apa ya?",
@@ -1605,7 +1681,12 @@ RULES: tuple[Rule, ...] = (
         lambda f: f.print_ctx,
         # "warna sampul hardcover ada apa aja?": the colours a binding's cover comes in, a question about the
         # price list's goods, not a print job
-        lambda f: I.PRODUCT_QUERY if _cover_colours_asked(f) or "paper_size_asked" in f.s else I.PRINT_ORDER,
+        lambda f: (
+            I.PRODUCT_QUERY
+            if _cover_colours_asked(f)
+            or f.s & {"paper_size_asked", "bindings_asked", "cover_colour_possible_asked"}
+            else I.PRINT_ORDER
+        ),
         Mode.PRINT,
         example="fotokopi ktp 5 lembar",
     ),
@@ -1637,6 +1718,11 @@ RULES: tuple[Rule, ...] = (
             and not ("price" in f.s and _SUPPOSED_PURCHASE_PRICE_RE.search(f.a.norm))
             # "beli 3 pack jd brp?", "X brp? sy mau 10": a count's total asked, nothing committed to
             and not ("price" in f.s and _count_priced(f.a))
+            # "X brp kak, mau beli 3 buat ortu", "brp klo beli dua2nya?": a purchase planned or supposed, its price
+            # asked
+            and not ("price" in f.s and _price_of_purchase_asked(f.a))
+            # "ada madu ga min? sekalian mau beli": whether it is there is asked; the buying waits on the answer
+            and not _availability_asked_first(f.a)
         ),
         I.ORDER_CREATE,
         example="pesan 3 buku doa harian",
@@ -2118,6 +2204,9 @@ def build_plan(
         for k in ("document_type", "copies", "binding", "color", "duplex", "pages", "paper_size"):
             if k in spec:
                 entities[k] = spec[k]
+        if spec.get("colour_pages"):
+            # "180 hlm, 20 hlm diantaranya warna": the pages printed in colour, of the pages counted
+            entities["color_pages"] = spec["colour_pages"]
     elif res.product is not None and _sells_the_binding(res.product.name, a.print_spec.get("binding")):
         # "jilid spiral brp" where the shop sells the binding itself as a product ("Jilid Spiral"): the binding
         # asked is named as well as the product
@@ -2143,12 +2232,7 @@ def build_plan(
     # a price asked for several products is a total only when a count is given ("fiqih 2 sama sirah 1 jadi
     # berapa?") or when all of them are asked together ("X sama Y, dua2nya brp?": one of each); without one
     # ("X sama Y harganya?") each price is answered as before
-    if (
-        lines
-        and intent == Intent.PRICE_CHECK
-        and not any(ln.stated for ln in lines)
-        and not _ALL_OF_THEM_RE.search(a.norm)
-    ):
+    if lines and intent == Intent.PRICE_CHECK and asks_each_price(lines, a) and len(lines) < 2:
         lines = []
     return Plan(
         intent=intent,

@@ -124,6 +124,11 @@ _POINT_WORDS = {"poin", "point", "points", "poinku", "poinnya", "pointnya"}
 _OWN_POINTS_RE = re.compile(
     r"\b(?:poin|point|points)(?:nya)? (?:saya|ku|gw)\b|\bpoinku\b|\bmy points?\b|\bsisa poin\b|\bcek poin\b"
 )
+# how much spending earns one point asked ("berapa rupiah dapat 1 poin?", "how much to earn one point")
+_POINT_RATE_ASKED_RE = re.compile(
+    r"\b(?:dapat|dapet|dpt|dapatkan|mendapat|earn|earns|get|gets|untuk|buat) (?:1|satu|one|a|per) (?:poin|point)\b|"
+    r"\b(?:per|tiap|setiap|each|every) (?:poin|point)(?:nya)? (?:berapa|brp|how much)\b"
+)
 # a count of points the customer says they hold, its worth asked ("poin saya sudah 250, bisa ditukar berapa?",
 # "punya 400 poin", "I have 300 points"): a plain count, not a sum of money
 _STATED_POINTS_RE = re.compile(
@@ -256,6 +261,10 @@ def _store_info(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemo
             )
         )
     held = _STATED_POINTS_RE.search(a.norm) if points_named and not spend else None
+    if points_named and not spend and _POINT_RATE_ASKED_RE.search(a.norm):
+        # "brp rupiah dpt 1 poin?": how much spending earns a point, the program's rule, not points held
+        held = None
+        asks_points = bool(_OWN_POINTS_RE.search(a.norm))
     points = tools.loyalty_points(ctx) if asks_points and not held else None
     if points is not None:
         own = v.say("points.have", n=points["points"])
@@ -489,10 +498,40 @@ def _product_query(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationM
                 else v.say("print.cover_colours_only", colours=colours)
             )
             return Outcome(_join(text, cta(v, "more")))
+    colour_asked = plan.analysis.print_spec.get("cover_colour")
+    if plan.mode == Mode.PRINT and "cover_colour_possible_asked" in plan.analysis.signals and colour_asked:
+        # "hard cover bisa warna kuning ga?": a standard colour at no extra cost, or another at the surcharge
+        standing = tools.cover_colour_standing(ctx, str(colour_asked))
+        if standing:
+            text = (
+                v.say("print.cover_colour_possible", colour=standing["cover_colour"])
+                if standing["cover_colour_standard"]
+                else _cover_colour_text(v, standing)
+            )
+            return Outcome(_join(text, cta(v, "more")))
+    if plan.mode == Mode.PRINT and "bindings_asked" in plan.analysis.signals:
+        # "jilid apa aja yg ada?": the price list's bindings, each with its price per copy
+        offered_bindings = tools.print_binding_list(ctx)
+        if offered_bindings:
+            binding_text = ", ".join(
+                f"{name} {rp(price)}" for name, price in offered_bindings["bindings"].items()
+            )
+            return Outcome(_join(v.say("print.bindings_list", bindings=binding_text), cta(v, "more")))
     if plan.mode == Mode.PRINT and "paper_size_asked" in plan.analysis.signals:
         # "bisa print ukuran A3 ga?": whether the price list has the size, with its rates, and the sizes it has
         offered = tools.print_paper_sizes(ctx)
         size = plan.analysis.print_spec.get("paper_size")
+        if offered and not size:
+            # "ukuran kertas yg bisa apa aja?": every size with its rates
+            size_rows = []
+            for name, row in offered["per_page"].items():
+                rates = ", ".join(
+                    f"{v.say(key)} {rp(row[kind])}"
+                    for kind, key in (("bw", "print.compare_bw"), ("colour", "print.compare_colour"))
+                    if kind in row
+                )
+                size_rows.append(f"• {name}: {rates}")
+            return Outcome(_join(v.say("print.sizes_list"), *size_rows, cta(v, "more")))
         if offered and size:
             sizes = ", ".join(offered["per_page"])
             row = offered["per_page"].get(size)
@@ -685,11 +724,17 @@ def _price_lines(ctx: ToolContext, v: Voice, plan: Plan) -> Outcome:
             {"sku": ln.product.sku, "quantity": ln.quantity, "unit_word": ln.unit_word} for ln in plan.lines
         ],
     )
-    lines = [v.say("price.lines_head")]
-    lines.extend(
-        f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}" for it in q["items"]
-    )
-    lines.append(f"Total: {rp(q['total'])}")
+    if planner.asks_each_price(plan.lines, plan.analysis):
+        # "harga X, sama Y ya kak": each product's own price, no count supposed
+        lines = [v.say("price.list")]
+        lines.extend(f"• {it['name']}: {rp(it['unit_price'])}" for it in q["items"])
+    else:
+        lines = [v.say("price.lines_head")]
+        lines.extend(
+            f"• {it['quantity']} × {it['name']} @{rp(it['unit_price'])} = {rp(it['total'])}"
+            for it in q["items"]
+        )
+        lines.append(f"Total: {rp(q['total'])}")
     for prob in q["problems"]:
         if prob["available"] <= 0:
             lines.append(v.say("price.line_out", name=prob["name"]))
@@ -809,6 +854,14 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
                 lines.append(f"• {o['courier']} {o['service']}: {rp(o['cost'])}{etd}")
             cheapest = q["options"][0]
             total = v.say("shipping.cheapest_total", courier=cheapest["courier"], total=rp(cheapest["total"]))
+            asked = _shipping_option_named(plan, q["options"])
+            if asked is not None:
+                # "ongkir ... pake JNE YES": the total with the courier (and service) the customer named
+                total = v.say(
+                    "shipping.named_total",
+                    courier=f"{asked['courier']} {asked['service']}".strip(),
+                    total=rp(asked["total"]),
+                )
             if it["quantity"] > 1 or len(q["items"]) > 1:
                 total = v.say("shipping.subtotal", subtotal=rp(q["subtotal"])) + total
             lines.append(total)
@@ -837,6 +890,24 @@ def _shipping(ctx: ToolContext, v: Voice, plan: Plan, memory: ConversationMemory
     if items:
         lines.append(cta(v, "order"))
     return Outcome(_join(*lines), memory=mem)
+
+
+def _shipping_option_named(plan: Plan, options: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The shipping option of the courier the customer named ("via JNE", "pake JNE YES"): the service named
+    too when the message names one of that courier's services, else that courier's cheapest; None when no
+    courier is named or the named one has no option here."""
+    courier = str(plan.entities.get("courier") or "").lower()
+    if not courier:
+        return None
+    own = [o for o in options if str(o.get("courier", "")).lower() == courier and o.get("total") is not None]
+    if not own:
+        return None
+    words = set(re.findall(r"[a-z0-9]+", plan.analysis.raw.lower()))
+    for o in own:
+        service = re.findall(r"[a-z0-9]+", str(o.get("service") or "").lower())
+        if service and all(w in words for w in service):
+            return o
+    return own[0]
 
 
 _PRICE_NAMED_RE = re.compile(r"\bharga(?:nya)?\b|\bprices?\b")

@@ -387,6 +387,38 @@ def print_paper_sizes(ctx: ToolContext) -> dict[str, Any] | None:
     return ctx.record("print_paper_sizes", {}, {"per_page": per_page})
 
 
+def print_binding_list(ctx: ToolContext) -> dict[str, Any] | None:
+    """The bindings of the print price list with each one's price per copy; None when the shop has no print
+    price list or it has no binding."""
+    prices = _print_price_list(ctx)
+    if not prices:
+        return None
+    from niaga.printshop import pricing as ps
+
+    p = ps.validate_prices(prices)
+    bindings = {str(k): int(v) for k, v in (p.get("binding") or {}).items() if str(k) != "none"}
+    if not bindings:
+        return None
+    return ctx.record("print_bindings", {}, {"bindings": bindings})
+
+
+def cover_colour_standing(ctx: ToolContext, colour: str) -> dict[str, Any] | None:
+    """Whether a cover colour the customer named is one of the print price list's standard colours (free) or
+    another one (the list's surcharge per book); None when the shop has no print price list or no colours."""
+    listed = cover_colour_list(ctx)
+    if not listed:
+        return None
+    standard = listed["cover_colours"]
+    named = {normalize(c): c for c in standard}
+    match = named.get(normalize(colour)) or next((c for c in standard if _same_colour(colour, c)), None)
+    return {
+        "cover_colour": match or colour,
+        "cover_colour_standard": match is not None,
+        "cover_colours": standard,
+        "cover_colour_price": 0 if match is not None else listed["custom_surcharge"],
+    }
+
+
 def cover_colour_list(ctx: ToolContext) -> dict[str, Any] | None:
     """The standard cover colours of the print price list, and the surcharge for any other colour; None when
     the shop has no print price list or it names no colours."""

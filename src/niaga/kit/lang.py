@@ -255,6 +255,13 @@ SLANG: dict[str, str] = {
     "ono": "ada",
     "mung": "cuma",
     "iki": "ini",
+    # Javanese (ngoko) words of damage to what came: "jahitane suwek", "kaosé bolong"
+    "suwek": "sobek",
+    "nyuwek": "sobek",
+    # shorthand for when: "kmrn pesen", "yg td pagi"
+    "kmrn": "kemarin",
+    "kmren": "kemarin",
+    "td": "tadi",
     "sing": "yang",
     "pengin": "ingin",
     "kepengin": "ingin",
@@ -484,6 +491,8 @@ SLANG: dict[str, str] = {
     "child": "anak",
     "kids": "anak",
     "kid": "anak",
+    "toddler": "anak",
+    "toddlers": "anak",
     "pocket": "saku",
     "translation": "terjemah",
     "memorization": "hafalan",
