@@ -777,7 +777,9 @@ SIGNALS["outside_date"] += "|" + PRAYER_TIME_ASKED
 
 def _top_level_branches(pattern: str) -> list[str]:
     """The alternatives of `pattern`'s outermost `|` (escapes, character classes and groups kept whole)."""
-    branches, cur, depth, escaped, in_class = [], [], 0, False, False
+    branches: list[str] = []
+    cur: list[str] = []
+    depth, escaped, in_class = 0, False, False
     for ch in pattern:
         if escaped:
             escaped = False
