@@ -55,3 +55,30 @@ def test_the_reads_added_for_the_offline_replies_are_tools_of_the_model_too(rizq
     assert run_tool(ctx, "points_for_spend", {"amount": 300000})["points"] == 300
     assert run_tool(ctx, "points_for_spend", {"amount": "abc"})["points"] == 0
     assert run_tool(ctx, "loyalty_points", {}) == {"available": False}  # no customer in this turn
+
+
+def test_the_print_price_list_and_budget_reads_are_tools_of_the_model_too(rizquna, db) -> None:  # type: ignore[no-untyped-def]
+    """The reads the offline replies make for paper sizes, bindings, cover colours and a gift budget are offered
+    to a language model too; odd arguments give an empty or 'not listed' result, never an error."""
+    from tests.agent.demo_data import print_shop
+
+    names = {t["name"] for t in TOOL_SPECS}
+    assert {"print_paper_sizes", "print_bindings", "cover_colours", "products_within_budget"} <= names
+    shop = print_shop(db, "print-uji-tools")
+    ctx = ToolContext(db=db, business=shop)
+    sizes = run_tool(ctx, "print_paper_sizes", {})["per_page"]
+    assert "A4" in sizes and all(isinstance(v, int) for row in sizes.values() for v in row.values())
+    assert run_tool(ctx, "print_bindings", {})["bindings"]["hard cover"] == 35000
+    colours = run_tool(ctx, "cover_colours", {})["cover_colours"]
+    assert colours
+    asked = run_tool(ctx, "cover_colours", {"colour": colours[0]})
+    assert asked["cover_colour_standard"] is True and asked["cover_colour_price"] == 0
+    other = run_tool(ctx, "cover_colours", {"colour": "ungu metalik"})
+    assert other["cover_colour_standard"] is False and other["cover_colour_price"] > 0
+
+    shop_ctx = ToolContext(db=db, business=rizquna)  # no print price list
+    assert run_tool(shop_ctx, "print_paper_sizes", {}) == {"per_page": {}}
+    assert run_tool(shop_ctx, "print_bindings", {}) == {"bindings": {}}
+    got = run_tool(shop_ctx, "products_within_budget", {"budget": 50000, "limit": 3})["products"]
+    assert 0 < len(got) <= 3 and all(p["effective_price"] <= 50000 for p in got)
+    assert run_tool(shop_ctx, "products_within_budget", {"budget": "x", "limit": -4})["products"] == []

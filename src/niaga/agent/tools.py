@@ -1252,6 +1252,27 @@ READ_TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "points_for_spend": lambda ctx, a: (
         points_for_spend(ctx, amount=max(_int(a.get("amount")) or 0, 0)) or {"enabled": False}
     ),
+    # the print price list's offer (a shop without one is told so) and the goods a budget buys
+    "print_paper_sizes": lambda ctx, a: print_paper_sizes(ctx) or {"per_page": {}},
+    "print_bindings": lambda ctx, a: print_binding_list(ctx) or {"bindings": {}},
+    "cover_colours": lambda ctx, a: (
+        (
+            cover_colour_standing(ctx, str(a["colour"]))
+            if str(a.get("colour") or "").strip()
+            else cover_colour_list(ctx)
+        )
+        or {"cover_colours": []}
+    ),
+    "products_within_budget": lambda ctx, a: {
+        "products": [
+            product_summary(p)
+            for p in catalogue_within_budget(
+                ctx,
+                budget=max(_int(a.get("budget")) or 0, 0),
+                limit=max(min(_int(a.get("limit")) or 20, 50), 1),
+            )
+        ]
+    },
 }
 
 
@@ -1314,6 +1335,27 @@ TOOL_SPECS.extend(
             "name": "points_for_spend",
             "description": "Berapa poin yang didapat dari belanja sejumlah rupiah menurut aturan poin toko.",
             "parameters": _obj({"amount": {"type": "integer"}}, ["amount"]),
+        },
+        {
+            "name": "print_paper_sizes",
+            "description": "Ukuran kertas yang bisa dicetak dan tarif per halamannya (hitam putih, warna).",
+            "parameters": _obj({}, []),
+        },
+        {
+            "name": "print_bindings",
+            "description": "Jenis jilid yang tersedia dan harganya per buku.",
+            "parameters": _obj({}, []),
+        },
+        {
+            "name": "cover_colours",
+            "description": "Warna sampul standar (tanpa biaya) dan biaya warna lain; dengan `colour`: apakah "
+            "warna itu standar dan biayanya.",
+            "parameters": _obj({"colour": {"type": "string"}}, []),
+        },
+        {
+            "name": "products_within_budget",
+            "description": "Produk yang tersedia dengan harga paling banyak sebesar anggaran (termahal dulu).",
+            "parameters": _obj({"budget": {"type": "integer"}, "limit": {"type": "integer"}}, ["budget"]),
         },
     ]
 )
