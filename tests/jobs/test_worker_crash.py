@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,30 +13,15 @@ import sqlalchemy as sa
 
 from niaga.jobs.models import Job
 from niaga.jobs.runner import enqueue
+from tests.jobs.workers import start_worker, worker_env
 from tests.procs import wait_for
 
 pytestmark = pytest.mark.slow
 
 
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        NIAGA_JOBS_DISPATCH="huey",
-        NIAGA_JOB_LEASE_SECONDS="3",
-        NIAGA_JOB_SWEEP_SECONDS="0.5",
-        NIAGA_JOB_SWEEP_STALE_SECONDS="0",
-        NIAGA_WORKER_THREADS="2",
-    )
-    return env
-
-
 def _start_worker(log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "niaga.cli", "worker"],
-        env=_worker_env(),
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    return start_worker(
+        worker_env(NIAGA_JOB_LEASE_SECONDS="3", NIAGA_JOB_SWEEP_SECONDS="0.5", NIAGA_WORKER_THREADS="2"), log
     )
 
 

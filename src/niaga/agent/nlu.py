@@ -994,8 +994,8 @@ def analyze(
     ):
         # "liat batiknya di IG bagus banget 😍": praise of what they saw, no request for suggestions
         a.signals.discard("recommend")
-    if "price" in a.signals and _MEASURE_ASKED_RE.search(norm):
-        rest = _MEASURE_ASKED_RE.sub(" ", norm)
+    if "price" in a.signals and MEASURE_ASKED_RE.search(norm):
+        rest = MEASURE_ASKED_RE.sub(" ", norm)
         if not _COMPILED["price"].search(rest):
             a.signals.discard("price")
             a.signals.add("product_q")
@@ -1297,7 +1297,7 @@ def _budget(norm: str) -> tuple[int, set[str]] | None:
 # a measure of the product asked ("ukurannya berapa?", "beratnya brp", "berapa panjangnya", "ukurannya brp x
 # brp"): a question about the product, not its price
 _HOURS_ASKED_RE = re.compile(r"\bberapa jam\b")
-_MEASURE_ASKED_RE = re.compile(
+MEASURE_ASKED_RE = re.compile(
     # "lengan panjang" is a sleeve (a variant), not a length asked ("kemeja lengan panjang berapa?" prices it)
     r"\b(?:ukuran|berat|(?<!lengan )panjang|lebar|tinggi|dimensi|isi|tebal|size|weight)(?:nya)? berapa"
     r"(?: (?:x|kali|sampai|hingga) berapa)?\b|"
@@ -1316,7 +1316,6 @@ _MEASURE_ASKED_RE = re.compile(
 )
 
 
-MEASURE_ASKED_RE = _MEASURE_ASKED_RE
 # whether something can be done asked ("bisa ...?", "can you ...", "melayani ...?", "terima ...?")
 PRINTABLE_ASKED_RE = re.compile(
     r"\b(?:bisa|bisakah|dapatkah|can|could|do you|melayani|layani|terima|menerima|nerima|available)\b"
