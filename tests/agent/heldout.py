@@ -254,6 +254,38 @@ SETS = (
 # heldout42-43 are kept for measuring a later agent, so they are kept out)
 
 
+# The sets the learned intent model (`niaga.agent.intent_model`) is trained on: every labelled set written before
+# it, the suite's and those kept out of it (heldout20-23, heldout42-49). Later sets are kept out, so that they
+# measure the agent, model included, on messages neither the rules nor the model were fitted to.
+TRAIN_SETS = (
+    *SETS,
+    "heldout20",
+    "heldout21",
+    "heldout22",
+    "heldout23",
+    "heldout42",
+    "heldout43",
+    "heldout44",
+    "heldout45",
+    "heldout46",
+    "heldout47",
+    "heldout48",
+    "heldout49",
+)
+
+
+def training_examples(sets: tuple[str, ...] = TRAIN_SETS) -> list[tuple[str, str]]:
+    """(text, intent) of every single-message case of `sets` (a case with earlier turns is read in context, which
+    the model does not see), in a fixed order."""
+    return [
+        (c["text"], c["intent"])
+        for name in sets
+        for slug in BUSINESSES
+        for c in load_cases(slug, (name,))
+        if not c.get("context")
+    ]
+
+
 def load_cases(slug: str, sets: tuple[str, ...] = SETS) -> list[dict[str, Any]]:
     cases = []
     for name in sets:

@@ -123,7 +123,12 @@ def test_stock_below_the_asked_quantity_says_how_many(rizquna, chat) -> None:  #
 def test_order_with_city_and_courier_in_one_message(rizquna, chat) -> None:  # type: ignore[no-untyped-def]
     t = chat(rizquna, "62816000004", "order 3 peci, kirim ke Bandung pakai SiCepat")
     assert t.intent == "order_create"
-    assert t.entities == {"sku": "RQ-PECI-001", "quantity": 3, "destination_city": "Bandung"}
+    assert t.entities == {
+        "sku": "RQ-PECI-001",
+        "quantity": 3,
+        "destination_city": "Bandung",
+        "courier": "SiCepat",
+    }
     assert "SiCepat" in t.reply and "15.000" in t.reply and "135.000" in t.reply
 
 

@@ -129,7 +129,8 @@ def _decide(db, business, setup: dict[str, Any], text: str):  # type: ignore[no-
     if res.product is not None and not res.from_focus:
         nlu.drop_signals_in_name(a, planner.tokens(res.product.name))
     rule = planner.decide_rule(a, res, mem, knowledge_hit=kb_hit)
-    return rule, planner.decide_intent(a, res, mem, knowledge_hit=kb_hit)
+    # the rule's own decision (the learned model's second opinion is tested in test_intent_model.py)
+    return rule, rule.decide(planner.Facts(a, res, mem, kb_hit))
 
 
 def _ids(ctx: ToolContext, sku: str) -> list[int]:
